@@ -1,0 +1,65 @@
+"""The ``qa-tui`` command: bare, it opens the app; subcommands run headless.
+
+Every failure the user can act on ends with exit status 1 and one line on stderr; heavy modules
+(the TUI, sync, reports, crypto) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qa_tui.cli.common import AppContext, QaGroup, db_option
+from qa_tui.errors import QaError
+
+
+@click.group(cls=QaGroup, invoke_without_command=True)
+@click.option("--db", "db_url", metavar="URL", help="Database URL (default: the local SQLite file).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file (default: config.toml in the user config directory).",
+)
+@click.version_option(package_name="qa-tui")
+@click.pass_context
+def main(ctx: click.Context, db_url: str | None, config_path: Path | None) -> None:
+    """Practice evaluation for children's social care (Signs of Safety)."""
+    ctx.obj = AppContext(config_path=config_path, db_url=db_url)
+    if ctx.invoked_subcommand is None:
+        from qa_tui.tui.run import run_app
+
+        run_app(ctx.obj)
+
+
+def _register() -> None:
+    from qa_tui.cli import core
+
+    for command in core.COMMANDS:
+        main.add_command(command)
+    try:
+        from qa_tui.cli import sync as sync_commands
+    except ImportError as exc:  # pragma: no cover - only while the module is absent
+        if exc.name != "qa_tui.cli.sync":
+            raise
+    else:
+        for command in sync_commands.COMMANDS:
+            main.add_command(command)
+
+
+_register()
+
+
+def run(argv: list[str] | None = None) -> Any:
+    """Entry point that turns any :class:`QaError` escaping click into exit status 1."""
+    try:
+        return main.main(args=argv, standalone_mode=True)
+    except QaError as exc:  # pragma: no cover - QaGroup already handles these
+        click.echo(f"qa-tui: {exc}", err=True)
+        sys.exit(1)
+
+
+__all__ = ["db_option", "main", "run"]

@@ -1,0 +1,61 @@
+"""Shared pieces of the CLI: the context object, error handling and common options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from qa_tui.errors import QaError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class AppContext:
+    """What the top-level options say, handed down to every subcommand."""
+
+    config_path: Path | None = None
+    db_url: str | None = None
+
+    def settings(self):  # type: ignore[no-untyped-def]
+        from qa_tui.config import load_settings
+
+        return load_settings(self.config_path)
+
+    def workspace(self, db_url: str | None = None):  # type: ignore[no-untyped-def]
+        from qa_tui.workspace import open_workspace
+
+        return open_workspace(self.settings(), db_url or self.db_url)
+
+
+class QaGroup(click.Group):
+    """A group whose commands report QaError and database errors as one line, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QaError as exc:
+            raise click.ClickException(str(exc)) from None
+        except SQLAlchemyError as exc:
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            raise click.ClickException(f"database error: {first[0] if first else exc}") from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+
+
+def db_option(required: bool = False) -> Callable[[F], F]:
+    """``--db URL`` on a subcommand (falls back to the top-level ``--db``, then the default)."""
+    return click.option(
+        "--db", "db_url", metavar="URL", required=required, help="Database URL."
+    )
+
+
+def get_app(ctx: click.Context) -> AppContext:
+    obj = ctx.find_object(AppContext)
+    return obj if obj is not None else AppContext()

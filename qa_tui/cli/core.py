@@ -1,0 +1,145 @@
+"""Headless commands over the local store: demo data, the list, templates."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from qa_tui.cli.common import db_option, get_app
+
+LIST_COLUMNS = (
+    "id",
+    "case_reference",
+    "service_area",
+    "team",
+    "practitioner",
+    "auditor",
+    "evaluation_type",
+    "template_id",
+    "status",
+    "overall_grade",
+    "open_actions",
+    "created_at",
+    "completed_at",
+)
+
+
+@click.command()
+@db_option()
+@click.option("--evaluations", "count", type=click.IntRange(1, 100_000), default=40, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, db_url: str | None, count: int, seed: int) -> None:
+    """Fill a database with fictional, realistic evaluations (deterministic per seed)."""
+    from qa_tui.demo import generate
+
+    ws = get_app(ctx).workspace(db_url)
+    try:
+        made = generate(ws, count, seed)
+    finally:
+        ws.close()
+    click.echo(f"Added {made} demo evaluations to {ws.store.url}")
+
+
+def _rows_for_output(rows: list) -> list[dict]:  # type: ignore[type-arg]
+    out = []
+    for row in rows:
+        data = asdict(row)
+        out.append({k: data[k] for k in LIST_COLUMNS})
+    return out
+
+
+def _table(rows: list[dict]) -> str:  # type: ignore[type-arg]
+    headers = ("case_reference", "status", "service_area", "team", "practitioner",
+               "evaluation_type", "overall_grade", "open_actions", "created_at")
+    cells = [[str(r[h]) for h in headers] for r in rows]
+    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(lines)
+
+
+@click.command(name="list")
+@db_option()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.pass_context
+def list_command(ctx: click.Context, db_url: str | None, fmt: str) -> None:
+    """The evaluations, one a row (the home screen, headless)."""
+    from qa_tui.store.queries import list_evaluations
+
+    ws = get_app(ctx).workspace(db_url)
+    try:
+        rows = _rows_for_output(ws.read(list_evaluations))
+    finally:
+        ws.close()
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=LIST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        from qa_tui.textsafe import csv_cell
+
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        from qa_tui.textsafe import printable
+
+        click.echo(printable(_table(rows)))
+
+
+@click.group()
+def template() -> None:
+    """List, show and validate evaluation templates."""
+
+
+@template.command(name="list")
+@click.pass_context
+def template_list(ctx: click.Context) -> None:
+    """The templates this device knows (built-in and custom)."""
+    from qa_tui.workspace import load_registry
+
+    registry = load_registry(get_app(ctx).settings())
+    for t in registry.all():
+        kind = "built-in" if t.builtin else t.path
+        click.echo(f"{t.id}\t{t.version}\t{t.name}\t{kind}")
+    for error in registry.errors:
+        click.echo(f"warning: {error}", err=True)
+
+
+@template.command(name="show")
+@click.argument("template_id")
+@click.option("--version", "version", default=None, help="A particular version.")
+@click.pass_context
+def template_show(ctx: click.Context, template_id: str, version: str | None) -> None:
+    """Print a template: its sections, items, grading scale and rules."""
+    from qa_tui.errors import TemplateError
+    from qa_tui.framework.describe import describe_template
+    from qa_tui.workspace import load_registry
+
+    found = load_registry(get_app(ctx).settings()).get(template_id, version)
+    if found is None:
+        raise TemplateError(f"no template with id {template_id!r} (see: qa-tui template list)")
+    click.echo(describe_template(found))
+
+
+@template.command(name="validate")
+@click.argument("path", type=click.Path(path_type=Path))
+def template_validate(path: Path) -> None:
+    """Check a template file; errors name the file, line and key."""
+    from qa_tui.framework.loader import load_template_file
+
+    loaded = load_template_file(path)
+    items = sum(len(s.items) for s in loaded.sections)
+    click.echo(
+        f"{path}: valid — {loaded.id} version {loaded.version}, "
+        f"{len(loaded.sections)} sections, {items} items"
+    )
+
+
+COMMANDS = [demo, list_command, template]

@@ -1,0 +1,146 @@
+"""Settings: where they live, how they are read, validated and written.
+
+``config.toml`` sits in the platform's user config directory (platformdirs), so two laptops can
+be simulated on one machine with separate ``XDG_CONFIG_HOME`` / ``XDG_DATA_HOME``. It is read
+with :mod:`tomllib` and written with :mod:`tomli_w`. A broken or unknown setting is a
+:class:`~qa_tui.errors.ConfigError` naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import uuid
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+from qa_tui.errors import ConfigError
+from qa_tui.fsutil import atomic_write_bytes, make_private_dir
+
+APP_NAME = "qa-tui"
+THEMES = ("dark", "light", "high-contrast")
+DEFAULT_CASE_PATTERN = r"^[A-Z]{2,4}-?\d{4,10}$"
+
+
+def config_dir() -> Path:
+    """The user config directory for qa-tui (respects XDG variables on Linux)."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    """The user data directory for qa-tui: the local database and keys live here."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{(data_dir() / 'qa_tui.db').as_posix()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app is configured with; passed in, never read from a global."""
+
+    device_id: str
+    auditor_name: str = ""
+    auditor_role: str = ""
+    auditor_team: str = ""
+    case_reference_pattern: str = DEFAULT_CASE_PATTERN
+    theme: str = "dark"
+    central_db_url: str = ""
+    qa_public_key: str = ""
+    retention_days: int = 90
+    config_path: Path = field(default_factory=default_config_path, compare=False)
+
+    @property
+    def has_identity(self) -> bool:
+        """True once the first run has recorded who the auditor is."""
+        return bool(self.auditor_name.strip())
+
+    @property
+    def author(self) -> str:
+        return self.auditor_name.strip() or "unknown auditor"
+
+    def with_changes(self, **changes: Any) -> Settings:
+        new = replace(self, **changes)
+        _validate(new, new.config_path)
+        return new
+
+
+_KEYS = {f.name for f in fields(Settings)} - {"config_path"}
+_STR_KEYS = _KEYS - {"retention_days"}
+
+
+def _validate(settings: Settings, path: Path) -> None:
+    try:
+        uuid.UUID(settings.device_id)
+    except ValueError:
+        raise ConfigError(
+            f"{path}: key 'device_id' must be a UUID (got {settings.device_id!r}); "
+            "delete the key to have a new one made"
+        ) from None
+    try:
+        re.compile(settings.case_reference_pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"{path}: key 'case_reference_pattern' is not a valid regular expression ({exc})"
+        ) from None
+    if settings.theme not in THEMES:
+        raise ConfigError(
+            f"{path}: key 'theme' must be one of {', '.join(THEMES)} (got {settings.theme!r})"
+        )
+    if settings.retention_days < 1:
+        raise ConfigError(f"{path}: key 'retention_days' must be a whole number of days ≥ 1")
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read settings from ``path`` (default: the user config file), creating it on first run.
+
+    A device id is generated the first time and saved, so the laptop keeps one identity.
+    """
+    path = path or default_config_path()
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key {unknown[0]!r}; allowed keys are {', '.join(sorted(_KEYS))}"
+        )
+    for key in _STR_KEYS & raw.keys():
+        if not isinstance(raw[key], str):
+            raise ConfigError(f"{path}: key {key!r} must be a string")
+    if "retention_days" in raw and (
+        not isinstance(raw["retention_days"], int) or isinstance(raw["retention_days"], bool)
+    ):
+        raise ConfigError(f"{path}: key 'retention_days' must be a whole number of days")
+    first_run = "device_id" not in raw
+    raw.setdefault("device_id", str(uuid.uuid4()))
+    settings = Settings(config_path=path, **raw)
+    _validate(settings, path)
+    if first_run:
+        save_settings(settings)
+    return settings
+
+
+def save_settings(settings: Settings) -> None:
+    """Write settings atomically to their file, readable by the owner alone."""
+    path = settings.config_path
+    data = {k: v for k, v in asdict(settings).items() if k != "config_path"}
+    try:
+        make_private_dir(path.parent)
+        atomic_write_bytes(path, tomli_w.dumps(data).encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be written ({exc.strerror or exc})") from None

@@ -1,0 +1,1 @@
+"""Pure rules of an evaluation: lifecycle, grades, scaling, completion, actions, concerns."""

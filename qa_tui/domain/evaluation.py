@@ -1,0 +1,452 @@
+"""The evaluation journey as headless operations on a session.
+
+Each function validates its input (raising :class:`ValidationError` naming the field, before
+anything is written), then records changes through :mod:`qa_tui.domain.records`. Callers run
+them inside ``store.session()`` so a failure leaves every record as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qa_tui.domain import validate as v
+from qa_tui.domain.records import (
+    create_record,
+    ensure_editable,
+    get_evaluation,
+    remove_record,
+    response_id,
+    set_fields,
+)
+from qa_tui.domain.vocab import (
+    ACTION_STATUSES,
+    CONCERN_RECIPIENTS,
+    EVALUATION_TYPES,
+    SHARE_METHODS,
+)
+from qa_tui.errors import ValidationError
+from qa_tui.framework.model import NOT_APPLICABLE, ItemKind, Template
+from qa_tui.store import models
+from qa_tui.store.history import Actor
+
+
+@dataclass
+class CaseDetails:
+    """Step 1 of the journey: what is being evaluated, by whom, with whom."""
+
+    case_reference: str
+    service_area: str = ""
+    team: str = ""
+    practitioner: str = ""
+    evaluation_type: str = "collaborative"
+    evaluation_date: dt.date | str | None = None
+    practice_day: str = ""
+    theme: str = ""
+    practitioner_present: bool | None = None
+    auditor: str = ""
+    auditor_role: str = ""
+
+
+DETAIL_LABELS = {
+    "case_reference": "Case reference",
+    "service_area": "Service area",
+    "team": "Team",
+    "practitioner": "Practitioner",
+    "evaluation_type": "Evaluation type",
+    "evaluation_date": "Date",
+    "practice_day": "Practice day",
+    "theme": "Theme",
+    "practitioner_present": "Practitioner present",
+    "auditor": "Auditor",
+    "auditor_role": "Auditor's role",
+}
+
+
+def clean_details(values: dict[str, Any], case_pattern: str) -> dict[str, Any]:
+    """Validate case-detail fields; returns them in column form."""
+    out: dict[str, Any] = {}
+    for field, value in values.items():
+        label = DETAIL_LABELS.get(field)
+        if label is None:
+            raise ValidationError(f"{field}: not a case detail", field=field)
+        if field == "case_reference":
+            out[field] = v.case_reference(value, case_pattern)
+        elif field == "evaluation_type":
+            out[field] = v.choice(value, EVALUATION_TYPES, label, field)
+        elif field == "evaluation_date":
+            out[field] = v.parse_date(value, label, field)
+        elif field == "practitioner_present":
+            out[field] = v.optional_bool(value, label, field)
+        else:
+            out[field] = v.text(value, label, field, short=True)
+    return out
+
+
+def create_evaluation(
+    session: Session,
+    actor: Actor,
+    template: Template,
+    details: CaseDetails,
+    case_pattern: str,
+) -> str:
+    """Start a draft evaluation on ``template``; the auditor becomes its first participant."""
+    values = clean_details(vars(details), case_pattern)
+    values["auditor"] = values.get("auditor") or actor.author
+    values["status"] = "draft"
+    if values.get("evaluation_date") is None:
+        values["evaluation_date"] = actor.now().date()
+    fixed = {
+        "template_id": template.id,
+        "template_version": template.version,
+        "template_hash": template.content_hash,
+    }
+    evaluation_id = str(uuid.uuid4())
+    create_record(session, actor, "evaluation", evaluation_id, fixed, {}, evaluation_id)
+    set_fields(session, actor, "evaluation", evaluation_id, values)
+    add_participant(session, actor, evaluation_id, values["auditor"], values.get("auditor_role") or "Auditor")
+    if values.get("practitioner_present") and values.get("practitioner"):
+        add_participant(session, actor, evaluation_id, values["practitioner"], "Practitioner")
+    return evaluation_id
+
+
+def update_details(
+    session: Session, actor: Actor, evaluation_id: str, values: dict[str, Any], case_pattern: str
+) -> int:
+    return set_fields(
+        session, actor, "evaluation", evaluation_id, clean_details(values, case_pattern)
+    )
+
+
+def _item(template: Template, item_id: str, *kinds: ItemKind):  # type: ignore[no-untyped-def]
+    item = template.item(item_id)
+    if item is None or (kinds and item.kind not in kinds):
+        raise ValidationError(f"{item_id}: not an item of template {template.id}", field=item_id)
+    return item
+
+
+def set_response(
+    session: Session,
+    actor: Actor,
+    template: Template,
+    evaluation_id: str,
+    item_id: str,
+    **values: Any,
+) -> str:
+    """Answer a grade, yes/no or text item (only the fields given are changed)."""
+    item = _item(template, item_id, ItemKind.GRADE, ItemKind.YES_NO, ItemKind.TEXT)
+    clean: dict[str, Any] = {}
+    for field, value in values.items():
+        if field == "grade":
+            if value not in ("", None) and value not in template.scale.ids():
+                raise ValidationError(
+                    f"{item.prompt[:60]}: {value!r} is not on the grading scale "
+                    f"({', '.join(template.scale.ids())})",
+                    field=item_id,
+                )
+            clean[field] = value or ""
+        elif field == "answer":
+            clean[field] = v.optional_bool(value, "Answer", item_id)
+        elif field in ("na_reason", "evidence", "text"):
+            clean[field] = v.text(value, field.replace("_", " ").capitalize(), item_id)
+        else:
+            raise ValidationError(f"{field}: not a field of a response", field=item_id)
+    ensure_editable(session, evaluation_id, "response")
+    rid = response_id(evaluation_id, item_id)
+    if session.get(models.Response, rid) is None:
+        fixed = {"evaluation_id": evaluation_id, "item_id": item_id}
+        create_record(session, actor, "response", evaluation_id, fixed, clean, rid)
+    else:
+        set_fields(session, actor, "response", rid, clean)
+    return rid
+
+
+def _next_position(session: Session, model: type[models.Entry], evaluation_id: str, item_id: str) -> float:
+    top = session.scalar(
+        select(func.max(model.position)).where(
+            model.evaluation_id == evaluation_id, model.item_id == item_id, ~model.deleted
+        )
+    )
+    return float(top or 0) + 1.0
+
+
+def add_entry(
+    session: Session, actor: Actor, template: Template, evaluation_id: str, item_id: str, text: str
+) -> str:
+    """Add an entry at the end of a list item (working well, worries, needs to happen, …)."""
+    _item(template, item_id, ItemKind.LIST)
+    text = v.text(text, "Entry", item_id)
+    ensure_editable(session, evaluation_id, "entry")
+    position = _next_position(session, models.Entry, evaluation_id, item_id)
+    fixed = {"evaluation_id": evaluation_id, "item_id": item_id}
+    return create_record(
+        session, actor, "entry", evaluation_id, fixed, {"text": text, "position": position}
+    )
+
+
+def edit_entry(session: Session, actor: Actor, entry_id: str, text: str) -> None:
+    set_fields(session, actor, "entry", entry_id, {"text": v.text(text, "Entry", "entry")})
+
+
+def move_entry(session: Session, actor: Actor, entry_id: str, offset: int) -> None:
+    """Move an entry up (offset -1) or down (+1) among its siblings."""
+    entry = session.get(models.Entry, entry_id)
+    if entry is None or entry.deleted:
+        raise ValidationError("That entry no longer exists", field="entry")
+    siblings = session.scalars(
+        select(models.Entry)
+        .where(
+            models.Entry.evaluation_id == entry.evaluation_id,
+            models.Entry.item_id == entry.item_id,
+            ~models.Entry.deleted,
+        )
+        .order_by(models.Entry.position, models.Entry.id)
+    ).all()
+    index = siblings.index(entry)
+    target = index + offset
+    if not 0 <= target < len(siblings):
+        return
+    other = siblings[target]
+    # Swap by taking a position just past the neighbour: one change, no renumbering.
+    beyond = target + (1 if offset > 0 else -1)
+    if 0 <= beyond < len(siblings):
+        position = (other.position + siblings[beyond].position) / 2
+    else:
+        position = other.position + (1.0 if offset > 0 else -1.0)
+    set_fields(session, actor, "entry", entry_id, {"position": position})
+
+
+def remove_entry(session: Session, actor: Actor, entry_id: str) -> None:
+    remove_record(session, actor, "entry", entry_id)
+
+
+def add_participant(
+    session: Session, actor: Actor, evaluation_id: str, name: str, role: str
+) -> str:
+    """Someone who took part and gives a scale (auditor, practitioner, parent, …)."""
+    name = v.text(name, "Participant's name", "participant_name", short=True).strip()
+    role = v.text(role, "Participant's role", "participant_role", short=True).strip()
+    if not name and not role:
+        raise ValidationError("Participant: give a name or a role", field="participant_name")
+    ensure_editable(session, evaluation_id, "participant")
+    fixed = {"evaluation_id": evaluation_id}
+    return create_record(
+        session, actor, "participant", evaluation_id, fixed, {"name": name, "role": role}
+    )
+
+
+def update_participant(session: Session, actor: Actor, participant_id: str, name: str, role: str) -> None:
+    set_fields(
+        session,
+        actor,
+        "participant",
+        participant_id,
+        {
+            "name": v.text(name, "Participant's name", "participant_name", short=True),
+            "role": v.text(role, "Participant's role", "participant_role", short=True),
+        },
+    )
+
+
+def remove_participant(session: Session, actor: Actor, participant_id: str) -> None:
+    remove_record(session, actor, "participant", participant_id)
+
+
+def set_scale(
+    session: Session,
+    actor: Actor,
+    template: Template,
+    evaluation_id: str,
+    item_id: str,
+    participant_id: str,
+    score: Any = None,
+    rationale: str | None = None,
+) -> str:
+    """A participant's scale (0–10) and rationale on a scaling item."""
+    _item(template, item_id, ItemKind.SCALING)
+    values: dict[str, Any] = {}
+    if score is not None:
+        values["score"] = v.score(score, item_id)
+    if rationale is not None:
+        values["rationale"] = v.text(rationale, "Rationale", item_id)
+    ensure_editable(session, evaluation_id, "scale")
+    participant = session.get(models.Participant, participant_id)
+    if participant is None or participant.deleted or participant.evaluation_id != evaluation_id:
+        raise ValidationError("That participant is not part of this evaluation", field=item_id)
+    existing = session.scalar(
+        select(models.Scale).where(
+            models.Scale.evaluation_id == evaluation_id,
+            models.Scale.item_id == item_id,
+            models.Scale.participant_id == participant_id,
+            ~models.Scale.deleted,
+        )
+    )
+    if existing is not None:
+        set_fields(session, actor, "scale", existing.id, values)
+        return existing.id
+    fixed = {"evaluation_id": evaluation_id, "item_id": item_id, "participant_id": participant_id}
+    return create_record(session, actor, "scale", evaluation_id, fixed, values)
+
+
+def add_feedback(
+    session: Session,
+    actor: Actor,
+    template: Template,
+    evaluation_id: str,
+    item_id: str,
+    source: str,
+    given_by: str,
+    text: str,
+) -> str:
+    """Feedback: ``source`` is one of the item's sources (``direct`` for direct feedback)."""
+    values = _clean_feedback(template, item_id, source, given_by, text)
+    ensure_editable(session, evaluation_id, "feedback")
+    fixed = {"evaluation_id": evaluation_id, "item_id": item_id}
+    return create_record(session, actor, "feedback", evaluation_id, fixed, values)
+
+
+def _clean_feedback(
+    template: Template, item_id: str, source: str, given_by: str, text: str
+) -> dict[str, Any]:
+    item = _item(template, item_id, ItemKind.FEEDBACK)
+    source_ids = {s.id: s.label for s in item.sources}
+    return {
+        "source": v.choice(source, source_ids, "Feedback source", item_id),
+        "given_by": v.text(given_by, "Who gave the feedback", item_id, short=True),
+        "text": v.text(text, "Feedback", item_id),
+    }
+
+
+def update_feedback(
+    session: Session,
+    actor: Actor,
+    template: Template,
+    feedback_id: str,
+    source: str,
+    given_by: str,
+    text: str,
+) -> None:
+    row = session.get(models.Feedback, feedback_id)
+    if row is None:
+        raise ValidationError("That feedback no longer exists", field="feedback")
+    values = _clean_feedback(template, row.item_id, source, given_by, text)
+    set_fields(session, actor, "feedback", feedback_id, values)
+
+
+def remove_feedback(session: Session, actor: Actor, feedback_id: str) -> None:
+    remove_record(session, actor, "feedback", feedback_id)
+
+
+def _clean_action(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field, value in values.items():
+        if field == "description":
+            out[field] = v.text(value, "Action", "action_description")
+        elif field == "owner":
+            out[field] = v.text(value, "Owner", "action_owner", short=True)
+        elif field == "due_date":
+            out[field] = v.parse_date(value, "Due date", "action_due_date")
+        elif field == "completed_on":
+            out[field] = v.parse_date(value, "Completed on", "action_completed_on")
+        elif field == "status":
+            out[field] = v.choice(value, ACTION_STATUSES, "Action status", "action_status")
+        elif field == "progress":
+            out[field] = v.text(value, "Progress", "action_progress")
+        else:
+            raise ValidationError(f"{field}: not a field of an action", field=field)
+    return out
+
+
+def add_action(
+    session: Session,
+    actor: Actor,
+    evaluation_id: str,
+    description: str,
+    owner: str,
+    due_date: dt.date | str | None,
+) -> str:
+    """An agreed action: what, who owns it, by when (seed 000 §6.12: tracked to completion)."""
+    values = _clean_action({"description": description, "owner": owner, "due_date": due_date})
+    if not values["description"].strip():
+        raise ValidationError("Action: say what needs to be done", field="action_description")
+    values["status"] = "open"
+    ensure_editable(session, evaluation_id, "new_action")
+    fixed = {"evaluation_id": evaluation_id}
+    return create_record(session, actor, "action", evaluation_id, fixed, values)
+
+
+def update_action(session: Session, actor: Actor, action_id: str, **values: Any) -> int:
+    """Change an action; status, progress and completion date stay editable after completion."""
+    clean = _clean_action(values)
+    if clean.get("status") == "done" and "completed_on" not in clean:
+        action = session.get(models.Action, action_id)
+        if action is not None and action.completed_on is None:
+            clean["completed_on"] = actor.now().date()
+    return set_fields(session, actor, "action", action_id, clean)
+
+
+def remove_action(session: Session, actor: Actor, action_id: str) -> None:
+    remove_record(session, actor, "action", action_id)
+
+
+def set_concern(
+    session: Session, actor: Actor, evaluation_id: str, flag: bool | None, description: str
+) -> int:
+    """Step 7: whether there are immediate concerns, and what they are."""
+    values = {
+        "immediate_concern": v.optional_bool(flag, "Immediate concerns", "immediate_concern"),
+        "concern_description": v.text(description, "Concern", "concern_description"),
+    }
+    return set_fields(session, actor, "evaluation", evaluation_id, values)
+
+
+def record_concern_share(
+    session: Session,
+    actor: Actor,
+    evaluation_id: str,
+    recipient_role: str,
+    recipient_name: str,
+    shared_on: dt.date | str | None,
+    method: str,
+) -> str:
+    """Record that the written notice of an immediate concern was shared with someone."""
+    values = {
+        "recipient_role": v.choice(recipient_role, CONCERN_RECIPIENTS, "Recipient", "recipient_role"),
+        "recipient_name": v.text(recipient_name, "Recipient's name", "recipient_name", short=True),
+        "shared_on": v.parse_date(shared_on, "Shared on", "shared_on") or actor.now().date(),
+        "method": v.choice(method, SHARE_METHODS, "How it was shared", "share_method"),
+    }
+    evaluation = get_evaluation(session, evaluation_id)
+    if not evaluation.immediate_concern:
+        raise ValidationError(
+            "This evaluation records no immediate concern to share", field="immediate_concern"
+        )
+    fixed = {"evaluation_id": evaluation_id}
+    return create_record(session, actor, "concern_share", evaluation_id, fixed, values)
+
+
+def set_overall(
+    session: Session, actor: Actor, template: Template, evaluation_id: str, **values: Any
+) -> int:
+    """Step 8: overall judgement, its reason if not applicable, strengths and development."""
+    clean: dict[str, Any] = {}
+    for field, value in values.items():
+        if field == "overall_grade":
+            if value not in ("", None) and value not in template.scale.ids():
+                raise ValidationError(
+                    f"Overall judgement: {value!r} is not on the grading scale", field=field
+                )
+            clean[field] = value or ""
+        elif field in ("overall_na_reason", "summary_strengths", "summary_development"):
+            clean[field] = v.text(value, field.replace("_", " ").capitalize(), field)
+        else:
+            raise ValidationError(f"{field}: not part of the overall judgement", field=field)
+    return set_fields(session, actor, "evaluation", evaluation_id, clean)
+
+
+__all__ = ["NOT_APPLICABLE", "CaseDetails"]

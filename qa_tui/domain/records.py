@@ -1,0 +1,96 @@
+"""Creating, changing and removing records, always through the change history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from qa_tui.errors import NotFoundError, ReadOnlyError
+from qa_tui.store import models
+from qa_tui.store.entities import CREATE, DELETED, entity_type
+from qa_tui.store.history import Actor, record_change
+
+RESPONSE_NAMESPACE = uuid.UUID("6f1c7a52-0d5e-4b8e-9a57-3f0f3c2b9d11")
+
+# Fields that stay editable on a completed evaluation: actions are tracked to completion
+# after the evaluation closes, and the immediate-concern notice is shared afterwards.
+EDITABLE_WHEN_COMPLETE = {"action": {"status", "completed_on", "progress"}, "concern_share": None}
+
+
+def response_id(evaluation_id: str, item_id: str) -> str:
+    """One response per item per evaluation, the same id on every device (so edits merge)."""
+    return str(uuid.uuid5(RESPONSE_NAMESPACE, f"{evaluation_id}/{item_id}"))
+
+
+def get_evaluation(session: Session, evaluation_id: str) -> models.Evaluation:
+    evaluation = session.get(models.Evaluation, evaluation_id)
+    if evaluation is None or evaluation.deleted:
+        raise NotFoundError(f"No evaluation with id {evaluation_id}")
+    return evaluation
+
+
+def ensure_editable(
+    session: Session, evaluation_id: str, etype: str, fields: set[str] | None = None
+) -> models.Evaluation:
+    """Refuse changes to a completed evaluation, except those allowed after completion."""
+    evaluation = get_evaluation(session, evaluation_id)
+    if evaluation.status != "completed":
+        return evaluation
+    if etype in EDITABLE_WHEN_COMPLETE:
+        allowed = EDITABLE_WHEN_COMPLETE[etype]
+        if allowed is None or (fields is not None and fields <= allowed):
+            return evaluation
+    raise ReadOnlyError(
+        f"Evaluation {evaluation.case_reference} is completed and read-only; reopen it to change it"
+    )
+
+
+def create_record(
+    session: Session,
+    actor: Actor,
+    etype: str,
+    evaluation_id: str,
+    fixed: dict[str, Any],
+    values: dict[str, Any],
+    entity_id: str | None = None,
+) -> str:
+    """Create a record (its ``_create`` change, then one change per initial value)."""
+    entity_id = entity_id or str(uuid.uuid4())
+    kind = entity_type(etype)
+    record_change(session, actor, etype, entity_id, evaluation_id, CREATE, fixed)
+    for field, value in values.items():
+        record_change(
+            session, actor, etype, entity_id, evaluation_id, field, kind.codec(field).to_json(value)
+        )
+    return entity_id
+
+
+def set_fields(
+    session: Session, actor: Actor, etype: str, entity_id: str, values: dict[str, Any]
+) -> int:
+    """Change fields of an existing record; returns how many changes were recorded."""
+    kind = entity_type(etype)
+    row = session.get(kind.model, entity_id)
+    if row is None or row.deleted:
+        raise NotFoundError(f"No {etype.replace('_', ' ')} with id {entity_id}")
+    evaluation_id = entity_id if etype == "evaluation" else row.evaluation_id  # type: ignore[attr-defined]
+    ensure_editable(session, evaluation_id, etype, set(values))
+    recorded = 0
+    for field, value in values.items():
+        json_value = kind.codec(field).to_json(value)
+        if record_change(session, actor, etype, entity_id, evaluation_id, field, json_value):
+            recorded += 1
+    return recorded
+
+
+def remove_record(session: Session, actor: Actor, etype: str, entity_id: str) -> None:
+    """Mark a record deleted (a change like any other, so it merges and can conflict)."""
+    kind = entity_type(etype)
+    row = session.get(kind.model, entity_id)
+    if row is None or row.deleted:
+        raise NotFoundError(f"No {etype.replace('_', ' ')} with id {entity_id}")
+    evaluation_id = row.evaluation_id  # type: ignore[attr-defined]
+    ensure_editable(session, evaluation_id, etype, {DELETED})
+    record_change(session, actor, etype, entity_id, evaluation_id, DELETED, True)

@@ -1,0 +1,38 @@
+"""The product's vocabulary: evaluation types, statuses, recipients (from the seeds)."""
+
+from __future__ import annotations
+
+EVALUATION_TYPES: dict[str, str] = {
+    "collaborative": "Collaborative practice evaluation",
+    "thematic": "Thematic practice evaluation",
+    "dip_sample": "Dip sample / desk-top audit",
+    "practice_day": "Practice day",
+}
+
+STATUSES: dict[str, str] = {"draft": "Draft", "completed": "Completed", "reopened": "Reopened"}
+
+ACTION_STATUSES: dict[str, str] = {
+    "open": "Open",
+    "in_progress": "In progress",
+    "done": "Done",
+    "cancelled": "Cancelled",
+}
+OPEN_ACTION_STATUSES = ("open", "in_progress")
+
+# Seed 000 §3.4: an evaluation with immediate concerns is shared in writing with these.
+CONCERN_RECIPIENTS: dict[str, str] = {
+    "practitioner": "Practitioner",
+    "team_manager": "Team manager",
+    "service_manager": "Service manager",
+    "director_social_care": "Director of Social Care",
+}
+
+SHARE_METHODS: dict[str, str] = {
+    "email": "Secure email",
+    "letter": "Letter",
+    "case_record": "Case record (written note)",
+}
+
+# Limits that keep one field from swamping the database or the screen.
+MAX_TEXT = 50_000
+MAX_SHORT_TEXT = 200

@@ -1,0 +1,1 @@
+"""Templates: the TOML format, its loader and validator, and the built-in templates."""

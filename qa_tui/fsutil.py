@@ -1,0 +1,58 @@
+"""File-system helpers that keep personal data readable by its owner alone."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+OWNER_ONLY_FILE = 0o600
+OWNER_ONLY_DIR = 0o700
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed, with owner-only permissions on POSIX."""
+    path.mkdir(parents=True, exist_ok=True)
+    restrict(path, OWNER_ONLY_DIR)
+    return path
+
+
+def restrict(path: Path, mode: int = OWNER_ONLY_FILE) -> None:
+    """Best-effort chmod: on Windows the user profile's ACLs already keep files private."""
+    if os.name == "posix" and path.exists():
+        os.chmod(path, mode)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one.
+
+    The bytes go to a private temporary file in the same folder, are flushed to disk, and the
+    file is renamed over ``path``; a half-written file never exists under its real name.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        restrict(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename durable on POSIX (no-op where directories cannot be opened)."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

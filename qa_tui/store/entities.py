@@ -1,0 +1,132 @@
+"""Which record types exist, which fields each has, and how values travel as JSON.
+
+Every change stores its value as JSON; this registry turns that JSON into the typed column
+value and back, and says which fields are fixed at creation (``create_fields``, carried by the
+record's ``_create`` change) and which can change later (``fields``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from qa_tui.store import models
+
+CREATE = "_create"
+DELETED = "_deleted"
+
+
+def _date_in(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _date_out(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _ident(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Codec:
+    """Converts one field between its JSON form and its column form."""
+
+    to_column: Callable[[Any], Any] = _ident
+    to_json: Callable[[Any], Any] = _ident
+
+
+PLAIN = Codec()
+DATE = Codec(_date_in, _date_out)
+
+
+@dataclass(frozen=True)
+class EntityType:
+    name: str
+    model: type[models.Record]
+    create_fields: tuple[str, ...]
+    fields: dict[str, Codec]
+
+    def codec(self, field: str) -> Codec:
+        if field == DELETED:
+            return PLAIN
+        return self.fields[field]
+
+
+def _plain(*names: str) -> dict[str, Codec]:
+    return dict.fromkeys(names, PLAIN)
+
+
+ENTITY_TYPES: dict[str, EntityType] = {
+    e.name: e
+    for e in (
+        EntityType(
+            "evaluation",
+            models.Evaluation,
+            ("template_id", "template_version", "template_hash"),
+            {
+                **_plain(
+                    "case_reference", "service_area", "team", "practitioner", "auditor",
+                    "auditor_role", "evaluation_type", "practice_day", "theme",
+                    "practitioner_present", "status", "overall_grade", "overall_na_reason",
+                    "summary_strengths", "summary_development", "immediate_concern",
+                    "concern_description", "completed_at",
+                ),
+                "evaluation_date": DATE,
+            },
+        ),
+        EntityType("participant", models.Participant, ("evaluation_id",), _plain("name", "role")),
+        EntityType(
+            "response",
+            models.Response,
+            ("evaluation_id", "item_id"),
+            _plain("grade", "na_reason", "evidence", "answer", "text"),
+        ),
+        EntityType(
+            "entry", models.Entry, ("evaluation_id", "item_id"), _plain("text", "position")
+        ),
+        EntityType(
+            "scale",
+            models.Scale,
+            ("evaluation_id", "item_id", "participant_id"),
+            _plain("score", "rationale"),
+        ),
+        EntityType(
+            "feedback",
+            models.Feedback,
+            ("evaluation_id", "item_id"),
+            _plain("source", "given_by", "text"),
+        ),
+        EntityType(
+            "action",
+            models.Action,
+            ("evaluation_id",),
+            {
+                **_plain("description", "owner", "status", "progress"),
+                "due_date": DATE,
+                "completed_on": DATE,
+            },
+        ),
+        EntityType(
+            "concern_share",
+            models.ConcernShare,
+            ("evaluation_id",),
+            {**_plain("recipient_role", "recipient_name", "method"), "shared_on": DATE},
+        ),
+        EntityType(
+            "lifecycle_event", models.LifecycleEvent, ("evaluation_id", "kind", "reason"), {}
+        ),
+    )
+}
+
+MODEL_TO_TYPE: dict[type, EntityType] = {e.model: e for e in ENTITY_TYPES.values()}
+
+# Parents before children, so foreign keys hold when a merge creates records.
+CREATION_ORDER = tuple(ENTITY_TYPES)
+
+
+def entity_type(name: str) -> EntityType:
+    """The registered record type called ``name`` (KeyError for an unknown one)."""
+    return ENTITY_TYPES[name]

@@ -1,0 +1,287 @@
+"""The append-only change history and the current state derived from it.
+
+A change sets one field of one record. It names the changes it supersedes (the field's heads
+when it was made), so the changes of one field form a graph. The field's *heads* are its changes
+that no other change of the same field supersedes; one head is a settled value, several heads
+are a conflict whose provisional winner is the head with the highest ``(counter, device_id,
+id)``. Counters are Lamport clocks kept per database (``meta.clock``), never the wall clock.
+
+Because heads and winners depend only on the *set* of changes, applying the same changes in
+any order, or twice, gives the same state: the merge in :mod:`qa_tui.sync` builds on this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qa_tui.store import models
+from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, entity_type
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes changes, on which device, with which clock (injectable for tests)."""
+
+    author: str
+    device_id: str
+    now: Clock = utc_now
+
+    def timestamp(self) -> str:
+        return self.now().astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON: the same value always gives the same text."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def change_order_key(change: models.Change) -> tuple[int, str, str]:
+    """Provisional winner order among concurrent heads: counter, then device id, then id."""
+    return (change.counter, change.device_id, change.id)
+
+
+# --- the Lamport clock --------------------------------------------------------------------
+
+
+def read_clock(session: Session) -> int:
+    row = session.get(models.Meta, "clock")
+    return int(row.value) if row else 0
+
+
+def advance_clock(session: Session, at_least: int) -> int:
+    """Move the clock forward to ``at_least`` (never back); returns the clock."""
+    row = session.get(models.Meta, "clock")
+    if row is None:
+        row = models.Meta(key="clock", value="0")
+        session.add(row)
+    value = max(int(row.value), at_least)
+    row.value = str(value)
+    return value
+
+
+def tick(session: Session) -> int:
+    """The next counter for a local change."""
+    return advance_clock(session, read_clock(session) + 1)
+
+
+# --- recording local changes --------------------------------------------------------------
+
+
+def current_value(session: Session, entity_id: str, field: str) -> tuple[Any, bool]:
+    """The field's current JSON value and whether it is in conflict (``(None, False)`` if unset)."""
+    state = session.get(models.FieldState, (entity_id, field))
+    if state is None:
+        return None, False
+    winner = session.get(models.Change, state.winner_id)
+    assert winner is not None
+    return json.loads(winner.value), state.conflict
+
+
+def record_change(
+    session: Session,
+    actor: Actor,
+    entity_type_name: str,
+    entity_id: str,
+    evaluation_id: str,
+    field: str,
+    value: Any,
+) -> models.Change | None:
+    """Append a local change setting ``field`` to ``value`` and apply it to the state.
+
+    The new change supersedes every current head of the field, so a local edit also settles a
+    conflict the user could see. Setting a field to the value it already has records nothing.
+    """
+    state = session.get(models.FieldState, (entity_id, field))
+    old: Any = None
+    if state is not None:
+        old, conflict = current_value(session, entity_id, field)
+        if old == value and not conflict:
+            return None
+    heads: list[str] = json.loads(state.heads) if state else []
+    change = models.Change(
+        id=str(uuid.uuid4()),
+        entity_type=entity_type_name,
+        entity_id=entity_id,
+        evaluation_id=evaluation_id,
+        field=field,
+        value=dumps(value),
+        old_value=dumps(old) if state is not None else None,
+        supersedes=dumps(heads),
+        author=actor.author,
+        device_id=actor.device_id,
+        counter=tick(session),
+        wall_time=actor.timestamp(),
+    )
+    session.add(change)
+    session.add_all(models.ChangeLink(change_id=change.id, supersedes_id=h) for h in heads)
+    if state is None:
+        state = models.FieldState(
+            entity_id=entity_id,
+            field=field,
+            entity_type=entity_type_name,
+            evaluation_id=evaluation_id,
+        )
+        session.add(state)
+    state.heads = dumps([change.id])
+    state.winner_id = change.id
+    state.conflict = False
+    apply_value(session, change, value)
+    return change
+
+
+# --- applying changes to the current state ------------------------------------------------
+
+
+def apply_value(session: Session, change: models.Change, value: Any) -> None:
+    """Write one winning change's value into the typed current-state tables."""
+    etype = entity_type(change.entity_type)
+    row = session.get(etype.model, change.entity_id)
+    if change.field == CREATE:
+        if row is None:
+            fixed = {name: value[name] for name in etype.create_fields}
+            row = etype.model(
+                id=change.entity_id,
+                created_by=change.author,
+                created_device=change.device_id,
+                created_at=change.wall_time,
+                updated_at=change.wall_time,
+                deleted=False,
+                **fixed,
+            )
+            session.add(row)
+            session.flush([row])
+        return
+    if row is None:
+        raise LookupError(f"{change.entity_type} {change.entity_id} has no creation change")
+    column = "deleted" if change.field == DELETED else change.field
+    setattr(row, column, etype.codec(change.field).to_column(value))
+    row.updated_at = max(row.updated_at or "", change.wall_time)
+
+
+def recompute_field(session: Session, entity_id: str, field: str) -> models.FieldState | None:
+    """Derive a field's heads, winner and conflict flag from all its changes, and apply it."""
+    changes = session.scalars(
+        select(models.Change).where(
+            models.Change.entity_id == entity_id, models.Change.field == field
+        )
+    ).all()
+    if not changes:
+        return None
+    ids = {c.id for c in changes}
+    superseded = set(
+        session.scalars(
+            select(models.ChangeLink.supersedes_id).where(
+                models.ChangeLink.change_id.in_(ids), models.ChangeLink.supersedes_id.in_(ids)
+            )
+        )
+    )
+    heads = sorted((c for c in changes if c.id not in superseded), key=change_order_key)
+    winner = heads[-1]
+    state = session.get(models.FieldState, (entity_id, field))
+    if state is None:
+        state = models.FieldState(
+            entity_id=entity_id,
+            field=field,
+            entity_type=winner.entity_type,
+            evaluation_id=winner.evaluation_id,
+        )
+        session.add(state)
+    state.heads = dumps(sorted(h.id for h in heads))
+    state.winner_id = winner.id
+    state.conflict = len(heads) > 1
+    apply_value(session, winner, json.loads(winner.value))
+    row = session.get(entity_type(winner.entity_type).model, entity_id)
+    if row is not None:
+        latest = max(c.wall_time for c in changes)
+        row.updated_at = max(row.updated_at or "", latest)
+    return state
+
+
+# --- rebuilding and checking --------------------------------------------------------------
+
+
+def derive_state(changes: Iterable[models.Change], links: Iterable[tuple[str, str]]) -> dict:
+    """Compute the current state of every record from the history alone (no typed tables).
+
+    Returns ``{(entity_type, entity_id): {column: value}}``, the columns named as in the typed
+    tables; used to prove that the stored state is exactly what the history says.
+    """
+    by_key: dict[tuple[str, str], list[models.Change]] = {}
+    for change in changes:
+        by_key.setdefault((change.entity_id, change.field), []).append(change)
+    superseding: dict[str, set[str]] = {}
+    for change_id, superseded_id in links:
+        superseding.setdefault(superseded_id, set()).add(change_id)
+    state: dict[tuple[str, str], dict[str, Any]] = {}
+    latest: dict[str, str] = {}
+    for (entity_id, field), group in by_key.items():
+        ids = {c.id for c in group}
+        heads = [c for c in group if not (superseding.get(c.id, set()) & ids)]
+        winner = max(heads, key=change_order_key)
+        etype = ENTITY_TYPES[winner.entity_type]
+        record = state.setdefault((etype.name, entity_id), {})
+        latest[entity_id] = max([latest.get(entity_id, ""), *(c.wall_time for c in group)])
+        value = json.loads(winner.value)
+        if field == CREATE:
+            record.update({name: value[name] for name in etype.create_fields})
+            record.update(
+                created_by=winner.author,
+                created_device=winner.device_id,
+                created_at=winner.wall_time,
+            )
+        elif field == DELETED:
+            record["deleted"] = bool(value)
+        else:
+            record[field] = etype.codec(field).to_column(value)
+    for (_etype, entity_id), record in state.items():
+        record["updated_at"] = latest[entity_id]
+    return state
+
+
+def stored_state(session: Session) -> dict:
+    """The typed tables' contents in the same shape as :func:`derive_state` returns."""
+    result: dict[tuple[str, str], dict[str, Any]] = {}
+    for etype in ENTITY_TYPES.values():
+        for row in session.scalars(select(etype.model)):
+            result[(etype.name, row.id)] = {
+                c.key: getattr(row, c.key) for c in etype.model.__table__.columns if c.key != "id"
+            }
+    return result
+
+
+def check_consistency(session: Session) -> list[str]:
+    """Differences between the stored state and the state derived from history (empty: none)."""
+    changes = session.scalars(select(models.Change)).all()
+    links = session.execute(
+        select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
+    ).tuples()
+    derived = derive_state(changes, list(links))
+    stored = stored_state(session)
+    problems = []
+    for key in sorted(set(derived) | set(stored)):
+        want, have = derived.get(key), stored.get(key)
+        if want is None or have is None:
+            problems.append(f"{key}: {'not derived' if want is None else 'not stored'}")
+            continue
+        for column, value in want.items():
+            if have.get(column) != value:
+                problems.append(f"{key}.{column}: stored {have.get(column)!r}, history {value!r}")
+    return problems
+
+
+def max_counter(session: Session) -> int:
+    return session.scalar(select(func.max(models.Change.counter))) or 0

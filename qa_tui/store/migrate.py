@@ -1,0 +1,106 @@
+"""Schema migrations (Alembic), run by the app itself.
+
+Opening a database brings it to the current schema: a new one is created, an older one is
+upgraded after a backup copy is taken, and one written by a newer qa-tui is refused untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import DBAPIError
+
+from qa_tui.errors import StoreError
+from qa_tui.store.db import Store, describe_db_error, make_engine, private_sqlite_files
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The schema revision this version of qa-tui writes."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def backup_sqlite(path: Path, revision: str) -> Path:
+    """Copy a SQLite database (consistently, with the backup API) before it is upgraded."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.before-upgrade-{revision}-{stamp}")
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    target.chmod(0o600)
+    return target
+
+
+def upgrade(store: Store, revision: str = "head") -> Path | None:
+    """Bring the database to ``revision``; returns the backup path if one was taken."""
+    head = head_revision()
+    with store.engine.connect() as connection:
+        current = current_revision(connection)
+        tables = set(inspect(connection).get_table_names())
+    if current is not None and current not in known_revisions():
+        raise StoreError(
+            f"{store.url}: written by a newer version of qa-tui (schema {current}); "
+            "upgrade qa-tui to open it — the database was left untouched"
+        )
+    if current is None and tables - {"alembic_version"}:
+        raise StoreError(
+            f"{store.url}: holds tables but is not a qa-tui database; it was left untouched"
+        )
+    if current == head and revision == "head":
+        return None
+    backup = None
+    path = store.sqlite_path
+    if current is not None and path is not None:
+        backup = backup_sqlite(path, current)
+    with store.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+    return backup
+
+
+def open_store(url: str, *, create: bool = True, migrate: bool = True) -> Store:
+    """Open (and create or upgrade) the database at ``url``, ready for use."""
+    engine = make_engine(url, create=create)
+    store = Store(engine, url)
+    try:
+        if migrate:
+            upgrade(store)
+        private_sqlite_files(store.sqlite_path)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(describe_db_error(url, exc)) from None
+    except StoreError:
+        engine.dispose()
+        raise
+    return store

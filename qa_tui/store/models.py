@@ -1,0 +1,225 @@
+"""SQLAlchemy 2 typed ORM models.
+
+Two layers:
+
+* ``changes`` (with ``change_links``) is the append-only history: one row per change to one
+  field of one record, made on one device, ordered by a Lamport counter. It is the truth.
+* The typed tables (``evaluations``, ``responses``, ``entries``, …) are the *current state*,
+  derived from the history (see :mod:`qa_tui.store.history`) and always consistent with it;
+  ``field_states`` keeps, per field, which changes are the current heads and whether they
+  conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(36)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """Key/value facts about this database: its role, the device clock, the QA public key."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class Change(Base):
+    """One change to one field of one record: append-only, never updated or deleted."""
+
+    __tablename__ = "changes"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(ID)
+    evaluation_id: Mapped[str] = mapped_column(ID)
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON, for display
+    supersedes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of change ids
+    author: Mapped[str] = mapped_column(String(200))
+    device_id: Mapped[str] = mapped_column(ID)
+    counter: Mapped[int] = mapped_column(Integer)
+    wall_time: Mapped[str] = mapped_column(String(32))  # ISO 8601 UTC, display only
+    bundle_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+
+    __table_args__ = (
+        Index("ix_changes_entity_field", "entity_id", "field"),
+        Index("ix_changes_evaluation", "evaluation_id"),
+        Index("ix_changes_device_counter", "device_id", "counter"),
+    )
+
+
+class ChangeLink(Base):
+    """``change_id`` supersedes ``supersedes_id`` (the history's edges)."""
+
+    __tablename__ = "change_links"
+    change_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    supersedes_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    __table_args__ = (Index("ix_change_links_superseded", "supersedes_id"),)
+
+
+class FieldState(Base):
+    """Derived: the head change(s) of one field; more than one head is a conflict."""
+
+    __tablename__ = "field_states"
+    entity_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    evaluation_id: Mapped[str] = mapped_column(ID)
+    heads: Mapped[str] = mapped_column(Text)  # JSON list of change ids, sorted
+    winner_id: Mapped[str] = mapped_column(ID)
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (Index("ix_field_states_conflict", "conflict"),)
+
+
+class Record:
+    """Columns every current-state record has: identity and provenance."""
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_device: Mapped[str] = mapped_column(ID)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Evaluation(Record, Base):
+    __tablename__ = "evaluations"
+    case_reference: Mapped[str] = mapped_column(String(64), default="")
+    service_area: Mapped[str] = mapped_column(String(200), default="")
+    team: Mapped[str] = mapped_column(String(200), default="")
+    practitioner: Mapped[str] = mapped_column(String(200), default="")
+    auditor: Mapped[str] = mapped_column(String(200), default="")
+    auditor_role: Mapped[str] = mapped_column(String(200), default="")
+    evaluation_type: Mapped[str] = mapped_column(String(32), default="collaborative")
+    template_id: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[str] = mapped_column(String(32))
+    template_hash: Mapped[str] = mapped_column(String(64))
+    evaluation_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    practice_day: Mapped[str] = mapped_column(String(200), default="")
+    theme: Mapped[str] = mapped_column(String(200), default="")
+    practitioner_present: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    overall_grade: Mapped[str] = mapped_column(String(64), default="")
+    overall_na_reason: Mapped[str] = mapped_column(Text, default="")
+    summary_strengths: Mapped[str] = mapped_column(Text, default="")
+    summary_development: Mapped[str] = mapped_column(Text, default="")
+    immediate_concern: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    concern_description: Mapped[str] = mapped_column(Text, default="")
+    completed_at: Mapped[str] = mapped_column(String(32), default="")
+    __table_args__ = (Index("ix_evaluations_case", "case_reference"),)
+
+
+class Participant(Record, Base):
+    """Someone who took part (auditor, practitioner, family member, …) and gives a scale."""
+
+    __tablename__ = "participants"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Response(Record, Base):
+    """The answer to one template item (grade + evidence, yes/no + reason, or text)."""
+
+    __tablename__ = "responses"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(100))
+    grade: Mapped[str] = mapped_column(String(64), default="")
+    na_reason: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (UniqueConstraint("evaluation_id", "item_id"),)
+
+
+class Entry(Record, Base):
+    """One entry of a list item (what is working well, worries, what needs to happen, …)."""
+
+    __tablename__ = "entries"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[float] = mapped_column(default=0.0)
+
+
+class Scale(Record, Base):
+    """One participant's scale (0–10) and rationale on one scaling item."""
+
+    __tablename__ = "scales"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(100))
+    participant_id: Mapped[str] = mapped_column(ID)
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+
+
+class Feedback(Record, Base):
+    """Service-user feedback: direct (who, what they said) or where found in the record."""
+
+    __tablename__ = "feedback"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(100), default="")
+    given_by: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Action(Record, Base):
+    """An agreed action: what, who owns it, by when; tracked to completion."""
+
+    __tablename__ = "actions"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    completed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    progress: Mapped[str] = mapped_column(Text, default="")
+
+
+class ConcernShare(Record, Base):
+    """The written notice of an immediate concern, shared with one recipient."""
+
+    __tablename__ = "concern_shares"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    recipient_role: Mapped[str] = mapped_column(String(64), default="")
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    shared_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    method: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LifecycleEvent(Record, Base):
+    """Completion and reopening, kept for the record (reopening needs a reason)."""
+
+    __tablename__ = "lifecycle_events"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class TemplateSnapshot(Base):
+    """The exact template text an evaluation used, so it stays readable forever."""
+
+    __tablename__ = "template_snapshots"
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(32))
+    source_text: Mapped[str] = mapped_column(Text)

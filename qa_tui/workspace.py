@@ -1,0 +1,87 @@
+"""A workspace: one open database, the settings, the templates and who is working.
+
+The CLI and the TUI both work through a :class:`Workspace`; it holds no state of its own beyond
+these handles, and every operation opens its own short transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from qa_tui.config import Settings, default_db_url
+from qa_tui.errors import TemplateError
+from qa_tui.framework.loader import TemplateRegistry, builtin_templates, custom_template_dir
+from qa_tui.framework.model import Template
+from qa_tui.store import models
+from qa_tui.store.db import Store
+from qa_tui.store.history import Actor, Clock, utc_now
+from qa_tui.store.migrate import open_store
+
+T = TypeVar("T")
+
+
+@dataclass
+class Workspace:
+    settings: Settings
+    store: Store
+    templates: TemplateRegistry
+    clock: Clock = field(default=utc_now)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.settings.author, self.settings.device_id, self.clock)
+
+    def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(session, actor, *args, **kwargs)`` in one transaction."""
+        with self.store.session() as session:
+            return fn(session, self.actor, *args, **kwargs)
+
+    def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(session, *args, **kwargs)`` without committing anything."""
+        with self.store.reader() as session:
+            return fn(session, *args, **kwargs)
+
+    def template_for(self, evaluation: models.Evaluation) -> Template:
+        """The exact template (id, version) an evaluation was made with."""
+        template = self.templates.get(evaluation.template_id, evaluation.template_version)
+        if template is None:
+            with self.store.reader() as session:
+                snap = session.get(models.TemplateSnapshot, evaluation.template_hash)
+                if snap is not None:
+                    return self.templates.add_snapshot(snap.source_text)
+            raise TemplateError(
+                f"Template {evaluation.template_id} version {evaluation.template_version} "
+                "is not available on this device"
+            )
+        return template
+
+    def remember_template(self, session: Session, template: Template) -> None:
+        """Keep the template's text in the database so the evaluation stays readable."""
+        if session.get(models.TemplateSnapshot, template.content_hash) is None:
+            session.add(
+                models.TemplateSnapshot(
+                    content_hash=template.content_hash,
+                    template_id=template.id,
+                    version=template.version,
+                    source_text=self.templates.source_text(template),
+                )
+            )
+
+    def close(self) -> None:
+        self.store.dispose()
+
+
+def load_registry(settings: Settings) -> TemplateRegistry:
+    registry = TemplateRegistry(builtin_templates())
+    registry.load_directory(custom_template_dir(settings.config_path.parent))
+    return registry
+
+
+def open_workspace(settings: Settings, db_url: str | None = None, clock: Clock = utc_now) -> Workspace:
+    """Open (creating or upgrading) the database and load templates."""
+    store = open_store(db_url or default_db_url())
+    return Workspace(settings, store, load_registry(settings), clock)
