@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qa_tui.config import Settings, default_db_url
 from qa_tui.errors import TemplateError
-from qa_tui.framework.loader import TemplateRegistry, builtin_templates, custom_template_dir
+from qa_tui.framework.loader import TemplateRegistry, custom_template_dir
 from qa_tui.framework.model import Template
 from qa_tui.store import models
 from qa_tui.store.db import Store
@@ -47,7 +47,9 @@ class Workspace:
 
     def template_for(self, evaluation: models.Evaluation) -> Template:
         """The exact template (id, version) an evaluation was made with."""
-        template = self.templates.get(evaluation.template_id, evaluation.template_version)
+        template = self.templates.get(
+            evaluation.template_id, evaluation.template_version, evaluation.template_hash
+        )
         if template is None:
             with self.store.reader() as session:
                 snap = session.get(models.TemplateSnapshot, evaluation.template_hash)
@@ -67,7 +69,7 @@ class Workspace:
                     content_hash=template.content_hash,
                     template_id=template.id,
                     version=template.version,
-                    source_text=self.templates.source_text(template),
+                    source_text=template.source_text,
                 )
             )
 
@@ -76,9 +78,8 @@ class Workspace:
 
 
 def load_registry(settings: Settings) -> TemplateRegistry:
-    registry = TemplateRegistry(builtin_templates())
-    registry.load_directory(custom_template_dir(settings.config_path.parent))
-    return registry
+    """The built-in templates plus the custom ones next to the settings file."""
+    return TemplateRegistry(custom_template_dir(settings.config_path.parent))
 
 
 def open_workspace(settings: Settings, db_url: str | None = None, clock: Clock = utc_now) -> Workspace:

@@ -1,0 +1,201 @@
+"""Loading templates: from text, from files, the built-in ones, and a registry of them all.
+
+A loaded :class:`~qa_tui.framework.model.Template` keeps the TOML it came from in
+``template.source_text`` (UTF-8, ``\\n`` line endings) and that text's sha256 in
+``template.content_hash``; an evaluation stores both, and :meth:`TemplateRegistry.add_snapshot`
+brings such a stored text back, so an old evaluation stays readable after its template has
+changed or gone.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from qa_tui.errors import NotFoundError, TemplateError
+from qa_tui.framework.locate import KeyLocator
+from qa_tui.framework.model import Template
+from qa_tui.framework.validate import decode_template_bytes, parse_template
+
+BUILTIN_PACKAGE = "qa_tui.framework"
+BUILTIN_FOLDER = "builtin"
+SNAPSHOT_PATH = "<snapshot>"
+
+
+def load_template_text(text: str, path: str) -> Template:
+    """Parse and validate template TOML; ``path`` names it in messages and in ``Template.path``.
+
+    Raises :class:`~qa_tui.errors.TemplateError` with a one-line message naming the file, the
+    line and the key of the first problem.
+    """
+    return parse_template(text, path)
+
+
+def load_template_file(path: Path) -> Template:
+    """Read, parse and validate a template file (:class:`TemplateError` if it cannot be)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise TemplateError(f"{path}: cannot read the file: {err.strerror or err}") from err
+    return parse_template(decode_template_bytes(raw, str(path)), str(path))
+
+
+def builtin_templates() -> list[Template]:
+    """The templates shipped in ``qa_tui/framework/builtin/``, in file-name order."""
+    return list(_builtin_templates())
+
+
+@functools.cache
+def _builtin_templates() -> tuple[Template, ...]:
+    folder = resources.files(BUILTIN_PACKAGE) / BUILTIN_FOLDER
+    entries = sorted(
+        (entry for entry in folder.iterdir() if entry.name.endswith(".toml")),
+        key=lambda entry: entry.name,
+    )
+    templates = []
+    for entry in entries:
+        path = f"{BUILTIN_FOLDER}/{entry.name}"
+        text = decode_template_bytes(entry.read_bytes(), path)
+        templates.append(parse_template(text, path, builtin=True))
+    return tuple(templates)
+
+
+def custom_template_dir(config_dir: Path) -> Path:
+    """Where a QA team's own templates live: ``templates/`` in the config directory."""
+    return config_dir / "templates"
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``"1.10"`` sorts after ``"1.9"``; ``"1.0"`` and ``"1.0.0"`` sort together."""
+    parts = tuple(int(part) for part in version.split(".") if part.isdigit())
+    return parts + (0,) * (3 - len(parts))
+
+
+class TemplateRegistry:
+    """The templates an app can use: built-ins, a folder of custom ones, and snapshots.
+
+    - Custom ``*.toml`` files that fail to load, or that reuse the id and version of a template
+      already registered (a built-in one included: custom templates never override), are not
+      registered; their one-line messages are in :attr:`errors` for the app to show.
+    - Snapshots (:meth:`add_snapshot`) are the stored texts of templates that evaluations used;
+      :meth:`get` falls back to them, but :meth:`all` lists only the active templates.
+    """
+
+    def __init__(
+        self,
+        custom_dir: Path | None = None,
+        *,
+        builtins: Iterable[Template] | None = None,
+    ) -> None:
+        """Register ``builtins`` (default: :func:`builtin_templates`), then ``custom_dir``."""
+        self.errors: list[str] = []
+        self._active: dict[tuple[str, str], Template] = {}
+        self._snapshots: dict[str, Template] = {}  # by content hash, oldest first
+        for template in builtin_templates() if builtins is None else builtins:
+            self.add(template)
+        if custom_dir is not None:
+            self.load_dir(custom_dir)
+
+    @classmethod
+    def for_config_dir(cls, config_dir: Path) -> TemplateRegistry:
+        """Built-ins plus the custom templates of :func:`custom_template_dir`."""
+        return cls(custom_template_dir(config_dir))
+
+    def load_dir(self, directory: Path) -> None:
+        """Register every ``*.toml`` of ``directory`` (if it exists); failures go to ``errors``."""
+        if not directory.exists():
+            return
+        if not directory.is_dir():
+            self.errors.append(f"{directory}: not a folder of templates")
+            return
+        for path in sorted(directory.glob("*.toml")):
+            try:
+                self.add(load_template_file(path))
+            except TemplateError as err:
+                self.errors.append(str(err))
+
+    def add(self, template: Template) -> None:
+        """Register a template; :class:`TemplateError` if its id and version are taken."""
+        key = (template.id, template.version)
+        existing = self._active.get(key)
+        if existing is not None:
+            line = KeyLocator(template.source_text).line("version")
+            where = f"{template.path}:{line}" if line else template.path
+            kind = "a built-in template" if existing.builtin else existing.path
+            raise TemplateError(
+                f"{where}: version: template {template.id!r} version {template.version!r} "
+                f"is already defined by {kind}; give this one a new version or id"
+            )
+        self._active[key] = template
+
+    def add_snapshot(self, toml_text: str, path: str = SNAPSHOT_PATH) -> Template:
+        """Register the stored text of a template an evaluation used, and return it.
+
+        When an active template has the same content it is returned instead, so there is one
+        object per content. Raises :class:`TemplateError` if the text does not validate.
+        """
+        template = parse_template(toml_text, path)
+        for known in (*self._active.values(), *self._snapshots.values()):
+            if known.content_hash == template.content_hash:
+                return known
+        self._snapshots[template.content_hash] = template
+        return template
+
+    def get(
+        self, template_id: str, version: str | None = None, content_hash: str | None = None
+    ) -> Template | None:
+        """A template by id: ``version`` exactly, or else the newest version.
+
+        Active templates come first; when none matches, snapshots do (for one id and version
+        with different contents, the one added last). With ``content_hash``, only a template
+        with exactly that content matches. ``None`` when nothing matches.
+        """
+
+        def wanted(template: Template) -> bool:
+            return (
+                template.id == template_id
+                and (version is None or template.version == version)
+                and (content_hash is None or template.content_hash == content_hash)
+            )
+
+        for pool in (self._active.values(), reversed(self._snapshots.values())):
+            found = [template for template in pool if wanted(template)]
+            if found:
+                return max(found, key=lambda template: version_key(template.version))
+        return None
+
+    def require(
+        self, template_id: str, version: str | None = None, content_hash: str | None = None
+    ) -> Template:
+        """As :meth:`get`, but :class:`~qa_tui.errors.NotFoundError` when nothing matches."""
+        template = self.get(template_id, version, content_hash)
+        if template is None:
+            wanted = f"template {template_id!r}" + (f" version {version!r}" if version else "")
+            raise NotFoundError(f"{wanted} is not installed; see `qa-tui template list`")
+        return template
+
+    def by_hash(self, content_hash: str) -> Template | None:
+        """The active template or snapshot with exactly this content, if any."""
+        for template in (*self._active.values(), *self._snapshots.values()):
+            if template.content_hash == content_hash:
+                return template
+        return None
+
+    def is_snapshot(self, template: Template) -> bool:
+        """True for a template known only from a snapshot (not active)."""
+        return self._active.get((template.id, template.version)) is not template
+
+    def all(self) -> list[Template]:
+        """Every active template (all versions), by id then newest version first."""
+        newest_first = sorted(self._active.values(), key=lambda t: version_key(t.version))
+        newest_first.reverse()
+        return sorted(newest_first, key=lambda t: t.id)
+
+    def latest(self) -> list[Template]:
+        """The newest active version of each template id, by id."""
+        seen: dict[str, Template] = {}
+        for template in self.all():
+            seen.setdefault(template.id, template)
+        return list(seen.values())

@@ -1,0 +1,56 @@
+"""Shared fixtures: every test gets its own config and data directories (never the user's)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FROZEN_NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point platformdirs (XDG on Linux; HOME-based elsewhere) at a temporary home."""
+    home = tmp_path / "home"
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("APPDATA", str(home / "AppData" / "Roaming"))
+    monkeypatch.setenv("LOCALAPPDATA", str(home / "AppData" / "Local"))
+    return home
+
+
+def frozen_clock() -> dt.datetime:
+    return FROZEN_NOW
+
+
+@pytest.fixture
+def settings(isolated_dirs: Path):  # type: ignore[no-untyped-def]
+    from qa_tui.config import load_settings
+
+    base = load_settings()
+    return base.with_changes(
+        auditor_name="Alex Auditor", auditor_role="Team manager", auditor_team="Locality North"
+    )
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{(tmp_path / 'qa.db').as_posix()}"
+
+
+@pytest.fixture
+def workspace(settings, db_url: str) -> Iterator:  # type: ignore[no-untyped-def]
+    from qa_tui.workspace import open_workspace
+
+    ws = open_workspace(settings, db_url, clock=frozen_clock)
+    yield ws
+    ws.close()
