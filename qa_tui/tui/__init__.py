@@ -1,0 +1,1 @@
+"""The terminal interface: a thin skin over the headless core."""

@@ -1,0 +1,377 @@
+"""Home: the evaluations on this laptop, filtered as you type, sorted by any column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+
+from qa_tui.domain.vocab import STATUSES
+from qa_tui.textsafe import one_line
+from qa_tui.tui.messages import EvaluationsChanged, EvaluationsLoaded, WorkspaceReady
+
+if TYPE_CHECKING:
+    from qa_tui.store.queries import EvaluationRow
+    from qa_tui.tui.app import QaApp
+    from qa_tui.workspace import Workspace
+
+CONCERN = "⚠ Concern"
+STATUS_STYLE = {"draft": "italic", "reopened": "bold", "completed": ""}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sort_key: Callable[[EvaluationRow, str], Any]
+
+
+COLUMNS = (
+    Column("status", "Status", lambda r, g: r.status),
+    Column("case", "Case ref", lambda r, g: r.case_reference.lower()),
+    Column("service", "Service area", lambda r, g: r.service_area.lower()),
+    Column("team", "Team", lambda r, g: r.team.lower()),
+    Column("practitioner", "Practitioner", lambda r, g: r.practitioner.lower()),
+    Column("date", "Date", lambda r, g: r.evaluation_date),
+    Column("grade", "Overall", lambda r, g: g.lower()),
+    Column("actions", "Open actions", lambda r, g: r.open_actions),
+    Column("concern", "Concern", lambda r, g: r.immediate_concern),
+)
+COLUMN_INDEX = {column.key: index for index, column in enumerate(COLUMNS)}
+FULL = tuple(column.key for column in COLUMNS)
+# Below this width the list keeps what matters most, the concern marker first among them.
+COMPACT = ("status", "concern", "case", "date", "grade", "practitioner")
+COMPACT_BELOW = 130
+COMPACT_WIDTHS = {"grade": 15, "practitioner": 18}
+WINDOW = 60  # rows put in the table at a time: more than a 200×50 terminal shows
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    """One evaluation ready to show: its cells, its grade words and what the filter searches."""
+
+    row: EvaluationRow
+    grade: str
+    cells: dict[str, Text]
+    haystack: str
+
+
+def make_home_row(row: EvaluationRow, grade: str) -> HomeRow:
+    """Cells as Text (user text shown literally, control characters made visible)."""
+    status = STATUSES.get(row.status, row.status)
+    if row.conflicts:
+        status += " · conflict"
+    cells = {
+        "status": Text(status, style=STATUS_STYLE.get(row.status, "")),
+        "case": Text(one_line(row.case_reference, 24)),
+        "service": Text(one_line(row.service_area, 24)),
+        "team": Text(one_line(row.team, 24)),
+        "practitioner": Text(one_line(row.practitioner, 28)),
+        "date": Text(row.evaluation_date),
+        "grade": Text(one_line(grade, 34)),
+        "actions": Text(str(row.open_actions) if row.open_actions else "–", justify="right"),
+        "concern": Text(CONCERN if row.immediate_concern else "", style="bold"),
+    }
+    words = (
+        status,
+        row.case_reference,
+        row.service_area,
+        row.team,
+        row.practitioner,
+        row.auditor,
+        row.evaluation_date,
+        grade,
+        CONCERN if row.immediate_concern else "",
+    )
+    return HomeRow(row, grade, cells, "\n".join(words).lower())
+
+
+def read_home_rows(ws: Workspace) -> list[HomeRow]:
+    """Every evaluation as a :class:`HomeRow` (runs in a worker thread)."""
+    from qa_tui.store.queries import list_evaluations
+
+    out = []
+    for row in ws.read(list_evaluations):
+        template = ws.templates.get(row.template_id, row.template_version)
+        grade = template.scale.label(row.overall_grade) if template else row.overall_grade
+        out.append(make_home_row(row, grade or ""))
+    return out
+
+
+def matching(rows: list[HomeRow], needle: str) -> list[HomeRow]:
+    """Rows whose text contains every word of ``needle`` (case-insensitive)."""
+    words = needle.lower().split()
+    if not words:
+        return rows
+    return [r for r in rows if all(w in r.haystack for w in words)]
+
+
+class HomeScreen(Screen[None]):
+    """The list of evaluations, or a first-run panel when there are none."""
+
+    CSS_PATH = "home.tcss"
+    TITLE = "Evaluations"
+    HELP = (
+        "The evaluations on this laptop, newest first. Type to filter (every word must "
+        "match: case reference, team, practitioner, status, grade…); Enter opens the "
+        "highlighted one: a draft in the editor, a completed one as a summary. Click a column "
+        "heading, or press s, to sort; S reverses."
+    )
+    BINDINGS = [
+        Binding("n", "new_evaluation", "New", id="home.new"),
+        Binding("slash", "focus_filter", "Filter", id="home.filter"),
+        Binding("s", "sort_next", "Sort", id="home.sort"),
+        Binding("S", "sort_reverse", "Reverse", id="home.reverse"),
+        Binding("escape", "clear_filter", "Clear filter", id="home.clear", show=False),
+        Binding("down", "focus_table", "To the list", id="home.to_list", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[HomeRow] = []
+        self._shown: list[HomeRow] = []
+        self._sort = ("date", True)
+        self._loaded = False
+        self._columns: tuple[str, ...] = ()
+
+    @property
+    def qa_app(self) -> QaApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filter-bar"):
+            yield Static("Filter", id="filter-label")
+            yield Input(
+                placeholder="type to filter: case reference, team, practitioner…",
+                id="filter",
+                select_on_focus=False,
+            )
+        yield DataTable(id="evaluations", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="first-run"):
+            yield Static("No evaluations on this laptop yet", classes="title")
+            yield Static(
+                "Start your first evaluation of a child's case, or load fictional demo data "
+                "to look around first.",
+                classes="hint",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Start an evaluation", id="start", variant="primary")
+                yield Button("Load demo data", id="load-demo")
+        yield Static("Opening the database…", id="home-status")
+        yield Footer()
+
+    def _build_columns(self, keys: tuple[str, ...]) -> None:
+        self._columns = keys
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        compact = keys == COMPACT
+        for key in keys:
+            width = COMPACT_WIDTHS.get(key) if compact else None
+            table.add_column(COLUMNS[COLUMN_INDEX[key]].label, key=key, width=width)
+
+    def on_resize(self) -> None:
+        wanted = COMPACT if self.size.width < COMPACT_BELOW else FULL
+        if wanted != self._columns:
+            self._build_columns(wanted)
+            self._apply_sort()
+            self._refresh_table()
+
+    def on_mount(self) -> None:
+        self._build_columns(COMPACT if self.size.width < COMPACT_BELOW else FULL)
+        self.query_one("#first-run").display = False
+        self.query_one("#filter-bar").display = False
+        self.query_one(DataTable).focus()
+        if self.qa_app.workspace is not None:
+            self.load()
+
+    def on_workspace_ready(self, _: WorkspaceReady) -> None:
+        self.load()
+
+    def on_evaluations_changed(self, _: EvaluationsChanged) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self._loaded:
+            self.load()
+
+    # --- loading ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="home-load")
+    def load(self) -> None:
+        ws = self.qa_app.workspace
+        if ws is None:
+            return
+        rows = read_home_rows(ws)
+        self.post_message(EvaluationsLoaded(rows))  # type: ignore[arg-type]
+
+    def on_evaluations_loaded(self, message: EvaluationsLoaded) -> None:
+        self._rows = message.rows  # type: ignore[assignment]
+        self._loaded = True
+        empty = not self._rows
+        self.query_one("#first-run").display = empty
+        self.query_one("#filter-bar").display = not empty
+        self.query_one(DataTable).display = not empty
+        self._apply_sort()
+        self._refresh_table()
+        self.refresh_bindings()
+        if empty:
+            self.query_one("#start", Button).focus()
+        elif not self.query_one("#filter", Input).has_focus:
+            self.query_one(DataTable).focus()
+
+    # --- filtering and sorting ----------------------------------------------------------
+
+    def _apply_sort(self) -> None:
+        key, reverse = self._sort
+        sort_key = COLUMNS[COLUMN_INDEX[key]].sort_key
+        self._rows.sort(key=lambda r: (sort_key(r.row, r.grade), r.row.id), reverse=reverse)
+        table = self.query_one(DataTable)
+        for column in COLUMNS:
+            if column.key in self._columns:
+                arrow = (" ▼" if reverse else " ▲") if column.key == key else ""
+                table.columns[column.key].label = Text(column.label + arrow)  # type: ignore[index]
+
+    def _refresh_table(self) -> None:
+        """Show the rows matching the filter, rebuilt from the rows kept in memory.
+
+        Only a window of rows is put in the table (a DataTable measures every cell it is
+        given); more are appended as the cursor or the mouse wheel nears the end.
+        """
+        table = self.query_one(DataTable)
+        current = self._current_id()
+        self._shown = matching(self._rows, self.query_one("#filter", Input).value)
+        table.clear()
+        self._extend(WINDOW)
+        if current is not None and current in table.rows:
+            table.move_cursor(row=table.get_row_index(current), animate=False)
+        self._update_status()
+
+    def _extend(self, count: int) -> None:
+        table = self.query_one(DataTable)
+        start = table.row_count
+        for home_row in self._shown[start : start + count]:
+            table.add_row(*[home_row.cells[key] for key in self._columns], key=home_row.row.id)
+
+    def _extend_near_end(self) -> None:
+        table = self.query_one(DataTable)
+        visible = table.scrollable_content_region.height
+        last_seen = max(table.cursor_row, int(table.scroll_y) + visible)
+        if table.row_count < len(self._shown) and last_seen >= table.row_count - visible:
+            self._extend(WINDOW)
+
+    def on_data_table_row_highlighted(self) -> None:
+        self._extend_near_end()
+
+    def on_mouse_scroll_down(self) -> None:
+        self._extend_near_end()
+
+    def _current_id(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _update_status(self) -> None:
+        status = self.query_one("#home-status", Static)
+        total, shown = len(self._rows), len(self._shown)
+        if not total:
+            status.update("")
+            return
+        noun = "evaluation" if total == 1 else "evaluations"
+        text = f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
+        key, reverse = self._sort
+        label = COLUMNS[COLUMN_INDEX[key]].label.lower()
+        status.update(f"{text} · sorted by {label} ({'descending' if reverse else 'ascending'})")
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._refresh_table()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.open_highlighted()
+
+    def on_key(self, event: Key) -> None:
+        """Type-to-filter: a printable key on the list goes to the filter."""
+        table = self.query_one(DataTable)
+        if not table.has_focus or not event.is_printable or not event.character:
+            return
+        if event.key in self.active_bindings or event.character == " ":
+            return
+        event.stop()
+        event.prevent_default()
+        filter_input = self.query_one("#filter", Input)
+        filter_input.focus()
+        filter_input.insert_text_at_cursor(event.character)
+
+    def sort_by(self, key: str, reverse: bool | None = None) -> None:
+        current_key, current_reverse = self._sort
+        if reverse is None:
+            reverse = (
+                not current_reverse if key == current_key else key in ("date", "actions", "concern")
+            )
+        self._sort = (key, reverse)
+        self._apply_sort()
+        self._refresh_table()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        self.sort_by(str(event.column_key.value))
+
+    def action_sort_next(self) -> None:
+        keys = self._columns
+        index = (keys.index(self._sort[0]) + 1) % len(keys) if self._sort[0] in keys else 0
+        self.sort_by(keys[index], reverse=keys[index] in ("date", "actions", "concern"))
+
+    def action_sort_reverse(self) -> None:
+        self.sort_by(self._sort[0], not self._sort[1])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sort_next", "sort_reverse", "focus_filter"):
+            return bool(self._rows)
+        return True
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.value:
+            filter_input.value = ""
+        self.query_one(DataTable).focus()
+
+    # --- opening and starting -----------------------------------------------------------
+
+    def open_highlighted(self) -> None:
+        current = self._current_id()
+        row = next((r.row for r in self._shown if r.row.id == current), None)
+        if row is not None:
+            self.qa_app.open_evaluation(row.id, row.status)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        row = next((r.row for r in self._shown if r.row.id == event.row_key.value), None)
+        if row is not None:
+            self.qa_app.open_evaluation(row.id, row.status)
+
+    def action_new_evaluation(self) -> None:
+        self.qa_app.action_new_evaluation()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            self.qa_app.action_new_evaluation()
+        elif event.button.id == "load-demo":
+            event.button.disabled = True
+            self.query_one("#home-status", Static).update("Loading demo data…")
+            self.qa_app.load_demo()

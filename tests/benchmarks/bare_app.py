@@ -1,0 +1,43 @@
+"""The baseline for bench_startup: a bare Textual app (Header, DataTable, Footer).
+
+It reads the same evaluations with the standard library's sqlite3 and shows them, started the
+same way as qa-tui (``python FILE DB``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Footer, Header
+
+QUERY = (
+    "SELECT status, case_reference, service_area, team, practitioner, evaluation_date, "
+    "overall_grade FROM evaluations WHERE NOT deleted "
+    "ORDER BY evaluation_date DESC, created_at DESC, id"
+)
+
+
+class BareApp(App[None]):
+    BINDINGS = [("q", "quit", "Quit")]
+
+    def __init__(self, db_path: str) -> None:
+        super().__init__()
+        self.db_path = db_path
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Status", "Case", "Service area", "Team", "Practitioner", "Date", "Grade")
+        with sqlite3.connect(self.db_path) as connection:
+            rows = connection.execute(QUERY).fetchall()
+        table.add_rows([tuple(str(v or "") for v in row) for row in rows])
+
+
+if __name__ == "__main__":
+    BareApp(sys.argv[1]).run()
