@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from qa_tui.errors import QaError
 
@@ -41,12 +40,17 @@ class QaGroup(click.Group):
             return super().invoke(ctx)
         except QaError as exc:
             raise click.ClickException(str(exc)) from None
-        except SQLAlchemyError as exc:
-            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            raise click.ClickException(f"database error: {first[0] if first else exc}") from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+        except Exception as exc:
+            # Imported here: SQLAlchemy costs a fifth of a second, not to be paid at start-up.
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if not isinstance(exc, SQLAlchemyError):
+                raise
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            raise click.ClickException(f"database error: {first[0] if first else exc}") from None
 
 
 def db_option(required: bool = False) -> Callable[[F], F]:

@@ -9,10 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-NOT_APPLICABLE = "not_applicable"
 
 # The kinds of evaluation a template can be offered for (the seeds' vocabulary).
+NOT_APPLICABLE = "not_applicable"
 EVALUATION_TYPES = ("collaborative", "thematic", "dip_sample", "practice_day")
+
+# The default grading scale's words (both built-in templates use it); the home list shows
+# these before the templates have loaded.
+DEFAULT_GRADE_LABELS = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires_improvement": "Requires improvement to be good",
+    "inadequate": "Inadequate",
+    NOT_APPLICABLE: "Not applicable",
+}
 
 
 class ItemKind(StrEnum):

@@ -9,21 +9,30 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from qa_tui.errors import StoreError
-from qa_tui.store.db import Store, describe_db_error, make_engine, private_sqlite_files
+from qa_tui.store.db import (
+    Store,
+    describe_db_error,
+    enable_wal,
+    make_engine,
+    private_sqlite_files,
+)
+from qa_tui.store.quicklist import HEAD_REVISION
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -32,18 +41,26 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The schema revision this version of qa-tui writes."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return {rev.revision for rev in script.walk_revisions()}
 
 
 def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The database's schema revision (None for a database without one)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
 
 
 def backup_sqlite(path: Path, revision: str) -> Path:
@@ -65,10 +82,12 @@ def backup_sqlite(path: Path, revision: str) -> Path:
 
 def upgrade(store: Store, revision: str = "head") -> Path | None:
     """Bring the database to ``revision``; returns the backup path if one was taken."""
-    head = head_revision()
     with store.engine.connect() as connection:
         current = current_revision(connection)
+        if current == HEAD_REVISION and revision == "head":
+            return None  # the common case, answered without importing Alembic
         tables = set(inspect(connection).get_table_names())
+    head = head_revision()
     if current is not None and current not in known_revisions():
         raise StoreError(
             f"{store.url}: written by a newer version of qa-tui (schema {current}); "
@@ -84,6 +103,8 @@ def upgrade(store: Store, revision: str = "head") -> Path | None:
     path = store.sqlite_path
     if current is not None and path is not None:
         backup = backup_sqlite(path, current)
+    from alembic import command
+
     with store.engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
     return backup
@@ -96,6 +117,7 @@ def open_store(url: str, *, create: bool = True, migrate: bool = True) -> Store:
     try:
         if migrate:
             upgrade(store)
+        enable_wal(engine)
         private_sqlite_files(store.sqlite_path)
     except DBAPIError as exc:
         engine.dispose()

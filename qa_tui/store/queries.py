@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qa_tui.domain.vocab import OPEN_ACTION_STATUSES
 from qa_tui.store import models
-
-
-@dataclass(frozen=True)
-class EvaluationRow:
-    """One evaluation as the home screen and ``qa-tui list`` show it."""
-
-    id: str
-    case_reference: str
-    service_area: str
-    team: str
-    practitioner: str
-    auditor: str
-    evaluation_type: str
-    template_id: str
-    template_version: str
-    status: str
-    overall_grade: str
-    open_actions: int
-    immediate_concern: bool
-    evaluation_date: str
-    created_at: str
-    completed_at: str
-    conflicts: int
+from qa_tui.store.rows import EvaluationRow
 
 
 def list_evaluations(session: Session) -> list[EvaluationRow]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -56,6 +57,7 @@ class QaApp(App[None]):
         settings: Settings,
         workspace_factory: Callable[[], Workspace],
         clock: Clock = _utc_now,
+        quick_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -63,6 +65,8 @@ class QaApp(App[None]):
         self.workspace: Workspace | None = None
         self.startup_error: str | None = None
         self._workspace_factory = workspace_factory
+        self.quick_path = quick_path
+        self._opening = False
         register_themes(self)
         self.theme = textual_name(settings.theme)
 
@@ -70,12 +74,20 @@ class QaApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode("evaluations")
-        self.open_workspace()
+        if self.quick_path is None:
+            self.open_workspace()
+        # else the home screen draws the list from the file first, then opens the workspace
         if not self.settings.has_identity:
             self.ask_identity()
 
-    @work(thread=True, exclusive=True, group="workspace")
     def open_workspace(self) -> None:
+        """Open the database in a worker (once)."""
+        if not self._opening:
+            self._opening = True
+            self._open_workspace()
+
+    @work(thread=True, exclusive=True, group="workspace")
+    def _open_workspace(self) -> None:
         try:
             workspace = self._workspace_factory()
         except QaError as err:
@@ -288,12 +300,21 @@ def make_app(
     db_url: str | None = None,
     clock: Clock = _utc_now,
 ) -> QaApp:
-    """The app, for the CLI and for tests: the workspace opens in a worker after start."""
+    """The app, for the CLI and for tests: the workspace opens in a worker after start.
+
+    Opened on a SQLite file (and no factory given), the home list is first read straight from
+    the file (:mod:`qa_tui.store.quicklist`), so it shows before SQLAlchemy has loaded.
+    """
+    quick_path = None
     if workspace_factory is None:
+        from qa_tui.config import default_db_url
+        from qa_tui.store.quicklist import sqlite_file
+
+        quick_path = sqlite_file(db_url or default_db_url())
 
         def workspace_factory() -> Workspace:
             from qa_tui.workspace import open_workspace
 
             return open_workspace(settings, db_url, clock)
 
-    return QaApp(settings, workspace_factory, clock)
+    return QaApp(settings, workspace_factory, clock, quick_path)

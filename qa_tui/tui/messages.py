@@ -9,7 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from qa_tui.domain.completion import Missing
-    from qa_tui.store.queries import EvaluationRow
+    from qa_tui.store.rows import EvaluationRow
     from qa_tui.workspace import Workspace
 
 

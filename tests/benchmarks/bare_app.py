@@ -1,7 +1,8 @@
 """The baseline for bench_startup: a bare Textual app (Header, DataTable, Footer).
 
 It reads the same evaluations with the standard library's sqlite3 and shows them, started the
-same way as qa-tui (``python FILE DB``).
+same way as qa-tui (``python FILE DB [LIMIT]``; LIMIT keeps only the first rows, as a stricter
+baseline: qa-tui itself adds rows to its table as the cursor nears the end).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ QUERY = (
 class BareApp(App[None]):
     BINDINGS = [("q", "quit", "Quit")]
 
-    def __init__(self, db_path: str) -> None:
+    def __init__(self, db_path: str, limit: int | None = None) -> None:
         super().__init__()
         self.db_path = db_path
+        self.limit = limit
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,8 +38,10 @@ class BareApp(App[None]):
         table.add_columns("Status", "Case", "Service area", "Team", "Practitioner", "Date", "Grade")
         with sqlite3.connect(self.db_path) as connection:
             rows = connection.execute(QUERY).fetchall()
+        if self.limit is not None:
+            rows = rows[: self.limit]
         table.add_rows([tuple(str(v or "") for v in row) for row in rows])
 
 
 if __name__ == "__main__":
-    BareApp(sys.argv[1]).run()
+    BareApp(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None).run()

@@ -20,7 +20,9 @@ from qa_tui.textsafe import one_line
 from qa_tui.tui.messages import EvaluationsChanged, EvaluationsLoaded, WorkspaceReady
 
 if TYPE_CHECKING:
-    from qa_tui.store.queries import EvaluationRow
+    from pathlib import Path
+
+    from qa_tui.store.rows import EvaluationRow
     from qa_tui.tui.app import QaApp
     from qa_tui.workspace import Workspace
 
@@ -57,30 +59,37 @@ WINDOW = 60  # rows put in the table at a time: more than a 200×50 terminal sho
 
 @dataclass(frozen=True)
 class HomeRow:
-    """One evaluation ready to show: its cells, its grade words and what the filter searches."""
+    """One evaluation ready to show: its status and grade words and what the filter searches."""
 
     row: EvaluationRow
     grade: str
-    cells: dict[str, Text]
+    status: str
     haystack: str
+
+    def cells(self) -> dict[str, Text]:
+        """Cells as Text (user text shown literally, control characters made visible).
+
+        Made only for the rows put in the table, not for every row loaded.
+        """
+        row = self.row
+        return {
+            "status": Text(self.status, style=STATUS_STYLE.get(row.status, "")),
+            "case": Text(one_line(row.case_reference, 24)),
+            "service": Text(one_line(row.service_area, 24)),
+            "team": Text(one_line(row.team, 24)),
+            "practitioner": Text(one_line(row.practitioner, 28)),
+            "date": Text(row.evaluation_date),
+            "grade": Text(one_line(self.grade, 34)),
+            "actions": Text(str(row.open_actions) if row.open_actions else "–", justify="right"),
+            "concern": Text(CONCERN if row.immediate_concern else "", style="bold"),
+        }
 
 
 def make_home_row(row: EvaluationRow, grade: str) -> HomeRow:
-    """Cells as Text (user text shown literally, control characters made visible)."""
+    """The row with its status words and its lower-case search text."""
     status = STATUSES.get(row.status, row.status)
     if row.conflicts:
         status += " · conflict"
-    cells = {
-        "status": Text(status, style=STATUS_STYLE.get(row.status, "")),
-        "case": Text(one_line(row.case_reference, 24)),
-        "service": Text(one_line(row.service_area, 24)),
-        "team": Text(one_line(row.team, 24)),
-        "practitioner": Text(one_line(row.practitioner, 28)),
-        "date": Text(row.evaluation_date),
-        "grade": Text(one_line(grade, 34)),
-        "actions": Text(str(row.open_actions) if row.open_actions else "–", justify="right"),
-        "concern": Text(CONCERN if row.immediate_concern else "", style="bold"),
-    }
     words = (
         status,
         row.case_reference,
@@ -92,7 +101,7 @@ def make_home_row(row: EvaluationRow, grade: str) -> HomeRow:
         grade,
         CONCERN if row.immediate_concern else "",
     )
-    return HomeRow(row, grade, cells, "\n".join(words).lower())
+    return HomeRow(row, grade, status, "\n".join(words).lower())
 
 
 def read_home_rows(ws: Workspace) -> list[HomeRow]:
@@ -105,6 +114,20 @@ def read_home_rows(ws: Workspace) -> list[HomeRow]:
         grade = template.scale.label(row.overall_grade) if template else row.overall_grade
         out.append(make_home_row(row, grade or ""))
     return out
+
+
+def quick_home_rows(path: Path) -> list[HomeRow] | None:
+    """The rows straight from the SQLite file, before the workspace is open (or None)."""
+    from qa_tui.framework.model import DEFAULT_GRADE_LABELS
+    from qa_tui.store.quicklist import quick_list
+
+    rows = quick_list(path)
+    if rows is None:
+        return None
+    return [
+        make_home_row(row, DEFAULT_GRADE_LABELS.get(row.overall_grade, row.overall_grade))
+        for row in rows
+    ]
 
 
 def matching(rows: list[HomeRow], needle: str) -> list[HomeRow]:
@@ -193,6 +216,8 @@ class HomeScreen(Screen[None]):
         self.query_one(DataTable).focus()
         if self.qa_app.workspace is not None:
             self.load()
+        elif self.qa_app.quick_path is not None:
+            self.quick_load(self.qa_app.quick_path)
 
     def on_workspace_ready(self, _: WorkspaceReady) -> None:
         self.load()
@@ -214,6 +239,15 @@ class HomeScreen(Screen[None]):
         rows = read_home_rows(ws)
         self.post_message(EvaluationsLoaded(rows))  # type: ignore[arg-type]
 
+    @work(thread=True, exclusive=True, group="home-load")
+    def quick_load(self, path: Path) -> None:
+        """Start-up fast path: draw the list from the file, then open the workspace."""
+        rows = quick_home_rows(path)
+        if rows is None:
+            self.app.call_from_thread(self.qa_app.open_workspace)
+        else:
+            self.post_message(EvaluationsLoaded(rows))  # type: ignore[arg-type]
+
     def on_evaluations_loaded(self, message: EvaluationsLoaded) -> None:
         self._rows = message.rows  # type: ignore[assignment]
         self._loaded = True
@@ -224,6 +258,8 @@ class HomeScreen(Screen[None]):
         self._apply_sort()
         self._refresh_table()
         self.refresh_bindings()
+        if self.qa_app.workspace is None:
+            self.call_after_refresh(self.qa_app.open_workspace)
         if empty:
             self.query_one("#start", Button).focus()
         elif not self.query_one("#filter", Input).has_focus:
@@ -260,7 +296,8 @@ class HomeScreen(Screen[None]):
         table = self.query_one(DataTable)
         start = table.row_count
         for home_row in self._shown[start : start + count]:
-            table.add_row(*[home_row.cells[key] for key in self._columns], key=home_row.row.id)
+            cells = home_row.cells()
+            table.add_row(*[cells[key] for key in self._columns], key=home_row.row.id)
 
     def _extend_near_end(self) -> None:
         table = self.query_one(DataTable)
