@@ -65,7 +65,8 @@ def _prepare_sqlite_file(path: Path, create: bool) -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # journal_mode=WAL is persistent and rewrites the file header, so it is switched on by
+    # enable_wal() only once the file is known to be ours (a refused file stays byte-identical).
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -88,6 +89,14 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def enable_wal(engine: Engine) -> None:
+    """Put a SQLite database in WAL mode (a lasting property of the file; no-op elsewhere)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 def private_sqlite_files(path: Path | None) -> None:
@@ -135,14 +144,18 @@ class Store:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A session for reading only (nothing is committed)."""
+        """A session for reading only (nothing is committed).
+
+        Closing it ends the transaction (rolled back) without expiring what was read, so the
+        records it returns stay readable after the ``with`` block (``rollback()`` would expire
+        them and make every attribute access fail on the detached objects).
+        """
         session = self._sessions()
         try:
             yield session
         except DBAPIError as exc:
             raise StoreError(describe_db_error(self.url, exc)) from exc
         finally:
-            session.rollback()
             session.close()
 
     def dispose(self) -> None:

@@ -1,0 +1,361 @@
+"""The evaluation editor: the map of sections on the left, the current section on the right.
+
+Every change is saved as it is typed (see :mod:`qa_tui.tui.widgets.autosave`); reads and writes
+run in worker threads, one transaction each, in the order they were made. A completed
+evaluation is shown read-only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.events import DescendantBlur, DescendantFocus
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, HelpPanel, OptionList, Static
+
+from qa_tui.domain.completion import DETAILS, missing
+from qa_tui.domain.views import EvaluationView, load_view
+from qa_tui.tui.widgets.autosave import Autosaver, SaveIndicator, SaveJob
+from qa_tui.tui.widgets.base import EditorContext
+from qa_tui.tui.widgets.positions import load_position, save_position
+from qa_tui.tui.widgets.section_form import build_section, journey
+from qa_tui.tui.widgets.section_map import SectionMap
+
+if TYPE_CHECKING:
+    from qa_tui.domain.completion import Missing
+    from qa_tui.framework.model import Template
+    from qa_tui.tui.messages import ReviewResult
+    from qa_tui.workspace import Workspace
+
+SAFE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+PLACE_PREFIXES = ("f-", "t-", "e-", "a-", "p-", "s-", "b-")
+
+
+@dataclass
+class Snapshot:
+    """The evaluation as read in one transaction, with what is still missing."""
+
+    view: EvaluationView
+    template: Template
+    todo: list[Missing]
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for problem in self.todo:
+            counts[problem.section] = counts.get(problem.section, 0) + 1
+        return counts
+
+
+def read_snapshot(ws: Workspace, evaluation_id: str) -> Snapshot:
+    """Load the evaluation (committed session: the objects stay readable once it closes)."""
+    with ws.store.session() as session:
+        view = load_view(session, evaluation_id)
+    template = ws.template_for(view.evaluation)
+    return Snapshot(view, template, missing(view, template))
+
+
+class EvaluationScreen(Screen[None]):
+    """Edit one evaluation, section by section, saving as the user types."""
+
+    CSS_PATH = "evaluation.tcss"
+    HELP_TITLE = "Evaluation"
+    HELP = (
+        "The map on the left lists every section with what is left to do; Enter on one opens "
+        "it, ctrl+n / ctrl+b go to the next or previous section. Tab moves between fields. "
+        "Grades: arrows choose, Enter or Space picks. Lists: type and press Enter to add; "
+        "alt+up / alt+down move an entry, ctrl+delete removes it (or the row you are in). "
+        "Everything is saved as you type. ctrl+r reviews what is missing and completes."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n,ctrl+pagedown", "next_section", "Next section", id="evaluation.next"),
+        Binding(
+            "ctrl+b,ctrl+pageup", "previous_section", "Previous section", id="evaluation.previous"
+        ),
+        Binding("ctrl+r", "review", "Review & complete", id="evaluation.review"),
+        Binding("ctrl+s", "save_now", "Save now", id="evaluation.save", show=False),
+        Binding("f1", "help", "Help", id="evaluation.help"),
+        Binding("escape", "back", "Back", id="evaluation.back"),
+    ]
+
+    def __init__(
+        self, workspace: Workspace, evaluation_id: str, focus_target: str | None = None
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.evaluation_id = evaluation_id
+        self.focus_target = focus_target
+        self.snapshot: Snapshot | None = None
+        self.ctx: EditorContext | None = None
+        self.section_key = ""
+        self._focus_id = ""
+        self._request = 0
+        self.saver: Autosaver | None = None
+
+    # --- layout and loading ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="eval-top"):
+            yield Static("Loading the evaluation…", id="eval-title", markup=False)
+            yield SaveIndicator(id="save-indicator")
+        with Horizontal(id="eval-body"):
+            yield VerticalScroll(id="eval-form")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.saver = Autosaver(self, self.workspace, self.query_one(SaveIndicator))
+        self.saver.start()
+        eid = self.evaluation_id
+        self.saver.submit(
+            SaveJob("load", lambda ws: read_snapshot(ws, eid), self, "", self._loaded, quiet=True)
+        )
+
+    def _loaded(self, snapshot: Snapshot) -> None:
+        assert self.saver is not None
+        self.snapshot = snapshot
+        view, template = snapshot.view, snapshot.template
+        self.saver.read_only = view.read_only
+        self.ctx = EditorContext(
+            self.workspace,
+            template,
+            self.evaluation_id,
+            self.saver,
+            read_only=view.read_only,
+            case_pattern=self.workspace.settings.case_reference_pattern,
+        )
+        self._show_title()
+        if not self.query(SectionMap):  # on a reload (after completing) the map stays
+            section_map = SectionMap(journey(template), id="section-map")
+            self.query_one("#eval-body").mount(section_map, before=0)
+        self.section_map.set_counts(snapshot.counts())
+        key, focus = self._start_place()
+        self._request += 1
+        self.call_later(self._mount_section, self._request, key, snapshot, focus)
+
+    def _show_title(self) -> None:
+        assert self.snapshot is not None
+        ev, template = self.snapshot.view.evaluation, self.snapshot.template
+        state = "Completed — read-only" if self.snapshot.view.read_only else "Draft"
+        title = f"{ev.case_reference} · {template.name} · {state}"
+        self.query_one("#eval-title", Static).update(title)
+        self.set_class(self.snapshot.view.read_only, "-read-only")
+
+    def _start_place(self) -> tuple[str, str]:
+        """Where to start: the requested target, else where the user was, else the start."""
+        keys = {s.key for s in self.section_map.sections}
+        if self.focus_target:
+            section, _, target = self.focus_target.partition("/")
+            self.focus_target = None
+            if section in keys:
+                return section, target
+        section, focus = load_position(self.evaluation_id)
+        return (section, focus) if section in keys else (DETAILS, "")
+
+    @property
+    def section_map(self) -> SectionMap:
+        return self.query_one(SectionMap)
+
+    # --- moving between sections ----------------------------------------------------------
+
+    def show_section(self, key: str, focus: str = "") -> None:
+        """Open section ``key`` (after pending saves land), focusing ``focus`` if given."""
+        if self.saver is None or self.ctx is None:
+            return
+        self._request += 1
+        request, eid = self._request, self.evaluation_id
+
+        def after(snapshot: Snapshot) -> None:
+            self.call_later(self._mount_section, request, key, snapshot, focus)
+
+        self.saver.submit(
+            SaveJob("load", lambda ws: read_snapshot(ws, eid), self, "", after, quiet=True)
+        )
+
+    async def _mount_section(self, request: int, key: str, snapshot: Snapshot, focus: str) -> None:
+        if request != self._request or self.ctx is None:
+            return  # a newer request is on its way
+        self.snapshot = snapshot
+        section_map = self.section_map
+        index = section_map.index_of(key)
+        entry = section_map.sections[index]
+        form = self.query_one("#eval-form", VerticalScroll)
+        with self.app.batch_update():
+            await form.remove_children()
+            await form.mount_all(build_section(self.ctx, entry.key, entry.title, snapshot.view))
+        form.scroll_home(animate=False)
+        self.section_key = entry.key
+        section_map.highlighted = index
+        section_map.set_counts(snapshot.counts())
+        self._focus_place(focus)
+        self._remember()
+
+    def _focus_place(self, target: str) -> None:
+        form = self.query_one("#eval-form", VerticalScroll)
+        node: Widget = form
+        if target and SAFE_ID.match(target):
+            for selector in (f"#{target}", f"#f-{target}", f"#t-{target}", f"#a-{target}"):
+                found = form.query(selector)
+                if found:
+                    node = found.first()
+                    break
+        candidates = [node, *node.query("*")]
+        focusable = next(
+            (w for w in candidates if w.focusable and not isinstance(w, VerticalScroll)), None
+        )
+        if focusable is not None:
+            focusable.focus()
+            self.call_after_refresh(focusable.scroll_visible, animate=False)
+
+    def _step(self, offset: int) -> None:
+        sections = self.section_map.sections if self.ctx else []
+        if not sections:
+            return
+        index = self.section_map.index_of(self.section_key) + offset
+        if 0 <= index < len(sections):
+            self.show_section(sections[index].key)
+
+    def action_next_section(self) -> None:
+        self._step(1)
+
+    def action_previous_section(self) -> None:
+        self._step(-1)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if isinstance(event.option_list, SectionMap):
+            event.stop()
+            self.show_section(event.option_list.sections[event.option_index].key)
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def on_autosaver_done(self, message: Autosaver.Done) -> None:
+        if self.saver is None:
+            return
+        self.saver.finished(message)
+        if not message.job.quiet and self.saver.idle:
+            eid = self.evaluation_id
+            self.saver.submit(
+                SaveJob(
+                    "completeness",
+                    lambda ws: read_snapshot(ws, eid),
+                    None,
+                    "",
+                    self._recount,
+                    quiet=True,
+                )
+            )
+
+    def _recount(self, snapshot: Snapshot) -> None:
+        if self.query(SectionMap):
+            self.section_map.set_counts(snapshot.counts())
+
+    def show_error(self, field: str, message: str) -> None:
+        """Errors that belong to no field (loading): shown as a notification."""
+        self.notify(message, title="Problem", severity="error")
+
+    def clear_error(self, field: str) -> None:
+        """Nothing to clear: loading errors are notifications."""
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        if self.saver is not None:
+            self.saver.flush_all()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        for node in (event.widget, *event.widget.ancestors):
+            if isinstance(node, Widget) and node.id and node.id.startswith(PLACE_PREFIXES):
+                self._focus_id = node.id
+                return
+
+    def action_save_now(self) -> None:
+        if self.saver is not None:
+            self.saver.flush_all()
+
+    def _remember(self) -> None:
+        self._write_position(self.section_key, self._focus_id)
+
+    @work(thread=True, exclusive=True, group="position", exit_on_error=False)
+    def _write_position(self, section: str, focus: str) -> None:
+        save_position(self.evaluation_id, section, focus)
+
+    def on_unmount(self) -> None:
+        if self.saver is not None:
+            self.saver.flush_sync()
+        if self.section_key:
+            save_position(self.evaluation_id, self.section_key, self._focus_id)
+
+    # --- review, help, back ---------------------------------------------------------------
+
+    def action_review(self) -> None:
+        """Save everything, then open the review (what is missing, and complete)."""
+        if self.saver is None or self.snapshot is None:
+            return
+        if self.snapshot.view.read_only:
+            self.notify("This evaluation is completed and read-only.")
+            return
+        try:
+            module = importlib.import_module("qa_tui.tui.dialogs.review")
+        except ImportError:
+            self.notify("The review is not available in this version.", severity="warning")
+            return
+        dialog = module.ReviewDialog(self.workspace, self.evaluation_id)
+        self.saver.submit(
+            SaveJob(
+                "review",
+                lambda ws: None,
+                None,
+                "",
+                lambda _: self.app.push_screen(dialog, self._reviewed),
+                quiet=True,
+            )
+        )
+
+    def _reviewed(self, result: ReviewResult | None) -> None:
+        if result is None:
+            return
+        if result.completed:
+            self.notify("Evaluation completed: it is now read-only.", title="Completed")
+            self._reload()
+        elif result.jump_to is not None:
+            self.show_section(result.jump_to.section, result.jump_to.target)
+
+    def _reload(self) -> None:
+        if self.saver is None:
+            return
+        eid = self.evaluation_id
+        self.focus_target = f"{self.section_key}/{self._focus_id}"
+        self.saver.submit(
+            SaveJob("load", lambda ws: read_snapshot(ws, eid), self, "", self._loaded, quiet=True)
+        )
+
+    def action_help(self) -> None:
+        app_help = getattr(self.app, "action_help", None)
+        if callable(app_help):
+            app_help()  # the app's help dialog: this screen's keys and HELP
+        elif self.query(HelpPanel):
+            self.app.action_hide_help_panel()
+        else:
+            self.app.action_show_help_panel()
+
+    def action_back(self) -> None:
+        if self.saver is not None:
+            self.saver.flush_all()
+        self._post_changed()
+        self.app.pop_screen()
+
+    def _post_changed(self) -> None:
+        try:
+            from qa_tui.tui.messages import EvaluationsChanged
+        except ImportError:
+            return
+        self.app.post_message(EvaluationsChanged())
+
+    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        if action == "review" and self.snapshot is not None and self.snapshot.view.read_only:
+            return None  # shown disabled: a completed evaluation cannot be completed again
+        return True

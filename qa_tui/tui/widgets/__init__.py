@@ -1,0 +1,1 @@
+"""Widgets of the evaluation editor, one a file."""

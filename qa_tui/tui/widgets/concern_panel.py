@@ -1,0 +1,102 @@
+"""Immediate concerns: a flag, a description, and the written notice that must follow."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import RadioSet, TextArea
+
+from qa_tui.domain.evaluation import set_concern
+from qa_tui.domain.vocab import CONCERN_RECIPIENTS
+from qa_tui.tui.widgets.base import (
+    EditorContext,
+    FieldError,
+    ItemWidget,
+    label,
+    pressed_name,
+    text_area,
+    yes_no_radios,
+)
+
+if TYPE_CHECKING:
+    from qa_tui.domain.views import EvaluationView
+
+NOTICE = (
+    "An evaluation with immediate concerns must be shared in writing with the practitioner, "
+    "team manager, service manager and Director of Social Care. "
+    "Press Ctrl+O to prepare the written notice and record with whom it was shared."
+)
+
+
+class ConcernPanel(ItemWidget):
+    """Step 7 of the journey."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "notice", "Written notice", id="concern.notice"),
+    ]
+
+    def __init__(self, ctx: EditorContext, view: EvaluationView) -> None:
+        super().__init__(ctx, id="t-concerns")
+        ev = view.evaluation
+        self._flag: bool | None = ev.immediate_concern
+        self._description = ev.concern_description
+        shared = {s.recipient_role: s for s in view.shares}
+        self._shared = [
+            f"{label_}: {'shared ' + str(shared[role].shared_on) if role in shared else 'not yet'}"
+            for role, label_ in CONCERN_RECIPIENTS.items()
+        ]
+
+    def compose(self) -> ComposeResult:
+        yield label("Are there immediate concerns about the child’s safety or welfare?", "prompt")
+        yield yes_no_radios(self._flag, id="f-immediate_concern")
+        yield FieldError("immediate_concern")
+        yield label("Describe the concern", "field-label")
+        yield text_area(self._description, id="f-concern_description", classes="answer")
+        yield FieldError("concern_description")
+        notice = label(NOTICE, "notice")
+        notice.display = bool(self._flag)
+        yield notice
+        shares = label("\n".join(self._shared), "shares")
+        shares.display = bool(self._flag)
+        yield shares
+
+    def _make(self):  # type: ignore[no-untyped-def]
+        from qa_tui.tui.widgets.autosave import SaveJob
+
+        eid = self.ctx.evaluation_id
+        flag = self._flag
+        description = self.query_one("#f-concern_description", TextArea).text
+        run = lambda ws: ws.write(set_concern, eid, flag, description)  # noqa: E731
+        return SaveJob("concern", run, self, "concern_description")
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        flag = pressed_name(event.radio_set) == "yes"
+        for widget in self.query(".notice, .shares"):
+            widget.display = flag
+        if flag != self._flag:
+            self._flag = flag
+            self.ctx.saver.schedule("concern", self._make)
+            self.ctx.saver.flush("concern")
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.ctx.saver.schedule("concern", self._make)
+
+    def action_notice(self) -> None:
+        """Open the written notice (the dialog lives in ``dialogs/concern_notice.py``)."""
+        try:
+            module = importlib.import_module("qa_tui.tui.dialogs.concern_notice")
+        except ImportError:
+            self.notify("The written notice is not available in this version", severity="warning")
+            return
+        dialog = getattr(module, "ConcernNoticeDialog", None)
+        if dialog is None:
+            self.notify("The written notice is not available in this version", severity="warning")
+            return
+        self.ctx.saver.flush_all()
+        ws = self.ctx.workspace
+        self.app.push_screen(dialog(ws, self.ctx.evaluation_id, ws.clock().date()))

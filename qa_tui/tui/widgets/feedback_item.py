@@ -1,0 +1,141 @@
+"""Service-user feedback: where it came from (the item's sources), who gave it, what was said."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Select
+
+from qa_tui.domain.evaluation import add_feedback, remove_feedback, update_feedback
+from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.tui.widgets.base import (
+    EditorContext,
+    ErrorHost,
+    FieldError,
+    ItemWidget,
+    RowInput,
+    label,
+    row_of,
+    select_value,
+    user_edit,
+)
+
+if TYPE_CHECKING:
+    from qa_tui.domain.views import EvaluationView
+    from qa_tui.framework.model import Item
+
+HINT = "Enter in “what they said” adds · Ctrl+Delete removes the feedback you are in"
+
+
+class FeedbackRow(ErrorHost, Vertical):
+    """One piece of feedback (``feedback_id`` empty: the row for adding a new one)."""
+
+    DEFAULT_CLASSES = "feedback-row"
+
+    def __init__(self, item: Item, feedback_id: str, source: str, who: str, what: str) -> None:
+        super().__init__(id=f"b-{feedback_id}" if feedback_id else f"f-{item.id}-new")
+        self.item = item
+        self.feedback_id = feedback_id
+        self._values = (source or (item.sources[0].id if item.sources else ""), who, what)
+
+    def compose(self) -> ComposeResult:
+        options = [(Text(s.label), s.id) for s in self.item.sources]
+        source, who, what = self._values
+        kind = RowInput if self.feedback_id else Input
+        yield Select(options, value=source, allow_blank=False, classes="source")
+        with Horizontal(classes="row"):
+            yield kind(who, placeholder="Who gave it (or which record)", classes="who")
+            yield kind(what, placeholder="What they said / what the record shows", classes="what")
+        yield FieldError(self.item.id)
+
+    def values(self) -> tuple[str, str, str]:
+        return (
+            select_value(self.query_one(".source", Select)),
+            self.query_one(".who", Input).value,
+            self.query_one(".what", Input).value,
+        )
+
+    def clear(self) -> None:
+        self.query_one(".who", Input).value = ""
+        self.query_one(".what", Input).value = ""
+
+
+class FeedbackItem(ItemWidget):
+    """Feedback found directly or in the record, several pieces."""
+
+    def __init__(self, ctx: EditorContext, item: Item, view: EvaluationView) -> None:
+        super().__init__(ctx, id=f"t-{item.id}")
+        self.item = item
+        self._rows = [(f.id, f.source, f.given_by, f.text) for f in view.feedback[item.id]]
+
+    def compose(self) -> ComposeResult:
+        yield label(self.item.prompt, "prompt")
+        if self.item.guidance:
+            yield label(self.item.guidance, "guidance")
+        with Vertical(classes="feedback"):
+            for fid, source, who, what in self._rows:
+                yield FeedbackRow(self.item, fid, source, who, what)
+        yield label("Add feedback", "field-label")
+        yield FeedbackRow(self.item, "", "", "", "")
+        yield label(HINT, "hint")
+
+    def _changed(self, row: FeedbackRow) -> None:
+        if not row.feedback_id:
+            return
+        template, fid, key = self.ctx.template, row.feedback_id, f"feedback:{row.feedback_id}"
+
+        def make() -> SaveJob:
+            source, who, what = row.values()
+            run = lambda ws: ws.write(update_feedback, template, fid, source, who, what)  # noqa: E731
+            return SaveJob(key, run, row, self.item.id)
+
+        self.ctx.saver.schedule(key, make)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if not user_edit(event):
+            return
+        row = row_of(event.input, FeedbackRow)
+        if row is not None:
+            self._changed(row)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        row = row_of(event.select, FeedbackRow)
+        if row is not None and row.feedback_id:
+            self._changed(row)
+            self.ctx.saver.flush(f"feedback:{row.feedback_id}")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        row = row_of(event.input, FeedbackRow)
+        if row is None or row.feedback_id:
+            return
+        source, who, what = row.values()
+        if not what.strip():
+            row.query_one(".what", Input).focus()
+            return
+        ctx, item_id = self.ctx, self.item.id
+        run = lambda ws: ws.write(  # noqa: E731
+            add_feedback, ctx.template, ctx.evaluation_id, item_id, source, who, what
+        )
+
+        def added(fid: str) -> None:
+            rows = self.query_one(".feedback", Vertical)
+            rows.mount(FeedbackRow(self.item, fid, source, who, what))
+            row.clear()
+
+        self.ctx.saver.submit(SaveJob(f"{item_id}:add", run, row, item_id, added))
+
+    def on_row_input_remove(self, event: RowInput.Remove) -> None:
+        event.stop()
+        row = row_of(event.field, FeedbackRow)
+        if row is None or not row.feedback_id:
+            return
+        fid = row.feedback_id
+        run = lambda ws: ws.write(remove_feedback, fid)  # noqa: E731
+        after = lambda _: row.remove()  # noqa: E731
+        self.ctx.saver.submit(SaveJob(f"feedback:{fid}:remove", run, row, "", after))

@@ -1,0 +1,161 @@
+"""A list item (working well, worries, what needs to happen): add, edit, reorder, remove."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input
+
+from qa_tui.domain.evaluation import add_entry, edit_entry, move_entry, remove_entry
+from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.tui.widgets.base import (
+    EditorContext,
+    ErrorHost,
+    Field,
+    FieldError,
+    ItemWidget,
+    label,
+    user_edit,
+)
+
+if TYPE_CHECKING:
+    from qa_tui.domain.views import EvaluationView
+    from qa_tui.framework.model import Item
+
+KEYS_HINT = "Enter adds · Alt+↑ / Alt+↓ move an entry · Ctrl+Delete removes it"
+
+
+class EntryInput(Field):
+    """One entry's text; its keys move or remove it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("alt+up", "command(-1)", "Move up", id="entry.move_up"),
+        Binding("alt+down", "command(1)", "Move down", id="entry.move_down"),
+        Binding("ctrl+delete", "command(0)", "Remove entry", id="entry.remove"),
+    ]
+
+    class Command(Message):
+        def __init__(self, row: EntryRow, offset: int) -> None:
+            super().__init__()
+            self.row = row
+            self.offset = offset  # -1 up, +1 down, 0 remove
+
+    def action_command(self, offset: int) -> None:
+        row = self.parent
+        if isinstance(row, EntryRow):
+            self.post_message(self.Command(row, offset))
+
+
+class EntryRow(ErrorHost, Vertical):
+    """An entry and the message about it, if any."""
+
+    DEFAULT_CLASSES = "entry-row"
+
+    def __init__(self, entry_id: str, text: str, number: int) -> None:
+        super().__init__(id=f"e-{entry_id}")
+        self.entry_id = entry_id
+        self._text = text
+        self._number = number
+
+    def compose(self) -> ComposeResult:
+        yield EntryInput(self._text, placeholder="(empty entry)")
+        yield FieldError("entry")
+
+
+class ListEditor(ItemWidget):
+    """Entries of one list item, in order."""
+
+    def __init__(self, ctx: EditorContext, item: Item, view: EvaluationView) -> None:
+        super().__init__(ctx, id=f"t-{item.id}")
+        self.item = item
+        self._entries = [(e.id, e.text) for e in view.entries[item.id]]
+
+    def compose(self) -> ComposeResult:
+        yield label(self.item.prompt, "prompt")
+        if self.item.guidance:
+            yield label(self.item.guidance, "guidance")
+        with Vertical(classes="entries"):
+            for number, (entry_id, text) in enumerate(self._entries, 1):
+                yield EntryRow(entry_id, text, number)
+        yield Field(placeholder="Add an entry and press Enter", id=f"f-{self.item.id}-new")
+        yield label(KEYS_HINT, "hint")
+        yield FieldError(self.item.id, "entry")
+
+    @property
+    def new_input(self) -> Input:
+        return self.query_one(f"#f-{self.item.id}-new", Input)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if not user_edit(event):
+            return
+        row = event.input.parent
+        if not isinstance(row, EntryRow):
+            return
+        entry_id, field = row.entry_id, event.input
+
+        def run():  # type: ignore[no-untyped-def]
+            text = field.value
+            return lambda ws: ws.write(edit_entry, entry_id, text)
+
+        key = f"entry:{entry_id}"
+        self.ctx.saver.schedule(key, lambda: SaveJob(key, run(), row, "entry"))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input is not self.new_input:
+            self.new_input.focus()
+            return
+        text = event.value
+        if not text.strip():
+            return
+        ctx, item_id = self.ctx, self.item.id
+        self.save_now(
+            f"{item_id}:add",
+            item_id,
+            lambda ws: ws.write(add_entry, ctx.template, ctx.evaluation_id, item_id, text),
+            after=lambda entry_id: self._added(entry_id, text),
+        )
+
+    def _added(self, entry_id: str, text: str) -> None:
+        entries = self.query_one(".entries", Vertical)
+        entries.mount(EntryRow(entry_id, text, len(entries.children) + 1))
+        if self.new_input.value == text:
+            self.new_input.value = ""
+
+    def on_entry_input_command(self, event: EntryInput.Command) -> None:
+        event.stop()
+        row, offset = event.row, event.offset
+        key = f"entry:{row.entry_id}:{'remove' if offset == 0 else 'move'}"
+        if offset == 0:
+            fn = lambda ws: ws.write(remove_entry, row.entry_id)  # noqa: E731
+            self.save_now(key, "entry", fn, after=lambda _: self._removed(row), owner=row)
+        else:
+            fn = lambda ws: ws.write(move_entry, row.entry_id, offset)  # noqa: E731
+            self.save_now(key, "entry", fn, after=lambda _: self._moved(row, offset), owner=row)
+
+    def _removed(self, row: EntryRow) -> None:
+        rows = list(self.query(EntryRow))
+        index = rows.index(row) if row in rows else -1
+        row.remove()
+        rest = [r for r in rows if r is not row]
+        if rest:
+            rest[min(index, len(rest) - 1)].query_one(EntryInput).focus()
+        else:
+            self.new_input.focus()
+
+    def _moved(self, row: EntryRow, offset: int) -> None:
+        entries = self.query_one(".entries", Vertical)
+        rows = list(entries.children)
+        index = rows.index(row)
+        target = index + offset
+        if 0 <= target < len(rows):
+            if offset < 0:
+                entries.move_child(row, before=rows[target])
+            else:
+                entries.move_child(row, after=rows[target])
+        row.query_one(EntryInput).focus()

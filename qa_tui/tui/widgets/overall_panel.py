@@ -1,0 +1,88 @@
+"""Overall judgement and summary: strengths and areas for development."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input, RadioSet, TextArea
+
+from qa_tui.domain.evaluation import set_overall
+from qa_tui.framework.model import NOT_APPLICABLE
+from qa_tui.tui.widgets.base import (
+    EditorContext,
+    Field,
+    FieldError,
+    ItemWidget,
+    grade_radios,
+    label,
+    pressed_name,
+    text_area,
+    user_edit,
+)
+
+if TYPE_CHECKING:
+    from qa_tui.domain.views import EvaluationView
+
+TEXTS = {
+    "summary_strengths": "Summary of strengths",
+    "summary_development": "Areas for development",
+}
+
+
+class OverallPanel(ItemWidget):
+    """Step 8 of the journey, before completing."""
+
+    def __init__(self, ctx: EditorContext, view: EvaluationView) -> None:
+        super().__init__(ctx, id="t-overall")
+        self.ev = view.evaluation
+        self._grade = self.ev.overall_grade
+
+    def compose(self) -> ComposeResult:
+        yield label("Overall judgement", "prompt")
+        yield grade_radios(self.ctx.template, self._grade, id="f-overall_grade")
+        yield FieldError("overall_grade")
+        na = Field(
+            self.ev.overall_na_reason,
+            placeholder="Why is it not applicable?",
+            id="f-overall_na_reason",
+        )
+        na.display = self._grade == NOT_APPLICABLE
+        yield na
+        yield FieldError("overall_na_reason")
+        for field, title in TEXTS.items():
+            yield label(title, "field-label")
+            yield text_area(getattr(self.ev, field), id=f"f-{field}", classes="answer")
+            yield FieldError(field)
+
+    def _job(self, field: str, value: Any):  # type: ignore[no-untyped-def]
+        from qa_tui.tui.widgets.autosave import SaveJob
+
+        ctx = self.ctx
+        run = lambda ws: ws.write(  # noqa: E731
+            set_overall, ctx.template, ctx.evaluation_id, **{field: value}
+        )
+        return SaveJob(f"overall:{field}", run, self, field)
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        grade = pressed_name(event.radio_set)
+        self.query_one("#f-overall_na_reason", Input).display = grade == NOT_APPLICABLE
+        if grade != self._grade:
+            self._grade = grade
+            self.ctx.saver.submit(self._job("overall_grade", grade))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if not user_edit(event):
+            return
+        source = event.input
+        self.ctx.saver.schedule(
+            "overall:overall_na_reason", lambda: self._job("overall_na_reason", source.value)
+        )
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        area = event.text_area
+        field = (area.id or "f-").removeprefix("f-")
+        self.ctx.saver.schedule(f"overall:{field}", lambda: self._job(field, area.text))

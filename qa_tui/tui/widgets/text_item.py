@@ -1,0 +1,44 @@
+"""A free-text item: one answer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.widgets import TextArea
+
+from qa_tui.domain.evaluation import set_response
+from qa_tui.tui.widgets.base import EditorContext, FieldError, ItemWidget, label, text_area
+
+if TYPE_CHECKING:
+    from qa_tui.domain.views import EvaluationView
+    from qa_tui.framework.model import Item
+
+
+class TextItem(ItemWidget):
+    """A question answered in words."""
+
+    def __init__(self, ctx: EditorContext, item: Item, view: EvaluationView) -> None:
+        super().__init__(ctx, id=f"t-{item.id}")
+        self.item = item
+        response = view.responses.get(item.id)
+        self._text = response.text if response else ""
+
+    def compose(self) -> ComposeResult:
+        yield label(self.item.prompt, "prompt")
+        if self.item.guidance:
+            yield label(self.item.guidance, "guidance")
+        yield text_area(self._text, id=f"f-{self.item.id}-text", classes="answer")
+        yield FieldError(self.item.id)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        area, ctx, item_id = event.text_area, self.ctx, self.item.id
+
+        def run():  # type: ignore[no-untyped-def]
+            text = area.text
+            return lambda ws: ws.write(
+                set_response, ctx.template, ctx.evaluation_id, item_id, text=text
+            )
+
+        self.save_later(f"{item_id}:text", item_id, run)
