@@ -82,7 +82,9 @@ def load_registry(settings: Settings) -> TemplateRegistry:
     return TemplateRegistry(custom_template_dir(settings.config_path.parent))
 
 
-def open_workspace(settings: Settings, db_url: str | None = None, clock: Clock = utc_now) -> Workspace:
+def open_workspace(
+    settings: Settings, db_url: str | None = None, clock: Clock = utc_now
+) -> Workspace:
     """Open (creating or upgrading) the database and load templates."""
     store = open_store(db_url or default_db_url())
     return Workspace(settings, store, load_registry(settings), clock)

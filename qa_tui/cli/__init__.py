@@ -6,6 +6,7 @@ Every failure the user can act on ends with exit status 1 and one line on stderr
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from qa_tui.errors import QaError
 
 
 @click.group(cls=QaGroup, invoke_without_command=True)
-@click.option("--db", "db_url", metavar="URL", help="Database URL (default: the local SQLite file).")
+@click.option(
+    "--db", "db_url", metavar="URL", help="Database URL (default: the local SQLite file)."
+)
 @click.option(
     "--config",
     "config_path",
@@ -41,7 +44,9 @@ def _register() -> None:
     for command in core.COMMANDS:
         main.add_command(command)
     try:
-        from qa_tui.cli import sync as sync_commands
+        # import_module, not ``from qa_tui.cli import sync``: only then does a missing module
+        # raise an ImportError whose ``name`` is the module's own.
+        sync_commands = importlib.import_module("qa_tui.cli.sync")
     except ImportError as exc:  # pragma: no cover - only while the module is absent
         if exc.name != "qa_tui.cli.sync":
             raise

@@ -55,9 +55,7 @@ class QaGroup(click.Group):
 
 def db_option(required: bool = False) -> Callable[[F], F]:
     """``--db URL`` on a subcommand (falls back to the top-level ``--db``, then the default)."""
-    return click.option(
-        "--db", "db_url", metavar="URL", required=required, help="Database URL."
-    )
+    return click.option("--db", "db_url", metavar="URL", required=required, help="Database URL.")
 
 
 def get_app(ctx: click.Context) -> AppContext:

@@ -31,7 +31,9 @@ LIST_COLUMNS = (
 
 @click.command()
 @db_option()
-@click.option("--evaluations", "count", type=click.IntRange(1, 100_000), default=40, show_default=True)
+@click.option(
+    "--evaluations", "count", type=click.IntRange(1, 100_000), default=40, show_default=True
+)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, db_url: str | None, count: int, seed: int) -> None:
@@ -55,12 +57,13 @@ def _rows_for_output(rows: list) -> list[dict]:  # type: ignore[type-arg]
 
 
 def _table(rows: list[dict]) -> str:  # type: ignore[type-arg]
-    headers = ("case_reference", "status", "service_area", "team", "practitioner",
-               "evaluation_type", "overall_grade", "open_actions", "created_at")
+    headers = LIST_COLUMNS  # the same columns as csv and json, in the same order
     cells = [[str(r[h]) for h in headers] for r in rows]
     widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     return "\n".join(lines)
 
 

@@ -31,12 +31,18 @@ def _item_missing(view: EvaluationView, template: Template, item: Item) -> str |
             return "no grade given"
         if response.grade == NOT_APPLICABLE and not response.na_reason.strip():
             return "not applicable needs a reason"
-        if item.evidence_required and response.grade != NOT_APPLICABLE and not response.evidence.strip():
+        if (
+            item.evidence_required
+            and response.grade != NOT_APPLICABLE
+            and not response.evidence.strip()
+        ):
             return "no evidence recorded for the grade"
     elif item.kind is ItemKind.LIST:
         count = sum(1 for e in view.entries[item.id] if e.text.strip())
         if count < item.min_entries:
-            return f"needs at least {item.min_entries} entr{'y' if item.min_entries == 1 else 'ies'}"
+            return (
+                f"needs at least {item.min_entries} entr{'y' if item.min_entries == 1 else 'ies'}"
+            )
     elif item.kind is ItemKind.SCALING:
         scales = [s for s in view.scales[item.id] if s.score is not None]
         if not scales:
@@ -64,7 +70,11 @@ def _details_missing(view: EvaluationView) -> list[Missing]:
         "team": "Team",
         "practitioner": "Practitioner",
     }
-    out = [Missing(DETAILS, f, f"{label}: required") for f, label in wanted.items() if not getattr(ev, f).strip()]
+    out = [
+        Missing(DETAILS, f, f"{label}: required")
+        for f, label in wanted.items()
+        if not getattr(ev, f).strip()
+    ]
     if ev.evaluation_date is None:
         out.append(Missing(DETAILS, "evaluation_date", "Date: required"))
     if ev.practitioner_present is None:
@@ -79,7 +89,11 @@ def _rules_missing(view: EvaluationView, template: Template) -> list[Missing]:
     grades = [r.grade for r in view.responses.values() if r.grade]
     for rule in template.rules:
         if rule.kind is RuleKind.ACTION_BELOW_GRADE:
-            below = [g for g in [*grades, view.evaluation.overall_grade] if template.scale.is_below(g, rule.grade)]
+            below = [
+                g
+                for g in [*grades, view.evaluation.overall_grade]
+                if template.scale.is_below(g, rule.grade)
+            ]
             if below and not view.actions:
                 label = template.scale.label(rule.grade).lower()
                 msg = rule.message or f"An action is required for any grade below {label}"
@@ -92,13 +106,23 @@ def _rules_missing(view: EvaluationView, template: Template) -> list[Missing]:
                         who = person.name or person.role
                         section = template.section_of(item.id)
                         out.append(
-                            Missing(section.id if section else PARTICIPANTS, item.id,
-                                    f"{who} has not given a scale and rationale")
+                            Missing(
+                                section.id if section else PARTICIPANTS,
+                                item.id,
+                                f"{who} has not given a scale and rationale",
+                            )
                         )
-        elif rule.kind is RuleKind.DEVELOPMENT_BELOW_GRADE:
-            if template.scale.is_below(view.evaluation.overall_grade, rule.grade) and not view.evaluation.summary_development.strip():
-                out.append(Missing(OVERALL, "summary_development",
-                                   rule.message or "Areas for development are required for this judgement"))
+        elif rule.kind is RuleKind.DEVELOPMENT_BELOW_GRADE and (
+            template.scale.is_below(view.evaluation.overall_grade, rule.grade)
+            and not view.evaluation.summary_development.strip()
+        ):
+            out.append(
+                Missing(
+                    OVERALL,
+                    "summary_development",
+                    rule.message or "Areas for development are required for this judgement",
+                )
+            )
     return out
 
 
@@ -114,7 +138,13 @@ def _concern_missing(view: EvaluationView) -> list[Missing]:
     shared = {s.recipient_role for s in view.shares}
     for role, label in CONCERN_RECIPIENTS.items():
         if role not in shared:
-            out.append(Missing(CONCERNS, "shares", f"Concern notice not yet recorded as shared with the {label.lower()}"))
+            out.append(
+                Missing(
+                    CONCERNS,
+                    "shares",
+                    f"Concern notice not yet recorded as shared with the {label.lower()}",
+                )
+            )
     return out
 
 
@@ -132,14 +162,18 @@ def missing(view: EvaluationView, template: Template) -> list[Missing]:
                 out.append(Missing(section.id, item.id, f"{item.prompt}: {problem}"))
     for action in view.actions:
         if not action.description.strip() or not action.owner.strip() or action.due_date is None:
-            out.append(Missing(ACTIONS, action.id, "Every action needs what, who owns it and by when"))
+            out.append(
+                Missing(ACTIONS, action.id, "Every action needs what, who owns it and by when")
+            )
             break
     out.extend(_concern_missing(view))
     ev = view.evaluation
     if not ev.overall_grade:
         out.append(Missing(OVERALL, "overall_grade", "Overall judgement: required"))
     elif ev.overall_grade == NOT_APPLICABLE and not ev.overall_na_reason.strip():
-        out.append(Missing(OVERALL, "overall_na_reason", "Overall judgement not applicable: give a reason"))
+        out.append(
+            Missing(OVERALL, "overall_na_reason", "Overall judgement not applicable: give a reason")
+        )
     if not ev.summary_strengths.strip():
         out.append(Missing(OVERALL, "summary_strengths", "Summary of strengths: required"))
     out.extend(_rules_missing(view, template))

@@ -109,7 +109,9 @@ def create_evaluation(
     evaluation_id = str(uuid.uuid4())
     create_record(session, actor, "evaluation", evaluation_id, fixed, {}, evaluation_id)
     set_fields(session, actor, "evaluation", evaluation_id, values)
-    add_participant(session, actor, evaluation_id, values["auditor"], values.get("auditor_role") or "Auditor")
+    add_participant(
+        session, actor, evaluation_id, values["auditor"], values.get("auditor_role") or "Auditor"
+    )
     if values.get("practitioner_present") and values.get("practitioner"):
         add_participant(session, actor, evaluation_id, values["practitioner"], "Practitioner")
     return evaluation_id
@@ -166,7 +168,9 @@ def set_response(
     return rid
 
 
-def _next_position(session: Session, model: type[models.Entry], evaluation_id: str, item_id: str) -> float:
+def _next_position(
+    session: Session, model: type[models.Entry], evaluation_id: str, item_id: str
+) -> float:
     top = session.scalar(
         select(func.max(model.position)).where(
             model.evaluation_id == evaluation_id, model.item_id == item_id, ~model.deleted
@@ -240,7 +244,9 @@ def add_participant(
     )
 
 
-def update_participant(session: Session, actor: Actor, participant_id: str, name: str, role: str) -> None:
+def update_participant(
+    session: Session, actor: Actor, participant_id: str, name: str, role: str
+) -> None:
     set_fields(
         session,
         actor,
@@ -416,7 +422,9 @@ def record_concern_share(
 ) -> str:
     """Record that the written notice of an immediate concern was shared with someone."""
     values = {
-        "recipient_role": v.choice(recipient_role, CONCERN_RECIPIENTS, "Recipient", "recipient_role"),
+        "recipient_role": v.choice(
+            recipient_role, CONCERN_RECIPIENTS, "Recipient", "recipient_role"
+        ),
         "recipient_name": v.text(recipient_name, "Recipient's name", "recipient_name", short=True),
         "shared_on": v.parse_date(shared_on, "Shared on", "shared_on") or actor.now().date(),
         "method": v.choice(method, SHARE_METHODS, "How it was shared", "share_method"),

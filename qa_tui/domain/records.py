@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_tui.errors import NotFoundError, ReadOnlyError
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, entity_type
-from qa_tui.store.history import Actor, record_change
+from qa_tui.store.history import Actor, dumps, record_change
 
 RESPONSE_NAMESPACE = uuid.UUID("6f1c7a52-0d5e-4b8e-9a57-3f0f3c2b9d11")
 
@@ -93,4 +95,25 @@ def remove_record(session: Session, actor: Actor, etype: str, entity_id: str) ->
         raise NotFoundError(f"No {etype.replace('_', ' ')} with id {entity_id}")
     evaluation_id = row.evaluation_id  # type: ignore[attr-defined]
     ensure_editable(session, evaluation_id, etype, {DELETED})
-    record_change(session, actor, etype, entity_id, evaluation_id, DELETED, True)
+    change = record_change(session, actor, etype, entity_id, evaluation_id, DELETED, True)
+    if change is not None:
+        _also_supersede_other_fields(session, change)
+
+
+def _also_supersede_other_fields(session: Session, deletion: models.Change) -> None:
+    """Record which heads of the record's other fields the deletion saw.
+
+    Heads are computed per field, so these links change no field's value; they let a merge
+    tell an edit the deleting user saw from one made concurrently elsewhere (a conflict).
+    """
+    seen = session.scalars(
+        select(models.FieldState.heads).where(
+            models.FieldState.entity_id == deletion.entity_id,
+            models.FieldState.field.not_in((CREATE, DELETED)),
+        )
+    ).all()
+    extra = sorted({head for heads in seen for head in json.loads(heads)})
+    if not extra:
+        return
+    deletion.supersedes = dumps(sorted({*json.loads(deletion.supersedes), *extra}))
+    session.add_all(models.ChangeLink(change_id=deletion.id, supersedes_id=h) for h in extra)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from qa_tui.domain.records import get_evaluation
 from qa_tui.domain.vocab import OPEN_ACTION_STATUSES
 from qa_tui.store import models
+from qa_tui.store.entities import CREATE
 
 
 @dataclass
@@ -43,20 +45,33 @@ class EvaluationView:
         return [a for a in self.actions if a.status in OPEN_ACTION_STATUSES]
 
 
-def _alive(session: Session, model: type, evaluation_id: str) -> list:
+def _alive(session: Session, model: Any, evaluation_id: str) -> list[Any]:
     return list(
-        session.scalars(
-            select(model).where(model.evaluation_id == evaluation_id, ~model.deleted)
-        )
+        session.scalars(select(model).where(model.evaluation_id == evaluation_id, ~model.deleted))
+    )
+
+
+def _creation_order(session: Session, evaluation_id: str) -> dict[str, int]:
+    """The counter of each record's creation change: records made in the same millisecond
+    (the auditor and the practitioner added together) still keep the order they were made in."""
+    return dict(
+        session.execute(
+            select(models.Change.entity_id, models.Change.counter).where(
+                models.Change.evaluation_id == evaluation_id, models.Change.field == CREATE
+            )
+        ).all()
     )
 
 
 def load_view(session: Session, evaluation_id: str) -> EvaluationView:
     """Read one evaluation with all its records."""
     view = EvaluationView(get_evaluation(session, evaluation_id))
-    view.participants = sorted(
-        _alive(session, models.Participant, evaluation_id), key=lambda p: (p.created_at, p.id)
-    )
+    made = _creation_order(session, evaluation_id)
+
+    def by_creation(row: Any) -> tuple[str, int, str]:
+        return (row.created_at, made.get(row.id, 0), row.id)
+
+    view.participants = sorted(_alive(session, models.Participant, evaluation_id), key=by_creation)
     view.responses = {r.item_id: r for r in _alive(session, models.Response, evaluation_id)}
     for entry in sorted(
         _alive(session, models.Entry, evaluation_id), key=lambda e: (e.position, e.id)
@@ -64,19 +79,11 @@ def load_view(session: Session, evaluation_id: str) -> EvaluationView:
         view.entries[entry.item_id].append(entry)
     for scale in _alive(session, models.Scale, evaluation_id):
         view.scales[scale.item_id].append(scale)
-    for item in sorted(
-        _alive(session, models.Feedback, evaluation_id), key=lambda f: (f.created_at, f.id)
-    ):
+    for item in sorted(_alive(session, models.Feedback, evaluation_id), key=by_creation):
         view.feedback[item.item_id].append(item)
-    view.actions = sorted(
-        _alive(session, models.Action, evaluation_id), key=lambda a: (a.created_at, a.id)
-    )
-    view.shares = sorted(
-        _alive(session, models.ConcernShare, evaluation_id), key=lambda s: (s.created_at, s.id)
-    )
-    view.events = sorted(
-        _alive(session, models.LifecycleEvent, evaluation_id), key=lambda e: (e.created_at, e.id)
-    )
+    view.actions = sorted(_alive(session, models.Action, evaluation_id), key=by_creation)
+    view.shares = sorted(_alive(session, models.ConcernShare, evaluation_id), key=by_creation)
+    view.events = sorted(_alive(session, models.LifecycleEvent, evaluation_id), key=by_creation)
     view.conflicts = set(
         session.execute(
             select(models.FieldState.entity_id, models.FieldState.field).where(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
 # The kinds of evaluation a template can be offered for (the seeds' vocabulary).
 NOT_APPLICABLE = "not_applicable"
 EVALUATION_TYPES = ("collaborative", "thematic", "dip_sample", "practice_day")
@@ -136,9 +135,7 @@ class Template:
     # The TOML text the template was loaded from (UTF-8, ``\n`` line endings), whose sha256 is
     # ``content_hash``: evaluations store it so that they stay readable after a template changes.
     source_text: str = field(default="", compare=False, repr=False)
-    _items: dict[str, tuple[Section, Item]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _items: dict[str, tuple[Section, Item]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for section in self.sections:

@@ -44,9 +44,14 @@ class Actor:
         return self.now().astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
+# One encoder for every call: json.dumps with options builds a new encoder each time, which
+# dominated the cost of writing many changes (demo data, merges).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value: Any) -> str:
     """Canonical JSON: the same value always gives the same text."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(value)
 
 
 def change_order_key(change: models.Change) -> tuple[int, str, str]:

@@ -117,7 +117,7 @@ def open_store(url: str, *, create: bool = True, migrate: bool = True) -> Store:
     try:
         if migrate:
             upgrade(store)
-        enable_wal(engine)
+            enable_wal(engine)  # only now: a refused database is left byte-identical
         private_sqlite_files(store.sqlite_path)
     except DBAPIError as exc:
         engine.dispose()

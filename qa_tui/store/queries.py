@@ -64,7 +64,10 @@ def find_by_case_reference(session: Session, text: str) -> list[models.Evaluatio
     return list(
         session.scalars(
             select(models.Evaluation)
-            .where(~models.Evaluation.deleted, func.lower(models.Evaluation.case_reference).like(pattern))
+            .where(
+                ~models.Evaluation.deleted,
+                func.lower(models.Evaluation.case_reference).like(pattern),
+            )
             .order_by(models.Evaluation.case_reference)
         )
     )

@@ -64,11 +64,23 @@ def quick_list(path: Path) -> list[EvaluationRow] | None:
         connection.close()
     return [
         EvaluationRow(
-            id=r[0], case_reference=r[1], service_area=r[2], team=r[3], practitioner=r[4],
-            auditor=r[5], evaluation_type=r[6], template_id=r[7], template_version=r[8],
-            status=r[9], overall_grade=r[10], open_actions=int(r[11]),
-            immediate_concern=bool(r[12]), evaluation_date=r[13] or "", created_at=r[14],
-            completed_at=r[15], conflicts=int(r[16]),
+            id=r[0],
+            case_reference=r[1],
+            service_area=r[2],
+            team=r[3],
+            practitioner=r[4],
+            auditor=r[5],
+            evaluation_type=r[6],
+            template_id=r[7],
+            template_version=r[8],
+            status=r[9],
+            overall_grade=r[10],
+            open_actions=int(r[11]),
+            immediate_concern=bool(r[12]),
+            evaluation_date=r[13] or "",
+            created_at=r[14],
+            completed_at=r[15],
+            conflicts=int(r[16]),
         )
         for r in records
     ]

@@ -29,8 +29,8 @@ TABLES = ("changes", "change_links", "field_states", "evaluations", "participant
 
 
 def _child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--phase", *args], env=env, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run([sys.executable, __file__, "--phase", *args], env=env,
+                          capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"phase {args[0]} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -136,7 +136,6 @@ def raw_sqlite(work: Path, target: Path) -> float:
 
 def raw_postgres(work: Path, url: str) -> float:
     import psycopg
-
     from sqlalchemy import Boolean
 
     from qa_tui.store.models import Base

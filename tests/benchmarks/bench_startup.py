@@ -35,7 +35,9 @@ HERE = Path(__file__).resolve().parent
 ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[@-_]|\x1b\][^\x07]*\x07")
 
 
-def time_until_visible(argv: list[str], env: dict[str, str], needle: str, timeout: float = 60) -> float:
+def time_until_visible(
+    argv: list[str], env: dict[str, str], needle: str, timeout: float = 60
+) -> float:
     """Seconds from spawning ``argv`` in a 120×40 pty until ``needle`` is drawn."""
     start = time.perf_counter()
     pid, fd = pty.fork()
@@ -74,14 +76,23 @@ def prepare(workdir: Path, evaluations: int) -> tuple[dict[str, str], str, Path]
     db = workdir / "bench.db"
     url = f"sqlite:///{db}"
     run = [sys.executable, "-m", "qa_tui"]
-    subprocess.run([*run, "demo", "--db", url, "--evaluations", str(evaluations), "--seed", "3"],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*run, "demo", "--db", url, "--evaluations", str(evaluations), "--seed", "3"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     config = workdir / "config" / "qa-tui" / "config.toml"
     settings = tomllib.loads(config.read_text(encoding="utf-8"))
     settings.update(auditor_name="Bench Auditor", auditor_role="Team manager")
     config.write_text(tomli_w.dumps(settings), encoding="utf-8")
-    listing = subprocess.run([*run, "list", "--db", url, "--format", "json"], env=env,
-                             check=True, capture_output=True, text=True)
+    listing = subprocess.run(
+        [*run, "list", "--db", url, "--format", "json"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     first = json.loads(listing.stdout)[0]["case_reference"]
     return env, first, db
 

@@ -10,7 +10,7 @@ from qa_tui.store.quicklist import HEAD_REVISION, quick_list, sqlite_file
 
 
 def test_head_revision_constant_matches_alembic() -> None:
-    assert HEAD_REVISION == head_revision()
+    assert head_revision() == HEAD_REVISION
 
 
 def test_quick_list_equals_list_evaluations(workspace, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,11 @@ def _commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"```(?:sh|bash|shell)?\n(.*?)```", text, re.S)
     assert block, "README.md opens with a code block of set-up commands"
-    return [line.strip() for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        line.strip()
+        for line in block.group(1).splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
 
 def test_readme_opens_with_two_commands() -> None:

@@ -23,6 +23,7 @@ from textual.widgets import Footer, HelpPanel, OptionList, Static
 
 from qa_tui.domain.completion import DETAILS, missing
 from qa_tui.domain.views import EvaluationView, load_view
+from qa_tui.domain.vocab import STATUSES
 from qa_tui.tui.widgets.autosave import Autosaver, SaveIndicator, SaveJob
 from qa_tui.tui.widgets.base import EditorContext
 from qa_tui.tui.widgets.positions import load_position, save_position
@@ -142,7 +143,10 @@ class EvaluationScreen(Screen[None]):
     def _show_title(self) -> None:
         assert self.snapshot is not None
         ev, template = self.snapshot.view.evaluation, self.snapshot.template
-        state = "Completed — read-only" if self.snapshot.view.read_only else "Draft"
+        if self.snapshot.view.read_only:
+            state = "Completed — read-only"
+        else:  # a reopened evaluation says so: it was completed once
+            state = STATUSES.get(ev.status, "Draft")
         title = f"{ev.case_reference} · {template.name} · {state}"
         self.query_one("#eval-title", Static).update(title)
         self.set_class(self.snapshot.view.read_only, "-read-only")
@@ -210,7 +214,9 @@ class EvaluationScreen(Screen[None]):
             (w for w in candidates if w.focusable and not isinstance(w, VerticalScroll)), None
         )
         if focusable is not None:
-            focusable.focus()
+            # Not Textual's scroll-to-centre on focus: it can run before the new section is
+            # laid out and leave the form scrolled past its title; scroll once laid out.
+            focusable.focus(scroll_visible=False)
             self.call_after_refresh(focusable.scroll_visible, animate=False)
 
     def _step(self, offset: int) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 from qa_tui.domain.vocab import STATUSES
 from qa_tui.textsafe import one_line
 from qa_tui.tui.messages import EvaluationsChanged, EvaluationsLoaded, WorkspaceReady
+from qa_tui.tui.widgets.evaluation_table import EvaluationTable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -54,7 +55,9 @@ FULL = tuple(column.key for column in COLUMNS)
 COMPACT = ("status", "concern", "case", "date", "grade", "practitioner")
 COMPACT_BELOW = 130
 COMPACT_WIDTHS = {"grade": 15, "practitioner": 18}
-WINDOW = 60  # rows put in the table at a time: more than a 200×50 terminal shows
+# The most a column takes (its cells are shortened with an ellipsis to the same length).
+MAX_WIDTHS = {"case": 24, "service": 24, "team": 24, "practitioner": 28, "grade": 34}
+WINDOW_MARGIN = 10  # rows put in the table beyond those the screen shows
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,27 @@ def quick_home_rows(path: Path) -> list[HomeRow] | None:
     ]
 
 
+def column_widths(rows: list[HomeRow]) -> dict[str, int]:
+    """Each column's width: its longest cell or heading (with room for a sort arrow)."""
+    widths = {column.key: len(column.label) + 2 for column in COLUMNS}
+    for home_row in rows:
+        row = home_row.row
+        lengths = {
+            "status": len(home_row.status),
+            "case": len(row.case_reference),
+            "service": len(row.service_area),
+            "team": len(row.team),
+            "practitioner": len(row.practitioner),
+            "date": len(row.evaluation_date),
+            "grade": len(home_row.grade),
+            "actions": len(str(row.open_actions)),
+            "concern": len(CONCERN) if row.immediate_concern else 0,
+        }
+        for key, length in lengths.items():
+            widths[key] = max(widths[key], min(length, MAX_WIDTHS.get(key, length)))
+    return widths
+
+
 def matching(rows: list[HomeRow], needle: str) -> list[HomeRow]:
     """Rows whose text contains every word of ``needle`` (case-insensitive)."""
     words = needle.lower().split()
@@ -179,7 +203,7 @@ class HomeScreen(Screen[None]):
                 id="filter",
                 select_on_focus=False,
             )
-        yield DataTable(id="evaluations", cursor_type="row", zebra_stripes=True)
+        yield EvaluationTable(id="evaluations", cursor_type="row", zebra_stripes=True)
         with Vertical(id="first-run"):
             yield Static("No evaluations on this laptop yet", classes="title")
             yield Static(
@@ -194,13 +218,21 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def _build_columns(self, keys: tuple[str, ...]) -> None:
+        """Columns with fixed widths, fitted to all the rows loaded (not just those shown).
+
+        Fixed widths keep the columns still while filtering, and spare the table measuring
+        every cell it is given.
+        """
         self._columns = keys
-        table = self.query_one(DataTable)
+        table = self.query_one(EvaluationTable)
         table.clear(columns=True)
-        compact = keys == COMPACT
+        table.forget_drawn()
+        fitted = column_widths(self._rows)
         for key in keys:
-            width = COMPACT_WIDTHS.get(key) if compact else None
-            table.add_column(COLUMNS[COLUMN_INDEX[key]].label, key=key, width=width)
+            width = COMPACT_WIDTHS.get(key) if keys == COMPACT else None
+            table.add_column(
+                COLUMNS[COLUMN_INDEX[key]].label, key=key, width=width or fitted[key]
+            )
 
     def on_resize(self) -> None:
         wanted = COMPACT if self.size.width < COMPACT_BELOW else FULL
@@ -255,6 +287,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#first-run").display = empty
         self.query_one("#filter-bar").display = not empty
         self.query_one(DataTable).display = not empty
+        self._build_columns(self._columns)  # widths fitted to the rows just loaded
         self._apply_sort()
         self._refresh_table()
         self.refresh_bindings()
@@ -287,10 +320,14 @@ class HomeScreen(Screen[None]):
         current = self._current_id()
         self._shown = matching(self._rows, self.query_one("#filter", Input).value)
         table.clear()
-        self._extend(WINDOW)
+        self._extend(self._window())
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current), animate=False)
         self._update_status()
+
+    def _window(self) -> int:
+        """How many rows to add at a time: a screenful and a margin."""
+        return max(self.size.height, 24) + WINDOW_MARGIN
 
     def _extend(self, count: int) -> None:
         table = self.query_one(DataTable)
@@ -304,7 +341,7 @@ class HomeScreen(Screen[None]):
         visible = table.scrollable_content_region.height
         last_seen = max(table.cursor_row, int(table.scroll_y) + visible)
         if table.row_count < len(self._shown) and last_seen >= table.row_count - visible:
-            self._extend(WINDOW)
+            self._extend(self._window())
 
     def on_data_table_row_highlighted(self) -> None:
         self._extend_near_end()

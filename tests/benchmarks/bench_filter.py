@@ -1,0 +1,178 @@
+"""Home-list filter: one keystroke in the filter to the filtered list on screen, 2,000 rows.
+
+Not collected by pytest. Run:
+
+    PYTHONPATH=. python tests/benchmarks/bench_filter.py [--evaluations 2000] [--size 200x50]
+
+The real app runs headless on a demo database; filter text is typed one key at a time (and
+deleted again), at typing pace. Each key is timed from the key event being sent to the first
+screen update after the list was re-filtered, with the update turned into terminal output as a
+real terminal needs. The baseline, measured the same way in the same run, is a bare Textual
+app with an Input above a DataTable of the same first 60 rows, where each key only echoes.
+Target: p95 ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual._compositor import CompositorUpdate
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Footer, Header, Input
+
+QUERIES = ["loc", "north", "good", "draft", "lcs-2", "child prot"]
+
+
+class Probe:
+    """Timestamps of screen updates (rendered to terminal output) after a marker is set."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self.armed = False  # set once the key's work (the re-filter) has happened
+        self.updated = asyncio.Event()
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            original(screen, renderable)
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(app.console)
+            if self.armed:
+                self.updated.set()
+
+        app._display = display  # type: ignore[method-assign]
+
+    async def keystroke(self, key: str, char: str | None, arm_on_send: bool) -> float:
+        self.updated.clear()
+        self.armed = arm_on_send
+        driver = self.app._driver
+        assert driver is not None
+        started = time.perf_counter()
+        driver.send_message(events.Key(key, char))
+        await asyncio.wait_for(self.updated.wait(), timeout=5)
+        return (time.perf_counter() - started) * 1000
+
+
+def keys_for(query: str) -> list[tuple[str, str | None]]:
+    typed = [("space", " ") if c == " " else (c, c) for c in query]
+    return [*typed, *[("backspace", None)] * len(query)]
+
+
+async def type_keys(probe: Probe, arm_on_send: bool) -> list[float]:
+    out = []
+    for query in QUERIES:
+        for key, char in keys_for(query):
+            out.append(await probe.keystroke(key, char, arm_on_send))
+            await asyncio.sleep(0.08)  # typing pace: let timers and workers run between keys
+    return out
+
+
+class BareFilterApp(App[None]):
+    def __init__(self, rows: list[tuple[str, ...]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input()
+        yield DataTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Status", "Case", "Service", "Team", "Practitioner", "Date", "Grade")
+        table.add_rows(self.rows[:60])
+        self.query_one(Input).focus()
+
+
+async def measure_bare(rows: list[tuple[str, ...]], size: tuple[int, int]) -> list[float]:
+    app = BareFilterApp(rows)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.3)
+        return await type_keys(Probe(app), arm_on_send=True)
+
+
+async def measure_app(db_url: str, size: tuple[int, int]) -> list[float]:
+    from qa_tui.config import load_settings
+    from qa_tui.tui.app import make_app
+    from qa_tui.tui.screens.home import HomeScreen
+
+    settings = load_settings().with_changes(auditor_name="Bench Auditor")
+    app = make_app(settings, db_url=db_url)
+    async with app.run_test(size=size) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.workspace is not None and app.screen.query("DataTable").first().row_count:
+                break
+        await pilot.press("/")  # focus the filter
+        await pilot.pause(0.3)
+        probe = Probe(app)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        original = home._refresh_table
+
+        def refresh_and_arm() -> None:
+            original()
+            probe.armed = True
+
+        home._refresh_table = refresh_and_arm  # type: ignore[method-assign]
+        return await type_keys(probe, arm_on_send=False)
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--evaluations", type=int, default=2000)
+    parser.add_argument("--size", default="200x50")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")
+        os.environ["XDG_DATA_HOME"] = str(Path(tmp) / "data")
+        from qa_tui.config import load_settings
+        from qa_tui.demo import generate
+        from qa_tui.store.queries import list_evaluations
+        from qa_tui.workspace import open_workspace
+
+        db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        ws = open_workspace(load_settings(), db_url)
+        generate(ws, args.evaluations, seed=3)
+        rows = [
+            (
+                r.status,
+                r.case_reference,
+                r.service_area,
+                r.team,
+                r.practitioner,
+                r.evaluation_date,
+                r.overall_grade,
+            )
+            for r in ws.read(list_evaluations)
+        ]
+        ws.close()
+        bare = asyncio.run(measure_bare(rows, (width, height)))
+        app = asyncio.run(measure_app(db_url, (width, height)))
+    print(f"filter keystrokes at {args.size}, {args.evaluations} evaluations, {len(app)} keys")
+    print(
+        f"  bare app, a key echoed in an Input:  p50 {statistics.median(bare):6.1f} ms"
+        f"  p95 {p95(bare):6.1f} ms"
+    )
+    print(
+        f"  qa-tui, a key re-filtering the list: p50 {statistics.median(app):6.1f} ms"
+        f"  p95 {p95(app):6.1f} ms  (target p95 <= 50 ms)"
+    )
+    print(f"  ratio p95 qa-tui / bare: {p95(app) / p95(bare):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""The headless command line: demo, list, templates, and one-line errors for bad databases."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qa_tui.cli import main
+from qa_tui.store.migrate import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+COLUMNS = [
+    "id", "case_reference", "service_area", "team", "practitioner", "auditor",
+    "evaluation_type", "template_id", "status", "overall_grade", "open_actions",
+    "created_at", "completed_at",
+]
+AS_ROOT = os.name == "posix" and os.geteuid() == 0
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def url(path: Path) -> str:
+    return f"sqlite:///{path.as_posix()}"
+
+
+def test_demo_is_deterministic_per_seed(tmp_path: Path) -> None:
+    outputs = []
+    for name in ("a.db", "b.db"):
+        code, out, _ = run("demo", "--db", url(tmp_path / name), "--evaluations", "30",
+                           "--seed", "7")
+        assert code == 0 and "Added 30 demo evaluations" in out
+        code, out, _ = run("list", "--db", url(tmp_path / name), "--format", "json")
+        assert code == 0
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    rows = json.loads(outputs[0])
+    assert len(rows) == 30 and list(rows[0]) == COLUMNS
+    code, _, _ = run("demo", "--db", url(tmp_path / "c.db"), "--evaluations", "30", "--seed", "8")
+    _, other, _ = run("list", "--db", url(tmp_path / "c.db"), "--format", "json")
+    assert other != outputs[0]
+
+
+def test_list_formats_have_the_same_columns(tmp_path: Path) -> None:
+    db = url(tmp_path / "qa.db")
+    run("demo", "--db", db, "--evaluations", "12", "--seed", "3")
+    _, table, _ = run("list", "--db", db)
+    _, as_csv, _ = run("list", "--db", db, "--format", "csv")
+    _, as_json, _ = run("list", "--db", db, "--format", "json")
+    assert table.splitlines()[0].split() == COLUMNS
+    assert len(table.splitlines()) == 13
+    reader = csv.DictReader(io.StringIO(as_csv))
+    assert reader.fieldnames == COLUMNS
+    from_csv = list(reader)
+    from_json = json.loads(as_json)
+    assert [r["id"] for r in from_csv] == [r["id"] for r in from_json]
+    assert all(isinstance(r["open_actions"], int) for r in from_json)
+    assert {r["status"] for r in from_json} <= {"draft", "completed", "reopened"}
+
+
+def test_list_of_an_empty_database(tmp_path: Path) -> None:
+    code, out, _ = run("list", "--db", url(tmp_path / "new.db"), "--format", "json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_template_list_and_show() -> None:
+    code, out, _ = run("template", "list")
+    assert code == 0
+    ids = [line.split("\t")[0] for line in out.splitlines()]
+    assert {"collaborative_practice_evaluation", "quality_of_practice_audit"} <= set(ids)
+    code, out, _ = run("template", "show", "collaborative_practice_evaluation")
+    assert code == 0 and "Collaborative practice evaluation" in out
+    code, _, err = run("template", "show", "no_such_template")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "no_such_template" in err
+
+
+def test_template_validate_valid_and_invalid(tmp_path: Path) -> None:
+    from tests.unit.test_domain import SMALL
+
+    good = tmp_path / "good.toml"
+    good.write_text(SMALL, encoding="utf-8")
+    code, out, _ = run("template", "validate", str(good))
+    assert code == 0 and "valid" in out and "test_small" in out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SMALL.replace('kind = "scaling"', 'kind = "scalin"'), encoding="utf-8")
+    line = SMALL.replace('kind = "scaling"', "@@").split("\n").index("@@") + 1
+    code, out, err = run("template", "validate", str(bad))
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert f"{bad}:{line}" in err and "kind" in err
+    assert "Traceback" not in err + out
+
+
+def _corrupt(tmp_path: Path) -> str:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(os.urandom(4096))
+    return url(path)
+
+
+def _newer(tmp_path: Path) -> str:
+    path = tmp_path / "newer.db"
+    open_store(url(path)).dispose()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999'")
+    db.close()
+    return url(path)
+
+
+def _unwritable(tmp_path: Path) -> str:
+    if AS_ROOT:
+        (tmp_path / "file").write_text("x")
+        return url(tmp_path / "file" / "qa.db")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    return url(folder / "qa.db")
+
+
+@pytest.mark.parametrize("make", [_corrupt, _newer, _unwritable], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("command", [["list"], ["demo", "--evaluations", "2"]])
+def test_bad_database_is_one_line_exit_1(tmp_path: Path, make, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    db = make(tmp_path)
+    code, out, err = run(*command, "--db", db)
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err + out
+
+
+def test_bad_top_level_db_option_too(tmp_path: Path) -> None:
+    code, _, err = run("--db", _corrupt(tmp_path), "list")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_python_dash_m_in_a_real_process(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    db = url(tmp_path / "real.db")
+    made = subprocess.run(
+        [sys.executable, "-m", "qa_tui", "demo", "--db", db, "--evaluations", "8", "--seed", "5"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert made.returncode == 0, made.stderr
+    listed = subprocess.run(
+        [sys.executable, "-m", "qa_tui", "list", "--db", db, "--format", "json"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == 8
+    broken = subprocess.run(
+        [sys.executable, "-m", "qa_tui", "list", "--db", _corrupt(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert broken.returncode == 1
+    assert len(broken.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in broken.stderr

@@ -1,0 +1,138 @@
+"""Demo data: realistic, complete where it says so, deterministic, consistent with its history."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from qa_tui import demo
+from qa_tui.config import DEFAULT_CASE_PATTERN
+from qa_tui.domain.completion import missing
+from qa_tui.domain.views import load_view
+from qa_tui.store import models
+from qa_tui.store.history import check_consistency, read_clock
+from qa_tui.workspace import open_workspace
+from tests.conftest import frozen_clock
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One database with 150 demo evaluations, shared by the read-only checks below."""
+    from qa_tui.config import load_settings
+
+    folder = tmp_path_factory.mktemp("demo")
+    settings = load_settings(folder / "config.toml")
+    ws = open_workspace(settings, f"sqlite:///{folder / 'demo.db'}", clock=frozen_clock)
+    assert demo.generate(ws, 150, 11) == 150
+    yield ws
+    ws.close()
+
+
+def test_history_and_state_agree(filled: Any) -> None:
+    with filled.store.reader() as session:
+        assert check_consistency(session) == []
+
+
+def test_completed_evaluations_have_nothing_missing(filled: Any) -> None:
+    statuses: Counter[str] = Counter()
+    with filled.store.reader() as session:
+        for evaluation in session.scalars(select(models.Evaluation)):
+            statuses[evaluation.status] += 1
+            view = load_view(session, evaluation.id)
+            problems = missing(view, filled.template_for(evaluation))
+            if evaluation.status == "draft":
+                assert problems, "a draft should still have something to do"
+            else:
+                assert problems == [], (evaluation.id, problems[:3])
+    assert set(statuses) == {"draft", "completed", "reopened"}
+    assert statuses["completed"] > statuses["draft"] > statuses["reopened"]
+
+
+def test_variety_of_the_data(filled: Any) -> None:
+    with filled.store.reader() as session:
+        evals = session.scalars(select(models.Evaluation)).all()
+        actions = session.scalars(select(models.Action)).all()
+        shares = session.scalars(select(models.ConcernShare)).all()
+        roles = {p.role for p in session.scalars(select(models.Participant))}
+        sources = {f.source for f in session.scalars(select(models.Feedback))}
+        snapshots = {s.template_id for s in session.scalars(select(models.TemplateSnapshot))}
+    assert {e.template_id for e in evals} == set(demo.BUILTIN_IDS) == snapshots
+    assert len({e.service_area for e in evals}) >= 6 and len({e.team for e in evals}) >= 12
+    assert len({e.overall_grade for e in evals if e.status != "draft"}) >= 3
+    assert all(re.fullmatch(DEFAULT_CASE_PATTERN, e.case_reference) for e in evals)
+    assert any(e.immediate_concern for e in evals) and shares
+    assert {"Practitioner", "Independent Reviewing Officer"} <= roles
+    assert "direct" in sources and len(sources) >= 3
+    statuses = Counter(a.status for a in actions)
+    assert statuses["done"] and statuses["in_progress"] and statuses["open"]
+    overdue = [a for a in actions if a.status == "open" and a.due_date < demo.TODAY]
+    assert overdue
+    assert all(a.completed_on for a in actions if a.status == "done")
+
+
+def test_text_is_revised_with_a_real_history(filled: Any) -> None:
+    with filled.store.reader() as session:
+        per_field = Counter(
+            (c.entity_id, c.field)
+            for c in session.scalars(select(models.Change).where(models.Change.field == "evidence"))
+        )
+        revised = [key for key, n in per_field.items() if n >= 3]
+        assert revised
+        entity_id, field = revised[0]
+        chain = session.scalars(
+            select(models.Change)
+            .where(models.Change.entity_id == entity_id, models.Change.field == field)
+            .order_by(models.Change.counter)
+        ).all()
+        assert json.loads(chain[1].supersedes) == [chain[0].id]
+        assert chain[1].old_value == chain[0].value
+        counters = session.scalars(select(models.Change.counter)).all()
+        assert len(set(counters)) == len(counters)
+        assert read_clock(session) == max(counters)
+
+
+def _all_changes(ws: Any) -> list[tuple[Any, ...]]:
+    with ws.store.reader() as session:
+        rows = session.execute(select(models.Change).order_by(models.Change.counter)).scalars()
+        return [(c.id, c.entity_id, c.field, c.value, c.author, c.counter, c.wall_time)
+                for c in rows]
+
+
+def test_same_seed_same_data(settings: Any, tmp_path: Any) -> None:
+    made = []
+    for name in ("one.db", "two.db"):
+        ws = open_workspace(settings, f"sqlite:///{tmp_path / name}")
+        demo.generate(ws, 20, 99)
+        made.append(_all_changes(ws))
+        ws.close()
+    assert made[0] == made[1]
+
+
+def test_more_demo_data_into_a_filled_database(workspace: Any) -> None:
+    demo.generate(workspace, 15, 1)
+    demo.generate(workspace, 15, 1)  # the same seed again must not collide
+    with workspace.store.reader() as session:
+        assert session.scalar(select(func.count()).select_from(models.Evaluation)) == 30
+        assert check_consistency(session) == []
+
+
+def test_ensure_demo_fills_only_an_empty_database(workspace: Any) -> None:
+    assert demo.ensure_demo(workspace, count=5) is True
+    assert demo.ensure_demo(workspace, count=5) is False
+    with workspace.store.reader() as session:
+        assert session.scalar(select(func.count()).select_from(models.Evaluation)) == 5
+
+
+def test_no_child_is_named(filled: Any) -> None:
+    """Family members appear by relationship only; staff names carry no child's name."""
+    with filled.store.reader() as session:
+        givers = {f.given_by for f in session.scalars(select(models.Feedback))}
+        family = {p.name for p in session.scalars(select(models.Participant))
+                  if p.role not in ("Practitioner", "Independent Reviewing Officer")}
+    assert givers <= {"", "Mum", "Dad", "the grandmother", "the carer", "the young person"}
+    assert all(" " in name or name.startswith(("Mum", "Dad", "the ")) for name in family)

@@ -1,0 +1,103 @@
+"""Schema migrations: an old database is upgraded (after a backup), a newer one is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+
+from qa_tui.errors import StoreError
+from qa_tui.store.db import make_engine
+from qa_tui.store.migrate import alembic_config, current_revision, head_revision, open_store
+
+CHANGE = (
+    "c0000000-0000-4000-8000-000000000001", "evaluation",
+    "e0000000-0000-4000-8000-000000000001", "e0000000-0000-4000-8000-000000000001",
+    "_create", '{"template_hash":"h","template_id":"t","template_version":"1.0"}', None, "[]",
+    "Sam Patel", "d0000000-0000-4000-8000-000000000001", 1, "2026-01-05T09:00:00.000+00:00",
+    None,
+)
+
+
+def _database_at_0001(path: Path) -> None:
+    """A database made by a qa-tui whose schema was revision 0001, holding one evaluation."""
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+    engine.dispose()
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO changes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", CHANGE)
+        db.execute(
+            "INSERT INTO evaluations (id, created_by, created_device, created_at, updated_at,"
+            " deleted, case_reference, service_area, team, practitioner, auditor, auditor_role,"
+            " evaluation_type, template_id, template_version, template_hash, practice_day, theme,"
+            " status, overall_grade, overall_na_reason, summary_strengths, summary_development,"
+            " concern_description, completed_at) VALUES (?, 'Sam Patel', ?, ?, ?, 0,"
+            " 'LCS-204817', 'Children in Need', '', '', 'Sam Patel', '', 'collaborative', 't',"
+            " '1.0', 'h', '', '', 'draft', '', '', '', '', '', '')",
+            (CHANGE[2], CHANGE[9], CHANGE[11], CHANGE[11]),
+        )
+        db.execute("INSERT INTO meta VALUES ('clock', '1')")
+    db.close()
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_upgrade_from_0001_keeps_the_data_and_makes_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "qa.db"
+    _database_at_0001(path)
+    store = open_store(f"sqlite:///{path}")
+    with store.engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+    store.dispose()
+    assert _rows(path, "SELECT case_reference FROM evaluations") == [("LCS-204817",)]
+    assert _rows(path, "SELECT id, counter FROM changes") == [(CHANGE[0], 1)]
+    backups = sorted(tmp_path.glob("qa.db.before-upgrade-*"))
+    if head_revision() == "0001":
+        pytest.skip("only one schema revision exists: nothing to upgrade")
+    assert len(backups) == 1
+    assert backups[0].name.startswith("qa.db.before-upgrade-0001-")
+    assert _rows(backups[0], "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert _rows(backups[0], "SELECT case_reference FROM evaluations") == [("LCS-204817",)]
+
+
+def test_opening_at_head_again_changes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    open_store(url).dispose()
+    open_store(url).dispose()
+    assert not list(tmp_path.glob("*.before-upgrade-*"))
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "qa.db"
+    open_store(f"sqlite:///{path}").dispose()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as err:
+        open_store(f"sqlite:///{path}")
+    message = str(err.value)
+    assert "newer version of qa-tui" in message and "9999_from_the_future" in message
+    assert "\n" not in message
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.before-upgrade-*"))
+
+
+def test_foreign_tables_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE patients (name TEXT)")
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a qa-tui database"):
+        open_store(f"sqlite:///{path}")
+    assert path.read_bytes() == before
