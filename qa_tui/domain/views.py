@@ -89,6 +89,6 @@ def load_view(session: Session, evaluation_id: str) -> EvaluationView:
             select(models.FieldState.entity_id, models.FieldState.field).where(
                 models.FieldState.evaluation_id == evaluation_id, models.FieldState.conflict
             )
-        ).tuples()
+        )
     )
     return view

@@ -168,7 +168,7 @@ def apply_value(session: Session, change: models.Change, value: Any) -> None:
                 **fixed,
             )
             session.add(row)
-            session.flush([row])
+            session.flush()
         return
     if row is None:
         raise LookupError(f"{change.entity_type} {change.entity_id} has no creation change")
@@ -273,7 +273,7 @@ def check_consistency(session: Session) -> list[str]:
     changes = session.scalars(select(models.Change)).all()
     links = session.execute(
         select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
-    ).tuples()
+    )
     derived = derive_state(changes, list(links))
     stored = stored_state(session)
     problems = []

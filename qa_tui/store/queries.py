@@ -33,7 +33,7 @@ def list_evaluations(session: Session) -> list[EvaluationRow]:
         .order_by(e.evaluation_date.desc(), e.created_at.desc(), e.id)
     )
     rows = []
-    for ev, n_open, n_conflicts in session.execute(query).tuples():
+    for ev, n_open, n_conflicts in session.execute(query):
         rows.append(
             EvaluationRow(
                 id=ev.id,
