@@ -50,6 +50,7 @@ class QaApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "next_theme", "Theme", id="app.theme", show=False),
+        Binding("ctrl+y", "open_sync", "Sync", id="app.sync"),
     ]
 
     def __init__(
@@ -279,6 +280,19 @@ class QaApp(App[None]):
     def action_go_home(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
+
+    def action_open_sync(self) -> None:
+        """The sync screen: central database, Sync now, retention, conflicts."""
+        from qa_tui.tui.screens.sync import SyncScreen
+
+        if not isinstance(self.screen, SyncScreen):
+            self.push_screen(SyncScreen())
+
+    def action_open_conflicts(self) -> None:
+        from qa_tui.tui.screens.conflicts import ConflictsScreen
+
+        if self.workspace is not None and not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen(self.workspace))
 
     def action_help(self) -> None:
         from qa_tui.tui.dialogs.help import HelpDialog

@@ -98,6 +98,16 @@ def app_commands(app: QaApp) -> list[tuple[str, str, Callable[[], object]]]:
         ("Go home", "The list of evaluations", app.action_go_home),
         ("Help", "Keys and a short how-to for this screen (F1)", app.action_help),
         ("Load demo data", "Fill an empty database with fictional evaluations", app.load_demo),
+        (
+            "Sync with the central database",
+            "Hand over this laptop's work and bring back what it needs (ctrl+y)",
+            app.action_open_sync,
+        ),
+        (
+            "Resolve conflicts",
+            "Fields changed independently in two places, waiting for a person",
+            app.action_open_conflicts,
+        ),
     ]
     for setting, label in LABELS.items():
         commands.append(

@@ -1,0 +1,153 @@
+"""Sync: hand this laptop's work to the central database and bring back what it needs.
+
+Everything here runs in workers through the headless sync module; an unreachable central
+database is a message on screen, with nothing lost and the button there to try again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from qa_tui.errors import QaError
+
+if TYPE_CHECKING:
+    from qa_tui.tui.app import QaApp
+
+
+class SyncScreen(Screen[None]):
+    """The central database's address, a Sync button, retention, and the conflicts."""
+
+    CSS_PATH = "sync.tcss"
+    TITLE = "Sync"
+    HELP = (
+        "Sync sends every evaluation this laptop has changed to the central database and "
+        "brings back your templates, the moderation of your evaluations, the actions you own "
+        "and the resolutions of conflicts. If the central database cannot be reached nothing "
+        "is lost: sync again later. Without a network, hand over with a bundle file instead "
+        "(qa-tui export). Completed evaluations the central database has acknowledged can be "
+        "purged from this laptop after the retention period."
+    )
+    BINDINGS = [
+        Binding("ctrl+y", "sync", "Sync now", id="sync.now"),
+        Binding("c", "conflicts", "Conflicts", id="sync.conflicts"),
+        Binding("escape", "back", "Back", id="sync.back"),
+    ]
+
+    @property
+    def qa_app(self) -> QaApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="sync-body"):
+            with Vertical(classes="card"):
+                yield Static("Central database", classes="card-title")
+                yield Label("Address (a database URL)", classes="field-label")
+                yield Input(
+                    self.qa_app.settings.central_db_url,
+                    placeholder="postgresql+psycopg://qa.example.org/qa_central",
+                    id="central-url",
+                )
+                with Horizontal(classes="buttons"):
+                    yield Button("Sync now", id="sync", variant="primary")
+                    yield Button("Conflicts", id="conflicts")
+                yield Static("Not synced in this session.", id="sync-result", markup=False)
+            with Vertical(classes="card"):
+                yield Static("Retention", classes="card-title")
+                days = self.qa_app.settings.retention_days
+                yield Static(
+                    f"Completed evaluations the central database has acknowledged are kept "
+                    f"on this laptop for {days} days, then may be purged. Nothing that has "
+                    "not been acknowledged is ever purged.",
+                    classes="hint",
+                )
+                with Horizontal(classes="buttons"):
+                    yield Button("Purge what is due", id="purge", variant="warning")
+                yield Static("", id="purge-result", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#sync", Button).focus()
+
+    # --- actions ------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_conflicts(self) -> None:
+        from qa_tui.tui.screens.conflicts import ConflictsScreen
+
+        if self.qa_app.workspace is not None:
+            self.app.push_screen(ConflictsScreen(self.qa_app.workspace))
+
+    def action_sync(self) -> None:
+        url = self.query_one("#central-url", Input).value.strip()
+        if url != self.qa_app.settings.central_db_url:
+            self.qa_app.change_settings(central_db_url=url)
+        self._show("#sync-result", "Syncing…")
+        self.query_one("#sync", Button).disabled = True
+        self.run_sync(url)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        actions = {"sync": self.action_sync, "conflicts": self.action_conflicts}
+        if event.button.id in actions:
+            actions[event.button.id]()
+        elif event.button.id == "purge":
+            self._show("#purge-result", "Purging…")
+            self.run_purge()
+
+    @on(Input.Submitted, "#central-url")
+    def _url_submitted(self) -> None:
+        self.action_sync()
+
+    # --- workers ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sync")
+    def run_sync(self, url: str) -> None:
+        from qa_tui.sync.direct import sync_now
+
+        ws = self.qa_app.workspace
+        if ws is None:
+            self.app.call_from_thread(self._synced, "The database is still opening: try again.")
+            return
+        try:
+            report = sync_now(ws, url or None)
+        except QaError as err:
+            self.app.call_from_thread(self._synced, f"Not synced: {err}")
+        else:
+            self.app.call_from_thread(self._synced, f"Synced: {report.summary()}.")
+            self.app.call_from_thread(self.qa_app.refresh_home)
+
+    def _synced(self, text: str) -> None:
+        self._show("#sync-result", text)
+        self.query_one("#sync", Button).disabled = False
+
+    @work(thread=True, exclusive=True, group="purge")
+    def run_purge(self) -> None:
+        from qa_tui.sync.retention import purge_expired
+
+        ws = self.qa_app.workspace
+        if ws is None:
+            return
+        try:
+            report = ws.write(
+                lambda session, actor: purge_expired(
+                    session, ws.settings.retention_days, actor.now()
+                )
+            )
+        except QaError as err:
+            self.app.call_from_thread(self._show, "#purge-result", f"Not purged: {err}")
+        else:
+            self.app.call_from_thread(self._show, "#purge-result", report.summary().capitalize())
+            self.app.call_from_thread(self.qa_app.refresh_home)
+
+    def _show(self, selector: str, text: str) -> None:
+        self.query_one(selector, Static).update(text)

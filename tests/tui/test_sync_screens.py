@@ -1,0 +1,129 @@
+"""The sync and conflicts screens, driven through the real app, checked in the databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from textual.widgets import Button, DataTable, Input, Static
+
+from qa_tui.domain.evaluation import update_details
+from qa_tui.store import models
+from qa_tui.store.migrate import open_store
+from qa_tui.sync import central
+from qa_tui.sync.conflicts import list_conflicts
+from qa_tui.sync.keys import load_device_key
+from qa_tui.tui.dialogs.resolve_conflict import ResolveConflictDialog
+from qa_tui.tui.screens.conflicts import ConflictsScreen
+from qa_tui.tui.screens.sync import SyncScreen
+from tests.sync.helpers import Laptop, copy_into
+from tests.tui.test_app_shell import SIZE, add_evaluation, app_for, run_async, settle
+
+PATTERN = r"^[A-Z]{2,4}-?\d{4,10}$"
+
+
+def _central_with(settings: Any, tmp_path: Path) -> str:
+    """A central SQLite database that has enrolled this laptop's device key."""
+    url = f"sqlite:///{(tmp_path / 'central.db').as_posix()}"
+    store = open_store(url)
+    central.init_central(store, tmp_path / "qa_key")
+    key = load_device_key(settings.device_id)
+    with store.session() as session:
+        central.enrol_device(session, settings.device_id, key.public_text, "test laptop")
+    store.dispose()
+    return url
+
+
+async def _wait_for_text(pilot: Any, selector: str, prefix: str) -> str:
+    for _ in range(100):
+        await settle(pilot, 1)
+        text = str(pilot.app.screen.query_one(selector, Static).render())
+        if text.startswith(prefix):
+            return text
+    raise AssertionError(f"{selector} never showed {prefix!r}; last: {text!r}")
+
+
+@run_async
+async def test_sync_screen_sends_evaluations_to_the_central_database(
+    workspace: Any, settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    add_evaluation(workspace, "LCS-700001")
+    url = _central_with(settings, tmp_path)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+y")
+        assert isinstance(app.screen, SyncScreen)
+        app.screen.query_one("#central-url", Input).value = url
+        await pilot.press("ctrl+y")
+        text = await _wait_for_text(pilot, "#sync-result", "Synced")
+        assert "1 evaluations" in text or "(1 evaluation" in text
+    assert app.settings.central_db_url == url
+    store = open_store(url)
+    with store.reader() as session:
+        refs = session.scalars(select(models.Evaluation.case_reference)).all()
+    store.dispose()
+    assert refs == ["LCS-700001"]
+
+
+@run_async
+async def test_unreachable_central_database_is_a_message_not_a_crash(
+    workspace: Any, settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    add_evaluation(workspace, "LCS-700002")
+    app = app_for(settings, db_url)
+    missing = f"sqlite:///{(tmp_path / 'nowhere' / 'central.db').as_posix()}"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_open_sync()
+        await settle(pilot)
+        app.screen.query_one("#central-url", Input).value = missing
+        await pilot.click("#sync")
+        text = await _wait_for_text(pilot, "#sync-result", "Not synced")
+        assert "not reachable" in text and "try again later" in text
+        assert not app.screen.query_one("#sync", Button).disabled
+
+
+def _conflicted(workspace: Any, tmp_path: Path) -> str:
+    """Two laptops change one practitioner independently; both reach this database."""
+    first = Laptop(f"sqlite:///{(tmp_path / 'a.db').as_posix()}", tmp_path, "Ann Auditor")
+    second = Laptop(f"sqlite:///{(tmp_path / 'b.db').as_posix()}", tmp_path, "Bo Auditor")
+    evaluation_id = first.new_evaluation("LCS-700003")
+    copy_into(second.store, first.store)
+    first.do(update_details, evaluation_id, {"practitioner": "Pat [bold]One[/bold]"}, PATTERN)
+    second.do(update_details, evaluation_id, {"practitioner": "Pat Two"}, PATTERN)
+    copy_into(workspace.store, first.store)
+    copy_into(workspace.store, second.store)
+    return evaluation_id
+
+
+@run_async
+async def test_conflict_is_resolved_by_keeping_one_version(
+    workspace: Any, settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    evaluation_id = _conflicted(workspace, tmp_path)
+    assert len(workspace.read(list_conflicts)) == 1
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_open_conflicts()
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen)
+        assert app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ResolveConflictDialog)
+        shown = " ".join(str(s.render()) for s in dialog.query(Static))
+        assert "Pat [bold]One[/bold]" in shown and "Pat Two" in shown  # literally, both sides
+        keep = next(s for s in dialog.conflict.sides if s.value == "Pat Two")
+        number = dialog.conflict.sides.index(keep) + 1
+        await pilot.click(f"#pick-{number}")
+        await settle(pilot, 5)
+        assert isinstance(app.screen, ConflictsScreen)
+        assert app.screen.query_one(DataTable).row_count == 0
+    assert workspace.read(list_conflicts) == []
+    with workspace.store.reader() as session:
+        evaluation = session.get(models.Evaluation, evaluation_id)
+        assert evaluation is not None and evaluation.practitioner == "Pat Two"
