@@ -367,7 +367,10 @@ async def test_saved_within_a_second_of_typing_pausing(workspace: Any) -> None:
         await go_to(pilot, "practice_standards")
         await focus(pilot, "#f-standards_met-evidence")
         await type_text(pilot, "Typed [b]then[/b] paused")
-        assert read_view(workspace, eid).responses.get("standards_met") is None
+        # Saving also happens during continuous typing (at most ~0.85 s apart), so whatever is
+        # stored by now is a prefix of what was typed.
+        saved = read_view(workspace, eid).responses.get("standards_met")
+        assert saved is None or "Typed [b]then[/b] paused".startswith(saved.evidence)
         await pilot.pause(1.2)  # no blur, no key: the pause alone saves
         response = read_view(workspace, eid).responses["standards_met"]
         assert response.evidence == "Typed [b]then[/b] paused"

@@ -1,7 +1,8 @@
 """Save as you go: edits are debounced, written in order by a worker thread, and reported.
 
 A field's change is *scheduled* under a key (its latest value replaces any earlier pending one);
-it is written once typing has paused for :data:`SAVE_DELAY` seconds, when focus leaves the field
+it is written once typing has paused for :data:`SAVE_DELAY` seconds, or :data:`MAX_WAIT` seconds
+after the oldest unsaved edit while typing goes on without a pause, when focus leaves the field
 (:meth:`Autosaver.flush_all`), or at once for structural changes (:meth:`Autosaver.submit`).
 Every write is one transaction through the core, run by a single drainer at a time so that
 writes land in the order they were made. On unmount, :meth:`Autosaver.flush_sync` writes what
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SAVE_DELAY = 0.75  # seconds of quiet before a field is written (the promise is ≤ 1 s)
+MAX_WAIT = 0.75  # seconds an edit may wait while typing goes on without pausing (same promise)
 TICK = 0.1
 
 
@@ -100,6 +102,7 @@ class Autosaver:
         self.read_only = False
         self._pending: dict[str, JobMaker] = {}
         self._last_edit = 0.0
+        self._first_edit = 0.0  # when the oldest edit still pending was made
         self._queue: deque[SaveJob] = deque()
         self._queue_lock = threading.Lock()
         self._write_lock = threading.Lock()  # held while a job runs: writes land in order
@@ -114,11 +117,15 @@ class Autosaver:
         self._timer = self.screen.set_interval(TICK, self._tick, pause=True)
 
     def schedule(self, key: str, make_job: JobMaker) -> None:
-        """A field changed: write its value once typing pauses (the newest value wins)."""
+        """A field changed: write its value once typing pauses, or within :data:`MAX_WAIT`
+        while it goes on (the newest value wins)."""
         if self.read_only:
             return
+        now = time.monotonic()
+        if not self._pending:
+            self._first_edit = now
         self._pending[key] = make_job
-        self._last_edit = time.monotonic()
+        self._last_edit = now
         if self._timer is not None:
             self._timer.resume()
 
@@ -127,7 +134,8 @@ class Autosaver:
             if self._timer is not None:
                 self._timer.pause()
             return
-        if time.monotonic() - self._last_edit >= SAVE_DELAY:
+        now = time.monotonic()
+        if now - self._last_edit >= SAVE_DELAY or now - self._first_edit >= MAX_WAIT:
             self.flush_all()
 
     def flush(self, key: str) -> None:
