@@ -63,6 +63,11 @@ def read_snapshot(ws: Workspace, evaluation_id: str) -> Snapshot:
     return Snapshot(view, template, missing(view, template))
 
 
+def _shown(widget: Widget) -> bool:
+    """Displayed, and so are all its ancestors (a hidden "not applicable" reason is not)."""
+    return widget.display and all(getattr(node, "display", True) for node in widget.ancestors)
+
+
 class EvaluationScreen(Screen[None]):
     """Edit one evaluation, section by section, saving as the user types."""
 
@@ -211,7 +216,12 @@ class EvaluationScreen(Screen[None]):
                     break
         candidates = [node, *node.query("*")]
         focusable = next(
-            (w for w in candidates if w.focusable and not isinstance(w, VerticalScroll)), None
+            (
+                w
+                for w in candidates
+                if w.focusable and not isinstance(w, VerticalScroll) and _shown(w)
+            ),
+            None,
         )
         if focusable is not None:
             # Not Textual's scroll-to-centre on focus: it can run before the new section is
