@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from qa_tui.store import sync_models  # noqa: F401  (registers the sync tables)
 from qa_tui.store.models import Base
 
 config = context.config

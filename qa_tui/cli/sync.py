@@ -1,0 +1,330 @@
+"""Hand-over commands: keys, the central database, export, merge, sync, conflicts, purge.
+
+The sync modules (and the crypto library) are imported inside each command, so ``qa-tui``
+starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from qa_tui.cli.common import db_option, get_app
+
+_PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+def _open_store(url: str, create: bool = True):  # type: ignore[no-untyped-def]
+    from qa_tui.store.migrate import open_store
+
+    return open_store(url, create=create)
+
+
+@click.group()
+def keys() -> None:
+    """This laptop's signing key."""
+
+
+@keys.command(name="show")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def keys_show(ctx: click.Context, fmt: str) -> None:
+    """Print this laptop's device id and public signing key (made on first use)."""
+    from qa_tui.sync.keys import load_device_key
+
+    key = load_device_key(get_app(ctx).settings().device_id)
+    if fmt == "json":
+        click.echo(key.as_json())
+        return
+    click.echo(f"device id:  {key.device_id}")
+    click.echo(f"public key: {key.public_text}")
+    click.echo(f"enrol with: qa-tui central enrol --db URL --device-key {key.enrolment_token()}")
+
+
+@click.group()
+def central() -> None:
+    """Create the QA team's central database and manage the devices it trusts."""
+
+
+@central.command(name="init")
+@db_option(required=True)
+@click.option("--key-out", type=_PATH, required=True, help="Where to write the QA private key.")
+@click.option("--use-key", type=_PATH, help="Adopt an existing QA private key instead.")
+def central_init(db_url: str, key_out: Path, use_key: Path | None) -> None:
+    """Create a central database and the QA team's key pair (FILE and FILE.pub)."""
+    from qa_tui.sync.central import init_central
+
+    store = _open_store(db_url)
+    try:
+        public = init_central(store, key_out, use_key)
+    finally:
+        store.dispose()
+    if use_key is None:
+        click.echo(f"QA private key: {key_out} (keep it safe; readable by you alone)")
+        click.echo(f"QA public key:  {key_out}.pub")
+    click.echo(public)
+
+
+@central.command(name="enrol")
+@db_option(required=True)
+@click.option(
+    "--device-key",
+    "token",
+    required=True,
+    metavar="KEY",
+    help="What 'qa-tui keys show' prints: DEVICE_ID:ed25519:KEY (or its JSON).",
+)
+@click.option("--device-id", default=None, help="The device id, if KEY is a bare public key.")
+@click.option("--name", default="", help="A name for the laptop.")
+def central_enrol(db_url: str, token: str, device_id: str | None, name: str) -> None:
+    """Trust a laptop's bundles and syncs."""
+    from qa_tui.sync.central import enrol_device, parse_device_key
+
+    found_id, public = parse_device_key(token, device_id)
+    store = _open_store(db_url, create=False)
+    try:
+        with store.session() as session:
+            enrol_device(session, found_id, public, name)
+    finally:
+        store.dispose()
+    click.echo(f"enrolled device {found_id}" + (f" ({name})" if name else ""))
+
+
+@central.command(name="revoke")
+@db_option(required=True)
+@click.option("--device", "device_id", required=True, help="The device id to stop trusting.")
+@click.option("--reason", default="", help="Why (kept with the device).")
+def central_revoke(db_url: str, device_id: str, reason: str) -> None:
+    """Stop trusting a laptop: its bundles are refused from now on."""
+    from qa_tui.sync.central import revoke_device
+
+    store = _open_store(db_url, create=False)
+    try:
+        with store.session() as session:
+            row = revoke_device(session, device_id, reason)
+            when = row.revoked_at
+    finally:
+        store.dispose()
+    click.echo(f"revoked device {device_id} on {when}")
+
+
+@central.command(name="devices")
+@db_option(required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def central_devices(db_url: str, fmt: str) -> None:
+    """The enrolled devices (revoked ones marked)."""
+    from qa_tui.sync.central import list_devices
+
+    store = _open_store(db_url, create=False)
+    try:
+        with store.reader() as session:
+            rows = [
+                {
+                    "device_id": d.device_id,
+                    "name": d.name,
+                    "public_key": d.public_key,
+                    "enrolled_at": d.enrolled_at,
+                    "revoked_at": d.revoked_at or "",
+                }
+                for d in list_devices(session)
+            ]
+    finally:
+        store.dispose()
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "trusted"
+        click.echo(f"{row['device_id']}  {row['name'] or '-'}  {state}")
+
+
+@click.command(name="export")
+@db_option()
+@click.option("--to", "to", type=_PATH, required=True, help="The QA team's public key file.")
+@click.option("--out", type=_PATH, required=True, help="The bundle file to write.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Include evaluations the central database has acknowledged.",
+)
+@click.pass_context
+def export_command(
+    ctx: click.Context, db_url: str | None, to: Path, out: Path, everything: bool
+) -> None:
+    """Write an encrypted, signed bundle of this laptop's work."""
+    from qa_tui.sync.handover import export_bundle
+
+    app = get_app(ctx)
+    settings = app.settings()
+    ws = app.workspace(db_url)
+    try:
+        manifest = export_bundle(
+            ws.store, settings.device_id, settings.author, to, out, everything=everything
+        )
+    finally:
+        ws.close()
+    click.echo(
+        f"wrote {out}: {manifest.evaluations} evaluations, {manifest.changes} changes "
+        f"(bundle {manifest.bundle_id})"
+    )
+
+
+@click.command(name="merge")
+@click.option("--into", "into", required=True, metavar="URL", help="The central database.")
+@click.option("--key", "key", type=_PATH, required=True, help="The QA team's private key.")
+@click.argument("bundles", nargs=-1, required=True, type=_PATH)
+def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
+    """Verify and merge bundles into the central database (each all or nothing)."""
+    from qa_tui.sync.central import merge_bundle_file
+    from qa_tui.sync.errors import BundleError
+
+    store = _open_store(into, create=False)
+    refused = 0
+    try:
+        for path in bundles:
+            try:
+                report = _merge_one(store, path, key, merge_bundle_file)
+            except BundleError as exc:
+                click.echo(f"qa-tui: refused {exc}; nothing of it was merged", err=True)
+                refused += 1
+                continue
+            click.echo(f"{path}: {report.summary()}")
+    finally:
+        store.dispose()
+    if refused:
+        sys.exit(1)
+
+
+def _merge_one(store, path: Path, key: Path, merge):  # type: ignore[no-untyped-def]
+    if not sys.stderr.isatty():
+        return merge(store, path, key)
+    bar: list = []
+
+    def on_total(total: int) -> None:
+        bar.append(click.progressbar(length=total, label=path.name, file=sys.stderr))
+        bar[0].__enter__()
+
+    try:
+        return merge(store, path, key, progress=lambda n: bar[0].update(n), on_total=on_total)
+    finally:
+        if bar:
+            bar[0].__exit__(None, None, None)
+
+
+@click.command(name="sync")
+@click.option("--central", "central_url", metavar="URL", help="The central database URL.")
+@db_option()
+@click.pass_context
+def sync_command(ctx: click.Context, central_url: str | None, db_url: str | None) -> None:
+    """Send this laptop's work to the central database and fetch what it needs offline."""
+    from qa_tui.sync.direct import sync_now
+
+    ws = get_app(ctx).workspace(db_url)
+    try:
+        report = sync_now(ws, central_url)
+    finally:
+        ws.close()
+    click.echo(report.summary())
+
+
+@click.group(name="conflicts", invoke_without_command=True)
+@db_option()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def conflicts(ctx: click.Context, db_url: str | None, fmt: str) -> None:
+    """List the conflicts (or resolve one: conflicts resolve ID)."""
+    if ctx.invoked_subcommand is not None:
+        ctx.meta["conflicts_db"] = db_url
+        return
+    from qa_tui.sync.conflicts import list_conflicts
+
+    ws = get_app(ctx).workspace(db_url)
+    try:
+        found = ws.read(list_conflicts)
+    finally:
+        ws.close()
+    if fmt == "json":
+        click.echo(json.dumps([asdict(c) for c in found], indent=2, ensure_ascii=False))
+        return
+    from qa_tui.textsafe import printable
+
+    for c in found:
+        click.echo(printable(f"{c.id}  [{c.kind}] {c.case_reference} {c.entity_type}.{c.field}"))
+        if c.ancestor is not None:
+            click.echo(printable(f"    ancestor: {json.dumps(c.ancestor.value)}"))
+        for side in c.sides:
+            shown = "(deleted)" if side.field == "_deleted" else json.dumps(side.value)
+            click.echo(
+                printable(
+                    f"    {side.change_id}  {shown}  — {side.author}, "
+                    f"device {side.device_id[:8]}, {side.wall_time}"
+                )
+            )
+    click.echo(f"{len(found)} conflicts")
+
+
+@conflicts.command(name="resolve")
+@click.argument("conflict_id")
+@db_option()
+@click.option("--pick", default=None, metavar="CHANGE_ID", help="Keep this side.")
+@click.option("--value", "value_json", default=None, metavar="JSON", help="A merged value.")
+@click.pass_context
+def conflicts_resolve(
+    ctx: click.Context,
+    conflict_id: str,
+    db_url: str | None,
+    pick: str | None,
+    value_json: str | None,
+) -> None:
+    """Resolve a conflict by picking a side or writing a merged value (as JSON)."""
+    from qa_tui.sync.conflicts import _UNSET, resolve_conflict
+    from qa_tui.sync.errors import SyncError
+
+    value = _UNSET
+    if value_json is not None:
+        try:
+            value = json.loads(value_json)
+        except json.JSONDecodeError:
+            raise SyncError("--value must be JSON (a text value in double quotes)") from None
+    ws = get_app(ctx).workspace(db_url or ctx.meta.get("conflicts_db"))
+    try:
+        change_id = ws.write(resolve_conflict, conflict_id, pick=pick, value=value)
+    finally:
+        ws.close()
+    click.echo(f"resolved {conflict_id} (change {change_id})")
+
+
+@click.command(name="purge")
+@db_option()
+@click.option(
+    "--days",
+    type=click.IntRange(1),
+    default=None,
+    help="Retention period (default: retention_days in the settings).",
+)
+@click.option("--dry-run", is_flag=True, help="Only say what would be purged.")
+@click.pass_context
+def purge_command(ctx: click.Context, db_url: str | None, days: int | None, dry_run: bool) -> None:
+    """Remove completed evaluations the central database has acknowledged (data minimisation)."""
+    import datetime as dt
+
+    from qa_tui.sync.retention import purge_expired
+
+    app = get_app(ctx)
+    ws = app.workspace(db_url)
+    try:
+        with ws.store.session() as session:
+            report = purge_expired(
+                session, days or ws.settings.retention_days, dt.datetime.now(dt.UTC), dry_run
+            )
+    finally:
+        ws.close()
+    click.echo(report.summary())
+
+
+COMMANDS = [keys, central, export_command, merge_command, sync_command, conflicts, purge_command]

@@ -1,0 +1,339 @@
+"""The bundle file: a laptop's work, signed by the laptop and encrypted to the QA team.
+
+Inside the encryption (:mod:`qa_tui.sync.crypto`) is a zlib stream of JSON lines:
+
+1. a header ``{"bundle": "qa-tui", "format", "bundle_id", "schema_revision", "device_id",
+   "created_at"}``;
+2. one line per evaluation aggregate (:class:`~qa_tui.sync.records.Aggregate`);
+3. the manifest ``{"manifest": {format, schema_revision, bundle_id, device_id,
+   device_public_key, author, created_at, recipient, counts, content_hash}, "signature"}``,
+   where ``content_hash`` is the sha256 of every line before it and ``signature`` the device's
+   Ed25519 signature of the manifest's canonical JSON.
+
+A bundle is written to a private temporary file, synced and renamed, so a half-written bundle
+never exists under its name. Reading is streamed, so memory stays flat however big it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from qa_tui.fsutil import fsync_dir, restrict
+from qa_tui.store.history import dumps
+from qa_tui.store.migrate import head_revision, known_revisions
+from qa_tui.sync.crypto import EncryptingWriter, decrypt_chunks, read_header
+from qa_tui.sync.errors import BundleError
+from qa_tui.sync.keys import DeviceKey, fingerprint, public_raw
+from qa_tui.sync.records import (
+    Aggregate,
+    InvalidRecord,
+    aggregate_from_v1,
+    aggregate_from_wire,
+    aggregate_to_v1,
+    is_id,
+)
+
+FORMAT_VERSION = 2
+OLDEST_FORMAT = 1
+MAX_LINE = 64 * 1024 * 1024
+_INFLATE_STEP = 4 * 1024 * 1024
+DeviceLookup = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a verified bundle says about itself."""
+
+    format: int
+    schema_revision: str
+    bundle_id: str
+    device_id: str
+    device_public_key: str
+    author: str
+    created_at: str
+    recipient: str
+    evaluations: int
+    changes: int
+    links: int
+    content_hash: str
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+class _LineSink:
+    def __init__(self, writer: EncryptingWriter) -> None:
+        self.writer = writer
+        self.zip = zlib.compressobj(3)
+        self.hash = hashlib.sha256()
+
+    def line(self, obj: Any, hashed: bool = True) -> None:
+        data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        if hashed:
+            self.hash.update(data)
+        self.writer.write(self.zip.compress(data))
+
+    def close(self) -> None:
+        self.writer.write(self.zip.flush())
+        self.writer.finish()
+
+
+def write_bundle(
+    aggregates: Iterable[Aggregate],
+    out: Path,
+    recipient: X25519PublicKey,
+    device: DeviceKey,
+    author: str,
+    created_at: str,
+    *,
+    bundle_id: str,
+    format_version: int = FORMAT_VERSION,
+) -> Manifest:
+    """Write ``aggregates`` as a bundle at ``out`` (atomically); returns its manifest."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            manifest = _write_stream(
+                handle, aggregates, recipient, device, author, created_at, bundle_id,
+                format_version,
+            )
+            handle.flush()
+            os.fsync(handle.fileno())
+        restrict(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    fsync_dir(out.parent)
+    return manifest
+
+
+def _write_stream(
+    handle: IO[bytes],
+    aggregates: Iterable[Aggregate],
+    recipient: X25519PublicKey,
+    device: DeviceKey,
+    author: str,
+    created_at: str,
+    bundle_id: str,
+    format_version: int,
+) -> Manifest:
+    writer = EncryptingWriter(handle, recipient, format_version, {"bundle_id": bundle_id})
+    sink = _LineSink(writer)
+    revision = head_revision()
+    sink.line({"bundle": "qa-tui", "format": format_version, "bundle_id": bundle_id,
+               "schema_revision": revision, "device_id": device.device_id,
+               "created_at": created_at})
+    counts = {"evaluations": 0, "changes": 0, "links": 0}
+    for aggregate in aggregates:
+        sink.line(aggregate_to_v1(aggregate) if format_version == 1 else aggregate.to_wire())
+        counts["evaluations"] += 1
+        counts["changes"] += len(aggregate.changes)
+        counts["links"] += len(aggregate.links)
+    manifest = Manifest(
+        format=format_version, schema_revision=revision, bundle_id=bundle_id,
+        device_id=device.device_id, device_public_key=device.public_text, author=author,
+        created_at=created_at, recipient=fingerprint(public_raw(recipient)),
+        content_hash=sink.hash.hexdigest(), **counts,
+    )
+    body = vars(manifest)
+    signature = base64.b64encode(device.sign(dumps(body).encode())).decode()
+    sink.line({"manifest": body, "signature": signature}, hashed=False)
+    sink.close()
+    return manifest
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of the bundle file's bytes (how the ledger recognises an exact replay)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def peek_bundle_id(path: Path) -> str | None:
+    """The bundle id in the (unencrypted, authenticated) file header, or None."""
+    with path.open("rb") as handle:
+        _version, header, _aad = read_header(handle, path.name)
+    found = header.get("bundle_id")
+    return found if is_id(found) else None
+
+
+def _check_version(version: int, name: str) -> None:
+    if version > FORMAT_VERSION:
+        raise BundleError(
+            f"{name}: made by a newer qa-tui (bundle format {version}; this one reads up to "
+            f"{FORMAT_VERSION}); upgrade qa-tui to merge it"
+        )
+    if version < OLDEST_FORMAT:
+        raise BundleError(f"{name}: unknown bundle format {version}")
+
+
+def _lines(path: Path, private: X25519PrivateKey) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+    """(format, outer header, line bytes) for each decrypted, decompressed line."""
+    name = path.name
+    with path.open("rb") as handle:
+        version, header, aad = read_header(handle, name)
+        _check_version(version, name)
+        inflate = zlib.decompressobj()
+        pending = b""
+        for chunk in decrypt_chunks(handle, header, aad, private, name):
+            data = chunk
+            while data:
+                try:
+                    block = inflate.decompress(data, _INFLATE_STEP)
+                except zlib.error:
+                    raise BundleError(f"{name}: corrupt bundle (bad compressed data)") from None
+                data = inflate.unconsumed_tail
+                pending += block
+                *complete, pending = pending.split(b"\n")
+                for line in complete:
+                    yield version, header, line + b"\n"
+                if len(pending) > MAX_LINE:
+                    raise BundleError(f"{name}: corrupt bundle (a record line is too long)")
+        if pending or not inflate.eof or inflate.unused_data:
+            raise BundleError(f"{name}: corrupt bundle (the content does not end cleanly)")
+
+
+def _parse(line: bytes, name: str) -> Any:
+    try:
+        return json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BundleError(f"{name}: corrupt bundle (a line is not JSON)") from None
+
+
+def _check_start(first: Any, version: int, header: dict[str, Any], name: str) -> None:
+    if not isinstance(first, dict) or first.get("bundle") != "qa-tui":
+        raise BundleError(f"{name}: corrupt bundle (no content header)")
+    if first.get("format") != version or first.get("bundle_id") != header.get("bundle_id"):
+        raise BundleError(f"{name}: tampered bundle (inner and outer headers disagree)")
+    revision = first.get("schema_revision")
+    if revision not in known_revisions():
+        raise BundleError(
+            f"{name}: made by a newer qa-tui (schema {str(revision)[:20]}); "
+            "upgrade qa-tui to merge it"
+        )
+
+
+def read_bundle(
+    path: Path, private: X25519PrivateKey
+) -> Iterator[Aggregate | tuple[dict[str, Any], str, str]]:
+    """Yield each validated aggregate, then ``(manifest, signature, computed content hash)``.
+
+    Raises :class:`BundleError` (a one-line reason) at the first problem; callers must not
+    trust what was yielded until the final tuple has been checked (see :func:`verify`).
+    """
+    name = path.name
+    digest = hashlib.sha256()
+    state = "start"
+    for version, header, line in _lines(path, private):
+        if state == "end":
+            raise BundleError(f"{name}: tampered bundle (data after the manifest)")
+        obj = _parse(line, name)
+        if state == "start":
+            _check_start(obj, version, header, name)
+            digest.update(line)
+            state = "body"
+        elif isinstance(obj, dict) and "manifest" in obj:
+            if set(obj) != {"manifest", "signature"} or not isinstance(obj["manifest"], dict):
+                raise BundleError(f"{name}: corrupt bundle (malformed manifest)")
+            yield obj["manifest"], str(obj["signature"]), digest.hexdigest()
+            state = "end"
+        else:
+            digest.update(line)
+            try:
+                yield aggregate_from_v1(obj) if version == 1 else aggregate_from_wire(obj)
+            except InvalidRecord as exc:
+                raise BundleError(f"{name}: invalid record ({exc})") from None
+    if state != "end":
+        raise BundleError(f"{name}: truncated bundle (no manifest)")
+
+
+def _manifest(raw: dict[str, Any], name: str) -> Manifest:
+    try:
+        manifest = Manifest(**raw)
+    except TypeError:
+        raise BundleError(f"{name}: corrupt bundle (manifest has unexpected fields)") from None
+    texts = (manifest.bundle_id, manifest.device_id, manifest.content_hash, manifest.recipient)
+    if not all(isinstance(t, str) for t in texts) or not is_id(manifest.device_id):
+        raise BundleError(f"{name}: corrupt bundle (malformed manifest)")
+    return manifest
+
+
+def verify_bundle(path: Path, private: X25519PrivateKey, lookup: DeviceLookup) -> Manifest:
+    """Check a bundle completely without writing anything; returns its manifest.
+
+    Decrypts and authenticates every chunk, validates every record, recomputes the content
+    hash and counts, and checks the signature against the enrolled key of the device named in
+    the manifest (``lookup`` raises :class:`BundleError` for an unknown or revoked device).
+    """
+    name = path.name
+    counts = {"evaluations": 0, "changes": 0, "links": 0}
+    seen: set[str] = set()
+    with path.open("rb") as handle:
+        _version, header, _aad = read_header(handle, name)
+    for item in read_bundle(path, private):
+        if isinstance(item, Aggregate):
+            if item.evaluation_id in seen:
+                raise BundleError(f"{name}: tampered bundle (an evaluation appears twice)")
+            seen.add(item.evaluation_id)
+            counts["evaluations"] += 1
+            counts["changes"] += len(item.changes)
+            counts["links"] += len(item.links)
+            continue
+        raw, signature, computed = item
+        manifest = _manifest(raw, name)
+        public_key = lookup(manifest.device_id)
+        try:
+            sig = base64.b64decode(signature, validate=True)
+        except ValueError:
+            sig = b""
+        from qa_tui.sync.keys import verify_signature
+
+        if not verify_signature(public_key, sig, dumps(raw).encode()):
+            raise BundleError(
+                f"{name}: bad signature (not signed by enrolled device {manifest.device_id})"
+            )
+        if manifest.content_hash != computed:
+            raise BundleError(f"{name}: tampered bundle (content does not match its signed hash)")
+        if {k: getattr(manifest, k) for k in counts} != counts:
+            raise BundleError(f"{name}: tampered bundle (counts do not match the manifest)")
+        if manifest.bundle_id != header.get("bundle_id") or manifest.recipient != header.get(
+            "recipient"
+        ):
+            raise BundleError(f"{name}: tampered bundle (manifest and header disagree)")
+    return manifest
+
+
+def verified_aggregates(
+    path: Path, private: X25519PrivateKey, manifest: Manifest
+) -> Iterator[Aggregate]:
+    """The aggregates of a bundle already verified; BundleError at the end if the file changed.
+
+    The caller writes inside one transaction and rolls back on that error, so a file swapped
+    between verification and merge writes nothing.
+    """
+    for item in read_bundle(path, private):
+        if isinstance(item, Aggregate):
+            yield item
+        elif item[2] != manifest.content_hash:
+            raise BundleError(f"{path.name}: the bundle changed while it was being merged")

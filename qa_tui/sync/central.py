@@ -1,0 +1,200 @@
+"""The QA team's central database: initialising it, enrolling devices, merging bundle files.
+
+A central database is an ordinary qa-tui database (same schema, same migrations) whose ``meta``
+says ``role = central`` and holds the QA team's public key; ``qa-tui --db URL`` opens it like a
+laptop's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_tui.store import models
+from qa_tui.store.db import Store
+from qa_tui.store.sync_models import Device, MergedBundle
+from qa_tui.sync.bundle import (
+    file_sha256,
+    peek_bundle_id,
+    verified_aggregates,
+    verify_bundle,
+)
+from qa_tui.sync.errors import BundleError, SyncError
+from qa_tui.sync.keys import (
+    ED25519,
+    create_qa_key,
+    decode_public,
+    load_qa_private,
+    qa_public_text,
+)
+from qa_tui.sync.merge import MergeReport, Provenance, merge_aggregates
+from qa_tui.sync.records import is_id
+
+
+def utc_stamp() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _meta(session: Session, key: str) -> str | None:
+    row = session.get(models.Meta, key)
+    return row.value if row else None
+
+
+def _set_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(models.Meta, key)
+    if row is None:
+        session.add(models.Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def central_key(session: Session) -> str | None:
+    """The QA team's public key if this is a central database, else None."""
+    return _meta(session, "qa_public_key") if _meta(session, "role") == "central" else None
+
+
+def central_id(session: Session) -> str:
+    """The central database's id (SyncError if this is not a central database)."""
+    value = _meta(session, "central_id")
+    if _meta(session, "role") != "central" or not value:
+        raise SyncError("not a central database (the QA team makes one: qa-tui central init)")
+    return value
+
+
+def init_central(store: Store, key_out: Path, existing_key: Path | None = None) -> str:
+    """Make ``store`` a central database and create (or adopt) the QA key pair.
+
+    Returns the public key text. Refuses a database that is already central, and never
+    overwrites a key file.
+    """
+    with store.reader() as session:
+        if _meta(session, "role") == "central":
+            raise SyncError(f"{store.url}: is already a central database")
+    if existing_key is not None:
+        public = qa_public_text(load_qa_private(existing_key))
+    else:
+        public = create_qa_key(key_out)
+    with store.session() as session:
+        _set_meta(session, "role", "central")
+        _set_meta(session, "qa_public_key", public)
+        _set_meta(session, "central_id", str(uuid.uuid4()))
+    return public
+
+
+def parse_device_key(token: str, device_id: str | None = None) -> tuple[str, str]:
+    """``(device_id, public_key)`` from what ``keys show`` prints.
+
+    Accepts ``<device id>:ed25519:<base64>``, the JSON of ``keys show --format json``, or a
+    bare ``ed25519:<base64>`` with ``device_id`` given separately.
+    """
+    import json
+
+    token = token.strip()
+    if token.startswith("{"):
+        try:
+            data = json.loads(token)
+            device_id, key = str(data["device_id"]), str(data["public_key"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise SyncError("--device-key: not the JSON that 'qa-tui keys show' prints") from None
+    elif token.startswith(f"{ED25519}:"):
+        key = token
+    else:
+        device_id, _, key = token.partition(":")
+    if not device_id or not is_id(device_id):
+        raise SyncError("--device-key: give '<device id>:ed25519:<key>' as 'qa-tui keys show' "
+                        "prints it (or --device-id)")
+    decode_public(key, ED25519)
+    return device_id, key
+
+
+def enrol_device(session: Session, device_id: str, public_key: str, name: str) -> Device:
+    """Trust a device's bundles from now on (re-enrolling a revoked device is refused)."""
+    central_id(session)
+    row = session.get(Device, device_id)
+    if row is not None:
+        if row.revoked_at:
+            raise SyncError(f"device {device_id} was revoked on {row.revoked_at}; "
+                            "a revoked device cannot be enrolled again (make a new device id)")
+        if row.public_key != public_key:
+            raise SyncError(f"device {device_id} is enrolled with a different key")
+        row.name = name or row.name
+        return row
+    row = Device(device_id=device_id, public_key=public_key, name=name,
+                 enrolled_at=utc_stamp(), revoked_at=None, revoked_reason="")
+    session.add(row)
+    return row
+
+
+def revoke_device(session: Session, device_id: str, reason: str = "") -> Device:
+    """Stop trusting a device: its bundles (even older ones) are refused from now on."""
+    central_id(session)
+    row = session.get(Device, device_id)
+    if row is None:
+        raise SyncError(f"device {device_id} is not enrolled")
+    if not row.revoked_at:
+        row.revoked_at, row.revoked_reason = utc_stamp(), reason
+    return row
+
+
+def list_devices(session: Session) -> list[Device]:
+    """Enrolled devices, revoked ones included, by name."""
+    return list(session.scalars(select(Device).order_by(Device.name, Device.device_id)))
+
+
+def device_lookup(session: Session, name: str) -> Callable[[str], str]:
+    """A lookup returning an enrolled device's public key, refusing unknown or revoked ones."""
+
+    def lookup(device_id: str) -> str:
+        row = session.get(Device, device_id)
+        if row is None:
+            raise BundleError(f"{name}: signed by device {device_id}, which is not enrolled "
+                              "(qa-tui central enrol)")
+        if row.revoked_at:
+            raise BundleError(f"{name}: signed by device {device_id}, revoked on {row.revoked_at}")
+        return row.public_key
+
+    return lookup
+
+
+def merge_bundle_file(
+    store: Store,
+    path: Path,
+    key_file: Path,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> MergeReport:
+    """Verify a bundle completely, then merge it in one transaction.
+
+    ``on_total(n)`` is called with the number of evaluations once verified, ``progress(k)`` as
+    each batch of ``k`` is written. Raises :class:`BundleError` with a one-line reason; a
+    refused bundle writes nothing. An exact replay returns ``already_merged=True``.
+    """
+    private = load_qa_private(key_file)
+    with store.reader() as session:
+        public = central_key(session)
+        if public is None:
+            raise SyncError(f"{store.url}: not a central database (qa-tui central init)")
+        if public != qa_public_text(private):
+            raise SyncError(f"{key_file}: not this central database's QA key")
+        digest = file_sha256(path)
+        earlier = session.get(MergedBundle, peek_bundle_id(path) or "")
+        if earlier is not None and earlier.file_sha256 == digest:
+            return MergeReport(earlier.bundle_id, already_merged=True, merged_at=earlier.merged_at)
+        manifest = verify_bundle(path, private, device_lookup(session, path.name))
+    if on_total:
+        on_total(manifest.evaluations)
+    source = Provenance(
+        bundle_id=manifest.bundle_id, kind="bundle", device_id=manifest.device_id,
+        format_version=manifest.format, schema_revision=manifest.schema_revision,
+        created_at=manifest.created_at, file_sha256=digest, content_hash=manifest.content_hash,
+    )
+    with store.session() as session:
+        device_lookup(session, path.name)(manifest.device_id)
+        return merge_aggregates(
+            session, verified_aggregates(path, private, manifest), source, utc_stamp(), progress
+        )

@@ -1,0 +1,251 @@
+"""Conflicts: independent changes to the same thing, kept side by side until a person decides.
+
+Two kinds, both derived from the history alone (so every database that holds the same changes
+shows the same conflicts):
+
+* ``edit``: a field has several heads with different values (two people changed it without
+  seeing each other's change). The provisional winner is shown; both values are kept.
+* ``delete``: a record is deleted while another device edited one of its fields without seeing
+  the deletion (the deletion names the heads it saw). The record stays deleted — never silently
+  resurrected — and the edit stays in the history, until someone decides.
+
+A resolution is itself a change (superseding every head), so it syncs like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_tui.store import models
+from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES
+from qa_tui.store.history import Actor, change_order_key, dumps, recompute_field, tick
+from qa_tui.sync.errors import SyncError
+from qa_tui.sync.records import InvalidRecord, _check_value
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class Side:
+    """One version in a conflict: its value and who made it, where and when."""
+
+    change_id: str
+    field: str
+    value: Any
+    author: str
+    device_id: str
+    wall_time: str
+    counter: int
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A conflict on one field of one record; ``sides[0]`` is the provisional winner."""
+
+    id: str
+    kind: str  # "edit" or "delete"
+    evaluation_id: str
+    case_reference: str
+    entity_type: str
+    entity_id: str
+    field: str
+    ancestor: Side | None
+    sides: tuple[Side, ...]
+
+
+def _side(change: models.Change) -> Side:
+    return Side(change.id, change.field, json.loads(change.value), change.author,
+                change.device_id, change.wall_time, change.counter)
+
+
+def _field_history(session: Session, entity_id: str, fld: str) -> tuple[dict, dict]:
+    changes = {
+        c.id: c
+        for c in session.scalars(
+            select(models.Change).where(
+                models.Change.entity_id == entity_id, models.Change.field == fld
+            )
+        )
+    }
+    parents: dict[str, set[str]] = {cid: set() for cid in changes}
+    for a, b in session.execute(
+        select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id).where(
+            models.ChangeLink.change_id.in_(list(changes))
+        )
+    ):
+        if b in changes:
+            parents[a].add(b)
+    return changes, parents
+
+
+def _ancestors(start: str, parents: dict[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(parents.get(start, ()))
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(parents.get(node, ()))
+    return seen
+
+
+def _case_refs(session: Session, ids: set[str]) -> dict[str, str]:
+    rows = session.execute(
+        select(models.Evaluation.id, models.Evaluation.case_reference).where(
+            models.Evaluation.id.in_(ids)
+        )
+    )
+    return {k: v for k, v in rows}
+
+
+def _edit_conflicts(session: Session, states: list[models.FieldState]) -> list[Conflict]:
+    out = []
+    for state in states:
+        changes, parents = _field_history(session, state.entity_id, state.field)
+        heads = sorted((changes[h] for h in json.loads(state.heads)), key=change_order_key,
+                       reverse=True)
+        if len({h.value for h in heads}) < 2:
+            continue  # independent changes that agree are not a conflict to resolve
+        common = set.intersection(*(_ancestors(h.id, parents) for h in heads))
+        ancestor = max((changes[c] for c in common), key=change_order_key, default=None)
+        out.append(Conflict(
+            f"{state.entity_id}:{state.field}", "edit", state.evaluation_id, "",
+            state.entity_type, state.entity_id, state.field,
+            _side(ancestor) if ancestor else None, tuple(_side(h) for h in heads),
+        ))
+    return out
+
+
+def _delete_conflicts(session: Session, deletion_state: models.FieldState) -> list[Conflict]:
+    entity_id = deletion_state.entity_id
+    deletions = [
+        c for c in session.scalars(
+            select(models.Change).where(models.Change.id.in_(json.loads(deletion_state.heads)))
+        )
+        if json.loads(c.value) is True
+    ]
+    winner = session.get(models.Change, deletion_state.winner_id)
+    if winner is None or json.loads(winner.value) is not True:
+        return []
+    seen = set(session.scalars(
+        select(models.ChangeLink.supersedes_id).where(
+            models.ChangeLink.change_id.in_([d.id for d in deletions])
+        )
+    ))
+    out = []
+    others = session.scalars(
+        select(models.FieldState).where(
+            models.FieldState.entity_id == entity_id,
+            models.FieldState.field.not_in((CREATE, DELETED)),
+        ).order_by(models.FieldState.field)
+    )
+    for state in others:
+        unseen = [h for h in json.loads(state.heads) if h not in seen]
+        if not unseen:
+            continue
+        changes, _parents = _field_history(session, entity_id, state.field)
+        known = [changes[s] for s in seen if s in changes]
+        ancestor = max(known, key=change_order_key, default=None)
+        edits = sorted((changes[h] for h in unseen), key=change_order_key, reverse=True)
+        out.append(Conflict(
+            f"{entity_id}:{state.field}:deleted", "delete", state.evaluation_id, "",
+            state.entity_type, entity_id, state.field,
+            _side(ancestor) if ancestor else None,
+            (_side(winner), *(_side(e) for e in edits)),
+        ))
+    return out
+
+
+def list_conflicts(session: Session, evaluation_id: str | None = None) -> list[Conflict]:
+    """Every open conflict (optionally of one evaluation), in a stable order.
+
+    The result depends only on the set of changes the database holds, so two databases that
+    merged the same bundles in different orders list the same conflicts.
+    """
+    query = select(models.FieldState).where(models.FieldState.conflict.is_(True))
+    deleted = select(models.FieldState).where(models.FieldState.field == DELETED)
+    if evaluation_id is not None:
+        query = query.where(models.FieldState.evaluation_id == evaluation_id)
+        deleted = deleted.where(models.FieldState.evaluation_id == evaluation_id)
+    found = _edit_conflicts(session, list(session.scalars(query)))
+    for state in session.scalars(deleted):
+        found.extend(_delete_conflicts(session, state))
+    refs = _case_refs(session, {c.evaluation_id for c in found})
+    found = [
+        Conflict(c.id, c.kind, c.evaluation_id, refs.get(c.evaluation_id, ""), c.entity_type,
+                 c.entity_id, c.field, c.ancestor, c.sides)
+        for c in found
+    ]
+    return sorted(found, key=lambda c: (c.case_reference, c.evaluation_id, c.id))
+
+
+def _find(session: Session, conflict_id: str) -> Conflict:
+    entity_id = conflict_id.split(":", 1)[0]
+    state = session.scalar(
+        select(models.FieldState).where(models.FieldState.entity_id == entity_id).limit(1)
+    )
+    if state is not None:
+        for conflict in list_conflicts(session, state.evaluation_id):
+            if conflict.id == conflict_id:
+                return conflict
+    raise SyncError(f"no open conflict {conflict_id!r} (see: qa-tui conflicts)")
+
+
+def _record(session: Session, actor: Actor, conflict: Conflict, fld: str, value: Any) -> str:
+    """Append a change to ``fld`` that supersedes its heads and every head of the record."""
+    heads = set()
+    for state in session.scalars(
+        select(models.FieldState).where(models.FieldState.entity_id == conflict.entity_id)
+    ):
+        if state.field == fld or (fld == DELETED and state.field != CREATE):
+            heads.update(json.loads(state.heads))
+    current = session.get(models.FieldState, (conflict.entity_id, fld))
+    old = session.get(models.Change, current.winner_id) if current else None
+    change = models.Change(
+        id=str(uuid.uuid4()), entity_type=conflict.entity_type, entity_id=conflict.entity_id,
+        evaluation_id=conflict.evaluation_id, field=fld, value=dumps(value),
+        old_value=old.value if old else None, supersedes=dumps(sorted(heads)),
+        author=actor.author, device_id=actor.device_id, counter=tick(session),
+        wall_time=actor.timestamp(),
+    )
+    session.add(change)
+    session.add_all(models.ChangeLink(change_id=change.id, supersedes_id=h) for h in heads)
+    session.flush()
+    recompute_field(session, conflict.entity_id, fld)
+    return change.id
+
+
+def resolve_conflict(
+    session: Session, actor: Actor, conflict_id: str, *, pick: str | None = None,
+    value: Any = _UNSET,
+) -> str:
+    """Settle a conflict: ``pick`` a side's change id, or give a merged ``value`` (JSON form).
+
+    For a ``delete`` conflict, picking the deletion keeps the record deleted and picking the
+    edit restores the record (with that edit). Returns the id of the resolving change.
+    """
+    conflict = _find(session, conflict_id)
+    chosen = next((s for s in conflict.sides if s.change_id == pick), None)
+    if pick is not None and chosen is None:
+        raise SyncError(f"{pick!r} is not one of the sides of conflict {conflict_id}")
+    if (pick is None) == (value is _UNSET):
+        raise SyncError("resolve a conflict by picking one side or giving a merged value")
+    if conflict.kind == "delete":
+        if chosen is None:
+            raise SyncError("a deletion conflict is resolved by picking a side, not a value")
+        return _record(session, actor, conflict, DELETED, chosen.field == DELETED)
+    new_value = chosen.value if chosen is not None else value
+    try:
+        _check_value(conflict.entity_type, conflict.field, new_value, conflict.evaluation_id,
+                     conflict.entity_id)
+    except InvalidRecord as exc:
+        raise SyncError(f"merged value refused: {exc}") from None
+    if conflict.entity_type not in ENTITY_TYPES:
+        raise SyncError(f"unknown record type {conflict.entity_type}")
+    return _record(session, actor, conflict, conflict.field, new_value)

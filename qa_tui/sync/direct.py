@@ -1,0 +1,193 @@
+"""Direct sync: push this laptop's work to the central database and pull back what it needs.
+
+The same merge code and guarantees as bundles (:mod:`qa_tui.sync.merge`), in two transactions:
+the push commits on the central database, then the pull commits on the laptop. Either can fail
+(network gone, server down) without losing anything: a failed push leaves both databases as
+they were; a failed pull leaves the push done and is simply retried next time.
+
+What is pulled: the full histories of the evaluations this laptop made or this user audits, or
+in which this user owns an action — so moderations, resolutions of conflicts and action
+updates on them come back — and the template texts the laptop lacks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from qa_tui.errors import StoreError
+from qa_tui.store import models
+from qa_tui.store.db import Store
+from qa_tui.store.migrate import current_revision, head_revision, open_store
+from qa_tui.store.sync_models import PurgedEvaluation
+from qa_tui.sync.acks import acknowledge, unacknowledged
+from qa_tui.sync.central import central_id, device_lookup, utc_stamp
+from qa_tui.sync.errors import BundleError, SyncError
+from qa_tui.sync.export import iter_aggregates
+from qa_tui.sync.merge import Provenance, merge_aggregates
+from qa_tui.sync.records import Aggregate, InvalidRecord, check_aggregate, check_change
+
+
+@dataclass
+class SyncReport:
+    """What one direct sync did."""
+
+    central_url: str
+    pushed_evaluations: int = 0
+    pushed_changes: int = 0
+    pulled_evaluations: int = 0
+    pulled_changes: int = 0
+    templates: int = 0
+    acknowledged: int = 0
+    touched: set[str] = field(default_factory=set)
+
+    def summary(self) -> str:
+        return (
+            f"sent {self.pushed_changes} new changes ({self.pushed_evaluations} evaluations), "
+            f"received {self.pulled_changes} ({self.pulled_evaluations} evaluations), "
+            f"{self.templates} templates; {self.acknowledged} evaluations acknowledged"
+        )
+
+
+def validated(aggregates: Iterable[Aggregate]) -> Iterator[Aggregate]:
+    """Check aggregates read from another database as strictly as a bundle's."""
+    for aggregate in aggregates:
+        try:
+            for change in aggregate.changes:
+                check_change(change)
+            yield check_aggregate(aggregate)
+        except InvalidRecord as exc:
+            raise BundleError(
+                f"invalid record in evaluation {aggregate.evaluation_id}: {exc}"
+            ) from None
+
+
+def _unreachable(url: str, reason: str) -> SyncError:
+    return SyncError(
+        f"central database {url} is not reachable ({reason}); nothing was changed — "
+        "your work is safe on this laptop, try again later"
+    )
+
+
+def open_central(url: str, device_id: str) -> tuple[Store, str]:
+    """Open the central database and check this device may sync with it."""
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+    try:
+        store = open_store(url, create=False, migrate=False)
+        with store.reader() as session:
+            revision = current_revision(session.connection())
+            if revision != head_revision():
+                raise SyncError(
+                    f"central database {shown} has schema {revision}, this qa-tui {head_revision()}"
+                    "; both must run the same qa-tui version"
+                )
+            central = central_id(session)
+            try:
+                device_lookup(session, "sync")(device_id)
+            except BundleError:
+                raise SyncError(
+                    f"this laptop (device {device_id}) is not enrolled with {shown} or was "
+                    "revoked; ask the QA team to enrol it (qa-tui keys show prints its key)"
+                ) from None
+    except (StoreError, DBAPIError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise _unreachable(shown, reason[0] if reason else type(exc).__name__) from None
+    return store, central
+
+
+def _push(laptop: Store, central: Store, device_id: str, report: SyncReport) -> None:
+    with laptop.reader() as local:
+        ids = unacknowledged(local)
+        if not ids:
+            return
+        source = Provenance(str(uuid.uuid4()), "sync", device_id, 0, head_revision(),
+                            utc_stamp())
+        with central.session() as remote:
+            device_lookup(remote, "direct sync")(device_id)
+            merged = merge_aggregates(remote, validated(iter_aggregates(local, ids)), source,
+                                      utc_stamp())
+    report.pushed_evaluations, report.pushed_changes = len(merged.touched), merged.new_changes
+    report.touched.update(ids)
+
+
+def _counts(session: Session, ids: list[str]) -> dict[str, int]:
+    query = (
+        select(models.Change.evaluation_id, func.count())
+        .where(models.Change.evaluation_id.in_(ids))
+        .group_by(models.Change.evaluation_id)
+    )
+    return {k: v for k, v in session.execute(query)}
+
+
+def wanted_evaluations(remote: Session, device_id: str, author: str) -> list[str]:
+    """Evaluations on the central database this laptop should hold offline."""
+    mine = select(models.Evaluation.id).where(
+        or_(models.Evaluation.created_device == device_id, models.Evaluation.auditor == author)
+    )
+    owned = select(models.Action.evaluation_id).where(
+        models.Action.owner == author, models.Action.deleted.is_(False)
+    )
+    return sorted(set(remote.scalars(mine)) | set(remote.scalars(owned)))
+
+
+def _pull(laptop: Store, central: Store, central_ref: str, author: str, device_id: str,
+          report: SyncReport) -> None:
+    with central.reader() as remote, laptop.session() as local:
+        purged = set(local.scalars(select(PurgedEvaluation.evaluation_id)))
+        wanted = [e for e in wanted_evaluations(remote, device_id, author) if e not in purged]
+        theirs, ours = _counts(remote, wanted), _counts(local, wanted)
+        todo = [e for e in wanted if theirs.get(e, 0) != ours.get(e, 0)]
+        report.templates = _pull_templates(remote, local)
+        if todo:
+            source = Provenance(str(uuid.uuid4()), "sync", central_ref, 0, head_revision(),
+                                utc_stamp())
+            merged = merge_aggregates(local, validated(iter_aggregates(remote, todo)), source,
+                                      utc_stamp())
+            report.pulled_evaluations = len(merged.touched)
+            report.pulled_changes = merged.new_changes
+            report.touched.update(todo)
+        report.acknowledged = acknowledge(local, central_ref, sorted(report.touched),
+                                          utc_stamp())
+
+
+def _pull_templates(remote: Session, local: Session) -> int:
+    have = set(local.scalars(select(models.TemplateSnapshot.content_hash)))
+    added = 0
+    for snap in remote.scalars(select(models.TemplateSnapshot)):
+        if snap.content_hash not in have:
+            local.add(models.TemplateSnapshot(
+                content_hash=snap.content_hash, template_id=snap.template_id,
+                version=snap.version, source_text=snap.source_text,
+            ))
+            added += 1
+    return added
+
+
+def sync_now(ws: object, central_url: str | None = None) -> SyncReport:
+    """Push this laptop's unacknowledged work, pull back what it needs; one-line errors.
+
+    ``ws`` is a :class:`qa_tui.workspace.Workspace`. Raises :class:`SyncError` when no central
+    database is configured or it cannot be reached (nothing is lost: retry later).
+    """
+    settings = ws.settings  # type: ignore[attr-defined]
+    url = central_url or settings.central_db_url
+    if not url:
+        raise SyncError("no central database configured: set central_db_url in the settings "
+                        "or pass --central URL")
+    central, central_ref = open_central(url, settings.device_id)
+    report = SyncReport(url)
+    try:
+        _push(ws.store, central, settings.device_id, report)  # type: ignore[attr-defined]
+        _pull(ws.store, central, central_ref, settings.author, settings.device_id, report)  # type: ignore[attr-defined]
+    except StoreError as exc:
+        raise SyncError(f"sync stopped: {exc}; nothing was lost, try again later") from None
+    finally:
+        central.dispose()
+    return report

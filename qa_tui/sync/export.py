@@ -1,0 +1,59 @@
+"""Reading evaluation aggregates out of a database, in batches (never all in memory).
+
+Used to write bundles and to push or pull in a direct sync. Which evaluations to send: those
+whose history the central database has not acknowledged (see :mod:`qa_tui.sync.acks`), or all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_tui.store import models
+from qa_tui.sync.records import Aggregate
+
+BATCH = 200
+_COLUMNS = [c for c in models.Change.__table__.columns if c.key != "bundle_id"]
+
+
+def all_evaluation_ids(session: Session) -> list[str]:
+    """Every evaluation with a history here, sorted."""
+    query = select(models.Change.evaluation_id).distinct().order_by(models.Change.evaluation_id)
+    return list(session.scalars(query))
+
+
+def iter_aggregates(
+    session: Session, evaluation_ids: Sequence[str], batch: int = BATCH
+) -> Iterator[Aggregate]:
+    """The full history of each evaluation, in the order given, ``batch`` evaluations a query.
+
+    Changes are sorted by ``(counter, device_id, id)`` and links by their ids, so the same
+    history always gives the same aggregate.
+    """
+    for start in range(0, len(evaluation_ids), batch):
+        chunk = list(evaluation_ids[start : start + batch])
+        rows = session.execute(
+            select(*_COLUMNS)
+            .where(models.Change.evaluation_id.in_(chunk))
+            .order_by(models.Change.counter, models.Change.device_id, models.Change.id)
+        ).mappings()
+        grouped: dict[str, Aggregate] = {eid: Aggregate(eid) for eid in chunk}
+        owner: dict[str, str] = {}
+        for row in rows:
+            change: dict[str, Any] = dict(row)
+            grouped[change["evaluation_id"]].changes.append(change)
+            owner[change["id"]] = change["evaluation_id"]
+        links = session.execute(
+            select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
+            .join(models.Change, models.Change.id == models.ChangeLink.change_id)
+            .where(models.Change.evaluation_id.in_(chunk))
+            .order_by(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
+        )
+        for change_id, superseded in links:
+            grouped[owner[change_id]].links.append((change_id, superseded))
+        for eid in chunk:
+            if grouped[eid].changes:
+                yield grouped[eid]

@@ -1,0 +1,309 @@
+"""Merging evaluation aggregates into a database: lossless, idempotent, order-independent.
+
+The state is a pure function of the *set* of changes (see :mod:`qa_tui.store.history`): a
+change is identified by its id, a field's heads are its changes no other change of that field
+supersedes, and the provisional winner of concurrent heads is the highest ``(counter,
+device_id, id)``. Merging therefore only has to add the changes a database lacks and re-derive
+the fields they touch:
+
+* evaluations new to the database go through the bulk path (:func:`qa_tui.store.bulk.insert_new`);
+* evaluations it already holds: incoming changes it has are compared with what it holds (a
+  different change under the same id is a collision and refuses the whole merge), new ones are
+  inserted and every touched field is re-derived from all its changes.
+
+Everything happens in the caller's one transaction, under a merge lock (a PostgreSQL advisory
+lock; SQLite's write lock, taken by the ledger insert that comes first), so concurrent merges
+of overlapping bundles serialise: no duplicates, nothing lost. The ledger row (``INSERT … ON
+CONFLICT DO NOTHING``) makes a replayed bundle a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from qa_tui.store import models
+from qa_tui.store.bulk import CHANGE_COLUMNS, insert_new
+from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
+from qa_tui.store.history import advance_clock, dumps
+from qa_tui.store.sync_models import MergedBundle
+from qa_tui.sync.errors import BundleError
+from qa_tui.sync.records import WIRE_FIELDS, Aggregate
+
+BATCH = 200
+MERGE_LOCK = 0x51A7_0001
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where merged changes come from: a bundle file or a direct sync session."""
+
+    bundle_id: str
+    kind: str
+    device_id: str
+    format_version: int
+    schema_revision: str
+    created_at: str
+    file_sha256: str = ""
+    content_hash: str = ""
+
+
+@dataclass
+class MergeReport:
+    """What one merge did."""
+
+    bundle_id: str
+    evaluations: int = 0
+    changes: int = 0
+    new_changes: int = 0
+    already_merged: bool = False
+    merged_at: str = ""
+    touched: set[str] = field(default_factory=set)
+
+    def summary(self) -> str:
+        if self.already_merged:
+            return f"bundle {self.bundle_id} already merged on {self.merged_at}; nothing changed"
+        return (
+            f"merged {self.evaluations} evaluations: {self.new_changes} new changes "
+            f"of {self.changes}"
+        )
+
+
+def _insert_ignore(session: Session, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()
+
+
+def _open_ledger(session: Session, source: Provenance, now: str) -> MergedBundle | None:
+    """Take the merge lock and claim the bundle id; returns the earlier row for a replay."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MERGE_LOCK})
+    row = {
+        "bundle_id": source.bundle_id, "kind": source.kind, "device_id": source.device_id,
+        "format_version": source.format_version, "schema_revision": source.schema_revision,
+        "created_at": source.created_at, "merged_at": now, "file_sha256": source.file_sha256,
+        "content_hash": source.content_hash, "evaluations": 0, "changes": 0, "new_changes": 0,
+    }
+    statement = _insert_ignore(session, MergedBundle.__table__).values(**row)
+    claimed = session.execute(statement.returning(MergedBundle.bundle_id)).first()
+    if claimed is not None:
+        return None
+    earlier = session.get(MergedBundle, source.bundle_id)
+    assert earlier is not None
+    if earlier.content_hash != source.content_hash or earlier.kind != source.kind:
+        raise BundleError(
+            f"bundle id {source.bundle_id} was already used by a different bundle; refused"
+        )
+    return earlier
+
+
+def merge_aggregates(
+    session: Session,
+    aggregates: Iterable[Aggregate],
+    source: Provenance,
+    now: str,
+    progress: Progress | None = None,
+) -> MergeReport:
+    """Merge validated aggregates into the database in the session's transaction.
+
+    Raises :class:`BundleError` for a collision (an id already used for different content);
+    the caller's transaction must then be rolled back (``store.session()`` does).
+    """
+    report = MergeReport(source.bundle_id, merged_at=now)
+    earlier = _open_ledger(session, source, now)
+    if earlier is not None:
+        report.already_merged, report.merged_at = True, earlier.merged_at
+        return report
+    top = 0
+    batch: list[Aggregate] = []
+    try:
+        for aggregate in aggregates:
+            batch.append(aggregate)
+            if len(batch) >= BATCH:
+                top = max(top, _merge_batch(session, batch, source.bundle_id, report))
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            top = max(top, _merge_batch(session, batch, source.bundle_id, report))
+            if progress:
+                progress(len(batch))
+        session.flush()
+    except IntegrityError:
+        raise BundleError(
+            "record ids collide with different records already in the database; refused"
+        ) from None
+    advance_clock(session, top)
+    session.execute(
+        update(MergedBundle)
+        .where(MergedBundle.bundle_id == source.bundle_id)
+        .values(evaluations=report.evaluations, changes=report.changes,
+                new_changes=report.new_changes)
+    )
+    return report
+
+
+def _merge_batch(
+    session: Session, batch: list[Aggregate], bundle_id: str, report: MergeReport
+) -> int:
+    ids = [a.evaluation_id for a in batch]
+    present = set(
+        session.scalars(
+            select(models.Change.evaluation_id).distinct().where(
+                models.Change.evaluation_id.in_(ids)
+            )
+        )
+    )
+    fresh_changes: list[dict[str, Any]] = []
+    fresh_links: list[tuple[str, str]] = []
+    top = 0
+    for aggregate in batch:
+        report.evaluations += 1
+        report.changes += len(aggregate.changes)
+        for change in aggregate.changes:
+            change["bundle_id"] = bundle_id
+            top = max(top, change["counter"])
+        if aggregate.evaluation_id not in present:
+            fresh_changes.extend(aggregate.changes)
+            fresh_links.extend(aggregate.links)
+            report.new_changes += len(aggregate.changes)
+            report.touched.add(aggregate.evaluation_id)
+    insert_new(session, fresh_changes, fresh_links)
+    known = [a for a in batch if a.evaluation_id in present]
+    if known:
+        _merge_known(session, known, report)
+    return top
+
+
+def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -> None:
+    """Merge aggregates of evaluations the database already has some history of."""
+    ids = [a.evaluation_id for a in batch]
+    held = {
+        row["id"]: dict(row)
+        for row in session.execute(
+            select(*(models.Change.__table__.c[k] for k in (*WIRE_FIELDS, "evaluation_id")))
+            .where(models.Change.evaluation_id.in_(ids))
+        ).mappings()
+    }
+    new_changes: list[dict[str, Any]] = []
+    new_links: list[tuple[str, str]] = []
+    for aggregate in batch:
+        fresh = set()
+        for change in aggregate.changes:
+            old = held.get(change["id"])
+            if old is None:
+                new_changes.append(change)
+                fresh.add(change["id"])
+            elif any(old[k] != change[k] for k in (*WIRE_FIELDS, "evaluation_id")):
+                raise BundleError(
+                    f"change {change['id']} collides with a different change already merged; "
+                    "refused"
+                )
+        new_links.extend(link for link in aggregate.links if link[0] in fresh)
+    if not new_changes:
+        return
+    connection = session.connection()
+    connection.execute(
+        insert(models.Change), [{k: c.get(k) for k in CHANGE_COLUMNS} for c in new_changes]
+    )
+    if new_links:
+        connection.execute(
+            insert(models.ChangeLink), [{"change_id": a, "supersedes_id": b} for a, b in new_links]
+        )
+    report.new_changes += len(new_changes)
+    report.touched.update(c["evaluation_id"] for c in new_changes)
+    _rederive(session, ids, new_changes)
+
+
+def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, Any]]) -> None:
+    """Re-derive every field the new changes touch, from all that field's changes."""
+    touched = {(c["entity_id"], c["field"]) for c in new}
+    entities = {c["entity_id"] for c in new}
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    rows = session.execute(
+        select(models.Change).where(
+            models.Change.evaluation_id.in_(evaluation_ids),
+            models.Change.entity_id.in_(entities),
+        )
+    ).scalars()
+    for change in rows:
+        if (change.entity_id, change.field) in touched:
+            groups[(change.entity_id, change.field)].append(change)
+    all_ids = [c.id for group in groups.values() for c in group]
+    links: set[tuple[str, str]] = set()
+    for start in range(0, len(all_ids), 5000):
+        links.update(
+            session.execute(
+                select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id).where(
+                    models.ChangeLink.change_id.in_(all_ids[start : start + 5000])
+                )
+            )
+        )
+    rank = {name: i for i, name in enumerate(CREATION_ORDER)}
+    order = sorted(
+        groups,
+        key=lambda k: (rank[groups[k][0].entity_type], k[0], k[1] != CREATE, k[1]),
+    )
+    for entity_id, fld in order:
+        _apply_field(session, entity_id, fld, groups[(entity_id, fld)], links)
+    latest: dict[str, str] = {}
+    for change in new:
+        latest[change["entity_id"]] = max(latest.get(change["entity_id"], ""), change["wall_time"])
+    for entity_id, when in latest.items():
+        etype = ENTITY_TYPES[next(c["entity_type"] for c in new if c["entity_id"] == entity_id)]
+        row = session.get(etype.model, entity_id)
+        if row is not None:
+            row.updated_at = max(row.updated_at or "", when)
+
+
+def _apply_field(
+    session: Session, entity_id: str, fld: str, group: list[Any], links: set[tuple[str, str]]
+) -> None:
+    ids = {c.id for c in group}
+    # Only links within the field count: a deletion also names other fields' heads it saw.
+    in_field = {b for a, b in links if a in ids and b in ids}
+    heads = sorted(
+        (c for c in group if c.id not in in_field),
+        key=lambda c: (c.counter, c.device_id, c.id),
+    )
+    winner = heads[-1]
+    etype = ENTITY_TYPES[winner.entity_type]
+    state = session.get(models.FieldState, (entity_id, fld))
+    if state is None:
+        state = models.FieldState(entity_id=entity_id, field=fld, entity_type=etype.name,
+                                  evaluation_id=winner.evaluation_id)
+        session.add(state)
+    state.heads = dumps(sorted(h.id for h in heads))
+    state.winner_id = winner.id
+    state.conflict = len(heads) > 1
+    value = json.loads(winner.value)
+    row = session.get(etype.model, entity_id)
+    if row is not None and _owner(row, etype.name) != winner.evaluation_id:
+        raise BundleError(f"record id {entity_id} is already used in another evaluation; refused")
+    if fld == CREATE:
+        if row is None:
+            row = etype.model(id=entity_id, deleted=False, updated_at=winner.wall_time,
+                              **{name: value[name] for name in etype.create_fields})
+            session.add(row)
+        row.created_by, row.created_device = winner.author, winner.device_id
+        row.created_at = winner.wall_time
+        session.flush()
+        return
+    if row is None:
+        raise BundleError(f"{etype.name} {entity_id} has changes but no creation; refused")
+    column = "deleted" if fld == DELETED else fld
+    setattr(row, column, etype.codec(fld).to_column(value))
+
+
+def _owner(row: Any, etype_name: str) -> str:
+    return row.id if etype_name == "evaluation" else row.evaluation_id

@@ -1,0 +1,237 @@
+"""Evaluation aggregates: the unit a bundle or a sync carries, and the check that each is valid.
+
+An aggregate is one evaluation's *full* history: every change to the evaluation and to its
+records (participants, responses, entries, …) and the links between them. Carrying whole
+histories makes every bundle self-contained, so bundles can be merged in any order.
+
+On the wire (format 2) a change is a list in :data:`WIRE_FIELDS` order; its ``evaluation_id``
+is the aggregate's and its ``bundle_id`` is set by the database that receives it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Float, Integer, String
+
+from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES
+
+WIRE_FIELDS = (
+    "id", "entity_type", "entity_id", "field", "value", "old_value", "supersedes",
+    "author", "device_id", "counter", "wall_time",
+)
+MAX_COUNTER = 2**31 - 1  # an INTEGER column on PostgreSQL
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class InvalidRecord(ValueError):
+    """A change or aggregate that breaks the rules; the message says which and why."""
+
+
+@dataclass
+class Aggregate:
+    """One evaluation's full history: change dicts (``CHANGE`` columns) and supersede links."""
+
+    evaluation_id: str
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The format-2 line for this aggregate."""
+        return {
+            "e": self.evaluation_id,
+            "c": [[c[k] for k in WIRE_FIELDS] for c in self.changes],
+            "l": [list(link) for link in self.links],
+        }
+
+
+def is_id(value: Any) -> bool:
+    return isinstance(value, str) and _UUID.match(value) is not None
+
+
+# --- what a field's JSON value may be -------------------------------------------------------
+
+
+def _checker(column: Any) -> Any:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return lambda v: v is None or isinstance(v, bool)
+    if isinstance(kind, Integer):
+        return lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool))
+    if isinstance(kind, Float) or column.key == "position":
+        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+    if isinstance(kind, Date):
+        return _date_ok
+    if isinstance(kind, String) and kind.length:
+        limit = kind.length
+        return lambda v: isinstance(v, str) and len(v) <= limit
+    return lambda v: isinstance(v, str)
+
+
+def _date_ok(value: Any) -> bool:
+    if value is None or value == "":
+        return True
+    try:
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+_CHECKS: dict[str, dict[str, Any]] = {
+    name: {c.key: _checker(c) for c in e.model.__table__.columns}
+    for name, e in ENTITY_TYPES.items()
+}
+
+
+def _check_value(etype_name: str, fld: str, value: Any, evaluation_id: str, entity_id: str) -> None:
+    etype = ENTITY_TYPES[etype_name]
+    checks = _CHECKS[etype_name]
+    if fld == CREATE:
+        if not isinstance(value, dict) or set(value) != set(etype.create_fields):
+            raise InvalidRecord(f"{etype_name} {entity_id}: creation must carry exactly "
+                                f"{', '.join(etype.create_fields)}")
+        for name, item in value.items():
+            if not checks[name](item):
+                raise InvalidRecord(f"{etype_name} {entity_id}: bad {name} at creation")
+        if "evaluation_id" in value and value["evaluation_id"] != evaluation_id:
+            raise InvalidRecord(f"{etype_name} {entity_id}: belongs to another evaluation")
+    elif fld == DELETED:
+        if not isinstance(value, bool):
+            raise InvalidRecord(f"{etype_name} {entity_id}: deletion flag must be true or false")
+    elif fld not in etype.fields or not checks[fld](value):
+        raise InvalidRecord(f"{etype_name} {entity_id}: bad value for field {fld!r}")
+
+
+# --- one change --------------------------------------------------------------------------
+
+
+def _text(value: Any, limit: int, what: str) -> str:
+    if not isinstance(value, str) or len(value) > limit:
+        raise InvalidRecord(f"change has a bad {what}")
+    return value
+
+
+def change_from_wire(row: Any, evaluation_id: str) -> dict[str, Any]:
+    """A validated change dict from its wire list (InvalidRecord if anything is wrong)."""
+    if not isinstance(row, list) or len(row) != len(WIRE_FIELDS):
+        raise InvalidRecord("change is not a list of the expected fields")
+    change = dict(zip(WIRE_FIELDS, row, strict=True))
+    change["evaluation_id"] = evaluation_id
+    return check_change(change)
+
+
+def check_change(change: dict[str, Any]) -> dict[str, Any]:
+    """Check one change dict's shape and value; returns it."""
+    for key in ("id", "entity_id", "device_id"):
+        if not is_id(change.get(key)):
+            raise InvalidRecord(f"change has a malformed {key}: {str(change.get(key))[:40]!r}")
+    etype = change.get("entity_type")
+    if etype not in ENTITY_TYPES:
+        raise InvalidRecord(f"change {change['id']}: unknown record type {str(etype)[:40]!r}")
+    if etype == "evaluation" and change["entity_id"] != change["evaluation_id"]:
+        raise InvalidRecord(f"change {change['id']}: evaluation id does not match its aggregate")
+    fld = _text(change.get("field"), 64, "field name")
+    try:
+        value = json.loads(_text(change.get("value"), 10**8, "value"))
+        supersedes = json.loads(_text(change.get("supersedes"), 10**7, "supersedes list"))
+    except json.JSONDecodeError:
+        raise InvalidRecord(f"change {change['id']}: value is not valid JSON") from None
+    _check_value(etype, fld, value, change["evaluation_id"], change["entity_id"])
+    if not isinstance(supersedes, list) or not all(is_id(s) for s in supersedes):
+        raise InvalidRecord(f"change {change['id']}: bad supersedes list")
+    if change.get("old_value") is not None:
+        _text(change["old_value"], 10**8, "old value")
+    _text(change.get("author"), 200, "author")
+    _text(change.get("wall_time"), 32, "time")
+    counter = change.get("counter")
+    if not isinstance(counter, int) or isinstance(counter, bool) or not 0 < counter <= MAX_COUNTER:
+        raise InvalidRecord(f"change {change['id']}: bad counter")
+    change["_supersedes"] = supersedes
+    return change
+
+
+# --- a whole aggregate -------------------------------------------------------------------
+
+
+def check_aggregate(aggregate: Aggregate, links_given: bool = True) -> Aggregate:
+    """Check an aggregate is whole and consistent; fills ``links`` from supersedes if absent.
+
+    Every change belongs to the evaluation, ids are unique, every superseded change is in the
+    aggregate, the links are exactly the supersedes lists, and every record has a creation
+    change agreeing on its type (two creations of one record must be identical).
+    """
+    if not is_id(aggregate.evaluation_id) or not aggregate.changes:
+        raise InvalidRecord("evaluation aggregate without an id or without changes")
+    ids: set[str] = set()
+    types: dict[str, str] = {}
+    creations: dict[str, str] = {}
+    expected: set[tuple[str, str]] = set()
+    for change in aggregate.changes:
+        if change["id"] in ids:
+            raise InvalidRecord(f"change {change['id']} appears twice")
+        ids.add(change["id"])
+        entity = change["entity_id"]
+        if types.setdefault(entity, change["entity_type"]) != change["entity_type"]:
+            raise InvalidRecord(f"record {entity} has changes of two record types")
+        if change["field"] == CREATE and creations.setdefault(entity, change["value"]) != change[
+            "value"
+        ]:
+            raise InvalidRecord(f"record {entity} is created twice with different content")
+        expected.update((change["id"], s) for s in change.pop("_supersedes"))
+    if aggregate.evaluation_id not in creations or types[aggregate.evaluation_id] != "evaluation":
+        raise InvalidRecord(f"evaluation {aggregate.evaluation_id} has no creation change")
+    missing = set(types) - set(creations)
+    if missing:
+        raise InvalidRecord(f"record {min(missing)} has changes but no creation change")
+    if any(s not in ids for _c, s in expected):
+        raise InvalidRecord("a change supersedes a change outside its evaluation's history")
+    if not links_given:
+        aggregate.links = sorted(expected)
+    elif {tuple(x) for x in aggregate.links} != expected or len(aggregate.links) != len(expected):
+        raise InvalidRecord("links do not match the changes' supersedes lists")
+    aggregate.links = [(a, b) for a, b in aggregate.links]
+    return aggregate
+
+
+def aggregate_from_wire(line: Any) -> Aggregate:
+    """A validated aggregate from a format-2 line."""
+    if not isinstance(line, dict) or set(line) != {"e", "c", "l"}:
+        raise InvalidRecord("record line is not an evaluation aggregate")
+    evaluation_id = line["e"]
+    if not is_id(evaluation_id) or not isinstance(line["c"], list):
+        raise InvalidRecord("evaluation aggregate with a malformed id")
+    links = line["l"]
+    if not isinstance(links, list) or not all(
+        isinstance(x, list) and len(x) == 2 and all(isinstance(i, str) for i in x) for x in links
+    ):
+        raise InvalidRecord("links are not pairs of change ids")
+    changes = [change_from_wire(row, evaluation_id) for row in line["c"]]
+    return check_aggregate(Aggregate(evaluation_id, changes, [(a, b) for a, b in links]))
+
+
+def aggregate_from_v1(line: Any) -> Aggregate:
+    """Upgrade a format-1 line (changes as objects, links implied by supersedes)."""
+    if not isinstance(line, dict) or not isinstance(line.get("changes"), list):
+        raise InvalidRecord("record line is not a format-1 evaluation aggregate")
+    evaluation_id = line.get("evaluation_id")
+    if not is_id(evaluation_id):
+        raise InvalidRecord("evaluation aggregate with a malformed id")
+    changes = []
+    for raw in line["changes"]:
+        if not isinstance(raw, dict) or set(raw) != set(WIRE_FIELDS):
+            raise InvalidRecord("format-1 change does not have the expected fields")
+        changes.append(check_change({**raw, "evaluation_id": evaluation_id}))
+    return check_aggregate(Aggregate(evaluation_id, changes), links_given=False)
+
+
+def aggregate_to_v1(aggregate: Aggregate) -> dict[str, Any]:
+    """The format-1 line (kept so that tests can make old bundles)."""
+    return {
+        "evaluation_id": aggregate.evaluation_id,
+        "changes": [{k: c[k] for k in WIRE_FIELDS} for c in aggregate.changes],
+    }

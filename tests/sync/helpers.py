@@ -1,0 +1,122 @@
+"""Simulated laptops and a central database, and ways to compare databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from qa_tui.domain import evaluation as ev
+from qa_tui.framework.loader import builtin_templates
+from qa_tui.store import models
+from qa_tui.store.db import Store
+from qa_tui.store.history import Actor, check_consistency
+from qa_tui.store.migrate import open_store
+from qa_tui.sync import central
+from qa_tui.sync.bundle import write_bundle
+from qa_tui.sync.conflicts import list_conflicts
+from qa_tui.sync.export import all_evaluation_ids, iter_aggregates
+from qa_tui.sync.keys import DeviceKey, load_device_key, load_qa_public
+from qa_tui.sync.merge import MergeReport, Provenance, merge_aggregates
+from qa_tui.sync.records import Aggregate
+
+TEMPLATE = builtin_templates()[0]
+ANY_CASE = r"^[A-Z]{2,4}-?\d{4,10}$"
+_ticks = itertools.count()
+
+
+def fake_clock() -> dt.datetime:
+    return dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=next(_ticks))
+
+
+class Laptop:
+    """A laptop: its own database, device id and signing key."""
+
+    def __init__(self, url: str, key_dir: Path, author: str) -> None:
+        self.store = open_store(url)
+        self.device_id = str(uuid.uuid4())
+        self.actor = Actor(author, self.device_id, fake_clock)
+        self.key: DeviceKey = load_device_key(self.device_id, key_dir / f"{self.device_id}.pem")
+
+    def new_evaluation(self, case_reference: str = "ABC-12345") -> str:
+        with self.store.session() as s:
+            details = ev.CaseDetails(case_reference=case_reference, team="Locality North")
+            return ev.create_evaluation(s, self.actor, TEMPLATE, details, ANY_CASE)
+
+    def do(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        with self.store.session() as s:
+            return fn(s, self.actor, *args, **kwargs)
+
+    def export(self, qa_pub: Path, out: Path, fmt: int = 2) -> Path:
+        with self.store.reader() as s:
+            write_bundle(iter_aggregates(s, all_evaluation_ids(s)), out, load_qa_public(qa_pub),
+                         self.key, self.actor.author, "2026-11-20T10:00:00.000+00:00",
+                         bundle_id=str(uuid.uuid4()), format_version=fmt)
+        return out
+
+
+def make_central(url: str, key_out: Path, *laptops: Laptop) -> Store:
+    store = open_store(url)
+    central.init_central(store, key_out)
+    with store.session() as s:
+        for laptop in laptops:
+            central.enrol_device(s, laptop.device_id, laptop.key.public_text, "laptop")
+    return store
+
+
+def aggregates(store: Store) -> list[Aggregate]:
+    with store.reader() as s:
+        return list(iter_aggregates(s, all_evaluation_ids(s)))
+
+
+def copy_into(target: Store, source: Store | list[Aggregate]) -> MergeReport:
+    """Merge everything ``source`` holds into ``target`` (the merge code, no crypto)."""
+    from qa_tui.sync.direct import validated
+
+    aggs = source if isinstance(source, list) else aggregates(source)
+    fresh = [Aggregate(a.evaluation_id, [dict(c) for c in a.changes], list(a.links))
+             for a in aggs]
+    prov = Provenance(str(uuid.uuid4()), "sync", str(uuid.uuid4()), 0, "0002", "now")
+    with target.session() as s:
+        return merge_aggregates(s, validated(fresh), prov, "now")
+
+
+_SKIP = {"merged_bundles", "devices", "meta", "sync_acks", "purged_evaluations",
+         "alembic_version"}
+
+
+def state(store: Store) -> dict[str, list[tuple]]:
+    """Everything the history determines (changes without their bundle, links, state)."""
+    out = {}
+    with store.reader() as s:
+        for table in models.Base.metadata.sorted_tables:
+            if table.name in _SKIP:
+                continue
+            cols = [c for c in table.columns if c.key != "bundle_id"]
+            rows = s.execute(select(*cols)).all()
+            out[table.name] = sorted(tuple(str(v) for v in r) for r in rows)
+    return out
+
+
+def conflicts(store: Store) -> list:
+    with store.reader() as s:
+        return list_conflicts(s)
+
+
+def consistent(store: Store) -> list[str]:
+    with store.reader() as s:
+        return check_consistency(s)
+
+
+def full_dump(store: Store) -> list[tuple]:
+    """Every row of every table (including ledger, meta, devices) — for 'unchanged' checks."""
+    with store.reader() as s:
+        out = []
+        for table in models.Base.metadata.sorted_tables:
+            rows = s.execute(select(table)).all()
+            out.append((table.name, sorted(tuple(str(v) for v in r) for r in rows)))
+        return out

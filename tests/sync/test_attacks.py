@@ -1,0 +1,227 @@
+"""Bad bundles and attacks: each refused with a one-line reason, the database unchanged."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from qa_tui.domain import evaluation as ev
+from qa_tui.store import models
+from qa_tui.store.history import dumps
+from qa_tui.sync.bundle import _write_stream
+from qa_tui.sync.central import merge_bundle_file, revoke_device
+from qa_tui.sync.errors import BundleError
+from qa_tui.sync.keys import create_qa_key, load_device_key, load_qa_public
+from qa_tui.sync.records import Aggregate
+from tests.sync.helpers import TEMPLATE, Laptop, aggregates, full_dump, make_central
+
+
+@pytest.fixture
+def setup(make_db, tmp_path: Path):  # type: ignore[no-untyped-def]
+    a = Laptop(make_db(), tmp_path, "Alex Auditor")
+    cen = make_central(make_db(), tmp_path / "qa.key", a)
+    eid = a.new_evaluation("ABC-12345")
+    a.do(ev.set_response, TEMPLATE, eid, "standards_met", grade="good", evidence="seen")
+    for n in range(30):
+        a.do(ev.add_entry, TEMPLATE, eid, "working_well", f"entry {n} " + os.urandom(400).hex())
+    good = a.export(tmp_path / "qa.key.pub", tmp_path / "good.qab")
+    # something already in the central database, so "unchanged" means something
+    other = a.new_evaluation("XYZ-99999")
+    first = tmp_path / "first.qab"
+    with a.store.reader() as s:
+        from qa_tui.sync.export import iter_aggregates
+
+        aggs = list(iter_aggregates(s, [other]))
+    _write(first, aggs, a, tmp_path / "qa.key.pub")
+    merge_bundle_file(cen, first, tmp_path / "qa.key")
+    yield a, cen, good, tmp_path
+    a.store.dispose()
+    cen.dispose()
+
+
+def _write(path: Path, aggs: list[Aggregate], laptop: Laptop, pub: Path, **kw) -> Path:  # type: ignore[no-untyped-def]
+    with path.open("wb") as handle:
+        _write_stream(handle, aggs, load_qa_public(pub), kw.get("key", laptop.key),
+                      "Alex", "2026-11-20T10:00:00.000+00:00", kw.get("bundle_id",
+                      str(uuid.uuid4())), kw.get("fmt", 2))
+    return path
+
+
+def _refused(cen, path: Path, key: Path, *words: str) -> None:  # type: ignore[no-untyped-def]
+    before = full_dump(cen)
+    sqlite_file = cen.sqlite_path
+    raw = sqlite_file.read_bytes() if sqlite_file else None
+    with pytest.raises(BundleError) as caught:
+        merge_bundle_file(cen, path, key)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert any(w in message for w in words), message
+    assert full_dump(cen) == before
+    if sqlite_file:
+        assert sqlite_file.read_bytes() == raw
+
+
+def test_truncated(setup) -> None:  # type: ignore[no-untyped-def]
+    _a, cen, good, tmp = setup
+    data = good.read_bytes()
+    for cut in (10, 100, len(data) // 2, len(data) - 1):
+        bad = tmp / f"cut{cut}.qab"
+        bad.write_bytes(data[:cut])
+        _refused(cen, bad, tmp / "qa.key", "truncated", "corrupt", "not a qa-tui bundle")
+
+
+def test_bit_flipped(setup) -> None:  # type: ignore[no-untyped-def]
+    _a, cen, good, tmp = setup
+    data = bytearray(good.read_bytes())
+    for where in (20, 60, len(data) // 2, len(data) - 5):
+        flipped = bytearray(data)
+        flipped[where] ^= 0x04
+        bad = tmp / f"flip{where}.qab"
+        bad.write_bytes(bytes(flipped))
+        _refused(cen, bad, tmp / "qa.key", "tampered", "corrupt", "truncated", "different key",
+                 "not a qa-tui bundle")
+
+
+def test_reordered_chunks(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from qa_tui.sync import crypto
+
+    monkeypatch.setattr(crypto, "CHUNK", 1024)  # many chunks, then swap two
+    a, cen, good, tmp = setup
+    with pytest.raises(BundleError):  # a bundle made with another chunk size is refused too
+        merge_bundle_file(cen, good, tmp / "qa.key")
+    small = a.export(tmp / "qa.key.pub", tmp / "small.qab")
+    data = small.read_bytes()
+    header_len = 14 + int.from_bytes(data[10:14], "big")
+    size = 1024 + 16
+    body = data[header_len:]
+    chunks = [body[i : i + size] for i in range(0, len(body), size)]
+    assert len(chunks) > 3
+    chunks[1], chunks[2] = chunks[2], chunks[1]
+    bad = tmp / "reordered.qab"
+    bad.write_bytes(data[:header_len] + b"".join(chunks))
+    _refused(cen, bad, tmp / "qa.key", "tampered", "corrupt")
+
+
+def test_replayed_is_a_no_op(setup) -> None:  # type: ignore[no-untyped-def]
+    _a, cen, good, tmp = setup
+    merge_bundle_file(cen, good, tmp / "qa.key")
+    before = full_dump(cen)
+    report = merge_bundle_file(cen, good, tmp / "qa.key")
+    assert report.already_merged and "already merged" in report.summary()
+    assert full_dump(cen) == before
+
+
+def test_encrypted_to_another_key(setup) -> None:  # type: ignore[no-untyped-def]
+    a, cen, _good, tmp = setup
+    create_qa_key(tmp / "other.key")
+    bad = a.export(tmp / "other.key.pub", tmp / "other.qab")
+    _refused(cen, bad, tmp / "qa.key", "different key")
+
+
+def test_unknown_and_revoked_device(setup) -> None:  # type: ignore[no-untyped-def]
+    a, cen, good, tmp = setup
+    stranger = load_device_key(str(uuid.uuid4()), tmp / "stranger.pem")
+    bad = _write(tmp / "stranger.qab", aggregates(a.store), a, tmp / "qa.key.pub", key=stranger)
+    _refused(cen, bad, tmp / "qa.key", "not enrolled")
+    with cen.session() as s:
+        revoke_device(s, a.device_id, "laptop lost")
+    _refused(cen, good, tmp / "qa.key", "revoked")
+
+
+def test_forged_device_id_with_own_key(setup) -> None:  # type: ignore[no-untyped-def]
+    a, cen, _good, tmp = setup
+    forger = load_device_key(a.device_id, tmp / "forger.pem")  # claims a's id, other key
+    bad = _write(tmp / "forged.qab", aggregates(a.store), a, tmp / "qa.key.pub", key=forger)
+    _refused(cen, bad, tmp / "qa.key", "bad signature")
+
+
+def test_valid_signature_over_altered_content(setup) -> None:  # type: ignore[no-untyped-def]
+    """Re-encrypt a genuine manifest and signature with altered records (the QA key is public)."""
+    a, cen, good, tmp = setup
+    from qa_tui.sync.bundle import read_bundle
+    from qa_tui.sync.keys import load_qa_private
+
+    items = list(read_bundle(good, load_qa_private(tmp / "qa.key")))
+    manifest, signature, _hash = items[-1]
+    aggs = [i for i in items if isinstance(i, Aggregate)]
+    next(c for g in aggs for c in g.changes if c["field"] == "text")["value"] = dumps("altered")
+
+    class Replay:
+        device_id = a.device_id
+        public_text = a.key.public_text
+
+        @staticmethod
+        def sign(_data: bytes) -> bytes:
+            return base64.b64decode(signature)
+
+    bad = _write(tmp / "altered.qab", aggs, a, tmp / "qa.key.pub", key=Replay,
+                 bundle_id=manifest["bundle_id"])
+    _refused(cen, bad, tmp / "qa.key", "bad signature", "tampered")
+
+
+def test_newer_format_refused(setup) -> None:  # type: ignore[no-untyped-def]
+    a, cen, _good, tmp = setup
+    bad = _write(tmp / "newer.qab", aggregates(a.store), a, tmp / "qa.key.pub", fmt=3)
+    _refused(cen, bad, tmp / "qa.key", "upgrade qa-tui")
+
+
+def test_older_format_is_upgraded(setup) -> None:  # type: ignore[no-untyped-def]
+    a, cen, _good, tmp = setup
+    old = a.export(tmp / "qa.key.pub", tmp / "old.qab", fmt=1)
+    report = merge_bundle_file(cen, old, tmp / "qa.key")
+    assert report.new_changes > 0
+    from tests.sync.helpers import state
+
+    assert state(cen) == state(a.store)
+
+
+def test_colliding_ids_with_different_content(setup) -> None:  # type: ignore[no-untyped-def]
+    a, cen, good, tmp = setup
+    merge_bundle_file(cen, good, tmp / "qa.key")
+    aggs = aggregates(a.store)
+    target = next(c for g in aggs for c in g.changes if c["field"] == "text")
+    target["value"] = dumps("same id, different words")
+    bad = _write(tmp / "collide.qab", aggs, a, tmp / "qa.key.pub")
+    _refused(cen, bad, tmp / "qa.key", "collide")
+
+
+def test_entity_id_reused_in_another_evaluation(setup) -> None:  # type: ignore[no-untyped-def]
+    a, cen, _good, tmp = setup
+    with cen.reader() as s:
+        held = s.query(models.Evaluation.id).scalar()
+    aggs = aggregates(a.store)
+    fresh = next(g for g in aggs if g.evaluation_id != held)
+    for change in fresh.changes:  # point a new participant at an id the database holds
+        if change["entity_type"] == "participant":
+            change["entity_id"] = held
+    bad = _write(tmp / "reuse.qab", [fresh], a, tmp / "qa.key.pub")
+    _refused(cen, bad, tmp / "qa.key", "collide", "invalid record", "another evaluation")
+
+
+def test_invalid_record_refused(setup) -> None:  # type: ignore[no-untyped-def]
+    a, cen, _good, tmp = setup
+    aggs = aggregates(a.store)
+    aggs[0].changes[0]["counter"] = -5
+    bad = _write(tmp / "invalid.qab", aggs, a, tmp / "qa.key.pub")
+    _refused(cen, bad, tmp / "qa.key", "invalid record")
+
+
+def test_100_mb_of_junk(setup) -> None:  # type: ignore[no-untyped-def]
+    _a, cen, _good, tmp = setup
+    junk = tmp / "junk.qab"
+    with junk.open("wb") as handle:
+        for _ in range(100):
+            handle.write(os.urandom(1 << 20))
+    _refused(cen, junk, tmp / "qa.key", "not a qa-tui bundle")
+    fake = tmp / "fake.qab"
+    header = json.dumps({"bundle_id": str(uuid.uuid4())}).encode()
+    with fake.open("wb") as handle:
+        handle.write(b"QATUIBDL" + (2).to_bytes(2, "big") + len(header).to_bytes(4, "big"))
+        handle.write(header)
+        handle.write(os.urandom(20 << 20))
+    _refused(cen, fake, tmp / "qa.key", "different key", "corrupt")

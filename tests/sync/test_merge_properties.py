@@ -1,0 +1,139 @@
+"""Property tests of the merge algebra on generated histories from several devices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qa_tui.domain import evaluation as ev
+from qa_tui.errors import QaError
+from qa_tui.store import models
+from qa_tui.store.migrate import open_store
+from tests.sync.helpers import (
+    TEMPLATE,
+    Laptop,
+    aggregates,
+    conflicts,
+    consistent,
+    copy_into,
+    state,
+)
+
+DEVICES = 3
+words = st.sampled_from(["North", "South", "East", "West", ""])
+grades = st.sampled_from(["good", "inadequate", "outstanding"])
+device = st.integers(0, DEVICES - 1)
+op = st.one_of(
+    st.tuples(st.just("set"), device, st.sampled_from(["team", "practitioner", "theme"]), words),
+    st.tuples(st.just("grade"), device, grades),
+    st.tuples(st.just("add"), device, words),
+    st.tuples(st.just("edit"), device, st.integers(0, 5), words),
+    st.tuples(st.just("remove"), device, st.integers(0, 5)),
+    st.tuples(st.just("sync"), device, device),
+)
+
+
+def _entries(laptop: Laptop, eid: str) -> list[str]:
+    with laptop.store.reader() as s:
+        rows = s.query(models.Entry.id).filter_by(evaluation_id=eid, deleted=False)
+        return sorted(r[0] for r in rows)
+
+
+def _apply(laptops: list[Laptop], eid: str, step: tuple) -> None:  # type: ignore[type-arg]
+    kind, who, *rest = step
+    laptop = laptops[who]
+    try:
+        if kind == "set":
+            laptop.do(ev.update_details, eid, {rest[0]: rest[1]}, ".*")
+        elif kind == "grade":
+            laptop.do(ev.set_response, TEMPLATE, eid, "standards_met", grade=rest[0])
+        elif kind == "add":
+            laptop.do(ev.add_entry, TEMPLATE, eid, "working_well", rest[0] or "note")
+        elif kind in ("edit", "remove"):
+            entries = _entries(laptop, eid)
+            if entries:
+                target = entries[rest[0] % len(entries)]
+                if kind == "edit":
+                    laptop.do(ev.edit_entry, target, rest[1])
+                else:
+                    laptop.do(ev.remove_entry, target)
+        elif kind == "sync" and who != rest[0]:
+            copy_into(laptops[rest[0]].store, laptop.store)
+    except QaError:
+        pass  # an operation the domain refuses (e.g. on a removed entry) records nothing
+
+
+def _no_loss(central, laptops: list[Laptop]) -> None:  # type: ignore[no-untyped-def]
+    """Every change is in the central history; every field's heads are its state or conflict."""
+    held = {row[0] for row in state(central)["changes"]}
+    for laptop in laptops:
+        assert {row[0] for row in state(laptop.store)["changes"]} <= held
+    listed = {c.id: c for c in conflicts(central)}
+    with central.reader() as s:
+        for fs in s.query(models.FieldState):
+            heads = json.loads(fs.heads)
+            values = {s.get(models.Change, h).value for h in heads}
+            assert fs.conflict == (len(heads) > 1)
+            if len(values) > 1:
+                assert {x.change_id for x in listed[f"{fs.entity_id}:{fs.field}"].sides} == set(
+                    heads
+                )
+
+
+@pytest.fixture
+def world(tmp_path: Path, sqlite_db, make_db):  # type: ignore[no-untyped-def]
+    opened = []
+
+    def laptops() -> list[Laptop]:
+        made = [Laptop(sqlite_db(), tmp_path, f"Auditor {i}") for i in range(DEVICES)]
+        opened.extend(x.store for x in made)
+        return made
+
+    def central():  # type: ignore[no-untyped-def]
+        store = open_store(make_db())
+        opened.append(store)
+        return store
+
+    yield laptops, central
+    for store in opened:
+        store.dispose()
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=st.lists(op, min_size=1, max_size=14), order=st.permutations(range(DEVICES)))
+def test_merge_algebra(world, steps, order) -> None:  # type: ignore[no-untyped-def]
+    make_laptops, make_central = world
+    laptops = make_laptops()
+    eid = laptops[0].new_evaluation("ABC-12345")
+    for other in laptops[1:]:
+        copy_into(other.store, laptops[0].store)
+    for step in steps:
+        _apply(laptops, eid, step)
+    bundles = [aggregates(x.store) for x in laptops]
+
+    direct = make_central()
+    for b in bundles:
+        copy_into(direct, b)
+    shuffled = make_central()
+    for i in order:
+        copy_into(shuffled, bundles[i])
+        copy_into(shuffled, bundles[order[0]])  # idempotence: merging again changes nothing
+    relay = make_central()
+    copy_into(relay, shuffled)  # through a third database
+
+    want = state(direct)
+    assert state(shuffled) == want
+    assert state(relay) == want
+    assert conflicts(shuffled) == conflicts(direct) == conflicts(relay)
+    assert consistent(direct) == consistent(shuffled) == consistent(relay) == []
+    _no_loss(direct, laptops)
+
+    before = state(direct)  # identity: nothing, or the database's own history, changes nothing
+    copy_into(direct, [])
+    copy_into(direct, direct)
+    assert state(direct) == before

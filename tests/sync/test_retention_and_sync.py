@@ -1,0 +1,87 @@
+"""Direct sync acknowledges what the central database holds; only that is ever purged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from qa_tui.domain import evaluation as ev
+from qa_tui.store import models
+from qa_tui.store.history import record_change
+from qa_tui.store.sync_models import SyncAck
+from qa_tui.sync.acks import unacknowledged
+from qa_tui.sync.direct import sync_now
+from qa_tui.sync.errors import SyncError
+from qa_tui.sync.retention import purge_expired
+from tests.sync.helpers import Laptop, make_central, state
+
+
+class _Ws:
+    def __init__(self, laptop: Laptop, settings) -> None:  # type: ignore[no-untyped-def]
+        self.store = laptop.store
+        self.settings = settings.with_changes(device_id=laptop.device_id,
+                                              auditor_name=laptop.actor.author)
+
+
+def _complete(laptop: Laptop, eid: str) -> None:
+    def done(s, actor):  # type: ignore[no-untyped-def]
+        record_change(s, actor, "evaluation", eid, eid, "status", "completed")
+        record_change(s, actor, "evaluation", eid, eid, "completed_at",
+                      "2026-01-01T00:00:00.000+00:00")
+    laptop.do(done)
+
+
+def test_sync_acknowledges_and_purge_keeps_the_unacknowledged(  # type: ignore[no-untyped-def]
+    make_db, tmp_path: Path, settings
+) -> None:
+    laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
+    central = make_central(make_db(), tmp_path / "qa.key", laptop)
+    synced, edited, never = (laptop.new_evaluation(f"ABC-{n}0000") for n in (1, 2, 3))
+    for eid in (synced, edited, never):
+        _complete(laptop, eid)
+    ws = _Ws(laptop, settings)
+    with laptop.store.reader() as s:
+        assert len(unacknowledged(s)) == 3
+    report = sync_now(ws, central.url)
+    assert report.pushed_evaluations == 3 and report.acknowledged == 3
+    with laptop.store.reader() as s:
+        assert unacknowledged(s) == []
+    assert sync_now(ws, central.url).pushed_changes == 0  # nothing new: nothing sent
+    laptop.do(lambda s, a: record_change(s, a, "evaluation", edited, edited, "theme", "late"))
+    with laptop.store.session() as s:
+        s.delete(s.get(SyncAck, never))
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+    with laptop.store.session() as s:
+        assert purge_expired(s, 90, dt.datetime.now(dt.UTC)).purged == []  # too recent
+        report = purge_expired(s, 90, later)
+    assert report.purged == [synced] and report.kept_unacknowledged == 2
+    with laptop.store.reader() as s:
+        assert s.get(models.Evaluation, synced) is None
+        assert s.get(models.Evaluation, edited) is not None
+    with central.reader() as s:
+        assert s.get(models.Evaluation, synced) is not None
+    sync_now(ws, central.url)  # a later sync does not bring the purged evaluation back
+    with laptop.store.reader() as s:
+        assert s.get(models.Evaluation, synced) is None
+    with central.session() as s, pytest.raises(SyncError):
+        purge_expired(s, 90, later)
+    central.dispose()
+    laptop.store.dispose()
+
+
+def test_sync_pulls_changes_made_centrally(make_db, tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
+    central = make_central(make_db(), tmp_path / "qa.key", laptop)
+    eid = laptop.new_evaluation("ABC-12345")
+    ws = _Ws(laptop, settings)
+    sync_now(ws, central.url)
+    qa = Laptop.__new__(Laptop)
+    qa.store, qa.actor = central, laptop.actor.__class__("QA Officer", laptop.device_id)
+    qa.do(ev.add_action, eid, "Review the plan", "Alex Auditor", "2026-12-01")
+    report = sync_now(ws, central.url)
+    assert report.pulled_changes > 0
+    assert state(laptop.store) == state(central)
+    central.dispose()
+    laptop.store.dispose()
