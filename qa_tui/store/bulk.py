@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, EntityType
-from qa_tui.store.history import dumps
+from qa_tui.store.history import dumps, heads_disagree
 
 CHANGE_COLUMNS = tuple(c.key for c in models.Change.__table__.columns)
 
@@ -89,7 +89,7 @@ def _state_row(
         "evaluation_id": heads[-1]["evaluation_id"],
         "heads": "[" + ",".join(dumps(i) for i in sorted(h["id"] for h in heads)) + "]",
         "winner_id": heads[-1]["id"],
-        "conflict": len(heads) > 1,
+        "conflict": heads_disagree(h["value"] for h in heads),
     }
 
 

@@ -54,6 +54,14 @@ def dumps(value: Any) -> str:
     return _CANONICAL.encode(value)
 
 
+def heads_disagree(values: Iterable[str]) -> bool:
+    """Whether a field's heads (their canonical JSON values) are a conflict to resolve.
+
+    Independent changes that set the same value lose nothing: several heads, no conflict.
+    """
+    return len(set(values)) > 1
+
+
 def change_order_key(change: models.Change) -> tuple[int, str, str]:
     """Provisional winner order among concurrent heads: counter, then device id, then id."""
     return (change.counter, change.device_id, change.id)
@@ -207,7 +215,7 @@ def recompute_field(session: Session, entity_id: str, field: str) -> models.Fiel
         session.add(state)
     state.heads = dumps(sorted(h.id for h in heads))
     state.winner_id = winner.id
-    state.conflict = len(heads) > 1
+    state.conflict = heads_disagree(h.value for h in heads)
     apply_value(session, winner, json.loads(winner.value))
     row = session.get(entity_type(winner.entity_type).model, entity_id)
     if row is not None:

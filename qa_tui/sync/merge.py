@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from qa_tui.store import models
 from qa_tui.store.bulk import CHANGE_COLUMNS, insert_new
 from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
-from qa_tui.store.history import advance_clock, dumps
+from qa_tui.store.history import advance_clock, dumps, heads_disagree
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.sync.errors import BundleError
 from qa_tui.sync.records import WIRE_FIELDS, Aggregate
@@ -285,7 +285,7 @@ def _apply_field(
         session.add(state)
     state.heads = dumps(sorted(h.id for h in heads))
     state.winner_id = winner.id
-    state.conflict = len(heads) > 1
+    state.conflict = heads_disagree(h.value for h in heads)
     value = json.loads(winner.value)
     row = session.get(etype.model, entity_id)
     if row is not None and _owner(row, etype.name) != winner.evaluation_id:

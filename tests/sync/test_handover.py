@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from qa_tui.domain import evaluation as ev
+from qa_tui.store import models
+from qa_tui.store.queries import list_evaluations
 from qa_tui.sync.central import merge_bundle_file
 from tests.sync.helpers import (
     TEMPLATE,
@@ -138,3 +141,24 @@ def test_resolution_syncs_back(two_laptops, tmp_path: Path) -> None:
     copy_into(b.store, cen)
     assert conflicts(a.store) == conflicts(b.store) == []
     assert state(a.store) == state(b.store) == state(cen)
+
+
+
+def test_independent_edits_that_agree_are_not_a_conflict(two_laptops) -> None:  # type: ignore[no-untyped-def]
+    a, b, cen = two_laptops
+    eid = a.new_evaluation("ABC-12346")
+    copy_into(b.store, a.store)
+    pattern = r"^[A-Z]{2,4}-?\d{4,10}$"
+    a.do(ev.update_details, eid, {"team": "Locality South"}, pattern)
+    b.do(ev.update_details, eid, {"team": "Locality South"}, pattern)
+    copy_into(cen, a.store)
+    copy_into(cen, b.store)
+    assert conflicts(cen) == []
+    with cen.reader() as session:
+        rows = list_evaluations(session)
+        team = session.get(models.FieldState, (eid, "team"))
+        assert team is not None
+        assert len(json.loads(team.heads)) == 2  # both changes are kept
+        assert not team.conflict  # but they agree: nothing to resolve
+    assert [r.conflicts for r in rows] == [0]
+    assert consistent(cen) == []

@@ -77,7 +77,8 @@ def _no_loss(central, laptops: list[Laptop]) -> None:  # type: ignore[no-untyped
         for fs in s.query(models.FieldState):
             heads = json.loads(fs.heads)
             values = {s.get(models.Change, h).value for h in heads}
-            assert fs.conflict == (len(heads) > 1)
+            # A conflict is heads that disagree; heads that agree lose nothing.
+            assert fs.conflict == (len(values) > 1)
             if len(values) > 1:
                 assert {x.change_id for x in listed[f"{fs.entity_id}:{fs.field}"].sides} == set(
                     heads
