@@ -60,7 +60,9 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
     """The case details form; validates with the core's own rules before dismissing."""
 
     CSS_PATH = "dialogs.tcss"
-    AUTO_FOCUS = "#case_reference"
+    # Focused in on_mount instead: Textual's auto-focus scrolls to the field before the first
+    # layout, which left the form scrolled past the case reference's label.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="new_evaluation.cancel"),
         Binding("ctrl+s", "start", "Start", id="new_evaluation.start"),
@@ -160,6 +162,7 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
         yield Label("", id="practitioner_present-error", classes="field-error", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#case_reference", Input).focus(scroll_visible=False)
         if not self._templates:
             self.show_error("template", "No templates are installed: see `qa-tui template list`.")
         if self._pending_error is not None:

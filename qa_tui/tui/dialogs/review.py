@@ -128,9 +128,10 @@ class ReviewDialog(ModalScreen[ReviewResult]):
         options.clear_options()
         for index, item in enumerate(state.missing):
             place = state.places.get(item.section, item.section)
-            options.add_option(
-                Option(Content(f"{place}: {one_line(item.message, 400)}"), id=str(index))
-            )
+            text = one_line(item.message, 400)
+            if not text.startswith(place):  # "Overall judgement: required" says where already
+                text = f"{place}: {text}"
+            options.add_option(Option(Content(text), id=str(index)))
         count = len(state.missing)
         summary = self.query_one("#review-summary", Static)
         if state.status == "completed":

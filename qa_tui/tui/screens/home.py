@@ -54,7 +54,6 @@ FULL = tuple(column.key for column in COLUMNS)
 # Below this width the list keeps what matters most, the concern marker first among them.
 COMPACT = ("status", "concern", "case", "date", "grade", "practitioner")
 COMPACT_BELOW = 130
-COMPACT_WIDTHS = {"grade": 15, "practitioner": 18}
 # The most a column takes (its cells are shortened with an ellipsis to the same length).
 MAX_WIDTHS = {"case": 24, "service": 24, "team": 24, "practitioner": 28, "grade": 34}
 WINDOW_MARGIN = 10  # rows put in the table beyond those the screen shows
@@ -77,12 +76,12 @@ class HomeRow:
         row = self.row
         return {
             "status": Text(self.status, style=STATUS_STYLE.get(row.status, "")),
-            "case": Text(one_line(row.case_reference, 24)),
-            "service": Text(one_line(row.service_area, 24)),
-            "team": Text(one_line(row.team, 24)),
-            "practitioner": Text(one_line(row.practitioner, 28)),
+            "case": Text(one_line(row.case_reference, 24), overflow="ellipsis"),
+            "service": Text(one_line(row.service_area, 24), overflow="ellipsis"),
+            "team": Text(one_line(row.team, 24), overflow="ellipsis"),
+            "practitioner": Text(one_line(row.practitioner, 28), overflow="ellipsis"),
             "date": Text(row.evaluation_date),
-            "grade": Text(one_line(self.grade, 34)),
+            "grade": Text(one_line(self.grade, 34), overflow="ellipsis"),
             "actions": Text(str(row.open_actions) if row.open_actions else "–", justify="right"),
             "concern": Text(CONCERN if row.immediate_concern else "", style="bold"),
         }
@@ -154,6 +153,26 @@ def column_widths(rows: list[HomeRow]) -> dict[str, int]:
     return widths
 
 
+# Narrowed first when the columns do not fit, and never below these widths.
+SHRINK_ORDER = ("practitioner", "service", "team", "grade", "case")
+MIN_WIDTHS = {"practitioner": 10, "service": 10, "team": 10, "grade": 9, "case": 10}
+CELL_PADDING = 2  # a space either side of every cell
+
+
+def fit_widths(keys: tuple[str, ...], wanted: dict[str, int], available: int) -> dict[str, int]:
+    """Column widths for ``keys`` that fit ``available`` cells where the minimums allow."""
+    widths = {key: wanted[key] for key in keys}
+    excess = sum(widths.values()) + CELL_PADDING * len(keys) - available
+    while excess > 0:
+        shrinkable = [k for k in SHRINK_ORDER if k in widths and widths[k] > MIN_WIDTHS[k]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda k: widths[k] - MIN_WIDTHS[k])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
 def matching(rows: list[HomeRow], needle: str) -> list[HomeRow]:
     """Rows whose text contains every word of ``needle`` (case-insensitive)."""
     words = needle.lower().split()
@@ -189,6 +208,7 @@ class HomeScreen(Screen[None]):
         self._sort = ("date", True)
         self._loaded = False
         self._columns: tuple[str, ...] = ()
+        self._built_width = 0
 
     @property
     def qa_app(self) -> QaApp:
@@ -227,16 +247,15 @@ class HomeScreen(Screen[None]):
         table = self.query_one(EvaluationTable)
         table.clear(columns=True)
         table.forget_drawn()
-        fitted = column_widths(self._rows)
+        # The table's width (less its margins and scrollbar), shared out among the columns.
+        widths = fit_widths(keys, column_widths(self._rows), self.size.width - 4)
         for key in keys:
-            width = COMPACT_WIDTHS.get(key) if keys == COMPACT else None
-            table.add_column(
-                COLUMNS[COLUMN_INDEX[key]].label, key=key, width=width or fitted[key]
-            )
+            table.add_column(COLUMNS[COLUMN_INDEX[key]].label, key=key, width=widths[key])
+        self._built_width = self.size.width
 
     def on_resize(self) -> None:
         wanted = COMPACT if self.size.width < COMPACT_BELOW else FULL
-        if wanted != self._columns:
+        if wanted != self._columns or self.size.width != self._built_width:
             self._build_columns(wanted)
             self._apply_sort()
             self._refresh_table()

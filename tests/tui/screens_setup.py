@@ -1,0 +1,477 @@
+"""Every screen of the app on deterministic demo data: shared by the SVG snapshot tests and
+``scripts/export_screenshots.py`` (so the README's screenshots never go stale).
+
+A *scene* is a screen or dialog reached from a freshly started app: :func:`build_scene` makes
+the app (frozen clock, fixed device id, demo data copied from a database generated once per
+process) and the ``run_before`` coroutine that drives it there and waits until everything has
+loaded. Nothing shown depends on the wall clock; blinking cursors are switched off before the
+picture is taken.
+
+The caller owns the environment: the XDG directories (and ``HOME``) must point at a private
+temporary folder before a scene is built (tests: the ``isolated_dirs`` fixture; the script:
+:func:`isolate_environment`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from qa_tui.config import Settings
+    from qa_tui.tui.app import QaApp
+    from qa_tui.workspace import Workspace
+
+FROZEN_NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
+DEVICE_ID = "5c7d2f0e-8a41-4b7e-9c33-2f1d6a0b9e11"
+DEMO_COUNT = 40
+DEMO_SEED = 1
+SMALL = (80, 24)
+LARGE = (200, 50)
+TIMEOUT = 20.0  # seconds a scene may take to load (CI machines can be slow)
+
+RunBefore = Callable[["Pilot[Any]"], Awaitable[None]]
+
+
+def frozen_clock() -> dt.datetime:
+    return FROZEN_NOW
+
+
+def isolate_environment(home: Path) -> None:
+    """Point platformdirs (XDG on Linux; HOME-based elsewhere) at ``home`` (the script's)."""
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        os.environ[var] = str(home / sub)
+    os.environ["HOME"] = str(home)
+    os.environ["APPDATA"] = str(home / "AppData" / "Roaming")
+    os.environ["LOCALAPPDATA"] = str(home / "AppData" / "Local")
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoIds:
+    """The demo evaluations the scenes open (chosen by rule, not by a hard-coded id)."""
+
+    draft: str  # the newest draft: things still missing (the review)
+    reopened: str  # fully answered and editable (the editor's sections)
+    concern: str  # completed, with an immediate concern (summary, notice, reopen)
+
+
+def scene_settings(theme: str = "dark", identity: bool = True) -> Settings:
+    """Settings read from the (isolated) config, with a fixed device id and the theme."""
+    from qa_tui.config import load_settings
+
+    changes: dict[str, Any] = {"device_id": DEVICE_ID, "theme": theme}
+    if identity:
+        changes.update(
+            auditor_name="Alex Auditor", auditor_role="Team manager", auditor_team="Locality North"
+        )
+    return load_settings().with_changes(**changes)
+
+
+def _pick(ws: Workspace) -> DemoIds:
+    from qa_tui.store.queries import list_evaluations
+
+    rows = sorted(ws.read(list_evaluations), key=lambda r: (r.evaluation_date, r.id), reverse=True)
+
+    def first(test: Callable[[Any], bool], what: str) -> str:
+        found = next((r.id for r in rows if test(r)), None)
+        if found is None:
+            raise RuntimeError(f"the demo data (seed {DEMO_SEED}) has no {what}")
+        return found
+
+    sos = "collaborative_practice_evaluation"
+    return DemoIds(
+        draft=first(lambda r: r.status == "draft" and r.template_id == sos, "draft"),
+        reopened=first(lambda r: r.status == "reopened" and r.template_id == sos, "reopened one"),
+        concern=first(
+            lambda r: r.status == "completed" and r.immediate_concern, "completed concern"
+        ),
+    )
+
+
+_CACHE: dict[str, tuple[Path, DemoIds | None]] = {}
+
+
+def _cache_dir() -> Path:
+    if "dir" not in _CACHE:
+        folder = Path(tempfile.mkdtemp(prefix="qa-tui-scenes-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _CACHE["dir"] = (folder, None)
+    return _CACHE["dir"][0]
+
+
+def _make_db(settings: Settings, kind: str) -> tuple[Path, DemoIds | None]:
+    """A migrated database, empty or with the demo data: made once per process, then copied."""
+    if kind not in _CACHE:
+        from qa_tui.workspace import open_workspace
+
+        path = _cache_dir() / f"{kind}.db"
+        ws = open_workspace(settings, f"sqlite:///{path.as_posix()}", clock=frozen_clock)
+        try:
+            ids = None
+            if kind == "demo":
+                from qa_tui.demo import generate
+
+                generate(ws, DEMO_COUNT, DEMO_SEED)
+                ids = _pick(ws)
+        finally:
+            ws.close()
+        _CACHE[kind] = (path, ids)
+    return _CACHE[kind]
+
+
+def prepare_db(folder: Path, settings: Settings, demo: bool) -> tuple[str, DemoIds | None]:
+    """A database of its own in ``folder`` (a copy), its URL and the demo ids."""
+    source, ids = _make_db(settings, "demo" if demo else "empty")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "qa.db"
+    shutil.copyfile(source, target)
+    return f"sqlite:///{target.as_posix()}", ids
+
+
+# --- waiting ----------------------------------------------------------------------------
+
+
+async def wait_for(pilot: Pilot[Any], ready: Callable[[], bool], what: str) -> None:
+    """Poll ``ready`` between frames; a scene that never gets there fails loudly."""
+    deadline = time.monotonic() + TIMEOUT
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what} (screen: {pilot.app.screen!r})")
+        await pilot.pause(0.02)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Workers finished, their messages handled, layout done, cursors steady."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    freeze_cursors(pilot.app)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+def freeze_cursors(app: Any) -> None:
+    """No blinking: every input's cursor stays visible (Textual blinks even when headless).
+
+    The focused input's text is scrolled to its cursor again: Textual does it on focus,
+    sometimes before the field has its final width, so a long value could show one character
+    more or less from one run to the next.
+    """
+    from textual.widgets import Input
+    from textual.widgets.input import Selection
+
+    for screen in app.screen_stack:
+        for widget in (screen, *screen.query("*")):
+            if hasattr(widget, "cursor_blink"):
+                widget.cursor_blink = False
+    focused = app.focused
+    if isinstance(focused, Input):
+        selection = focused.selection
+        focused.selection = Selection.cursor(0 if selection.end else len(focused.value))
+        focused.selection = selection
+
+
+def home_screen(app: Any) -> Any:
+    from qa_tui.tui.screens.home import HomeScreen
+
+    screen = app.screen_stack[0]
+    assert isinstance(screen, HomeScreen), screen
+    return screen
+
+
+async def home_loaded(pilot: Pilot[Any]) -> None:
+    """The workspace is open and the home list (or the first-run panel) is drawn."""
+    app: Any = pilot.app
+    await wait_for(pilot, lambda: app.workspace is not None, "the workspace")
+    await wait_for(pilot, lambda: home_screen(app)._loaded, "the home list")
+    await pilot.pause()
+
+
+async def editor_at(pilot: Pilot[Any], evaluation_id: str, status: str, section: str) -> Any:
+    """The editor open at ``section``, every read done."""
+    from qa_tui.tui.screens.evaluation import EvaluationScreen
+
+    app: Any = pilot.app
+    app.open_evaluation(evaluation_id, status)
+    await wait_for(pilot, lambda: isinstance(app.screen, EvaluationScreen), "the editor")
+    screen = app.screen
+
+    def idle() -> bool:
+        return screen.saver is not None and screen.saver.idle
+
+    await wait_for(pilot, lambda: bool(screen.section_key) and idle(), "the first section")
+    if screen.section_key != section:
+        screen.show_section(section)
+        await wait_for(pilot, lambda: screen.section_key == section and idle(), section)
+    return screen
+
+
+async def summary_open(pilot: Pilot[Any], evaluation_id: str) -> Any:
+    from qa_tui.tui.screens.summary import SummaryScreen
+
+    app: Any = pilot.app
+    app.open_evaluation(evaluation_id, "completed")
+    await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.data is not None, "the summary's data")
+    await wait_for(pilot, lambda: not screen.query("#summary-loading"), "the summary's page")
+    return screen
+
+
+async def screen_is(pilot: Pilot[Any], cls: type) -> Any:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, cls), cls.__name__)
+    return pilot.app.screen
+
+
+# --- the scenes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    doc: str
+    steps: Callable[[Pilot[Any], DemoIds | None], Awaitable[None]]
+    demo: bool = True
+    identity: bool = True
+
+
+async def _home(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    await wait_for(
+        pilot, lambda: home_screen(pilot.app).query_one("DataTable").row_count > 0, "rows"
+    )
+
+
+async def _home_empty(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    await wait_for(pilot, lambda: home_screen(pilot.app).query_one("#first-run").display, "panel")
+
+
+async def _home_filtered(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    await _home(pilot, ids)
+    await pilot.press("slash", *"helen")
+    home = home_screen(pilot.app)
+    await wait_for(
+        pilot, lambda: "Showing" in str(home.query_one("#home-status").render()), "filter"
+    )
+
+
+async def _first_run(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.first_run import FirstRunDialog
+
+    await screen_is(pilot, FirstRunDialog)
+
+
+async def _new_evaluation(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.new_evaluation import NewEvaluationDialog
+
+    await _home(pilot, ids)
+    await pilot.press("n")
+    dialog = await screen_is(pilot, NewEvaluationDialog)
+    await pilot.press(*"Jane Smith", "tab", *"Children in need", "ctrl+s")
+    error = dialog.query_one("#case_reference-error")
+    await wait_for(pilot, lambda: error.has_class("-shown"), "the case reference error")
+
+
+def _editor(section: str) -> Callable[[Pilot[Any], DemoIds | None], Awaitable[None]]:
+    async def steps(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+        assert ids is not None
+        await editor_at(pilot, ids.reopened, "reopened", section)
+
+    return steps
+
+
+async def _review(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.review import ReviewDialog
+
+    assert ids is not None
+    await editor_at(pilot, ids.draft, "draft", "details")
+    await pilot.press("ctrl+r")
+    dialog = await screen_is(pilot, ReviewDialog)
+    await wait_for(pilot, lambda: dialog._state is not None, "the review's list")
+
+
+async def _summary(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    assert ids is not None
+    await summary_open(pilot, ids.concern)
+
+
+async def _reopen(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.reopen import ReopenDialog
+
+    await _summary(pilot, ids)
+    await pilot.press("r")
+    await screen_is(pilot, ReopenDialog)
+
+
+async def _concern_notice(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.concern_notice import ConcernNoticeDialog
+
+    await _summary(pilot, ids)
+    await pilot.press("n")
+    dialog = await screen_is(pilot, ConcernNoticeDialog)
+    await wait_for(pilot, lambda: dialog._notice is not None, "the notice")
+
+
+async def _help(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.help import HelpDialog
+
+    await _home(pilot, ids)
+    await pilot.press("f1")
+    await screen_is(pilot, HelpDialog)
+
+
+async def _palette(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from textual.command import CommandPalette
+
+    await _home(pilot, ids)
+    await pilot.press("ctrl+p")
+    palette = await screen_is(pilot, CommandPalette)
+    await wait_for(pilot, lambda: palette.has_class("-ready"), "the palette's commands")
+
+
+def make_conflict(ws: Workspace, evaluation_id: str) -> None:
+    """Two laptops changed the practitioner of one evaluation independently (fixed ids and
+    times, so the pictures are stable): the merge result, written with the store's own rules."""
+    import json
+
+    from qa_tui.store import models
+    from qa_tui.store.history import dumps, recompute_field
+
+    with ws.store.session() as session:
+        state = session.get(models.FieldState, (evaluation_id, "practitioner"))
+        assert state is not None
+        heads = json.loads(state.heads)
+        for number, (name, who) in enumerate(
+            (("Pat [bold]One[/bold] (SW)", "Ann Auditor"), ("Pat Two (SW)", "Bo Auditor")), 1
+        ):
+            change_id = f"0000000{number}-0000-4000-8000-00000000000{number}"
+            session.add(
+                models.Change(
+                    id=change_id,
+                    entity_type="evaluation",
+                    entity_id=evaluation_id,
+                    evaluation_id=evaluation_id,
+                    field="practitioner",
+                    value=dumps(name),
+                    old_value=None,
+                    supersedes=dumps(heads),
+                    author=who,
+                    device_id=f"{number}{number}{number}{number}aaaa-0000-4000-8000-000000000000",
+                    counter=100_000 + number,
+                    wall_time=f"2026-11-19T1{number}:00:00.000+00:00",
+                )
+            )
+            session.add_all(
+                models.ChangeLink(change_id=change_id, supersedes_id=head) for head in heads
+            )
+        session.flush()
+        recompute_field(session, evaluation_id, "practitioner")
+
+
+async def _sync(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.sync import SyncScreen
+
+    await _home(pilot, ids)
+    await pilot.press("ctrl+y")
+    await screen_is(pilot, SyncScreen)
+
+
+async def _conflicts(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.conflicts import ConflictsScreen
+
+    assert ids is not None
+    await _home(pilot, ids)
+    make_conflict(pilot.app.workspace, ids.draft)
+    pilot.app.action_open_conflicts()
+    screen = await screen_is(pilot, ConflictsScreen)
+    await wait_for(
+        pilot,
+        lambda: any(table.row_count == 1 for table in screen.query("DataTable")),
+        "the conflict",
+    )
+
+
+async def _resolve_conflict(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.resolve_conflict import ResolveConflictDialog
+
+    await _conflicts(pilot, ids)
+    await pilot.press("enter")
+    await screen_is(pilot, ResolveConflictDialog)
+
+
+SCENES: dict[str, Scene] = {
+    scene.name: scene
+    for scene in (
+        Scene("home", "The list of evaluations", _home),
+        Scene("home_empty", "First run: the empty panel", _home_empty, demo=False),
+        Scene("home_filtered", "The list filtered by 'helen'", _home_filtered),
+        Scene("first_run", "Who is the auditor?", _first_run, demo=False, identity=False),
+        Scene("new_evaluation", "A case reference that is a name", _new_evaluation),
+        Scene("editor_details", "Editor: case details", _editor("details")),
+        Scene("editor_grade", "Editor: a graded section", _editor("practice_standards")),
+        Scene("editor_lists", "Editor: Signs of Safety lists", _editor("signs_of_safety")),
+        Scene("editor_scaling", "Editor: scaling", _editor("scaling")),
+        Scene("editor_actions", "Editor: actions", _editor("actions")),
+        Scene("editor_concerns", "Editor: immediate concerns", _editor("concerns")),
+        Scene("editor_overall", "Editor: overall judgement", _editor("overall")),
+        Scene("review", "Review with things missing", _review),
+        Scene("summary", "Summary of a completed evaluation", _summary),
+        Scene("reopen", "Reopen: asks why", _reopen),
+        Scene("concern_notice", "The written notice of a concern", _concern_notice),
+        Scene("help", "Help (F1) on the home screen", _help),
+        Scene("command_palette", "The command palette", _palette),
+        Scene("sync", "Sync with the central database", _sync),
+        Scene("conflicts", "The conflicts waiting for a person", _conflicts),
+        Scene("resolve_conflict", "One conflict side by side", _resolve_conflict),
+    )
+}
+
+
+def build_scene(name: str, folder: Path, theme: str = "dark") -> tuple[QaApp, RunBefore]:
+    """The app for scene ``name`` (its database in ``folder``) and the coroutine that gets it
+    there; the app runs only when the caller runs it."""
+    from qa_tui.tui.app import make_app
+    from qa_tui.workspace import open_workspace
+
+    scene = SCENES[name]
+    settings = scene_settings(theme, scene.identity)
+    db_url, ids = prepare_db(folder, settings, scene.demo)
+
+    def workspace_factory() -> Workspace:
+        return open_workspace(settings, db_url, clock=frozen_clock)
+
+    app = make_app(settings, workspace_factory=workspace_factory, clock=frozen_clock)
+    app.animation_level = "none"  # scrolls land at once: no picture taken mid-animation
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await home_loaded(pilot)
+        await scene.steps(pilot, ids)
+        await settle(pilot)
+
+    return app, run_before
+
+
+async def capture(name: str, folder: Path, size: tuple[int, int], theme: str = "dark") -> str:
+    """The SVG of scene ``name`` (for the screenshots script)."""
+    app, run_before = build_scene(name, folder, theme)
+    async with app.run_test(size=size) as pilot:
+        await run_before(pilot)
+        await pilot.pause()
+        return app.export_screenshot(title=app.title)
