@@ -110,6 +110,19 @@ class QaApp(App[None]):
             self.notify(error, title="A template was not loaded", severity="warning", timeout=10)
         for screen in self.screen_stack:
             screen.post_message(WorkspaceReady(workspace))
+        self.ensure_device_key()
+
+    @work(thread=True, exclusive=True, group="device-key")
+    def ensure_device_key(self) -> None:
+        """Make this laptop's signing key on first run (after the home screen is up)."""
+        from qa_tui.sync.keys import load_device_key
+
+        try:
+            load_device_key(self.settings.device_id)
+        except (QaError, OSError) as err:
+            self.call_from_thread(
+                self.notify, str(err), title="No signing key", severity="warning", markup=False
+            )
 
     def on_unmount(self) -> None:
         if self.workspace is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import os
 import tomllib
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -111,6 +112,13 @@ async def test_first_run_asks_identity_and_saves_it(isolated_dirs: Any, db_url: 
         "Service manager",
         "Locality South",
     )
+    # The laptop's signing key is made on first run too, readable by its owner alone.
+    from qa_tui.sync.keys import device_key_path
+
+    key = device_key_path()
+    assert key.is_file()
+    if os.name == "posix":
+        assert key.stat().st_mode & 0o777 == 0o600
 
 
 @run_async
