@@ -17,11 +17,8 @@ never exists under its name. Reading is streamed, so memory stays flat however b
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,7 +27,7 @@ from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
-from qa_tui.fsutil import fsync_dir, restrict
+from qa_tui.fsutil import atomic_writer
 from qa_tui.store.history import dumps
 from qa_tui.store.migrate import head_revision, known_revisions
 from qa_tui.sync.crypto import EncryptingWriter, decrypt_chunks, read_header
@@ -102,24 +99,10 @@ def write_bundle(
     format_version: int = FORMAT_VERSION,
 ) -> Manifest:
     """Write ``aggregates`` as a bundle at ``out`` (atomically); returns its manifest."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            manifest = _write_stream(
-                handle, aggregates, recipient, device, author, created_at, bundle_id,
-                format_version,
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        restrict(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    fsync_dir(out.parent)
+    with atomic_writer(out) as handle:
+        manifest = _write_stream(
+            handle, aggregates, recipient, device, author, created_at, bundle_id, format_version
+        )
     return manifest
 
 
