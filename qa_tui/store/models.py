@@ -89,8 +89,10 @@ class FieldState(Base):
     __table_args__ = (Index("ix_field_states_conflict", "conflict"),)
 
 
-class Record:
+class Record(Base):
     """Columns every current-state record has: identity and provenance."""
+
+    __abstract__ = True
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     created_by: Mapped[str] = mapped_column(String(200))
@@ -100,7 +102,7 @@ class Record:
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Evaluation(Record, Base):
+class Evaluation(Record):
     __tablename__ = "evaluations"
     case_reference: Mapped[str] = mapped_column(String(64), default="")
     service_area: Mapped[str] = mapped_column(String(200), default="")
@@ -127,7 +129,7 @@ class Evaluation(Record, Base):
     __table_args__ = (Index("ix_evaluations_case", "case_reference"),)
 
 
-class Participant(Record, Base):
+class Participant(Record):
     """Someone who took part (auditor, practitioner, family member, …) and gives a scale."""
 
     __tablename__ = "participants"
@@ -136,7 +138,7 @@ class Participant(Record, Base):
     role: Mapped[str] = mapped_column(String(200), default="")
 
 
-class Response(Record, Base):
+class Response(Record):
     """The answer to one template item (grade + evidence, yes/no + reason, or text)."""
 
     __tablename__ = "responses"
@@ -150,7 +152,7 @@ class Response(Record, Base):
     __table_args__ = (UniqueConstraint("evaluation_id", "item_id"),)
 
 
-class Entry(Record, Base):
+class Entry(Record):
     """One entry of a list item (what is working well, worries, what needs to happen, …)."""
 
     __tablename__ = "entries"
@@ -160,7 +162,7 @@ class Entry(Record, Base):
     position: Mapped[float] = mapped_column(default=0.0)
 
 
-class Scale(Record, Base):
+class Scale(Record):
     """One participant's scale (0–10) and rationale on one scaling item."""
 
     __tablename__ = "scales"
@@ -171,7 +173,7 @@ class Scale(Record, Base):
     rationale: Mapped[str] = mapped_column(Text, default="")
 
 
-class Feedback(Record, Base):
+class Feedback(Record):
     """Service-user feedback: direct (who, what they said) or where found in the record."""
 
     __tablename__ = "feedback"
@@ -182,7 +184,7 @@ class Feedback(Record, Base):
     text: Mapped[str] = mapped_column(Text, default="")
 
 
-class Action(Record, Base):
+class Action(Record):
     """An agreed action: what, who owns it, by when; tracked to completion."""
 
     __tablename__ = "actions"
@@ -195,7 +197,7 @@ class Action(Record, Base):
     progress: Mapped[str] = mapped_column(Text, default="")
 
 
-class ConcernShare(Record, Base):
+class ConcernShare(Record):
     """The written notice of an immediate concern, shared with one recipient."""
 
     __tablename__ = "concern_shares"
@@ -206,7 +208,7 @@ class ConcernShare(Record, Base):
     method: Mapped[str] = mapped_column(String(64), default="")
 
 
-class LifecycleEvent(Record, Base):
+class LifecycleEvent(Record):
     """Completion and reopening, kept for the record (reopening needs a reason)."""
 
     __tablename__ = "lifecycle_events"

@@ -256,11 +256,12 @@ def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, A
     )
     for entity_id, fld in order:
         _apply_field(session, entity_id, fld, groups[(entity_id, fld)], links)
-    latest: dict[str, str] = {}
-    for change in new:
-        latest[change["entity_id"]] = max(latest.get(change["entity_id"], ""), change["wall_time"])
-    for entity_id, when in latest.items():
-        etype = ENTITY_TYPES[next(c["entity_type"] for c in new if c["entity_id"] == entity_id)]
+    latest: dict[str, tuple[str, str]] = {}  # entity id -> (latest wall time, its type)
+    for item in new:
+        when = max(latest.get(item["entity_id"], ("", ""))[0], item["wall_time"])
+        latest[item["entity_id"]] = (when, item["entity_type"])
+    for entity_id, (when, type_name) in latest.items():
+        etype = ENTITY_TYPES[type_name]
         row = session.get(etype.model, entity_id)
         if row is not None:
             row.updated_at = max(row.updated_at or "", when)

@@ -226,7 +226,7 @@ def aggregate_from_v1(line: Any) -> Aggregate:
         if not isinstance(raw, dict) or set(raw) != set(WIRE_FIELDS):
             raise InvalidRecord("format-1 change does not have the expected fields")
         changes.append(check_change({**raw, "evaluation_id": evaluation_id}))
-    return check_aggregate(Aggregate(evaluation_id, changes), links_given=False)
+    return check_aggregate(Aggregate(str(evaluation_id), changes), links_given=False)
 
 
 def aggregate_to_v1(aggregate: Aggregate) -> dict[str, Any]:
