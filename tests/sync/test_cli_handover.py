@@ -33,6 +33,7 @@ def _evaluate(machine: Machine, case: str) -> str:
 
     from qa_tui.config import load_settings
     from qa_tui.domain import evaluation as ev
+    from qa_tui.domain import outcomes
     from qa_tui.framework.loader import builtin_templates
     from qa_tui.store.history import Actor
     from qa_tui.store.migrate import open_store
@@ -50,7 +51,7 @@ def _evaluate(machine: Machine, case: str) -> str:
         with store.session() as s:
             eid = ev.create_evaluation(s, actor, tpl, ev.CaseDetails(case_reference=case), ".*")
             ev.add_entry(s, actor, tpl, eid, "working_well", "Clear plan agreed with family")
-            ev.add_action(s, actor, eid, "Update the plan", settings.author, "2026-12-01")
+            outcomes.add_action(s, actor, eid, "Update the plan", settings.author, "2026-12-01")
         store.dispose()
         return eid
     finally:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_tui.domain import evaluation as ev
+from qa_tui.domain import outcomes
 from qa_tui.store import models
 from qa_tui.store.history import record_change
 from qa_tui.store.sync_models import SyncAck
@@ -79,7 +79,7 @@ def test_sync_pulls_changes_made_centrally(make_db, tmp_path: Path, settings) ->
     sync_now(ws, central.url)
     qa = Laptop.__new__(Laptop)
     qa.store, qa.actor = central, laptop.actor.__class__("QA Officer", laptop.device_id)
-    qa.do(ev.add_action, eid, "Review the plan", "Alex Auditor", "2026-12-01")
+    qa.do(outcomes.add_action, eid, "Review the plan", "Alex Auditor", "2026-12-01")
     report = sync_now(ws, central.url)
     assert report.pulled_changes > 0
     assert state(laptop.store) == state(central)

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from qa_tui.domain import evaluation as core
+from qa_tui.domain import outcomes
 from qa_tui.domain.views import load_view
 from qa_tui.framework.model import ItemKind, Template
 from qa_tui.tui.app import make_app
@@ -529,7 +530,7 @@ def _complete_directly(ws: Any, eid: str) -> None:
     details = {"service_area": "S", "team": "T", "practitioner": "P", "practitioner_present": False}
     pattern = ws.settings.case_reference_pattern
     ws.write(core.update_details, eid, details, pattern)
-    ws.write(core.set_concern, eid, False, "")
-    ws.write(core.set_overall, template, eid, overall_grade="good", summary_strengths="S")
-    ws.write(core.add_action, eid, "Do", "Sam", "2026-12-31")
+    ws.write(outcomes.set_concern, eid, False, "")
+    ws.write(outcomes.set_overall, template, eid, overall_grade="good", summary_strengths="S")
+    ws.write(outcomes.add_action, eid, "Do", "Sam", "2026-12-31")
     ws.write(complete, template, eid)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from qa_tui.domain import evaluation as ev
+from qa_tui.domain import outcomes
 from qa_tui.domain.completion import missing
 from qa_tui.domain.lifecycle import complete, reopen
 from qa_tui.domain.views import load_view
@@ -132,12 +133,12 @@ def fill(ws: Any, t: Template, eid: str, concern: bool = False) -> None:
         ws.write(ev.set_scale, t, eid, "safety_scale", person.id, 6, "Some progress.")
     ws.write(ev.add_feedback, t, eid, "child_voice", "direct", "the child", "Feels listened to.")
     ws.write(ev.set_response, t, eid, "plan_smart", answer=False, text="Not specific.")
-    ws.write(ev.add_action, eid, "Make the plan SMART", "Jo Reilly (SW)", "2026-12-31")
-    ws.write(ev.set_concern, eid, concern, "Bruising not followed up." if concern else "")
+    ws.write(outcomes.add_action, eid, "Make the plan SMART", "Jo Reilly (SW)", "2026-12-31")
+    ws.write(outcomes.set_concern, eid, concern, "Bruising not followed up." if concern else "")
     if concern:
         for role in ("practitioner", "team_manager", "service_manager", "director_social_care"):
-            ws.write(ev.record_concern_share, eid, role, "Someone", "2026-11-21", "email")
-    ws.write(ev.set_overall, t, eid, overall_grade="requires_improvement",
+            ws.write(outcomes.record_concern_share, eid, role, "Someone", "2026-11-21", "email")
+    ws.write(outcomes.set_overall, t, eid, overall_grade="requires_improvement",
              summary_strengths="Warm relationship.", summary_development="SMART plans.")
 
 
@@ -199,25 +200,27 @@ def test_scaling_per_participant_with_rationale(workspace: Any, tpl: Template) -
 
 def test_actions_statuses_and_dates(workspace: Any, tpl: Template) -> None:
     eid = new_eval(workspace)
-    aid = workspace.write(ev.add_action, eid, "Update the danger statement", "Jo", "2026-12-01")
-    workspace.write(ev.update_action, aid, status="in_progress", progress="Drafted")
+    aid = workspace.write(
+        outcomes.add_action, eid, "Update the danger statement", "Jo", "2026-12-01"
+    )
+    workspace.write(outcomes.update_action, aid, status="in_progress", progress="Drafted")
     view = load_view_ws(workspace, eid)
     assert [(a.status, a.due_date.isoformat(), a.progress) for a in view.actions] == [
         ("in_progress", "2026-12-01", "Drafted")]
     assert len(view.open_actions()) == 1
-    workspace.write(ev.update_action, aid, status="done")
+    workspace.write(outcomes.update_action, aid, status="done")
     action = load_view_ws(workspace, eid).actions[0]
     assert (action.status, action.completed_on.isoformat()) == ("done", "2026-11-20")
     with pytest.raises(ValidationError, match="Action status"):
-        workspace.write(ev.update_action, aid, status="finished")
+        workspace.write(outcomes.update_action, aid, status="finished")
 
 
 def test_immediate_concern_and_shares(workspace: Any, tpl: Template) -> None:
     eid = new_eval(workspace)
     with pytest.raises(ValidationError, match="no immediate concern"):
-        workspace.write(ev.record_concern_share, eid, "practitioner", "Jo", None, "email")
-    workspace.write(ev.set_concern, eid, True, "Disclosure at the visit.")
-    workspace.write(ev.record_concern_share, eid, "team_manager", "Kim Lloyd", None, "letter")
+        workspace.write(outcomes.record_concern_share, eid, "practitioner", "Jo", None, "email")
+    workspace.write(outcomes.set_concern, eid, True, "Disclosure at the visit.")
+    workspace.write(outcomes.record_concern_share, eid, "team_manager", "Kim Lloyd", None, "letter")
     view = load_view_ws(workspace, eid)
     assert view.evaluation.immediate_concern is True
     assert [(s.recipient_role, s.shared_on.isoformat(), s.method) for s in view.shares] == [
@@ -226,7 +229,7 @@ def test_immediate_concern_and_shares(workspace: Any, tpl: Template) -> None:
 
 def test_overall_judgement(workspace: Any, tpl: Template) -> None:
     eid = new_eval(workspace)
-    workspace.write(ev.set_overall, tpl, eid, overall_grade="not_applicable",
+    workspace.write(outcomes.set_overall, tpl, eid, overall_grade="not_applicable",
                     overall_na_reason="Closed at the front door.", summary_strengths="Quick.")
     e = load_view_ws(workspace, eid).evaluation
     assert (e.overall_grade, e.overall_na_reason, e.summary_strengths) == (
@@ -280,12 +283,12 @@ def test_completed_is_read_only_except_action_tracking(workspace: Any, tpl: Temp
         (ev.add_feedback, tpl, eid, "child_voice", "direct", "Mum", "x"),
         (ev.update_feedback, tpl, feedback, "direct", "Mum", "x"),
         (ev.remove_feedback, feedback),
-        (ev.add_action, eid, "New", "Jo", "2026-12-01"),
-        (ev.update_action, action, {"description": "Changed"}),
-        (ev.update_action, action, {"due_date": "2027-01-01"}),
-        (ev.remove_action, action),
-        (ev.set_concern, eid, False, ""),
-        (ev.set_overall, tpl, eid, {"overall_grade": "good"}),
+        (outcomes.add_action, eid, "New", "Jo", "2026-12-01"),
+        (outcomes.update_action, action, {"description": "Changed"}),
+        (outcomes.update_action, action, {"due_date": "2027-01-01"}),
+        (outcomes.remove_action, action),
+        (outcomes.set_concern, eid, False, ""),
+        (outcomes.set_overall, tpl, eid, {"overall_grade": "good"}),
     ]
     before = dump(workspace)
     for fn, *args in refused:
@@ -293,8 +296,8 @@ def test_completed_is_read_only_except_action_tracking(workspace: Any, tpl: Temp
         with pytest.raises(ReadOnlyError, match="read-only"):
             workspace.write(fn, *args, **kwargs)
     assert dump(workspace) == before
-    workspace.write(ev.update_action, action, status="in_progress", progress="Booked")
-    workspace.write(ev.record_concern_share, eid, "team_manager", "Deputy", None, "email")
+    workspace.write(outcomes.update_action, action, status="in_progress", progress="Booked")
+    workspace.write(outcomes.record_concern_share, eid, "team_manager", "Deputy", None, "email")
     view = load_view_ws(workspace, eid)
     assert (view.actions[0].status, view.actions[0].progress) == ("in_progress", "Booked")
     assert len(view.shares) == 5
@@ -327,7 +330,7 @@ BAD_INPUT = {
     "scale x": (lambda t, e, p: (ev.set_scale, t, e, "safety_scale", p, "x", "x"), "Scale: 'x'"),
     "date 30 Feb": (lambda t, e, p: (ev.update_details, e, {"evaluation_date": "2026-02-30"},
                                      PATTERN), "Date: '2026-02-30' is not a date"),
-    "due yesterday": (lambda t, e, p: (ev.add_action, e, "Do it", "Jo", "yesterday"),
+    "due yesterday": (lambda t, e, p: (outcomes.add_action, e, "Do it", "Jo", "yesterday"),
                       "Due date: 'yesterday' is not a date"),
     "case reference": (lambda t, e, p: (ev.update_details, e, {"case_reference": "Jane Smith"},
                                         PATTERN), "Case reference: 'Jane Smith' does not match"),

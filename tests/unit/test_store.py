@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from qa_tui.domain import evaluation as ev
+from qa_tui.domain import outcomes
 from qa_tui.domain.lifecycle import complete, reopen
 from qa_tui.domain.views import load_view
 from qa_tui.errors import QaError, StoreError
@@ -103,9 +104,9 @@ def _random_step(ws: Any, t: Any, eid: str, rng: random.Random) -> None:
         lambda: ws.write(ev.add_entry, t, eid, rng.choice(["worries", "working_well"]), words),
         lambda: ws.write(ev.set_response, t, eid, "assessment",
                          grade=rng.choice(["good", "inadequate", ""]), evidence=words),
-        lambda: ws.write(ev.add_action, eid, words or "x", "Jo", "2026-12-01"),
+        lambda: ws.write(outcomes.add_action, eid, words or "x", "Jo", "2026-12-01"),
         lambda: ws.write(ev.add_participant, eid, words or "Dad", "Parent"),
-        lambda: ws.write(ev.set_concern, eid, rng.choice([True, False, None]), words),
+        lambda: ws.write(outcomes.set_concern, eid, rng.choice([True, False, None]), words),
     ]
     if entries:
         entry = rng.choice(entries).id
@@ -118,7 +119,7 @@ def _random_step(ws: Any, t: Any, eid: str, rng: random.Random) -> None:
                                       rng.randint(0, 10), words))
     if view.actions:
         action = rng.choice(view.actions).id
-        steps.append(lambda: ws.write(ev.update_action, action,
+        steps.append(lambda: ws.write(outcomes.update_action, action,
                                       status=rng.choice(["open", "in_progress", "done"])))
     rng.choice(steps)()
 

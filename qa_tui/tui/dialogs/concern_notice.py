@@ -148,7 +148,7 @@ class ConcernNoticeDialog(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="notice-write")
     def record(self, role: str, name: str, date: str, method: str) -> None:
-        from qa_tui.domain.evaluation import record_concern_share
+        from qa_tui.domain.outcomes import record_concern_share
 
         try:
             self.workspace.write(record_concern_share, self.evaluation_id, role, name, date, method)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input
 
-from qa_tui.domain.evaluation import add_action, remove_action, update_action
+from qa_tui.domain.outcomes import add_action, remove_action, update_action
 from qa_tui.tui.widgets.autosave import SaveJob
 from qa_tui.tui.widgets.base import (
     EditorContext,

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import RadioSet, TextArea
 
-from qa_tui.domain.evaluation import set_concern
+from qa_tui.domain.outcomes import set_concern
 from qa_tui.domain.vocab import CONCERN_RECIPIENTS
 from qa_tui.tui.widgets.base import (
     EditorContext,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioSet, TextArea
 
-from qa_tui.domain.evaluation import set_overall
+from qa_tui.domain.outcomes import set_overall
 from qa_tui.framework.model import NOT_APPLICABLE
 from qa_tui.tui.widgets.base import (
     EditorContext,

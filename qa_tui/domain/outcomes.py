@@ -1,0 +1,137 @@
+"""Steps 6–8 of the journey, headless: actions, immediate concerns and their written notice,
+and the overall judgement.
+
+Like :mod:`qa_tui.domain.evaluation`, each function validates first (a
+:class:`ValidationError` naming the field) and then records changes; callers run them inside
+``store.session()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from qa_tui.domain import validate as v
+from qa_tui.domain.records import (
+    create_record,
+    ensure_editable,
+    get_evaluation,
+    remove_record,
+    set_fields,
+)
+from qa_tui.domain.vocab import ACTION_STATUSES, CONCERN_RECIPIENTS, SHARE_METHODS
+from qa_tui.errors import ValidationError
+from qa_tui.framework.model import Template
+from qa_tui.store import models
+from qa_tui.store.history import Actor
+
+
+def _clean_action(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field, value in values.items():
+        if field == "description":
+            out[field] = v.text(value, "Action", "action_description")
+        elif field == "owner":
+            out[field] = v.text(value, "Owner", "action_owner", short=True)
+        elif field == "due_date":
+            out[field] = v.parse_date(value, "Due date", "action_due_date")
+        elif field == "completed_on":
+            out[field] = v.parse_date(value, "Completed on", "action_completed_on")
+        elif field == "status":
+            out[field] = v.choice(value, ACTION_STATUSES, "Action status", "action_status")
+        elif field == "progress":
+            out[field] = v.text(value, "Progress", "action_progress")
+        else:
+            raise ValidationError(f"{field}: not a field of an action", field=field)
+    return out
+
+
+def add_action(
+    session: Session,
+    actor: Actor,
+    evaluation_id: str,
+    description: str,
+    owner: str,
+    due_date: dt.date | str | None,
+) -> str:
+    """An agreed action: what, who owns it, by when (seed 000 §6.12: tracked to completion)."""
+    values = _clean_action({"description": description, "owner": owner, "due_date": due_date})
+    if not values["description"].strip():
+        raise ValidationError("Action: say what needs to be done", field="action_description")
+    values["status"] = "open"
+    ensure_editable(session, evaluation_id, "new_action")
+    fixed = {"evaluation_id": evaluation_id}
+    return create_record(session, actor, "action", evaluation_id, fixed, values)
+
+
+def update_action(session: Session, actor: Actor, action_id: str, **values: Any) -> int:
+    """Change an action; status, progress and completion date stay editable after completion."""
+    clean = _clean_action(values)
+    if clean.get("status") == "done" and "completed_on" not in clean:
+        action = session.get(models.Action, action_id)
+        if action is not None and action.completed_on is None:
+            clean["completed_on"] = actor.now().date()
+    return set_fields(session, actor, "action", action_id, clean)
+
+
+def remove_action(session: Session, actor: Actor, action_id: str) -> None:
+    remove_record(session, actor, "action", action_id)
+
+
+def set_concern(
+    session: Session, actor: Actor, evaluation_id: str, flag: bool | None, description: str
+) -> int:
+    """Step 7: whether there are immediate concerns, and what they are."""
+    values = {
+        "immediate_concern": v.optional_bool(flag, "Immediate concerns", "immediate_concern"),
+        "concern_description": v.text(description, "Concern", "concern_description"),
+    }
+    return set_fields(session, actor, "evaluation", evaluation_id, values)
+
+
+def record_concern_share(
+    session: Session,
+    actor: Actor,
+    evaluation_id: str,
+    recipient_role: str,
+    recipient_name: str,
+    shared_on: dt.date | str | None,
+    method: str,
+) -> str:
+    """Record that the written notice of an immediate concern was shared with someone."""
+    values = {
+        "recipient_role": v.choice(
+            recipient_role, CONCERN_RECIPIENTS, "Recipient", "recipient_role"
+        ),
+        "recipient_name": v.text(recipient_name, "Recipient's name", "recipient_name", short=True),
+        "shared_on": v.parse_date(shared_on, "Shared on", "shared_on") or actor.now().date(),
+        "method": v.choice(method, SHARE_METHODS, "How it was shared", "share_method"),
+    }
+    evaluation = get_evaluation(session, evaluation_id)
+    if not evaluation.immediate_concern:
+        raise ValidationError(
+            "This evaluation records no immediate concern to share", field="immediate_concern"
+        )
+    fixed = {"evaluation_id": evaluation_id}
+    return create_record(session, actor, "concern_share", evaluation_id, fixed, values)
+
+
+def set_overall(
+    session: Session, actor: Actor, template: Template, evaluation_id: str, **values: Any
+) -> int:
+    """Step 8: overall judgement, its reason if not applicable, strengths and development."""
+    clean: dict[str, Any] = {}
+    for field, value in values.items():
+        if field == "overall_grade":
+            if value not in ("", None) and value not in template.scale.ids():
+                raise ValidationError(
+                    f"Overall judgement: {value!r} is not on the grading scale", field=field
+                )
+            clean[field] = value or ""
+        elif field in ("overall_na_reason", "summary_strengths", "summary_development"):
+            clean[field] = v.text(value, field.replace("_", " ").capitalize(), field)
+        else:
+            raise ValidationError(f"{field}: not part of the overall judgement", field=field)
+    return set_fields(session, actor, "evaluation", evaluation_id, clean)
