@@ -54,9 +54,7 @@ def _group(
     return groups
 
 
-def _heads(
-    group: list[dict[str, Any]], superseded_by: dict[str, set[str]]
-) -> list[dict[str, Any]]:
+def _heads(group: list[dict[str, Any]], superseded_by: dict[str, set[str]]) -> list[dict[str, Any]]:
     """The changes of one field that no other change of it supersedes, in winner order."""
     if len(group) == 1:
         return group

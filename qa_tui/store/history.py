@@ -279,9 +279,7 @@ def stored_state(session: Session) -> dict:
 def check_consistency(session: Session) -> list[str]:
     """Differences between the stored state and the state derived from history (empty: none)."""
     changes = session.scalars(select(models.Change)).all()
-    links = session.execute(
-        select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
-    )
+    links = session.execute(select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id))
     derived = derive_state(changes, list(links))
     stored = stored_state(session)
     problems = []

@@ -39,9 +39,7 @@ def unacknowledged(session: Session) -> list[str]:
     """Evaluations with history the central database may not have, sorted."""
     acked = {k: v for k, v in session.execute(select(SyncAck.evaluation_id, SyncAck.digest))}
     if not acked:
-        query = select(models.Change.evaluation_id).distinct().order_by(
-            models.Change.evaluation_id
-        )
+        query = select(models.Change.evaluation_id).distinct().order_by(models.Change.evaluation_id)
         return list(session.scalars(query))
     return sorted(eid for eid, (d, _n) in digests(session).items() if acked.get(eid) != d)
 

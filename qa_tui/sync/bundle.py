@@ -119,9 +119,16 @@ def _write_stream(
     writer = EncryptingWriter(handle, recipient, format_version, {"bundle_id": bundle_id})
     sink = _LineSink(writer)
     revision = head_revision()
-    sink.line({"bundle": "qa-tui", "format": format_version, "bundle_id": bundle_id,
-               "schema_revision": revision, "device_id": device.device_id,
-               "created_at": created_at})
+    sink.line(
+        {
+            "bundle": "qa-tui",
+            "format": format_version,
+            "bundle_id": bundle_id,
+            "schema_revision": revision,
+            "device_id": device.device_id,
+            "created_at": created_at,
+        }
+    )
     counts = {"evaluations": 0, "changes": 0, "links": 0}
     for aggregate in aggregates:
         sink.line(aggregate_to_v1(aggregate) if format_version == 1 else aggregate.to_wire())
@@ -129,10 +136,16 @@ def _write_stream(
         counts["changes"] += len(aggregate.changes)
         counts["links"] += len(aggregate.links)
     manifest = Manifest(
-        format=format_version, schema_revision=revision, bundle_id=bundle_id,
-        device_id=device.device_id, device_public_key=device.public_text, author=author,
-        created_at=created_at, recipient=fingerprint(public_raw(recipient)),
-        content_hash=sink.hash.hexdigest(), **counts,
+        format=format_version,
+        schema_revision=revision,
+        bundle_id=bundle_id,
+        device_id=device.device_id,
+        device_public_key=device.public_text,
+        author=author,
+        created_at=created_at,
+        recipient=fingerprint(public_raw(recipient)),
+        content_hash=sink.hash.hexdigest(),
+        **counts,
     )
     body = vars(manifest)
     signature = base64.b64encode(device.sign(dumps(body).encode())).decode()

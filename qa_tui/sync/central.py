@@ -106,8 +106,10 @@ def parse_device_key(token: str, device_id: str | None = None) -> tuple[str, str
     else:
         device_id, _, key = token.partition(":")
     if not device_id or not is_id(device_id):
-        raise SyncError("--device-key: give '<device id>:ed25519:<key>' as 'qa-tui keys show' "
-                        "prints it (or --device-id)")
+        raise SyncError(
+            "--device-key: give '<device id>:ed25519:<key>' as 'qa-tui keys show' "
+            "prints it (or --device-id)"
+        )
     decode_public(key, ED25519)
     return device_id, key
 
@@ -118,14 +120,22 @@ def enrol_device(session: Session, device_id: str, public_key: str, name: str) -
     row = session.get(Device, device_id)
     if row is not None:
         if row.revoked_at:
-            raise SyncError(f"device {device_id} was revoked on {row.revoked_at}; "
-                            "a revoked device cannot be enrolled again (make a new device id)")
+            raise SyncError(
+                f"device {device_id} was revoked on {row.revoked_at}; "
+                "a revoked device cannot be enrolled again (make a new device id)"
+            )
         if row.public_key != public_key:
             raise SyncError(f"device {device_id} is enrolled with a different key")
         row.name = name or row.name
         return row
-    row = Device(device_id=device_id, public_key=public_key, name=name,
-                 enrolled_at=utc_stamp(), revoked_at=None, revoked_reason="")
+    row = Device(
+        device_id=device_id,
+        public_key=public_key,
+        name=name,
+        enrolled_at=utc_stamp(),
+        revoked_at=None,
+        revoked_reason="",
+    )
     session.add(row)
     return row
 
@@ -152,8 +162,10 @@ def device_lookup(session: Session, name: str) -> Callable[[str], str]:
     def lookup(device_id: str) -> str:
         row = session.get(Device, device_id)
         if row is None:
-            raise BundleError(f"{name}: signed by device {device_id}, which is not enrolled "
-                              "(qa-tui central enrol)")
+            raise BundleError(
+                f"{name}: signed by device {device_id}, which is not enrolled "
+                "(qa-tui central enrol)"
+            )
         if row.revoked_at:
             raise BundleError(f"{name}: signed by device {device_id}, revoked on {row.revoked_at}")
         return row.public_key
@@ -189,9 +201,14 @@ def merge_bundle_file(
     if on_total:
         on_total(manifest.evaluations)
     source = Provenance(
-        bundle_id=manifest.bundle_id, kind="bundle", device_id=manifest.device_id,
-        format_version=manifest.format, schema_revision=manifest.schema_revision,
-        created_at=manifest.created_at, file_sha256=digest, content_hash=manifest.content_hash,
+        bundle_id=manifest.bundle_id,
+        kind="bundle",
+        device_id=manifest.device_id,
+        format_version=manifest.format,
+        schema_revision=manifest.schema_revision,
+        created_at=manifest.created_at,
+        file_sha256=digest,
+        content_hash=manifest.content_hash,
     )
     with store.session() as session:
         device_lookup(session, path.name)(manifest.device_id)

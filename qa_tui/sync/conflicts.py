@@ -60,8 +60,15 @@ class Conflict:
 
 
 def _side(change: models.Change) -> Side:
-    return Side(change.id, change.field, json.loads(change.value), change.author,
-                change.device_id, change.wall_time, change.counter)
+    return Side(
+        change.id,
+        change.field,
+        json.loads(change.value),
+        change.author,
+        change.device_id,
+        change.wall_time,
+        change.counter,
+    )
 
 
 def _field_history(session: Session, entity_id: str, fld: str) -> tuple[dict, dict]:
@@ -108,24 +115,34 @@ def _edit_conflicts(session: Session, states: list[models.FieldState]) -> list[C
     out = []
     for state in states:
         changes, parents = _field_history(session, state.entity_id, state.field)
-        heads = sorted((changes[h] for h in json.loads(state.heads)), key=change_order_key,
-                       reverse=True)
+        heads = sorted(
+            (changes[h] for h in json.loads(state.heads)), key=change_order_key, reverse=True
+        )
         if len({h.value for h in heads}) < 2:
             continue  # independent changes that agree are not a conflict to resolve
         common = set.intersection(*(_ancestors(h.id, parents) for h in heads))
         ancestor = max((changes[c] for c in common), key=change_order_key, default=None)
-        out.append(Conflict(
-            f"{state.entity_id}:{state.field}", "edit", state.evaluation_id, "",
-            state.entity_type, state.entity_id, state.field,
-            _side(ancestor) if ancestor else None, tuple(_side(h) for h in heads),
-        ))
+        out.append(
+            Conflict(
+                f"{state.entity_id}:{state.field}",
+                "edit",
+                state.evaluation_id,
+                "",
+                state.entity_type,
+                state.entity_id,
+                state.field,
+                _side(ancestor) if ancestor else None,
+                tuple(_side(h) for h in heads),
+            )
+        )
     return out
 
 
 def _delete_conflicts(session: Session, deletion_state: models.FieldState) -> list[Conflict]:
     entity_id = deletion_state.entity_id
     deletions = [
-        c for c in session.scalars(
+        c
+        for c in session.scalars(
             select(models.Change).where(models.Change.id.in_(json.loads(deletion_state.heads)))
         )
         if json.loads(c.value) is True
@@ -133,17 +150,21 @@ def _delete_conflicts(session: Session, deletion_state: models.FieldState) -> li
     winner = session.get(models.Change, deletion_state.winner_id)
     if winner is None or json.loads(winner.value) is not True:
         return []
-    seen = set(session.scalars(
-        select(models.ChangeLink.supersedes_id).where(
-            models.ChangeLink.change_id.in_([d.id for d in deletions])
+    seen = set(
+        session.scalars(
+            select(models.ChangeLink.supersedes_id).where(
+                models.ChangeLink.change_id.in_([d.id for d in deletions])
+            )
         )
-    ))
+    )
     out = []
     others = session.scalars(
-        select(models.FieldState).where(
+        select(models.FieldState)
+        .where(
             models.FieldState.entity_id == entity_id,
             models.FieldState.field.not_in((CREATE, DELETED)),
-        ).order_by(models.FieldState.field)
+        )
+        .order_by(models.FieldState.field)
     )
     for state in others:
         unseen = [h for h in json.loads(state.heads) if h not in seen]
@@ -153,12 +174,19 @@ def _delete_conflicts(session: Session, deletion_state: models.FieldState) -> li
         known = [changes[s] for s in seen if s in changes]
         ancestor = max(known, key=change_order_key, default=None)
         edits = sorted((changes[h] for h in unseen), key=change_order_key, reverse=True)
-        out.append(Conflict(
-            f"{entity_id}:{state.field}:deleted", "delete", state.evaluation_id, "",
-            state.entity_type, entity_id, state.field,
-            _side(ancestor) if ancestor else None,
-            (_side(winner), *(_side(e) for e in edits)),
-        ))
+        out.append(
+            Conflict(
+                f"{entity_id}:{state.field}:deleted",
+                "delete",
+                state.evaluation_id,
+                "",
+                state.entity_type,
+                entity_id,
+                state.field,
+                _side(ancestor) if ancestor else None,
+                (_side(winner), *(_side(e) for e in edits)),
+            )
+        )
     return out
 
 
@@ -178,8 +206,17 @@ def list_conflicts(session: Session, evaluation_id: str | None = None) -> list[C
         found.extend(_delete_conflicts(session, state))
     refs = _case_refs(session, {c.evaluation_id for c in found})
     found = [
-        Conflict(c.id, c.kind, c.evaluation_id, refs.get(c.evaluation_id, ""), c.entity_type,
-                 c.entity_id, c.field, c.ancestor, c.sides)
+        Conflict(
+            c.id,
+            c.kind,
+            c.evaluation_id,
+            refs.get(c.evaluation_id, ""),
+            c.entity_type,
+            c.entity_id,
+            c.field,
+            c.ancestor,
+            c.sides,
+        )
         for c in found
     ]
     return sorted(found, key=lambda c: (c.case_reference, c.evaluation_id, c.id))
@@ -208,10 +245,17 @@ def _record(session: Session, actor: Actor, conflict: Conflict, fld: str, value:
     current = session.get(models.FieldState, (conflict.entity_id, fld))
     old = session.get(models.Change, current.winner_id) if current else None
     change = models.Change(
-        id=str(uuid.uuid4()), entity_type=conflict.entity_type, entity_id=conflict.entity_id,
-        evaluation_id=conflict.evaluation_id, field=fld, value=dumps(value),
-        old_value=old.value if old else None, supersedes=dumps(sorted(heads)),
-        author=actor.author, device_id=actor.device_id, counter=tick(session),
+        id=str(uuid.uuid4()),
+        entity_type=conflict.entity_type,
+        entity_id=conflict.entity_id,
+        evaluation_id=conflict.evaluation_id,
+        field=fld,
+        value=dumps(value),
+        old_value=old.value if old else None,
+        supersedes=dumps(sorted(heads)),
+        author=actor.author,
+        device_id=actor.device_id,
+        counter=tick(session),
         wall_time=actor.timestamp(),
     )
     session.add(change)
@@ -222,7 +266,11 @@ def _record(session: Session, actor: Actor, conflict: Conflict, fld: str, value:
 
 
 def resolve_conflict(
-    session: Session, actor: Actor, conflict_id: str, *, pick: str | None = None,
+    session: Session,
+    actor: Actor,
+    conflict_id: str,
+    *,
+    pick: str | None = None,
     value: Any = _UNSET,
 ) -> str:
     """Settle a conflict: ``pick`` a side's change id, or give a merged ``value`` (JSON form).
@@ -242,8 +290,13 @@ def resolve_conflict(
         return _record(session, actor, conflict, DELETED, chosen.field == DELETED)
     new_value = chosen.value if chosen is not None else value
     try:
-        _check_value(conflict.entity_type, conflict.field, new_value, conflict.evaluation_id,
-                     conflict.entity_id)
+        _check_value(
+            conflict.entity_type,
+            conflict.field,
+            new_value,
+            conflict.evaluation_id,
+            conflict.entity_id,
+        )
     except InvalidRecord as exc:
         raise SyncError(f"merged value refused: {exc}") from None
     if conflict.entity_type not in ENTITY_TYPES:

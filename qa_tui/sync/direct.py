@@ -107,12 +107,12 @@ def _push(laptop: Store, central: Store, device_id: str, report: SyncReport) -> 
         ids = unacknowledged(local)
         if not ids:
             return
-        source = Provenance(str(uuid.uuid4()), "sync", device_id, 0, head_revision(),
-                            utc_stamp())
+        source = Provenance(str(uuid.uuid4()), "sync", device_id, 0, head_revision(), utc_stamp())
         with central.session() as remote:
             device_lookup(remote, "direct sync")(device_id)
-            merged = merge_aggregates(remote, validated(iter_aggregates(local, ids)), source,
-                                      utc_stamp())
+            merged = merge_aggregates(
+                remote, validated(iter_aggregates(local, ids)), source, utc_stamp()
+            )
     report.pushed_evaluations, report.pushed_changes = len(merged.touched), merged.new_changes
     report.touched.update(ids)
 
@@ -137,8 +137,9 @@ def wanted_evaluations(remote: Session, device_id: str, author: str) -> list[str
     return sorted(set(remote.scalars(mine)) | set(remote.scalars(owned)))
 
 
-def _pull(laptop: Store, central: Store, central_ref: str, author: str, device_id: str,
-          report: SyncReport) -> None:
+def _pull(
+    laptop: Store, central: Store, central_ref: str, author: str, device_id: str, report: SyncReport
+) -> None:
     with central.reader() as remote, laptop.session() as local:
         purged = set(local.scalars(select(PurgedEvaluation.evaluation_id)))
         wanted = [e for e in wanted_evaluations(remote, device_id, author) if e not in purged]
@@ -146,15 +147,16 @@ def _pull(laptop: Store, central: Store, central_ref: str, author: str, device_i
         todo = [e for e in wanted if theirs.get(e, 0) != ours.get(e, 0)]
         report.templates = _pull_templates(remote, local)
         if todo:
-            source = Provenance(str(uuid.uuid4()), "sync", central_ref, 0, head_revision(),
-                                utc_stamp())
-            merged = merge_aggregates(local, validated(iter_aggregates(remote, todo)), source,
-                                      utc_stamp())
+            source = Provenance(
+                str(uuid.uuid4()), "sync", central_ref, 0, head_revision(), utc_stamp()
+            )
+            merged = merge_aggregates(
+                local, validated(iter_aggregates(remote, todo)), source, utc_stamp()
+            )
             report.pulled_evaluations = len(merged.touched)
             report.pulled_changes = merged.new_changes
             report.touched.update(todo)
-        report.acknowledged = acknowledge(local, central_ref, sorted(report.touched),
-                                          utc_stamp())
+        report.acknowledged = acknowledge(local, central_ref, sorted(report.touched), utc_stamp())
 
 
 def _pull_templates(remote: Session, local: Session) -> int:
@@ -162,10 +164,14 @@ def _pull_templates(remote: Session, local: Session) -> int:
     added = 0
     for snap in remote.scalars(select(models.TemplateSnapshot)):
         if snap.content_hash not in have:
-            local.add(models.TemplateSnapshot(
-                content_hash=snap.content_hash, template_id=snap.template_id,
-                version=snap.version, source_text=snap.source_text,
-            ))
+            local.add(
+                models.TemplateSnapshot(
+                    content_hash=snap.content_hash,
+                    template_id=snap.template_id,
+                    version=snap.version,
+                    source_text=snap.source_text,
+                )
+            )
             added += 1
     return added
 
@@ -179,8 +185,10 @@ def sync_now(ws: object, central_url: str | None = None) -> SyncReport:
     settings = ws.settings  # type: ignore[attr-defined]
     url = central_url or settings.central_db_url
     if not url:
-        raise SyncError("no central database configured: set central_db_url in the settings "
-                        "or pass --central URL")
+        raise SyncError(
+            "no central database configured: set central_db_url in the settings "
+            "or pass --central URL"
+        )
     central, central_ref = open_central(url, settings.device_id)
     report = SyncReport(url)
     try:

@@ -33,6 +33,12 @@ def export_bundle(
     with store.reader() as session:
         ids = all_evaluation_ids(session) if everything else unacknowledged(session)
         return write_bundle(
-            iter_aggregates(session, ids), out, recipient, device, author, utc_stamp(),
-            bundle_id=str(uuid.uuid4()), format_version=format_version,
+            iter_aggregates(session, ids),
+            out,
+            recipient,
+            device,
+            author,
+            utc_stamp(),
+            bundle_id=str(uuid.uuid4()),
+            format_version=format_version,
         )

@@ -89,10 +89,18 @@ def _open_ledger(session: Session, source: Provenance, now: str) -> MergedBundle
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MERGE_LOCK})
     row = {
-        "bundle_id": source.bundle_id, "kind": source.kind, "device_id": source.device_id,
-        "format_version": source.format_version, "schema_revision": source.schema_revision,
-        "created_at": source.created_at, "merged_at": now, "file_sha256": source.file_sha256,
-        "content_hash": source.content_hash, "evaluations": 0, "changes": 0, "new_changes": 0,
+        "bundle_id": source.bundle_id,
+        "kind": source.kind,
+        "device_id": source.device_id,
+        "format_version": source.format_version,
+        "schema_revision": source.schema_revision,
+        "created_at": source.created_at,
+        "merged_at": now,
+        "file_sha256": source.file_sha256,
+        "content_hash": source.content_hash,
+        "evaluations": 0,
+        "changes": 0,
+        "new_changes": 0,
     }
     statement = _insert_ignore(session, MergedBundle.__table__).values(**row)
     claimed = session.execute(statement.returning(MergedBundle.bundle_id)).first()
@@ -147,8 +155,9 @@ def merge_aggregates(
     session.execute(
         update(MergedBundle)
         .where(MergedBundle.bundle_id == source.bundle_id)
-        .values(evaluations=report.evaluations, changes=report.changes,
-                new_changes=report.new_changes)
+        .values(
+            evaluations=report.evaluations, changes=report.changes, new_changes=report.new_changes
+        )
     )
     return report
 
@@ -159,9 +168,9 @@ def _merge_batch(
     ids = [a.evaluation_id for a in batch]
     present = set(
         session.scalars(
-            select(models.Change.evaluation_id).distinct().where(
-                models.Change.evaluation_id.in_(ids)
-            )
+            select(models.Change.evaluation_id)
+            .distinct()
+            .where(models.Change.evaluation_id.in_(ids))
         )
     )
     fresh_changes: list[dict[str, Any]] = []
@@ -191,8 +200,9 @@ def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) 
     held = {
         row["id"]: dict(row)
         for row in session.execute(
-            select(*(models.Change.__table__.c[k] for k in (*WIRE_FIELDS, "evaluation_id")))
-            .where(models.Change.evaluation_id.in_(ids))
+            select(*(models.Change.__table__.c[k] for k in (*WIRE_FIELDS, "evaluation_id"))).where(
+                models.Change.evaluation_id.in_(ids)
+            )
         ).mappings()
     }
     new_changes: list[dict[str, Any]] = []
@@ -281,8 +291,12 @@ def _apply_field(
     etype = ENTITY_TYPES[winner.entity_type]
     state = session.get(models.FieldState, (entity_id, fld))
     if state is None:
-        state = models.FieldState(entity_id=entity_id, field=fld, entity_type=etype.name,
-                                  evaluation_id=winner.evaluation_id)
+        state = models.FieldState(
+            entity_id=entity_id,
+            field=fld,
+            entity_type=etype.name,
+            evaluation_id=winner.evaluation_id,
+        )
         session.add(state)
     state.heads = dumps(sorted(h.id for h in heads))
     state.winner_id = winner.id
@@ -293,8 +307,12 @@ def _apply_field(
         raise BundleError(f"record id {entity_id} is already used in another evaluation; refused")
     if fld == CREATE:
         if row is None:
-            row = etype.model(id=entity_id, deleted=False, updated_at=winner.wall_time,
-                              **{name: value[name] for name in etype.create_fields})
+            row = etype.model(
+                id=entity_id,
+                deleted=False,
+                updated_at=winner.wall_time,
+                **{name: value[name] for name in etype.create_fields},
+            )
             session.add(row)
         row.created_by, row.created_device = winner.author, winner.device_id
         row.created_at = winner.wall_time

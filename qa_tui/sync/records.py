@@ -21,8 +21,17 @@ from sqlalchemy import Boolean, Date, Float, Integer, String
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES
 
 WIRE_FIELDS = (
-    "id", "entity_type", "entity_id", "field", "value", "old_value", "supersedes",
-    "author", "device_id", "counter", "wall_time",
+    "id",
+    "entity_type",
+    "entity_id",
+    "field",
+    "value",
+    "old_value",
+    "supersedes",
+    "author",
+    "device_id",
+    "counter",
+    "wall_time",
 )
 MAX_COUNTER = 2**31 - 1  # an INTEGER column on PostgreSQL
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -93,8 +102,10 @@ def _check_value(etype_name: str, fld: str, value: Any, evaluation_id: str, enti
     checks = _CHECKS[etype_name]
     if fld == CREATE:
         if not isinstance(value, dict) or set(value) != set(etype.create_fields):
-            raise InvalidRecord(f"{etype_name} {entity_id}: creation must carry exactly "
-                                f"{', '.join(etype.create_fields)}")
+            raise InvalidRecord(
+                f"{etype_name} {entity_id}: creation must carry exactly "
+                f"{', '.join(etype.create_fields)}"
+            )
         for name, item in value.items():
             if not checks[name](item):
                 raise InvalidRecord(f"{etype_name} {entity_id}: bad {name} at creation")
@@ -178,9 +189,10 @@ def check_aggregate(aggregate: Aggregate, links_given: bool = True) -> Aggregate
         entity = change["entity_id"]
         if types.setdefault(entity, change["entity_type"]) != change["entity_type"]:
             raise InvalidRecord(f"record {entity} has changes of two record types")
-        if change["field"] == CREATE and creations.setdefault(entity, change["value"]) != change[
-            "value"
-        ]:
+        if (
+            change["field"] == CREATE
+            and creations.setdefault(entity, change["value"]) != change["value"]
+        ):
             raise InvalidRecord(f"record {entity} is created twice with different content")
         expected.update((change["id"], s) for s in change.pop("_supersedes"))
     if aggregate.evaluation_id not in creations or types[aggregate.evaluation_id] != "evaluation":

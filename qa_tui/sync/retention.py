@@ -31,8 +31,10 @@ class PurgeReport:
 
     def summary(self) -> str:
         verb = "would purge" if self.dry_run else "purged"
-        return (f"{verb} {len(self.purged)} evaluations; kept {self.kept_unacknowledged} "
-                "completed but not acknowledged by the central database")
+        return (
+            f"{verb} {len(self.purged)} evaluations; kept {self.kept_unacknowledged} "
+            "completed but not acknowledged by the central database"
+        )
 
 
 def _purge_one(session: Session, evaluation_id: str, now: str) -> None:

@@ -24,13 +24,30 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("changes", "change_links", "field_states", "evaluations", "participants", "responses",
-          "entries", "scales", "feedback", "actions", "concern_shares", "lifecycle_events")
+TABLES = (
+    "changes",
+    "change_links",
+    "field_states",
+    "evaluations",
+    "participants",
+    "responses",
+    "entries",
+    "scales",
+    "feedback",
+    "actions",
+    "concern_shares",
+    "lifecycle_events",
+)
 
 
 def _child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--phase", *args], env=env,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
         sys.exit(f"phase {args[0]} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -56,8 +73,7 @@ def phase_make(work: Path, count: int) -> dict[str, Any]:
     started = time.perf_counter()
     made = generate(ws, count, 1)
     ws.close()
-    return {"made": made, "seconds": time.perf_counter() - started,
-            "device_id": settings.device_id}
+    return {"made": made, "seconds": time.perf_counter() - started, "device_id": settings.device_id}
 
 
 def phase_export(work: Path) -> dict[str, Any]:
@@ -68,10 +84,20 @@ def phase_export(work: Path) -> dict[str, Any]:
     settings = load_settings()
     store = open_store(f"sqlite:///{work / 'laptop.db'}")
     started = time.perf_counter()
-    manifest = export_bundle(store, settings.device_id, settings.author, work / "qa.key.pub",
-                             work / "bundle.qab", everything=True)
-    return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb(),
-            "changes": manifest.changes, "bytes": (work / "bundle.qab").stat().st_size}
+    manifest = export_bundle(
+        store,
+        settings.device_id,
+        settings.author,
+        work / "qa.key.pub",
+        work / "bundle.qab",
+        everything=True,
+    )
+    return {
+        "seconds": time.perf_counter() - started,
+        "peak_mb": _peak_mb(),
+        "changes": manifest.changes,
+        "bytes": (work / "bundle.qab").stat().st_size,
+    }
 
 
 def phase_central(url: str, work: Path, first: bool) -> dict[str, Any]:
@@ -149,11 +175,16 @@ def raw_postgres(work: Path, url: str) -> float:
     rows = _rows(work)
     for table, (columns, data) in rows.items():
         flags = [isinstance(Base.metadata.tables[table].c[c].type, Boolean) for c in columns]
-        rows[table] = (columns, [
-            tuple(bool(v) if flag and v is not None else v
-                  for flag, v in zip(flags, row, strict=True))
-            for row in data
-        ])
+        rows[table] = (
+            columns,
+            [
+                tuple(
+                    bool(v) if flag and v is not None else v
+                    for flag, v in zip(flags, row, strict=True)
+                )
+                for row in data
+            ],
+        )
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn) as connection:
         started = time.perf_counter()
@@ -177,12 +208,18 @@ def _migrated_empty(url: str) -> None:
 def _report(name: str, raw: float, merge: dict[str, Any], export: dict[str, Any]) -> None:
     print(f"\n{name}")
     print(f"  raw executemany copy     {raw:8.2f} s")
-    print(f"  first merge              {merge['seconds']:8.2f} s   "
-          f"ratio {merge['seconds'] / raw:5.2f} × raw (target ≤ 3)")
-    print(f"  re-merge                 {merge['remerge_seconds']:8.3f} s   "
-          f"ratio {merge['remerge_seconds'] / merge['seconds']:5.3f} × merge (target ≤ 0.2)")
-    print(f"  peak memory: export {export['peak_mb']:.0f} MB, merge {merge['peak_mb']:.0f} MB "
-          "(target ≤ 300)")
+    print(
+        f"  first merge              {merge['seconds']:8.2f} s   "
+        f"ratio {merge['seconds'] / raw:5.2f} × raw (target ≤ 3)"
+    )
+    print(
+        f"  re-merge                 {merge['remerge_seconds']:8.3f} s   "
+        f"ratio {merge['remerge_seconds'] / merge['seconds']:5.3f} × merge (target ≤ 0.2)"
+    )
+    print(
+        f"  peak memory: export {export['peak_mb']:.0f} MB, merge {merge['peak_mb']:.0f} MB "
+        "(target ≤ 300)"
+    )
 
 
 def main() -> None:
@@ -208,16 +245,22 @@ def main() -> None:
 
 def run(count: int, pg: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="qa-tui-bench-"))
-    env = {**os.environ, "XDG_CONFIG_HOME": str(work / "config"),
-           "XDG_DATA_HOME": str(work / "data"), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(work / "config"),
+        "XDG_DATA_HOME": str(work / "data"),
+        "PYTHONPATH": str(ROOT),
+    }
     try:
         made = _child(["make", "--work", str(work), "--evaluations", str(count)], env)
         print(f"{made['made']} demo evaluations made in {made['seconds']:.1f} s")
         central = f"sqlite:///{work / 'central.db'}"
         _child(["central", "--work", str(work), "--url", central], env)
         export = _child(["export", "--work", str(work)], env)
-        print(f"export: {export['changes']} changes, {export['bytes'] / 1e6:.1f} MB bundle, "
-              f"{export['seconds']:.2f} s, peak {export['peak_mb']:.0f} MB")
+        print(
+            f"export: {export['changes']} changes, {export['bytes'] / 1e6:.1f} MB bundle, "
+            f"{export['seconds']:.2f} s, peak {export['peak_mb']:.0f} MB"
+        )
         raw_target = work / "raw.db"
         _migrated_empty(f"sqlite:///{raw_target}")
         raw = raw_sqlite(work, raw_target)

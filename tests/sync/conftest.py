@@ -20,8 +20,10 @@ def pg_server() -> Iterator[Cluster]:
     """A throwaway PostgreSQL cluster for the whole session (skipped if none is installed)."""
     bindir = find_bindir()
     if bindir is None:
-        reason = "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or under " \
-                 "/usr/lib/postgresql/*/bin"
+        reason = (
+            "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or under "
+            "/usr/lib/postgresql/*/bin"
+        )
         if REQUIRE_PG:
             pytest.fail(f"{reason} and QA_TUI_REQUIRE_PG=1")
         pytest.skip(reason)
@@ -48,8 +50,9 @@ def empty_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def make_db(request: pytest.FixtureRequest, tmp_path: Path, empty_sqlite: Path
-            ) -> Callable[[], str]:
+def make_db(
+    request: pytest.FixtureRequest, tmp_path: Path, empty_sqlite: Path
+) -> Callable[[], str]:
     """A factory of fresh database URLs on the parametrised backend."""
     if request.param == "postgresql":
         server = request.getfixturevalue("pg_server")

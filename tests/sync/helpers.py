@@ -53,9 +53,16 @@ class Laptop:
 
     def export(self, qa_pub: Path, out: Path, fmt: int = 2) -> Path:
         with self.store.reader() as s:
-            write_bundle(iter_aggregates(s, all_evaluation_ids(s)), out, load_qa_public(qa_pub),
-                         self.key, self.actor.author, "2026-11-20T10:00:00.000+00:00",
-                         bundle_id=str(uuid.uuid4()), format_version=fmt)
+            write_bundle(
+                iter_aggregates(s, all_evaluation_ids(s)),
+                out,
+                load_qa_public(qa_pub),
+                self.key,
+                self.actor.author,
+                "2026-11-20T10:00:00.000+00:00",
+                bundle_id=str(uuid.uuid4()),
+                format_version=fmt,
+            )
         return out
 
 
@@ -78,15 +85,13 @@ def copy_into(target: Store, source: Store | list[Aggregate]) -> MergeReport:
     from qa_tui.sync.direct import validated
 
     aggs = source if isinstance(source, list) else aggregates(source)
-    fresh = [Aggregate(a.evaluation_id, [dict(c) for c in a.changes], list(a.links))
-             for a in aggs]
+    fresh = [Aggregate(a.evaluation_id, [dict(c) for c in a.changes], list(a.links)) for a in aggs]
     prov = Provenance(str(uuid.uuid4()), "sync", str(uuid.uuid4()), 0, "0002", "now")
     with target.session() as s:
         return merge_aggregates(s, validated(fresh), prov, "now")
 
 
-_SKIP = {"merged_bundles", "devices", "meta", "sync_acks", "purged_evaluations",
-         "alembic_version"}
+_SKIP = {"merged_bundles", "devices", "meta", "sync_acks", "purged_evaluations", "alembic_version"}
 
 
 def state(store: Store) -> dict[str, list[tuple]]:

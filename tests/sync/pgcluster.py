@@ -19,8 +19,12 @@ def find_bindir() -> Path | None:
     found = shutil.which("pg_ctl")
     if found and shutil.which("initdb"):
         return Path(found).parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(
-        Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
+    )
     return Path(candidates[-1]).parent if candidates else None
 
 
@@ -42,8 +46,13 @@ class Cluster:
 
     def run(self, *args: str) -> None:
         done = subprocess.run(
-            [str(self.bindir / args[0]), *args[1:]], check=False, cwd=self.base,
-            user=self.user, capture_output=True, timeout=120, text=True,
+            [str(self.bindir / args[0]), *args[1:]],
+            check=False,
+            cwd=self.base,
+            user=self.user,
+            capture_output=True,
+            timeout=120,
+            text=True,
         )
         if done.returncode:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
@@ -52,8 +61,9 @@ class Cluster:
     def create_database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
@@ -74,8 +84,7 @@ def _traversable(path: Path) -> bool:
 def _base_dir(as_other_user: bool) -> Path:
     parent = Path(tempfile.gettempdir())
     if as_other_user and not _traversable(parent):
-        parent = next((Path(p) for p in ("/var/tmp", "/dev/shm") if _traversable(Path(p))),
-                      parent)
+        parent = next((Path(p) for p in ("/var/tmp", "/dev/shm") if _traversable(Path(p))), parent)
     return Path(tempfile.mkdtemp(prefix="qa-tui-pg-", dir=parent))
 
 
@@ -88,12 +97,32 @@ def start_cluster(bindir: Path) -> Cluster:
         os.chown(base, entry.pw_uid, entry.pw_gid)
     cluster = Cluster(bindir, base, _free_port(), user)
     try:
-        cluster.run("initdb", "-D", str(base / "data"), "-U", "postgres", "--auth=trust",
-                    "-E", "UTF8", "--no-sync")
-        options = (f"-p {cluster.port} -k {base} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c max_connections=50")
-        cluster.run("pg_ctl", "-D", str(base / "data"), "-o", options, "-l",
-                    str(base / "log"), "-w", "start")
+        cluster.run(
+            "initdb",
+            "-D",
+            str(base / "data"),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-p {cluster.port} -k {base} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c max_connections=50"
+        )
+        cluster.run(
+            "pg_ctl",
+            "-D",
+            str(base / "data"),
+            "-o",
+            options,
+            "-l",
+            str(base / "log"),
+            "-w",
+            "start",
+        )
     except BaseException:
         shutil.rmtree(base, ignore_errors=True)
         raise

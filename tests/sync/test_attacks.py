@@ -46,9 +46,16 @@ def setup(make_db, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def _write(path: Path, aggs: list[Aggregate], laptop: Laptop, pub: Path, **kw) -> Path:  # type: ignore[no-untyped-def]
     with path.open("wb") as handle:
-        _write_stream(handle, aggs, load_qa_public(pub), kw.get("key", laptop.key),
-                      "Alex", "2026-11-20T10:00:00.000+00:00", kw.get("bundle_id",
-                      str(uuid.uuid4())), kw.get("fmt", 2))
+        _write_stream(
+            handle,
+            aggs,
+            load_qa_public(pub),
+            kw.get("key", laptop.key),
+            "Alex",
+            "2026-11-20T10:00:00.000+00:00",
+            kw.get("bundle_id", str(uuid.uuid4())),
+            kw.get("fmt", 2),
+        )
     return path
 
 
@@ -83,8 +90,16 @@ def test_bit_flipped(setup) -> None:  # type: ignore[no-untyped-def]
         flipped[where] ^= 0x04
         bad = tmp / f"flip{where}.qab"
         bad.write_bytes(bytes(flipped))
-        _refused(cen, bad, tmp / "qa.key", "tampered", "corrupt", "truncated", "different key",
-                 "not a qa-tui bundle")
+        _refused(
+            cen,
+            bad,
+            tmp / "qa.key",
+            "tampered",
+            "corrupt",
+            "truncated",
+            "different key",
+            "not a qa-tui bundle",
+        )
 
 
 def test_reordered_chunks(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -159,8 +174,14 @@ def test_valid_signature_over_altered_content(setup) -> None:  # type: ignore[no
         def sign(_data: bytes) -> bytes:
             return base64.b64decode(signature)
 
-    bad = _write(tmp / "altered.qab", aggs, a, tmp / "qa.key.pub", key=Replay,
-                 bundle_id=manifest["bundle_id"])
+    bad = _write(
+        tmp / "altered.qab",
+        aggs,
+        a,
+        tmp / "qa.key.pub",
+        key=Replay,
+        bundle_id=manifest["bundle_id"],
+    )
     _refused(cen, bad, tmp / "qa.key", "bad signature", "tampered")
 
 

@@ -15,8 +15,11 @@ class Machine:
 
     def __init__(self, root: Path, name: str) -> None:
         home = root / name
-        self.env = {"XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
-                    "HOME": str(home)}
+        self.env = {
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "HOME": str(home),
+        }
         self.db = f"sqlite:///{home / 'data' / 'qa-tui' / 'qa_tui.db'}"
 
     def run(self, *args: str, ok: bool = True) -> str:

@@ -70,8 +70,11 @@ def test_killed_merge_is_all_or_nothing(tmp_path: Path, sqlite_db, settings) -> 
         target = tmp_path / f"crash{step}.db"
         shutil.copyfile(pristine, target)
         url = f"sqlite:///{target}"
-        child = subprocess.Popen([sys.executable, "-c", CHILD, url, str(bundle),
-                                  str(tmp_path / "qa.key")], stdout=subprocess.PIPE, env=env)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, url, str(bundle), str(tmp_path / "qa.key")],
+            stdout=subprocess.PIPE,
+            env=env,
+        )
         assert child.stdout is not None
         child.stdout.readline()
         if fraction is None:  # the last one runs to the end
@@ -116,8 +119,9 @@ def overlapping(make_db, tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_concurrent_merges_of_overlapping_bundles(overlapping, make_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     a, b = overlapping
     central = make_central(make_db(), tmp_path / "qa.key", a, b)
-    bundles = [x.export(tmp_path / "qa.key.pub", tmp_path / f"{i}.qab")
-               for i, x in enumerate((a, b))]
+    bundles = [
+        x.export(tmp_path / "qa.key.pub", tmp_path / f"{i}.qab") for i, x in enumerate((a, b))
+    ]
     errors: list[BaseException] = []
 
     def merge(path: Path) -> None:

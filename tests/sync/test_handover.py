@@ -143,7 +143,6 @@ def test_resolution_syncs_back(two_laptops, tmp_path: Path) -> None:
     assert state(a.store) == state(b.store) == state(cen)
 
 
-
 def test_independent_edits_that_agree_are_not_a_conflict(two_laptops) -> None:  # type: ignore[no-untyped-def]
     a, b, cen = two_laptops
     eid = a.new_evaluation("ABC-12346")

@@ -104,8 +104,11 @@ def world(tmp_path: Path, sqlite_db, make_db):  # type: ignore[no-untyped-def]
         store.dispose()
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(op, min_size=1, max_size=14), order=st.permutations(range(DEVICES)))
 def test_merge_algebra(world, steps, order) -> None:  # type: ignore[no-untyped-def]
     make_laptops, make_central = world

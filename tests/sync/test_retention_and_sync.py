@@ -21,15 +21,18 @@ from tests.sync.helpers import Laptop, make_central, state
 class _Ws:
     def __init__(self, laptop: Laptop, settings) -> None:  # type: ignore[no-untyped-def]
         self.store = laptop.store
-        self.settings = settings.with_changes(device_id=laptop.device_id,
-                                              auditor_name=laptop.actor.author)
+        self.settings = settings.with_changes(
+            device_id=laptop.device_id, auditor_name=laptop.actor.author
+        )
 
 
 def _complete(laptop: Laptop, eid: str) -> None:
     def done(s, actor):  # type: ignore[no-untyped-def]
         record_change(s, actor, "evaluation", eid, eid, "status", "completed")
-        record_change(s, actor, "evaluation", eid, eid, "completed_at",
-                      "2026-01-01T00:00:00.000+00:00")
+        record_change(
+            s, actor, "evaluation", eid, eid, "completed_at", "2026-01-01T00:00:00.000+00:00"
+        )
+
     laptop.do(done)
 
 

@@ -19,9 +19,19 @@ from qa_tui.store.migrate import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = [
-    "id", "case_reference", "service_area", "team", "practitioner", "auditor",
-    "evaluation_type", "template_id", "status", "overall_grade", "open_actions",
-    "created_at", "completed_at",
+    "id",
+    "case_reference",
+    "service_area",
+    "team",
+    "practitioner",
+    "auditor",
+    "evaluation_type",
+    "template_id",
+    "status",
+    "overall_grade",
+    "open_actions",
+    "created_at",
+    "completed_at",
 ]
 AS_ROOT = os.name == "posix" and os.geteuid() == 0
 
@@ -40,8 +50,9 @@ def url(path: Path) -> str:
 def test_demo_is_deterministic_per_seed(tmp_path: Path) -> None:
     outputs = []
     for name in ("a.db", "b.db"):
-        code, out, _ = run("demo", "--db", url(tmp_path / name), "--evaluations", "30",
-                           "--seed", "7")
+        code, out, _ = run(
+            "demo", "--db", url(tmp_path / name), "--evaluations", "30", "--seed", "7"
+        )
         assert code == 0 and "Added 30 demo evaluations" in out
         code, out, _ = run("list", "--db", url(tmp_path / name), "--format", "json")
         assert code == 0
@@ -150,18 +161,27 @@ def test_python_dash_m_in_a_real_process(tmp_path: Path) -> None:
     db = url(tmp_path / "real.db")
     made = subprocess.run(
         [sys.executable, "-m", "qa_tui", "demo", "--db", db, "--evaluations", "8", "--seed", "5"],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert made.returncode == 0, made.stderr
     listed = subprocess.run(
         [sys.executable, "-m", "qa_tui", "list", "--db", db, "--format", "json"],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == 8
     broken = subprocess.run(
         [sys.executable, "-m", "qa_tui", "list", "--db", _corrupt(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert broken.returncode == 1
     assert len(broken.stderr.strip().splitlines()) == 1

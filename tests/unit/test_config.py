@@ -65,12 +65,17 @@ def test_changes_are_saved_and_read_back(tmp_path: Path) -> None:
         (f'device_id = "{DEVICE}"\nretention_days = "ninety"\n', "retention_days"),
         (f'device_id = "{DEVICE}"\nauditor_name = 3\n', "auditor_name"),
     ],
-    ids=["broken-toml", "unknown-key", "bad-theme", "bad-regex", "bad-device", "bad-days",
-         "not-text"],
+    ids=[
+        "broken-toml",
+        "unknown-key",
+        "bad-theme",
+        "bad-regex",
+        "bad-device",
+        "bad-days",
+        "not-text",
+    ],
 )
-def test_bad_settings_name_the_file_and_the_key(
-    tmp_path: Path, text: str, key: str | None
-) -> None:
+def test_bad_settings_name_the_file_and_the_key(tmp_path: Path, text: str, key: str | None) -> None:
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
     before = path.read_bytes()

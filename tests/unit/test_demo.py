@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from qa_tui import demo
 from qa_tui.config import DEFAULT_CASE_PATTERN
+from qa_tui.demo.recorder import TODAY
 from qa_tui.domain.completion import missing
 from qa_tui.domain.views import load_view
 from qa_tui.store import models
@@ -70,7 +71,7 @@ def test_variety_of_the_data(filled: Any) -> None:
     assert "direct" in sources and len(sources) >= 3
     statuses = Counter(a.status for a in actions)
     assert statuses["done"] and statuses["in_progress"] and statuses["open"]
-    overdue = [a for a in actions if a.status == "open" and a.due_date < demo.TODAY]
+    overdue = [a for a in actions if a.status == "open" and a.due_date < TODAY]
     assert overdue
     assert all(a.completed_on for a in actions if a.status == "done")
 
@@ -99,8 +100,9 @@ def test_text_is_revised_with_a_real_history(filled: Any) -> None:
 def _all_changes(ws: Any) -> list[tuple[Any, ...]]:
     with ws.store.reader() as session:
         rows = session.execute(select(models.Change).order_by(models.Change.counter)).scalars()
-        return [(c.id, c.entity_id, c.field, c.value, c.author, c.counter, c.wall_time)
-                for c in rows]
+        return [
+            (c.id, c.entity_id, c.field, c.value, c.author, c.counter, c.wall_time) for c in rows
+        ]
 
 
 def test_same_seed_same_data(settings: Any, tmp_path: Any) -> None:
@@ -132,7 +134,10 @@ def test_no_child_is_named(filled: Any) -> None:
     """Family members appear by relationship only; staff names carry no child's name."""
     with filled.store.reader() as session:
         givers = {f.given_by for f in session.scalars(select(models.Feedback))}
-        family = {p.name for p in session.scalars(select(models.Participant))
-                  if p.role not in ("Practitioner", "Independent Reviewing Officer")}
+        family = {
+            p.name
+            for p in session.scalars(select(models.Participant))
+            if p.role not in ("Practitioner", "Independent Reviewing Officer")
+        }
     assert givers <= {"", "Mum", "Dad", "the grandmother", "the carer", "the young person"}
     assert all(" " in name or name.startswith(("Mum", "Dad", "the ")) for name in family)

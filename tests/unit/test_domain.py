@@ -105,25 +105,28 @@ def tpl(workspace: Any) -> Template:
 
 def new_eval(ws: Any, **details: Any) -> str:
     values = {"case_reference": "LCS-204817", "service_area": "Children in Need"} | details
-    return ws.write(ev.create_evaluation, ws.templates.get("test_small"),
-                    ev.CaseDetails(**values), PATTERN)
+    return ws.write(
+        ev.create_evaluation, ws.templates.get("test_small"), ev.CaseDetails(**values), PATTERN
+    )
 
 
 def dump(ws: Any) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, for before/after comparisons."""
     with ws.store.reader() as session:
         return {
-            table.name: sorted(
-                (tuple(row) for row in session.execute(select(table))), key=repr
-            )
+            table.name: sorted((tuple(row) for row in session.execute(select(table))), key=repr)
             for table in models.Base.metadata.sorted_tables
         }
 
 
 def fill(ws: Any, t: Template, eid: str, concern: bool = False) -> None:
     """Answer everything so the evaluation can be completed."""
-    ws.write(ev.update_details, eid, {"team": "CIN Team", "practitioner": "Jo Reilly (SW)",
-                                      "practitioner_present": True}, PATTERN)
+    ws.write(
+        ev.update_details,
+        eid,
+        {"team": "CIN Team", "practitioner": "Jo Reilly (SW)", "practitioner_present": True},
+        PATTERN,
+    )
     ws.write(ev.set_response, t, eid, "assessment", grade="good", evidence="Seen alone.")
     ws.write(ev.set_response, t, eid, "planning", grade="requires_improvement")
     ws.write(ev.add_entry, t, eid, "working_well", "Mum attends every appointment.")
@@ -138,8 +141,14 @@ def fill(ws: Any, t: Template, eid: str, concern: bool = False) -> None:
     if concern:
         for role in ("practitioner", "team_manager", "service_manager", "director_social_care"):
             ws.write(outcomes.record_concern_share, eid, role, "Someone", "2026-11-21", "email")
-    ws.write(outcomes.set_overall, t, eid, overall_grade="requires_improvement",
-             summary_strengths="Warm relationship.", summary_development="SMART plans.")
+    ws.write(
+        outcomes.set_overall,
+        t,
+        eid,
+        overall_grade="requires_improvement",
+        summary_strengths="Warm relationship.",
+        summary_development="SMART plans.",
+    )
 
 
 def load_view_ws(ws: Any, eid: str) -> Any:
@@ -148,8 +157,13 @@ def load_view_ws(ws: Any, eid: str) -> Any:
 
 
 def test_create_and_answer_round_trip(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(workspace, team="CIN Team", practitioner="Jo Reilly (SW)",
-                   practitioner_present=True, evaluation_date="21/11/2026")
+    eid = new_eval(
+        workspace,
+        team="CIN Team",
+        practitioner="Jo Reilly (SW)",
+        practitioner_present=True,
+        evaluation_date="21/11/2026",
+    )
     workspace.write(ev.set_response, tpl, eid, "assessment", grade="good", evidence="Seen.")
     workspace.write(ev.set_response, tpl, eid, "plan_smart", answer=True, text="Clear goals.")
     workspace.write(ev.set_response, tpl, eid, "reflection", text="Learning for the team.")
@@ -158,9 +172,13 @@ def test_create_and_answer_round_trip(workspace: Any, tpl: Template) -> None:
     assert view.evaluation.evaluation_date.isoformat() == "2026-11-21"
     assert view.evaluation.status == "draft"
     assert [(p.name, p.role) for p in view.participants] == [
-        ("Alex Auditor", "Auditor"), ("Jo Reilly (SW)", "Practitioner")]
+        ("Alex Auditor", "Auditor"),
+        ("Jo Reilly (SW)", "Practitioner"),
+    ]
     assert (view.responses["assessment"].grade, view.responses["assessment"].evidence) == (
-        "good", "Seen.")
+        "good",
+        "Seen.",
+    )
     assert view.responses["plan_smart"].answer is True
     assert view.responses["reflection"].text == "Learning for the team."
 
@@ -192,8 +210,10 @@ def test_scaling_per_participant_with_rationale(workspace: Any, tpl: Template) -
     workspace.write(ev.set_scale, tpl, eid, "safety_scale", mum, "8", "Things are better.")
     workspace.write(ev.set_scale, tpl, eid, "safety_scale", mum, 7, None)  # change the score only
     view = load_view_ws(workspace, eid)
-    assert (view.scale_for("safety_scale", mum).score,
-            view.scale_for("safety_scale", mum).rationale) == (7, "Things are better.")
+    assert (
+        view.scale_for("safety_scale", mum).score,
+        view.scale_for("safety_scale", mum).rationale,
+    ) == (7, "Things are better.")
     assert view.scale_for("safety_scale", auditor).score == 4
     assert len(view.scales["safety_scale"]) == 2
 
@@ -206,7 +226,8 @@ def test_actions_statuses_and_dates(workspace: Any, tpl: Template) -> None:
     workspace.write(outcomes.update_action, aid, status="in_progress", progress="Drafted")
     view = load_view_ws(workspace, eid)
     assert [(a.status, a.due_date.isoformat(), a.progress) for a in view.actions] == [
-        ("in_progress", "2026-12-01", "Drafted")]
+        ("in_progress", "2026-12-01", "Drafted")
+    ]
     assert len(view.open_actions()) == 1
     workspace.write(outcomes.update_action, aid, status="done")
     action = load_view_ws(workspace, eid).actions[0]
@@ -224,16 +245,26 @@ def test_immediate_concern_and_shares(workspace: Any, tpl: Template) -> None:
     view = load_view_ws(workspace, eid)
     assert view.evaluation.immediate_concern is True
     assert [(s.recipient_role, s.shared_on.isoformat(), s.method) for s in view.shares] == [
-        ("team_manager", "2026-11-20", "letter")]
+        ("team_manager", "2026-11-20", "letter")
+    ]
 
 
 def test_overall_judgement(workspace: Any, tpl: Template) -> None:
     eid = new_eval(workspace)
-    workspace.write(outcomes.set_overall, tpl, eid, overall_grade="not_applicable",
-                    overall_na_reason="Closed at the front door.", summary_strengths="Quick.")
+    workspace.write(
+        outcomes.set_overall,
+        tpl,
+        eid,
+        overall_grade="not_applicable",
+        overall_na_reason="Closed at the front door.",
+        summary_strengths="Quick.",
+    )
     e = load_view_ws(workspace, eid).evaluation
     assert (e.overall_grade, e.overall_na_reason, e.summary_strengths) == (
-        "not_applicable", "Closed at the front door.", "Quick.")
+        "not_applicable",
+        "Closed at the front door.",
+        "Quick.",
+    )
 
 
 def test_completion_lists_exactly_what_is_missing(workspace: Any, tpl: Template) -> None:
@@ -317,25 +348,36 @@ def test_reopen_needs_a_reason_and_is_recorded(workspace: Any, tpl: Template) ->
     assert view.evaluation.status == "reopened"
     assert [(e.kind, e.reason, e.created_by) for e in view.events] == [
         ("completed", "", "Alex Auditor"),
-        ("reopened", "New information from the core group.", "Alex Auditor")]
+        ("reopened", "New information from the core group.", "Alex Auditor"),
+    ]
     workspace.write(ev.update_details, eid, {"team": "Other"}, PATTERN)  # editable again
 
 
 BAD_INPUT = {
     "unknown item": (lambda t, e, p: (ev.set_response, t, e, "nope", {"grade": "good"}), "nope"),
-    "grade off scale": (lambda t, e, p: (ev.set_response, t, e, "assessment",
-                                         {"grade": "excellent"}), "grading scale"),
+    "grade off scale": (
+        lambda t, e, p: (ev.set_response, t, e, "assessment", {"grade": "excellent"}),
+        "grading scale",
+    ),
     "scale 11": (lambda t, e, p: (ev.set_scale, t, e, "safety_scale", p, 11, "x"), "Scale: 11"),
     "scale -1": (lambda t, e, p: (ev.set_scale, t, e, "safety_scale", p, -1, "x"), "Scale: -1"),
     "scale x": (lambda t, e, p: (ev.set_scale, t, e, "safety_scale", p, "x", "x"), "Scale: 'x'"),
-    "date 30 Feb": (lambda t, e, p: (ev.update_details, e, {"evaluation_date": "2026-02-30"},
-                                     PATTERN), "Date: '2026-02-30' is not a date"),
-    "due yesterday": (lambda t, e, p: (outcomes.add_action, e, "Do it", "Jo", "yesterday"),
-                      "Due date: 'yesterday' is not a date"),
-    "case reference": (lambda t, e, p: (ev.update_details, e, {"case_reference": "Jane Smith"},
-                                        PATTERN), "Case reference: 'Jane Smith' does not match"),
-    "100 KB text": (lambda t, e, p: (ev.set_response, t, e, "assessment",
-                                     {"evidence": "x" * 100_000}), "Evidence: 100,000 characters"),
+    "date 30 Feb": (
+        lambda t, e, p: (ev.update_details, e, {"evaluation_date": "2026-02-30"}, PATTERN),
+        "Date: '2026-02-30' is not a date",
+    ),
+    "due yesterday": (
+        lambda t, e, p: (outcomes.add_action, e, "Do it", "Jo", "yesterday"),
+        "Due date: 'yesterday' is not a date",
+    ),
+    "case reference": (
+        lambda t, e, p: (ev.update_details, e, {"case_reference": "Jane Smith"}, PATTERN),
+        "Case reference: 'Jane Smith' does not match",
+    ),
+    "100 KB text": (
+        lambda t, e, p: (ev.set_response, t, e, "assessment", {"evidence": "x" * 100_000}),
+        "Evidence: 100,000 characters",
+    ),
 }
 
 

@@ -20,10 +20,21 @@ import tomli_w
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADLESS_PACKAGES = (
-    "qa_tui.domain", "qa_tui.framework", "qa_tui.store", "qa_tui.sync", "qa_tui.reports",
+    "qa_tui.domain",
+    "qa_tui.framework",
+    "qa_tui.store",
+    "qa_tui.sync",
+    "qa_tui.reports",
 )
-HEADLESS_MODULES = ("qa_tui.config", "qa_tui.workspace", "qa_tui.demo", "qa_tui.demo_text",
-                    "qa_tui.errors", "qa_tui.textsafe", "qa_tui.fsutil")
+HEADLESS_MODULES = (
+    "qa_tui.config",
+    "qa_tui.workspace",
+    "qa_tui.demo",
+    "qa_tui.demo.text",
+    "qa_tui.errors",
+    "qa_tui.textsafe",
+    "qa_tui.fsutil",
+)
 FORBIDDEN = ("textual", "rich")
 
 
@@ -60,7 +71,10 @@ def test_module_imports_neither_textual_nor_rich(module: str) -> None:
     code = CHECK.format(forbidden=set(FORBIDDEN))
     result = subprocess.run(
         [sys.executable, "-c", code, module],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
@@ -79,9 +93,7 @@ def _contracts_for_existing_packages(target: Path) -> Path:
     # Forbidding external packages (textual, rich) needs this; pyproject.toml lacks it so far.
     linter.setdefault("include_external_packages", True)
     for contract in linter["contracts"]:
-        contract["source_modules"] = [
-            m for m in contract["source_modules"] if _exists(m)
-        ]
+        contract["source_modules"] = [m for m in contract["source_modules"] if _exists(m)]
     target.write_text(tomli_w.dumps({"tool": {"importlinter": linter}}), encoding="utf-8")
     return target
 
@@ -93,7 +105,10 @@ def test_import_linter_contracts_hold(tmp_path: Path) -> None:
     config = _contracts_for_existing_packages(tmp_path / "contracts.toml")
     result = subprocess.run(
         [exe, "--config", str(config)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
         env={"PYTHONPATH": str(ROOT), "PATH": f"{Path(exe).parent}:/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -13,10 +13,18 @@ from qa_tui.store.db import make_engine
 from qa_tui.store.migrate import alembic_config, current_revision, head_revision, open_store
 
 CHANGE = (
-    "c0000000-0000-4000-8000-000000000001", "evaluation",
-    "e0000000-0000-4000-8000-000000000001", "e0000000-0000-4000-8000-000000000001",
-    "_create", '{"template_hash":"h","template_id":"t","template_version":"1.0"}', None, "[]",
-    "Sam Patel", "d0000000-0000-4000-8000-000000000001", 1, "2026-01-05T09:00:00.000+00:00",
+    "c0000000-0000-4000-8000-000000000001",
+    "evaluation",
+    "e0000000-0000-4000-8000-000000000001",
+    "e0000000-0000-4000-8000-000000000001",
+    "_create",
+    '{"template_hash":"h","template_id":"t","template_version":"1.0"}',
+    None,
+    "[]",
+    "Sam Patel",
+    "d0000000-0000-4000-8000-000000000001",
+    1,
+    "2026-01-05T09:00:00.000+00:00",
     None,
 )
 

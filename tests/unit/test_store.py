@@ -57,7 +57,9 @@ def test_every_record_type_round_trips(workspace: Any, tpl: Any) -> None:
     assert view.evaluation.team == "CIN Team"
     assert view.responses["plan_smart"].answer is False
     assert [e.text for e in view.entries["worries"]] == [
-        "Danger statement: Dad's drinking.", "Small network."]
+        "Danger statement: Dad's drinking.",
+        "Small network.",
+    ]
     assert {s.score for s in view.scales["safety_scale"]} == {6}
     assert view.feedback["child_voice"][0].given_by == "the child"
     assert view.actions[0].due_date.isoformat() == "2026-12-31"
@@ -72,17 +74,25 @@ def test_each_change_is_in_the_history(workspace: Any, settings: Any, tpl: Any) 
     workspace.write(ev.set_response, tpl, eid, "assessment", evidence=words)  # no change
     history = [c for c in changes(workspace) if c.field == "evidence"]
     assert [json.loads(c.value) for c in history] == [
-        "Seen alone.", "Seen alone twice.", "Seen alone twice; words and pictures."]
+        "Seen alone.",
+        "Seen alone twice.",
+        "Seen alone twice; words and pictures.",
+    ]
     assert [c.old_value and json.loads(c.old_value) for c in history] == [
-        None, "Seen alone.", "Seen alone twice."]
-    assert [json.loads(c.supersedes) for c in history] == [
-        [], [history[0].id], [history[1].id]]
+        None,
+        "Seen alone.",
+        "Seen alone twice.",
+    ]
+    assert [json.loads(c.supersedes) for c in history] == [[], [history[0].id], [history[1].id]]
     for change in history:
         assert (change.author, change.device_id) == ("Alex Auditor", settings.device_id)
         assert change.wall_time == "2026-11-20T10:30:00.000+00:00"
     with workspace.store.reader() as session:
-        links = set(session.execute(select(models.ChangeLink.change_id,
-                                           models.ChangeLink.supersedes_id)).all())
+        links = set(
+            session.execute(
+                select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
+            ).all()
+        )
     assert (history[2].id, history[1].id) in links
 
 
@@ -102,25 +112,39 @@ def _random_step(ws: Any, t: Any, eid: str, rng: random.Random) -> None:
     words = rng.choice(["a", "b", "Mum", "[b]x[/b]", "\x1b[1m", ""]) * rng.randint(1, 3)
     steps = [
         lambda: ws.write(ev.add_entry, t, eid, rng.choice(["worries", "working_well"]), words),
-        lambda: ws.write(ev.set_response, t, eid, "assessment",
-                         grade=rng.choice(["good", "inadequate", ""]), evidence=words),
+        lambda: ws.write(
+            ev.set_response,
+            t,
+            eid,
+            "assessment",
+            grade=rng.choice(["good", "inadequate", ""]),
+            evidence=words,
+        ),
         lambda: ws.write(outcomes.add_action, eid, words or "x", "Jo", "2026-12-01"),
         lambda: ws.write(ev.add_participant, eid, words or "Dad", "Parent"),
         lambda: ws.write(outcomes.set_concern, eid, rng.choice([True, False, None]), words),
     ]
     if entries:
         entry = rng.choice(entries).id
-        steps += [lambda: ws.write(ev.edit_entry, entry, words),
-                  lambda: ws.write(ev.move_entry, entry, rng.choice([-1, 1])),
-                  lambda: ws.write(ev.remove_entry, entry)]
+        steps += [
+            lambda: ws.write(ev.edit_entry, entry, words),
+            lambda: ws.write(ev.move_entry, entry, rng.choice([-1, 1])),
+            lambda: ws.write(ev.remove_entry, entry),
+        ]
     if view.participants:
         person = rng.choice(view.participants).id
-        steps.append(lambda: ws.write(ev.set_scale, t, eid, "safety_scale", person,
-                                      rng.randint(0, 10), words))
+        steps.append(
+            lambda: ws.write(
+                ev.set_scale, t, eid, "safety_scale", person, rng.randint(0, 10), words
+            )
+        )
     if view.actions:
         action = rng.choice(view.actions).id
-        steps.append(lambda: ws.write(outcomes.update_action, action,
-                                      status=rng.choice(["open", "in_progress", "done"])))
+        steps.append(
+            lambda: ws.write(
+                outcomes.update_action, action, status=rng.choice(["open", "in_progress", "done"])
+            )
+        )
     rng.choice(steps)()
 
 

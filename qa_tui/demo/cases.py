@@ -1,132 +1,22 @@
-"""Fictional, realistic demo data, deterministic per seed (``qa-tui demo``).
-
-The same seed gives the same case references, texts, grades, ids and timestamps: everything is
-drawn from one :class:`random.Random`, and times are derived from a fixed calendar, never the
-wall clock. Changes are built as plain dicts by a small recorder that follows the rules of
-:func:`qa_tui.store.history.record_change` (one ``_create`` change per record, one change per
-field, later edits superseding the previous change), then written in batches with
-:func:`qa_tui.store.bulk.insert_new`, so the history is real and the stored state is exactly
-what it derives.
-"""
+"""Writing one fictional evaluation, section by section, through the recorder."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-
-from qa_tui import demo_text as txt
-from qa_tui.demo_text import BUILTIN_IDS, Organisation, Who, new_uuid
+from qa_tui.demo import text as txt
+from qa_tui.demo.recorder import TODAY, Case, Recorder, stamp
+from qa_tui.demo.text import Organisation, new_uuid
 from qa_tui.domain.records import response_id
 from qa_tui.domain.vocab import CONCERN_RECIPIENTS, EVALUATION_TYPES
-from qa_tui.errors import QaError, StoreError
 from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, Template
-from qa_tui.store import models
-from qa_tui.store.bulk import insert_new
-from qa_tui.store.entities import CREATE
-from qa_tui.store.history import advance_clock, dumps, max_counter, read_clock
-from qa_tui.workspace import Workspace
-
-FIRST_DAY = dt.date(2025, 12, 1)  # evaluations are spread over the year from here
-DAYS = 354
-TODAY = FIRST_DAY + dt.timedelta(days=DAYS)  # "today" for the demo: overdue is before this
-BATCH = 500
 
 
-def stamp(moment: dt.datetime) -> str:
-    """A wall time in the format :meth:`qa_tui.store.history.Actor.timestamp` writes."""
-    return moment.isoformat(timespec="milliseconds")
-
-
-class Recorder:
-    """Changes and links as dicts, made as :func:`record_change` would make them."""
-
-    def __init__(self, counter: int) -> None:
-        self.counter = counter
-        self.changes: list[dict[str, Any]] = []
-        self.links: list[tuple[str, str]] = []
-        self._heads: dict[tuple[str, str], tuple[str, str]] = {}  # (change id, JSON)
-        self.rng = random.Random(0)
-
-    def set(
-        self, who: Who, etype: str, entity_id: str, eval_id: str, name: str, value: Any, at: str
-    ) -> None:
-        """Record ``name = value`` on a record (nothing if it already has that value)."""
-        head = self._heads.get((entity_id, name))
-        text = dumps(value)
-        if head is not None and head[1] == text:
-            return
-        self.counter += 1
-        change_id = new_uuid(self.rng)
-        self.changes.append(
-            {
-                "id": change_id, "entity_type": etype, "entity_id": entity_id,
-                "evaluation_id": eval_id, "field": name, "value": text,
-                "old_value": head[1] if head else None,
-                "supersedes": f'["{head[0]}"]' if head else "[]",
-                "author": who.name, "device_id": who.device, "counter": self.counter,
-                "wall_time": at, "bundle_id": None,
-            }
-        )
-        if head is not None:
-            self.links.append((change_id, head[0]))
-        self._heads[(entity_id, name)] = (change_id, text)
-
-    def clear(self) -> None:
-        self.changes, self.links, self._heads = [], [], {}
-
-
-@dataclass
-class Case:
-    """One evaluation being generated: who, what, when, and how good the practice is."""
-
-    rng: random.Random
-    rec: Recorder
-    template: Template
-    auditor: Who
-    eval_id: str
-    moment: dt.datetime
-    date: dt.date
-    level: str  # "high", "middle" or "low": the quality of the practice evaluated
-    grade_index: int  # index into the template's grades, best first
-    status: str  # draft, completed or reopened
-    practitioner: str = ""
-    participants: list[tuple[str, str]] = field(default_factory=list)  # (id, level)
-
-    def now(self, seconds: int = 20) -> str:
-        self.moment += dt.timedelta(seconds=seconds)
-        return stamp(self.moment)
-
-    def create(
-        self, etype: str, fixed: dict[str, Any], values: dict[str, Any], eid: str | None = None
-    ) -> str:
-        eid = eid or new_uuid(self.rng)
-        self.rec.set(self.auditor, etype, eid, self.eval_id, CREATE, fixed, self.now())
-        for name, value in values.items():
-            self.rec.set(self.auditor, etype, eid, self.eval_id, name, value, self.now())
-        return eid
-
-    def set(self, etype: str, eid: str, name: str, value: Any, seconds: int = 20) -> None:
-        self.rec.set(self.auditor, etype, eid, self.eval_id, name, value, self.now(seconds))
-
-    def say(self, bank: tuple[str, ...], k: int = 1) -> str:
-        return " ".join(self.rng.sample(bank, min(k, len(bank))))
-
-
-def demo_templates(ws: Workspace) -> list[Template]:
-    """The built-in templates if present, else every template the workspace knows."""
-    found = [t for t in (ws.templates.get(i) for i in BUILTIN_IDS) if t is not None]
-    found = found or ws.templates.latest()
-    if not found:
-        raise QaError("No templates are available to make demo evaluations with")
-    return found
-
-
-def _start_case(rng: random.Random, rec: Recorder, org: Organisation, template: Template,
-                day: dt.date) -> Case:
+def _start_case(
+    rng: random.Random, rec: Recorder, org: Organisation, template: Template, day: dt.date
+) -> Case:
     """Choose who, when, the status and the quality of practice for one evaluation."""
     grades = len(template.scale.grades)
     index = min(grades - 1, int(rng.betavariate(2.2, 2.8) * grades))
@@ -134,12 +24,27 @@ def _start_case(rng: random.Random, rec: Recorder, org: Organisation, template: 
     level = "high" if share < 0.34 else "middle" if share < 0.67 else "low"
     recent = (TODAY - day).days < 60
     roll = rng.random()
-    status = "draft" if roll < (0.5 if recent else 0.06) else "reopened" if roll > 0.96 else (
-        "completed")
+    status = (
+        "draft"
+        if roll < (0.5 if recent else 0.06)
+        else "reopened"
+        if roll > 0.96
+        else ("completed")
+    )
     moment = dt.datetime.combine(day, dt.time(9, 0), dt.UTC)
     moment += dt.timedelta(minutes=rng.randrange(0, 360))
-    return Case(rng, rec, template, rng.choice(org.auditors), new_uuid(rng), moment, day,
-                level, index, status)
+    return Case(
+        rng,
+        rec,
+        template,
+        rng.choice(org.auditors),
+        new_uuid(rng),
+        moment,
+        day,
+        level,
+        index,
+        status,
+    )
 
 
 def _write_details(case: Case, org: Organisation) -> None:
@@ -155,10 +60,15 @@ def _write_details(case: Case, org: Organisation) -> None:
     fixed = {"template_id": t.id, "template_version": t.version, "template_hash": t.content_hash}
     values: dict[str, Any] = {
         "case_reference": f"{prefix}{'-' if org.hyphen else ''}{rng.randrange(100000, 999999)}",
-        "service_area": area, "team": team, "practitioner": case.practitioner,
-        "evaluation_type": etype, "evaluation_date": case.date.isoformat(),
-        "practitioner_present": present, "auditor": case.auditor.name,
-        "auditor_role": case.auditor.role, "status": "draft",
+        "service_area": area,
+        "team": team,
+        "practitioner": case.practitioner,
+        "evaluation_type": etype,
+        "evaluation_date": case.date.isoformat(),
+        "practitioner_present": present,
+        "auditor": case.auditor.name,
+        "auditor_role": case.auditor.role,
+        "status": "draft",
     }
     if etype == "thematic":
         values["theme"] = rng.choice(txt.THEMES)
@@ -221,8 +131,10 @@ def _write_scales(case: Case, item: Item) -> None:
     low, high = {"high": (7, 10), "middle": (4, 7), "low": (1, 4)}[case.level]
     for pid, level in case.participants:
         fixed = {"evaluation_id": case.eval_id, "item_id": item.id, "participant_id": pid}
-        values = {"score": case.rng.randint(low, high),
-                  "rationale": case.say(txt.SCALE_RATIONALE[level])}
+        values = {
+            "score": case.rng.randint(low, high),
+            "rationale": case.say(txt.SCALE_RATIONALE[level]),
+        }
         case.create("scale", fixed, values)
 
 
@@ -230,8 +142,11 @@ def _write_feedback(case: Case, item: Item) -> None:
     sources = [s.id for s in item.sources] or ["direct"]
     for source in case.rng.sample(sources, min(len(sources), case.rng.randint(1, 2))):
         if "direct" in source:
-            values = {"source": source, "given_by": case.rng.choice(txt.FAMILY)[0],
-                      "text": case.say(txt.DIRECT_FEEDBACK)}
+            values = {
+                "source": source,
+                "given_by": case.rng.choice(txt.FAMILY)[0],
+                "text": case.say(txt.DIRECT_FEEDBACK),
+            }
         else:
             values = {"source": source, "given_by": "", "text": txt.record_feedback(source)}
         case.create("feedback", {"evaluation_id": case.eval_id, "item_id": item.id}, values)
@@ -250,8 +165,9 @@ def _write_item(case: Case, item: Item) -> None:
         _write_feedback(case, item)
     elif item.kind is ItemKind.YES_NO:
         answer = case.level != "low" or case.rng.random() < 0.3
-        case.create("response", fixed, {"answer": answer, "text": case.say(txt.YES_NO_REASONS)},
-                    rid)
+        case.create(
+            "response", fixed, {"answer": answer, "text": case.say(txt.YES_NO_REASONS)}, rid
+        )
     else:
         case.create("response", fixed, {"text": case.say(txt.TEXT_ANSWERS, 2)}, rid)
 
@@ -262,8 +178,12 @@ def _write_actions(case: Case, owners: list[str]) -> list[tuple[str, dt.date]]:
     made = []
     for description in case.rng.sample(txt.ACTIONS, count):
         due = case.date + dt.timedelta(days=case.rng.randrange(14, 90))
-        values = {"description": description, "owner": case.rng.choice(owners),
-                  "due_date": due.isoformat(), "status": "open"}
+        values = {
+            "description": description,
+            "owner": case.rng.choice(owners),
+            "due_date": due.isoformat(),
+            "status": "open",
+        }
         made.append((case.create("action", {"evaluation_id": case.eval_id}, values), due))
     return made
 
@@ -293,12 +213,19 @@ def _write_concern(case: Case, org: Organisation) -> None:
     case.set("evaluation", case.eval_id, "concern_description", case.say(txt.CONCERNS))
     if case.status == "draft" and case.rng.random() < 0.5:
         return
-    names = {**org.managers, "practitioner": case.practitioner,
-             "director_social_care": org.director}
+    names = {
+        **org.managers,
+        "practitioner": case.practitioner,
+        "director_social_care": org.director,
+    }
     shared_on = (case.date + dt.timedelta(days=case.rng.randrange(0, 2))).isoformat()
     for role in CONCERN_RECIPIENTS:
-        values = {"recipient_role": role, "recipient_name": names[role], "shared_on": shared_on,
-                  "method": case.rng.choice(("email", "email", "case_record", "letter"))}
+        values = {
+            "recipient_role": role,
+            "recipient_name": names[role],
+            "shared_on": shared_on,
+            "method": case.rng.choice(("email", "email", "case_record", "letter")),
+        }
         case.create("concern_share", {"evaluation_id": case.eval_id}, values)
 
 
@@ -308,8 +235,12 @@ def _write_closure(case: Case) -> None:
     ev = case.eval_id
     case.set("evaluation", ev, "overall_grade", overall, seconds=120)
     case.set("evaluation", ev, "summary_strengths", case.say(txt.STRENGTHS, 2))
-    case.set("evaluation", ev, "summary_development",
-             case.say(txt.DEVELOPMENT, 1 if case.level == "high" else 2))
+    case.set(
+        "evaluation",
+        ev,
+        "summary_development",
+        case.say(txt.DEVELOPMENT, 1 if case.level == "high" else 2),
+    )
     fixed = {"evaluation_id": ev, "kind": "completed", "reason": ""}
     case.create("lifecycle_event", fixed, {})
     case.set("evaluation", ev, "status", "completed")
@@ -317,8 +248,9 @@ def _write_closure(case: Case) -> None:
     if case.status == "reopened":
         case.moment += dt.timedelta(days=case.rng.randrange(1, 20))
         reason = case.say(txt.REOPEN_REASONS)
-        case.create("lifecycle_event", {"evaluation_id": ev, "kind": "reopened", "reason": reason},
-                    {})
+        case.create(
+            "lifecycle_event", {"evaluation_id": ev, "kind": "reopened", "reason": reason}, {}
+        )
         case.set("evaluation", ev, "status", "reopened")
 
 
@@ -337,59 +269,3 @@ def make_evaluation(case: Case, org: Organisation) -> None:
     if case.status != "draft":
         _write_closure(case)
     _follow_up_actions(case, actions)
-
-
-def _flush(ws: Workspace, rec: Recorder, ids: list[str], templates: list[Template]) -> None:
-    with ws.store.session() as session:
-        clash = session.scalar(
-            select(func.count()).select_from(models.Evaluation).where(models.Evaluation.id.in_(ids))
-        )
-        if clash:
-            raise StoreError("Demo data would reuse existing record ids; try another --seed")
-        for template in templates:
-            ws.remember_template(session, template)
-        if ws.store.dialect == "sqlite":  # random ids: a big cache keeps index inserts fast
-            session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
-        insert_new(session, rec.changes, rec.links)
-        advance_clock(session, rec.counter)
-    rec.clear()
-
-
-def _start(ws: Workspace, seed: int) -> tuple[random.Random, int]:
-    """The generator (a fresh database gets exactly ``seed``) and the clock to count from."""
-    with ws.store.reader() as session:
-        existing = session.scalar(select(func.count()).select_from(models.Evaluation)) or 0
-        clock = max(read_clock(session), max_counter(session))
-    return random.Random(seed if not (existing or clock) else f"{seed}/{existing}/{clock}"), clock
-
-
-def generate(ws: Workspace, count: int, seed: int) -> int:
-    """Add ``count`` fictional evaluations to the workspace's database; returns how many."""
-    rng, clock = _start(ws, seed)
-    org = Organisation(rng, ws.settings.case_reference_pattern)
-    templates = demo_templates(ws)
-    rec = Recorder(clock)
-    rec.rng = random.Random(rng.getrandbits(64))
-    days = sorted(FIRST_DAY + dt.timedelta(days=rng.randrange(DAYS)) for _ in range(count))
-    builtin = tuple(t.id for t in templates) == BUILTIN_IDS
-    weights = txt.TEMPLATE_WEIGHTS if builtin else (1,) * len(templates)
-    ids: list[str] = []
-    for day in days:
-        case = _start_case(rng, rec, org, rng.choices(templates, weights)[0], day)
-        make_evaluation(case, org)
-        ids.append(case.eval_id)
-        if len(ids) == BATCH:
-            _flush(ws, rec, ids, templates)
-            ids = []
-    if ids:
-        _flush(ws, rec, ids, templates)
-    return count
-
-
-def ensure_demo(ws: Workspace, count: int = 40, seed: int = 1) -> bool:
-    """Fill an empty database with demo data (first run); False if it already holds some."""
-    with ws.store.reader() as session:
-        if session.scalar(select(func.count()).select_from(models.Evaluation)):
-            return False
-    generate(ws, count, seed)
-    return True

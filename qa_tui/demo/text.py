@@ -55,33 +55,98 @@ SERVICE_AREAS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 FIRST_NAMES = (
-    "Sam", "Jo", "Alex", "Priya", "Tom", "Hannah", "Marcus", "Aisha", "Rachel", "Daniel",
-    "Fiona", "Kwame", "Leah", "Owen", "Nadia", "Gareth", "Sophie", "Imran", "Claire", "Ben",
-    "Ruth", "Tariq", "Megan", "Callum", "Zara", "Helen", "Luke", "Amira", "Joel", "Bethan",
+    "Sam",
+    "Jo",
+    "Alex",
+    "Priya",
+    "Tom",
+    "Hannah",
+    "Marcus",
+    "Aisha",
+    "Rachel",
+    "Daniel",
+    "Fiona",
+    "Kwame",
+    "Leah",
+    "Owen",
+    "Nadia",
+    "Gareth",
+    "Sophie",
+    "Imran",
+    "Claire",
+    "Ben",
+    "Ruth",
+    "Tariq",
+    "Megan",
+    "Callum",
+    "Zara",
+    "Helen",
+    "Luke",
+    "Amira",
+    "Joel",
+    "Bethan",
 )
 LAST_NAMES = (
-    "Patel", "Whitfield", "Okafor", "Shah", "Reilly", "Morgan", "Evans", "Hussain", "Clarke",
-    "Nowak", "Bennett", "Osei", "Hughes", "Lloyd", "Begum", "Fraser", "Kaur", "Doyle",
-    "Mensah", "Price", "Walsh", "Iqbal", "Turner", "Campbell", "Rees", "Ahmed", "Fletcher",
+    "Patel",
+    "Whitfield",
+    "Okafor",
+    "Shah",
+    "Reilly",
+    "Morgan",
+    "Evans",
+    "Hussain",
+    "Clarke",
+    "Nowak",
+    "Bennett",
+    "Osei",
+    "Hughes",
+    "Lloyd",
+    "Begum",
+    "Fraser",
+    "Kaur",
+    "Doyle",
+    "Mensah",
+    "Price",
+    "Walsh",
+    "Iqbal",
+    "Turner",
+    "Campbell",
+    "Rees",
+    "Ahmed",
+    "Fletcher",
 )
 AUDITOR_ROLES = (
-    "Team manager", "Team manager", "Assistant team manager", "Service manager",
-    "Principal social worker", "Head of service", "Director of Social Care",
+    "Team manager",
+    "Team manager",
+    "Assistant team manager",
+    "Service manager",
+    "Principal social worker",
+    "Head of service",
+    "Director of Social Care",
 )
 
 FAMILY = (
-    ("Mum", "Parent"), ("Dad", "Parent"), ("the grandmother", "Grandparent (kinship carer)"),
-    ("the carer", "Foster carer"), ("the young person", "Young person"),
+    ("Mum", "Parent"),
+    ("Dad", "Parent"),
+    ("the grandmother", "Grandparent (kinship carer)"),
+    ("the carer", "Foster carer"),
+    ("the young person", "Young person"),
 )
 
 THEMES = (
-    "Neglect and the Graded Care Profile", "Child exploitation (CCE/CSE)",
-    "Domestic abuse and coercive control", "Pre-birth assessments",
-    "Children missing education", "Transitions to adulthood", "Parental mental health",
+    "Neglect and the Graded Care Profile",
+    "Child exploitation (CCE/CSE)",
+    "Domestic abuse and coercive control",
+    "Pre-birth assessments",
+    "Children missing education",
+    "Transitions to adulthood",
+    "Parental mental health",
 )
 PRACTICE_DAYS = (
-    "Practice Fortnight — spring", "Practice Fortnight — autumn",
-    "Monthly practice day — North", "Monthly practice day — South",
+    "Practice Fortnight — spring",
+    "Practice Fortnight — autumn",
+    "Monthly practice day — North",
+    "Monthly practice day — South",
 )
 
 EVIDENCE: dict[str, tuple[str, ...]] = {
@@ -229,6 +294,8 @@ def record_feedback(source_id: str) -> str:
         (text for word, text in RECORD_FEEDBACK.items() if word in source_id),
         RECORD_FEEDBACK_OTHER,
     )
+
+
 CONCERNS = (
     "The child disclosed at the evaluation visit that Dad hit Mum last weekend; no strategy "
     "discussion is recorded. Escalated to the team manager the same day.",
@@ -272,9 +339,7 @@ class Organisation:
         def person() -> str:
             return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
 
-        self.auditors = [
-            Who(person(), rng.choice(AUDITOR_ROLES), new_uuid(rng)) for _ in range(24)
-        ]
+        self.auditors = [Who(person(), rng.choice(AUDITOR_ROLES), new_uuid(rng)) for _ in range(24)]
         self.practitioners = {
             team: [f"{person()} ({suffix})" for _ in range(5)]
             for _prefix, suffix, teams in SERVICE_AREAS.values()

@@ -1,0 +1,93 @@
+"""Fictional, realistic demo data, deterministic per seed (``qa-tui demo``).
+
+The same seed gives the same case references, texts, grades, ids and timestamps: everything is
+drawn from one :class:`random.Random`, and times are derived from a fixed calendar, never the
+wall clock. Changes are built as plain dicts by a small recorder that follows the rules of
+:func:`qa_tui.store.history.record_change` (one ``_create`` change per record, one change per
+field, later edits superseding the previous change), then written in batches with
+:func:`qa_tui.store.bulk.insert_new`, so the history is real and the stored state is exactly
+what it derives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import func, select
+
+from qa_tui.demo import text as txt
+from qa_tui.demo.cases import _start_case, make_evaluation
+from qa_tui.demo.recorder import BATCH, DAYS, FIRST_DAY, Recorder
+from qa_tui.demo.text import BUILTIN_IDS, Organisation
+from qa_tui.errors import QaError, StoreError
+from qa_tui.framework.model import Template
+from qa_tui.store import models
+from qa_tui.store.bulk import insert_new
+from qa_tui.store.history import advance_clock, max_counter, read_clock
+from qa_tui.workspace import Workspace
+
+
+def demo_templates(ws: Workspace) -> list[Template]:
+    """The built-in templates if present, else every template the workspace knows."""
+    found = [t for t in (ws.templates.get(i) for i in BUILTIN_IDS) if t is not None]
+    found = found or ws.templates.latest()
+    if not found:
+        raise QaError("No templates are available to make demo evaluations with")
+    return found
+
+
+def _flush(ws: Workspace, rec: Recorder, ids: list[str], templates: list[Template]) -> None:
+    with ws.store.session() as session:
+        clash = session.scalar(
+            select(func.count()).select_from(models.Evaluation).where(models.Evaluation.id.in_(ids))
+        )
+        if clash:
+            raise StoreError("Demo data would reuse existing record ids; try another --seed")
+        for template in templates:
+            ws.remember_template(session, template)
+        if ws.store.dialect == "sqlite":  # random ids: a big cache keeps index inserts fast
+            session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
+        insert_new(session, rec.changes, rec.links)
+        advance_clock(session, rec.counter)
+    rec.clear()
+
+
+def _start(ws: Workspace, seed: int) -> tuple[random.Random, int]:
+    """The generator (a fresh database gets exactly ``seed``) and the clock to count from."""
+    with ws.store.reader() as session:
+        existing = session.scalar(select(func.count()).select_from(models.Evaluation)) or 0
+        clock = max(read_clock(session), max_counter(session))
+    return random.Random(seed if not (existing or clock) else f"{seed}/{existing}/{clock}"), clock
+
+
+def generate(ws: Workspace, count: int, seed: int) -> int:
+    """Add ``count`` fictional evaluations to the workspace's database; returns how many."""
+    rng, clock = _start(ws, seed)
+    org = Organisation(rng, ws.settings.case_reference_pattern)
+    templates = demo_templates(ws)
+    rec = Recorder(clock)
+    rec.rng = random.Random(rng.getrandbits(64))
+    days = sorted(FIRST_DAY + dt.timedelta(days=rng.randrange(DAYS)) for _ in range(count))
+    builtin = tuple(t.id for t in templates) == BUILTIN_IDS
+    weights = txt.TEMPLATE_WEIGHTS if builtin else (1,) * len(templates)
+    ids: list[str] = []
+    for day in days:
+        case = _start_case(rng, rec, org, rng.choices(templates, weights)[0], day)
+        make_evaluation(case, org)
+        ids.append(case.eval_id)
+        if len(ids) == BATCH:
+            _flush(ws, rec, ids, templates)
+            ids = []
+    if ids:
+        _flush(ws, rec, ids, templates)
+    return count
+
+
+def ensure_demo(ws: Workspace, count: int = 40, seed: int = 1) -> bool:
+    """Fill an empty database with demo data (first run); False if it already holds some."""
+    with ws.store.reader() as session:
+        if session.scalar(select(func.count()).select_from(models.Evaluation)):
+            return False
+    generate(ws, count, seed)
+    return True

@@ -1,0 +1,105 @@
+"""The in-memory recorder of demo changes, and one evaluation being generated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from qa_tui.demo.text import Who, new_uuid
+from qa_tui.framework.model import Template
+from qa_tui.store.entities import CREATE
+from qa_tui.store.history import dumps
+
+FIRST_DAY = dt.date(2025, 12, 1)  # evaluations are spread over the year from here
+DAYS = 354
+TODAY = FIRST_DAY + dt.timedelta(days=DAYS)  # "today" for the demo: overdue is before this
+BATCH = 500
+
+
+def stamp(moment: dt.datetime) -> str:
+    """A wall time in the format :meth:`qa_tui.store.history.Actor.timestamp` writes."""
+    return moment.isoformat(timespec="milliseconds")
+
+
+class Recorder:
+    """Changes and links as dicts, made as :func:`record_change` would make them."""
+
+    def __init__(self, counter: int) -> None:
+        self.counter = counter
+        self.changes: list[dict[str, Any]] = []
+        self.links: list[tuple[str, str]] = []
+        self._heads: dict[tuple[str, str], tuple[str, str]] = {}  # (change id, JSON)
+        self.rng = random.Random(0)
+
+    def set(
+        self, who: Who, etype: str, entity_id: str, eval_id: str, name: str, value: Any, at: str
+    ) -> None:
+        """Record ``name = value`` on a record (nothing if it already has that value)."""
+        head = self._heads.get((entity_id, name))
+        text = dumps(value)
+        if head is not None and head[1] == text:
+            return
+        self.counter += 1
+        change_id = new_uuid(self.rng)
+        self.changes.append(
+            {
+                "id": change_id,
+                "entity_type": etype,
+                "entity_id": entity_id,
+                "evaluation_id": eval_id,
+                "field": name,
+                "value": text,
+                "old_value": head[1] if head else None,
+                "supersedes": f'["{head[0]}"]' if head else "[]",
+                "author": who.name,
+                "device_id": who.device,
+                "counter": self.counter,
+                "wall_time": at,
+                "bundle_id": None,
+            }
+        )
+        if head is not None:
+            self.links.append((change_id, head[0]))
+        self._heads[(entity_id, name)] = (change_id, text)
+
+    def clear(self) -> None:
+        self.changes, self.links, self._heads = [], [], {}
+
+
+@dataclass
+class Case:
+    """One evaluation being generated: who, what, when, and how good the practice is."""
+
+    rng: random.Random
+    rec: Recorder
+    template: Template
+    auditor: Who
+    eval_id: str
+    moment: dt.datetime
+    date: dt.date
+    level: str  # "high", "middle" or "low": the quality of the practice evaluated
+    grade_index: int  # index into the template's grades, best first
+    status: str  # draft, completed or reopened
+    practitioner: str = ""
+    participants: list[tuple[str, str]] = field(default_factory=list)  # (id, level)
+
+    def now(self, seconds: int = 20) -> str:
+        self.moment += dt.timedelta(seconds=seconds)
+        return stamp(self.moment)
+
+    def create(
+        self, etype: str, fixed: dict[str, Any], values: dict[str, Any], eid: str | None = None
+    ) -> str:
+        eid = eid or new_uuid(self.rng)
+        self.rec.set(self.auditor, etype, eid, self.eval_id, CREATE, fixed, self.now())
+        for name, value in values.items():
+            self.rec.set(self.auditor, etype, eid, self.eval_id, name, value, self.now())
+        return eid
+
+    def set(self, etype: str, eid: str, name: str, value: Any, seconds: int = 20) -> None:
+        self.rec.set(self.auditor, etype, eid, self.eval_id, name, value, self.now(seconds))
+
+    def say(self, bank: tuple[str, ...], k: int = 1) -> str:
+        return " ".join(self.rng.sample(bank, min(k, len(bank))))
