@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.validation import Function
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 
 from qa_tui.domain.evaluation import CaseDetails, clean_details
 from qa_tui.domain.vocab import EVALUATION_TYPES, MAX_SHORT_TEXT
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template
+from qa_tui.tui.widgets.choice import Choice
 
 TEXT_FIELDS = (
     ("case_reference", "Case reference (from the case-management system, never a name)"),
@@ -157,8 +158,8 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
         yield Label("Was the practitioner present?", classes="field-label")
         present = self._initial.details.practitioner_present if self._initial else None
         with RadioSet(id="practitioner_present"):
-            yield RadioButton("Yes", value=present is True, id="present-yes")
-            yield RadioButton("No", value=present is False, id="present-no")
+            yield Choice("Yes", value=present is True, id="present-yes")
+            yield Choice("No", value=present is False, id="present-no")
         yield Label("", id="practitioner_present-error", classes="field-error", markup=False)
 
     def on_mount(self) -> None:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import Input, RadioSet, Select, Static, TextArea
 
 from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.tui.widgets.choice import Choice
 
 if TYPE_CHECKING:
     from qa_tui.framework.model import Template
@@ -116,15 +116,6 @@ def lock(widget: Widget) -> None:
         area.read_only = True
     for other in widget.query("Input, RadioSet, Select, Button"):
         other.disabled = True
-
-
-class Choice(RadioButton):
-    """A radio button whose state shows in its shape (● chosen, ○ not), not by colour alone."""
-
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = "●" if self.value else "○"
-        return super()._button
 
 
 def grade_radios(template: Template, current: str, *, id: str) -> RadioSet:
