@@ -284,7 +284,7 @@ async def _new_evaluation(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await _home(pilot, ids)
     await pilot.press("n")
     dialog = await screen_is(pilot, NewEvaluationDialog)
-    await pilot.press(*"Jane Smith", "tab", *"Children in need", "ctrl+s")
+    await pilot.press(*"Child A", "tab", *"Children in need", "ctrl+s")
     error = dialog.query_one("#case_reference-error")
     await wait_for(pilot, lambda: error.has_class("-shown"), "the case reference error")
 

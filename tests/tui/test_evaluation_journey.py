@@ -385,14 +385,14 @@ async def test_core_errors_shown_next_to_the_field(workspace: Any) -> None:
         await open_editor(pilot, eid)
         await focus(pilot, "#f-case_reference")
         await pilot.press("ctrl+u")  # clear the field, as a user would
-        await type_text(pilot, "Jane Smith")
+        await type_text(pilot, "Child A")
         await pilot.press("tab")
         await settle(pilot)
         error = editor(pilot).query_one("#t-details FieldError.field-error")
         errors = [e for e in editor(pilot).query(FieldError) if e.display]
         assert len(errors) == 1 and "case_reference" in errors[0].names, error
         assert "does not match" in str(errors[0].render())
-        assert editor(pilot).query_one("#f-case_reference", Input).value == "Jane Smith"
+        assert editor(pilot).query_one("#f-case_reference", Input).value == "Child A"
         assert read_view(workspace, eid).evaluation.case_reference == "AB-12345"
 
         await go_to(pilot, "actions")

@@ -371,8 +371,8 @@ BAD_INPUT = {
         "Due date: 'yesterday' is not a date",
     ),
     "case reference": (
-        lambda t, e, p: (ev.update_details, e, {"case_reference": "Jane Smith"}, PATTERN),
-        "Case reference: 'Jane Smith' does not match",
+        lambda t, e, p: (ev.update_details, e, {"case_reference": "Child A"}, PATTERN),
+        "Case reference: 'Child A' does not match",
     ),
     "100 KB text": (
         lambda t, e, p: (ev.set_response, t, e, "assessment", {"evidence": "x" * 100_000}),
@@ -400,7 +400,7 @@ def test_bad_input_is_refused_and_changes_nothing(workspace: Any, tpl: Template,
 def test_bad_case_reference_on_creation_writes_nothing(workspace: Any, tpl: Template) -> None:
     before = dump(workspace)
     with pytest.raises(ValidationError, match="Case reference") as err:
-        new_eval(workspace, case_reference="Jane Smith 12/03/2015")
+        new_eval(workspace, case_reference="Child A 12/03/2015")
     assert err.value.field == "case_reference"
     assert dump(workspace) == before
 

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from qa_tui.domain.vocab import CONCERN_RECIPIENTS, MAX_SHORT_TEXT, SHARE_METHODS
 from qa_tui.errors import QaError
@@ -98,6 +98,7 @@ class ConcernNoticeDialog(ModalScreen[bool]):
                 yield Button("Close", id="close")
                 yield Button("Save to a file", id="save")
                 yield Button("Record shared", id="record", variant="primary")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.load()

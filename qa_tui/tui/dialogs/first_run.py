@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from qa_tui.domain.vocab import MAX_SHORT_TEXT
 
@@ -49,6 +49,7 @@ class FirstRunDialog(ModalScreen[Identity | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Later", id="skip")
                 yield Button("Save", id="save", variant="primary")
+        yield Footer()
 
     def _value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value.strip()

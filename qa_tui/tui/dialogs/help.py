@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 GENERAL = (
     "Everywhere: ctrl+p opens the command palette (every action, and open an evaluation by "
@@ -62,6 +62,7 @@ class HelpDialog(ModalScreen[None]):
                 yield Static(keys_content(self._keys), id="help-keys")
                 yield Static(GENERAL, classes="hint")
             yield Button("Close", id="close", variant="primary")
+        yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None)

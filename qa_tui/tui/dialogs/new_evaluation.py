@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.validation import Function
-from textual.widgets import Button, Input, Label, RadioSet, Select, Static
+from textual.widgets import Button, Footer, Input, Label, RadioSet, Select, Static
 
 from qa_tui.domain.evaluation import CaseDetails, clean_details
 from qa_tui.domain.vocab import EVALUATION_TYPES, MAX_SHORT_TEXT
@@ -106,6 +106,7 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Start evaluation", id="start", variant="primary")
+        yield Footer()
 
     def _compose_text_fields(self, fields: tuple[tuple[str, str], ...]) -> ComposeResult:
         for field, label in fields:

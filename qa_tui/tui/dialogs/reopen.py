@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from qa_tui.textsafe import one_line
 
@@ -40,6 +40,7 @@ class ReopenDialog(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Reopen", id="reopen", variant="warning")
+        yield Footer()
 
     def _submit(self) -> None:
         reason = self.query_one("#reason", Input).value.strip()

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static, TextArea
+from textual.widgets import Button, Footer, Label, Static, TextArea
 
 from qa_tui.sync.conflicts import Conflict, Side
 from qa_tui.textsafe import printable
@@ -88,6 +88,7 @@ class ResolveConflictDialog(ModalScreen[Resolution | None]):
                 yield Button("Cancel", id="cancel")
                 if self._text_merge:
                     yield Button("Use merged text", id="merge", variant="primary")
+        yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""

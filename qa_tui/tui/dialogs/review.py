@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, OptionList, Static
+from textual.widgets import Button, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qa_tui.domain.completion import Missing
@@ -107,6 +107,7 @@ class ReviewDialog(ModalScreen[ReviewResult]):
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="close")
                 yield Button("Complete", id="complete", variant="success", disabled=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.load()
