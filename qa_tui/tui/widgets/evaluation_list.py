@@ -22,6 +22,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 CELL_PAD = 1  # a space either side of every cell
 CACHE_LIMIT = 4_000  # drawn rows kept before the cache is emptied
@@ -239,8 +240,18 @@ class EvaluationList(ScrollView, can_focus=True):
         self.refresh()
 
     def _update_virtual_size(self) -> None:
-        width = sum(column.render_width for column in self._columns)
-        self.virtual_size = Size(width, len(self._rows) + 1)
+        size = Size(sum(column.render_width for column in self._columns), len(self._rows) + 1)
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.size:
+            self.virtual_size = size
+            return
+        # The list's own size is set by CSS (1fr), not by its rows, so a new row count needs
+        # no layout of the whole screen (which redraws every widget): only the scrollbars
+        # follow (and they ask for a layout themselves if they appear or disappear).
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     # --- cursor -------------------------------------------------------------------------
 
