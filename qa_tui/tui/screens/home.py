@@ -278,6 +278,10 @@ class HomeScreen(Screen[None]):
         self._build_columns(COMPACT if self.size.width < COMPACT_BELOW else FULL)
         self.query_one("#first-run").display = False
         self.query_one("#filter-bar").display = False
+        # Watched rather than handled as Input.Changed: the list is re-filtered as the key is
+        # handled, so the new text and the new list reach the screen in the same frame
+        # (a message could arrive after a frame showing just the text, a frame later).
+        self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
         self.query_one(EvaluationList).focus()
         if self.qa_app.workspace is not None:
             self.load()
@@ -363,8 +367,7 @@ class HomeScreen(Screen[None]):
         # One line whatever it says: no need to lay out the screen again.
         status.update(f"{text} · sorted by {label} ({order})", layout=False)
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
+    def _filter_changed(self, _: str) -> None:
         self._refresh_table()
 
     @on(Input.Submitted, "#filter")
