@@ -109,7 +109,7 @@ async def measure_app(db_url: str, size: tuple[int, int]) -> list[float]:
     async with app.run_test(size=size) as pilot:
         for _ in range(200):
             await pilot.pause(0.05)
-            if app.workspace is not None and app.screen.query("DataTable").first().row_count:
+            if app.workspace is not None and app.screen.query("EvaluationList").first().row_count:
                 break
         await pilot.press("/")  # focus the filter
         await pilot.pause(0.3)

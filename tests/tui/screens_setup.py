@@ -255,7 +255,7 @@ class Scene:
 
 async def _home(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await wait_for(
-        pilot, lambda: home_screen(pilot.app).query_one("DataTable").row_count > 0, "rows"
+        pilot, lambda: home_screen(pilot.app).query_one("EvaluationList").row_count > 0, "rows"
     )
 
 

@@ -11,11 +11,12 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from qa_tui.config import load_settings
 from qa_tui.tui.app import QaApp, make_app
 from qa_tui.tui.screens.home import HomeScreen
+from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from tests.conftest import frozen_clock
 
 SIZE = (160, 40)
@@ -50,7 +51,7 @@ def home(app: QaApp) -> HomeScreen:
 
 def table_cells(app: QaApp, column: str) -> list[str]:
     """The text of one column, top to bottom."""
-    return [str(cell) for cell in home(app).query_one(DataTable).get_column(column)]
+    return [str(cell) for cell in home(app).query_one(EvaluationList).get_column(column)]
 
 
 def add_evaluation(ws: Any, ref: str, practitioner: str = "Sam Worker", **extra: Any) -> str:
@@ -128,11 +129,11 @@ async def test_empty_database_offers_demo_data(settings: Any, db_url: str) -> No
         await settle(pilot)
         screen = home(app)
         assert screen.query_one("#first-run").display
-        assert not screen.query_one(DataTable).display
+        assert not screen.query_one(EvaluationList).display
         await pilot.click("#load-demo")
         await settle(pilot, rounds=6)
         assert not screen.query_one("#first-run").display
-        assert screen.query_one(DataTable).row_count == 40
+        assert screen.query_one(EvaluationList).row_count == 40
 
 
 @run_async
@@ -179,9 +180,9 @@ async def test_click_header_sorts(workspace: Any, settings: Any, db_url: str) ->
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = home(app).query_one(DataTable)
-        region = table.region
-        x = region.x + 1 + sum(c.get_render_width(table) for c in table.ordered_columns[:4]) + 2
+        table = home(app).query_one(EvaluationList)
+        region = table.content_region
+        x = region.x + table.column_offset("practitioner") + 2
         await pilot.click(offset=(x, region.y))
         await pilot.pause()
         assert table_cells(app, "practitioner") == ["Amy", "Zed"]
@@ -276,10 +277,10 @@ async def test_home_fits_small_and_large_terminals(
     app = app_for(settings, db_url)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        table = home(app).query_one(DataTable)
+        table = home(app).query_one(EvaluationList)
         assert table.region.height >= 5
         assert table.has_focus
-        keys = [column.key.value for column in table.ordered_columns]
+        keys = table.column_keys
         assert keys[:3] == ["status", "concern", "case"] if size[0] < 130 else len(keys) == 9
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,12 +14,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, Footer, Header, Input, Static
 
 from qa_tui.domain.vocab import STATUSES
 from qa_tui.textsafe import one_line
 from qa_tui.tui.messages import EvaluationsChanged, EvaluationsLoaded, WorkspaceReady
-from qa_tui.tui.widgets.evaluation_table import EvaluationTable
+from qa_tui.tui.widgets.evaluation_list import EvaluationList
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,7 +57,6 @@ COMPACT = ("status", "concern", "case", "date", "grade", "practitioner")
 COMPACT_BELOW = 130
 # The most a column takes (its cells are shortened with an ellipsis to the same length).
 MAX_WIDTHS = {"case": 24, "service": 24, "team": 24, "practitioner": 28, "grade": 34}
-WINDOW_MARGIN = 10  # rows put in the table beyond those the screen shows
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,14 @@ class HomeRow:
     status: str
     haystack: str
 
+    @property
+    def key(self) -> str:
+        return self.row.id
+
     def cells(self) -> dict[str, Text]:
         """Cells as Text (user text shown literally, control characters made visible).
 
-        Made only for the rows put in the table, not for every row loaded.
+        Made only for the rows drawn on screen, not for every row loaded.
         """
         row = self.row
         return {
@@ -181,6 +185,19 @@ def matching(rows: list[HomeRow], needle: str) -> list[HomeRow]:
     return [r for r in rows if all(w in r.haystack for w in words)]
 
 
+def settle_heap() -> None:
+    """Collect garbage once, then exempt what survives from the cyclic collector.
+
+    Python's full collections walk every object alive; with thousands of evaluations (and
+    SQLAlchemy and Textual) in memory one took 70-110 ms, stalling whichever filter keystroke
+    it fell on. Run after a load, when the list has been drawn; the next load unfreezes,
+    collects and freezes again, so nothing frozen is kept for good.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class HomeScreen(Screen[None]):
     """The list of evaluations, or a first-run panel when there are none."""
 
@@ -223,7 +240,7 @@ class HomeScreen(Screen[None]):
                 id="filter",
                 select_on_focus=False,
             )
-        yield EvaluationTable(id="evaluations", cursor_type="row", zebra_stripes=True)
+        yield EvaluationList(id="evaluations")
         with Vertical(id="first-run"):
             yield Static("No evaluations on this laptop yet", classes="title")
             yield Static(
@@ -240,17 +257,14 @@ class HomeScreen(Screen[None]):
     def _build_columns(self, keys: tuple[str, ...]) -> None:
         """Columns with fixed widths, fitted to all the rows loaded (not just those shown).
 
-        Fixed widths keep the columns still while filtering, and spare the table measuring
-        every cell it is given.
+        Fixed widths keep the columns still while filtering.
         """
         self._columns = keys
-        table = self.query_one(EvaluationTable)
-        table.clear(columns=True)
-        table.forget_drawn()
-        # The table's width (less its margins and scrollbar), shared out among the columns.
+        # The list's width (less its margins and scrollbar), shared out among the columns.
         widths = fit_widths(keys, column_widths(self._rows), self.size.width - 4)
-        for key in keys:
-            table.add_column(COLUMNS[COLUMN_INDEX[key]].label, key=key, width=widths[key])
+        self.query_one(EvaluationList).set_columns(
+            [(key, COLUMNS[COLUMN_INDEX[key]].label, widths[key]) for key in keys]
+        )
         self._built_width = self.size.width
 
     def on_resize(self) -> None:
@@ -264,7 +278,11 @@ class HomeScreen(Screen[None]):
         self._build_columns(COMPACT if self.size.width < COMPACT_BELOW else FULL)
         self.query_one("#first-run").display = False
         self.query_one("#filter-bar").display = False
-        self.query_one(DataTable).focus()
+        # Watched rather than handled as Input.Changed: the list is re-filtered as the key is
+        # handled, so the new text and the new list reach the screen in the same frame
+        # (a message could arrive after a frame showing just the text, a frame later).
+        self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
+        self.query_one(EvaluationList).focus()
         if self.qa_app.workspace is not None:
             self.load()
         elif self.qa_app.quick_path is not None:
@@ -305,17 +323,18 @@ class HomeScreen(Screen[None]):
         empty = not self._rows
         self.query_one("#first-run").display = empty
         self.query_one("#filter-bar").display = not empty
-        self.query_one(DataTable).display = not empty
+        self.query_one(EvaluationList).display = not empty
         self._build_columns(self._columns)  # widths fitted to the rows just loaded
         self._apply_sort()
         self._refresh_table()
         self.refresh_bindings()
+        self.call_after_refresh(settle_heap)
         if self.qa_app.workspace is None:
             self.call_after_refresh(self.qa_app.open_workspace)
         if empty:
             self.query_one("#start", Button).focus()
         elif not self.query_one("#filter", Input).has_focus:
-            self.query_one(DataTable).focus()
+            self.query_one(EvaluationList).focus()
 
     # --- filtering and sorting ----------------------------------------------------------
 
@@ -323,56 +342,16 @@ class HomeScreen(Screen[None]):
         key, reverse = self._sort
         sort_key = COLUMNS[COLUMN_INDEX[key]].sort_key
         self._rows.sort(key=lambda r: (sort_key(r.row, r.grade), r.row.id), reverse=reverse)
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            if column.key in self._columns:
-                arrow = (" ▼" if reverse else " ▲") if column.key == key else ""
-                table.columns[column.key].label = Text(column.label + arrow)  # type: ignore[index]
+        self.query_one(EvaluationList).set_sort(key, reverse)
 
     def _refresh_table(self) -> None:
-        """Show the rows matching the filter, rebuilt from the rows kept in memory.
-
-        Only a window of rows is put in the table (a DataTable measures every cell it is
-        given); more are appended as the cursor or the mouse wheel nears the end.
-        """
-        table = self.query_one(DataTable)
-        current = self._current_id()
+        """Show the rows matching the filter, from the rows kept in memory."""
         self._shown = matching(self._rows, self.query_one("#filter", Input).value)
-        table.clear()
-        self._extend(self._window())
-        if current is not None and current in table.rows:
-            table.move_cursor(row=table.get_row_index(current), animate=False)
+        self.query_one(EvaluationList).set_rows(self._shown)
         self._update_status()
 
-    def _window(self) -> int:
-        """How many rows to add at a time: a screenful and a margin."""
-        return max(self.size.height, 24) + WINDOW_MARGIN
-
-    def _extend(self, count: int) -> None:
-        table = self.query_one(DataTable)
-        start = table.row_count
-        for home_row in self._shown[start : start + count]:
-            cells = home_row.cells()
-            table.add_row(*[cells[key] for key in self._columns], key=home_row.row.id)
-
-    def _extend_near_end(self) -> None:
-        table = self.query_one(DataTable)
-        visible = table.scrollable_content_region.height
-        last_seen = max(table.cursor_row, int(table.scroll_y) + visible)
-        if table.row_count < len(self._shown) and last_seen >= table.row_count - visible:
-            self._extend(self._window())
-
-    def on_data_table_row_highlighted(self) -> None:
-        self._extend_near_end()
-
-    def on_mouse_scroll_down(self) -> None:
-        self._extend_near_end()
-
     def _current_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one(EvaluationList).cursor_key
 
     def _update_status(self) -> None:
         status = self.query_one("#home-status", Static)
@@ -384,10 +363,11 @@ class HomeScreen(Screen[None]):
         text = f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
         key, reverse = self._sort
         label = COLUMNS[COLUMN_INDEX[key]].label.lower()
-        status.update(f"{text} · sorted by {label} ({'descending' if reverse else 'ascending'})")
+        order = "descending" if reverse else "ascending"
+        # One line whatever it says: no need to lay out the screen again.
+        status.update(f"{text} · sorted by {label} ({order})", layout=False)
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
+    def _filter_changed(self, _: str) -> None:
         self._refresh_table()
 
     @on(Input.Submitted, "#filter")
@@ -396,7 +376,7 @@ class HomeScreen(Screen[None]):
 
     def on_key(self, event: Key) -> None:
         """Type-to-filter: a printable key on the list goes to the filter."""
-        table = self.query_one(DataTable)
+        table = self.query_one(EvaluationList)
         if not table.has_focus or not event.is_printable or not event.character:
             return
         if event.key in self.active_bindings or event.character == " ":
@@ -417,8 +397,8 @@ class HomeScreen(Screen[None]):
         self._apply_sort()
         self._refresh_table()
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        self.sort_by(str(event.column_key.value))
+    def on_evaluation_list_header_selected(self, event: EvaluationList.HeaderSelected) -> None:
+        self.sort_by(event.column_key)
 
     def action_sort_next(self) -> None:
         keys = self._columns
@@ -437,13 +417,13 @@ class HomeScreen(Screen[None]):
         self.query_one("#filter", Input).focus()
 
     def action_focus_table(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(EvaluationList).focus()
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
         if filter_input.value:
             filter_input.value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(EvaluationList).focus()
 
     # --- opening and starting -----------------------------------------------------------
 
@@ -453,8 +433,8 @@ class HomeScreen(Screen[None]):
         if row is not None:
             self.qa_app.open_evaluation(row.id, row.status)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        row = next((r.row for r in self._shown if r.row.id == event.row_key.value), None)
+    def on_evaluation_list_row_selected(self, event: EvaluationList.RowSelected) -> None:
+        row = next((r.row for r in self._shown if r.row.id == event.key), None)
         if row is not None:
             self.qa_app.open_evaluation(row.id, row.status)
 
