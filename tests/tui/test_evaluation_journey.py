@@ -456,6 +456,23 @@ async def test_returns_to_where_the_user_was(workspace: Any) -> None:
 
 
 @run_async
+async def test_position_is_kept_as_focus_moves_and_quick_keys_count(workspace: Any) -> None:
+    eid = new_evaluation(workspace, TEMPLATES[0])
+    async with make(workspace).run_test(size=SIZE) as pilot:
+        await open_editor(pilot, eid)
+        start = editor(pilot).section_map.index_of(editor(pilot).section_key)
+        await pilot.press("ctrl+n", "ctrl+n")  # the second before the first section has opened
+        target = editor(pilot).section_map.sections[start + 2].key
+        await wait_for(pilot, lambda: editor(pilot).section_key == target)
+        await go_to(pilot, "signs_of_safety")
+        await focus(pilot, "#f-worried_about-new")
+        # Saved as focus moves, not only on leaving: a killed process still comes back here.
+        await wait_for(
+            pilot, lambda: load_position(eid) == ("signs_of_safety", "f-worried_about-new")
+        )
+
+
+@run_async
 async def test_review_lists_missing_and_jumps_to_the_field(workspace: Any) -> None:
     from qa_tui.tui.dialogs.review import ReviewDialog
 

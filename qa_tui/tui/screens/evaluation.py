@@ -101,6 +101,7 @@ class EvaluationScreen(Screen[None]):
         self.snapshot: Snapshot | None = None
         self.ctx: EditorContext | None = None
         self.section_key = ""
+        self._wanted = ""
         self._focus_id = ""
         self._request = 0
         self.saver: Autosaver | None = None
@@ -178,6 +179,7 @@ class EvaluationScreen(Screen[None]):
         if self.saver is None or self.ctx is None:
             return
         self._request += 1
+        self._wanted = key  # where the next ctrl+n / ctrl+b counts from, even before it opens
         request, eid = self._request, self.evaluation_id
 
         def after(snapshot: Snapshot) -> None:
@@ -233,7 +235,7 @@ class EvaluationScreen(Screen[None]):
         sections = self.section_map.sections if self.ctx else []
         if not sections:
             return
-        index = self.section_map.index_of(self.section_key) + offset
+        index = self.section_map.index_of(self._wanted or self.section_key) + offset
         if 0 <= index < len(sections):
             self.show_section(sections[index].key)
 
@@ -285,7 +287,9 @@ class EvaluationScreen(Screen[None]):
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         for node in (event.widget, *event.widget.ancestors):
             if isinstance(node, Widget) and node.id and node.id.startswith(PLACE_PREFIXES):
-                self._focus_id = node.id
+                if node.id != self._focus_id:
+                    self._focus_id = node.id
+                    self._remember()  # so a killed process still returns to this field
                 return
 
     def action_save_now(self) -> None:
