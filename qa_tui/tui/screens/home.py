@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,186 +12,27 @@ from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
-from qa_tui.domain.vocab import STATUSES
-from qa_tui.textsafe import one_line
 from qa_tui.tui.messages import EvaluationsChanged, EvaluationsLoaded, WorkspaceReady
+from qa_tui.tui.screens.home_rows import (
+    COLUMN_INDEX,
+    COLUMNS,
+    COMPACT,
+    COMPACT_BELOW,
+    FULL,
+    HomeRow,
+    column_widths,
+    fit_widths,
+    matching,
+    quick_home_rows,
+    read_home_rows,
+    settle_heap,
+)
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from qa_tui.store.rows import EvaluationRow
     from qa_tui.tui.app import QaApp
-    from qa_tui.workspace import Workspace
-
-CONCERN = "⚠ Concern"
-STATUS_STYLE = {"draft": "italic", "reopened": "bold", "completed": ""}
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    sort_key: Callable[[EvaluationRow, str], Any]
-
-
-COLUMNS = (
-    Column("status", "Status", lambda r, g: r.status),
-    Column("case", "Case ref", lambda r, g: r.case_reference.lower()),
-    Column("service", "Service area", lambda r, g: r.service_area.lower()),
-    Column("team", "Team", lambda r, g: r.team.lower()),
-    Column("practitioner", "Practitioner", lambda r, g: r.practitioner.lower()),
-    Column("date", "Date", lambda r, g: r.evaluation_date),
-    Column("grade", "Overall", lambda r, g: g.lower()),
-    Column("actions", "Open actions", lambda r, g: r.open_actions),
-    Column("concern", "Concern", lambda r, g: r.immediate_concern),
-)
-COLUMN_INDEX = {column.key: index for index, column in enumerate(COLUMNS)}
-FULL = tuple(column.key for column in COLUMNS)
-# Below this width the list keeps what matters most, the concern marker first among them.
-COMPACT = ("status", "concern", "case", "date", "grade", "practitioner")
-COMPACT_BELOW = 130
-# The most a column takes (its cells are shortened with an ellipsis to the same length).
-MAX_WIDTHS = {"case": 24, "service": 24, "team": 24, "practitioner": 28, "grade": 34}
-
-
-@dataclass(frozen=True)
-class HomeRow:
-    """One evaluation ready to show: its status and grade words and what the filter searches."""
-
-    row: EvaluationRow
-    grade: str
-    status: str
-    haystack: str
-
-    @property
-    def key(self) -> str:
-        return self.row.id
-
-    def cells(self) -> dict[str, Text]:
-        """Cells as Text (user text shown literally, control characters made visible).
-
-        Made only for the rows drawn on screen, not for every row loaded.
-        """
-        row = self.row
-        return {
-            "status": Text(self.status, style=STATUS_STYLE.get(row.status, "")),
-            "case": Text(one_line(row.case_reference, 24), overflow="ellipsis"),
-            "service": Text(one_line(row.service_area, 24), overflow="ellipsis"),
-            "team": Text(one_line(row.team, 24), overflow="ellipsis"),
-            "practitioner": Text(one_line(row.practitioner, 28), overflow="ellipsis"),
-            "date": Text(row.evaluation_date),
-            "grade": Text(one_line(self.grade, 34), overflow="ellipsis"),
-            "actions": Text(str(row.open_actions) if row.open_actions else "–", justify="right"),
-            "concern": Text(CONCERN if row.immediate_concern else "", style="bold"),
-        }
-
-
-def make_home_row(row: EvaluationRow, grade: str) -> HomeRow:
-    """The row with its status words and its lower-case search text."""
-    status = STATUSES.get(row.status, row.status)
-    if row.conflicts:
-        status += " · conflict"
-    words = (
-        status,
-        row.case_reference,
-        row.service_area,
-        row.team,
-        row.practitioner,
-        row.auditor,
-        row.evaluation_date,
-        grade,
-        CONCERN if row.immediate_concern else "",
-    )
-    return HomeRow(row, grade, status, "\n".join(words).lower())
-
-
-def read_home_rows(ws: Workspace) -> list[HomeRow]:
-    """Every evaluation as a :class:`HomeRow` (runs in a worker thread)."""
-    from qa_tui.store.queries import list_evaluations
-
-    out = []
-    for row in ws.read(list_evaluations):
-        template = ws.templates.get(row.template_id, row.template_version)
-        grade = template.scale.label(row.overall_grade) if template else row.overall_grade
-        out.append(make_home_row(row, grade or ""))
-    return out
-
-
-def quick_home_rows(path: Path) -> list[HomeRow] | None:
-    """The rows straight from the SQLite file, before the workspace is open (or None)."""
-    from qa_tui.framework.model import DEFAULT_GRADE_LABELS
-    from qa_tui.store.quicklist import quick_list
-
-    rows = quick_list(path)
-    if rows is None:
-        return None
-    return [
-        make_home_row(row, DEFAULT_GRADE_LABELS.get(row.overall_grade, row.overall_grade))
-        for row in rows
-    ]
-
-
-def column_widths(rows: list[HomeRow]) -> dict[str, int]:
-    """Each column's width: its longest cell or heading (with room for a sort arrow)."""
-    widths = {column.key: len(column.label) + 2 for column in COLUMNS}
-    for home_row in rows:
-        row = home_row.row
-        lengths = {
-            "status": len(home_row.status),
-            "case": len(row.case_reference),
-            "service": len(row.service_area),
-            "team": len(row.team),
-            "practitioner": len(row.practitioner),
-            "date": len(row.evaluation_date),
-            "grade": len(home_row.grade),
-            "actions": len(str(row.open_actions)),
-            "concern": len(CONCERN) if row.immediate_concern else 0,
-        }
-        for key, length in lengths.items():
-            widths[key] = max(widths[key], min(length, MAX_WIDTHS.get(key, length)))
-    return widths
-
-
-# Narrowed first when the columns do not fit, and never below these widths.
-SHRINK_ORDER = ("practitioner", "service", "team", "grade", "case")
-MIN_WIDTHS = {"practitioner": 10, "service": 10, "team": 10, "grade": 9, "case": 10}
-CELL_PADDING = 2  # a space either side of every cell
-
-
-def fit_widths(keys: tuple[str, ...], wanted: dict[str, int], available: int) -> dict[str, int]:
-    """Column widths for ``keys`` that fit ``available`` cells where the minimums allow."""
-    widths = {key: wanted[key] for key in keys}
-    excess = sum(widths.values()) + CELL_PADDING * len(keys) - available
-    while excess > 0:
-        shrinkable = [k for k in SHRINK_ORDER if k in widths and widths[k] > MIN_WIDTHS[k]]
-        if not shrinkable:
-            break
-        widest = max(shrinkable, key=lambda k: widths[k] - MIN_WIDTHS[k])
-        widths[widest] -= 1
-        excess -= 1
-    return widths
-
-
-def matching(rows: list[HomeRow], needle: str) -> list[HomeRow]:
-    """Rows whose text contains every word of ``needle`` (case-insensitive)."""
-    words = needle.lower().split()
-    if not words:
-        return rows
-    return [r for r in rows if all(w in r.haystack for w in words)]
-
-
-def settle_heap() -> None:
-    """Collect garbage once, then exempt what survives from the cyclic collector.
-
-    Python's full collections walk every object alive; with thousands of evaluations (and
-    SQLAlchemy and Textual) in memory one took 70-110 ms, stalling whichever filter keystroke
-    it fell on. Run after a load, when the list has been drawn; the next load unfreezes,
-    collects and freezes again, so nothing frozen is kept for good.
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 class HomeScreen(Screen[None]):
