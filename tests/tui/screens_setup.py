@@ -158,10 +158,22 @@ async def wait_for(pilot: Pilot[Any], ready: Callable[[], bool], what: str) -> N
         await pilot.pause(0.02)
 
 
+async def workers_done(app: Any) -> None:
+    """Wait for the app's workers; one superseded by a newer one (cancelled) is not a failure."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(100):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        return
+
+
 async def settle(pilot: Pilot[Any]) -> None:
     """Workers finished, their messages handled, layout done, cursors steady."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
     freeze_cursors(pilot.app)
     await pilot.wait_for_scheduled_animations()

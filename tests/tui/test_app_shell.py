@@ -18,6 +18,7 @@ from qa_tui.tui.app import QaApp, make_app
 from qa_tui.tui.screens.home import HomeScreen
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from tests.conftest import frozen_clock
+from tests.tui.screens_setup import workers_done
 
 SIZE = (160, 40)
 
@@ -35,7 +36,7 @@ def run_async(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., N
 async def settle(pilot: Any, rounds: int = 3) -> None:
     """Let workers finish and the messages they post be handled."""
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -102,6 +103,8 @@ class EvaluationScreen(Screen[None]):
         self.ctx: EditorContext | None = None
         self.section_key = ""
         self._wanted = ""
+        self._latest_position = ("", "")
+        self._position_lock = threading.Lock()
         self._focus_id = ""
         self._request = 0
         self.saver: Autosaver | None = None
@@ -297,11 +300,17 @@ class EvaluationScreen(Screen[None]):
             self.saver.flush_all()
 
     def _remember(self) -> None:
-        self._write_position(self.section_key, self._focus_id)
+        self._latest_position = (self.section_key, self._focus_id)
+        self._write_position()
 
-    @work(thread=True, exclusive=True, group="position", exit_on_error=False)
-    def _write_position(self, section: str, focus: str) -> None:
-        save_position(self.evaluation_id, section, focus)
+    @work(thread=True, group="position", exit_on_error=False)
+    def _write_position(self) -> None:
+        # Not an exclusive worker (a cancelled write is a lost position): writes queue on a
+        # lock, and each writes the latest place, so an older one can never land last.
+        with self._position_lock:
+            section, focus = self._latest_position
+            if section:
+                save_position(self.evaluation_id, section, focus)
 
     def on_unmount(self) -> None:
         if self.saver is not None:
