@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
     Clock = Callable[[], dt.datetime]
 
-EDITOR_MODULE = "qa_tui.tui.screens.evaluation"
-
 
 def _utc_now():  # type: ignore[no-untyped-def]
     import datetime as dt
@@ -107,7 +105,13 @@ class QaApp(App[None]):
         workspace.settings = self.settings
         self.workspace = workspace
         for error in workspace.templates.errors:
-            self.notify(error, title="A template was not loaded", severity="warning", timeout=10)
+            self.notify(
+                error,
+                title="A template was not loaded",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
         for screen in self.screen_stack:
             screen.post_message(WorkspaceReady(workspace))
         self.ensure_device_key()
@@ -196,15 +200,10 @@ class QaApp(App[None]):
         if self.workspace is None:
             return
         if status != "completed":
-            try:
-                from qa_tui.tui.screens.evaluation import EvaluationScreen
-            except ImportError as exc:
-                if exc.name != EDITOR_MODULE:
-                    raise
-            else:
-                self.push_screen(EvaluationScreen(self.workspace, evaluation_id))
-                return
-            self.notify("The editor is not available in this build: showing the summary.")
+            from qa_tui.tui.screens.evaluation import EvaluationScreen
+
+            self.push_screen(EvaluationScreen(self.workspace, evaluation_id))
+            return
         from qa_tui.tui.screens.summary import SummaryScreen
 
         self.push_screen(SummaryScreen(self.workspace, evaluation_id))

@@ -7,7 +7,6 @@ evaluation is shown read-only.
 
 from __future__ import annotations
 
-import importlib
 import re
 import threading
 from dataclasses import dataclass
@@ -278,7 +277,7 @@ class EvaluationScreen(Screen[None]):
 
     def show_error(self, field: str, message: str) -> None:
         """Errors that belong to no field (loading): shown as a notification."""
-        self.notify(message, title="Problem", severity="error")
+        self.notify(message, title="Problem", severity="error", markup=False)
 
     def clear_error(self, field: str) -> None:
         """Nothing to clear: loading errors are notifications."""
@@ -327,12 +326,9 @@ class EvaluationScreen(Screen[None]):
         if self.snapshot.view.read_only:
             self.notify("This evaluation is completed and read-only.")
             return
-        try:
-            module = importlib.import_module("qa_tui.tui.dialogs.review")
-        except ImportError:
-            self.notify("The review is not available in this version.", severity="warning")
-            return
-        dialog = module.ReviewDialog(self.workspace, self.evaluation_id)
+        from qa_tui.tui.dialogs.review import ReviewDialog
+
+        dialog = ReviewDialog(self.workspace, self.evaluation_id)
         self.saver.submit(
             SaveJob(
                 "review",

@@ -74,7 +74,7 @@ class ErrorHost(Widget):
         if found is not None:
             found.show(message)
         else:
-            self.notify(message, title="Not saved", severity="error")
+            self.notify(message, title="Not saved", severity="error", markup=False)
 
     def clear_error(self, field: str) -> None:
         found = self._error_for(field)

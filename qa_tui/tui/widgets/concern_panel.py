@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -88,15 +87,8 @@ class ConcernPanel(ItemWidget):
 
     def action_notice(self) -> None:
         """Open the written notice (the dialog lives in ``dialogs/concern_notice.py``)."""
-        try:
-            module = importlib.import_module("qa_tui.tui.dialogs.concern_notice")
-        except ImportError:
-            self.notify("The written notice is not available in this version", severity="warning")
-            return
-        dialog = getattr(module, "ConcernNoticeDialog", None)
-        if dialog is None:
-            self.notify("The written notice is not available in this version", severity="warning")
-            return
+        from qa_tui.tui.dialogs.concern_notice import ConcernNoticeDialog
+
         self.ctx.saver.flush_all()
         ws = self.ctx.workspace
-        self.app.push_screen(dialog(ws, self.ctx.evaluation_id, ws.clock().date()))
+        self.app.push_screen(ConcernNoticeDialog(ws, self.ctx.evaluation_id, ws.clock().date()))
