@@ -87,4 +87,33 @@ def open_workspace(
 ) -> Workspace:
     """Open (creating or upgrading) the database and load templates."""
     store = open_store(db_url or default_db_url())
-    return Workspace(settings, store, load_registry(settings), clock)
+    registry = load_registry(settings)
+    add_published(store, registry)
+    return Workspace(settings, store, registry, clock)
+
+
+def add_published(store: Store, registry: TemplateRegistry) -> None:
+    """Make the templates the QA team published (copied here by sync) usable for new work.
+
+    One that clashes with an installed template's id and version, or no longer validates, is
+    left out and its one-line reason joins ``registry.errors``.
+    """
+    from sqlalchemy import select
+
+    from qa_tui.framework.loader import load_template_text
+
+    with store.reader() as session:
+        published = session.scalars(
+            select(models.TemplateSnapshot)
+            .where(models.TemplateSnapshot.published_at.is_not(None))
+            .order_by(models.TemplateSnapshot.published_at)
+        ).all()
+        texts = [(s.template_id, s.version, s.content_hash, s.source_text) for s in published]
+    for template_id, version, content_hash, text in texts:
+        if registry.by_hash(content_hash) is not None:
+            continue  # the same text is installed here already
+        where = f"<published template {template_id} {version}>"
+        try:
+            registry.add(load_template_text(text, where))
+        except TemplateError as err:
+            registry.errors.append(str(err))

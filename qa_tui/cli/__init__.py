@@ -6,7 +6,6 @@ Every failure the user can act on ends with exit status 1 and one line on stderr
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,16 +42,10 @@ def _register() -> None:
 
     for command in core.COMMANDS:
         main.add_command(command)
-    try:
-        # import_module, not ``from qa_tui.cli import sync``: only then does a missing module
-        # raise an ImportError whose ``name`` is the module's own.
-        sync_commands = importlib.import_module("qa_tui.cli.sync")
-    except ImportError as exc:  # pragma: no cover - only while the module is absent
-        if exc.name != "qa_tui.cli.sync":
-            raise
-    else:
-        for command in sync_commands.COMMANDS:
-            main.add_command(command)
+    from qa_tui.cli import sync
+
+    for command in sync.COMMANDS:
+        main.add_command(command)
 
 
 _register()

@@ -101,13 +101,41 @@ def template() -> None:
     """List, show and validate evaluation templates."""
 
 
-@template.command(name="list")
-@click.pass_context
-def template_list(ctx: click.Context) -> None:
-    """The templates this device knows (built-in and custom)."""
-    from qa_tui.workspace import load_registry
+def _registry(ctx: click.Context, db_url: str | None):  # type: ignore[no-untyped-def]
+    """Built-in and custom templates, plus those the QA team published (copied by sync) when
+    the database exists (``--db``, or this laptop's own); never creates a database."""
+    from qa_tui.config import default_db_url
+    from qa_tui.store.migrate import current_revision, head_revision, open_store
+    from qa_tui.store.quicklist import sqlite_file
+    from qa_tui.workspace import add_published, load_registry
 
-    registry = load_registry(get_app(ctx).settings())
+    app = get_app(ctx)
+    registry = load_registry(app.settings())
+    url = db_url or app.db_url or default_db_url()
+    path = sqlite_file(url)
+    if path is None or path.exists():
+        store = open_store(url, create=False, migrate=False)
+        try:
+            with store.reader() as session:
+                current = current_revision(session.connection())
+            if current == head_revision():
+                add_published(store, registry)
+            else:
+                registry.errors.append(
+                    f"{url}: published templates not read (schema {current}, this qa-tui "
+                    f"{head_revision()}); open the database with this qa-tui once to upgrade it"
+                )
+        finally:
+            store.dispose()
+    return registry
+
+
+@template.command(name="list")
+@db_option()
+@click.pass_context
+def template_list(ctx: click.Context, db_url: str | None) -> None:
+    """The templates this device can use (built-in, custom and published)."""
+    registry = _registry(ctx, db_url)
     for t in registry.all():
         kind = "built-in" if t.builtin else t.path
         click.echo(f"{t.id}\t{t.version}\t{t.name}\t{kind}")
@@ -118,14 +146,16 @@ def template_list(ctx: click.Context) -> None:
 @template.command(name="show")
 @click.argument("template_id")
 @click.option("--version", "version", default=None, help="A particular version.")
+@db_option()
 @click.pass_context
-def template_show(ctx: click.Context, template_id: str, version: str | None) -> None:
+def template_show(
+    ctx: click.Context, template_id: str, version: str | None, db_url: str | None
+) -> None:
     """Print a template: its sections, items, grading scale and rules."""
     from qa_tui.errors import TemplateError
     from qa_tui.framework.describe import describe_template
-    from qa_tui.workspace import load_registry
 
-    found = load_registry(get_app(ctx).settings()).get(template_id, version)
+    found = _registry(ctx, db_url).get(template_id, version)
     if found is None:
         raise TemplateError(f"no template with id {template_id!r} (see: qa-tui template list)")
     click.echo(describe_template(found))

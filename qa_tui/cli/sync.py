@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from qa_tui.cli import reference
 from qa_tui.cli.common import db_option, get_app
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
@@ -326,5 +327,8 @@ def purge_command(ctx: click.Context, db_url: str | None, days: int | None, dry_
         ws.close()
     click.echo(report.summary())
 
+
+for _command in reference.COMMANDS:
+    central.add_command(_command)
 
 COMMANDS = [keys, central, export_command, merge_command, sync_command, conflicts, purge_command]

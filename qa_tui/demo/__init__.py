@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from qa_tui.demo import text as txt
 from qa_tui.demo.cases import _start_case, make_evaluation
+from qa_tui.demo.moderation import moderate
 from qa_tui.demo.recorder import BATCH, DAYS, FIRST_DAY, Recorder
 from qa_tui.demo.text import BUILTIN_IDS, Organisation
 from qa_tui.errors import QaError, StoreError
@@ -75,13 +76,35 @@ def generate(ws: Workspace, count: int, seed: int) -> int:
     for day in days:
         case = _start_case(rng, rec, org, rng.choices(templates, weights)[0], day)
         make_evaluation(case, org)
+        moderate(case)
         ids.append(case.eval_id)
         if len(ids) == BATCH:
             _flush(ws, rec, ids, templates)
             ids = []
     if ids:
         _flush(ws, rec, ids, templates)
+    _add_teams(ws)
     return count
+
+
+def _add_teams(ws: Workspace) -> None:
+    """The demo authority's teams, as a sync from its central database would bring them."""
+    import uuid
+
+    with ws.store.session() as session:
+        if session.scalar(select(func.count()).select_from(models.Team)):
+            return
+        for area, (_prefix, _suffix, teams) in txt.SERVICE_AREAS.items():
+            for team in teams:
+                session.add(
+                    models.Team(
+                        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"qa-tui-demo-team:{team}")),
+                        name=team,
+                        service_area=area,
+                        retired=False,
+                        updated_at="2025-12-01T09:00:00.000+00:00",
+                    )
+                )
 
 
 def ensure_demo(ws: Workspace, count: int = 40, seed: int = 1) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,11 @@ class Recorder:
         if head is not None:
             self.links.append((change_id, head[0]))
         self._heads[(entity_id, name)] = (change_id, text)
+
+    def current(self, entity_id: str, name: str) -> Any:
+        """The value last recorded for a field in this batch (None if none was)."""
+        head = self._heads.get((entity_id, name))
+        return json.loads(head[1]) if head else None
 
     def clear(self) -> None:
         self.changes, self.links, self._heads = [], [], {}

@@ -129,6 +129,21 @@ ENTITY_TYPES: dict[str, EntityType] = {
         EntityType(
             "lifecycle_event", models.LifecycleEvent, ("evaluation_id", "kind", "reason"), {}
         ),
+        EntityType(
+            "moderation",
+            models.Moderation,
+            ("evaluation_id",),
+            {
+                **_plain("moderator", "moderator_role", "group_name", "learning_points"),
+                "moderated_on": DATE,
+            },
+        ),
+        EntityType(
+            "moderation_judgement",
+            models.ModerationJudgement,
+            ("evaluation_id", "moderation_id", "item_id"),
+            _plain("auditor_grade", "moderated_grade", "rationale"),
+        ),
     )
 }
 

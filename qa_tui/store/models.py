@@ -217,11 +217,53 @@ class LifecycleEvent(Record):
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
+class Moderation(Record):
+    """A moderator's (or moderation group's) review of one completed evaluation."""
+
+    __tablename__ = "moderations"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    moderator: Mapped[str] = mapped_column(String(200), default="")
+    moderator_role: Mapped[str] = mapped_column(String(200), default="")
+    moderated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    group_name: Mapped[str] = mapped_column(String(200), default="")
+    learning_points: Mapped[str] = mapped_column(Text, default="")
+
+
+class ModerationJudgement(Record):
+    """The moderated grade of one graded item (or the overall judgement), with a rationale.
+
+    ``auditor_grade`` is the auditor's grade the moderator saw; whether they agree, or
+    disagree higher or lower, follows from the two grades (:mod:`qa_tui.domain.moderation`).
+    """
+
+    __tablename__ = "moderation_judgements"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    moderation_id: Mapped[str] = mapped_column(ID, index=True)
+    item_id: Mapped[str] = mapped_column(String(100))
+    auditor_grade: Mapped[str] = mapped_column(String(64), default="")
+    moderated_grade: Mapped[str] = mapped_column(String(64), default="")
+    rationale: Mapped[str] = mapped_column(Text, default="")
+
+
 class TemplateSnapshot(Base):
-    """The exact template text an evaluation used, so it stays readable forever."""
+    """The exact text of a template: one an evaluation used (so it stays readable forever),
+    or one the QA team published on the central database for every laptop to use."""
 
     __tablename__ = "template_snapshots"
     content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     template_id: Mapped[str] = mapped_column(String(100))
     version: Mapped[str] = mapped_column(String(32))
     source_text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class Team(Base):
+    """A team evaluations belong to: reference data the QA team keeps on the central database
+    and sync copies to laptops (the central copy is authoritative; laptops never edit it)."""
+
+    __tablename__ = "teams"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    service_area: Mapped[str] = mapped_column(String(200), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[str] = mapped_column(String(32))

@@ -71,3 +71,11 @@ def find_by_case_reference(session: Session, text: str) -> list[models.Evaluatio
             .order_by(models.Evaluation.case_reference)
         )
     )
+
+
+def list_teams(session: Session, include_retired: bool = False) -> list[models.Team]:
+    """The teams (copied from the central database by sync), by name; retired ones if asked."""
+    query = select(models.Team).order_by(func.lower(models.Team.name))
+    if not include_retired:
+        query = query.where(~models.Team.retired)
+    return list(session.scalars(query))

@@ -7,7 +7,8 @@ they were; a failed pull leaves the push done and is simply retried next time.
 
 What is pulled: the full histories of the evaluations this laptop made or this user audits, or
 in which this user owns an action — so moderations, resolutions of conflicts and action
-updates on them come back — and the template texts the laptop lacks.
+updates on them come back — the teams and the templates the QA team published, and the
+template texts the laptop lacks (:mod:`qa_tui.sync.reference`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
 from qa_tui.sync.merge import Provenance, merge_aggregates
 from qa_tui.sync.records import Aggregate, InvalidRecord, check_aggregate, check_change
+from qa_tui.sync.reference import pull_reference
 
 
 @dataclass
@@ -43,6 +45,7 @@ class SyncReport:
     pulled_evaluations: int = 0
     pulled_changes: int = 0
     templates: int = 0
+    teams: int = 0
     acknowledged: int = 0
     touched: set[str] = field(default_factory=set)
 
@@ -50,7 +53,8 @@ class SyncReport:
         return (
             f"sent {self.pushed_changes} new changes ({self.pushed_evaluations} evaluations), "
             f"received {self.pulled_changes} ({self.pulled_evaluations} evaluations), "
-            f"{self.templates} templates; {self.acknowledged} evaluations acknowledged"
+            f"{self.templates} templates, {self.teams} team updates; "
+            f"{self.acknowledged} evaluations acknowledged"
         )
 
 
@@ -145,7 +149,8 @@ def _pull(
         wanted = [e for e in wanted_evaluations(remote, device_id, author) if e not in purged]
         theirs, ours = _counts(remote, wanted), _counts(local, wanted)
         todo = [e for e in wanted if theirs.get(e, 0) != ours.get(e, 0)]
-        report.templates = _pull_templates(remote, local)
+        reference = pull_reference(remote, local)
+        report.templates, report.teams = reference.templates, reference.teams
         if todo:
             source = Provenance(
                 str(uuid.uuid4()), "sync", central_ref, 0, head_revision(), utc_stamp()
@@ -157,23 +162,6 @@ def _pull(
             report.pulled_changes = merged.new_changes
             report.touched.update(todo)
         report.acknowledged = acknowledge(local, central_ref, sorted(report.touched), utc_stamp())
-
-
-def _pull_templates(remote: Session, local: Session) -> int:
-    have = set(local.scalars(select(models.TemplateSnapshot.content_hash)))
-    added = 0
-    for snap in remote.scalars(select(models.TemplateSnapshot)):
-        if snap.content_hash not in have:
-            local.add(
-                models.TemplateSnapshot(
-                    content_hash=snap.content_hash,
-                    template_id=snap.template_id,
-                    version=snap.version,
-                    source_text=snap.source_text,
-                )
-            )
-            added += 1
-    return added
 
 
 def sync_now(ws: object, central_url: str | None = None) -> SyncReport:

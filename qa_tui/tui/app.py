@@ -216,12 +216,21 @@ class QaApp(App[None]):
         if self.workspace is None:
             self.notify("The database is still opening: try again in a moment.")
             return
+        ws = self.workspace
+
+        def teams() -> list[tuple[str, str]]:
+            from qa_tui.store.queries import list_teams
+
+            with ws.store.reader() as session:
+                return [(t.name, t.service_area) for t in list_teams(session)]
+
         dialog = NewEvaluationDialog(
-            self.workspace.templates.latest(),
+            ws.templates.latest(),
             self.settings.case_reference_pattern,
             self.clock().date(),
             initial,
             error,
+            teams,
         )
         self.push_screen(dialog, self._new_evaluation_given)
 

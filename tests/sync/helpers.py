@@ -86,7 +86,7 @@ def copy_into(target: Store, source: Store | list[Aggregate]) -> MergeReport:
 
     aggs = source if isinstance(source, list) else aggregates(source)
     fresh = [Aggregate(a.evaluation_id, [dict(c) for c in a.changes], list(a.links)) for a in aggs]
-    prov = Provenance(str(uuid.uuid4()), "sync", str(uuid.uuid4()), 0, "0002", "now")
+    prov = Provenance(str(uuid.uuid4()), "sync", str(uuid.uuid4()), 0, "0003", "now")
     with target.session() as s:
         return merge_aggregates(s, validated(fresh), prov, "now")
 

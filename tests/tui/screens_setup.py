@@ -71,6 +71,7 @@ class DemoIds:
     draft: str  # the newest draft: things still missing (the review)
     reopened: str  # fully answered and editable (the editor's sections)
     concern: str  # completed, with an immediate concern (summary, notice, reopen)
+    moderated: str  # completed and moderated (the summary's moderation section)
 
 
 def scene_settings(theme: str = "dark", identity: bool = True) -> Settings:
@@ -97,11 +98,20 @@ def _pick(ws: Workspace) -> DemoIds:
         return found
 
     sos = "collaborative_practice_evaluation"
+    from sqlalchemy import select
+
+    from qa_tui.store import models
+
+    with ws.store.reader() as session:
+        moderated = set(session.scalars(select(models.Moderation.evaluation_id)))
     return DemoIds(
         draft=first(lambda r: r.status == "draft" and r.template_id == sos, "draft"),
         reopened=first(lambda r: r.status == "reopened" and r.template_id == sos, "reopened one"),
         concern=first(
             lambda r: r.status == "completed" and r.immediate_concern, "completed concern"
+        ),
+        moderated=first(
+            lambda r: r.id in moderated and r.template_id == sos, "moderated evaluation"
         ),
     )
 
@@ -324,6 +334,35 @@ async def _summary(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await summary_open(pilot, ids.concern)
 
 
+async def _summary_moderation(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    assert ids is not None
+    screen = await summary_open(pilot, ids.moderated)
+
+    def headings() -> list[Any]:
+        return [b for b in screen.query(".h2") if str(b.render()) == "Moderation"]
+
+    await wait_for(pilot, lambda: bool(headings()), "the moderation section")
+    heading = headings()[0]
+    page = screen.query_one("#summary-page")
+    await pilot.pause()  # the page's blocks laid out before scrolling to one of them
+
+    def laid_out() -> bool:  # the heading is far down the page once the blocks have a size
+        return heading.virtual_region.y > 0 and page.max_scroll_y > 0
+
+    await wait_for(pilot, laid_out, "the summary's layout")
+
+    def in_view() -> bool:  # at the top of the page, or the page scrolled to its end
+        at_top = 0 <= heading.region.y - page.region.y <= 2
+        return at_top or page.scroll_y >= page.max_scroll_y > 0
+
+    for _attempt in range(20):  # a late layout pass can move the page back: scroll again
+        page.scroll_to_widget(heading, top=True, animate=False, immediate=True)
+        await settle(pilot)
+        if in_view():
+            return
+    raise AssertionError("the moderation section never came into view")
+
+
 async def _reopen(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.dialogs.reopen import ReopenDialog
 
@@ -445,6 +484,7 @@ SCENES: dict[str, Scene] = {
         Scene("editor_overall", "Editor: overall judgement", _editor("overall")),
         Scene("review", "Review with things missing", _review),
         Scene("summary", "Summary of a completed evaluation", _summary),
+        Scene("summary_moderation", "Summary: what the moderators made of it", _summary_moderation),
         Scene("reopen", "Reopen: asks why", _reopen),
         Scene("concern_notice", "The written notice of a concern", _concern_notice),
         Scene("help", "Help (F1) on the home screen", _help),

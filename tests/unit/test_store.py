@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from qa_tui.domain import evaluation as ev
 from qa_tui.domain import outcomes
 from qa_tui.domain.lifecycle import complete, reopen
+from qa_tui.domain.moderation import judge, start_moderation
 from qa_tui.domain.views import load_view
 from qa_tui.errors import QaError, StoreError
 from qa_tui.store import models
@@ -47,6 +48,8 @@ def test_every_record_type_round_trips(workspace: Any, tpl: Any) -> None:
     eid = new_eval(workspace)
     fill(workspace, tpl, eid, concern=True)
     workspace.write(complete, tpl, eid)
+    moderation = workspace.write(start_moderation, eid, "Sam Moderator")
+    workspace.write(judge, tpl, moderation, "planning", "inadequate", "No dates.")
     workspace.write(reopen, eid, "More evidence")
     with workspace.store.reader() as session:
         view = load_view(session, eid)

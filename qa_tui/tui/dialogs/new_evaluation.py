@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.validation import Function
 from textual.widgets import Button, Footer, Input, Label, RadioSet, Select, Static
 
@@ -76,8 +78,12 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
         today: dt.date,
         initial: NewEvaluationRequest | None = None,
         error: ValidationError | None = None,
+        teams: Callable[[], list[tuple[str, str]]] | None = None,
     ) -> None:
+        """``teams`` reads the known teams as (name, service area), off the UI thread."""
         super().__init__(classes="dialog")
+        self._read_teams = teams
+        self._teams: dict[str, str] = {}  # casefolded name -> service area
         self._templates = templates
         self._pattern = case_pattern
         self._today = today
@@ -127,6 +133,10 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
                 validate_on=["blur", "submitted"],
             )
             yield Label("", id=f"{field}-error", classes="field-error", markup=False)
+            if field == "team":
+                hint = Label("", id="team-hint", classes="hint", markup=False)
+                hint.display = False  # shown once there are known teams to suggest
+                yield hint
 
     def _compose_choices(self) -> ComposeResult:
         yield Label("Type of evaluation", classes="field-label")
@@ -169,6 +179,39 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
             self.show_error("template", "No templates are installed: see `qa-tui template list`.")
         if self._pending_error is not None:
             self.show_error(self._pending_error.field or "form", str(self._pending_error))
+        if self._read_teams is not None:
+            self._load_teams()
+
+    # --- the teams the QA team keeps (copied here by sync) ---------------------------------
+
+    @work(thread=True, exclusive=True, group="teams")
+    def _load_teams(self) -> None:
+        assert self._read_teams is not None
+        teams = self._read_teams()
+        if teams:
+            self.app.call_from_thread(self._offer_teams, teams)
+
+    def _offer_teams(self, teams: list[tuple[str, str]]) -> None:
+        """Suggest known teams and service areas as they are typed (→ accepts)."""
+        self._teams = {name.casefold(): area for name, area in teams}
+        self.query_one("#team", Input).suggester = SuggestFromList(
+            [name for name, _area in teams], case_sensitive=False
+        )
+        areas = sorted({area for _name, area in teams if area})
+        self.query_one("#service_area", Input).suggester = SuggestFromList(
+            areas, case_sensitive=False
+        )
+        hint = self.query_one("#team-hint", Label)
+        hint.update(f"{len(teams)} known teams: start typing, → accepts the suggestion")
+        hint.display = True
+
+    @on(Input.Changed, "#team")
+    def _team_changed(self, event: Input.Changed) -> None:
+        """A known team fills in its service area when that is still empty."""
+        area = self._teams.get(event.value.strip().casefold())
+        service_area = self.query_one("#service_area", Input)
+        if area and not service_area.value.strip():
+            service_area.value = area
 
     # --- errors next to the field -------------------------------------------------------
 
