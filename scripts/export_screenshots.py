@@ -30,6 +30,7 @@ SHOTS: dict[str, tuple[str, str]] = {
     "evaluation.svg": ("editor_lists", "dark"),
     "review.svg": ("review", "dark"),
     "summary.svg": ("summary", "dark"),
+    "moderation.svg": ("summary_moderation", "dark"),
     "new_evaluation.svg": ("new_evaluation", "dark"),
     "high_contrast.svg": ("editor_grade", "high-contrast"),
 }
