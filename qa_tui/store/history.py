@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,6 +185,36 @@ def apply_value(session: Session, change: models.Change, value: Any) -> None:
     row.updated_at = max(row.updated_at or "", change.wall_time)
 
 
+def settle_field(
+    session: Session,
+    entity_id: str,
+    field: str,
+    changes: Sequence[models.Change],
+    superseded: set[str],
+) -> models.Change:
+    """Store a field's heads, provisional winner and conflict flag; return the winner.
+
+    ``changes`` are all the field's changes and ``superseded`` the ids among them that another
+    change of the same field supersedes (a deletion's links to other fields do not count).
+    Used by :func:`recompute_field` and by the merge, which loads changes in batches.
+    """
+    heads = sorted((c for c in changes if c.id not in superseded), key=change_order_key)
+    winner = heads[-1]
+    state = session.get(models.FieldState, (entity_id, field))
+    if state is None:
+        state = models.FieldState(
+            entity_id=entity_id,
+            field=field,
+            entity_type=winner.entity_type,
+            evaluation_id=winner.evaluation_id,
+        )
+        session.add(state)
+    state.heads = dumps(sorted(h.id for h in heads))
+    state.winner_id = winner.id
+    state.conflict = heads_disagree(h.value for h in heads)
+    return winner
+
+
 def recompute_field(session: Session, entity_id: str, field: str) -> models.FieldState | None:
     """Derive a field's heads, winner and conflict flag from all its changes, and apply it."""
     changes = session.scalars(
@@ -202,26 +232,13 @@ def recompute_field(session: Session, entity_id: str, field: str) -> models.Fiel
             )
         )
     )
-    heads = sorted((c for c in changes if c.id not in superseded), key=change_order_key)
-    winner = heads[-1]
-    state = session.get(models.FieldState, (entity_id, field))
-    if state is None:
-        state = models.FieldState(
-            entity_id=entity_id,
-            field=field,
-            entity_type=winner.entity_type,
-            evaluation_id=winner.evaluation_id,
-        )
-        session.add(state)
-    state.heads = dumps(sorted(h.id for h in heads))
-    state.winner_id = winner.id
-    state.conflict = heads_disagree(h.value for h in heads)
+    winner = settle_field(session, entity_id, field, changes, superseded)
     apply_value(session, winner, json.loads(winner.value))
     row = session.get(entity_type(winner.entity_type).model, entity_id)
     if row is not None:
         latest = max(c.wall_time for c in changes)
         row.updated_at = max(row.updated_at or "", latest)
-    return state
+    return session.get(models.FieldState, (entity_id, field))
 
 
 # --- rebuilding and checking --------------------------------------------------------------

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from qa_tui.store import models
 from qa_tui.store.bulk import CHANGE_COLUMNS, insert_new
 from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
-from qa_tui.store.history import advance_clock, dumps, heads_disagree
+from qa_tui.store.history import advance_clock, settle_field
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.sync.errors import BundleError
 from qa_tui.sync.records import WIRE_FIELDS, Aggregate
@@ -283,24 +283,8 @@ def _apply_field(
     ids = {c.id for c in group}
     # Only links within the field count: a deletion also names other fields' heads it saw.
     in_field = {b for a, b in links if a in ids and b in ids}
-    heads = sorted(
-        (c for c in group if c.id not in in_field),
-        key=lambda c: (c.counter, c.device_id, c.id),
-    )
-    winner = heads[-1]
+    winner = settle_field(session, entity_id, fld, group, in_field)
     etype = ENTITY_TYPES[winner.entity_type]
-    state = session.get(models.FieldState, (entity_id, fld))
-    if state is None:
-        state = models.FieldState(
-            entity_id=entity_id,
-            field=fld,
-            entity_type=etype.name,
-            evaluation_id=winner.evaluation_id,
-        )
-        session.add(state)
-    state.heads = dumps(sorted(h.id for h in heads))
-    state.winner_id = winner.id
-    state.conflict = heads_disagree(h.value for h in heads)
     value = json.loads(winner.value)
     row = session.get(etype.model, entity_id)
     if row is not None and _owner(row, etype.name) != winner.evaluation_id:
