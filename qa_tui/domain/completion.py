@@ -159,7 +159,8 @@ def missing(view: EvaluationView, template: Template) -> list[Missing]:
                 continue
             problem = _item_missing(view, template, item)
             if problem:
-                out.append(Missing(section.id, item.id, f"{item.prompt}: {problem}"))
+                prompt = item.prompt.rstrip().rstrip(".:")
+                out.append(Missing(section.id, item.id, f"{prompt}: {problem}"))
     for action in view.actions:
         if not action.description.strip() or not action.owner.strip() or action.due_date is None:
             out.append(

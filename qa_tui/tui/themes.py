@@ -63,6 +63,10 @@ HIGH_CONTRAST = Theme(
         "footer-key-foreground": "#FFFF00",
         "border": "#FFFFFF",
         "border-blurred": "#AAAAAA",
+        # Hints and secondary text stay near full strength ("auto": black on the yellow
+        # cursor, white on black), where the other themes fade them to 60%.
+        "text-muted": "auto 90%",
+        "text-disabled": "auto 75%",
     },
 )
 
