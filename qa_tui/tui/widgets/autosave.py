@@ -74,7 +74,9 @@ class SaveIndicator(Static):
 
     def saved(self) -> None:
         self.set_classes("-saved")
-        self.update(f"Saved {dt.datetime.now():%H:%M:%S}")
+        clock = getattr(self.app, "clock", None)  # the app's clock: frozen in tests
+        now = clock() if callable(clock) else dt.datetime.now(dt.UTC)
+        self.update(f"Saved {now.astimezone():%H:%M:%S}")
 
     def failed(self, reason: str) -> None:
         self.set_classes("-failed")
