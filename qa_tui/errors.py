@@ -32,6 +32,10 @@ class StoreError(QaError):
     """The database cannot be opened, upgraded or written."""
 
 
+class StoreBusyError(StoreError):
+    """Another program (another merge) holds the database's write lock for too long."""
+
+
 class ReadOnlyError(QaError):
     """A change to a completed evaluation (reopen it first)."""
 

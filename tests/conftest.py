@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 FROZEN_NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
+
+# Hypothesis profiles, chosen by QA_TUI_HYPOTHESIS (default "dev"): how hard property tests
+# look. The tests themselves never set the number of examples. Each example builds several
+# databases, so none has a deadline. "ci" is sized so the property tests on both backends take
+# about 75 s on a two-core machine; "nightly" looks ten times harder (about 4 min on SQLite
+# alone). "ci" and "nightly" print a reproduction blob with any failure.
+HYPOTHESIS_PROFILES = {"dev": 12, "ci": 50, "nightly": 500}
+for _name, _examples in HYPOTHESIS_PROFILES.items():
+    hypothesis_settings.register_profile(
+        _name, max_examples=_examples, deadline=None, print_blob=_name != "dev"
+    )
+HYPOTHESIS_PROFILE = os.environ.get("QA_TUI_HYPOTHESIS", "").strip() or "dev"
+if HYPOTHESIS_PROFILE not in HYPOTHESIS_PROFILES:
+    raise pytest.UsageError(
+        f"QA_TUI_HYPOTHESIS={HYPOTHESIS_PROFILE!r}: not a Hypothesis profile "
+        f"(one of {', '.join(HYPOTHESIS_PROFILES)})"
+    )
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (QA_TUI_HYPOTHESIS)"
 
 
 @pytest.fixture(autouse=True)

@@ -181,6 +181,7 @@ def export_command(
 @click.argument("bundles", nargs=-1, required=True, type=_PATH)
 def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
     """Verify and merge bundles into the central database (each all or nothing)."""
+    from qa_tui.errors import StoreBusyError
     from qa_tui.sync.central import merge_bundle_file
     from qa_tui.sync.errors import BundleError
 
@@ -192,6 +193,14 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
                 report = _merge_one(store, path, key, merge_bundle_file)
             except BundleError as exc:
                 click.echo(f"qa-tui: refused {exc}; nothing of it was merged", err=True)
+                refused += 1
+                continue
+            except StoreBusyError:
+                click.echo(
+                    f"qa-tui: {path}: the central database is busy with another merge; "
+                    "nothing of it was merged, try again",
+                    err=True,
+                )
                 refused += 1
                 continue
             click.echo(f"{path}: {report.summary()}")

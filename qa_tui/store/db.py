@@ -19,10 +19,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qa_tui.errors import StoreError
+from qa_tui.errors import StoreBusyError, StoreError
 from qa_tui.fsutil import OWNER_ONLY_FILE, make_private_dir, restrict
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# How long a SQLite connection waits for another's write lock (a merge holds it for its whole
+# transaction) before giving up with "database is locked".
+BUSY_TIMEOUT_MS = 10_000
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -64,7 +67,7 @@ def _prepare_sqlite_file(path: Path, create: bool) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # journal_mode=WAL is persistent and rewrites the file header, so it is switched on by
     # enable_wal() only once the file is known to be ours (a refused file stays byte-identical).
     cursor.execute("PRAGMA synchronous=FULL")
@@ -114,7 +117,22 @@ def describe_db_error(url: str, exc: BaseException) -> str:
     text = str(original).strip().splitlines()[0] if str(original).strip() else type(exc).__name__
     if isinstance(original, sqlite3.DatabaseError) and "not a database" in text:
         return f"{where}: is not a SQLite database (corrupt?); it was left untouched"
+    if is_busy(exc):
+        return f"{where}: the database is busy (another merge or program is writing); try again"
     return f"{where}: {text}"
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when a write waited too long for another's lock (SQLite busy, PostgreSQL 55P03)."""
+    original = getattr(exc, "orig", None) or exc
+    if isinstance(original, sqlite3.OperationalError):
+        return str(original).strip() == "database is locked"
+    return getattr(original, "sqlstate", None) == "55P03"  # lock_not_available
+
+
+def _store_error(url: str, exc: BaseException) -> StoreError:
+    kind = StoreBusyError if is_busy(exc) else StoreError
+    return kind(describe_db_error(url, exc))
 
 
 class Store:
@@ -138,7 +156,7 @@ class Store:
             with session.begin():
                 yield session
         except DBAPIError as exc:
-            raise StoreError(describe_db_error(self.url, exc)) from exc
+            raise _store_error(self.url, exc) from exc
         finally:
             session.close()
 
@@ -154,7 +172,7 @@ class Store:
         try:
             yield session
         except DBAPIError as exc:
-            raise StoreError(describe_db_error(self.url, exc)) from exc
+            raise _store_error(self.url, exc) from exc
         finally:
             session.close()
 

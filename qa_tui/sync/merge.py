@@ -40,6 +40,8 @@ from qa_tui.sync.records import WIRE_FIELDS, Aggregate
 
 BATCH = 200
 MERGE_LOCK = 0x51A7_0001
+MERGE_LOCK_WAIT = "10min"  # how long a merge waits for another (PostgreSQL) before "busy"
+HUNG_CLIENT = "5min"  # a merge whose client goes quiet this long mid-transaction is ended
 Progress = Callable[[int], None]
 
 
@@ -87,6 +89,10 @@ def _insert_ignore(session: Session, table: Any) -> Any:
 def _open_ledger(session: Session, source: Provenance, now: str) -> MergedBundle | None:
     """Take the merge lock and claim the bundle id; returns the earlier row for a replay."""
     if session.get_bind().dialect.name == "postgresql":
+        # Wait for another merge at most MERGE_LOCK_WAIT (then: busy, try again), and let the
+        # server end a merge whose client hangs mid-transaction instead of blocking the rest.
+        session.execute(text(f"SET LOCAL lock_timeout = '{MERGE_LOCK_WAIT}'"))
+        session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = '{HUNG_CLIENT}'"))
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MERGE_LOCK})
     row = {
         "bundle_id": source.bundle_id,

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.engine import make_url
 
 from qa_tui.domain import evaluation as ev
 from qa_tui.errors import QaError
 from qa_tui.store import models
+from qa_tui.store.db import Store
 from qa_tui.store.migrate import open_store
 from tests.sync.helpers import (
     TEMPLATE,
@@ -85,34 +91,84 @@ def _no_loss(central, laptops: list[Laptop]) -> None:  # type: ignore[no-untyped
                 )
 
 
+Central = Callable[[], Store]
+
+
 @pytest.fixture
-def world(tmp_path: Path, sqlite_db, make_db):  # type: ignore[no-untyped-def]
-    opened = []
+def world(request: pytest.FixtureRequest, tmp_path: Path, sqlite_db, make_db):  # type: ignore[no-untyped-def]
+    """A context per example (Hypothesis runs them all in one test call): three laptops and a
+    factory of central databases, all closed and deleted when the example ends, so hundreds of
+    examples hold neither hundreds of connections nor hundreds of databases.
 
-    def laptops() -> list[Laptop]:
-        made = [Laptop(sqlite_db(), tmp_path, f"Auditor {i}") for i in range(DEVICES)]
-        opened.extend(x.store for x in made)
-        return made
+    On PostgreSQL a central database is a copy of one migrated here (as ``make_db`` copies a
+    migrated SQLite file): creating and migrating one costs eight times as much.
+    """
+    admin: Any = None
+    new_url: Callable[[], str] = make_db
+    template = f"tpl_{uuid.uuid4().hex[:12]}"
+    if request.node.callspec.params.get("make_db") == "postgresql":
+        import psycopg
 
-    def central():  # type: ignore[no-untyped-def]
-        store = open_store(make_db())
-        opened.append(store)
-        return store
+        server = request.getfixturevalue("pg_server")
+        admin = psycopg.connect(
+            f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True
+        )
+        open_store(server.create_database(template)).dispose()
 
-    yield laptops, central
-    for store in opened:
+        def copy_template() -> str:
+            name = f"t_{uuid.uuid4().hex[:12]}"
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            return server.url(name)
+
+        new_url = copy_template
+
+    def remove(store: Store) -> None:
         store.dispose()
+        if store.sqlite_path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{store.sqlite_path}{suffix}").unlink(missing_ok=True)
+        elif admin is not None:  # FORCE: cleaning up must not hide the example's own failure
+            name = make_url(store.url).database
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    @contextmanager
+    def example() -> Iterator[tuple[list[Laptop], Central]]:
+        opened: list[Store] = []
+
+        def central() -> Store:
+            opened.append(open_store(new_url()))
+            return opened[-1]
+
+        try:
+            laptops = []
+            for i in range(DEVICES):
+                laptops.append(Laptop(sqlite_db(), tmp_path, f"Auditor {i}"))
+                opened.append(laptops[-1].store)
+            yield laptops, central
+        finally:
+            for store in opened:
+                remove(store)
+
+    yield example
+    if admin is not None:
+        admin.execute(f'DROP DATABASE "{template}"')
+        admin.close()
 
 
+# How many examples: the Hypothesis profile (tests/conftest.py, QA_TUI_HYPOTHESIS).
 @settings(
-    max_examples=12,
-    deadline=None,
+    deadline=None,  # each example builds several databases
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(op, min_size=1, max_size=14), order=st.permutations(range(DEVICES)))
 def test_merge_algebra(world, steps, order) -> None:  # type: ignore[no-untyped-def]
-    make_laptops, make_central = world
-    laptops = make_laptops()
+    with world() as (laptops, make_central):
+        _check_merge_algebra(laptops, make_central, steps, order)
+
+
+def _check_merge_algebra(
+    laptops: list[Laptop], make_central: Central, steps: list[tuple], order: list[int]
+) -> None:
     eid = laptops[0].new_evaluation("ABC-12345")
     for other in laptops[1:]:
         copy_into(other.store, laptops[0].store)
