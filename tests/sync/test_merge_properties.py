@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 
 from qa_tui.domain import evaluation as ev
+from qa_tui.domain import moderation as mod
 from qa_tui.errors import QaError
 from qa_tui.store import models
 from qa_tui.store.db import Store
@@ -28,6 +29,7 @@ from tests.sync.helpers import (
     copy_into,
     state,
 )
+from tests.sync.test_retention_and_sync import _complete
 
 DEVICES = 3
 words = st.sampled_from(["North", "South", "East", "West", ""])
@@ -40,6 +42,8 @@ op = st.one_of(
     st.tuples(st.just("edit"), device, st.integers(0, 5), words),
     st.tuples(st.just("remove"), device, st.integers(0, 5)),
     st.tuples(st.just("sync"), device, device),
+    st.tuples(st.just("complete"), device),
+    st.tuples(st.just("moderate"), device, grades),
 )
 
 
@@ -69,6 +73,15 @@ def _apply(laptops: list[Laptop], eid: str, step: tuple) -> None:  # type: ignor
                     laptop.do(ev.remove_entry, target)
         elif kind == "sync" and who != rest[0]:
             copy_into(laptops[rest[0]].store, laptop.store)
+        elif kind == "complete":
+            _complete(laptop, eid)
+        elif kind == "moderate":  # judge on this laptop's first moderation, or start one
+            with laptop.store.reader() as s:
+                mine = s.query(models.Moderation.id).filter_by(evaluation_id=eid, deleted=False)
+                found = sorted(r[0] for r in mine)
+            mid = found[0] if found else laptop.do(mod.start_moderation, eid, f"M{who}")
+            laptop.do(mod.judge, TEMPLATE, mid, "standards_met", rest[0], f"Seen by {who}")
+            event("a moderation judged")  # how often: --hypothesis-show-statistics
     except QaError:
         pass  # an operation the domain refuses (e.g. on a removed entry) records nothing
 
