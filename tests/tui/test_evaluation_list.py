@@ -114,6 +114,24 @@ async def test_enter_and_click_select() -> None:
 
 
 @run_async
+async def test_the_row_under_the_mouse_is_highlighted() -> None:
+    app = ListApp(rows(5))
+    async with app.run_test(size=(40, 12)) as pilot:
+        widget = app.query_one(EvaluationList)
+        plain = list(widget.render_line(3))[0].style
+        await pilot.hover(EvaluationList, offset=(2, 3))  # the header, then rows 0, 1, 2
+        await pilot.pause()
+        assert widget.hover_row == 2 and widget.cursor_row == 0  # hovering moves no cursor
+        hovered = list(widget.render_line(3))[0].style
+        assert hovered is not None and plain is not None
+        assert hovered.bgcolor != plain.bgcolor
+        await pilot.hover(EvaluationList, offset=(2, 0))  # the header is never highlighted
+        await pilot.pause()
+        assert widget.hover_row is None
+        assert list(widget.render_line(3))[0].style == plain
+
+
+@run_async
 async def test_filtering_keeps_the_cursor_row() -> None:
     everyone = rows(30)
     app = ListApp(everyone)

@@ -55,6 +55,7 @@ class EvaluationList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "evaluation-list--header",
         "evaluation-list--cursor",
+        "evaluation-list--hover",
         "evaluation-list--even-row",
         "evaluation-list--odd-row",
     }
@@ -91,6 +92,9 @@ class EvaluationList(ScrollView, can_focus=True):
         }
         & > .evaluation-list--even-row {
             background: $surface-lighten-1 50%;
+        }
+        & > .evaluation-list--hover {
+            background: $block-hover-background;
         }
         & > .evaluation-list--cursor {
             background: $block-cursor-blurred-background;
@@ -156,6 +160,7 @@ class EvaluationList(ScrollView, can_focus=True):
         self._rows: Sequence[ListRow] = []
         self._index: dict[str, int] | None = None
         self._cursor = 0
+        self.hover_row: int | None = None  # the row under the mouse pointer
         self._sort: tuple[str, bool] | None = None
         self._drawn: dict[tuple[object, ...], Strip] = {}
         self._header: Strip | None = None
@@ -321,6 +326,19 @@ class EvaluationList(ScrollView, can_focus=True):
             else:
                 self.move_cursor(index)
 
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        offset = event.get_content_offset(self)
+        index = None if offset is None or offset.y == 0 else round(self.scroll_y) + offset.y - 1
+        self._set_hover(index if index is not None and 0 <= index < len(self._rows) else None)
+
+    def _on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def _set_hover(self, index: int | None) -> None:
+        if index != self.hover_row:
+            self.hover_row = index
+            self.refresh()
+
     # --- drawing ------------------------------------------------------------------------
 
     def notify_style_update(self) -> None:
@@ -362,7 +380,8 @@ class EvaluationList(ScrollView, can_focus=True):
     def _row_strip(self, index: int, width: int) -> Strip:
         row = self._rows[index]
         cursor = index == self._cursor
-        key = (row.key, width, cursor, index % 2, self.has_focus)
+        hover = index == self.hover_row and not cursor
+        key = (row.key, width, cursor, hover, index % 2, self.has_focus)
         strip = self._drawn.get(key)
         if strip is None:
             style = self.rich_style
@@ -370,6 +389,8 @@ class EvaluationList(ScrollView, can_focus=True):
             style += self.get_component_rich_style(stripe)
             if cursor:
                 style += self.get_component_rich_style("evaluation-list--cursor")
+            elif hover:
+                style += self.get_component_rich_style("evaluation-list--hover")
             cells = row.cells()
             strip = self._draw([cells[c.key] for c in self._columns], style, width)
             if len(self._drawn) >= CACHE_LIMIT:
