@@ -21,6 +21,7 @@ from tests.sync.helpers import Laptop, copy_into
 from tests.tui.test_app_shell import SIZE, add_evaluation, app_for, run_async, settle
 
 PATTERN = r"^[A-Z]{2,4}-?\d{4,10}$"
+MINI = Path(__file__).resolve().parents[1] / "unit" / "templates_data" / "mini.toml"
 
 
 def _central_with(settings: Any, tmp_path: Path) -> str:
@@ -48,8 +49,15 @@ async def _wait_for_text(pilot: Any, selector: str, prefix: str) -> str:
 async def test_sync_screen_sends_evaluations_to_the_central_database(
     workspace: Any, settings: Any, db_url: str, tmp_path: Path
 ) -> None:
+    from qa_tui.framework.loader import load_template_file
+    from qa_tui.sync.reference import publish_template
+
     add_evaluation(workspace, "LCS-700001")
     url = _central_with(settings, tmp_path)
+    central_store = open_store(url)
+    with central_store.session() as session:  # the QA team published a template
+        publish_template(session, load_template_file(MINI))
+    central_store.dispose()
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -59,6 +67,10 @@ async def test_sync_screen_sends_evaluations_to_the_central_database(
         await pilot.press("ctrl+y")
         text = await _wait_for_text(pilot, "#sync-result", "Synced")
         assert "1 evaluations" in text or "(1 evaluation" in text
+        assert "1 templates" in text
+        assert app.workspace is not None
+        mini = app.workspace.templates.get("mini", "1.0")  # usable without a restart
+        assert mini is not None and mini in app.workspace.templates.latest()
     assert app.settings.central_db_url == url
     store = open_store(url)
     with store.reader() as session:
