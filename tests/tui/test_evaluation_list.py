@@ -57,6 +57,11 @@ def line(widget: EvaluationList, y: int) -> str:
     return widget.render_line(y).text
 
 
+def first_style(widget: EvaluationList, y: int) -> Any:
+    """The style of the first segment of line ``y`` (a row's background)."""
+    return next(iter(widget.render_line(y))).style
+
+
 @run_async
 async def test_cursor_keys_move_and_scroll() -> None:
     app = ListApp(rows(100))
@@ -118,17 +123,17 @@ async def test_the_row_under_the_mouse_is_highlighted() -> None:
     app = ListApp(rows(5))
     async with app.run_test(size=(40, 12)) as pilot:
         widget = app.query_one(EvaluationList)
-        plain = list(widget.render_line(3))[0].style
+        plain = first_style(widget, 3)
         await pilot.hover(EvaluationList, offset=(2, 3))  # the header, then rows 0, 1, 2
         await pilot.pause()
         assert widget.hover_row == 2 and widget.cursor_row == 0  # hovering moves no cursor
-        hovered = list(widget.render_line(3))[0].style
+        hovered = first_style(widget, 3)
         assert hovered is not None and plain is not None
         assert hovered.bgcolor != plain.bgcolor
         await pilot.hover(EvaluationList, offset=(2, 0))  # the header is never highlighted
         await pilot.pause()
         assert widget.hover_row is None
-        assert list(widget.render_line(3))[0].style == plain
+        assert first_style(widget, 3) == plain
 
 
 @run_async
