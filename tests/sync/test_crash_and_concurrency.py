@@ -53,7 +53,7 @@ def _demo_laptop(url: str, tmp_path: Path, settings, count: int) -> Laptop:  # t
 
 @pytest.mark.slow
 def test_killed_merge_is_all_or_nothing(tmp_path: Path, sqlite_db, settings) -> None:  # type: ignore[no-untyped-def]
-    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 150)
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 300)  # two merge batches
     central_url = sqlite_db()
     central = make_central(central_url, tmp_path / "qa.key", laptop)
     bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
