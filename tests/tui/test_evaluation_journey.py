@@ -25,10 +25,10 @@ from qa_tui.domain import evaluation as core
 from qa_tui.domain import outcomes
 from qa_tui.domain.views import load_view
 from qa_tui.framework.model import ItemKind, Template
+from qa_tui.positions import load_position
 from qa_tui.tui.app import make_app
 from qa_tui.tui.screens.evaluation import EvaluationScreen
 from qa_tui.tui.widgets.base import FieldError
-from qa_tui.tui.widgets.positions import load_position
 from tests.conftest import frozen_clock
 
 TEMPLATES = ["collaborative_practice_evaluation", "quality_of_practice_audit"]

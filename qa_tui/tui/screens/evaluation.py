@@ -24,9 +24,9 @@ from textual.widgets import Footer, HelpPanel, OptionList, Static
 from qa_tui.domain.completion import DETAILS, missing
 from qa_tui.domain.views import EvaluationView, load_view
 from qa_tui.domain.vocab import STATUSES
+from qa_tui.positions import load_position, save_position
 from qa_tui.tui.widgets.autosave import Autosaver, SaveIndicator, SaveJob
 from qa_tui.tui.widgets.base import EditorContext
-from qa_tui.tui.widgets.positions import load_position, save_position
 from qa_tui.tui.widgets.section_form import build_section, journey
 from qa_tui.tui.widgets.section_map import SectionMap
 
