@@ -29,8 +29,9 @@ class SyncScreen(Screen[None]):
     HELP = (
         "Sync sends every evaluation this laptop has changed to the central database and "
         "brings back the templates and teams the QA team publishes, the moderation of your "
-        "evaluations, the actions you own and the resolutions of conflicts. If the central database cannot be reached nothing "
-        "is lost: sync again later. Without a network, hand over with a bundle file instead "
+        "evaluations, the actions you own and the resolutions of conflicts. If the central "
+        "database cannot be reached nothing is lost: sync again later. Without a network, "
+        "hand over with a bundle file instead "
         "(qa-tui export). Completed evaluations the central database has acknowledged can be "
         "purged from this laptop after the retention period."
     )
