@@ -93,11 +93,13 @@ def open_workspace(
 
 
 def add_published(store: Store, registry: TemplateRegistry) -> None:
-    """Make the templates the QA team published (copied here by sync) usable for new work.
+    """Make the templates the QA team published (copied here by sync) usable for new work."""
+    register_published(registry, read_published(store))
 
-    One that clashes with an installed template's id and version, or no longer validates, is
-    left out and its one-line reason joins ``registry.errors``.
-    """
+
+def read_published(store: Store) -> list[Template | str]:
+    """The published templates in the database, parsed, oldest first; a text that no longer
+    validates is its one-line reason instead. Safe to run off the UI thread."""
     from sqlalchemy import select
 
     from qa_tui.framework.loader import load_template_text
@@ -108,12 +110,25 @@ def add_published(store: Store, registry: TemplateRegistry) -> None:
             .where(models.TemplateSnapshot.published_at.is_not(None))
             .order_by(models.TemplateSnapshot.published_at)
         ).all()
-        texts = [(s.template_id, s.version, s.content_hash, s.source_text) for s in published]
-    for template_id, version, content_hash, text in texts:
-        if registry.by_hash(content_hash) is not None:
-            continue  # the same text is installed here already
-        where = f"<published template {template_id} {version}>"
+        texts = [(s.template_id, s.version, s.source_text) for s in published]
+    out: list[Template | str] = []
+    for template_id, version, text in texts:
         try:
-            registry.add(load_template_text(text, where))
+            out.append(load_template_text(text, f"<published template {template_id} {version}>"))
         except TemplateError as err:
-            registry.errors.append(str(err))
+            out.append(str(err))
+    return out
+
+
+def register_published(registry: TemplateRegistry, published: list[Template | str]) -> None:
+    """Register what :func:`read_published` found. One already installed here is skipped; one
+    that clashes with an installed id and version, or does not validate, is left out and its
+    reason joins ``registry.errors``."""
+    for template in published:
+        if isinstance(template, str):
+            registry.errors.append(template)
+        elif registry.by_hash(template.content_hash) is None:
+            try:
+                registry.add(template)
+            except TemplateError as err:
+                registry.errors.append(str(err))

@@ -125,22 +125,14 @@ def record_change(
         if old == value and not conflict:
             return None
     heads: list[str] = json.loads(state.heads) if state else []
-    change = models.Change(
-        id=str(uuid.uuid4()),
-        entity_type=entity_type_name,
-        entity_id=entity_id,
-        evaluation_id=evaluation_id,
-        field=field,
-        value=dumps(value),
-        old_value=dumps(old) if state is not None else None,
-        supersedes=dumps(heads),
-        author=actor.author,
-        device_id=actor.device_id,
-        counter=tick(session),
-        wall_time=actor.timestamp(),
+    change = append_change(
+        session,
+        actor,
+        (entity_type_name, entity_id, evaluation_id, field),
+        value,
+        heads,
+        dumps(old) if state is not None else None,
     )
-    session.add(change)
-    session.add_all(models.ChangeLink(change_id=change.id, supersedes_id=h) for h in heads)
     if state is None:
         state = models.FieldState(
             entity_id=entity_id,
@@ -153,6 +145,37 @@ def record_change(
     state.winner_id = change.id
     state.conflict = False
     apply_value(session, change, value)
+    return change
+
+
+def append_change(
+    session: Session,
+    actor: Actor,
+    where: tuple[str, str, str, str],
+    value: Any,
+    supersedes: Iterable[str],
+    old_value: str | None,
+) -> models.Change:
+    """Add one change (``where`` = record type, record id, evaluation id, field) by ``actor``,
+    superseding ``supersedes``, with its links; the caller settles the field's state."""
+    entity_type_name, entity_id, evaluation_id, field = where
+    heads = sorted(supersedes)
+    change = models.Change(
+        id=str(uuid.uuid4()),
+        entity_type=entity_type_name,
+        entity_id=entity_id,
+        evaluation_id=evaluation_id,
+        field=field,
+        value=dumps(value),
+        old_value=old_value,
+        supersedes=dumps(heads),
+        author=actor.author,
+        device_id=actor.device_id,
+        counter=tick(session),
+        wall_time=actor.timestamp(),
+    )
+    session.add(change)
+    session.add_all(models.ChangeLink(change_id=change.id, supersedes_id=h) for h in heads)
     return change
 
 

@@ -15,7 +15,6 @@ A resolution is itself a change (superseding every head), so it syncs like any o
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES
-from qa_tui.store.history import Actor, change_order_key, dumps, recompute_field, tick
+from qa_tui.store.history import Actor, append_change, change_order_key, recompute_field
 from qa_tui.sync.errors import SyncError
 from qa_tui.sync.records import InvalidRecord, _check_value
 
@@ -244,22 +243,8 @@ def _record(session: Session, actor: Actor, conflict: Conflict, fld: str, value:
             heads.update(json.loads(state.heads))
     current = session.get(models.FieldState, (conflict.entity_id, fld))
     old = session.get(models.Change, current.winner_id) if current else None
-    change = models.Change(
-        id=str(uuid.uuid4()),
-        entity_type=conflict.entity_type,
-        entity_id=conflict.entity_id,
-        evaluation_id=conflict.evaluation_id,
-        field=fld,
-        value=dumps(value),
-        old_value=old.value if old else None,
-        supersedes=dumps(sorted(heads)),
-        author=actor.author,
-        device_id=actor.device_id,
-        counter=tick(session),
-        wall_time=actor.timestamp(),
-    )
-    session.add(change)
-    session.add_all(models.ChangeLink(change_id=change.id, supersedes_id=h) for h in heads)
+    where = (conflict.entity_type, conflict.entity_id, conflict.evaluation_id, fld)
+    change = append_change(session, actor, where, value, heads, old.value if old else None)
     session.flush()
     recompute_field(session, conflict.entity_id, fld)
     return change.id

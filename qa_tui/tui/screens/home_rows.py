@@ -15,6 +15,7 @@ from rich.text import Text
 
 from qa_tui.domain.vocab import STATUSES
 from qa_tui.textsafe import one_line
+from qa_tui.tui.widgets.list_line import CELL_PAD
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -154,7 +155,7 @@ def column_widths(rows: list[HomeRow]) -> dict[str, int]:
 # Narrowed first when the columns do not fit, and never below these widths.
 SHRINK_ORDER = ("practitioner", "service", "team", "grade", "case")
 MIN_WIDTHS = {"practitioner": 10, "service": 10, "team": 10, "grade": 9, "case": 10}
-CELL_PADDING = 2  # a space either side of every cell
+CELL_PADDING = 2 * CELL_PAD  # a space either side of every cell
 
 
 def fit_widths(keys: tuple[str, ...], wanted: dict[str, int], available: int) -> dict[str, int]:

@@ -124,11 +124,12 @@ class SyncScreen(Screen[None]):
         except QaError as err:
             self.app.call_from_thread(self._synced, f"Not synced: {err}")
         else:
-            from qa_tui.workspace import add_published
+            from qa_tui.workspace import read_published, register_published
 
-            # Templates the QA team published are usable at once (on the UI thread, which
-            # reads the registry).
-            self.app.call_from_thread(add_published, ws.store, ws.templates)
+            # Templates the QA team published are usable at once: read and parsed here,
+            # registered on the UI thread (which reads the registry).
+            published = read_published(ws.store)
+            self.app.call_from_thread(register_published, ws.templates, published)
             self.app.call_from_thread(self._synced, f"Synced: {report.summary()}.")
             self.app.call_from_thread(self.qa_app.refresh_home)
 

@@ -10,11 +10,8 @@ is laid out. Styles are component classes with theme variables, so every theme w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -24,29 +21,23 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-CELL_PAD = 1  # a space either side of every cell
+from qa_tui.tui.widgets.list_line import ListColumn, ListRow, draw_line
+
 CACHE_LIMIT = 4_000  # drawn rows kept before the cache is emptied
-COLUMN_META = tuple(Style(meta={"column": number}) for number in range(16))
 
 
-class ListRow(Protocol):
-    """What the list needs of a row: a unique key and its cells by column key."""
+class _RowMessage(Message):
+    """A message about one row: its key and index."""
 
-    @property
-    def key(self) -> str: ...
-
-    def cells(self) -> dict[str, Text]: ...
-
-
-@dataclass(frozen=True)
-class ListColumn:
-    key: str
-    label: str
-    width: int  # the cell's text width, without its padding
+    def __init__(self, evaluation_list: EvaluationList, key: str, index: int) -> None:
+        super().__init__()
+        self.evaluation_list = evaluation_list
+        self.key = key
+        self.index = index
 
     @property
-    def render_width(self) -> int:
-        return self.width + 2 * CELL_PAD
+    def control(self) -> EvaluationList:
+        return self.evaluation_list
 
 
 class EvaluationList(ScrollView, can_focus=True):
@@ -114,31 +105,11 @@ class EvaluationList(ScrollView, can_focus=True):
         Binding("end", "last", "Last", show=False),
     ]
 
-    class RowHighlighted(Message):
+    class RowHighlighted(_RowMessage):
         """The cursor moved to another row."""
 
-        def __init__(self, evaluation_list: EvaluationList, key: str, index: int) -> None:
-            super().__init__()
-            self.evaluation_list = evaluation_list
-            self.key = key
-            self.index = index
-
-        @property
-        def control(self) -> EvaluationList:
-            return self.evaluation_list
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """Enter on a row, or a click on the cursor row."""
-
-        def __init__(self, evaluation_list: EvaluationList, key: str, index: int) -> None:
-            super().__init__()
-            self.evaluation_list = evaluation_list
-            self.key = key
-            self.index = index
-
-        @property
-        def control(self) -> EvaluationList:
-            return self.evaluation_list
 
     class HeaderSelected(Message):
         """A click on a column heading."""
@@ -374,7 +345,7 @@ class EvaluationList(ScrollView, can_focus=True):
                 if self._sort is not None and self._sort[0] == column.key:
                     arrow = " ▼" if self._sort[1] else " ▲"
                 cells.append(Text(column.label + arrow))
-            self._header = self._draw(cells, style, width)
+            self._header = draw_line(self.app.console, self._columns, cells, style, width)
         return self._header
 
     def _row_strip(self, index: int, width: int) -> Strip:
@@ -392,35 +363,10 @@ class EvaluationList(ScrollView, can_focus=True):
             elif hover:
                 style += self.get_component_rich_style("evaluation-list--hover")
             cells = row.cells()
-            strip = self._draw([cells[c.key] for c in self._columns], style, width)
+            strip = draw_line(
+                self.app.console, self._columns, [cells[c.key] for c in self._columns], style, width
+            )
             if len(self._drawn) >= CACHE_LIMIT:
                 self._drawn.clear()
             self._drawn[key] = strip
         return strip
-
-    @staticmethod
-    def _meta(number: int) -> Style:
-        return COLUMN_META[number] if number < len(COLUMN_META) else Style(meta={"column": number})
-
-    def _draw(self, cells: list[Text], style: Style, width: int) -> Strip:
-        """One line: each cell cropped (with an ellipsis) to its column, padded, styled."""
-        console = self.app.console
-        segments: list[Segment] = []
-        pad = Segment(" " * CELL_PAD)
-        for number, (column, cell) in enumerate(zip(self._columns, cells, strict=True)):
-            inner = column.width
-            text = cell.copy()
-            text.truncate(inner, overflow="ellipsis")
-            if cell.justify in ("right", "center"):
-                text.align(cell.justify, inner)
-            own = console.get_style(cell.style, default=Style.null()) if cell.style else None
-            body = text.render(console, end="")
-            drawn = [pad, *(Segment.apply_style(body, own) if own else body)]
-            drawn.append(Segment(" " * (inner - text.cell_len) + " " * CELL_PAD))
-            # The column in each cell's meta keeps cells apart (as in DataTable) where
-            # equal styles would otherwise be merged, e.g. in exported screenshots.
-            segments.extend(Segment.apply_style(drawn, post_style=self._meta(number)))
-        used = Segment.get_line_length(segments)
-        if used < width:
-            segments.append(Segment(" " * (width - used)))
-        return Strip(Segment.apply_style(segments, style), width)
