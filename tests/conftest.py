@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -29,6 +30,14 @@ if HYPOTHESIS_PROFILE not in HYPOTHESIS_PROFILES:
         f"(one of {', '.join(HYPOTHESIS_PROFILES)})"
     )
 hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def expensive(share: int, **options: Any) -> hypothesis_settings:
+    """Settings for a property test whose every example is costly (a whole app journey): the
+    profile's number of examples divided by ``share`` (at least 2), so the profiles still
+    decide how hard the test looks."""
+    examples = HYPOTHESIS_PROFILES[HYPOTHESIS_PROFILE]
+    return hypothesis_settings(max_examples=max(2, examples // share), **options)
 
 
 def pytest_report_header() -> str:

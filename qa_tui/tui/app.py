@@ -20,6 +20,7 @@ from qa_tui.errors import QaError, ValidationError
 from qa_tui.tui.commands import EvaluationProvider, QaCommands
 from qa_tui.tui.messages import EvaluationsChanged, WorkspaceReady
 from qa_tui.tui.screens.home import HomeScreen
+from qa_tui.tui.text import SafeNotifications
 from qa_tui.tui.themes import register_themes, setting_name, textual_name
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def _utc_now():  # type: ignore[no-untyped-def]
     return dt.datetime.now(dt.UTC)
 
 
-class QaApp(App[None]):
+class QaApp(SafeNotifications, App[None]):
     """qa-tui: practice evaluation for children's social care."""
 
     TITLE = "qa-tui"
@@ -110,7 +111,6 @@ class QaApp(App[None]):
                 title="A template was not loaded",
                 severity="warning",
                 timeout=10,
-                markup=False,
             )
         for screen in self.screen_stack:
             screen.post_message(WorkspaceReady(workspace))
@@ -124,9 +124,7 @@ class QaApp(App[None]):
         try:
             load_device_key(self.settings.device_id)
         except (QaError, OSError) as err:
-            self.call_from_thread(
-                self.notify, str(err), title="No signing key", severity="warning", markup=False
-            )
+            self.call_from_thread(self.notify, str(err), title="No signing key", severity="warning")
 
     def on_unmount(self) -> None:
         if self.workspace is not None:
@@ -149,14 +147,14 @@ class QaApp(App[None]):
         self.change_settings(
             auditor_name=identity.name, auditor_role=identity.role, auditor_team=identity.team
         )
-        self.notify(f"Welcome, {identity.name}.", markup=False)
+        self.notify(f"Welcome, {identity.name}.")
 
     def change_settings(self, **changes: object) -> None:
         """Apply and save settings (the file is written in a worker)."""
         try:
             self.settings = self.settings.with_changes(**changes)
         except QaError as err:
-            self.notify(str(err), title="Setting not changed", severity="error", markup=False)
+            self.notify(str(err), title="Setting not changed", severity="error")
             return
         if self.workspace is not None:
             self.workspace.settings = self.settings
@@ -170,7 +168,7 @@ class QaApp(App[None]):
             save_settings(settings)
         except QaError as err:
             self.call_from_thread(
-                self.notify, str(err), title="Settings not saved", severity="error", markup=False
+                self.notify, str(err), title="Settings not saved", severity="error"
             )
 
     def set_theme_setting(self, setting: str) -> None:
@@ -258,9 +256,7 @@ class QaApp(App[None]):
             self.call_from_thread(self.action_new_evaluation, request, err)
             return
         except QaError as err:
-            self.call_from_thread(
-                self.notify, str(err), title="Not started", severity="error", markup=False
-            )
+            self.call_from_thread(self.notify, str(err), title="Not started", severity="error")
             return
         self.call_from_thread(self.open_evaluation, new_id, "draft")
 
@@ -281,9 +277,7 @@ class QaApp(App[None]):
         try:
             made = ensure_demo(ws)
         except QaError as err:
-            self.call_from_thread(
-                self.notify, str(err), title="No demo data", severity="error", markup=False
-            )
+            self.call_from_thread(self.notify, str(err), title="No demo data", severity="error")
             made = False
         if not made:
             self.call_from_thread(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from qa_tui.textsafe import one_line
+from qa_tui.tui.text import line
 from qa_tui.tui.themes import LABELS
 
 if TYPE_CHECKING:
@@ -30,14 +30,14 @@ class Target:
 
     @property
     def text(self) -> str:
-        return f"Open evaluation {one_line(self.case_reference, 40)}"
+        return f"Open evaluation {line(self.case_reference, 40)}"
 
     @property
     def help(self) -> str:
         from qa_tui.domain.vocab import STATUSES
 
         status = STATUSES.get(self.status, self.status)
-        return one_line(f"{status} · {self.team or 'no team'} · {self.date or 'no date'}", 80)
+        return line(f"{status} · {self.team or 'no team'} · {self.date or 'no date'}", 80)
 
 
 def _targets(app: QaApp) -> list[Target]:

@@ -397,7 +397,11 @@ async def _palette(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await wait_for(pilot, lambda: palette.has_class("-ready"), "the palette's commands")
 
 
-def make_conflict(ws: Workspace, evaluation_id: str) -> None:
+def make_conflict(
+    ws: Workspace,
+    evaluation_id: str,
+    values: tuple[str, str] = ("Pat [bold]One[/bold] (SW)", "Pat Two (SW)"),
+) -> None:
     """Two laptops changed the practitioner of one evaluation independently (fixed ids and
     times, so the pictures are stable): the merge result, written with the store's own rules."""
     import json
@@ -410,7 +414,7 @@ def make_conflict(ws: Workspace, evaluation_id: str) -> None:
         assert state is not None
         heads = json.loads(state.heads)
         for number, (name, who) in enumerate(
-            (("Pat [bold]One[/bold] (SW)", "Ann Auditor"), ("Pat Two (SW)", "Bo Auditor")), 1
+            ((values[0], "Ann Auditor"), (values[1], "Bo Auditor")), 1
         ):
             change_id = f"0000000{number}-0000-4000-8000-00000000000{number}"
             session.add(

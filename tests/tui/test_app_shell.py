@@ -266,7 +266,7 @@ async def test_markup_in_user_text_is_shown_literally(
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert table_cells(app, "practitioner") == ["[bold]x[/bold] \\x1b[31mred"]
+        assert table_cells(app, "practitioner") == ["[bold]x[/bold] ␛[31mred"]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])

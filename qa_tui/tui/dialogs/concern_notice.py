@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, TextAr
 
 from qa_tui.domain.vocab import CONCERN_RECIPIENTS, MAX_SHORT_TEXT, SHARE_METHODS
 from qa_tui.errors import QaError
+from qa_tui.tui.text import SafeInput, SafeTextArea, ShownLabel
 from qa_tui.workspace import Workspace
 
 SHARE_FIELDS = ("recipient_role", "recipient_name", "shared_on", "share_method")
@@ -68,7 +69,7 @@ class ConcernNoticeDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel wide"):
             yield Static("Immediate concern: written notice", classes="title")
-            yield TextArea(
+            yield SafeTextArea(
                 "Preparing the notice…", read_only=True, id="notice", classes="notice-text"
             )
             with VerticalScroll(classes="form"):
@@ -80,11 +81,11 @@ class ConcernNoticeDialog(ModalScreen[bool]):
                         compact=True,
                         id="recipient_role",
                     )
-                    yield Input(
+                    yield SafeInput(
                         placeholder="Their name", id="recipient_name", max_length=MAX_SHORT_TEXT
                     )
                 with Horizontal(classes="share-row"):
-                    yield Input(self._today.isoformat(), placeholder="Date", id="shared_on")
+                    yield SafeInput(self._today.isoformat(), placeholder="Date", id="shared_on")
                     yield Select(
                         [(v, k) for k, v in SHARE_METHODS.items()],
                         prompt="How",
@@ -92,8 +93,8 @@ class ConcernNoticeDialog(ModalScreen[bool]):
                         id="share_method",
                     )
                 for field in SHARE_FIELDS:
-                    yield Label("", id=f"{field}-error", classes="field-error", markup=False)
-            yield Label("", id="status", classes="status", markup=False)
+                    yield ShownLabel("", id=f"{field}-error", classes="field-error")
+            yield ShownLabel("", id="status", classes="status")
             with Horizontal(classes="buttons"):
                 yield Button("Close", id="close")
                 yield Button("Save to a file", id="save")

@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Footer
+
+from qa_tui.tui.text import Shown
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -26,7 +28,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel"):
-            yield Static(self._question, markup=False, classes="title")
+            yield Shown(self._question, classes="title")
             with Horizontal(classes="buttons"):
                 yield Button(self._no, id="no")
                 yield Button(self._yes, id="yes", variant="primary")

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from qa_tui.domain.vocab import MAX_SHORT_TEXT
+from qa_tui.tui.text import SafeInput, ShownLabel
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,12 @@ class FirstRunDialog(ModalScreen[Identity | None]):
                 classes="hint",
             )
             yield Label("Your name", classes="field-label")
-            yield Input(self._initial.name, id="name", max_length=MAX_SHORT_TEXT)
-            yield Label("", id="name-error", classes="field-error", markup=False)
+            yield SafeInput(self._initial.name, id="name", max_length=MAX_SHORT_TEXT)
+            yield ShownLabel("", id="name-error", classes="field-error")
             yield Label("Your role (e.g. team manager, service manager)", classes="field-label")
-            yield Input(self._initial.role, id="role", max_length=MAX_SHORT_TEXT)
+            yield SafeInput(self._initial.role, id="role", max_length=MAX_SHORT_TEXT)
             yield Label("Your team", classes="field-label")
-            yield Input(self._initial.team, id="team", max_length=MAX_SHORT_TEXT)
+            yield SafeInput(self._initial.team, id="team", max_length=MAX_SHORT_TEXT)
             with Horizontal(classes="buttons"):
                 yield Button("Later", id="skip")
                 yield Button("Save", id="save", variant="primary")

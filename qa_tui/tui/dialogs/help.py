@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Static
 
+from qa_tui.tui.text import Shown
+
 GENERAL = (
     "Everywhere: ctrl+p opens the command palette (every action, and open an evaluation by "
     "its case reference); F1 shows this help; ctrl+q quits. Work is saved as you type."
@@ -54,10 +56,10 @@ class HelpDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel wide"):
-            yield Static(f"Help: {self._title}", markup=False, classes="title")
+            yield Shown(f"Help: {self._title}", classes="title")
             with VerticalScroll(classes="form"):
                 if self._how_to:
-                    yield Static(self._how_to, markup=False)
+                    yield Shown(self._how_to)
                 yield Static("Keys", classes="field-label")
                 yield Static(keys_content(self._keys), id="help-keys")
                 yield Static(GENERAL, classes="hint")

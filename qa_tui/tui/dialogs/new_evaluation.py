@@ -21,6 +21,7 @@ from qa_tui.domain.evaluation import CaseDetails, clean_details
 from qa_tui.domain.vocab import EVALUATION_TYPES, MAX_SHORT_TEXT
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template
+from qa_tui.tui.text import SafeInput, ShownLabel, rich_text
 from qa_tui.tui.widgets.choice import Choice
 
 TEXT_FIELDS = (
@@ -98,7 +99,8 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
 
     def _template_options(self) -> list[tuple[Text, tuple[str, str]]]:
         return [
-            (Text(f"{t.name} (version {t.version})"), (t.id, t.version)) for t in self._templates
+            (rich_text(f"{t.name} (version {t.version})"), (t.id, t.version))
+            for t in self._templates
         ]
 
     def compose(self) -> ComposeResult:
@@ -108,7 +110,7 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
                 yield from self._compose_text_fields(TEXT_FIELDS)
                 yield from self._compose_choices()
                 yield from self._compose_text_fields(EXTRA_FIELDS)
-            yield Label("", id="form-error", classes="field-error", markup=False)
+            yield ShownLabel("", id="form-error", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Start evaluation", id="start", variant="primary")
@@ -116,7 +118,7 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
 
     def _compose_text_fields(self, fields: tuple[tuple[str, str], ...]) -> ComposeResult:
         for field, label in fields:
-            yield Label(label, classes="field-label")
+            yield ShownLabel(label, classes="field-label")
             validators = []
             if field == "case_reference":
                 validators = [
@@ -125,16 +127,16 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
                         case_reference_hint(self._pattern),
                     )
                 ]
-            yield Input(
+            yield SafeInput(
                 self._initial_value(field),
                 id=field,
                 max_length=MAX_SHORT_TEXT,
                 validators=validators,
                 validate_on=["blur", "submitted"],
             )
-            yield Label("", id=f"{field}-error", classes="field-error", markup=False)
+            yield ShownLabel("", id=f"{field}-error", classes="field-error")
             if field == "team":
-                hint = Label("", id="team-hint", classes="hint", markup=False)
+                hint = ShownLabel("", id="team-hint", classes="hint")
                 hint.display = False  # shown once there are known teams to suggest
                 yield hint
 
@@ -147,7 +149,7 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
             compact=True,
             id="evaluation_type",
         )
-        yield Label("", id="evaluation_type-error", classes="field-error", markup=False)
+        yield ShownLabel("", id="evaluation_type-error", classes="field-error")
         yield Label("Template", classes="field-label")
         chosen = (
             (self._initial.template_id, self._initial.template_version) if self._initial else None
@@ -160,18 +162,18 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
             compact=True,
             id="template",
         )
-        yield Label("", id="template-error", classes="field-error", markup=False)
+        yield ShownLabel("", id="template-error", classes="field-error")
         yield Label("Date (YYYY-MM-DD or DD/MM/YYYY)", classes="field-label")
-        yield Input(
+        yield SafeInput(
             self._initial_value("evaluation_date", self._today.isoformat()), id="evaluation_date"
         )
-        yield Label("", id="evaluation_date-error", classes="field-error", markup=False)
+        yield ShownLabel("", id="evaluation_date-error", classes="field-error")
         yield Label("Was the practitioner present?", classes="field-label")
         present = self._initial.details.practitioner_present if self._initial else None
         with RadioSet(id="practitioner_present"):
             yield Choice("Yes", value=present is True, id="present-yes")
             yield Choice("No", value=present is False, id="present-no")
-        yield Label("", id="practitioner_present-error", classes="field-error", markup=False)
+        yield ShownLabel("", id="practitioner_present-error", classes="field-error")
 
     def on_mount(self) -> None:
         self.query_one("#case_reference", Input).focus(scroll_visible=False)

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from qa_tui.textsafe import one_line
+from qa_tui.tui.text import SafeInput, Shown, ShownLabel, line
 
 
 class ReopenDialog(ModalScreen[str | None]):
@@ -24,19 +24,15 @@ class ReopenDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel"):
-            yield Static(
-                f"Reopen evaluation {one_line(self._case_reference, 40)}?",
-                markup=False,
-                classes="title",
-            )
+            yield Shown(f"Reopen evaluation {line(self._case_reference, 40)}?", classes="title")
             yield Static(
                 "A completed evaluation is read-only. Reopening it is recorded with your name, "
                 "the time and the reason.",
                 classes="hint",
             )
             yield Label("Reason for reopening", classes="field-label")
-            yield Input(placeholder="e.g. new information from the team manager", id="reason")
-            yield Label("", id="reason-error", classes="field-error", markup=False)
+            yield SafeInput(placeholder="e.g. new information from the team manager", id="reason")
+            yield ShownLabel("", id="reason-error", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Reopen", id="reopen", variant="warning")

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static, TextArea
 
 from qa_tui.sync.conflicts import Conflict, Side
-from qa_tui.textsafe import printable
+from qa_tui.tui.text import SafeTextArea, literal
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Resolution:
 
 
 def describe_value(value: Any) -> str:
-    """A value as a person reads it (text as typed, control characters made visible)."""
+    """A value as a person reads it (shown through :mod:`qa_tui.tui.text` like all text)."""
     if value is None or value == "":
         return "(empty)"
     if value is True:
@@ -34,8 +34,8 @@ def describe_value(value: Any) -> str:
     if value is False:
         return "no"
     if isinstance(value, str):
-        return printable(value)
-    return printable(json.dumps(value, ensure_ascii=False))
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _side_text(side: Side, label: str) -> str:
@@ -68,22 +68,23 @@ class ResolveConflictDialog(ModalScreen[Resolution | None]):
         field = c.field.strip("_").replace("_", " ")
         with Vertical(classes="panel"):
             yield Static(
-                f"Conflict on {c.case_reference}: {c.entity_type.replace('_', ' ')} — {field}",
-                markup=False,
+                literal(
+                    f"Conflict on {c.case_reference}: {c.entity_type.replace('_', ' ')} — {field}"
+                ),
                 classes="title",
             )
             with VerticalScroll(classes="sides"):
                 if c.ancestor is not None:
                     yield Static(
-                        _side_text(c.ancestor, "Before both changes"), markup=False, classes="hint"
+                        literal(_side_text(c.ancestor, "Before both changes")), classes="hint"
                     )
                 for number, side in enumerate(c.sides, start=1):
                     label = f"Version {number}" + (" (shown meanwhile)" if number == 1 else "")
-                    yield Static(_side_text(side, label), markup=False, classes="side")
+                    yield Static(literal(_side_text(side, label)), classes="side")
                     yield Button(f"Keep version {number}", id=f"pick-{number}")
             if self._text_merge:
                 yield Label("Or write the merged text", classes="field-label")
-                yield TextArea(str(c.sides[0].value), id="merged", soft_wrap=True)
+                yield SafeTextArea(str(c.sides[0].value), id="merged", soft_wrap=True)
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 if self._text_merge:

@@ -8,7 +8,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -16,8 +15,8 @@ from textual.widgets.option_list import Option
 from qa_tui.domain.completion import Missing
 from qa_tui.errors import QaError
 from qa_tui.framework.model import Rule, RuleKind, Template
-from qa_tui.textsafe import one_line
 from qa_tui.tui.messages import ReviewResult
+from qa_tui.tui.text import Shown, ShownLabel, line, literal
 from qa_tui.workspace import Workspace
 
 PLACES = {
@@ -99,11 +98,11 @@ class ReviewDialog(ModalScreen[ReviewResult]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel wide"):
             yield Static("Review before completing", id="review-title", classes="title")
-            yield Static("Checking what is missing…", id="review-summary", markup=False)
+            yield Shown("Checking what is missing…", id="review-summary")
             yield OptionList(id="missing")
             yield Static("The template's rules", classes="field-label")
-            yield Static("", id="rules", markup=False)
-            yield Label("", id="problem", classes="problem", markup=False)
+            yield Shown("", id="rules")
+            yield ShownLabel("", id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="close")
                 yield Button("Complete", id="complete", variant="success", disabled=True)
@@ -123,16 +122,16 @@ class ReviewDialog(ModalScreen[ReviewResult]):
 
     def show_state(self, state: ReviewState) -> None:
         self._state = state
-        title = f"Review before completing: {one_line(state.case_reference, 40)}"
-        self.query_one("#review-title", Static).update(Content(title))
+        title = f"Review before completing: {line(state.case_reference, 40)}"
+        self.query_one("#review-title", Static).update(literal(title))
         options = self.query_one("#missing", OptionList)
         options.clear_options()
         for index, item in enumerate(state.missing):
             place = state.places.get(item.section, item.section)
-            text = one_line(item.message, 400)
+            text = line(item.message, 400)
             if not text.startswith(place):  # "Overall judgement: required" says where already
                 text = f"{place}: {text}"
-            options.add_option(Option(Content(text), id=str(index)))
+            options.add_option(Option(literal(text), id=str(index)))
         count = len(state.missing)
         summary = self.query_one("#review-summary", Static)
         if state.status == "completed":

@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from qa_tui.errors import QaError
-from qa_tui.textsafe import one_line
 from qa_tui.tui.dialogs.resolve_conflict import Resolution, ResolveConflictDialog, describe_value
+from qa_tui.tui.text import Shown, line
 
 if TYPE_CHECKING:
     from qa_tui.sync.conflicts import Conflict
@@ -50,7 +50,7 @@ class ConflictsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading conflicts…", id="conflicts-status", markup=False)
+        yield Shown("Loading conflicts…", id="conflicts-status")
         yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -95,11 +95,11 @@ class ConflictsScreen(Screen[None]):
         for conflict in conflicts:
             kind = "deleted and edited" if conflict.kind == "delete" else "edited twice"
             table.add_row(
-                Text(one_line(conflict.case_reference, 20)),
+                Text(line(conflict.case_reference, 20)),
                 Text(conflict.entity_type.replace("_", " ")),
                 Text(conflict.field.strip("_").replace("_", " ")),
                 Text(kind),
-                Text(one_line(describe_value(conflict.sides[0].value), 40)),
+                Text(line(describe_value(conflict.sides[0].value), 40)),
                 Text(str(len(conflict.sides))),
                 key=conflict.id,
             )
@@ -138,7 +138,7 @@ class ConflictsScreen(Screen[None]):
                 )
         except QaError as err:
             self.app.call_from_thread(
-                self.app.notify, str(err), title="Not resolved", severity="error", markup=False
+                self.app.notify, str(err), title="Not resolved", severity="error"
             )
         else:
             self.app.call_from_thread(self.app.notify, "Conflict resolved.")

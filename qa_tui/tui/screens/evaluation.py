@@ -25,6 +25,7 @@ from qa_tui.domain.completion import DETAILS, missing
 from qa_tui.domain.views import EvaluationView, load_view
 from qa_tui.domain.vocab import STATUSES
 from qa_tui.positions import load_position, save_position
+from qa_tui.tui.text import Shown
 from qa_tui.tui.widgets.autosave import Autosaver, SaveIndicator, SaveJob
 from qa_tui.tui.widgets.base import EditorContext
 from qa_tui.tui.widgets.section_form import build_section, journey
@@ -112,7 +113,7 @@ class EvaluationScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="eval-top"):
-            yield Static("Loading the evaluation…", id="eval-title", markup=False)
+            yield Shown("Loading the evaluation…", id="eval-title")
             yield SaveIndicator(id="save-indicator")
         with Horizontal(id="eval-body"):
             yield VerticalScroll(id="eval-form")
@@ -277,7 +278,7 @@ class EvaluationScreen(Screen[None]):
 
     def show_error(self, field: str, message: str) -> None:
         """Errors that belong to no field (loading): shown as a notification."""
-        self.notify(message, title="Problem", severity="error", markup=False)
+        self.notify(message, title="Problem", severity="error")
 
     def clear_error(self, field: str) -> None:
         """Nothing to clear: loading errors are notifications."""

@@ -27,6 +27,7 @@ from qa_tui.tui.screens.home_rows import (
     read_home_rows,
     settle_heap,
 )
+from qa_tui.tui.text import SafeInput
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class HomeScreen(Screen[None]):
         yield Header()
         with Horizontal(id="filter-bar"):
             yield Static("Filter", id="filter-label")
-            yield Input(
+            yield SafeInput(
                 placeholder="type to filter: case reference, team, practitioner…",
                 id="filter",
                 select_on_focus=False,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from qa_tui.domain.vocab import STATUSES
-from qa_tui.textsafe import one_line
+from qa_tui.tui.text import line
 from qa_tui.tui.widgets.list_line import CELL_PAD
 
 if TYPE_CHECKING:
@@ -75,12 +75,12 @@ class HomeRow:
         row = self.row
         return {
             "status": Text(self.status, style=STATUS_STYLE.get(row.status, "")),
-            "case": Text(one_line(row.case_reference, 24), overflow="ellipsis"),
-            "service": Text(one_line(row.service_area, 24), overflow="ellipsis"),
-            "team": Text(one_line(row.team, 24), overflow="ellipsis"),
-            "practitioner": Text(one_line(row.practitioner, 28), overflow="ellipsis"),
+            "case": Text(line(row.case_reference, 24), overflow="ellipsis"),
+            "service": Text(line(row.service_area, 24), overflow="ellipsis"),
+            "team": Text(line(row.team, 24), overflow="ellipsis"),
+            "practitioner": Text(line(row.practitioner, 28), overflow="ellipsis"),
             "date": Text(row.evaluation_date),
-            "grade": Text(one_line(self.grade, 34), overflow="ellipsis"),
+            "grade": Text(line(self.grade, 34), overflow="ellipsis"),
             "actions": Text(str(row.open_actions) if row.open_actions else "–", justify="right"),
             "concern": Text(CONCERN if row.immediate_concern else "", style="bold"),
         }

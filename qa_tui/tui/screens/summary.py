@@ -12,9 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from qa_tui.errors import QaError
-from qa_tui.textsafe import printable
 from qa_tui.tui.messages import EvaluationsChanged
 from qa_tui.tui.screens.summary_text import SummaryData, read_summary
+from qa_tui.tui.text import line, literal
 
 if TYPE_CHECKING:
     from qa_tui.tui.app import QaApp
@@ -67,11 +67,11 @@ class SummaryScreen(Screen[None]):
 
     async def show(self, data: SummaryData) -> None:
         self.data = data
-        self.sub_title = printable(data.case_reference)
+        self.sub_title = line(data.case_reference, 40)
         page = self.query_one("#summary-page", VerticalScroll)
         await page.remove_children()
         await page.mount_all(
-            [Static(text, markup=False, classes=f"block {kind}") for kind, text in data.blocks]
+            [Static(literal(text), classes=f"block {kind}") for kind, text in data.blocks]
         )
         self.refresh_bindings()
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qa_tui.textsafe import printable
-
 if TYPE_CHECKING:
     from qa_tui.domain.moderation import ModerationView
     from qa_tui.domain.views import EvaluationView
@@ -33,7 +31,7 @@ def _yes_no(value: bool | None) -> str:
 
 
 def _pairs(pairs: list[tuple[str, str]]) -> list[Block]:
-    return [("pair", f"{label}: {printable(value) or '—'}") for label, value in pairs]
+    return [("pair", f"{label}: {value or '—'}") for label, value in pairs]
 
 
 def _details(view: EvaluationView, template: Template) -> list[Block]:
@@ -65,9 +63,9 @@ def _grade_item(view: EvaluationView, template: Template, item: Item) -> list[Bl
         return [("grade missing", "Grade: not given")]
     out = [("grade", f"Grade: {template.scale.label(response.grade)}")]
     if response.na_reason.strip():
-        out.append(("text", f"Why not applicable: {printable(response.na_reason)}"))
+        out.append(("text", f"Why not applicable: {response.na_reason}"))
     if response.evidence.strip():
-        out.append(("text", printable(response.evidence)))
+        out.append(("text", response.evidence))
     return out
 
 
@@ -77,7 +75,7 @@ def _scaling_item(view: EvaluationView, item: Item) -> list[Block]:
     for scale in view.scales[item.id]:
         score = "—" if scale.score is None else f"{scale.score}/10"
         who = names.get(scale.participant_id, "someone no longer listed")
-        out.append(("bullet", f"{printable(who)}: {score}. {printable(scale.rationale)}"))
+        out.append(("bullet", f"{who}: {score}. {scale.rationale}"))
     return out if len(out) > 1 else [*out, ("missing", "No scales given")]
 
 
@@ -89,9 +87,7 @@ def _item_blocks(view: EvaluationView, template: Template, item: Item) -> list[B
         return _grade_item(view, template, item)
     if item.kind is ItemKind.LIST:
         entries = [e for e in view.entries[item.id] if e.text.strip()]
-        return [("bullet", f"• {printable(e.text)}") for e in entries] or [
-            ("missing", "None recorded")
-        ]
+        return [("bullet", f"• {e.text}") for e in entries] or [("missing", "None recorded")]
     if item.kind is ItemKind.SCALING:
         return _scaling_item(view, item)
     if item.kind is ItemKind.FEEDBACK:
@@ -100,17 +96,17 @@ def _item_blocks(view: EvaluationView, template: Template, item: Item) -> list[B
             (
                 "bullet",
                 f"{labels.get(f.source, f.source)}"
-                f"{' — ' + printable(f.given_by) if f.given_by.strip() else ''}: "
-                f"{printable(f.text)}",
+                f"{' — ' + f.given_by if f.given_by.strip() else ''}: "
+                f"{f.text}",
             )
             for f in view.feedback[item.id]
         ]
         return rows or [("missing", "No feedback recorded")]
     if item.kind is ItemKind.YES_NO:
         answer = _yes_no(response.answer if response else None).capitalize()
-        reason = printable(response.text) if response else ""
+        reason = response.text if response else ""
         return [("text", f"{answer}. {reason}".strip())]
-    text = printable(response.text) if response and response.text.strip() else ""
+    text = response.text if response and response.text.strip() else ""
     return [("text", text)] if text else [("missing", "Not answered")]
 
 
@@ -134,8 +130,7 @@ def _actions_and_concern(view: EvaluationView) -> list[Block]:
         out.append(
             (
                 "bullet",
-                f"• {printable(a.description)} — {printable(a.owner) or 'no owner'}, "
-                f"by {due} ({status})",
+                f"• {a.description} — {a.owner or 'no owner'}, by {due} ({status})",
             )
         )
     if not view.actions:
@@ -146,10 +141,10 @@ def _actions_and_concern(view: EvaluationView) -> list[Block]:
         ("pair", f"Immediate concern: {_yes_no(ev.immediate_concern)}"),
     ]
     if ev.immediate_concern:
-        out.append(("concern", f"⚠ {printable(ev.concern_description) or 'not described'}"))
+        out.append(("concern", f"⚠ {ev.concern_description or 'not described'}"))
         for s in view.shares:
             who = CONCERN_RECIPIENTS.get(s.recipient_role, s.recipient_role)
-            name = f" ({printable(s.recipient_name)})" if s.recipient_name.strip() else ""
+            name = f" ({s.recipient_name})" if s.recipient_name.strip() else ""
             when = s.shared_on.isoformat() if s.shared_on else "date not recorded"
             out.append(("bullet", f"Notice shared with the {who.lower()}{name} on {when}"))
         if not view.shares:
@@ -164,21 +159,21 @@ def _overall(view: EvaluationView, template: Template) -> list[Block]:
         ("grade", f"Overall: {template.scale.label(ev.overall_grade) or 'not given'}"),
     ]
     if ev.overall_na_reason.strip():
-        out.append(("text", f"Why not applicable: {printable(ev.overall_na_reason)}"))
+        out.append(("text", f"Why not applicable: {ev.overall_na_reason}"))
     out += [
         ("prompt", "Strengths"),
-        ("text", printable(ev.summary_strengths) or "—"),
+        ("text", ev.summary_strengths or "—"),
         ("prompt", "Areas for development"),
-        ("text", printable(ev.summary_development) or "—"),
+        ("text", ev.summary_development or "—"),
     ]
     if view.events:
         out.append(("h2", "History"))
         for event in view.events:
-            reason = f": {printable(event.reason)}" if event.reason.strip() else ""
+            reason = f": {event.reason}" if event.reason.strip() else ""
             out.append(
                 (
                     "hint",
-                    f"{event.kind.capitalize()} by {printable(event.created_by)} "
+                    f"{event.kind.capitalize()} by {event.created_by} "
                     f"at {event.created_at[:16].replace('T', ' ')}{reason}",
                 )
             )
@@ -192,16 +187,14 @@ def _moderations(moderations: list[ModerationView], template: Template) -> list[
     out: list[Block] = [("h2", "Moderation")] if moderations else []
     for view in moderations:
         m = view.moderation
-        who = printable(m.moderator) + (
-            f", {printable(m.moderator_role)}" if m.moderator_role else ""
-        )
-        group = f" ({printable(m.group_name)})" if m.group_name.strip() else ""
+        who = m.moderator + (f", {m.moderator_role}" if m.moderator_role else "")
+        group = f" ({m.group_name})" if m.group_name.strip() else ""
         when = m.moderated_on.isoformat() if m.moderated_on else "date not recorded"
         out.append(("pair", f"Moderated by {who}{group} on {when}"))
         for j in view.judgements:
             auditor = template.scale.label(j.auditor_grade) or "no grade"
             moderated = template.scale.label(j.moderated_grade) or j.moderated_grade
-            out.append(("prompt", printable(j.prompt)))
+            out.append(("prompt", j.prompt))
             verdict = (
                 f"Agree: {auditor}"
                 if j.agreement == "agree"
@@ -209,11 +202,11 @@ def _moderations(moderations: list[ModerationView], template: Template) -> list[
             )
             out.append(("grade", verdict))
             if j.rationale.strip():
-                out.append(("text", printable(j.rationale)))
+                out.append(("text", j.rationale))
         if not view.judgements:
             out.append(("hint", "No items moderated yet"))
         if m.learning_points.strip():
-            out += [("prompt", "Learning points"), ("text", printable(m.learning_points))]
+            out += [("prompt", "Learning points"), ("text", m.learning_points)]
     return out
 
 
@@ -228,7 +221,7 @@ def read_summary(ws: Workspace, evaluation_id: str) -> SummaryData:
         moderations = moderation_views(session, template, evaluation_id)
         ev = view.evaluation
         blocks = [
-            ("h1", f"Case {printable(ev.case_reference)}"),
+            ("h1", f"Case {ev.case_reference}"),
             *_details(view, template),
             *_sections(view, template),
             *_actions_and_concern(view),

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from qa_tui.errors import QaError
+from qa_tui.tui.text import SafeInput, Shown
 
 if TYPE_CHECKING:
     from qa_tui.tui.app import QaApp
@@ -51,7 +52,7 @@ class SyncScreen(Screen[None]):
             with Vertical(classes="card"):
                 yield Static("Central database", classes="card-title")
                 yield Label("Address (a database URL)", classes="field-label")
-                yield Input(
+                yield SafeInput(
                     self.qa_app.settings.central_db_url,
                     placeholder="postgresql+psycopg://qa.example.org/qa_central",
                     id="central-url",
@@ -59,7 +60,7 @@ class SyncScreen(Screen[None]):
                 with Horizontal(classes="buttons"):
                     yield Button("Sync now", id="sync", variant="primary")
                     yield Button("Conflicts", id="conflicts")
-                yield Static("Not synced in this session.", id="sync-result", markup=False)
+                yield Shown("Not synced in this session.", id="sync-result")
             with Vertical(classes="card"):
                 yield Static("Retention", classes="card-title")
                 days = self.qa_app.settings.retention_days
@@ -71,7 +72,7 @@ class SyncScreen(Screen[None]):
                 )
                 with Horizontal(classes="buttons"):
                     yield Button("Purge what is due", id="purge", variant="warning")
-                yield Static("", id="purge-result", markup=False)
+                yield Shown("", id="purge-result")
         yield Footer()
 
     def on_mount(self) -> None:

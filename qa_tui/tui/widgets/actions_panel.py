@@ -14,6 +14,7 @@ from qa_tui.tui.widgets.autosave import SaveJob
 from qa_tui.tui.widgets.base import (
     EditorContext,
     ErrorHost,
+    Field,
     FieldError,
     ItemWidget,
     RowInput,
@@ -40,7 +41,7 @@ class ActionRow(ErrorHost, Vertical):
         self._values = (what, owner, due.isoformat() if isinstance(due, dt.date) else due or "")
 
     def compose(self) -> ComposeResult:
-        kind = RowInput if self.action_id else Input
+        kind = RowInput if self.action_id else Field
         what, owner, due = self._values
         with Horizontal(classes="row"):
             yield kind(what, placeholder="What needs to be done", classes="description")

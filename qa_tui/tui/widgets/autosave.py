@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from qa_tui.errors import QaError
-from qa_tui.textsafe import one_line
+from qa_tui.tui.text import line, literal
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -66,7 +66,7 @@ class SaveIndicator(Static):
     """A small, literal status: "Saving…", "Saved 10:41:03" or "Not saved: <reason>"."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__("All changes saved", markup=False, **kwargs)
+        super().__init__("All changes saved", **kwargs)
 
     def saving(self) -> None:
         self.set_classes("-saving")
@@ -80,7 +80,7 @@ class SaveIndicator(Static):
 
     def failed(self, reason: str) -> None:
         self.set_classes("-failed")
-        self.update(f"Not saved: {one_line(reason, 60)}")
+        self.update(literal(f"Not saved: {line(reason, 60)}"))
 
 
 class Autosaver:

@@ -1,6 +1,7 @@
 """What every editor widget shares: the context it saves through, and errors by the field.
 
-User text is always shown literally: labels are built with ``markup=False`` or as ``Text``.
+User and template text is always shown through :mod:`qa_tui.tui.text`: never as markup, and
+with control characters made visible.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, RadioSet, Select, Static, TextArea
 
+from qa_tui.tui.text import SafeInput, SafeTextArea, literal, rich_text
 from qa_tui.tui.widgets.autosave import SaveJob
 from qa_tui.tui.widgets.choice import Choice
 
@@ -41,19 +42,19 @@ class EditorContext:
 
 def label(text: str, *classes: str) -> Static:
     """A label showing ``text`` exactly as it is (template or user text alike)."""
-    return Static(text, markup=False, classes=" ".join(classes))
+    return Static(literal(text), classes=" ".join(classes))
 
 
 class FieldError(Static):
     """The message the core gave for one field, shown right next to it."""
 
     def __init__(self, *names: str, **kwargs: Any) -> None:
-        super().__init__("", markup=False, classes="field-error", **kwargs)
+        super().__init__("", classes="field-error", **kwargs)
         self.names = set(names)
         self.display = False
 
     def show(self, message: str) -> None:
-        self.update(Text(f"⚠ {message}"))
+        self.update(literal(f"⚠ {message}"))
         self.display = True
 
     def clear(self) -> None:
@@ -74,7 +75,7 @@ class ErrorHost(Widget):
         if found is not None:
             found.show(message)
         else:
-            self.notify(message, title="Not saved", severity="error", markup=False)
+            self.notify(message, title="Not saved", severity="error")
 
     def clear_error(self, field: str) -> None:
         found = self._error_for(field)
@@ -121,14 +122,14 @@ def lock(widget: Widget) -> None:
 def grade_radios(template: Template, current: str, *, id: str) -> RadioSet:
     """A radio set with the grading scale's words (and "not applicable"), never colour alone."""
     buttons = [
-        Choice(Text(g.label), value=g.id == current, name=g.id) for g in template.scale.grades
+        Choice(rich_text(g.label), value=g.id == current, name=g.id) for g in template.scale.grades
     ]
     if template.scale.allow_not_applicable:
         from qa_tui.framework.model import NOT_APPLICABLE
 
         buttons.append(
             Choice(
-                Text(template.scale.not_applicable_label),
+                rich_text(template.scale.not_applicable_label),
                 value=current == NOT_APPLICABLE,
                 name=NOT_APPLICABLE,
             )
@@ -151,9 +152,19 @@ def pressed_name(radios: RadioSet) -> str:
 
 
 def text_area(text: str, *, id: str, classes: str = "") -> TextArea:
-    area = TextArea(text, id=id, soft_wrap=True, tab_behavior="focus", classes=classes)
+    area = SafeTextArea(text, id=id, soft_wrap=True, tab_behavior="focus", classes=classes)
     area.show_line_numbers = False
     return area
+
+
+def choice_select(options: list[tuple[str, str]], value: str, **kwargs: Any) -> Select[str]:
+    """A ``Select`` of ``(label, value)`` pairs with ``value`` chosen. A stored value this
+    version does not offer (from a newer template, or another laptop) is kept and shown as
+    such rather than refused, so the record still opens."""
+    pairs = [(rich_text(text), key) for text, key in options]
+    if value and value not in {key for _, key in options}:
+        pairs.append((rich_text(f"{value} (not offered here)"), value))
+    return Select(pairs, value=value or Select.BLANK, allow_blank=not value, **kwargs)
 
 
 def select_value(select: Select[str]) -> str:
@@ -161,11 +172,7 @@ def select_value(select: Select[str]) -> str:
     return value if isinstance(value, str) else ""
 
 
-def one_input(value: str, placeholder: str, *, id: str | None = None, **kwargs: Any) -> Input:
-    return Input(value, placeholder=placeholder, id=id, **kwargs)
-
-
-class Field(Input):
+class Field(SafeInput):
     """An input that tells the user's edits from the echo of the value it was created with.
 
     ``Input`` posts ``Changed`` for its initial value; that must not be saved again (nor

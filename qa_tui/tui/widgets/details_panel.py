@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioSet, Select
 
@@ -16,6 +15,7 @@ from qa_tui.tui.widgets.base import (
     Field,
     FieldError,
     ItemWidget,
+    choice_select,
     label,
     pressed_name,
     select_value,
@@ -57,10 +57,8 @@ class DetailsPanel(ItemWidget):
             yield Field("" if value is None else str(value), id=f"f-{field}", classes="detail")
             yield FieldError(field)
         yield label("Evaluation type", "field-label")
-        options = [(Text(title), key) for key, title in EVALUATION_TYPES.items()]
-        yield Select(
-            options, value=self.ev.evaluation_type, allow_blank=False, id="f-evaluation_type"
-        )
+        options = [(title, key) for key, title in EVALUATION_TYPES.items()]
+        yield choice_select(options, self.ev.evaluation_type, id="f-evaluation_type")
         yield FieldError("evaluation_type")
         yield label("Was the practitioner present?", "field-label")
         yield yes_no_radios(self.ev.practitioner_present, id="f-practitioner_present")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Select
@@ -14,9 +13,11 @@ from qa_tui.tui.widgets.autosave import SaveJob
 from qa_tui.tui.widgets.base import (
     EditorContext,
     ErrorHost,
+    Field,
     FieldError,
     ItemWidget,
     RowInput,
+    choice_select,
     label,
     row_of,
     select_value,
@@ -42,10 +43,10 @@ class FeedbackRow(ErrorHost, Vertical):
         self._values = (source or (item.sources[0].id if item.sources else ""), who, what)
 
     def compose(self) -> ComposeResult:
-        options = [(Text(s.label), s.id) for s in self.item.sources]
+        options = [(s.label, s.id) for s in self.item.sources]
         source, who, what = self._values
-        kind = RowInput if self.feedback_id else Input
-        yield Select(options, value=source, allow_blank=False, classes="source")
+        kind = RowInput if self.feedback_id else Field
+        yield choice_select(options, source, classes="source")
         with Horizontal(classes="row"):
             yield kind(who, placeholder="Who gave it (or which record)", classes="who")
             yield kind(what, placeholder="What they said / what the record shows", classes="what")

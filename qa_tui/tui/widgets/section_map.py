@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from qa_tui.tui.text import rich_text
+
 
 @dataclass(frozen=True)
 class SectionEntry:
@@ -33,7 +35,7 @@ class SectionMap(OptionList):
 
     @staticmethod
     def _prompt(section: SectionEntry, todo: int | None) -> Text:
-        prompt = Text(section.title)
+        prompt = rich_text(section.title)
         prompt.append("\n")
         style = "dim" if todo else "bold"
         prompt.append(f"  {marker(todo)}", style=style)
