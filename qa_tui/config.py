@@ -58,6 +58,9 @@ class Settings:
     qa_public_key: str = ""
     retention_days: int = 90
     config_path: Path = field(default_factory=default_config_path, compare=False)
+    # Where this laptop's keys and remembered places live; not a setting in the file (the
+    # platform's user data folder unless a caller, a test say, gives another).
+    data_dir: Path = field(default_factory=data_dir, compare=False)
 
     @property
     def has_identity(self) -> bool:
@@ -74,7 +77,7 @@ class Settings:
         return new
 
 
-_KEYS = {f.name for f in fields(Settings)} - {"config_path"}
+_KEYS = {f.name for f in fields(Settings)} - {"config_path", "data_dir"}
 _STR_KEYS = _KEYS - {"retention_days"}
 
 
@@ -138,7 +141,7 @@ def load_settings(path: Path | None = None) -> Settings:
 def save_settings(settings: Settings) -> None:
     """Write settings atomically to their file, readable by the owner alone."""
     path = settings.config_path
-    data = {k: v for k, v in asdict(settings).items() if k != "config_path"}
+    data = {k: v for k, v in asdict(settings).items() if k in _KEYS}
     try:
         make_private_dir(path.parent)
         atomic_write_bytes(path, tomli_w.dumps(data).encode("utf-8"))

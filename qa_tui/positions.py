@@ -1,6 +1,9 @@
-"""Where the user was in each evaluation (section and field), kept in the data directory.
+"""Where the user was in each evaluation (section and field), kept in a small JSON file.
 
-A small JSON file written atomically: reopening an evaluation returns to the same place.
+A :class:`Positions` belongs to a workspace, which gives it its file (in the settings' data
+folder), so two workspaces in one process never share one by accident. Written atomically:
+reopening an evaluation returns to the same place. Both methods do file IO: call them from a
+worker or the writer thread, never the UI thread.
 """
 
 from __future__ import annotations
@@ -9,43 +12,42 @@ import json
 import logging
 from pathlib import Path
 
-from qa_tui.config import data_dir
 from qa_tui.fsutil import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 MAX_REMEMBERED = 500
+FILE_NAME = "positions.json"
 
 
-def positions_path() -> Path:
-    return data_dir() / "positions.json"
+class Positions:
+    """The places remembered in one file (the newest :data:`MAX_REMEMBERED` evaluations)."""
 
+    def __init__(self, path: Path) -> None:
+        self.path = path
 
-def _read(path: Path) -> dict[str, dict[str, str]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as err:
-        log.warning("%s: ignored (%s)", path, err)
-        return {}
-    return data if isinstance(data, dict) else {}
+    def _read(self) -> dict[str, dict[str, str]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as err:
+            log.warning("%s: ignored (%s)", self.path, err)
+            return {}
+        return data if isinstance(data, dict) else {}
 
+    def load(self, evaluation_id: str) -> tuple[str, str]:
+        """The (section key, field id) last used in this evaluation, or empty strings."""
+        entry = self._read().get(evaluation_id) or {}
+        return str(entry.get("section", "")), str(entry.get("focus", ""))
 
-def load_position(evaluation_id: str, path: Path | None = None) -> tuple[str, str]:
-    """The (section key, field id) last used in this evaluation, or empty strings."""
-    entry = _read(path or positions_path()).get(evaluation_id) or {}
-    return str(entry.get("section", "")), str(entry.get("focus", ""))
-
-
-def save_position(evaluation_id: str, section: str, focus: str, path: Path | None = None) -> None:
-    """Remember the place (the newest :data:`MAX_REMEMBERED` evaluations are kept)."""
-    path = path or positions_path()
-    data = _read(path)
-    data.pop(evaluation_id, None)
-    data[evaluation_id] = {"section": section, "focus": focus}
-    while len(data) > MAX_REMEMBERED:
-        data.pop(next(iter(data)))
-    try:
-        atomic_write_bytes(path, json.dumps(data, indent=1).encode("utf-8"))
-    except OSError as err:
-        log.warning("%s: cannot remember the position (%s)", path, err)
+    def save(self, evaluation_id: str, section: str, focus: str) -> None:
+        """Remember the place; a file that cannot be written is logged, never raised."""
+        data = self._read()
+        data.pop(evaluation_id, None)
+        data[evaluation_id] = {"section": section, "focus": focus}
+        while len(data) > MAX_REMEMBERED:
+            data.pop(next(iter(data)))
+        try:
+            atomic_write_bytes(self.path, json.dumps(data, indent=1).encode("utf-8"))
+        except OSError as err:
+            log.warning("%s: cannot remember the position (%s)", self.path, err)

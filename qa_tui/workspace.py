@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -16,12 +16,14 @@ from qa_tui.config import Settings, default_db_url
 from qa_tui.errors import TemplateError
 from qa_tui.framework.loader import TemplateRegistry, custom_template_dir
 from qa_tui.framework.model import Template
+from qa_tui.positions import FILE_NAME, Positions
 from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.history import Actor, Clock, utc_now
 from qa_tui.store.migrate import open_store
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @dataclass
@@ -30,17 +32,26 @@ class Workspace:
     store: Store
     templates: TemplateRegistry
     clock: Clock = field(default=utc_now)
+    positions: Positions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.positions = Positions(self.settings.data_dir / FILE_NAME)
 
     @property
     def actor(self) -> Actor:
         return Actor(self.settings.author, self.settings.device_id, self.clock)
 
-    def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run ``fn(session, actor, *args, **kwargs)`` in one transaction."""
+    def write(
+        self, fn: Callable[Concatenate[Session, Actor, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``fn(session, actor, *args, **kwargs)`` in one transaction (the arguments are
+        checked against ``fn``'s signature by the type checker)."""
         with self.store.session() as session:
             return fn(session, self.actor, *args, **kwargs)
 
-    def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def read(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """Run ``fn(session, *args, **kwargs)`` without committing anything."""
         with self.store.reader() as session:
             return fn(session, *args, **kwargs)

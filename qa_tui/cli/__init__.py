@@ -34,7 +34,7 @@ def main(ctx: click.Context, db_url: str | None, config_path: Path | None) -> No
     if ctx.invoked_subcommand is None:
         from qa_tui.tui.run import run_app
 
-        run_app(ctx.obj)
+        run_app(ctx.obj.config_path, ctx.obj.db_url)
 
 
 def _register() -> None:

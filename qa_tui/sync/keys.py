@@ -111,8 +111,9 @@ class DeviceKey:
         return json.dumps({"device_id": self.device_id, "public_key": self.public_text})
 
 
-def device_key_path() -> Path:
-    return data_dir() / "keys" / "device_ed25519.pem"
+def device_key_path(folder: Path | None = None) -> Path:
+    """Where this laptop's signing key lives: under ``folder`` (the settings' data folder)."""
+    return (folder or data_dir()) / "keys" / "device_ed25519.pem"
 
 
 def load_device_key(device_id: str, path: Path | None = None) -> DeviceKey:

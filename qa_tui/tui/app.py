@@ -1,12 +1,19 @@
-"""The application shell: modes, themes, the command palette, and opening evaluations.
+"""The application shell: modes, themes, the palette, and the router screens post to.
 
-Database and file work runs in thread workers; handlers only gather input and show state.
+Screens never reach into the app: they post typed messages (:mod:`qa_tui.tui.messages`) that
+bubble here, and the handlers below open screens (:mod:`qa_tui.tui.places`), start evaluations
+and save settings. Database and file work runs in thread workers, and every write of the
+editor on the one writer thread (:mod:`qa_tui.services.writer`); handlers only gather input
+and show state. See ``docs/architecture.md``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import gc
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,26 +24,37 @@ from textual.screen import Screen
 
 from qa_tui.config import Settings
 from qa_tui.errors import QaError, ValidationError
-from qa_tui.tui.commands import EvaluationProvider, QaCommands
-from qa_tui.tui.messages import EvaluationsChanged, WorkspaceReady
+from qa_tui.services.writer import Writer
+from qa_tui.tui import messages as msg
+from qa_tui.tui.commands import QaCommands
 from qa_tui.tui.screens.home import HomeScreen
 from qa_tui.tui.text import SafeNotifications
 from qa_tui.tui.themes import register_themes, setting_name, textual_name
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from qa_tui.tui.dialogs.first_run import Identity
     from qa_tui.tui.dialogs.new_evaluation import NewEvaluationRequest
     from qa_tui.workspace import Workspace
 
-    Clock = Callable[[], dt.datetime]
+Clock = Callable[[], dt.datetime]
 
 
-def _utc_now():  # type: ignore[no-untyped-def]
-    import datetime as dt
-
+def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def settle_heap() -> None:
+    """Collect garbage once, then exempt what survives from the cyclic collector.
+
+    Process-wide, so it belongs to the app shell, not a screen: Python's full collections walk
+    every object alive, and with thousands of evaluations (and SQLAlchemy and Textual) in
+    memory one took 70-110 ms, stalling whichever filter keystroke it fell on. Run after a
+    list is drawn; the next one unfreezes, collects and freezes again, so nothing frozen is
+    kept for good.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class QaApp(SafeNotifications, App[None]):
@@ -45,11 +63,10 @@ class QaApp(SafeNotifications, App[None]):
     TITLE = "qa-tui"
     SUB_TITLE = "Practice evaluation"
     COMMANDS = App.COMMANDS | {QaCommands}
-    MODES = {"evaluations": HomeScreen}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "next_theme", "Theme", id="app.theme", show=False),
-        Binding("ctrl+y", "open_sync", "Sync", id="app.sync"),
+        Binding("ctrl+y", "navigate('sync')", "Sync", id="app.sync"),
     ]
 
     def __init__(
@@ -64,9 +81,11 @@ class QaApp(SafeNotifications, App[None]):
         self.clock = clock
         self.workspace: Workspace | None = None
         self.startup_error: str | None = None
+        self.writer = Writer()
         self._workspace_factory = workspace_factory
-        self.quick_path = quick_path
         self._opening = False
+        self._quick_path = quick_path
+        self.add_mode("evaluations", partial(HomeScreen, quick_path))
         register_themes(self)
         self.theme = textual_name(settings.theme)
 
@@ -74,11 +93,14 @@ class QaApp(SafeNotifications, App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode("evaluations")
-        if self.quick_path is None:
+        if self._quick_path is None:
             self.open_workspace()
-        # else the home screen draws the list from the file first, then opens the workspace
+        # else the home screen draws the list from the file first, then asks for the database
         if not self.settings.has_identity:
             self.ask_identity()
+
+    def on_workspace_wanted(self, _: msg.WorkspaceWanted) -> None:
+        self.open_workspace()
 
     def open_workspace(self) -> None:
         """Open the database in a worker (once)."""
@@ -106,29 +128,29 @@ class QaApp(SafeNotifications, App[None]):
         workspace.settings = self.settings
         self.workspace = workspace
         for error in workspace.templates.errors:
-            self.notify(
-                error,
-                title="A template was not loaded",
-                severity="warning",
-                timeout=10,
-            )
+            self.notify(error, title="A template was not loaded", severity="warning", timeout=10)
         for screen in self.screen_stack:
-            screen.post_message(WorkspaceReady(workspace))
-        self.ensure_device_key()
+            screen.post_message(msg.WorkspaceReady(workspace))
+        self.ensure_device_key(workspace.settings)
 
     @work(thread=True, exclusive=True, group="device-key")
-    def ensure_device_key(self) -> None:
+    def ensure_device_key(self, settings: Settings) -> None:
         """Make this laptop's signing key on first run (after the home screen is up)."""
-        from qa_tui.sync.keys import load_device_key
+        from qa_tui.sync.keys import device_key_path, load_device_key
 
         try:
-            load_device_key(self.settings.device_id)
+            load_device_key(settings.device_id, device_key_path(settings.data_dir))
         except (QaError, OSError) as err:
             self.call_from_thread(self.notify, str(err), title="No signing key", severity="warning")
 
+    def on_evaluations_loaded(self, _: msg.EvaluationsLoaded) -> None:
+        self.call_after_refresh(settle_heap)
+
     def on_unmount(self) -> None:
-        if self.workspace is not None:
-            self.workspace.close()
+        # The writer finishes what the screens handed it (their last keystrokes), then
+        # closes the database, on its own thread; the process waits for it before ending.
+        workspace = self.workspace
+        self.writer.close(then=workspace.close if workspace is not None else None)
 
     # --- settings: identity and theme ---------------------------------------------------
 
@@ -148,6 +170,9 @@ class QaApp(SafeNotifications, App[None]):
             auditor_name=identity.name, auditor_role=identity.role, auditor_team=identity.team
         )
         self.notify(f"Welcome, {identity.name}.")
+
+    def on_change_settings(self, message: msg.ChangeSettings) -> None:
+        self.change_settings(**message.changes)
 
     def change_settings(self, **changes: object) -> None:
         """Apply and save settings (the file is written in a worker)."""
@@ -171,7 +196,7 @@ class QaApp(SafeNotifications, App[None]):
                 self.notify, str(err), title="Settings not saved", severity="error"
             )
 
-    def set_theme_setting(self, setting: str) -> None:
+    def action_use_theme(self, setting: str) -> None:
         self.theme = textual_name(setting)
 
     def watch_theme(self, theme_name: str) -> None:
@@ -183,7 +208,7 @@ class QaApp(SafeNotifications, App[None]):
         from qa_tui.config import THEMES
 
         current = setting_name(self.theme) or THEMES[0]
-        self.set_theme_setting(THEMES[(THEMES.index(current) + 1) % len(THEMES)])
+        self.action_use_theme(THEMES[(THEMES.index(current) + 1) % len(THEMES)])
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
@@ -191,36 +216,83 @@ class QaApp(SafeNotifications, App[None]):
                 yield command
         yield SystemCommand("Your details", "Your name, role and team", self.ask_identity)
 
-    # --- opening, creating --------------------------------------------------------------
+    # --- the router: requests posted by screens -------------------------------------------
 
-    def open_evaluation(self, evaluation_id: str, status: str) -> None:
-        """The editor for a draft or reopened evaluation; the summary for a completed one."""
+    def _workspace_or_say(self) -> Workspace | None:
         if self.workspace is None:
+            self.notify("The database is still opening: try again in a moment.")
+        return self.workspace
+
+    def on_open_evaluation(self, message: msg.OpenEvaluation) -> None:
+        """The editor for a draft or reopened evaluation; the summary for a completed one."""
+        ws = self._workspace_or_say()
+        if ws is None:
             return
-        if status != "completed":
+        if message.status != "completed":
             from qa_tui.tui.screens.evaluation import EvaluationScreen
 
-            self.push_screen(EvaluationScreen(self.workspace, evaluation_id))
+            focus = message.focus or None
+            self.push_screen(EvaluationScreen(ws, self.writer, message.evaluation_id, focus))
             return
         from qa_tui.tui.screens.summary import SummaryScreen
 
-        self.push_screen(SummaryScreen(self.workspace, evaluation_id))
+        self.push_screen(SummaryScreen(ws, message.evaluation_id))
+
+    def action_navigate(self, place: str) -> None:
+        self.post_message(msg.Navigate(place))
+
+    def on_navigate(self, message: msg.Navigate) -> None:
+        from qa_tui.tui.places import PLACES
+
+        ws = self._workspace_or_say()
+        found = PLACES.get(message.place)
+        if ws is None or found is None:
+            return
+        screen = found.make(ws, self.writer)
+        if type(self.screen) is not type(screen):
+            self.push_screen(screen)
+
+    def on_evaluations_changed(self, message: msg.EvaluationsChanged) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.post_message(msg.EvaluationsChanged())
+
+    def action_go_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from qa_tui.tui.dialogs.help import HelpDialog
+
+        if not isinstance(self.screen, HelpDialog):
+            self.push_screen(HelpDialog(self.screen))
+
+    def action_open_by_reference(self) -> None:
+        from textual.command import CommandPalette
+
+        from qa_tui.tui.commands import EvaluationProvider
+
+        self.push_screen(
+            CommandPalette(providers=[EvaluationProvider], placeholder="Case reference…")
+        )
+
+    # --- starting an evaluation, demo data --------------------------------------------------
+
+    def on_new_evaluation(self, _: msg.NewEvaluation) -> None:
+        self.action_new_evaluation()
 
     def action_new_evaluation(
         self, initial: NewEvaluationRequest | None = None, error: ValidationError | None = None
     ) -> None:
+        from qa_tui.store.queries import list_teams
         from qa_tui.tui.dialogs.new_evaluation import NewEvaluationDialog
 
-        if self.workspace is None:
-            self.notify("The database is still opening: try again in a moment.")
+        ws = self._workspace_or_say()
+        if ws is None:
             return
-        ws = self.workspace
 
-        def teams() -> list[tuple[str, str]]:
-            from qa_tui.store.queries import list_teams
-
-            with ws.store.reader() as session:
-                return [(t.name, t.service_area) for t in list_teams(session)]
+        def teams() -> list[tuple[str, str]]:  # called by the dialog in its worker
+            return [(t.name, t.service_area) for t in ws.read(list_teams)]
 
         dialog = NewEvaluationDialog(
             ws.templates.latest(),
@@ -233,23 +305,21 @@ class QaApp(SafeNotifications, App[None]):
         self.push_screen(dialog, self._new_evaluation_given)
 
     def _new_evaluation_given(self, request: NewEvaluationRequest | None) -> None:
-        if request is not None:
-            self.create_evaluation(request)
+        if request is not None and self.workspace is not None:
+            self.create_evaluation(self.workspace, request)
 
     @work(thread=True, exclusive=True, group="create")
-    def create_evaluation(self, request: NewEvaluationRequest) -> None:
+    def create_evaluation(self, ws: Workspace, request: NewEvaluationRequest) -> None:
         from qa_tui.domain.evaluation import create_evaluation
 
-        ws = self.workspace
-        assert ws is not None
         details = dataclasses.replace(
-            request.details, auditor_role=request.details.auditor_role or self.settings.auditor_role
+            request.details, auditor_role=request.details.auditor_role or ws.settings.auditor_role
         )
         try:
             template = ws.templates.require(request.template_id, request.template_version)
             with ws.store.session() as session:
                 new_id = create_evaluation(
-                    session, ws.actor, template, details, self.settings.case_reference_pattern
+                    session, ws.actor, template, details, ws.settings.case_reference_pattern
                 )
                 ws.remember_template(session, template)
         except ValidationError as err:
@@ -258,22 +328,17 @@ class QaApp(SafeNotifications, App[None]):
         except QaError as err:
             self.call_from_thread(self.notify, str(err), title="Not started", severity="error")
             return
-        self.call_from_thread(self.open_evaluation, new_id, "draft")
+        self.call_from_thread(self.post_message, msg.OpenEvaluation(new_id, "draft"))
+
+    def on_load_demo(self, _: msg.LoadDemo) -> None:
+        ws = self._workspace_or_say()
+        if ws is not None:
+            self.load_demo(ws)
 
     @work(thread=True, exclusive=True, group="demo")
-    def load_demo(self) -> None:
-        ws = self.workspace
-        if ws is None:
-            return
-        try:
-            from qa_tui.demo import ensure_demo
-        except ImportError as exc:
-            if exc.name != "qa_tui.demo":
-                raise
-            self.call_from_thread(
-                self.notify, "Demo data is not available in this build.", severity="warning"
-            )
-            return
+    def load_demo(self, ws: Workspace) -> None:
+        from qa_tui.demo import ensure_demo
+
         try:
             made = ensure_demo(ws)
         except QaError as err:
@@ -283,44 +348,7 @@ class QaApp(SafeNotifications, App[None]):
             self.call_from_thread(
                 self.notify, "Demo data was not loaded: the database is not empty."
             )
-        self.call_from_thread(self.refresh_home)
-
-    def refresh_home(self) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.post_message(EvaluationsChanged())
-
-    # --- navigation ---------------------------------------------------------------------
-
-    def action_go_home(self) -> None:
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-
-    def action_open_sync(self) -> None:
-        """The sync screen: central database, Sync now, retention, conflicts."""
-        from qa_tui.tui.screens.sync import SyncScreen
-
-        if not isinstance(self.screen, SyncScreen):
-            self.push_screen(SyncScreen())
-
-    def action_open_conflicts(self) -> None:
-        from qa_tui.tui.screens.conflicts import ConflictsScreen
-
-        if self.workspace is not None and not isinstance(self.screen, ConflictsScreen):
-            self.push_screen(ConflictsScreen(self.workspace))
-
-    def action_help(self) -> None:
-        from qa_tui.tui.dialogs.help import HelpDialog
-
-        if not isinstance(self.screen, HelpDialog):
-            self.push_screen(HelpDialog(self.screen))
-
-    def action_open_by_reference(self) -> None:
-        from textual.command import CommandPalette
-
-        self.push_screen(
-            CommandPalette(providers=[EvaluationProvider], placeholder="Case reference…")
-        )
+        self.call_from_thread(self.post_message, msg.EvaluationsChanged())
 
 
 def make_app(

@@ -6,16 +6,19 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.message import Message
 
+from qa_tui.tui.messages import LoadDemo, Navigate, NewEvaluation, OpenEvaluation
 from qa_tui.tui.text import line
 from qa_tui.tui.themes import LABELS
 
 if TYPE_CHECKING:
-    from qa_tui.tui.app import QaApp
+    from qa_tui.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,17 @@ class Target:
         return line(f"{status} · {self.team or 'no team'} · {self.date or 'no date'}", 80)
 
 
-def _targets(app: QaApp) -> list[Target]:
+@runtime_checkable
+class HasWorkspace(Protocol):
+    """What the palette needs of the app: the open workspace (None while it opens)."""
+
+    workspace: Workspace | None
+
+
+def _targets(app: object) -> list[Target]:
     from qa_tui.store.queries import list_evaluations
 
-    ws = app.workspace
+    ws = app.workspace if isinstance(app, HasWorkspace) else None
     if ws is None:
         return []
     return [
@@ -56,12 +66,10 @@ class EvaluationProvider(Provider):
     """Evaluations by case reference (read once when the palette opens, in a thread)."""
 
     async def startup(self) -> None:
-        app: QaApp = self.app  # type: ignore[assignment]
-        self._targets = await asyncio.to_thread(_targets, app)
+        self._targets = await asyncio.to_thread(_targets, self.app)
 
     def _open(self, target: Target) -> None:
-        app: QaApp = self.app  # type: ignore[assignment]
-        app.open_evaluation(target.id, target.status)
+        self.app.post_message(OpenEvaluation(target.id, target.status))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -86,35 +94,35 @@ class EvaluationProvider(Provider):
             )
 
 
-def app_commands(app: QaApp) -> list[tuple[str, str, Callable[[], object]]]:
-    """(name, help, callback) for every app action the palette offers."""
+def app_commands(app: App[object]) -> list[tuple[str, str, Callable[[], object]]]:
+    """(name, help, callback) for every app action the palette offers: each posts a message
+    to the app or runs one of its actions."""
+    from qa_tui.tui.places import PLACES
+
+    def post(message: Message) -> Callable[[], object]:
+        return partial(app.post_message, message)
+
+    def action(name: str) -> Callable[[], object]:
+        return partial(app.run_action, name)
+
     commands: list[tuple[str, str, Callable[[], object]]] = [
-        ("New evaluation", "Start evaluating a child's case", app.action_new_evaluation),
+        ("New evaluation", "Start evaluating a child's case", post(NewEvaluation())),
         (
             "Open evaluation by case reference",
             "Search the evaluations on this laptop",
-            app.action_open_by_reference,
+            action("open_by_reference"),
         ),
-        ("Go home", "The list of evaluations", app.action_go_home),
-        ("Help", "Keys and a short how-to for this screen (F1)", app.action_help),
-        ("Load demo data", "Fill an empty database with fictional evaluations", app.load_demo),
-        (
-            "Sync with the central database",
-            "Hand over this laptop's work and bring back what it needs (ctrl+y)",
-            app.action_open_sync,
-        ),
-        (
-            "Resolve conflicts",
-            "Fields changed independently in two places, waiting for a person",
-            app.action_open_conflicts,
-        ),
+        ("Go home", "The list of evaluations", action("go_home")),
+        ("Help", "Keys and a short how-to for this screen (F1)", action("help")),
+        ("Load demo data", "Fill an empty database with fictional evaluations", post(LoadDemo())),
     ]
+    commands += [(p.title, p.help, post(Navigate(p.name))) for p in PLACES.values()]
     for setting, label in LABELS.items():
         commands.append(
             (
                 f"Switch theme: {label}",
                 f"Use the {label.lower()} theme (saved)",
-                partial(app.set_theme_setting, setting),
+                action(f"use_theme({setting!r})"),
             )
         )
     return commands
@@ -124,9 +132,8 @@ class QaCommands(EvaluationProvider):
     """The app's actions; once something is typed, matching evaluations too."""
 
     async def search(self, query: str) -> Hits:
-        app: QaApp = self.app  # type: ignore[assignment]
         matcher = self.matcher(query)
-        for name, help_text, callback in app_commands(app):
+        for name, help_text, callback in app_commands(self.app):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
@@ -134,6 +141,5 @@ class QaCommands(EvaluationProvider):
             yield hit
 
     async def discover(self) -> Hits:
-        app: QaApp = self.app  # type: ignore[assignment]
-        for name, help_text, callback in app_commands(app):
+        for name, help_text, callback in app_commands(self.app):
             yield DiscoveryHit(name, callback, text=name, help=help_text)

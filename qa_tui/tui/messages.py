@@ -1,4 +1,9 @@
-"""Messages the screens and workers exchange: small dataclasses, one place."""
+"""Messages the screens, dialogs and workers send: small dataclasses, one place.
+
+A screen that wants something beyond itself — another screen, a new evaluation, a setting
+changed — posts one of these; it bubbles to the app, which handles it (see
+``docs/architecture.md``). No screen imports the app module.
+"""
 
 from __future__ import annotations
 
@@ -9,43 +14,78 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from qa_tui.domain.completion import Missing
-    from qa_tui.store.rows import EvaluationRow
+    from qa_tui.tui.screens.home_rows import HomeRow
     from qa_tui.workspace import Workspace
+
+
+# --- the workspace ------------------------------------------------------------------------
 
 
 @dataclass
 class WorkspaceReady(Message):
-    """The database is open and the templates are loaded."""
+    """The database is open and the templates are loaded (sent to every screen)."""
 
     workspace: Workspace
 
 
 @dataclass
-class EvaluationsLoaded(Message):
-    """The home list, freshly read from the database."""
+class WorkspaceWanted(Message):
+    """The home list is on screen (drawn from the file): open the database now."""
 
-    rows: list[EvaluationRow] = field(default_factory=list)
+
+# --- the home list ------------------------------------------------------------------------
+
+
+@dataclass
+class EvaluationsLoaded(Message):
+    """The home list, freshly read (posted by the home screen's worker)."""
+
+    rows: list[HomeRow] = field(default_factory=list)
 
 
 @dataclass
 class EvaluationsChanged(Message):
-    """Something was written: the home list should be read again."""
+    """Something was written: lists of evaluations should be read again."""
+
+
+# --- requests to the app --------------------------------------------------------------------
 
 
 @dataclass
 class OpenEvaluation(Message):
-    """Open one evaluation: the editor for a draft, the summary for a completed one."""
+    """Open one evaluation: the editor for a draft, the summary for a completed one; with
+    ``focus`` (``section/field``), the editor at that place."""
 
     evaluation_id: str
     status: str = ""
+    focus: str = ""
 
 
 @dataclass
-class ErrorShown(Message):
-    """A problem the user can act on, to be shown as a notification."""
+class NewEvaluation(Message):
+    """Start a new evaluation (the case-details dialog)."""
 
-    text: str
-    title: str = "Problem"
+
+@dataclass
+class LoadDemo(Message):
+    """Fill an empty database with fictional demo data."""
+
+
+@dataclass
+class Navigate(Message):
+    """Go to one of the app's places (``qa_tui.tui.places``), e.g. ``"sync"``."""
+
+    place: str
+
+
+@dataclass
+class ChangeSettings(Message):
+    """Change and save settings (e.g. the central database's address)."""
+
+    changes: dict[str, object]
+
+
+# --- results of dialogs -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

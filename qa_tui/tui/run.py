@@ -7,12 +7,9 @@ with one line on stderr and exit status 1, never a traceback.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from qa_tui.errors import QaError
-
-if TYPE_CHECKING:
-    from qa_tui.cli.common import AppContext
 
 
 def _fail(text: str) -> None:
@@ -20,18 +17,18 @@ def _fail(text: str) -> None:
     sys.exit(1)
 
 
-def run_app(app_context: AppContext) -> None:
+def run_app(config_path: Path | None, db_url: str | None) -> None:
     """Run the app; the database opens in a worker once the first frame is drawn."""
     from qa_tui.config import load_settings
 
     try:
-        settings = load_settings(app_context.config_path)
+        settings = load_settings(config_path)
     except QaError as err:
         _fail(str(err))
         return
     from qa_tui.tui.app import make_app
 
-    app = make_app(settings, db_url=app_context.db_url)
+    app = make_app(settings, db_url=db_url)
     app.run()
     if app.startup_error:
         _fail(app.startup_error)

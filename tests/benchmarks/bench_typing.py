@@ -29,6 +29,8 @@ from textual._compositor import CompositorUpdate
 from textual.app import App, ComposeResult
 from textual.widgets import TextArea
 
+from qa_tui.tui.messages import OpenEvaluation
+
 SIZE = (120, 40)
 LONG_TEXT = (
     "Evidence from the record: the plan was reviewed with the family and the network. " * 6 + "\n"
@@ -148,7 +150,7 @@ async def app_run(ws: Any, keys: int) -> tuple[list[float], str]:
     async with app.run_test(size=SIZE) as pilot:
         while app.workspace is None:
             await pilot.pause(0.05)
-        app.open_evaluation(eid, "draft")
+        app.post_message(OpenEvaluation(eid, "draft"))
         while not isinstance(app.screen, EvaluationScreen) or not app.screen.section_key:
             await pilot.pause(0.05)
         screen = app.screen

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qa_tui.tui.messages import Navigate, OpenEvaluation
+
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
@@ -232,7 +234,7 @@ async def editor_at(pilot: Pilot[Any], evaluation_id: str, status: str, section:
     from qa_tui.tui.screens.evaluation import EvaluationScreen
 
     app: Any = pilot.app
-    app.open_evaluation(evaluation_id, status)
+    app.post_message(OpenEvaluation(evaluation_id, status))
     await wait_for(pilot, lambda: isinstance(app.screen, EvaluationScreen), "the editor")
     screen = app.screen
 
@@ -250,7 +252,7 @@ async def summary_open(pilot: Pilot[Any], evaluation_id: str) -> Any:
     from qa_tui.tui.screens.summary import SummaryScreen
 
     app: Any = pilot.app
-    app.open_evaluation(evaluation_id, "completed")
+    app.post_message(OpenEvaluation(evaluation_id, "completed"))
     await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
     screen = app.screen
     await wait_for(pilot, lambda: screen.data is not None, "the summary's data")
@@ -454,7 +456,7 @@ async def _conflicts(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     assert ids is not None
     await _home(pilot, ids)
     make_conflict(pilot.app.workspace, ids.draft)
-    pilot.app.action_open_conflicts()
+    pilot.app.post_message(Navigate("conflicts"))
     screen = await screen_is(pilot, ConflictsScreen)
     await wait_for(
         pilot,

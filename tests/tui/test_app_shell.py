@@ -251,7 +251,7 @@ async def test_theme_switch_persists_to_config(settings: Any, db_url: str) -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "qa-dark"
-        app.set_theme_setting("high-contrast")
+        app.action_use_theme("high-contrast")
         await settle(pilot)
         assert app.theme == "qa-high-contrast"
     saved = tomllib.loads(settings.config_path.read_text(encoding="utf-8"))

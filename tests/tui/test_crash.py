@@ -29,12 +29,12 @@ from typing import Any
 
 import pytest
 
-from qa_tui.config import Settings, save_settings
+from qa_tui.config import Settings, data_dir, save_settings
 from qa_tui.domain.evaluation import CaseDetails, create_evaluation
 from qa_tui.domain.views import load_view
 from qa_tui.framework.loader import builtin_templates
 from qa_tui.framework.model import ItemKind
-from qa_tui.positions import load_position
+from qa_tui.positions import FILE_NAME, Positions
 from qa_tui.store.history import check_consistency
 from qa_tui.workspace import open_workspace
 from tests.tui.pty_driver import PtyApp, qa_tui_argv
@@ -56,6 +56,11 @@ SECOND = "Mum says school is going better since the plan began and she"  # typed
 KEY_DELAY = 0.04  # seconds between keystrokes: a quick typist
 PAUSE = 2.5  # the pause after the first chunk (autosave promises ≤ 1 s)
 LOSS_LIMIT = 1.5  # the promise (1 s) plus slack for the keys to reach a loaded app
+
+
+def load_position(evaluation_id: str) -> tuple[str, str]:
+    """Where the app remembers the user was (the settings' data folder, isolated per test)."""
+    return Positions(data_dir() / FILE_NAME).load(evaluation_id)
 
 
 # --- setting up -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from qa_tui.textsafe import is_shown_safe, shown
+from qa_tui.tui.messages import Navigate
 
 from ..conftest import expensive
 from .screens_setup import (
@@ -148,7 +149,7 @@ async def visit_everything(pilot: Any, ids: Any, text: str) -> list[str]:
         await check("summary")
         app.action_go_home()
     make_conflict(app.workspace, ids.draft, (text, text + " (2)"))
-    app.action_open_conflicts()
+    app.post_message(Navigate("conflicts"))
     screen = await screen_is(pilot, ConflictsScreen)
     await wait_for(
         pilot, lambda: any(t.row_count for t in screen.query("DataTable")), "the conflict"

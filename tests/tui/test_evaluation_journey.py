@@ -21,12 +21,14 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
+from qa_tui.config import data_dir
 from qa_tui.domain import evaluation as core
 from qa_tui.domain import outcomes
 from qa_tui.domain.views import load_view
 from qa_tui.framework.model import ItemKind, Template
-from qa_tui.positions import load_position
+from qa_tui.positions import FILE_NAME, Positions
 from qa_tui.tui.app import make_app
+from qa_tui.tui.messages import OpenEvaluation
 from qa_tui.tui.screens.evaluation import EvaluationScreen
 from qa_tui.tui.widgets.base import FieldError
 from tests.conftest import frozen_clock
@@ -35,6 +37,11 @@ TEMPLATES = ["collaborative_practice_evaluation", "quality_of_practice_audit"]
 MARKUP = "[bold]Seen[/bold] & [red]x"
 ESCAPE = "\x1b[31mred\x1b[0m as typed"
 SIZE = (100, 40)
+
+
+def load_position(evaluation_id: str) -> tuple[str, str]:
+    """Where the app remembers the user was (the settings' data folder, isolated per test)."""
+    return Positions(data_dir() / FILE_NAME).load(evaluation_id)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -121,7 +128,7 @@ async def settle(pilot: Pilot[Any]) -> None:
 async def open_editor(pilot: Pilot[Any], eid: str) -> EvaluationScreen:
     app: Any = pilot.app
     await wait_for(pilot, lambda: app.workspace is not None)
-    app.open_evaluation(eid, "draft")
+    app.post_message(OpenEvaluation(eid, "draft"))
     await wait_for(pilot, lambda: isinstance(app.screen, EvaluationScreen))
     screen = editor(pilot)
     await wait_for(pilot, lambda: bool(screen.section_key) and screen.saver.idle)
@@ -450,7 +457,7 @@ async def test_returns_to_where_the_user_was(workspace: Any) -> None:
         await focus(pilot, "#f-worried_about-new")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, EvaluationScreen))
-        assert load_position(eid) == (where, "f-worried_about-new")
+        await wait_for(pilot, lambda: load_position(eid) == (where, "f-worried_about-new"))
         screen = await open_editor(pilot, eid)
         assert screen.section_key == where
         assert pilot.app.focused is not None and pilot.app.focused.id == "f-worried_about-new"
@@ -528,7 +535,9 @@ async def test_completed_evaluation_opens_read_only(workspace: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.workspace is not None)
         _complete_directly(workspace, eid)
-        app.push_screen(Editor(workspace, eid))  # even if asked, the editor will not write
+        app.push_screen(
+            Editor(workspace, app.writer, eid)
+        )  # even if asked, the editor will not write
         await wait_for(
             pilot, lambda: isinstance(app.screen, Editor) and bool(app.screen.section_key)
         )

@@ -15,6 +15,7 @@ from qa_tui.sync import central
 from qa_tui.sync.conflicts import list_conflicts
 from qa_tui.sync.keys import load_device_key
 from qa_tui.tui.dialogs.resolve_conflict import ResolveConflictDialog
+from qa_tui.tui.messages import Navigate
 from qa_tui.tui.screens.conflicts import ConflictsScreen
 from qa_tui.tui.screens.sync import SyncScreen
 from tests.sync.helpers import Laptop, copy_into
@@ -88,7 +89,7 @@ async def test_unreachable_central_database_is_a_message_not_a_crash(
     missing = f"sqlite:///{(tmp_path / 'nowhere' / 'central.db').as_posix()}"
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.action_open_sync()
+        app.post_message(Navigate("sync"))
         await settle(pilot)
         app.screen.query_one("#central-url", Input).value = missing
         await pilot.click("#sync")
@@ -119,7 +120,7 @@ async def test_conflict_is_resolved_by_keeping_one_version(
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.action_open_conflicts()
+        app.post_message(Navigate("conflicts"))
         await settle(pilot)
         assert isinstance(app.screen, ConflictsScreen)
         assert app.screen.query_one(DataTable).row_count == 1

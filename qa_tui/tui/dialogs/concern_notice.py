@@ -157,10 +157,13 @@ class ConcernNoticeDialog(ModalScreen[bool]):
         except QaError as err:
             self.app.call_from_thread(self.show_error, err.field or "recipient_role", str(err))
             return
+        self.app.call_from_thread(self._was_recorded, role)
+
+    def _was_recorded(self, role: str) -> None:
         self._recorded = True
         label = CONCERN_RECIPIENTS.get(role, role).lower()
-        self.app.call_from_thread(self.show_status, f"Recorded: shared with the {label}.")
-        self.app.call_from_thread(self.load)
+        self.show_status(f"Recorded: shared with the {label}.")
+        self.load()
 
     def action_save_file(self) -> None:
         if self._notice is not None:

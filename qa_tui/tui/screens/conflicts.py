@@ -142,4 +142,4 @@ class ConflictsScreen(Screen[None]):
             )
         else:
             self.app.call_from_thread(self.app.notify, "Conflict resolved.")
-        self.load()
+        self.app.call_from_thread(self.load)

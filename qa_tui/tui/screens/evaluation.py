@@ -1,18 +1,19 @@
 """The evaluation editor: the map of sections on the left, the current section on the right.
 
-Every change is saved as it is typed (see :mod:`qa_tui.tui.widgets.autosave`); reads and writes
-run in worker threads, one transaction each, in the order they were made. A completed
-evaluation is shown read-only.
+Every change is saved as it is typed: widgets hand typed calls of
+:class:`~qa_tui.services.editor.EvaluationEditor` to the screen's autosaver
+(:mod:`qa_tui.tui.widgets.autosave`), which the app's writer thread runs in order. Reads run in
+worker threads after the writes made before them. Nothing here touches the database or a file
+on the UI thread. A completed evaluation is shown read-only.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -24,9 +25,10 @@ from textual.widgets import Footer, HelpPanel, OptionList, Static
 from qa_tui.domain.completion import DETAILS, missing
 from qa_tui.domain.views import EvaluationView, load_view
 from qa_tui.domain.vocab import STATUSES
-from qa_tui.positions import load_position, save_position
+from qa_tui.services.editor import EvaluationEditor
+from qa_tui.tui.messages import EvaluationsChanged
 from qa_tui.tui.text import Shown
-from qa_tui.tui.widgets.autosave import Autosaver, SaveIndicator, SaveJob
+from qa_tui.tui.widgets.autosave import Autosaver, SaveIndicator
 from qa_tui.tui.widgets.base import EditorContext
 from qa_tui.tui.widgets.section_form import build_section, journey
 from qa_tui.tui.widgets.section_map import SectionMap
@@ -34,6 +36,7 @@ from qa_tui.tui.widgets.section_map import SectionMap
 if TYPE_CHECKING:
     from qa_tui.domain.completion import Missing
     from qa_tui.framework.model import Template
+    from qa_tui.services.writer import Writer
     from qa_tui.tui.messages import ReviewResult
     from qa_tui.workspace import Workspace
 
@@ -43,11 +46,13 @@ PLACE_PREFIXES = ("f-", "t-", "e-", "a-", "p-", "s-", "b-")
 
 @dataclass
 class Snapshot:
-    """The evaluation as read in one transaction, with what is still missing."""
+    """The evaluation as read in one transaction, with what is still missing (and, on the
+    first read, where the user last was)."""
 
     view: EvaluationView
     template: Template
     todo: list[Missing]
+    position: tuple[str, str] = ("", "")
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -56,12 +61,14 @@ class Snapshot:
         return counts
 
 
-def read_snapshot(ws: Workspace, evaluation_id: str) -> Snapshot:
-    """Load the evaluation (committed session: the objects stay readable once it closes)."""
+def read_snapshot(ws: Workspace, evaluation_id: str, with_position: bool = False) -> Snapshot:
+    """Load the evaluation (committed session: the objects stay readable once it closes);
+    runs in a worker thread."""
     with ws.store.session() as session:
         view = load_view(session, evaluation_id)
     template = ws.template_for(view.evaluation)
-    return Snapshot(view, template, missing(view, template))
+    position = ws.positions.load(evaluation_id) if with_position else ("", "")
+    return Snapshot(view, template, missing(view, template), position)
 
 
 def _shown(widget: Widget) -> bool:
@@ -93,18 +100,21 @@ class EvaluationScreen(Screen[None]):
     ]
 
     def __init__(
-        self, workspace: Workspace, evaluation_id: str, focus_target: str | None = None
+        self,
+        workspace: Workspace,
+        writer: Writer,
+        evaluation_id: str,
+        focus_target: str | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.writer = writer
         self.evaluation_id = evaluation_id
         self.focus_target = focus_target
         self.snapshot: Snapshot | None = None
         self.ctx: EditorContext | None = None
         self.section_key = ""
         self._wanted = ""
-        self._latest_position = ("", "")
-        self._position_lock = threading.Lock()
         self._focus_id = ""
         self._request = 0
         self.saver: Autosaver | None = None
@@ -120,11 +130,17 @@ class EvaluationScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.saver = Autosaver(self, self.workspace, self.query_one(SaveIndicator))
+        self.saver = Autosaver(
+            self, self.writer, self.query_one(SaveIndicator), clock=self.workspace.clock
+        )
         self.saver.start()
-        eid = self.evaluation_id
-        self.saver.submit(
-            SaveJob("load", lambda ws: read_snapshot(ws, eid), self, "", self._loaded, quiet=True)
+        self._read(self._loaded, with_position=True)
+
+    def _read(self, then: Any, with_position: bool = False) -> None:
+        """Read the evaluation once every edit made so far is written, then ``then``."""
+        assert self.saver is not None
+        self.saver.read(
+            partial(read_snapshot, self.workspace, self.evaluation_id, with_position), then
         )
 
     def _loaded(self, snapshot: Snapshot) -> None:
@@ -132,20 +148,14 @@ class EvaluationScreen(Screen[None]):
         self.snapshot = snapshot
         view, template = snapshot.view, snapshot.template
         self.saver.read_only = view.read_only
-        self.ctx = EditorContext(
-            self.workspace,
-            template,
-            self.evaluation_id,
-            self.saver,
-            read_only=view.read_only,
-            case_pattern=self.workspace.settings.case_reference_pattern,
-        )
+        editor = EvaluationEditor(self.workspace, template, self.evaluation_id)
+        self.ctx = EditorContext(editor, self.saver, read_only=view.read_only)
         self._show_title()
         if not self.query(SectionMap):  # on a reload (after completing) the map stays
             section_map = SectionMap(journey(template), id="section-map")
             self.query_one("#eval-body").mount(section_map, before=0)
         self.section_map.set_counts(snapshot.counts())
-        key, focus = self._start_place()
+        key, focus = self._start_place(snapshot.position)
         self._request += 1
         self.call_later(self._mount_section, self._request, key, snapshot, focus)
 
@@ -160,7 +170,7 @@ class EvaluationScreen(Screen[None]):
         self.query_one("#eval-title", Static).update(title)
         self.set_class(self.snapshot.view.read_only, "-read-only")
 
-    def _start_place(self) -> tuple[str, str]:
+    def _start_place(self, remembered: tuple[str, str]) -> tuple[str, str]:
         """Where to start: the requested target, else where the user was, else the start."""
         keys = {s.key for s in self.section_map.sections}
         if self.focus_target:
@@ -168,7 +178,7 @@ class EvaluationScreen(Screen[None]):
             self.focus_target = None
             if section in keys:
                 return section, target
-        section, focus = load_position(self.evaluation_id)
+        section, focus = remembered
         return (section, focus) if section in keys else (DETAILS, "")
 
     @property
@@ -183,14 +193,12 @@ class EvaluationScreen(Screen[None]):
             return
         self._request += 1
         self._wanted = key  # where the next ctrl+n / ctrl+b counts from, even before it opens
-        request, eid = self._request, self.evaluation_id
+        request = self._request
 
         def after(snapshot: Snapshot) -> None:
             self.call_later(self._mount_section, request, key, snapshot, focus)
 
-        self.saver.submit(
-            SaveJob("load", lambda ws: read_snapshot(ws, eid), self, "", after, quiet=True)
-        )
+        self._read(after)
 
     async def _mount_section(self, request: int, key: str, snapshot: Snapshot, focus: str) -> None:
         if request != self._request or self.ctx is None:
@@ -259,18 +267,12 @@ class EvaluationScreen(Screen[None]):
         if self.saver is None:
             return
         self.saver.finished(message)
-        if not message.job.quiet and self.saver.idle:
-            eid = self.evaluation_id
-            self.saver.submit(
-                SaveJob(
-                    "completeness",
-                    lambda ws: read_snapshot(ws, eid),
-                    None,
-                    "",
-                    self._recount,
-                    quiet=True,
-                )
-            )
+        if self.saver.idle:  # everything written: how much is left to do, per section
+            self._read(self._recount)
+
+    def on_autosaver_read(self, message: Autosaver.Read) -> None:
+        if self.saver is not None:
+            self.saver.read_finished(message)
 
     def _recount(self, snapshot: Snapshot) -> None:
         if self.query(SectionMap):
@@ -300,23 +302,25 @@ class EvaluationScreen(Screen[None]):
             self.saver.flush_all()
 
     def _remember(self) -> None:
-        self._latest_position = (self.section_key, self._focus_id)
-        self._write_position()
-
-    @work(thread=True, group="position", exit_on_error=False)
-    def _write_position(self) -> None:
-        # Not an exclusive worker (a cancelled write is a lost position): writes queue on a
-        # lock, and each writes the latest place, so an older one can never land last.
-        with self._position_lock:
-            section, focus = self._latest_position
-            if section:
-                save_position(self.evaluation_id, section, focus)
+        """Keep the place (a small file written by the writer thread, after the edits before
+        it, so a killed process still returns here)."""
+        if self.section_key:
+            self.writer.submit(
+                partial(
+                    self.workspace.positions.save,
+                    self.evaluation_id,
+                    self.section_key,
+                    self._focus_id,
+                ),
+                None,
+            )
 
     def on_unmount(self) -> None:
+        # No writing here: what is pending goes to the writer thread, which outlives this
+        # screen and finishes before the process ends (see qa_tui.services.writer).
         if self.saver is not None:
-            self.saver.flush_sync()
-        if self.section_key:
-            save_position(self.evaluation_id, self.section_key, self._focus_id)
+            self.saver.close()
+        self._remember()
 
     # --- review, help, back ---------------------------------------------------------------
 
@@ -330,16 +334,8 @@ class EvaluationScreen(Screen[None]):
         from qa_tui.tui.dialogs.review import ReviewDialog
 
         dialog = ReviewDialog(self.workspace, self.evaluation_id)
-        self.saver.submit(
-            SaveJob(
-                "review",
-                lambda ws: None,
-                None,
-                "",
-                lambda _: self.app.push_screen(dialog, self._reviewed),
-                quiet=True,
-            )
-        )
+        # Opened once every edit is written, so the review sees them all.
+        self.saver.read(lambda: None, lambda _: self.app.push_screen(dialog, self._reviewed))
 
     def _reviewed(self, result: ReviewResult | None) -> None:
         if result is None:
@@ -353,11 +349,8 @@ class EvaluationScreen(Screen[None]):
     def _reload(self) -> None:
         if self.saver is None:
             return
-        eid = self.evaluation_id
         self.focus_target = f"{self.section_key}/{self._focus_id}"
-        self.saver.submit(
-            SaveJob("load", lambda ws: read_snapshot(ws, eid), self, "", self._loaded, quiet=True)
-        )
+        self._read(self._loaded)
 
     def action_help(self) -> None:
         app_help = getattr(self.app, "action_help", None)
@@ -375,10 +368,6 @@ class EvaluationScreen(Screen[None]):
         self.app.pop_screen()
 
     def _post_changed(self) -> None:
-        try:
-            from qa_tui.tui.messages import EvaluationsChanged
-        except ImportError:
-            return
         self.app.post_message(EvaluationsChanged())
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:

@@ -12,7 +12,15 @@ from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
-from qa_tui.tui.messages import EvaluationsChanged, EvaluationsLoaded, WorkspaceReady
+from qa_tui.tui.messages import (
+    EvaluationsChanged,
+    EvaluationsLoaded,
+    LoadDemo,
+    NewEvaluation,
+    OpenEvaluation,
+    WorkspaceReady,
+    WorkspaceWanted,
+)
 from qa_tui.tui.screens.home_rows import (
     COLUMN_INDEX,
     COLUMNS,
@@ -25,7 +33,6 @@ from qa_tui.tui.screens.home_rows import (
     matching,
     quick_home_rows,
     read_home_rows,
-    settle_heap,
 )
 from qa_tui.tui.text import SafeInput
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
@@ -33,7 +40,7 @@ from qa_tui.tui.widgets.evaluation_list import EvaluationList
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from qa_tui.tui.app import QaApp
+    from qa_tui.workspace import Workspace
 
 
 class HomeScreen(Screen[None]):
@@ -56,18 +63,16 @@ class HomeScreen(Screen[None]):
         Binding("down", "focus_table", "To the list", id="home.to_list", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, quick_path: Path | None = None) -> None:
         super().__init__()
+        self.workspace: Workspace | None = None
+        self._quick_path = quick_path
         self._rows: list[HomeRow] = []
         self._shown: list[HomeRow] = []
         self._sort = ("date", True)
         self._loaded = False
         self._columns: tuple[str, ...] = ()
         self._built_width = 0
-
-    @property
-    def qa_app(self) -> QaApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,15 +126,15 @@ class HomeScreen(Screen[None]):
         # (a message could arrive after a frame showing just the text, a frame later).
         self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
         self.query_one(EvaluationList).focus()
-        if self.qa_app.workspace is not None:
-            self.load()
-        elif self.qa_app.quick_path is not None:
-            self.quick_load(self.qa_app.quick_path)
+        if self._quick_path is not None:
+            self.quick_load(self._quick_path)
 
-    def on_workspace_ready(self, _: WorkspaceReady) -> None:
+    def on_workspace_ready(self, message: WorkspaceReady) -> None:
+        self.workspace = message.workspace
         self.load()
 
-    def on_evaluations_changed(self, _: EvaluationsChanged) -> None:
+    def on_evaluations_changed(self, message: EvaluationsChanged) -> None:
+        message.stop()  # the app sent it here: it must not bubble back
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -138,25 +143,25 @@ class HomeScreen(Screen[None]):
 
     # --- loading ------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="home-load")
     def load(self) -> None:
-        ws = self.qa_app.workspace
-        if ws is None:
-            return
-        rows = read_home_rows(ws)
-        self.post_message(EvaluationsLoaded(rows))  # type: ignore[arg-type]
+        if self.workspace is not None:
+            self._load(self.workspace)
+
+    @work(thread=True, exclusive=True, group="home-load")
+    def _load(self, ws: Workspace) -> None:
+        self.post_message(EvaluationsLoaded(read_home_rows(ws)))
 
     @work(thread=True, exclusive=True, group="home-load")
     def quick_load(self, path: Path) -> None:
-        """Start-up fast path: draw the list from the file, then open the workspace."""
+        """Start-up fast path: draw the list from the file, then ask for the workspace."""
         rows = quick_home_rows(path)
         if rows is None:
-            self.app.call_from_thread(self.qa_app.open_workspace)
+            self.post_message(WorkspaceWanted())
         else:
-            self.post_message(EvaluationsLoaded(rows))  # type: ignore[arg-type]
+            self.post_message(EvaluationsLoaded(rows))
 
     def on_evaluations_loaded(self, message: EvaluationsLoaded) -> None:
-        self._rows = message.rows  # type: ignore[assignment]
+        self._rows = message.rows
         self._loaded = True
         empty = not self._rows
         self.query_one("#first-run").display = empty
@@ -166,9 +171,8 @@ class HomeScreen(Screen[None]):
         self._apply_sort()
         self._refresh_table()
         self.refresh_bindings()
-        self.call_after_refresh(settle_heap)
-        if self.qa_app.workspace is None:
-            self.call_after_refresh(self.qa_app.open_workspace)
+        if self.workspace is None:  # drawn from the file: now the database
+            self.call_after_refresh(self.post_message, WorkspaceWanted())
         if empty:
             self.query_one("#start", Button).focus()
         elif not self.query_one("#filter", Input).has_focus:
@@ -269,20 +273,20 @@ class HomeScreen(Screen[None]):
         current = self._current_id()
         row = next((r.row for r in self._shown if r.row.id == current), None)
         if row is not None:
-            self.qa_app.open_evaluation(row.id, row.status)
+            self.post_message(OpenEvaluation(row.id, row.status))
 
     def on_evaluation_list_row_selected(self, event: EvaluationList.RowSelected) -> None:
         row = next((r.row for r in self._shown if r.row.id == event.key), None)
         if row is not None:
-            self.qa_app.open_evaluation(row.id, row.status)
+            self.post_message(OpenEvaluation(row.id, row.status))
 
     def action_new_evaluation(self) -> None:
-        self.qa_app.action_new_evaluation()
+        self.post_message(NewEvaluation())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
-            self.qa_app.action_new_evaluation()
+            self.post_message(NewEvaluation())
         elif event.button.id == "load-demo":
             event.button.disabled = True
             self.query_one("#home-status", Static).update("Loading demo data…")
-            self.qa_app.load_demo()
+            self.post_message(LoadDemo())

@@ -6,7 +6,6 @@ database except through the core's queries, called from the screen's workers.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -178,16 +177,3 @@ def matching(rows: list[HomeRow], needle: str) -> list[HomeRow]:
     if not words:
         return rows
     return [r for r in rows if all(w in r.haystack for w in words)]
-
-
-def settle_heap() -> None:
-    """Collect garbage once, then exempt what survives from the cyclic collector.
-
-    Python's full collections walk every object alive; with thousands of evaluations (and
-    SQLAlchemy and Textual) in memory one took 70-110 ms, stalling whichever filter keystroke
-    it fell on. Run after a load, when the list has been drawn; the next load unfreezes,
-    collects and freezes again, so nothing frozen is kept for good.
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()

@@ -12,12 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from qa_tui.errors import QaError
-from qa_tui.tui.messages import EvaluationsChanged
+from qa_tui.tui.messages import EvaluationsChanged, OpenEvaluation
 from qa_tui.tui.screens.summary_text import SummaryData, read_summary
 from qa_tui.tui.text import line, literal
 
 if TYPE_CHECKING:
-    from qa_tui.tui.app import QaApp
     from qa_tui.workspace import Workspace
 
 
@@ -65,7 +64,10 @@ class SummaryScreen(Screen[None]):
             return
         self.app.call_from_thread(self.show, data)
 
-    async def show(self, data: SummaryData) -> None:
+    def show(self, data: SummaryData) -> None:
+        self.call_later(self._show, data)
+
+    async def _show(self, data: SummaryData) -> None:
         self.data = data
         self.sub_title = line(data.case_reference, 40)
         page = self.query_one("#summary-page", VerticalScroll)
@@ -121,8 +123,8 @@ class SummaryScreen(Screen[None]):
         self.app.call_from_thread(self._reopened)
 
     def _reopened(self) -> None:
-        app: QaApp = self.app  # type: ignore[assignment]
-        app.notify("Reopened: the reason is recorded with the evaluation.", title="Reopened")
-        app.post_message(EvaluationsChanged())
+        self.notify("Reopened: the reason is recorded with the evaluation.", title="Reopened")
+        # To the app, not to this screen, which is closing.
+        self.app.post_message(EvaluationsChanged())
+        self.app.post_message(OpenEvaluation(self.evaluation_id, "reopened"))
         self.dismiss(None)
-        app.open_evaluation(self.evaluation_id, "reopened")

@@ -16,10 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from qa_tui.errors import QaError
+from qa_tui.tui.messages import ChangeSettings, EvaluationsChanged, Navigate
 from qa_tui.tui.text import SafeInput, Shown
 
 if TYPE_CHECKING:
-    from qa_tui.tui.app import QaApp
+    from qa_tui.workspace import Workspace
 
 
 class SyncScreen(Screen[None]):
@@ -42,9 +43,9 @@ class SyncScreen(Screen[None]):
         Binding("escape", "back", "Back", id="sync.back"),
     ]
 
-    @property
-    def qa_app(self) -> QaApp:
-        return self.app  # type: ignore[return-value]
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -53,7 +54,7 @@ class SyncScreen(Screen[None]):
                 yield Static("Central database", classes="card-title")
                 yield Label("Address (a database URL)", classes="field-label")
                 yield SafeInput(
-                    self.qa_app.settings.central_db_url,
+                    self.workspace.settings.central_db_url,
                     placeholder="postgresql+psycopg://qa.example.org/qa_central",
                     id="central-url",
                 )
@@ -63,7 +64,7 @@ class SyncScreen(Screen[None]):
                 yield Shown("Not synced in this session.", id="sync-result")
             with Vertical(classes="card"):
                 yield Static("Retention", classes="card-title")
-                days = self.qa_app.settings.retention_days
+                days = self.workspace.settings.retention_days
                 yield Static(
                     f"Completed evaluations the central database has acknowledged are kept "
                     f"on this laptop for {days} days, then may be purged. Nothing that has "
@@ -84,15 +85,12 @@ class SyncScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_conflicts(self) -> None:
-        from qa_tui.tui.screens.conflicts import ConflictsScreen
-
-        if self.qa_app.workspace is not None:
-            self.app.push_screen(ConflictsScreen(self.qa_app.workspace))
+        self.post_message(Navigate("conflicts"))
 
     def action_sync(self) -> None:
         url = self.query_one("#central-url", Input).value.strip()
-        if url != self.qa_app.settings.central_db_url:
-            self.qa_app.change_settings(central_db_url=url)
+        if url != self.workspace.settings.central_db_url:
+            self.post_message(ChangeSettings({"central_db_url": url}))
         self._show("#sync-result", "Syncing…")
         self.query_one("#sync", Button).disabled = True
         self.run_sync(url)
@@ -116,10 +114,7 @@ class SyncScreen(Screen[None]):
     def run_sync(self, url: str) -> None:
         from qa_tui.sync.direct import sync_now
 
-        ws = self.qa_app.workspace
-        if ws is None:
-            self.app.call_from_thread(self._synced, "The database is still opening: try again.")
-            return
+        ws = self.workspace
         try:
             report = sync_now(ws, url or None)
         except QaError as err:
@@ -132,7 +127,7 @@ class SyncScreen(Screen[None]):
             published = read_published(ws.store)
             self.app.call_from_thread(register_published, ws.templates, published)
             self.app.call_from_thread(self._synced, f"Synced: {report.summary()}.")
-            self.app.call_from_thread(self.qa_app.refresh_home)
+            self.post_message(EvaluationsChanged())
 
     def _synced(self, text: str) -> None:
         self._show("#sync-result", text)
@@ -142,9 +137,7 @@ class SyncScreen(Screen[None]):
     def run_purge(self) -> None:
         from qa_tui.sync.retention import purge_expired
 
-        ws = self.qa_app.workspace
-        if ws is None:
-            return
+        ws = self.workspace
         try:
             report = ws.write(
                 lambda session, actor: purge_expired(
@@ -155,7 +148,7 @@ class SyncScreen(Screen[None]):
             self.app.call_from_thread(self._show, "#purge-result", f"Not purged: {err}")
         else:
             self.app.call_from_thread(self._show, "#purge-result", report.summary().capitalize())
-            self.app.call_from_thread(self.qa_app.refresh_home)
+            self.post_message(EvaluationsChanged())
 
     def _show(self, selector: str, text: str) -> None:
         self.query_one(selector, Static).update(text)

@@ -9,8 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input
 
-from qa_tui.domain.outcomes import add_action, remove_action, update_action
-from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     ErrorHost,
@@ -25,8 +24,9 @@ from qa_tui.tui.widgets.base import (
 
 if TYPE_CHECKING:
     from qa_tui.domain.views import EvaluationView
+    from qa_tui.services.editor import ActionField
 
-FIELDS = ("description", "owner", "due_date")
+FIELDS: tuple[ActionField, ...] = ("description", "owner", "due_date")
 HINT = "Enter in the new action's fields adds it · Ctrl+Delete removes the action you are in"
 
 
@@ -78,14 +78,13 @@ class ActionsPanel(ItemWidget):
         if row is None or not row.action_id:
             return
         field = next(f for f in FIELDS if event.input.has_class(f))
-        aid, key, source = row.action_id, f"action:{row.action_id}:{field}", event.input
-
-        def make() -> SaveJob:
-            value = source.value
-            run = lambda ws: ws.write(update_action, aid, **{field: value})  # noqa: E731
-            return SaveJob(key, run, row, f"action_{field}")
-
-        self.ctx.saver.schedule(key, make)
+        self.ctx.saver.later(
+            Target(f"action:{row.action_id}:{field}", row, f"action_{field}"),
+            self.ctx.editor.update_action,
+            row.action_id,
+            field,
+            event.input.value,
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -96,23 +95,24 @@ class ActionsPanel(ItemWidget):
         if not what.strip():
             row.query_one(".description", Input).focus()
             return
-        eid = self.ctx.evaluation_id
-        run = lambda ws: ws.write(add_action, eid, what, owner, due)  # noqa: E731
 
-        def added(aid: str) -> None:
-            self.query_one(".actions", Vertical).mount(ActionRow(aid, what, owner, due))
+        def added(action_id: str) -> None:
+            self.query_one(".actions", Vertical).mount(ActionRow(action_id, what, owner, due))
             for field in FIELDS:
                 row.query_one(f".{field}", Input).value = ""
             row.query_one(".description", Input).focus()
 
-        self.ctx.saver.submit(SaveJob("action:add", run, row, "action_description", added))
+        self.ctx.saver.now(
+            Target("action:add", row, "action_description"),
+            self.ctx.editor.add_action,
+            what,
+            owner,
+            due,
+        ).then(added)
 
     def on_row_input_remove(self, event: RowInput.Remove) -> None:
         event.stop()
         row = row_of(event.field, ActionRow)
         if row is None or not row.action_id:
             return
-        aid = row.action_id
-        run = lambda ws: ws.write(remove_action, aid)  # noqa: E731
-        after = lambda _: row.remove()  # noqa: E731
-        self.ctx.saver.submit(SaveJob(f"action:{aid}:remove", run, row, "", after))
+        self.remove_row(row, self.ctx.editor.remove_action, row.action_id)

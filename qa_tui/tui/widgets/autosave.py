@@ -1,42 +1,49 @@
-"""Save as you go: edits are debounced, written in order by a worker thread, and reported.
+"""Save as you go: the one scheduling path from a widget to the core.
 
-A field's change is *scheduled* under a key (its latest value replaces any earlier pending one);
-it is written once typing has paused for :data:`SAVE_DELAY` seconds, or :data:`MAX_WAIT` seconds
-after the oldest unsaved edit while typing goes on without a pause, when focus leaves the field
-(:meth:`Autosaver.flush_all`), or at once for structural changes (:meth:`Autosaver.submit`).
-Every write is one transaction through the core, run by a single drainer at a time so that
-writes land in the order they were made. On unmount, :meth:`Autosaver.flush_sync` writes what
-is left before the screen goes.
+A widget hands an edit to the screen's :class:`Autosaver` as a typed call of the core — a
+method of :class:`~qa_tui.services.editor.EvaluationEditor` and its arguments, checked by the
+type checker against the method — with a :class:`Target` saying where its outcome is shown:
+
+* :meth:`Autosaver.later` for typing: the newest value under a key replaces the pending one
+  and is written once typing pauses for :data:`SAVE_DELAY` seconds (or :data:`MAX_WAIT`
+  seconds after the oldest unsaved edit while typing goes on), or when focus leaves the field;
+* :meth:`Autosaver.now` for a choice or a structural change (a grade, adding a row): written
+  at once, after everything scheduled before it; ``.then(callback)`` gets the result.
+
+Writes run on the app's one writer thread (:mod:`qa_tui.services.writer`), in the order they
+were made; outcomes come back to the screen as :class:`Autosaver.Done` messages. Reads go
+their own way (:meth:`Autosaver.read`): a worker thread waits until every write made so far
+has landed, reads, and posts :class:`Autosaver.Read` back. When the screen closes,
+:meth:`Autosaver.close` hands what is still pending to the writer, which finishes it even
+after the screen is gone (and before the process ends).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar
 
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
 from qa_tui.errors import QaError
-from qa_tui.tui.text import line, literal
+from qa_tui.services.writer import Outcome, Writer
+from qa_tui.tui.text import line
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from qa_tui.workspace import Workspace
-
-log = logging.getLogger(__name__)
-
 SAVE_DELAY = 0.75  # seconds of quiet before a field is written (the promise is ≤ 1 s)
 MAX_WAIT = 0.75  # seconds an edit may wait while typing goes on without pausing (same promise)
 TICK = 0.1
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class ErrorOwner(Protocol):
@@ -47,19 +54,27 @@ class ErrorOwner(Protocol):
     def clear_error(self, field: str) -> None: ...
 
 
-@dataclass
-class SaveJob:
-    """One unit of work for the writer thread: ``run(workspace)`` is one transaction."""
+@dataclass(frozen=True)
+class Target:
+    """What an edit is (``key``: later edits under it replace a pending one) and where its
+    outcome is shown (``owner``, next to ``field``)."""
 
     key: str
-    run: Callable[[Workspace], Any]
-    owner: ErrorOwner | None = None
+    owner: ErrorOwner | None
     field: str = ""
-    after: Callable[[Any], None] | None = None
-    quiet: bool = False  # a read, not a save: the indicator does not change
 
 
-JobMaker = Callable[[], SaveJob | None]
+@dataclass
+class Pending(Generic[T]):
+    """A write handed in; ``then(callback)`` runs the callback with its result once written."""
+
+    target: Target
+    call: Callable[[], T]
+    after: list[Callable[[T], object]] = field(default_factory=list)
+
+    def then(self, callback: Callable[[T], object]) -> Pending[T]:
+        self.after.append(callback)
+        return self
 
 
 class SaveIndicator(Static):
@@ -72,44 +87,54 @@ class SaveIndicator(Static):
         self.set_classes("-saving")
         self.update("Saving…")
 
-    def saved(self) -> None:
+    def saved(self, now: dt.datetime) -> None:
         self.set_classes("-saved")
-        clock = getattr(self.app, "clock", None)  # the app's clock: frozen in tests
-        now = clock() if callable(clock) else dt.datetime.now(dt.UTC)
         self.update(f"Saved {now.astimezone():%H:%M:%S}")
 
     def failed(self, reason: str) -> None:
         self.set_classes("-failed")
-        self.update(literal(f"Not saved: {line(reason, 60)}"))
+        self.update(f"Not saved: {line(reason, 60)}")
 
 
 class Autosaver:
-    """The debounce, the ordered queue of writes, and the outcome of each write."""
+    """The debounce, the hand-over to the writer, and the outcome of each write."""
 
     class Done(Message):
-        """A job finished (posted to the screen from the writer thread)."""
+        """A write finished (posted to the screen from the writer thread)."""
 
-        def __init__(self, job: SaveJob, result: Any = None, error: QaError | None = None) -> None:
+        def __init__(self, pending: Pending[Any], outcome: Outcome[Any]) -> None:
             super().__init__()
-            self.job = job
-            self.result = result
+            self.pending = pending
+            self.outcome = outcome
+
+    class Read(Message):
+        """A read finished (posted to the screen from its worker thread)."""
+
+        def __init__(
+            self, then: Callable[[Any], object], value: Any = None, error: QaError | None = None
+        ) -> None:
+            super().__init__()
+            self.then = then
+            self.value = value
             self.error = error
 
     def __init__(
-        self, screen: Screen[Any], workspace: Workspace, indicator: SaveIndicator | None = None
+        self,
+        screen: Screen[Any],
+        writer: Writer,
+        indicator: SaveIndicator | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.screen = screen
-        self.workspace = workspace
+        self.writer = writer
         self.indicator = indicator
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.read_only = False
-        self._pending: dict[str, JobMaker] = {}
+        self._pending: dict[str, Pending[Any]] = {}
         self._last_edit = 0.0
         self._first_edit = 0.0  # when the oldest edit still pending was made
-        self._queue: deque[SaveJob] = deque()
-        self._queue_lock = threading.Lock()
-        self._write_lock = threading.Lock()  # held while a job runs: writes land in order
-        self._draining = False
-        self._in_flight = 0
+        self._writing = 0  # handed to the writer, outcome not back yet
+        self._reading = 0
         self._timer: Timer | None = None
         self._shown_saving = False
 
@@ -118,18 +143,31 @@ class Autosaver:
     def start(self) -> None:
         self._timer = self.screen.set_interval(TICK, self._tick, pause=True)
 
-    def schedule(self, key: str, make_job: JobMaker) -> None:
-        """A field changed: write its value once typing pauses, or within :data:`MAX_WAIT`
-        while it goes on (the newest value wins)."""
+    def later(
+        self, target: Target, method: Callable[P, object], *args: P.args, **kwargs: P.kwargs
+    ) -> None:
+        """Typing: write ``method(*args, **kwargs)`` once typing pauses (the newest call under
+        ``target.key`` replaces a pending one)."""
         if self.read_only:
             return
         now = time.monotonic()
         if not self._pending:
             self._first_edit = now
-        self._pending[key] = make_job
+        self._pending[target.key] = Pending(target, partial(method, *args, **kwargs))
         self._last_edit = now
         if self._timer is not None:
             self._timer.resume()
+
+    def now(
+        self, target: Target, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> Pending[T]:
+        """A choice or a structural change: written at once, after everything scheduled
+        before it (pending typing is handed over first)."""
+        pending = Pending(target, partial(method, *args, **kwargs))
+        if not self.read_only:
+            self.flush_all()
+            self._hand_over(pending)
+        return pending
 
     def _tick(self) -> None:
         if not self._pending:
@@ -140,96 +178,83 @@ class Autosaver:
         if now - self._last_edit >= SAVE_DELAY or now - self._first_edit >= MAX_WAIT:
             self.flush_all()
 
-    def flush(self, key: str) -> None:
-        maker = self._pending.pop(key, None)
-        if maker is not None:
-            self._enqueue(maker())
-
     def flush_all(self) -> None:
-        """Write everything pending now (focus left a field, or the section is changing)."""
+        """Hand everything pending to the writer now (focus left a field, a section is
+        changing, the screen is closing)."""
         pending, self._pending = self._pending, {}
-        for maker in pending.values():
-            self._enqueue(maker())
+        for edit in pending.values():
+            self._hand_over(edit)
 
-    def submit(self, job: SaveJob) -> None:
-        """Run a job after everything already scheduled (pending edits are flushed first)."""
-        if self.read_only and not job.quiet:
-            return
+    def close(self) -> None:
+        """The screen is closing: what is pending is written by the writer thread, which
+        outlives the screen; no outcome comes back."""
         self.flush_all()
-        self._enqueue(job)
+        if self._timer is not None:
+            self._timer.stop()
 
     @property
     def idle(self) -> bool:
-        """Nothing pending, queued or being written (tests and the review wait on this)."""
-        return not self._pending and not self._queue and self._in_flight == 0
+        """Nothing pending or being written (tests and the review wait on this)."""
+        return not self._pending and self._writing == 0 and self._reading == 0
 
-    def _enqueue(self, job: SaveJob | None) -> None:
-        if job is None:
-            return
-        if not job.quiet and self.indicator is not None:
+    def _hand_over(self, pending: Pending[Any]) -> None:
+        if self.indicator is not None:
             self._shown_saving = True
             self.indicator.saving()
-        with self._queue_lock:
-            self._queue.append(job)
-            self._in_flight += 1
-            start = not self._draining
-            self._draining = True
-        if start:
-            self.screen.run_worker(self._drain, thread=True, group="autosave", exit_on_error=False)
+        self._writing += 1
+        post = self.screen.post_message
+        self.writer.submit(pending.call, lambda outcome: post(Autosaver.Done(pending, outcome)))
 
-    # --- writing (the worker thread; on unmount, the main thread) ---------------------------
+    # --- reading (a worker thread, after the writes before it) ----------------------------
 
-    def _drain(self) -> None:
-        while True:
-            with self._write_lock:
-                with self._queue_lock:
-                    if not self._queue:
-                        self._draining = False
-                        return
-                    job = self._queue.popleft()
-                done = self._run(job)
-            self.screen.post_message(done)
-
-    def _run(self, job: SaveJob) -> Autosaver.Done:
-        try:
-            return Autosaver.Done(job, result=job.run(self.workspace))
-        except QaError as err:
-            return Autosaver.Done(job, error=err)
-        except Exception as err:  # a bug or a broken database: report it, never lose the app
-            log.exception("saving %s failed", job.key)
-            return Autosaver.Done(job, error=QaError(f"unexpected error ({err})", field=job.field))
-
-    def flush_sync(self) -> None:
-        """Write everything left, now, in this thread (the screen is closing)."""
+    def read(self, fn: Callable[[], T], then: Callable[[T], object]) -> None:
+        """Run ``fn()`` in a worker thread once every edit made so far is written, then
+        ``then(result)`` on the UI thread (a :class:`QaError` is shown as a notification)."""
         self.flush_all()
-        while True:
-            with self._write_lock:
-                with self._queue_lock:
-                    if not self._queue:
-                        return
-                    job = self._queue.popleft()
-                done = self._run(job)
-                self._in_flight -= 1
-            if done.error is not None:
-                log.error("not saved on close: %s: %s", job.key, done.error)
+        upto = self.writer.submitted
+        self._reading += 1
+        self.screen.run_worker(
+            partial(self._read, upto, fn, then), thread=True, group="read", exit_on_error=False
+        )
+
+    def _read(self, upto: int, fn: Callable[[], T], then: Callable[[T], object]) -> None:
+        self.writer.wait_for(upto)
+        try:
+            message = Autosaver.Read(then, value=fn())
+        except QaError as err:
+            message = Autosaver.Read(then, error=err)
+        self.screen.post_message(message)
 
     # --- outcomes (main thread) -------------------------------------------------------------
 
     def finished(self, done: Autosaver.Done) -> None:
-        """Show the outcome next to the field and in the indicator, then run ``after``."""
-        job = done.job
-        self._in_flight -= 1
-        if done.error is not None:
-            if job.owner is not None:
-                job.owner.show_error(job.field or done.error.field or "", str(done.error))
-            if not job.quiet and self.indicator is not None:
+        """Show the outcome next to the field and in the indicator, then run ``then``."""
+        target, outcome = done.pending.target, done.outcome
+        self._writing -= 1
+        if outcome.error is not None:
+            if target.owner is not None:
+                target.owner.show_error(
+                    target.field or outcome.error.field or "", str(outcome.error)
+                )
+            if self.indicator is not None:
                 self._shown_saving = False
-                self.indicator.failed(str(done.error))
+                self.indicator.failed(str(outcome.error))
             return
-        if job.owner is not None:
-            job.owner.clear_error(job.field)
-        if self._shown_saving and self.indicator is not None and self.idle:
+        if target.owner is not None:
+            target.owner.clear_error(target.field)
+        if (
+            self._shown_saving
+            and self.indicator is not None
+            and not (self._writing or self._pending)
+        ):
             self._shown_saving = False
-            self.indicator.saved()
-        if job.after is not None:
-            job.after(done.result)
+            self.indicator.saved(self.clock())
+        for callback in done.pending.after:
+            callback(outcome.value)
+
+    def read_finished(self, done: Autosaver.Read) -> None:
+        self._reading -= 1
+        if done.error is not None:
+            self.screen.notify(str(done.error), title="Problem", severity="error")
+            return
+        done.then(done.value)

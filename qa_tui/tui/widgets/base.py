@@ -1,5 +1,9 @@
 """What every editor widget shares: the context it saves through, and errors by the field.
 
+A widget saves by handing a typed call of the core to the screen's autosaver:
+``self.ctx.saver.later(Target(key, self, field), self.ctx.editor.set_grade, item_id, grade)``
+(or ``.now(...)`` for a choice or a structural change). Nothing else writes.
+
 User and template text is always shown through :mod:`qa_tui.tui.text`: never as markup, and
 with control characters made visible.
 """
@@ -17,13 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Input, RadioSet, Select, Static, TextArea
 
 from qa_tui.tui.text import SafeInput, SafeTextArea, literal, rich_text
-from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.choice import Choice
 
 if TYPE_CHECKING:
     from qa_tui.framework.model import Template
+    from qa_tui.services.editor import EvaluationEditor
     from qa_tui.tui.widgets.autosave import Autosaver
-    from qa_tui.workspace import Workspace
 
 W = TypeVar("W", bound=Widget)
 
@@ -32,12 +36,13 @@ W = TypeVar("W", bound=Widget)
 class EditorContext:
     """Everything a field needs to save itself: passed in, never looked up."""
 
-    workspace: Workspace
-    template: Template
-    evaluation_id: str
+    editor: EvaluationEditor
     saver: Autosaver
     read_only: bool = False
-    case_pattern: str = ""
+
+    @property
+    def template(self) -> Template:
+        return self.editor.template
 
 
 def label(text: str, *classes: str) -> Static:
@@ -92,19 +97,22 @@ class ItemWidget(ErrorHost, Vertical):
         super().__init__(**kwargs)
         self.ctx = ctx
 
-    def save_later(self, key: str, field: str, run: Callable[[], Callable[[Any], Any]]) -> None:
-        """Schedule a save; ``run()`` is called at flush time and reads the current value."""
-        self.ctx.saver.schedule(key, lambda: SaveJob(key, run(), self, field))
-
-    def save_now(
+    def remove_row(
         self,
-        key: str,
-        field: str,
-        fn: Callable[[Any], Any],
-        after: Callable[[Any], None] | None = None,
-        owner: ErrorHost | None = None,
+        row: ErrorHost,
+        remove: Callable[[str], None],
+        record_id: str,
+        then: Callable[[], object] | None = None,
     ) -> None:
-        self.ctx.saver.submit(SaveJob(key, fn, owner or self, field, after))
+        """Delete the record behind ``row`` (Ctrl+Delete in a participant, feedback or action
+        row); once it is written the row goes, then ``then`` runs."""
+
+        def gone(_: None) -> None:
+            row.remove()
+            if then is not None:
+                then()
+
+        self.ctx.saver.now(Target(f"remove:{record_id}", row), remove, record_id).then(gone)
 
     def on_mount(self) -> None:
         if self.ctx.read_only:
@@ -164,10 +172,10 @@ def choice_select(options: list[tuple[str, str]], value: str, **kwargs: Any) -> 
     pairs = [(rich_text(text), key) for text, key in options]
     if value and value not in {key for _, key in options}:
         pairs.append((rich_text(f"{value} (not offered here)"), value))
-    return Select(pairs, value=value or Select.BLANK, allow_blank=not value, **kwargs)
+    return Select(pairs, value=value or Select.NULL, allow_blank=not value, **kwargs)
 
 
-def select_value(select: Select[str]) -> str:
+def select_value(select: Select[Any]) -> str:
     value = select.value
     return value if isinstance(value, str) else ""
 

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import RadioSet, TextArea
 
-from qa_tui.domain.outcomes import set_concern
 from qa_tui.domain.vocab import CONCERN_RECIPIENTS
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     FieldError,
@@ -62,14 +62,13 @@ class ConcernPanel(ItemWidget):
         shares.display = bool(self._flag)
         yield shares
 
-    def _make(self):  # type: ignore[no-untyped-def]
-        from qa_tui.tui.widgets.autosave import SaveJob
-
-        eid = self.ctx.evaluation_id
-        flag = self._flag
+    def _save(self, *, at_once: bool) -> None:
         description = self.query_one("#f-concern_description", TextArea).text
-        run = lambda ws: ws.write(set_concern, eid, flag, description)  # noqa: E731
-        return SaveJob("concern", run, self, "concern_description")
+        target = Target("concern", self, "concern_description")
+        if at_once:
+            self.ctx.saver.now(target, self.ctx.editor.set_concern, self._flag, description)
+        else:
+            self.ctx.saver.later(target, self.ctx.editor.set_concern, self._flag, description)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
@@ -78,17 +77,17 @@ class ConcernPanel(ItemWidget):
             widget.display = flag
         if flag != self._flag:
             self._flag = flag
-            self.ctx.saver.schedule("concern", self._make)
-            self.ctx.saver.flush("concern")
+            self._save(at_once=True)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        self.ctx.saver.schedule("concern", self._make)
+        self._save(at_once=False)
 
     def action_notice(self) -> None:
         """Open the written notice (the dialog lives in ``dialogs/concern_notice.py``)."""
         from qa_tui.tui.dialogs.concern_notice import ConcernNoticeDialog
 
         self.ctx.saver.flush_all()
-        ws = self.ctx.workspace
-        self.app.push_screen(ConcernNoticeDialog(ws, self.ctx.evaluation_id, ws.clock().date()))
+        editor = self.ctx.editor
+        ws = editor.workspace
+        self.app.push_screen(ConcernNoticeDialog(ws, editor.evaluation_id, ws.clock().date()))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioSet, Select
 
-from qa_tui.domain.evaluation import update_details
 from qa_tui.domain.vocab import EVALUATION_TYPES
-from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.services.editor import DetailField
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     Field,
@@ -26,7 +26,7 @@ from qa_tui.tui.widgets.base import (
 if TYPE_CHECKING:
     from qa_tui.domain.views import EvaluationView
 
-TEXT_FIELDS = {
+TEXT_FIELDS: dict[DetailField, str] = {
     "case_reference": "Case reference (the ID from the case-management system, never a name)",
     "service_area": "Service area",
     "team": "Team",
@@ -64,29 +64,37 @@ class DetailsPanel(ItemWidget):
         yield yes_no_radios(self.ev.practitioner_present, id="f-practitioner_present")
         yield FieldError("practitioner_present")
 
-    def _job(self, field: str, value: Any) -> SaveJob:
-        eid, pattern = self.ctx.evaluation_id, self.ctx.case_pattern
-        run = lambda ws: ws.write(update_details, eid, {field: value}, pattern)  # noqa: E731
-        return SaveJob(f"details:{field}", run, self, field)
-
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         if not user_edit(event):
             return
-        source = event.input
-        field = (source.id or "f-").removeprefix("f-")
-        self.ctx.saver.schedule(f"details:{field}", lambda: self._job(field, source.value))
+        field = next(f for f in TEXT_FIELDS if event.input.id == f"f-{f}")
+        self.ctx.saver.later(
+            Target(f"details:{field}", self, field),
+            self.ctx.editor.set_detail,
+            field,
+            event.input.value,
+        )
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         value = select_value(event.select)
         if value and value != self._type:
             self._type = value
-            self.ctx.saver.submit(self._job("evaluation_type", value))
+            self.ctx.saver.now(
+                Target("details:evaluation_type", self, "evaluation_type"),
+                self.ctx.editor.set_detail,
+                "evaluation_type",
+                value,
+            )
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         present = pressed_name(event.radio_set) == "yes"
         if present != self._present:
             self._present = present
-            self.ctx.saver.submit(self._job("practitioner_present", present))
+            self.ctx.saver.now(
+                Target("details:practitioner_present", self, "practitioner_present"),
+                self.ctx.editor.set_practitioner_present,
+                present,
+            )

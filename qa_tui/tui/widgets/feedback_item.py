@@ -8,8 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Select
 
-from qa_tui.domain.evaluation import add_feedback, remove_feedback, update_feedback
-from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     ErrorHost,
@@ -83,17 +82,12 @@ class FeedbackItem(ItemWidget):
         yield FeedbackRow(self.item, "", "", "", "")
         yield label(HINT, "hint")
 
-    def _changed(self, row: FeedbackRow) -> None:
+    def _changed(self, row: FeedbackRow, *, at_once: bool = False) -> None:
         if not row.feedback_id:
             return
-        template, fid, key = self.ctx.template, row.feedback_id, f"feedback:{row.feedback_id}"
-
-        def make() -> SaveJob:
-            source, who, what = row.values()
-            run = lambda ws: ws.write(update_feedback, template, fid, source, who, what)  # noqa: E731
-            return SaveJob(key, run, row, self.item.id)
-
-        self.ctx.saver.schedule(key, make)
+        target = Target(f"feedback:{row.feedback_id}", row, self.item.id)
+        save = self.ctx.saver.now if at_once else self.ctx.saver.later
+        save(target, self.ctx.editor.update_feedback, row.feedback_id, *row.values())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -107,8 +101,7 @@ class FeedbackItem(ItemWidget):
         event.stop()
         row = row_of(event.select, FeedbackRow)
         if row is not None and row.feedback_id:
-            self._changed(row)
-            self.ctx.saver.flush(f"feedback:{row.feedback_id}")
+            self._changed(row, at_once=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -119,24 +112,25 @@ class FeedbackItem(ItemWidget):
         if not what.strip():
             row.query_one(".what", Input).focus()
             return
-        ctx, item_id = self.ctx, self.item.id
-        run = lambda ws: ws.write(  # noqa: E731
-            add_feedback, ctx.template, ctx.evaluation_id, item_id, source, who, what
-        )
+        item_id = self.item.id
 
-        def added(fid: str) -> None:
+        def added(feedback_id: str) -> None:
             rows = self.query_one(".feedback", Vertical)
-            rows.mount(FeedbackRow(self.item, fid, source, who, what))
+            rows.mount(FeedbackRow(self.item, feedback_id, source, who, what))
             row.clear()
 
-        self.ctx.saver.submit(SaveJob(f"{item_id}:add", run, row, item_id, added))
+        self.ctx.saver.now(
+            Target(f"{item_id}:add", row, item_id),
+            self.ctx.editor.add_feedback,
+            item_id,
+            source,
+            who,
+            what,
+        ).then(added)
 
     def on_row_input_remove(self, event: RowInput.Remove) -> None:
         event.stop()
         row = row_of(event.field, FeedbackRow)
         if row is None or not row.feedback_id:
             return
-        fid = row.feedback_id
-        run = lambda ws: ws.write(remove_feedback, fid)  # noqa: E731
-        after = lambda _: row.remove()  # noqa: E731
-        self.ctx.saver.submit(SaveJob(f"feedback:{fid}:remove", run, row, "", after))
+        self.remove_row(row, self.ctx.editor.remove_feedback, row.feedback_id)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioSet, TextArea
 
-from qa_tui.domain.evaluation import set_response
 from qa_tui.framework.model import NOT_APPLICABLE
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     Field,
@@ -51,31 +51,37 @@ class GradeItem(ItemWidget):
         yield text_area(self._evidence, id=f"f-{item.id}-evidence", classes="evidence")
         yield FieldError(item.id)
 
-    def _save(self, **values: Any) -> Any:
-        ctx = self.ctx
-        return lambda ws: ws.write(
-            set_response, ctx.template, ctx.evaluation_id, self.item.id, **values
-        )
-
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         grade = pressed_name(event.radio_set)
         self.query_one(f"#f-{self.item.id}-na", Input).display = grade == NOT_APPLICABLE
         if grade != self._grade:
             self._grade = grade
-            self.save_now(f"{self.item.id}:grade", self.item.id, self._save(grade=grade))
+            item_id = self.item.id
+            self.ctx.saver.now(
+                Target(f"{item_id}:grade", self, item_id), self.ctx.editor.set_grade, item_id, grade
+            )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         if not user_edit(event):
             return
-        self.save_later(
-            f"{self.item.id}:na", self.item.id, lambda: self._save(na_reason=event.input.value)
+        item_id = self.item.id
+        self.ctx.saver.later(
+            Target(f"{item_id}:na", self, item_id),
+            self.ctx.editor.set_response_text,
+            item_id,
+            "na_reason",
+            event.input.value,
         )
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        area = event.text_area
-        self.save_later(
-            f"{self.item.id}:evidence", self.item.id, lambda: self._save(evidence=area.text)
+        item_id = self.item.id
+        self.ctx.saver.later(
+            Target(f"{item_id}:evidence", self, item_id),
+            self.ctx.editor.set_response_text,
+            item_id,
+            "evidence",
+            event.text_area.text,
         )

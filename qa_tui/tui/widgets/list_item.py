@@ -10,8 +10,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
 
-from qa_tui.domain.evaluation import add_entry, edit_entry, move_entry, remove_entry
-from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     ErrorHost,
@@ -96,14 +95,12 @@ class ListEditor(ItemWidget):
         row = event.input.parent
         if not isinstance(row, EntryRow):
             return
-        entry_id, field = row.entry_id, event.input
-
-        def run():  # type: ignore[no-untyped-def]
-            text = field.value
-            return lambda ws: ws.write(edit_entry, entry_id, text)
-
-        key = f"entry:{entry_id}"
-        self.ctx.saver.schedule(key, lambda: SaveJob(key, run(), row, "entry"))
+        self.ctx.saver.later(
+            Target(f"entry:{row.entry_id}", row, "entry"),
+            self.ctx.editor.edit_entry,
+            row.entry_id,
+            event.input.value,
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -113,13 +110,10 @@ class ListEditor(ItemWidget):
         text = event.value
         if not text.strip():
             return
-        ctx, item_id = self.ctx, self.item.id
-        self.save_now(
-            f"{item_id}:add",
-            item_id,
-            lambda ws: ws.write(add_entry, ctx.template, ctx.evaluation_id, item_id, text),
-            after=lambda entry_id: self._added(entry_id, text),
-        )
+        item_id = self.item.id
+        self.ctx.saver.now(
+            Target(f"{item_id}:add", self, item_id), self.ctx.editor.add_entry, item_id, text
+        ).then(lambda entry_id: self._added(entry_id, text))
 
     def _added(self, entry_id: str, text: str) -> None:
         entries = self.query_one(".entries", Vertical)
@@ -130,13 +124,20 @@ class ListEditor(ItemWidget):
     def on_entry_input_command(self, event: EntryInput.Command) -> None:
         event.stop()
         row, offset = event.row, event.offset
-        key = f"entry:{row.entry_id}:{'remove' if offset == 0 else 'move'}"
+        saver, editor = self.ctx.saver, self.ctx.editor
         if offset == 0:
-            fn = lambda ws: ws.write(remove_entry, row.entry_id)  # noqa: E731
-            self.save_now(key, "entry", fn, after=lambda _: self._removed(row), owner=row)
+            saver.now(
+                Target(f"entry:{row.entry_id}:remove", row, "entry"),
+                editor.remove_entry,
+                row.entry_id,
+            ).then(lambda _: self._removed(row))
         else:
-            fn = lambda ws: ws.write(move_entry, row.entry_id, offset)  # noqa: E731
-            self.save_now(key, "entry", fn, after=lambda _: self._moved(row, offset), owner=row)
+            saver.now(
+                Target(f"entry:{row.entry_id}:move", row, "entry"),
+                editor.move_entry,
+                row.entry_id,
+                offset,
+            ).then(lambda _: self._moved(row, offset))
 
     def _removed(self, row: EntryRow) -> None:
         rows = list(self.query(EntryRow))

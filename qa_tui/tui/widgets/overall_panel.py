@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioSet, TextArea
 
-from qa_tui.domain.outcomes import set_overall
 from qa_tui.framework.model import NOT_APPLICABLE
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     Field,
@@ -23,6 +23,7 @@ from qa_tui.tui.widgets.base import (
 
 if TYPE_CHECKING:
     from qa_tui.domain.views import EvaluationView
+    from qa_tui.services.editor import OverallText
 
 TEXTS = {
     "summary_strengths": "Summary of strengths",
@@ -55,34 +56,38 @@ class OverallPanel(ItemWidget):
             yield text_area(getattr(self.ev, field), id=f"f-{field}", classes="answer")
             yield FieldError(field)
 
-    def _job(self, field: str, value: Any):  # type: ignore[no-untyped-def]
-        from qa_tui.tui.widgets.autosave import SaveJob
-
-        ctx = self.ctx
-        run = lambda ws: ws.write(  # noqa: E731
-            set_overall, ctx.template, ctx.evaluation_id, **{field: value}
-        )
-        return SaveJob(f"overall:{field}", run, self, field)
-
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         grade = pressed_name(event.radio_set)
         self.query_one("#f-overall_na_reason", Input).display = grade == NOT_APPLICABLE
         if grade != self._grade:
             self._grade = grade
-            self.ctx.saver.submit(self._job("overall_grade", grade))
+            self.ctx.saver.now(
+                Target("overall:overall_grade", self, "overall_grade"),
+                self.ctx.editor.set_overall_grade,
+                grade,
+            )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         if not user_edit(event):
             return
-        source = event.input
-        self.ctx.saver.schedule(
-            "overall:overall_na_reason", lambda: self._job("overall_na_reason", source.value)
+        self.ctx.saver.later(
+            Target("overall:overall_na_reason", self, "overall_na_reason"),
+            self.ctx.editor.set_overall_text,
+            "overall_na_reason",
+            event.input.value,
         )
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
         area = event.text_area
-        field = (area.id or "f-").removeprefix("f-")
-        self.ctx.saver.schedule(f"overall:{field}", lambda: self._job(field, area.text))
+        field: OverallText = (
+            "summary_strengths" if area.id == "f-summary_strengths" else "summary_development"
+        )
+        self.ctx.saver.later(
+            Target(f"overall:{field}", self, field),
+            self.ctx.editor.set_overall_text,
+            field,
+            area.text,
+        )

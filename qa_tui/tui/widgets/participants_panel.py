@@ -9,8 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input
 
-from qa_tui.domain.evaluation import add_participant, remove_participant, update_participant
-from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     ErrorHost,
@@ -62,15 +61,18 @@ class ParticipantAdder(ErrorHost, Vertical):
         if event.input is name_in and not role.strip():
             role_in.focus()
             return
-        eid = self.ctx.evaluation_id
 
-        def added(pid: str) -> None:
+        def added(participant_id: str) -> None:
             name_in.value = role_in.value = ""
             name_in.focus()
-            self.post_message(self.Added(pid, name.strip(), role.strip()))
+            self.post_message(self.Added(participant_id, name.strip(), role.strip()))
 
-        run = lambda ws: ws.write(add_participant, eid, name, role)  # noqa: E731
-        self.ctx.saver.submit(SaveJob("participant:add", run, self, "participant_name", added))
+        self.ctx.saver.now(
+            Target("participant:add", self, "participant_name"),
+            self.ctx.editor.add_participant,
+            name,
+            role,
+        ).then(added)
 
 
 class ParticipantRow(ErrorHost, Vertical):
@@ -111,31 +113,26 @@ class ParticipantsPanel(ItemWidget):
         event.stop()
         if not user_edit(event):
             return
-        pid = row.participant_id
-        name_in, role_in = row.query_one(".p-name", Input), row.query_one(".p-role", Input)
-
-        def make() -> SaveJob:
-            name, role = name_in.value, role_in.value
-            run = lambda ws: ws.write(update_participant, pid, name, role)  # noqa: E731
-            return SaveJob(f"participant:{pid}", run, row, "participant_name")
-
-        self.ctx.saver.schedule(f"participant:{pid}", make)
+        participant_id = row.participant_id
+        self.ctx.saver.later(
+            Target(f"participant:{participant_id}", row, "participant_name"),
+            self.ctx.editor.update_participant,
+            participant_id,
+            row.query_one(".p-name", Input).value,
+            row.query_one(".p-role", Input).value,
+        )
 
     def on_row_input_remove(self, event: RowInput.Remove) -> None:
         row = row_of(event.field, ParticipantRow)
         if row is None:
             return
         event.stop()
-        pid = row.participant_id
-        run = lambda ws: ws.write(remove_participant, pid)  # noqa: E731
-        self.ctx.saver.submit(SaveJob(f"participant:{pid}:remove", run, row, "", self._gone(row)))
-
-    def _gone(self, row: ParticipantRow):  # type: ignore[no-untyped-def]
-        def after(_: object) -> None:
-            row.remove()
-            self.query_one(".p-name", Input).focus()
-
-        return after
+        self.remove_row(
+            row,
+            self.ctx.editor.remove_participant,
+            row.participant_id,
+            then=self.query_one(".p-name", Input).focus,
+        )
 
     def on_participant_adder_added(self, event: ParticipantAdder.Added) -> None:
         event.stop()

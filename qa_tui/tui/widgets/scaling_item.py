@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input
 
-from qa_tui.domain.evaluation import set_scale
-from qa_tui.tui.widgets.autosave import SaveJob
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     ErrorHost,
@@ -25,6 +24,7 @@ from qa_tui.tui.widgets.participants_panel import ParticipantAdder
 if TYPE_CHECKING:
     from qa_tui.domain.views import EvaluationView
     from qa_tui.framework.model import Item
+    from qa_tui.services.editor import ScaleField
 
 
 class ScaleRow(ErrorHost, Vertical):
@@ -90,19 +90,16 @@ class ScalingItem(ItemWidget):
         event.stop()
         if not user_edit(event):
             return
-        field = "score" if event.input.has_class("score") else "rationale"
-        key = f"scale:{self.item.id}:{row.participant_id}:{field}"
-        source = event.input
-        ctx, item_id, pid = self.ctx, self.item.id, row.participant_id
-
-        def make() -> SaveJob:
-            values: dict[str, Any] = {field: source.value}
-            run = lambda ws: ws.write(  # noqa: E731
-                set_scale, ctx.template, ctx.evaluation_id, item_id, pid, **values
-            )
-            return SaveJob(key, run, row, field)
-
-        self.ctx.saver.schedule(key, make)
+        field: ScaleField = "score" if event.input.has_class("score") else "rationale"
+        item_id, participant_id = self.item.id, row.participant_id
+        self.ctx.saver.later(
+            Target(f"scale:{item_id}:{participant_id}:{field}", row, field),
+            self.ctx.editor.set_scale,
+            item_id,
+            participant_id,
+            field,
+            event.input.value,
+        )
 
     def on_participant_adder_added(self, event: ParticipantAdder.Added) -> None:
         event.stop()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.widgets import TextArea
 
-from qa_tui.domain.evaluation import set_response
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import EditorContext, FieldError, ItemWidget, label, text_area
 
 if TYPE_CHECKING:
@@ -33,12 +33,11 @@ class TextItem(ItemWidget):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        area, ctx, item_id = event.text_area, self.ctx, self.item.id
-
-        def run():  # type: ignore[no-untyped-def]
-            text = area.text
-            return lambda ws: ws.write(
-                set_response, ctx.template, ctx.evaluation_id, item_id, text=text
-            )
-
-        self.save_later(f"{item_id}:text", item_id, run)
+        item_id = self.item.id
+        self.ctx.saver.later(
+            Target(f"{item_id}:text", self, item_id),
+            self.ctx.editor.set_response_text,
+            item_id,
+            "text",
+            event.text_area.text,
+        )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.widgets import RadioSet, TextArea
 
-from qa_tui.domain.evaluation import set_response
+from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     FieldError,
@@ -42,18 +42,26 @@ class YesNoItem(ItemWidget):
         yield text_area(self._text, id=f"f-{self.item.id}-text", classes="answer")
         yield FieldError(self.item.id)
 
-    def _save(self, **values: Any) -> Any:
-        ctx, item_id = self.ctx, self.item.id
-        return lambda ws: ws.write(set_response, ctx.template, ctx.evaluation_id, item_id, **values)
-
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         answer = pressed_name(event.radio_set) == "yes"
         if answer != self._answer:
             self._answer = answer
-            self.save_now(f"{self.item.id}:answer", self.item.id, self._save(answer=answer))
+            item_id = self.item.id
+            self.ctx.saver.now(
+                Target(f"{item_id}:answer", self, item_id),
+                self.ctx.editor.set_answer,
+                item_id,
+                answer,
+            )
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        area = event.text_area
-        self.save_later(f"{self.item.id}:text", self.item.id, lambda: self._save(text=area.text))
+        item_id = self.item.id
+        self.ctx.saver.later(
+            Target(f"{item_id}:text", self, item_id),
+            self.ctx.editor.set_response_text,
+            item_id,
+            "text",
+            event.text_area.text,
+        )
