@@ -7,16 +7,20 @@ each outcome to the ``done`` callback given with it (the TUI posts it back to th
 message). A reader that must see every write made so far waits for the writer to reach the
 write's sequence number (:meth:`Writer.wait_for`) and then reads in its own thread.
 
-The thread is not a daemon: when the app closes, the writer finishes what is queued (the last
-keystrokes of a closing screen among them) and then runs its ``then`` callback (closing the
-database); the interpreter waits for it before the process ends. That is how the last write is
-guaranteed without writing on the UI thread.
+When the app closes, the writer finishes what is queued (the last keystrokes of a closing
+screen among them) and then runs its ``then`` callback (closing the database). Should the
+process end first (the app returned, or failed, before closing its writer), an ``atexit`` hook
+closes every writer still open and waits for it to drain. That is how the last write is
+guaranteed without writing on the UI thread. (The thread itself is a daemon, so a writer
+nobody closed can never keep a process alive: the hook is what waits for it.)
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +30,8 @@ from qa_tui.errors import QaError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+EXIT_WAIT = 30.0  # seconds the process waits at exit for a writer to drain
+_OPEN: weakref.WeakSet[Writer] = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,9 @@ class Writer:
             self._submitted += 1
             self._calls.append(_Call(self._submitted, run, done))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name=self._name)
+                self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
                 self._thread.start()
+                _OPEN.add(self)
             self._lock.notify_all()
             return self._submitted
 
@@ -93,10 +100,12 @@ class Writer:
         thread, or here at once if the writer never started)."""
         with self._lock:
             self._closing = True
-            self._then = then
+            if then is not None:
+                self._then = then
             thread = self._thread
             self._lock.notify_all()
         if thread is None and then is not None:
+            self._then = None
             then()
 
     def join(self, timeout: float | None = None) -> None:
@@ -131,3 +140,11 @@ class Writer:
         except Exception as err:  # a bug or a broken database: reported, never the app lost
             log.exception("a write failed")
             return Outcome(error=QaError(f"unexpected error ({err})"))
+
+
+@atexit.register
+def _drain_at_exit() -> None:
+    """The process is ending: every writer still running finishes what it was given."""
+    for writer in list(_OPEN):
+        writer.close()
+        writer.join(EXIT_WAIT)
