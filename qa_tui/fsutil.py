@@ -1,8 +1,14 @@
-"""File-system helpers that keep personal data readable by its owner alone."""
+"""File-system helpers that keep personal data readable by its owner alone.
+
+A folder or file qa-tui **creates** is owner-only (0700, 0600 on POSIX). A folder that already
+existed keeps its mode, whoever owns it: running ``qa-tui --db sqlite:////tmp/x.db`` as root
+must never turn ``/tmp`` into 0700.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -14,9 +20,28 @@ OWNER_ONLY_DIR = 0o700
 
 
 def make_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) if needed, with owner-only permissions on POSIX."""
-    path.mkdir(parents=True, exist_ok=True)
-    restrict(path, OWNER_ONLY_DIR)
+    """Create ``path`` and any missing parents; only the folders made here become owner-only.
+
+    Folders are made one level at a time, so each one this call creates is known and chmodded
+    to 0700 (on POSIX), and every folder that already existed is left exactly as it was.
+    """
+    missing: list[Path] = []
+    current = path
+    while not (current.exists() or current.is_symlink()):
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=OWNER_ONLY_DIR)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made by someone else meanwhile: not ours to change
+        restrict(folder, OWNER_ONLY_DIR)  # exactly 0700, whatever the umask
+    if not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
     return path
 
 
@@ -34,7 +59,7 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     file is renamed over ``path``; a crash leaves the old file or the new one, never half of
     one under the real name. On any error the temporary file is removed.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
