@@ -16,7 +16,9 @@ import click
 from qa_tui.cli import reference
 from qa_tui.cli.common import db_option, get_app
 
-_PATH = click.Path(dir_okay=False, path_type=Path)
+# Plain paths: the commands check what is there themselves and refuse a directory, FIFO or
+# device with one line, instead of click's four-line usage text.
+_PATH = click.Path(path_type=Path)
 
 
 def _open_store(url: str, create: bool = True):  # type: ignore[no-untyped-def]

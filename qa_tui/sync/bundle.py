@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
-from qa_tui.fsutil import atomic_writer
+from qa_tui.fsutil import atomic_writer, special_kind
 from qa_tui.store.history import dumps
 from qa_tui.store.migrate import head_revision, known_revisions
 from qa_tui.sync.crypto import EncryptingWriter, decrypt_chunks, read_header
@@ -155,6 +155,20 @@ def _write_stream(
 
 
 # --- reading ---------------------------------------------------------------------------
+
+
+def check_bundle_file(path: Path) -> None:
+    """BundleError unless ``path`` is a regular file (links followed); a directory, FIFO or
+    device is refused without being opened."""
+    try:
+        kind = special_kind(path)
+        found = path.exists()
+    except OSError as exc:
+        raise BundleError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if kind is not None:
+        raise BundleError(f"{path.name}: is {kind}, not a bundle file")
+    if not found:
+        raise BundleError(f"{path}: no such file")
 
 
 def file_sha256(path: Path) -> str:

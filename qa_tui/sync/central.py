@@ -19,6 +19,7 @@ from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.sync_models import Device, MergedBundle
 from qa_tui.sync.bundle import (
+    check_bundle_file,
     file_sha256,
     peek_bundle_id,
     verified_aggregates,
@@ -187,6 +188,7 @@ def merge_bundle_file(
     refused bundle writes nothing. An exact replay returns ``already_merged=True``.
     """
     private = load_qa_private(key_file)
+    check_bundle_file(path)
     with store.reader() as session:
         public = central_key(session)
         if public is None:
