@@ -37,10 +37,11 @@ LIST_COLUMNS = (
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, db_url: str | None, count: int, seed: int) -> None:
-    """Fill a database with fictional, realistic evaluations (deterministic per seed)."""
+    """Fill a database with fictional, realistic evaluations (deterministic per seed); the
+    database is created if it does not exist."""
     from qa_tui.demo import generate
 
-    ws = get_app(ctx).workspace(db_url)
+    ws = get_app(ctx).workspace(db_url, create="any")
     try:
         made = generate(ws, count, seed)
     finally:

@@ -159,7 +159,7 @@ def central_devices(db_url: str, fmt: str) -> None:
 def export_command(
     ctx: click.Context, db_url: str | None, to: Path, out: Path, everything: bool
 ) -> None:
-    """Write an encrypted, signed bundle of this laptop's work."""
+    """Write an encrypted, signed bundle of this laptop's work (never creates a database)."""
     from qa_tui.sync.handover import export_bundle
 
     app = get_app(ctx)
@@ -178,7 +178,13 @@ def export_command(
 
 
 @click.command(name="merge")
-@click.option("--into", "into", required=True, metavar="URL", help="The central database.")
+@click.option(
+    "--into",
+    "into",
+    required=True,
+    metavar="URL",
+    help="The central database (made by 'qa-tui central init'; never created here).",
+)
 @click.option("--key", "key", type=_PATH, required=True, help="The QA team's private key.")
 @click.argument("bundles", nargs=-1, required=True, type=_PATH)
 def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
@@ -236,7 +242,7 @@ def sync_command(ctx: click.Context, central_url: str | None, db_url: str | None
     """Send this laptop's work to the central database and fetch what it needs offline."""
     from qa_tui.sync.direct import sync_now
 
-    ws = get_app(ctx).workspace(db_url)
+    ws = get_app(ctx).workspace(db_url, create="default")
     try:
         report = sync_now(ws, central_url)
     finally:
@@ -303,7 +309,7 @@ def conflicts_resolve(
             value = json.loads(value_json)
         except json.JSONDecodeError:
             raise SyncError("--value must be JSON (a text value in double quotes)") from None
-    ws = get_app(ctx).workspace(db_url or ctx.meta.get("conflicts_db"))
+    ws = get_app(ctx).workspace(db_url or ctx.meta.get("conflicts_db"), create="default")
     try:
         change_id = ws.write(resolve_conflict, conflict_id, pick=pick, value=value)
     finally:
@@ -328,7 +334,7 @@ def purge_command(ctx: click.Context, db_url: str | None, days: int | None, dry_
     from qa_tui.sync.retention import purge_expired
 
     app = get_app(ctx)
-    ws = app.workspace(db_url)
+    ws = app.workspace(db_url, create="default")
     try:
         with ws.store.session() as session:
             report = purge_expired(

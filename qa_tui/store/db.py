@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qa_tui.errors import StoreBusyError, StoreError
+from qa_tui.errors import NoDatabaseError, StoreBusyError, StoreError
 from qa_tui.fsutil import OWNER_ONLY_FILE, make_private_dir, restrict, special_kind
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -61,7 +61,11 @@ def _prepare_sqlite_file(path: Path, create: bool) -> None:
             )
         return
     if not create:
-        raise StoreError(f"{path}: no such database")
+        raise NoDatabaseError(
+            f"no database at {path}; nothing was created (qa-tui makes its own database the "
+            "first time it runs; 'qa-tui demo --db URL' or 'qa-tui central init --db URL' "
+            "makes one elsewhere)"
+        )
     try:
         make_private_dir(path.parent)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY_FILE)

@@ -115,7 +115,12 @@ def upgrade(store: Store, revision: str = "head") -> Path | None:
 
 
 def open_store(url: str, *, create: bool = True, migrate: bool = True) -> Store:
-    """Open (and create or upgrade) the database at ``url``, ready for use."""
+    """Open (and create or upgrade) the database at ``url``, ready for use.
+
+    With ``create=False`` a SQLite file that does not exist is a
+    :class:`~qa_tui.errors.NoDatabaseError` and nothing is made. (A PostgreSQL database is
+    never created by qa-tui: the server refuses to connect to one that does not exist.)
+    """
     engine = make_engine(url, create=create)
     store = Store(engine, url)
     try:
