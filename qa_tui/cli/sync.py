@@ -55,18 +55,31 @@ def central() -> None:
 
 @central.command(name="init")
 @db_option(required=True)
-@click.option("--key-out", type=_PATH, required=True, help="Where to write the QA private key.")
+@click.option("--key-out", type=_PATH, help="Where to write a new QA private key (and FILE.pub).")
 @click.option("--use-key", type=_PATH, help="Adopt an existing QA private key instead.")
-def central_init(db_url: str, key_out: Path, use_key: Path | None) -> None:
-    """Create a central database and the QA team's key pair (FILE and FILE.pub)."""
+def central_init(db_url: str, key_out: Path | None, use_key: Path | None) -> None:
+    """Make a central database (created if it does not exist) and give it the QA team's key:
+    a new key pair (--key-out FILE writes FILE and FILE.pub) or an existing one (--use-key)."""
     from qa_tui.sync.central import init_central
+    from qa_tui.sync.errors import SyncError
+    from qa_tui.sync.keys import load_qa_private
 
+    if (key_out is None) == (use_key is None):
+        raise SyncError(
+            "central init: give --key-out FILE (make a new QA key) or --use-key FILE "
+            "(adopt an existing one), not both"
+            if key_out
+            else "central init: give --key-out FILE (make a new QA key) or --use-key FILE "
+            "(adopt an existing one)"
+        )
+    if use_key is not None:
+        load_qa_private(use_key)  # a bad key is refused before any database is made
     store = _open_store(db_url)
     try:
         public = init_central(store, key_out, use_key)
     finally:
         store.dispose()
-    if use_key is None:
+    if key_out is not None:
         click.echo(f"QA private key: {key_out} (keep it safe; readable by you alone)")
         click.echo(f"QA public key:  {key_out}.pub")
     click.echo(public)
