@@ -13,6 +13,8 @@ Two forms, one rule each:
 * :func:`printable` — for files and command output (tables, text): ``\\x1b``-style escapes,
   reversible (:func:`unprintable` gives the text back exactly), so nothing is lost or
   ambiguous when the file is read back.
+* :func:`json_text` — JSON for command output: what JSON leaves raw (C1 controls, DEL, bidi
+  controls, separators, lone surrogates) as ``\\uNNNN``; ``json.loads`` gives the same data.
 * :func:`cell` — the one writer of a CSV or spreadsheet cell: :func:`printable` on one line,
   then formula neutralising. Every CSV and XLSX writer calls it for every cell.
 """
@@ -108,6 +110,23 @@ def printable(text: str, *, keep_breaks: bool = True) -> str:
 def unprintable(text: str) -> str:
     """The original of :func:`printable`'s output: each ``\\xNN`` and ``\\uNNNN`` decoded."""
     return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal may obey: it escapes C0 itself,
+# and everything here can only occur inside a JSON string, where \uNNNN means the same.
+_JSON_RAW = re.compile(
+    r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """``data`` as JSON for a terminal or a file: readable non-ASCII text kept as it is, but
+    every control character escaped, so nothing is obeyed and ``json.loads`` gives back
+    exactly ``data``."""
+    import json
+
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def one_line(text: str, limit: int = 80) -> str:

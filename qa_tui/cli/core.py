@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -97,7 +96,9 @@ def list_command(ctx: click.Context, db_url: str | None, fmt: str) -> None:
     finally:
         ws.close()
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        from qa_tui.textsafe import json_text
+
+        click.echo(json_text(rows))
     elif fmt == "csv":
         click.echo(csv_text(rows), nl=False)
     else:

@@ -280,7 +280,9 @@ def conflicts(ctx: click.Context, db_url: str | None, fmt: str) -> None:
     finally:
         ws.close()
     if fmt == "json":
-        click.echo(json.dumps([asdict(c) for c in found], indent=2, ensure_ascii=False))
+        from qa_tui.textsafe import json_text
+
+        click.echo(json_text([asdict(c) for c in found]))
         return
     from qa_tui.textsafe import printable
 

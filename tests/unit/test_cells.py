@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sys
 import unicodedata
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from qa_tui.cli import main
 from qa_tui.cli.core import LIST_COLUMNS, csv_text
-from qa_tui.textsafe import cell, printable, uncell, unprintable
+from qa_tui.textsafe import cell, json_text, printable, uncell, unprintable
 
 C0 = [chr(c) for c in range(0x20)]
 C1 = [chr(c) for c in range(0x7F, 0xA0)]  # DEL and the C1 controls
@@ -99,6 +100,13 @@ def test_the_list_csv_writer_uses_cell_for_every_cell(values: list[str]) -> None
     assert [{k: uncell(v) for k, v in r.items()} for r in read] == rows
 
 
+@given(st.lists(st.fixed_dictionaries({"a": texts, "b": st.integers()}), max_size=3))
+def test_json_output_escapes_every_control_character_and_loads_back(data: list) -> None:  # type: ignore[type-arg]
+    out = json_text(data)
+    assert not FORBIDDEN.search(out.replace("\n", "")), repr(out[:200])
+    assert json.loads(out) == data
+
+
 def test_non_text_values_are_left_alone() -> None:
     assert cell(3) == 3 and cell(None) is None and cell(-2.5) == -2.5 and cell(True) is True
 
@@ -146,6 +154,10 @@ def test_qa_tui_list_csv_and_table_end_to_end(tmp_path: Path) -> None:
     assert row["practitioner"].startswith("'  =")
     for key, value in NASTY.items():
         assert uncell(row[key]) == value
+    as_json = CliRunner().invoke(main, ["list", "--db", db, "--format", "json"])
+    assert as_json.exit_code == 0 and not FORBIDDEN.search(as_json.stdout.replace("\n", ""))
+    (data,) = json.loads(as_json.stdout)
+    assert {k: data[k] for k in NASTY} == NASTY
     table = CliRunner().invoke(main, ["list", "--db", db])
     assert table.exit_code == 0 and not FORBIDDEN.search(table.stdout.replace("\n", ""))
     assert len(table.stdout.splitlines()) == 2  # the header and one row, however nasty
