@@ -19,7 +19,7 @@ import platformdirs
 import tomli_w
 
 from qa_tui.errors import ConfigError
-from qa_tui.fsutil import atomic_write_bytes, make_private_dir
+from qa_tui.fsutil import atomic_write_bytes, special_kind
 
 APP_NAME = "qa-tui"
 THEMES = ("dark", "light", "high-contrast")
@@ -110,7 +110,7 @@ def load_settings(path: Path | None = None) -> Settings:
     """
     path = path or default_config_path()
     raw: dict[str, Any] = {}
-    if path.exists():
+    if _regular_file(path):
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
@@ -138,12 +138,31 @@ def load_settings(path: Path | None = None) -> Settings:
     return settings
 
 
+def _regular_file(path: Path) -> bool:
+    """True for a regular file (links followed), False for nothing there; anything else (a
+    directory, FIFO, socket or device) is a ConfigError, and it is never opened."""
+    try:
+        kind = special_kind(path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if kind is not None:
+        raise ConfigError(
+            f"{path}: is {kind}, not a settings file; it was left untouched — "
+            "give --config a regular file (it is made if missing)"
+        )
+    return path.exists()
+
+
 def save_settings(settings: Settings) -> None:
-    """Write settings atomically to their file, readable by the owner alone."""
+    """Write settings atomically to their file, readable by the owner alone.
+
+    A symbolic link (a config kept in a dotfiles folder) is followed: the file it points to is
+    replaced atomically beside itself and the link stays a link.
+    """
     path = settings.config_path
     data = {k: v for k, v in asdict(settings).items() if k in _KEYS}
+    _regular_file(path)
     try:
-        make_private_dir(path.parent)
         atomic_write_bytes(path, tomli_w.dumps(data).encode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be written ({exc.strerror or exc})") from None

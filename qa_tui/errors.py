@@ -32,6 +32,10 @@ class StoreError(QaError):
     """The database cannot be opened, upgraded or written."""
 
 
+class NoDatabaseError(StoreError):
+    """A command that may not create a database was given one that does not exist."""
+
+
 class StoreBusyError(StoreError):
     """Another program (another merge) holds the database's write lock for too long."""
 

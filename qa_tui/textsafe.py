@@ -10,8 +10,13 @@ Two forms, one rule each:
   the TUI). Character for character: each control character becomes one visible character of
   one cell (``ESC`` → ``␛``, ``BEL`` → ``␇``, a C1 control, a bidirectional override or a lone
   surrogate → ``�``), so an editor's cursor and wrapping stay where they were.
-* :func:`printable` — for files and command output (CSV, JSON, tables): ``\\x1b``-style escapes,
-  reversible, so nothing is lost or ambiguous when the file is read back.
+* :func:`printable` — for files and command output (tables, text): ``\\x1b``-style escapes,
+  reversible (:func:`unprintable` gives the text back exactly), so nothing is lost or
+  ambiguous when the file is read back.
+* :func:`json_text` — JSON for command output: what JSON leaves raw (C1 controls, DEL, bidi
+  controls, separators, lone surrogates) as ``\\uNNNN``; ``json.loads`` gives the same data.
+* :func:`cell` — the one writer of a CSV or spreadsheet cell: :func:`printable` on one line,
+  then formula neutralising. Every CSV and XLSX writer calls it for every cell.
 """
 
 from __future__ import annotations
@@ -19,8 +24,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# C0 (but tab and newline), DEL and C1: what a terminal may obey.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # What a terminal may obey or reorder: every C0 and C1 control, DEL, the bidirectional
 # embeddings, overrides and isolates (text that displays in another order than it reads), the
 # Unicode line and paragraph separators, and lone surrogates (which no terminal can encode).
@@ -72,9 +75,58 @@ def is_shown_safe(text: str, *, multiline: bool = False) -> bool:
     return all(multiline and char in "\n\t" for char in unsafe)
 
 
-def printable(text: str) -> str:
-    """``text`` with control characters shown as ``\\xNN`` (newlines and tabs kept)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+# What printable() escapes: what _UNSAFE holds but tab and newline (they too with
+# keep_breaks=False), and a backslash that would read as the start of an escape, so that
+# unprintable() decodes exactly.
+_CONTROLS = (
+    r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+    r"\u2066-\u2069\ud800-\udfff"
+)
+_AMBIGUOUS_BACKSLASH = r"\\(?=x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})"
+_ESCAPED = re.compile(f"{_AMBIGUOUS_BACKSLASH}|[{_CONTROLS}]")
+_ESCAPED_ONE_LINE = re.compile(f"{_AMBIGUOUS_BACKSLASH}|[\\t\\n{_CONTROLS}]")
+_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep_breaks: bool = True) -> str:
+    """``text`` with every control character written as an escape, reversibly.
+
+    C0 and C1 controls and DEL become ``\\xNN``; bidirectional embeddings, overrides and
+    isolates, the Unicode line and paragraph separators and lone surrogates become
+    ``\\uNNNN``. A backslash that is followed by what reads as an escape becomes ``\\x5c``,
+    so :func:`unprintable` gives back exactly the original. Newlines and tabs are kept unless
+    ``keep_breaks`` is False (one line, as in a CSV cell). Text without any of these (the
+    common case) comes back unchanged.
+    """
+    pattern = _ESCAPED if keep_breaks else _ESCAPED_ONE_LINE
+    return pattern.sub(_escape, text)
+
+
+def unprintable(text: str) -> str:
+    """The original of :func:`printable`'s output: each ``\\xNN`` and ``\\uNNNN`` decoded."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal may obey: it escapes C0 itself,
+# and everything here can only occur inside a JSON string, where \uNNNN means the same.
+_JSON_RAW = re.compile(
+    r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """``data`` as JSON for a terminal or a file: readable non-ASCII text kept as it is, but
+    every control character escaped, so nothing is obeyed and ``json.loads`` gives back
+    exactly ``data``."""
+    import json
+
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def one_line(text: str, limit: int = 80) -> str:
@@ -83,8 +135,30 @@ def one_line(text: str, limit: int = 80) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def csv_cell(value: Any) -> Any:
-    """A value safe for CSV/XLSX: text that a spreadsheet would run as a formula is quoted."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
+# A cell a spreadsheet would run: after spaces, "=", "+", "-" or "@", or a tab or carriage
+# return (escaped by printable(), so seen as "\x09" / "\x0d"). Leading quotes are skipped
+# too, so a value that already starts with a quote gets one more and stays reversible.
+_FORMULA = re.compile(r"'*\s*(?:[=+\-@]|\\x09|\\x0d)")
+
+
+def cell(value: Any) -> Any:
+    """A value as a CSV or XLSX cell must hold it: the single cell writer of the project.
+
+    Text goes through :func:`printable` on one line (every control character, tab and newline
+    included, made visible and reversible) and, if a spreadsheet would read it as a formula
+    (its first non-space character is ``=``, ``+``, ``-``, ``@``, a tab or a CR), gets a
+    leading ``'``. Numbers, booleans and None are returned as they are.
+
+    Reversible: :func:`uncell` gives back the original text.
+    """
+    if not isinstance(value, str):
+        return value
+    text = printable(value, keep_breaks=False)
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def uncell(text: str) -> str:
+    """The original text of a :func:`cell` (for tests and for reading an export back)."""
+    if text.startswith("'") and _FORMULA.match(text, 1):
+        text = text[1:]
+    return unprintable(text)

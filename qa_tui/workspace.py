@@ -94,10 +94,10 @@ def load_registry(settings: Settings) -> TemplateRegistry:
 
 
 def open_workspace(
-    settings: Settings, db_url: str | None = None, clock: Clock = utc_now
+    settings: Settings, db_url: str | None = None, clock: Clock = utc_now, *, create: bool = True
 ) -> Workspace:
-    """Open (creating or upgrading) the database and load templates."""
-    store = open_store(db_url or default_db_url())
+    """Open (upgrading, and with ``create`` creating) the database and load templates."""
+    store = open_store(db_url or default_db_url(), create=create)
     registry = load_registry(settings)
     add_published(store, registry)
     return Workspace(settings, store, registry, clock)

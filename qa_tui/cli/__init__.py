@@ -23,7 +23,9 @@ from qa_tui.errors import QaError
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    # A plain path: what is there is checked by load_settings, so a directory, FIFO or device
+    # is one line "…: is a directory, not a settings file", not click's usage text.
+    type=click.Path(path_type=Path),
     help="Settings file (default: config.toml in the user config directory).",
 )
 @click.version_option(package_name="qa-tui")

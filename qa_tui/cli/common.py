@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -26,10 +26,22 @@ class AppContext:
 
         return load_settings(self.config_path)
 
-    def workspace(self, db_url: str | None = None):  # type: ignore[no-untyped-def]
+    def workspace(  # type: ignore[no-untyped-def]
+        self, db_url: str | None = None, *, create: Literal["never", "default", "any"] = "never"
+    ):
+        """The workspace on ``--db`` (the subcommand's, else the top-level one, else this
+        laptop's own database). Whether a database that does not exist may be made:
+
+        * ``"never"`` — commands that only read (list, conflicts, export): they refuse;
+        * ``"default"`` — commands that write (sync, purge, conflicts resolve): only this
+          laptop's own default database, as the app itself does on its first run;
+        * ``"any"`` — ``demo``, whose job is to fill a new database.
+        """
         from qa_tui.workspace import open_workspace
 
-        return open_workspace(self.settings(), db_url or self.db_url)
+        url = db_url or self.db_url
+        allowed = create == "any" or (create == "default" and url is None)
+        return open_workspace(self.settings(), url, create=allowed)
 
 
 class QaGroup(click.Group):

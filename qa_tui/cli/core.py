@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -37,10 +36,11 @@ LIST_COLUMNS = (
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, db_url: str | None, count: int, seed: int) -> None:
-    """Fill a database with fictional, realistic evaluations (deterministic per seed)."""
+    """Fill a database with fictional, realistic evaluations (deterministic per seed); the
+    database is created if it does not exist."""
     from qa_tui.demo import generate
 
-    ws = get_app(ctx).workspace(db_url)
+    ws = get_app(ctx).workspace(db_url, create="any")
     try:
         made = generate(ws, count, seed)
     finally:
@@ -57,8 +57,11 @@ def _rows_for_output(rows: list) -> list[dict]:  # type: ignore[type-arg]
 
 
 def _table(rows: list[dict]) -> str:  # type: ignore[type-arg]
+    from qa_tui.textsafe import printable
+
     headers = LIST_COLUMNS  # the same columns as csv and json, in the same order
-    cells = [[str(r[h]) for h in headers] for r in rows]
+    # Each cell made printable on one line first, so the columns line up as printed.
+    cells = [[printable(str(r[h]), keep_breaks=False) for h in headers] for r in rows]
     widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += [
@@ -67,12 +70,24 @@ def _table(rows: list[dict]) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
+def csv_text(rows: list[dict]) -> str:  # type: ignore[type-arg]
+    """The rows as CSV, every cell written by :func:`qa_tui.textsafe.cell` (control
+    characters made visible, formulas neutralised)."""
+    from qa_tui.textsafe import cell
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=LIST_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: cell(v) for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
 @click.command(name="list")
 @db_option()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.pass_context
 def list_command(ctx: click.Context, db_url: str | None, fmt: str) -> None:
-    """The evaluations, one a row (the home screen, headless)."""
+    """The evaluations, one a row (the home screen, headless); never creates a database."""
     from qa_tui.store.queries import list_evaluations
 
     ws = get_app(ctx).workspace(db_url)
@@ -81,19 +96,13 @@ def list_command(ctx: click.Context, db_url: str | None, fmt: str) -> None:
     finally:
         ws.close()
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        from qa_tui.textsafe import json_text
+
+        click.echo(json_text(rows))
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=LIST_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        from qa_tui.textsafe import csv_cell
-
-        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(csv_text(rows), nl=False)
     else:
-        from qa_tui.textsafe import printable
-
-        click.echo(printable(_table(rows)))
+        click.echo(_table(rows))
 
 
 @click.group()

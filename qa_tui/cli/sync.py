@@ -16,7 +16,9 @@ import click
 from qa_tui.cli import reference
 from qa_tui.cli.common import db_option, get_app
 
-_PATH = click.Path(dir_okay=False, path_type=Path)
+# Plain paths: the commands check what is there themselves and refuse a directory, FIFO or
+# device with one line, instead of click's four-line usage text.
+_PATH = click.Path(path_type=Path)
 
 
 def _open_store(url: str, create: bool = True):  # type: ignore[no-untyped-def]
@@ -53,18 +55,31 @@ def central() -> None:
 
 @central.command(name="init")
 @db_option(required=True)
-@click.option("--key-out", type=_PATH, required=True, help="Where to write the QA private key.")
+@click.option("--key-out", type=_PATH, help="Where to write a new QA private key (and FILE.pub).")
 @click.option("--use-key", type=_PATH, help="Adopt an existing QA private key instead.")
-def central_init(db_url: str, key_out: Path, use_key: Path | None) -> None:
-    """Create a central database and the QA team's key pair (FILE and FILE.pub)."""
+def central_init(db_url: str, key_out: Path | None, use_key: Path | None) -> None:
+    """Make a central database (created if it does not exist) and give it the QA team's key:
+    a new key pair (--key-out FILE writes FILE and FILE.pub) or an existing one (--use-key)."""
     from qa_tui.sync.central import init_central
+    from qa_tui.sync.errors import SyncError
+    from qa_tui.sync.keys import load_qa_private
 
+    if (key_out is None) == (use_key is None):
+        raise SyncError(
+            "central init: give --key-out FILE (make a new QA key) or --use-key FILE "
+            "(adopt an existing one), not both"
+            if key_out
+            else "central init: give --key-out FILE (make a new QA key) or --use-key FILE "
+            "(adopt an existing one)"
+        )
+    if use_key is not None:
+        load_qa_private(use_key)  # a bad key is refused before any database is made
     store = _open_store(db_url)
     try:
         public = init_central(store, key_out, use_key)
     finally:
         store.dispose()
-    if use_key is None:
+    if key_out is not None:
         click.echo(f"QA private key: {key_out} (keep it safe; readable by you alone)")
         click.echo(f"QA public key:  {key_out}.pub")
     click.echo(public)
@@ -157,7 +172,7 @@ def central_devices(db_url: str, fmt: str) -> None:
 def export_command(
     ctx: click.Context, db_url: str | None, to: Path, out: Path, everything: bool
 ) -> None:
-    """Write an encrypted, signed bundle of this laptop's work."""
+    """Write an encrypted, signed bundle of this laptop's work (never creates a database)."""
     from qa_tui.sync.handover import export_bundle
 
     app = get_app(ctx)
@@ -176,7 +191,13 @@ def export_command(
 
 
 @click.command(name="merge")
-@click.option("--into", "into", required=True, metavar="URL", help="The central database.")
+@click.option(
+    "--into",
+    "into",
+    required=True,
+    metavar="URL",
+    help="The central database (made by 'qa-tui central init'; never created here).",
+)
 @click.option("--key", "key", type=_PATH, required=True, help="The QA team's private key.")
 @click.argument("bundles", nargs=-1, required=True, type=_PATH)
 def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
@@ -234,7 +255,7 @@ def sync_command(ctx: click.Context, central_url: str | None, db_url: str | None
     """Send this laptop's work to the central database and fetch what it needs offline."""
     from qa_tui.sync.direct import sync_now
 
-    ws = get_app(ctx).workspace(db_url)
+    ws = get_app(ctx).workspace(db_url, create="default")
     try:
         report = sync_now(ws, central_url)
     finally:
@@ -259,7 +280,9 @@ def conflicts(ctx: click.Context, db_url: str | None, fmt: str) -> None:
     finally:
         ws.close()
     if fmt == "json":
-        click.echo(json.dumps([asdict(c) for c in found], indent=2, ensure_ascii=False))
+        from qa_tui.textsafe import json_text
+
+        click.echo(json_text([asdict(c) for c in found]))
         return
     from qa_tui.textsafe import printable
 
@@ -301,7 +324,7 @@ def conflicts_resolve(
             value = json.loads(value_json)
         except json.JSONDecodeError:
             raise SyncError("--value must be JSON (a text value in double quotes)") from None
-    ws = get_app(ctx).workspace(db_url or ctx.meta.get("conflicts_db"))
+    ws = get_app(ctx).workspace(db_url or ctx.meta.get("conflicts_db"), create="default")
     try:
         change_id = ws.write(resolve_conflict, conflict_id, pick=pick, value=value)
     finally:
@@ -326,7 +349,7 @@ def purge_command(ctx: click.Context, db_url: str | None, days: int | None, dry_
     from qa_tui.sync.retention import purge_expired
 
     app = get_app(ctx)
-    ws = app.workspace(db_url)
+    ws = app.workspace(db_url, create="default")
     try:
         with ws.store.session() as session:
             report = purge_expired(

@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qa_tui.errors import StoreBusyError, StoreError
-from qa_tui.fsutil import OWNER_ONLY_FILE, make_private_dir, restrict
+from qa_tui.errors import NoDatabaseError, StoreBusyError, StoreError
+from qa_tui.fsutil import OWNER_ONLY_FILE, make_private_dir, restrict, special_kind
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # How long a SQLite connection waits for another's write lock (a merge holds it for its whole
@@ -40,6 +40,14 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _prepare_sqlite_file(path: Path, create: bool) -> None:
+    try:
+        kind = special_kind(path)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if kind is not None:  # never opened: reading a FIFO would wait for ever
+        raise StoreError(
+            f"{path}: is {kind}, not a SQLite database; it was left untouched — choose another --db"
+        )
     if path.exists():
         try:
             with path.open("rb") as handle:
@@ -53,7 +61,11 @@ def _prepare_sqlite_file(path: Path, create: bool) -> None:
             )
         return
     if not create:
-        raise StoreError(f"{path}: no such database")
+        raise NoDatabaseError(
+            f"no database at {path}; nothing was created (qa-tui makes its own database the "
+            "first time it runs; 'qa-tui demo --db URL' or 'qa-tui central init --db URL' "
+            "makes one elsewhere)"
+        )
     try:
         make_private_dir(path.parent)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY_FILE)

@@ -7,6 +7,7 @@ upgraded after a backup copy is taken, and one written by a newer qa-tui is refu
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from qa_tui.errors import StoreError
+from qa_tui.fsutil import OWNER_ONLY_FILE, restrict
 from qa_tui.store.db import (
     Store,
     describe_db_error,
@@ -67,6 +69,8 @@ def backup_sqlite(path: Path, revision: str) -> Path:
     """Copy a SQLite database (consistently, with the backup API) before it is upgraded."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.name}.before-upgrade-{revision}-{stamp}")
+    # Made owner-only before a byte of the data is copied into it.
+    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY_FILE))
     source = sqlite3.connect(path)
     try:
         dest = sqlite3.connect(target)
@@ -76,7 +80,7 @@ def backup_sqlite(path: Path, revision: str) -> Path:
             dest.close()
     finally:
         source.close()
-    target.chmod(0o600)
+    restrict(target)
     return target
 
 
@@ -111,7 +115,12 @@ def upgrade(store: Store, revision: str = "head") -> Path | None:
 
 
 def open_store(url: str, *, create: bool = True, migrate: bool = True) -> Store:
-    """Open (and create or upgrade) the database at ``url``, ready for use."""
+    """Open (and create or upgrade) the database at ``url``, ready for use.
+
+    With ``create=False`` a SQLite file that does not exist is a
+    :class:`~qa_tui.errors.NoDatabaseError` and nothing is made. (A PostgreSQL database is
+    never created by qa-tui: the server refuses to connect to one that does not exist.)
+    """
     engine = make_engine(url, create=create)
     store = Store(engine, url)
     try:

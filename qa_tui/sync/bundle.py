@@ -23,14 +23,14 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
-from qa_tui.fsutil import atomic_writer
+from qa_tui.fsutil import atomic_writer, special_kind
 from qa_tui.store.history import dumps
 from qa_tui.store.migrate import head_revision, known_revisions
-from qa_tui.sync.crypto import EncryptingWriter, decrypt_chunks, read_header
+from qa_tui.sync.crypto import CHUNK, CIPHER, EncryptingWriter, decrypt_chunks, read_header
 from qa_tui.sync.errors import BundleError
 from qa_tui.sync.keys import DeviceKey, fingerprint, public_raw
 from qa_tui.sync.records import (
@@ -157,6 +157,20 @@ def _write_stream(
 # --- reading ---------------------------------------------------------------------------
 
 
+def check_bundle_file(path: Path) -> None:
+    """BundleError unless ``path`` is a regular file (links followed); a directory, FIFO or
+    device is refused without being opened."""
+    try:
+        kind = special_kind(path)
+        found = path.exists()
+    except OSError as exc:
+        raise BundleError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if kind is not None:
+        raise BundleError(f"{path.name}: is {kind}, not a bundle file")
+    if not found:
+        raise BundleError(f"{path}: no such file")
+
+
 def file_sha256(path: Path) -> str:
     """The sha256 of the bundle file's bytes (how the ledger recognises an exact replay)."""
     digest = hashlib.sha256()
@@ -174,14 +188,54 @@ def peek_bundle_id(path: Path) -> str | None:
     return found if is_id(found) else None
 
 
-def _check_version(version: int, name: str) -> None:
-    if version > FORMAT_VERSION:
-        raise BundleError(
-            f"{name}: made by a newer qa-tui (bundle format {version}; this one reads up to "
-            f"{FORMAT_VERSION}); upgrade qa-tui to merge it"
-        )
+_PUBLIC_HEADER = {"bundle_id", "cipher", "chunk", "recipient", "ephemeral", "salt", "nonce_prefix"}
+
+
+def _refuse_unknown_format(
+    handle: IO[bytes],
+    version: int,
+    header: dict[str, Any],
+    aad: bytes,
+    private: X25519PrivateKey,
+    name: str,
+) -> NoReturn:
+    """Refuse a bundle whose format this qa-tui does not read, saying honestly why.
+
+    "Made by a newer qa-tui" is said only when the format number is authenticated: the header
+    is the one qa-tui writes, and the first encrypted chunk, sealed with the whole file header
+    (format number included) as associated data, decrypts with the QA key. A flipped format
+    byte fails that check, so a damaged file is never sent to be "upgraded". (The laptop's
+    signature closes the content, in a format this qa-tui cannot read, so it cannot be the
+    test.) Where the header names an encryption this qa-tui does not know, it cannot tell a
+    newer bundle from a damaged one, and says so.
+    """
+    damaged = f"{name}: not a qa-tui bundle, or damaged"
     if version < OLDEST_FORMAT:
-        raise BundleError(f"{name}: unknown bundle format {version}")
+        raise BundleError(f"{damaged} (bundle format {version} does not exist)")
+    if not header.keys() >= _PUBLIC_HEADER or not is_id(header.get("bundle_id")):
+        raise BundleError(f"{damaged} (unknown bundle format {version} and an unknown header)")
+    if header.get("cipher") != CIPHER or header.get("chunk") != CHUNK:
+        raise BundleError(
+            f"{name}: bundle format {version} with encryption {str(header.get('cipher'))[:40]!r}"
+            f" that this qa-tui does not know (it reads formats up to {FORMAT_VERSION}): made "
+            "by a newer qa-tui, or damaged — upgrade qa-tui and try again"
+        )
+    if header.get("recipient") != fingerprint(public_raw(private.public_key())):
+        raise BundleError(
+            f"{name}: encrypted to a different key ({str(header.get('recipient'))[:16]}…), "
+            "not this QA team key"
+        )
+    try:
+        next(decrypt_chunks(handle, header, aad, private, name))
+    except BundleError:
+        raise BundleError(
+            f"{damaged} (its format number {version} is not one qa-tui writes and the header "
+            "fails authentication)"
+        ) from None
+    raise BundleError(
+        f"{name}: made by a newer qa-tui (bundle format {version}, header authenticated; this "
+        f"one reads up to {FORMAT_VERSION}); upgrade qa-tui to merge it"
+    )
 
 
 def _lines(path: Path, private: X25519PrivateKey) -> Iterator[tuple[int, dict[str, Any], bytes]]:
@@ -189,7 +243,8 @@ def _lines(path: Path, private: X25519PrivateKey) -> Iterator[tuple[int, dict[st
     name = path.name
     with path.open("rb") as handle:
         version, header, aad = read_header(handle, name)
-        _check_version(version, name)
+        if not OLDEST_FORMAT <= version <= FORMAT_VERSION:
+            _refuse_unknown_format(handle, version, header, aad, private, name)
         inflate = zlib.decompressobj()
         pending = b""
         for chunk in decrypt_chunks(handle, header, aad, private, name):

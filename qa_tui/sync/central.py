@@ -19,6 +19,7 @@ from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.sync_models import Device, MergedBundle
 from qa_tui.sync.bundle import (
+    check_bundle_file,
     file_sha256,
     peek_bundle_id,
     verified_aggregates,
@@ -66,18 +67,22 @@ def central_id(session: Session) -> str:
     return value
 
 
-def init_central(store: Store, key_out: Path, existing_key: Path | None = None) -> str:
-    """Make ``store`` a central database and create (or adopt) the QA key pair.
+def init_central(store: Store, key_out: Path | None, existing_key: Path | None = None) -> str:
+    """Make ``store`` a central database and adopt the QA key at ``existing_key``, or else
+    create the QA key pair at ``key_out`` (and ``key_out.pub``).
 
     Returns the public key text. Refuses a database that is already central, and never
     overwrites a key file.
     """
+    if key_out is None and existing_key is None:
+        raise SyncError("no QA key: give a file for a new QA key or an existing QA key")
     with store.reader() as session:
         if _meta(session, "role") == "central":
             raise SyncError(f"{store.url}: is already a central database")
     if existing_key is not None:
         public = qa_public_text(load_qa_private(existing_key))
     else:
+        assert key_out is not None
         public = create_qa_key(key_out)
     with store.session() as session:
         _set_meta(session, "role", "central")
@@ -187,6 +192,7 @@ def merge_bundle_file(
     refused bundle writes nothing. An exact replay returns ``already_merged=True``.
     """
     private = load_qa_private(key_file)
+    check_bundle_file(path)
     with store.reader() as session:
         public = central_key(session)
         if public is None:

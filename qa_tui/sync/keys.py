@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from qa_tui.config import data_dir
-from qa_tui.fsutil import OWNER_ONLY_FILE, fsync_dir, make_private_dir, restrict
+from qa_tui.fsutil import OWNER_ONLY_FILE, fsync_dir, make_private_dir, restrict, special_kind
 from qa_tui.sync.errors import KeyFileError
 
 ED25519 = "ed25519"
@@ -67,7 +67,18 @@ def write_private_pem(path: Path, pem: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def _check_key_file(path: Path) -> None:
+    """Refuse a directory, FIFO or device before opening it (reading a FIFO never ends)."""
+    try:
+        kind = special_kind(path)
+    except OSError as exc:
+        raise KeyFileError(f"{path}: cannot read the key ({exc.strerror or exc})") from None
+    if kind is not None:
+        raise KeyFileError(f"{path}: is {kind}, not a key file")
+
+
 def _read_private(path: Path) -> object:
+    _check_key_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -166,6 +177,7 @@ def qa_public_text(private: X25519PrivateKey) -> str:
 
 def load_qa_public(path: Path) -> X25519PublicKey:
     """The QA team's public key from a ``.pub`` file (``x25519:<base64>``)."""
+    _check_key_file(path)
     try:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:

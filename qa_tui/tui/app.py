@@ -372,6 +372,8 @@ def make_app(
         def workspace_factory() -> Workspace:
             from qa_tui.workspace import open_workspace
 
-            return open_workspace(settings, db_url, clock)
+            # Only the app's own database is made on first run; a --db that names no
+            # database is refused (a typo must not start an empty one).
+            return open_workspace(settings, db_url, clock, create=db_url is None)
 
     return QaApp(settings, workspace_factory, clock, quick_path)

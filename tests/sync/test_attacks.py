@@ -188,7 +188,34 @@ def test_valid_signature_over_altered_content(setup) -> None:  # type: ignore[no
 def test_newer_format_refused(setup) -> None:  # type: ignore[no-untyped-def]
     a, cen, _good, tmp = setup
     bad = _write(tmp / "newer.qab", aggregates(a.store), a, tmp / "qa.key.pub", fmt=3)
-    _refused(cen, bad, tmp / "qa.key", "upgrade qa-tui")
+    _refused(cen, bad, tmp / "qa.key", "made by a newer qa-tui")
+    with pytest.raises(BundleError, match="upgrade qa-tui"):
+        merge_bundle_file(cen, bad, tmp / "qa.key")
+
+
+@pytest.mark.parametrize("value", [3, 0x100, 0xFFFF, 0])
+def test_corrupt_format_number_is_damage_not_a_newer_qa_tui(setup, value: int) -> None:  # type: ignore[no-untyped-def]
+    """Only an authenticated format number is called "newer": a flipped format byte in a
+    good bundle is reported as damage, never as a reason to upgrade."""
+    _a, cen, good, tmp = setup
+    data = bytearray(good.read_bytes())
+    data[8:10] = value.to_bytes(2, "big")  # MAGIC (8 bytes), then the format number
+    bad = tmp / f"format{value}.qab"
+    bad.write_bytes(bytes(data))
+    _refused(cen, bad, tmp / "qa.key", "not a qa-tui bundle, or damaged")
+    with pytest.raises(BundleError) as caught:
+        merge_bundle_file(cen, bad, tmp / "qa.key")
+    assert "newer" not in str(caught.value) and "upgrade" not in str(caught.value)
+
+
+def test_newer_format_with_an_unknown_header_is_damage(setup) -> None:  # type: ignore[no-untyped-def]
+    from qa_tui.sync.crypto import MAGIC
+
+    _a, cen, _good, tmp = setup
+    header = json.dumps({"hello": "world"}).encode()
+    bad = tmp / "odd.qab"
+    bad.write_bytes(MAGIC + (3).to_bytes(2, "big") + len(header).to_bytes(4, "big") + header)
+    _refused(cen, bad, tmp / "qa.key", "not a qa-tui bundle, or damaged")
 
 
 def test_older_format_is_upgraded(setup) -> None:  # type: ignore[no-untyped-def]

@@ -113,3 +113,32 @@ def test_merge_refusal_is_one_line(tmp_path: Path) -> None:
     junk.write_bytes(b"hello" * 1000)
     out = desk.run("merge", "--into", url, "--key", str(tmp_path / "qa.key"), str(junk), ok=False)
     assert out.strip().count("\n") == 0 and "not a qa-tui bundle" in out
+
+
+def test_central_init_use_key_needs_no_key_out(tmp_path: Path) -> None:
+    desk = Machine(tmp_path, "desk")
+    key = tmp_path / "qa.key"
+    first = desk.run(
+        "central", "init", "--db", f"sqlite:///{tmp_path / 'a.db'}", "--key-out", str(key)
+    )
+    public = first.strip().splitlines()[-1]
+    second = desk.run(
+        "central", "init", "--db", f"sqlite:///{tmp_path / 'b.db'}", "--use-key", str(key)
+    )
+    assert second.strip().splitlines() == [public]  # no word of a --key-out it did not write
+    for args in ([], ["--key-out", str(tmp_path / "k2"), "--use-key", str(key)]):
+        out = desk.run("central", "init", "--db", f"sqlite:///{tmp_path / 'c.db'}", *args, ok=False)
+        assert out.strip().count("\n") == 0 and "--key-out FILE" in out and "--use-key FILE" in out
+    assert not (tmp_path / "c.db").exists() and not (tmp_path / "k2").exists()
+    junk = tmp_path / "junk.key"
+    junk.write_text("not a key")
+    out = desk.run(
+        "central",
+        "init",
+        "--db",
+        f"sqlite:///{tmp_path / 'd.db'}",
+        "--use-key",
+        str(junk),
+        ok=False,
+    )
+    assert "not a private key" in out and not (tmp_path / "d.db").exists()

@@ -83,8 +83,95 @@ def test_list_formats_have_the_same_columns(tmp_path: Path) -> None:
 
 
 def test_list_of_an_empty_database(tmp_path: Path) -> None:
-    code, out, _ = run("list", "--db", url(tmp_path / "new.db"), "--format", "json")
+    open_store(url(tmp_path / "empty.db")).dispose()
+    code, out, _ = run("list", "--db", url(tmp_path / "empty.db"), "--format", "json")
     assert code == 0 and json.loads(out) == []
+
+
+READ_ONLY = [
+    ["list"],
+    ["list", "--format", "csv"],
+    ["conflicts"],
+    ["conflicts", "--format", "json"],
+    ["template", "list"],
+    ["template", "show", "collaborative_practice_evaluation"],
+    ["central", "devices"],
+    ["central", "team", "list"],
+    ["central", "template", "list"],
+]
+
+
+@pytest.mark.parametrize("command", READ_ONLY, ids=" ".join)
+def test_commands_that_only_read_never_create_a_database(
+    tmp_path: Path, command: list[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "qa.db"
+    code, out, err = run(*command, "--db", url(missing))
+    if command[0] == "template":  # templates still list; the database just is not read
+        assert code == 0, err
+    else:
+        assert code == 1
+        assert err.strip().count("\n") == 0 and f"no database at {missing}" in err, err
+        assert "Traceback" not in err + out
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_writing_commands_do_not_create_a_database_named_by_db(tmp_path: Path) -> None:
+    missing = tmp_path / "qa.db"
+    pub = tmp_path / "qa.key.pub"
+    run(
+        "central",
+        "init",
+        "--db",
+        url(tmp_path / "central.db"),
+        "--key-out",
+        str(tmp_path / "qa.key"),
+    )
+    for command in (
+        ["export", "--to", str(pub), "--out", str(tmp_path / "b.qab")],
+        ["purge"],
+        ["conflicts", "resolve", "0" * 32, "--pick", "x"],
+        ["sync", "--central", url(tmp_path / "central.db")],
+        ["central", "enrol", "--device-key", "x"],
+    ):
+        code, _, err = run(*command, "--db", url(missing))
+        assert code == 1 and err.strip().count("\n") == 0, (command, err)
+        assert not missing.exists(), command
+
+
+def test_the_laptops_own_database_is_made_only_by_commands_that_write() -> None:
+    from qa_tui.config import default_db_url
+    from qa_tui.store.quicklist import sqlite_file
+
+    own = sqlite_file(default_db_url())
+    assert own is not None and not own.exists()
+    code, _, err = run("list")
+    assert code == 1 and f"no database at {own}" in err and not own.exists()
+    code, _, err = run("conflicts")
+    assert code == 1 and not own.exists()
+    code, _, err = run("purge")
+    assert code == 0 and own.exists(), err
+
+
+def test_demo_and_central_init_create_a_new_database(tmp_path: Path) -> None:
+    code, _, err = run("demo", "--db", url(tmp_path / "a" / "demo.db"), "--evaluations", "1")
+    assert code == 0 and (tmp_path / "a" / "demo.db").is_file(), err
+    key = tmp_path / "qa.key"
+    code, _, err = run("central", "init", "--db", url(tmp_path / "c.db"), "--key-out", str(key))
+    assert code == 0 and (tmp_path / "c.db").is_file(), err
+
+
+def test_merge_into_a_missing_database_says_how_to_make_one(tmp_path: Path) -> None:
+    key = tmp_path / "qa.key"
+    run("central", "init", "--db", url(tmp_path / "c.db"), "--key-out", str(key))
+    bundle = tmp_path / "b.qab"
+    bundle.write_bytes(b"x")
+    missing = tmp_path / "new-central.db"
+    code, _, err = run("merge", "--into", url(missing), "--key", str(key), str(bundle))
+    assert code == 1 and "no database at" in err and "central init" in err
+    assert not missing.exists()
+    code, out, _ = run("merge", "--help")
+    assert "never created here" in " ".join(out.split())
 
 
 def test_template_list_and_show() -> None:
