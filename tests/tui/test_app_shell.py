@@ -8,6 +8,7 @@ import functools
 import os
 import tomllib
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from qa_tui.tui.app import QaApp, make_app
 from qa_tui.tui.screens.home import HomeScreen
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from tests.conftest import frozen_clock
-from tests.tui.screens_setup import workers_done
+from tests.tui.screens_setup import wait_for, workers_done
 
 SIZE = (160, 40)
 
@@ -41,6 +42,11 @@ async def settle(pilot: Any, rounds: int = 3) -> None:
 
 
 def app_for(settings: Any, db_url: str) -> QaApp:
+    """The app on ``db_url``, made first if need be (the app itself only ever makes its own
+    default database: see ``test_a_db_that_does_not_exist_is_refused``)."""
+    from qa_tui.workspace import open_workspace
+
+    open_workspace(settings, db_url).close()
     return make_app(settings, db_url=db_url, clock=frozen_clock)
 
 
@@ -305,3 +311,15 @@ async def test_review_lists_missing_and_dismisses_with_the_item(
         await settle(pilot)
     assert results and results[0] is not None
     assert results[0].jump_to is not None and not results[0].completed
+
+
+@run_async
+async def test_a_db_that_does_not_exist_is_refused(settings: Any, tmp_path: Path) -> None:
+    """``qa-tui --db`` naming no database (a typo, say) stops with the reason; nothing is
+    created."""
+    missing = tmp_path / "typo.db"
+    app = make_app(settings, db_url=f"sqlite:///{missing.as_posix()}", clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.startup_error is not None, "the refusal")
+    assert "no database" in (app.startup_error or "")
+    assert not missing.exists()
