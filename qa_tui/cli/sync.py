@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from qa_tui.cli import reference
+from qa_tui.cli import central_data
 from qa_tui.cli.common import db_option, get_app
 
 # Plain paths: the commands check what is there themselves and refuse a directory, FIFO or
@@ -360,7 +360,7 @@ def purge_command(ctx: click.Context, db_url: str | None, days: int | None, dry_
     click.echo(report.summary())
 
 
-for _command in reference.COMMANDS:
+for _command in central_data.COMMANDS:
     central.add_command(_command)
 
 COMMANDS = [keys, central, export_command, merge_command, sync_command, conflicts, purge_command]

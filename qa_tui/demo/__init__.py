@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from qa_tui.demo import text as txt
 from qa_tui.demo.cases import _start_case, make_evaluation
-from qa_tui.demo.moderation import moderate
+from qa_tui.demo.moderated import moderate
 from qa_tui.demo.recorder import BATCH, DAYS, FIRST_DAY, Recorder
 from qa_tui.demo.text import BUILTIN_IDS, Organisation
 from qa_tui.errors import QaError, StoreError

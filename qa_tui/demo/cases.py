@@ -9,7 +9,7 @@ from typing import Any
 from qa_tui.demo import text as txt
 from qa_tui.demo.recorder import TODAY, Case, Recorder, stamp
 from qa_tui.demo.text import Organisation, new_uuid
-from qa_tui.domain.records import response_id
+from qa_tui.domain.record_writes import response_id
 from qa_tui.domain.vocab import CONCERN_RECIPIENTS, EVALUATION_TYPES
 from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, Template
 

@@ -1,7 +1,7 @@
 """The evaluation journey as headless operations on a session.
 
 Each function validates its input (raising :class:`ValidationError` naming the field, before
-anything is written), then records changes through :mod:`qa_tui.domain.records`. Callers run
+anything is written), then records changes through :mod:`qa_tui.domain.record_writes`. Callers run
 them inside ``store.session()`` so a failure leaves every record as it was.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qa_tui.domain import validate as v
-from qa_tui.domain.records import (
+from qa_tui.domain import input_checks as v
+from qa_tui.domain.record_writes import (
     create_record,
     ensure_editable,
     remove_record,

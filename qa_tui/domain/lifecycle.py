@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from qa_tui.domain import validate as v
+from qa_tui.domain import input_checks as v
 from qa_tui.domain.completion import missing
-from qa_tui.domain.records import create_record, get_evaluation, set_fields
+from qa_tui.domain.record_writes import create_record, get_evaluation, set_fields
 from qa_tui.domain.views import load_view
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template

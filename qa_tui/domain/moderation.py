@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qa_tui.domain import validate as v
-from qa_tui.domain.records import create_record, get_evaluation, remove_record, set_fields
+from qa_tui.domain import input_checks as v
+from qa_tui.domain.record_writes import create_record, get_evaluation, remove_record, set_fields
 from qa_tui.errors import NotFoundError, ValidationError
 from qa_tui.framework.model import GradingScale, ItemKind, Template
 from qa_tui.store import models

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qa_tui.domain import validate as v
-from qa_tui.domain.records import (
+from qa_tui.domain import input_checks as v
+from qa_tui.domain.record_writes import (
     create_record,
     ensure_editable,
     get_evaluation,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qa_tui.domain.records import get_evaluation
+from qa_tui.domain.record_writes import get_evaluation
 from qa_tui.domain.vocab import OPEN_ACTION_STATUSES
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE

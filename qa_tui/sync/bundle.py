@@ -4,7 +4,7 @@ Inside the encryption (:mod:`qa_tui.sync.crypto`) is a zlib stream of JSON lines
 
 1. a header ``{"bundle": "qa-tui", "format", "bundle_id", "schema_revision", "device_id",
    "created_at"}``;
-2. one line per evaluation aggregate (:class:`~qa_tui.sync.records.Aggregate`);
+2. one line per evaluation aggregate (:class:`~qa_tui.sync.aggregates.Aggregate`);
 3. the manifest ``{"manifest": {format, schema_revision, bundle_id, device_id,
    device_public_key, author, created_at, recipient, counts, content_hash}, "signature"}``,
    where ``content_hash`` is the sha256 of every line before it and ``signature`` the device's
@@ -30,10 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from qa_tui.fsutil import atomic_writer, special_kind
 from qa_tui.store.history import dumps
 from qa_tui.store.migrate import head_revision, known_revisions
-from qa_tui.sync.crypto import CHUNK, CIPHER, EncryptingWriter, decrypt_chunks, read_header
-from qa_tui.sync.errors import BundleError
-from qa_tui.sync.keys import DeviceKey, fingerprint, public_raw
-from qa_tui.sync.records import (
+from qa_tui.sync.aggregates import (
     Aggregate,
     InvalidRecord,
     aggregate_from_v1,
@@ -41,6 +38,9 @@ from qa_tui.sync.records import (
     aggregate_to_v1,
     is_id,
 )
+from qa_tui.sync.crypto import CHUNK, CIPHER, EncryptingWriter, decrypt_chunks, read_header
+from qa_tui.sync.errors import BundleError
+from qa_tui.sync.keys import DeviceKey, fingerprint, public_raw
 
 FORMAT_VERSION = 2
 OLDEST_FORMAT = 1

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.sync_models import Device, MergedBundle
+from qa_tui.sync.aggregates import is_id
 from qa_tui.sync.bundle import (
     check_bundle_file,
     file_sha256,
@@ -34,7 +35,6 @@ from qa_tui.sync.keys import (
     qa_public_text,
 )
 from qa_tui.sync.merge import MergeReport, Provenance, merge_aggregates
-from qa_tui.sync.records import is_id
 
 
 def utc_stamp() -> str:

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES
 from qa_tui.store.history import Actor, append_change, change_order_key, recompute_field
+from qa_tui.sync.aggregates import InvalidRecord, _check_value
 from qa_tui.sync.errors import SyncError
-from qa_tui.sync.records import InvalidRecord, _check_value
 
 _UNSET: Any = object()
 

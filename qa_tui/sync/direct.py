@@ -8,7 +8,7 @@ they were; a failed pull leaves the push done and is simply retried next time.
 What is pulled: the full histories of the evaluations this laptop made or this user audits, or
 in which this user owns an action — so moderations, resolutions of conflicts and action
 updates on them come back — the teams and the templates the QA team published, and the
-template texts the laptop lacks (:mod:`qa_tui.sync.reference`).
+template texts the laptop lacks (:mod:`qa_tui.sync.reference_data`).
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from qa_tui.store.db import Store
 from qa_tui.store.migrate import current_revision, head_revision, open_store
 from qa_tui.store.sync_models import PurgedEvaluation
 from qa_tui.sync.acks import acknowledge, unacknowledged
+from qa_tui.sync.aggregates import Aggregate, InvalidRecord, check_aggregate, check_change
 from qa_tui.sync.central import central_id, device_lookup, utc_stamp
 from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
 from qa_tui.sync.merge import Provenance, merge_aggregates
-from qa_tui.sync.records import Aggregate, InvalidRecord, check_aggregate, check_change
-from qa_tui.sync.reference import pull_reference
+from qa_tui.sync.reference_data import pull_reference
 
 
 @dataclass

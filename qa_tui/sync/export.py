@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_tui.store import models
-from qa_tui.sync.records import Aggregate
+from qa_tui.sync.aggregates import Aggregate
 
 BATCH = 200
 _COLUMNS = [c for c in models.Change.__table__.columns if c.key != "bundle_id"]

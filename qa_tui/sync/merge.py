@@ -35,8 +35,8 @@ from qa_tui.store.bulk import CHANGE_COLUMNS, insert_new
 from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
 from qa_tui.store.history import advance_clock, settle_field
 from qa_tui.store.sync_models import MergedBundle
+from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate
 from qa_tui.sync.errors import BundleError
-from qa_tui.sync.records import WIRE_FIELDS, Aggregate
 
 BATCH = 200
 MERGE_LOCK = 0x51A7_0001

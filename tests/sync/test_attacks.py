@@ -13,11 +13,11 @@ import pytest
 from qa_tui.domain import evaluation as ev
 from qa_tui.store import models
 from qa_tui.store.history import dumps
+from qa_tui.sync.aggregates import Aggregate
 from qa_tui.sync.bundle import _write_stream
 from qa_tui.sync.central import merge_bundle_file, revoke_device
 from qa_tui.sync.errors import BundleError
 from qa_tui.sync.keys import create_qa_key, load_device_key, load_qa_public
-from qa_tui.sync.records import Aggregate
 from tests.sync.helpers import TEMPLATE, Laptop, aggregates, full_dump, make_central
 
 

@@ -17,7 +17,7 @@ from qa_tui.framework.loader import load_template_file
 from qa_tui.framework.model import ItemKind
 from qa_tui.store import models
 from qa_tui.store.history import Actor
-from qa_tui.sync import reference
+from qa_tui.sync import reference_data as reference
 from qa_tui.sync.direct import sync_now
 from qa_tui.workspace import open_workspace
 from tests.sync.helpers import TEMPLATE, Laptop, conflicts, consistent, copy_into, make_central

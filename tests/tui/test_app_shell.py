@@ -83,7 +83,7 @@ def add_evaluation(ws: Any, ref: str, practitioner: str = "Sam Worker", **extra:
 
 def complete_directly(ws: Any, evaluation_id: str) -> None:
     """Mark an evaluation completed through the history (bypassing what is missing)."""
-    from qa_tui.domain.records import create_record
+    from qa_tui.domain.record_writes import create_record
     from qa_tui.store.history import record_change
 
     with ws.store.session() as session:

@@ -51,7 +51,7 @@ async def test_sync_screen_sends_evaluations_to_the_central_database(
     workspace: Any, settings: Any, db_url: str, tmp_path: Path
 ) -> None:
     from qa_tui.framework.loader import load_template_file
-    from qa_tui.sync.reference import publish_template
+    from qa_tui.sync.reference_data import publish_template
 
     add_evaluation(workspace, "LCS-700001")
     url = _central_with(settings, tmp_path)

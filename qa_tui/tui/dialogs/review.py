@@ -69,7 +69,7 @@ def review_state(ws: Workspace, evaluation_id: str) -> ReviewState:
 def complete_evaluation(ws: Workspace, evaluation_id: str) -> None:
     """Complete the evaluation through the core (runs in a worker thread)."""
     from qa_tui.domain.lifecycle import complete
-    from qa_tui.domain.records import get_evaluation
+    from qa_tui.domain.record_writes import get_evaluation
 
     with ws.store.session() as session:
         template = ws.template_for(get_evaluation(session, evaluation_id))

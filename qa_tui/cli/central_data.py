@@ -44,7 +44,7 @@ def team() -> None:
 @click.option("--service-area", default="", help="The service area it belongs to.")
 def team_add(db_url: str, name: str, service_area: str) -> None:
     """Add a team (a retired team of the same name comes back)."""
-    from qa_tui.sync.reference import add_team
+    from qa_tui.sync.reference_data import add_team
 
     with _session(db_url, write=True) as session:
         row = add_team(session, name, service_area)
@@ -57,7 +57,7 @@ def team_add(db_url: str, name: str, service_area: str) -> None:
 @click.option("--name", required=True, help="The team to stop offering.")
 def team_retire(db_url: str, name: str) -> None:
     """Stop offering a team for new evaluations (existing evaluations keep it)."""
-    from qa_tui.sync.reference import retire_team
+    from qa_tui.sync.reference_data import retire_team
 
     with _session(db_url, write=True) as session:
         row = retire_team(session, name)
@@ -71,7 +71,7 @@ def team_retire(db_url: str, name: str) -> None:
 @_FORMAT
 def team_list(db_url: str, everything: bool, fmt: str) -> None:
     """The teams, by name."""
-    from qa_tui.sync.reference import list_teams
+    from qa_tui.sync.reference_data import list_teams
 
     with _session(db_url, write=False) as session:
         rows = [
@@ -97,7 +97,7 @@ def central_template() -> None:
 def template_publish(db_url: str, path: Path) -> None:
     """Validate a template file and publish it; laptops can use it after their next sync."""
     from qa_tui.framework.loader import load_template_file
-    from qa_tui.sync.reference import publish_template
+    from qa_tui.sync.reference_data import publish_template
 
     template = load_template_file(path)
     with _session(db_url, write=True) as session:
@@ -111,7 +111,7 @@ def template_publish(db_url: str, path: Path) -> None:
 @_FORMAT
 def template_published(db_url: str, fmt: str) -> None:
     """The published templates, oldest first."""
-    from qa_tui.sync.reference import published_templates
+    from qa_tui.sync.reference_data import published_templates
 
     with _session(db_url, write=False) as session:
         rows = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qa_tui.domain import validate as v
+from qa_tui.domain import input_checks as v
 from qa_tui.errors import NotFoundError, ValidationError
 from qa_tui.framework.model import Template
 from qa_tui.store import models

@@ -14,7 +14,7 @@ import uuid
 from qa_tui.demo.recorder import TODAY, Case, stamp
 from qa_tui.demo.text import Who, new_uuid
 from qa_tui.domain.moderation import OVERALL, judgement_id
-from qa_tui.domain.records import response_id
+from qa_tui.domain.record_writes import response_id
 from qa_tui.framework.model import ItemKind
 from qa_tui.store.entities import CREATE
 
