@@ -136,6 +136,9 @@ class VisibleDocument(Document):
 
     Everything that measures or draws (``lines``, ``get_line``, indexing, ``get_size``) sees
     :func:`shown` lines, which have the same length; ``text`` and ranges are the raw text.
+    Every character is kept except that, as in any Textual document, the line breaks of one
+    text take one kind (the first found): a lone CR becomes a line break, never a return to
+    the start of the line.
     """
 
     def __init__(self, text: str) -> None:

@@ -11,7 +11,8 @@ from textual.widgets import Input
 
 from qa_tui.store import models
 from qa_tui.store.migrate import open_store
-from qa_tui.sync import central, reference
+from qa_tui.sync import central
+from qa_tui.sync import reference_data as reference
 from qa_tui.tui.dialogs.new_evaluation import NewEvaluationDialog
 from qa_tui.tui.screens.evaluation import EvaluationScreen
 from qa_tui.tui.screens.summary import SummaryScreen
