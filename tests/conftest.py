@@ -66,7 +66,7 @@ def frozen_clock() -> dt.datetime:
 
 
 @pytest.fixture
-def settings(isolated_dirs: Path):  # type: ignore[no-untyped-def]
+def settings(isolated_dirs: Path):
     from qa_tui.config import load_settings
 
     base = load_settings()
@@ -81,7 +81,7 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def workspace(settings, db_url: str) -> Iterator:  # type: ignore[no-untyped-def]
+def workspace(settings, db_url: str) -> Iterator:
     from qa_tui.workspace import open_workspace
 
     ws = open_workspace(settings, db_url, clock=frozen_clock)

@@ -71,7 +71,7 @@ def team_retire(db_url: str, name: str) -> None:
 @_FORMAT
 def team_list(db_url: str, everything: bool, fmt: str) -> None:
     """The teams, by name."""
-    from qa_tui.sync.reference_data import list_teams
+    from qa_tui.store.queries import list_teams
 
     with _session(db_url, write=False) as session:
         rows = [

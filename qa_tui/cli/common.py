@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
 from qa_tui.errors import QaError
+
+if TYPE_CHECKING:
+    from qa_tui.config import Settings
+    from qa_tui.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,14 +25,14 @@ class AppContext:
     config_path: Path | None = None
     db_url: str | None = None
 
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         from qa_tui.config import load_settings
 
         return load_settings(self.config_path)
 
-    def workspace(  # type: ignore[no-untyped-def]
+    def workspace(
         self, db_url: str | None = None, *, create: Literal["never", "default", "any"] = "never"
-    ):
+    ) -> Workspace:
         """The workspace on ``--db`` (the subcommand's, else the top-level one, else this
         laptop's own database). Whether a database that does not exist may be made:
 

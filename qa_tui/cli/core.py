@@ -6,10 +6,18 @@ import csv
 import io
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qa_tui.cli.common import db_option, get_app
+
+if TYPE_CHECKING:
+    from qa_tui.framework.loader import TemplateRegistry
+    from qa_tui.store.rows import EvaluationRow
+
+# One output row: a column's name and its value.
+Row = dict[str, object]
 
 LIST_COLUMNS = (
     "id",
@@ -48,7 +56,7 @@ def demo(ctx: click.Context, db_url: str | None, count: int, seed: int) -> None:
     click.echo(f"Added {made} demo evaluations to {ws.store.url}")
 
 
-def _rows_for_output(rows: list) -> list[dict]:  # type: ignore[type-arg]
+def _rows_for_output(rows: list[EvaluationRow]) -> list[Row]:
     out = []
     for row in rows:
         data = asdict(row)
@@ -56,7 +64,7 @@ def _rows_for_output(rows: list) -> list[dict]:  # type: ignore[type-arg]
     return out
 
 
-def _table(rows: list[dict]) -> str:  # type: ignore[type-arg]
+def _table(rows: list[Row]) -> str:
     from qa_tui.textsafe import printable
 
     headers = LIST_COLUMNS  # the same columns as csv and json, in the same order
@@ -70,7 +78,7 @@ def _table(rows: list[dict]) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
-def csv_text(rows: list[dict]) -> str:  # type: ignore[type-arg]
+def csv_text(rows: list[Row]) -> str:
     """The rows as CSV, every cell written by :func:`qa_tui.textsafe.cell` (control
     characters made visible, formulas neutralised)."""
     from qa_tui.textsafe import cell
@@ -110,7 +118,7 @@ def template() -> None:
     """List, show and validate evaluation templates."""
 
 
-def _registry(ctx: click.Context, db_url: str | None):  # type: ignore[no-untyped-def]
+def _registry(ctx: click.Context, db_url: str | None) -> TemplateRegistry:
     """Built-in and custom templates, plus those the QA team published (copied by sync) when
     the database exists (``--db``, or this laptop's own); never creates a database."""
     from qa_tui.config import default_db_url

@@ -10,18 +10,23 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from qa_tui.cli import central_data
 from qa_tui.cli.common import db_option, get_app
 
+if TYPE_CHECKING:
+    from qa_tui.store.db import Store
+    from qa_tui.sync.merge import MergeReport
+
 # Plain paths: the commands check what is there themselves and refuse a directory, FIFO or
 # device with one line, instead of click's four-line usage text.
 _PATH = click.Path(path_type=Path)
 
 
-def _open_store(url: str, create: bool = True):  # type: ignore[no-untyped-def]
+def _open_store(url: str, create: bool = True) -> Store:
     from qa_tui.store.migrate import open_store
 
     return open_store(url, create=create)
@@ -37,9 +42,9 @@ def keys() -> None:
 @click.pass_context
 def keys_show(ctx: click.Context, fmt: str) -> None:
     """Print this laptop's device id and public signing key (made on first use)."""
-    from qa_tui.sync.keys import load_device_key
+    from qa_tui.sync.keys import own_device_key
 
-    key = load_device_key(get_app(ctx).settings().device_id)
+    key = own_device_key(get_app(ctx).settings())
     if fmt == "json":
         click.echo(key.as_json())
         return
@@ -174,13 +179,14 @@ def export_command(
 ) -> None:
     """Write an encrypted, signed bundle of this laptop's work (never creates a database)."""
     from qa_tui.sync.handover import export_bundle
+    from qa_tui.sync.keys import own_device_key
 
     app = get_app(ctx)
     settings = app.settings()
     ws = app.workspace(db_url)
     try:
         manifest = export_bundle(
-            ws.store, settings.device_id, settings.author, to, out, everything=everything
+            ws.store, own_device_key(settings), settings.author, to, out, everything=everything
         )
     finally:
         ws.close()
@@ -203,7 +209,6 @@ def export_command(
 def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
     """Verify and merge bundles into the central database (each all or nothing)."""
     from qa_tui.errors import StoreBusyError
-    from qa_tui.sync.central import merge_bundle_file
     from qa_tui.sync.errors import BundleError
 
     store = _open_store(into, create=False)
@@ -211,7 +216,7 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
     try:
         for path in bundles:
             try:
-                report = _merge_one(store, path, key, merge_bundle_file)
+                report = _merge_one(store, path, key)
             except BundleError as exc:
                 click.echo(f"qa-tui: refused {exc}; nothing of it was merged", err=True)
                 refused += 1
@@ -231,17 +236,22 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
-def _merge_one(store, path: Path, key: Path, merge):  # type: ignore[no-untyped-def]
+def _merge_one(store: Store, path: Path, key: Path) -> MergeReport:
+    """Merge one bundle, with a progress bar on a terminal."""
+    from qa_tui.sync.central import merge_bundle_file
+
     if not sys.stderr.isatty():
-        return merge(store, path, key)
-    bar: list = []
+        return merge_bundle_file(store, path, key)
+    bar: list[Any] = []  # the progress bar, once the number of evaluations is known
 
     def on_total(total: int) -> None:
         bar.append(click.progressbar(length=total, label=path.name, file=sys.stderr))
         bar[0].__enter__()
 
     try:
-        return merge(store, path, key, progress=lambda n: bar[0].update(n), on_total=on_total)
+        return merge_bundle_file(
+            store, path, key, progress=lambda n: bar[0].update(n), on_total=on_total
+        )
     finally:
         if bar:
             bar[0].__exit__(None, None, None)
@@ -257,7 +267,7 @@ def sync_command(ctx: click.Context, central_url: str | None, db_url: str | None
 
     ws = get_app(ctx).workspace(db_url, create="default")
     try:
-        report = sync_now(ws, central_url)
+        report = sync_now(ws.store, ws.settings, central_url)
     finally:
         ws.close()
     click.echo(report.summary())

@@ -27,7 +27,7 @@ from qa_tui.domain.vocab import (
     EVALUATION_TYPES,
 )
 from qa_tui.errors import ValidationError
-from qa_tui.framework.model import NOT_APPLICABLE, ItemKind, Template
+from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, Template
 from qa_tui.store import models
 from qa_tui.store.history import Actor
 
@@ -121,7 +121,7 @@ def update_details(
     )
 
 
-def _item(template: Template, item_id: str, *kinds: ItemKind):  # type: ignore[no-untyped-def]
+def _item(template: Template, item_id: str, *kinds: ItemKind) -> Item:
     item = template.item(item_id)
     if item is None or (kinds and item.kind not in kinds):
         raise ValidationError(f"{item_id}: not an item of template {template.id}", field=item_id)
@@ -131,6 +131,7 @@ def _item(template: Template, item_id: str, *kinds: ItemKind):  # type: ignore[n
 def set_response(
     session: Session,
     actor: Actor,
+    /,  # so ``**values`` can never take them, as Workspace.write's type requires
     template: Template,
     evaluation_id: str,
     item_id: str,

@@ -66,7 +66,7 @@ def add_action(
     return create_record(session, actor, "action", evaluation_id, fixed, values)
 
 
-def update_action(session: Session, actor: Actor, action_id: str, **values: Any) -> int:
+def update_action(session: Session, actor: Actor, /, action_id: str, **values: Any) -> int:
     """Change an action; status, progress and completion date stay editable after completion."""
     clean = _clean_action(values)
     if clean.get("status") == "done" and "completed_on" not in clean:
@@ -119,7 +119,7 @@ def record_concern_share(
 
 
 def set_overall(
-    session: Session, actor: Actor, template: Template, evaluation_id: str, **values: Any
+    session: Session, actor: Actor, /, template: Template, evaluation_id: str, **values: Any
 ) -> int:
     """Step 8: overall judgement, its reason if not applicable, strengths and development."""
     clean: dict[str, Any] = {}

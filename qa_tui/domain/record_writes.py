@@ -83,7 +83,9 @@ def set_fields(
     row = session.get(kind.model, entity_id)
     if row is None or row.deleted:
         raise NotFoundError(f"No {etype.replace('_', ' ')} with id {entity_id}")
-    evaluation_id = entity_id if etype == "evaluation" else row.evaluation_id  # type: ignore[attr-defined]
+    evaluation_id = entity_id
+    if etype != "evaluation":
+        evaluation_id = row.evaluation_id  # type: ignore[attr-defined]  # on every Record but one
     ensure_editable(session, evaluation_id, etype, set(values))
     recorded = 0
     for field, value in values.items():
@@ -99,7 +101,7 @@ def remove_record(session: Session, actor: Actor, etype: str, entity_id: str) ->
     row = session.get(kind.model, entity_id)
     if row is None or row.deleted:
         raise NotFoundError(f"No {etype.replace('_', ' ')} with id {entity_id}")
-    evaluation_id = row.evaluation_id  # type: ignore[attr-defined]
+    evaluation_id = row.evaluation_id  # type: ignore[attr-defined]  # never an Evaluation
     ensure_editable(session, evaluation_id, etype, {DELETED})
     change = record_change(session, actor, etype, entity_id, evaluation_id, DELETED, True)
     if change is not None:

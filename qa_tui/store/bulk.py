@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Connection, Date, Table, insert
+from sqlalchemy import ColumnDefault, Connection, Date, Table, insert
 from sqlalchemy.orm import Session
 
 from qa_tui.store import models
@@ -25,11 +25,17 @@ from qa_tui.store.history import dumps, heads_disagree
 CHANGE_COLUMNS = tuple(c.key for c in models.Change.__table__.columns)
 
 
-def _defaults(model: type) -> dict[str, Any]:
+def _table(model: type[models.Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _defaults(model: type[models.Base]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for column in model.__table__.columns:  # type: ignore[attr-defined]
+    for column in _table(model).columns:
         default = column.default
-        out[column.key] = default.arg if default is not None and default.is_scalar else None
+        out[column.key] = None  # no default, or one computed when the row is made
+        if isinstance(default, ColumnDefault) and default.is_scalar:
+            out[column.key] = default.arg
     return out
 
 
@@ -132,10 +138,6 @@ def derive_rows(
     for entity_id, row in rows.items():
         by_type[types[entity_id].name].append(row)
     return by_type, states
-
-
-def _table(model: type) -> Table:
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

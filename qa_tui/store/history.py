@@ -267,7 +267,11 @@ def recompute_field(session: Session, entity_id: str, field: str) -> models.Fiel
 # --- rebuilding and checking --------------------------------------------------------------
 
 
-def derive_state(changes: Iterable[models.Change], links: Iterable[tuple[str, str]]) -> dict:
+# A record's state by (entity type, id): its columns, named as in the typed tables.
+State = dict[tuple[str, str], dict[str, Any]]
+
+
+def derive_state(changes: Iterable[models.Change], links: Iterable[tuple[str, str]]) -> State:
     """Compute the current state of every record from the history alone (no typed tables).
 
     Returns ``{(entity_type, entity_id): {column: value}}``, the columns named as in the typed
@@ -279,7 +283,7 @@ def derive_state(changes: Iterable[models.Change], links: Iterable[tuple[str, st
     superseding: dict[str, set[str]] = {}
     for change_id, superseded_id in links:
         superseding.setdefault(superseded_id, set()).add(change_id)
-    state: dict[tuple[str, str], dict[str, Any]] = {}
+    state: State = {}
     latest: dict[str, str] = {}
     for (entity_id, field), group in by_key.items():
         ids = {c.id for c in group}
@@ -305,9 +309,9 @@ def derive_state(changes: Iterable[models.Change], links: Iterable[tuple[str, st
     return state
 
 
-def stored_state(session: Session) -> dict:
+def stored_state(session: Session) -> State:
     """The typed tables' contents in the same shape as :func:`derive_state` returns."""
-    result: dict[tuple[str, str], dict[str, Any]] = {}
+    result: State = {}
     for etype in ENTITY_TYPES.values():
         for row in session.scalars(select(etype.model)):
             result[(etype.name, row.id)] = {

@@ -70,7 +70,9 @@ def _side(change: models.Change) -> Side:
     )
 
 
-def _field_history(session: Session, entity_id: str, fld: str) -> tuple[dict, dict]:
+def _field_history(
+    session: Session, entity_id: str, fld: str
+) -> tuple[dict[str, models.Change], dict[str, set[str]]]:
     changes = {
         c.id: c
         for c in session.scalars(

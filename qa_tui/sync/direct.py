@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from qa_tui.config import Settings
 from qa_tui.errors import StoreError
 from qa_tui.store import models
 from qa_tui.store.db import Store
@@ -164,13 +165,13 @@ def _pull(
         report.acknowledged = acknowledge(local, central_ref, sorted(report.touched), utc_stamp())
 
 
-def sync_now(ws: object, central_url: str | None = None) -> SyncReport:
-    """Push this laptop's unacknowledged work, pull back what it needs; one-line errors.
+def sync_now(store: Store, settings: Settings, central_url: str | None = None) -> SyncReport:
+    """Push this laptop's work in ``store``, pull back what it needs; one-line errors.
 
-    ``ws`` is a :class:`qa_tui.workspace.Workspace`. Raises :class:`SyncError` when no central
-    database is configured or it cannot be reached (nothing is lost: retry later).
+    ``settings`` name the laptop (device id, author) and the central database unless
+    ``central_url`` is given. Raises :class:`SyncError` when no central database is configured
+    or it cannot be reached (nothing is lost: retry later).
     """
-    settings = ws.settings  # type: ignore[attr-defined]
     url = central_url or settings.central_db_url
     if not url:
         raise SyncError(
@@ -180,8 +181,8 @@ def sync_now(ws: object, central_url: str | None = None) -> SyncReport:
     central, central_ref = open_central(url, settings.device_id)
     report = SyncReport(url)
     try:
-        _push(ws.store, central, settings.device_id, report)  # type: ignore[attr-defined]
-        _pull(ws.store, central, central_ref, settings.author, settings.device_id, report)  # type: ignore[attr-defined]
+        _push(store, central, settings.device_id, report)
+        _pull(store, central, central_ref, settings.author, settings.device_id, report)
     except StoreError as exc:
         raise SyncError(f"sync stopped: {exc}; nothing was lost, try again later") from None
     finally:

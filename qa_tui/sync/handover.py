@@ -10,12 +10,12 @@ from qa_tui.sync.acks import unacknowledged
 from qa_tui.sync.bundle import FORMAT_VERSION, Manifest, write_bundle
 from qa_tui.sync.central import utc_stamp
 from qa_tui.sync.export import all_evaluation_ids, iter_aggregates
-from qa_tui.sync.keys import load_device_key, load_qa_public
+from qa_tui.sync.keys import DeviceKey, load_qa_public
 
 
 def export_bundle(
     store: Store,
-    device_id: str,
+    device: DeviceKey,
     author: str,
     qa_public_file: Path,
     out: Path,
@@ -25,11 +25,11 @@ def export_bundle(
 ) -> Manifest:
     """Write a signed, encrypted bundle of every evaluation the central database may lack.
 
+    Signed with ``device`` (this laptop's key, :func:`qa_tui.sync.keys.own_device_key`).
     Without ``everything``, evaluations whose current history the central database has
     acknowledged (after a direct sync) are left out; the rest go with their full history.
     """
     recipient = load_qa_public(qa_public_file)
-    device = load_device_key(device_id)
     with store.reader() as session:
         ids = all_evaluation_ids(session) if everything else unacknowledged(session)
         return write_bundle(

@@ -2,8 +2,8 @@
 
 Public keys travel as text: ``ed25519:<base64>`` (a device) and ``x25519:<base64>`` (the QA
 team). Private keys are PKCS#8 PEM files readable by their owner alone; a device's lives in the
-platform data directory (``keys/device_ed25519.pem``), so two laptops can be simulated with
-separate ``XDG_DATA_HOME``.
+settings' data folder (``keys/device_ed25519.pem`` under ``Settings.data_dir``), so two laptops
+can be simulated with separate data folders.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
-from qa_tui.config import data_dir
+from qa_tui.config import Settings
 from qa_tui.fsutil import OWNER_ONLY_FILE, fsync_dir, make_private_dir, restrict, special_kind
 from qa_tui.sync.errors import KeyFileError
 
@@ -122,20 +122,24 @@ class DeviceKey:
         return json.dumps({"device_id": self.device_id, "public_key": self.public_text})
 
 
-def device_key_path(folder: Path | None = None) -> Path:
-    """Where this laptop's signing key lives: under ``folder`` (the settings' data folder)."""
-    return (folder or data_dir()) / "keys" / "device_ed25519.pem"
+def device_key_path(folder: Path) -> Path:
+    """Where this laptop's signing key lives under ``folder`` (the settings' data folder)."""
+    return folder / "keys" / "device_ed25519.pem"
 
 
-def load_device_key(device_id: str, path: Path | None = None) -> DeviceKey:
-    """This laptop's signing key, made (owner-only) the first time it is needed."""
-    path = path or device_key_path()
+def load_device_key(device_id: str, path: Path) -> DeviceKey:
+    """The signing key at ``path``, made (owner-only) the first time it is needed."""
     if not path.exists():
         write_private_pem(path, _pem(Ed25519PrivateKey.generate()))
     key = _read_private(path)
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyFileError(f"{path}: is not an Ed25519 signing key")
     return DeviceKey(device_id, key)
+
+
+def own_device_key(settings: Settings) -> DeviceKey:
+    """This laptop's signing key, from the settings' data folder (made on first use)."""
+    return load_device_key(settings.device_id, device_key_path(settings.data_dir))
 
 
 def verify_signature(public_text: str, signature: bytes, data: bytes) -> bool:

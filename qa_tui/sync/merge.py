@@ -315,4 +315,4 @@ def _apply_field(
 
 
 def _owner(row: Any, etype_name: str) -> str:
-    return row.id if etype_name == "evaluation" else row.evaluation_id
+    return str(row.id if etype_name == "evaluation" else row.evaluation_id)

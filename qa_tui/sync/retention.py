@@ -46,7 +46,9 @@ def _purge_one(session: Session, evaluation_id: str, now: str) -> None:
     )
     for name in reversed(CREATION_ORDER):
         model = ENTITY_TYPES[name].model
-        column = model.id if name == "evaluation" else model.evaluation_id  # type: ignore[attr-defined]
+        column = model.id
+        if name != "evaluation":
+            column = model.evaluation_id  # type: ignore[attr-defined]  # on every Record but one
         session.execute(delete(model).where(column == evaluation_id))
     session.execute(delete(SyncAck).where(SyncAck.evaluation_id == evaluation_id))
     session.add(PurgedEvaluation(evaluation_id=evaluation_id, purged_at=now))

@@ -136,10 +136,10 @@ class QaApp(SafeNotifications, App[None]):
     @work(thread=True, exclusive=True, group="device-key")
     def ensure_device_key(self, settings: Settings) -> None:
         """Make this laptop's signing key on first run (after the home screen is up)."""
-        from qa_tui.sync.keys import device_key_path, load_device_key
+        from qa_tui.sync.keys import own_device_key
 
         try:
-            load_device_key(settings.device_id, device_key_path(settings.data_dir))
+            own_device_key(settings)
         except (QaError, OSError) as err:
             self.call_from_thread(self.notify, str(err), title="No signing key", severity="warning")
 

@@ -155,7 +155,7 @@ class VisibleDocument(Document):
         return shown(self._lines[line_index], multiline=True)
 
     def get_line(self, index: int) -> str:
-        return self[index]  # type: ignore[no-any-return]
+        return self[index]
 
     def get_size(self, tab_width: int) -> Size:
         lines = self.lines

@@ -6,7 +6,12 @@ here; screens style themselves with theme variables only, so every theme works e
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual.theme import Theme
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 DARK = Theme(
     name="qa-dark",
@@ -85,7 +90,7 @@ def setting_name(textual_theme: str) -> str | None:
     return next((key for key, theme in THEMES.items() if theme.name == textual_theme), None)
 
 
-def register_themes(app: object) -> None:
-    """Register the three themes with ``app`` (an :class:`textual.app.App`)."""
+def register_themes(app: App[Any]) -> None:
+    """Register the three themes with ``app``."""
     for theme in THEMES.values():
-        app.register_theme(theme)  # type: ignore[attr-defined]
+        app.register_theme(theme)

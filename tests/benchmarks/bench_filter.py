@@ -47,7 +47,7 @@ class Probe:
             if self.armed:
                 self.updated.set()
 
-        app._display = display  # type: ignore[method-assign]
+        app._display = display
 
     async def keystroke(self, key: str, char: str | None, arm_on_send: bool) -> float:
         self.updated.clear()
@@ -122,7 +122,7 @@ async def measure_app(db_url: str, size: tuple[int, int]) -> list[float]:
             original()
             probe.armed = True
 
-        home._refresh_table = refresh_and_arm  # type: ignore[method-assign]
+        home._refresh_table = refresh_and_arm
         return await type_keys(probe, arm_on_send=False)
 
 

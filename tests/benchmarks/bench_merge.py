@@ -80,13 +80,14 @@ def phase_export(work: Path) -> dict[str, Any]:
     from qa_tui.config import load_settings
     from qa_tui.store.migrate import open_store
     from qa_tui.sync.handover import export_bundle
+    from qa_tui.sync.keys import own_device_key
 
     settings = load_settings()
     store = open_store(f"sqlite:///{work / 'laptop.db'}")
     started = time.perf_counter()
     manifest = export_bundle(
         store,
-        settings.device_id,
+        own_device_key(settings),
         settings.author,
         work / "qa.key.pub",
         work / "bundle.qab",
@@ -103,7 +104,7 @@ def phase_export(work: Path) -> dict[str, Any]:
 def phase_central(url: str, work: Path, first: bool) -> dict[str, Any]:
     from qa_tui.store.migrate import open_store
     from qa_tui.sync.central import enrol_device, init_central
-    from qa_tui.sync.keys import load_device_key
+    from qa_tui.sync.keys import own_device_key
 
     store = open_store(url)
     if first:
@@ -112,7 +113,7 @@ def phase_central(url: str, work: Path, first: bool) -> dict[str, Any]:
         init_central(store, work / "unused", existing_key=work / "qa.key")
     from qa_tui.config import load_settings
 
-    key = load_device_key(load_settings().device_id)
+    key = own_device_key(load_settings())
     with store.session() as session:
         enrol_device(session, key.device_id, key.public_text, "bench laptop")
     store.dispose()

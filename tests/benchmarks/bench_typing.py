@@ -59,7 +59,7 @@ class Probe:
                 renderable.render_segments(app.console)
             self.updated.set()
 
-        app._display = display  # type: ignore[method-assign]
+        app._display = display
 
     async def keystroke(self, char: str) -> float:
         """Milliseconds from sending ``char`` to the next screen update."""

@@ -22,7 +22,7 @@ from tests.sync.helpers import TEMPLATE, Laptop, aggregates, full_dump, make_cen
 
 
 @pytest.fixture
-def setup(make_db, tmp_path: Path):  # type: ignore[no-untyped-def]
+def setup(make_db, tmp_path: Path):
     a = Laptop(make_db(), tmp_path, "Alex Auditor")
     cen = make_central(make_db(), tmp_path / "qa.key", a)
     eid = a.new_evaluation("ABC-12345")
@@ -44,7 +44,7 @@ def setup(make_db, tmp_path: Path):  # type: ignore[no-untyped-def]
     cen.dispose()
 
 
-def _write(path: Path, aggs: list[Aggregate], laptop: Laptop, pub: Path, **kw) -> Path:  # type: ignore[no-untyped-def]
+def _write(path: Path, aggs: list[Aggregate], laptop: Laptop, pub: Path, **kw) -> Path:
     with path.open("wb") as handle:
         _write_stream(
             handle,
@@ -59,7 +59,7 @@ def _write(path: Path, aggs: list[Aggregate], laptop: Laptop, pub: Path, **kw) -
     return path
 
 
-def _refused(cen, path: Path, key: Path, *words: str) -> None:  # type: ignore[no-untyped-def]
+def _refused(cen, path: Path, key: Path, *words: str) -> None:
     before = full_dump(cen)
     sqlite_file = cen.sqlite_path
     raw = sqlite_file.read_bytes() if sqlite_file else None
@@ -73,7 +73,7 @@ def _refused(cen, path: Path, key: Path, *words: str) -> None:  # type: ignore[n
         assert sqlite_file.read_bytes() == raw
 
 
-def test_truncated(setup) -> None:  # type: ignore[no-untyped-def]
+def test_truncated(setup) -> None:
     _a, cen, good, tmp = setup
     data = good.read_bytes()
     for cut in (10, 100, len(data) // 2, len(data) - 1):
@@ -82,7 +82,7 @@ def test_truncated(setup) -> None:  # type: ignore[no-untyped-def]
         _refused(cen, bad, tmp / "qa.key", "truncated", "corrupt", "not a qa-tui bundle")
 
 
-def test_bit_flipped(setup) -> None:  # type: ignore[no-untyped-def]
+def test_bit_flipped(setup) -> None:
     _a, cen, good, tmp = setup
     data = bytearray(good.read_bytes())
     for where in (20, 60, len(data) // 2, len(data) - 5):
@@ -102,7 +102,7 @@ def test_bit_flipped(setup) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def test_reordered_chunks(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_reordered_chunks(setup, monkeypatch) -> None:
     from qa_tui.sync import crypto
 
     monkeypatch.setattr(crypto, "CHUNK", 1024)  # many chunks, then swap two
@@ -122,7 +122,7 @@ def test_reordered_chunks(setup, monkeypatch) -> None:  # type: ignore[no-untype
     _refused(cen, bad, tmp / "qa.key", "tampered", "corrupt")
 
 
-def test_replayed_is_a_no_op(setup) -> None:  # type: ignore[no-untyped-def]
+def test_replayed_is_a_no_op(setup) -> None:
     _a, cen, good, tmp = setup
     merge_bundle_file(cen, good, tmp / "qa.key")
     before = full_dump(cen)
@@ -131,14 +131,14 @@ def test_replayed_is_a_no_op(setup) -> None:  # type: ignore[no-untyped-def]
     assert full_dump(cen) == before
 
 
-def test_encrypted_to_another_key(setup) -> None:  # type: ignore[no-untyped-def]
+def test_encrypted_to_another_key(setup) -> None:
     a, cen, _good, tmp = setup
     create_qa_key(tmp / "other.key")
     bad = a.export(tmp / "other.key.pub", tmp / "other.qab")
     _refused(cen, bad, tmp / "qa.key", "different key")
 
 
-def test_unknown_and_revoked_device(setup) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_and_revoked_device(setup) -> None:
     a, cen, good, tmp = setup
     stranger = load_device_key(str(uuid.uuid4()), tmp / "stranger.pem")
     bad = _write(tmp / "stranger.qab", aggregates(a.store), a, tmp / "qa.key.pub", key=stranger)
@@ -148,14 +148,14 @@ def test_unknown_and_revoked_device(setup) -> None:  # type: ignore[no-untyped-d
     _refused(cen, good, tmp / "qa.key", "revoked")
 
 
-def test_forged_device_id_with_own_key(setup) -> None:  # type: ignore[no-untyped-def]
+def test_forged_device_id_with_own_key(setup) -> None:
     a, cen, _good, tmp = setup
     forger = load_device_key(a.device_id, tmp / "forger.pem")  # claims a's id, other key
     bad = _write(tmp / "forged.qab", aggregates(a.store), a, tmp / "qa.key.pub", key=forger)
     _refused(cen, bad, tmp / "qa.key", "bad signature")
 
 
-def test_valid_signature_over_altered_content(setup) -> None:  # type: ignore[no-untyped-def]
+def test_valid_signature_over_altered_content(setup) -> None:
     """Re-encrypt a genuine manifest and signature with altered records (the QA key is public)."""
     a, cen, good, tmp = setup
     from qa_tui.sync.bundle import read_bundle
@@ -185,7 +185,7 @@ def test_valid_signature_over_altered_content(setup) -> None:  # type: ignore[no
     _refused(cen, bad, tmp / "qa.key", "bad signature", "tampered")
 
 
-def test_newer_format_refused(setup) -> None:  # type: ignore[no-untyped-def]
+def test_newer_format_refused(setup) -> None:
     a, cen, _good, tmp = setup
     bad = _write(tmp / "newer.qab", aggregates(a.store), a, tmp / "qa.key.pub", fmt=3)
     _refused(cen, bad, tmp / "qa.key", "made by a newer qa-tui")
@@ -194,7 +194,7 @@ def test_newer_format_refused(setup) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("value", [3, 0x100, 0xFFFF, 0])
-def test_corrupt_format_number_is_damage_not_a_newer_qa_tui(setup, value: int) -> None:  # type: ignore[no-untyped-def]
+def test_corrupt_format_number_is_damage_not_a_newer_qa_tui(setup, value: int) -> None:
     """Only an authenticated format number is called "newer": a flipped format byte in a
     good bundle is reported as damage, never as a reason to upgrade."""
     _a, cen, good, tmp = setup
@@ -208,7 +208,7 @@ def test_corrupt_format_number_is_damage_not_a_newer_qa_tui(setup, value: int) -
     assert "newer" not in str(caught.value) and "upgrade" not in str(caught.value)
 
 
-def test_newer_format_with_an_unknown_header_is_damage(setup) -> None:  # type: ignore[no-untyped-def]
+def test_newer_format_with_an_unknown_header_is_damage(setup) -> None:
     from qa_tui.sync.crypto import MAGIC
 
     _a, cen, _good, tmp = setup
@@ -218,7 +218,7 @@ def test_newer_format_with_an_unknown_header_is_damage(setup) -> None:  # type: 
     _refused(cen, bad, tmp / "qa.key", "not a qa-tui bundle, or damaged")
 
 
-def test_older_format_is_upgraded(setup) -> None:  # type: ignore[no-untyped-def]
+def test_older_format_is_upgraded(setup) -> None:
     a, cen, _good, tmp = setup
     old = a.export(tmp / "qa.key.pub", tmp / "old.qab", fmt=1)
     report = merge_bundle_file(cen, old, tmp / "qa.key")
@@ -228,7 +228,7 @@ def test_older_format_is_upgraded(setup) -> None:  # type: ignore[no-untyped-def
     assert state(cen) == state(a.store)
 
 
-def test_colliding_ids_with_different_content(setup) -> None:  # type: ignore[no-untyped-def]
+def test_colliding_ids_with_different_content(setup) -> None:
     a, cen, good, tmp = setup
     merge_bundle_file(cen, good, tmp / "qa.key")
     aggs = aggregates(a.store)
@@ -238,7 +238,7 @@ def test_colliding_ids_with_different_content(setup) -> None:  # type: ignore[no
     _refused(cen, bad, tmp / "qa.key", "collide")
 
 
-def test_entity_id_reused_in_another_evaluation(setup) -> None:  # type: ignore[no-untyped-def]
+def test_entity_id_reused_in_another_evaluation(setup) -> None:
     a, cen, _good, tmp = setup
     with cen.reader() as s:
         held = s.query(models.Evaluation.id).scalar()
@@ -251,7 +251,7 @@ def test_entity_id_reused_in_another_evaluation(setup) -> None:  # type: ignore[
     _refused(cen, bad, tmp / "qa.key", "collide", "invalid record", "another evaluation")
 
 
-def test_invalid_record_refused(setup) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_record_refused(setup) -> None:
     a, cen, _good, tmp = setup
     aggs = aggregates(a.store)
     aggs[0].changes[0]["counter"] = -5
@@ -259,7 +259,7 @@ def test_invalid_record_refused(setup) -> None:  # type: ignore[no-untyped-def]
     _refused(cen, bad, tmp / "qa.key", "invalid record")
 
 
-def test_100_mb_of_junk(setup) -> None:  # type: ignore[no-untyped-def]
+def test_100_mb_of_junk(setup) -> None:
     _a, cen, _good, tmp = setup
     junk = tmp / "junk.qab"
     with junk.open("wb") as handle:

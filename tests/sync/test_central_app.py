@@ -14,7 +14,7 @@ from qa_tui.tui.app import make_app
 from qa_tui.tui.screens.summary import SummaryScreen
 from tests.conftest import frozen_clock
 from tests.sync.helpers import TEMPLATE, Laptop, make_central
-from tests.sync.test_retention_and_sync import _complete, _Ws
+from tests.sync.test_retention_and_sync import _complete, laptop_settings
 from tests.tui.test_app_shell import SIZE, run_async, settle, table_cells
 
 
@@ -29,7 +29,7 @@ async def test_the_app_opens_a_central_database(
     for n, laptop in enumerate(laptops, start=1):
         eid = laptop.new_evaluation(f"LCS-70000{n}")
         _complete(laptop, eid)
-        sync_now(_Ws(laptop, settings), central.url)
+        sync_now(laptop.store, laptop_settings(laptop, settings), central.url)
     graded = TEMPLATE.items(ItemKind.GRADE)[0].id
     with central.session() as s:
         qa = Actor("Sam Moderator", str(uuid.uuid4()))

@@ -65,7 +65,7 @@ def _evaluate(machine: Machine, case: str) -> str:
                 os.environ[k] = v
 
 
-def test_two_laptops_by_bundle_and_by_sync(tmp_path: Path, make_db) -> None:  # type: ignore[no-untyped-def]
+def test_two_laptops_by_bundle_and_by_sync(tmp_path: Path, make_db) -> None:
     desk, one, two = (Machine(tmp_path, n) for n in ("desk", "one", "two"))
     central_url = make_db()
     key = tmp_path / "qa.key"

@@ -34,12 +34,12 @@ CHILD = (
 )
 
 
-def _ledger(store) -> set[str]:  # type: ignore[no-untyped-def]
+def _ledger(store) -> set[str]:
     with store.reader() as s:
         return set(s.scalars(select(MergedBundle.bundle_id)))
 
 
-def _demo_laptop(url: str, tmp_path: Path, settings, count: int) -> Laptop:  # type: ignore[no-untyped-def]
+def _demo_laptop(url: str, tmp_path: Path, settings, count: int) -> Laptop:
     from qa_tui.demo import generate
     from qa_tui.workspace import open_workspace
 
@@ -52,7 +52,7 @@ def _demo_laptop(url: str, tmp_path: Path, settings, count: int) -> Laptop:  # t
 
 
 @pytest.mark.slow
-def test_killed_merge_is_all_or_nothing(tmp_path: Path, sqlite_db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_killed_merge_is_all_or_nothing(tmp_path: Path, sqlite_db, settings) -> None:
     laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 300)  # two merge batches
     central_url = sqlite_db()
     central = make_central(central_url, tmp_path / "qa.key", laptop)
@@ -180,7 +180,7 @@ class PgAdmin:
         self.conn.close()
 
 
-def _until(what: str, check, limit: float = 30.0):  # type: ignore[no-untyped-def]
+def _until(what: str, check, limit: float = 30.0):
     """Poll ``check()`` every few milliseconds until it returns something truthy."""
     deadline = time.perf_counter() + limit
     while not (found := check()):
@@ -192,9 +192,9 @@ def _until(what: str, check, limit: float = 30.0):  # type: ignore[no-untyped-de
 @pytest.mark.slow
 def test_killed_merge_is_all_or_nothing_on_postgresql(
     tmp_path: Path,
-    sqlite_db,  # type: ignore[no-untyped-def]
+    sqlite_db,
     pg_server: Cluster,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     """SIGKILL a merging client at points inside its transaction: before or after, exactly.
 
@@ -268,7 +268,7 @@ def test_killed_merge_is_all_or_nothing_on_postgresql(
 
 
 @pytest.fixture
-def overlapping(make_db, tmp_path: Path):  # type: ignore[no-untyped-def]
+def overlapping(make_db, tmp_path: Path):
     a = Laptop(make_db(), tmp_path, "Alex Auditor")
     b = Laptop(make_db(), tmp_path, "Sam Senior")
     for n in range(12):
@@ -287,7 +287,7 @@ def overlapping(make_db, tmp_path: Path):  # type: ignore[no-untyped-def]
     b.store.dispose()
 
 
-def test_concurrent_merges_of_overlapping_bundles(overlapping, make_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_merges_of_overlapping_bundles(overlapping, make_db, tmp_path: Path) -> None:
     a, b = overlapping
     central = make_central(make_db(), tmp_path / "qa.key", a, b)
     bundles = [
@@ -357,7 +357,7 @@ class HeldMerge:
 
 
 @pytest.fixture
-def big_and_small(tmp_path: Path, sqlite_db, settings):  # type: ignore[no-untyped-def]
+def big_and_small(tmp_path: Path, sqlite_db, settings):
     """A laptop with 80 demo evaluations, and one with three new ones."""
     big = _demo_laptop(sqlite_db(), tmp_path, settings, 80)
     small = Laptop(sqlite_db(), tmp_path, "Sam Senior")
@@ -377,7 +377,7 @@ def _central_for(url: str, key: Path, big: Laptop, small: Laptop) -> tuple[Path,
     )
 
 
-def _as_if_sequential(central_url: str, new_db, *laptops: Laptop) -> None:  # type: ignore[no-untyped-def]
+def _as_if_sequential(central_url: str, new_db, *laptops: Laptop) -> None:
     """Both bundles merged once, nothing duplicated or lost: as if merged one after the other."""
     central, sequential = open_store(central_url), open_store(new_db())
     for laptop in laptops:
@@ -389,7 +389,7 @@ def _as_if_sequential(central_url: str, new_db, *laptops: Laptop) -> None:  # ty
     sequential.dispose()
 
 
-def test_second_merge_waits_for_the_first(big_and_small, make_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_second_merge_waits_for_the_first(big_and_small, make_db, tmp_path: Path) -> None:
     """The first merge holds the database for a while (less than SQLite's busy timeout; on
     PostgreSQL the merge lock is waited for without limit): the second waits, then merges."""
     big, small = big_and_small
@@ -407,8 +407,8 @@ def test_second_merge_waits_for_the_first(big_and_small, make_db, tmp_path: Path
 
 
 def test_second_merge_into_a_busy_database_fails_cleanly(
-    big_and_small,  # type: ignore[no-untyped-def]
-    make_db,  # type: ignore[no-untyped-def]
+    big_and_small,
+    make_db,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -24,7 +24,7 @@ from tests.sync.helpers import (
 
 
 @pytest.fixture
-def two_laptops(make_db, tmp_path: Path):  # type: ignore[no-untyped-def]
+def two_laptops(make_db, tmp_path: Path):
     a = Laptop(make_db(), tmp_path, "Alex Auditor")
     b = Laptop(make_db(), tmp_path, "Sam Senior")
     cen = make_central(make_db(), tmp_path / "qa.key", a, b)
@@ -71,7 +71,7 @@ def test_concurrent_edits_merge_per_field_and_conflict(two_laptops, tmp_path: Pa
     assert conflicts(other) == found
 
 
-def make_central_like(two_laptops, tmp_path: Path):  # type: ignore[no-untyped-def]
+def make_central_like(two_laptops, tmp_path: Path):
     """A second central database with the same QA key and devices."""
     from qa_tui.store.migrate import open_store
     from qa_tui.sync.central import enrol_device, init_central
@@ -143,7 +143,7 @@ def test_resolution_syncs_back(two_laptops, tmp_path: Path) -> None:
     assert state(a.store) == state(b.store) == state(cen)
 
 
-def test_independent_edits_that_agree_are_not_a_conflict(two_laptops) -> None:  # type: ignore[no-untyped-def]
+def test_independent_edits_that_agree_are_not_a_conflict(two_laptops) -> None:
     a, b, cen = two_laptops
     eid = a.new_evaluation("ABC-12346")
     copy_into(b.store, a.store)

@@ -53,7 +53,7 @@ def _entries(laptop: Laptop, eid: str) -> list[str]:
         return sorted(r[0] for r in rows)
 
 
-def _apply(laptops: list[Laptop], eid: str, step: tuple) -> None:  # type: ignore[type-arg]
+def _apply(laptops: list[Laptop], eid: str, step: tuple) -> None:
     kind, who, *rest = step
     laptop = laptops[who]
     try:
@@ -86,7 +86,7 @@ def _apply(laptops: list[Laptop], eid: str, step: tuple) -> None:  # type: ignor
         pass  # an operation the domain refuses (e.g. on a removed entry) records nothing
 
 
-def _no_loss(central, laptops: list[Laptop]) -> None:  # type: ignore[no-untyped-def]
+def _no_loss(central, laptops: list[Laptop]) -> None:
     """Every change is in the central history; every field's heads are its state or conflict."""
     held = {row[0] for row in state(central)["changes"]}
     for laptop in laptops:
@@ -108,7 +108,7 @@ Central = Callable[[], Store]
 
 
 @pytest.fixture
-def world(request: pytest.FixtureRequest, tmp_path: Path, sqlite_db, make_db):  # type: ignore[no-untyped-def]
+def world(request: pytest.FixtureRequest, tmp_path: Path, sqlite_db, make_db):
     """A context per example (Hypothesis runs them all in one test call): three laptops and a
     factory of central databases, all closed and deleted when the example ends, so hundreds of
     examples hold neither hundreds of connections nor hundreds of databases.
@@ -174,7 +174,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path, sqlite_db, make_db):  
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(op, min_size=1, max_size=14), order=st.permutations(range(DEVICES)))
-def test_merge_algebra(world, steps, order) -> None:  # type: ignore[no-untyped-def]
+def test_merge_algebra(world, steps, order) -> None:
     with world() as (laptops, make_central):
         _check_merge_algebra(laptops, make_central, steps, order)
 

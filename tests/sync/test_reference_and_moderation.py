@@ -22,13 +22,13 @@ from qa_tui.sync.direct import sync_now
 from qa_tui.workspace import open_workspace
 from tests.sync.helpers import TEMPLATE, Laptop, conflicts, consistent, copy_into, make_central
 from tests.sync.helpers import state as db_state
-from tests.sync.test_retention_and_sync import _complete, _Ws
+from tests.sync.test_retention_and_sync import _complete, laptop_settings
 
 MINI = Path(__file__).resolve().parents[1] / "unit" / "templates_data" / "mini.toml"
 GRADED = [item.id for item in TEMPLATE.items(ItemKind.GRADE)]
 
 
-def _moderate(central, eid: str, item: str, grade: str, why: str) -> str:  # type: ignore[no-untyped-def]
+def _moderate(central, eid: str, item: str, grade: str, why: str) -> str:
     qa = Actor("Sam Moderator", str(uuid.uuid4()))
     with central.session() as s:
         mid = mod.start_moderation(s, qa, eid, "Sam Moderator", "Head of Service", "2026-11-30")
@@ -37,20 +37,20 @@ def _moderate(central, eid: str, item: str, grade: str, why: str) -> str:  # typ
     return mid
 
 
-def _teams(store) -> list[tuple[str, str, bool]]:  # type: ignore[no-untyped-def]
+def _teams(store) -> list[tuple[str, str, bool]]:
     with store.reader() as s:
         return [(t.name, t.service_area, t.retired) for t in reference.list_teams(s, True)]
 
 
-def test_sync_brings_back_moderations_teams_and_published_templates(  # type: ignore[no-untyped-def]
+def test_sync_brings_back_moderations_teams_and_published_templates(
     make_db, tmp_path: Path, settings
 ) -> None:
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
     central = make_central(make_db(), tmp_path / "qa.key", laptop)
     eid = laptop.new_evaluation("ABC-12345")
     _complete(laptop, eid)
-    ws = _Ws(laptop, settings)
-    sync_now(ws, central.url)
+    own = laptop_settings(laptop, settings)
+    sync_now(laptop.store, own, central.url)
 
     mid = _moderate(central, eid, GRADED[0], "inadequate", "No [b]direct[/b] work seen.")
     with central.session() as s:
@@ -58,7 +58,7 @@ def test_sync_brings_back_moderations_teams_and_published_templates(  # type: ig
         reference.add_team(s, "Fostering East", "Children in Care")
         reference.retire_team(s, "fostering east")
         reference.publish_template(s, load_template_file(MINI))
-    report = sync_now(ws, central.url)
+    report = sync_now(laptop.store, own, central.url)
     assert report.pulled_evaluations == 1 and report.teams == 2 and report.templates == 1
 
     with laptop.store.reader() as s:
@@ -91,21 +91,21 @@ def test_sync_brings_back_moderations_teams_and_published_templates(  # type: ig
     finally:
         laptop_ws.close()
 
-    again = sync_now(ws, central.url)
+    again = sync_now(laptop.store, own, central.url)
     assert (again.teams, again.templates, again.pulled_changes) == (0, 0, 0)
     with central.session() as s:  # a rename on the central database follows on the laptop
         s.scalars(
             select(models.Team).where(models.Team.name == "Locality North")
         ).one().name = "Locality North & West"
         reference.add_team(s, "Fostering East")  # retired team comes back
-    assert sync_now(ws, central.url).teams == 2
+    assert sync_now(laptop.store, own, central.url).teams == 2
     assert _teams(laptop.store) == _teams(central)
     assert ("Locality North & West", "Children in Need", False) in _teams(laptop.store)
     central.dispose()
     laptop.store.dispose()
 
 
-def test_moderations_merge_field_by_field_and_conflict_on_the_same_item(  # type: ignore[no-untyped-def]
+def test_moderations_merge_field_by_field_and_conflict_on_the_same_item(
     make_db, tmp_path: Path
 ) -> None:
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
@@ -137,7 +137,7 @@ def test_moderations_merge_field_by_field_and_conflict_on_the_same_item(  # type
     group.store.dispose()
 
 
-def test_reference_data_is_refused_clearly(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reference_data_is_refused_clearly(sqlite_db, tmp_path: Path) -> None:
     laptop = Laptop(sqlite_db(), tmp_path, "Alex Auditor")
     central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
     with central.session() as s:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from qa_tui.config import Settings
 from qa_tui.domain import outcomes
 from qa_tui.store import models
 from qa_tui.store.history import record_change
@@ -18,16 +19,13 @@ from qa_tui.sync.retention import purge_expired
 from tests.sync.helpers import Laptop, make_central, state
 
 
-class _Ws:
-    def __init__(self, laptop: Laptop, settings) -> None:  # type: ignore[no-untyped-def]
-        self.store = laptop.store
-        self.settings = settings.with_changes(
-            device_id=laptop.device_id, auditor_name=laptop.actor.author
-        )
+def laptop_settings(laptop: Laptop, settings: Settings) -> Settings:
+    """The test's settings, naming the laptop's device and auditor."""
+    return settings.with_changes(device_id=laptop.device_id, auditor_name=laptop.actor.author)
 
 
 def _complete(laptop: Laptop, eid: str) -> None:
-    def done(s, actor):  # type: ignore[no-untyped-def]
+    def done(s, actor):
         record_change(s, actor, "evaluation", eid, eid, "status", "completed")
         record_change(
             s, actor, "evaluation", eid, eid, "completed_at", "2026-01-01T00:00:00.000+00:00"
@@ -36,7 +34,7 @@ def _complete(laptop: Laptop, eid: str) -> None:
     laptop.do(done)
 
 
-def test_sync_acknowledges_and_purge_keeps_the_unacknowledged(  # type: ignore[no-untyped-def]
+def test_sync_acknowledges_and_purge_keeps_the_unacknowledged(
     make_db, tmp_path: Path, settings
 ) -> None:
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
@@ -44,14 +42,14 @@ def test_sync_acknowledges_and_purge_keeps_the_unacknowledged(  # type: ignore[n
     synced, edited, never = (laptop.new_evaluation(f"ABC-{n}0000") for n in (1, 2, 3))
     for eid in (synced, edited, never):
         _complete(laptop, eid)
-    ws = _Ws(laptop, settings)
+    own = laptop_settings(laptop, settings)
     with laptop.store.reader() as s:
         assert len(unacknowledged(s)) == 3
-    report = sync_now(ws, central.url)
+    report = sync_now(laptop.store, own, central.url)
     assert report.pushed_evaluations == 3 and report.acknowledged == 3
     with laptop.store.reader() as s:
         assert unacknowledged(s) == []
-    assert sync_now(ws, central.url).pushed_changes == 0  # nothing new: nothing sent
+    assert sync_now(laptop.store, own, central.url).pushed_changes == 0  # nothing new: nothing sent
     laptop.do(lambda s, a: record_change(s, a, "evaluation", edited, edited, "theme", "late"))
     with laptop.store.session() as s:
         s.delete(s.get(SyncAck, never))
@@ -65,7 +63,8 @@ def test_sync_acknowledges_and_purge_keeps_the_unacknowledged(  # type: ignore[n
         assert s.get(models.Evaluation, edited) is not None
     with central.reader() as s:
         assert s.get(models.Evaluation, synced) is not None
-    sync_now(ws, central.url)  # a later sync does not bring the purged evaluation back
+    # A later sync does not bring the purged evaluation back.
+    sync_now(laptop.store, own, central.url)
     with laptop.store.reader() as s:
         assert s.get(models.Evaluation, synced) is None
     with central.session() as s, pytest.raises(SyncError):
@@ -74,16 +73,16 @@ def test_sync_acknowledges_and_purge_keeps_the_unacknowledged(  # type: ignore[n
     laptop.store.dispose()
 
 
-def test_sync_pulls_changes_made_centrally(make_db, tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_sync_pulls_changes_made_centrally(make_db, tmp_path: Path, settings) -> None:
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
     central = make_central(make_db(), tmp_path / "qa.key", laptop)
     eid = laptop.new_evaluation("ABC-12345")
-    ws = _Ws(laptop, settings)
-    sync_now(ws, central.url)
+    own = laptop_settings(laptop, settings)
+    sync_now(laptop.store, own, central.url)
     qa = Laptop.__new__(Laptop)
     qa.store, qa.actor = central, laptop.actor.__class__("QA Officer", laptop.device_id)
     qa.do(outcomes.add_action, eid, "Review the plan", "Alex Auditor", "2026-12-01")
-    report = sync_now(ws, central.url)
+    report = sync_now(laptop.store, own, central.url)
     assert report.pulled_changes > 0
     assert state(laptop.store) == state(central)
     central.dispose()

@@ -13,7 +13,7 @@ from qa_tui.store.migrate import head_revision, open_store
 from qa_tui.store.models import Base
 
 
-def test_migrations_match_models(make_db) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_match_models(make_db) -> None:
     store = open_store(make_db())
     try:
         with store.engine.connect() as connection:

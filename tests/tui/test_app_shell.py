@@ -123,7 +123,7 @@ async def test_first_run_asks_identity_and_saves_it(isolated_dirs: Any, db_url: 
     # The laptop's signing key is made on first run too, readable by its owner alone.
     from qa_tui.sync.keys import device_key_path
 
-    key = device_key_path()
+    key = device_key_path(settings.data_dir)
     assert key.is_file()
     if os.name == "posix":
         assert key.stat().st_mode & 0o777 == 0o600

@@ -13,7 +13,7 @@ from qa_tui.store import models
 from qa_tui.store.migrate import open_store
 from qa_tui.sync import central
 from qa_tui.sync.conflicts import list_conflicts
-from qa_tui.sync.keys import load_device_key
+from qa_tui.sync.keys import own_device_key
 from qa_tui.tui.dialogs.resolve_conflict import ResolveConflictDialog
 from qa_tui.tui.messages import Navigate
 from qa_tui.tui.screens.conflicts import ConflictsScreen
@@ -30,7 +30,7 @@ def _central_with(settings: Any, tmp_path: Path) -> str:
     url = f"sqlite:///{(tmp_path / 'central.db').as_posix()}"
     store = open_store(url)
     central.init_central(store, tmp_path / "qa_key")
-    key = load_device_key(settings.device_id)
+    key = own_device_key(settings)
     with store.session() as session:
         central.enrol_device(session, settings.device_id, key.public_text, "test laptop")
     store.dispose()

@@ -101,7 +101,7 @@ def test_the_list_csv_writer_uses_cell_for_every_cell(values: list[str]) -> None
 
 
 @given(st.lists(st.fixed_dictionaries({"a": texts, "b": st.integers()}), max_size=3))
-def test_json_output_escapes_every_control_character_and_loads_back(data: list) -> None:  # type: ignore[type-arg]
+def test_json_output_escapes_every_control_character_and_loads_back(data: list) -> None:
     out = json_text(data)
     assert not FORBIDDEN.search(out.replace("\n", "")), repr(out[:200])
     assert json.loads(out) == data

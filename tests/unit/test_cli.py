@@ -229,7 +229,7 @@ def _unwritable(tmp_path: Path) -> str:
 
 @pytest.mark.parametrize("make", [_corrupt, _newer, _unwritable], ids=lambda f: f.__name__)
 @pytest.mark.parametrize("command", [["list"], ["demo", "--evaluations", "2"]])
-def test_bad_database_is_one_line_exit_1(tmp_path: Path, make, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_bad_database_is_one_line_exit_1(tmp_path: Path, make, command: list[str]) -> None:
     db = make(tmp_path)
     code, out, err = run(*command, "--db", db)
     assert code == 1

@@ -154,7 +154,7 @@ def test_concern_notice_folder_beside_an_existing_documents_folder(shared: Path)
 
 
 @posix_only
-def test_upgrade_backup_is_private_from_the_start(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_backup_is_private_from_the_start(shared: Path, monkeypatch) -> None:
     import sqlite3
 
     from qa_tui.store import migrate
@@ -164,7 +164,7 @@ def test_upgrade_backup_is_private_from_the_start(shared: Path, monkeypatch) -> 
     seen: list[int] = []
     real_connect = sqlite3.connect
 
-    def spy(target, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(target, *args, **kwargs):
         if "before-upgrade" in str(target):
             seen.append(mode(Path(target)))
         return real_connect(target, *args, **kwargs)

@@ -51,7 +51,7 @@ def _database_at_0001(path: Path) -> None:
     db.close()
 
 
-def _rows(path: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+def _rows(path: Path, sql: str) -> list[tuple]:
     db = sqlite3.connect(path)
     try:
         return db.execute(sql).fetchall()

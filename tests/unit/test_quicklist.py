@@ -13,7 +13,7 @@ def test_head_revision_constant_matches_alembic() -> None:
     assert head_revision() == HEAD_REVISION
 
 
-def test_quick_list_equals_list_evaluations(workspace, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_quick_list_equals_list_evaluations(workspace, tmp_path: Path) -> None:
     from qa_tui.demo import generate
 
     generate(workspace, 25, seed=5)

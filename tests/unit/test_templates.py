@@ -341,7 +341,7 @@ def test_snapshot_keeps_an_old_version_readable() -> None:
     snapshot = registry.add_snapshot(old_text)
     assert registry.get("mini", "0.9") is snapshot
     assert registry.is_snapshot(snapshot)
-    assert registry.get("mini").version == "1.0"  # type: ignore[union-attr]
+    assert registry.get("mini").version == "1.0"
     assert [t.version for t in registry.all()] == ["1.0"]
     assert registry.by_hash(content_hash(old_text)) is snapshot
     assert snapshot.source_text == old_text

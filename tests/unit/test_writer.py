@@ -92,7 +92,7 @@ def test_a_second_close_keeps_the_first_then() -> None:
     assert ran == ["database closed"]
 
 
-def test_the_process_waits_for_the_last_write(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_process_waits_for_the_last_write(tmp_path) -> None:
     """A program that hands a write over and ends at once (nobody closed the writer) still
     finds it on disk: the exit hook waits for the writer."""
     import subprocess

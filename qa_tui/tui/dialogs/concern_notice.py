@@ -38,14 +38,12 @@ def read_notice(ws: Workspace, evaluation_id: str) -> Notice:
         return Notice(concern_notice(view, template), notice_file_name(view))
 
 
-def notices_dir() -> Path:
-    """Where saved notices go: the user's documents folder, else the app's data folder."""
+def notices_dir(data_dir: Path) -> Path:
+    """Where saved notices go: the user's documents folder, else ``data_dir`` (the settings')."""
     import platformdirs
 
-    from qa_tui.config import data_dir
-
     documents = platformdirs.user_documents_path()
-    base = documents if documents.is_dir() else data_dir()
+    base = documents if documents.is_dir() else data_dir
     return base / "qa-tui notices"
 
 
@@ -173,7 +171,7 @@ class ConcernNoticeDialog(ModalScreen[bool]):
     def save_file(self, notice: Notice) -> None:
         from qa_tui.fsutil import atomic_write_bytes, make_private_dir
 
-        folder = notices_dir()
+        folder = notices_dir(self.workspace.settings.data_dir)
         try:
             make_private_dir(folder)
             atomic_write_bytes(folder / notice.file_name, notice.text.encode("utf-8"))

@@ -116,7 +116,7 @@ class SyncScreen(Screen[None]):
 
         ws = self.workspace
         try:
-            report = sync_now(ws, url or None)
+            report = sync_now(ws.store, ws.settings, url or None)
         except QaError as err:
             self.app.call_from_thread(self._synced, f"Not synced: {err}")
         else:

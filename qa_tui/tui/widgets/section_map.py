@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import OptionList
@@ -28,8 +29,8 @@ def marker(todo: int | None) -> str:
 class SectionMap(OptionList):
     """Sections in order; Enter or a click opens one."""
 
-    def __init__(self, sections: list[SectionEntry], **kwargs: object) -> None:
-        super().__init__(*(self._option(s, None) for s in sections), **kwargs)  # type: ignore[arg-type]
+    def __init__(self, sections: list[SectionEntry], **kwargs: Any) -> None:
+        super().__init__(*(self._option(s, None) for s in sections), **kwargs)
         self.sections = sections
         self._counts: dict[str, int] = {}
 
