@@ -12,6 +12,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from qa_tui.clock import Clock, utc_now
 from qa_tui.config import Settings, default_db_url
 from qa_tui.errors import TemplateError
 from qa_tui.framework.loader import TemplateRegistry, custom_template_dir
@@ -19,7 +20,7 @@ from qa_tui.framework.model import Template
 from qa_tui.positions import FILE_NAME, Positions
 from qa_tui.store import models
 from qa_tui.store.db import Store
-from qa_tui.store.history import Actor, Clock, utc_now
+from qa_tui.store.history import Actor
 from qa_tui.store.migrate import open_store
 
 T = TypeVar("T")
@@ -71,18 +72,6 @@ class Workspace:
                 "is not available on this device"
             )
         return template
-
-    def remember_template(self, session: Session, template: Template) -> None:
-        """Keep the template's text in the database so the evaluation stays readable."""
-        if session.get(models.TemplateSnapshot, template.content_hash) is None:
-            session.add(
-                models.TemplateSnapshot(
-                    content_hash=template.content_hash,
-                    template_id=template.id,
-                    version=template.version,
-                    source_text=template.source_text,
-                )
-            )
 
     def close(self) -> None:
         self.store.dispose()

@@ -122,8 +122,9 @@ def _registry(ctx: click.Context, db_url: str | None) -> TemplateRegistry:
     """Built-in and custom templates, plus those the QA team published (copied by sync) when
     the database exists (``--db``, or this laptop's own); never creates a database."""
     from qa_tui.config import default_db_url
-    from qa_tui.store.migrate import current_revision, head_revision, open_store
+    from qa_tui.store.migrate import current_revision, open_store
     from qa_tui.store.quicklist import sqlite_file
+    from qa_tui.store.revisions import head_revision
     from qa_tui.workspace import add_published, load_registry
 
     app = get_app(ctx)

@@ -21,6 +21,7 @@ from qa_tui.demo.cases import _start_case, make_evaluation
 from qa_tui.demo.moderated import moderate
 from qa_tui.demo.recorder import BATCH, DAYS, FIRST_DAY, Recorder
 from qa_tui.demo.text import BUILTIN_IDS, Organisation
+from qa_tui.domain.evaluation import remember_template
 from qa_tui.errors import QaError, StoreError
 from qa_tui.framework.model import Template
 from qa_tui.store import models
@@ -46,7 +47,7 @@ def _flush(ws: Workspace, rec: Recorder, ids: list[str], templates: list[Templat
         if clash:
             raise StoreError("Demo data would reuse existing record ids; try another --seed")
         for template in templates:
-            ws.remember_template(session, template)
+            remember_template(session, template)
         if ws.store.dialect == "sqlite":  # random ids: a big cache keeps index inserts fast
             session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
         insert_new(session, rec.changes, rec.links)

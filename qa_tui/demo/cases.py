@@ -6,12 +6,13 @@ import datetime as dt
 import random
 from typing import Any
 
+from qa_tui.clock import stamp
 from qa_tui.demo import text as txt
-from qa_tui.demo.recorder import TODAY, Case, Recorder, stamp
+from qa_tui.demo.recorder import TODAY, Case, Recorder
 from qa_tui.demo.text import Organisation, new_uuid
 from qa_tui.domain.record_writes import response_id
-from qa_tui.domain.vocab import CONCERN_RECIPIENTS, EVALUATION_TYPES
 from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, Template
+from qa_tui.vocab import CONCERN_RECIPIENTS, EVALUATION_TYPES
 
 
 def _start_case(

@@ -11,7 +11,8 @@ import datetime as dt
 import random
 import uuid
 
-from qa_tui.demo.recorder import TODAY, Case, stamp
+from qa_tui.clock import stamp
+from qa_tui.demo.recorder import TODAY, Case
 from qa_tui.demo.text import Who, new_uuid
 from qa_tui.domain.moderation import OVERALL, judgement_id
 from qa_tui.domain.record_writes import response_id

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from qa_tui.clock import stamp
 from qa_tui.demo.text import Who, new_uuid
 from qa_tui.framework.model import Template
 from qa_tui.store.entities import CREATE
@@ -17,11 +18,6 @@ FIRST_DAY = dt.date(2025, 12, 1)  # evaluations are spread over the year from he
 DAYS = 354
 TODAY = FIRST_DAY + dt.timedelta(days=DAYS)  # "today" for the demo: overdue is before this
 BATCH = 500
-
-
-def stamp(moment: dt.datetime) -> str:
-    """A wall time in the format :meth:`qa_tui.store.history.Actor.timestamp` writes."""
-    return moment.isoformat(timespec="milliseconds")
 
 
 class Recorder:

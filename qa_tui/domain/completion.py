@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa_tui.domain.views import EvaluationView
-from qa_tui.domain.vocab import CONCERN_RECIPIENTS
 from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, RuleKind, Template
+from qa_tui.store.views import EvaluationView
+from qa_tui.vocab import CONCERN_RECIPIENTS
 
 DETAILS = "details"
 ACTIONS = "actions"

@@ -23,13 +23,13 @@ from qa_tui.domain.record_writes import (
     response_id,
     set_fields,
 )
-from qa_tui.domain.vocab import (
-    EVALUATION_TYPES,
-)
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, Template
 from qa_tui.store import models
 from qa_tui.store.history import Actor
+from qa_tui.vocab import (
+    EVALUATION_TYPES,
+)
 
 
 @dataclass
@@ -111,6 +111,21 @@ def create_evaluation(
     if values.get("practitioner_present") and values.get("practitioner"):
         add_participant(session, actor, evaluation_id, values["practitioner"], "Practitioner")
     return evaluation_id
+
+
+def remember_template(session: Session, template: Template) -> models.TemplateSnapshot:
+    """The template's text kept in the database (added if it is not there yet), so every
+    evaluation made with it stays readable after the template changes or is removed."""
+    snapshot = session.get(models.TemplateSnapshot, template.content_hash)
+    if snapshot is None:
+        snapshot = models.TemplateSnapshot(
+            content_hash=template.content_hash,
+            template_id=template.id,
+            version=template.version,
+            source_text=template.source_text,
+        )
+        session.add(snapshot)
+    return snapshot
 
 
 def update_details(

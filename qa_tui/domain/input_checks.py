@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from qa_tui.domain.vocab import MAX_SHORT_TEXT, MAX_TEXT
 from qa_tui.errors import ValidationError
+from qa_tui.vocab import MAX_SHORT_TEXT, MAX_TEXT
 
 
 def text(value: Any, label: str, field: str, *, short: bool = False) -> str:

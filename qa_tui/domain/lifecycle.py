@@ -6,11 +6,12 @@ from sqlalchemy.orm import Session
 
 from qa_tui.domain import input_checks as v
 from qa_tui.domain.completion import missing
-from qa_tui.domain.record_writes import create_record, get_evaluation, set_fields
-from qa_tui.domain.views import load_view
+from qa_tui.domain.record_writes import create_record, set_fields
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template
 from qa_tui.store.history import Actor, record_change
+from qa_tui.store.queries import get_evaluation
+from qa_tui.store.views import load_view
 
 
 def complete(session: Session, actor: Actor, template: Template, evaluation_id: str) -> None:

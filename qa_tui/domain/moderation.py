@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_tui.domain import input_checks as v
-from qa_tui.domain.record_writes import create_record, get_evaluation, remove_record, set_fields
+from qa_tui.domain.record_writes import create_record, remove_record, set_fields
 from qa_tui.errors import NotFoundError, ValidationError
 from qa_tui.framework.model import GradingScale, ItemKind, Template
 from qa_tui.store import models
 from qa_tui.store.history import Actor
+from qa_tui.store.queries import get_evaluation
 
 OVERALL = "overall"  # the item id of the overall judgement
 JUDGEMENT_NAMESPACE = uuid.UUID("0b8e2f4c-52a1-4d0e-9f3c-7a1d6e5b2c90")

@@ -7,10 +7,10 @@ Care. :func:`concern_notice` writes that notice as Markdown from the evaluation 
 
 from __future__ import annotations
 
-from qa_tui.domain.views import EvaluationView
-from qa_tui.domain.vocab import CONCERN_RECIPIENTS, EVALUATION_TYPES, SHARE_METHODS
 from qa_tui.framework.model import Template
+from qa_tui.store.views import EvaluationView
 from qa_tui.textsafe import printable
+from qa_tui.vocab import CONCERN_RECIPIENTS, EVALUATION_TYPES, SHARE_METHODS
 
 
 def _line(text: str) -> str:

@@ -17,15 +17,15 @@ from qa_tui.domain import input_checks as v
 from qa_tui.domain.record_writes import (
     create_record,
     ensure_editable,
-    get_evaluation,
     remove_record,
     set_fields,
 )
-from qa_tui.domain.vocab import ACTION_STATUSES, CONCERN_RECIPIENTS, SHARE_METHODS
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template
 from qa_tui.store import models
 from qa_tui.store.history import Actor
+from qa_tui.store.queries import get_evaluation
+from qa_tui.vocab import ACTION_STATUSES, CONCERN_RECIPIENTS, SHARE_METHODS
 
 
 def _clean_action(values: dict[str, Any]) -> dict[str, Any]:

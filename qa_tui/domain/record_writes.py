@@ -13,6 +13,7 @@ from qa_tui.errors import NotFoundError, ReadOnlyError
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, entity_type
 from qa_tui.store.history import Actor, dumps, record_change
+from qa_tui.store.queries import get_evaluation
 
 RESPONSE_NAMESPACE = uuid.UUID("6f1c7a52-0d5e-4b8e-9a57-3f0f3c2b9d11")
 
@@ -30,13 +31,6 @@ EDITABLE_WHEN_COMPLETE = {
 def response_id(evaluation_id: str, item_id: str) -> str:
     """One response per item per evaluation, the same id on every device (so edits merge)."""
     return str(uuid.uuid5(RESPONSE_NAMESPACE, f"{evaluation_id}/{item_id}"))
-
-
-def get_evaluation(session: Session, evaluation_id: str) -> models.Evaluation:
-    evaluation = session.get(models.Evaluation, evaluation_id)
-    if evaluation is None or evaluation.deleted:
-        raise NotFoundError(f"No evaluation with id {evaluation_id}")
-    return evaluation
 
 
 def ensure_editable(

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-# The kinds of evaluation a template can be offered for (the seeds' vocabulary).
+# The grade every scale may allow beside its own (with a reason).
 NOT_APPLICABLE = "not_applicable"
-EVALUATION_TYPES = ("collaborative", "thematic", "dip_sample", "practice_day")
 
 # The default grading scale's words (both built-in templates use it); the home list shows
 # these before the templates have loaded.

@@ -20,13 +20,8 @@ from typing import Any
 from qa_tui.errors import TemplateError
 from qa_tui.framework.build import build_template
 from qa_tui.framework.locate import KeyLocator, join_key
-from qa_tui.framework.model import (
-    EVALUATION_TYPES,
-    NOT_APPLICABLE,
-    ItemKind,
-    RuleKind,
-    Template,
-)
+from qa_tui.framework.model import NOT_APPLICABLE, ItemKind, RuleKind, Template
+from qa_tui.vocab import EVALUATION_TYPES
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 VERSION_PATTERN = re.compile(r"^\d+\.\d+(\.\d+)?$")
@@ -260,11 +255,12 @@ class _Checker:
         seen: set[str] = set()
         for index, kind in enumerate(top.get("evaluation_types", [])):
             key = f"evaluation_types[{index}]"
-            if kind not in EVALUATION_TYPES:
+            if not isinstance(kind, str) or kind not in EVALUATION_TYPES:
                 self.error(key, f"{kind!r} is not one of {', '.join(EVALUATION_TYPES)}")
             elif kind in seen:
                 self.error(key, f"{kind!r} is listed twice")
-            seen.add(kind)
+            else:
+                seen.add(kind)
 
     def _check_scale(self, raw: object) -> dict[str, str]:
         """Check the scale; return its grade ids (each with its key path)."""

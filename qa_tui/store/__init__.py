@@ -1,1 +1,2 @@
-"""The store: SQLAlchemy models, engine and sessions, change history, migrations."""
+"""The store: SQLAlchemy models, engine and sessions, change history, queries and views (a whole
+evaluation read at once), migrations."""

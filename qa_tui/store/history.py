@@ -12,24 +12,18 @@ any order, or twice, gives the same state: the merge in :mod:`qa_tui.sync` build
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qa_tui.clock import Clock, stamp, utc_now
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, entity_type
-
-Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ class Actor:
     now: Clock = utc_now
 
     def timestamp(self) -> str:
-        return self.now().astimezone(dt.UTC).isoformat(timespec="milliseconds")
+        return stamp(self.now())
 
 
 # One encoder for every call: json.dumps with options builds a new encoder each time, which

@@ -24,7 +24,7 @@ from qa_tui.store.db import (
     make_engine,
     private_sqlite_files,
 )
-from qa_tui.store.quicklist import HEAD_REVISION
+from qa_tui.store.revisions import head_revision, known_revisions
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -39,22 +39,6 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
-
-
-def head_revision() -> str:
-    """The schema revision this version of qa-tui writes."""
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -88,10 +72,9 @@ def upgrade(store: Store, revision: str = "head") -> Path | None:
     """Bring the database to ``revision``; returns the backup path if one was taken."""
     with store.engine.connect() as connection:
         current = current_revision(connection)
-        if current == HEAD_REVISION and revision == "head":
+        if current == head_revision() and revision == "head":
             return None  # the common case, answered without importing Alembic
         tables = set(inspect(connection).get_table_names())
-    head = head_revision()
     if current is not None and current not in known_revisions():
         raise StoreError(
             f"{store.url}: written by a newer version of qa-tui (schema {current}); "
@@ -101,8 +84,6 @@ def upgrade(store: Store, revision: str = "head") -> Path | None:
         raise StoreError(
             f"{store.url}: holds tables but is not a qa-tui database; it was left untouched"
         )
-    if current == head and revision == "head":
-        return None
     backup = None
     path = store.sqlite_path
     if current is not None and path is not None:

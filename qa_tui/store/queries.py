@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qa_tui.domain.vocab import OPEN_ACTION_STATUSES
+from qa_tui.errors import NotFoundError
 from qa_tui.store import models
 from qa_tui.store.rows import EvaluationRow
+from qa_tui.vocab import OPEN_ACTION_STATUSES
 
 
 def list_evaluations(session: Session) -> list[EvaluationRow]:
@@ -56,6 +57,14 @@ def list_evaluations(session: Session) -> list[EvaluationRow]:
             )
         )
     return rows
+
+
+def get_evaluation(session: Session, evaluation_id: str) -> models.Evaluation:
+    """The evaluation with this id (NotFoundError if there is none, or it was deleted)."""
+    evaluation = session.get(models.Evaluation, evaluation_id)
+    if evaluation is None or evaluation.deleted:
+        raise NotFoundError(f"No evaluation with id {evaluation_id}")
+    return evaluation
 
 
 def find_by_case_reference(session: Session, text: str) -> list[models.Evaluation]:

@@ -2,9 +2,10 @@
 
 Start-up fast path: importing SQLAlchemy and Alembic costs about half a second, so the app
 first shows the evaluations with this read-only query and opens the full workspace after. It
-answers only for a SQLite file already at the current schema (``HEAD_REVISION``); otherwise it
-returns None and the app waits for the workspace. Its rows equal
-:func:`qa_tui.store.queries.list_evaluations` (tests/unit/test_quicklist.py).
+answers only for a SQLite file already at the schema the migration scripts lead to
+(:func:`qa_tui.store.revisions.head_revision`); otherwise it returns None and the app waits for
+the workspace. Its rows equal :func:`qa_tui.store.queries.list_evaluations`, open actions
+counted by the same statuses (tests/unit/test_quicklist.py).
 """
 
 from __future__ import annotations
@@ -12,19 +13,18 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from qa_tui.store.revisions import head_revision
 from qa_tui.store.rows import EvaluationRow
+from qa_tui.vocab import OPEN_ACTION_STATUSES
 
-# Alembic's head revision; tests/unit/test_quicklist.py keeps the two equal.
-HEAD_REVISION = "0003"
-
-_QUERY = """
+_QUERY = f"""
 SELECT e.id, e.case_reference, e.service_area, e.team, e.practitioner, e.auditor,
        e.evaluation_type, e.template_id, e.template_version, e.status, e.overall_grade,
        COALESCE(a.n, 0), e.immediate_concern, e.evaluation_date, e.created_at,
        e.completed_at, COALESCE(c.n, 0)
 FROM evaluations AS e
 LEFT JOIN (SELECT evaluation_id, COUNT(*) AS n FROM actions
-           WHERE NOT deleted AND status IN ('open', 'in_progress')
+           WHERE NOT deleted AND status IN ({", ".join("?" for _ in OPEN_ACTION_STATUSES)})
            GROUP BY evaluation_id) AS a ON a.evaluation_id = e.id
 LEFT JOIN (SELECT evaluation_id, COUNT(*) AS n FROM field_states WHERE conflict = 1
            GROUP BY evaluation_id) AS c ON c.evaluation_id = e.id
@@ -55,9 +55,9 @@ def quick_list(path: Path) -> list[EvaluationRow] | None:
         return None
     try:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchall()
-        if version != [(HEAD_REVISION,)]:
+        if version != [(head_revision(),)]:
             return None
-        records = connection.execute(_QUERY).fetchall()
+        records = connection.execute(_QUERY, OPEN_ACTION_STATUSES).fetchall()
     except sqlite3.Error:
         return None
     finally:

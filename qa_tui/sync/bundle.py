@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from qa_tui.fsutil import atomic_writer, special_kind
 from qa_tui.store.history import dumps
-from qa_tui.store.migrate import head_revision, known_revisions
+from qa_tui.store.revisions import head_revision, known_revisions
 from qa_tui.sync.aggregates import (
     Aggregate,
     InvalidRecord,

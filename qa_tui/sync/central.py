@@ -7,7 +7,6 @@ laptop's.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_tui.clock import utc_stamp
 from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.sync_models import Device, MergedBundle
@@ -35,10 +35,6 @@ from qa_tui.sync.keys import (
     qa_public_text,
 )
 from qa_tui.sync.merge import MergeReport, Provenance, merge_aggregates
-
-
-def utc_stamp() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _meta(session: Session, key: str) -> str | None:

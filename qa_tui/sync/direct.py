@@ -21,15 +21,17 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from qa_tui.clock import utc_stamp
 from qa_tui.config import Settings
 from qa_tui.errors import StoreError
 from qa_tui.store import models
 from qa_tui.store.db import Store
-from qa_tui.store.migrate import current_revision, head_revision, open_store
+from qa_tui.store.migrate import current_revision, open_store
+from qa_tui.store.revisions import head_revision
 from qa_tui.store.sync_models import PurgedEvaluation
 from qa_tui.sync.acks import acknowledge, unacknowledged
 from qa_tui.sync.aggregates import Aggregate, InvalidRecord, check_aggregate, check_change
-from qa_tui.sync.central import central_id, device_lookup, utc_stamp
+from qa_tui.sync.central import central_id, device_lookup
 from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
 from qa_tui.sync.merge import Provenance, merge_aggregates

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from qa_tui.clock import utc_stamp
 from qa_tui.store.db import Store
 from qa_tui.sync.acks import unacknowledged
 from qa_tui.sync.bundle import FORMAT_VERSION, Manifest, write_bundle
-from qa_tui.sync.central import utc_stamp
 from qa_tui.sync.export import all_evaluation_ids, iter_aggregates
 from qa_tui.sync.keys import DeviceKey, load_qa_public
 

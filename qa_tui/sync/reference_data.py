@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_tui.clock import utc_stamp
 from qa_tui.domain import input_checks as v
+from qa_tui.domain.evaluation import remember_template
 from qa_tui.errors import NotFoundError, ValidationError
 from qa_tui.framework.model import Template
 from qa_tui.store import models
 from qa_tui.store.queries import list_teams
-from qa_tui.sync.central import central_id, utc_stamp
+from qa_tui.sync.central import central_id
 
 # --- teams -----------------------------------------------------------------------------------
 
@@ -91,15 +93,7 @@ def publish_template(session: Session, template: Template) -> models.TemplateSna
             "on this database with different content; give this one a new version",
             field="version",
         )
-    snap = session.get(models.TemplateSnapshot, template.content_hash)
-    if snap is None:
-        snap = models.TemplateSnapshot(
-            content_hash=template.content_hash,
-            template_id=template.id,
-            version=template.version,
-            source_text=template.source_text,
-        )
-        session.add(snap)
+    snap = remember_template(session, template)
     if snap.published_at is None:
         snap.published_at = utc_stamp()
     return snap

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from qa_tui.clock import stamp
 from qa_tui.store import models
 from qa_tui.store.entities import CREATION_ORDER, ENTITY_TYPES
 from qa_tui.store.sync_models import PurgedEvaluation, SyncAck
@@ -62,8 +63,7 @@ def purge_expired(
         raise SyncError("this is the central database: evaluations are never purged from it")
     if retention_days < 1:
         raise SyncError("the retention period must be at least one day")
-    cutoff = (now - dt.timedelta(days=retention_days)).astimezone(dt.UTC)
-    cutoff_text = cutoff.isoformat(timespec="milliseconds")
+    cutoff_text = stamp(now - dt.timedelta(days=retention_days))
     completed = session.execute(
         select(models.Evaluation.id, models.Evaluation.completed_at).where(
             models.Evaluation.status == "completed"
@@ -80,7 +80,7 @@ def purge_expired(
         if max(completed_at or "", ack.acknowledged_at) <= cutoff_text:
             report.purged.append(evaluation_id)
     if not dry_run:
-        stamp = now.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+        purged_at = stamp(now)
         for evaluation_id in report.purged:
-            _purge_one(session, evaluation_id, stamp)
+            _purge_one(session, evaluation_id, purged_at)
     return report

@@ -10,7 +10,6 @@ and show state. See ``docs/architecture.md``.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import gc
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -22,6 +21,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from qa_tui.clock import Clock, utc_now
 from qa_tui.config import Settings
 from qa_tui.errors import QaError, ValidationError
 from qa_tui.services.writer import Writer
@@ -35,12 +35,6 @@ if TYPE_CHECKING:
     from qa_tui.tui.dialogs.first_run import Identity
     from qa_tui.tui.dialogs.new_evaluation import NewEvaluationRequest
     from qa_tui.workspace import Workspace
-
-Clock = Callable[[], dt.datetime]
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def settle_heap() -> None:
@@ -73,7 +67,7 @@ class QaApp(SafeNotifications, App[None]):
         self,
         settings: Settings,
         workspace_factory: Callable[[], Workspace],
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         quick_path: Path | None = None,
     ) -> None:
         super().__init__()
@@ -310,7 +304,7 @@ class QaApp(SafeNotifications, App[None]):
 
     @work(thread=True, exclusive=True, group="create")
     def create_evaluation(self, ws: Workspace, request: NewEvaluationRequest) -> None:
-        from qa_tui.domain.evaluation import create_evaluation
+        from qa_tui.domain.evaluation import create_evaluation, remember_template
 
         details = dataclasses.replace(
             request.details, auditor_role=request.details.auditor_role or ws.settings.auditor_role
@@ -321,7 +315,7 @@ class QaApp(SafeNotifications, App[None]):
                 new_id = create_evaluation(
                     session, ws.actor, template, details, ws.settings.case_reference_pattern
                 )
-                ws.remember_template(session, template)
+                remember_template(session, template)
         except ValidationError as err:
             self.call_from_thread(self.action_new_evaluation, request, err)
             return
@@ -355,7 +349,7 @@ def make_app(
     settings: Settings,
     workspace_factory: Callable[[], Workspace] | None = None,
     db_url: str | None = None,
-    clock: Clock = _utc_now,
+    clock: Clock = utc_now,
 ) -> QaApp:
     """The app, for the CLI and for tests: the workspace opens in a worker after start.
 

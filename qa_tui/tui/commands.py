@@ -37,7 +37,7 @@ class Target:
 
     @property
     def help(self) -> str:
-        from qa_tui.domain.vocab import STATUSES
+        from qa_tui.vocab import STATUSES
 
         status = STATUSES.get(self.status, self.status)
         return line(f"{status} · {self.team or 'no team'} · {self.date or 'no date'}", 80)

@@ -9,8 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from qa_tui.store import sync_models  # noqa: F401  (the sync tables are part of the metadata)
-from qa_tui.store.migrate import head_revision, open_store
+from qa_tui.store.migrate import open_store
 from qa_tui.store.models import Base
+from qa_tui.store.revisions import head_revision
 
 
 def test_migrations_match_models(make_db) -> None:

@@ -62,7 +62,7 @@ def table_cells(app: QaApp, column: str) -> list[str]:
 
 
 def add_evaluation(ws: Any, ref: str, practitioner: str = "Sam Worker", **extra: Any) -> str:
-    from qa_tui.domain.evaluation import CaseDetails, create_evaluation
+    from qa_tui.domain.evaluation import CaseDetails, create_evaluation, remember_template
 
     template = ws.templates.latest()[0]
     details = CaseDetails(
@@ -77,7 +77,7 @@ def add_evaluation(ws: Any, ref: str, practitioner: str = "Sam Worker", **extra:
         new_id = create_evaluation(
             session, ws.actor, template, details, ws.settings.case_reference_pattern
         )
-        ws.remember_template(session, template)
+        remember_template(session, template)
     return new_id
 
 
@@ -199,7 +199,7 @@ async def test_click_header_sorts(workspace: Any, settings: Any, db_url: str) ->
 async def test_enter_opens_summary_of_completed_and_reopen_records_reason(
     workspace: Any, settings: Any, db_url: str
 ) -> None:
-    from qa_tui.domain.views import load_view
+    from qa_tui.store.views import load_view
     from qa_tui.tui.dialogs.reopen import ReopenDialog
     from qa_tui.tui.screens.summary import SummaryScreen
 

@@ -31,11 +31,11 @@ import pytest
 
 from qa_tui.config import Settings, data_dir, save_settings
 from qa_tui.domain.evaluation import CaseDetails, create_evaluation
-from qa_tui.domain.views import load_view
 from qa_tui.framework.loader import builtin_templates
 from qa_tui.framework.model import ItemKind
 from qa_tui.positions import FILE_NAME, Positions
 from qa_tui.store.history import check_consistency
+from qa_tui.store.views import load_view
 from qa_tui.workspace import open_workspace
 from tests.tui.pty_driver import PtyApp, qa_tui_argv
 

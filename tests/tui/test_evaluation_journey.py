@@ -24,9 +24,9 @@ from textual.widgets import Input, TextArea
 from qa_tui.config import data_dir
 from qa_tui.domain import evaluation as core
 from qa_tui.domain import outcomes
-from qa_tui.domain.views import load_view
 from qa_tui.framework.model import ItemKind, Template
 from qa_tui.positions import FILE_NAME, Positions
+from qa_tui.store.views import load_view
 from qa_tui.tui.app import make_app
 from qa_tui.tui.messages import OpenEvaluation
 from qa_tui.tui.screens.evaluation import EvaluationScreen

@@ -14,9 +14,9 @@ from qa_tui import demo
 from qa_tui.config import DEFAULT_CASE_PATTERN
 from qa_tui.demo.recorder import TODAY
 from qa_tui.domain.completion import missing
-from qa_tui.domain.views import load_view
 from qa_tui.store import models
 from qa_tui.store.history import check_consistency, read_clock
+from qa_tui.store.views import load_view
 from qa_tui.workspace import open_workspace
 from tests.conftest import frozen_clock
 

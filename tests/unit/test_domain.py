@@ -11,11 +11,11 @@ from qa_tui.domain import evaluation as ev
 from qa_tui.domain import outcomes
 from qa_tui.domain.completion import missing
 from qa_tui.domain.lifecycle import complete, reopen
-from qa_tui.domain.views import load_view
 from qa_tui.errors import ReadOnlyError, ValidationError
 from qa_tui.framework.loader import load_template_text
 from qa_tui.framework.model import Template
 from qa_tui.store import models
+from qa_tui.store.views import load_view
 
 SMALL = """
 id = "test_small"

@@ -10,7 +10,8 @@ from alembic import command
 
 from qa_tui.errors import StoreError
 from qa_tui.store.db import make_engine
-from qa_tui.store.migrate import alembic_config, current_revision, head_revision, open_store
+from qa_tui.store.migrate import alembic_config, current_revision, open_store
+from qa_tui.store.revisions import head_revision
 
 CHANGE = (
     "c0000000-0000-4000-8000-000000000001",

@@ -1,19 +1,26 @@
-"""The start-up fast path reads exactly what the SQLAlchemy query reads."""
+"""The start-up fast path reads exactly what the SQLAlchemy query reads, at the schema Alembic
+would bring the database to."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from qa_tui.store.migrate import head_revision
+from alembic.script import ScriptDirectory
+
+from qa_tui.store.migrate import alembic_config
 from qa_tui.store.queries import list_evaluations
-from qa_tui.store.quicklist import HEAD_REVISION, quick_list, sqlite_file
+from qa_tui.store.quicklist import quick_list, sqlite_file
+from qa_tui.store.revisions import head_revision, known_revisions
+from qa_tui.workspace import Workspace
 
 
-def test_head_revision_constant_matches_alembic() -> None:
-    assert head_revision() == HEAD_REVISION
+def test_revisions_read_from_the_scripts_are_alembics() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == scripts.get_current_head()
+    assert known_revisions() == {script.revision for script in scripts.walk_revisions()}
 
 
-def test_quick_list_equals_list_evaluations(workspace, tmp_path: Path) -> None:
+def test_quick_list_equals_list_evaluations(workspace: Workspace) -> None:
     from qa_tui.demo import generate
 
     generate(workspace, 25, seed=5)
@@ -22,6 +29,7 @@ def test_quick_list_equals_list_evaluations(workspace, tmp_path: Path) -> None:
     assert path is not None
     assert quick_list(path) == expected
     assert len(expected) == 25
+    assert any(row.open_actions for row in expected)  # open actions are counted alike
 
 
 def test_quick_list_declines_what_it_cannot_answer(tmp_path: Path) -> None:

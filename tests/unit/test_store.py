@@ -17,12 +17,12 @@ from qa_tui.domain import evaluation as ev
 from qa_tui.domain import outcomes
 from qa_tui.domain.lifecycle import complete, reopen
 from qa_tui.domain.moderation import judge, start_moderation
-from qa_tui.domain.views import load_view
 from qa_tui.errors import QaError, StoreError
 from qa_tui.store import models
 from qa_tui.store.entities import ENTITY_TYPES
 from qa_tui.store.history import check_consistency, read_clock
 from qa_tui.store.migrate import open_store
+from qa_tui.store.views import load_view
 from tests.unit.test_domain import PATTERN, fill, new_eval
 
 POSIX = os.name == "posix"

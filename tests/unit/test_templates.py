@@ -201,6 +201,13 @@ ERROR_CASES: list[tuple[str, Mutation, str, Where, str]] = [
         "evaluation_types",
         "'dipsample' is not one of collaborative, thematic, dip_sample, practice_day",
     ),
+    (
+        "evaluation type not a string",
+        swap('name = "Mini"', 'name = "Mini"\nevaluation_types = [["thematic"]]'),
+        "evaluation_types[0]",
+        "evaluation_types",
+        "['thematic'] is not one of collaborative",
+    ),
 ]
 
 

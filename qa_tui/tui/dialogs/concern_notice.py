@@ -13,9 +13,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from qa_tui.domain.vocab import CONCERN_RECIPIENTS, MAX_SHORT_TEXT, SHARE_METHODS
 from qa_tui.errors import QaError
 from qa_tui.tui.text import SafeInput, SafeTextArea, ShownLabel
+from qa_tui.vocab import CONCERN_RECIPIENTS, MAX_SHORT_TEXT, SHARE_METHODS
 from qa_tui.workspace import Workspace
 
 SHARE_FIELDS = ("recipient_role", "recipient_name", "shared_on", "share_method")
@@ -30,7 +30,7 @@ class Notice:
 def read_notice(ws: Workspace, evaluation_id: str) -> Notice:
     """The notice as it stands now (runs in a worker thread)."""
     from qa_tui.domain.notice import concern_notice, notice_file_name
-    from qa_tui.domain.views import load_view
+    from qa_tui.store.views import load_view
 
     with ws.store.reader() as session:
         view = load_view(session, evaluation_id)

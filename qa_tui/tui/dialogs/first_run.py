@@ -10,8 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from qa_tui.domain.vocab import MAX_SHORT_TEXT
 from qa_tui.tui.text import SafeInput, ShownLabel
+from qa_tui.vocab import MAX_SHORT_TEXT
 
 
 @dataclass(frozen=True)

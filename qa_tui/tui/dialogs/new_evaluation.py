@@ -18,11 +18,11 @@ from textual.validation import Function
 from textual.widgets import Button, Footer, Input, Label, RadioSet, Select, Static
 
 from qa_tui.domain.evaluation import CaseDetails, clean_details
-from qa_tui.domain.vocab import EVALUATION_TYPES, MAX_SHORT_TEXT
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template
 from qa_tui.tui.text import SafeInput, ShownLabel, rich_text
 from qa_tui.tui.widgets.choice import Choice
+from qa_tui.vocab import EVALUATION_TYPES, MAX_SHORT_TEXT
 
 TEXT_FIELDS = (
     ("case_reference", "Case reference (from the case-management system, never a name)"),

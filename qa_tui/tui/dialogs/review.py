@@ -51,7 +51,7 @@ def describe_rule(rule: Rule, template: Template) -> str:
 def review_state(ws: Workspace, evaluation_id: str) -> ReviewState:
     """Read what the review shows (runs in a worker thread)."""
     from qa_tui.domain.completion import missing
-    from qa_tui.domain.views import load_view
+    from qa_tui.store.views import load_view
 
     with ws.store.reader() as session:
         view = load_view(session, evaluation_id)
@@ -69,7 +69,7 @@ def review_state(ws: Workspace, evaluation_id: str) -> ReviewState:
 def complete_evaluation(ws: Workspace, evaluation_id: str) -> None:
     """Complete the evaluation through the core (runs in a worker thread)."""
     from qa_tui.domain.lifecycle import complete
-    from qa_tui.domain.record_writes import get_evaluation
+    from qa_tui.store.queries import get_evaluation
 
     with ws.store.session() as session:
         template = ws.template_for(get_evaluation(session, evaluation_id))

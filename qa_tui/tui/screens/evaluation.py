@@ -23,15 +23,15 @@ from textual.widget import Widget
 from textual.widgets import Footer, HelpPanel, OptionList, Static
 
 from qa_tui.domain.completion import DETAILS, missing
-from qa_tui.domain.views import EvaluationView, load_view
-from qa_tui.domain.vocab import STATUSES
 from qa_tui.services.editor import EvaluationEditor
+from qa_tui.store.views import EvaluationView, load_view
 from qa_tui.tui.messages import EvaluationsChanged
 from qa_tui.tui.text import Shown
 from qa_tui.tui.widgets.autosave import Autosaver, SaveIndicator
 from qa_tui.tui.widgets.base import EditorContext
 from qa_tui.tui.widgets.section_form import build_section, journey
 from qa_tui.tui.widgets.section_map import SectionMap
+from qa_tui.vocab import STATUSES
 
 if TYPE_CHECKING:
     from qa_tui.domain.completion import Missing

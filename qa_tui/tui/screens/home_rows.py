@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from qa_tui.domain.vocab import STATUSES
 from qa_tui.tui.text import line
 from qa_tui.tui.widgets.list_line import CELL_PAD
+from qa_tui.vocab import STATUSES
 
 if TYPE_CHECKING:
     from pathlib import Path

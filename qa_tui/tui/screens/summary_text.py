@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from qa_tui.domain.moderation import ModerationView
-    from qa_tui.domain.views import EvaluationView
     from qa_tui.framework.model import Item, Template
+    from qa_tui.store.views import EvaluationView
     from qa_tui.workspace import Workspace
 
 Block = tuple[str, str]  # (css class, plain text shown literally)
@@ -35,7 +35,7 @@ def _pairs(pairs: list[tuple[str, str]]) -> list[Block]:
 
 
 def _details(view: EvaluationView, template: Template) -> list[Block]:
-    from qa_tui.domain.vocab import EVALUATION_TYPES, STATUSES
+    from qa_tui.vocab import EVALUATION_TYPES, STATUSES
 
     ev = view.evaluation
     people = ", ".join(" ".join(f"{p.name} ({p.role})".split()) for p in view.participants)
@@ -121,7 +121,7 @@ def _sections(view: EvaluationView, template: Template) -> list[Block]:
 
 
 def _actions_and_concern(view: EvaluationView) -> list[Block]:
-    from qa_tui.domain.vocab import ACTION_STATUSES, CONCERN_RECIPIENTS
+    from qa_tui.vocab import ACTION_STATUSES, CONCERN_RECIPIENTS
 
     out: list[Block] = [("h2", "Actions")]
     for a in view.actions:
@@ -213,7 +213,7 @@ def _moderations(moderations: list[ModerationView], template: Template) -> list[
 def read_summary(ws: Workspace, evaluation_id: str) -> SummaryData:
     """Everything the summary shows, as literal text blocks (runs in a worker thread)."""
     from qa_tui.domain.moderation import moderation_views
-    from qa_tui.domain.views import load_view
+    from qa_tui.store.views import load_view
 
     with ws.store.reader() as session:
         view = load_view(session, evaluation_id)

@@ -23,8 +23,8 @@ from qa_tui.tui.widgets.base import (
 )
 
 if TYPE_CHECKING:
-    from qa_tui.domain.views import EvaluationView
     from qa_tui.services.editor import ActionField
+    from qa_tui.store.views import EvaluationView
 
 FIELDS: tuple[ActionField, ...] = ("description", "owner", "due_date")
 HINT = "Enter in the new action's fields adds it · Ctrl+Delete removes the action you are in"

@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import RadioSet, TextArea
 
-from qa_tui.domain.vocab import CONCERN_RECIPIENTS
 from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
@@ -19,9 +18,10 @@ from qa_tui.tui.widgets.base import (
     text_area,
     yes_no_radios,
 )
+from qa_tui.vocab import CONCERN_RECIPIENTS
 
 if TYPE_CHECKING:
-    from qa_tui.domain.views import EvaluationView
+    from qa_tui.store.views import EvaluationView
 
 NOTICE = (
     "An evaluation with immediate concerns must be shared in writing with the practitioner, "

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioSet, Select
 
-from qa_tui.domain.vocab import EVALUATION_TYPES
 from qa_tui.services.editor import DetailField
 from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
@@ -22,9 +21,10 @@ from qa_tui.tui.widgets.base import (
     user_edit,
     yes_no_radios,
 )
+from qa_tui.vocab import EVALUATION_TYPES
 
 if TYPE_CHECKING:
-    from qa_tui.domain.views import EvaluationView
+    from qa_tui.store.views import EvaluationView
 
 TEXT_FIELDS: dict[DetailField, str] = {
     "case_reference": "Case reference (the ID from the case-management system, never a name)",

@@ -22,8 +22,8 @@ from qa_tui.tui.widgets.base import (
 )
 
 if TYPE_CHECKING:
-    from qa_tui.domain.views import EvaluationView
     from qa_tui.framework.model import Item
+    from qa_tui.store.views import EvaluationView
 
 KEYS_HINT = "Enter adds · Alt+↑ / Alt+↓ move an entry · Ctrl+Delete removes it"
 

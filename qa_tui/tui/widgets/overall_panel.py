@@ -22,8 +22,8 @@ from qa_tui.tui.widgets.base import (
 )
 
 if TYPE_CHECKING:
-    from qa_tui.domain.views import EvaluationView
     from qa_tui.services.editor import OverallText
+    from qa_tui.store.views import EvaluationView
 
 TEXTS = {
     "summary_strengths": "Summary of strengths",

@@ -23,7 +23,7 @@ from qa_tui.tui.widgets.base import (
 )
 
 if TYPE_CHECKING:
-    from qa_tui.domain.views import EvaluationView
+    from qa_tui.store.views import EvaluationView
 
 
 class ParticipantAdder(ErrorHost, Vertical):

@@ -22,9 +22,9 @@ from qa_tui.tui.widgets.base import (
 from qa_tui.tui.widgets.participants_panel import ParticipantAdder
 
 if TYPE_CHECKING:
-    from qa_tui.domain.views import EvaluationView
     from qa_tui.framework.model import Item
     from qa_tui.services.editor import ScaleField
+    from qa_tui.store.views import EvaluationView
 
 
 class ScaleRow(ErrorHost, Vertical):

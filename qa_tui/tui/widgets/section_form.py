@@ -23,8 +23,8 @@ from qa_tui.tui.widgets.yes_no_item import YesNoItem
 if TYPE_CHECKING:
     from textual.widget import Widget
 
-    from qa_tui.domain.views import EvaluationView
     from qa_tui.framework.model import Template
+    from qa_tui.store.views import EvaluationView
 
 ITEM_WIDGETS = {
     ItemKind.GRADE: GradeItem,

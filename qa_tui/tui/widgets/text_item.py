@@ -11,8 +11,8 @@ from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import EditorContext, FieldError, ItemWidget, label, text_area
 
 if TYPE_CHECKING:
-    from qa_tui.domain.views import EvaluationView
     from qa_tui.framework.model import Item
+    from qa_tui.store.views import EvaluationView
 
 
 class TextItem(ItemWidget):

@@ -19,8 +19,8 @@ from qa_tui.tui.widgets.base import (
 )
 
 if TYPE_CHECKING:
-    from qa_tui.domain.views import EvaluationView
     from qa_tui.framework.model import Item
+    from qa_tui.store.views import EvaluationView
 
 
 class YesNoItem(ItemWidget):

@@ -1,4 +1,5 @@
-"""A whole evaluation read in one go: what the screens, the summary and reports show."""
+"""A whole evaluation read in one go: what the screens, the summary, the completion check and
+reports show (current state, deleted records left out)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qa_tui.domain.record_writes import get_evaluation
-from qa_tui.domain.vocab import OPEN_ACTION_STATUSES
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE
+from qa_tui.store.queries import get_evaluation
+from qa_tui.vocab import OPEN_ACTION_STATUSES
 
 
 @dataclass

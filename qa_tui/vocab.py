@@ -1,4 +1,8 @@
-"""The product's vocabulary: evaluation types, statuses, recipients (from the seeds)."""
+"""The product's vocabulary: evaluation types, statuses, recipients (from the seeds).
+
+Plain data at the bottom of the layers, so each word has one home whoever needs it: the store
+filters by the statuses, templates name the evaluation types, the rules check them all.
+"""
 
 from __future__ import annotations
 
