@@ -6,8 +6,6 @@ The built-in templates themselves are checked in ``test_builtin_templates.py``.
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -365,20 +363,6 @@ def test_snapshot_with_same_version_but_other_content_is_found_by_hash() -> None
     assert registry.add_snapshot(MINIMAL) is current  # same content: the active template
     with pytest.raises(TemplateError):
         registry.add_snapshot("id = ")
-
-
-# --- the headless rule --------------------------------------------------------------------
-
-
-def test_framework_never_imports_textual_or_rich() -> None:
-    code = (
-        "import sys\n"
-        "import qa_tui.framework.loader, qa_tui.framework.describe\n"
-        "qa_tui.framework.loader.builtin_templates()\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]\n"
-        "assert not bad, bad\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_lines_are_found_after_multiline_strings_and_inline_tables() -> None:

@@ -90,20 +90,3 @@ def test_a_second_close_keeps_the_first_then() -> None:
     writer.close()
     writer.join(5)
     assert ran == ["database closed"]
-
-
-def test_the_process_waits_for_the_last_write(tmp_path) -> None:
-    """A program that hands a write over and ends at once (nobody closed the writer) still
-    finds it on disk: the exit hook waits for the writer."""
-    import subprocess
-    import sys
-
-    target = tmp_path / "last-write.txt"
-    program = (
-        "import time\n"
-        "from qa_tui.services.writer import Writer\n"
-        "w = Writer()\n"
-        f"w.submit(lambda: (time.sleep(0.3), open({str(target)!r}, 'w').write('kept')), None)\n"
-    )
-    subprocess.run([sys.executable, "-c", program], check=True, timeout=30)
-    assert target.read_text() == "kept"
