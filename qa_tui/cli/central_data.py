@@ -3,34 +3,15 @@ keeps on the central database and sync copies to laptops."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import click
 
-from qa_tui.cli.common import db_option
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+from qa_tui.cli.common import database_session, db_option, echo_records, format_option
 
 _FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-
-
-@contextmanager
-def _session(url: str, write: bool) -> Iterator[Session]:
-    """A transaction (or a read) on an existing database, disposed of afterwards."""
-    from qa_tui.store.migrate import open_store
-
-    store = open_store(url, create=False)
-    try:
-        with store.session() if write else store.reader() as session:
-            yield session
-    finally:
-        store.dispose()
 
 
 @click.group(name="team")
@@ -46,7 +27,7 @@ def team_add(db_url: str, name: str, service_area: str) -> None:
     """Add a team (a retired team of the same name comes back)."""
     from qa_tui.sync.reference_data import add_team
 
-    with _session(db_url, write=True) as session:
+    with database_session(db_url, write=True) as session:
         row = add_team(session, name, service_area)
         shown = f"{row.name} ({row.service_area})" if row.service_area else row.name
     click.echo(f"team {shown} added; laptops get it at their next sync")
@@ -59,7 +40,7 @@ def team_retire(db_url: str, name: str) -> None:
     """Stop offering a team for new evaluations (existing evaluations keep it)."""
     from qa_tui.sync.reference_data import retire_team
 
-    with _session(db_url, write=True) as session:
+    with database_session(db_url, write=True) as session:
         row = retire_team(session, name)
         shown = row.name
     click.echo(f"team {shown} retired")
@@ -68,22 +49,22 @@ def team_retire(db_url: str, name: str) -> None:
 @team.command(name="list")
 @db_option(required=True)
 @click.option("--all", "everything", is_flag=True, help="Include retired teams.")
-@_FORMAT
+@format_option
 def team_list(db_url: str, everything: bool, fmt: str) -> None:
     """The teams, by name."""
     from qa_tui.store.queries import list_teams
 
-    with _session(db_url, write=False) as session:
+    with database_session(db_url, write=False) as session:
         rows = [
             {"name": t.name, "service_area": t.service_area, "retired": t.retired}
             for t in list_teams(session, everything)
         ]
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    for row in rows:
-        area = f"  {row['service_area']}" if row["service_area"] else ""
-        click.echo(f"{row['name']}{area}{'  (retired)' if row['retired'] else ''}")
+    echo_records(rows, fmt, _team_line)
+
+
+def _team_line(team: Mapping[str, Any]) -> str:
+    area = f"  {team['service_area']}" if team["service_area"] else ""
+    return f"{team['name']}{area}{'  (retired)' if team['retired'] else ''}"
 
 
 @click.group(name="template")
@@ -100,7 +81,7 @@ def template_publish(db_url: str, path: Path) -> None:
     from qa_tui.sync.reference_data import publish_template
 
     template = load_template_file(path)
-    with _session(db_url, write=True) as session:
+    with database_session(db_url, write=True) as session:
         snap = publish_template(session, template)
         when = snap.published_at
     click.echo(f"published {template.id} version {template.version} ({when})")
@@ -108,21 +89,19 @@ def template_publish(db_url: str, path: Path) -> None:
 
 @central_template.command(name="list")
 @db_option(required=True)
-@_FORMAT
+@format_option
 def template_published(db_url: str, fmt: str) -> None:
     """The published templates, oldest first."""
     from qa_tui.sync.reference_data import published_templates
 
-    with _session(db_url, write=False) as session:
+    with database_session(db_url, write=False) as session:
         rows = [
             {"id": s.template_id, "version": s.version, "published_at": s.published_at}
             for s in published_templates(session)
         ]
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['id']}  version {row['version']}  published {row['published_at']}")
+    echo_records(
+        rows, fmt, lambda t: f"{t['id']}  version {t['version']}  published {t['published_at']}"
+    )
 
 
 COMMANDS = [team, central_template]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -12,6 +13,8 @@ import click
 from qa_tui.errors import QaError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from qa_tui.config import Settings
     from qa_tui.workspace import Workspace
 
@@ -77,3 +80,36 @@ def db_option(required: bool = False) -> Callable[[F], F]:
 def get_app(ctx: click.Context) -> AppContext:
     obj = ctx.find_object(AppContext)
     return obj if obj is not None else AppContext()
+
+
+# ``--format text|json`` on a command that prints records.
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format."
+)
+
+
+def echo_records(
+    records: Sequence[Mapping[str, Any]], fmt: str, line: Callable[[Mapping[str, Any]], str]
+) -> None:
+    """Print ``records`` as JSON (:func:`qa_tui.textsafe.json_text`) or, for text, one
+    ``line(record)`` each, made printable: what others typed never drives the terminal."""
+    from qa_tui.textsafe import json_text, printable
+
+    if fmt == "json":
+        click.echo(json_text(list(records)))
+        return
+    for record in records:
+        click.echo(printable(line(record), keep_breaks=False))
+
+
+@contextmanager
+def database_session(url: str, *, write: bool) -> Iterator[Session]:
+    """A transaction (``write``) or a read on an existing database, disposed of afterwards."""
+    from qa_tui.store.migrate import open_store
+
+    store = open_store(url, create=False)
+    try:
+        with store.session() if write else store.reader() as session:
+            yield session
+    finally:
+        store.dispose()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qa_tui.cli import central_data
-from qa_tui.cli.common import db_option, get_app
+from qa_tui.cli.common import (
+    database_session,
+    db_option,
+    echo_records,
+    format_option,
+    get_app,
+)
 
 if TYPE_CHECKING:
     from qa_tui.store.db import Store
@@ -38,7 +45,7 @@ def keys() -> None:
 
 
 @keys.command(name="show")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option
 @click.pass_context
 def keys_show(ctx: click.Context, fmt: str) -> None:
     """Print this laptop's device id and public signing key (made on first use)."""
@@ -106,12 +113,8 @@ def central_enrol(db_url: str, token: str, device_id: str | None, name: str) -> 
     from qa_tui.sync.central import enrol_device, parse_device_key
 
     found_id, public = parse_device_key(token, device_id)
-    store = _open_store(db_url, create=False)
-    try:
-        with store.session() as session:
-            enrol_device(session, found_id, public, name)
-    finally:
-        store.dispose()
+    with database_session(db_url, write=True) as session:
+        enrol_device(session, found_id, public, name)
     click.echo(f"enrolled device {found_id}" + (f" ({name})" if name else ""))
 
 
@@ -123,44 +126,35 @@ def central_revoke(db_url: str, device_id: str, reason: str) -> None:
     """Stop trusting a laptop: its bundles are refused from now on."""
     from qa_tui.sync.central import revoke_device
 
-    store = _open_store(db_url, create=False)
-    try:
-        with store.session() as session:
-            row = revoke_device(session, device_id, reason)
-            when = row.revoked_at
-    finally:
-        store.dispose()
+    with database_session(db_url, write=True) as session:
+        when = revoke_device(session, device_id, reason).revoked_at
     click.echo(f"revoked device {device_id} on {when}")
 
 
 @central.command(name="devices")
 @db_option(required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option
 def central_devices(db_url: str, fmt: str) -> None:
     """The enrolled devices (revoked ones marked)."""
     from qa_tui.sync.central import list_devices
 
-    store = _open_store(db_url, create=False)
-    try:
-        with store.reader() as session:
-            rows = [
-                {
-                    "device_id": d.device_id,
-                    "name": d.name,
-                    "public_key": d.public_key,
-                    "enrolled_at": d.enrolled_at,
-                    "revoked_at": d.revoked_at or "",
-                }
-                for d in list_devices(session)
-            ]
-    finally:
-        store.dispose()
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    for row in rows:
-        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "trusted"
-        click.echo(f"{row['device_id']}  {row['name'] or '-'}  {state}")
+    with database_session(db_url, write=False) as session:
+        rows = [
+            {
+                "device_id": d.device_id,
+                "name": d.name,
+                "public_key": d.public_key,
+                "enrolled_at": d.enrolled_at,
+                "revoked_at": d.revoked_at or "",
+            }
+            for d in list_devices(session)
+        ]
+    echo_records(rows, fmt, _device_line)
+
+
+def _device_line(device: Mapping[str, Any]) -> str:
+    state = f"revoked {device['revoked_at']}" if device["revoked_at"] else "trusted"
+    return f"{device['device_id']}  {device['name'] or '-'}  {state}"
 
 
 @click.command(name="export")
@@ -275,7 +269,7 @@ def sync_command(ctx: click.Context, central_url: str | None, db_url: str | None
 
 @click.group(name="conflicts", invoke_without_command=True)
 @db_option()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option
 @click.pass_context
 def conflicts(ctx: click.Context, db_url: str | None, fmt: str) -> None:
     """List the conflicts (or resolve one: conflicts resolve ID)."""

@@ -85,8 +85,8 @@ def _write_details(case: Case, org: Organisation) -> None:
         people.append((rng.choice(org.iros), "Independent Reviewing Officer"))
     for name, role in people:
         values = {"name": name, "role": role}
-        pid = case.create("participant", {"evaluation_id": case.eval_id}, values)
-        case.participants.append((pid, case.level))
+        participant_id = case.create("participant", {"evaluation_id": case.eval_id}, values)
+        case.participants.append((participant_id, case.level))
 
 
 def _item_grade(case: Case) -> str:
@@ -123,15 +123,21 @@ def _write_list(case: Case, item: Item) -> None:
     count = min(len(bank), max(item.min_entries, case.rng.randint(1, 3)))
     for position, text in enumerate(case.rng.sample(bank, count), start=1):
         fixed = {"evaluation_id": case.eval_id, "item_id": item.id}
-        eid = case.create("entry", fixed, {"text": text, "position": float(position)})
+        entry_id = case.create("entry", fixed, {"text": text, "position": float(position)})
         if case.rng.random() < 0.1:  # reworded after talking it through
-            case.set("entry", eid, "text", f"{text} (agreed with the practitioner)", seconds=45)
+            case.set(
+                "entry", entry_id, "text", f"{text} (agreed with the practitioner)", seconds=45
+            )
 
 
 def _write_scales(case: Case, item: Item) -> None:
     low, high = {"high": (7, 10), "middle": (4, 7), "low": (1, 4)}[case.level]
-    for pid, level in case.participants:
-        fixed = {"evaluation_id": case.eval_id, "item_id": item.id, "participant_id": pid}
+    for participant_id, level in case.participants:
+        fixed = {
+            "evaluation_id": case.eval_id,
+            "item_id": item.id,
+            "participant_id": participant_id,
+        }
         values = {
             "score": case.rng.randint(low, high),
             "rationale": case.say(txt.SCALE_RATIONALE[level]),
@@ -191,19 +197,21 @@ def _write_actions(case: Case, owners: list[str]) -> list[tuple[str, dt.date]]:
 
 def _follow_up_actions(case: Case, actions: list[tuple[str, dt.date]]) -> None:
     """Later progress on the actions: some done, some in progress, some left (overdue)."""
-    for aid, due in actions:
+    for action_id, due in actions:
         roll = case.rng.random()
         past = due < TODAY
         if roll < (0.55 if past else 0.1):
             finished = min(TODAY, due - dt.timedelta(days=case.rng.randrange(0, 10)))
-            case.set("action", aid, "progress", case.say(txt.PROGRESS_DONE), seconds=86_400 * 7)
-            case.set("action", aid, "status", "done")
-            case.set("action", aid, "completed_on", finished.isoformat())
+            case.set(
+                "action", action_id, "progress", case.say(txt.PROGRESS_DONE), seconds=86_400 * 7
+            )
+            case.set("action", action_id, "status", "done")
+            case.set("action", action_id, "completed_on", finished.isoformat())
         elif roll < (0.7 if past else 0.4):
-            case.set("action", aid, "status", "in_progress", seconds=86_400 * 3)
-            case.set("action", aid, "progress", case.say(txt.PROGRESS_UNDER_WAY))
+            case.set("action", action_id, "status", "in_progress", seconds=86_400 * 3)
+            case.set("action", action_id, "progress", case.say(txt.PROGRESS_UNDER_WAY))
         elif roll > 0.97:
-            case.set("action", aid, "status", "cancelled", seconds=86_400 * 5)
+            case.set("action", action_id, "status", "cancelled", seconds=86_400 * 5)
 
 
 def _write_concern(case: Case, org: Organisation) -> None:

@@ -92,16 +92,20 @@ class Case:
         return stamp(self.moment)
 
     def create(
-        self, etype: str, fixed: dict[str, Any], values: dict[str, Any], eid: str | None = None
+        self,
+        etype: str,
+        fixed: dict[str, Any],
+        values: dict[str, Any],
+        entity_id: str | None = None,
     ) -> str:
-        eid = eid or new_uuid(self.rng)
-        self.rec.set(self.auditor, etype, eid, self.eval_id, CREATE, fixed, self.now())
+        entity_id = entity_id or new_uuid(self.rng)
+        self.rec.set(self.auditor, etype, entity_id, self.eval_id, CREATE, fixed, self.now())
         for name, value in values.items():
-            self.rec.set(self.auditor, etype, eid, self.eval_id, name, value, self.now())
-        return eid
+            self.rec.set(self.auditor, etype, entity_id, self.eval_id, name, value, self.now())
+        return entity_id
 
-    def set(self, etype: str, eid: str, name: str, value: Any, seconds: int = 20) -> None:
-        self.rec.set(self.auditor, etype, eid, self.eval_id, name, value, self.now(seconds))
+    def set(self, etype: str, entity_id: str, name: str, value: Any, seconds: int = 20) -> None:
+        self.rec.set(self.auditor, etype, entity_id, self.eval_id, name, value, self.now(seconds))
 
     def say(self, bank: tuple[str, ...], k: int = 1) -> str:
         return " ".join(self.rng.sample(bank, min(k, len(bank))))

@@ -109,24 +109,16 @@ class EvaluationEditor:
 
     def set_scale(self, item_id: str, participant_id: str, field: ScaleField, value: str) -> None:
         """One participant's score (``"0"``–``"10"``, or empty) or rationale."""
-        if field == "score":
-            self.workspace.write(
-                ev.set_scale,
-                self.template,
-                self.evaluation_id,
-                item_id,
-                participant_id,
-                score=value,
-            )
-        else:
-            self.workspace.write(
-                ev.set_scale,
-                self.template,
-                self.evaluation_id,
-                item_id,
-                participant_id,
-                rationale=value,
-            )
+        score, rationale = (value, None) if field == "score" else (None, value)
+        self.workspace.write(
+            ev.set_scale,
+            self.template,
+            self.evaluation_id,
+            item_id,
+            participant_id,
+            score,
+            rationale,
+        )
 
     # --- feedback ---------------------------------------------------------------------------
 

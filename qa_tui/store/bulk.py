@@ -131,7 +131,7 @@ def derive_rows(
         latest = max(c["wall_time"] for c in group)
         if row["updated_at"] is None or latest > row["updated_at"]:
             row["updated_at"] = latest
-    missing = [eid for eid, row in rows.items() if row.get("created_at") is None]
+    missing = [entity_id for entity_id, row in rows.items() if row.get("created_at") is None]
     if missing:
         raise LookupError(f"changes for record {missing[0]} without its creation change")
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)

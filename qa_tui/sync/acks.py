@@ -41,7 +41,11 @@ def unacknowledged(session: Session) -> list[str]:
     if not acked:
         query = select(models.Change.evaluation_id).distinct().order_by(models.Change.evaluation_id)
         return list(session.scalars(query))
-    return sorted(eid for eid, (d, _n) in digests(session).items() if acked.get(eid) != d)
+    return sorted(
+        evaluation_id
+        for evaluation_id, (d, _n) in digests(session).items()
+        if acked.get(evaluation_id) != d
+    )
 
 
 def acknowledge(session: Session, central: str, evaluation_ids: Iterable[str], now: str) -> int:

@@ -40,7 +40,9 @@ def iter_aggregates(
             .where(models.Change.evaluation_id.in_(chunk))
             .order_by(models.Change.counter, models.Change.device_id, models.Change.id)
         ).mappings()
-        grouped: dict[str, Aggregate] = {eid: Aggregate(eid) for eid in chunk}
+        grouped: dict[str, Aggregate] = {
+            evaluation_id: Aggregate(evaluation_id) for evaluation_id in chunk
+        }
         owner: dict[str, str] = {}
         for row in rows:
             change: dict[str, Any] = dict(row)
@@ -54,6 +56,6 @@ def iter_aggregates(
         )
         for change_id, superseded in links:
             grouped[owner[change_id]].links.append((change_id, superseded))
-        for eid in chunk:
-            if grouped[eid].changes:
-                yield grouped[eid]
+        for evaluation_id in chunk:
+            if grouped[evaluation_id].changes:
+                yield grouped[evaluation_id]

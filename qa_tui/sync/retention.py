@@ -70,7 +70,7 @@ def purge_expired(
         )
     ).all()
     acks = {a.evaluation_id: a for a in session.scalars(select(SyncAck))}
-    current = digests(session, [eid for eid, _ in completed])
+    current = digests(session, [evaluation_id for evaluation_id, _ in completed])
     report = PurgeReport(dry_run=dry_run)
     for evaluation_id, completed_at in completed:
         ack = acks.get(evaluation_id)

@@ -40,8 +40,8 @@ def time_until_visible(
 ) -> float:
     """Seconds from spawning ``argv`` in a 120×40 pty until ``needle`` is drawn."""
     start = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:  # child
+    child, fd = pty.fork()
+    if child == 0:  # the child process
         os.execvpe(argv[0], argv, env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     seen = b""
@@ -60,8 +60,8 @@ def time_until_visible(
                 return time.perf_counter() - start
         raise RuntimeError(f"{argv[1:3]}: {needle!r} not drawn within {timeout}s")
     finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
         os.close(fd)
 
 

@@ -128,29 +128,29 @@ def long_evaluation(ws: Any) -> tuple[str, str, str]:
     template = ws.templates.get("quality_of_practice_audit") or ws.templates.latest()[0]
     item = template.items(ItemKind.GRADE)[0]
     with ws.store.session() as session:
-        eid = core.create_evaluation(
+        evaluation_id = core.create_evaluation(
             session,
             ws.actor,
             template,
             core.CaseDetails("BEN-123456"),
             ws.settings.case_reference_pattern,
         )
-        core.set_response(session, ws.actor, template, eid, item.id, evidence=LONG_TEXT)
+        core.set_response(session, ws.actor, template, evaluation_id, item.id, evidence=LONG_TEXT)
     section = template.section_of(item.id)
     assert section is not None
-    return eid, section.id, item.id
+    return evaluation_id, section.id, item.id
 
 
 async def app_run(ws: Any, keys: int) -> tuple[list[float], str]:
     from qa_tui.tui.app import make_app
     from qa_tui.tui.screens.evaluation import EvaluationScreen
 
-    eid, section, item_id = long_evaluation(ws)
+    evaluation_id, section, item_id = long_evaluation(ws)
     app = make_app(ws.settings, workspace_factory=lambda: ws)
     async with app.run_test(size=SIZE) as pilot:
         while app.workspace is None:
             await pilot.pause(0.05)
-        app.post_message(OpenEvaluation(eid, "draft"))
+        app.post_message(OpenEvaluation(evaluation_id, "draft"))
         while not isinstance(app.screen, EvaluationScreen) or not app.screen.section_key:
             await pilot.pause(0.05)
         screen = app.screen

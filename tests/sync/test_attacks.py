@@ -25,10 +25,16 @@ from tests.sync.helpers import TEMPLATE, Laptop, aggregates, full_dump, make_cen
 def setup(make_db, tmp_path: Path):
     a = Laptop(make_db(), tmp_path, "Alex Auditor")
     cen = make_central(make_db(), tmp_path / "qa.key", a)
-    eid = a.new_evaluation("ABC-12345")
-    a.do(ev.set_response, TEMPLATE, eid, "standards_met", grade="good", evidence="seen")
+    evaluation_id = a.new_evaluation("ABC-12345")
+    a.do(ev.set_response, TEMPLATE, evaluation_id, "standards_met", grade="good", evidence="seen")
     for n in range(30):
-        a.do(ev.add_entry, TEMPLATE, eid, "working_well", f"entry {n} " + os.urandom(400).hex())
+        a.do(
+            ev.add_entry,
+            TEMPLATE,
+            evaluation_id,
+            "working_well",
+            f"entry {n} " + os.urandom(400).hex(),
+        )
     good = a.export(tmp_path / "qa.key.pub", tmp_path / "good.qab")
     # something already in the central database, so "unchanged" means something
     other = a.new_evaluation("XYZ-99999")

@@ -27,13 +27,13 @@ async def test_the_app_opens_a_central_database(
     laptops = [Laptop(make_db(), tmp_path, f"Auditor {n}") for n in (1, 2)]
     central = make_central(make_db(), tmp_path / "qa.key", *laptops)
     for n, laptop in enumerate(laptops, start=1):
-        eid = laptop.new_evaluation(f"LCS-70000{n}")
-        _complete(laptop, eid)
+        evaluation_id = laptop.new_evaluation(f"LCS-70000{n}")
+        _complete(laptop, evaluation_id)
         sync_now(laptop.store, laptop_settings(laptop, settings), central.url)
     graded = TEMPLATE.items(ItemKind.GRADE)[0].id
     with central.session() as s:
         qa = Actor("Sam Moderator", str(uuid.uuid4()))
-        mid = mod.start_moderation(s, qa, eid, "Sam Moderator", "PSW", "2026-11-30")
+        mid = mod.start_moderation(s, qa, evaluation_id, "Sam Moderator", "PSW", "2026-11-30")
         mod.judge(s, qa, TEMPLATE, mid, graded, "good", "Clear analysis.")
     url = central.url
     for store in (central, *(laptop.store for laptop in laptops)):

@@ -52,11 +52,17 @@ def _evaluate(machine: Machine, case: str) -> str:
         actor = Actor(settings.author, settings.device_id)
         tpl = builtin_templates()[0]
         with store.session() as s:
-            eid = ev.create_evaluation(s, actor, tpl, ev.CaseDetails(case_reference=case), ".*")
-            ev.add_entry(s, actor, tpl, eid, "working_well", "Clear plan agreed with family")
-            outcomes.add_action(s, actor, eid, "Update the plan", settings.author, "2026-12-01")
+            evaluation_id = ev.create_evaluation(
+                s, actor, tpl, ev.CaseDetails(case_reference=case), ".*"
+            )
+            ev.add_entry(
+                s, actor, tpl, evaluation_id, "working_well", "Clear plan agreed with family"
+            )
+            outcomes.add_action(
+                s, actor, evaluation_id, "Update the plan", settings.author, "2026-12-01"
+            )
         store.dispose()
-        return eid
+        return evaluation_id
     finally:
         for k, v in old.items():
             if v is None:

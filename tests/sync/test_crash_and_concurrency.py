@@ -139,10 +139,11 @@ class PgAdmin:
         ).fetchone()
         return None if row is None else int(row[0])
 
-    def has_written(self, pid: int) -> bool:
-        """True if backend ``pid`` is in a transaction that has written (has an xid)."""
+    def has_written(self, backend: int) -> bool:
+        """True if the server process ``backend`` is in a transaction that has written (has
+        an xid)."""
         row = self.conn.execute(
-            "SELECT backend_xid IS NOT NULL FROM pg_stat_activity WHERE pid = %s", (pid,)
+            "SELECT backend_xid IS NOT NULL FROM pg_stat_activity WHERE pid = %s", (backend,)
         ).fetchone()
         return bool(row and row[0])
 
@@ -235,9 +236,9 @@ def test_killed_merge_is_all_or_nothing_on_postgresql(
                 transaction = time.perf_counter() - locked
             else:
                 if isinstance(kill, float):
-                    pid = admin.merge_lock_of(name, child)
+                    backend = admin.merge_lock_of(name, child)
                     time.sleep(kill * transaction)
-                    wrote = admin.has_written(pid)
+                    wrote = admin.has_written(backend)
                 child.send_signal(signal.SIGKILL)
                 child.wait()
             # The killed client's backend must end (rolling back) before the state is read: a
@@ -272,16 +273,16 @@ def overlapping(make_db, tmp_path: Path):
     a = Laptop(make_db(), tmp_path, "Alex Auditor")
     b = Laptop(make_db(), tmp_path, "Sam Senior")
     for n in range(12):
-        eid = a.new_evaluation(f"ABC-{10000 + n}")
-        a.do(ev.add_entry, TEMPLATE, eid, "working_well", f"note {n}")
+        evaluation_id = a.new_evaluation(f"ABC-{10000 + n}")
+        a.do(ev.add_entry, TEMPLATE, evaluation_id, "working_well", f"note {n}")
     copy_into(b.store, a.store)
     with b.store.reader() as s:
         from qa_tui.store import models
 
         ids = list(s.scalars(select(models.Evaluation.id)))
-    for eid in ids[:6]:
-        b.do(ev.update_details, eid, {"team": "Locality East"}, ".*")
-        a.do(ev.update_details, eid, {"team": "Locality West"}, ".*")
+    for evaluation_id in ids[:6]:
+        b.do(ev.update_details, evaluation_id, {"team": "Locality East"}, ".*")
+        a.do(ev.update_details, evaluation_id, {"team": "Locality West"}, ".*")
     yield a, b
     a.store.dispose()
     b.store.dispose()

@@ -35,8 +35,8 @@ def two_laptops(make_db, tmp_path: Path):
 
 def test_bundle_merges_and_replay_changes_nothing(two_laptops, tmp_path: Path) -> None:
     a, _b, cen = two_laptops
-    eid = a.new_evaluation("ABC-12345")
-    a.do(ev.set_response, TEMPLATE, eid, "standards_met", grade="good", evidence="seen")
+    evaluation_id = a.new_evaluation("ABC-12345")
+    a.do(ev.set_response, TEMPLATE, evaluation_id, "standards_met", grade="good", evidence="seen")
     bundle = a.export(tmp_path / "qa.key.pub", tmp_path / "a.qab")
     report = merge_bundle_file(cen, bundle, tmp_path / "qa.key")
     assert report.new_changes > 0 and not report.already_merged
@@ -50,12 +50,12 @@ def test_bundle_merges_and_replay_changes_nothing(two_laptops, tmp_path: Path) -
 
 def test_concurrent_edits_merge_per_field_and_conflict(two_laptops, tmp_path: Path) -> None:
     a, b, cen = two_laptops
-    eid = a.new_evaluation("ABC-12345")
+    evaluation_id = a.new_evaluation("ABC-12345")
     copy_into(b.store, a.store)  # b has a's evaluation (as after a sync)
-    a.do(ev.update_details, eid, {"team": "Locality South"}, ".*")
-    b.do(ev.update_details, eid, {"practitioner": "Jo Worker"}, ".*")
-    a.do(ev.set_response, TEMPLATE, eid, "standards_met", grade="good")
-    b.do(ev.set_response, TEMPLATE, eid, "standards_met", grade="inadequate")
+    a.do(ev.update_details, evaluation_id, {"team": "Locality South"}, ".*")
+    b.do(ev.update_details, evaluation_id, {"practitioner": "Jo Worker"}, ".*")
+    a.do(ev.set_response, TEMPLATE, evaluation_id, "standards_met", grade="good")
+    b.do(ev.set_response, TEMPLATE, evaluation_id, "standards_met", grade="inadequate")
     pub, key = tmp_path / "qa.key.pub", tmp_path / "qa.key"
     merge_bundle_file(cen, a.export(pub, tmp_path / "a.qab"), key)
     merge_bundle_file(cen, b.export(pub, tmp_path / "b.qab"), key)
@@ -96,8 +96,8 @@ def make_central_like(two_laptops, tmp_path: Path):
 
 def test_delete_against_edit_is_a_conflict(two_laptops, tmp_path: Path) -> None:
     a, b, cen = two_laptops
-    eid = a.new_evaluation("ABC-12345")
-    entry = a.do(ev.add_entry, TEMPLATE, eid, "working_well", "Good rapport with family")
+    evaluation_id = a.new_evaluation("ABC-12345")
+    entry = a.do(ev.add_entry, TEMPLATE, evaluation_id, "working_well", "Good rapport with family")
     copy_into(b.store, a.store)
     a.do(ev.remove_entry, entry)
     b.do(ev.edit_entry, entry, "Good rapport with the whole family")
@@ -126,10 +126,10 @@ def test_delete_against_edit_is_a_conflict(two_laptops, tmp_path: Path) -> None:
 
 def test_resolution_syncs_back(two_laptops, tmp_path: Path) -> None:
     a, b, cen = two_laptops
-    eid = a.new_evaluation("ABC-12345")
+    evaluation_id = a.new_evaluation("ABC-12345")
     copy_into(b.store, a.store)
-    a.do(ev.update_details, eid, {"team": "North"}, ".*")
-    b.do(ev.update_details, eid, {"team": "South"}, ".*")
+    a.do(ev.update_details, evaluation_id, {"team": "North"}, ".*")
+    b.do(ev.update_details, evaluation_id, {"team": "South"}, ".*")
     copy_into(cen, a.store)
     copy_into(cen, b.store)
     (conflict,) = conflicts(cen)
@@ -145,17 +145,17 @@ def test_resolution_syncs_back(two_laptops, tmp_path: Path) -> None:
 
 def test_independent_edits_that_agree_are_not_a_conflict(two_laptops) -> None:
     a, b, cen = two_laptops
-    eid = a.new_evaluation("ABC-12346")
+    evaluation_id = a.new_evaluation("ABC-12346")
     copy_into(b.store, a.store)
     pattern = r"^[A-Z]{2,4}-?\d{4,10}$"
-    a.do(ev.update_details, eid, {"team": "Locality South"}, pattern)
-    b.do(ev.update_details, eid, {"team": "Locality South"}, pattern)
+    a.do(ev.update_details, evaluation_id, {"team": "Locality South"}, pattern)
+    b.do(ev.update_details, evaluation_id, {"team": "Locality South"}, pattern)
     copy_into(cen, a.store)
     copy_into(cen, b.store)
     assert conflicts(cen) == []
     with cen.reader() as session:
         rows = list_evaluations(session)
-        team = session.get(models.FieldState, (eid, "team"))
+        team = session.get(models.FieldState, (evaluation_id, "team"))
         assert team is not None
         assert len(json.loads(team.heads)) == 2  # both changes are kept
         assert not team.conflict  # but they agree: nothing to resolve

@@ -47,24 +47,24 @@ op = st.one_of(
 )
 
 
-def _entries(laptop: Laptop, eid: str) -> list[str]:
+def _entries(laptop: Laptop, evaluation_id: str) -> list[str]:
     with laptop.store.reader() as s:
-        rows = s.query(models.Entry.id).filter_by(evaluation_id=eid, deleted=False)
+        rows = s.query(models.Entry.id).filter_by(evaluation_id=evaluation_id, deleted=False)
         return sorted(r[0] for r in rows)
 
 
-def _apply(laptops: list[Laptop], eid: str, step: tuple) -> None:
+def _apply(laptops: list[Laptop], evaluation_id: str, step: tuple) -> None:
     kind, who, *rest = step
     laptop = laptops[who]
     try:
         if kind == "set":
-            laptop.do(ev.update_details, eid, {rest[0]: rest[1]}, ".*")
+            laptop.do(ev.update_details, evaluation_id, {rest[0]: rest[1]}, ".*")
         elif kind == "grade":
-            laptop.do(ev.set_response, TEMPLATE, eid, "standards_met", grade=rest[0])
+            laptop.do(ev.set_response, TEMPLATE, evaluation_id, "standards_met", grade=rest[0])
         elif kind == "add":
-            laptop.do(ev.add_entry, TEMPLATE, eid, "working_well", rest[0] or "note")
+            laptop.do(ev.add_entry, TEMPLATE, evaluation_id, "working_well", rest[0] or "note")
         elif kind in ("edit", "remove"):
-            entries = _entries(laptop, eid)
+            entries = _entries(laptop, evaluation_id)
             if entries:
                 target = entries[rest[0] % len(entries)]
                 if kind == "edit":
@@ -74,12 +74,14 @@ def _apply(laptops: list[Laptop], eid: str, step: tuple) -> None:
         elif kind == "sync" and who != rest[0]:
             copy_into(laptops[rest[0]].store, laptop.store)
         elif kind == "complete":
-            _complete(laptop, eid)
+            _complete(laptop, evaluation_id)
         elif kind == "moderate":  # judge on this laptop's first moderation, or start one
             with laptop.store.reader() as s:
-                mine = s.query(models.Moderation.id).filter_by(evaluation_id=eid, deleted=False)
+                mine = s.query(models.Moderation.id).filter_by(
+                    evaluation_id=evaluation_id, deleted=False
+                )
                 found = sorted(r[0] for r in mine)
-            mid = found[0] if found else laptop.do(mod.start_moderation, eid, f"M{who}")
+            mid = found[0] if found else laptop.do(mod.start_moderation, evaluation_id, f"M{who}")
             laptop.do(mod.judge, TEMPLATE, mid, "standards_met", rest[0], f"Seen by {who}")
             event("a moderation judged")  # how often: --hypothesis-show-statistics
     except QaError:
@@ -182,11 +184,11 @@ def test_merge_algebra(world, steps, order) -> None:
 def _check_merge_algebra(
     laptops: list[Laptop], make_central: Central, steps: list[tuple], order: list[int]
 ) -> None:
-    eid = laptops[0].new_evaluation("ABC-12345")
+    evaluation_id = laptops[0].new_evaluation("ABC-12345")
     for other in laptops[1:]:
         copy_into(other.store, laptops[0].store)
     for step in steps:
-        _apply(laptops, eid, step)
+        _apply(laptops, evaluation_id, step)
     bundles = [aggregates(x.store) for x in laptops]
 
     direct = make_central()

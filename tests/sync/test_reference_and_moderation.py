@@ -28,10 +28,12 @@ MINI = Path(__file__).resolve().parents[1] / "unit" / "templates_data" / "mini.t
 GRADED = [item.id for item in TEMPLATE.items(ItemKind.GRADE)]
 
 
-def _moderate(central, eid: str, item: str, grade: str, why: str) -> str:
+def _moderate(central, evaluation_id: str, item: str, grade: str, why: str) -> str:
     qa = Actor("Sam Moderator", str(uuid.uuid4()))
     with central.session() as s:
-        mid = mod.start_moderation(s, qa, eid, "Sam Moderator", "Head of Service", "2026-11-30")
+        mid = mod.start_moderation(
+            s, qa, evaluation_id, "Sam Moderator", "Head of Service", "2026-11-30"
+        )
         mod.judge(s, qa, TEMPLATE, mid, item, grade, why)
         mod.update_moderation(s, qa, mid, learning_points="Record the child's words.")
     return mid
@@ -47,12 +49,12 @@ def test_sync_brings_back_moderations_teams_and_published_templates(
 ) -> None:
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
     central = make_central(make_db(), tmp_path / "qa.key", laptop)
-    eid = laptop.new_evaluation("ABC-12345")
-    _complete(laptop, eid)
+    evaluation_id = laptop.new_evaluation("ABC-12345")
+    _complete(laptop, evaluation_id)
     own = laptop_settings(laptop, settings)
     sync_now(laptop.store, own, central.url)
 
-    mid = _moderate(central, eid, GRADED[0], "inadequate", "No [b]direct[/b] work seen.")
+    mid = _moderate(central, evaluation_id, GRADED[0], "inadequate", "No [b]direct[/b] work seen.")
     with central.session() as s:
         reference.add_team(s, "Locality North", "Children in Need")
         reference.add_team(s, "Fostering East", "Children in Care")
@@ -62,7 +64,7 @@ def test_sync_brings_back_moderations_teams_and_published_templates(
     assert report.pulled_evaluations == 1 and report.teams == 2 and report.templates == 1
 
     with laptop.store.reader() as s:
-        (view,) = mod.moderation_views(s, TEMPLATE, eid)
+        (view,) = mod.moderation_views(s, TEMPLATE, evaluation_id)
     assert view.moderation.id == mid and view.moderation.learning_points.startswith("Record")
     (judgement,) = view.judgements
     assert (judgement.item_id, judgement.moderated_grade) == (GRADED[0], "inadequate")
@@ -109,11 +111,11 @@ def test_moderations_merge_field_by_field_and_conflict_on_the_same_item(
     make_db, tmp_path: Path
 ) -> None:
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
-    eid = laptop.new_evaluation("ABC-12345")
-    _complete(laptop, eid)
+    evaluation_id = laptop.new_evaluation("ABC-12345")
+    _complete(laptop, evaluation_id)
     group = Laptop(make_db(), tmp_path, "Moderation laptop")
     copy_into(group.store, laptop.store)
-    mid = group.do(mod.start_moderation, eid, "Group", "", "2026-11-30", "November group")
+    mid = group.do(mod.start_moderation, evaluation_id, "Group", "", "2026-11-30", "November group")
     copy_into(laptop.store, group.store)
     # Two moderators, offline, on two devices: different items merge, the same item conflicts.
     group.do(mod.judge, TEMPLATE, mid, GRADED[0], "inadequate", "Thin evidence.")
@@ -130,7 +132,7 @@ def test_moderations_merge_field_by_field_and_conflict_on_the_same_item(
     ]
     with laptop.store.reader() as s:
         assert s.get(models.Moderation, mid).learning_points == "Group: chronology."
-        (view,) = mod.moderation_views(s, TEMPLATE, eid)
+        (view,) = mod.moderation_views(s, TEMPLATE, evaluation_id)
     assert [j.item_id for j in view.judgements] == GRADED[:2]
     assert consistent(laptop.store) == [] and consistent(group.store) == []
     laptop.store.dispose()

@@ -24,11 +24,17 @@ def laptop_settings(laptop: Laptop, settings: Settings) -> Settings:
     return settings.with_changes(device_id=laptop.device_id, auditor_name=laptop.actor.author)
 
 
-def _complete(laptop: Laptop, eid: str) -> None:
+def _complete(laptop: Laptop, evaluation_id: str) -> None:
     def done(s, actor):
-        record_change(s, actor, "evaluation", eid, eid, "status", "completed")
+        record_change(s, actor, "evaluation", evaluation_id, evaluation_id, "status", "completed")
         record_change(
-            s, actor, "evaluation", eid, eid, "completed_at", "2026-01-01T00:00:00.000+00:00"
+            s,
+            actor,
+            "evaluation",
+            evaluation_id,
+            evaluation_id,
+            "completed_at",
+            "2026-01-01T00:00:00.000+00:00",
         )
 
     laptop.do(done)
@@ -40,8 +46,8 @@ def test_sync_acknowledges_and_purge_keeps_the_unacknowledged(
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
     central = make_central(make_db(), tmp_path / "qa.key", laptop)
     synced, edited, never = (laptop.new_evaluation(f"ABC-{n}0000") for n in (1, 2, 3))
-    for eid in (synced, edited, never):
-        _complete(laptop, eid)
+    for evaluation_id in (synced, edited, never):
+        _complete(laptop, evaluation_id)
     own = laptop_settings(laptop, settings)
     with laptop.store.reader() as s:
         assert len(unacknowledged(s)) == 3
@@ -76,12 +82,12 @@ def test_sync_acknowledges_and_purge_keeps_the_unacknowledged(
 def test_sync_pulls_changes_made_centrally(make_db, tmp_path: Path, settings) -> None:
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
     central = make_central(make_db(), tmp_path / "qa.key", laptop)
-    eid = laptop.new_evaluation("ABC-12345")
+    evaluation_id = laptop.new_evaluation("ABC-12345")
     own = laptop_settings(laptop, settings)
     sync_now(laptop.store, own, central.url)
     qa = Laptop.__new__(Laptop)
     qa.store, qa.actor = central, laptop.actor.__class__("QA Officer", laptop.device_id)
-    qa.do(outcomes.add_action, eid, "Review the plan", "Alex Auditor", "2026-12-01")
+    qa.do(outcomes.add_action, evaluation_id, "Review the plan", "Alex Auditor", "2026-12-01")
     report = sync_now(laptop.store, own, central.url)
     assert report.pulled_changes > 0
     assert state(laptop.store) == state(central)

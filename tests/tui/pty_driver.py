@@ -290,10 +290,6 @@ class PtyApp:
 
     # --- the process ----------------------------------------------------------------------
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
     def kill(self, sig: int) -> None:
         """Send ``sig`` to the app (this process only, by its id) and reap it."""
         if self.process.poll() is None:

@@ -71,28 +71,36 @@ def read_view(ws: Any, evaluation_id: str) -> Any:
         return load_view(session, evaluation_id)
 
 
-def answer_rest(ws: Any, template: Template, eid: str, skip: set[str]) -> None:
+def answer_rest(ws: Any, template: Template, evaluation_id: str, skip: set[str]) -> None:
     """Answer every item not in ``skip`` through the core (keeps the key-driven part short)."""
     grade = template.scale.grades[0].id
     with ws.store.session() as s:
-        participants = load_view(s, eid).participants
+        participants = load_view(s, evaluation_id).participants
         for item in template.items():
             if item.id in skip:
                 continue
             if item.kind is ItemKind.GRADE:
-                core.set_response(s, ws.actor, template, eid, item.id, grade=grade, evidence="ok")
+                core.set_response(
+                    s, ws.actor, template, evaluation_id, item.id, grade=grade, evidence="ok"
+                )
             elif item.kind is ItemKind.LIST:
-                core.add_entry(s, ws.actor, template, eid, item.id, "entry")
+                core.add_entry(s, ws.actor, template, evaluation_id, item.id, "entry")
             elif item.kind is ItemKind.SCALING:
                 for person in participants:
-                    core.set_scale(s, ws.actor, template, eid, item.id, person.id, 5, "why")
+                    core.set_scale(
+                        s, ws.actor, template, evaluation_id, item.id, person.id, 5, "why"
+                    )
             elif item.kind is ItemKind.FEEDBACK:
                 source = item.sources[0].id
-                core.add_feedback(s, ws.actor, template, eid, item.id, source, "Mum", "fine")
+                core.add_feedback(
+                    s, ws.actor, template, evaluation_id, item.id, source, "Mum", "fine"
+                )
             elif item.kind is ItemKind.YES_NO:
-                core.set_response(s, ws.actor, template, eid, item.id, answer=True, text="yes")
+                core.set_response(
+                    s, ws.actor, template, evaluation_id, item.id, answer=True, text="yes"
+                )
             else:
-                core.set_response(s, ws.actor, template, eid, item.id, text="answer")
+                core.set_response(s, ws.actor, template, evaluation_id, item.id, text="answer")
 
 
 def first_of_each_kind(template: Template) -> dict[ItemKind, str]:
@@ -125,10 +133,10 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-async def open_editor(pilot: Pilot[Any], eid: str) -> EvaluationScreen:
+async def open_editor(pilot: Pilot[Any], evaluation_id: str) -> EvaluationScreen:
     app: Any = pilot.app
     await wait_for(pilot, lambda: app.workspace is not None)
-    app.post_message(OpenEvaluation(eid, "draft"))
+    app.post_message(OpenEvaluation(evaluation_id, "draft"))
     await wait_for(pilot, lambda: isinstance(app.screen, EvaluationScreen))
     screen = editor(pilot)
     await wait_for(pilot, lambda: bool(screen.section_key) and screen.saver.idle)
@@ -289,8 +297,10 @@ async def complete_by_review(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, EvaluationScreen))
 
 
-def check_stored(ws: Any, eid: str, kinds: dict[ItemKind, str], template: Template) -> None:
-    view = read_view(ws, eid)
+def check_stored(
+    ws: Any, evaluation_id: str, kinds: dict[ItemKind, str], template: Template
+) -> None:
+    view = read_view(ws, evaluation_id)
     ev = view.evaluation
     assert ev.status == "completed"
     assert ev.service_area == "CS [i]North[/i]"
@@ -335,12 +345,12 @@ def check_stored(ws: Any, eid: str, kinds: dict[ItemKind, str], template: Templa
 @run_async
 async def test_complete_evaluation_with_keys(workspace: Any, template_id: str) -> None:
     template = workspace.templates.get(template_id)
-    eid = new_evaluation(workspace, template_id)
+    evaluation_id = new_evaluation(workspace, template_id)
     kinds = first_of_each_kind(template)
-    answer_rest(workspace, template, eid, set(kinds.values()))
+    answer_rest(workspace, template, evaluation_id, set(kinds.values()))
     app = make(workspace)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_editor(pilot, eid)
+        screen = await open_editor(pilot, evaluation_id)
         await fill_details(pilot)
         fillers = {
             ItemKind.GRADE: fill_grade,
@@ -361,7 +371,7 @@ async def test_complete_evaluation_with_keys(workspace: Any, template_id: str) -
         await wait_for(pilot, lambda: screen.ctx is not None and screen.ctx.read_only)
         await pilot.pause(0.2)
         assert screen.query_one("#f-summary_strengths", TextArea).read_only
-    check_stored(workspace, eid, kinds, template)
+    check_stored(workspace, evaluation_id, kinds, template)
 
 
 # --- saving, errors, big pastes, returning --------------------------------------------------
@@ -369,18 +379,18 @@ async def test_complete_evaluation_with_keys(workspace: Any, template_id: str) -
 
 @run_async
 async def test_saved_within_a_second_of_typing_pausing(workspace: Any) -> None:
-    eid = new_evaluation(workspace, TEMPLATES[0])
+    evaluation_id = new_evaluation(workspace, TEMPLATES[0])
     async with make(workspace).run_test(size=SIZE) as pilot:
-        await open_editor(pilot, eid)
+        await open_editor(pilot, evaluation_id)
         await go_to(pilot, "practice_standards")
         await focus(pilot, "#f-standards_met-evidence")
         await type_text(pilot, "Typed [b]then[/b] paused")
         # Saving also happens during continuous typing (at most ~0.85 s apart), so whatever is
         # stored by now is a prefix of what was typed.
-        saved = read_view(workspace, eid).responses.get("standards_met")
+        saved = read_view(workspace, evaluation_id).responses.get("standards_met")
         assert saved is None or "Typed [b]then[/b] paused".startswith(saved.evidence)
         await pilot.pause(1.2)  # no blur, no key: the pause alone saves
-        response = read_view(workspace, eid).responses["standards_met"]
+        response = read_view(workspace, evaluation_id).responses["standards_met"]
         assert response.evidence == "Typed [b]then[/b] paused"
         shown = str(editor(pilot).query_one("#save-indicator").render())
         assert shown == f"Saved {frozen_clock().astimezone():%H:%M:%S}"  # the app's clock
@@ -388,9 +398,9 @@ async def test_saved_within_a_second_of_typing_pausing(workspace: Any) -> None:
 
 @run_async
 async def test_core_errors_shown_next_to_the_field(workspace: Any) -> None:
-    eid = new_evaluation(workspace, TEMPLATES[0])
+    evaluation_id = new_evaluation(workspace, TEMPLATES[0])
     async with make(workspace).run_test(size=SIZE) as pilot:
-        await open_editor(pilot, eid)
+        await open_editor(pilot, evaluation_id)
         await focus(pilot, "#f-case_reference")
         await pilot.press("ctrl+u")  # clear the field, as a user would
         await type_text(pilot, "Child A")
@@ -401,7 +411,7 @@ async def test_core_errors_shown_next_to_the_field(workspace: Any) -> None:
         assert len(errors) == 1 and "case_reference" in errors[0].names, error
         assert "does not match" in str(errors[0].render())
         assert editor(pilot).query_one("#f-case_reference", Input).value == "Child A"
-        assert read_view(workspace, eid).evaluation.case_reference == "AB-12345"
+        assert read_view(workspace, evaluation_id).evaluation.case_reference == "AB-12345"
 
         await go_to(pilot, "actions")
         await focus(pilot, "#f-actions-new .description")
@@ -417,16 +427,16 @@ async def test_core_errors_shown_next_to_the_field(workspace: Any) -> None:
         assert "Due date" in str(shown.render()) and "2026-02-30" in str(shown.render())
         values = [i.value for i in row.query(Input)]
         assert values == ["Visit", "Sam", "2026-02-30"]
-        assert read_view(workspace, eid).actions == []
+        assert read_view(workspace, evaluation_id).actions == []
 
 
 @run_async
 async def test_pasting_100_kb_does_not_freeze(workspace: Any) -> None:
-    eid = new_evaluation(workspace, TEMPLATES[0])
+    evaluation_id = new_evaluation(workspace, TEMPLATES[0])
     big = ("A line of evidence pasted from the case record, quite long. " * 16 + "\n") * 105
     assert len(big) > 100_000
     async with make(workspace).run_test(size=SIZE) as pilot:
-        await open_editor(pilot, eid)
+        await open_editor(pilot, evaluation_id)
         await go_to(pilot, "practice_standards")
         area = await focus(pilot, "#f-standards_met-evidence")
         started = time.perf_counter()
@@ -444,9 +454,9 @@ async def test_pasting_100_kb_does_not_freeze(workspace: Any) -> None:
 
 @run_async
 async def test_returns_to_where_the_user_was(workspace: Any) -> None:
-    eid = new_evaluation(workspace, TEMPLATES[0])
+    evaluation_id = new_evaluation(workspace, TEMPLATES[0])
     async with make(workspace).run_test(size=SIZE) as pilot:
-        await open_editor(pilot, eid)
+        await open_editor(pilot, evaluation_id)
         for _ in range(3):
             section = editor(pilot).section_key
             await pilot.press("ctrl+n")
@@ -457,17 +467,19 @@ async def test_returns_to_where_the_user_was(workspace: Any) -> None:
         await focus(pilot, "#f-worried_about-new")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, EvaluationScreen))
-        await wait_for(pilot, lambda: load_position(eid) == (where, "f-worried_about-new"))
-        screen = await open_editor(pilot, eid)
+        await wait_for(
+            pilot, lambda: load_position(evaluation_id) == (where, "f-worried_about-new")
+        )
+        screen = await open_editor(pilot, evaluation_id)
         assert screen.section_key == where
         assert pilot.app.focused is not None and pilot.app.focused.id == "f-worried_about-new"
 
 
 @run_async
 async def test_position_is_kept_as_focus_moves_and_quick_keys_count(workspace: Any) -> None:
-    eid = new_evaluation(workspace, TEMPLATES[0])
+    evaluation_id = new_evaluation(workspace, TEMPLATES[0])
     async with make(workspace).run_test(size=SIZE) as pilot:
-        await open_editor(pilot, eid)
+        await open_editor(pilot, evaluation_id)
         start = editor(pilot).section_map.index_of(editor(pilot).section_key)
         await pilot.press("ctrl+n", "ctrl+n")  # the second before the first section has opened
         target = editor(pilot).section_map.sections[start + 2].key
@@ -476,7 +488,8 @@ async def test_position_is_kept_as_focus_moves_and_quick_keys_count(workspace: A
         await focus(pilot, "#f-worried_about-new")
         # Saved as focus moves, not only on leaving: a killed process still comes back here.
         await wait_for(
-            pilot, lambda: load_position(eid) == ("signs_of_safety", "f-worried_about-new")
+            pilot,
+            lambda: load_position(evaluation_id) == ("signs_of_safety", "f-worried_about-new"),
         )
 
 
@@ -484,9 +497,9 @@ async def test_position_is_kept_as_focus_moves_and_quick_keys_count(workspace: A
 async def test_review_lists_missing_and_jumps_to_the_field(workspace: Any) -> None:
     from qa_tui.tui.dialogs.review import ReviewDialog
 
-    eid = new_evaluation(workspace, TEMPLATES[0])
+    evaluation_id = new_evaluation(workspace, TEMPLATES[0])
     async with make(workspace).run_test(size=SIZE) as pilot:
-        await open_editor(pilot, eid)
+        await open_editor(pilot, evaluation_id)
         await go_to(pilot, "overall")
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReviewDialog))
@@ -506,14 +519,14 @@ async def test_review_lists_missing_and_jumps_to_the_field(workspace: Any) -> No
         assert pilot.app.focused is not None and pilot.app.focused.id == "f-service_area"
         await type_text(pilot, "Early help")
         await settle(pilot)
-        assert read_view(workspace, eid).evaluation.service_area == "Early help"
+        assert read_view(workspace, evaluation_id).evaluation.service_area == "Early help"
 
 
 @run_async
 async def test_section_map_shows_what_is_left_in_words(workspace: Any) -> None:
-    eid = new_evaluation(workspace, TEMPLATES[0])
+    evaluation_id = new_evaluation(workspace, TEMPLATES[0])
     async with make(workspace).run_test(size=SIZE) as pilot:
-        screen = await open_editor(pilot, eid)
+        screen = await open_editor(pilot, evaluation_id)
         section_map = screen.section_map
         assert section_map.todo("details") == 4  # service area, team, practitioner, present?
         text = str(section_map.get_option_at_index(0).prompt)
@@ -530,13 +543,13 @@ async def test_section_map_shows_what_is_left_in_words(workspace: Any) -> None:
 async def test_completed_evaluation_opens_read_only(workspace: Any) -> None:
     from qa_tui.tui.screens.evaluation import EvaluationScreen as Editor
 
-    eid = new_evaluation(workspace, TEMPLATES[0])
+    evaluation_id = new_evaluation(workspace, TEMPLATES[0])
     app = make(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.workspace is not None)
-        _complete_directly(workspace, eid)
+        _complete_directly(workspace, evaluation_id)
         app.push_screen(
-            Editor(workspace, app.writer, eid)
+            Editor(workspace, app.writer, evaluation_id)
         )  # even if asked, the editor will not write
         await wait_for(
             pilot, lambda: isinstance(app.screen, Editor) and bool(app.screen.section_key)
@@ -549,15 +562,17 @@ async def test_completed_evaluation_opens_read_only(workspace: Any) -> None:
         assert screen.query_one("#f-summary_strengths", TextArea).read_only
 
 
-def _complete_directly(ws: Any, eid: str) -> None:
+def _complete_directly(ws: Any, evaluation_id: str) -> None:
     from qa_tui.domain.lifecycle import complete
 
     template = ws.templates.get(TEMPLATES[0])
-    answer_rest(ws, template, eid, set())
+    answer_rest(ws, template, evaluation_id, set())
     details = {"service_area": "S", "team": "T", "practitioner": "P", "practitioner_present": False}
     pattern = ws.settings.case_reference_pattern
-    ws.write(core.update_details, eid, details, pattern)
-    ws.write(outcomes.set_concern, eid, False, "")
-    ws.write(outcomes.set_overall, template, eid, overall_grade="good", summary_strengths="S")
-    ws.write(outcomes.add_action, eid, "Do", "Sam", "2026-12-31")
-    ws.write(complete, template, eid)
+    ws.write(core.update_details, evaluation_id, details, pattern)
+    ws.write(outcomes.set_concern, evaluation_id, False, "")
+    ws.write(
+        outcomes.set_overall, template, evaluation_id, overall_grade="good", summary_strengths="S"
+    )
+    ws.write(outcomes.add_action, evaluation_id, "Do", "Sam", "2026-12-31")
+    ws.write(complete, template, evaluation_id)

@@ -119,55 +119,75 @@ def dump(ws: Any) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-def fill(ws: Any, t: Template, eid: str, concern: bool = False) -> None:
+def fill(ws: Any, t: Template, evaluation_id: str, concern: bool = False) -> None:
     """Answer everything so the evaluation can be completed."""
     ws.write(
         ev.update_details,
-        eid,
+        evaluation_id,
         {"team": "CIN Team", "practitioner": "Jo Reilly (SW)", "practitioner_present": True},
         PATTERN,
     )
-    ws.write(ev.set_response, t, eid, "assessment", grade="good", evidence="Seen alone.")
-    ws.write(ev.set_response, t, eid, "planning", grade="requires_improvement")
-    ws.write(ev.add_entry, t, eid, "working_well", "Mum attends every appointment.")
+    ws.write(ev.set_response, t, evaluation_id, "assessment", grade="good", evidence="Seen alone.")
+    ws.write(ev.set_response, t, evaluation_id, "planning", grade="requires_improvement")
+    ws.write(ev.add_entry, t, evaluation_id, "working_well", "Mum attends every appointment.")
     for worry in ("Danger statement: Dad's drinking.", "Small network."):
-        ws.write(ev.add_entry, t, eid, "worries", worry)
-    for person in load_view_ws(ws, eid).participants:
-        ws.write(ev.set_scale, t, eid, "safety_scale", person.id, 6, "Some progress.")
-    ws.write(ev.add_feedback, t, eid, "child_voice", "direct", "the child", "Feels listened to.")
-    ws.write(ev.set_response, t, eid, "plan_smart", answer=False, text="Not specific.")
-    ws.write(outcomes.add_action, eid, "Make the plan SMART", "Jo Reilly (SW)", "2026-12-31")
-    ws.write(outcomes.set_concern, eid, concern, "Bruising not followed up." if concern else "")
+        ws.write(ev.add_entry, t, evaluation_id, "worries", worry)
+    for person in load_view_ws(ws, evaluation_id).participants:
+        ws.write(ev.set_scale, t, evaluation_id, "safety_scale", person.id, 6, "Some progress.")
+    ws.write(
+        ev.add_feedback,
+        t,
+        evaluation_id,
+        "child_voice",
+        "direct",
+        "the child",
+        "Feels listened to.",
+    )
+    ws.write(ev.set_response, t, evaluation_id, "plan_smart", answer=False, text="Not specific.")
+    ws.write(
+        outcomes.add_action, evaluation_id, "Make the plan SMART", "Jo Reilly (SW)", "2026-12-31"
+    )
+    ws.write(
+        outcomes.set_concern, evaluation_id, concern, "Bruising not followed up." if concern else ""
+    )
     if concern:
         for role in ("practitioner", "team_manager", "service_manager", "director_social_care"):
-            ws.write(outcomes.record_concern_share, eid, role, "Someone", "2026-11-21", "email")
+            ws.write(
+                outcomes.record_concern_share, evaluation_id, role, "Someone", "2026-11-21", "email"
+            )
     ws.write(
         outcomes.set_overall,
         t,
-        eid,
+        evaluation_id,
         overall_grade="requires_improvement",
         summary_strengths="Warm relationship.",
         summary_development="SMART plans.",
     )
 
 
-def load_view_ws(ws: Any, eid: str) -> Any:
+def load_view_ws(ws: Any, evaluation_id: str) -> Any:
     with ws.store.reader() as session:
-        return load_view(session, eid)
+        return load_view(session, evaluation_id)
 
 
 def test_create_and_answer_round_trip(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(
+    evaluation_id = new_eval(
         workspace,
         team="CIN Team",
         practitioner="Jo Reilly (SW)",
         practitioner_present=True,
         evaluation_date="21/11/2026",
     )
-    workspace.write(ev.set_response, tpl, eid, "assessment", grade="good", evidence="Seen.")
-    workspace.write(ev.set_response, tpl, eid, "plan_smart", answer=True, text="Clear goals.")
-    workspace.write(ev.set_response, tpl, eid, "reflection", text="Learning for the team.")
-    view = load_view_ws(workspace, eid)
+    workspace.write(
+        ev.set_response, tpl, evaluation_id, "assessment", grade="good", evidence="Seen."
+    )
+    workspace.write(
+        ev.set_response, tpl, evaluation_id, "plan_smart", answer=True, text="Clear goals."
+    )
+    workspace.write(
+        ev.set_response, tpl, evaluation_id, "reflection", text="Learning for the team."
+    )
+    view = load_view_ws(workspace, evaluation_id)
     assert view.evaluation.case_reference == "LCS-204817"
     assert view.evaluation.evaluation_date.isoformat() == "2026-11-21"
     assert view.evaluation.status == "draft"
@@ -184,11 +204,11 @@ def test_create_and_answer_round_trip(workspace: Any, tpl: Template) -> None:
 
 
 def test_list_entries_add_edit_reorder_remove(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(workspace)
-    a, b, c = (workspace.write(ev.add_entry, tpl, eid, "worries", x) for x in "abc")
+    evaluation_id = new_eval(workspace)
+    a, b, c = (workspace.write(ev.add_entry, tpl, evaluation_id, "worries", x) for x in "abc")
 
     def order() -> list[str]:
-        return [e.text for e in load_view_ws(workspace, eid).entries["worries"]]
+        return [e.text for e in load_view_ws(workspace, evaluation_id).entries["worries"]]
 
     assert order() == ["a", "b", "c"]
     workspace.write(ev.move_entry, c, -1)
@@ -203,13 +223,19 @@ def test_list_entries_add_edit_reorder_remove(workspace: Any, tpl: Template) -> 
 
 
 def test_scaling_per_participant_with_rationale(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(workspace)
-    mum = workspace.write(ev.add_participant, eid, "Mum", "Parent")
-    auditor = load_view_ws(workspace, eid).participants[0].id
-    workspace.write(ev.set_scale, tpl, eid, "safety_scale", auditor, 4, "Network untested.")
-    workspace.write(ev.set_scale, tpl, eid, "safety_scale", mum, "8", "Things are better.")
-    workspace.write(ev.set_scale, tpl, eid, "safety_scale", mum, 7, None)  # change the score only
-    view = load_view_ws(workspace, eid)
+    evaluation_id = new_eval(workspace)
+    mum = workspace.write(ev.add_participant, evaluation_id, "Mum", "Parent")
+    auditor = load_view_ws(workspace, evaluation_id).participants[0].id
+    workspace.write(
+        ev.set_scale, tpl, evaluation_id, "safety_scale", auditor, 4, "Network untested."
+    )
+    workspace.write(
+        ev.set_scale, tpl, evaluation_id, "safety_scale", mum, "8", "Things are better."
+    )
+    workspace.write(
+        ev.set_scale, tpl, evaluation_id, "safety_scale", mum, 7, None
+    )  # change the score only
+    view = load_view_ws(workspace, evaluation_id)
     assert (
         view.scale_for("safety_scale", mum).score,
         view.scale_for("safety_scale", mum).rationale,
@@ -219,30 +245,34 @@ def test_scaling_per_participant_with_rationale(workspace: Any, tpl: Template) -
 
 
 def test_actions_statuses_and_dates(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(workspace)
-    aid = workspace.write(
-        outcomes.add_action, eid, "Update the danger statement", "Jo", "2026-12-01"
+    evaluation_id = new_eval(workspace)
+    action_id = workspace.write(
+        outcomes.add_action, evaluation_id, "Update the danger statement", "Jo", "2026-12-01"
     )
-    workspace.write(outcomes.update_action, aid, status="in_progress", progress="Drafted")
-    view = load_view_ws(workspace, eid)
+    workspace.write(outcomes.update_action, action_id, status="in_progress", progress="Drafted")
+    view = load_view_ws(workspace, evaluation_id)
     assert [(a.status, a.due_date.isoformat(), a.progress) for a in view.actions] == [
         ("in_progress", "2026-12-01", "Drafted")
     ]
     assert len(view.open_actions()) == 1
-    workspace.write(outcomes.update_action, aid, status="done")
-    action = load_view_ws(workspace, eid).actions[0]
+    workspace.write(outcomes.update_action, action_id, status="done")
+    action = load_view_ws(workspace, evaluation_id).actions[0]
     assert (action.status, action.completed_on.isoformat()) == ("done", "2026-11-20")
     with pytest.raises(ValidationError, match="Action status"):
-        workspace.write(outcomes.update_action, aid, status="finished")
+        workspace.write(outcomes.update_action, action_id, status="finished")
 
 
 def test_immediate_concern_and_shares(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(workspace)
+    evaluation_id = new_eval(workspace)
     with pytest.raises(ValidationError, match="no immediate concern"):
-        workspace.write(outcomes.record_concern_share, eid, "practitioner", "Jo", None, "email")
-    workspace.write(outcomes.set_concern, eid, True, "Disclosure at the visit.")
-    workspace.write(outcomes.record_concern_share, eid, "team_manager", "Kim Lloyd", None, "letter")
-    view = load_view_ws(workspace, eid)
+        workspace.write(
+            outcomes.record_concern_share, evaluation_id, "practitioner", "Jo", None, "email"
+        )
+    workspace.write(outcomes.set_concern, evaluation_id, True, "Disclosure at the visit.")
+    workspace.write(
+        outcomes.record_concern_share, evaluation_id, "team_manager", "Kim Lloyd", None, "letter"
+    )
+    view = load_view_ws(workspace, evaluation_id)
     assert view.evaluation.immediate_concern is True
     assert [(s.recipient_role, s.shared_on.isoformat(), s.method) for s in view.shares] == [
         ("team_manager", "2026-11-20", "letter")
@@ -250,16 +280,16 @@ def test_immediate_concern_and_shares(workspace: Any, tpl: Template) -> None:
 
 
 def test_overall_judgement(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(workspace)
+    evaluation_id = new_eval(workspace)
     workspace.write(
         outcomes.set_overall,
         tpl,
-        eid,
+        evaluation_id,
         overall_grade="not_applicable",
         overall_na_reason="Closed at the front door.",
         summary_strengths="Quick.",
     )
-    e = load_view_ws(workspace, eid).evaluation
+    e = load_view_ws(workspace, evaluation_id).evaluation
     assert (e.overall_grade, e.overall_na_reason, e.summary_strengths) == (
         "not_applicable",
         "Closed at the front door.",
@@ -268,11 +298,13 @@ def test_overall_judgement(workspace: Any, tpl: Template) -> None:
 
 
 def test_completion_lists_exactly_what_is_missing(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(workspace)
-    workspace.write(ev.set_response, tpl, eid, "assessment", grade="good")
-    workspace.write(ev.set_response, tpl, eid, "planning", grade="requires_improvement")
-    workspace.write(ev.add_entry, tpl, eid, "worries", "Danger statement: Dad's drinking.")
-    view = load_view_ws(workspace, eid)
+    evaluation_id = new_eval(workspace)
+    workspace.write(ev.set_response, tpl, evaluation_id, "assessment", grade="good")
+    workspace.write(ev.set_response, tpl, evaluation_id, "planning", grade="requires_improvement")
+    workspace.write(
+        ev.add_entry, tpl, evaluation_id, "worries", "Danger statement: Dad's drinking."
+    )
+    view = load_view_ws(workspace, evaluation_id)
     assert [m.message for m in missing(view, tpl)] == [
         "Team: required",
         "Practitioner: required",
@@ -290,36 +322,36 @@ def test_completion_lists_exactly_what_is_missing(workspace: Any, tpl: Template)
         "Alex Auditor has not given a scale and rationale",
     ]
     with pytest.raises(ValidationError, match=r"Cannot complete yet: Team: required \(and 13 more"):
-        workspace.write(complete, tpl, eid)
+        workspace.write(complete, tpl, evaluation_id)
 
 
 def test_completed_is_read_only_except_action_tracking(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(workspace)
-    fill(workspace, tpl, eid, concern=True)
-    view = load_view_ws(workspace, eid)
+    evaluation_id = new_eval(workspace)
+    fill(workspace, tpl, evaluation_id, concern=True)
+    view = load_view_ws(workspace, evaluation_id)
     entry, person = view.entries["worries"][0].id, view.participants[0].id
     feedback, action = view.feedback["child_voice"][0].id, view.actions[0].id
-    workspace.write(complete, tpl, eid)
+    workspace.write(complete, tpl, evaluation_id)
     refused = [
-        (ev.update_details, eid, {"team": "Other"}, PATTERN),
-        (ev.set_response, tpl, eid, "assessment", {"grade": "inadequate"}),
-        (ev.add_entry, tpl, eid, "worries", "more"),
+        (ev.update_details, evaluation_id, {"team": "Other"}, PATTERN),
+        (ev.set_response, tpl, evaluation_id, "assessment", {"grade": "inadequate"}),
+        (ev.add_entry, tpl, evaluation_id, "worries", "more"),
         (ev.edit_entry, entry, "changed"),
         (ev.move_entry, entry, 1),
         (ev.remove_entry, entry),
-        (ev.add_participant, eid, "Dad", "Parent"),
+        (ev.add_participant, evaluation_id, "Dad", "Parent"),
         (ev.update_participant, person, "X", "Y"),
         (ev.remove_participant, person),
-        (ev.set_scale, tpl, eid, "safety_scale", person, 2, "x"),
-        (ev.add_feedback, tpl, eid, "child_voice", "direct", "Mum", "x"),
+        (ev.set_scale, tpl, evaluation_id, "safety_scale", person, 2, "x"),
+        (ev.add_feedback, tpl, evaluation_id, "child_voice", "direct", "Mum", "x"),
         (ev.update_feedback, tpl, feedback, "direct", "Mum", "x"),
         (ev.remove_feedback, feedback),
-        (outcomes.add_action, eid, "New", "Jo", "2026-12-01"),
+        (outcomes.add_action, evaluation_id, "New", "Jo", "2026-12-01"),
         (outcomes.update_action, action, {"description": "Changed"}),
         (outcomes.update_action, action, {"due_date": "2027-01-01"}),
         (outcomes.remove_action, action),
-        (outcomes.set_concern, eid, False, ""),
-        (outcomes.set_overall, tpl, eid, {"overall_grade": "good"}),
+        (outcomes.set_concern, evaluation_id, False, ""),
+        (outcomes.set_overall, tpl, evaluation_id, {"overall_grade": "good"}),
     ]
     before = dump(workspace)
     for fn, *args in refused:
@@ -328,29 +360,31 @@ def test_completed_is_read_only_except_action_tracking(workspace: Any, tpl: Temp
             workspace.write(fn, *args, **kwargs)
     assert dump(workspace) == before
     workspace.write(outcomes.update_action, action, status="in_progress", progress="Booked")
-    workspace.write(outcomes.record_concern_share, eid, "team_manager", "Deputy", None, "email")
-    view = load_view_ws(workspace, eid)
+    workspace.write(
+        outcomes.record_concern_share, evaluation_id, "team_manager", "Deputy", None, "email"
+    )
+    view = load_view_ws(workspace, evaluation_id)
     assert (view.actions[0].status, view.actions[0].progress) == ("in_progress", "Booked")
     assert len(view.shares) == 5
 
 
 def test_reopen_needs_a_reason_and_is_recorded(workspace: Any, tpl: Template) -> None:
-    eid = new_eval(workspace)
-    fill(workspace, tpl, eid)
+    evaluation_id = new_eval(workspace)
+    fill(workspace, tpl, evaluation_id)
     with pytest.raises(ValidationError, match="Only a completed"):
-        workspace.write(reopen, eid, "why")
-    workspace.write(complete, tpl, eid)
+        workspace.write(reopen, evaluation_id, "why")
+    workspace.write(complete, tpl, evaluation_id)
     for reason in ("", "   "):
         with pytest.raises(ValidationError, match="Reason for reopening: required"):
-            workspace.write(reopen, eid, reason)
-    workspace.write(reopen, eid, "New information from the core group.")
-    view = load_view_ws(workspace, eid)
+            workspace.write(reopen, evaluation_id, reason)
+    workspace.write(reopen, evaluation_id, "New information from the core group.")
+    view = load_view_ws(workspace, evaluation_id)
     assert view.evaluation.status == "reopened"
     assert [(e.kind, e.reason, e.created_by) for e in view.events] == [
         ("completed", "", "Alex Auditor"),
         ("reopened", "New information from the core group.", "Alex Auditor"),
     ]
-    workspace.write(ev.update_details, eid, {"team": "Other"}, PATTERN)  # editable again
+    workspace.write(ev.update_details, evaluation_id, {"team": "Other"}, PATTERN)  # editable again
 
 
 BAD_INPUT = {
@@ -383,10 +417,10 @@ BAD_INPUT = {
 
 @pytest.mark.parametrize("case", list(BAD_INPUT))
 def test_bad_input_is_refused_and_changes_nothing(workspace: Any, tpl: Template, case: str) -> None:
-    eid = new_eval(workspace)
-    person = load_view_ws(workspace, eid).participants[0].id
+    evaluation_id = new_eval(workspace)
+    person = load_view_ws(workspace, evaluation_id).participants[0].id
     make, expected = BAD_INPUT[case]
-    fn, *args = make(tpl, eid, person)
+    fn, *args = make(tpl, evaluation_id, person)
     kwargs = args.pop() if fn is ev.set_response else {}
     before = dump(workspace)
     with pytest.raises(ValidationError) as err:
@@ -408,10 +442,10 @@ def test_bad_case_reference_on_creation_writes_nothing(workspace: Any, tpl: Temp
 def test_markup_and_escape_sequences_are_stored_as_typed(workspace: Any, tpl: Template) -> None:
     markup = "[bold]x[/bold] [link=http://e]y[/link]"
     escapes = "\x1b[31mred\x1b[0m"
-    eid = new_eval(workspace, practitioner=markup)
-    workspace.write(ev.set_response, tpl, eid, "assessment", evidence=markup)
-    entry = workspace.write(ev.add_entry, tpl, eid, "worries", escapes)
-    view = load_view_ws(workspace, eid)
+    evaluation_id = new_eval(workspace, practitioner=markup)
+    workspace.write(ev.set_response, tpl, evaluation_id, "assessment", evidence=markup)
+    entry = workspace.write(ev.add_entry, tpl, evaluation_id, "worries", escapes)
+    view = load_view_ws(workspace, evaluation_id)
     assert view.evaluation.practitioner == markup
     assert view.responses["assessment"].evidence == markup
     assert view.entries["worries"][0].text == escapes

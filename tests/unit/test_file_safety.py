@@ -17,12 +17,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from qa_tui.cli import main
 from qa_tui.config import load_settings, save_settings
 from qa_tui.errors import ConfigError, StoreError
 from qa_tui.fsutil import atomic_write_bytes, make_private_dir, special_kind
+from tests.unit.test_cli import run, url
 
 POSIX = os.name == "posix"
 AS_ROOT = POSIX and os.geteuid() == 0
@@ -33,17 +32,6 @@ NOBODY = 65534
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-def url(path: Path) -> str:
-    return f"sqlite:///{path.as_posix()}"
 
 
 @pytest.fixture

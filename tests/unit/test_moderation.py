@@ -18,10 +18,10 @@ from tests.unit.test_domain import dump, fill, new_eval, tpl  # noqa: F401  (tpl
 
 @pytest.fixture
 def completed(workspace: Any, tpl: Template) -> str:  # noqa: F811
-    eid = new_eval(workspace)
-    fill(workspace, tpl, eid)
-    workspace.write(complete, tpl, eid)
-    return eid
+    evaluation_id = new_eval(workspace)
+    fill(workspace, tpl, evaluation_id)
+    workspace.write(complete, tpl, evaluation_id)
+    return evaluation_id
 
 
 def test_agreement_follows_from_the_two_grades(tpl: Template) -> None:  # noqa: F811
@@ -132,15 +132,15 @@ def test_not_applicable_against_a_grade_accepts_either_disagreement(
 
 
 def test_only_a_completed_evaluation_can_be_moderated(workspace: Any, tpl: Template) -> None:  # noqa: F811
-    eid = new_eval(workspace)
+    evaluation_id = new_eval(workspace)
     with pytest.raises(ValidationError, match="only a completed evaluation can be moderated"):
-        workspace.write(mod.start_moderation, eid, "Sam Moderator")
-    fill(workspace, tpl, eid)
-    workspace.write(complete, tpl, eid)
+        workspace.write(mod.start_moderation, evaluation_id, "Sam Moderator")
+    fill(workspace, tpl, evaluation_id)
+    workspace.write(complete, tpl, evaluation_id)
     with pytest.raises(ValidationError, match="say who is moderating"):
-        workspace.write(mod.start_moderation, eid, "  ")
+        workspace.write(mod.start_moderation, evaluation_id, "  ")
     with pytest.raises(ValidationError, match="Moderated on"):
-        workspace.write(mod.start_moderation, eid, "Sam", "", "2026-02-30")
+        workspace.write(mod.start_moderation, evaluation_id, "Sam", "", "2026-02-30")
 
 
 def test_moderating_leaves_the_evaluation_read_only(

@@ -45,14 +45,14 @@ def changes(ws: Any) -> list[models.Change]:
 
 
 def test_every_record_type_round_trips(workspace: Any, tpl: Any) -> None:
-    eid = new_eval(workspace)
-    fill(workspace, tpl, eid, concern=True)
-    workspace.write(complete, tpl, eid)
-    moderation = workspace.write(start_moderation, eid, "Sam Moderator")
+    evaluation_id = new_eval(workspace)
+    fill(workspace, tpl, evaluation_id, concern=True)
+    workspace.write(complete, tpl, evaluation_id)
+    moderation = workspace.write(start_moderation, evaluation_id, "Sam Moderator")
     workspace.write(judge, tpl, moderation, "planning", "inadequate", "No dates.")
-    workspace.write(reopen, eid, "More evidence")
+    workspace.write(reopen, evaluation_id, "More evidence")
     with workspace.store.reader() as session:
-        view = load_view(session, eid)
+        view = load_view(session, evaluation_id)
         counts = {
             name: len(session.scalars(select(e.model)).all()) for name, e in ENTITY_TYPES.items()
         }
@@ -71,10 +71,10 @@ def test_every_record_type_round_trips(workspace: Any, tpl: Any) -> None:
 
 
 def test_each_change_is_in_the_history(workspace: Any, settings: Any, tpl: Any) -> None:
-    eid = new_eval(workspace)
+    evaluation_id = new_eval(workspace)
     for words in ("Seen alone.", "Seen alone twice.", "Seen alone twice; words and pictures."):
-        workspace.write(ev.set_response, tpl, eid, "assessment", evidence=words)
-    workspace.write(ev.set_response, tpl, eid, "assessment", evidence=words)  # no change
+        workspace.write(ev.set_response, tpl, evaluation_id, "assessment", evidence=words)
+    workspace.write(ev.set_response, tpl, evaluation_id, "assessment", evidence=words)  # no change
     history = [c for c in changes(workspace) if c.field == "evidence"]
     assert [json.loads(c.value) for c in history] == [
         "Seen alone.",
@@ -100,32 +100,36 @@ def test_each_change_is_in_the_history(workspace: Any, settings: Any, tpl: Any) 
 
 
 def test_counters_strictly_increase(workspace: Any, tpl: Any) -> None:
-    eid = new_eval(workspace)
-    fill(workspace, tpl, eid)
+    evaluation_id = new_eval(workspace)
+    fill(workspace, tpl, evaluation_id)
     counters = [c.counter for c in changes(workspace)]
     assert counters == sorted(set(counters))
     with workspace.store.reader() as session:
         assert read_clock(session) == counters[-1]
 
 
-def _random_step(ws: Any, t: Any, eid: str, rng: random.Random) -> None:
+def _random_step(ws: Any, t: Any, evaluation_id: str, rng: random.Random) -> None:
     with ws.store.reader() as session:
-        view = load_view(session, eid)
+        view = load_view(session, evaluation_id)
     entries = [e for es in view.entries.values() for e in es]
     words = rng.choice(["a", "b", "Mum", "[b]x[/b]", "\x1b[1m", ""]) * rng.randint(1, 3)
     steps = [
-        lambda: ws.write(ev.add_entry, t, eid, rng.choice(["worries", "working_well"]), words),
+        lambda: ws.write(
+            ev.add_entry, t, evaluation_id, rng.choice(["worries", "working_well"]), words
+        ),
         lambda: ws.write(
             ev.set_response,
             t,
-            eid,
+            evaluation_id,
             "assessment",
             grade=rng.choice(["good", "inadequate", ""]),
             evidence=words,
         ),
-        lambda: ws.write(outcomes.add_action, eid, words or "x", "Jo", "2026-12-01"),
-        lambda: ws.write(ev.add_participant, eid, words or "Dad", "Parent"),
-        lambda: ws.write(outcomes.set_concern, eid, rng.choice([True, False, None]), words),
+        lambda: ws.write(outcomes.add_action, evaluation_id, words or "x", "Jo", "2026-12-01"),
+        lambda: ws.write(ev.add_participant, evaluation_id, words or "Dad", "Parent"),
+        lambda: ws.write(
+            outcomes.set_concern, evaluation_id, rng.choice([True, False, None]), words
+        ),
     ]
     if entries:
         entry = rng.choice(entries).id
@@ -138,7 +142,7 @@ def _random_step(ws: Any, t: Any, eid: str, rng: random.Random) -> None:
         person = rng.choice(view.participants).id
         steps.append(
             lambda: ws.write(
-                ev.set_scale, t, eid, "safety_scale", person, rng.randint(0, 10), words
+                ev.set_scale, t, evaluation_id, "safety_scale", person, rng.randint(0, 10), words
             )
         )
     if view.actions:
@@ -217,6 +221,6 @@ def test_not_a_database_url_is_a_store_error() -> None:
 
 
 def test_update_details_unknown_field_is_refused(workspace: Any, tpl: Any) -> None:
-    eid = new_eval(workspace)
+    evaluation_id = new_eval(workspace)
     with pytest.raises(QaError, match="not a case detail"):
-        workspace.write(ev.update_details, eid, {"colour": "red"}, PATTERN)
+        workspace.write(ev.update_details, evaluation_id, {"colour": "red"}, PATTERN)

@@ -76,8 +76,8 @@ class FeedbackItem(ItemWidget):
         if self.item.guidance:
             yield label(self.item.guidance, "guidance")
         with Vertical(classes="feedback"):
-            for fid, source, who, what in self._rows:
-                yield FeedbackRow(self.item, fid, source, who, what)
+            for feedback_id, source, who, what in self._rows:
+                yield FeedbackRow(self.item, feedback_id, source, who, what)
         yield label("Add feedback", "field-label")
         yield FeedbackRow(self.item, "", "", "", "")
         yield label(HINT, "hint")

@@ -101,8 +101,8 @@ class ParticipantsPanel(ItemWidget):
         yield label("Who took part", "prompt")
         yield label("Everyone who takes part gives a scale and a rationale.", "guidance")
         with Vertical(classes="participants"):
-            for pid, name, role in self._people:
-                yield ParticipantRow(pid, name, role)
+            for participant_id, name, role in self._people:
+                yield ParticipantRow(participant_id, name, role)
         yield ParticipantAdder(self.ctx, id="f-participants")
         yield label("Ctrl+Delete removes the participant you are in", "hint")
 

@@ -32,9 +32,11 @@ class ScaleRow(ErrorHost, Vertical):
 
     DEFAULT_CLASSES = "scale-row"
 
-    def __init__(self, item_id: str, pid: str, who: str, score: int | None, why: str) -> None:
-        super().__init__(id=f"s-{item_id}-{pid}")
-        self.participant_id = pid
+    def __init__(
+        self, item_id: str, participant_id: str, who: str, score: int | None, why: str
+    ) -> None:
+        super().__init__(id=f"s-{item_id}-{participant_id}")
+        self.participant_id = participant_id
         self._who, self._score, self._why = who, score, why
 
     def compose(self) -> ComposeResult:
@@ -78,8 +80,8 @@ class ScalingItem(ItemWidget):
         yield label(f"0 — {item.scale_low or 'the lowest'}", "scale-end")
         yield label(f"10 — {item.scale_high or 'the highest'}", "scale-end")
         with Vertical(classes="scales"):
-            for pid, who, score, why in self._rows:
-                yield ScaleRow(item.id, pid, who, score, why)
+            for participant_id, who, score, why in self._rows:
+                yield ScaleRow(item.id, participant_id, who, score, why)
         yield ParticipantAdder(self.ctx, classes="adder")
         yield FieldError(item.id)
 
