@@ -32,7 +32,8 @@ def config_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """The user data directory for qa-tui: the local database and keys live here."""
+    """The platform's user data folder for qa-tui: the default ``Settings.data_dir``, where
+    the local database, the device key and remembered places live."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -40,8 +41,9 @@ def default_config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-def default_db_url() -> str:
-    return f"sqlite:///{(data_dir() / 'qa_tui.db').as_posix()}"
+def default_db_url(folder: Path) -> str:
+    """This laptop's own database: ``qa_tui.db`` in ``folder`` (the settings' data folder)."""
+    return f"sqlite:///{(folder / 'qa_tui.db').as_posix()}"
 
 
 @dataclass(frozen=True)

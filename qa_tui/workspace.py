@@ -86,7 +86,7 @@ def open_workspace(
     settings: Settings, db_url: str | None = None, clock: Clock = utc_now, *, create: bool = True
 ) -> Workspace:
     """Open (upgrading, and with ``create`` creating) the database and load templates."""
-    store = open_store(db_url or default_db_url(), create=create)
+    store = open_store(db_url or default_db_url(settings.data_dir), create=create)
     registry = load_registry(settings)
     add_published(store, registry)
     return Workspace(settings, store, registry, clock)

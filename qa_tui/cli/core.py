@@ -128,8 +128,9 @@ def _registry(ctx: click.Context, db_url: str | None) -> TemplateRegistry:
     from qa_tui.workspace import add_published, load_registry
 
     app = get_app(ctx)
-    registry = load_registry(app.settings())
-    url = db_url or app.db_url or default_db_url()
+    settings = app.settings()
+    registry = load_registry(settings)
+    url = db_url or app.db_url or default_db_url(settings.data_dir)
     path = sqlite_file(url)
     if path is None or path.exists():
         store = open_store(url, create=False, migrate=False)

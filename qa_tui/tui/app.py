@@ -361,7 +361,7 @@ def make_app(
         from qa_tui.config import default_db_url
         from qa_tui.store.quicklist import sqlite_file
 
-        quick_path = sqlite_file(db_url or default_db_url())
+        quick_path = sqlite_file(db_url or default_db_url(settings.data_dir))
 
         def workspace_factory() -> Workspace:
             from qa_tui.workspace import open_workspace

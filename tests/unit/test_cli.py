@@ -126,10 +126,10 @@ def test_writing_commands_do_not_create_a_database_named_by_db(tmp_path: Path) -
 
 
 def test_the_laptops_own_database_is_made_only_by_commands_that_write() -> None:
-    from qa_tui.config import default_db_url
+    from qa_tui.config import data_dir, default_db_url
     from qa_tui.store.quicklist import sqlite_file
 
-    own = sqlite_file(default_db_url())
+    own = sqlite_file(default_db_url(data_dir()))
     assert own is not None and not own.exists()
     code, _, err = run("list")
     assert code == 1 and f"no database at {own}" in err and not own.exists()
