@@ -1,0 +1,55 @@
+"""``qa-tui report KIND``: a report on the database, in any of five formats, headless."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from qa_tui.cli.common import db_option, get_app
+from qa_tui.reports.period import FORMS
+from qa_tui.reports.render import FORMATS
+
+
+@click.command(name="report")
+@click.argument("kind")
+@db_option()
+@click.option("--period", "period_text", metavar="P", help=f"{FORMS} (default: last month).")
+@click.option("--service-area", default="", help="Only this service area.")
+@click.option("--team", default="", help="Only this team.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.pass_context
+def report(
+    ctx: click.Context,
+    kind: str,
+    db_url: str | None,
+    period_text: str | None,
+    service_area: str,
+    team: str,
+    fmt: str,
+    out: Path,
+) -> None:
+    """Write report KIND (see below) for a period; reads the database, never creates one."""
+    from qa_tui.errors import ValidationError
+    from qa_tui.reports.kinds import KINDS, build, kind_names
+    from qa_tui.reports.model import ReportQuery
+    from qa_tui.reports.period import default_period, parse_period
+    from qa_tui.reports.render import write_report
+
+    if kind not in KINDS:
+        raise ValidationError(f"report {kind!r}: the kinds are {kind_names()}", field="kind")
+    today = dt.date.today()
+    period = parse_period(period_text) if period_text else default_period(today)
+    query = ReportQuery(period, service_area.strip(), team.strip(), today)
+    ws = get_app(ctx).workspace(db_url)
+    try:
+        made = build(ws.store, kind, query)
+    finally:
+        ws.close()
+    write_report(made, fmt, out)
+    click.echo(f"{made.title}, {made.period.label}: written to {out}")
+
+
+COMMANDS = [report]

@@ -1,0 +1,111 @@
+"""The kinds of report and the one way to make any of them.
+
+A kind is a module with a ``build(session, query) -> ReportBody`` function, listed in
+:data:`KINDS` (imported only when asked for, so start-up pays nothing). :func:`build` checks
+the request — a known kind, a team or service area the database knows — says where the data
+came from (the central database, or this laptop only), and times the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from qa_tui.errors import ValidationError
+from qa_tui.reports.model import Report, ReportQuery, Section
+from qa_tui.store import models
+from qa_tui.store.db import Store
+
+CENTRAL_SCOPE = "Central database: every evaluation merged from the laptops"
+LAPTOP_SCOPE = "This laptop only: evaluations made or synced here, not the whole service"
+
+
+@dataclass(frozen=True)
+class ReportBody:
+    """What a kind's ``build`` returns: the rest of the :class:`Report` is filled in here."""
+
+    title: str
+    sections: tuple[Section, ...]
+    notes: tuple[str, ...] = ()
+
+
+class KindModule(Protocol):
+    def build(self, session: Session, query: ReportQuery) -> ReportBody: ...
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    name: str
+    title: str
+    summary: str
+    module: str  # the module whose build() makes it
+
+    def load(self) -> Callable[[Session, ReportQuery], ReportBody]:
+        module: KindModule = importlib.import_module(self.module)  # type: ignore[assignment]  # a module is not a Protocol instance to mypy
+        return module.build
+
+
+# Each kind of report adds one line here.
+_ALL: tuple[ReportKind, ...] = ()
+KINDS: dict[str, ReportKind] = {kind.name: kind for kind in _ALL}
+
+
+def kind_names() -> str:
+    return ", ".join(sorted(KINDS)) or "none yet"
+
+
+def _known(session: Session, column: InstrumentedAttribute[str]) -> list[str]:
+    values = session.scalars(select(column).where(~models.Evaluation.deleted).distinct())
+    return sorted(v for v in values if v)
+
+
+def check_filters(session: Session, query: ReportQuery) -> None:
+    """A team or service area the database does not know is refused, listing those it does."""
+    for label, value, column in (
+        ("service area", query.service_area, models.Evaluation.service_area),
+        ("team", query.team, models.Evaluation.team),
+    ):
+        if not value:
+            continue
+        known = _known(session, column)
+        if value not in known:
+            shown = ", ".join(known[:12]) + (
+                f" and {len(known) - 12} more" if len(known) > 12 else ""
+            )
+            raise ValidationError(
+                f"{label} {value!r} is not in this database; known: {shown or 'none'}",
+                field=label.replace(" ", "_"),
+            )
+
+
+def scope_of(session: Session) -> str:
+    role = session.get(models.Meta, "role")
+    return CENTRAL_SCOPE if role is not None and role.value == "central" else LAPTOP_SCOPE
+
+
+def build(store: Store, kind: str, query: ReportQuery, now: dt.datetime | None = None) -> Report:
+    """Make report ``kind`` for ``query`` from the database behind ``store``."""
+    found = KINDS.get(kind)
+    if found is None:
+        raise ValidationError(f"report {kind!r}: the kinds are {kind_names()}", field="kind")
+    make = found.load()
+    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
+    with store.reader() as session:
+        check_filters(session, query)
+        scope = scope_of(session)
+        body = make(session, query)
+    return Report(
+        kind=kind,
+        title=body.title,
+        query=query,
+        scope=scope,
+        generated=stamp,
+        sections=body.sections,
+        notes=body.notes,
+    )

@@ -1,0 +1,43 @@
+"""One report, five formats: each renderer lays out the same :class:`Report` and computes
+nothing. :func:`render` picks one by name; every renderer escapes what it writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa_tui.errors import ValidationError
+from qa_tui.reports.model import Report
+
+FORMATS = ("md", "html", "csv", "xlsx", "json")
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """The report as the bytes of one file in format ``fmt``."""
+    if fmt == "md":
+        from qa_tui.reports.render.markdown import markdown
+
+        return markdown(report).encode("utf-8")
+    if fmt == "html":
+        from qa_tui.reports.render.html import html
+
+        return html(report).encode("utf-8")
+    if fmt == "csv":
+        from qa_tui.reports.render.tables import csv_text
+
+        return csv_text(report).encode("utf-8")
+    if fmt == "json":
+        from qa_tui.reports.render.tables import json_report
+
+        return json_report(report).encode("utf-8")
+    if fmt == "xlsx":
+        from qa_tui.reports.render.xlsx import xlsx
+
+        return xlsx(report)
+    raise ValidationError(f"format {fmt!r}: one of {', '.join(FORMATS)}", field="format")
+
+
+def write_report(report: Report, fmt: str, out: Path) -> None:
+    """Render and write atomically, readable by the owner alone."""
+    from qa_tui.fsutil import atomic_write_bytes
+
+    atomic_write_bytes(out, render(report, fmt))
