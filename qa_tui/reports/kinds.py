@@ -47,7 +47,7 @@ class ReportKind:
     module: str  # the module whose build() makes it
 
     def load(self) -> Callable[[Session, ReportQuery], ReportBody]:
-        module: KindModule = importlib.import_module(self.module)  # type: ignore[assignment]  # a module is not a Protocol instance to mypy
+        module: KindModule = importlib.import_module(self.module)
         return module.build
 
 
