@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,10 +81,24 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{(tmp_path / 'qa.db').as_posix()}"
 
 
+@pytest.fixture(scope="session")
+def empty_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated, empty SQLite database, copied for each new database: running the
+    migrations costs more than most tests do (a sixth of tests/unit's time)."""
+    from qa_tui.store.migrate import open_store
+
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    store = open_store(f"sqlite:///{path}")
+    store.dispose()
+    return path
+
+
 @pytest.fixture
-def workspace(settings, db_url: str) -> Iterator:
+def workspace(settings, db_url: str, empty_sqlite: Path) -> Iterator:
+    """A workspace on a new database at ``db_url`` (a copy of :func:`empty_sqlite`)."""
     from qa_tui.workspace import open_workspace
 
+    shutil.copyfile(empty_sqlite, db_url.removeprefix("sqlite:///"))
     ws = open_workspace(settings, db_url, clock=frozen_clock)
     yield ws
     ws.close()

@@ -39,17 +39,6 @@ def pg_url(pg_server: Cluster) -> str:
 
 
 @pytest.fixture(scope="session")
-def empty_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated, empty SQLite database, copied for each new database (fast)."""
-    from qa_tui.store.migrate import open_store
-
-    path = tmp_path_factory.mktemp("template") / "empty.db"
-    store = open_store(f"sqlite:///{path}")
-    store.dispose()
-    return path
-
-
-@pytest.fixture(scope="session")
 def migrated_pg_template(pg_server: Cluster) -> str:
     """One migrated, empty PostgreSQL database, copied for each new one (8× faster than
     creating and migrating each)."""
