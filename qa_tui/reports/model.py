@@ -13,14 +13,15 @@ from typing import Literal
 
 from qa_tui.reports.period import Period
 
-ColumnKind = Literal["text", "int", "float", "percent", "date"]
+ColumnKind = Literal["text", "int", "float", "percent", "points", "date"]
 Cell = str | int | float | None
 
 
 @dataclass(frozen=True)
 class Column:
     """A table column: a stable ``key`` (CSV/JSON header), the ``label`` people read, and
-    how its values are written (``percent``: a share from 0 to 1, shown as a percentage)."""
+    how its values are written (``percent``: a share from 0 to 1, shown as a percentage;
+    ``points``: a change of a share, in percentage points, shown signed)."""
 
     key: str
     label: str
