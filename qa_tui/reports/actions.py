@@ -56,11 +56,9 @@ def build(session: Session, query: ReportQuery) -> ReportBody:
         Section("Overdue actions", (overdue_list(session, query),)),
         Section("About these figures", (Paragraph(RULES),)),
     )
-    notes = (
-        ()
-        if (every.open_now or every.opened or every.completed)
-        else ("No action is open, and none was agreed or completed in the period.",)
-    )
+    notes: tuple[str, ...] = ()
+    if not (every.opened or every.completed):
+        notes = (f"No action was agreed or completed in {query.period.label}.",)
     return ReportBody("Actions", sections, notes)
 
 

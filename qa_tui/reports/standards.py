@@ -46,13 +46,12 @@ class Vocabulary:
 
     standards: dict[tuple[str, str], Standard] = field(default_factory=dict)
     scaling: dict[tuple[str, str], Standard] = field(default_factory=dict)  # scaling items
+    items: dict[tuple[str, str], Standard] = field(default_factory=dict)  # every item
     grades: dict[tuple[str, str], GradeInfo] = field(default_factory=dict)
     template_names: dict[str, str] = field(default_factory=dict)
 
     def standard(self, template_id: str, item_id: str) -> Standard:
-        found = self.standards.get((template_id, item_id)) or self.scaling.get(
-            (template_id, item_id)
-        )
+        found = self.items.get((template_id, item_id))
         if found is None:  # a template whose text is not here: say what we know
             name = self.template_names.get(template_id, template_id)
             return Standard(template_id, item_id, item_id.replace("_", " "), "", name)
@@ -94,6 +93,7 @@ def _add(vocab: Vocabulary, template: Template) -> None:
     for section in template.sections:
         for item in section.items:
             found = Standard(template.id, item.id, item.prompt, section.title, template.name)
+            vocab.items[(template.id, item.id)] = found
             if item.kind is ItemKind.GRADE:
                 vocab.standards[(template.id, item.id)] = found
             elif item.kind is ItemKind.SCALING:
