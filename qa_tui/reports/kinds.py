@@ -96,6 +96,11 @@ def _known(session: Session, column: InstrumentedAttribute[str]) -> list[str]:
     return sorted(v for v in values if v)
 
 
+def filter_choices(session: Session) -> tuple[list[str], list[str]]:
+    """The service areas and the teams the evaluations name (for the screens' filters)."""
+    return _known(session, models.Evaluation.service_area), _known(session, models.Evaluation.team)
+
+
 def check_filters(session: Session, query: ReportQuery) -> None:
     """A team or service area the database does not know is refused, listing those it does."""
     for label, value, column in (

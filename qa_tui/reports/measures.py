@@ -50,6 +50,12 @@ def change(now: float | None, before: float | None) -> float | None:
     return None if now is None or before is None else round((now - before) * 100, 1)
 
 
+def fit(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters (an ellipsis if cut)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 

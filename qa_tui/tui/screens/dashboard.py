@@ -1,0 +1,166 @@
+"""Dashboard: the QA desk's charts, filtered by period, service area and team.
+
+Five charts drawn in the terminal (grades by standard, the scaling trend, overdue actions by
+team, concerns by status, moderation agreement over time), each a list of bars: Enter on a bar
+opens the evaluations behind it. Every number is computed in the database
+(:mod:`qa_tui.reports.dashboard`) in a worker; a filter change redraws them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from qa_tui.errors import QaError
+from qa_tui.reports.dashboard import Dashboard, default_period
+from qa_tui.reports.model import ReportQuery
+from qa_tui.tui.text import Shown
+from qa_tui.tui.widgets.bar_chart import BarChart, legend
+from qa_tui.tui.widgets.report_filters import ReportFilters
+
+if TYPE_CHECKING:
+    from qa_tui.workspace import Workspace
+
+TABS = (
+    ("grades", "Grades"),
+    ("scaling", "Scaling"),
+    ("overdue", "Overdue"),
+    ("concerns", "Concerns"),
+    ("agreement", "Agreement"),
+)
+
+
+class DashboardScreen(Screen[None]):
+    """The charts of the QA desk, each opening the evaluations behind its bars."""
+
+    CSS_PATH = "dashboard.tcss"
+    TITLE = "Dashboard"
+    HELP = (
+        "Charts of the evaluations in the database, for a period (type 2026, 2026-Q3, "
+        "2026-10 or 2026-01-01..2026-06-30 and press Enter), a service area and a team. "
+        "The tabs: grades by standard (weakest first), the mean scale by quarter, actions "
+        "overdue today by team, immediate concerns by status, and moderation agreement by "
+        "month; 1 to 5 choose one. Enter on a bar lists the evaluations behind it, and Enter "
+        "there opens one. Every figure says the n it rests on."
+    )
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="dashboard.back"),
+        Binding("f", "filters", "Filters", id="dashboard.filters"),
+        Binding("r", "reload", "Reload", id="dashboard.reload"),
+        *(
+            Binding(str(i), f"show_tab('{name}')", label, id=f"dashboard.tab{i}", show=False)
+            for i, (name, label) in enumerate(TABS, start=1)
+        ),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.today = workspace.clock().date()
+        period = default_period(self.today)
+        self.query_now = ReportQuery(period, today=self.today)
+        self.data: Dashboard | None = None
+        self.loads = 0  # dashboards drawn (tests and the benchmark wait on it)
+        self._period_text = f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ReportFilters(self.query_now.period, self._period_text, id="dash-filters")
+        yield Shown("Reading the database…", id="dash-headline")
+        with TabbedContent(id="dash-tabs"):
+            for name, label in TABS:
+                with TabPane(label, id=f"tab-{name}"):
+                    yield Shown("", classes="chart-title", id=f"title-{name}")
+                    yield BarChart(id=f"chart-{name}", classes="chart")
+                    yield Shown("", classes="chart-note", id=f"note-{name}")
+        yield Shown("", id="dash-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_choices()
+        self.load(self.query_now)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_filters(self) -> None:
+        self.query_one("#period").focus()
+
+    def action_reload(self) -> None:
+        self.load(self.query_now)
+
+    def action_show_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{name}"
+        self.query_one(f"#chart-{name}", BarChart).focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        name = (event.pane.id or "").removeprefix("tab-")
+        if name:
+            self.query_one(f"#chart-{name}", BarChart).focus()
+
+    @on(ReportFilters.Changed)
+    def _filters(self, event: ReportFilters.Changed) -> None:
+        f = event.filters
+        self.query_now = ReportQuery(f.period, f.service_area, f.team, self.today)
+        self.load(self.query_now)
+
+    @work(thread=True, exclusive=True, group="dashboard-choices")
+    def load_choices(self) -> None:
+        from qa_tui.reports.kinds import filter_choices
+
+        try:
+            areas, teams = self.workspace.read(filter_choices)
+        except QaError:
+            return  # the charts' own load says what went wrong
+        self.app.call_from_thread(self.query_one(ReportFilters).set_choices, areas, teams)
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self, query: ReportQuery) -> None:
+        from qa_tui.reports.dashboard import dashboard
+
+        started = time.perf_counter()
+        try:
+            found = self.workspace.read(dashboard, query)
+        except QaError as err:
+            self.app.call_from_thread(self._status, f"Charts not drawn: {err}")
+            return
+        self.app.call_from_thread(self._show, found, time.perf_counter() - started)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#dash-status", Shown).update(text)
+
+    def _show(self, data: Dashboard, seconds: float) -> None:
+        if data.query != self.query_now:
+            return  # a newer filter is being drawn
+        self.data = data
+        self.query_one("#dash-headline", Shown).update(data.headline)
+        for chart in data.charts:
+            self.query_one(f"#chart-{chart.name}", BarChart).show(chart)
+            self.query_one(f"#title-{chart.name}", Shown).update(chart.title)
+            key = legend(chart)
+            self.query_one(f"#note-{chart.name}", Shown).update(
+                "   ".join(part for part in (key, chart.note) if part)
+            )
+        q = data.query
+        where = " · ".join(v for v in (q.service_area, q.team) if v) or "every team"
+        self._status(
+            f"{q.period.label} · {where} · {data.completed:,} completed evaluations · "
+            f"trends {data.trend.label} · Enter on a bar: the evaluations behind it"
+        )
+        self.loads += 1
+
+    @on(BarChart.Opened)
+    def _opened(self, event: BarChart.Opened) -> None:
+        from qa_tui.tui.screens.behind import BehindScreen
+
+        title = f"{event.title}: {event.bar.label} ({event.bar.text}, n = {event.bar.n:,})"
+        self.app.push_screen(
+            BehindScreen(self.workspace, self.query_now, event.chart, event.bar.key, title)
+        )
