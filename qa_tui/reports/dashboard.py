@@ -84,7 +84,7 @@ def dashboard(session: Session, query: ReportQuery) -> Dashboard:
     """Every chart of the dashboard for ``query`` (period, service area, team)."""
     vocab = vocabulary(session)
     grades = grade_chart(session, vocab, query)
-    weakest = next((b for b in grades.bars if b.value is not None), None)
+    weakest = next((b for b in grades.bars if b.value is not None and b.n >= m.MIN_N_RANKED), None)
     headline = (
         f"Weakest standard: {m.fit(weakest.label, 90)} — {weakest.text} good or better "
         f"(n = {weakest.n:,})"

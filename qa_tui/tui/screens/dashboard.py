@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 
 from qa_tui.errors import QaError
 from qa_tui.reports.dashboard import Dashboard, default_period
@@ -87,7 +87,19 @@ class DashboardScreen(Screen[None]):
         self.load(self.query_now)
 
     def action_back(self) -> None:
+        if self.query_one(ReportFilters).has_focus_within:
+            self._focus_chart()  # out of the filters first, then out of the dashboard
+            return
         self.app.pop_screen()
+
+    def _focus_chart(self) -> None:
+        active = self.query_one(TabbedContent).active.removeprefix("tab-") or "grades"
+        self.query_one(f"#chart-{active}", BarChart).focus()
+
+    @on(Input.Submitted, "#period")
+    def _period_submitted(self) -> None:
+        if not self.query_one("#period-error").has_class("-shown"):
+            self._focus_chart()
 
     def action_filters(self) -> None:
         self.query_one("#period").focus()

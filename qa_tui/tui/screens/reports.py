@@ -47,6 +47,14 @@ def reports_folder() -> Path:
     return Path(user_documents_dir()) / "qa-tui reports"
 
 
+def short(path: Path) -> str:
+    """A path as people read it: the home folder as ``~``."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
 class ReportsScreen(Screen[None]):
     """Make any report, in any format, and see its headline figures."""
 
@@ -98,7 +106,7 @@ class ReportsScreen(Screen[None]):
                 )
             with Horizontal(classes="row"):
                 yield Static("File", classes="label")
-                yield SafeInput(str(self._default_path()), id="out", compact=True)
+                yield SafeInput(short(self._default_path()), id="out", compact=True)
             with Horizontal(classes="row buttons"):
                 yield Button("Make the report", id="make", variant="primary", compact=True)
             yield Shown("", id="report-status")
@@ -108,8 +116,8 @@ class ReportsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#figures", DataTable)
         table.add_column("Figure", key="label", width=34)
-        table.add_column("Value", key="value", width=24)
-        table.add_column("n", key="n", width=8)
+        table.add_column("Value", key="value", width=16)
+        table.add_column("n", key="n", width=7)
         table.add_column("About", key="note")
         table.display = False
         self.load_choices()
@@ -142,7 +150,7 @@ class ReportsScreen(Screen[None]):
     def _refresh_path(self) -> None:
         if not self._path_edited:
             with self.prevent(Input.Changed):
-                self.query_one("#out", SafeInput).value = str(self._default_path())
+                self.query_one("#out", SafeInput).value = short(self._default_path())
 
     @on(Select.Changed, "#kind")
     def _kind_chosen(self) -> None:
@@ -195,14 +203,15 @@ class ReportsScreen(Screen[None]):
     def _show(self, made: Report, out: Path) -> None:
         self.made = made
         notes = " ".join(made.notes)
-        self._status(f"{made.title}, {made.period.label}: written to {out}. {notes}".strip())
+        where = short(out)
+        self._status(f"{made.title}, {made.period.label}: written to {where}. {notes}".strip())
         table = self.query_one("#figures", DataTable)
         table.clear()
         for figure in made.figures():
             n = "" if figure.n is None else f"{figure.n:,}"
             table.add_row(
                 Text(line(figure.label, 34)),
-                Text(line(figure.text, 24)),
+                Text(line(figure.text, 16)),
                 Text(n),
                 Text(line(figure.note, 120)),
             )

@@ -63,7 +63,7 @@ class ReportFilters(Horizontal):
     @on(Input.Submitted, "#period")
     @on(Input.Blurred, "#period")
     def _period_given(self, event: Input.Submitted | Input.Blurred) -> None:
-        event.stop()
+        # Submitted bubbles on: a screen may move the focus on once the period is given.
         text = event.value.strip()
         error = self.query_one("#period-error", Shown)
         try:
