@@ -108,22 +108,25 @@ def _add(vocab: Vocabulary, template: Template) -> None:
     )
 
 
+_PARSED: dict[frozenset[str], Vocabulary] = {}  # by the content hashes it was read from
+
+
 def vocabulary(session: Session) -> Vocabulary:
     """The standards and grades of every template kept in the database, older versions first
-    so the newest wording of an item wins."""
+    so the newest wording of an item wins. A template's text never changes under its content
+    hash, so the parsed result is kept for the next call that finds the same hashes."""
     from qa_tui.framework.loader import load_template_text, version_key
 
-    rows = session.execute(
-        select(
-            models.TemplateSnapshot.template_id,
-            models.TemplateSnapshot.version,
-            models.TemplateSnapshot.source_text,
-        )
-    ).all()
+    snap = models.TemplateSnapshot
+    hashes = frozenset(session.scalars(select(snap.content_hash)))
+    if hashes in _PARSED:
+        return _PARSED[hashes]
+    rows = session.execute(select(snap.template_id, snap.version, snap.source_text)).all()
     vocab = Vocabulary()
     for template_id, version, text in sorted(rows, key=lambda r: (r[0], version_key(r[1]))):
         try:
             _add(vocab, load_template_text(text, f"<template {template_id} {version}>"))
         except TemplateError:
             continue  # a text that no longer validates: its items are shown by id
+    _PARSED[hashes] = vocab
     return vocab
