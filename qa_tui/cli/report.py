@@ -67,14 +67,18 @@ def data(ctx: click.Context, db_url: str | None, fmt: str, out: Path) -> None:
     """Every table as tidy data (docs/data.md) for your own analysis; never creates a
     database."""
     from qa_tui.reports.data_files import write_data
+    from qa_tui.reports.kinds import CENTRAL_SCOPE, scope_of
 
     ws = get_app(ctx).workspace(db_url)
     try:
         counts = write_data(ws.store, fmt, out)
+        with ws.store.reader() as session:
+            scope = scope_of(session)
     finally:
         ws.close()
     total = sum(counts.values())
-    click.echo(f"{len(counts)} tables, {total:,} rows: written to {out}")
+    where = "" if scope == CENTRAL_SCOPE else " (this laptop only, not the whole service)"
+    click.echo(f"{len(counts)} tables, {total:,} rows: written to {out}{where}")
 
 
 COMMANDS = [report, data]

@@ -65,6 +65,7 @@ class Dashboard:
     headline: str  # the weakest standard, said in one line
     charts: tuple[DashChart, ...]
     trend: Period  # the window of the trend charts
+    demo: int = 0  # fictional demo evaluations among those counted (said when there are any)
 
     def chart(self, name: str) -> DashChart:
         return next(c for c in self.charts if c.name == name)
@@ -104,6 +105,7 @@ def dashboard(session: Session, query: ReportQuery) -> Dashboard:
             agreement_chart(session, vocab, query, window),
         ),
         window,
+        q.demo_evaluations(session, q.evaluations_where(query, completed=False)),
     )
 
 

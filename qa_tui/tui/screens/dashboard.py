@@ -162,8 +162,9 @@ class DashboardScreen(Screen[None]):
             )
         q = data.query
         where = " · ".join(v for v in (q.service_area, q.team) if v) or "every team"
+        demo = f" (includes {data.demo:,} demo)" if data.demo else ""
         self._status(
-            f"{q.period.label} · {where} · {data.completed:,} completed evaluations · "
+            f"{q.period.label} · {where} · {data.completed:,} completed evaluations{demo} · "
             f"trends {data.trend.label} · Enter on a bar: the evaluations behind it"
         )
         self.loads += 1
