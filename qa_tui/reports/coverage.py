@@ -101,34 +101,7 @@ def by_manager(found: Expectation) -> Section:
                 m.share(n_out, n_in + n_out),
             )
         )
-    expected = len(people) * len(months)
-    met_all = sum(r[4] for r in rows)
-    both = sum(1 for r in rows if r[6] and r[7])
-    total_in, total_out = sum(r[6] for r in rows), sum(r[7] for r in rows)
-    figures = (
-        Figure(
-            "Managers expected",
-            f"{len(people):,}",
-            len(people),
-            len(people),
-            "auditors seen in the last twelve months",
-        ),
-        Figure(
-            "Monthly expectation met",
-            m.pct(m.share(met_all, expected)),
-            m.round_or_none(m.share(met_all, expected), 4),
-            expected,
-            "manager-months with a completed collaborative evaluation",
-        ),
-        Figure(
-            "Evaluations outside own line",
-            m.pct(m.share(total_out, total_in + total_out)),
-            m.round_or_none(m.share(total_out, total_in + total_out), 4),
-            total_in + total_out,
-            "completed collaborative evaluations by these managers",
-        ),
-        Figure("Managers evaluating inside and outside their line", f"{both:,}", both, len(people)),
-    )
+    figures = _figures(rows, len(people), len(months))
     table = Table(
         "coverage_by_manager",
         "The monthly expectation and own line, by manager",
@@ -147,6 +120,38 @@ def by_manager(found: Expectation) -> Section:
         "Collaborative evaluations completed in the period.",
     )
     return Section("By manager", (*figures, table))
+
+
+def _figures(rows: list, people: int, months: int) -> tuple[Figure, ...]:  # type: ignore[type-arg]
+    expected = people * months
+    met_all = sum(r[4] for r in rows)
+    both = sum(1 for r in rows if r[6] and r[7])
+    total_in, total_out = sum(r[6] for r in rows), sum(r[7] for r in rows)
+    figures = (
+        Figure(
+            "Managers expected",
+            f"{people:,}",
+            people,
+            people,
+            "auditors seen in the last twelve months",
+        ),
+        Figure(
+            "Monthly expectation met",
+            m.pct(m.share(met_all, expected)),
+            m.round_or_none(m.share(met_all, expected), 4),
+            expected,
+            "manager-months with a completed collaborative evaluation",
+        ),
+        Figure(
+            "Evaluations outside own line",
+            m.pct(m.share(total_out, total_in + total_out)),
+            m.round_or_none(m.share(total_out, total_in + total_out), 4),
+            total_in + total_out,
+            "completed collaborative evaluations by these managers",
+        ),
+        Figure("Managers evaluating inside and outside their line", f"{both:,}", both, people),
+    )
+    return figures
 
 
 def detail(found: Expectation) -> Section:

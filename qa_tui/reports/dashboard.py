@@ -225,71 +225,86 @@ def _period_of(label: str, window: Period) -> Period:
     raise LookupError(label)
 
 
-def _behind_query(session: Session, vocab: Vocabulary, query: ReportQuery, chart: str, key: str):  # type: ignore[no-untyped-def]
+Behind = tuple[list[Any], Any, list[Any]]  # (conditions, detail column, order)
+
+
+def _behind_grades(vocab: Vocabulary, query: ReportQuery, key: str) -> Behind:
+    """Evaluations that graded the standard, the lowest grades first."""
+    template_id, item_id = key.split("/", 1)
+    grade = (
+        select(R.grade)
+        .where(R.evaluation_id == E.id, R.item_id == item_id, ~R.deleted, R.grade != "")
+        .scalar_subquery()
+    )
+    rank = (
+        select(q.grade_rank(vocab, E.template_id, R.grade))
+        .where(R.evaluation_id == E.id, R.item_id == item_id, ~R.deleted)
+        .scalar_subquery()
+    )
+    where = [*q.evaluations_where(query), E.template_id == template_id, grade.is_not(None)]
+    return where, grade, [rank.asc().nulls_last()]
+
+
+def _behind_scaling(query: ReportQuery, key: str) -> Behind:
+    """Evaluations of the quarter with scales, the lowest mean scale first."""
+    span = _period_of(key, trend_window(query.period))
+    s = models.Scale
+    has = exists().where(s.evaluation_id == E.id, ~s.deleted, s.score.is_not(None))
+    mean = select(func.avg(s.score)).where(s.evaluation_id == E.id, ~s.deleted).scalar_subquery()
+    return [*q.evaluations_where(query, span), has], mean, [mean.asc()]
+
+
+def _behind_overdue(query: ReportQuery, key: str) -> Behind:
+    """The team's evaluations with actions overdue today, the most first."""
+    late = (
+        select(func.count())
+        .where(A.evaluation_id == E.id, ~A.deleted, q.action_overdue(query.today))
+        .scalar_subquery()
+    )
+    return [*q.area_where(query), E.team == key, late > 0], late, [late.desc()]
+
+
+def _behind_concerns(query: ReportQuery, key: str) -> Behind:
+    """Evaluations of the period whose concern is in this status."""
+    _status, shares = q.concern_status_expr()
+    n = select(shares.c.n).where(shares.c.evaluation_id == E.id).scalar_subquery()
+    shared = func.coalesce(n, 0)
+    limit = len(q.CONCERN_RECIPIENTS)
+    rule = {
+        "shared": shared >= limit,
+        "partly_shared": and_(shared > 0, shared < limit),
+        "not_shared": shared == 0,
+    }[key]
+    where = [*q.evaluations_where(query, completed=False), E.immediate_concern.is_(True), rule]
+    return where, shared, []
+
+
+def _behind_agreement(query: ReportQuery, key: str) -> Behind:
+    """Evaluations moderated in the month."""
+    span = _period_of(key, trend_window(query.period))
+    mo = models.Moderation
+    held = exists().where(
+        mo.evaluation_id == E.id,
+        ~mo.deleted,
+        mo.moderated_on >= span.start,
+        mo.moderated_on <= span.end,
+    )
+    return [*q.area_where(query), held], None, []
+
+
+def _behind_query(vocab: Vocabulary, query: ReportQuery, chart: str, key: str) -> Behind:
     """(conditions on evaluations, the detail column, its order) for one bar."""
-    window = trend_window(query.period)
     if chart == "grades":
-        template_id, item_id = key.split("/", 1)
-        grade = (
-            select(R.grade)
-            .where(R.evaluation_id == E.id, R.item_id == item_id, ~R.deleted, R.grade != "")
-            .scalar_subquery()
-        )
-        rank = (
-            select(q.grade_rank(vocab, E.template_id, R.grade))
-            .where(R.evaluation_id == E.id, R.item_id == item_id, ~R.deleted)
-            .scalar_subquery()
-        )
-        return (
-            [*q.evaluations_where(query), E.template_id == template_id, grade.is_not(None)],
-            grade,
-            [rank.asc().nulls_last()],
-        )
-    if chart == "scaling":
-        span = _period_of(key, window)
-        s = models.Scale
-        has = exists().where(s.evaluation_id == E.id, ~s.deleted, s.score.is_not(None))
-        mean = (
-            select(func.avg(s.score)).where(s.evaluation_id == E.id, ~s.deleted).scalar_subquery()
-        )
-        return [*q.evaluations_where(query, span), has], mean, [mean.asc()]
-    if chart == "overdue":
-        late = (
-            select(func.count())
-            .where(A.evaluation_id == E.id, ~A.deleted, q.action_overdue(query.today))
-            .scalar_subquery()
-        )
-        return [*q.area_where(query), E.team == key, late > 0], late, [late.desc()]
-    if chart == "concerns":
-        _status, shares = q.concern_status_expr()
-        n = (
-            select(func.coalesce(shares.c.n, 0))
-            .where(shares.c.evaluation_id == E.id)
-            .scalar_subquery()
-        )
-        shared = func.coalesce(n, 0)
-        limit = len(q.CONCERN_RECIPIENTS)
-        rule = {
-            "shared": shared >= limit,
-            "partly_shared": and_(shared > 0, shared < limit),
-            "not_shared": shared == 0,
-        }[key]
-        return (
-            [*q.evaluations_where(query, completed=False), E.immediate_concern.is_(True), rule],
-            shared,
-            [],
-        )
-    if chart == "agreement":
-        span = _period_of(key, window)
-        mo = models.Moderation
-        held = exists().where(
-            mo.evaluation_id == E.id,
-            ~mo.deleted,
-            mo.moderated_on >= span.start,
-            mo.moderated_on <= span.end,
-        )
-        return [*q.area_where(query), held], None, []
-    raise LookupError(chart)
+        return _behind_grades(vocab, query, key)
+    found = {
+        "scaling": _behind_scaling,
+        "overdue": _behind_overdue,
+        "concerns": _behind_concerns,
+        "agreement": _behind_agreement,
+    }.get(chart)
+    if found is None:
+        raise LookupError(chart)
+    return found(query, key)
 
 
 def behind(
@@ -297,7 +312,7 @@ def behind(
 ) -> tuple[int, list[BehindRow]]:
     """How many evaluations stand behind one bar, and one page of them."""
     vocab = vocabulary(session)
-    where, detail, order = _behind_query(session, vocab, query, chart, key)
+    where, detail, order = _behind_query(vocab, query, chart, key)
     total = int(session.scalar(select(func.count()).select_from(E).where(*where)) or 0)
     columns = [
         E.id,

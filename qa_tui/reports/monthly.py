@@ -96,6 +96,22 @@ def activity(session: Session, query: ReportQuery) -> Section:
         tuple((EVALUATION_TYPES.get(k, k), int(v)) for k, v in sorted(by_type.items())),
         f"n = {total:,} completed evaluations",
     )
+    teams, area_table, chart = _by_team(session, started)
+    figures = (
+        Figure(
+            "Evaluations completed", f"{total:,}", total, total, f"previous period {previous:,}"
+        ),
+        *(
+            Figure(EVALUATION_TYPES.get(k, k), f"{v:,}", int(v), total)
+            for k, v in sorted(by_type.items())
+        ),
+    )
+    return Section("Evaluations completed", (*figures, types, area_table, chart, teams))
+
+
+def _by_team(session: Session, started: list) -> tuple[Table, Table, Chart]:  # type: ignore[type-arg]
+    """Completed (and not yet completed) evaluations by service area and team."""
+    done = E.status == "completed"
     rows = session.execute(
         select(E.service_area, E.team, func.count().filter(done), func.count().filter(~done))
         .where(*started)
@@ -123,23 +139,15 @@ def activity(session: Session, query: ReportQuery) -> Section:
         (Column("service_area", "Service area"), Column("completed", "Completed", "int")),
         tuple(sorted(areas.items())),
     )
+    areas = dict(sorted(areas.items()))
     chart = Chart(
         "Evaluations completed, by service area",
         "bar",
-        tuple(a for a, _ in area_table.rows),  # type: ignore[misc]
-        (Series("completed", tuple(float(n) for _, n in area_table.rows)),),  # type: ignore[arg-type]
+        tuple(areas),
+        (Series("completed", tuple(float(n) for n in areas.values())),),
         table="completed_by_service_area",
     )
-    figures = (
-        Figure(
-            "Evaluations completed", f"{total:,}", total, total, f"previous period {previous:,}"
-        ),
-        *(
-            Figure(EVALUATION_TYPES.get(k, k), f"{v:,}", int(v), total)
-            for k, v in sorted(by_type.items())
-        ),
-    )
-    return Section("Evaluations completed", (*figures, types, area_table, chart, teams))
+    return teams, area_table, chart
 
 
 def expectation(session: Session, query: ReportQuery) -> Section:
@@ -159,6 +167,22 @@ def expectation(session: Session, query: ReportQuery) -> Section:
             if not found.met(span.label, p.name)
         ]
     others = sum(n for (_label, who), n in found.made.items() if who not in names)
+    table, gaps = _expectation_tables(summary, missing)
+    met_all, expected_all = sum(r[2] for r in summary), sum(r[1] for r in summary)
+    note = "manager-months with a completed collaborative evaluation"
+    if others:
+        note += f"; {others} by managers whose own line is elsewhere"
+    figure = Figure(
+        "Monthly expectation met",
+        m.pct(m.share(met_all, expected_all)),
+        m.round_or_none(m.share(met_all, expected_all), 4),
+        expected_all,
+        note,
+    )
+    return Section("The monthly expectation (seed 000 §3.2)", (figure, table, gaps))
+
+
+def _expectation_tables(summary: list, missing: list) -> tuple[Table, Table]:  # type: ignore[type-arg]
     table = Table(
         "monthly_expectation",
         "Managers who completed a collaborative evaluation, by month",
@@ -185,18 +209,7 @@ def expectation(session: Session, query: ReportQuery) -> Section:
         tuple(missing),
         q.OWN_LINE_RULE,
     )
-    met_all, expected_all = sum(r[2] for r in summary), sum(r[1] for r in summary)
-    note = "manager-months with a completed collaborative evaluation"
-    if others:
-        note += f"; {others} by managers whose own line is elsewhere"
-    figure = Figure(
-        "Monthly expectation met",
-        m.pct(m.share(met_all, expected_all)),
-        m.round_or_none(m.share(met_all, expected_all), 4),
-        expected_all,
-        note,
-    )
-    return Section("The monthly expectation (seed 000 §3.2)", (figure, table, gaps))
+    return table, gaps
 
 
 def grades(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
@@ -242,22 +255,21 @@ def grades(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
                 )
             )
     extremes = _extremes(vocab, ranked)
+    chart = _overall_chart(vocab, query, overall_now, overall_before)
+    return Section("Grades", (*blocks, chart, extremes, table))  # type: ignore[arg-type]
+
+
+def _overall_chart(vocab: Vocabulary, query: ReportQuery, now: m.Grades, before: m.Grades) -> Chart:
     order = vocab.grade_order()
-    chart = Chart(
+    return Chart(
         "Overall judgements",
         "bar",
         tuple(label for _gid, label in order),
         (
-            Series(
-                query.period.label, tuple(float(overall_now.counts.get(g, 0)) for g, _ in order)
-            ),
-            Series(
-                "previous period", tuple(float(overall_before.counts.get(g, 0)) for g, _ in order)
-            ),
+            Series(query.period.label, tuple(float(now.counts.get(g, 0)) for g, _ in order)),
+            Series("previous period", tuple(float(before.counts.get(g, 0)) for g, _ in order)),
         ),
-        table="",
     )
-    return Section("Grades", (*blocks, chart, extremes, table))  # type: ignore[arg-type]
 
 
 def _extremes(vocab: Vocabulary, ranked: list[tuple[tuple[str, str], m.Grades]]) -> Table:

@@ -236,22 +236,23 @@ def impact(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
         ),
         tuple(rows),
     )
-    chart = Chart(
+    chart = _impact_chart(rows, query.period.label, before_period.label)
+    return Section("What is the impact of what we did?", (table, chart))
+
+
+def _impact_chart(rows: list, now: str, before: str) -> Chart:  # type: ignore[type-arg]
+    def percent(value: float | None) -> float | None:
+        return None if value is None else round(value * 100, 1)
+
+    return Chart(
         "Overall judgements good or better (%), this period and the previous",
         "bar",
         tuple(r[0] for r in rows),
         (
-            Series(
-                query.period.label,
-                tuple(None if r[2] is None else round(r[2] * 100, 1) for r in rows),
-            ),
-            Series(
-                before_period.label,
-                tuple(None if r[3] is None else round(r[3] * 100, 1) for r in rows),
-            ),
+            Series(now, tuple(percent(r[2]) for r in rows)),
+            Series(before, tuple(percent(r[3]) for r in rows)),
         ),
     )
-    return Section("What is the impact of what we did?", (table, chart))
 
 
 def learning(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
@@ -272,6 +273,12 @@ def learning(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section
         ((found.n, found.agree, found.higher, found.lower, found.share_agreed),),
         q.AGREEMENT_SOURCE,
     )
+    points = _learning_points(session, query)
+    return Section("What do we celebrate or learn from?", (agreement, points))
+
+
+def _learning_points(session: Session, query: ReportQuery) -> Table:
+    """The moderation groups' learning points, the most recent first."""
     mo = models.Moderation
     where = [
         *q.area_where(query),
@@ -293,7 +300,7 @@ def learning(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section
         .order_by(mo.moderated_on.desc(), mo.id)
         .limit(QUOTES)
     ).all()
-    points = Table(
+    return Table(
         "learning_points",
         "Learning points from moderation",
         (
@@ -305,4 +312,3 @@ def learning(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section
         tuple((m.iso(d), a, g, t) for d, a, g, t in rows),
         f"The {len(rows)} most recent of {total:,}.",
     )
-    return Section("What do we celebrate or learn from?", (agreement, points))

@@ -419,3 +419,70 @@ def test_actions_by_team_and_age(demo: dict[str, Any]) -> None:
     }
     listed = rows(made, "overdue_actions")
     assert listed == sorted(listed, key=lambda r: r["due_date"])
+
+
+# --- the dashboard and the evaluations behind its bars -------------------------------------------
+
+
+def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any]) -> None:
+    from qa_tui.reports.dashboard import behind, dashboard
+    from qa_tui.reports.model import ReportQuery
+    from qa_tui.reports.period import parse_period
+    from qa_tui.store.migrate import open_store
+
+    data = demo["data"]
+    store = open_store(demo["url"], create=False)
+    query = ReportQuery(parse_period("2026-Q3"), today=TODAY)
+    try:
+        with store.reader() as session:
+            board = dashboard(session, query)
+            pages = {}
+            for chart in board.charts:
+                bar = next(b for b in chart.bars if b.n and b.value)
+                pages[chart.name] = (bar, behind(session, query, chart.name, bar.key, 0, 1000))
+    finally:
+        store.dispose()
+    evals = {e["evaluation_id"]: e for e in data["evaluations"]}
+    start, end = span("2026-Q3")
+
+    bar, (total, rows) = pages["grades"]
+    item = bar.key.split("/")[1]
+    graded = {r["evaluation_id"] for r in data["ratings"] if r["standard_id"] == item}
+    expected = set(graded) & set(chosen(data, start, end))
+    assert total == len(rows) == len(expected) and {r.id for r in rows} == expected
+
+    bar, (total, rows) = pages["overdue"]
+    late = Counter(
+        a["evaluation_id"]
+        for a in data["actions"]
+        if a["status"] in ("open", "in_progress") and a["due_date"] and day(a["due_date"]) < TODAY  # type: ignore[operator]
+    )
+    expected = {e for e in late if evals[e]["team"] == bar.key}
+    assert bar.value == sum(late[e] for e in expected)  # the bar counts actions…
+    assert total == len(expected) and {r.id for r in rows} == expected  # …and opens evaluations
+    assert {r.id: r.detail for r in rows} == {e: f"{late[e]} overdue" for e in expected}
+
+    bar, (total, rows) = pages["concerns"]
+    expected = {
+        c["evaluation_id"]
+        for c in data["concerns"]
+        if c["status"] == bar.key and start <= day(c["evaluation_date"]) <= end  # type: ignore[operator]
+    }
+    assert total == len(expected) == bar.value and {r.id for r in rows} == expected  # type: ignore[comparison-overlap]
+
+    bar, (total, rows) = pages["scaling"]
+    q_start, q_end = span(bar.key.replace(" ", "-"))
+    scaled = {s["evaluation_id"] for s in data["scaling"] if s["score"] != ""}
+    expected = scaled & set(chosen(data, q_start, q_end))
+    assert total == len(expected) and {r.id for r in rows} == expected
+
+    bar, (total, rows) = pages["agreement"]
+    from qa_tui.reports.period import parse_period as parse
+
+    month = parse(dt.datetime.strptime(bar.key, "%B %Y").strftime("%Y-%m"))
+    expected = {
+        m["evaluation_id"]
+        for m in data["moderations"]
+        if month.start <= day(m["moderated_on"]) <= month.end  # type: ignore[operator]
+    }
+    assert total == len(expected) and {r.id for r in rows} == expected
