@@ -144,7 +144,7 @@ def grade_table(
     order = vocab.grade_order()
     columns = [
         Column("template", "Template"),
-        Column("standard_id", "Standard id"),
+        Column("standard_id", "Standard id", reading=False),
         Column("standard", "Standard"),
         *(Column(f"n_{gid}", label, "int") for gid, label in order),
         Column("n_graded", "n graded", "int"),

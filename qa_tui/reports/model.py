@@ -26,6 +26,7 @@ class Column:
     key: str
     label: str
     kind: ColumnKind = "text"
+    reading: bool = True  # False: a code for analysis (CSV, JSON, XLSX), left out of md/html
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,14 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
+
+    def for_reading(self) -> tuple[tuple[Column, ...], list[tuple[Cell, ...]]]:
+        """The columns people read (and each row's cells of them): Markdown and HTML."""
+        keep = [i for i, c in enumerate(self.columns) if c.reading]
+        return (
+            tuple(self.columns[i] for i in keep),
+            [tuple(row[i] for i in keep) for row in self.rows],
+        )
 
     def records(self) -> list[dict[str, Cell]]:
         keys = [c.key for c in self.columns]

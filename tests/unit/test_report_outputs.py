@@ -334,3 +334,12 @@ def test_parquet_without_pyarrow_is_one_line(
     assert done.exit_code == 1
     assert "parquet needs pyarrow: pip install 'qa-tui[parquet]'" in done.output
     assert not (tmp_path / "p").exists()
+
+
+def test_codes_for_analysis_stay_out_of_what_people_read(fixture_db: dict[str, Any]) -> None:
+    md = make(fixture_db, "monthly", "md").read_text(encoding="utf-8")
+    html = make(fixture_db, "monthly", "html").read_text(encoding="utf-8")
+    data = json.loads(make(fixture_db, "monthly", "json").read_text(encoding="utf-8"))
+    assert "Standard id" not in md and "Standard id" not in html
+    assert "| Standard |" in md
+    assert all("standard_id" in r for r in data["tables"]["grades_by_standard"]["rows"])
