@@ -259,37 +259,48 @@ def agreement(
     periods: Sequence[Period],
 ) -> dict[str, Agreement]:
     """Agreement of moderations dated in each of ``periods`` (by label), for evaluations in the
-    area or team asked for. The one place the agreement figures come from."""
+    area or team asked for. The one place the agreement figures come from.
+
+    The database counts each (period, template, auditor's grade, moderated grade); whether a
+    pair agrees, or is higher or lower, is then read from the templates' scales — a few
+    hundred groups, whatever the number of judgements.
+    """
     j, m = models.ModerationJudgement, models.Moderation
     when = bucket(m.moderated_on, periods)
-    auditor = grade_rank(vocab, E.template_id, j.auditor_grade)
-    moderated = grade_rank(vocab, E.template_id, j.moderated_grade)
-    agree = case((j.moderated_grade == j.auditor_grade, 1), else_=0)
-    ranked = and_(
-        j.moderated_grade != j.auditor_grade, auditor.is_not(None), moderated.is_not(None)
-    )
-    higher = case((and_(ranked, moderated > auditor), 1), else_=0)
-    lower = case((and_(ranked, moderated < auditor), 1), else_=0)
     rows = session.execute(
-        select(when, func.count(), func.sum(agree), func.sum(higher), func.sum(lower))
-        .select_from(j)
-        .join(m, m.id == j.moderation_id)
+        select(when, E.template_id, j.auditor_grade, j.moderated_grade, func.count())
+        .select_from(m)
+        .join(j, j.moderation_id == m.id)
         .join(E, E.id == j.evaluation_id)
         .where(
-            *area_where(query), ~j.deleted, ~m.deleted, j.moderated_grade != "", when.is_not(None)
+            *area_where(query),
+            ~j.deleted,
+            ~m.deleted,
+            j.moderated_grade != "",
+            # The whole span first, so the index on the moderation date finds the rows.
+            m.moderated_on >= min(p.start for p in periods),
+            m.moderated_on <= max(p.end for p in periods),
         )
-        .group_by(when)
+        .group_by(when, E.template_id, j.auditor_grade, j.moderated_grade)
     ).all()
-    out = {}
-    for label, n, n_agree, n_higher, n_lower in rows:
-        n, n_agree, n_higher, n_lower = (
-            int(n),
-            int(n_agree or 0),
-            int(n_higher or 0),
-            int(n_lower or 0),
-        )
-        out[str(label)] = Agreement(n, n_agree, n_higher, n_lower, n - n_agree - n_higher - n_lower)
-    return out
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for label, template_id, given, moderated, n in rows:
+        if label is not None:
+            counts[str(label)][_compared(vocab, template_id, given, moderated)] += int(n)
+    return {
+        label: Agreement(sum(c.values()), c["agree"], c["higher"], c["lower"], c["different"])
+        for label, c in counts.items()
+    }
+
+
+def _compared(vocab: Vocabulary, template_id: str, given: str, moderated: str) -> str:
+    """agree, higher, lower, or different (not applicable, or unknown, on one side)."""
+    if moderated == given:
+        return "agree"
+    a, b = vocab.grade(template_id, given), vocab.grade(template_id, moderated)
+    if a is None or b is None or not a.rank or not b.rank:
+        return "different"
+    return "higher" if b.rank > a.rank else "lower"
 
 
 # --- managers and their own line --------------------------------------------------------------

@@ -255,3 +255,6 @@ def indexes_deferred(store: Store) -> Iterator[None]:
     finally:
         with store.session() as session:
             restore_indexes(session)
+        with store.engine.connect() as connection:
+            # What the planner knows of the new rows (which side of a join is small).
+            connection.exec_driver_sql("ANALYZE")

@@ -8,7 +8,7 @@ moderation judgements of the evaluations dated in a period. With these indexes t
 answers from the index pages alone — the evaluations of a period by date, and each one's
 ratings by evaluation id with the grade beside it — instead of reading rows that carry long
 evidence text. Nothing is written differently; ``qa_tui.store.bulk.indexes_deferred`` builds
-them once at the end of a demo fill like the rest.
+them once at the end of a demo fill like the rest, and gathers the planner's statistics.
 """
 
 from alembic import op
@@ -35,6 +35,11 @@ INDEXES = {
             "id",
         ],
     ),
+    # An evaluation found by its id (from a rating, an action, a judgement) without its row.
+    "ix_evaluations_by_id": (
+        "evaluations",
+        ["id", "deleted", "template_id", "service_area", "team", "status", "evaluation_date"],
+    ),
     "ix_responses_report": ("responses", ["evaluation_id", "grade", "item_id", "deleted"]),
     "ix_scales_report": ("scales", ["evaluation_id", "score", "item_id", "deleted"]),
     "ix_actions_report": (
@@ -52,6 +57,10 @@ INDEXES = {
 def upgrade() -> None:
     for name, (table, columns) in INDEXES.items():
         op.create_index(name, table, columns)
+    if op.get_bind().dialect.name == "sqlite":
+        # Statistics, so SQLite's planner starts from the small side of each join (a period's
+        # moderations, not every judgement). PostgreSQL keeps its own (autovacuum).
+        op.execute("ANALYZE")
 
 
 def downgrade() -> None:
