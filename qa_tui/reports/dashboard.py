@@ -81,32 +81,51 @@ def trend_window(period: Period) -> Period:
     return Period(first.start, end.end, f"{first.label} to {end.label}", "range")
 
 
-def dashboard(session: Session, query: ReportQuery) -> Dashboard:
-    """Every chart of the dashboard for ``query`` (period, service area, team)."""
-    vocab = vocabulary(session)
-    grades = grade_chart(session, vocab, query)
-    weakest = next((b for b in grades.bars if b.value is not None and b.n >= m.MIN_N_RANKED), None)
-    headline = (
+def headline_of(grades: DashChart | None) -> str:
+    """The weakest standard (graded at least a few times), said in one line."""
+    bars = grades.bars if grades is not None else ()
+    weakest = next((b for b in bars if b.value is not None and b.n >= m.MIN_N_RANKED), None)
+    if weakest is None:
+        return "No standard was graded in this period."
+    return (
         f"Weakest standard: {m.fit(weakest.label, 90)} — {weakest.text} good or better "
         f"(n = {weakest.n:,})"
-        if weakest
-        else "No standard was graded in this period."
     )
+
+
+def chart(session: Session, query: ReportQuery, name: str) -> DashChart:
+    """One chart of the dashboard (a name of :data:`CHARTS`) for ``query``."""
     window = trend_window(query.period)
+    if name == "grades":
+        return grade_chart(session, vocabulary(session), query)
+    if name == "scaling":
+        return scaling_chart(session, query, window)
+    if name == "overdue":
+        return overdue_chart(session, query)
+    if name == "concerns":
+        return concern_chart(session, query)
+    if name == "agreement":
+        return agreement_chart(session, vocabulary(session), query, window)
+    raise LookupError(name)
+
+
+def outline(session: Session, query: ReportQuery, charts: tuple[DashChart, ...] = ()) -> Dashboard:
+    """What the dashboard says besides its charts (how many evaluations, the trend window),
+    with the ``charts`` drawn so far."""
+    grades = next((c for c in charts if c.name == "grades"), None)
     return Dashboard(
         query,
         q.count_evaluations(session, q.evaluations_where(query)),
-        headline,
-        (
-            grades,
-            scaling_chart(session, query, window),
-            overdue_chart(session, query),
-            concern_chart(session, query),
-            agreement_chart(session, vocab, query, window),
-        ),
-        window,
+        headline_of(grades) if grades is not None else "",
+        charts,
+        trend_window(query.period),
         q.demo_evaluations(session, q.evaluations_where(query, completed=False)),
     )
+
+
+def dashboard(session: Session, query: ReportQuery) -> Dashboard:
+    """Every chart of the dashboard for ``query`` (period, service area, team)."""
+    return outline(session, query, tuple(chart(session, query, name) for name in CHARTS))
 
 
 def grade_chart(session: Session, vocab: Vocabulary, query: ReportQuery) -> DashChart:

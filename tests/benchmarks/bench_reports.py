@@ -214,23 +214,30 @@ async def _dashboard(url: str) -> dict[str, Any]:
         times["first draw"] = time.perf_counter() - started
         team = screen.query_one("#team", Select)
         await wait_for(pilot, lambda: len(team._options) > 1, "the teams")
-        steps = [("one team", "#team", "CIN Team"), ("every team", "#team", Select.NULL)]
-        for name, selector, value in steps:
-            loads = screen.loads
+
+        async def change(name: str, act: Any) -> None:
+            loads, complete = screen.loads, screen.complete
             started = time.perf_counter()
-            screen.query_one(selector, Select).value = value
-            await wait_for(pilot, lambda loads=loads: screen.loads > loads, name)
+            await act()
+            await wait_for(pilot, lambda: screen.loads > loads, name)
             await pilot.pause()
-            times[name] = time.perf_counter() - started
-        loads = screen.loads
-        period = screen.query_one("#period")
-        period.focus()
-        period.value = PERIOD
-        started = time.perf_counter()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: screen.loads > loads, "a month")
-        await pilot.pause()
-        times["a month"] = time.perf_counter() - started
+            times[f"{name}: the chart on show"] = time.perf_counter() - started
+            await wait_for(pilot, lambda: screen.complete > complete, name)
+            await pilot.pause()
+            times[f"{name}: every chart"] = time.perf_counter() - started
+
+        async def choose(value: Any) -> None:
+            team.value = value
+
+        async def month() -> None:
+            period = screen.query_one("#period")
+            period.focus()
+            period.value = PERIOD
+            await pilot.press("enter")
+
+        await change("one team", lambda: choose("CIN Team"))
+        await change("every team", lambda: choose(Select.NULL))
+        await change("a month", month)
     return times
 
 
@@ -324,7 +331,8 @@ def _backend(name: str, url: str, work: Path, env: dict[str, str]) -> None:
     print(f"{name}: dashboard (160×48), redraw after a filter change")
     print(f"  baseline: bare app echoing a Select   {bare['echo'] * 1000:7.0f} ms")
     for step, seconds in dash.items():
-        print(f"  {step:<36} {seconds * 1000:7.0f} ms   (target ≤ 300 ms after a change)")
+        print(f"  {step:<36} {seconds * 1000:7.0f} ms")
+    print("  (target: the dashboard redrawn ≤ 300 ms after a filter change)")
 
 
 def run(count: int, pg: bool, reuse: Path | None) -> None:

@@ -286,14 +286,14 @@ class Scene:
 
 
 async def dashboard_drawn(pilot: Pilot[Any], loads: int = 1) -> Any:
-    """The dashboard open, its charts drawn ``loads`` times."""
+    """The dashboard open, every chart drawn ``loads`` times."""
     from qa_tui.tui.screens.dashboard import DashboardScreen
 
     app: Any = pilot.app
     if not isinstance(app.screen, DashboardScreen):
         app.post_message(Navigate("dashboard"))
     screen = await screen_is(pilot, DashboardScreen)
-    await wait_for(pilot, lambda: screen.loads >= loads, "the dashboard's charts")
+    await wait_for(pilot, lambda: screen.complete >= loads, "the dashboard's charts")
     return screen
 
 

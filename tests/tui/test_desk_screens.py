@@ -80,7 +80,7 @@ async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
 
         team = "CIN Team"
         screen.query_one("#team", Select).value = team
-        await wait_for(pilot, lambda: screen.loads >= 2, "the charts redrawn for one team")
+        await wait_for(pilot, lambda: screen.complete >= 2, "the charts redrawn for one team")
         assert screen.data.query.team == team
         team_counts = _standard_counts(workspace, team)
         bars = screen.data.chart("grades").bars
@@ -139,7 +139,7 @@ async def test_dashboard_period_is_checked_and_changes_the_charts(
         assert screen.loads == 1  # nothing redrawn for a bad period
         period.value = "2026"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: screen.loads >= 2, "the charts for 2026")
+        await wait_for(pilot, lambda: screen.complete >= 2, "the charts for 2026")
         assert not error.has_class("-shown")
         with workspace.store.reader() as session:
             done = session.scalars(

@@ -8,7 +8,6 @@ opens the evaluations behind it. Every number is computed in the database
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -66,7 +65,8 @@ class DashboardScreen(Screen[None]):
         period = default_period(self.today)
         self.query_now = ReportQuery(period, today=self.today)
         self.data: Dashboard | None = None
-        self.loads = 0  # dashboards drawn (tests and the benchmark wait on it)
+        self.loads = 0  # redraws of the chart on show (tests and the benchmark wait on it)
+        self.complete = 0  # redraws of every chart
         self._period_text = f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
 
     def compose(self) -> ComposeResult:
@@ -135,30 +135,40 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self, query: ReportQuery) -> None:
-        from qa_tui.reports.dashboard import dashboard
+        """The chart on show first (that is the redraw), then the others, one by one."""
+        from textual.worker import get_current_worker
 
-        started = time.perf_counter()
+        from qa_tui.reports.dashboard import chart, outline
+
+        active = self.query_one(TabbedContent).active.removeprefix("tab-") or "grades"
+        order = [active, *(name for name, _label in TABS if name != active)]
+        worker = get_current_worker()
         try:
-            found = self.workspace.read(dashboard, query)
+            with self.workspace.store.reader() as session:
+                drawn = (chart(session, query, order[0]),)
+                self.app.call_from_thread(self._show, outline(session, query, drawn))
+                for name in order[1:]:
+                    if worker.is_cancelled:
+                        return  # a newer filter is being drawn
+                    drawn = (*drawn, chart(session, query, name))
+                    self.app.call_from_thread(self._show, outline(session, query, drawn))
         except QaError as err:
             self.app.call_from_thread(self._status, f"Charts not drawn: {err}")
-            return
-        self.app.call_from_thread(self._show, found, time.perf_counter() - started)
 
     def _status(self, text: str) -> None:
         self.query_one("#dash-status", Shown).update(text)
 
-    def _show(self, data: Dashboard, seconds: float) -> None:
+    def _show(self, data: Dashboard) -> None:
         if data.query != self.query_now:
             return  # a newer filter is being drawn
         self.data = data
-        self.query_one("#dash-headline", Shown).update(data.headline)
-        for chart in data.charts:
-            self.query_one(f"#chart-{chart.name}", BarChart).show(chart)
-            self.query_one(f"#title-{chart.name}", Shown).update(chart.title)
-            key = legend(chart)
-            self.query_one(f"#note-{chart.name}", Shown).update(
-                "   ".join(part for part in (key, chart.note) if part)
+        self.query_one("#dash-headline", Shown).update(data.headline or "Reading the grades…")
+        for found in data.charts[-1:]:  # each message brings one more chart
+            self.query_one(f"#chart-{found.name}", BarChart).show(found)
+            self.query_one(f"#title-{found.name}", Shown).update(found.title)
+            key = legend(found)
+            self.query_one(f"#note-{found.name}", Shown).update(
+                "   ".join(part for part in (key, found.note) if part)
             )
         q = data.query
         where = " · ".join(v for v in (q.service_area, q.team) if v) or "every team"
@@ -167,7 +177,10 @@ class DashboardScreen(Screen[None]):
             f"{q.period.label} · {where} · {data.completed:,} completed evaluations{demo} · "
             f"trends {data.trend.label} · Enter on a bar: the evaluations behind it"
         )
-        self.loads += 1
+        if len(data.charts) == 1:
+            self.loads += 1  # the chart on show is redrawn
+        if len(data.charts) == len(TABS):
+            self.complete += 1  # and every other one
 
     @on(BarChart.Opened)
     def _opened(self, event: BarChart.Opened) -> None:
