@@ -98,9 +98,8 @@ def phase_demo(work: Path, count: int) -> dict[str, Any]:
 
 
 def _tables(connection: sqlite3.Connection) -> list[str]:
-    skip = {"alembic_version", "sqlite_sequence"}
     rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    return [r[0] for r in rows if r[0] not in skip]
+    return [r[0] for r in rows if r[0] != "alembic_version" and not r[0].startswith("sqlite_")]
 
 
 def phase_raw(work: Path) -> dict[str, Any]:

@@ -67,6 +67,7 @@ class DashboardScreen(Screen[None]):
         self.data: Dashboard | None = None
         self.loads = 0  # redraws of the chart on show (tests and the benchmark wait on it)
         self.complete = 0  # redraws of every chart
+        self._said: dict[str, str] = {}
         self._period_text = f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
 
     def compose(self) -> ComposeResult:
@@ -156,20 +157,24 @@ class DashboardScreen(Screen[None]):
             self.app.call_from_thread(self._status, f"Charts not drawn: {err}")
 
     def _status(self, text: str) -> None:
-        self.query_one("#dash-status", Shown).update(text)
+        self._say("#dash-status", text)
+
+    def _say(self, selector: str, text: str) -> None:
+        """Update a line only when it changes: each update lays the screen out again."""
+        if self._said.get(selector) != text:
+            self._said[selector] = text
+            self.query_one(selector, Shown).update(text)
 
     def _show(self, data: Dashboard) -> None:
         if data.query != self.query_now:
             return  # a newer filter is being drawn
         self.data = data
-        self.query_one("#dash-headline", Shown).update(data.headline or "Reading the grades…")
+        self._say("#dash-headline", data.headline or "Reading the grades…")
         for found in data.charts[-1:]:  # each message brings one more chart
             self.query_one(f"#chart-{found.name}", BarChart).show(found)
-            self.query_one(f"#title-{found.name}", Shown).update(found.title)
+            self._say(f"#title-{found.name}", found.title)
             key = legend(found)
-            self.query_one(f"#note-{found.name}", Shown).update(
-                "   ".join(part for part in (key, found.note) if part)
-            )
+            self._say(f"#note-{found.name}", "   ".join(part for part in (key, found.note) if part))
         q = data.query
         where = " · ".join(v for v in (q.service_area, q.team) if v) or "every team"
         demo = f" (includes {data.demo:,} demo)" if data.demo else ""
