@@ -46,11 +46,19 @@ LIST_COLUMNS = (
 def demo(ctx: click.Context, db_url: str | None, count: int, seed: int) -> None:
     """Fill a database with fictional, realistic evaluations (deterministic per seed); the
     database is created if it does not exist."""
+    import sys
+
     from qa_tui.demo import generate
 
     ws = get_app(ctx).workspace(db_url, create="any")
     try:
-        made = generate(ws, count, seed)
+        if sys.stderr.isatty():  # a bar on a terminal; nothing when piped or logged
+            with click.progressbar(
+                length=count, label="Demo evaluations", file=sys.stderr, show_pos=True
+            ) as bar:
+                made = generate(ws, count, seed, bar.update)
+        else:
+            made = generate(ws, count, seed)
     finally:
         ws.close()
     click.echo(f"Added {made} demo evaluations to {ws.store.url}")

@@ -52,4 +52,33 @@ def report(
     click.echo(f"{made.title}, {made.period.label}: written to {out}")
 
 
-COMMANDS = [report]
+@click.command(name="data")
+@db_option()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "parquet"]),
+    required=True,
+    help="csv and parquet: a folder, one file a table; xlsx: one workbook.",
+)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder or file.")
+@click.pass_context
+def data(ctx: click.Context, db_url: str | None, fmt: str, out: Path) -> None:
+    """Every table as tidy data (docs/data.md) for your own analysis; never creates a
+    database."""
+    from qa_tui.reports.data_files import write_data
+    from qa_tui.reports.kinds import CENTRAL_SCOPE, scope_of
+
+    ws = get_app(ctx).workspace(db_url)
+    try:
+        counts = write_data(ws.store, fmt, out)
+        with ws.store.reader() as session:
+            scope = scope_of(session)
+    finally:
+        ws.close()
+    total = sum(counts.values())
+    where = "" if scope == CENTRAL_SCOPE else " (this laptop only, not the whole service)"
+    click.echo(f"{len(counts)} tables, {total:,} rows: written to {out}{where}")
+
+
+COMMANDS = [report, data]

@@ -11,8 +11,10 @@ what it derives.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 
@@ -25,7 +27,7 @@ from qa_tui.domain.evaluation import remember_template
 from qa_tui.errors import QaError, StoreError
 from qa_tui.framework.model import Template
 from qa_tui.store import models
-from qa_tui.store.bulk import insert_new
+from qa_tui.store.bulk import indexes_deferred, insert_new, restore_indexes
 from qa_tui.store.history import advance_clock, max_counter, read_clock
 from qa_tui.workspace import Workspace
 
@@ -63,9 +65,32 @@ def _start(ws: Workspace, seed: int) -> tuple[random.Random, int]:
     return random.Random(seed if not (existing or clock) else f"{seed}/{existing}/{clock}"), clock
 
 
-def generate(ws: Workspace, count: int, seed: int) -> int:
-    """Add ``count`` fictional evaluations to the workspace's database; returns how many."""
+def generate(
+    ws: Workspace, count: int, seed: int, progress: Callable[[int], object] | None = None
+) -> int:
+    """Add ``count`` fictional evaluations to the workspace's database; returns how many.
+
+    ``progress`` is told how many more evaluations are written after each batch. Into an
+    empty SQLite database the rows go with the secondary indexes built once at the end
+    (:func:`qa_tui.store.bulk.indexes_deferred`), which keeps 100,000 evaluations practical.
+    """
+    with ws.store.session() as session:
+        restore_indexes(session)  # a run cut short before this one
     rng, clock = _start(ws, seed)
+    fresh = clock == 0
+    with indexes_deferred(ws.store) if fresh else contextlib.nullcontext():
+        _generate(ws, count, rng, clock, progress)
+    _add_teams(ws)
+    return count
+
+
+def _generate(
+    ws: Workspace,
+    count: int,
+    rng: random.Random,
+    clock: int,
+    progress: Callable[[int], object] | None,
+) -> None:
     org = Organisation(rng, ws.settings.case_reference_pattern)
     templates = demo_templates(ws)
     rec = Recorder(clock)
@@ -81,11 +106,13 @@ def generate(ws: Workspace, count: int, seed: int) -> int:
         ids.append(case.eval_id)
         if len(ids) == BATCH:
             _flush(ws, rec, ids, templates)
+            if progress is not None:
+                progress(len(ids))
             ids = []
     if ids:
         _flush(ws, rec, ids, templates)
-    _add_teams(ws)
-    return count
+        if progress is not None:
+            progress(len(ids))
 
 
 def _add_teams(ws: Workspace) -> None:

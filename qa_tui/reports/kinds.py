@@ -52,7 +52,38 @@ class ReportKind:
 
 
 # Each kind of report adds one line here.
-_ALL: tuple[ReportKind, ...] = ()
+_ALL: tuple[ReportKind, ...] = (
+    ReportKind(
+        "monthly",
+        "Monthly report to the board",
+        "Evaluations, grades, scaling, concerns, actions and moderation in a period (§6.7)",
+        "qa_tui.reports.monthly",
+    ),
+    ReportKind(
+        "team",
+        "Team summary",
+        "One team's strengths, development, improvements and progress by quarter (§4.10)",
+        "qa_tui.reports.team",
+    ),
+    ReportKind(
+        "quarterly",
+        "Quarterly summary",
+        "Activity, learning and change across the services, by service area (§4.12)",
+        "qa_tui.reports.quarterly",
+    ),
+    ReportKind(
+        "actions",
+        "Actions",
+        "Open, overdue and completed actions by owner, team and age",
+        "qa_tui.reports.actions",
+    ),
+    ReportKind(
+        "coverage",
+        "Coverage",
+        "The monthly expectation by manager, inside and outside their own line (§3.2–3.3)",
+        "qa_tui.reports.coverage",
+    ),
+)
 KINDS: dict[str, ReportKind] = {kind.name: kind for kind in _ALL}
 
 
@@ -63,6 +94,11 @@ def kind_names() -> str:
 def _known(session: Session, column: InstrumentedAttribute[str]) -> list[str]:
     values = session.scalars(select(column).where(~models.Evaluation.deleted).distinct())
     return sorted(v for v in values if v)
+
+
+def filter_choices(session: Session) -> tuple[list[str], list[str]]:
+    """The service areas and the teams the evaluations name (for the screens' filters)."""
+    return _known(session, models.Evaluation.service_area), _known(session, models.Evaluation.team)
 
 
 def check_filters(session: Session, query: ReportQuery) -> None:
@@ -89,6 +125,17 @@ def scope_of(session: Session) -> str:
     return CENTRAL_SCOPE if role is not None and role.value == "central" else LAPTOP_SCOPE
 
 
+def demo_note(session: Session, query: ReportQuery) -> str:
+    """ "Includes N demo evaluations" when the period holds fictional demo data (said by every
+    report, whatever its kind)."""
+    from qa_tui.reports.queries import demo_evaluations, evaluations_where
+
+    count = demo_evaluations(session, evaluations_where(query, completed=False))
+    if not count:
+        return ""
+    return f"Includes {count:,} demo evaluation{'s' if count != 1 else ''} (fictional data)."
+
+
 def build(store: Store, kind: str, query: ReportQuery, now: dt.datetime | None = None) -> Report:
     """Make report ``kind`` for ``query`` from the database behind ``store``."""
     found = KINDS.get(kind)
@@ -100,6 +147,9 @@ def build(store: Store, kind: str, query: ReportQuery, now: dt.datetime | None =
         check_filters(session, query)
         scope = scope_of(session)
         body = make(session, query)
+        demo = demo_note(session, query)
+    if demo:
+        body = ReportBody(body.title, body.sections, (*body.notes, demo))
     return Report(
         kind=kind,
         title=body.title,

@@ -13,18 +13,20 @@ from typing import Literal
 
 from qa_tui.reports.period import Period
 
-ColumnKind = Literal["text", "int", "float", "percent", "date"]
+ColumnKind = Literal["text", "int", "float", "percent", "points", "date"]
 Cell = str | int | float | None
 
 
 @dataclass(frozen=True)
 class Column:
     """A table column: a stable ``key`` (CSV/JSON header), the ``label`` people read, and
-    how its values are written (``percent``: a share from 0 to 1, shown as a percentage)."""
+    how its values are written (``percent``: a share from 0 to 1, shown as a percentage;
+    ``points``: a change of a share, in percentage points, shown signed)."""
 
     key: str
     label: str
     kind: ColumnKind = "text"
+    reading: bool = True  # False: a code for analysis (CSV, JSON, XLSX), left out of md/html
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,14 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
+
+    def for_reading(self) -> tuple[tuple[Column, ...], list[tuple[Cell, ...]]]:
+        """The columns people read (and each row's cells of them): Markdown and HTML."""
+        keep = [i for i, c in enumerate(self.columns) if c.reading]
+        return (
+            tuple(self.columns[i] for i in keep),
+            [tuple(row[i] for i in keep) for row in self.rows],
+        )
 
     def records(self) -> list[dict[str, Cell]]:
         keys = [c.key for c in self.columns]

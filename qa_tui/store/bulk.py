@@ -8,10 +8,11 @@ what applying the changes one by one would give.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from sqlalchemy import ColumnDefault, Connection, Date, Table, insert
 from sqlalchemy.orm import Session
 
 from qa_tui.store import models
+from qa_tui.store.db import Store
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, EntityType
 from qa_tui.store.history import dumps, heads_disagree
 
@@ -199,3 +201,62 @@ def insert_new(
         _insert_rows(connection, _table(etype.model), by_type.get(name, []))
     states.sort(key=itemgetter("entity_id", "field"))
     _insert_rows(connection, _table(models.FieldState), states)
+
+
+# --- filling an empty database --------------------------------------------------------------
+
+DEFERRED_KEY = "deferred_indexes"  # meta: the indexes to build again (a run cut short)
+
+
+def _index_sql(connection: Connection) -> list[str]:
+    """The CREATE INDEX statements of the explicit indexes (SQLite's own keep no SQL)."""
+    rows = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+    ).all()
+    return [str(row[0]) for row in rows]
+
+
+def restore_indexes(session: Session) -> int:
+    """Build again any index a cut-short :func:`indexes_deferred` left dropped; how many."""
+    found = session.get(models.Meta, DEFERRED_KEY)
+    if found is None:
+        return 0
+    statements = json.loads(found.value)
+    connection = session.connection()
+    existing = set(_index_sql(connection))
+    for sql in statements:
+        if sql not in existing:
+            connection.exec_driver_sql(sql)
+    session.delete(found)
+    return len(statements)
+
+
+@contextlib.contextmanager
+def indexes_deferred(store: Store) -> Iterator[None]:
+    """While many rows go into an empty SQLite database, keep the secondary indexes out of it
+    and build each once at the end, by sorting: inserting random ids into an index that has
+    outgrown the cache costs a page write per row; building it costs one pass. The same
+    indexes, and the same data, either way.
+
+    The statements are kept in ``meta`` first, so a run cut short (a crash, Ctrl+C) is mended
+    by :func:`restore_indexes` — here on the way out, or on the next run. Elsewhere (a
+    database that is not SQLite) it does nothing.
+    """
+    if store.dialect != "sqlite":
+        yield
+        return
+    with store.session() as session:
+        connection = session.connection()
+        statements = _index_sql(connection)
+        session.merge(models.Meta(key=DEFERRED_KEY, value=json.dumps(statements)))
+        for sql in statements:
+            name = sql.split(" ON ")[0].split()[-1]
+            connection.exec_driver_sql(f"DROP INDEX {name}")
+    try:
+        yield
+    finally:
+        with store.session() as session:
+            restore_indexes(session)
+        with store.engine.connect() as connection:
+            # What the planner knows of the new rows (which side of a join is small).
+            connection.exec_driver_sql("ANALYZE")

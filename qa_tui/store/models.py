@@ -126,7 +126,35 @@ class Evaluation(Record):
     immediate_concern: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     concern_description: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[str] = mapped_column(String(32), default="")
-    __table_args__ = (Index("ix_evaluations_case", "case_reference"),)
+    __table_args__ = (
+        Index("ix_evaluations_case", "case_reference"),
+        # Reports (migration 0004): a period's evaluations, and one found by id, from the
+        # index pages alone.
+        Index(
+            "ix_evaluations_report",
+            "evaluation_date",
+            "status",
+            "deleted",
+            "service_area",
+            "team",
+            "evaluation_type",
+            "template_id",
+            "overall_grade",
+            "auditor",
+            "immediate_concern",
+            "id",
+        ),
+        Index(
+            "ix_evaluations_by_id",
+            "id",
+            "deleted",
+            "template_id",
+            "service_area",
+            "team",
+            "status",
+            "evaluation_date",
+        ),
+    )
 
 
 class Participant(Record):
@@ -149,7 +177,10 @@ class Response(Record):
     evidence: Mapped[str] = mapped_column(Text, default="")
     answer: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     text: Mapped[str] = mapped_column(Text, default="")
-    __table_args__ = (UniqueConstraint("evaluation_id", "item_id"),)
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "item_id"),
+        Index("ix_responses_report", "evaluation_id", "grade", "item_id", "deleted"),
+    )
 
 
 class Entry(Record):
@@ -171,6 +202,7 @@ class Scale(Record):
     participant_id: Mapped[str] = mapped_column(ID)
     score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rationale: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_scales_report", "evaluation_id", "score", "item_id", "deleted"),)
 
 
 class Feedback(Record):
@@ -195,6 +227,17 @@ class Action(Record):
     status: Mapped[str] = mapped_column(String(16), default="open")
     completed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     progress: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        Index(
+            "ix_actions_report",
+            "evaluation_id",
+            "status",
+            "due_date",
+            "completed_on",
+            "created_at",
+            "deleted",
+        ),
+    )
 
 
 class ConcernShare(Record):
@@ -227,6 +270,9 @@ class Moderation(Record):
     moderated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     group_name: Mapped[str] = mapped_column(String(200), default="")
     learning_points: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        Index("ix_moderations_report", "moderated_on", "deleted", "evaluation_id", "id"),
+    )
 
 
 class ModerationJudgement(Record):
@@ -243,6 +289,16 @@ class ModerationJudgement(Record):
     auditor_grade: Mapped[str] = mapped_column(String(64), default="")
     moderated_grade: Mapped[str] = mapped_column(String(64), default="")
     rationale: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        Index(
+            "ix_moderation_judgements_report",
+            "moderation_id",
+            "evaluation_id",
+            "auditor_grade",
+            "moderated_grade",
+            "deleted",
+        ),
+    )
 
 
 class TemplateSnapshot(Base):

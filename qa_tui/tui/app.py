@@ -61,6 +61,8 @@ class QaApp(SafeNotifications, App[None]):
         Binding("f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "next_theme", "Theme", id="app.theme", show=False),
         Binding("ctrl+y", "navigate('sync')", "Sync", id="app.sync"),
+        Binding("f2", "navigate('dashboard')", "Dashboard", id="app.dashboard", show=False),
+        Binding("f3", "navigate('reports')", "Reports", id="app.reports", show=False),
     ]
 
     def __init__(

@@ -42,6 +42,18 @@ def _conflicts(ws: Workspace, writer: Writer) -> Screen[Any]:
     return ConflictsScreen(ws)
 
 
+def _dashboard(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.dashboard import DashboardScreen
+
+    return DashboardScreen(ws)
+
+
+def _reports(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.reports import ReportsScreen
+
+    return ReportsScreen(ws)
+
+
 PLACES: dict[str, Place] = {
     place.name: place
     for place in (
@@ -50,6 +62,18 @@ PLACES: dict[str, Place] = {
             "Sync with the central database",
             "Hand over this laptop's work and bring back what it needs (ctrl+y)",
             _sync,
+        ),
+        Place(
+            "dashboard",
+            "Dashboard",
+            "Charts of grades, scaling, overdue actions, concerns and moderation (F2)",
+            _dashboard,
+        ),
+        Place(
+            "reports",
+            "Reports",
+            "The monthly board report, team summaries, quarterly, actions, coverage (F3)",
+            _reports,
         ),
         Place(
             "conflicts",

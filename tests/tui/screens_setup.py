@@ -38,6 +38,7 @@ FROZEN_NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
 DEVICE_ID = "5c7d2f0e-8a41-4b7e-9c33-2f1d6a0b9e11"
 DEMO_COUNT = 40
 DEMO_SEED = 1
+DESK_COUNT = 400  # the QA desk's scenes (dashboard, reports): enough for every chart
 SMALL = (80, 24)
 LARGE = (200, 50)
 TIMEOUT = 20.0  # seconds a scene may take to load (CI machines can be slow)
@@ -143,15 +144,21 @@ def _make_db(settings: Settings, kind: str) -> tuple[Path, DemoIds | None]:
 
                 generate(ws, DEMO_COUNT, DEMO_SEED)
                 ids = _pick(ws)
+            elif kind == "desk":
+                from qa_tui.demo import generate
+
+                generate(ws, DESK_COUNT, DEMO_SEED)
         finally:
             ws.close()
         _CACHE[kind] = (path, ids)
     return _CACHE[kind]
 
 
-def prepare_db(folder: Path, settings: Settings, demo: bool) -> tuple[str, DemoIds | None]:
+def prepare_db(
+    folder: Path, settings: Settings, demo: bool, desk: bool = False
+) -> tuple[str, DemoIds | None]:
     """A database of its own in ``folder`` (a copy), its URL and the demo ids."""
-    source, ids = _make_db(settings, "demo" if demo else "empty")
+    source, ids = _make_db(settings, "desk" if desk else "demo" if demo else "empty")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "qa.db"
     shutil.copyfile(source, target)
@@ -275,6 +282,55 @@ class Scene:
     steps: Callable[[Pilot[Any], DemoIds | None], Awaitable[None]]
     demo: bool = True
     identity: bool = True
+    desk: bool = False  # the QA desk's larger demo database (DESK_COUNT evaluations)
+
+
+async def dashboard_drawn(pilot: Pilot[Any], loads: int = 1) -> Any:
+    """The dashboard open, every chart drawn ``loads`` times."""
+    from qa_tui.tui.screens.dashboard import DashboardScreen
+
+    app: Any = pilot.app
+    if not isinstance(app.screen, DashboardScreen):
+        app.post_message(Navigate("dashboard"))
+    screen = await screen_is(pilot, DashboardScreen)
+    await wait_for(pilot, lambda: screen.complete >= loads, "the dashboard's charts")
+    return screen
+
+
+async def _dashboard(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    await dashboard_drawn(pilot)
+
+
+async def _dashboard_behind(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.behind import BehindScreen
+
+    await dashboard_drawn(pilot)
+    await pilot.press("enter")  # the weakest standard
+    screen = await screen_is(pilot, BehindScreen)
+    await wait_for(pilot, lambda: screen.total is not None, "the evaluations behind the bar")
+
+
+async def _dashboard_overdue(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    screen = await dashboard_drawn(pilot)
+    await pilot.press("3")
+    await wait_for(pilot, lambda: screen.query_one("#dash-tabs").active == "tab-overdue", "tab")
+
+
+async def _reports(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.reports import ReportsScreen
+
+    pilot.app.post_message(Navigate("reports"))
+    await screen_is(pilot, ReportsScreen)
+
+
+async def _reports_made(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.reports import ReportsScreen
+
+    pilot.app.post_message(Navigate("reports"))
+    screen = await screen_is(pilot, ReportsScreen)
+    screen.query_one("#out").value = "~/monthly.html"
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: screen.made is not None, "the report")
 
 
 async def _home(pilot: Pilot[Any], ids: DemoIds | None) -> None:
@@ -498,6 +554,18 @@ SCENES: dict[str, Scene] = {
         Scene("sync", "Sync with the central database", _sync),
         Scene("conflicts", "The conflicts waiting for a person", _conflicts),
         Scene("resolve_conflict", "One conflict side by side", _resolve_conflict),
+        Scene("dashboard", "The QA desk's dashboard: grades by standard", _dashboard, desk=True),
+        Scene(
+            "dashboard_overdue", "Dashboard: overdue actions by team", _dashboard_overdue, desk=True
+        ),
+        Scene(
+            "dashboard_behind",
+            "The evaluations behind the weakest standard",
+            _dashboard_behind,
+            desk=True,
+        ),
+        Scene("reports", "Reports: choose a kind, period, filters, format", _reports, desk=True),
+        Scene("reports_made", "Reports: the monthly report made", _reports_made, desk=True),
     )
 }
 
@@ -510,7 +578,7 @@ def build_scene(name: str, folder: Path, theme: str = "dark") -> tuple[QaApp, Ru
 
     scene = SCENES[name]
     settings = scene_settings(theme, scene.identity)
-    db_url, ids = prepare_db(folder, settings, scene.demo)
+    db_url, ids = prepare_db(folder, settings, scene.demo, scene.desk)
 
     def workspace_factory() -> Workspace:
         return open_workspace(settings, db_url, clock=frozen_clock)

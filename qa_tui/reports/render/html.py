@@ -40,7 +40,10 @@ PAGE = """<!DOCTYPE html>
   table { border-collapse: collapse; width: 100%; margin: 2mm 0 1mm; font-size: 9pt;
           page-break-inside: auto; }
   caption { text-align: left; font-weight: 600; padding: 1mm 0; }
-  th, td { border: 1px solid #c8d3df; padding: 1mm 1.5mm; vertical-align: top; }
+  th, td { border: 1px solid #c8d3df; padding: 1mm 1.5mm; vertical-align: top;
+           overflow-wrap: break-word; }
+  table.wide { font-size: 7.5pt; }
+  table.wide th, table.wide td { padding: 0.6mm 1mm; }
   th { background: #e9f0f7; text-align: left; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
   tr { page-break-inside: avoid; }
@@ -65,11 +68,11 @@ PAGE = """<!DOCTYPE html>
   {% if f.n is not none %}<div class="n">n = {{ "{:,}".format(f.n) }}</div>{% endif %}
   {% if f.note %}<div class="n">{{ f.note }}</div>{% endif %}</div>{% endfor %}</div>
 {% elif group.kind == "table" %}{% set t = group.item %}
-<table><caption>{{ t.title }}</caption>
-<thead><tr>{% for c in t.columns %}<th>{{ c.label }}</th>{% endfor %}</tr></thead>
+<table{% if group.columns|length > 6 %} class="wide"{% endif %}><caption>{{ t.title }}</caption>
+<thead><tr>{% for c in group.columns %}<th>{{ c.label }}</th>{% endfor %}</tr></thead>
 <tbody>{% for row in group.rows %}<tr>{% for cell, num in row -%}
 <td{% if num %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>
-{% else %}<tr><td colspan="{{ t.columns|length }}">None.</td></tr>{% endfor %}</tbody></table>
+{% else %}<tr><td colspan="{{ group.columns|length }}">None.</td></tr>{% endfor %}</tbody></table>
 {% if t.note %}<div class="tnote">{{ t.note }}</div>{% endif %}
 {% elif group.kind == "chart" %}<figure><figcaption>{{ group.item.title }}</figcaption>
 {{ group.svg }}</figure>
@@ -96,14 +99,12 @@ def _groups(blocks: tuple[object, ...]) -> list[dict[str, object]]:
             else:
                 groups.append({"kind": "figures", "entries": [block]})
         elif isinstance(block, Table):
+            columns, cells = block.for_reading()
             rows = [
-                [
-                    (shown_value(v, c), c.kind != "text")
-                    for v, c in zip(row, block.columns, strict=True)
-                ]
-                for row in block.rows
+                [(shown_value(v, c), c.kind != "text") for v, c in zip(row, columns, strict=True)]
+                for row in cells
             ]
-            groups.append({"kind": "table", "item": block, "rows": rows})
+            groups.append({"kind": "table", "item": block, "columns": columns, "rows": rows})
         elif isinstance(block, Chart):
             groups.append({"kind": "chart", "item": block, "svg": Markup(chart_svg(block))})
         elif isinstance(block, Paragraph):

@@ -26,12 +26,13 @@ def md_escape(text: str) -> str:
 def _table(table: Table) -> list[str]:
     if not table.rows:
         return [f"*{md_escape(table.title)}: none.*", ""]
-    head = [md_escape(c.label) for c in table.columns]
+    columns, rows = table.for_reading()
+    head = [md_escape(c.label) for c in columns]
     lines = [f"**{md_escape(table.title)}**", "", "| " + " | ".join(head) + " |"]
-    lines.append("| " + " | ".join("---:" if c.kind != "text" else "---" for c in table.columns))
+    lines.append("| " + " | ".join("---:" if c.kind != "text" else "---" for c in columns))
     lines[-1] += " |"
-    for row in table.rows:
-        cells = [md_escape(shown_value(v, c)) for v, c in zip(row, table.columns, strict=True)]
+    for row in rows:
+        cells = [md_escape(shown_value(v, c)) for v, c in zip(row, columns, strict=True)]
         lines.append("| " + " | ".join(cells) + " |")
     if table.note:
         lines += ["", f"*{md_escape(table.note)}*"]

@@ -11,6 +11,8 @@ def shown_value(value: Cell, column: Column) -> str:
         return "—"
     if column.kind == "percent" and isinstance(value, int | float):
         return f"{value * 100:.0f}%"
+    if column.kind == "points" and isinstance(value, int | float):
+        return "no change" if round(value) == 0 else f"{value:+.0f} points"
     if column.kind == "float" and isinstance(value, int | float):
         return f"{value:.2f}"
     if column.kind == "int" and isinstance(value, int | float):

@@ -44,6 +44,7 @@ class _Book:
             "int": self.book.add_format({"num_format": "#,##0"}),
             "float": self.book.add_format({"num_format": "0.00"}),
             "percent": self.book.add_format({"num_format": "0%"}),
+            "points": self.book.add_format({"num_format": '+0" pts";-0" pts";0" pts"'}),
         }
         self.used: set[str] = set()
         self.sheets: dict[str, str] = {}

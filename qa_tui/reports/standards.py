@@ -1,0 +1,132 @@
+"""What the numbers in the database mean: the standards (graded items) and the grades.
+
+Evaluations store a template id and item ids; people read the item's words. Every template an
+evaluation used is kept in the database (``template_snapshots``), so the words and the grading
+scale are read from there — a handful of small texts, never the evaluations — and a report
+says "The social worker's understanding of the child's context…", not an id.
+
+"Good or better" is the share the board asks about: a grade at or above the scale's "good"
+(the grade named ``good``; on a scale without one, the upper half of the ranks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_tui.errors import TemplateError
+from qa_tui.framework.model import NOT_APPLICABLE, GradingScale, ItemKind, Template
+from qa_tui.store import models
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One graded item of one template, as people read it."""
+
+    template_id: str
+    item_id: str
+    label: str  # the item's prompt
+    section: str
+    template_name: str
+
+
+@dataclass(frozen=True)
+class GradeInfo:
+    grade_id: str
+    label: str
+    rank: int
+    good_or_better: bool
+
+
+@dataclass
+class Vocabulary:
+    """Standards and grades of every template the database's evaluations used."""
+
+    standards: dict[tuple[str, str], Standard] = field(default_factory=dict)
+    scaling: dict[tuple[str, str], Standard] = field(default_factory=dict)  # scaling items
+    items: dict[tuple[str, str], Standard] = field(default_factory=dict)  # every item
+    grades: dict[tuple[str, str], GradeInfo] = field(default_factory=dict)
+    template_names: dict[str, str] = field(default_factory=dict)
+
+    def standard(self, template_id: str, item_id: str) -> Standard:
+        found = self.items.get((template_id, item_id))
+        if found is None:  # a template whose text is not here: say what we know
+            name = self.template_names.get(template_id, template_id)
+            return Standard(template_id, item_id, item_id.replace("_", " "), "", name)
+        return found
+
+    def grade(self, template_id: str, grade_id: str) -> GradeInfo | None:
+        return self.grades.get((template_id, grade_id))
+
+    def grade_order(self) -> list[tuple[str, str]]:
+        """(grade id, label) of every grade, best first, "not applicable" last."""
+        best: dict[str, GradeInfo] = {}
+        for info in self.grades.values():
+            if info.grade_id not in best or info.rank > best[info.grade_id].rank:
+                best[info.grade_id] = info
+        ordered = sorted(best.values(), key=lambda g: (-g.rank, g.grade_id))
+        return [(g.grade_id, g.label) for g in ordered if g.grade_id != NOT_APPLICABLE] + [
+            (NOT_APPLICABLE, "Not applicable")
+        ]
+
+    def good_or_better_pairs(self) -> list[tuple[str, str]]:
+        """(template id, grade id) of every grade that counts as good or better."""
+        return [key for key, info in self.grades.items() if info.good_or_better]
+
+    def ranked_pairs(self) -> list[tuple[str, str, int]]:
+        return [(t, g, info.rank) for (t, g), info in self.grades.items() if info.rank > 0]
+
+
+def good_threshold(scale: GradingScale) -> int:
+    """The lowest rank that counts as good or better on ``scale``."""
+    good = scale.get("good")
+    if good is not None:
+        return good.rank
+    ranks = sorted(g.rank for g in scale.grades)
+    return ranks[len(ranks) // 2] if ranks else 0
+
+
+def _add(vocab: Vocabulary, template: Template) -> None:
+    vocab.template_names[template.id] = template.name
+    for section in template.sections:
+        for item in section.items:
+            found = Standard(template.id, item.id, item.prompt, section.title, template.name)
+            vocab.items[(template.id, item.id)] = found
+            if item.kind is ItemKind.GRADE:
+                vocab.standards[(template.id, item.id)] = found
+            elif item.kind is ItemKind.SCALING:
+                vocab.scaling[(template.id, item.id)] = found
+    threshold = good_threshold(template.scale)
+    for grade in template.scale.grades:
+        vocab.grades[(template.id, grade.id)] = GradeInfo(
+            grade.id, grade.label, grade.rank, grade.rank >= threshold
+        )
+    vocab.grades[(template.id, NOT_APPLICABLE)] = GradeInfo(
+        NOT_APPLICABLE, template.scale.not_applicable_label, 0, False
+    )
+
+
+_PARSED: dict[frozenset[str], Vocabulary] = {}  # by the content hashes it was read from
+
+
+def vocabulary(session: Session) -> Vocabulary:
+    """The standards and grades of every template kept in the database, older versions first
+    so the newest wording of an item wins. A template's text never changes under its content
+    hash, so the parsed result is kept for the next call that finds the same hashes."""
+    from qa_tui.framework.loader import load_template_text, version_key
+
+    snap = models.TemplateSnapshot
+    hashes = frozenset(session.scalars(select(snap.content_hash)))
+    if hashes in _PARSED:
+        return _PARSED[hashes]
+    rows = session.execute(select(snap.template_id, snap.version, snap.source_text)).all()
+    vocab = Vocabulary()
+    for template_id, version, text in sorted(rows, key=lambda r: (r[0], version_key(r[1]))):
+        try:
+            _add(vocab, load_template_text(text, f"<template {template_id} {version}>"))
+        except TemplateError:
+            continue  # a text that no longer validates: its items are shown by id
+    _PARSED[hashes] = vocab
+    return vocab

@@ -1,0 +1,197 @@
+"""Dashboard: the QA desk's charts, filtered by period, service area and team.
+
+Five charts drawn in the terminal (grades by standard, the scaling trend, overdue actions by
+team, concerns by status, moderation agreement over time), each a list of bars: Enter on a bar
+opens the evaluations behind it. Every number is computed in the database
+(:mod:`qa_tui.reports.dashboard`) in a worker; a filter change redraws them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
+
+from qa_tui.errors import QaError
+from qa_tui.reports.dashboard import Dashboard, default_period
+from qa_tui.reports.model import ReportQuery
+from qa_tui.tui.text import Shown
+from qa_tui.tui.widgets.bar_chart import BarChart, legend
+from qa_tui.tui.widgets.report_filters import ReportFilters
+
+if TYPE_CHECKING:
+    from qa_tui.workspace import Workspace
+
+TABS = (
+    ("grades", "Grades"),
+    ("scaling", "Scaling"),
+    ("overdue", "Overdue"),
+    ("concerns", "Concerns"),
+    ("agreement", "Agreement"),
+)
+
+
+class DashboardScreen(Screen[None]):
+    """The charts of the QA desk, each opening the evaluations behind its bars."""
+
+    CSS_PATH = "dashboard.tcss"
+    TITLE = "Dashboard"
+    HELP = (
+        "Charts of the evaluations in the database, for a period (type 2026, 2026-Q3, "
+        "2026-10 or 2026-01-01..2026-06-30 and press Enter), a service area and a team. "
+        "The tabs: grades by standard (weakest first), the mean scale by quarter, actions "
+        "overdue today by team, immediate concerns by status, and moderation agreement by "
+        "month; 1 to 5 choose one. Enter on a bar lists the evaluations behind it, and Enter "
+        "there opens one. Every figure says the n it rests on."
+    )
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="dashboard.back"),
+        Binding("f", "filters", "Filters", id="dashboard.filters"),
+        Binding("r", "reload", "Reload", id="dashboard.reload"),
+        *(
+            Binding(str(i), f"show_tab('{name}')", label, id=f"dashboard.tab{i}", show=False)
+            for i, (name, label) in enumerate(TABS, start=1)
+        ),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.today = workspace.clock().date()
+        period = default_period(self.today)
+        self.query_now = ReportQuery(period, today=self.today)
+        self.data: Dashboard | None = None
+        self.loads = 0  # redraws of the chart on show (tests and the benchmark wait on it)
+        self.complete = 0  # redraws of every chart
+        self._said: dict[str, str] = {}
+        self._period_text = f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ReportFilters(self.query_now.period, self._period_text, id="dash-filters")
+        yield Shown("Reading the database…", id="dash-headline")
+        with TabbedContent(id="dash-tabs"):
+            for name, label in TABS:
+                with TabPane(label, id=f"tab-{name}"):
+                    yield Shown("", classes="chart-title", id=f"title-{name}")
+                    yield BarChart(id=f"chart-{name}", classes="chart")
+                    yield Shown("", classes="chart-note", id=f"note-{name}")
+        yield Shown("", id="dash-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_choices()
+        self.load(self.query_now)
+
+    def action_back(self) -> None:
+        if self.query_one(ReportFilters).has_focus_within:
+            self._focus_chart()  # out of the filters first, then out of the dashboard
+            return
+        self.app.pop_screen()
+
+    def _focus_chart(self) -> None:
+        active = self.query_one(TabbedContent).active.removeprefix("tab-") or "grades"
+        self.query_one(f"#chart-{active}", BarChart).focus()
+
+    @on(Input.Submitted, "#period")
+    def _period_submitted(self) -> None:
+        if not self.query_one("#period-error").has_class("-shown"):
+            self._focus_chart()
+
+    def action_filters(self) -> None:
+        self.query_one("#period").focus()
+
+    def action_reload(self) -> None:
+        self.load(self.query_now)
+
+    def action_show_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{name}"
+        self.query_one(f"#chart-{name}", BarChart).focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        name = (event.pane.id or "").removeprefix("tab-")
+        if name:
+            self.query_one(f"#chart-{name}", BarChart).focus()
+
+    @on(ReportFilters.Changed)
+    def _filters(self, event: ReportFilters.Changed) -> None:
+        f = event.filters
+        self.query_now = ReportQuery(f.period, f.service_area, f.team, self.today)
+        self.load(self.query_now)
+
+    @work(thread=True, exclusive=True, group="dashboard-choices")
+    def load_choices(self) -> None:
+        from qa_tui.reports.kinds import filter_choices
+
+        try:
+            areas, teams = self.workspace.read(filter_choices)
+        except QaError:
+            return  # the charts' own load says what went wrong
+        self.app.call_from_thread(self.query_one(ReportFilters).set_choices, areas, teams)
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self, query: ReportQuery) -> None:
+        """The chart on show first (that is the redraw), then the others, one by one."""
+        from textual.worker import get_current_worker
+
+        from qa_tui.reports.dashboard import DashChart, chart, outline
+
+        active = self.query_one(TabbedContent).active.removeprefix("tab-") or "grades"
+        order = [active, *(name for name, _label in TABS if name != active)]
+        worker = get_current_worker()
+        try:
+            with self.workspace.store.reader() as session:
+                drawn: tuple[DashChart, ...] = (chart(session, query, order[0]),)
+                self.app.call_from_thread(self._show, outline(session, query, drawn))
+                for name in order[1:]:
+                    if worker.is_cancelled:
+                        return  # a newer filter is being drawn
+                    drawn = (*drawn, chart(session, query, name))
+                    self.app.call_from_thread(self._show, outline(session, query, drawn))
+        except QaError as err:
+            self.app.call_from_thread(self._status, f"Charts not drawn: {err}")
+
+    def _status(self, text: str) -> None:
+        self._say("#dash-status", text)
+
+    def _say(self, selector: str, text: str) -> None:
+        """Update a line only when it changes: each update lays the screen out again."""
+        if self._said.get(selector) != text:
+            self._said[selector] = text
+            self.query_one(selector, Shown).update(text)
+
+    def _show(self, data: Dashboard) -> None:
+        if data.query != self.query_now:
+            return  # a newer filter is being drawn
+        self.data = data
+        self._say("#dash-headline", data.headline or "Reading the grades…")
+        for found in data.charts[-1:]:  # each message brings one more chart
+            self.query_one(f"#chart-{found.name}", BarChart).show(found)
+            self._say(f"#title-{found.name}", found.title)
+            key = legend(found)
+            self._say(f"#note-{found.name}", "   ".join(part for part in (key, found.note) if part))
+        q = data.query
+        where = " · ".join(v for v in (q.service_area, q.team) if v) or "every team"
+        demo = f" (includes {data.demo:,} demo)" if data.demo else ""
+        self._status(
+            f"{q.period.label} · {where} · {data.completed:,} completed evaluations{demo} · "
+            f"trends {data.trend.label} · Enter on a bar: the evaluations behind it"
+        )
+        if len(data.charts) == 1:
+            self.loads += 1  # the chart on show is redrawn
+        if len(data.charts) == len(TABS):
+            self.complete += 1  # and every other one
+
+    @on(BarChart.Opened)
+    def _opened(self, event: BarChart.Opened) -> None:
+        from qa_tui.tui.screens.behind import BehindScreen
+
+        title = f"{event.title}: {event.bar.label} ({event.bar.text}, n = {event.bar.n:,})"
+        self.app.push_screen(
+            BehindScreen(self.workspace, self.query_now, event.chart, event.bar.key, title)
+        )

@@ -1,0 +1,193 @@
+"""The QA desk's screens driven through the real app: the dashboard (filter, drill down to the
+evaluations, open one) and the reports screen (make a report, refuse a bad request).
+
+Figures on screen are checked against plain counts over the database's rows, not against the
+report code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from textual.widgets import DataTable, Select
+
+from qa_tui.store import models
+from qa_tui.tui.screens.behind import BehindScreen
+from qa_tui.tui.screens.dashboard import DashboardScreen
+from qa_tui.tui.screens.reports import ReportsScreen
+from qa_tui.tui.screens.summary import SummaryScreen
+from tests.tui.screens_setup import (
+    DEMO_SEED,
+    DESK_COUNT,
+    dashboard_drawn,
+    home_loaded,
+    screen_is,
+    wait_for,
+)
+from tests.tui.test_app_shell import SIZE, app_for, run_async, settle
+
+Q3 = ("2026-07-01", "2026-09-30")
+
+
+def _desk(workspace: Any) -> None:
+    from qa_tui.demo import generate
+
+    generate(workspace, DESK_COUNT, DEMO_SEED)
+
+
+def _standard_counts(workspace: Any, team: str | None) -> dict[str, tuple[int, int]]:
+    """(graded, good or better) per standard item, in completed Q3 evaluations: plain rows."""
+    with workspace.store.reader() as session:
+        rows = session.execute(
+            select(models.Response.item_id, models.Response.grade, models.Evaluation.team)
+            .join(models.Evaluation, models.Evaluation.id == models.Response.evaluation_id)
+            .where(
+                models.Evaluation.status == "completed",
+                models.Evaluation.evaluation_date.between(*Q3),
+                models.Response.grade != "",
+            )
+        ).all()
+    out: dict[str, tuple[int, int]] = {}
+    for item, grade, found_team in rows:
+        if team is not None and found_team != team:
+            continue
+        graded, good = out.get(item, (0, 0))
+        if grade != "not_applicable":
+            out[item] = (graded + 1, good + (grade in ("good", "outstanding")))
+    return out
+
+
+@run_async
+async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
+    workspace: Any, settings: Any, db_url: str
+) -> None:
+    _desk(workspace)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await home_loaded(pilot)
+        await pilot.press("f2")
+        screen = await dashboard_drawn(pilot)
+        assert isinstance(screen, DashboardScreen) and screen.data is not None
+        assert screen.data.query.period.label == "2026 Q3"
+        weakest = screen.data.chart("grades").bars[0]
+        counts = _standard_counts(workspace, None)
+        graded, good = counts[weakest.key.split("/")[1]]
+        assert weakest.n == graded and weakest.value == good / graded
+        assert weakest.value == min(g / n for n, g in counts.values() if n >= 5)
+        assert weakest.label[:80] in str(screen.query_one("#dash-headline").render())
+
+        team = "CIN Team"
+        screen.query_one("#team", Select).value = team
+        await wait_for(pilot, lambda: screen.complete >= 2, "the charts redrawn for one team")
+        assert screen.data.query.team == team
+        team_counts = _standard_counts(workspace, team)
+        bars = screen.data.chart("grades").bars
+        assert {b.key.split("/")[1]: b.n for b in bars if b.n} == {
+            k: v[0] for k, v in team_counts.items() if v[0]
+        }
+
+        chart = screen.query_one("#chart-grades")
+        chart.focus()
+        chart.highlighted = 0
+        await pilot.press("enter")
+        behind = await screen_is(pilot, BehindScreen)
+        await wait_for(pilot, lambda: behind.total is not None, "the evaluations behind the bar")
+        with workspace.store.reader() as session:
+            expected = set(
+                session.scalars(
+                    select(models.Evaluation.id)
+                    .join(models.Response, models.Response.evaluation_id == models.Evaluation.id)
+                    .where(
+                        models.Evaluation.status == "completed",
+                        models.Evaluation.team == team,
+                        models.Evaluation.evaluation_date.between(*Q3),
+                        models.Response.item_id == bars[0].key.split("/")[1],
+                        models.Response.grade != "",
+                    )
+                )
+            )
+        assert behind.total == len(expected) and {r.id for r in behind.rows} == expected
+        assert behind.query_one(DataTable).row_count == len(expected)
+        first = behind.rows[0]
+        await pilot.press("enter")
+        summary = await screen_is(pilot, SummaryScreen)
+        assert summary.evaluation_id == first.id
+        await pilot.press("escape")
+        await screen_is(pilot, BehindScreen)
+        await pilot.press("escape")
+        await screen_is(pilot, DashboardScreen)
+
+
+@run_async
+async def test_dashboard_period_is_checked_and_changes_the_charts(
+    workspace: Any, settings: Any, db_url: str
+) -> None:
+    _desk(workspace)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_loaded(pilot)
+        screen = await dashboard_drawn(pilot)
+        await pilot.press("f")
+        period = screen.query_one("#period")
+        period.value = "2026-Q5"
+        await pilot.press("enter")
+        await settle(pilot)
+        error = screen.query_one("#period-error")
+        assert error.has_class("-shown") and "2026-Q3" in str(error.render())
+        assert screen.loads == 1  # nothing redrawn for a bad period
+        period.value = "2026"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.complete >= 2, "the charts for 2026")
+        assert not error.has_class("-shown")
+        with workspace.store.reader() as session:
+            done = session.scalars(
+                select(models.Evaluation.id).where(
+                    models.Evaluation.status == "completed",
+                    models.Evaluation.evaluation_date.between("2026-01-01", "2026-12-31"),
+                )
+            ).all()
+        assert screen.data is not None and screen.data.completed == len(done)
+        await pilot.press("3")
+        assert screen.query_one("#dash-tabs").active == "tab-overdue"
+
+
+@run_async
+async def test_reports_screen_makes_a_report_and_refuses_a_team_summary_without_a_team(
+    workspace: Any, settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    _desk(workspace)
+    app = app_for(settings, db_url)
+    out = tmp_path / "board.md"
+    async with app.run_test(size=SIZE) as pilot:
+        await home_loaded(pilot)
+        await pilot.press("f3")
+        screen = await screen_is(pilot, ReportsScreen)
+        await settle(pilot)
+        screen.query_one("#format", Select).value = "md"
+        screen.query_one("#out").value = str(out)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.made is not None, "the report")
+        assert out.exists() and out.read_text(encoding="utf-8").startswith("# Monthly report")
+        made = screen.made
+        assert made is not None and made.period.label == "October 2026"
+        table = screen.query_one("#figures", DataTable)
+        assert table.row_count == len(made.figures())
+        with workspace.store.reader() as session:
+            completed = session.scalars(
+                select(models.Evaluation.id).where(
+                    models.Evaluation.status == "completed",
+                    models.Evaluation.evaluation_date.between("2026-10-01", "2026-10-31"),
+                )
+            ).all()
+        first = made.figures()[0]
+        assert (first.label, first.value) == ("Evaluations completed", len(completed))
+
+        screen.query_one("#kind", Select).value = "team"
+        screen.made = None
+        await pilot.press("ctrl+s")
+        status = screen.query_one("#report-status")
+        await wait_for(pilot, lambda: "Not made" in str(status.render()), "the refusal")
+        assert "give --team" in str(status.render()) or "one team" in str(status.render())
+        assert screen.made is None
