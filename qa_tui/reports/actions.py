@@ -8,9 +8,11 @@ period. Ages count from the day the action was agreed.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Case
 
 from qa_tui.reports import measures as m
 from qa_tui.reports import queries as q
@@ -69,7 +71,7 @@ RULES = (
 )
 
 
-def _age_bucket(today: dt.date):  # type: ignore[no-untyped-def]
+def _age_bucket(today: dt.date) -> Case[Any]:
     opened = q.action_opened_on()
     whens = []
     for low, high, label in AGES:

@@ -9,6 +9,7 @@ and the report says so first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -122,7 +123,7 @@ def by_manager(found: Expectation) -> Section:
     return Section("By manager", (*figures, table))
 
 
-def _figures(rows: list, people: int, months: int) -> tuple[Figure, ...]:  # type: ignore[type-arg]
+def _figures(rows: list[Any], people: int, months: int) -> tuple[Figure, ...]:
     expected = people * months
     met_all = sum(r[4] for r in rows)
     both = sum(1 for r in rows if r[6] and r[7])

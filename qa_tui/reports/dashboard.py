@@ -377,7 +377,7 @@ def _detail(vocab: Vocabulary, chart: str, template_id: str, more: list[object])
         info = vocab.grade(template_id, value)
         return info.label if info else value
     if chart == "scaling" and value is not None:
-        return f"mean scale {float(value):.1f}"  # type: ignore[arg-type]
+        return f"mean scale {float(str(value)):.1f}"
     if chart == "overdue" and value is not None:
         return f"{value} overdue"
     if chart == "concerns" and value is not None:

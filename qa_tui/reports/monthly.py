@@ -9,6 +9,8 @@ actions, and moderation agreement. Every number is a ``GROUP BY`` in the databas
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,7 @@ from qa_tui.reports import measures as m
 from qa_tui.reports import queries as q
 from qa_tui.reports.kinds import ReportBody
 from qa_tui.reports.model import (
+    Block,
     Chart,
     Column,
     Figure,
@@ -109,7 +112,7 @@ def activity(session: Session, query: ReportQuery) -> Section:
     return Section("Evaluations completed", (*figures, types, area_table, chart, teams))
 
 
-def _by_team(session: Session, started: list) -> tuple[Table, Table, Chart]:  # type: ignore[type-arg]
+def _by_team(session: Session, started: list[Any]) -> tuple[Table, Table, Chart]:
     """Completed (and not yet completed) evaluations by service area and team."""
     done = E.status == "completed"
     rows = session.execute(
@@ -182,7 +185,7 @@ def expectation(session: Session, query: ReportQuery) -> Section:
     return Section("The monthly expectation (seed 000 §3.2)", (figure, table, gaps))
 
 
-def _expectation_tables(summary: list, missing: list) -> tuple[Table, Table]:  # type: ignore[type-arg]
+def _expectation_tables(summary: list[Any], missing: list[Any]) -> tuple[Table, Table]:
     table = Table(
         "monthly_expectation",
         "Managers who completed a collaborative evaluation, by month",
@@ -237,7 +240,7 @@ def grades(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
         f"n graded leaves out 'not applicable'. Previous period: {query.period.previous().label}.",
     )
     ranked = m.ranked_standards(now)
-    blocks: list[object] = [
+    blocks: list[Block] = [
         m.figure_share("Overall judgement good or better", overall_now, overall_before)
     ]
     if ranked:
@@ -256,7 +259,7 @@ def grades(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
             )
     extremes = _extremes(vocab, ranked)
     chart = _overall_chart(vocab, query, overall_now, overall_before)
-    return Section("Grades", (*blocks, chart, extremes, table))  # type: ignore[arg-type]
+    return Section("Grades", (*blocks, chart, extremes, table))
 
 
 def _overall_chart(vocab: Vocabulary, query: ReportQuery, now: m.Grades, before: m.Grades) -> Chart:
@@ -294,7 +297,9 @@ def _extremes(vocab: Vocabulary, ranked: list[tuple[tuple[str, str], m.Grades]])
     )
 
 
-def scaling_table(name: str, title: str, vocab: Vocabulary, now: dict, before: dict) -> Table:  # type: ignore[type-arg]
+def scaling_table(
+    name: str, title: str, vocab: Vocabulary, now: dict[Any, Any], before: dict[Any, Any]
+) -> Table:
     rows = []
     for key in sorted(now):
         _g, template_id, item_id = key
@@ -425,8 +430,9 @@ def actions(session: Session, query: ReportQuery) -> Section:
 def moderation(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
     months = q.months_of(query.period)
     found = q.agreement(session, vocab, query, months)
-    rows = [(p.label, *_agreement_cells(found.get(p.label, q.Agreement()))) for p in months]
-    total = q.Agreement(*(sum(r[i] for r in rows) for i in range(1, 6)))  # type: ignore[misc]
+    cells = [_agreement_cells(found.get(p.label, q.Agreement())) for p in months]
+    rows = [(p.label, *c) for p, c in zip(months, cells, strict=True)]
+    total = q.Agreement(*(sum(c[i] for c in cells) for i in range(5)))
     table = Table(
         "moderation_agreement",
         "Moderation: moderated grade against the auditor's",

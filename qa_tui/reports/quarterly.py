@@ -6,6 +6,8 @@ what do we celebrate or learn from.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,6 +15,7 @@ from qa_tui.reports import measures as m
 from qa_tui.reports import queries as q
 from qa_tui.reports.kinds import ReportBody
 from qa_tui.reports.model import Chart, Column, Paragraph, ReportQuery, Section, Series, Table
+from qa_tui.reports.period import Period
 from qa_tui.reports.standards import Vocabulary, vocabulary
 from qa_tui.store import models
 from qa_tui.vocab import EVALUATION_TYPES
@@ -45,7 +48,7 @@ RULES = (
 )
 
 
-def _by_area(session: Session, where: list, *columns: object) -> list:  # type: ignore[type-arg]
+def _by_area(session: Session, where: list[Any], *columns: object) -> list[Any]:
     return list(
         session.execute(
             select(E.service_area, *columns)
@@ -108,7 +111,7 @@ def activity(session: Session, query: ReportQuery) -> Section:
     return Section("Activity", (table, chart))
 
 
-def _standards_table(name: str, title: str, vocab: Vocabulary, picks: list) -> Table:  # type: ignore[type-arg]
+def _standards_table(name: str, title: str, vocab: Vocabulary, picks: list[Any]) -> Table:
     return Table(
         name,
         title,
@@ -156,9 +159,9 @@ def worried(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
 
 
 def _share_by_area(
-    session: Session, vocab: Vocabulary, query: ReportQuery, period: object = None
+    session: Session, vocab: Vocabulary, query: ReportQuery, period: Period | None = None
 ) -> dict[str, m.Grades]:
-    where = q.evaluations_where(query, period)  # type: ignore[arg-type]
+    where = q.evaluations_where(query, period)
     rows = session.execute(
         select(E.service_area, E.template_id, E.overall_grade, func.count())
         .where(*where, E.overall_grade != "")
@@ -240,7 +243,7 @@ def impact(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
     return Section("What is the impact of what we did?", (table, chart))
 
 
-def _impact_chart(rows: list, now: str, before: str) -> Chart:  # type: ignore[type-arg]
+def _impact_chart(rows: list[Any], now: str, before: str) -> Chart:
     def percent(value: float | None) -> float | None:
         return None if value is None else round(value * 100, 1)
 

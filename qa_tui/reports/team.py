@@ -8,6 +8,8 @@ can reference.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -16,6 +18,7 @@ from qa_tui.reports import measures as m
 from qa_tui.reports import queries as q
 from qa_tui.reports.kinds import ReportBody
 from qa_tui.reports.model import (
+    Block,
     Chart,
     Column,
     Figure,
@@ -144,7 +147,7 @@ def standards_by_quarter(session: Session, vocab: Vocabulary, query: ReportQuery
     )
 
 
-def _ranked_table(name: str, title: str, vocab: Vocabulary, picks: list) -> Table:  # type: ignore[type-arg]
+def _ranked_table(name: str, title: str, vocab: Vocabulary, picks: list[Any]) -> Table:
     return Table(
         name,
         title,
@@ -190,7 +193,7 @@ def _quotes(
 def strengths(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
     ranked = m.ranked_standards(m.grades_by_standard(session, vocab, q.evaluations_where(query)))
     top = ranked[::-1][:5]
-    blocks: list[object] = []
+    blocks: list[Block] = []
     if top:
         key, found = top[0]
         blocks.append(
@@ -214,13 +217,13 @@ def strengths(session: Session, vocab: Vocabulary, query: ReportQuery) -> Sectio
             "Strengths, as the auditors wrote them",
         )
     )
-    return Section("Areas of strength", tuple(blocks))  # type: ignore[arg-type]
+    return Section("Areas of strength", tuple(blocks))
 
 
 def development(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
     ranked = m.ranked_standards(m.grades_by_standard(session, vocab, q.evaluations_where(query)))
     low = ranked[:5]
-    blocks: list[object] = []
+    blocks: list[Block] = []
     if low:
         key, found = low[0]
         blocks.append(
@@ -244,7 +247,7 @@ def development(session: Session, vocab: Vocabulary, query: ReportQuery) -> Sect
             "Areas for development, as the auditors wrote them",
         )
     )
-    return Section("Areas identified for development", tuple(blocks))  # type: ignore[arg-type]
+    return Section("Areas identified for development", tuple(blocks))
 
 
 def improvements(session: Session, query: ReportQuery) -> Section:

@@ -9,6 +9,7 @@ one posts :class:`BarChart.Opened`, and the screen opens the evaluations behind 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.message import Message
@@ -65,8 +66,8 @@ class BarChart(OptionList):
         bar: Bar
         title: str
 
-    def __init__(self, chart: DashChart | None = None, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, chart: DashChart | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.chart = chart
         self._drawn_width = 0
 

@@ -8,6 +8,7 @@ are chosen from those the database holds. A valid change posts :class:`ReportFil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -38,8 +39,8 @@ class ReportFilters(Horizontal):
     class Changed(Message):
         filters: ReportFilters
 
-    def __init__(self, period: Period, text: str, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, period: Period, text: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.period = period
         self._text = text
         self.service_area = ANY
