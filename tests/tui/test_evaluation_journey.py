@@ -558,6 +558,14 @@ def _complete_directly(ws: Any, eid: str) -> None:
     pattern = ws.settings.case_reference_pattern
     ws.write(core.update_details, eid, details, pattern)
     ws.write(outcomes.set_concern, eid, False, "")
-    ws.write(outcomes.set_overall, template, eid, overall_grade="good", summary_strengths="S")
+    # Areas for development are expected at every grade, good included.
+    ws.write(
+        outcomes.set_overall,
+        template,
+        eid,
+        overall_grade="good",
+        summary_strengths="S",
+        summary_development="D",
+    )
     ws.write(outcomes.add_action, eid, "Do", "Sam", "2026-12-31")
     ws.write(complete, template, eid)
