@@ -229,16 +229,14 @@ FIELD_LABELS = {
 
 
 def origin_text(template: Template, origin: str) -> str:
-    """Where a text comes from, in words: the document's title and the place, or local."""
+    """Where a text comes from, in words: the document (by its id) and the place, or local."""
     if origin == LOCAL:
         return "written for this template, not quoted (local: for the QA team to confirm)"
     document = reference_document(origin)
     if document is None:
         return "not recorded in the template"
-    titles = {d.id: d.title for d in template.documents}
     place = origin.split(":", 1)[1].strip() if ":" in origin else ""
-    title = titles.get(document, document)
-    return f"quoted from {title}" + (f", {place}" if place else "")
+    return f"quoted from {document}" + (f", {place}" if place else "")
 
 
 def origin_lines(template: Template, origins: Origins) -> list[str]:
