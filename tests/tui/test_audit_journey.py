@@ -304,3 +304,47 @@ def test_a_1_0_audit_after_the_upgrade(tmp_path: Path) -> None:
         assert "Seen: " + new.prompt("assessment_child_seen").prompt in summary  # type: ignore[union-attr]
     finally:
         qa.close()
+
+
+# --- a required example, found from the review -------------------------------------------------
+
+
+def test_the_review_goes_to_an_example_still_to_be_marked(workspace: Any) -> None:
+    """A template may require an example to be marked: the review lists it, Enter goes to it
+    (its list focused, the cursor on it), one key marks it."""
+    from qa_tui.framework.loader import load_template_text
+    from qa_tui.tui.dialogs.review import ReviewDialog
+    from qa_tui.tui.screens.evaluation import EvaluationScreen
+    from qa_tui.tui.widgets.prompts_item import PromptList
+
+    text = (Path(__file__).parents[1] / "unit" / "templates_data" / "provenance.toml").read_text(
+        encoding="utf-8"
+    )
+    template = load_template_text(text, "provenance.toml")
+    workspace.templates.add(template)
+    eid = start(workspace, template, "LCS-100004")
+    app = make_app(workspace.settings, workspace_factory=lambda: workspace, clock=frozen_clock)
+
+    async def journey() -> None:
+        async with app.run_test(size=SMALL) as pilot:
+            await home_loaded(pilot)
+            app.post_message(OpenEvaluation(eid, "draft"))
+            await wait_for(pilot, lambda: isinstance(app.screen, EvaluationScreen), "editor")
+            screen: Any = app.screen
+            await wait_for(pilot, lambda: bool(screen.section_key) and screen.saver.idle, "open")
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReviewDialog), "the review")
+            dialog: Any = app.screen
+            await wait_for(pilot, lambda: dialog._state is not None, "the list")
+            targets = [m.target for m in dialog._state.missing]
+            assert "assessment_purpose_shared" in targets
+            await pilot.press(*(["down"] * targets.index("assessment_purpose_shared")), "enter")
+            await wait_for(pilot, lambda: isinstance(app.focused, PromptList), "the examples")
+            prompts: Any = app.focused
+            assert prompts.current.id == "assessment_purpose_shared"
+            await pilot.press("n")
+            await wait_for(pilot, lambda: screen.saver.idle, "saved")
+
+    asyncio.run(journey())
+    answer = workspace.read(load_view, eid).responses["assessment_purpose_shared"]
+    assert answer.grade == "not_seen"

@@ -230,6 +230,10 @@ class EvaluationScreen(Screen[None]):
                 if found:
                     node = found.first()
                     break
+        reveal = getattr(node, "reveal", None)
+        if callable(reveal):  # an example of a judgement: its list, the cursor on it
+            reveal()
+            return
         candidates = [node, *node.query("*")]
         focusable = next(
             (

@@ -72,6 +72,11 @@ class PromptRow(Horizontal):
             self.set_class(self.mark == mark, f"-{mark or 'none'}")
 
     def on_click(self, event: events.Click) -> None:
+        self.reveal()
+
+    def reveal(self) -> None:
+        """Focus the list this example is in, with the cursor on it (a click, or the review
+        going to an example still to be marked)."""
         parent = self.parent
         if isinstance(parent, PromptList):
             parent.focus()
