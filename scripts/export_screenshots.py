@@ -35,6 +35,7 @@ SIZE = (160, 40)
 SHOTS: dict[str, tuple[str, str]] = {
     "home.svg": ("home", "dark"),
     "evaluation.svg": ("editor_lists", "dark"),
+    "audit.svg": ("editor_prompts", "dark"),
     "review.svg": ("review", "dark"),
     "summary.svg": ("summary", "dark"),
     "moderation.svg": ("summary_moderation", "dark"),

@@ -166,6 +166,8 @@ def template_list(ctx: click.Context, db_url: str | None) -> None:
     for t in registry.all():
         kind = "built-in" if t.builtin else t.path
         click.echo(f"{t.id}\t{t.version}\t{t.name}\t{kind}")
+    for t in registry.previous():
+        click.echo(f"{t.id}\t{t.version}\t{t.name}\tbuilt-in, previous: opens older evaluations")
     for error in registry.errors:
         click.echo(f"warning: {error}", err=True)
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from qa_tui.demo import text as txt
 from qa_tui.demo.cases import _start_case, make_evaluation
 from qa_tui.demo.moderated import moderate
-from qa_tui.demo.recorder import BATCH, DAYS, FIRST_DAY, Recorder
+from qa_tui.demo.recorder import BATCH, DAYS, FIRST_DAY, UPGRADE_DAY, Recorder
 from qa_tui.demo.text import BUILTIN_IDS, Organisation
 from qa_tui.domain.evaluation import remember_template
 from qa_tui.errors import QaError, StoreError
@@ -39,6 +39,21 @@ def demo_templates(ws: Workspace) -> list[Template]:
     if not found:
         raise QaError("No templates are available to make demo evaluations with")
     return found
+
+
+def earlier_versions(ws: Workspace, templates: list[Template]) -> dict[str, Template]:
+    """For each template, the version shipped before it (``builtin/previous/``), if any: the
+    demo's evaluations before :data:`UPGRADE_DAY` were made with it."""
+    current = {t.id: t for t in templates}
+    earlier: dict[str, Template] = {}
+    for template in ws.templates.previous():  # oldest version first: the newest one stays
+        if template.id in current and template.version != current[template.id].version:
+            earlier[template.id] = template
+    return earlier
+
+
+def _version(template: Template, earlier: dict[str, Template], day: dt.date) -> Template:
+    return earlier.get(template.id, template) if day < UPGRADE_DAY else template
 
 
 def _flush(ws: Workspace, rec: Recorder, ids: list[str], templates: list[Template]) -> None:
@@ -98,9 +113,12 @@ def _generate(
     days = sorted(FIRST_DAY + dt.timedelta(days=rng.randrange(DAYS)) for _ in range(count))
     builtin = tuple(t.id for t in templates) == BUILTIN_IDS
     weights = txt.TEMPLATE_WEIGHTS if builtin else (1,) * len(templates)
+    earlier = earlier_versions(ws, templates)
+    templates = [*templates, *earlier.values()]  # every version used is remembered
     ids: list[str] = []
     for day in days:
-        case = _start_case(rng, rec, org, rng.choices(templates, weights)[0], day)
+        template = _version(rng.choices(templates[: len(weights)], weights)[0], earlier, day)
+        case = _start_case(rng, rec, org, template, day)
         make_evaluation(case, org)
         moderate(case)
         ids.append(case.eval_id)

@@ -34,7 +34,7 @@ def _start_case(
     )
     moment = dt.datetime.combine(day, dt.time(9, 0), dt.UTC)
     moment += dt.timedelta(minutes=rng.randrange(0, 360))
-    return Case(
+    case = Case(
         rng,
         rec,
         template,
@@ -46,6 +46,9 @@ def _start_case(
         index,
         status,
     )
+    if any(item.stage for item in template.items()):  # a case still in assessment or planning
+        case.reached = rng.choices((3, 4, 5), (15, 15, 70))[0]
+    return case
 
 
 def _write_details(case: Case, org: Organisation) -> None:
@@ -118,6 +121,30 @@ def _write_grade(case: Case, item: Item, fixed: dict[str, Any], rid: str) -> Non
             case.set("response", rid, "evidence", more, seconds=60)
 
 
+def _write_judgement(case: Case, item: Item, fixed: dict[str, Any], rid: str) -> None:
+    """A judgement with prompts: a stage the case has not reached is not applicable in one
+    key; otherwise its grade and evidence, then some of its examples marked."""
+    reason = case.template.scale.not_reached_reason
+    if item.stage and reason and case.not_reached(item):
+        case.create("response", fixed, {"grade": NOT_APPLICABLE, "na_reason": reason}, rid)
+        return
+    _write_grade(case, item, fixed, rid)
+    seen = {"high": 0.85, "middle": 0.6, "low": 0.35}[case.level]
+    for prompt in item.prompts:
+        roll = case.rng.random()
+        if roll > 0.75:  # a guide, not a checklist: not every example is looked for
+            continue
+        mark = (
+            "not_applicable" if roll < 0.03 else "seen" if case.rng.random() < seen else "not_seen"
+        )
+        values: dict[str, Any] = {"grade": mark}
+        if mark != "not_applicable" and case.rng.random() < 0.2:
+            values["evidence"] = case.rng.choice(txt.PROMPT_EVIDENCE[mark])
+        pid = response_id(case.eval_id, prompt.id)
+        prompt_fixed = {"evaluation_id": case.eval_id, "item_id": prompt.id}
+        case.create("response", prompt_fixed, values, pid)
+
+
 def _write_list(case: Case, item: Item) -> None:
     bank = txt.list_bank(f"{item.id} {item.prompt}")
     count = min(len(bank), max(item.min_entries, case.rng.randint(1, 3)))
@@ -162,7 +189,9 @@ def _write_feedback(case: Case, item: Item) -> None:
 def _write_item(case: Case, item: Item) -> None:
     fixed = {"evaluation_id": case.eval_id, "item_id": item.id}
     rid = response_id(case.eval_id, item.id)
-    if item.kind is ItemKind.GRADE:
+    if item.kind is ItemKind.GRADE and item.prompts:
+        _write_judgement(case, item, fixed, rid)
+    elif item.kind is ItemKind.GRADE:
         _write_grade(case, item, fixed, rid)
     elif item.kind is ItemKind.LIST:
         _write_list(case, item)

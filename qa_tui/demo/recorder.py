@@ -10,13 +10,16 @@ from typing import Any
 
 from qa_tui.clock import stamp
 from qa_tui.demo.text import Who, new_uuid
-from qa_tui.framework.model import Template
+from qa_tui.framework.model import Item, Template
 from qa_tui.store.entities import CREATE
 from qa_tui.store.history import dumps
 
 FIRST_DAY = dt.date(2025, 12, 1)  # evaluations are spread over the year from here
 DAYS = 354
 TODAY = FIRST_DAY + dt.timedelta(days=DAYS)  # "today" for the demo: overdue is before this
+# The day the laptops got the current built-in templates: evaluations before it were made with
+# the versions before them (builtin/previous/), and still open with those.
+UPGRADE_DAY = dt.date(2026, 6, 1)
 BATCH = 500
 
 
@@ -86,6 +89,7 @@ class Case:
     status: str  # draft, completed or reopened
     practitioner: str = ""
     participants: list[tuple[str, str]] = field(default_factory=list)  # (id, level)
+    reached: int = 5  # how many stages of the case's journey it has reached (STAGE_ORDER)
 
     def now(self, seconds: int = 20) -> str:
         self.moment += dt.timedelta(seconds=seconds)
@@ -106,6 +110,13 @@ class Case:
 
     def set(self, etype: str, entity_id: str, name: str, value: Any, seconds: int = 20) -> None:
         self.rec.set(self.auditor, etype, entity_id, self.eval_id, name, value, self.now(seconds))
+
+    def not_reached(self, item: Item) -> bool:
+        """Whether the case has not yet reached the stage ``item`` judges."""
+        from qa_tui.demo.text import STAGE_ORDER
+
+        stage = item.id.removesuffix("_judgement")
+        return stage in STAGE_ORDER and STAGE_ORDER.index(stage) >= self.reached
 
     def say(self, bank: tuple[str, ...], k: int = 1) -> str:
         return " ".join(self.rng.sample(bank, min(k, len(bank))))

@@ -195,6 +195,23 @@ NA_REASONS = (
     "Not applicable: the young person is over 18 and this stage does not apply.",
 )
 
+# Evidence for an example under a judgement (a prompt): short, where it was seen or not.
+PROMPT_EVIDENCE = {
+    "seen": (
+        "Seen in the assessment of last month.",
+        "In the case notes of the last two visits.",
+        "The supervision record of last month shows it.",
+        "Clear in the child's plan and the core group minutes.",
+    ),
+    "not_seen": (
+        "Not in the record for the period evaluated.",
+        "The practitioner described it, but it is not recorded.",
+        "Looked for in the case notes and the plan: not found.",
+    ),
+}
+# The stages of a case's journey, in order: a case may not have reached the later ones yet.
+STAGE_ORDER = ("contact_referral", "basic_information", "assessment", "planning", "review")
+
 WORKING_WELL = (
     "Mum has kept every health appointment since the last core group.",
     "The grandmother collects the child from school three days a week and is part of the network.",

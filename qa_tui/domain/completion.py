@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, RuleKind, Template
+from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, Prompt, RuleKind, Template
 from qa_tui.store.views import EvaluationView
 from qa_tui.vocab import CONCERN_RECIPIENTS
 
@@ -62,6 +62,19 @@ def _item_missing(view: EvaluationView, template: Template, item: Item) -> str |
     return None
 
 
+def _prompts_missing(view: EvaluationView, item: Item) -> list[tuple[Prompt, str]]:
+    """Required prompts not yet marked; none when the judgement itself is not applicable."""
+    judgement = view.responses.get(item.id)
+    if judgement is not None and judgement.grade == NOT_APPLICABLE:
+        return []
+    out = []
+    for prompt in item.prompts:
+        answer = view.responses.get(prompt.id)
+        if prompt.required and (answer is None or not answer.grade):
+            out.append((prompt, "not marked seen, not seen or not applicable"))
+    return out
+
+
 def _details_missing(view: EvaluationView) -> list[Missing]:
     ev = view.evaluation
     wanted = {
@@ -86,7 +99,9 @@ def _details_missing(view: EvaluationView) -> list[Missing]:
 
 def _rules_missing(view: EvaluationView, template: Template) -> list[Missing]:
     out: list[Missing] = []
-    grades = [r.grade for r in view.responses.values() if r.grade]
+    # Graded items only: a prompt's response holds a mark (seen, not seen), not a grade.
+    graded = {item.id for item in template.items(ItemKind.GRADE)}
+    grades = [r.grade for r in view.responses.values() if r.grade and r.item_id in graded]
     for rule in template.rules:
         if rule.kind is RuleKind.ACTION_BELOW_GRADE:
             below = [
@@ -112,10 +127,13 @@ def _rules_missing(view: EvaluationView, template: Template) -> list[Missing]:
                                 f"{who} has not given a scale and rationale",
                             )
                         )
-        elif rule.kind is RuleKind.DEVELOPMENT_BELOW_GRADE and (
-            template.scale.is_below(view.evaluation.overall_grade, rule.grade)
-            and not view.evaluation.summary_development.strip()
-        ):
+        elif (
+            rule.kind is RuleKind.DEVELOPMENT_ALWAYS
+            or (
+                rule.kind is RuleKind.DEVELOPMENT_BELOW_GRADE
+                and template.scale.is_below(view.evaluation.overall_grade, rule.grade)
+            )
+        ) and not view.evaluation.summary_development.strip():
             out.append(
                 Missing(
                     OVERALL,
@@ -155,12 +173,13 @@ def missing(view: EvaluationView, template: Template) -> list[Missing]:
         out.append(Missing(PARTICIPANTS, "participants", "Add who took part"))
     for section in template.sections:
         for item in section.items:
-            if not item.required:
-                continue
-            problem = _item_missing(view, template, item)
+            problem = _item_missing(view, template, item) if item.required else None
             if problem:
                 prompt = item.prompt.rstrip().rstrip(".:")
                 out.append(Missing(section.id, item.id, f"{prompt}: {problem}"))
+            for example, need in _prompts_missing(view, item):
+                text = example.prompt.rstrip().rstrip(".:")
+                out.append(Missing(section.id, example.id, f"{text}: {need}"))
     for action in view.actions:
         if not action.description.strip() or not action.owner.strip() or action.due_date is None:
             out.append(

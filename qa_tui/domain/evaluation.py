@@ -24,7 +24,7 @@ from qa_tui.domain.record_writes import (
     set_fields,
 )
 from qa_tui.errors import ValidationError
-from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, Template
+from qa_tui.framework.model import NOT_APPLICABLE, PROMPT_MARKS, Item, ItemKind, Template
 from qa_tui.store import models
 from qa_tui.store.history import Actor
 from qa_tui.vocab import (
@@ -178,6 +178,62 @@ def set_response(
     else:
         set_fields(session, actor, "response", rid, clean)
     return rid
+
+
+def set_prompt(
+    session: Session,
+    actor: Actor,
+    template: Template,
+    evaluation_id: str,
+    prompt_id: str,
+    mark: str | None = None,
+    evidence: str | None = None,
+) -> str:
+    """Mark a prompt (an example to look for under a judgement) seen, not seen or not
+    applicable (``""`` clears it), and/or give its evidence; only what is given changes.
+
+    The answer is an ordinary response (history like every other): the mark is its ``grade``,
+    on the prompts' own scale (``PROMPT_MARKS``), the evidence its ``evidence``.
+    """
+    prompt = template.prompt(prompt_id)
+    if prompt is None:
+        raise ValidationError(
+            f"{prompt_id}: not a prompt of template {template.id}", field=prompt_id
+        )
+    clean: dict[str, Any] = {}
+    if mark is not None:
+        if mark and mark not in PROMPT_MARKS:
+            raise ValidationError(
+                f"{prompt.prompt[:60]}: {mark!r} is not one of {', '.join(PROMPT_MARKS)}",
+                field=prompt_id,
+            )
+        clean["grade"] = mark
+    if evidence is not None:
+        clean["evidence"] = v.text(evidence, "Evidence", prompt_id)
+    ensure_editable(session, evaluation_id, "response")
+    rid = response_id(evaluation_id, prompt_id)
+    if session.get(models.Response, rid) is None:
+        fixed = {"evaluation_id": evaluation_id, "item_id": prompt_id}
+        create_record(session, actor, "response", evaluation_id, fixed, clean, rid)
+    else:
+        set_fields(session, actor, "response", rid, clean)
+    return rid
+
+
+def mark_not_reached(
+    session: Session, actor: Actor, template: Template, evaluation_id: str, item_id: str
+) -> str:
+    """A stage the case has not reached: its judgement not applicable, with the template's
+    reason for that (``scale.not_reached_reason``), in one change of the record."""
+    item = _item(template, item_id, ItemKind.GRADE)
+    reason = template.scale.not_reached_reason
+    if not item.stage or not reason:
+        raise ValidationError(
+            f"{item.prompt[:60]}: not a stage a case can have not reached", field=item_id
+        )
+    return set_response(
+        session, actor, template, evaluation_id, item_id, grade=NOT_APPLICABLE, na_reason=reason
+    )
 
 
 def _next_position(

@@ -21,6 +21,7 @@ from qa_tui.framework.validate import decode_template_bytes, parse_template
 
 BUILTIN_PACKAGE = "qa_tui.framework"
 BUILTIN_FOLDER = "builtin"
+PREVIOUS_FOLDER = "previous"  # inside BUILTIN_FOLDER
 SNAPSHOT_PATH = "<snapshot>"
 
 
@@ -44,21 +45,30 @@ def load_template_file(path: Path) -> Template:
 
 def builtin_templates() -> list[Template]:
     """The templates shipped in ``qa_tui/framework/builtin/``, in file-name order."""
-    return list(_builtin_templates())
+    return list(_builtin_templates(BUILTIN_FOLDER))
+
+
+def previous_templates() -> list[Template]:
+    """Earlier versions of the built-in templates (``builtin/previous/``), exactly as they
+    shipped: never offered for new evaluations, kept so that evaluations made with them open
+    on any device, even one whose database never stored their text (a central database that
+    merges a bundle from a laptop not yet upgraded)."""
+    return list(_builtin_templates(f"{BUILTIN_FOLDER}/{PREVIOUS_FOLDER}"))
 
 
 @functools.cache
-def _builtin_templates() -> tuple[Template, ...]:
-    folder = resources.files(BUILTIN_PACKAGE) / BUILTIN_FOLDER
+def _builtin_templates(folder_name: str) -> tuple[Template, ...]:
+    folder = resources.files(BUILTIN_PACKAGE).joinpath(*folder_name.split("/"))
     entries = sorted(
         (entry for entry in folder.iterdir() if entry.name.endswith(".toml")),
         key=lambda entry: entry.name,
     )
+    previous = folder_name != BUILTIN_FOLDER
     templates = []
     for entry in entries:
-        path = f"{BUILTIN_FOLDER}/{entry.name}"
+        path = f"{folder_name}/{entry.name}"
         text = decode_template_bytes(entry.read_bytes(), path)
-        templates.append(parse_template(text, path, builtin=True))
+        templates.append(parse_template(text, path, builtin=True, previous=previous))
     return tuple(templates)
 
 
@@ -80,7 +90,9 @@ class TemplateRegistry:
       already registered (a built-in one included: custom templates never override), are not
       registered; their one-line messages are in :attr:`errors` for the app to show.
     - Snapshots (:meth:`add_snapshot`) are the stored texts of templates that evaluations used;
-      :meth:`get` falls back to them, but :meth:`all` lists only the active templates.
+      :meth:`get` falls back to them, but :meth:`all` lists only the active templates. The
+      previous versions of the built-in templates (:func:`previous_templates`) are known the
+      same way whenever the built-ins are.
     """
 
     def __init__(
@@ -95,6 +107,8 @@ class TemplateRegistry:
         self._snapshots: dict[str, Template] = {}  # by content hash, oldest first
         for template in builtin_templates() if builtins is None else builtins:
             self.add(template)
+        for template in previous_templates() if builtins is None else ():
+            self._snapshots.setdefault(template.content_hash, template)
         if custom_dir is not None:
             self.load_dir(custom_dir)
 
@@ -186,6 +200,11 @@ class TemplateRegistry:
     def is_snapshot(self, template: Template) -> bool:
         """True for a template known only from a snapshot (not active)."""
         return self._active.get((template.id, template.version)) is not template
+
+    def previous(self) -> list[Template]:
+        """The previous versions of built-in templates this registry knows, by id and version."""
+        found = [t for t in self._snapshots.values() if t.previous]
+        return sorted(found, key=lambda t: (t.id, version_key(t.version)))
 
     def all(self) -> list[Template]:
         """Every active template (all versions), by id then newest version first."""

@@ -56,6 +56,8 @@ def _scan(text: str) -> dict[str, int]:
         if header:
             current = _header_path(header.group(2), header.group(1) == "[[", counters)
             found.setdefault(current, number)
+            if header.group(1) == "[[":  # the array itself starts at its first element
+                found.setdefault(parent_key(current), number)
             continue
         key = _KEY.match(line)
         if key:

@@ -20,14 +20,24 @@ from typing import Any
 from qa_tui.errors import TemplateError
 from qa_tui.framework.build import build_template
 from qa_tui.framework.locate import KeyLocator, join_key
-from qa_tui.framework.model import NOT_APPLICABLE, ItemKind, RuleKind, Template
+from qa_tui.framework.model import (
+    LOCAL,
+    NOT_APPLICABLE,
+    ItemKind,
+    RuleKind,
+    Template,
+    Wording,
+)
+from qa_tui.framework.provenance import TEXT_FIELDS, reference_document
 from qa_tui.vocab import EVALUATION_TYPES
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 VERSION_PATTERN = re.compile(r"^\d+\.\d+(\.\d+)?$")
 
 # For each table of the format: key -> (the Python type tomllib gives, whether it is required).
+# ``from`` (where the table's texts come from) is a string or a table: checked on its own.
 _Spec = dict[str, tuple[type, bool]]
+_FROM: tuple[type, bool] = (object, False)
 TEMPLATE_KEYS: _Spec = {
     "id": (str, True),
     "version": (str, True),
@@ -35,6 +45,10 @@ TEMPLATE_KEYS: _Spec = {
     "description": (str, False),
     "source": (str, False),
     "evaluation_types": (list, False),
+    "wording": (str, False),
+    "documents": (list, False),
+    "corrections": (list, False),
+    "from": _FROM,
     "scale": (dict, True),
     "rules": (list, False),
     "sections": (list, True),
@@ -42,6 +56,8 @@ TEMPLATE_KEYS: _Spec = {
 SCALE_KEYS: _Spec = {
     "allow_not_applicable": (bool, False),
     "not_applicable_label": (str, False),
+    "not_reached_reason": (str, False),
+    "from": _FROM,
     "grades": (list, True),
 }
 GRADE_KEYS: _Spec = {
@@ -49,12 +65,19 @@ GRADE_KEYS: _Spec = {
     "label": (str, True),
     "rank": (int, True),
     "description": (str, False),
+    "from": _FROM,
 }
-RULE_KEYS: _Spec = {"kind": (str, True), "grade": (str, False), "message": (str, False)}
+RULE_KEYS: _Spec = {
+    "kind": (str, True),
+    "grade": (str, False),
+    "message": (str, False),
+    "from": _FROM,
+}
 SECTION_KEYS: _Spec = {
     "id": (str, True),
     "title": (str, True),
     "guidance": (str, False),
+    "from": _FROM,
     "items": (list, True),
 }
 ITEM_KEYS: _Spec = {
@@ -68,12 +91,26 @@ ITEM_KEYS: _Spec = {
     "scale_low": (str, False),
     "scale_high": (str, False),
     "sources": (list, False),
+    "prompts": (list, False),
+    "stage": (bool, False),
+    "from": _FROM,
 }
-SOURCE_KEYS: _Spec = {"id": (str, True), "label": (str, True)}
+PROMPT_KEYS: _Spec = {
+    "id": (str, True),
+    "prompt": (str, True),
+    "guidance": (str, False),
+    "required": (bool, False),
+    "from": _FROM,
+}
+SOURCE_KEYS: _Spec = {"id": (str, True), "label": (str, True), "from": _FROM}
+DOCUMENT_KEYS: _Spec = {"id": (str, True), "title": (str, True)}
+CORRECTION_KEYS: _Spec = {"document": (str, True), "found": (str, True), "written": (str, True)}
 
 # Keys that mean something for one kind of item only; elsewhere they are mistakes.
 KIND_ONLY_KEYS: dict[str, ItemKind] = {
     "evidence_required": ItemKind.GRADE,
+    "prompts": ItemKind.GRADE,
+    "stage": ItemKind.GRADE,
     "min_entries": ItemKind.LIST,
     "scale_low": ItemKind.SCALING,
     "scale_high": ItemKind.SCALING,
@@ -86,6 +123,7 @@ _EXPECTED: dict[type, str] = {
     int: "a whole number",
     list: "an array",
     dict: "a table",
+    object: "a string or a table",
 }
 _RESERVED_GRADE = f"{NOT_APPLICABLE!r} is reserved: use scale.allow_not_applicable"
 _SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -132,7 +170,9 @@ def template_problems(text: str, path: str) -> list[Problem]:
     return _check(normalise_text(text), path)[1]
 
 
-def parse_template(text: str, path: str, *, builtin: bool = False) -> Template:
+def parse_template(
+    text: str, path: str, *, builtin: bool = False, previous: bool = False
+) -> Template:
     """Parse and validate template text; raise :class:`TemplateError` naming the first problem.
 
     ``path`` names the file in messages and is kept as ``Template.path``. The returned template
@@ -144,7 +184,12 @@ def parse_template(text: str, path: str, *, builtin: bool = False) -> Template:
         first = problems[0]
         raise TemplateError(str(first), field=first.key or None)
     return build_template(
-        data, path=path, text=text, content_hash=content_hash(text), builtin=builtin
+        data,
+        path=path,
+        text=text,
+        content_hash=content_hash(text),
+        builtin=builtin,
+        previous=previous,
     )
 
 
@@ -189,6 +234,11 @@ class _Checker:
         self.path = path
         self.locator = KeyLocator(text)
         self.problems: list[Problem] = []
+        self.documents: set[str] = set()
+        self.not_reached = False  # whether the scale says why a stage is not reached
+        # Key paths of texts marked local, and of texts that say nothing of where they come from.
+        self.local: list[str] = []
+        self.unmarked: list[str] = []
 
     def error(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, self.locator.line(key), key, message))
@@ -243,9 +293,99 @@ class _Checker:
         if top is None:
             return
         self._check_header(top)
+        self._check_documents(top)
+        self.origins("", "template", top)
         grades = self._check_scale(top.get("scale"))
         self._check_rules(top.get("rules"), grades)
         self._check_sections(top.get("sections"))
+        self._check_wording(top.get("wording"))
+
+    # --- where the words come from --------------------------------------------------------
+
+    def _check_documents(self, top: dict[str, Any]) -> None:
+        seen: dict[str, str] = {}
+        for key, entry in self.tables(top.get("documents"), "documents"):
+            declared = self.table(entry, key, DOCUMENT_KEYS) or {}
+            self.check_id(join_key(key, "id"), declared.get("id"), seen, "document")
+        self.documents = set(seen)
+        for key, entry in self.tables(top.get("corrections"), "corrections"):
+            correction = self.table(entry, key, CORRECTION_KEYS) or {}
+            document = correction.get("document")
+            if document is not None and document not in self.documents:
+                self.error(join_key(key, "document"), self._unknown_document(document))
+            found = correction.get("found")
+            if found is not None and found == correction.get("written"):
+                self.error(join_key(key, "written"), "is the same as found: nothing is corrected")
+
+    def _unknown_document(self, document: str) -> str:
+        declared = ", ".join(sorted(self.documents)) or "none declared"
+        return f"{document!r} is not a document declared in [[documents]] ({declared})"
+
+    def origins(self, key: str, kind: str, table: dict[str, Any]) -> None:
+        """Check the ``from`` of one table against the texts it has, and note which are local
+        and which say nothing."""
+        texts = [name for name in TEXT_FIELDS[kind] if isinstance(table.get(name), str)]
+        given = table.get("from")
+        from_key = join_key(key, "from")
+        if given is None:
+            self.unmarked += [join_key(key, name) for name in texts]
+            return
+        if isinstance(given, str):
+            if not texts:
+                self.error(from_key, "this table has no text to say where it comes from")
+            for name in texts:
+                self._origin(from_key, join_key(key, name), given)
+            return
+        if not isinstance(given, dict):
+            self.error(from_key, f"must be a string or a table, not {_type_name(given)}")
+            return
+        for name, origin in given.items():
+            name_key = join_key(from_key, name)
+            if name not in texts:
+                has = ", ".join(texts) or "none"
+                self.error(name_key, f"there is no {name} here to attribute (texts: {has})")
+            elif not isinstance(origin, str):
+                self.error(name_key, f"must be a string, not {_type_name(origin)}")
+            else:
+                self._origin(name_key, join_key(key, name), origin)
+        self.unmarked += [join_key(key, name) for name in texts if name not in given]
+
+    def _origin(self, where: str, text_key: str, origin: str) -> None:
+        if origin.strip() == LOCAL:
+            self.local.append(text_key)
+            return
+        document = reference_document(origin)
+        if document is None:
+            self.error(
+                where,
+                f'{origin!r}: say "local", or cite a document of [[documents]] as "ID: place"',
+            )
+        elif document not in self.documents:
+            self.error(where, self._unknown_document(document))
+
+    def _check_wording(self, wording: str | None) -> None:
+        if wording is None:
+            return
+        if wording not in set(Wording):
+            allowed = ", ".join(Wording)
+            self.error("wording", f"{wording!r} is not one of {allowed}")
+            return
+        if wording == Wording.LOCAL:
+            return
+        for key in self.unmarked:
+            self.error(
+                key,
+                f'does not say where it comes from: add from = "local" or "ID: place" '
+                f"(wording is {wording!r})",
+            )
+        if wording == Wording.QUOTED and self.local:
+            first = self.locator.line(self.local[0])
+            where = f" (the first, {self.local[0]}, at line {first})" if first else ""
+            self.error(
+                "wording",
+                f"claims every text is quoted, but {len(self.local)} are marked local{where}: "
+                'say wording = "quoted_and_local"',
+            )
 
     def _check_header(self, top: dict[str, Any]) -> None:
         self.check_id("id", top.get("id"), {}, "template")
@@ -267,11 +407,19 @@ class _Checker:
         scale = self.table(raw, "scale", SCALE_KEYS) if raw is not None else None
         if scale is None:
             return {}
+        self.origins("scale", "scale", scale)
+        self.not_reached = bool(scale.get("not_reached_reason"))
+        if self.not_reached and not scale.get("allow_not_applicable", True):
+            self.error(
+                "scale.not_reached_reason",
+                "needs allow_not_applicable: a stage not reached is marked not applicable",
+            )
         grades: dict[str, str] = {}
         ranks: dict[int, str] = {}
         entries = self.tables(scale.get("grades"), "scale.grades")
         for key, entry in entries:
             grade = self.table(entry, key, GRADE_KEYS) or {}
+            self.origins(key, "grade", grade)
             if grade.get("id") == NOT_APPLICABLE:
                 self.error(join_key(key, "id"), _RESERVED_GRADE)
                 continue
@@ -291,6 +439,7 @@ class _Checker:
         kinds: dict[str, str] = {}
         for key, entry in self.tables(rules, "rules"):
             rule = self.table(entry, key, RULE_KEYS) or {}
+            self.origins(key, "rule", rule)
             kind = rule.get("kind")
             if kind is None:
                 continue
@@ -329,6 +478,7 @@ class _Checker:
             section = self.table(entry, key, SECTION_KEYS)
             if section is None:
                 continue
+            self.origins(key, "section", section)
             self.check_id(join_key(key, "id"), section.get("id"), section_ids, "section")
             items = self.tables(section.get("items"), join_key(key, "items"))
             if "items" in section and not items:
@@ -339,6 +489,7 @@ class _Checker:
     def _check_item(self, key: str, entry: dict[str, Any], seen: dict[str, str]) -> None:
         item = self.table(entry, key, ITEM_KEYS) or {}
         self.check_id(join_key(key, "id"), item.get("id"), seen, "item")
+        self.origins(key, "item", item)
         kind = item.get("kind")
         if kind is None:
             return
@@ -354,8 +505,26 @@ class _Checker:
                     self.error(join_key(key, end), f"a scaling item must say what {meaning} means")
         if kind == ItemKind.FEEDBACK:
             self._check_sources(key, entry, item)
+        if kind == ItemKind.GRADE and "prompts" in item:
+            self._check_prompts(key, item, seen)
+        if item.get("stage") and not self.not_reached:
+            self.error(
+                join_key(key, "stage"),
+                "a stage needs scale.not_reached_reason (the reason recorded when not reached)",
+            )
         if item.get("min_entries", 0) < 0:
             self.error(join_key(key, "min_entries"), "must be 0 or more")
+
+    def _check_prompts(self, key: str, item: dict[str, Any], seen: dict[str, str]) -> None:
+        """Prompts share the items' ids: each is answered by a response of its own."""
+        prompts_key = join_key(key, "prompts")
+        prompts = self.tables(item.get("prompts"), prompts_key)
+        if not prompts:
+            self.error(prompts_key, "a judgement's prompts need at least one prompt")
+        for prompt_key, prompt_entry in prompts:
+            prompt = self.table(prompt_entry, prompt_key, PROMPT_KEYS) or {}
+            self.check_id(join_key(prompt_key, "id"), prompt.get("id"), seen, "item")
+            self.origins(prompt_key, "prompt", prompt)
 
     def _check_sources(self, key: str, entry: dict[str, Any], item: dict[str, Any]) -> None:
         sources_key = join_key(key, "sources")
@@ -366,6 +535,7 @@ class _Checker:
         for source_key, source_entry in sources:
             source = self.table(source_entry, source_key, SOURCE_KEYS) or {}
             self.check_id(join_key(source_key, "id"), source.get("id"), seen, "source")
+            self.origins(source_key, "source", source)
 
 
 def _unknown_key_message(name: str, spec: _Spec) -> str:

@@ -82,6 +82,21 @@ class EvaluationEditor:
             ev.set_response, self.template, self.evaluation_id, item_id, **{field: text}
         )
 
+    # --- prompts: examples to look for under a judgement ------------------------------------
+
+    def set_prompt_mark(self, prompt_id: str, mark: str) -> None:
+        """``seen``, ``not_seen``, ``not_applicable``, or ``""`` to clear the mark."""
+        self.workspace.write(ev.set_prompt, self.template, self.evaluation_id, prompt_id, mark=mark)
+
+    def set_prompt_evidence(self, prompt_id: str, text: str) -> None:
+        self.workspace.write(
+            ev.set_prompt, self.template, self.evaluation_id, prompt_id, evidence=text
+        )
+
+    def mark_not_reached(self, item_id: str) -> None:
+        """A stage the case has not reached: its judgement not applicable, with the reason."""
+        self.workspace.write(ev.mark_not_reached, self.template, self.evaluation_id, item_id)
+
     # --- lists (Signs of Safety) -------------------------------------------------------------
 
     def add_entry(self, item_id: str, text: str) -> str:

@@ -72,9 +72,10 @@ def publish_template(session: Session, template: Template) -> models.TemplateSna
     version is refused (templates are versioned: give the new text a new version).
     """
     central_id(session)
-    from qa_tui.framework.loader import builtin_templates
+    from qa_tui.framework.loader import builtin_templates, previous_templates
 
-    if any((b.id, b.version) == (template.id, template.version) for b in builtin_templates()):
+    shipped = [*builtin_templates(), *previous_templates()]
+    if any((b.id, b.version) == (template.id, template.version) for b in shipped):
         raise ValidationError(
             f"{template.path}: template {template.id!r} version {template.version!r} is "
             "built in and on every laptop already; a changed copy needs a new id or version",

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 FROZEN_NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
 DEVICE_ID = "5c7d2f0e-8a41-4b7e-9c33-2f1d6a0b9e11"
 DEMO_COUNT = 40
-DEMO_SEED = 1
+DEMO_SEED = 14  # has every kind of evaluation the scenes open (see _pick)
 DESK_COUNT = 400  # the QA desk's scenes (dashboard, reports): enough for every chart
 SMALL = (80, 24)
 LARGE = (200, 50)
@@ -75,6 +75,8 @@ class DemoIds:
     reopened: str  # fully answered and editable (the editor's sections)
     concern: str  # completed, with an immediate concern (summary, notice, reopen)
     moderated: str  # completed and moderated (the summary's moderation section)
+    audit: str  # the newest editable audit on the current version (prompts, stages)
+    audit_done: str  # a completed audit on the current version (its summary)
 
 
 def scene_settings(theme: str = "dark", identity: bool = True) -> Settings:
@@ -101,6 +103,9 @@ def _pick(ws: Workspace) -> DemoIds:
         return found
 
     sos = "collaborative_practice_evaluation"
+    audit = "quality_of_practice_audit"
+    current = ws.templates.get(audit)
+    assert current is not None
     from sqlalchemy import select
 
     from qa_tui.store import models
@@ -115,6 +120,22 @@ def _pick(ws: Workspace) -> DemoIds:
         ),
         moderated=first(
             lambda r: r.id in moderated and r.template_id == sos, "moderated evaluation"
+        ),
+        audit=first(
+            lambda r: (
+                r.template_id == audit
+                and r.template_version == current.version
+                and r.status != "completed"
+            ),
+            "editable audit",
+        ),
+        audit_done=first(
+            lambda r: (
+                r.template_id == audit
+                and r.template_version == current.version
+                and r.status == "completed"
+            ),
+            "completed audit",
         ),
     )
 
@@ -377,6 +398,48 @@ def _editor(section: str) -> Callable[[Pilot[Any], DemoIds | None], Awaitable[No
     return steps
 
 
+async def _editor_prompts(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    """A stage of the audit: the judgement, then its examples, the list focused and two
+    examples marked by key (the first seen, the second not seen)."""
+    assert ids is not None
+    screen = await editor_at(pilot, ids.audit, "draft", "assessment")
+    await settle(pilot)  # the section's own first focus and scroll done
+    prompts = screen.query_one("#f-assessment_judgement-prompts")
+    prompts.focus()
+    await wait_for(pilot, lambda: pilot.app.focused is prompts, "the examples")
+    await pilot.press("s", "n")
+    await wait_for(pilot, lambda: screen.saver.idle, "the marks saved")
+    await settle(pilot)
+    form = screen.query_one("#eval-form")
+    row = prompts.rows[2]
+
+    def in_view() -> bool:
+        return form.region.contains_region(row.region)
+
+    await wait_for(pilot, in_view, "the current example in view")
+
+
+async def _prompt_evidence(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.prompt_evidence import PromptEvidenceDialog
+
+    await _editor_prompts(pilot, ids)
+    await pilot.press("up", "e")
+    await screen_is(pilot, PromptEvidenceDialog)
+
+
+async def _help_provenance(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.help import HelpDialog
+
+    await _editor_prompts(pilot, ids)
+    await pilot.press("f1")
+    await screen_is(pilot, HelpDialog)
+
+
+async def _summary_prompts(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    assert ids is not None
+    await _summary_scrolled_to(pilot, ids.audit_done, "Assessment")
+
+
 async def _review(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.dialogs.review import ReviewDialog
 
@@ -392,14 +455,14 @@ async def _summary(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await summary_open(pilot, ids.concern)
 
 
-async def _summary_moderation(pilot: Pilot[Any], ids: DemoIds | None) -> None:
-    assert ids is not None
-    screen = await summary_open(pilot, ids.moderated)
+async def _summary_scrolled_to(pilot: Pilot[Any], evaluation_id: str, title: str) -> None:
+    """The summary scrolled so that the section ``title`` is at the top (or the page ends)."""
+    screen = await summary_open(pilot, evaluation_id)
 
     def headings() -> list[Any]:
-        return [b for b in screen.query(".h2") if str(b.render()) == "Moderation"]
+        return [b for b in screen.query(".h2") if str(b.render()) == title]
 
-    await wait_for(pilot, lambda: bool(headings()), "the moderation section")
+    await wait_for(pilot, lambda: bool(headings()), f"the section {title}")
     heading = headings()[0]
     page = screen.query_one("#summary-page")
     await pilot.pause()  # the page's blocks laid out before scrolling to one of them
@@ -418,7 +481,12 @@ async def _summary_moderation(pilot: Pilot[Any], ids: DemoIds | None) -> None:
         await settle(pilot)
         if in_view():
             return
-    raise AssertionError("the moderation section never came into view")
+    raise AssertionError(f"the section {title} never came into view")
+
+
+async def _summary_moderation(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    assert ids is not None
+    await _summary_scrolled_to(pilot, ids.moderated, "Moderation")
 
 
 async def _reopen(pilot: Pilot[Any], ids: DemoIds | None) -> None:
@@ -544,6 +612,10 @@ SCENES: dict[str, Scene] = {
         Scene("editor_actions", "Editor: actions", _editor("actions")),
         Scene("editor_concerns", "Editor: immediate concerns", _editor("concerns")),
         Scene("editor_overall", "Editor: overall judgement", _editor("overall")),
+        Scene("editor_prompts", "Editor: a stage of the audit, its examples", _editor_prompts),
+        Scene("prompt_evidence", "Evidence for one example", _prompt_evidence),
+        Scene("help_provenance", "F1 on an example: where its words come from", _help_provenance),
+        Scene("summary_prompts", "Summary of an audit: a stage and its examples", _summary_prompts),
         Scene("review", "Review with things missing", _review),
         Scene("summary", "Summary of a completed evaluation", _summary),
         Scene("summary_moderation", "Summary: what the moderators made of it", _summary_moderation),

@@ -571,8 +571,14 @@ def _complete_directly(ws: Any, evaluation_id: str) -> None:
     pattern = ws.settings.case_reference_pattern
     ws.write(core.update_details, evaluation_id, details, pattern)
     ws.write(outcomes.set_concern, evaluation_id, False, "")
+    # Areas for development are expected at every grade, good included.
     ws.write(
-        outcomes.set_overall, template, evaluation_id, overall_grade="good", summary_strengths="S"
+        outcomes.set_overall,
+        template,
+        evaluation_id,
+        overall_grade="good",
+        summary_strengths="S",
+        summary_development="D",
     )
     ws.write(outcomes.add_action, evaluation_id, "Do", "Sam", "2026-12-31")
     ws.write(complete, template, evaluation_id)

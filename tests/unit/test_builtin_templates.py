@@ -1,7 +1,8 @@
 """The built-in templates: transcribed faithfully and completely from the seeds.
 
 Seed 000 is the Quality Assurance Framework (§4 Collaborative Practice Evaluation); seed 004 is
-the Quality of Practice Framework (Appendix 1). Statements are asserted word for word.
+the Quality of Practice Framework (Appendix 1). Statements are asserted word for word; where each
+text comes from is checked against the seeds themselves in ``test_template_provenance.py``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from pathlib import Path
 import pytest
 
 from qa_tui.framework.describe import describe_template
-from qa_tui.framework.loader import builtin_templates, load_template_file, load_template_text
-from qa_tui.framework.model import NOT_APPLICABLE, ItemKind, RuleKind, Template
+from qa_tui.framework.loader import (
+    TemplateRegistry,
+    builtin_templates,
+    load_template_file,
+    load_template_text,
+    previous_templates,
+)
+from qa_tui.framework.model import NOT_APPLICABLE, ItemKind, RuleKind, Template, Wording
 from qa_tui.framework.validate import template_problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,20 +32,27 @@ def builtin(template_id: str) -> Template:
     return next(t for t in builtin_templates() if t.id == template_id)
 
 
-def prompts(template: Template, section_id: str) -> list[str]:
-    section = next(s for s in template.sections if s.id == section_id)
-    return [item.prompt for item in section.items]
+CURRENT = {"collaborative_practice_evaluation": "1.1", "quality_of_practice_audit": "2.0"}
+# The sha256 of the 1.0 files as they shipped: evaluations made with them store this hash,
+# so the files in builtin/previous/ must never change by a byte.
+PREVIOUS = {
+    "collaborative_practice_evaluation": (
+        "1.0",
+        "e312b2e0b61f183f4e04b0a3a6b1e1c831264991d132d5df97b6727e8f2a9d7f",
+    ),
+    "quality_of_practice_audit": (
+        "1.0",
+        "2c56f20145204d83d63993553c04e38c27071e1435c57de6d6d0d9571718104d",
+    ),
+}
 
 
 def test_builtin_templates_load_and_validate() -> None:
     templates = builtin_templates()
-    assert sorted(t.id for t in templates) == [
-        "collaborative_practice_evaluation",
-        "quality_of_practice_audit",
-    ]
+    assert {t.id: t.version for t in templates} == CURRENT
     for template in templates:
-        assert template.builtin
-        assert template.version == "1.0"
+        assert template.builtin and not template.previous
+        assert template.wording is Wording.QUOTED_AND_LOCAL
         assert template_problems(template.source_text, template.path) == []
         assert [g.id for g in template.scale.grades] == [
             "outstanding",
@@ -48,19 +62,39 @@ def test_builtin_templates_load_and_validate() -> None:
         ]
         assert template.scale.label("requires_improvement") == "Requires improvement to be good"
         assert NOT_APPLICABLE in template.scale.ids()
+        # Areas for development at every grade (seed 004 Appendix 1 / seed 000 §1.1), no
+        # longer only below good.
         assert {(r.kind, r.grade) for r in template.rules} == {
             (RuleKind.ACTION_BELOW_GRADE, "good"),
             (RuleKind.ALL_PARTICIPANTS_SCALE, ""),
-            (RuleKind.DEVELOPMENT_BELOW_GRADE, "good"),
+            (RuleKind.DEVELOPMENT_ALWAYS, ""),
         }
 
 
 def test_builtin_files_validate_from_disk() -> None:
-    for path in sorted(BUILTIN_DIR.glob("*.toml")):
+    paths = sorted(BUILTIN_DIR.glob("*.toml")) + sorted((BUILTIN_DIR / "previous").glob("*.toml"))
+    assert len(paths) == 4
+    for path in paths:
         assert template_problems(path.read_text(encoding="utf-8"), path.name) == []
         assert (
             load_template_file(path).content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
         )
+
+
+def test_previous_versions_are_kept_byte_for_byte_and_never_offered() -> None:
+    previous = previous_templates()
+    assert {t.id: (t.version, t.content_hash) for t in previous} == PREVIOUS
+    assert all(t.builtin and t.previous for t in previous)
+    registry = TemplateRegistry()
+    assert {(t.id, t.version) for t in registry.all()} == set(CURRENT.items())
+    for template_id, (version, digest) in PREVIOUS.items():
+        found = registry.get(template_id, version, digest)
+        assert found is not None and found.previous  # an old evaluation still opens
+        assert registry.get(template_id).version == CURRENT[template_id]  # type: ignore[union-attr]
+
+
+def previous(template_id: str) -> Template:
+    return next(t for t in previous_templates() if t.id == template_id)
 
 
 SEVEN_STATEMENTS = [
@@ -80,9 +114,9 @@ SEVEN_STATEMENTS = [
     "we deliver to children and families.",
 ]
 
-# Items per section, counted from seed 004 Appendix 1 (the contact-records bullet's two
-# sub-bullets, triage manager and triage worker, are one item each: 8 bullets, 9 items).
-AUDIT_SECTIONS = {
+# Prompts per stage, counted from seed 004 Appendix 1 (the contact-records bullet's two
+# sub-bullets, triage manager and triage worker, are one prompt each: 8 bullets, 9 prompts).
+AUDIT_STAGES = {
     "we_would_expect_to_see": 7,
     "contact_referral": 9,
     "basic_information": 2,
@@ -90,10 +124,8 @@ AUDIT_SECTIONS = {
     "planning": 4,
     "review": 11,
     "management_oversight": 7,
-    "signs_of_safety": 4,
-    "family_feedback": 1,
-    "making_a_difference": 4,
 }
+AUDIT_OTHERS = {"signs_of_safety": 4, "family_feedback": 1, "making_a_difference": 4}
 STAGES = {
     "contact_referral": "Contact/Referral",
     "basic_information": "Basic information",
@@ -104,21 +136,48 @@ STAGES = {
 }
 
 
-def test_audit_template_has_every_section_with_exact_item_counts() -> None:
+def prompts(template: Template, section_id: str) -> list[str]:
+    """The words of a section's prompts (2.0) or, without any, of its items (1.0)."""
+    section = next(s for s in template.sections if s.id == section_id)
+    found = [p.prompt for item in section.items for p in item.prompts]
+    return found or [item.prompt for item in section.items]
+
+
+def test_audit_is_one_judgement_per_stage_with_the_statements_as_prompts() -> None:
     audit = builtin("quality_of_practice_audit")
-    assert {s.id: len(s.items) for s in audit.sections} == AUDIT_SECTIONS
-    assert [s.id for s in audit.sections] == list(AUDIT_SECTIONS)
+    assert [s.id for s in audit.sections] == [*AUDIT_STAGES, *AUDIT_OTHERS]
     titles = {s.id: s.title for s in audit.sections}
+    for section in audit.sections:
+        if section.id in AUDIT_STAGES:
+            (judgement,) = section.items
+            assert judgement.kind is ItemKind.GRADE and judgement.evidence_required
+            assert len(judgement.prompts) == AUDIT_STAGES[section.id]
+            assert not any(p.required for p in judgement.prompts)  # a guide, not a checklist
+            assert judgement.stage == (section.id in STAGES)  # "not reached" in one key
+        else:
+            assert len(section.items) == AUDIT_OTHERS[section.id]
     for section_id, title in STAGES.items():
         assert titles[section_id] == title
-        section = next(s for s in audit.sections if s.id == section_id)
-        assert all(item.kind == ItemKind.GRADE for item in section.items)
-    assert len(audit.items(ItemKind.GRADE)) == 7 + 44
+    assert len(audit.items(ItemKind.GRADE)) == 7
+    assert audit.scale.not_reached_reason == "The case has not reached this stage."
+
+
+def test_audit_2_0_prompts_are_the_1_0_statements_word_for_word() -> None:
+    """The 51 statements and their ids carry over unchanged: only their role changes."""
+    old = previous("quality_of_practice_audit")
+    new = builtin("quality_of_practice_audit")
+    statements = [(i.id, i.prompt) for i in old.items(ItemKind.GRADE)]
+    assert len(statements) == 51
+    assert [(p.id, p.prompt) for i in new.items(ItemKind.GRADE) for p in i.prompts] == statements
+    assert len(old.items(ItemKind.GRADE)) == 51 and not any(i.prompts for i in old.items())
 
 
 def test_audit_template_quotes_the_seven_statements_verbatim() -> None:
     audit = builtin("quality_of_practice_audit")
     assert prompts(audit, "we_would_expect_to_see") == SEVEN_STATEMENTS
+    assert prompts(previous("quality_of_practice_audit"), "we_would_expect_to_see") == (
+        SEVEN_STATEMENTS
+    )
 
 
 @pytest.mark.parametrize(
@@ -182,6 +241,7 @@ def test_audit_template_quotes_the_seven_statements_verbatim() -> None:
 )
 def test_audit_template_quotes_stage_statements_verbatim(section_id: str, statement: str) -> None:
     assert statement in prompts(builtin("quality_of_practice_audit"), section_id)
+    assert statement in prompts(previous("quality_of_practice_audit"), section_id)
 
 
 def test_audit_template_signs_of_safety_feedback_and_difference_questions() -> None:
@@ -190,16 +250,48 @@ def test_audit_template_signs_of_safety_feedback_and_difference_questions() -> N
     assert lists == ["What are we worried about?", "What is working well?", "What needs to happen?"]
     (scaling,) = audit.items(ItemKind.SCALING)
     assert scaling.scale_low and scaling.scale_high
-    assert "All members of the review provide a scale and rationale" in scaling.guidance
     (feedback,) = audit.items(ItemKind.FEEDBACK)
     assert "Regular feedback is always being sought from families" in feedback.guidance
-    assert feedback.sources[0].id == "direct"
+    section = audit.section_of(feedback.id)
+    assert section is not None
+    # Table 1's sentence about staff and partners, dropped in 1.0, is back.
+    assert "We also seek feedback from staff and partners around their confidence" in (
+        section.guidance
+    )
+    assert [s.label for s in feedback.sources] == [
+        "Direct feedback from the child or family",
+        "Surveys",
+        "Mind Of My Own",
+        "Total Mobile",
+        "Participation forums",
+        "Audits",
+        "Visits",
+        "Involvement in meetings",
+        "ASYE portfolio",
+        "Compliments and complaints",
+        "Children and young people’s forum (Voices Making Choices, Care Leavers group)",
+    ]
     assert [item.prompt for item in audit.items(ItemKind.TEXT)] == [
         "What are we worried about and why?",
         "What did we do well and how did we do it?",
         "What is the impact of what we did and how do we know this?",
         "What areas do we need to celebrate or learn from, and how?",
     ]
+    difference = next(s for s in audit.sections if s.id == "making_a_difference")
+    assert difference.guidance.endswith("the Meaningful Measures and their indicators as:")
+    assert "these four questions" not in audit.source_text
+    assert "Table 1" in audit.source and "How we will know" in audit.source
+
+
+PRINCIPLES = (
+    "Child centred:",
+    "Strengths based:",
+    "Evidence based:",
+    "Outcome focused:",
+    "Positive:",
+    "Reflective:",
+    "Supporting a Learning culture:",
+)
 
 
 def test_collaborative_template_follows_seed_000() -> None:
@@ -224,9 +316,10 @@ def test_collaborative_template_follows_seed_000() -> None:
     assert len(collab.items(ItemKind.GRADE)) == 4
     assert all(item.evidence_required for item in collab.items(ItemKind.GRADE))
     text = describe_template(collab, width=10_000)  # the words, without the file's comments
-    assert "lived experience" in text
-    assert "lied experience" not in text and "understating" not in text
-    for principle in ("Child centred:", "Strengths based:", "Evidence based:", "Outcome focused:"):
+    words = text[: text.index("Where the words come from")]  # before the list of corrections
+    assert "lived experience" in words and "understanding and rationale" in words
+    assert "lied experience" not in words and "understating" not in words
+    for principle in PRINCIPLES:  # all seven principles of §1.1, not four
         assert principle in text
 
 
@@ -252,12 +345,14 @@ def test_documented_example_is_valid() -> None:
 
 
 def test_describe_template_lists_everything() -> None:
-    for template in builtin_templates():
+    for template in [*builtin_templates(), *previous_templates()]:
         text = describe_template(template)
         assert text.startswith(template.name + "\n")
         flat = " ".join(text.split())
         for item in template.items():
             assert " ".join(item.prompt.split()) in flat
+            for prompt in item.prompts:
+                assert " ".join(prompt.prompt.split()) in flat
             for source in item.sources:
                 assert source.label in flat
         for grade in template.scale.grades:

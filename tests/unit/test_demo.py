@@ -76,6 +76,48 @@ def test_variety_of_the_data(filled: Any) -> None:
     assert all(a.completed_on for a in actions if a.status == "done")
 
 
+def test_evaluations_on_the_versions_before_and_after_the_upgrade(filled: Any) -> None:
+    """Evaluations before the upgrade day were made with the 1.0 templates (and still open
+    with them); later ones with the current versions, the audit's prompts marked."""
+    from qa_tui.demo.recorder import UPGRADE_DAY
+    from qa_tui.framework.model import PROMPT_MARKS
+
+    with filled.store.reader() as session:
+        evals = session.scalars(select(models.Evaluation)).all()
+        versions = Counter((e.template_id, e.template_version) for e in evals)
+        for e in evals:
+            assert (e.template_version in ("1.0",)) == (e.evaluation_date < UPGRADE_DAY)
+            template = filled.template_for(e)
+            assert (template.version, template.content_hash) == (
+                e.template_version,
+                e.template_hash,
+            )
+        audits = [
+            e
+            for e in evals
+            if (e.template_id, e.template_version) == ("quality_of_practice_audit", "2.0")
+        ]
+        new = filled.template_for(audits[0])
+        prompt_ids = {p.id for item in new.items() for p in item.prompts}
+        marks = Counter(
+            r.grade
+            for r in session.scalars(select(models.Response))
+            if r.item_id in prompt_ids and r.evaluation_id in {e.id for e in audits}
+        )
+        not_reached = session.scalars(
+            select(models.Response).where(models.Response.na_reason == new.scale.not_reached_reason)
+        ).all()
+    assert {
+        ("collaborative_practice_evaluation", "1.0"),
+        ("collaborative_practice_evaluation", "1.1"),
+        ("quality_of_practice_audit", "1.0"),
+        ("quality_of_practice_audit", "2.0"),
+    } == (set(versions))
+    # 2.0's prompt ids are 1.0's statement ids: in a 2.0 evaluation they hold marks only.
+    assert set(marks) <= set(PROMPT_MARKS) and marks["seen"] and marks["not_seen"]
+    assert not_reached  # some cases have not reached planning or review
+
+
 def test_text_is_revised_with_a_real_history(filled: Any) -> None:
     with filled.store.reader() as session:
         per_field = Counter(

@@ -20,6 +20,7 @@ from qa_tui.framework.loader import (
     load_template_text,
 )
 from qa_tui.framework.model import Template
+from qa_tui.framework.provenance import local_texts, text_parts
 from qa_tui.framework.validate import content_hash, template_problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,7 +169,7 @@ ERROR_CASES: list[tuple[str, Mutation, str, Where, str]] = [
         "one grade only",
         remove('[[scale.grades]]\nid = "inadequate"\nlabel = "Inadequate"\nrank = 1\n'),
         "scale.grades",
-        "[scale]",
+        "[[scale.grades]]",  # the array's first (here only) element
         "at least 2 grades",
     ),
     (
@@ -231,6 +232,160 @@ def test_each_validation_error_names_file_line_and_key(
     assert message in error
     assert "\n" not in error
     assert caught.value.field == key
+
+
+PROVENANCE = (Path(__file__).parent / "templates_data" / "provenance.toml").read_text(
+    encoding="utf-8"
+)
+
+# The new checks: where the words come from, prompts and stages (same shape as ERROR_CASES,
+# on a template that says where its words come from).
+PROVENANCE_CASES: list[tuple[str, Mutation, str, Where, str]] = [
+    (
+        "claims quoted with local parts",
+        swap('wording = "quoted_and_local"', 'wording = "quoted"'),
+        "wording",
+        "wording",
+        "claims every text is quoted, but 6 are marked local (the first, name, at line 3)",
+    ),
+    (
+        "a text that does not say where it comes from",
+        remove('from = { prompt = "local", guidance = "local" }\n'),
+        "sections[0].items[0].prompt",
+        'prompt = "How good',
+        "does not say where it comes from",
+    ),
+    (
+        "half of a from table",
+        swap('from = { prompt = "local", guidance = "local" }', 'from = { prompt = "local" }'),
+        "sections[0].items[0].guidance",
+        "guidance = ",
+        "does not say where it comes from",
+    ),
+    (
+        "a document not declared",
+        swap('from = "qpf: Appendix 1, Assessment"', 'from = "qaf: §4.2"'),
+        "sections[0].items[0].prompts[0].from",
+        'from = "qaf',
+        "'qaf' is not a document declared in [[documents]] (qpf)",
+    ),
+    (
+        "a place without its document",
+        swap(
+            'from = "qpf: Appendix 1"\n\n[[sections.items]]',
+            'from = "Appendix 1"\n\n[[sections.items]]',
+        ),
+        "sections[0].from",
+        'from = "Appendix 1"',
+        'say "local", or cite a document of [[documents]] as "ID: place"',
+    ),
+    (
+        "from for a text that is not there",
+        swap(
+            'from = { prompt = "local", guidance = "local" }',
+            'from = { prompt = "local", guidance = "local", scale_low = "local" }',
+        ),
+        "sections[0].items[0].from.scale_low",
+        "scale_low",
+        "there is no scale_low here to attribute (texts: prompt, guidance)",
+    ),
+    (
+        "unknown wording",
+        swap('wording = "quoted_and_local"', 'wording = "verbatim"'),
+        "wording",
+        "wording",
+        "'verbatim' is not one of quoted, quoted_and_local, local",
+    ),
+    (
+        "a correction of an undeclared document",
+        swap('document = "qpf"', 'document = "qaf"'),
+        "corrections[0].document",
+        'document = "qaf"',
+        "'qaf' is not a document declared",
+    ),
+    (
+        "a correction that corrects nothing",
+        swap('written = "straightforward"', 'written = "straight forward"'),
+        "corrections[0].written",
+        "written = ",
+        "is the same as found",
+    ),
+    (
+        "a prompt id that is an item id",
+        swap('id = "assessment_purpose_shared"', 'id = "assessment_judgement"'),
+        "sections[0].items[0].prompts[1].id",
+        ('id = "assessment_judgement"', 2),
+        "duplicate item id 'assessment_judgement'",
+    ),
+    (
+        "prompts on a list item",
+        swap('kind = "grade"', 'kind = "list"'),
+        "sections[0].items[0].prompts",
+        "[[sections.items.prompts]]",
+        "applies to grade items only, not list",
+    ),
+    (
+        "a stage without the reason it is not reached",
+        remove('not_reached_reason = "The case has not reached this stage."\n'),
+        "sections[0].items[0].stage",
+        "stage = true",
+        "a stage needs scale.not_reached_reason",
+    ),
+    (
+        "an unknown key of a prompt",
+        swap("required = true", "requried = true"),
+        "sections[0].items[0].prompts[1].requried",
+        "requried",
+        "did you mean 'required'?",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key", "where", "message"),
+    [case[1:] for case in PROVENANCE_CASES],
+    ids=[case[0] for case in PROVENANCE_CASES],
+)
+def test_provenance_and_prompt_errors_name_file_line_and_key(
+    mutate: Mutation, key: str, where: Where, message: str
+) -> None:
+    text = mutate(PROVENANCE)
+    assert text != PROVENANCE
+    problems = [p for p in template_problems(text, "bad.toml") if p.key == key]
+    assert problems, template_problems(text, "bad.toml")
+    error = str(problems[0])
+    if where is not None:
+        needle, occurrence = (where, 1) if isinstance(where, str) else where
+        assert error.startswith(f"bad.toml:{line_of(text, needle, occurrence)}: {key}: "), error
+    assert message in error, error
+
+
+def test_provenance_template_reads_back_its_origins() -> None:
+    template = load_template_text(PROVENANCE, "provenance.toml")
+    judgement = template.item("assessment_judgement")
+    assert judgement is not None and judgement.stage
+    assert [p.id for p in judgement.prompts] == [
+        "assessment_purpose_understood",
+        "assessment_purpose_shared",
+    ]
+    assert template.prompt("assessment_purpose_shared").required  # type: ignore[union-attr]
+    assert template.judgement_of("assessment_purpose_shared") is judgement
+    origins = {(p.key, p.field): p.origin for p in text_parts(template)}
+    assert origins[("", "name")] == "local"
+    assert origins[("sections[0].items[0].prompts[0]", "prompt")] == "qpf: Appendix 1, Assessment"
+    assert origins[("rules[0]", "message")] == "qpf: Appendix 1"
+    assert [p.text for p in local_texts(template)][:2] == [
+        "Provenance",
+        ("The case has not reached this stage."),
+    ]
+
+
+def test_a_template_without_provenance_is_still_valid() -> None:
+    """The format before provenance (every 1.0 evaluation's stored template) still loads."""
+    template = load_template_text(MINIMAL, "mini.toml")
+    assert template.wording is None
+    assert {p.origin for p in text_parts(template)} == {""}
+    assert local_texts(template) == []
 
 
 def test_line_of_missing_key_is_its_table_header() -> None:
@@ -303,10 +458,10 @@ def test_registry_loads_custom_templates_and_reports_broken_ones(tmp_path: Path)
     assert "broken.toml:" in registry.errors[0] and "'grad'" in registry.errors[0]
     ids = [(t.id, t.version) for t in registry.all()]
     assert ids == [
-        ("collaborative_practice_evaluation", "1.0"),
+        ("collaborative_practice_evaluation", "1.1"),
         ("mini", "1.1"),
         ("mini", "1.0"),
-        ("quality_of_practice_audit", "1.0"),
+        ("quality_of_practice_audit", "2.0"),
     ]
     assert [t.version for t in registry.latest() if t.id == "mini"] == ["1.1"]
     mini = registry.get("mini")

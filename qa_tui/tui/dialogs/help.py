@@ -53,6 +53,10 @@ class HelpDialog(ModalScreen[None]):
         self._title = str(getattr(screen, "HELP_TITLE", "") or screen.title or "Help")
         self._how_to = str(getattr(screen, "HELP", "") or "")
         self._keys = screen_keys(screen)
+        # What the screen can say about where the user is (the editor: the focused item's
+        # words and where they come from).
+        about = getattr(screen, "help_about", None)
+        self._about = str(about() or "") if callable(about) else ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel wide"):
@@ -63,6 +67,9 @@ class HelpDialog(ModalScreen[None]):
                 yield Static("Keys", classes="field-label")
                 yield Static(keys_content(self._keys), id="help-keys")
                 yield Static(GENERAL, classes="hint")
+                if self._about:  # for a QA officer: after what a manager needs
+                    yield Static("Where the words come from", classes="field-label")
+                    yield Shown(self._about, id="help-about")
             yield Button("Close", id="close", variant="primary")
         yield Footer()
 

@@ -29,6 +29,7 @@ from qa_tui.tui.messages import EvaluationsChanged
 from qa_tui.tui.text import Shown
 from qa_tui.tui.widgets.autosave import Autosaver, SaveIndicator
 from qa_tui.tui.widgets.base import EditorContext
+from qa_tui.tui.widgets.prompts_item import PromptsItem
 from qa_tui.tui.widgets.section_form import build_section, journey
 from qa_tui.tui.widgets.section_map import SectionMap
 from qa_tui.vocab import STATUSES
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
 SAFE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-PLACE_PREFIXES = ("f-", "t-", "e-", "a-", "p-", "s-", "b-")
+PLACE_PREFIXES = ("f-", "t-", "e-", "a-", "p-", "s-", "b-", "j-")
 
 
 @dataclass
@@ -86,6 +87,8 @@ class EvaluationScreen(Screen[None]):
         "it, ctrl+n / ctrl+b go to the next or previous section. Tab moves between fields. "
         "Grades: arrows choose, Enter or Space picks. Lists: type and press Enter to add; "
         "alt+up / alt+down move an entry, ctrl+delete removes it (or the row you are in). "
+        "Examples to look for under a judgement (one list): arrows move, s seen, n not seen, "
+        "a not applicable, e evidence; x marks a stage the case has not reached. "
         "Everything is saved as you type. ctrl+r reviews what is missing and completes."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -227,6 +230,10 @@ class EvaluationScreen(Screen[None]):
                 if found:
                     node = found.first()
                     break
+        reveal = getattr(node, "reveal", None)
+        if callable(reveal):  # an example of a judgement: its list, the cursor on it
+            reveal()
+            return
         candidates = [node, *node.query("*")]
         focusable = next(
             (
@@ -277,6 +284,10 @@ class EvaluationScreen(Screen[None]):
     def _recount(self, snapshot: Snapshot) -> None:
         if self.query(SectionMap):
             self.section_map.set_counts(snapshot.counts())
+
+    def on_prompts_item_reload(self, message: PromptsItem.Reload) -> None:
+        message.stop()
+        self.show_section(self.section_key, message.focus)
 
     def show_error(self, field: str, message: str) -> None:
         """Errors that belong to no field (loading): shown as a notification."""
@@ -351,6 +362,15 @@ class EvaluationScreen(Screen[None]):
             return
         self.focus_target = f"{self.section_key}/{self._focus_id}"
         self._read(self._loaded)
+
+    def help_about(self) -> str:
+        """For F1: the focused item's words and where they come from (quoted from which
+        document and place, or written locally), for a QA officer checking a template."""
+        if self.snapshot is None or self.app.focused is None:
+            return ""
+        from qa_tui.tui.widgets.provenance_note import about_focused
+
+        return about_focused(self.snapshot.template, self.section_key, self.app.focused)
 
     def action_help(self) -> None:
         app_help = getattr(self.app, "action_help", None)

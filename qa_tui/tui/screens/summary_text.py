@@ -110,6 +110,29 @@ def _item_blocks(view: EvaluationView, template: Template, item: Item) -> list[B
     return [("text", text)] if text else [("missing", "Not answered")]
 
 
+def _prompt_blocks(view: EvaluationView, item: Item) -> list[Block]:
+    """How the examples under a judgement were marked: the counts, then each one marked."""
+    from qa_tui.framework.model import PROMPT_MARKS
+
+    marks = {p.id: view.responses.get(p.id) for p in item.prompts}
+    counts = {mark: 0 for mark in PROMPT_MARKS}
+    for response in marks.values():
+        if response is not None and response.grade in counts:
+            counts[response.grade] += 1
+    unmarked = len(item.prompts) - sum(counts.values())
+    words = [f"{n} {PROMPT_MARKS[m].lower()}" for m, n in counts.items() if n]
+    words += [f"{unmarked} not marked"] if unmarked else []
+    out: list[Block] = [("hint", f"Examples ({len(item.prompts)}): {', '.join(words)}")]
+    for prompt in item.prompts:
+        response = marks[prompt.id]
+        if response is None or response.grade not in PROMPT_MARKS:
+            continue
+        out.append(("bullet", f"{PROMPT_MARKS[response.grade]}: {prompt.prompt}"))
+        if response.evidence.strip():
+            out.append(("text", f"  Evidence: {response.evidence}"))
+    return out
+
+
 def _sections(view: EvaluationView, template: Template) -> list[Block]:
     out: list[Block] = []
     for section in template.sections:
@@ -117,6 +140,8 @@ def _sections(view: EvaluationView, template: Template) -> list[Block]:
         for item in section.items:
             out.append(("prompt", item.prompt))
             out.extend(_item_blocks(view, template, item))
+            if item.prompts:
+                out.extend(_prompt_blocks(view, item))
     return out
 
 

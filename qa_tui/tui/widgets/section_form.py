@@ -15,6 +15,7 @@ from qa_tui.tui.widgets.grade_item import GradeItem
 from qa_tui.tui.widgets.list_item import ListEditor
 from qa_tui.tui.widgets.overall_panel import OverallPanel
 from qa_tui.tui.widgets.participants_panel import ParticipantsPanel
+from qa_tui.tui.widgets.prompts_item import PromptsItem
 from qa_tui.tui.widgets.scaling_item import ScalingItem
 from qa_tui.tui.widgets.section_map import SectionEntry
 from qa_tui.tui.widgets.text_item import TextItem
@@ -69,5 +70,7 @@ def build_section(ctx: EditorContext, key: str, title: str, view: EvaluationView
     if section.guidance:
         widgets.append(label(section.guidance, "section-guidance"))
     for item in section.items:
-        widgets.append(ITEM_WIDGETS[item.kind](ctx, item, view))
+        # A judgement with prompts (examples to look for) has a widget of its own.
+        kind = PromptsItem if item.prompts else ITEM_WIDGETS[item.kind]
+        widgets.append(kind(ctx, item, view))
     return widgets
