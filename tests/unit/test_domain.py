@@ -225,13 +225,18 @@ def test_actions_statuses_and_dates(workspace: Any, tpl: Template) -> None:
     )
     workspace.write(outcomes.update_action, aid, status="in_progress", progress="Drafted")
     view = load_view_ws(workspace, eid)
-    assert [(a.status, a.due_date.isoformat(), a.progress) for a in view.actions] == [
+    assert [(a.current_status, a.due_date.isoformat(), a.status_note) for a in view.actions] == [
         ("in_progress", "2026-12-01", "Drafted")
     ]
     assert len(view.open_actions()) == 1
     workspace.write(outcomes.update_action, aid, status="done")
     action = load_view_ws(workspace, eid).actions[0]
-    assert (action.status, action.completed_on.isoformat()) == ("done", "2026-11-20")
+    assert (action.current_status, action.status_on.isoformat()) == ("done", "2026-11-20")
+    # Each status is an update of its own: the history keeps both.
+    assert [u.status for u in load_view_ws(workspace, eid).updates[aid]] == [
+        "in_progress",
+        "done",
+    ]
     with pytest.raises(ValidationError, match="Action status"):
         workspace.write(outcomes.update_action, aid, status="finished")
 
@@ -330,7 +335,10 @@ def test_completed_is_read_only_except_action_tracking(workspace: Any, tpl: Temp
     workspace.write(outcomes.update_action, action, status="in_progress", progress="Booked")
     workspace.write(outcomes.record_concern_share, eid, "team_manager", "Deputy", None, "email")
     view = load_view_ws(workspace, eid)
-    assert (view.actions[0].status, view.actions[0].progress) == ("in_progress", "Booked")
+    assert (view.actions[0].current_status, view.actions[0].status_note) == (
+        "in_progress",
+        "Booked",
+    )
     assert len(view.shares) == 5
 
 

@@ -1,0 +1,98 @@
+"""follow-through: action progress updates, concern lifecycle events, summary shares
+
+Revision ID: 0004_followup
+Revises: 0003
+
+The action's current status is derived from its updates into columns of ``actions``; an
+action that has none keeps the status it was agreed with, so existing rows start with their
+own status, completion date and progress copied across.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_followup"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def _record_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    return [
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_device", sa.String(length=36), nullable=False),
+        sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.Column("updated_at", sa.String(length=32), nullable=False),
+        sa.Column("deleted", sa.Boolean(), nullable=False),
+    ]
+
+
+def _table(name: str, *columns: sa.Column) -> None:  # type: ignore[type-arg]
+    op.create_table(
+        name,
+        sa.Column("evaluation_id", sa.String(length=36), nullable=False),
+        *columns,
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["evaluation_id"], ["evaluations.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.create_index(f"ix_{name}_evaluation_id", ["evaluation_id"], unique=False)
+
+
+def upgrade() -> None:
+    _table(
+        "action_updates",
+        sa.Column("action_id", sa.String(length=36), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("updated_on", sa.Date(), nullable=True),
+    )
+    with op.batch_alter_table("action_updates", schema=None) as batch_op:
+        batch_op.create_index("ix_action_updates_action_id", ["action_id"], unique=False)
+    _table(
+        "concern_events",
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("person_role", sa.String(length=64), nullable=False),
+        sa.Column("person_name", sa.String(length=200), nullable=False),
+        sa.Column("happened_on", sa.Date(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+    )
+    _table(
+        "summary_shares",
+        sa.Column("recipient_role", sa.String(length=64), nullable=False),
+        sa.Column("recipient_name", sa.String(length=200), nullable=False),
+        sa.Column("shared_on", sa.Date(), nullable=True),
+        sa.Column("method", sa.String(length=64), nullable=False),
+    )
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("current_status", sa.String(length=16), nullable=False, server_default="open")
+        )
+        batch_op.add_column(sa.Column("status_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("status_note", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("status_by", sa.String(length=200), nullable=False, server_default="")
+        )
+        batch_op.create_index("ix_actions_status_due", ["current_status", "due_date"])
+        batch_op.create_index("ix_actions_due", ["due_date"])
+        batch_op.create_index("ix_actions_owner", ["owner"])
+    # No updates exist yet: every action's current status is the one it was agreed with.
+    op.execute(
+        "UPDATE actions SET current_status = status, status_note = progress, "
+        "status_on = CASE WHEN status = 'done' THEN completed_on ELSE NULL END"
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.drop_index("ix_actions_owner")
+        batch_op.drop_index("ix_actions_due")
+        batch_op.drop_index("ix_actions_status_due")
+        batch_op.drop_column("status_by")
+        batch_op.drop_column("status_note")
+        batch_op.drop_column("status_on")
+        batch_op.drop_column("current_status")
+    for name in ("summary_shares", "concern_events", "action_updates"):
+        op.drop_table(name)
