@@ -57,6 +57,9 @@ class Settings:
     central_db_url: str = ""
     qa_public_key: str = ""
     retention_days: int = 90
+    # Where documents (notices, feedback summaries, email drafts) are saved; empty: the
+    # platform's documents folder / qa-tui (qa_tui.documents.files).
+    documents_dir: str = ""
     config_path: Path = field(default_factory=default_config_path, compare=False)
     # Where this laptop's keys and remembered places live; not a setting in the file (the
     # platform's user data folder unless a caller, a test say, gives another).
@@ -70,6 +73,13 @@ class Settings:
     @property
     def author(self) -> str:
         return self.auditor_name.strip() or "unknown auditor"
+
+    @property
+    def documents_path(self) -> Path:
+        """The folder documents are saved in (never a hidden one unless the user chose it)."""
+        from qa_tui.documents.files import documents_dir
+
+        return documents_dir(self.documents_dir)
 
     def with_changes(self, **changes: Any) -> Settings:
         new = replace(self, **changes)

@@ -25,6 +25,7 @@ HEADLESS_PACKAGES = (
     "qa_tui.store",
     "qa_tui.sync",
     "qa_tui.reports",
+    "qa_tui.documents",
 )
 HEADLESS_MODULES = (
     "qa_tui.config",

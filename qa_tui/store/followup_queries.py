@@ -1,0 +1,271 @@
+"""The follow-through lists, computed in the database a page at a time: the actions tracker,
+the open immediate concerns, and the completed evaluations whose summary is not yet shared.
+
+Never every row: each list is an ordered, filtered ``LIMIT`` query continued from the last row
+shown (keyset paging), and its size is counted up to a cap. The same queries run on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import case, func, literal, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from qa_tui.domain.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES
+from qa_tui.store import models
+from qa_tui.store.queries import concern_subqueries
+
+PAGE = 100
+COUNT_CAP = 10_000
+FAR_FUTURE = dt.date(9999, 12, 31)  # where actions without a due date sort
+
+
+# --- the actions tracker ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    """Which actions to list. Text filters match anywhere, ignoring case; ``words`` must each
+    match the owner, team, service area, case reference or the action itself."""
+
+    owner: str = ""
+    team: str = ""
+    service_area: str = ""
+    statuses: tuple[str, ...] = ()  # empty: every status
+    overdue: bool = False
+    due_before: dt.date | None = None
+    due_after: dt.date | None = None
+    evaluation: str = ""  # an evaluation id, or part of a case reference
+    words: tuple[str, ...] = ()
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class TrackedAction:
+    """One row of the tracker."""
+
+    id: str
+    evaluation_id: str
+    case_reference: str
+    team: str
+    service_area: str
+    evaluation_status: str
+    description: str
+    owner: str
+    due_date: dt.date | None
+    status: str
+    status_on: dt.date | None
+    status_note: str
+    overdue: bool
+
+    @property
+    def sort_key(self) -> tuple[dt.date, str]:
+        return (self.due_date or FAR_FUTURE, self.id)
+
+
+def _like(column: Any, text: str) -> Any:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def _action_query(flt: ActionFilter) -> Any:
+    a, e = models.Action, models.Evaluation
+    due = func.coalesce(a.due_date, literal(FAR_FUTURE))
+    query = select(a, e.case_reference, e.team, e.service_area, e.status, due.label("due")).join(
+        e, e.id == a.evaluation_id
+    )
+    where: list[Any] = [~a.deleted, ~e.deleted]
+    if flt.statuses:
+        where.append(a.current_status.in_(flt.statuses))
+    if flt.overdue:
+        where += [a.current_status.in_(OPEN_ACTION_STATUSES), a.due_date < flt.today]
+    if flt.due_before is not None:
+        where.append(a.due_date <= flt.due_before)
+    if flt.due_after is not None:
+        where.append(a.due_date >= flt.due_after)
+    if flt.owner:
+        where.append(_like(a.owner, flt.owner))
+    if flt.team:
+        where.append(_like(e.team, flt.team))
+    if flt.service_area:
+        where.append(_like(e.service_area, flt.service_area))
+    if flt.evaluation:
+        where.append(or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation)))
+    for word in flt.words:
+        where.append(
+            or_(
+                _like(a.owner, word),
+                _like(e.team, word),
+                _like(e.service_area, word),
+                _like(e.case_reference, word),
+                _like(a.description, word),
+            )
+        )
+    return query.where(*where)
+
+
+def list_actions(
+    session: Session,
+    flt: ActionFilter,
+    after: tuple[dt.date, str] | None = None,
+    limit: int | None = PAGE,
+) -> list[TrackedAction]:
+    """Actions matching ``flt`` by due date (undated last), ``limit`` of them after the row
+    whose :attr:`TrackedAction.sort_key` is ``after`` (None: all, for the CLI)."""
+    a = models.Action
+    due = func.coalesce(a.due_date, literal(FAR_FUTURE))
+    query = _action_query(flt).order_by(due, a.id)
+    if after is not None:
+        query = query.where(tuple_(due, a.id) > tuple_(literal(after[0]), literal(after[1])))
+    if limit is not None:
+        query = query.limit(limit)
+    rows = []
+    for action, ref, team, area, ev_status, _due in session.execute(query):
+        status = action.current_status
+        rows.append(
+            TrackedAction(
+                id=action.id,
+                evaluation_id=action.evaluation_id,
+                case_reference=ref,
+                team=team,
+                service_area=area,
+                evaluation_status=ev_status,
+                description=action.description,
+                owner=action.owner,
+                due_date=action.due_date,
+                status=status,
+                status_on=action.status_on,
+                status_note=action.status_note,
+                overdue=is_overdue(status, action.due_date, flt.today),
+            )
+        )
+    return rows
+
+
+def is_overdue(status: str, due: dt.date | None, today: dt.date) -> bool:
+    """Still to do and past its due date."""
+    return status in OPEN_ACTION_STATUSES and due is not None and due < today
+
+
+def count_actions(session: Session, flt: ActionFilter, cap: int = COUNT_CAP) -> int:
+    """How many actions match, counted up to ``cap`` (``cap + 1`` means more than ``cap``)."""
+    inner = _action_query(flt).with_only_columns(models.Action.id).limit(cap + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+
+
+# --- immediate concerns -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenConcern:
+    """An immediate concern not yet closed, as the QA desk lists it."""
+
+    evaluation_id: str
+    case_reference: str
+    team: str
+    service_area: str
+    auditor: str
+    evaluation_status: str
+    raised_on: dt.date | None
+    shared_roles: int
+    acknowledged: bool
+    description: str
+
+    @property
+    def fully_shared(self) -> bool:
+        return self.shared_roles >= len(CONCERN_RECIPIENTS)
+
+    def age_days(self, today: dt.date) -> int | None:
+        return None if self.raised_on is None else (today - self.raised_on).days
+
+
+def _raised_on() -> Any:
+    """When the concern was raised: the day of the change that set the flag as it stands."""
+    s, c = models.FieldState, models.Change
+    return (
+        select(func.substr(c.wall_time, 1, 10))
+        .join(s, s.winner_id == c.id)
+        .where(s.entity_id == models.Evaluation.id, s.field == "immediate_concern")
+        .scalar_subquery()
+    )
+
+
+def list_open_concerns(
+    session: Session, offset: int = 0, limit: int | None = PAGE, words: tuple[str, ...] = ()
+) -> list[OpenConcern]:
+    """Every concern not closed: those not yet shared with all four required recipients first,
+    then the oldest first."""
+    e = models.Evaluation
+    shared, events = concern_subqueries()
+    n_shared = func.coalesce(shared.c.n, 0)
+    raised = _raised_on().label("raised")
+    query = (
+        select(e, n_shared, func.coalesce(events.c.acknowledged, 0), raised)
+        .outerjoin(shared, shared.c.evaluation_id == e.id)
+        .outerjoin(events, events.c.evaluation_id == e.id)
+        .where(~e.deleted, e.immediate_concern.is_(True), func.coalesce(events.c.closed, 0) == 0)
+    )
+    for word in words:
+        query = query.where(
+            or_(
+                _like(e.case_reference, word),
+                _like(e.team, word),
+                _like(e.service_area, word),
+                _like(e.auditor, word),
+            )
+        )
+    fully = case((n_shared >= len(CONCERN_RECIPIENTS), 1), else_=0)
+    query = query.order_by(fully, raised, e.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    out = []
+    for ev, n, acks, when in session.execute(query):
+        out.append(
+            OpenConcern(
+                evaluation_id=ev.id,
+                case_reference=ev.case_reference,
+                team=ev.team,
+                service_area=ev.service_area,
+                auditor=ev.auditor,
+                evaluation_status=ev.status,
+                raised_on=dt.date.fromisoformat(when) if when else None,
+                shared_roles=int(n),
+                acknowledged=bool(acks),
+                description=ev.concern_description,
+            )
+        )
+    return out
+
+
+# --- feedback summaries not yet shared ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnsharedSummary:
+    evaluation_id: str
+    case_reference: str
+    team: str
+    auditor: str
+    completed_at: str
+
+
+def list_unshared_summaries(
+    session: Session, offset: int = 0, limit: int | None = PAGE
+) -> list[UnsharedSummary]:
+    """Completed evaluations whose feedback summary is not recorded as shared with anyone,
+    the longest completed first."""
+    e, s = models.Evaluation, models.SummaryShare
+    shared = select(s.id).where(s.evaluation_id == e.id, ~s.deleted).exists()
+    query = (
+        select(e.id, e.case_reference, e.team, e.auditor, e.completed_at)
+        .where(~e.deleted, e.status == "completed", ~shared)
+        .order_by(e.completed_at, e.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [UnsharedSummary(*row) for row in session.execute(query)]
