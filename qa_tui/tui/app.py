@@ -67,6 +67,9 @@ class QaApp(SafeNotifications, App[None]):
         Binding("f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "next_theme", "Theme", id="app.theme", show=False),
         Binding("ctrl+y", "navigate('sync')", "Sync", id="app.sync"),
+        Binding("f2", "navigate('actions')", "Actions", id="app.actions"),
+        Binding("f3", "navigate('concerns')", "Concerns", id="app.concerns"),
+        Binding("f4", "navigate('findings')", "Findings", id="app.findings", show=False),
     ]
 
     def __init__(

@@ -42,6 +42,24 @@ def _conflicts(ws: Workspace, writer: Writer) -> Screen[Any]:
     return ConflictsScreen(ws)
 
 
+def _actions(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.actions import ActionsScreen
+
+    return ActionsScreen(ws)
+
+
+def _concerns(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.concerns import ConcernsScreen
+
+    return ConcernsScreen(ws)
+
+
+def _findings(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.concerns import FindingsScreen
+
+    return FindingsScreen(ws)
+
+
 PLACES: dict[str, Place] = {
     place.name: place
     for place in (
@@ -50,6 +68,24 @@ PLACES: dict[str, Place] = {
             "Sync with the central database",
             "Hand over this laptop's work and bring back what it needs (ctrl+y)",
             _sync,
+        ),
+        Place(
+            "actions",
+            "Actions tracker",
+            "Every action by due date, overdue ones in words; record progress (f2)",
+            _actions,
+        ),
+        Place(
+            "concerns",
+            "Immediate concerns",
+            "Open concerns by age, not yet shared with all four first (f3)",
+            _concerns,
+        ),
+        Place(
+            "findings",
+            "Findings to share",
+            "Completed evaluations whose feedback summary is not yet shared (f4)",
+            _findings,
         ),
         Place(
             "conflicts",
