@@ -144,6 +144,9 @@ def build_notice(view: EvaluationView, template: Template, today: dt.date) -> No
         for e in state.acknowledgements
     ] + [f"Closed on {_date(e.happened_on)}: {e.note}" for e in state.closures]
     names = {"practitioner": ev.practitioner.strip()}
+    for share in view.shares:  # the names the notice was recorded as shared with
+        if share.recipient_name.strip():
+            names[share.recipient_role] = share.recipient_name.strip()
     grade = template.scale.label(ev.overall_grade) or "not yet given"
     return NoticeDoc(
         case_reference=ev.case_reference,

@@ -25,6 +25,7 @@ from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template
 from qa_tui.store import models
 from qa_tui.store.history import Actor
+from qa_tui.store.tracking import refresh_actions
 
 
 def _clean_action(values: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +63,9 @@ def add_action(
     values["status"] = "open"
     ensure_editable(session, evaluation_id, "new_action")
     fixed = {"evaluation_id": evaluation_id}
-    return create_record(session, actor, "action", evaluation_id, fixed, values)
+    action_id = create_record(session, actor, "action", evaluation_id, fixed, values)
+    refresh_actions(session, [evaluation_id])
+    return action_id
 
 
 def update_action(session: Session, actor: Actor, action_id: str, **values: Any) -> int:
@@ -75,6 +78,9 @@ def update_action(session: Session, actor: Actor, action_id: str, **values: Any)
     clean = _clean_action(values)
     tracking = {k: clean.pop(k) for k in ("status", "progress", "completed_on") if k in clean}
     recorded = set_fields(session, actor, "action", action_id, clean) if clean else 0
+    if "due_date" in clean:
+        action = session.get(models.Action, action_id)
+        refresh_actions(session, [action.evaluation_id] if action else [])
     if tracking:
         action = session.get(models.Action, action_id)
         if action is None or action.deleted:

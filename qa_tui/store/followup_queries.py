@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, select, tuple_
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from qa_tui.domain.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES
@@ -74,19 +74,18 @@ def _like(column: Any, text: str) -> Any:
 
 def _action_query(flt: ActionFilter) -> Any:
     a, e = models.Action, models.Evaluation
-    due = func.coalesce(a.due_date, literal(FAR_FUTURE))
-    query = select(a, e.case_reference, e.team, e.service_area, e.status, due.label("due")).join(
+    query = select(a, e.case_reference, e.team, e.service_area, e.status).join(
         e, e.id == a.evaluation_id
     )
     where: list[Any] = [~a.deleted, ~e.deleted]
     if flt.statuses:
         where.append(a.current_status.in_(flt.statuses))
     if flt.overdue:
-        where += [a.current_status.in_(OPEN_ACTION_STATUSES), a.due_date < flt.today]
+        where += [a.current_status.in_(OPEN_ACTION_STATUSES), a.due_key < flt.today]
     if flt.due_before is not None:
-        where.append(a.due_date <= flt.due_before)
+        where.append(a.due_key <= flt.due_before)
     if flt.due_after is not None:
-        where.append(a.due_date >= flt.due_after)
+        where.append(a.due_key >= flt.due_after)
     if flt.owner:
         where.append(_like(a.owner, flt.owner))
     if flt.team:
@@ -117,14 +116,14 @@ def list_actions(
     """Actions matching ``flt`` by due date (undated last), ``limit`` of them after the row
     whose :attr:`TrackedAction.sort_key` is ``after`` (None: all, for the CLI)."""
     a = models.Action
-    due = func.coalesce(a.due_date, literal(FAR_FUTURE))
-    query = _action_query(flt).order_by(due, a.id)
+    # The index (due_key, id) gives this order at once: a page stops after ``limit`` rows.
+    query = _action_query(flt).order_by(a.due_key, a.id)
     if after is not None:
-        query = query.where(tuple_(due, a.id) > tuple_(literal(after[0]), literal(after[1])))
+        query = query.where(or_(a.due_key > after[0], and_(a.due_key == after[0], a.id > after[1])))
     if limit is not None:
         query = query.limit(limit)
     rows = []
-    for action, ref, team, area, ev_status, _due in session.execute(query):
+    for action, ref, team, area, ev_status in session.execute(query):
         status = action.current_status
         rows.append(
             TrackedAction(

@@ -126,7 +126,10 @@ class Evaluation(Record):
     immediate_concern: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     concern_description: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[str] = mapped_column(String(32), default="")
-    __table_args__ = (Index("ix_evaluations_case", "case_reference"),)
+    __table_args__ = (
+        Index("ix_evaluations_case", "case_reference"),
+        Index("ix_evaluations_concern", "immediate_concern"),
+    )
 
 
 class Participant(Record):
@@ -202,9 +205,12 @@ class Action(Record):
     status_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     status_note: Mapped[str] = mapped_column(Text, default="")
     status_by: Mapped[str] = mapped_column(String(200), default="")
+    # The due date, or 9999-12-31 for none: what the tracker sorts and pages by (an index
+    # gives that order at once; a NULL would sort first on SQLite and last on PostgreSQL).
+    due_key: Mapped[dt.date] = mapped_column(Date, default=dt.date(9999, 12, 31))
     __table_args__ = (
-        Index("ix_actions_status_due", "current_status", "due_date"),
-        Index("ix_actions_due", "due_date"),
+        Index("ix_actions_status_due", "current_status", "due_key", "id"),
+        Index("ix_actions_due", "due_key", "id"),
         Index("ix_actions_owner", "owner"),
     )
 

@@ -28,6 +28,7 @@ from qa_tui.store import models
 from qa_tui.store.entities import CREATE
 
 BATCH = 500
+NO_DUE_DATE = dt.date(9999, 12, 31)  # where actions without a due date sort
 TRACKED_TYPES = frozenset({"action", "action_update"})
 
 
@@ -39,6 +40,7 @@ class Tracked:
     status_on: dt.date | None
     status_note: str
     status_by: str
+    due_key: dt.date = NO_DUE_DATE
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,27 @@ class UpdateKey:
 
 
 def derive(
-    agreed: tuple[str, dt.date | None, str],
+    agreed: tuple[str, dt.date | None, str, dt.date | None],
     updates: Sequence[tuple[UpdateKey, str, str, str]],
 ) -> Tracked:
-    """The current status from the action's agreed ``(status, completed_on, progress)`` and its
-    updates ``(key, status, note, author)``: the latest update wins."""
+    """The current status from the action's agreed ``(status, completed_on, progress,
+    due_date)`` and its updates ``(key, status, note, author)``: the latest update wins."""
+    due_key = agreed[3] or NO_DUE_DATE
     if not updates:
-        status, completed_on, progress = agreed
-        return Tracked(status, completed_on if status == "done" else None, progress, "")
+        status, completed_on, progress, _due = agreed
+        return Tracked(status, completed_on if status == "done" else None, progress, "", due_key)
     key, status, note, author = max(updates, key=lambda u: u[0].order())
-    return Tracked(status, key.updated_on, note, author)
+    return Tracked(status, key.updated_on, note, author, due_key)
+
+
+_STORED = (
+    models.Action.id,
+    models.Action.current_status,
+    models.Action.status_on,
+    models.Action.status_note,
+    models.Action.status_by,
+    models.Action.due_key,
+)
 
 
 def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
@@ -78,9 +91,11 @@ def derived_for(session: Session, evaluation_ids: Sequence[str]) -> dict[str, Tr
     a, u, c = models.Action, models.ActionUpdate, models.Change
     for chunk in _chunks(sorted(set(evaluation_ids))):
         agreed = {
-            row.id: (row.status, row.completed_on, row.progress)
+            row.id: (row.status, row.completed_on, row.progress, row.due_date)
             for row in session.execute(
-                select(a.id, a.status, a.completed_on, a.progress).where(a.evaluation_id.in_(chunk))
+                select(a.id, a.status, a.completed_on, a.progress, a.due_date).where(
+                    a.evaluation_id.in_(chunk)
+                )
             )
         }
         updates: dict[str, list[tuple[UpdateKey, str, str, str]]] = {}
@@ -109,11 +124,7 @@ def refresh_actions(session: Session, evaluation_ids: Iterable[str]) -> int:
     a = models.Action
     stored: dict[str, Tracked] = {}
     for chunk in _chunks(ids):
-        rows = session.execute(
-            select(a.id, a.current_status, a.status_on, a.status_note, a.status_by).where(
-                a.evaluation_id.in_(chunk)
-            )
-        )
+        rows = session.execute(select(*_STORED).where(a.evaluation_id.in_(chunk)))
         stored.update({r.id: Tracked(*r[1:]) for r in rows})
     changed: list[dict[str, Any]] = []
     for action_id, tracked in derived_for(session, ids).items():
@@ -129,13 +140,14 @@ def refresh_actions(session: Session, evaluation_ids: Iterable[str]) -> int:
                 status_on=bindparam("status_on"),
                 status_note=bindparam("status_note"),
                 status_by=bindparam("status_by"),
+                due_key=bindparam("due_key"),
             )
         )
         session.connection().execute(statement, changed)
         # ORM objects of these actions loaded in this session would show the old values.
         for obj in list(session.identity_map.values()):
             if isinstance(obj, models.Action):
-                session.expire(obj, ["current_status", "status_on", "status_note", "status_by"])
+                session.expire(obj, [c.key for c in _STORED[1:]])
     return len(changed)
 
 
@@ -150,9 +162,7 @@ def tracking_problems(session: Session) -> list[str]:
     ids = list(session.scalars(select(a.evaluation_id).distinct()))
     derived = derived_for(session, ids)
     problems = []
-    for row in session.execute(
-        select(a.id, a.current_status, a.status_on, a.status_note, a.status_by)
-    ):
+    for row in session.execute(select(*_STORED)):
         have = Tracked(*row[1:])
         want = derived.get(row.id)
         if want != have:

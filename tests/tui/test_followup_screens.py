@@ -124,7 +124,7 @@ async def test_an_immediate_concern_from_raised_to_closed(
         assert all(row.picked for row in rows)  # all four, one step
         assert rows[0].query_one(".name", Input).value == "Jo Reilly"
         rows[0].query_one(".address", Input).value = "jo.reilly@example.org"
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+l")
         folder = settings.documents_path
         draft = folder / "concern-notice-LCS-500200-2026-11-01.eml"
         await wait_for(pilot, lambda: draft.exists())
@@ -189,7 +189,7 @@ async def test_documents_from_the_summary_screen(
         await wait_for(pilot, lambda: summary.data is not None)
         await pilot.press("d")
         dialog = await _screen(pilot, SummaryDocumentsDialog)
-        await pilot.press("ctrl+w")
+        await pilot.press("ctrl+f")
         folder = settings.documents_path
         stem = "feedback-summary-LCS-500300-2026-11-01"
         await wait_for(pilot, lambda: (folder / f"{stem}.md").exists())

@@ -22,6 +22,7 @@ from qa_tui.domain.vocab import CONCERN_RECIPIENTS, MAX_SHORT_TEXT, SHARE_METHOD
 from qa_tui.errors import QaError
 from qa_tui.tui.dialogs.concern_step import ConcernStep, ConcernStepDialog
 from qa_tui.tui.text import SafeInput, ShownLabel, literal
+from qa_tui.tui.widgets.tickbox import TickBox
 
 if TYPE_CHECKING:
     from qa_tui.documents.model import NoticeDoc
@@ -58,7 +59,7 @@ class RecipientRow(Horizontal):
         self._name, self._checked = name, checked
 
     def compose(self) -> ComposeResult:
-        yield Checkbox(SHORT[self.role], self._checked, classes="pick")
+        yield TickBox(SHORT[self.role], self._checked, classes="pick")
         yield SafeInput(self._name, placeholder="name", classes="name", max_length=MAX_SHORT_TEXT)
         yield SafeInput(placeholder="email address (for the draft)", classes="address")
 
@@ -82,8 +83,8 @@ class ConcernNoticeDialog(ModalScreen[bool]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="notice.close"),
         Binding("ctrl+s", "record", "Record shared", id="notice.record"),
-        Binding("ctrl+w", "save_files", "Save HTML/Word/MD", id="notice.save"),
-        Binding("ctrl+e", "email", "Email draft", id="notice.email"),
+        Binding("ctrl+f", "save_files", "Save HTML/Word/MD", id="notice.save"),
+        Binding("ctrl+l", "email", "Email draft", id="notice.email"),
     ]
 
     def __init__(self, workspace: Workspace, evaluation_id: str, today: dt.date) -> None:
@@ -117,10 +118,10 @@ class ConcernNoticeDialog(ModalScreen[bool]):
             yield ShownLabel("", id="status", classes="status")
             with Horizontal(classes="buttons"):
                 yield Button("Record shared", id="record", variant="primary", compact=True)
-                yield Button("Save files", id="save", compact=True)
-                yield Button("Email draft", id="email", compact=True)
-                yield Button("Acknowledged", id="acknowledge", compact=True)
-                yield Button("Close concern", id="close-concern", compact=True)
+                yield Button("Files", id="save", compact=True)
+                yield Button("Email", id="email", compact=True)
+                yield Button("Acknowledged…", id="acknowledge", compact=True)
+                yield Button("Concern closed…", id="close-concern", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -226,9 +227,9 @@ class ConcernNoticeDialog(ModalScreen[bool]):
     def action_email(self) -> None:
         if self._notice is None:
             return
-        pairs = [(row.person, row.address) for row in self._picked() if row.address]
+        pairs = [(row.person, row.address) for row in self.query(RecipientRow) if row.address]
         if not pairs:
-            self.show_status("Type the email address of each ticked recipient first.", True)
+            self.show_status("Type the email address of each recipient first.", True)
             return
         self.save_email(self._notice, self.workspace.settings.documents_path, pairs)
 

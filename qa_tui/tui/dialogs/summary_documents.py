@@ -17,7 +17,8 @@ from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
 
 from qa_tui.domain.vocab import MAX_SHORT_TEXT, SHARE_METHODS, SUMMARY_RECIPIENTS
 from qa_tui.errors import QaError
-from qa_tui.tui.text import SafeInput, Shown, ShownLabel
+from qa_tui.tui.text import SafeInput, ShownLabel
+from qa_tui.tui.widgets.tickbox import TickBox
 
 if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
@@ -31,7 +32,7 @@ class SummaryDocumentsDialog(ModalScreen[bool]):
     CSS_PATH = ["dialogs.tcss", "followup.tcss"]
     BINDINGS = [
         Binding("escape", "close", "Close", id="findings.close"),
-        Binding("ctrl+w", "save_files", "Save files", id="findings.save"),
+        Binding("ctrl+f", "save_files", "Save files", id="findings.save"),
         Binding("ctrl+s", "record", "Record shared", id="findings.record"),
     ]
 
@@ -54,13 +55,18 @@ class SummaryDocumentsDialog(ModalScreen[bool]):
             yield Static("Save as", classes="field-label")
             with Horizontal(classes="choice-row"):
                 for fmt, label in FORMAT_LABELS.items():
-                    yield Checkbox(label, True, id=f"fmt-{fmt}")
-            yield Shown(f"Into {self.workspace.settings.documents_path}", classes="hint")
+                    yield TickBox(label, True, id=f"fmt-{fmt}")
+            yield Static(
+                "Into your documents folder (the documents_dir setting); the path is shown "
+                "after saving.",
+                classes="hint",
+            )
             yield Static("Shared with", classes="field-label")
             with Vertical(id="recipients"):
                 for role, label in SUMMARY_RECIPIENTS.items():
                     with Horizontal(classes="recipient-row", id=f"r-{role}"):
-                        yield Checkbox(label, role != "child_record", classes="pick")
+                        short = "Child's record" if role == "child_record" else label
+                        yield TickBox(short, role != "child_record", classes="pick")
                         yield SafeInput(
                             placeholder="name", classes="name", max_length=MAX_SHORT_TEXT
                         )

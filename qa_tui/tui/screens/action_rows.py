@@ -66,9 +66,14 @@ class ActionListRow:
         }
 
 
+NARROW = {"status": 11, "owner": 14}  # below COMPACT_BELOW columns
+
+
 def widths_for(keys: tuple[str, ...], available: int) -> list[tuple[str, str, int]]:
     """Columns that fit ``available`` cells: the action column takes what is left."""
     fixed = {key: width for key, _label, width in COLUMNS}
+    if keys == COMPACT:
+        fixed.update(NARROW)
     labels = {key: label for key, label, _w in COLUMNS}
     others = sum(fixed[k] + 2 for k in keys if k != "action")
     action = max(16, min(fixed["action"], available - others - 2))

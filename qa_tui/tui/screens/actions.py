@@ -69,7 +69,8 @@ class ActionsScreen(Screen[None]):
         self._rows: list[TrackedAction] = []
         self._more = False
         self._count: int | None = None
-        self._generation = 0  # the filter the rows on screen belong to
+        self._generation = 0  # the newest filter asked for
+        self._drawn_generation = 0  # the filter the rows on screen belong to
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -162,6 +163,7 @@ class ActionsScreen(Screen[None]):
         self._rows = [*self._rows, *rows] if more else rows
         today = self.today
         self.query_one(EvaluationList).set_rows([ActionListRow(r, today) for r in self._rows])
+        self._drawn_generation = generation
         self.loaded = True
         self._update_status()
 

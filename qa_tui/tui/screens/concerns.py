@@ -79,6 +79,7 @@ class FollowListScreen(Screen[None]):
     CSS_PATH = "actions.tcss"
     COLUMNS: tuple[tuple[str, str, int], ...] = ()
     FLEX = ""  # the column that takes the width left over
+    NARROW: tuple[str, ...] = ()  # the columns kept below 120 cells (empty: all)
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -109,10 +110,13 @@ class FollowListScreen(Screen[None]):
             self.reload()
 
     def _columns(self) -> None:
-        others = sum(w + 2 for k, _l, w in self.COLUMNS if k != self.FLEX)
+        columns = self.COLUMNS
+        if self.size.width < 120 and self.NARROW:
+            columns = tuple(c for c in columns if c[0] in self.NARROW)
+        others = sum(w + 2 for k, _l, w in columns if k != self.FLEX)
         flex = max(12, self.size.width - 6 - others)
         self.query_one(EvaluationList).set_columns(
-            [(k, label, min(w, flex) if k == self.FLEX else w) for k, label, w in self.COLUMNS]
+            [(k, label, min(w, flex) if k == self.FLEX else w) for k, label, w in columns]
         )
 
     @property
@@ -183,6 +187,7 @@ class ConcernsScreen(FollowListScreen):
         ("concern", "Concern", 60),
     )
     FLEX = "concern"
+    NARROW = ("age", "stage", "case", "concern")
 
     def read(self, words: tuple[str, ...]) -> list[Any]:
         from qa_tui.store.followup_queries import list_open_concerns

@@ -75,21 +75,30 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("status_by", sa.String(length=200), nullable=False, server_default="")
         )
-        batch_op.create_index("ix_actions_status_due", ["current_status", "due_date"])
-        batch_op.create_index("ix_actions_due", ["due_date"])
+        batch_op.add_column(
+            sa.Column("due_key", sa.Date(), nullable=False, server_default="9999-12-31")
+        )
+        batch_op.create_index("ix_actions_status_due", ["current_status", "due_key", "id"])
+        batch_op.create_index("ix_actions_due", ["due_key", "id"])
         batch_op.create_index("ix_actions_owner", ["owner"])
+    with op.batch_alter_table("evaluations", schema=None) as batch_op:
+        batch_op.create_index("ix_evaluations_concern", ["immediate_concern"])
     # No updates exist yet: every action's current status is the one it was agreed with.
     op.execute(
         "UPDATE actions SET current_status = status, status_note = progress, "
-        "status_on = CASE WHEN status = 'done' THEN completed_on ELSE NULL END"
+        "status_on = CASE WHEN status = 'done' THEN completed_on ELSE NULL END, "
+        "due_key = COALESCE(due_date, '9999-12-31')"
     )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("evaluations", schema=None) as batch_op:
+        batch_op.drop_index("ix_evaluations_concern")
     with op.batch_alter_table("actions", schema=None) as batch_op:
         batch_op.drop_index("ix_actions_owner")
         batch_op.drop_index("ix_actions_due")
         batch_op.drop_index("ix_actions_status_due")
+        batch_op.drop_column("due_key")
         batch_op.drop_column("status_by")
         batch_op.drop_column("status_note")
         batch_op.drop_column("status_on")
