@@ -8,16 +8,19 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from qa_tui.domain.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES
+from qa_tui.errors import QaError
 from qa_tui.store import models
-from qa_tui.store.queries import concern_subqueries
 
 PAGE = 100
 COUNT_CAP = 10_000
@@ -72,12 +75,30 @@ def _like(column: Any, text: str) -> Any:
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
+def _evaluation_column(column: Any) -> Any:
+    """One column of the action's evaluation, looked up for the rows returned only."""
+    e, a = models.Evaluation, models.Action
+    return select(column).where(e.id == a.evaluation_id).correlate(a).scalar_subquery()
+
+
+def _evaluations_where(*conditions: Any) -> Any:
+    return select(models.Evaluation.id).where(*conditions)
+
+
 def _action_query(flt: ActionFilter) -> Any:
+    """Actions matching ``flt``, with their evaluation's case reference, team, service area
+    and status. No join: SQLite would first scan every evaluation to build a Bloom filter;
+    conditions on the evaluation are ``IN`` a set computed once, so walking the actions in
+    due order stops after a page."""
     a, e = models.Action, models.Evaluation
-    query = select(a, e.case_reference, e.team, e.service_area, e.status).join(
-        e, e.id == a.evaluation_id
+    query = select(
+        a,
+        _evaluation_column(e.case_reference),
+        _evaluation_column(e.team),
+        _evaluation_column(e.service_area),
+        _evaluation_column(e.status),
     )
-    where: list[Any] = [~a.deleted, ~e.deleted]
+    where: list[Any] = [~a.deleted, a.evaluation_id.not_in(_evaluations_where(e.deleted))]
     if flt.statuses:
         where.append(a.current_status.in_(flt.statuses))
     if flt.overdue:
@@ -89,22 +110,48 @@ def _action_query(flt: ActionFilter) -> Any:
     if flt.owner:
         where.append(_like(a.owner, flt.owner))
     if flt.team:
-        where.append(_like(e.team, flt.team))
+        where.append(a.evaluation_id.in_(_evaluations_where(_like(e.team, flt.team))))
     if flt.service_area:
-        where.append(_like(e.service_area, flt.service_area))
+        area = _like(e.service_area, flt.service_area)
+        where.append(a.evaluation_id.in_(_evaluations_where(area)))
     if flt.evaluation:
-        where.append(or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation)))
+        found = or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation))
+        where.append(a.evaluation_id.in_(_evaluations_where(found)))
     for word in flt.words:
+        in_evaluation = or_(
+            _like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word)
+        )
         where.append(
             or_(
                 _like(a.owner, word),
-                _like(e.team, word),
-                _like(e.service_area, word),
-                _like(e.case_reference, word),
                 _like(a.description, word),
+                a.evaluation_id.in_(_evaluations_where(in_evaluation)),
             )
         )
     return query.where(*where)
+
+
+class Superseded(QaError):
+    """A list query stopped because a newer one replaced it (the user typed on)."""
+
+
+@contextlib.contextmanager
+def stoppable(session: Session, stop: Callable[[], bool] | None) -> Iterator[None]:
+    """Abort the session's SQLite query as soon as ``stop()`` says so (a filter keystroke
+    superseded it), so abandoned scans never pile up; :class:`Superseded` is raised."""
+    if stop is None or session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    raw: Any = session.connection().connection.dbapi_connection
+    raw.set_progress_handler(lambda: 1 if stop() else 0, 2_000)
+    try:
+        yield
+    except OperationalError as err:
+        if "interrupt" in str(err).lower():
+            raise Superseded("superseded by a newer filter") from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def list_actions(
@@ -112,9 +159,18 @@ def list_actions(
     flt: ActionFilter,
     after: tuple[dt.date, str] | None = None,
     limit: int | None = PAGE,
+    stop: Callable[[], bool] | None = None,
 ) -> list[TrackedAction]:
     """Actions matching ``flt`` by due date (undated last), ``limit`` of them after the row
-    whose :attr:`TrackedAction.sort_key` is ``after`` (None: all, for the CLI)."""
+    whose :attr:`TrackedAction.sort_key` is ``after`` (None: all, for the CLI). ``stop``:
+    see :func:`stoppable`."""
+    with stoppable(session, stop):
+        return _list_actions(session, flt, after, limit)
+
+
+def _list_actions(
+    session: Session, flt: ActionFilter, after: tuple[dt.date, str] | None, limit: int | None
+) -> list[TrackedAction]:
     a = models.Action
     # The index (due_key, id) gives this order at once: a page stops after ``limit`` rows.
     query = _action_query(flt).order_by(a.due_key, a.id)
@@ -150,10 +206,16 @@ def is_overdue(status: str, due: dt.date | None, today: dt.date) -> bool:
     return status in OPEN_ACTION_STATUSES and due is not None and due < today
 
 
-def count_actions(session: Session, flt: ActionFilter, cap: int = COUNT_CAP) -> int:
+def count_actions(
+    session: Session,
+    flt: ActionFilter,
+    cap: int = COUNT_CAP,
+    stop: Callable[[], bool] | None = None,
+) -> int:
     """How many actions match, counted up to ``cap`` (``cap + 1`` means more than ``cap``)."""
     inner = _action_query(flt).with_only_columns(models.Action.id).limit(cap + 1).subquery()
-    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+    with stoppable(session, stop):
+        return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
 # --- immediate concerns -----------------------------------------------------------------------
@@ -197,16 +259,27 @@ def list_open_concerns(
     session: Session, offset: int = 0, limit: int | None = PAGE, words: tuple[str, ...] = ()
 ) -> list[OpenConcern]:
     """Every concern not closed: those not yet shared with all four required recipients first,
-    then the oldest first."""
-    e = models.Evaluation
-    shared, events = concern_subqueries()
-    n_shared = func.coalesce(shared.c.n, 0)
+    then the oldest first. Counted per concern (index lookups), never over every share."""
+    e, cs, ce = models.Evaluation, models.ConcernShare, models.ConcernEvent
+    n_shared = (
+        select(func.count(cs.recipient_role.distinct()))
+        .where(
+            cs.evaluation_id == e.id, ~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS))
+        )
+        .scalar_subquery()
+    )
+
+    def events(kind: str) -> Any:
+        return (
+            select(func.count())
+            .where(ce.evaluation_id == e.id, ~ce.deleted, ce.kind == kind)
+            .scalar_subquery()
+        )
+
     raised = _raised_on().label("raised")
-    query = (
-        select(e, n_shared, func.coalesce(events.c.acknowledged, 0), raised)
-        .outerjoin(shared, shared.c.evaluation_id == e.id)
-        .outerjoin(events, events.c.evaluation_id == e.id)
-        .where(~e.deleted, e.immediate_concern.is_(True), func.coalesce(events.c.closed, 0) == 0)
+    shared = n_shared.label("shared")
+    query = select(e, shared, events("acknowledged"), raised).where(
+        ~e.deleted, e.immediate_concern.is_(True), events("closed") == 0
     )
     for word in words:
         query = query.where(
@@ -217,7 +290,7 @@ def list_open_concerns(
                 _like(e.auditor, word),
             )
         )
-    fully = case((n_shared >= len(CONCERN_RECIPIENTS), 1), else_=0)
+    fully = case((shared >= len(CONCERN_RECIPIENTS), 1), else_=0)
     query = query.order_by(fully, raised, e.id).offset(offset)
     if limit is not None:
         query = query.limit(limit)

@@ -86,7 +86,11 @@ class FieldState(Base):
     heads: Mapped[str] = mapped_column(Text)  # JSON list of change ids, sorted
     winner_id: Mapped[str] = mapped_column(ID)
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
-    __table_args__ = (Index("ix_field_states_conflict", "conflict"),)
+    __table_args__ = (
+        Index("ix_field_states_conflict", "conflict"),
+        # One evaluation's conflicts (reading an evaluation) without scanning every field.
+        Index("ix_field_states_evaluation_conflict", "evaluation_id", "conflict"),
+    )
 
 
 class Record(Base):

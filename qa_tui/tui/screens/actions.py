@@ -134,10 +134,15 @@ class ActionsScreen(Screen[None]):
     def load_page(
         self, flt: ActionFilter, after: tuple[dt.date, str] | None, generation: int
     ) -> None:
-        from qa_tui.store.followup_queries import PAGE, list_actions
+        from qa_tui.store.followup_queries import PAGE, Superseded, list_actions
+
+        def stop() -> bool:  # a newer filter was asked for: abandon this one
+            return generation != self._generation
 
         try:
-            rows = self.workspace.read(list_actions, flt, after, PAGE + 1)
+            rows = self.workspace.read(list_actions, flt, after, PAGE + 1, stop)
+        except Superseded:
+            return
         except QaError as err:
             self.app.call_from_thread(self._say, f"Actions not loaded: {err}")
             return
@@ -145,11 +150,14 @@ class ActionsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="actions-count")
     def count(self, flt: ActionFilter, generation: int) -> None:
-        from qa_tui.store.followup_queries import count_actions
+        from qa_tui.store.followup_queries import COUNT_CAP, count_actions
+
+        def stop() -> bool:
+            return generation != self._generation
 
         try:
-            found = self.workspace.read(count_actions, flt)
-        except QaError:
+            found = self.workspace.read(count_actions, flt, COUNT_CAP, stop)
+        except QaError:  # superseded (or failed): the page says how many it shows
             return
         self.app.call_from_thread(self._counted, found, generation)
 

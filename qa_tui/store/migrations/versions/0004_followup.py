@@ -83,6 +83,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_actions_owner", ["owner"])
     with op.batch_alter_table("evaluations", schema=None) as batch_op:
         batch_op.create_index("ix_evaluations_concern", ["immediate_concern"])
+    with op.batch_alter_table("field_states", schema=None) as batch_op:
+        batch_op.create_index("ix_field_states_evaluation_conflict", ["evaluation_id", "conflict"])
     # No updates exist yet: every action's current status is the one it was agreed with.
     op.execute(
         "UPDATE actions SET current_status = status, status_note = progress, "
@@ -92,6 +94,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("field_states", schema=None) as batch_op:
+        batch_op.drop_index("ix_field_states_evaluation_conflict")
     with op.batch_alter_table("evaluations", schema=None) as batch_op:
         batch_op.drop_index("ix_evaluations_concern")
     with op.batch_alter_table("actions", schema=None) as batch_op:
