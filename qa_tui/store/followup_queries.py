@@ -81,15 +81,19 @@ def _evaluation_column(column: Any) -> Any:
     return select(column).where(e.id == a.evaluation_id).correlate(a).scalar_subquery()
 
 
-def _evaluations_where(*conditions: Any) -> Any:
-    return select(models.Evaluation.id).where(*conditions)
+def _evaluation_is(*conditions: Any) -> Any:
+    """The action's evaluation meets ``conditions``: a primary-key lookup per action walked
+    (walking the actions in due order stops after a page; a set of every matching evaluation
+    would scan them all first)."""
+    e, a = models.Evaluation, models.Action
+    return select(e.id).where(e.id == a.evaluation_id, *conditions).correlate(a).exists()
 
 
 def _action_query(flt: ActionFilter) -> Any:
     """Actions matching ``flt``, with their evaluation's case reference, team, service area
     and status. No join: SQLite would first scan every evaluation to build a Bloom filter;
-    conditions on the evaluation are ``IN`` a set computed once, so walking the actions in
-    due order stops after a page."""
+    conditions on the evaluation are looked up per action, so walking the actions in due
+    order stops after a page."""
     a, e = models.Action, models.Evaluation
     query = select(
         a,
@@ -98,7 +102,7 @@ def _action_query(flt: ActionFilter) -> Any:
         _evaluation_column(e.service_area),
         _evaluation_column(e.status),
     )
-    where: list[Any] = [~a.deleted, a.evaluation_id.not_in(_evaluations_where(e.deleted))]
+    where: list[Any] = [~a.deleted, ~_evaluation_is(e.deleted)]
     if flt.statuses:
         where.append(a.current_status.in_(flt.statuses))
     if flt.overdue:
@@ -110,13 +114,12 @@ def _action_query(flt: ActionFilter) -> Any:
     if flt.owner:
         where.append(_like(a.owner, flt.owner))
     if flt.team:
-        where.append(a.evaluation_id.in_(_evaluations_where(_like(e.team, flt.team))))
+        where.append(_evaluation_is(_like(e.team, flt.team)))
     if flt.service_area:
-        area = _like(e.service_area, flt.service_area)
-        where.append(a.evaluation_id.in_(_evaluations_where(area)))
+        where.append(_evaluation_is(_like(e.service_area, flt.service_area)))
     if flt.evaluation:
         found = or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation))
-        where.append(a.evaluation_id.in_(_evaluations_where(found)))
+        where.append(_evaluation_is(found))
     for word in flt.words:
         in_evaluation = or_(
             _like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word)
@@ -125,7 +128,7 @@ def _action_query(flt: ActionFilter) -> Any:
             or_(
                 _like(a.owner, word),
                 _like(a.description, word),
-                a.evaluation_id.in_(_evaluations_where(in_evaluation)),
+                _evaluation_is(in_evaluation),
             )
         )
     return query.where(*where)
@@ -244,22 +247,12 @@ class OpenConcern:
         return None if self.raised_on is None else (today - self.raised_on).days
 
 
-def _raised_on() -> Any:
-    """When the concern was raised: the day of the change that set the flag as it stands."""
-    s, c = models.FieldState, models.Change
-    return (
-        select(func.substr(c.wall_time, 1, 10))
-        .join(s, s.winner_id == c.id)
-        .where(s.entity_id == models.Evaluation.id, s.field == "immediate_concern")
-        .scalar_subquery()
-    )
-
-
 def list_open_concerns(
     session: Session, offset: int = 0, limit: int | None = PAGE, words: tuple[str, ...] = ()
 ) -> list[OpenConcern]:
     """Every concern not closed: those not yet shared with all four required recipients first,
-    then the oldest first. Counted per concern (index lookups), never over every share."""
+    then the oldest first (by the date of the evaluation that raised it). Counted per concern
+    (index lookups), never over every share."""
     e, cs, ce = models.Evaluation, models.ConcernShare, models.ConcernEvent
     n_shared = (
         select(func.count(cs.recipient_role.distinct()))
@@ -276,9 +269,11 @@ def list_open_concerns(
             .scalar_subquery()
         )
 
-    raised = _raised_on().label("raised")
+    raised = e.evaluation_date  # the practice evaluation that identified the concern
     shared = n_shared.label("shared")
-    query = select(e, shared, events("acknowledged"), raised).where(
+    # Order the concerns by narrow columns first; the evaluations' rows are read for the
+    # page only.
+    query = select(e.id, shared, events("acknowledged")).where(
         ~e.deleted, e.immediate_concern.is_(True), events("closed") == 0
     )
     for word in words:
@@ -294,8 +289,11 @@ def list_open_concerns(
     query = query.order_by(fully, raised, e.id).offset(offset)
     if limit is not None:
         query = query.limit(limit)
+    page = session.execute(query).all()
+    rows = {ev.id: ev for ev in session.scalars(select(e).where(e.id.in_([r[0] for r in page])))}
     out = []
-    for ev, n, acks, when in session.execute(query):
+    for evaluation_id, n, acks in page:
+        ev = rows[evaluation_id]
         out.append(
             OpenConcern(
                 evaluation_id=ev.id,
@@ -304,7 +302,7 @@ def list_open_concerns(
                 service_area=ev.service_area,
                 auditor=ev.auditor,
                 evaluation_status=ev.status,
-                raised_on=dt.date.fromisoformat(when) if when else None,
+                raised_on=ev.evaluation_date,
                 shared_roles=int(n),
                 acknowledged=bool(acks),
                 description=ev.concern_description,
