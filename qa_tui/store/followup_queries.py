@@ -102,7 +102,7 @@ def _action_query(flt: ActionFilter) -> Any:
         _evaluation_column(e.service_area),
         _evaluation_column(e.status),
     )
-    where: list[Any] = [~a.deleted, ~_evaluation_is(e.deleted)]
+    where: list[Any] = [~a.deleted]
     if flt.statuses:
         where.append(a.current_status.in_(flt.statuses))
     if flt.overdue:
@@ -121,6 +121,8 @@ def _action_query(flt: ActionFilter) -> Any:
         found = or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation))
         where.append(_evaluation_is(found))
     for word in flt.words:
+        # A word typed in the filter: the evaluations it matches are found once (one pass over
+        # the evaluations), not looked up again for every action walked.
         in_evaluation = or_(
             _like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word)
         )
@@ -128,9 +130,11 @@ def _action_query(flt: ActionFilter) -> Any:
             or_(
                 _like(a.owner, word),
                 _like(a.description, word),
-                _evaluation_is(in_evaluation),
+                a.evaluation_id.in_(select(e.id).where(in_evaluation)),
             )
         )
+    # Last, so SQLite tests it only for actions that passed everything else.
+    where.append(~_evaluation_is(e.deleted))
     return query.where(*where)
 
 
