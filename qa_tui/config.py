@@ -37,6 +37,11 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def default_documents_dir() -> Path:
+    """``<the user's documents folder>/qa-tui``: where saved documents go by default."""
+    return Path(platformdirs.user_documents_dir()) / APP_NAME
+
+
 def default_config_path() -> Path:
     return config_dir() / "config.toml"
 
@@ -59,6 +64,9 @@ class Settings:
     central_db_url: str = ""
     qa_public_key: str = ""
     retention_days: int = 90
+    # Where documents (notices, feedback summaries, email drafts) are saved; empty: the
+    # platform's documents folder / qa-tui (qa_tui.documents.files).
+    documents_dir: str = ""
     config_path: Path = field(default_factory=default_config_path, compare=False)
     # Where this laptop's keys and remembered places live; not a setting in the file (the
     # platform's user data folder unless a caller, a test say, gives another).
@@ -72,6 +80,14 @@ class Settings:
     @property
     def author(self) -> str:
         return self.auditor_name.strip() or "unknown auditor"
+
+    @property
+    def documents_path(self) -> Path:
+        """The folder documents are saved in (never a hidden one unless the user chose it):
+        the ``documents_dir`` setting, else ``<the user's documents folder>/qa-tui``."""
+        if self.documents_dir.strip():
+            return Path(self.documents_dir).expanduser()
+        return default_documents_dir()
 
     def with_changes(self, **changes: Any) -> Settings:
         new = replace(self, **changes)

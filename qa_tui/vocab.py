@@ -19,7 +19,7 @@ ACTION_STATUSES: dict[str, str] = {
     "open": "Open",
     "in_progress": "In progress",
     "done": "Done",
-    "cancelled": "Cancelled",
+    "cancelled": "No longer needed",
 }
 OPEN_ACTION_STATUSES = ("open", "in_progress")
 
@@ -31,10 +31,28 @@ CONCERN_RECIPIENTS: dict[str, str] = {
     "director_social_care": "Director of Social Care",
 }
 
+# Seed 000 §4.8: the outcome goes to the child's electronic record and to these.
+SUMMARY_RECIPIENTS: dict[str, str] = {
+    "child_record": "Child's electronic record",
+    "practitioner": "Practitioner",
+    "team_manager": "Team manager",
+    "service_manager": "Service manager",
+}
+
+# An immediate concern's lifecycle (raised when the evaluation records it).
+CONCERN_STAGES: dict[str, str] = {
+    "raised": "Raised",
+    "shared": "Shared",
+    "acknowledged": "Acknowledged",
+    "closed": "Closed",
+}
+
 SHARE_METHODS: dict[str, str] = {
     "email": "Secure email",
     "letter": "Letter",
     "case_record": "Case record (written note)",
+    "attached": "Attached to the electronic record",
+    "in_person": "In person",
 }
 
 # Limits that keep one field from swamping the database or the screen.

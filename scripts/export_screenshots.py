@@ -28,7 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `tests` is a package of the repository, not installed
 
-from tests.tui.screens_setup import capture, isolate_environment  # noqa: E402
+from tests.tui.screens_setup import (  # noqa: E402
+    FROZEN_NOW,
+    capture,
+    frozen_clock,
+    isolate_environment,
+    prepare_db,
+    scene_settings,
+)
 
 SIZE = (160, 40)
 # file name -> (scene, theme)
@@ -43,6 +50,15 @@ SHOTS: dict[str, tuple[str, str]] = {
     "high_contrast.svg": ("editor_grade", "high-contrast"),
     "dashboard.svg": ("dashboard", "dark"),
     "reports.svg": ("reports_made", "dark"),
+    "actions.svg": ("actions_overdue", "dark"),
+    "concerns.svg": ("concerns", "dark"),
+    "concern_notice.svg": ("concern_notice", "dark"),
+    "share_findings.svg": ("share_findings", "dark"),
+}
+# Documents photographed in Chromium: file name -> (document, window size)
+DOCUMENTS = {
+    "notice_html.png": ("notice", "1000,1414"),
+    "summary_html.png": ("summary", "1000,2600"),
 }
 PNG_OF_SVG = {"dashboard.png": "dashboard.svg"}
 
@@ -95,7 +111,6 @@ def monthly_report_png(out: Path, work: Path, browser: str) -> None:
     from qa_tui.reports.period import parse_period
     from qa_tui.reports.render import write_report
     from qa_tui.store.migrate import open_store
-    from tests.tui.screens_setup import prepare_db, scene_settings
 
     folder = work / "report"
     isolate_environment(folder / "home")
@@ -147,6 +162,32 @@ def monthly_report_png(out: Path, work: Path, browser: str) -> None:
     print(f"{png}: the monthly board report, first page")
 
 
+def export_documents(out: Path, work: Path, browser: str) -> None:
+    """The demo's concern notice and feedback summary as HTML, photographed in Chromium."""
+    from qa_tui.documents.produce import read_notice, read_summary_doc, render
+    from qa_tui.workspace import open_workspace
+
+    folder = work / "documents"
+    isolate_environment(folder / "home")
+    settings = scene_settings()
+    url, ids = prepare_db(folder, settings, demo=True)
+    assert ids is not None
+    ws = open_workspace(settings, url, clock=frozen_clock)
+    try:
+        today = FROZEN_NOW.date()
+        docs = {
+            "notice": read_notice(ws, ids.concern, today),
+            "summary": read_summary_doc(ws, ids.concern, today),
+        }
+    finally:
+        ws.close()
+    for file_name, (kind, size) in DOCUMENTS.items():
+        page = folder / f"{kind}.html"
+        page.write_bytes(render(docs[kind], "html"))
+        _shoot(browser, page, out / file_name, size)
+        print(f"{out / file_name}: the {kind} as HTML, in Chromium")
+
+
 def pngs(out: Path, work: Path) -> None:
     browser = _chromium()
     if browser is None:
@@ -156,6 +197,7 @@ def pngs(out: Path, work: Path) -> None:
         _shoot(browser, out / svg, out / png, "1400,900")
         print(f"{out / png}: {svg} as a picture")
     monthly_report_png(out, work, browser)
+    export_documents(out, work, browser)
 
 
 def main(argv: list[str] | None = None) -> int:

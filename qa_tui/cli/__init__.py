@@ -48,6 +48,10 @@ def _register() -> None:
 
     for command in (*sync.COMMANDS, *report.COMMANDS):
         main.add_command(command)
+    from qa_tui.cli import followup
+
+    for command in followup.COMMANDS:
+        main.add_command(command)
 
 
 _register()

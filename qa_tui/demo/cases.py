@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 from qa_tui.clock import stamp
+from qa_tui.demo import followup
 from qa_tui.demo import text as txt
 from qa_tui.demo.recorder import TODAY, Case, Recorder
 from qa_tui.demo.text import Organisation, new_uuid
@@ -225,37 +226,42 @@ def _write_actions(case: Case, owners: list[str]) -> list[tuple[str, dt.date]]:
 
 
 def _follow_up_actions(case: Case, actions: list[tuple[str, dt.date]]) -> None:
-    """Later progress on the actions: some done, some in progress, some left (overdue)."""
+    """Later progress on the actions, as dated updates: some done, some in progress, some
+    left (overdue, sometimes chased by the QA team)."""
+    follow = followup.rng_for(case)
     for action_id, due in actions:
         roll = case.rng.random()
         past = due < TODAY
         if roll < (0.55 if past else 0.1):
             finished = min(TODAY, due - dt.timedelta(days=case.rng.randrange(0, 10)))
-            case.set(
-                "action", action_id, "progress", case.say(txt.PROGRESS_DONE), seconds=86_400 * 7
-            )
-            case.set("action", action_id, "status", "done")
-            case.set("action", action_id, "completed_on", finished.isoformat())
+            note = case.say(txt.PROGRESS_DONE)
+            case.now(86_400 * 7)
+            followup.progress(case, follow, action_id, "done", note, finished, case.auditor)
         elif roll < (0.7 if past else 0.4):
-            case.set("action", action_id, "status", "in_progress", seconds=86_400 * 3)
-            case.set("action", action_id, "progress", case.say(txt.PROGRESS_UNDER_WAY))
+            case.now(86_400 * 3)
+            note = case.say(txt.PROGRESS_UNDER_WAY)
+            on = min(TODAY, case.date + dt.timedelta(days=follow.randrange(3, 20)))
+            followup.progress(case, follow, action_id, "in_progress", note, on, case.auditor)
+            followup.chase(case, follow, action_id, due)
         elif roll > 0.97:
-            case.set("action", action_id, "status", "cancelled", seconds=86_400 * 5)
+            case.now(86_400 * 5)
+            on = min(TODAY, case.date + dt.timedelta(days=follow.randrange(3, 30)))
+            note = "No longer needed: the case closed."
+            followup.progress(case, follow, action_id, "cancelled", note, on, case.auditor)
+        else:
+            followup.chase(case, follow, action_id, due)
 
 
 def _write_concern(case: Case, org: Organisation) -> None:
-    concern = case.rng.random() < 0.06
+    concern = case.rng.random() < 0.15
     case.set("evaluation", case.eval_id, "immediate_concern", concern)
     if not concern:
         return
     case.set("evaluation", case.eval_id, "concern_description", case.say(txt.CONCERNS))
-    if case.status == "draft" and case.rng.random() < 0.5:
+    names = _names(case, org)
+    if case.status == "draft":  # still being written: raised, perhaps partly shared
+        followup.concern_lifecycle(case, False, names)
         return
-    names = {
-        **org.managers,
-        "practitioner": case.practitioner,
-        "director_social_care": org.director,
-    }
     shared_on = (case.date + dt.timedelta(days=case.rng.randrange(0, 2))).isoformat()
     for role in CONCERN_RECIPIENTS:
         values = {
@@ -265,6 +271,16 @@ def _write_concern(case: Case, org: Organisation) -> None:
             "method": case.rng.choice(("email", "email", "case_record", "letter")),
         }
         case.create("concern_share", {"evaluation_id": case.eval_id}, values)
+    followup.concern_lifecycle(case, True, names)
+
+
+def _names(case: Case, org: Organisation) -> dict[str, str]:
+    return {
+        **org.managers,
+        "practitioner": case.practitioner,
+        "director_social_care": org.director,
+        "child_record": "",
+    }
 
 
 def _write_closure(case: Case) -> None:
@@ -307,3 +323,5 @@ def make_evaluation(case: Case, org: Organisation) -> None:
     if case.status != "draft":
         _write_closure(case)
     _follow_up_actions(case, actions)
+    if case.status == "completed":
+        followup.share_summary(case, _names(case, org))

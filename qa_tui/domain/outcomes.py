@@ -24,8 +24,8 @@ from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template
 from qa_tui.store import models
 from qa_tui.store.history import Actor
-from qa_tui.store.queries import get_evaluation
-from qa_tui.vocab import ACTION_STATUSES, CONCERN_RECIPIENTS, SHARE_METHODS
+from qa_tui.store.tracking import refresh_actions
+from qa_tui.vocab import ACTION_STATUSES
 
 
 def _clean_action(values: dict[str, Any]) -> dict[str, Any]:
@@ -63,17 +63,33 @@ def add_action(
     values["status"] = "open"
     ensure_editable(session, evaluation_id, "new_action")
     fixed = {"evaluation_id": evaluation_id}
-    return create_record(session, actor, "action", evaluation_id, fixed, values)
+    action_id = create_record(session, actor, "action", evaluation_id, fixed, values)
+    refresh_actions(session, [evaluation_id])
+    return action_id
 
 
 def update_action(session: Session, actor: Actor, /, action_id: str, **values: Any) -> int:
-    """Change an action; status, progress and completion date stay editable after completion."""
+    """Change an action. What, who and by when are fields of the action (read-only once the
+    evaluation is completed); a new status or progress note is a dated progress update
+    (:func:`qa_tui.domain.followup.record_action_update`), allowed after completion too.
+    Returns how many changes were recorded."""
+    from qa_tui.domain.followup import record_action_update
+
     clean = _clean_action(values)
-    if clean.get("status") == "done" and "completed_on" not in clean:
+    tracking = {k: clean.pop(k) for k in ("status", "progress", "completed_on") if k in clean}
+    recorded = set_fields(session, actor, "action", action_id, clean) if clean else 0
+    if "due_date" in clean:
         action = session.get(models.Action, action_id)
-        if action is not None and action.completed_on is None:
-            clean["completed_on"] = actor.now().date()
-    return set_fields(session, actor, "action", action_id, clean)
+        refresh_actions(session, [action.evaluation_id] if action else [])
+    if tracking:
+        action = session.get(models.Action, action_id)
+        if action is None or action.deleted:
+            raise ValidationError("That action no longer exists", field="action_status")
+        status = tracking.get("status", action.current_status)
+        note = tracking.get("progress", "")
+        record_action_update(session, actor, action_id, status, note, tracking.get("completed_on"))
+        recorded += 1
+    return recorded
 
 
 def remove_action(session: Session, actor: Actor, action_id: str) -> None:
@@ -100,22 +116,12 @@ def record_concern_share(
     shared_on: dt.date | str | None,
     method: str,
 ) -> str:
-    """Record that the written notice of an immediate concern was shared with someone."""
-    values = {
-        "recipient_role": v.choice(
-            recipient_role, CONCERN_RECIPIENTS, "Recipient", "recipient_role"
-        ),
-        "recipient_name": v.text(recipient_name, "Recipient's name", "recipient_name", short=True),
-        "shared_on": v.parse_date(shared_on, "Shared on", "shared_on") or actor.now().date(),
-        "method": v.choice(method, SHARE_METHODS, "How it was shared", "share_method"),
-    }
-    evaluation = get_evaluation(session, evaluation_id)
-    if not evaluation.immediate_concern:
-        raise ValidationError(
-            "This evaluation records no immediate concern to share", field="immediate_concern"
-        )
-    fixed = {"evaluation_id": evaluation_id}
-    return create_record(session, actor, "concern_share", evaluation_id, fixed, values)
+    """Record that the written notice of an immediate concern was shared with someone (several
+    at once: :func:`qa_tui.domain.followup.record_concern_shares`)."""
+    from qa_tui.domain.followup import record_concern_shares
+
+    recipients = [(recipient_role, recipient_name)]
+    return record_concern_shares(session, actor, evaluation_id, recipients, shared_on, method)[0]
 
 
 def set_overall(

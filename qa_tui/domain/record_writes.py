@@ -18,11 +18,15 @@ from qa_tui.store.queries import get_evaluation
 RESPONSE_NAMESPACE = uuid.UUID("6f1c7a52-0d5e-4b8e-9a57-3f0f3c2b9d11")
 
 # Fields that stay editable on a completed evaluation: actions are tracked to completion
-# after the evaluation closes, the immediate-concern notice is shared afterwards, and
-# moderation happens once the evaluation is complete.
+# after the evaluation closes (progress updates), the immediate concern is shared,
+# acknowledged and closed, the feedback summary is shared, and moderation happens once the
+# evaluation is complete. The evaluation's own content stays read-only.
 EDITABLE_WHEN_COMPLETE = {
     "action": {"status", "completed_on", "progress"},
     "concern_share": None,
+    "action_update": None,
+    "concern_event": None,
+    "summary_share": None,
     "moderation": None,
     "moderation_judgement": None,
 }

@@ -201,6 +201,9 @@ def insert_new(
         _insert_rows(connection, _table(etype.model), by_type.get(name, []))
     states.sort(key=itemgetter("entity_id", "field"))
     _insert_rows(connection, _table(models.FieldState), states)
+    from qa_tui.store.tracking import refresh_actions, tracked_evaluations
+
+    refresh_actions(session, tracked_evaluations(changes))
 
 
 # --- filling an empty database --------------------------------------------------------------

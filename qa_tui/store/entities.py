@@ -129,6 +129,26 @@ ENTITY_TYPES: dict[str, EntityType] = {
         EntityType(
             "lifecycle_event", models.LifecycleEvent, ("evaluation_id", "kind", "reason"), {}
         ),
+        # Follow-through after an evaluation (issue 12): each update or event is a record of
+        # its own, so two devices' updates are both kept rather than conflicting on one field.
+        EntityType(
+            "action_update",
+            models.ActionUpdate,
+            ("evaluation_id", "action_id"),
+            {**_plain("status", "note"), "updated_on": DATE},
+        ),
+        EntityType(
+            "concern_event",
+            models.ConcernEvent,
+            ("evaluation_id", "kind"),
+            {**_plain("person_role", "person_name", "note"), "happened_on": DATE},
+        ),
+        EntityType(
+            "summary_share",
+            models.SummaryShare,
+            ("evaluation_id",),
+            {**_plain("recipient_role", "recipient_name", "method"), "shared_on": DATE},
+        ),
         EntityType(
             "moderation",
             models.Moderation,

@@ -329,7 +329,9 @@ def check_consistency(session: Session) -> list[str]:
         for column, value in want.items():
             if have.get(column) != value:
                 problems.append(f"{key}.{column}: stored {have.get(column)!r}, history {value!r}")
-    return problems
+    from qa_tui.store.tracking import tracking_problems  # derived from the records above
+
+    return problems + tracking_problems(session)
 
 
 def max_counter(session: Session) -> int:

@@ -86,7 +86,11 @@ class FieldState(Base):
     heads: Mapped[str] = mapped_column(Text)  # JSON list of change ids, sorted
     winner_id: Mapped[str] = mapped_column(ID)
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
-    __table_args__ = (Index("ix_field_states_conflict", "conflict"),)
+    __table_args__ = (
+        Index("ix_field_states_conflict", "conflict"),
+        # One evaluation's conflicts (reading an evaluation) without scanning every field.
+        Index("ix_field_states_evaluation_conflict", "evaluation_id", "conflict"),
+    )
 
 
 class Record(Base):
@@ -154,6 +158,7 @@ class Evaluation(Record):
             "status",
             "evaluation_date",
         ),
+        Index("ix_evaluations_concern", "immediate_concern"),
     )
 
 
@@ -227,23 +232,77 @@ class Action(Record):
     status: Mapped[str] = mapped_column(String(16), default="open")
     completed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     progress: Mapped[str] = mapped_column(Text, default="")
+    # Derived from the action's progress updates (``store/tracking.py``), never set directly:
+    # the latest update by date, then Lamport counter; an action without updates keeps the
+    # status, completion date and progress it was agreed with (the fields above).
+    current_status: Mapped[str] = mapped_column(String(16), default="open")
+    status_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    status_by: Mapped[str] = mapped_column(String(200), default="")
+    # The due date, or 9999-12-31 for none: what the tracker sorts and pages by (an index
+    # gives that order at once; a NULL would sort first on SQLite and last on PostgreSQL).
+    due_key: Mapped[dt.date] = mapped_column(Date, default=dt.date(9999, 12, 31))
     __table_args__ = (
+        # Reports (migrations 0004, 0005): an evaluation's actions by status and dates.
         Index(
             "ix_actions_report",
             "evaluation_id",
-            "status",
+            "current_status",
             "due_date",
-            "completed_on",
+            "status_on",
             "created_at",
             "deleted",
         ),
+        Index("ix_actions_status_due", "current_status", "due_key", "id"),
+        Index("ix_actions_due", "due_key", "id"),
+        Index("ix_actions_owner", "owner"),
     )
+
+
+class ActionUpdate(Record):
+    """A dated progress update on an action: its status from that day and a note.
+
+    Updates are history: each is a record of its own (never edited), so updates made on two
+    devices are both kept and the action's current status follows from all of them.
+    """
+
+    __tablename__ = "action_updates"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    action_id: Mapped[str] = mapped_column(ID, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
 class ConcernShare(Record):
     """The written notice of an immediate concern, shared with one recipient."""
 
     __tablename__ = "concern_shares"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    recipient_role: Mapped[str] = mapped_column(String(64), default="")
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    shared_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    method: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ConcernEvent(Record):
+    """A step in an immediate concern's lifecycle after sharing: ``acknowledged`` (by whom,
+    when) or ``closed`` (when, with the outcome). Each is a record of its own, never edited."""
+
+    __tablename__ = "concern_events"
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    person_role: Mapped[str] = mapped_column(String(64), default="")
+    person_name: Mapped[str] = mapped_column(String(200), default="")
+    happened_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SummaryShare(Record):
+    """A completed evaluation's feedback summary, shared with one recipient (the child's
+    electronic record, the practitioner, their team manager or the service manager)."""
+
+    __tablename__ = "summary_shares"
     evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
     recipient_role: Mapped[str] = mapped_column(String(64), default="")
     recipient_name: Mapped[str] = mapped_column(String(200), default="")

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from qa_tui.errors import NotFoundError
 from qa_tui.store import models
 from qa_tui.store.rows import EvaluationRow
-from qa_tui.vocab import OPEN_ACTION_STATUSES
+from qa_tui.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES
 
 
 def list_evaluations(session: Session) -> list[EvaluationRow]:
     """Every evaluation (not deleted), newest first, with its open-action count."""
     open_actions = (
         select(models.Action.evaluation_id, func.count().label("n"))
-        .where(~models.Action.deleted, models.Action.status.in_(OPEN_ACTION_STATUSES))
+        .where(~models.Action.deleted, models.Action.current_status.in_(OPEN_ACTION_STATUSES))
         .group_by(models.Action.evaluation_id)
         .subquery()
     )
@@ -25,16 +27,26 @@ def list_evaluations(session: Session) -> list[EvaluationRow]:
         .group_by(models.FieldState.evaluation_id)
         .subquery()
     )
+    shared, events = concern_subqueries()
     e = models.Evaluation
     query = (
-        select(e, func.coalesce(open_actions.c.n, 0), func.coalesce(conflicts.c.n, 0))
+        select(
+            e,
+            func.coalesce(open_actions.c.n, 0),
+            func.coalesce(conflicts.c.n, 0),
+            func.coalesce(shared.c.n, 0),
+            func.coalesce(events.c.acknowledged, 0),
+            func.coalesce(events.c.closed, 0),
+        )
         .outerjoin(open_actions, open_actions.c.evaluation_id == e.id)
         .outerjoin(conflicts, conflicts.c.evaluation_id == e.id)
+        .outerjoin(shared, shared.c.evaluation_id == e.id)
+        .outerjoin(events, events.c.evaluation_id == e.id)
         .where(~e.deleted)
         .order_by(e.evaluation_date.desc(), e.created_at.desc(), e.id)
     )
     rows = []
-    for ev, n_open, n_conflicts in session.execute(query):
+    for ev, n_open, n_conflicts, n_shared, n_ack, n_closed in session.execute(query):
         rows.append(
             EvaluationRow(
                 id=ev.id,
@@ -54,6 +66,9 @@ def list_evaluations(session: Session) -> list[EvaluationRow]:
                 created_at=ev.created_at,
                 completed_at=ev.completed_at,
                 conflicts=int(n_conflicts),
+                concern_shared=int(n_shared),
+                concern_acknowledged=bool(n_ack),
+                concern_closed=bool(n_closed),
             )
         )
     return rows
@@ -65,6 +80,29 @@ def get_evaluation(session: Session, evaluation_id: str) -> models.Evaluation:
     if evaluation is None or evaluation.deleted:
         raise NotFoundError(f"No evaluation with id {evaluation_id}")
     return evaluation
+
+
+def concern_subqueries() -> tuple[Any, Any]:
+    """Per evaluation: how many of the four required recipients the concern notice was shared
+    with (``n``), and how many acknowledgements and closures it has."""
+    cs, ce = models.ConcernShare, models.ConcernEvent
+    shared = (
+        select(cs.evaluation_id, func.count(cs.recipient_role.distinct()).label("n"))
+        .where(~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS)))
+        .group_by(cs.evaluation_id)
+        .subquery()
+    )
+    events = (
+        select(
+            ce.evaluation_id,
+            func.sum(case((ce.kind == "acknowledged", 1), else_=0)).label("acknowledged"),
+            func.sum(case((ce.kind == "closed", 1), else_=0)).label("closed"),
+        )
+        .where(~ce.deleted)
+        .group_by(ce.evaluation_id)
+        .subquery()
+    )
+    return shared, events
 
 
 def find_by_case_reference(session: Session, text: str) -> list[models.Evaluation]:

@@ -21,13 +21,23 @@ _QUERY = f"""
 SELECT e.id, e.case_reference, e.service_area, e.team, e.practitioner, e.auditor,
        e.evaluation_type, e.template_id, e.template_version, e.status, e.overall_grade,
        COALESCE(a.n, 0), e.immediate_concern, e.evaluation_date, e.created_at,
-       e.completed_at, COALESCE(c.n, 0)
+       e.completed_at, COALESCE(c.n, 0), COALESCE(s.n, 0), COALESCE(v.acknowledged, 0),
+       COALESCE(v.closed, 0)
 FROM evaluations AS e
 LEFT JOIN (SELECT evaluation_id, COUNT(*) AS n FROM actions
-           WHERE NOT deleted AND status IN ({", ".join("?" for _ in OPEN_ACTION_STATUSES)})
+           WHERE NOT deleted AND current_status IN ({", ".join("?" for _ in OPEN_ACTION_STATUSES)})
            GROUP BY evaluation_id) AS a ON a.evaluation_id = e.id
 LEFT JOIN (SELECT evaluation_id, COUNT(*) AS n FROM field_states WHERE conflict = 1
            GROUP BY evaluation_id) AS c ON c.evaluation_id = e.id
+LEFT JOIN (SELECT evaluation_id, COUNT(DISTINCT recipient_role) AS n FROM concern_shares
+           WHERE NOT deleted AND recipient_role IN
+               ('practitioner', 'team_manager', 'service_manager', 'director_social_care')
+           GROUP BY evaluation_id) AS s ON s.evaluation_id = e.id
+LEFT JOIN (SELECT evaluation_id,
+                  SUM(CASE WHEN kind = 'acknowledged' THEN 1 ELSE 0 END) AS acknowledged,
+                  SUM(CASE WHEN kind = 'closed' THEN 1 ELSE 0 END) AS closed
+           FROM concern_events WHERE NOT deleted
+           GROUP BY evaluation_id) AS v ON v.evaluation_id = e.id
 WHERE NOT e.deleted
 ORDER BY e.evaluation_date DESC, e.created_at DESC, e.id
 """
@@ -81,6 +91,9 @@ def quick_list(path: Path) -> list[EvaluationRow] | None:
             created_at=r[14],
             completed_at=r[15],
             conflicts=int(r[16]),
+            concern_shared=int(r[17]),
+            concern_acknowledged=bool(r[18]),
+            concern_closed=bool(r[19]),
         )
         for r in records
     ]

@@ -26,3 +26,8 @@ class EvaluationRow:
     created_at: str
     completed_at: str
     conflicts: int
+    # An immediate concern's lifecycle: required recipients shared with (of 4), and whether
+    # it was acknowledged or closed (qa_tui.domain.followup.concern_stage).
+    concern_shared: int = 0
+    concern_acknowledged: bool = False
+    concern_closed: bool = False

@@ -3,6 +3,7 @@ reports show (current state, deleted records left out)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,11 @@ class EvaluationView:
     feedback: dict[str, list[models.Feedback]] = field(default_factory=lambda: defaultdict(list))
     actions: list[models.Action] = field(default_factory=list)
     shares: list[models.ConcernShare] = field(default_factory=list)
+    concern_events: list[models.ConcernEvent] = field(default_factory=list)
+    summary_shares: list[models.SummaryShare] = field(default_factory=list)
+    updates: dict[str, list[models.ActionUpdate]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # by action id, oldest first
     events: list[models.LifecycleEvent] = field(default_factory=list)
     conflicts: set[tuple[str, str]] = field(default_factory=set)  # (entity_id, field)
 
@@ -43,7 +49,7 @@ class EvaluationView:
         return next((s for s in self.scales[item_id] if s.participant_id == participant_id), None)
 
     def open_actions(self) -> list[models.Action]:
-        return [a for a in self.actions if a.status in OPEN_ACTION_STATUSES]
+        return [a for a in self.actions if a.current_status in OPEN_ACTION_STATUSES]
 
 
 def _alive(session: Session, model: Any, evaluation_id: str) -> list[Any]:
@@ -85,6 +91,17 @@ def load_view(session: Session, evaluation_id: str) -> EvaluationView:
     view.actions = sorted(_alive(session, models.Action, evaluation_id), key=by_creation)
     view.shares = sorted(_alive(session, models.ConcernShare, evaluation_id), key=by_creation)
     view.events = sorted(_alive(session, models.LifecycleEvent, evaluation_id), key=by_creation)
+    view.concern_events = sorted(
+        _alive(session, models.ConcernEvent, evaluation_id), key=by_creation
+    )
+    view.summary_shares = sorted(
+        _alive(session, models.SummaryShare, evaluation_id), key=by_creation
+    )
+    for update in sorted(
+        _alive(session, models.ActionUpdate, evaluation_id),
+        key=lambda u: (u.updated_on or dt.date.min, made.get(u.id, 0), u.id),
+    ):
+        view.updates[update.action_id].append(update)
     view.conflicts = set(
         session.execute(
             select(models.FieldState.entity_id, models.FieldState.field).where(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES
 from qa_tui.store.history import Actor, append_change, change_order_key, recompute_field
+from qa_tui.store.tracking import TRACKED_TYPES, refresh_actions
 from qa_tui.sync.aggregates import InvalidRecord, _check_value
 from qa_tui.sync.errors import SyncError
 
@@ -249,6 +250,8 @@ def _record(session: Session, actor: Actor, conflict: Conflict, fld: str, value:
     change = append_change(session, actor, where, value, heads, old.value if old else None)
     session.flush()
     recompute_field(session, conflict.entity_id, fld)
+    if conflict.entity_type in TRACKED_TYPES:
+        refresh_actions(session, [conflict.evaluation_id])
     return change.id
 
 

@@ -35,6 +35,7 @@ from qa_tui.store.bulk import CHANGE_COLUMNS, insert_new
 from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
 from qa_tui.store.history import advance_clock, settle_field
 from qa_tui.store.sync_models import MergedBundle
+from qa_tui.store.tracking import refresh_actions, tracked_evaluations
 from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate
 from qa_tui.sync.errors import BundleError
 
@@ -239,6 +240,7 @@ def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) 
     report.new_changes += len(new_changes)
     report.touched.update(c["evaluation_id"] for c in new_changes)
     _rederive(session, ids, new_changes)
+    refresh_actions(session, tracked_evaluations(new_changes))
 
 
 def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, Any]]) -> None:

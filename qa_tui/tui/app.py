@@ -61,8 +61,12 @@ class QaApp(SafeNotifications, App[None]):
         Binding("f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "next_theme", "Theme", id="app.theme", show=False),
         Binding("ctrl+y", "navigate('sync')", "Sync", id="app.sync"),
-        Binding("f2", "navigate('dashboard')", "Dashboard", id="app.dashboard", show=False),
-        Binding("f3", "navigate('reports')", "Reports", id="app.reports", show=False),
+        # The main areas, by function key (in F1's help and the palette, not every footer).
+        Binding("f2", "navigate('actions')", "Actions", id="app.actions", show=False),
+        Binding("f3", "navigate('concerns')", "Concerns", id="app.concerns", show=False),
+        Binding("f4", "navigate('findings')", "Findings", id="app.findings", show=False),
+        Binding("f5", "navigate('dashboard')", "Dashboard", id="app.dashboard", show=False),
+        Binding("f6", "navigate('reports')", "Reports", id="app.reports", show=False),
     ]
 
     def __init__(

@@ -42,6 +42,24 @@ def _conflicts(ws: Workspace, writer: Writer) -> Screen[Any]:
     return ConflictsScreen(ws)
 
 
+def _actions(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.actions import ActionsScreen
+
+    return ActionsScreen(ws)
+
+
+def _concerns(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.concerns import ConcernsScreen
+
+    return ConcernsScreen(ws)
+
+
+def _findings(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.concerns import FindingsScreen
+
+    return FindingsScreen(ws)
+
+
 def _dashboard(ws: Workspace, writer: Writer) -> Screen[Any]:
     from qa_tui.tui.screens.dashboard import DashboardScreen
 
@@ -64,15 +82,33 @@ PLACES: dict[str, Place] = {
             _sync,
         ),
         Place(
+            "actions",
+            "Actions tracker",
+            "Every action by due date, overdue ones in words; record progress (F2)",
+            _actions,
+        ),
+        Place(
+            "concerns",
+            "Immediate concerns",
+            "Open concerns by age, not yet shared with all four first (F3)",
+            _concerns,
+        ),
+        Place(
+            "findings",
+            "Findings to share",
+            "Completed evaluations whose feedback summary is not yet shared (F4)",
+            _findings,
+        ),
+        Place(
             "dashboard",
             "Dashboard",
-            "Charts of grades, scaling, overdue actions, concerns and moderation (F2)",
+            "Charts of grades, scaling, overdue actions, concerns and moderation (F5)",
             _dashboard,
         ),
         Place(
             "reports",
             "Reports",
-            "The monthly board report, team summaries, quarterly, actions, coverage (F3)",
+            "The monthly board report, team summaries, quarterly, actions, coverage (F6)",
             _reports,
         ),
         Place(

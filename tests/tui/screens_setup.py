@@ -506,6 +506,56 @@ async def _concern_notice(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await wait_for(pilot, lambda: dialog._notice is not None, "the notice")
 
 
+async def _actions(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.actions import ActionsScreen
+
+    await _home(pilot, ids)
+    await pilot.press("f2")
+    screen = await screen_is(pilot, ActionsScreen)
+    await wait_for(pilot, lambda: screen.loaded and screen._count is not None, "the actions")
+
+
+async def _actions_overdue(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    await _actions(pilot, ids)
+    screen = pilot.app.screen
+    await pilot.press("o")
+    await wait_for(pilot, lambda: screen._overdue and screen._count is not None, "overdue")
+
+
+async def _action_update(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.action_update import ActionUpdateDialog
+
+    await _actions_overdue(pilot, ids)
+    await pilot.press("u")
+    await screen_is(pilot, ActionUpdateDialog)
+
+
+async def _concerns(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.concerns import ConcernsScreen
+
+    await _home(pilot, ids)
+    await pilot.press("f3")
+    screen = await screen_is(pilot, ConcernsScreen)
+    await wait_for(pilot, lambda: screen.loaded, "the concerns")
+
+
+async def _findings(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.concerns import FindingsScreen
+
+    await _home(pilot, ids)
+    await pilot.press("f4")
+    screen = await screen_is(pilot, FindingsScreen)
+    await wait_for(pilot, lambda: screen.loaded, "the findings")
+
+
+async def _share_findings(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.summary_documents import SummaryDocumentsDialog
+
+    await _summary(pilot, ids)
+    await pilot.press("d")
+    await screen_is(pilot, SummaryDocumentsDialog)
+
+
 async def _help(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.dialogs.help import HelpDialog
 
@@ -621,6 +671,14 @@ SCENES: dict[str, Scene] = {
         Scene("summary_moderation", "Summary: what the moderators made of it", _summary_moderation),
         Scene("reopen", "Reopen: asks why", _reopen),
         Scene("concern_notice", "The written notice of a concern", _concern_notice),
+        Scene("actions", "The actions tracker (f2)", _actions),
+        Scene("actions_overdue", "The actions tracker: overdue only", _actions_overdue),
+        Scene("action_update", "Progress on an action", _action_update),
+        Scene("concerns", "Open immediate concerns on the QA desk (f3)", _concerns),
+        Scene(
+            "findings", "Completed evaluations whose findings are not yet shared (f4)", _findings
+        ),
+        Scene("share_findings", "Share the findings: documents and recipients", _share_findings),
         Scene("help", "Help (F1) on the home screen", _help),
         Scene("command_palette", "The command palette", _palette),
         Scene("sync", "Sync with the central database", _sync),

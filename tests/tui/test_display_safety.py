@@ -160,6 +160,7 @@ async def visit_everything(pilot: Any, ids: Any, text: str) -> list[str]:
     await screen_is(pilot, ResolveConflictDialog)
     await check("resolve conflict")
     app.action_go_home()
+    await visit_follow_through(pilot, ids, check)
     await pilot.press("ctrl+p")
     palette = await screen_is(pilot, CommandPalette)
     await wait_for(pilot, lambda: palette.has_class("-ready"), "the palette")
@@ -170,6 +171,32 @@ async def visit_everything(pilot: Any, ids: Any, text: str) -> list[str]:
     app.notify(text + "\ud800", title=text)
     await check("notification")
     return problems
+
+
+async def visit_follow_through(pilot: Any, ids: Any, check: Any) -> None:
+    """The actions tracker, the concerns and findings lists, and the concern's notice."""
+    from qa_tui.tui.dialogs.concern_notice import ConcernNoticeDialog
+    from qa_tui.tui.screens.actions import ActionsScreen
+    from qa_tui.tui.screens.concerns import ConcernsScreen, FindingsScreen
+
+    app = pilot.app
+    places = (
+        ("actions", ActionsScreen),
+        ("concerns", ConcernsScreen),
+        ("findings", FindingsScreen),
+    )
+    for place, cls in places:
+        app.post_message(Navigate(place))
+        screen = await screen_is(pilot, cls)
+        await wait_for(pilot, lambda s=screen: s.loaded, place)
+        await check(place)
+        app.action_go_home()
+    await summary_open(pilot, ids.concern)
+    await pilot.press("n")
+    dialog = await screen_is(pilot, ConcernNoticeDialog)
+    await wait_for(pilot, lambda: dialog._notice is not None, "the notice")
+    await check("concern notice")
+    app.action_go_home()
 
 
 @pytest.mark.slow

@@ -69,11 +69,33 @@ def test_variety_of_the_data(filled: Any) -> None:
     assert any(e.immediate_concern for e in evals) and shares
     assert {"Practitioner", "Independent Reviewing Officer"} <= roles
     assert "direct" in sources and len(sources) >= 3
-    statuses = Counter(a.status for a in actions)
+    statuses = Counter(a.current_status for a in actions)
     assert statuses["done"] and statuses["in_progress"] and statuses["open"]
-    overdue = [a for a in actions if a.status == "open" and a.due_date < TODAY]
+    overdue = [a for a in actions if a.current_status == "open" and a.due_date < TODAY]
     assert overdue
-    assert all(a.completed_on for a in actions if a.status == "done")
+    assert all(a.status_on for a in actions if a.current_status == "done")
+
+
+def test_follow_through_at_every_stage(filled: Any) -> None:
+    """Progress updates (some by the QA desk), concerns at every stage, findings shared."""
+    from qa_tui.domain.followup import concern_stage
+    from qa_tui.store.queries import list_evaluations
+
+    with filled.store.reader() as session:
+        updates = session.scalars(select(models.ActionUpdate)).all()
+        rows = list_evaluations(session)
+        summary_shares = session.scalars(select(models.SummaryShare)).all()
+    assert {u.created_by for u in updates} > {"Morgan Ellis"}
+    stages = {
+        concern_stage(True, r.concern_shared, r.concern_acknowledged, r.concern_closed)
+        for r in rows
+        if r.immediate_concern
+    }
+    assert stages == {"raised", "shared", "acknowledged", "closed"}
+    assert any(0 < r.concern_shared < 4 for r in rows)
+    shared = {s.evaluation_id for s in summary_shares}
+    completed = {r.id for r in rows if r.status == "completed"}
+    assert shared and completed - shared and shared <= completed
 
 
 def test_evaluations_on_the_versions_before_and_after_the_upgrade(filled: Any) -> None:

@@ -251,13 +251,18 @@ def test_actions_statuses_and_dates(workspace: Any, tpl: Template) -> None:
     )
     workspace.write(outcomes.update_action, action_id, status="in_progress", progress="Drafted")
     view = load_view_ws(workspace, evaluation_id)
-    assert [(a.status, a.due_date.isoformat(), a.progress) for a in view.actions] == [
+    assert [(a.current_status, a.due_date.isoformat(), a.status_note) for a in view.actions] == [
         ("in_progress", "2026-12-01", "Drafted")
     ]
     assert len(view.open_actions()) == 1
     workspace.write(outcomes.update_action, action_id, status="done")
     action = load_view_ws(workspace, evaluation_id).actions[0]
-    assert (action.status, action.completed_on.isoformat()) == ("done", "2026-11-20")
+    assert (action.current_status, action.status_on.isoformat()) == ("done", "2026-11-20")
+    # Each status is an update of its own: the history keeps both.
+    assert [u.status for u in load_view_ws(workspace, evaluation_id).updates[action_id]] == [
+        "in_progress",
+        "done",
+    ]
     with pytest.raises(ValidationError, match="Action status"):
         workspace.write(outcomes.update_action, action_id, status="finished")
 
@@ -364,7 +369,10 @@ def test_completed_is_read_only_except_action_tracking(workspace: Any, tpl: Temp
         outcomes.record_concern_share, evaluation_id, "team_manager", "Deputy", None, "email"
     )
     view = load_view_ws(workspace, evaluation_id)
-    assert (view.actions[0].status, view.actions[0].progress) == ("in_progress", "Booked")
+    assert (view.actions[0].current_status, view.actions[0].status_note) == (
+        "in_progress",
+        "Booked",
+    )
     assert len(view.shares) == 5
 
 

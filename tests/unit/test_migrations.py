@@ -110,3 +110,33 @@ def test_foreign_tables_are_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a qa-tui database"):
         open_store(f"sqlite:///{path}")
     assert path.read_bytes() == before
+
+
+def test_upgrade_from_0003_adds_follow_through_and_keeps_each_action_status(
+    tmp_path: Path,
+) -> None:
+    """0005 (follow-through): actions keep the status they were agreed with as their current status
+    (no updates exist yet); the new tables are there, empty; nothing else changes."""
+    path = tmp_path / "qa.db"
+    _database_at_0001(path)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+    engine.dispose()
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO actions (id, created_by, created_device, created_at, updated_at, deleted,"
+            " evaluation_id, description, owner, due_date, status, completed_on, progress)"
+            " VALUES ('a1', 'Sam Patel', ?, ?, ?, 0, ?, 'Update the plan', 'Jo', '2026-02-01',"
+            " 'done', '2026-01-20', 'Rewritten')",
+            (CHANGE[9], CHANGE[11], CHANGE[11], CHANGE[2]),
+        )
+    db.close()
+    open_store(f"sqlite:///{path}").dispose()
+    assert _rows(path, "SELECT version_num FROM alembic_version") == [("0005",)]
+    assert _rows(path, "SELECT current_status, status_on, status_note, status FROM actions") == [
+        ("done", "2026-01-20", "Rewritten", "done")
+    ]
+    for table in ("action_updates", "concern_events", "summary_shares"):
+        assert _rows(path, f"SELECT COUNT(*) FROM {table}") == [(0,)]
+    assert [b.name for b in tmp_path.glob("qa.db.before-upgrade-0003-*")]

@@ -15,6 +15,12 @@ from sqlalchemy import select, text
 
 from qa_tui.domain import evaluation as ev
 from qa_tui.domain import outcomes
+from qa_tui.domain.followup import (
+    acknowledge_concern,
+    close_concern,
+    record_action_update,
+    record_summary_shares,
+)
 from qa_tui.domain.lifecycle import complete, reopen
 from qa_tui.domain.moderation import judge, start_moderation
 from qa_tui.errors import QaError, StoreError
@@ -44,10 +50,22 @@ def changes(ws: Any) -> list[models.Change]:
         return list(session.scalars(select(models.Change).order_by(models.Change.counter)))
 
 
+def load_view_ws_actions(ws: Any, eid: str) -> list[str]:
+    with ws.store.reader() as session:
+        return [a.id for a in load_view(session, eid).actions]
+
+
 def test_every_record_type_round_trips(workspace: Any, tpl: Any) -> None:
     evaluation_id = new_eval(workspace)
     fill(workspace, tpl, evaluation_id, concern=True)
     workspace.write(complete, tpl, evaluation_id)
+    action = load_view_ws_actions(workspace, evaluation_id)[0]
+    workspace.write(record_action_update, action, "done", "Plan rewritten.", "2026-11-25")
+    workspace.write(acknowledge_concern, evaluation_id, "team_manager", "Kim Lloyd", "2026-11-22")
+    workspace.write(
+        close_concern, evaluation_id, "Strategy meeting held; plan updated.", "2026-11-26"
+    )
+    workspace.write(record_summary_shares, evaluation_id, [("child_record", "")], None, "attached")
     moderation = workspace.write(start_moderation, evaluation_id, "Sam Moderator")
     workspace.write(judge, tpl, moderation, "planning", "inadequate", "No dates.")
     workspace.write(reopen, evaluation_id, "More evidence")
@@ -68,6 +86,14 @@ def test_every_record_type_round_trips(workspace: Any, tpl: Any) -> None:
     assert view.actions[0].due_date.isoformat() == "2026-12-31"
     assert len(view.shares) == 4
     assert [e.kind for e in view.events] == ["completed", "reopened"]
+    assert (view.actions[0].current_status, str(view.actions[0].status_on)) == (
+        "done",
+        "2026-11-25",
+    )
+    assert [e.kind for e in view.concern_events] == ["acknowledged", "closed"]
+    assert [s.recipient_role for s in view.summary_shares] == ["child_record"]
+    with workspace.store.reader() as session:
+        assert check_consistency(session) == []
 
 
 def test_each_change_is_in_the_history(workspace: Any, settings: Any, tpl: Any) -> None:

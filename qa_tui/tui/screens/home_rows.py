@@ -23,6 +23,21 @@ if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
 CONCERN = "⚠ Concern"
+
+
+def concern_words(row: EvaluationRow) -> str:
+    """The concern column in words (never colour alone): where its lifecycle stands."""
+    if not row.immediate_concern:
+        return ""
+    if row.concern_closed:
+        return "Concern closed"
+    if row.concern_acknowledged:
+        return "⚠ Acknowledged"
+    if row.concern_shared >= 4:
+        return "⚠ Shared"
+    return f"⚠ Shared {row.concern_shared}/4" if row.concern_shared else "⚠ Not shared"
+
+
 STATUS_STYLE = {"draft": "italic", "reopened": "bold", "completed": ""}
 
 
@@ -81,7 +96,7 @@ class HomeRow:
             "date": Text(row.evaluation_date),
             "grade": Text(line(self.grade, 34), overflow="ellipsis"),
             "actions": Text(str(row.open_actions) if row.open_actions else "–", justify="right"),
-            "concern": Text(CONCERN if row.immediate_concern else "", style="bold"),
+            "concern": Text(concern_words(row), style="bold"),
         }
 
 
@@ -99,7 +114,7 @@ def make_home_row(row: EvaluationRow, grade: str) -> HomeRow:
         row.auditor,
         row.evaluation_date,
         grade,
-        CONCERN if row.immediate_concern else "",
+        f"{CONCERN} {concern_words(row)}" if row.immediate_concern else "",
     )
     return HomeRow(row, grade, status, "\n".join(words).lower())
 
@@ -144,7 +159,7 @@ def column_widths(rows: list[HomeRow]) -> dict[str, int]:
             "date": len(row.evaluation_date),
             "grade": len(home_row.grade),
             "actions": len(str(row.open_actions)),
-            "concern": len(CONCERN) if row.immediate_concern else 0,
+            "concern": len(concern_words(row)),
         }
         for key, length in lengths.items():
             widths[key] = max(widths[key], min(length, MAX_WIDTHS.get(key, length)))

@@ -40,13 +40,6 @@ FORMAT_LABELS = {
 }
 
 
-def reports_folder() -> Path:
-    """Where reports go unless the user says otherwise: their documents folder."""
-    from platformdirs import user_documents_dir
-
-    return Path(user_documents_dir()) / "qa-tui reports"
-
-
 def short(path: Path) -> str:
     """A path as people read it: the home folder as ``~``."""
     try:
@@ -145,7 +138,8 @@ class ReportsScreen(Screen[None]):
         kind = self._kind() if self.is_mounted else "monthly"
         fmt = self._format() if self.is_mounted else "html"
         stamp = self.period.label.replace(" ", "-").lower()
-        return reports_folder() / f"{kind}-{stamp}.{fmt}"
+        # The settings' documents folder, as for every document the app saves.
+        return self.workspace.settings.documents_path / "reports" / f"{kind}-{stamp}.{fmt}"
 
     def _refresh_path(self) -> None:
         if not self._path_edited:

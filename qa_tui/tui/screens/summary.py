@@ -29,12 +29,16 @@ class SummaryScreen(Screen[None]):
         "A completed evaluation is read-only. Reopen it (r) to change it: you are asked why, "
         "and the reason is recorded. If it records an immediate concern, n shows the written "
         "notice for the practitioner, team manager, service manager and Director of Social "
-        "Care, and records with whom and when it was shared."
+        "Care, saves it as HTML, Word, Markdown or an email draft, and records with whom and "
+        "when it was shared, its acknowledgement and closure. d shares the findings: the "
+        "feedback summary for the child's electronic record and the managers, saved as HTML, "
+        "Word or Markdown (in the documents folder), and with whom it was shared."
     )
     BINDINGS = [
         Binding("e,escape", "back", "Back", id="summary.back"),
         Binding("r", "reopen", "Reopen", id="summary.reopen"),
         Binding("n", "notice", "Concern notice", id="summary.notice"),
+        Binding("d", "findings", "Share findings", id="summary.findings"),
     ]
 
     def __init__(self, workspace: Workspace, evaluation_id: str) -> None:
@@ -82,6 +86,8 @@ class SummaryScreen(Screen[None]):
             return self.data is not None and self.data.status == "completed"
         if action == "notice":
             return self.data is not None and self.data.immediate_concern
+        if action == "findings":
+            return self.data is not None and self.data.status == "completed"
         return True
 
     def action_back(self) -> None:
@@ -96,6 +102,18 @@ class SummaryScreen(Screen[None]):
 
         today = self.workspace.clock().date()
         self.app.push_screen(ConcernNoticeDialog(self.workspace, self.evaluation_id, today), done)
+
+    def action_findings(self) -> None:
+        from qa_tui.tui.dialogs.summary_documents import SummaryDocumentsDialog
+
+        def done(recorded: bool | None) -> None:
+            if recorded:
+                self.load()
+
+        today = self.workspace.clock().date()
+        self.app.push_screen(
+            SummaryDocumentsDialog(self.workspace, self.evaluation_id, today), done
+        )
 
     def action_reopen(self) -> None:
         from qa_tui.tui.dialogs.reopen import ReopenDialog

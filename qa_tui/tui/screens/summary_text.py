@@ -151,7 +151,7 @@ def _actions_and_concern(view: EvaluationView) -> list[Block]:
     out: list[Block] = [("h2", "Actions")]
     for a in view.actions:
         due = a.due_date.isoformat() if a.due_date else "no date"
-        status = ACTION_STATUSES.get(a.status, a.status)
+        status = ACTION_STATUSES.get(a.current_status, a.current_status)
         out.append(
             (
                 "bullet",
@@ -174,6 +174,33 @@ def _actions_and_concern(view: EvaluationView) -> list[Block]:
             out.append(("bullet", f"Notice shared with the {who.lower()}{name} on {when}"))
         if not view.shares:
             out.append(("missing", "The written notice is not yet recorded as shared"))
+        out.extend(_concern_since(view))
+    out.append(("h2", "Findings shared"))
+    for share in view.summary_shares:
+        from qa_tui.vocab import SUMMARY_RECIPIENTS
+
+        who = SUMMARY_RECIPIENTS.get(share.recipient_role, share.recipient_role)
+        name = f" ({share.recipient_name})" if share.recipient_name.strip() else ""
+        when = share.shared_on.isoformat() if share.shared_on else "date not recorded"
+        out.append(("bullet", f"Feedback summary shared: {who}{name} on {when}"))
+    if not view.summary_shares:
+        out.append(("hint", "Not yet recorded as shared (d shares the findings)"))
+    return out
+
+
+def _concern_since(view: EvaluationView) -> list[Block]:
+    from qa_tui.domain.followup import concern_state, stage_words
+    from qa_tui.vocab import CONCERN_RECIPIENTS
+
+    state = concern_state(view.evaluation, view.shares, view.concern_events)
+    shared = len(CONCERN_RECIPIENTS) - len(state.unshared_roles)
+    out: list[Block] = [("pair", f"Where it stands: {stage_words(state.stage, shared)}")]
+    for event in state.acknowledgements:
+        who = CONCERN_RECIPIENTS.get(event.person_role, event.person_role).lower()
+        name = f" ({event.person_name})" if event.person_name.strip() else ""
+        out.append(("bullet", f"Acknowledged by the {who}{name} on {event.happened_on}"))
+    for event in state.closures:
+        out.append(("bullet", f"Closed on {event.happened_on}: {event.note}"))
     return out
 
 

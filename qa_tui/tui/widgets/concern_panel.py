@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import RadioSet, TextArea
+from textual.widgets import RadioSet, Static, TextArea
 
+from qa_tui.tui.text import literal
 from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
@@ -21,6 +23,7 @@ from qa_tui.tui.widgets.base import (
 from qa_tui.vocab import CONCERN_RECIPIENTS
 
 if TYPE_CHECKING:
+    from qa_tui.services.editor import EvaluationEditor
     from qa_tui.store.views import EvaluationView
 
 NOTICE = (
@@ -28,6 +31,28 @@ NOTICE = (
     "team manager, service manager and Director of Social Care. "
     "Press Ctrl+O to prepare the written notice and record with whom it was shared."
 )
+
+
+def shares_text(view: EvaluationView) -> list[str]:
+    """Each required recipient and when the notice was shared with them, then the stage."""
+    from qa_tui.domain.followup import concern_state, stage_words
+
+    state = concern_state(view.evaluation, view.shares, view.concern_events)
+    lines = []
+    for role, label_ in CONCERN_RECIPIENTS.items():
+        found = state.shared.get(role)
+        lines.append(f"{label_}: {'shared ' + str(found[0].shared_on) if found else 'not yet'}")
+    shared = len(CONCERN_RECIPIENTS) - len(state.unshared_roles)
+    lines.append(f"Where it stands: {stage_words(state.stage, shared)}")
+    return lines
+
+
+def read_shares(editor: EvaluationEditor) -> list[str]:
+    """The shares as they are now (runs in a worker once pending writes have landed)."""
+    from qa_tui.store.views import load_view
+
+    with editor.workspace.store.reader() as session:
+        return shares_text(load_view(session, editor.evaluation_id))
 
 
 class ConcernPanel(ItemWidget):
@@ -42,11 +67,7 @@ class ConcernPanel(ItemWidget):
         ev = view.evaluation
         self._flag: bool | None = ev.immediate_concern
         self._description = ev.concern_description
-        shared = {s.recipient_role: s for s in view.shares}
-        self._shared = [
-            f"{label_}: {'shared ' + str(shared[role].shared_on) if role in shared else 'not yet'}"
-            for role, label_ in CONCERN_RECIPIENTS.items()
-        ]
+        self._shared = shares_text(view)
 
     def compose(self) -> ComposeResult:
         yield label("Are there immediate concerns about the child’s safety or welfare?", "prompt")
@@ -90,4 +111,15 @@ class ConcernPanel(ItemWidget):
         self.ctx.saver.flush_all()
         editor = self.ctx.editor
         ws = editor.workspace
-        self.app.push_screen(ConcernNoticeDialog(ws, editor.evaluation_id, ws.clock().date()))
+
+        def closed(recorded: bool | None) -> None:
+            # At once, not when the user next comes back to the section.
+            self.ctx.saver.read(partial(read_shares, editor), self._show_shares)
+
+        dialog = ConcernNoticeDialog(ws, editor.evaluation_id, ws.clock().date())
+        self.app.push_screen(dialog, closed)
+
+    def _show_shares(self, lines: list[str]) -> None:
+        self._shared = lines
+        shares = self.query_one(".shares", Static)
+        shares.update(literal("\n".join(lines)))

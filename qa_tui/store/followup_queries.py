@@ -1,0 +1,345 @@
+"""The follow-through lists, computed in the database a page at a time: the actions tracker,
+the open immediate concerns, and the completed evaluations whose summary is not yet shared.
+
+Never every row: each list is an ordered, filtered ``LIMIT`` query continued from the last row
+shown (keyset paging), and its size is counted up to a cap. The same queries run on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from qa_tui.errors import QaError
+from qa_tui.store import models
+from qa_tui.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES
+
+PAGE = 100
+COUNT_CAP = 10_000
+FAR_FUTURE = dt.date(9999, 12, 31)  # where actions without a due date sort
+
+
+# --- the actions tracker ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    """Which actions to list. Text filters match anywhere, ignoring case; ``words`` must each
+    match the owner, team, service area, case reference or the action itself."""
+
+    owner: str = ""
+    team: str = ""
+    service_area: str = ""
+    statuses: tuple[str, ...] = ()  # empty: every status
+    overdue: bool = False
+    due_before: dt.date | None = None
+    due_after: dt.date | None = None
+    evaluation: str = ""  # an evaluation id, or part of a case reference
+    words: tuple[str, ...] = ()
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class TrackedAction:
+    """One row of the tracker."""
+
+    id: str
+    evaluation_id: str
+    case_reference: str
+    team: str
+    service_area: str
+    evaluation_status: str
+    description: str
+    owner: str
+    due_date: dt.date | None
+    status: str
+    status_on: dt.date | None
+    status_note: str
+    overdue: bool
+
+    @property
+    def sort_key(self) -> tuple[dt.date, str]:
+        return (self.due_date or FAR_FUTURE, self.id)
+
+
+def _like(column: Any, text: str) -> Any:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def _evaluation_column(column: Any) -> Any:
+    """One column of the action's evaluation, looked up for the rows returned only."""
+    e, a = models.Evaluation, models.Action
+    return select(column).where(e.id == a.evaluation_id).correlate(a).scalar_subquery()
+
+
+def _evaluation_is(*conditions: Any) -> Any:
+    """The action's evaluation meets ``conditions``: a primary-key lookup per action walked
+    (walking the actions in due order stops after a page; a set of every matching evaluation
+    would scan them all first)."""
+    e, a = models.Evaluation, models.Action
+    return select(e.id).where(e.id == a.evaluation_id, *conditions).correlate(a).exists()
+
+
+def _action_query(flt: ActionFilter) -> Any:
+    """Actions matching ``flt``, with their evaluation's case reference, team, service area
+    and status. No join: SQLite would first scan every evaluation to build a Bloom filter;
+    conditions on the evaluation are looked up per action, so walking the actions in due
+    order stops after a page."""
+    a, e = models.Action, models.Evaluation
+    query = select(
+        a,
+        _evaluation_column(e.case_reference),
+        _evaluation_column(e.team),
+        _evaluation_column(e.service_area),
+        _evaluation_column(e.status),
+    )
+    where: list[Any] = [~a.deleted]
+    if flt.statuses:
+        where.append(a.current_status.in_(flt.statuses))
+    if flt.overdue:
+        where += [a.current_status.in_(OPEN_ACTION_STATUSES), a.due_key < flt.today]
+    if flt.due_before is not None:
+        where.append(a.due_key <= flt.due_before)
+    if flt.due_after is not None:
+        where.append(a.due_key >= flt.due_after)
+    if flt.owner:
+        where.append(_like(a.owner, flt.owner))
+    if flt.team:
+        where.append(_evaluation_is(_like(e.team, flt.team)))
+    if flt.service_area:
+        where.append(_evaluation_is(_like(e.service_area, flt.service_area)))
+    if flt.evaluation:
+        found = or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation))
+        where.append(_evaluation_is(found))
+    for word in flt.words:
+        # A word typed in the filter: the evaluations it matches are found once (one pass over
+        # the evaluations), not looked up again for every action walked.
+        in_evaluation = or_(
+            _like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word)
+        )
+        where.append(
+            or_(
+                _like(a.owner, word),
+                _like(a.description, word),
+                a.evaluation_id.in_(select(e.id).where(in_evaluation)),
+            )
+        )
+    # Last, so SQLite tests it only for actions that passed everything else.
+    where.append(~_evaluation_is(e.deleted))
+    return query.where(*where)
+
+
+class Superseded(QaError):
+    """A list query stopped because a newer one replaced it (the user typed on)."""
+
+
+@contextlib.contextmanager
+def stoppable(session: Session, stop: Callable[[], bool] | None) -> Iterator[None]:
+    """Abort the session's SQLite query as soon as ``stop()`` says so (a filter keystroke
+    superseded it), so abandoned scans never pile up; :class:`Superseded` is raised."""
+    if stop is None or session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    raw: Any = session.connection().connection.dbapi_connection
+    raw.set_progress_handler(lambda: 1 if stop() else 0, 2_000)
+    try:
+        yield
+    except OperationalError as err:
+        if "interrupt" in str(err).lower():
+            raise Superseded("superseded by a newer filter") from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
+
+
+def list_actions(
+    session: Session,
+    flt: ActionFilter,
+    after: tuple[dt.date, str] | None = None,
+    limit: int | None = PAGE,
+    stop: Callable[[], bool] | None = None,
+) -> list[TrackedAction]:
+    """Actions matching ``flt`` by due date (undated last), ``limit`` of them after the row
+    whose :attr:`TrackedAction.sort_key` is ``after`` (None: all, for the CLI). ``stop``:
+    see :func:`stoppable`."""
+    with stoppable(session, stop):
+        return _list_actions(session, flt, after, limit)
+
+
+def _list_actions(
+    session: Session, flt: ActionFilter, after: tuple[dt.date, str] | None, limit: int | None
+) -> list[TrackedAction]:
+    a = models.Action
+    # The index (due_key, id) gives this order at once: a page stops after ``limit`` rows.
+    query = _action_query(flt).order_by(a.due_key, a.id)
+    if after is not None:
+        query = query.where(or_(a.due_key > after[0], and_(a.due_key == after[0], a.id > after[1])))
+    if limit is not None:
+        query = query.limit(limit)
+    rows = []
+    for action, ref, team, area, ev_status in session.execute(query):
+        status = action.current_status
+        rows.append(
+            TrackedAction(
+                id=action.id,
+                evaluation_id=action.evaluation_id,
+                case_reference=ref,
+                team=team,
+                service_area=area,
+                evaluation_status=ev_status,
+                description=action.description,
+                owner=action.owner,
+                due_date=action.due_date,
+                status=status,
+                status_on=action.status_on,
+                status_note=action.status_note,
+                overdue=is_overdue(status, action.due_date, flt.today),
+            )
+        )
+    return rows
+
+
+def is_overdue(status: str, due: dt.date | None, today: dt.date) -> bool:
+    """Still to do and past its due date."""
+    return status in OPEN_ACTION_STATUSES and due is not None and due < today
+
+
+def count_actions(
+    session: Session,
+    flt: ActionFilter,
+    cap: int = COUNT_CAP,
+    stop: Callable[[], bool] | None = None,
+) -> int:
+    """How many actions match, counted up to ``cap`` (``cap + 1`` means more than ``cap``)."""
+    inner = _action_query(flt).with_only_columns(models.Action.id).limit(cap + 1).subquery()
+    with stoppable(session, stop):
+        return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+
+
+# --- immediate concerns -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenConcern:
+    """An immediate concern not yet closed, as the QA desk lists it."""
+
+    evaluation_id: str
+    case_reference: str
+    team: str
+    service_area: str
+    auditor: str
+    evaluation_status: str
+    raised_on: dt.date | None
+    shared_roles: int
+    acknowledged: bool
+    description: str
+
+    @property
+    def fully_shared(self) -> bool:
+        return self.shared_roles >= len(CONCERN_RECIPIENTS)
+
+    def age_days(self, today: dt.date) -> int | None:
+        return None if self.raised_on is None else (today - self.raised_on).days
+
+
+def list_open_concerns(
+    session: Session, offset: int = 0, limit: int | None = PAGE, words: tuple[str, ...] = ()
+) -> list[OpenConcern]:
+    """Every concern not closed: those not yet shared with all four required recipients first,
+    then the oldest first (by the date of the evaluation that raised it). Counted per concern
+    (index lookups), never over every share."""
+    e, cs, ce = models.Evaluation, models.ConcernShare, models.ConcernEvent
+    n_shared = (
+        select(func.count(cs.recipient_role.distinct()))
+        .where(
+            cs.evaluation_id == e.id, ~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS))
+        )
+        .scalar_subquery()
+    )
+
+    def events(kind: str) -> Any:
+        return (
+            select(func.count())
+            .where(ce.evaluation_id == e.id, ~ce.deleted, ce.kind == kind)
+            .scalar_subquery()
+        )
+
+    raised = e.evaluation_date  # the practice evaluation that identified the concern
+    shared = n_shared.label("shared")
+    # Order the concerns by narrow columns first; the evaluations' rows are read for the
+    # page only.
+    query = select(e.id, shared, events("acknowledged")).where(
+        ~e.deleted, e.immediate_concern.is_(True), events("closed") == 0
+    )
+    for word in words:
+        query = query.where(
+            or_(
+                _like(e.case_reference, word),
+                _like(e.team, word),
+                _like(e.service_area, word),
+                _like(e.auditor, word),
+            )
+        )
+    fully = case((shared >= len(CONCERN_RECIPIENTS), 1), else_=0)
+    query = query.order_by(fully, raised, e.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    page = session.execute(query).all()
+    rows = {ev.id: ev for ev in session.scalars(select(e).where(e.id.in_([r[0] for r in page])))}
+    out = []
+    for evaluation_id, n, acks in page:
+        ev = rows[evaluation_id]
+        out.append(
+            OpenConcern(
+                evaluation_id=ev.id,
+                case_reference=ev.case_reference,
+                team=ev.team,
+                service_area=ev.service_area,
+                auditor=ev.auditor,
+                evaluation_status=ev.status,
+                raised_on=ev.evaluation_date,
+                shared_roles=int(n),
+                acknowledged=bool(acks),
+                description=ev.concern_description,
+            )
+        )
+    return out
+
+
+# --- feedback summaries not yet shared ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnsharedSummary:
+    evaluation_id: str
+    case_reference: str
+    team: str
+    auditor: str
+    completed_at: str
+
+
+def list_unshared_summaries(
+    session: Session, offset: int = 0, limit: int | None = PAGE
+) -> list[UnsharedSummary]:
+    """Completed evaluations whose feedback summary is not recorded as shared with anyone,
+    the longest completed first."""
+    e, s = models.Evaluation, models.SummaryShare
+    shared = select(s.id).where(s.evaluation_id == e.id, ~s.deleted).exists()
+    query = (
+        select(e.id, e.case_reference, e.team, e.auditor, e.completed_at)
+        .where(~e.deleted, e.status == "completed", ~shared)
+        .order_by(e.completed_at, e.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [UnsharedSummary(*row) for row in session.execute(query)]

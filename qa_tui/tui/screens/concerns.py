@@ -1,0 +1,272 @@
+"""The QA desk's follow-through lists: every open immediate concern by age (those not yet
+shared with all four required recipients first), and the completed evaluations whose
+feedback summary is not yet recorded as shared. Read a page at a time from the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from qa_tui.errors import QaError
+from qa_tui.tui.messages import OpenEvaluation
+from qa_tui.tui.text import SafeInput, line
+from qa_tui.tui.widgets.evaluation_list import EvaluationList
+
+if TYPE_CHECKING:
+    from qa_tui.store.followup_queries import OpenConcern, UnsharedSummary
+    from qa_tui.workspace import Workspace
+
+PAGE = 200
+
+
+@dataclass(frozen=True)
+class ConcernRow:
+    concern: OpenConcern
+    today: dt.date
+
+    @property
+    def key(self) -> str:
+        return self.concern.evaluation_id
+
+    def cells(self) -> dict[str, Text]:
+        from qa_tui.domain.followup import concern_stage, stage_words
+
+        c = self.concern
+        age = c.age_days(self.today)
+        stage = concern_stage(True, c.shared_roles, c.acknowledged, False)
+        words = stage_words(stage, c.shared_roles)
+        return {
+            "age": Text("—" if age is None else f"{age} days", justify="right"),
+            "stage": Text(words, style="bold" if not c.fully_shared else ""),
+            "case": Text(line(c.case_reference, 14)),
+            "team": Text(line(c.team, 24)),
+            "auditor": Text(line(c.auditor, 24)),
+            "raised": Text(c.raised_on.isoformat() if c.raised_on else ""),
+            "concern": Text(line(c.description, 60)),
+        }
+
+
+@dataclass(frozen=True)
+class FindingsRow:
+    item: UnsharedSummary
+
+    @property
+    def key(self) -> str:
+        return self.item.evaluation_id
+
+    def cells(self) -> dict[str, Text]:
+        i = self.item
+        return {
+            "completed": Text(i.completed_at[:10]),
+            "case": Text(line(i.case_reference, 14)),
+            "team": Text(line(i.team, 24)),
+            "auditor": Text(line(i.auditor, 24)),
+        }
+
+
+class FollowListScreen(Screen[None]):
+    """A paged list read from the database; Enter acts on the highlighted row."""
+
+    CSS_PATH = "actions.tcss"
+    COLUMNS: tuple[tuple[str, str, int], ...] = ()
+    FLEX = ""  # the column that takes the width left over
+    NARROW: tuple[str, ...] = ()  # the columns kept below 120 cells (empty: all)
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self._items: list[Any] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filter-bar"):
+            yield Static("Filter", id="filter-label")
+            yield SafeInput(placeholder="type to filter", id="filter", select_on_focus=False)
+        yield Static("Loading…", id="list-status")
+        yield EvaluationList(id="follow-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._columns()
+        self.watch(self.query_one("#filter", Input), "value", lambda _v: self.reload(), init=False)
+        self.query_one(EvaluationList).focus()
+        self.reload()
+
+    def on_resize(self) -> None:
+        self._columns()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.reload()
+
+    def _columns(self) -> None:
+        columns = self.COLUMNS
+        if self.size.width < 120 and self.NARROW:
+            columns = tuple(c for c in columns if c[0] in self.NARROW)
+        others = sum(w + 2 for k, _l, w in columns if k != self.FLEX)
+        flex = max(12, self.size.width - 6 - others)
+        self.query_one(EvaluationList).set_columns(
+            [(k, label, min(w, flex) if k == self.FLEX else w) for k, label, w in columns]
+        )
+
+    @property
+    def today(self) -> dt.date:
+        return self.workspace.clock().astimezone().date()
+
+    def reload(self) -> None:
+        self.load(tuple(self.query_one("#filter", Input).value.split()))
+
+    @work(thread=True, exclusive=True, group="follow-list")
+    def load(self, words: tuple[str, ...]) -> None:
+        try:
+            items = self.read(words)
+        except QaError as err:
+            self.app.call_from_thread(self._say, f"Not loaded: {err}")
+            return
+        self.app.call_from_thread(self._show, items)
+
+    def read(self, words: tuple[str, ...]) -> list[Any]:
+        raise NotImplementedError
+
+    def row(self, item: Any) -> Any:
+        raise NotImplementedError
+
+    def describe(self, count: int) -> str:
+        raise NotImplementedError
+
+    def _show(self, items: list[Any]) -> None:
+        self._items = items
+        self.query_one(EvaluationList).set_rows([self.row(i) for i in items])
+        self.loaded = True
+        self._say(self.describe(len(items)))
+
+    def _say(self, text: str) -> None:
+        self.query_one("#list-status", Static).update(text, layout=False)
+
+    def current(self) -> Any:
+        key = self.query_one(EvaluationList).cursor_key
+        return next((i for i in self._items if self.row(i).key == key), None)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class ConcernsScreen(FollowListScreen):
+    """Every open immediate concern (seed 000 §3.4, §6.11)."""
+
+    TITLE = "Immediate concerns"
+    HELP = (
+        "Every immediate concern not yet closed, those not yet shared in writing with all "
+        "four required recipients (practitioner, team manager, service manager, Director of "
+        "Social Care) first, then the oldest first. Enter opens the written notice: record "
+        "with whom it was shared, its acknowledgement, or close it with the outcome; save it "
+        "as HTML, Word, Markdown or an email draft. e opens the evaluation."
+    )
+    BINDINGS = [
+        Binding("enter", "notice", "Notice", id="concerns.notice"),
+        Binding("e", "open", "Evaluation", id="concerns.open"),
+        Binding("escape", "back", "Back", id="concerns.back"),
+    ]
+    COLUMNS = (
+        ("age", "Age", 9),
+        ("stage", "Where it stands", 24),
+        ("case", "Case ref", 12),
+        ("team", "Team", 22),
+        ("auditor", "Raised by", 20),
+        ("raised", "Raised", 10),
+        ("concern", "Concern", 60),
+    )
+    FLEX = "concern"
+    NARROW = ("age", "stage", "case", "concern")
+
+    def read(self, words: tuple[str, ...]) -> list[Any]:
+        from qa_tui.store.followup_queries import list_open_concerns
+
+        return self.workspace.read(list_open_concerns, 0, PAGE, words)
+
+    def row(self, item: Any) -> Any:
+        return ConcernRow(item, self.today)
+
+    def describe(self, count: int) -> str:
+        unshared = sum(1 for i in self._items if not i.fully_shared)
+        more = "+" if count >= PAGE else ""
+        return (
+            f"{count}{more} open concerns · {unshared} not yet shared with all four · "
+            "oldest first · Enter: the notice"
+        )
+
+    def on_evaluation_list_row_selected(self, event: EvaluationList.RowSelected) -> None:
+        event.stop()
+        self.action_notice()
+
+    def action_notice(self) -> None:
+        from qa_tui.tui.dialogs.concern_notice import ConcernNoticeDialog
+
+        found = self.current()
+        if found is not None:
+            dialog = ConcernNoticeDialog(self.workspace, found.evaluation_id, self.today)
+            self.app.push_screen(dialog, lambda _recorded: self.reload())
+
+    def action_open(self) -> None:
+        found = self.current()
+        if found is not None:
+            self.post_message(OpenEvaluation(found.evaluation_id, found.evaluation_status))
+
+
+class FindingsScreen(FollowListScreen):
+    """Completed evaluations whose feedback summary is not yet shared (seed 000 §4.8)."""
+
+    TITLE = "Findings to share"
+    HELP = (
+        "Completed evaluations whose feedback summary is not yet recorded as shared with the "
+        "child's electronic record or the managers, the longest waiting first. Enter opens "
+        "the summary, where d saves the documents and records with whom they were shared."
+    )
+    BINDINGS = [
+        Binding("enter", "open", "Summary", id="findings.open"),
+        Binding("escape", "back", "Back", id="findings.back"),
+    ]
+    COLUMNS = (
+        ("completed", "Completed", 10),
+        ("case", "Case ref", 14),
+        ("team", "Team", 30),
+        ("auditor", "Evaluated by", 30),
+    )
+    FLEX = "auditor"
+
+    def read(self, words: tuple[str, ...]) -> list[Any]:
+        from qa_tui.store.followup_queries import list_unshared_summaries
+
+        items = self.workspace.read(list_unshared_summaries, 0, PAGE)
+        lowered = [w.lower() for w in words]
+        return [
+            i
+            for i in items
+            if all(w in f"{i.case_reference} {i.team} {i.auditor}".lower() for w in lowered)
+        ]
+
+    def row(self, item: Any) -> Any:
+        return FindingsRow(item)
+
+    def describe(self, count: int) -> str:
+        more = "+" if count >= PAGE else ""
+        return f"{count}{more} completed evaluations not yet shared · Enter: the summary"
+
+    def on_evaluation_list_row_selected(self, event: EvaluationList.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        found = self.current()
+        if found is not None:
+            self.post_message(OpenEvaluation(found.evaluation_id, "completed"))
