@@ -162,7 +162,7 @@ def overdue_list(session: Session, query: ReportQuery) -> Table:
         or 0
     )
     rows = session.execute(
-        select(A.due_date, A.description, A.owner, E.team, E.case_reference, A.status)
+        select(A.due_date, A.description, A.owner, E.team, E.case_reference, A.current_status)
         .join(E, E.id == A.evaluation_id)
         .where(*where)
         .order_by(A.due_date, A.id)

@@ -279,8 +279,8 @@ def action_counts(
             func.count().filter(q.action_opened_on().between(start, end)),
             func.count().filter(
                 q.action_is_done(),
-                A.completed_on >= query.period.start,
-                A.completed_on <= query.period.end,
+                q.action_done_on() >= query.period.start,
+                q.action_done_on() <= query.period.end,
             ),
             func.count().filter(q.action_is_open()),
             func.count().filter(q.action_overdue(query.today)),

@@ -8,12 +8,13 @@ said in the reports:
 * **Which evaluations** a figure counts (:func:`evaluations_where`): not deleted, dated in
   the period (the evaluation date, not when it was typed), in the service area or team asked
   for, and — for findings — completed (a reopened evaluation is being changed again).
-* **Actions** (:data:`ACTION_OPEN`, :func:`action_overdue`): open or in progress; done with a
-  date; overdue when still open after its due date. The ``followup`` work (progress records,
-  status derived from them) changes only this block.
-* **Immediate concerns** (:func:`concern_statuses`): today an evaluation records the flag and
-  with whom its written notice was shared; the status is how far the sharing got. The concern
-  lifecycle (raised, shared, acknowledged, closed) replaces this one function.
+* **Actions** (:data:`ACTION_OPEN`, :func:`action_overdue`): an action's status is the one
+  its progress updates give it (``actions.current_status``, derived from the dated updates by
+  ``store/tracking.py``): open or in progress; done on the day of the update that said so
+  (``status_on``); overdue when still open after its due date.
+* **Immediate concerns** (:func:`concern_statuses`): the concern's lifecycle — raised, its
+  written notice shared with some or all of the four (seed 000 §3.4), acknowledged, closed —
+  from the shares and the acknowledgement and closing events recorded.
 * **Moderation agreement** (:func:`agreement`): the moderated grade against the auditor's,
   from ``moderation_judgements``; the ``moderation`` work's statistics (kappa, alpha, blind
   grades) replace this one function.
@@ -169,11 +170,16 @@ def action_opened_on() -> ColumnElement[str]:
 
 
 def action_is_open() -> ColumnElement[bool]:
-    return A.status.in_(ACTION_OPEN)
+    return A.current_status.in_(ACTION_OPEN)
 
 
 def action_is_done() -> ColumnElement[bool]:
-    return A.status.in_(ACTION_DONE)
+    return A.current_status.in_(ACTION_DONE)
+
+
+def action_done_on() -> InstrumentedAttribute[dt.date | None]:
+    """The day an action was done: the date of the progress update that said so."""
+    return A.status_on
 
 
 def action_overdue(as_of: dt.date) -> ColumnElement[bool]:
@@ -191,27 +197,57 @@ def actions_where(query: ReportQuery) -> list[ColumnElement[bool]]:
 CONCERN_STATUSES = (
     ("not_shared", "Raised, notice not yet shared"),
     ("partly_shared", "Notice shared with some of the four"),
-    ("shared", "Notice shared with all four"),
+    ("shared", "Notice shared with all four, not yet acknowledged"),
+    ("acknowledged", "Acknowledged"),
+    ("closed", "Closed"),
 )
 
 
 def concern_status_expr() -> tuple[ColumnElement[str], Subquery]:
-    """(status expression, subquery to outer-join on evaluation id) for today's model: how
-    many of the four recipients (seed 000 §3.4) the written notice reached."""
-    s = models.ConcernShare
+    """(status expression, subquery to outer-join on evaluation id): how far the concern's
+    lifecycle got — closed, acknowledged, or how many of the four recipients (seed 000 §3.4)
+    the written notice reached."""
+    s, ev = models.ConcernShare, models.ConcernEvent
     shares = (
         select(s.evaluation_id, func.count(func.distinct(s.recipient_role)).label("n"))
-        .where(~s.deleted, s.shared_on.is_not(None))
+        .where(~s.deleted, s.shared_on.is_not(None), s.recipient_role.in_(list(CONCERN_RECIPIENTS)))
         .group_by(s.evaluation_id)
         .subquery()
     )
-    n = func.coalesce(shares.c.n, 0)
+    events = (
+        select(
+            ev.evaluation_id.label("evaluation_id"),
+            func.sum(case((ev.kind == "acknowledged", 1), else_=0)).label("acknowledged"),
+            func.sum(case((ev.kind == "closed", 1), else_=0)).label("closed"),
+        )
+        .where(~ev.deleted)
+        .group_by(ev.evaluation_id)
+        .subquery()
+    )
+    joined = (
+        select(
+            E.id.label("evaluation_id"),
+            func.coalesce(shares.c.n, 0).label("n"),
+            func.coalesce(events.c.acknowledged, 0).label("acknowledged"),
+            func.coalesce(events.c.closed, 0).label("closed"),
+        )
+        .outerjoin(shares, shares.c.evaluation_id == E.id)
+        .outerjoin(events, events.c.evaluation_id == E.id)
+        .where(E.immediate_concern.is_(True))
+        .subquery()
+    )
+    n = func.coalesce(joined.c.n, 0)
     status = case(
+        (func.coalesce(joined.c.closed, 0) > 0, literal("closed", literal_execute=True)),
+        (
+            func.coalesce(joined.c.acknowledged, 0) > 0,
+            literal("acknowledged", literal_execute=True),
+        ),
         (n >= len(CONCERN_RECIPIENTS), literal("shared", literal_execute=True)),
         (n > 0, literal("partly_shared", literal_execute=True)),
         else_=literal("not_shared", literal_execute=True),
     )
-    return status, shares
+    return status, joined
 
 
 def concern_statuses(session: Session, conditions: Sequence[ColumnElement[bool]]) -> dict[str, int]:

@@ -255,11 +255,13 @@ def improvements(session: Session, query: ReportQuery) -> Section:
     quarters = q.quarters_of(query.period)
     when = q.bucket(q.action_opened_on(), quarters, text=True)
     rows = session.execute(
-        select(when, A.status, func.count(), func.count().filter(q.action_overdue(query.today)))
+        select(
+            when, A.current_status, func.count(), func.count().filter(q.action_overdue(query.today))
+        )
         .select_from(A)
         .join(E, E.id == A.evaluation_id)
         .where(*q.actions_where(query), when.is_not(None))
-        .group_by(when, A.status)
+        .group_by(when, A.current_status)
     ).all()
     counts: dict[str, dict[str, int]] = {p.label: {} for p in quarters}
     for label, status, n, overdue in rows:
@@ -295,8 +297,8 @@ def _evidenced(session: Session, query: ReportQuery) -> Table:
     where = [
         *q.actions_where(query),
         q.action_is_done(),
-        A.completed_on >= query.period.start,
-        A.completed_on <= query.period.end,
+        q.action_done_on() >= query.period.start,
+        q.action_done_on() <= query.period.end,
     ]
     total = int(
         session.scalar(
@@ -305,10 +307,10 @@ def _evidenced(session: Session, query: ReportQuery) -> Table:
         or 0
     )
     rows = session.execute(
-        select(A.completed_on, A.description, A.owner, A.progress)
+        select(q.action_done_on(), A.description, A.owner, A.status_note)
         .join(E, E.id == A.evaluation_id)
         .where(*where)
-        .order_by(A.completed_on.desc(), A.id)
+        .order_by(q.action_done_on().desc(), A.id)
         .limit(QUOTES)
     ).all()
     return Table(

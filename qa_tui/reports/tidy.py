@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from qa_tui.domain.moderation import OVERALL
@@ -270,9 +270,9 @@ def _actions() -> Query:
             a.owner,
             func.substr(a.created_at, 1, 10),
             a.due_date,
-            a.status,
-            a.completed_on,
-            a.progress,
+            a.current_status,
+            case((a.current_status == "done", a.status_on), else_=None),
+            a.status_note,
         )
         .join(E, E.id == a.evaluation_id)
         .where(~E.deleted, ~a.deleted)
@@ -447,11 +447,40 @@ TABLES: tuple[TidyTable, ...] = (
             _c("owner", "text", "Who owns it"),
             _c("opened_on", "date", "The day it was recorded"),
             _c("due_date", "date", "By when"),
-            _c("status", "text", "open, in_progress, done or cancelled"),
-            _c("completed_on", "date", "The day it was done"),
-            _c("progress", "text", "Progress recorded by its owner"),
+            _c(
+                "status",
+                "text",
+                "open, in_progress, done or cancelled (no longer needed): its latest progress "
+                "update's, else the status it was agreed with",
+            ),
+            _c("completed_on", "date", "The day it was done (its 'done' update's date)"),
+            _c("progress", "text", "The latest progress note"),
         ),
         _actions,
+        _plain_row,
+    ),
+    TidyTable(
+        "action_updates",
+        "One row per dated progress update on an action (its status from that day, a note).",
+        (
+            _c("update_id", "text", "The update's id"),
+            _c("action_id", "text", "The action"),
+            _c("evaluation_id", "text", "The evaluation the action was agreed in"),
+            _c("status", "text", "open, in_progress, done or cancelled, from this day"),
+            _c("note", "text", "What was done, or why"),
+            _c("updated_on", "date", "The day of the update"),
+            _c("recorded_by", "text", "Who recorded it"),
+        ),
+        _simple(
+            models.ActionUpdate,
+            "id",
+            "action_id",
+            "evaluation_id",
+            "status",
+            "note",
+            "updated_on",
+            "created_by",
+        ),
         _plain_row,
     ),
     TidyTable(
@@ -463,7 +492,11 @@ TABLES: tuple[TidyTable, ...] = (
             _c("evaluation_status", "text", "The evaluation's status"),
             _c("description", "text", "The concern, in the auditor's words"),
             _c("recipients_shared", "int", "How many of the four recipients the notice reached"),
-            _c("status", "text", "not_shared, partly_shared or shared (with all four)"),
+            _c(
+                "status",
+                "text",
+                "not_shared, partly_shared, shared (with all four), acknowledged or closed",
+            ),
         ),
         _concerns,
         _plain_row,
@@ -491,6 +524,30 @@ TABLES: tuple[TidyTable, ...] = (
             "recipient_name",
             "shared_on",
             "method",
+        ),
+        _plain_row,
+    ),
+    TidyTable(
+        "concern_events",
+        "One row per acknowledgement or closing of an immediate concern.",
+        (
+            _c("event_id", "text", "The event's id"),
+            _c("evaluation_id", "text", "The evaluation that raised the concern"),
+            _c("kind", "text", "acknowledged or closed"),
+            _c("person_role", "text", "The role of who acknowledged it"),
+            _c("person_name", "text", "Who"),
+            _c("happened_on", "date", "When"),
+            _c("note", "text", "The outcome, or a note"),
+        ),
+        _simple(
+            models.ConcernEvent,
+            "id",
+            "evaluation_id",
+            "kind",
+            "person_role",
+            "person_name",
+            "happened_on",
+            "note",
         ),
         _plain_row,
     ),
