@@ -247,11 +247,32 @@ def test_monthly_scaling(demo: dict[str, Any]) -> None:
 def test_monthly_concerns_actions_and_moderation(demo: dict[str, Any]) -> None:
     data, made = demo["data"], report(demo, "monthly", PERIOD)
     every = chosen(data, *span(PERIOD), completed=False)
-    statuses = Counter(c["status"] for c in data["concerns"] if c["evaluation_id"] in every)
+    # The lifecycle, worked out again from the shares and events themselves.
+    four = {"practitioner", "team_manager", "service_manager", "director_social_care"}
+
+    def lifecycle(evaluation_id: str) -> str:
+        kinds = {e["kind"] for e in data["concern_events"] if e["evaluation_id"] == evaluation_id}
+        roles = {
+            s["recipient_role"]
+            for s in data["concern_shares"]
+            if s["evaluation_id"] == evaluation_id
+            and s["shared_on"]
+            and s["recipient_role"] in four
+        }
+        if "closed" in kinds:
+            return "closed"
+        if "acknowledged" in kinds:
+            return "acknowledged"
+        return "shared" if roles == four else "partly_shared" if roles else "not_shared"
+
+    raised = [c["evaluation_id"] for c in data["concerns"] if c["evaluation_id"] in every]
+    statuses = Counter(lifecycle(evaluation_id) for evaluation_id in raised)
     labels = {
         "not_shared": "Raised, notice not yet shared",
         "partly_shared": "Notice shared with some of the four",
-        "shared": "Notice shared with all four",
+        "shared": "Notice shared with all four, not yet acknowledged",
+        "acknowledged": "Acknowledged",
+        "closed": "Closed",
     }
     assert {r["status"]: r["evaluations"] for r in rows(made, "concerns_by_status")} == {
         labels[k]: statuses.get(k, 0) for k in labels
