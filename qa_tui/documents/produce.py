@@ -67,15 +67,18 @@ def render(doc: NoticeDoc | SummaryDoc, fmt: str) -> bytes:
     """``doc`` in one format: html, docx or md."""
     from qa_tui.documents import render_docx, render_html, render_md
 
-    notice = isinstance(doc, NoticeDoc)
     if fmt == "html":
-        text = render_html.notice_html(doc) if notice else render_html.summary_html(doc)  # type: ignore[arg-type]
-        return text.encode("utf-8")
+        if isinstance(doc, NoticeDoc):
+            return render_html.notice_html(doc).encode("utf-8")
+        return render_html.summary_html(doc).encode("utf-8")
     if fmt == "md":
-        text = render_md.notice_md(doc) if notice else render_md.summary_md(doc)  # type: ignore[arg-type]
-        return text.encode("utf-8")
+        if isinstance(doc, NoticeDoc):
+            return render_md.notice_md(doc).encode("utf-8")
+        return render_md.summary_md(doc).encode("utf-8")
     if fmt == "docx":
-        return render_docx.notice_docx(doc) if notice else render_docx.summary_docx(doc)  # type: ignore[arg-type]
+        if isinstance(doc, NoticeDoc):
+            return render_docx.notice_docx(doc)
+        return render_docx.summary_docx(doc)
     raise ValidationError(f"Format: {fmt!r} is not one of {', '.join(FORMATS)}", field="format")
 
 

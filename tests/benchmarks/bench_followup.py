@@ -97,7 +97,7 @@ def _uuid(bits: str) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:32]}"
 
 
-def _evaluation(rec, rng, fixed_t, areas, people, auditors, qa, new_uuid, stamp) -> None:  # type: ignore[no-untyped-def]
+def _evaluation(rec, rng, fixed_t, areas, people, auditors, qa, new_uuid, stamp) -> None:
     who = rng.choice(auditors)
     day = dt.date(2025, 12, 1) + dt.timedelta(days=rng.randrange(354))
     moment = dt.datetime.combine(day, dt.time(9), dt.UTC)
@@ -318,7 +318,7 @@ async def screens(settings: Any, url: str) -> dict[str, tuple[float, float]]:
                 await pilot.press(key if key != "-" else "minus")
                 await until(
                     lambda g=generation: (
-                        screen._generation > g  # type: ignore[misc]
+                        screen._generation > g
                         and screen.loaded
                         and screen.query_one(EvaluationList).rows is not None
                         and _page_is_current(screen)
@@ -334,7 +334,7 @@ async def screens(settings: Any, url: str) -> dict[str, tuple[float, float]]:
             generation = screen._generation
             started = time.perf_counter()
             await pilot.press(key)
-            await until(lambda g=generation: screen._generation > g and _page_is_current(screen))  # type: ignore[misc]
+            await until(lambda g=generation: screen._generation > g and _page_is_current(screen))
             toggles.append((time.perf_counter() - started) * 1000)
         out["overdue/status toggle (max)"] = (max(toggles), bare)
         app.pop_screen()

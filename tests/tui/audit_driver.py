@@ -214,7 +214,7 @@ async def stage_of_statements(keys: Keys, answers: CaseAnswers, items: list[Item
     stage = ""
     for index, item in enumerate(items):
         expect_focus(pilot, f"f-{item.id}-grade")
-        section = pilot.app.screen.section_key  # type: ignore[attr-defined]
+        section = pilot.app.screen.section_key
         stage = section
         mark = answers.mark(stage, index)
         if mark == NOT_APPLICABLE:

@@ -301,7 +301,7 @@ def test_a_1_0_audit_after_the_upgrade(tmp_path: Path) -> None:
         assert (seen.grade, seen.evidence) == ("seen", "Visit, 3/11")
         assert view.responses["review_judgement"].grade == NOT_APPLICABLE
         summary = [text for _css, text in read_summary(qa, fresh).blocks]
-        assert "Seen: " + new.prompt("assessment_child_seen").prompt in summary  # type: ignore[union-attr]
+        assert "Seen: " + new.prompt("assessment_child_seen").prompt in summary
     finally:
         qa.close()
 

@@ -90,7 +90,7 @@ def test_previous_versions_are_kept_byte_for_byte_and_never_offered() -> None:
     for template_id, (version, digest) in PREVIOUS.items():
         found = registry.get(template_id, version, digest)
         assert found is not None and found.previous  # an old evaluation still opens
-        assert registry.get(template_id).version == CURRENT[template_id]  # type: ignore[union-attr]
+        assert registry.get(template_id).version == CURRENT[template_id]
 
 
 def previous(template_id: str) -> Template:

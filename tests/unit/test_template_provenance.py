@@ -9,8 +9,6 @@ marked ``local`` must not be found in either document: it is ours, and says so.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -183,26 +181,17 @@ def test_validator_refuses_a_claim_of_quotation_with_local_parts() -> None:
         load_template_text(text, "audit.toml")
 
 
-def test_template_show_lists_the_local_texts(tmp_path: Path) -> None:
-    env_home = tmp_path / "home"
-    result = subprocess.run(
-        [sys.executable, "-m", "qa_tui", "template", "show", "quality_of_practice_audit"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={
-            "PATH": "",
-            "HOME": str(env_home),
-            "XDG_CONFIG_HOME": str(env_home / "config"),
-            "XDG_DATA_HOME": str(env_home / "data"),
-            "PYTHONPATH": str(ROOT),
-        },
-        check=True,
-    )
+def test_template_show_lists_the_local_texts() -> None:
+    from click.testing import CliRunner
+
+    from qa_tui.cli import main
+
+    result = CliRunner().invoke(main, ["template", "show", "quality_of_practice_audit"])
+    assert result.exit_code == 0, result.output
     audit = next(t for t in builtin_templates() if t.id == "quality_of_practice_audit")
     local = local_texts(audit)
-    assert f"Local texts: {len(local)} written for this template" in result.stdout
-    flat = " ".join(result.stdout.split())
+    assert f"Local texts: {len(local)} written for this template" in result.output
+    flat = " ".join(result.output.split())
     for part in local:
         assert " ".join(part.text.split()) in flat
     assert "qpf: Quality of Practice Framework" in flat

@@ -368,7 +368,7 @@ def test_provenance_template_reads_back_its_origins() -> None:
         "assessment_purpose_understood",
         "assessment_purpose_shared",
     ]
-    assert template.prompt("assessment_purpose_shared").required  # type: ignore[union-attr]
+    assert template.prompt("assessment_purpose_shared").required
     assert template.judgement_of("assessment_purpose_shared") is judgement
     origins = {(p.key, p.field): p.origin for p in text_parts(template)}
     assert origins[("", "name")] == "local"
