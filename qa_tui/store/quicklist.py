@@ -15,7 +15,7 @@ from pathlib import Path
 from qa_tui.store.rows import EvaluationRow
 
 # Alembic's head revision; tests/unit/test_quicklist.py keeps the two equal.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004_moderation"
 
 _QUERY = """
 SELECT e.id, e.case_reference, e.service_area, e.team, e.practitioner, e.auditor,
