@@ -73,18 +73,34 @@ def generate(ws: Workspace, count: int, seed: int) -> int:
     builtin = tuple(t.id for t in templates) == BUILTIN_IDS
     weights = txt.TEMPLATE_WEIGHTS if builtin else (1,) * len(templates)
     ids: list[str] = []
+    made: set[str] = set()
     for day in days:
         case = _start_case(rng, rec, org, rng.choices(templates, weights)[0], day)
         make_evaluation(case, org)
         moderate(case)
         ids.append(case.eval_id)
+        made.add(case.eval_id)
         if len(ids) == BATCH:
             _flush(ws, rec, ids, templates)
             ids = []
     if ids:
         _flush(ws, rec, ids, templates)
+    _add_sessions(ws, rec, templates, made, rng.getrandbits(64))
     _add_teams(ws)
     return count
+
+
+def _add_sessions(
+    ws: Workspace, rec: Recorder, templates: list[Template], made: set[str], seed: int
+) -> None:
+    """The moderation group's monthly sessions over the evaluations just made."""
+    from qa_tui.demo.sessions import add_sessions
+
+    with ws.store.session() as session:
+        add_sessions(session, rec, templates, made, seed)
+        insert_new(session, rec.changes, rec.links)
+        advance_clock(session, rec.counter)
+    rec.clear()
 
 
 def _add_teams(ws: Workspace) -> None:

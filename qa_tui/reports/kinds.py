@@ -52,7 +52,14 @@ class ReportKind:
 
 
 # Each kind of report adds one line here.
-_ALL: tuple[ReportKind, ...] = ()
+_ALL: tuple[ReportKind, ...] = (
+    ReportKind(
+        "moderation",
+        "Moderation",
+        "agreement with auditors' grades, kappa and alpha",
+        "qa_tui.reports.moderation",
+    ),
+)
 KINDS: dict[str, ReportKind] = {kind.name: kind for kind in _ALL}
 
 

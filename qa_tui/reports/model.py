@@ -36,6 +36,15 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
+    # Data for the QA team's own analysis (e.g. every pair a figure rests on): in full in CSV,
+    # JSON and XLSX; Markdown and HTML say how many rows it has and where to find them.
+    data_only: bool = False
+
+    def where_to_find(self) -> str:
+        return (
+            f"{self.title}: {len(self.rows):,} rows, in the CSV, JSON and XLSX versions of this "
+            "report"
+        )
 
     def records(self) -> list[dict[str, Cell]]:
         keys = [c.key for c in self.columns]

@@ -205,8 +205,13 @@ def _moderations(moderations: list[ModerationView], template: Template) -> list[
                 out.append(("text", j.rationale))
         if not view.judgements:
             out.append(("hint", "No items moderated yet"))
-        if m.learning_points.strip():
-            out += [("prompt", "Learning points"), ("text", m.learning_points)]
+        for label, text in (
+            ("What was evidenced well", m.feedback_strengths),
+            ("What was not evidenced well", m.feedback_gaps),
+            ("Learning points", m.learning_points),
+        ):
+            if text.strip():
+                out += [("prompt", label), ("text", text)]
     return out
 
 
