@@ -197,18 +197,17 @@ def alpha_ordinal(value_counts: Matrix) -> float | None:
 # --- estimates with their intervals ---------------------------------------------------------
 
 
-def _bootstrap(contributions: dict[str, Matrix], statistic: str, weights: Matrix | None) -> Matrix:
+def _bootstrap(per_cluster: Matrix, statistic: str, weights: Matrix | None) -> Matrix:
     """Replicates of the statistic over evaluations resampled with replacement.
 
-    Evaluations with identical contributions are interchangeable, so they are drawn as one
-    pattern with a multinomial count (exactly the same resampling, far fewer draws).
+    ``per_cluster`` holds each evaluation's ``k × k`` contribution. Evaluations with identical
+    contributions are interchangeable, so they are drawn as one pattern with a multinomial
+    count (exactly the same resampling, far fewer draws).
     """
-    keys = sorted(contributions)
-    stacked = np.stack([contributions[key].ravel() for key in keys])
-    patterns, counts = np.unique(stacked, axis=0, return_counts=True)
+    clusters, k = per_cluster.shape[0], per_cluster.shape[1]
+    patterns, counts = np.unique(per_cluster.reshape(clusters, k * k), axis=0, return_counts=True)
     rng = np.random.default_rng(SEED)
-    draws = rng.multinomial(len(keys), counts / counts.sum(), size=REPLICATES)
-    k = round(len(stacked[0]) ** 0.5)
+    draws = rng.multinomial(clusters, counts / counts.sum(), size=REPLICATES)
     tables = (draws.astype(np.float64) @ patterns).reshape(REPLICATES, k, k)
     if statistic == KAPPA:
         assert weights is not None
@@ -225,76 +224,80 @@ def _interval(replicates: Matrix) -> tuple[float | None, float | None, str]:
 
 
 def _estimate(
-    name: str,
-    value: float | None,
-    n: int,
-    contributions: dict[str, Matrix],
-    weights: Matrix | None = None,
+    name: str, value: float | None, n: int, per_cluster: Matrix, weights: Matrix | None = None
 ) -> Estimate:
-    clusters = len(contributions)
+    clusters = per_cluster.shape[0]
     if n < MIN_PAIRS:
         what = "pairs" if name == KAPPA else "items graded blind by two or more moderators"
-        return Estimate(
-            name,
-            None,
-            None,
-            None,
-            n,
-            clusters,
-            f"not enough data: {n} {what} (at least {MIN_PAIRS} needed)",
-        )
+        reason = f"not enough data: {n} {what} (at least {MIN_PAIRS} needed)"
+        return Estimate(name, None, None, None, n, clusters, reason)
     if value is None:
-        return Estimate(
-            name,
-            None,
-            None,
-            None,
-            n,
-            clusters,
-            f"not enough data: no variation in {n} judgements (every grade the same)",
-        )
+        reason = f"not enough data: no variation in {n} judgements (every grade the same)"
+        return Estimate(name, None, None, None, n, clusters, reason)
     if clusters < MIN_CLUSTERS:
-        return Estimate(
-            name,
-            value,
-            None,
-            None,
-            n,
-            clusters,
-            f"{clusters} evaluations (an interval needs {MIN_CLUSTERS})",
-        )
-    low, high, why = _interval(_bootstrap(contributions, name, weights))
+        reason = f"{clusters} evaluations (an interval needs {MIN_CLUSTERS})"
+        return Estimate(name, value, None, None, n, clusters, reason)
+    low, high, why = _interval(_bootstrap(per_cluster, name, weights))
     return Estimate(name, value, low, high, n, clusters, why)
+
+
+IntArray = npt.NDArray[np.int64]
+
+
+def _local(clusters: IntArray) -> tuple[IntArray, int]:
+    """Cluster codes renumbered 0..C-1 (in order of the codes: deterministic)."""
+    uniques, inverse = np.unique(clusters, return_inverse=True)
+    return inverse.astype(np.int64), len(uniques)
+
+
+def kappa_of(clusters: IntArray, auditor: IntArray, agreed: IntArray, k: int) -> Estimate:
+    """Weighted kappa (linear) of pairs given as arrays: each pair's evaluation (any integer
+    code), the auditor's and the agreed grade's positions on a scale of ``k`` grades."""
+    local, count = _local(np.asarray(clusters, dtype=np.int64))
+    tables = np.zeros((count, k, k))
+    np.add.at(tables, (local, np.asarray(auditor), np.asarray(agreed)), 1.0)
+    weights = linear_weights(k)
+    n = len(local)
+    value = weighted_kappa(tables.sum(axis=0), weights) if n else None
+    return _estimate(KAPPA, value, n, tables, weights)
+
+
+def alpha_of(clusters: IntArray, counts: Matrix) -> Estimate:
+    """Ordinal alpha of units given as arrays: each unit's evaluation code and its counts of
+    blind grades per scale position (units with fewer than two grades are left out)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    keep = counts.sum(axis=1) >= 2
+    counts, codes = counts[keep], np.asarray(clusters, dtype=np.int64)[keep]
+    local, count = _local(codes)
+    k = counts.shape[1]
+    per_cluster = np.zeros((count, k, k))
+    np.add.at(per_cluster, local, unit_coincidences(counts))
+    value = alpha_ordinal(counts) if len(counts) else None
+    return _estimate(ALPHA, value, len(counts), per_cluster)
+
+
+def _codes(keys: Sequence[str]) -> IntArray:
+    index: dict[str, int] = {}
+    return np.array([index.setdefault(key, len(index)) for key in keys], dtype=np.int64)
 
 
 def kappa_estimate(pairs: Sequence[tuple[str, int, int]], k: int) -> Estimate:
     """Weighted kappa (linear) of ``(evaluation id, auditor position, agreed position)``
     pairs on a scale of ``k`` grades, with its bootstrap interval."""
-    per: dict[str, Matrix] = {}
-    for key, auditor, agreed in pairs:
-        table = per.get(key)
-        if table is None:
-            table = per[key] = np.zeros((k, k))
-        table[auditor, agreed] += 1
-    weights = linear_weights(k)
-    total = sum(per.values(), np.zeros((k, k)))
-    value = weighted_kappa(total, weights) if pairs else None
-    return _estimate(KAPPA, value, len(pairs), per, weights)
+    codes = _codes([p[0] for p in pairs])
+    auditor = np.array([p[1] for p in pairs], dtype=np.int64)
+    agreed = np.array([p[2] for p in pairs], dtype=np.int64)
+    return kappa_of(codes, auditor, agreed, k)
 
 
 def alpha_estimate(units: Sequence[tuple[str, Sequence[int]]], k: int) -> Estimate:
     """Ordinal alpha of units — ``(evaluation id, the blind grades' positions)`` — on a scale
     of ``k`` grades; units with fewer than two grades are left out."""
-    per: dict[str, Matrix] = {}
-    rows = []
-    for key, values in units:
-        if len(values) < 2:
-            continue
-        counts = np.bincount(np.asarray(values, dtype=np.int64), minlength=k).astype(float)
-        rows.append(counts)
-        per[key] = per.get(key, np.zeros((k, k))) + unit_coincidences(counts)
-    value = alpha_ordinal(np.stack(rows)) if rows else None
-    return _estimate(ALPHA, value, len(rows), per)
+    counts = np.zeros((len(units), k))
+    for row, (_key, values) in enumerate(units):
+        for value in values:
+            counts[row, value] += 1
+    return alpha_of(_codes([u[0] for u in units]), counts)
 
 
 # --- the direction of disagreement ---------------------------------------------------------
