@@ -117,10 +117,15 @@ def add_sessions(
         last = dt.date(year, month, calendar.monthrange(year, month)[1])
         held = last + dt.timedelta(days=rng.randrange(10, 20))
         in_month = [c for c in pool if first <= c.day <= last]
-        if held > TODAY + dt.timedelta(days=30) or len(in_month) < 2:
+        if held > TODAY or len(in_month) < 2:
             continue
-        upcoming = held > TODAY
-        _one_session(rec, rng, in_month, first, held, upcoming)
+        _one_session(rec, rng, in_month, (first, last), held, upcoming=False)
+        made += 1
+    # The next meeting, prepared on the QA desk: a sample of the last two months' evaluations.
+    first, last = TODAY - dt.timedelta(days=60), TODAY
+    recent = [c for c in pool if first <= c.day <= last]
+    if len(recent) >= 2:
+        _one_session(rec, rng, recent, (first, last), TODAY + dt.timedelta(days=10), True)
         made += 1
     return made
 
@@ -129,10 +134,11 @@ def _one_session(
     rec: Recorder,
     rng: random.Random,
     in_month: list[Candidate],
-    first: dt.date,
+    dates: tuple[dt.date, dt.date],
     held: dt.date,
     upcoming: bool,
 ) -> None:
+    first, last = dates
     sid = new_uuid(rng)
     sample_seed = rng.randrange(1000, 10000)
     size = min(PER_SESSION, len(in_month))
@@ -147,16 +153,22 @@ def _one_session(
         moment += dt.timedelta(seconds=rng.randrange(15, 60))
         rec.set(who, etype, eid, aggregate, name, value, stamp(moment))
 
+    monthly = first.day == 1 and last.month == first.month
+    period = f"{first:%B %Y}" if monthly else f"{first.isoformat()} to {last.isoformat()}"
     record = SampleRecord(
         sample_seed,
         size,
         len(in_month),
-        f"dated {first:%B %Y}",
+        f"dated {period}",
         chosen_ids,
         first.isoformat(),
-        (first.replace(day=calendar.monthrange(first.year, first.month)[1])).isoformat(),
+        last.isoformat(),
     )
-    title = f"Moderation group, {first:%B %Y} evaluations"
+    title = (
+        f"Moderation group, {first:%B %Y} evaluations"
+        if monthly
+        else f"Moderation group, {held.day} {held:%B %Y}"
+    )
     put(QA_DESK, "moderation_session", sid, sid, CREATE, {})
     for name, value in (
         ("title", title),
