@@ -189,7 +189,7 @@ def _one_session(
         put(QA_DESK, "moderation", moderation, candidate.id, CREATE, fixed)
         for name, value in (
             ("moderator", names),
-            ("moderator_role", "Moderation group"),
+            ("moderator_role", ""),
             ("moderated_on", held.isoformat()),
             ("group_name", title),
             ("session_id", sid),

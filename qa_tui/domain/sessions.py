@@ -286,7 +286,7 @@ def add_evaluation(session: Session, actor: Actor, session_id: str, evaluation_i
     names = ", ".join(m.name for m in moderators(session, session_id))
     values = {
         "moderator": names[:200],
-        "moderator_role": "Moderation group",
+        "moderator_role": "",
         "moderated_on": found.held_on,
         "group_name": found.title,
         "session_id": session_id,

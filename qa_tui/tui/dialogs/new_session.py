@@ -68,6 +68,7 @@ class NewSessionDialog(ModalScreen[NewSessionRequest | None]):
                 "Blind first pass (grades before the auditor's are shown)",
                 start.blind_first,
                 id="blind",
+                classes="compact",
             )
             yield ShownLabel(self._error, id="session-error", classes="field-error")
             with Horizontal(classes="buttons"):

@@ -109,7 +109,9 @@ class AgreementScreen(Screen[None]):
         with Horizontal(id="agreement-filters"):
             for name, label in FILTERS:
                 yield Label(label)
-                yield SafeInput(year if name == "period" else "", id=f"filter-{name}")
+                yield SafeInput(
+                    year if name == "period" else "", placeholder="any", id=f"filter-{name}"
+                )
         yield Static("Reading the judgements…", id="agreement-headline")
         with Vertical(id="agreement-trend"):
             yield Static("Share agreed, by month", classes="heading")
