@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from qa_tui.domain.agreement import MIN_CLUSTERS, MIN_PAIRS, REPLICATES, SEED, Estimate
+from qa_tui.domain.agreement import (
+    BOOTSTRAP_UP_TO,
+    MIN_CLUSTERS,
+    MIN_PAIRS,
+    REPLICATES,
+    SEED,
+    Estimate,
+)
 from qa_tui.reports.kinds import ReportBody
 from qa_tui.reports.model import (
     Cell,
@@ -35,8 +42,11 @@ METHOD = (
     "grades apart counts twice one grade apart; quadratic weights would hide the usual one-step "
     "disagreement). Krippendorff's alpha (ordinal) compares the moderators' own grades, given "
     "blind before the auditor's grade was shown, on items two or more moderators graded. "
-    f"Intervals: {REPLICATES:,} resamples of the evaluations (seed {SEED}), 2.5th to 97.5th "
-    f"percentile; none with fewer than {MIN_CLUSTERS} evaluations. Fewer than {MIN_PAIRS} pairs, "
+    "Intervals (95 %) resample evaluations, not single judgements: up to "
+    f"{BOOTSTRAP_UP_TO} evaluations, {REPLICATES:,} bootstrap resamples (seed {SEED}), 2.5th to "
+    "97.5th percentile; above that, the value ± 1.96 jackknife standard errors (leaving out one "
+    f"evaluation at a time); none with fewer than {MIN_CLUSTERS} evaluations. Fewer than "
+    f"{MIN_PAIRS} pairs, "
     "or every grade the same, is reported as not enough data. 'Not applicable' is counted "
     "apart, never as a grade. Kappa reading: Landis and Koch (1977); alpha: Krippendorff (2004)."
 )
@@ -156,33 +166,34 @@ def pairs_table(result: Agreement) -> Table:
         Column("blind_by", "Blind grades by"),
         *(Column(f"blind_{i + 1}", f"Blind grade {i + 1}") for i in range(width)),
     ]
-    rows = []
-    for i in range(len(units)):
-        a, g = int(scale.auditor[i]), int(scale.agreed[i])
-        blind = units.blind[i]
-        day = units.day[i]
-        rows.append(
-            (
-                units.session[i],
-                day.isoformat() if day else None,
-                units.evaluation[i],
-                units.team[i],
-                units.area[i],
-                units.template[i],
-                units.item[i],
-                units.auditor[i],
-                units.agreed[i],
-                None if a == NONE else a,
-                None if g == NONE else g,
-                "; ".join(name for name, _grade in blind),
-                *(blind[j][1] if j < len(blind) else "" for j in range(width)),
-            )
+
+    def position(values: list[int]) -> list[int | None]:
+        return [None if v == NONE else v for v in values]
+
+    blind_columns = [[b[j][1] if j < len(b) else "" for b in units.blind] for j in range(width)]
+    rows = tuple(
+        zip(
+            units.session,
+            [d or None for d in units.day],
+            units.evaluation,
+            units.team,
+            units.area,
+            units.template,
+            units.item,
+            units.auditor,
+            units.agreed,
+            position(scale.auditor.tolist()),
+            position(scale.agreed.tolist()),
+            ["; ".join(name for name, _grade in b) for b in units.blind],
+            *blind_columns,
+            strict=True,
         )
+    )
     return Table(
         name="pairs",
         title="The pairs the figures rest on",
         columns=tuple(columns),
-        rows=tuple(rows),
+        rows=rows,
         note="Positions: 0 is the lowest grade (see the scale table). A pair counts for kappa "
         "when both positions are given; alpha uses the blind grades of units with two or more.",
         data_only=True,

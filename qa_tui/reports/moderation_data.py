@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Select, String, and_, func, literal, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from qa_tui.domain.agreement import Direction, Estimate, alpha_of, kappa_of
 from qa_tui.domain.moderation import OVERALL
-from qa_tui.domain.sessions import session_moderation_id
 from qa_tui.framework.model import NOT_APPLICABLE, Template
 from qa_tui.store import models
 
@@ -56,7 +55,7 @@ class Units:
 
     moderation: list[str] = field(default_factory=list)
     session: list[str] = field(default_factory=list)
-    day: list[dt.date | None] = field(default_factory=list)
+    day: list[str] = field(default_factory=list)  # ISO date of the moderation ("": none)
     evaluation: list[str] = field(default_factory=list)
     team: list[str] = field(default_factory=list)
     area: list[str] = field(default_factory=list)
@@ -100,7 +99,7 @@ def _judgements(session: Session, flt: AgreementFilter) -> Select:  # type: igno
         select(
             m.id,
             m.session_id,
-            m.moderated_on,
+            _day(m.moderated_on),
             e.id,
             e.team,
             e.service_area,
@@ -114,6 +113,7 @@ def _judgements(session: Session, flt: AgreementFilter) -> Select:  # type: igno
         .join(m, m.id == j.moderation_id)
         .join(e, e.id == j.evaluation_id)
         .where(~j.deleted, ~m.deleted, ~e.deleted, j.moderated_grade != "")
+        .order_by(m.moderated_on, m.session_id, e.id, j.item_id, m.id)
     )
     if flt.session_id:
         query = query.where(m.session_id == flt.session_id)
@@ -129,8 +129,9 @@ def _blind(session: Session, flt: AgreementFilter) -> Select:  # type: ignore[ty
     grades = _concat(session, b.moderator_id + literal(":", String) + b.grade)
     query = (
         select(
+            m.id,
             b.session_id,
-            s.held_on,
+            _day(s.held_on),
             e.id,
             e.team,
             e.service_area,
@@ -146,6 +147,7 @@ def _blind(session: Session, flt: AgreementFilter) -> Select:  # type: ignore[ty
         .join(m, and_(m.session_id == b.session_id, m.evaluation_id == b.target_evaluation_id))
         .where(~b.deleted, ~s.deleted, ~who.deleted, ~m.deleted, ~e.deleted, b.grade != "")
         .group_by(
+            m.id,
             b.session_id,
             s.held_on,
             e.id,
@@ -155,6 +157,7 @@ def _blind(session: Session, flt: AgreementFilter) -> Select:  # type: ignore[ty
             e.template_hash,
             b.item_id,
         )
+        .order_by(s.held_on, b.session_id, e.id, b.item_id)
     )
     if flt.session_id:
         query = query.where(b.session_id == flt.session_id)
@@ -169,44 +172,58 @@ def _names(session: Session) -> dict[str, str]:
     return {k: v for k, v in rows}
 
 
+def _day(column: InstrumentedAttribute[dt.date | None]) -> ColumnElement[str]:
+    """A date as ISO text (both databases store or print it so): no date objects per row."""
+    return cast(column, String)
+
+
 def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str, Template]]:
-    """Every unit the filter selects, in a stable order, and the templates they use (by hash)."""
+    """Every unit the filter selects and the templates they use (by hash); judged units
+    first, in order of date, session, evaluation and item, then units graded blind only."""
+    connection = session.connection()
+    judged = connection.execute(_judgements(session, flt)).all()
     units = Units()
-    where: dict[tuple[str, str], int] = {}
-    hashes: set[str] = set()
-    for row in session.execute(_judgements(session, flt)):
-        mid, sid, day, eid, team, area, tid, thash, item, auditor, agreed = row
-        where[(mid, item)] = len(units)
-        hashes.add(thash)
-        _append(units, (mid, sid, day, eid, team, area, tid, thash, item, auditor, agreed, ()))
+    if judged:
+        columns = list(zip(*judged, strict=True))
+        for name, values in zip(_JUDGED, columns, strict=True):
+            setattr(units, name, list(values))
+        units.blind = [()] * len(judged)
+    where = {
+        (mid, item): i
+        for i, (mid, item) in enumerate(zip(units.moderation, units.item, strict=True))
+    }
     names = _names(session)
-    for row in session.execute(_blind(session, flt)):
-        sid, day, eid, team, area, tid, thash, item, joined = row
-        blind = _split(joined, names)
-        mid = session_moderation_id(sid, eid)
+    extra: list[tuple[object, ...]] = []
+    for row in connection.execute(_blind(session, flt)):
+        mid, sid, day, eid, team, area, tid, thash, item, joined = row
         found = where.get((mid, item))
         if found is not None:
-            units.blind[found] = blind
-            continue
-        hashes.add(thash)
-        _append(units, (mid, sid, day, eid, team, area, tid, thash, item, "", "", blind))
-    return _sorted(units), _templates(session, hashes)
+            units.blind[found] = _split(joined, names)
+        else:
+            extra.append(
+                (mid, sid, day, eid, team, area, tid, thash, item, "", "", _split(joined, names))
+            )
+    for unit in extra:
+        for name, value in zip((*_JUDGED, "blind"), unit, strict=True):
+            getattr(units, name).append(value)
+    units.day = [d or "" for d in units.day]
+    return units, _templates(session, set(units.template_hash))
 
 
-def _append(units: Units, row: tuple) -> None:  # type: ignore[type-arg]
-    mid, sid, day, eid, team, area, tid, thash, item, auditor, agreed, blind = row
-    units.moderation.append(mid)
-    units.session.append(sid)
-    units.day.append(day)
-    units.evaluation.append(eid)
-    units.team.append(team)
-    units.area.append(area)
-    units.template.append(tid)
-    units.template_hash.append(thash)
-    units.item.append(item)
-    units.auditor.append(auditor)
-    units.agreed.append(agreed)
-    units.blind.append(blind)
+# The columns of a judged unit, in the order _judgements selects them.
+_JUDGED = (
+    "moderation",
+    "session",
+    "day",
+    "evaluation",
+    "team",
+    "area",
+    "template",
+    "template_hash",
+    "item",
+    "auditor",
+    "agreed",
+)
 
 
 def _split(joined: str | None, names: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -216,25 +233,6 @@ def _split(joined: str | None, names: dict[str, str]) -> tuple[tuple[str, str], 
         if grade:
             out.append((names.get(who, who), grade))
     return tuple(sorted(out))
-
-
-def _sorted(units: Units) -> Units:
-    order = sorted(
-        range(len(units)),
-        key=lambda i: (
-            units.day[i] or dt.date.min,
-            units.session[i],
-            units.evaluation[i],
-            units.template[i],
-            units.item[i],
-            units.moderation[i],
-        ),
-    )
-    out = Units()
-    for name in Units.__dataclass_fields__:
-        column = getattr(units, name)
-        setattr(out, name, [column[i] for i in order])
-    return out
 
 
 def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
@@ -411,7 +409,7 @@ def agreement(session: Session, flt: AgreementFilter) -> Agreement:
     labels = _labels(session, units, templates)
     by: dict[str, list[Figures]] = {}
     for name, keys in (
-        ("month", [d.strftime("%Y-%m") if d else "no date" for d in units.day]),
+        ("month", [d[:7] or "no date" for d in units.day]),
         ("team", [t or "no team" for t in units.team]),
         ("service_area", [a or "no service area" for a in units.area]),
         ("item", [f"{t}/{i}" for t, i in zip(units.template, units.item, strict=True)]),
