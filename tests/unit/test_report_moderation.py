@@ -148,3 +148,39 @@ def test_the_command_writes_the_report(demo: Any, tmp_path: Path) -> None:
         ],
     )
     assert bad.exit_code != 0 and "2026-Q3" in bad.output and "Traceback" not in bad.output
+
+
+def test_sessions_headless(demo: Any, tmp_path: Path) -> None:
+    from qa_tui.cli import main
+
+    db = str(demo.store.url)
+
+    def run(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == code, result.output
+        return result.output
+
+    sid = run(
+        "moderation",
+        "new",
+        "--db",
+        db,
+        "--date",
+        "2026-12-01",
+        "--moderator",
+        "Priya Okafor, Head of Service",
+        "--moderator",
+        "Tom Lindqvist",
+    ).strip()
+    drawn = run(
+        "moderation", "sample", sid, "--db", db, "--size", "3", "--seed", "4711", "--period", "2026"
+    ).splitlines()
+    assert drawn[0].startswith("Drew 3 of ") and drawn[0].endswith("(dated 2026), seed 4711")
+    assert len(drawn) == 4
+    again = run("moderation", "sample", sid, "--db", db, "--size", "500", "--seed", "1", code=1)
+    assert "500 asked for, but only" in again and "Traceback" not in again
+    listed = run("moderation", "list", "--db", db)
+    assert f"{sid}  2026-12-01  open      3  Moderation group, 1 December 2026" in listed
+    missing = tmp_path / "none.db"
+    run("moderation", "list", "--db", f"sqlite:///{missing}", code=1)
+    assert not missing.exists()
