@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static, TextArea
 
-from qa_tui.tui.text import SafeTextArea, Shown, line
+from qa_tui.tui.text import SafeTextArea, Shown, line, literal
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class OutcomeDialog(ModalScreen[Outcome | None]):
             yield Shown(f"Outcome: {line(self._case_reference, 40)}", classes="title")
             with VerticalScroll(classes="form"):
                 for name, label in FIELDS:
-                    yield Label(label, classes="field-label")
+                    yield Label(literal(label), classes="field-label")
                     yield SafeTextArea(
                         getattr(self._current, name), id=name, soft_wrap=True, classes="outcome"
                     )

@@ -12,7 +12,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from qa_tui.domain.sampling import EvaluationFilter
 from qa_tui.errors import ValidationError
-from qa_tui.tui.text import SafeInput, ShownLabel
+from qa_tui.tui.text import SafeInput, ShownLabel, literal
 
 FIELDS = (
     ("period", "Period: 2026, 2026-Q3, 2026-10 or 2026-01-01..2026-06-30 (empty: any)"),
@@ -80,7 +80,7 @@ class SampleDialog(ModalScreen[SampleRequest | None]):
             yield Static("Sample completed evaluations at random", classes="title")
             with VerticalScroll(classes="form"):
                 for name, label in FIELDS:
-                    yield Label(label, classes="field-label")
+                    yield Label(literal(label), classes="field-label")
                     yield SafeInput(self._values.get(name, ""), id=name)
             yield ShownLabel(self._error, id="sample-error", classes="field-error")
             with Horizontal(classes="buttons"):

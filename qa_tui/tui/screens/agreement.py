@@ -108,7 +108,7 @@ class AgreementScreen(Screen[None]):
         yield Header()
         with Horizontal(id="agreement-filters"):
             for name, label in FILTERS:
-                yield Label(label)
+                yield Label(literal(label))
                 yield SafeInput(
                     year if name == "period" else "", placeholder="any", id=f"filter-{name}"
                 )
