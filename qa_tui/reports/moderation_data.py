@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -273,7 +272,23 @@ class Scale:
     agreed: IntArray
     counts: Matrix  # per unit, how many blind grades at each position
     not_applicable: npt.NDArray[np.bool_]  # the auditor or the group said "not applicable"
-    other_scale: int  # units on a template with a different scale (left out)
+    on_scale: npt.NDArray[np.bool_]  # False: a unit on a template with another scale
+
+    @property
+    def other_scale(self) -> int:
+        """Units on a template with a different scale (left out of the figures)."""
+        return int((~self.on_scale).sum())
+
+    def take(self, rows: IntArray) -> Scale:
+        return Scale(
+            self.grades,
+            self.labels,
+            self.auditor[rows],
+            self.agreed[rows],
+            self.counts[rows],
+            self.not_applicable[rows],
+            self.on_scale[rows],
+        )
 
 
 def positions(units: Units, templates: dict[str, Template]) -> Scale:
@@ -314,7 +329,7 @@ def positions(units: Units, templates: dict[str, Template]) -> Scale:
         place(units.agreed),
         counts,
         na & on_scale,
-        int((~on_scale).sum()),
+        on_scale,
     )
 
 
@@ -390,6 +405,75 @@ class Agreement:
         return max((len(b) for b in self.units.blind), default=0)
 
 
+DIMENSIONS = ("month", "team", "service_area", "item", "session")
+
+
+@dataclass
+class Selection:
+    """The units read for a filter, placed on the scale: what figures are computed from.
+
+    The moderation screen keeps one per period and narrows it to a team or service area in
+    memory (:func:`narrow`), so a filter change needs no query."""
+
+    filter: AgreementFilter
+    units: Units
+    scale: Scale
+    clusters: IntArray  # each unit's evaluation, as a code
+    agreed: npt.NDArray[np.bool_]  # the unit has an agreed grade
+    prompts: dict[str, str]  # "template_id/item_id" -> the item's prompt
+    titles: dict[str, str]  # session id -> "date title"
+
+
+def read_selection(session: Session, flt: AgreementFilter) -> Selection:
+    """Read the units the filter selects and place them on the scale."""
+    units, templates = read_units(session, flt)
+    scale = positions(units, templates)
+    codes: dict[str, int] = {}
+    clusters = np.array([codes.setdefault(e, len(codes)) for e in units.evaluation], dtype=np.int64)
+    agreed = np.array([bool(g) for g in units.agreed], dtype=bool)
+    prompts: dict[str, str] = {}
+    for template in templates.values():
+        for item in template.items():
+            prompts[f"{template.id}/{item.id}"] = item.prompt
+        prompts[f"{template.id}/{OVERALL}"] = f"Overall judgement ({template.name})"
+    return Selection(flt, units, scale, clusters, agreed, prompts, _titles(session, units))
+
+
+def _titles(session: Session, units: Units) -> dict[str, str]:
+    s = models.ModerationSession
+    ids = set(units.session) - {""}
+    if not ids:
+        return {}
+    rows = session.execute(select(s.id, s.held_on, s.title).where(s.id.in_(ids)))
+    return {sid: f"{day.isoformat() if day else '—'} {title}" for sid, day, title in rows}
+
+
+def narrow(selection: Selection, team: str = "", service_area: str = "") -> Selection:
+    """Only the units of one team and/or service area (in memory)."""
+    if not team and not service_area:
+        return selection
+    units = selection.units
+    rows = [
+        i
+        for i in range(len(units))
+        if (not team or units.team[i] == team)
+        and (not service_area or units.area[i] == service_area)
+    ]
+    index = np.array(rows, dtype=np.int64)
+    taken = Units(
+        **{name: [getattr(units, name)[i] for i in rows] for name in Units.__dataclass_fields__}
+    )
+    flt = replace(selection.filter, team=team, service_area=service_area)
+    return replace(
+        selection,
+        filter=flt,
+        units=taken,
+        scale=selection.scale.take(index),
+        clusters=selection.clusters[index],
+        agreed=selection.agreed[index],
+    )
+
+
 def _groups(keys: list[str]) -> dict[str, IntArray]:
     found: dict[str, list[int]] = {}
     for index, key in enumerate(keys):
@@ -397,53 +481,38 @@ def _groups(keys: list[str]) -> dict[str, IntArray]:
     return {key: np.array(rows, dtype=np.int64) for key, rows in sorted(found.items())}
 
 
-def agreement(session: Session, flt: AgreementFilter) -> Agreement:
-    """Read the units the filter selects and compute every figure."""
-    units, templates = read_units(session, flt)
-    scale = positions(units, templates)
-    codes: dict[str, int] = {}
-    clusters = np.array([codes.setdefault(e, len(codes)) for e in units.evaluation], dtype=np.int64)
-    agreed = np.array([bool(g) for g in units.agreed], dtype=bool)
-    everything = np.arange(len(units), dtype=np.int64)
-    overall = figures("All", everything, scale, clusters, agreed)
-    labels = _labels(session, units, templates)
+def _keys(units: Units, dimension: str) -> list[str]:
+    if dimension == "month":
+        return [d[:7] or "no date" for d in units.day]
+    if dimension == "team":
+        return [t or "no team" for t in units.team]
+    if dimension == "service_area":
+        return [a or "no service area" for a in units.area]
+    if dimension == "item":
+        return [f"{t}/{i}" for t, i in zip(units.template, units.item, strict=True)]
+    return list(units.session)
+
+
+def compute(selection: Selection, dimensions: tuple[str, ...] = DIMENSIONS) -> Agreement:
+    """Every figure of the selection: the whole of it, and by each of ``dimensions``."""
+    sel = selection
+    everything = np.arange(len(sel.units), dtype=np.int64)
+    overall = figures("All", everything, sel.scale, sel.clusters, sel.agreed)
+    label = {"item": sel.prompts, "session": sel.titles}
     by: dict[str, list[Figures]] = {}
-    for name, keys in (
-        ("month", [d[:7] or "no date" for d in units.day]),
-        ("team", [t or "no team" for t in units.team]),
-        ("service_area", [a or "no service area" for a in units.area]),
-        ("item", [f"{t}/{i}" for t, i in zip(units.template, units.item, strict=True)]),
-        ("session", [s or "" for s in units.session]),
-    ):
-        label: Callable[[str], str] = labels.get(name, lambda key: key)
+    for name in dimensions:
+        names = label.get(name, {})
         found = [
-            figures(label(key), rows, scale, clusters, agreed)
-            for key, rows in _groups(keys).items()
+            figures(names.get(key, key), rows, sel.scale, sel.clusters, sel.agreed)
+            for key, rows in _groups(_keys(sel.units, name)).items()
             if not (name == "session" and key == "")
         ]
         by[name] = sorted(found, key=lambda f: f.label.casefold())
-    return Agreement(flt, units, scale, overall, by)
+    return Agreement(sel.filter, sel.units, sel.scale, overall, by)
 
 
-def _labels(
-    session: Session, units: Units, templates: dict[str, Template]
-) -> dict[str, Callable[[str], str]]:
-    prompts: dict[str, str] = {}
-    for template in templates.values():
-        for item in template.items():
-            prompts[f"{template.id}/{item.id}"] = item.prompt
-        prompts[f"{template.id}/{OVERALL}"] = f"Overall judgement ({template.name})"
-    titles = {
-        sid: f"{day.isoformat() if day else '—'} {title}"
-        for sid, day, title in session.execute(
-            select(
-                models.ModerationSession.id,
-                models.ModerationSession.held_on,
-                models.ModerationSession.title,
-            ).where(models.ModerationSession.id.in_(set(units.session) - {""}))
-        )
-    }
-    return {
-        "item": lambda key: prompts.get(key, key),
-        "session": lambda key: titles.get(key, key),
-    }
+def agreement(
+    session: Session, flt: AgreementFilter, dimensions: tuple[str, ...] = DIMENSIONS
+) -> Agreement:
+    """Read the units the filter selects and compute every figure."""
+    return compute(read_selection(session, flt), dimensions)

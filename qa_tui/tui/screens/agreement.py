@@ -25,7 +25,7 @@ from qa_tui.tui.text import SafeInput, line, literal
 
 if TYPE_CHECKING:
     from qa_tui.domain.agreement import Estimate
-    from qa_tui.reports.moderation_data import Agreement, AgreementFilter, Figures
+    from qa_tui.reports.moderation_data import Agreement, AgreementFilter, Figures, Selection
     from qa_tui.workspace import Workspace
 
 DIMENSIONS = (
@@ -92,6 +92,7 @@ class AgreementScreen(Screen[None]):
     BINDINGS = [
         Binding("b", "breakdown", "Breakdown", id="agreement.breakdown"),
         Binding("slash", "focus_filter", "Filter", id="agreement.filter"),
+        Binding("r", "reload", "Reload", id="agreement.reload", show=False),
         Binding("escape", "back", "Back", id="agreement.back"),
     ]
 
@@ -101,6 +102,9 @@ class AgreementScreen(Screen[None]):
         self.result: Agreement | None = None
         self.dimension = 0
         self._timer: Timer | None = None
+        # The judgements of the period last read: a team or service area narrows it in
+        # memory, so changing those filters needs no query.
+        self._selection: Selection | None = None
         self.loaded = 0  # how many results have been drawn (tests and benchmarks wait on it)
 
     def compose(self) -> ComposeResult:
@@ -152,16 +156,23 @@ class AgreementScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="agreement")
     def compute(self, flt: AgreementFilter) -> None:
-        from qa_tui.reports.moderation_data import agreement
+        from qa_tui.reports.moderation_data import AgreementFilter, compute, narrow, read_selection
 
+        period = AgreementFilter(flt.start, flt.end)
+        base = self._selection
         try:
-            result = self.workspace.read(agreement, flt)
+            if base is None or base.filter != period:
+                base = self.workspace.read(read_selection, period)
+            chosen = narrow(base, flt.team, flt.service_area)
+            result = compute(chosen, ("month", DIMENSIONS[self.dimension][0]))
         except QaError as err:
             self.app.call_from_thread(self.app.notify, str(err), severity="error")
             return
-        self.app.call_from_thread(self.show, result)
+        self.app.call_from_thread(self.show, result, base)
 
-    def show(self, result: Agreement) -> None:
+    def show(self, result: Agreement, selection: Selection | None = None) -> None:
+        if selection is not None:
+            self._selection = selection
         self.result = result
         self.query_one("#agreement-headline", Static).update(literal(headline_text(result)))
         values, labels = trend_text(result.by["month"])
@@ -183,13 +194,17 @@ class AgreementScreen(Screen[None]):
         if self.result is None:
             return
         key, label = DIMENSIONS[self.dimension]
+        groups = self.result.by.get(key)
+        if groups is None:  # asked for while another breakdown was being computed
+            self.refilter()
+            return
         self.query_one("#breakdown-title", Static).update(f"By {label.lower()} (b: next breakdown)")
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_column(label, key="group")
         for column in COLUMNS:
             table.add_column(column)
-        for f in self.result.by[key]:
+        for f in groups:
             share = f.direction.share_agreed
             cells = (
                 line(f.label, 40),
@@ -206,7 +221,14 @@ class AgreementScreen(Screen[None]):
 
     def action_breakdown(self) -> None:
         self.dimension = (self.dimension + 1) % len(DIMENSIONS)
-        self._fill_breakdown()
+        if self.result is not None and DIMENSIONS[self.dimension][0] in self.result.by:
+            self._fill_breakdown()
+        else:
+            self.refilter()  # this breakdown is computed when first shown
+
+    def action_reload(self) -> None:
+        self._selection = None
+        self.refilter()
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter-period", Input).focus()
