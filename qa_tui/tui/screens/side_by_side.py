@@ -15,10 +15,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from qa_tui.domain.moderation import OVERALL
 from qa_tui.errors import QaError
 from qa_tui.services.moderation import SessionService
 from qa_tui.services.writer import Outcome as WriteOutcome
@@ -26,6 +28,7 @@ from qa_tui.tui.screens.side_by_side_text import (
     auditor_cell,
     grade_for_key,
     moderation_cell,
+    outcome_lines,
     scale_legend,
 )
 from qa_tui.tui.text import literal
@@ -170,6 +173,10 @@ class SideBySideScreen(Screen[None]):
             moderated = data.right.get(item.item_id)
             prompt = item.prompt if alone else ""
             right = moderation_cell(moderated, scale, data.hidden, self.acting, prompt)
+            if item.item_id == OVERALL and not data.hidden:
+                m = data.moderation
+                extra = outcome_lines(m.feedback_strengths, m.feedback_gaps, m.learning_points)
+                right = Content("\n").join([right, *extra])
             rows.append((left, right))
         return rows
 

@@ -124,3 +124,16 @@ def grade_for_key(scale: GradingScale, key: str) -> str | None:
     ranked = sorted(scale.grades, key=lambda g: -g.rank)
     index = int(key) - 1 if key.isdigit() else -1
     return ranked[index].id if 0 <= index < len(ranked) else None
+
+
+def outcome_lines(strengths: str, gaps: str, learning: str) -> list[Content]:
+    """The outcome recorded with the overall judgement (o changes it)."""
+    out = []
+    for label, text in (
+        ("What was evidenced well", strengths),
+        ("What was not evidenced well", gaps),
+        ("Learning points", learning),
+    ):
+        if text.strip():
+            out += [Content(label).stylize("bold"), literal(text)]
+    return out or [Content("Outcome: not yet recorded (o)").stylize("italic $text-muted")]
