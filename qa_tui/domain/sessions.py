@@ -422,14 +422,27 @@ OUTCOME_FIELDS = {
 
 
 def record_outcome(
-    session: Session, actor: Actor, session_id: str, evaluation_id: str, **values: Any
+    session: Session,
+    actor: Actor,
+    session_id: str,
+    evaluation_id: str,
+    *,
+    learning_points: str | None = None,
+    feedback_strengths: str | None = None,
+    feedback_gaps: str | None = None,
 ) -> int:
-    """The group's learning points and feedback to the auditor on one evaluation."""
+    """The group's learning points and feedback to the auditor on one evaluation (a field
+    left as None is not changed)."""
     open_session(session, session_id)
-    clean: dict[str, Any] = {}
-    for name, value in values.items():
-        if name not in OUTCOME_FIELDS:
-            raise ValidationError(f"{name}: not part of a moderation's outcome", field=name)
-        clean[name] = v.text(value, OUTCOME_FIELDS[name], name)
+    given = {
+        "learning_points": learning_points,
+        "feedback_strengths": feedback_strengths,
+        "feedback_gaps": feedback_gaps,
+    }
+    clean = {
+        name: v.text(value, OUTCOME_FIELDS[name], name)
+        for name, value in given.items()
+        if value is not None
+    }
     entity_id = _moderation_of(session, session_id, evaluation_id)
     return set_fields(session, actor, "moderation", entity_id, clean)
