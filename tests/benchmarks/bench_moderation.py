@@ -6,6 +6,8 @@ Not collected by pytest. Run:
     PYTHONPATH=. python tests/benchmarks/bench_moderation.py [--evaluations 100000]
         [--moderations 20000] [--pg] [--keep DIR]
 
+``--keep DIR`` keeps the SQLite database there and reuses it on the next run.
+
 The big database is built with bulk inserts (:func:`qa_tui.store.bulk.insert_new`: real
 history and derived state, not through the app): evaluations of the two built-in templates
 (4 collaborative to 1 audit, as the demo), dated over 2025 and 2026, with a grade and evidence
@@ -394,8 +396,8 @@ async def _screens(url: str) -> dict[str, Any]:
             probe.armed = False
             original = screen.show
 
-            def show(result: Any, original: Any = original) -> None:
-                original(result)
+            def show(*args: Any, original: Any = original) -> None:
+                original(*args)
                 probe.armed = True
 
             screen.show = show  # type: ignore[method-assign]
@@ -537,6 +539,7 @@ def main() -> None:
     parser.add_argument("--moderations", type=int, default=20_000)
     parser.add_argument("--period", default="2026")
     parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL")
+    parser.add_argument("--keep", help="keep the SQLite database in this folder (and reuse it)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -548,7 +551,8 @@ def main() -> None:
         }[args.phase]()
         print(json.dumps(result))
         return
-    work = Path(tempfile.mkdtemp(prefix="qa-tui-bench-moderation-"))
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="qa-tui-bench-mod-"))
+    work.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "XDG_CONFIG_HOME": str(work / "config"),
@@ -565,7 +569,12 @@ def main() -> None:
     ]
     try:
         url = f"sqlite:///{work / 'central.db'}"
-        made = _child(["make", "--url", url, *sizes], env)
+        made_file = work / "made.json"
+        if args.keep and made_file.exists():
+            made = json.loads(made_file.read_text())
+        else:
+            made = _child(["make", "--url", url, *sizes], env)
+            made_file.write_text(json.dumps(made))
         _print(
             "SQLite",
             made,
@@ -593,7 +602,8 @@ def main() -> None:
             finally:
                 cluster.stop()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -31,8 +31,7 @@ class PaneRow(Horizontal):
     }
     PaneRow > Static { height: 100%; padding: 0 1; }
     PaneRow > .left { border-right: vkey $panel-lighten-2; }
-    PaneRow.-current { background: $boost; }
-    PaneRow.-current > Static { background: $primary 12%; }
+    PaneRow.-current { background: $primary 15%; }
     """
 
     def __init__(self, cells: Cells, index: int) -> None:
@@ -110,7 +109,11 @@ class TwoPane(VerticalScroll, can_focus=True):
         if 0 <= new < len(self._rows):
             row = self._rows[new]
             row.add_class("-current")
-            self.scroll_to_widget(row, animate=False, immediate=True)
+            # Scroll only when the row is not wholly in view: a highlight alone repaints two
+            # rows; a scroll repaints the pane.
+            view = self.scrollable_content_region
+            if not (view.y <= row.region.y and row.region.bottom <= view.bottom):
+                self.scroll_to_widget(row, animate=False, immediate=True)
 
     def set_stacked(self, stacked: bool) -> None:
         self.set_class(stacked, "-stacked")
