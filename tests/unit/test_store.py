@@ -50,6 +50,13 @@ def test_every_record_type_round_trips(workspace: Any, tpl: Any) -> None:
     workspace.write(complete, tpl, eid)
     moderation = workspace.write(start_moderation, eid, "Sam Moderator")
     workspace.write(judge, tpl, moderation, "planning", "inadequate", "No dates.")
+    # A moderation session, its moderator and a blind grade (records of another aggregate).
+    from qa_tui.domain import sessions
+
+    sid = workspace.write(sessions.create_session, "2026-11-30", "", [("Sam Moderator", "")])
+    workspace.write(sessions.add_evaluation, sid, eid)
+    who = sessions.moderator_id(sid, "Sam Moderator")
+    workspace.write(sessions.set_blind_grade, tpl, sid, who, eid, "planning", "good")
     workspace.write(reopen, eid, "More evidence")
     with workspace.store.reader() as session:
         view = load_view(session, eid)
