@@ -230,7 +230,7 @@ class Moderation(Record):
     evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
     moderator: Mapped[str] = mapped_column(String(200), default="")
     moderator_role: Mapped[str] = mapped_column(String(200), default="")
-    moderated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    moderated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
     group_name: Mapped[str] = mapped_column(String(200), default="")
     learning_points: Mapped[str] = mapped_column(Text, default="")
     session_id: Mapped[str] = mapped_column(String(36), default="", index=True)
@@ -264,7 +264,7 @@ class ModerationSession(Record):
     """
 
     __tablename__ = "moderation_sessions"
-    held_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    held_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="open")
     blind_first: Mapped[bool] = mapped_column(Boolean, default=True)

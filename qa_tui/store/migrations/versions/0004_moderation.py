@@ -38,6 +38,8 @@ def upgrade() -> None:
         *_record_columns(),
         sa.PrimaryKeyConstraint("id"),
     )
+    with op.batch_alter_table("moderation_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_moderation_sessions_held_on"), ["held_on"])
     op.create_table(
         "session_moderators",
         sa.Column("session_id", sa.String(length=36), nullable=False),
@@ -81,10 +83,13 @@ def upgrade() -> None:
             sa.Column("feedback_gaps", sa.Text(), nullable=False, server_default="")
         )
         batch_op.create_index(batch_op.f("ix_moderations_session_id"), ["session_id"])
+        # Reports select moderations by date: an index, so a month does not read every year.
+        batch_op.create_index(batch_op.f("ix_moderations_moderated_on"), ["moderated_on"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("moderations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_moderations_moderated_on"))
         batch_op.drop_index(batch_op.f("ix_moderations_session_id"))
         batch_op.drop_column("feedback_gaps")
         batch_op.drop_column("feedback_strengths")
@@ -97,4 +102,6 @@ def downgrade() -> None:
     with op.batch_alter_table("session_moderators", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_session_moderators_session_id"))
     op.drop_table("session_moderators")
+    with op.batch_alter_table("moderation_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_moderation_sessions_held_on"))
     op.drop_table("moderation_sessions")
