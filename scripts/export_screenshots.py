@@ -46,6 +46,8 @@ SHOTS: dict[str, tuple[str, str]] = {
     "review.svg": ("review", "dark"),
     "summary.svg": ("summary", "dark"),
     "moderation.svg": ("summary_moderation", "dark"),
+    "side_by_side.svg": ("side_by_side_agreed", "dark"),
+    "agreement.svg": ("agreement", "dark"),
     "new_evaluation.svg": ("new_evaluation", "dark"),
     "high_contrast.svg": ("editor_grade", "high-contrast"),
     "dashboard.svg": ("dashboard", "dark"),

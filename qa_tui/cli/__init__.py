@@ -44,9 +44,9 @@ def _register() -> None:
 
     for command in core.COMMANDS:
         main.add_command(command)
-    from qa_tui.cli import report, sync
+    from qa_tui.cli import moderation, report, sync
 
-    for command in (*sync.COMMANDS, *report.COMMANDS):
+    for command in (*sync.COMMANDS, *report.COMMANDS, *moderation.COMMANDS):
         main.add_command(command)
     from qa_tui.cli import followup
 

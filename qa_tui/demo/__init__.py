@@ -116,12 +116,14 @@ def _generate(
     earlier = earlier_versions(ws, templates)
     templates = [*templates, *earlier.values()]  # every version used is remembered
     ids: list[str] = []
+    made: set[str] = set()
     for day in days:
         template = _version(rng.choices(templates[: len(weights)], weights)[0], earlier, day)
         case = _start_case(rng, rec, org, template, day)
         make_evaluation(case, org)
         moderate(case)
         ids.append(case.eval_id)
+        made.add(case.eval_id)
         if len(ids) == BATCH:
             _flush(ws, rec, ids, templates)
             if progress is not None:
@@ -131,6 +133,20 @@ def _generate(
         _flush(ws, rec, ids, templates)
         if progress is not None:
             progress(len(ids))
+    _add_sessions(ws, rec, templates, made, rng.getrandbits(64))
+
+
+def _add_sessions(
+    ws: Workspace, rec: Recorder, templates: list[Template], made: set[str], seed: int
+) -> None:
+    """The moderation group's monthly sessions over the evaluations just made."""
+    from qa_tui.demo.sessions import add_sessions
+
+    with ws.store.session() as session:
+        add_sessions(session, rec, templates, made, seed)
+        insert_new(session, rec.changes, rec.links)
+        advance_clock(session, rec.counter)
+    rec.clear()
 
 
 def _add_teams(ws: Workspace) -> None:

@@ -57,18 +57,19 @@ def create_record(
     session: Session,
     actor: Actor,
     etype: str,
-    evaluation_id: str,
+    aggregate_id: str,
     fixed: dict[str, Any],
     values: dict[str, Any],
     entity_id: str | None = None,
 ) -> str:
-    """Create a record (its ``_create`` change, then one change per initial value)."""
+    """Create a record (its ``_create`` change, then one change per initial value) in the
+    aggregate ``aggregate_id`` (an evaluation, or a moderation session)."""
     entity_id = entity_id or str(uuid.uuid4())
     kind = entity_type(etype)
-    record_change(session, actor, etype, entity_id, evaluation_id, CREATE, fixed)
+    record_change(session, actor, etype, entity_id, aggregate_id, CREATE, fixed)
     for field, value in values.items():
         record_change(
-            session, actor, etype, entity_id, evaluation_id, field, kind.codec(field).to_json(value)
+            session, actor, etype, entity_id, aggregate_id, field, kind.codec(field).to_json(value)
         )
     return entity_id
 
@@ -81,14 +82,12 @@ def set_fields(
     row = session.get(kind.model, entity_id)
     if row is None or row.deleted:
         raise NotFoundError(f"No {etype.replace('_', ' ')} with id {entity_id}")
-    evaluation_id = entity_id
-    if etype != "evaluation":
-        evaluation_id = row.evaluation_id  # type: ignore[attr-defined]  # on every Record but one
-    ensure_editable(session, evaluation_id, etype, set(values))
+    aggregate_id = kind.aggregate_of(row)
+    ensure_writable(session, kind.root, aggregate_id, etype, set(values))
     recorded = 0
     for field, value in values.items():
         json_value = kind.codec(field).to_json(value)
-        if record_change(session, actor, etype, entity_id, evaluation_id, field, json_value):
+        if record_change(session, actor, etype, entity_id, aggregate_id, field, json_value):
             recorded += 1
     return recorded
 
@@ -99,11 +98,34 @@ def remove_record(session: Session, actor: Actor, etype: str, entity_id: str) ->
     row = session.get(kind.model, entity_id)
     if row is None or row.deleted:
         raise NotFoundError(f"No {etype.replace('_', ' ')} with id {entity_id}")
-    evaluation_id = row.evaluation_id  # type: ignore[attr-defined]  # never an Evaluation
-    ensure_editable(session, evaluation_id, etype, {DELETED})
-    change = record_change(session, actor, etype, entity_id, evaluation_id, DELETED, True)
+    aggregate_id = kind.aggregate_of(row)
+    ensure_writable(session, kind.root, aggregate_id, etype, {DELETED})
+    change = record_change(session, actor, etype, entity_id, aggregate_id, DELETED, True)
     if change is not None:
         _also_supersede_other_fields(session, change)
+
+
+# Fields of a closed moderation session that can still change: reopening it.
+SESSION_REOPEN_FIELDS = {"status", "closed_at"}
+
+
+def ensure_writable(
+    session: Session, root: str, aggregate_id: str, etype: str, fields: set[str]
+) -> None:
+    """Refuse a change the aggregate's root does not allow (a completed evaluation, a closed
+    moderation session), whichever record of the aggregate it is to."""
+    if root == "evaluation":
+        ensure_editable(session, aggregate_id, etype, fields)
+        return
+    if root == "moderation_session":
+        found = session.get(models.ModerationSession, aggregate_id)
+        if found is None or found.deleted:
+            raise NotFoundError(f"No moderation session with id {aggregate_id}")
+        closed = found.status == "closed"
+        if closed and not (etype == "moderation_session" and fields <= SESSION_REOPEN_FIELDS):
+            raise ReadOnlyError(
+                f"Moderation session {found.title or found.id} is closed; reopen it to change it"
+            )
 
 
 def _also_supersede_other_fields(session: Session, deletion: models.Change) -> None:

@@ -83,6 +83,12 @@ _ALL: tuple[ReportKind, ...] = (
         "The monthly expectation by manager, inside and outside their own line (§3.2–3.3)",
         "qa_tui.reports.coverage",
     ),
+    ReportKind(
+        "moderation",
+        "Moderation",
+        "Agreement with auditors' grades: shares, kappa and alpha, by session, team and item",
+        "qa_tui.reports.moderation",
+    ),
 )
 KINDS: dict[str, ReportKind] = {kind.name: kind for kind in _ALL}
 

@@ -38,6 +38,15 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
+    # Data for the QA team's own analysis (e.g. every pair a figure rests on): in full in CSV,
+    # JSON and XLSX; Markdown and HTML say how many rows it has and where to find them.
+    data_only: bool = False
+
+    def where_to_find(self) -> str:
+        return (
+            f"{self.title}: {len(self.rows):,} rows, in the CSV, JSON and XLSX versions of this "
+            "report"
+        )
 
     def for_reading(self) -> tuple[tuple[Column, ...], list[tuple[Cell, ...]]]:
         """The columns people read (and each row's cells of them): Markdown and HTML."""

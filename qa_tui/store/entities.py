@@ -3,6 +3,12 @@
 Every change stores its value as JSON; this registry turns that JSON into the typed column
 value and back, and says which fields are fixed at creation (``create_fields``, carried by the
 record's ``_create`` change) and which can change later (``fields``).
+
+Records come in *aggregates*: a root record and the records that belong to it, whose changes
+all carry the root's id (``changes.evaluation_id``, read as "aggregate id"). An evaluation is
+one root (its participants, responses, … belong to it); a moderation session is another (its
+moderators and blind grades). Each type names its ``root`` type and the column holding its
+root's id (``parent_key``; ``id`` for a root itself). See docs/sync.md.
 """
 
 from __future__ import annotations
@@ -48,11 +54,21 @@ class EntityType:
     model: type[models.Record]
     create_fields: tuple[str, ...]
     fields: dict[str, Codec]
+    root: str = "evaluation"  # the type of the root record of the aggregate it belongs to
+    parent_key: str = "evaluation_id"  # the column holding that root's id ("id": a root)
 
     def codec(self, field: str) -> Codec:
         if field == DELETED:
             return PLAIN
         return self.fields[field]
+
+    @property
+    def is_root(self) -> bool:
+        return self.name == self.root
+
+    def aggregate_of(self, row: Any) -> str:
+        """The id of the aggregate (the root record) ``row`` belongs to."""
+        return str(getattr(row, self.parent_key))
 
 
 def _plain(*names: str) -> dict[str, Codec]:
@@ -89,6 +105,7 @@ ENTITY_TYPES: dict[str, EntityType] = {
                 ),
                 "evaluation_date": DATE,
             },
+            parent_key="id",
         ),
         EntityType("participant", models.Participant, ("evaluation_id",), _plain("name", "role")),
         EntityType(
@@ -154,7 +171,16 @@ ENTITY_TYPES: dict[str, EntityType] = {
             models.Moderation,
             ("evaluation_id",),
             {
-                **_plain("moderator", "moderator_role", "group_name", "learning_points"),
+                **_plain(
+                    "moderator",
+                    "moderator_role",
+                    "group_name",
+                    "learning_points",
+                    "session_id",
+                    "revealed",
+                    "feedback_strengths",
+                    "feedback_gaps",
+                ),
                 "moderated_on": DATE,
             },
         ),
@@ -164,8 +190,39 @@ ENTITY_TYPES: dict[str, EntityType] = {
             ("evaluation_id", "moderation_id", "item_id"),
             _plain("auditor_grade", "moderated_grade", "rationale"),
         ),
+        # A moderation session is the root of its own aggregate.
+        EntityType(
+            "moderation_session",
+            models.ModerationSession,
+            (),
+            {
+                **_plain("title", "status", "blind_first", "sample", "notes", "closed_at"),
+                "held_on": DATE,
+            },
+            root="moderation_session",
+            parent_key="id",
+        ),
+        EntityType(
+            "session_moderator",
+            models.SessionModerator,
+            ("session_id", "name"),
+            _plain("role"),
+            root="moderation_session",
+            parent_key="session_id",
+        ),
+        EntityType(
+            "blind_grade",
+            models.BlindGrade,
+            ("session_id", "moderator_id", "target_evaluation_id", "item_id"),
+            _plain("grade"),
+            root="moderation_session",
+            parent_key="session_id",
+        ),
     )
 }
+
+# The types whose records are roots of aggregates ("evaluation", "moderation_session").
+ROOT_TYPES: tuple[str, ...] = tuple(name for name, e in ENTITY_TYPES.items() if e.is_root)
 
 MODEL_TO_TYPE: dict[type, EntityType] = {e.model: e for e in ENTITY_TYPES.values()}
 

@@ -320,15 +320,25 @@ class LifecycleEvent(Record):
 
 
 class Moderation(Record):
-    """A moderator's (or moderation group's) review of one completed evaluation."""
+    """A moderator's (or moderation group's) review of one completed evaluation.
+
+    A record of the evaluation (so the outcome reaches the auditor's laptop). In a moderation
+    session its id is derived from the session and the evaluation, ``session_id`` names the
+    session, and ``revealed`` says the group has seen the auditor's grades (the blind pass is
+    over); the feedback fields are what the auditor reads on their summary.
+    """
 
     __tablename__ = "moderations"
     evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
     moderator: Mapped[str] = mapped_column(String(200), default="")
     moderator_role: Mapped[str] = mapped_column(String(200), default="")
-    moderated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    moderated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
     group_name: Mapped[str] = mapped_column(String(200), default="")
     learning_points: Mapped[str] = mapped_column(Text, default="")
+    session_id: Mapped[str] = mapped_column(String(36), default="", index=True)
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    feedback_strengths: Mapped[str] = mapped_column(Text, default="")
+    feedback_gaps: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (
         Index("ix_moderations_report", "moderated_on", "deleted", "evaluation_id", "id"),
     )
@@ -358,6 +368,49 @@ class ModerationJudgement(Record):
             "deleted",
         ),
     )
+
+
+class ModerationSession(Record):
+    """A meeting of a moderation group: when, who (``session_moderators``), which evaluations
+    (the ``moderations`` whose ``session_id`` is this one), and how they were chosen.
+
+    The root of its own history (an *aggregate*, like an evaluation): it and its moderators and
+    blind grades sync, merge and conflict as one unit (docs/sync.md).
+    """
+
+    __tablename__ = "moderation_sessions"
+    held_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    blind_first: Mapped[bool] = mapped_column(Boolean, default=True)
+    sample: Mapped[str] = mapped_column(Text, default="")  # JSON: how the sample was drawn
+    notes: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[str] = mapped_column(String(32), default="")
+
+
+class SessionModerator(Record):
+    """A moderator present at a session; the id is derived from the session and the name."""
+
+    __tablename__ = "session_moderators"
+    session_id: Mapped[str] = mapped_column(ID, index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(200), default="")
+
+
+class BlindGrade(Record):
+    """One moderator's own grade of one item, given before the auditor's grade was shown.
+
+    One record per (session, moderator, evaluation, item), with an id derived from the four, so
+    a moderator's grade is never in conflict with another moderator's. A record of the
+    session, not of the evaluation: ``target_evaluation_id`` names the evaluation graded.
+    """
+
+    __tablename__ = "blind_grades"
+    session_id: Mapped[str] = mapped_column(ID, index=True)
+    moderator_id: Mapped[str] = mapped_column(ID)
+    target_evaluation_id: Mapped[str] = mapped_column(ID, index=True)
+    item_id: Mapped[str] = mapped_column(String(100))
+    grade: Mapped[str] = mapped_column(String(64), default="")
 
 
 class TemplateSnapshot(Base):

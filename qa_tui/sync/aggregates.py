@@ -1,7 +1,10 @@
-"""Evaluation aggregates: the unit a bundle or a sync carries, and the check that each is valid.
+"""Aggregates: the unit a bundle or a sync carries, and the check that each is valid.
 
-An aggregate is one evaluation's *full* history: every change to the evaluation and to its
-records (participants, responses, entries, …) and the links between them. Carrying whole
+An aggregate is the *full* history of one root record and the records that belong to it: an
+evaluation with its participants, responses, entries, moderations, …; or a moderation session
+with its moderators and blind grades (:mod:`qa_tui.store.entities` says which type belongs to
+which root). Every change of an aggregate carries the root's id in ``evaluation_id`` (read:
+"aggregate id"); the root's type is the type of its ``_create`` change. Carrying whole
 histories makes every bundle self-contained, so bundles can be merged in any order.
 
 On the wire (format 2) a change is a list in :data:`WIRE_FIELDS` order; its ``evaluation_id``
@@ -18,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Date, Float, Integer, String
 
-from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES
+from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, ROOT_TYPES
 
 WIRE_FIELDS = (
     "id",
@@ -43,11 +46,23 @@ class InvalidRecord(ValueError):
 
 @dataclass
 class Aggregate:
-    """One evaluation's full history: change dicts (``CHANGE`` columns) and supersede links."""
+    """One root record's full history: change dicts (``CHANGE`` columns) and supersede links.
+
+    ``evaluation_id`` is the root's id (an evaluation's, or a moderation session's): the name
+    is the wire format's and the ``changes`` column's.
+    """
 
     evaluation_id: str
     changes: list[dict[str, Any]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def root_type(self) -> str:
+        """The type of the root record (``evaluation`` if the history does not say)."""
+        for change in self.changes:
+            if change["entity_id"] == self.evaluation_id:
+                return str(change["entity_type"])
+        return "evaluation"
 
     def to_wire(self) -> dict[str, Any]:
         """The format-2 line for this aggregate."""
@@ -95,9 +110,16 @@ _CHECKS: dict[str, dict[str, Any]] = {
     name: {c.key: _checker(c) for c in e.model.__table__.columns}
     for name, e in ENTITY_TYPES.items()
 }
+# Record ids fixed at creation that must be well-formed ids (the root's id is checked apart).
+for _name, _column in (
+    ("session_moderator", "session_id"),
+    ("blind_grade", "moderator_id"),
+    ("blind_grade", "target_evaluation_id"),
+):
+    _CHECKS[_name][_column] = is_id
 
 
-def _check_value(etype_name: str, fld: str, value: Any, evaluation_id: str, entity_id: str) -> None:
+def _check_value(etype_name: str, fld: str, value: Any, aggregate_id: str, entity_id: str) -> None:
     etype = ENTITY_TYPES[etype_name]
     checks = _CHECKS[etype_name]
     if fld == CREATE:
@@ -109,8 +131,9 @@ def _check_value(etype_name: str, fld: str, value: Any, evaluation_id: str, enti
         for name, item in value.items():
             if not checks[name](item):
                 raise InvalidRecord(f"{etype_name} {entity_id}: bad {name} at creation")
-        if "evaluation_id" in value and value["evaluation_id"] != evaluation_id:
-            raise InvalidRecord(f"{etype_name} {entity_id}: belongs to another evaluation")
+        if not etype.is_root and value[etype.parent_key] != aggregate_id:
+            owner = etype.root.replace("_", " ")
+            raise InvalidRecord(f"{etype_name} {entity_id}: belongs to another {owner}")
     elif fld == DELETED:
         if not isinstance(value, bool):
             raise InvalidRecord(f"{etype_name} {entity_id}: deletion flag must be true or false")
@@ -144,8 +167,9 @@ def check_change(change: dict[str, Any]) -> dict[str, Any]:
     etype = change.get("entity_type")
     if etype not in ENTITY_TYPES:
         raise InvalidRecord(f"change {change['id']}: unknown record type {str(etype)[:40]!r}")
-    if etype == "evaluation" and change["entity_id"] != change["evaluation_id"]:
-        raise InvalidRecord(f"change {change['id']}: evaluation id does not match its aggregate")
+    if ENTITY_TYPES[etype].is_root and change["entity_id"] != change["evaluation_id"]:
+        what = str(etype).replace("_", " ")
+        raise InvalidRecord(f"change {change['id']}: {what} id does not match its aggregate")
     fld = _text(change.get("field"), 64, "field name")
     try:
         value = json.loads(_text(change.get("value"), 10**8, "value"))
@@ -172,9 +196,10 @@ def check_change(change: dict[str, Any]) -> dict[str, Any]:
 def check_aggregate(aggregate: Aggregate, links_given: bool = True) -> Aggregate:
     """Check an aggregate is whole and consistent; fills ``links`` from supersedes if absent.
 
-    Every change belongs to the evaluation, ids are unique, every superseded change is in the
-    aggregate, the links are exactly the supersedes lists, and every record has a creation
-    change agreeing on its type (two creations of one record must be identical).
+    Every change belongs to the aggregate, ids are unique, every superseded change is in the
+    aggregate, the links are exactly the supersedes lists, every record has a creation change
+    agreeing on its type (two creations of one record must be identical), the root has one,
+    and every record is of a type that belongs to that kind of root.
     """
     if not is_id(aggregate.evaluation_id) or not aggregate.changes:
         raise InvalidRecord("evaluation aggregate without an id or without changes")
@@ -195,8 +220,12 @@ def check_aggregate(aggregate: Aggregate, links_given: bool = True) -> Aggregate
         ):
             raise InvalidRecord(f"record {entity} is created twice with different content")
         expected.update((change["id"], s) for s in change.pop("_supersedes"))
-    if aggregate.evaluation_id not in creations or types[aggregate.evaluation_id] != "evaluation":
+    root = types.get(aggregate.evaluation_id)
+    if aggregate.evaluation_id not in creations or root not in ROOT_TYPES:
         raise InvalidRecord(f"evaluation {aggregate.evaluation_id} has no creation change")
+    strays = sorted({t for t in types.values() if ENTITY_TYPES[t].root != root})
+    if strays:
+        raise InvalidRecord(f"a {strays[0]} record cannot belong to a {root} aggregate")
     missing = set(types) - set(creations)
     if missing:
         raise InvalidRecord(f"record {min(missing)} has changes but no creation change")

@@ -105,12 +105,21 @@ def _ancestors(start: str, parents: dict[str, set[str]]) -> set[str]:
 
 
 def _case_refs(session: Session, ids: set[str]) -> dict[str, str]:
+    """What names each aggregate for people: an evaluation's case reference, or a moderation
+    session's title."""
     rows = session.execute(
         select(models.Evaluation.id, models.Evaluation.case_reference).where(
             models.Evaluation.id.in_(ids)
         )
     )
-    return {k: v for k, v in rows}
+    found = {k: v for k, v in rows}
+    sessions = session.execute(
+        select(models.ModerationSession.id, models.ModerationSession.title).where(
+            models.ModerationSession.id.in_(ids - set(found))
+        )
+    )
+    found.update({k: f"Moderation session: {v or k}" for k, v in sessions})
+    return found
 
 
 def _edit_conflicts(session: Session, states: list[models.FieldState]) -> list[Conflict]:

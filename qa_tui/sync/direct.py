@@ -8,7 +8,11 @@ they were; a failed pull leaves the push done and is simply retried next time.
 What is pulled: the full histories of the evaluations this laptop made or this user audits, or
 in which this user owns an action — so moderations, resolutions of conflicts and action
 updates on them come back — the teams and the templates the QA team published, and the
-template texts the laptop lacks (:mod:`qa_tui.sync.reference_data`).
+template texts the laptop lacks (:mod:`qa_tui.sync.reference_data`). Moderation sessions
+(another kind of aggregate): every open session that lists this user as a moderator or that
+this device made, every session the laptop already holds, and the evaluations those sessions
+moderate (:func:`wanted_sessions`), so a session prepared on the QA desk can be carried to a
+meeting room on a laptop.
 """
 
 from __future__ import annotations
@@ -144,12 +148,64 @@ def wanted_evaluations(remote: Session, device_id: str, author: str) -> list[str
     return sorted(set(remote.scalars(mine)) | set(remote.scalars(owned)))
 
 
+def wanted_sessions(
+    remote: Session, device_id: str, author: str, held: Iterable[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Moderation sessions on the central database this laptop should hold, and the
+    evaluations they moderate: ``(session ids, evaluation ids)``.
+
+    A session is wanted while it is open and lists this user as a moderator (names compared
+    ignoring case) or was made on this device, and always once the laptop holds it (``held``),
+    so that closing it, and what other laptops recorded, come back too.
+    """
+    open_ids = set(
+        remote.scalars(
+            select(models.ModerationSession.id).where(
+                models.ModerationSession.status == "open", ~models.ModerationSession.deleted
+            )
+        )
+    )
+    made_here = set(
+        remote.scalars(
+            select(models.ModerationSession.id).where(
+                models.ModerationSession.created_device == device_id
+            )
+        )
+    )
+    me = author.casefold().strip()
+    listed = {
+        session_id
+        for session_id, name in remote.execute(
+            select(models.SessionModerator.session_id, models.SessionModerator.name).where(
+                ~models.SessionModerator.deleted
+            )
+        )
+        if me and name.casefold().strip() == me
+    }
+    known = set(remote.scalars(select(models.ModerationSession.id)))
+    sessions = sorted((open_ids & (listed | made_here)) | (set(held) & known))
+    evaluations: set[str] = set()
+    for start in range(0, len(sessions), 500):
+        evaluations.update(
+            remote.scalars(
+                select(models.Moderation.evaluation_id).where(
+                    models.Moderation.session_id.in_(sessions[start : start + 500]),
+                    ~models.Moderation.deleted,
+                )
+            )
+        )
+    return sessions, sorted(evaluations)
+
+
 def _pull(
     laptop: Store, central: Store, central_ref: str, author: str, device_id: str, report: SyncReport
 ) -> None:
     with central.reader() as remote, laptop.session() as local:
         purged = set(local.scalars(select(PurgedEvaluation.evaluation_id)))
-        wanted = [e for e in wanted_evaluations(remote, device_id, author) if e not in purged]
+        held = local.scalars(select(models.ModerationSession.id))
+        sessions, moderated = wanted_sessions(remote, device_id, author, held)
+        evaluations = set(wanted_evaluations(remote, device_id, author)) | set(moderated)
+        wanted = sorted(e for e in evaluations if e not in purged) + sessions
         theirs, ours = _counts(remote, wanted), _counts(local, wanted)
         todo = [e for e in wanted if theirs.get(e, 0) != ours.get(e, 0)]
         reference = pull_reference(remote, local)

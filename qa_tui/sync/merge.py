@@ -1,4 +1,5 @@
-"""Merging evaluation aggregates into a database: lossless, idempotent, order-independent.
+"""Merging aggregates (evaluations, moderation sessions) into a database: lossless, idempotent,
+order-independent.
 
 The state is a pure function of the *set* of changes (see :mod:`qa_tui.store.history`): a
 change is identified by its id, a field's heads are its changes no other change of that field
@@ -62,7 +63,7 @@ class Provenance:
 
 @dataclass
 class MergeReport:
-    """What one merge did."""
+    """What one merge did (``evaluations`` and ``sessions``: aggregates of each kind)."""
 
     bundle_id: str
     evaluations: int = 0
@@ -71,12 +72,18 @@ class MergeReport:
     already_merged: bool = False
     merged_at: str = ""
     touched: set[str] = field(default_factory=set)
+    sessions: int = 0
 
     def summary(self) -> str:
         if self.already_merged:
             return f"bundle {self.bundle_id} already merged on {self.merged_at}; nothing changed"
+        sessions = (
+            f" and {self.sessions} moderation session{'s' if self.sessions != 1 else ''}"
+            if self.sessions
+            else ""
+        )
         return (
-            f"merged {self.evaluations} evaluations: {self.new_changes} new changes "
+            f"merged {self.evaluations} evaluations{sessions}: {self.new_changes} new changes "
             f"of {self.changes}"
         )
 
@@ -162,8 +169,10 @@ def merge_aggregates(
     session.execute(
         update(MergedBundle)
         .where(MergedBundle.bundle_id == source.bundle_id)
-        .values(
-            evaluations=report.evaluations, changes=report.changes, new_changes=report.new_changes
+        .values(  # the ledger's "evaluations": every aggregate merged, sessions included
+            evaluations=report.evaluations + report.sessions,
+            changes=report.changes,
+            new_changes=report.new_changes,
         )
     )
     return report
@@ -184,7 +193,10 @@ def _merge_batch(
     fresh_links: list[tuple[str, str]] = []
     top = 0
     for aggregate in batch:
-        report.evaluations += 1
+        if aggregate.root_type == "evaluation":
+            report.evaluations += 1
+        else:
+            report.sessions += 1
         report.changes += len(aggregate.changes)
         for change in aggregate.changes:
             change["bundle_id"] = bundle_id
@@ -295,7 +307,7 @@ def _apply_field(
     etype = ENTITY_TYPES[winner.entity_type]
     value = json.loads(winner.value)
     row = session.get(etype.model, entity_id)
-    if row is not None and _owner(row, etype.name) != winner.evaluation_id:
+    if row is not None and etype.aggregate_of(row) != winner.evaluation_id:
         raise BundleError(f"record id {entity_id} is already used in another evaluation; refused")
     if fld == CREATE:
         if row is None:
@@ -314,7 +326,3 @@ def _apply_field(
         raise BundleError(f"{etype.name} {entity_id} has changes but no creation; refused")
     column = "deleted" if fld == DELETED else fld
     setattr(row, column, etype.codec(fld).to_column(value))
-
-
-def _owner(row: Any, etype_name: str) -> str:
-    return str(row.id if etype_name == "evaluation" else row.evaluation_id)

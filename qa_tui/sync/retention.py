@@ -46,11 +46,11 @@ def _purge_one(session: Session, evaluation_id: str, now: str) -> None:
         delete(models.FieldState).where(models.FieldState.evaluation_id == evaluation_id)
     )
     for name in reversed(CREATION_ORDER):
-        model = ENTITY_TYPES[name].model
-        column = model.id
-        if name != "evaluation":
-            column = model.evaluation_id  # type: ignore[attr-defined]  # on every Record but one
-        session.execute(delete(model).where(column == evaluation_id))
+        etype = ENTITY_TYPES[name]
+        if etype.root != "evaluation":  # records of other aggregates (moderation sessions) stay
+            continue
+        column = getattr(etype.model, etype.parent_key)
+        session.execute(delete(etype.model).where(column == evaluation_id))
     session.execute(delete(SyncAck).where(SyncAck.evaluation_id == evaluation_id))
     session.add(PurgedEvaluation(evaluation_id=evaluation_id, purged_at=now))
 

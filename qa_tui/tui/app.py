@@ -62,11 +62,13 @@ class QaApp(SafeNotifications, App[None]):
         Binding("ctrl+t", "next_theme", "Theme", id="app.theme", show=False),
         Binding("ctrl+y", "navigate('sync')", "Sync", id="app.sync"),
         # The main areas, by function key (in F1's help and the palette, not every footer).
-        Binding("f2", "navigate('actions')", "Actions", id="app.actions", show=False),
-        Binding("f3", "navigate('concerns')", "Concerns", id="app.concerns", show=False),
-        Binding("f4", "navigate('findings')", "Findings", id="app.findings", show=False),
-        Binding("f5", "navigate('dashboard')", "Dashboard", id="app.dashboard", show=False),
-        Binding("f6", "navigate('reports')", "Reports", id="app.reports", show=False),
+        Binding("f2", "show_mode('evaluations')", "Evaluations", id="app.evaluations", show=False),
+        Binding("f3", "navigate('moderation')", "Moderation", id="app.moderation", show=False),
+        Binding("f4", "navigate('actions')", "Actions", id="app.actions", show=False),
+        Binding("f5", "navigate('concerns')", "Concerns", id="app.concerns", show=False),
+        Binding("f6", "navigate('findings')", "Findings", id="app.findings", show=False),
+        Binding("f7", "navigate('dashboard')", "Dashboard", id="app.dashboard", show=False),
+        Binding("f8", "navigate('reports')", "Reports", id="app.reports", show=False),
     ]
 
     def __init__(
@@ -86,6 +88,7 @@ class QaApp(SafeNotifications, App[None]):
         self._opening = False
         self._quick_path = quick_path
         self.add_mode("evaluations", partial(HomeScreen, quick_path))
+        self.modes_added = {"evaluations"}  # moderation is added when first opened
         register_themes(self)
         self.theme = textual_name(settings.theme)
 
@@ -248,9 +251,20 @@ class QaApp(SafeNotifications, App[None]):
         found = PLACES.get(message.place)
         if ws is None or found is None:
             return
+        if found.mode:
+            if found.mode not in self.modes_added:
+                self.add_mode(found.mode, partial(found.make, ws, self.writer))
+                self.modes_added.add(found.mode)
+            self.switch_mode(found.mode)
+            return
         screen = found.make(ws, self.writer)
         if type(self.screen) is not type(screen):
             self.push_screen(screen)
+
+    def action_show_mode(self, mode: str) -> None:
+        """Switch to one of the app's modes (the evaluations; moderation once opened)."""
+        if mode in self.modes_added and mode != self.current_mode:
+            self.switch_mode(mode)
 
     def on_evaluations_changed(self, message: msg.EvaluationsChanged) -> None:
         for screen in self.screen_stack:

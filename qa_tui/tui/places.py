@@ -22,12 +22,14 @@ Make = Callable[["Workspace", "Writer"], "Screen[Any]"]
 
 @dataclass(frozen=True)
 class Place:
-    """A screen of the app: its palette entry, and how to make it."""
+    """A screen of the app: its palette entry, and how to make it (``mode``: the place is one
+    of the app's modes, switched to rather than pushed)."""
 
     name: str
     title: str
     help: str
     make: Make
+    mode: str = ""
 
 
 def _sync(ws: Workspace, writer: Writer) -> Screen[Any]:
@@ -70,6 +72,18 @@ def _reports(ws: Workspace, writer: Writer) -> Screen[Any]:
     from qa_tui.tui.screens.reports import ReportsScreen
 
     return ReportsScreen(ws)
+
+
+def _moderation(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.moderation_home import ModerationHome
+
+    return ModerationHome(ws, writer)
+
+
+def _agreement(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.agreement import AgreementScreen
+
+    return AgreementScreen(ws)
 
 
 PLACES: dict[str, Place] = {
@@ -116,6 +130,19 @@ PLACES: dict[str, Place] = {
             "Resolve conflicts",
             "Fields changed independently in two places, waiting for a person",
             _conflicts,
+        ),
+        Place(
+            "moderation",
+            "Moderation sessions",
+            "The moderation group: sessions, blind pass, side by side, agreed grades (F3)",
+            _moderation,
+            mode="moderation",
+        ),
+        Place(
+            "agreement",
+            "Moderation: agreement",
+            "How consistently good is judged: agreement, kappa and alpha, by month and team",
+            _agreement,
         ),
     )
 }

@@ -111,7 +111,14 @@ def _pick(ws: Workspace) -> DemoIds:
     from qa_tui.store import models
 
     with ws.store.reader() as session:
-        moderated = set(session.scalars(select(models.Moderation.evaluation_id)))
+        # Moderated: judged, with the group's feedback (not just on a session's agenda).
+        moderated = set(
+            session.scalars(
+                select(models.Moderation.evaluation_id).where(
+                    models.Moderation.feedback_strengths != ""
+                )
+            )
+        ) or set(session.scalars(select(models.ModerationJudgement.evaluation_id)))
     return DemoIds(
         draft=first(lambda r: r.status == "draft" and r.template_id == sos, "draft"),
         reopened=first(lambda r: r.status == "reopened" and r.template_id == sos, "reopened one"),
@@ -647,6 +654,74 @@ async def _resolve_conflict(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await screen_is(pilot, ResolveConflictDialog)
 
 
+def _session_id(pilot: Pilot[Any], status: str) -> str:
+    """The newest demo moderation session with ``status`` (open: prepared, not yet held)."""
+    from qa_tui.domain.session_views import list_sessions
+
+    rows = pilot.app.workspace.read(list_sessions)
+    return next(r.id for r in rows if r.status == status)
+
+
+async def _moderation_home(pilot: Pilot[Any], ids: DemoIds | None) -> Any:
+    from qa_tui.tui.screens.moderation_home import ModerationHome
+
+    await _home(pilot, ids)
+    await pilot.press("f3")
+    screen = await screen_is(pilot, ModerationHome)
+    await wait_for(pilot, lambda: screen.loaded, "the sessions")
+    return screen
+
+
+async def _session(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.session import SessionScreen
+
+    await _moderation_home(pilot, ids)
+    await pilot.press("enter")  # the newest: prepared on the QA desk
+    screen = await screen_is(pilot, SessionScreen)
+    await wait_for(pilot, lambda: screen.detail is not None, "the session")
+
+
+async def _side_by_side(pilot: Pilot[Any], status: str) -> None:
+    from qa_tui.domain.session_views import load_session
+    from qa_tui.tui.screens.side_by_side import SideBySideScreen
+
+    await _moderation_home(pilot, None)
+    app: Any = pilot.app
+    session_id = _session_id(pilot, status)
+    members = app.workspace.read(load_session, session_id).members
+    ids = [m.evaluation_id for m in members]
+    app.push_screen(SideBySideScreen(app.workspace, app.writer, session_id, ids))
+    screen = await screen_is(pilot, SideBySideScreen)
+    await wait_for(pilot, lambda: screen.data is not None, "the side-by-side view")
+    if status == "open":  # one moderator has graded the first item blind
+        await pilot.press("2")
+        await wait_for(pilot, lambda: screen.writer.idle, "the blind grade")
+        await wait_for(
+            pilot,
+            lambda: any(c.grade for c in screen.data.right[screen.data.left[0].item_id].blind),
+            "it shown",
+        )
+    else:
+        await pilot.press("down", "down", "down", "down", "down")
+
+
+async def _side_by_side_blind(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    await _side_by_side(pilot, "open")
+
+
+async def _side_by_side_agreed(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    await _side_by_side(pilot, "closed")
+
+
+async def _agreement(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.agreement import AgreementScreen
+
+    await _moderation_home(pilot, ids)
+    await pilot.press("g")
+    screen = await screen_is(pilot, AgreementScreen)
+    await wait_for(pilot, lambda: screen.loaded > 0, "the figures")
+
+
 SCENES: dict[str, Scene] = {
     scene.name: scene
     for scene in (
@@ -696,6 +771,11 @@ SCENES: dict[str, Scene] = {
         ),
         Scene("reports", "Reports: choose a kind, period, filters, format", _reports, desk=True),
         Scene("reports_made", "Reports: the monthly report made", _reports_made, desk=True),
+        Scene("moderation_sessions", "The moderation group's sessions", _moderation_home),
+        Scene("moderation_session", "A session prepared on the QA desk", _session),
+        Scene("side_by_side_blind", "Side by side: the blind pass", _side_by_side_blind),
+        Scene("side_by_side_agreed", "Side by side: agreed grades", _side_by_side_agreed),
+        Scene("agreement", "How consistently good is judged", _agreement),
     )
 }
 

@@ -149,6 +149,7 @@ async def visit_everything(pilot: Any, ids: Any, text: str) -> list[str]:
         await summary_open(pilot, evaluation_id)
         await check("summary")
         app.action_go_home()
+    await visit_moderation(pilot, ids.moderated, check)
     make_conflict(app.workspace, ids.draft, (text, text + " (2)"))
     app.post_message(Navigate("conflicts"))
     screen = await screen_is(pilot, ConflictsScreen)
@@ -196,6 +197,36 @@ async def visit_follow_through(pilot: Any, ids: Any, check: Any) -> None:
     dialog = await screen_is(pilot, ConcernNoticeDialog)
     await wait_for(pilot, lambda: dialog._notice is not None, "the notice")
     await check("concern notice")
+
+
+async def visit_moderation(pilot: Any, evaluation_id: str, check: Any) -> None:
+    """The moderation screens showing a poisoned evaluation: its session side by side (the
+    auditor's text, the agreed grades' rationales) and the agreement figures."""
+    from sqlalchemy import select
+
+    from qa_tui.store import models
+    from qa_tui.tui.screens.agreement import AgreementScreen
+    from qa_tui.tui.screens.side_by_side import SideBySideScreen
+
+    app = pilot.app
+    with app.workspace.store.reader() as session:
+        session_id = session.scalar(
+            select(models.Moderation.session_id).where(
+                models.Moderation.evaluation_id == evaluation_id,
+                models.Moderation.session_id != "",
+            )
+        )
+    if session_id:
+        app.push_screen(SideBySideScreen(app.workspace, app.writer, session_id, [evaluation_id]))
+        screen = await screen_is(pilot, SideBySideScreen)
+        await wait_for(pilot, lambda: screen.data is not None, "the side-by-side view")
+        await check("side by side")
+        await pilot.press("f", "escape")
+    app.action_go_home()
+    app.post_message(Navigate("agreement"))
+    figures = await screen_is(pilot, AgreementScreen)
+    await wait_for(pilot, lambda: figures.loaded > 0, "the agreement figures")
+    await check("agreement")
     app.action_go_home()
 
 

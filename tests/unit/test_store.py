@@ -68,6 +68,15 @@ def test_every_record_type_round_trips(workspace: Any, tpl: Any) -> None:
     workspace.write(record_summary_shares, evaluation_id, [("child_record", "")], None, "attached")
     moderation = workspace.write(start_moderation, evaluation_id, "Sam Moderator")
     workspace.write(judge, tpl, moderation, "planning", "inadequate", "No dates.")
+    # A moderation session, its moderator and a blind grade (records of another aggregate).
+    from qa_tui.domain import sessions
+
+    session_id = workspace.write(sessions.create_session, "2026-11-30", "", [("Sam Moderator", "")])
+    workspace.write(sessions.add_evaluation, session_id, evaluation_id)
+    who = sessions.moderator_id(session_id, "Sam Moderator")
+    workspace.write(
+        sessions.set_blind_grade, tpl, session_id, who, evaluation_id, "planning", "good"
+    )
     workspace.write(reopen, evaluation_id, "More evidence")
     with workspace.store.reader() as session:
         view = load_view(session, evaluation_id)

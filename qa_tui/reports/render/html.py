@@ -98,6 +98,8 @@ def _groups(blocks: tuple[object, ...]) -> list[dict[str, object]]:
                 entries.append(block)
             else:
                 groups.append({"kind": "figures", "entries": [block]})
+        elif isinstance(block, Table) and block.data_only:
+            groups.append({"kind": "text", "item": Paragraph(block.where_to_find() + ".")})
         elif isinstance(block, Table):
             columns, cells = block.for_reading()
             rows = [

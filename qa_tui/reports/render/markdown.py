@@ -24,6 +24,8 @@ def md_escape(text: str) -> str:
 
 
 def _table(table: Table) -> list[str]:
+    if table.data_only:
+        return [f"*{md_escape(table.where_to_find())}.*", ""]
     if not table.rows:
         return [f"*{md_escape(table.title)}: none.*", ""]
     columns, rows = table.for_reading()

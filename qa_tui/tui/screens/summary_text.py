@@ -242,6 +242,12 @@ def _moderations(moderations: list[ModerationView], template: Template) -> list[
         who = m.moderator + (f", {m.moderator_role}" if m.moderator_role else "")
         group = f" ({m.group_name})" if m.group_name.strip() else ""
         when = m.moderated_on.isoformat() if m.moderated_on else "date not recorded"
+        if m.session_id and not view.judgements:
+            out.append(
+                ("pair", f"On the agenda of {m.group_name or 'a moderation group'} on {when}")
+            )
+            out.append(("hint", "Not moderated yet"))
+            continue
         out.append(("pair", f"Moderated by {who}{group} on {when}"))
         for j in view.judgements:
             auditor = template.scale.label(j.auditor_grade) or "no grade"
@@ -257,8 +263,13 @@ def _moderations(moderations: list[ModerationView], template: Template) -> list[
                 out.append(("text", j.rationale))
         if not view.judgements:
             out.append(("hint", "No items moderated yet"))
-        if m.learning_points.strip():
-            out += [("prompt", "Learning points"), ("text", m.learning_points)]
+        for label, text in (
+            ("What was evidenced well", m.feedback_strengths),
+            ("What was not evidenced well", m.feedback_gaps),
+            ("Learning points", m.learning_points),
+        ):
+            if text.strip():
+                out += [("prompt", label), ("text", text)]
     return out
 
 

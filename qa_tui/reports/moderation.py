@@ -1,0 +1,246 @@
+"""The moderation report: how consistently "what good looks like" is judged.
+
+For the period (and a team or service area if asked): the share of judgements the moderation
+group agreed with, the direction of disagreement in grade steps, "not applicable" counted apart,
+weighted Cohen's kappa (auditor against agreed grade) and Krippendorff's alpha (among the
+moderators' blind grades), each with its n, 95 % interval and a reading in plain words; then
+the same by month (a trend), team, service area, item and session, and every pair the figures
+rest on (in CSV, JSON and XLSX), so that anyone can recompute them. The numbers come from
+:mod:`qa_tui.reports.moderation_data`; methods are in :mod:`qa_tui.domain.agreement`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from qa_tui.domain.agreement import (
+    BOOTSTRAP_UP_TO,
+    MIN_CLUSTERS,
+    MIN_PAIRS,
+    REPLICATES,
+    SEED,
+    Estimate,
+)
+from qa_tui.reports.kinds import ReportBody
+from qa_tui.reports.model import (
+    Cell,
+    Chart,
+    Column,
+    Figure,
+    Paragraph,
+    ReportQuery,
+    Section,
+    Series,
+    Table,
+)
+from qa_tui.reports.moderation_data import NONE, Agreement, AgreementFilter, Figures, agreement
+
+TITLE = "Moderation: how consistently good is judged"
+METHOD = (
+    "Agreement is measured on the grading scale's order. Weighted kappa compares each "
+    "auditor's grade with the grade the moderation group agreed, with linear weights (two "
+    "grades apart counts twice one grade apart; quadratic weights would hide the usual one-step "
+    "disagreement). Krippendorff's alpha (ordinal) compares the moderators' own grades, given "
+    "blind before the auditor's grade was shown, on items two or more moderators graded. "
+    "Intervals (95 %) resample evaluations, not single judgements: up to "
+    f"{BOOTSTRAP_UP_TO} evaluations, {REPLICATES:,} bootstrap resamples (seed {SEED}), 2.5th to "
+    "97.5th percentile; above that, the value ± 1.96 jackknife standard errors (leaving out one "
+    f"evaluation at a time); none with fewer than {MIN_CLUSTERS} evaluations. Fewer than "
+    f"{MIN_PAIRS} pairs, "
+    "or every grade the same, is reported as not enough data. 'Not applicable' is counted "
+    "apart, never as a grade. Kappa reading: Landis and Koch (1977); alpha: Krippendorff (2004)."
+)
+GROUP_COLUMNS = (
+    Column("judgements", "Judgements", "int"),
+    Column("pairs", "Pairs on the scale", "int"),
+    Column("share_agreed", "Agreed", "percent"),
+    Column("auditor_higher", "Auditor higher", "int"),
+    Column("auditor_lower", "Auditor lower", "int"),
+    Column("not_applicable", "N/A (apart)", "int"),
+    Column("kappa", "Kappa", "float"),
+    Column("kappa_low", "Kappa 95% from", "float"),
+    Column("kappa_high", "Kappa 95% to", "float"),
+    Column("alpha", "Alpha", "float"),
+    Column("alpha_low", "Alpha 95% from", "float"),
+    Column("alpha_high", "Alpha 95% to", "float"),
+    Column("alpha_n", "Items graded blind", "int"),
+    Column("reading", "Reading"),
+)
+
+
+def _share(f: Figures) -> float | None:
+    return f.direction.share_agreed
+
+
+def _group_row(f: Figures) -> tuple[Cell, ...]:
+    return (
+        f.label,
+        f.judgements,
+        f.pairs,
+        _share(f),
+        sum(f.direction.auditor_higher.values()),
+        sum(f.direction.auditor_lower.values()),
+        f.not_applicable,
+        f.kappa.value,
+        f.kappa.low,
+        f.kappa.high,
+        f.alpha.value,
+        f.alpha.low,
+        f.alpha.high,
+        f.alpha.n,
+        f.summary(),
+    )
+
+
+def group_table(name: str, title: str, first: str, groups: list[Figures]) -> Table:
+    """One breakdown (by month, team, …) as a table."""
+    columns = (Column(name, first), *GROUP_COLUMNS)
+    return Table(
+        name=f"by_{name}", title=title, columns=columns, rows=tuple(map(_group_row, groups))
+    )
+
+
+def _estimate_figure(label: str, estimate: Estimate) -> Figure:
+    note = estimate.reading() if estimate.value is not None else ""
+    return Figure(label, estimate.text, estimate.value, estimate.n, note)
+
+
+def headline(result: Agreement) -> tuple[Figure | Paragraph, ...]:
+    """The figures of the whole selection."""
+    f = result.overall
+    share = _share(f)
+    return (
+        Paragraph(f.summary().capitalize() + "."),
+        Figure("Judgements moderated", f"{f.judgements:,}", f.judgements, f.judgements),
+        Figure(
+            "Agreed with the auditor",
+            "—" if share is None else f"{share:.0%}",
+            share,
+            f.pairs,
+            "of the judgements with both grades on the scale",
+        ),
+        Figure(
+            "Direction of disagreement", f.direction.words(), f.direction.disagreements, f.pairs
+        ),
+        Figure(
+            "Not applicable (counted apart)",
+            f"{f.not_applicable:,}",
+            f.not_applicable,
+            f.judgements,
+        ),
+        _estimate_figure("Weighted kappa, auditor against agreed grade", f.kappa),
+        _estimate_figure("Krippendorff's alpha, moderators' blind grades", f.alpha),
+    )
+
+
+def _trend(result: Agreement) -> Chart:
+    """Share agreed by month; the series is named as the table's column, so spreadsheets draw
+    it from the table."""
+    months = result.by["month"]
+    shares = tuple(None if (x := _share(m)) is None else round(100 * x, 1) for m in months)
+    return Chart(
+        title="Share of judgements agreed, by month",
+        kind="line",
+        categories=tuple(m.label for m in months),
+        series=(Series("Agreed", shares),),
+        unit="%",
+        table="by_month",
+    )
+
+
+def pairs_table(result: Agreement) -> Table:
+    """Every unit a figure rests on, with the grades as ids and as positions on the scale."""
+    units, scale, width = result.units, result.scale, result.blind_width
+    columns = [
+        Column("session_id", "Session"),
+        Column("date", "Date", "date"),
+        Column("evaluation_id", "Evaluation"),
+        Column("team", "Team"),
+        Column("service_area", "Service area"),
+        Column("template_id", "Template"),
+        Column("item_id", "Item"),
+        Column("auditor_grade", "Auditor's grade"),
+        Column("agreed_grade", "Agreed grade"),
+        Column("auditor_position", "Auditor's position", "int"),
+        Column("agreed_position", "Agreed position", "int"),
+        Column("blind_by", "Blind grades by"),
+        *(Column(f"blind_{i + 1}", f"Blind grade {i + 1}") for i in range(width)),
+    ]
+
+    def position(values: list[int]) -> list[int | None]:
+        return [None if v == NONE else v for v in values]
+
+    blind_columns = [[b[j][1] if j < len(b) else "" for b in units.blind] for j in range(width)]
+    rows = tuple(
+        zip(
+            units.session,
+            [d or None for d in units.day],
+            units.evaluation,
+            units.team,
+            units.area,
+            units.template,
+            units.item,
+            units.auditor,
+            units.agreed,
+            position(scale.auditor.tolist()),
+            position(scale.agreed.tolist()),
+            ["; ".join(name for name, _grade in b) for b in units.blind],
+            *blind_columns,
+            strict=True,
+        )
+    )
+    return Table(
+        name="pairs",
+        title="The pairs the figures rest on",
+        columns=tuple(columns),
+        rows=rows,
+        note="Positions: 0 is the lowest grade (see the scale table). A pair counts for kappa "
+        "when both positions are given; alpha uses the blind grades of units with two or more.",
+        data_only=True,
+    )
+
+
+def scale_table(result: Agreement) -> Table:
+    grades = result.scale.grades
+    return Table(
+        name="scale",
+        title="The grading scale, lowest first",
+        columns=(
+            Column("position", "Position", "int"),
+            Column("grade", "Grade"),
+            Column("label", "Label"),
+        ),
+        rows=tuple((i, g, result.scale.labels.get(g, g)) for i, g in enumerate(grades)),
+    )
+
+
+def build(session: Session, query: ReportQuery) -> ReportBody:
+    """The moderation report for ``query``."""
+    period = query.period
+    flt = AgreementFilter(period.start, period.end, query.team, query.service_area)
+    result = agreement(session, flt)
+    notes = []
+    if not len(result.units):
+        notes.append(f"No moderated judgements in {period.label}.")
+    if result.scale.other_scale:
+        notes.append(
+            f"{result.scale.other_scale:,} judgements on templates with another grading scale "
+            "are left out of the figures (they are in the pairs table)."
+        )
+    by = result.by
+    sections = (
+        Section("Agreement", headline(result)),
+        Section(
+            "Trend by month",
+            (_trend(result), group_table("month", "By month", "Month", by["month"])),
+        ),
+        Section("By team", (group_table("team", "By team", "Team", by["team"]),)),
+        Section(
+            "By service area",
+            (group_table("service_area", "By service area", "Service area", by["service_area"]),),
+        ),
+        Section("By item", (group_table("item", "By template item", "Item", by["item"]),)),
+        Section("By session", (group_table("session", "By session", "Session", by["session"]),)),
+        Section("Method and data", (Paragraph(METHOD), scale_table(result), pairs_table(result))),
+    )
+    return ReportBody(TITLE, sections, tuple(notes))

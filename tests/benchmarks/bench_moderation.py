@@ -1,0 +1,610 @@
+"""Benchmark: moderation at the scale of a central database (100,000 evaluations, 20,000
+moderations with blind grades), each figure beside a baseline measured in the same run.
+
+Not collected by pytest. Run:
+
+    PYTHONPATH=. python tests/benchmarks/bench_moderation.py [--evaluations 100000]
+        [--moderations 20000] [--pg] [--keep DIR]
+
+``--keep DIR`` keeps the SQLite database there and reuses it on the next run.
+
+The big database is built with bulk inserts (:func:`qa_tui.store.bulk.insert_new`: real
+history and derived state, not through the app): evaluations of the two built-in templates
+(4 collaborative to 1 audit, as the demo), dated over 2025 and 2026, with a grade and evidence
+on every graded item; 20,000 of the completed ones moderated in sessions of twelve by three
+moderators each, with blind grades, agreed grades and feedback. Then, each phase in a process
+of its own (so its peak memory is its own):
+
+* report: ``qa-tui report moderation`` for 2026, built and rendered (md, json, csv) — process
+  CPU time and peak memory; baseline: the bare query that reads the same judgements.
+  Targets: ≤ 1 s of the process's own time, ≤ 200 MB.
+* screen: the agreement screen redrawn after a filter change (team), from the filter's query
+  to the frame on screen; baseline: the same screen redrawing its table without a query.
+  Target: ≤ 200 ms.
+* side by side: opening an audit-template evaluation (60 items) from the key to the frame on
+  screen, and moving item to item; baseline: a bare app mounting 61 rows of two cells, and
+  moving a highlight by a class. Targets: open ≤ 150 ms; a move within one frame (~16 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+MODERATORS = [
+    ("Priya Okafor", "Head of Service"),
+    ("Tom Lindqvist", "Principal Social Worker"),
+    ("Grace Mensah", "IRO Manager"),
+    ("Owen Hart", "Service Manager"),
+    ("Ruth Adeyemi", "Service Manager"),
+    ("Ian Kowalski", "Head of Service"),
+]
+TEAMS = [f"Team {n}" for n in range(1, 21)]
+AREAS = ["Children in Need", "Child Protection", "Children in Care", "Early Help"]
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", *args], env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"phase {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- building the database ------------------------------------------------------------------
+
+
+class Builder:
+    """Change dicts as the app would record them (one change per field, no edits)."""
+
+    def __init__(self, seed: int) -> None:
+        from qa_tui.demo.text import new_uuid
+
+        self.rng = random.Random(seed)
+        self.new_id = lambda: new_uuid(self.rng)
+        self.counter = 0
+        self.changes: list[dict[str, Any]] = []
+
+    def put(
+        self, who: tuple[str, str], etype: str, eid: str, agg: str, field: str, value: Any, at: str
+    ) -> None:
+        from qa_tui.store.history import dumps
+
+        self.counter += 1
+        self.changes.append(
+            {
+                "id": self.new_id(),
+                "entity_type": etype,
+                "entity_id": eid,
+                "evaluation_id": agg,
+                "field": field,
+                "value": dumps(value),
+                "old_value": None,
+                "supersedes": "[]",
+                "author": who[0],
+                "device_id": who[1],
+                "counter": self.counter,
+                "wall_time": at,
+                "bundle_id": None,
+            }
+        )
+
+    def flush(self, store: Any) -> None:
+        from qa_tui.store.bulk import insert_new
+        from qa_tui.store.history import advance_clock
+
+        with store.session() as session:
+            if store.dialect == "sqlite":
+                session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
+            insert_new(session, self.changes, [])
+            advance_clock(session, self.counter)
+        self.changes = []
+
+
+def _evaluation(
+    b: Builder, template: Any, day: dt.date, devices: list[tuple[str, str]]
+) -> tuple[str, dict[str, str]]:
+    from qa_tui.domain.moderation import OVERALL
+    from qa_tui.domain.record_writes import response_id
+    from qa_tui.framework.model import ItemKind
+    from qa_tui.store.entities import CREATE
+
+    rng = b.rng
+    eid, who = b.new_id(), rng.choice(devices)
+    at = f"{day.isoformat()}T10:00:00.000+00:00"
+    ranked = [g.id for g in sorted(template.scale.grades, key=lambda g: g.rank)]
+    fixed = {
+        "template_id": template.id,
+        "template_version": template.version,
+        "template_hash": template.content_hash,
+    }
+    b.put(who, "evaluation", eid, eid, CREATE, fixed, at)
+    level = rng.choice((1, 2, 2, 3))
+    grades = {}
+    for item in template.items(ItemKind.GRADE):
+        grade = ranked[min(max(level + rng.choice((-1, 0, 0, 1)), 0), 3)]
+        rid = response_id(eid, item.id)
+        b.put(who, "response", rid, eid, CREATE, {"evaluation_id": eid, "item_id": item.id}, at)
+        b.put(who, "response", rid, eid, "grade", grade, at)
+        b.put(
+            who, "response", rid, eid, "evidence", "Seen in the case notes and the latest plan.", at
+        )
+        grades[item.id] = grade
+    grades[OVERALL] = ranked[level]
+    completed = rng.random() > 0.1
+    team = rng.choice(TEAMS)
+    for field, value in (
+        ("case_reference", f"LCS-{rng.randrange(100000, 999999)}"),
+        ("team", team),
+        ("service_area", AREAS[TEAMS.index(team) % len(AREAS)]),
+        ("auditor", who[0]),
+        ("evaluation_date", day.isoformat()),
+        ("overall_grade", grades[OVERALL]),
+        ("status", "completed" if completed else "draft"),
+    ):
+        b.put(who, "evaluation", eid, eid, field, value, at)
+    return (eid, grades) if completed else ("", {})
+
+
+def _session(b: Builder, chunk: list[tuple[str, Any, dict[str, str], dt.date]]) -> None:
+    from qa_tui.domain.moderation import judgement_id
+    from qa_tui.domain.sessions import blind_grade_id, moderator_id, session_moderation_id
+    from qa_tui.store.entities import CREATE
+
+    rng, sid = b.rng, b.new_id()
+    held = max(c[3] for c in chunk) + dt.timedelta(days=14)
+    at = f"{held.isoformat()}T10:00:00.000+00:00"
+    desk = ("QA team", "00000000-0000-4000-8000-0000000000aa")
+    b.put(desk, "moderation_session", sid, sid, CREATE, {}, at)
+    for field, value in (
+        ("title", f"Moderation group {held}"),
+        ("held_on", held.isoformat()),
+        ("status", "closed"),
+        ("blind_first", True),
+    ):
+        b.put(desk, "moderation_session", sid, sid, field, value, at)
+    people = rng.sample(MODERATORS, 3)
+    mids = []
+    for name, role in people:
+        mid = moderator_id(sid, name)
+        mids.append(mid)
+        b.put(desk, "session_moderator", mid, sid, CREATE, {"session_id": sid, "name": name}, at)
+        b.put(desk, "session_moderator", mid, sid, "role", role, at)
+    for eid, template, grades, _day in chunk:
+        ranked = [g.id for g in sorted(template.scale.grades, key=lambda g: g.rank)]
+        moderation = session_moderation_id(sid, eid)
+        b.put(desk, "moderation", moderation, eid, CREATE, {"evaluation_id": eid}, at)
+        for field, value in (
+            ("moderator", ", ".join(p[0] for p in people)),
+            ("moderated_on", held.isoformat()),
+            ("session_id", sid),
+            ("revealed", True),
+            ("feedback_gaps", "Cite the record."),
+        ):
+            b.put(desk, "moderation", moderation, eid, field, value, at)
+        for item, given in grades.items():
+            at_rank = ranked.index(given)
+            roll = rng.random()
+            agreed = ranked[at_rank - 1] if roll < 0.2 and at_rank else ranked[at_rank]
+            jid = judgement_id(moderation, item)
+            b.put(
+                desk,
+                "moderation_judgement",
+                jid,
+                eid,
+                CREATE,
+                {"evaluation_id": eid, "moderation_id": moderation, "item_id": item},
+                at,
+            )
+            b.put(desk, "moderation_judgement", jid, eid, "auditor_grade", given, at)
+            b.put(desk, "moderation_judgement", jid, eid, "moderated_grade", agreed, at)
+            b.put(
+                desk,
+                "moderation_judgement",
+                jid,
+                eid,
+                "rationale",
+                "" if agreed == given else "Impact not shown.",
+                at,
+            )
+            for mid in mids:
+                mine = (
+                    agreed
+                    if rng.random() < 0.7
+                    else ranked[min(max(ranked.index(agreed) + rng.choice((-1, 1)), 0), 3)]
+                )
+                bid = blind_grade_id(sid, mid, eid, item)
+                fixed = {
+                    "session_id": sid,
+                    "moderator_id": mid,
+                    "target_evaluation_id": eid,
+                    "item_id": item,
+                }
+                b.put(desk, "blind_grade", bid, sid, CREATE, fixed, at)
+                b.put(desk, "blind_grade", bid, sid, "grade", mine, at)
+
+
+def phase_make(url: str, evaluations: int, moderations: int) -> dict[str, Any]:
+    from qa_tui.framework.loader import builtin_templates
+    from qa_tui.store import models
+    from qa_tui.store.migrate import open_store
+
+    started = time.perf_counter()
+    store = open_store(url)
+    templates = builtin_templates()
+    with store.session() as session:
+        for t in templates:
+            session.add(
+                models.TemplateSnapshot(
+                    content_hash=t.content_hash,
+                    template_id=t.id,
+                    version=t.version,
+                    source_text=t.source_text,
+                )
+            )
+    b = Builder(7)
+    devices = [(f"Auditor {n}", b.new_id()) for n in range(200)]
+    completed: list[tuple[str, Any, dict[str, str], dt.date]] = []
+    first = dt.date(2025, 1, 1)
+    for n in range(evaluations):
+        template = templates[0] if b.rng.random() < 0.8 else templates[1]
+        day = first + dt.timedelta(days=b.rng.randrange(730))
+        eid, grades = _evaluation(b, template, day, devices)
+        if eid:
+            completed.append((eid, template, grades, day))
+        if len(b.changes) > 200_000 or n == evaluations - 1:
+            b.flush(store)
+    chosen = sorted(b.rng.sample(completed, min(moderations, len(completed))), key=lambda c: c[3])
+    del completed
+    for start in range(0, len(chosen), 12):
+        _session(b, chosen[start : start + 12])
+        if len(b.changes) > 200_000:
+            b.flush(store)
+    b.flush(store)
+    store.dispose()
+    return {
+        "seconds": time.perf_counter() - started,
+        "changes": b.counter,
+        "moderated": len(chosen),
+    }
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def phase_report(url: str, period: str) -> dict[str, Any]:
+    import krippendorff  # noqa: F401
+    import numpy  # noqa: F401  (imports are paid before the clock starts, as in a warm CLI)
+    from sqlalchemy import select
+
+    from qa_tui.reports.kinds import build
+    from qa_tui.reports.model import ReportQuery
+    from qa_tui.reports.period import parse_period
+    from qa_tui.reports.render import render
+    from qa_tui.store import models
+    from qa_tui.store.migrate import open_store
+
+    store = open_store(url, create=False, migrate=False)
+    query = ReportQuery(parse_period(period))
+    p = query.period
+    m, j, e = models.Moderation, models.ModerationJudgement, models.Evaluation
+    cpu = time.process_time()
+    with store.reader() as session:
+        rows = session.execute(
+            select(
+                m.session_id,
+                m.moderated_on,
+                e.id,
+                e.team,
+                j.item_id,
+                j.auditor_grade,
+                j.moderated_grade,
+            )
+            .join(m, m.id == j.moderation_id)
+            .join(e, e.id == j.evaluation_id)
+            .where(m.moderated_on >= p.start, m.moderated_on <= p.end, ~j.deleted)
+        ).all()
+    baseline = time.process_time() - cpu
+    cpu = time.process_time()
+    report = build(store, "moderation", query)
+    built = time.process_time() - cpu
+    out = {"baseline": baseline, "rows": len(rows), "build": built}
+    del rows
+    for fmt in ("md", "json", "csv"):
+        cpu = time.process_time()
+        render(report, fmt)
+        out[fmt] = time.process_time() - cpu
+    pairs = next(t for t in report.tables() if t.name == "pairs")
+    out.update(pairs=len(pairs.rows), peak_mb=_peak_mb())
+    store.dispose()
+    return out
+
+
+# --- the screens ------------------------------------------------------------------------------
+
+
+class Probe:
+    """The time to the next frame turned into terminal output, after a marker is armed."""
+
+    def __init__(self, app: Any) -> None:
+        from textual._compositor import CompositorUpdate
+
+        self.event = asyncio.Event()
+        self.armed = False
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            original(screen, renderable)
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(app.console)
+            if self.armed:
+                self.armed = False
+                self.event.set()
+
+        app._display = display
+
+    async def wait(self) -> None:
+        await asyncio.wait_for(self.event.wait(), timeout=30)
+        self.event.clear()
+
+
+async def _screens(url: str) -> dict[str, Any]:
+    from qa_tui.config import load_settings
+    from qa_tui.tui.app import make_app
+    from qa_tui.tui.messages import Navigate
+    from qa_tui.tui.screens.agreement import AgreementScreen
+
+    settings = load_settings().with_changes(auditor_name="Bench")
+    app = make_app(settings, db_url=url)
+    out: dict[str, Any] = {}
+    async with app.run_test(size=(200, 50)) as pilot:
+        while app.workspace is None:
+            await pilot.pause(0.05)
+        probe = Probe(app)
+        app.post_message(Navigate("agreement"))
+        while not isinstance(app.screen, AgreementScreen) or app.screen.loaded == 0:
+            await pilot.pause(0.05)
+        screen = app.screen
+        redraws, bare = [], []
+        for team in ("Team 3", "Team 7", "Team 11", ""):
+            screen.query_one("#filter-team").value = team
+            await pilot.pause(0.5)  # past the typing pause; then time the redraw alone
+            before = screen.loaded
+            started = time.perf_counter()
+            probe.armed = False
+            original = screen.show
+
+            def show(*args: Any, original: Any = original) -> None:
+                original(*args)
+                probe.armed = True
+
+            screen.show = show  # type: ignore[method-assign]
+            screen.refilter()
+            await probe.wait()
+            redraws.append((time.perf_counter() - started) * 1000)
+            screen.show = original  # type: ignore[method-assign]
+            assert screen.loaded > before
+            started = time.perf_counter()
+            probe.armed = True
+            screen._fill_breakdown()
+            await probe.wait()
+            bare.append((time.perf_counter() - started) * 1000)
+        out["screen_ms"] = redraws
+        out["screen_bare_ms"] = bare
+        out.update(await _side_by_side(app, pilot, probe))
+    return out
+
+
+async def _side_by_side(app: Any, pilot: Any, probe: Probe) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from qa_tui.store import models
+    from qa_tui.tui.screens.side_by_side import SideBySideScreen
+
+    ws = app.workspace
+    with ws.store.reader() as s:
+        sid, eid = s.execute(
+            select(models.Moderation.session_id, models.Moderation.evaluation_id)
+            .join(models.Evaluation, models.Evaluation.id == models.Moderation.evaluation_id)
+            .where(
+                models.Evaluation.template_id == "quality_of_practice_audit",
+                models.Moderation.session_id != "",
+            )
+            .limit(1)
+        ).one()
+    opens, moves = [], []
+    for _ in range(5):
+        started = time.perf_counter()
+        screen = SideBySideScreen(ws, app.writer, sid, [eid])
+        await app.push_screen(screen)
+        while screen.data is None or not screen.query("PaneRow"):
+            await asyncio.sleep(0.002)
+        probe.armed = True
+        await probe.wait()
+        opens.append((time.perf_counter() - started) * 1000)
+        for _key in range(20):
+            started = time.perf_counter()
+            probe.armed = True
+            await pilot.press("down")
+            await probe.wait()
+            moves.append((time.perf_counter() - started) * 1000)
+        app.pop_screen()
+        await pilot.pause(0.2)
+    rows = len(screen.data.left)
+    return {"open_ms": opens, "move_ms": moves, "items": rows}
+
+
+async def _bare(items: int) -> dict[str, Any]:
+    from textual.app import App, ComposeResult
+    from textual.containers import Horizontal, VerticalScroll
+    from textual.widgets import Static
+
+    class Bare(App[None]):
+        CSS = "Horizontal { height: auto; } Static { width: 1fr; } .on { background: $boost; }"
+
+        def compose(self) -> ComposeResult:
+            yield VerticalScroll(id="rows")
+
+    app = Bare()
+    out: dict[str, Any] = {"open_ms": [], "move_ms": []}
+    async with app.run_test(size=(200, 50)):
+        probe = Probe(app)
+        body = "Evidence seen in the case notes and the latest plan. " * 3
+        for _ in range(5):
+            started = time.perf_counter()
+            rows = [
+                Horizontal(Static(f"Item {i}\n{body}"), Static(f"Blind grades\nAgreed {i}"))
+                for i in range(items)
+            ]
+            await app.query_one("#rows").mount_all(rows)
+            probe.armed = True
+            await probe.wait()
+            out["open_ms"].append((time.perf_counter() - started) * 1000)
+            for i in range(20):
+                started = time.perf_counter()
+                probe.armed = True
+                rows[i].remove_class("on")
+                rows[i + 1].add_class("on")
+                app.query_one("#rows").scroll_to_widget(rows[i + 1], animate=False)
+                await probe.wait()
+                out["move_ms"].append((time.perf_counter() - started) * 1000)
+            await app.query_one("#rows").remove_children()
+    return out
+
+
+def phase_screens(url: str) -> dict[str, Any]:
+    out = asyncio.run(_screens(url))
+    out["bare"] = asyncio.run(_bare(out["items"]))
+    return out
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+def _ms(values: list[float]) -> str:
+    return f"median {statistics.median(values):6.1f} ms, max {max(values):6.1f} ms"
+
+
+def _print(
+    name: str, made: dict[str, Any], report: dict[str, Any], screens: dict[str, Any]
+) -> None:
+    built = f"{made['changes']:,} changes, {made['moderated']:,} moderations"
+    print(f"\n{name}: {built}, built in {made['seconds']:.0f} s")
+    total = report["build"] + report["md"]
+    ratio = total / max(report["baseline"], 1e-9)
+    print(
+        f"  report 2026 ({report['rows']:,} judgements, {report['pairs']:,} pairs):"
+        f" build {report['build']:.2f} s CPU, +md {report['md']:.2f} s,"
+        f" +json {report['json']:.2f} s, +csv {report['csv']:.2f} s;"
+        f" peak {report['peak_mb']:.0f} MB (target build+md <= 1 s, <= 200 MB)"
+    )
+    print(
+        f"    baseline, the bare query of the same judgements: {report['baseline']:.2f} s CPU;"
+        f" build+md / baseline = {ratio:.1f}"
+    )
+    print(f"  agreement screen, filter change to frame: {_ms(screens['screen_ms'])} (<= 200 ms)")
+    print(f"    baseline, the same screen redrawing its table: {_ms(screens['screen_bare_ms'])}")
+    bare, items = screens["bare"], screens["items"]
+    print(f"  side by side, open ({items} rows): {_ms(screens['open_ms'])} (<= 150 ms)")
+    print(f"    baseline, a bare app mounting {items} rows: {_ms(bare['open_ms'])}")
+    print(f"  side by side, item to item: {_ms(screens['move_ms'])} (one frame, ~16 ms)")
+    print(f"    baseline, a bare app moving a highlight: {_ms(bare['move_ms'])}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--evaluations", type=int, default=100_000)
+    parser.add_argument("--moderations", type=int, default=20_000)
+    parser.add_argument("--period", default="2026")
+    parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL")
+    parser.add_argument("--keep", help="keep the SQLite database in this folder (and reuse it)")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        result = {
+            "make": lambda: phase_make(args.url, args.evaluations, args.moderations),
+            "report": lambda: phase_report(args.url, args.period),
+            "screens": lambda: phase_screens(args.url),
+        }[args.phase]()
+        print(json.dumps(result))
+        return
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="qa-tui-bench-mod-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(work / "config"),
+        "XDG_DATA_HOME": str(work / "data"),
+        "PYTHONPATH": str(ROOT),
+    }
+    sizes = [
+        "--evaluations",
+        str(args.evaluations),
+        "--moderations",
+        str(args.moderations),
+        "--period",
+        args.period,
+    ]
+    try:
+        url = f"sqlite:///{work / 'central.db'}"
+        made_file = work / "made.json"
+        if args.keep and made_file.exists():
+            made = json.loads(made_file.read_text())
+        else:
+            made = _child(["make", "--url", url, *sizes], env)
+            made_file.write_text(json.dumps(made))
+        _print(
+            "SQLite",
+            made,
+            _child(["report", "--url", url, *sizes], env),
+            _child(["screens", "--url", url, *sizes], env),
+        )
+        if args.pg:
+            sys.path.insert(0, str(ROOT))
+            from tests.sync.pgcluster import find_bindir, start_cluster
+
+            bindir = find_bindir()
+            if bindir is None:
+                print("\nPostgreSQL: skipped (no initdb/pg_ctl found)")
+                return
+            cluster = start_cluster(bindir)
+            try:
+                url = cluster.create_database("bench_moderation")
+                made = _child(["make", "--url", url, *sizes], env)
+                _print(
+                    "PostgreSQL (throwaway cluster, fsync off)",
+                    made,
+                    _child(["report", "--url", url, *sizes], env),
+                    _child(["screens", "--url", url, *sizes], env),
+                )
+            finally:
+                cluster.stop()
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

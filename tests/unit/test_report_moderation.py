@@ -1,0 +1,186 @@
+"""The moderation report on the demo data: its figures match an independent calculation from
+its own pairs table (scikit-learn's kappa, the krippendorff package's alpha), filters work,
+an empty period says so without a misleading number, and the command writes every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from qa_tui.reports import kinds
+from qa_tui.reports.model import ReportQuery
+from qa_tui.reports.period import parse_period
+from qa_tui.reports.render import render
+
+sklearn_metrics = pytest.importorskip("sklearn.metrics")
+krippendorff = pytest.importorskip("krippendorff")
+
+
+@pytest.fixture
+def demo(workspace: Any) -> Any:
+    from qa_tui.demo import generate
+
+    generate(workspace, 40, 1)
+    return workspace
+
+
+def _data(ws: Any, period: str = "2026", **filters: str) -> dict[str, Any]:
+    made = kinds.build(ws.store, "moderation", ReportQuery(parse_period(period), **filters))
+    return json.loads(render(made, "json"))
+
+
+def _figure(data: dict[str, Any], label: str) -> dict[str, Any]:
+    return next(f for f in data["figures"] if f["label"].startswith(label))
+
+
+def test_the_figures_match_an_independent_calculation_from_the_pairs(demo: Any) -> None:
+    data = _data(demo)
+    pairs = data["tables"]["pairs"]["rows"]
+    scale = [row["grade"] for row in data["tables"]["scale"]["rows"]]
+    on_scale = [
+        p for p in pairs if p["auditor_position"] is not None and p["agreed_position"] is not None
+    ]
+    auditor = [p["auditor_position"] for p in on_scale]
+    agreed = [p["agreed_position"] for p in on_scale]
+    kappa = sklearn_metrics.cohen_kappa_score(
+        auditor, agreed, labels=list(range(len(scale))), weights="linear"
+    )
+    assert _figure(data, "Weighted kappa")["value"] == pytest.approx(kappa, abs=1e-9)
+    assert _figure(data, "Weighted kappa")["n"] == len(on_scale) > 100
+    share = sum(a == g for a, g in zip(auditor, agreed, strict=True)) / len(on_scale)
+    assert _figure(data, "Agreed with the auditor")["value"] == pytest.approx(share)
+    higher = sum(a > g for a, g in zip(auditor, agreed, strict=True))
+    lower = sum(a < g for a, g in zip(auditor, agreed, strict=True))
+    assert higher > lower  # the demo's auditors are a little generous
+    assert (
+        f"in {sum(a - g == 1 for a, g in zip(auditor, agreed, strict=True))} of {higher + lower}"
+        in (_figure(data, "Direction")["text"])
+    )
+    # Alpha from the blind grades, by the krippendorff package (units with two or more).
+    width = max(
+        int(k.split("_")[1]) for k in pairs[0] if k.startswith("blind_") and k != "blind_by"
+    )
+    counts = []
+    for p in pairs:
+        grades = [p[f"blind_{i}"] for i in range(1, width + 1) if p[f"blind_{i}"] in scale]
+        if len(grades) >= 2:
+            counts.append(np.bincount([scale.index(g) for g in grades], minlength=len(scale)))
+    alpha = krippendorff.alpha(
+        value_counts=np.array(counts),
+        value_domain=list(range(len(scale))),
+        level_of_measurement="ordinal",
+    )
+    figure = _figure(data, "Krippendorff")
+    assert figure["value"] == pytest.approx(alpha, abs=1e-9) and figure["n"] == len(counts)
+    na = sum("not_applicable" in (p["auditor_grade"], p["agreed_grade"]) for p in pairs)
+    assert _figure(data, "Not applicable")["value"] == na
+
+
+def test_breakdowns_add_up_and_filters_narrow(demo: Any) -> None:
+    data = _data(demo)
+    for table in ("by_month", "by_team", "by_service_area", "by_item"):
+        rows = data["tables"][table]["rows"]
+        assert sum(r["pairs"] for r in rows) == _figure(data, "Weighted kappa")["n"], table
+    team = data["tables"]["by_team"]["rows"][-1]["team"]
+    only = _data(demo, team=team)
+    assert {p["team"] for p in only["tables"]["pairs"]["rows"]} == {team}
+    assert (
+        _figure(only, "Judgements")["value"] == data["tables"]["by_team"]["rows"][-1]["judgements"]
+    )
+
+
+def test_an_empty_period_says_not_enough_data_never_nan(demo: Any) -> None:
+    made = kinds.build(demo.store, "moderation", ReportQuery(parse_period("2024")))
+    assert made.notes == ("No moderated judgements in 2024.",)
+    for fmt in ("md", "html", "csv", "json"):
+        text = render(made, fmt).decode()
+        assert "nan" not in text.lower().replace("nancy", "")
+        assert "not enough data: 0 pairs (at least 10 needed)" in text
+    kappa = next(f for f in made.figures() if f.label.startswith("Weighted"))
+    assert kappa.value is None and kappa.n == 0
+
+
+def test_the_pairs_are_data_only_in_reading_formats(demo: Any) -> None:
+    made = kinds.build(demo.store, "moderation", ReportQuery(parse_period("2026")))
+    markdown = render(made, "md").decode()
+    pairs = next(t for t in made.tables() if t.name == "pairs")
+    assert f"{len(pairs.rows):,} rows, in the CSV, JSON and XLSX versions" in markdown
+    assert pairs.rows[0][2] not in markdown  # no evaluation id of the pairs in Markdown
+    text = render(made, "csv").decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    start = next(i for i, r in enumerate(rows) if r == ["pairs"])
+    assert rows[start + 1][:4] == ["session_id", "date", "evaluation_id", "team"]
+    assert len([r for r in rows[start + 2 :] if r]) == len(pairs.rows)
+    assert math.isfinite(float(rows[start + 2][9] or 0))
+
+
+def test_the_command_writes_the_report(demo: Any, tmp_path: Path) -> None:
+    from qa_tui.cli import main
+
+    db = str(demo.store.url)
+    for fmt in ("md", "html", "csv", "json", "xlsx"):
+        out = tmp_path / f"moderation.{fmt}"
+        args = ["report", "moderation", "--db", db, "--period", "2026-Q3", "--format", fmt]
+        result = CliRunner().invoke(main, [*args, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 1000
+    bad = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "moderation",
+            "--db",
+            db,
+            "--period",
+            "2026-13",
+            "--format",
+            "md",
+            "--out",
+            str(tmp_path / "x.md"),
+        ],
+    )
+    assert bad.exit_code != 0 and "2026-Q3" in bad.output and "Traceback" not in bad.output
+
+
+def test_sessions_headless(demo: Any, tmp_path: Path) -> None:
+    from qa_tui.cli import main
+
+    db = str(demo.store.url)
+
+    def run(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == code, result.output
+        return result.output
+
+    sid = run(
+        "moderation",
+        "new",
+        "--db",
+        db,
+        "--date",
+        "2026-12-01",
+        "--moderator",
+        "Priya Okafor, Head of Service",
+        "--moderator",
+        "Tom Lindqvist",
+    ).strip()
+    drawn = run(
+        "moderation", "sample", sid, "--db", db, "--size", "3", "--seed", "4711", "--period", "2026"
+    ).splitlines()
+    assert drawn[0].startswith("Drew 3 of ") and drawn[0].endswith("(dated 2026), seed 4711")
+    assert len(drawn) == 4
+    again = run("moderation", "sample", sid, "--db", db, "--size", "500", "--seed", "1", code=1)
+    assert "500 asked for, but only" in again and "Traceback" not in again
+    listed = run("moderation", "list", "--db", db)
+    assert f"{sid}  2026-12-01  open      3  Moderation group, 1 December 2026" in listed
+    missing = tmp_path / "none.db"
+    run("moderation", "list", "--db", f"sqlite:///{missing}", code=1)
+    assert not missing.exists()

@@ -1,0 +1,273 @@
+"""Moderation sessions in the core: preparing, sampling, the blind pass, the reveal, agreeing,
+the outcome and closing; what is refused (and writes nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from qa_tui.domain import moderation as mod
+from qa_tui.domain import sampling
+from qa_tui.domain import sessions as ses
+from qa_tui.domain.lifecycle import complete
+from qa_tui.domain.session_views import HIDDEN, list_sessions, load_session, side_by_side
+from qa_tui.errors import NotFoundError, ValidationError
+from qa_tui.framework.model import NOT_APPLICABLE, Template
+from qa_tui.store import models
+from qa_tui.store.history import check_consistency
+from tests.unit.test_domain import dump, fill, new_eval, tpl  # noqa: F401  (tpl is a fixture)
+
+PEOPLE = [("Priya Okafor", "Head of Service"), ("Tom Lindqvist", "Principal Social Worker")]
+
+
+def completed(ws: Any, t: Template, **details: Any) -> str:
+    eid = new_eval(ws, **details)
+    fill(ws, t, eid)
+    ws.write(complete, t, eid)
+    return eid
+
+
+@pytest.fixture
+def prepared(workspace: Any, tpl: Template) -> tuple[str, list[str]]:  # noqa: F811
+    ids = [completed(workspace, tpl, case_reference=f"LCS-20481{n}") for n in range(3)]
+    sid = workspace.write(ses.create_session, "2026-10-14", "", PEOPLE)
+    for eid in ids:
+        workspace.write(ses.add_evaluation, sid, eid)
+    return sid, ids
+
+
+def _moderator(ws: Any, sid: str, name: str) -> str:
+    return ses.moderator_id(sid, name)
+
+
+def test_a_whole_session_blind_pass_reveal_agree_outcome_close(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    prepared: tuple[str, list[str]],
+) -> None:
+    sid, ids = prepared
+    eid = ids[0]
+    priya, tom = (_moderator(workspace, sid, n) for n, _r in PEOPLE)
+    for who, grades in ((priya, ("good", "inadequate")), (tom, ("good", "requires_improvement"))):
+        for item, grade in zip(("assessment", "planning"), grades, strict=True):
+            workspace.write(ses.set_blind_grade, tpl, sid, who, eid, item, grade)
+    workspace.write(ses.set_blind_grade, tpl, sid, tom, eid, mod.OVERALL, "requires_improvement")
+    with workspace.store.reader() as s:
+        blind = side_by_side(s, tpl, sid, eid)
+    assert blind.hidden
+    assert all(i.grade == "" for i in blind.left if i.graded)
+    assert {i.grade_text for i in blind.left if i.graded} == {HIDDEN}
+    assert [c.grade for c in blind.right["planning"].blind] == [
+        "inadequate",
+        "requires_improvement",
+    ]
+    with pytest.raises(ValidationError, match="reveal the auditor's grades first"):
+        workspace.write(ses.agree, tpl, sid, eid, "planning", "inadequate", "Thin.")
+
+    workspace.write(ses.reveal, sid, eid)
+    with pytest.raises(ValidationError, match="already revealed"):
+        workspace.write(ses.set_blind_grade, tpl, sid, priya, eid, "planning", "good")
+    workspace.write(ses.agree, tpl, sid, eid, "assessment", "", "", "agree")
+    workspace.write(ses.agree, tpl, sid, eid, "planning", "inadequate", "No plan dates.", "lower")
+    workspace.write(ses.agree, tpl, sid, eid, mod.OVERALL, "requires_improvement", "", "agree")
+    workspace.write(
+        ses.record_outcome,
+        sid,
+        eid,
+        learning_points="Plans need dates.",
+        feedback_strengths="The child's voice is clear.",
+        feedback_gaps="[b]No[/b] contingency plan.",
+    )
+    with workspace.store.reader() as s:
+        seen = side_by_side(s, tpl, sid, eid)
+        summary = mod.moderation_views(s, tpl, eid)
+    assert not seen.hidden
+    graded = ["good", "requires_improvement", "requires_improvement"]  # the two items, overall
+    assert [i.grade for i in seen.left if i.graded] == graded
+    planning = seen.right["planning"]
+    assert (planning.agreed, planning.agreement, planning.steps) == ("inadequate", "lower", -1)
+    (view,) = summary
+    assert view.moderation.feedback_gaps == "[b]No[/b] contingency plan."
+    assert view.moderation.session_id == sid and view.moderation.moderator.startswith("Priya")
+
+    with pytest.raises(ValidationError, match=r"2 evaluation\(s\) have no overall moderated grade"):
+        workspace.write(ses.close_session, sid)
+    for other in ids[1:]:
+        workspace.write(ses.remove_evaluation, sid, other)
+    workspace.write(ses.close_session, sid)
+    with pytest.raises(ValidationError, match="is closed"):
+        workspace.write(ses.agree, tpl, sid, eid, "planning", "good", "On reflection.")
+    with workspace.store.reader() as s:
+        (row,) = list_sessions(s)
+        detail = load_session(s, sid)
+        assert check_consistency(s) == []
+    assert (row.status, row.moderators, row.evaluations) == ("closed", 2, 1)
+    assert row.title == "Moderation group, 14 October 2026"
+    (member,) = detail.members
+    assert (member.blind_grades, member.agreed, member.overall) == (5, 3, "requires_improvement")
+
+
+def test_moderating_a_draft_is_refused_with_the_reason(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    prepared: tuple[str, list[str]],
+) -> None:
+    sid, _ids = prepared
+    draft = new_eval(workspace, case_reference="LCS-999999")
+    before = dump(workspace)
+    with pytest.raises(ValidationError, match="LCS-999999 is draft, not completed"):
+        workspace.write(ses.add_evaluation, sid, draft)
+    assert dump(workspace) == before
+
+
+@pytest.mark.parametrize(
+    ("grade", "item", "message"),
+    [
+        ("excellent", "planning", "not on the grading scale"),
+        ("good", "working_well", "not a graded item"),
+    ],
+)
+def test_a_grade_off_the_scale_or_an_ungraded_item_is_refused(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    prepared: tuple[str, list[str]],
+    grade: str,
+    item: str,
+    message: str,
+) -> None:
+    sid, ids = prepared
+    before = dump(workspace)
+    who = _moderator(workspace, sid, "Priya Okafor")
+    with pytest.raises(ValidationError, match=message):
+        workspace.write(ses.set_blind_grade, tpl, sid, who, ids[0], item, grade)
+    workspace.write(ses.reveal, sid, ids[0])
+    after_reveal = dump(workspace)
+    with pytest.raises(ValidationError, match=message):
+        workspace.write(ses.agree, tpl, sid, ids[0], item, grade, "why")
+    assert dump(workspace) == after_reveal != before
+
+
+def test_not_applicable_is_a_blind_grade_and_withdrawing_takes_it_back(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    prepared: tuple[str, list[str]],
+) -> None:
+    sid, ids = prepared
+    who = _moderator(workspace, sid, "Tom Lindqvist")
+    workspace.write(ses.set_blind_grade, tpl, sid, who, ids[0], "planning", NOT_APPLICABLE)
+    workspace.write(ses.set_blind_grade, tpl, sid, who, ids[0], "assessment", "good")
+    workspace.write(ses.set_blind_grade, tpl, sid, who, ids[0], "assessment", "")
+    with workspace.store.reader() as s:
+        right = side_by_side(s, tpl, sid, ids[0]).right
+    assert [c.grade for c in right["planning"].blind] == ["", NOT_APPLICABLE]
+    assert [c.grade for c in right["assessment"].blind] == ["", ""]
+
+
+def test_a_session_without_evaluations_cannot_be_closed_and_needs_moderators(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+) -> None:
+    before = dump(workspace)
+    with pytest.raises(ValidationError, match="name at least one moderator"):
+        workspace.write(ses.create_session, "2026-10-14", "October", [("  ", "")])
+    with pytest.raises(ValidationError, match="listed twice"):
+        workspace.write(ses.create_session, "2026-10-14", "October", [("Ann", ""), ("ann ", "")])
+    with pytest.raises(ValidationError, match="Date"):
+        workspace.write(ses.create_session, "31/02/2026", "October", PEOPLE)
+    assert dump(workspace) == before
+    sid = workspace.write(ses.create_session, dt.date(2026, 10, 14), "October", PEOPLE)
+    with pytest.raises(ValidationError, match="it has no evaluations, so it cannot be closed"):
+        workspace.write(ses.close_session, sid)
+
+
+def test_without_a_blind_pass_the_grades_show_at_once(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+) -> None:
+    eid = completed(workspace, tpl)
+    sid = workspace.write(ses.create_session, "2026-10-14", "Open book", PEOPLE, False)
+    workspace.write(ses.add_evaluation, sid, eid)
+    with workspace.store.reader() as s:
+        view = side_by_side(s, tpl, sid, eid)
+    assert not view.hidden and view.left[0].grade == "good"
+    with pytest.raises(ValidationError, match="no blind first pass"):
+        workspace.write(
+            ses.set_blind_grade,
+            tpl,
+            sid,
+            ses.moderator_id(sid, "Priya Okafor"),
+            eid,
+            "planning",
+            "good",
+        )
+    workspace.write(ses.agree, tpl, sid, eid, "planning", "good", "Better than it looked.")
+
+
+def test_moderators_come_and_go_by_name(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    prepared: tuple[str, list[str]],
+) -> None:
+    sid, _ids = prepared
+    grace = workspace.write(ses.add_moderator, sid, "Grace  Mensah", "IRO Manager")
+    assert grace == ses.moderator_id(sid, "grace mensah")
+    workspace.write(ses.remove_moderator, sid, grace)
+    assert workspace.write(ses.add_moderator, sid, "GRACE MENSAH", "IRO manager") == grace
+    with workspace.store.reader() as s:
+        names = [(m.name, m.role) for m in ses.moderators(s, sid)]
+        assert check_consistency(s) == []
+    assert names == [
+        ("Grace Mensah", "IRO manager"),
+        ("Priya Okafor", "Head of Service"),
+        ("Tom Lindqvist", "Principal Social Worker"),
+    ]
+    with pytest.raises(NotFoundError):
+        workspace.write(ses.set_blind_grade, tpl, sid, "nobody", _ids[0], "planning", "good")
+
+
+# --- sampling -------------------------------------------------------------------------------
+
+
+def test_a_sample_is_reproducible_and_explained(workspace: Any, tpl: Template) -> None:  # noqa: F811
+    for n in range(8):
+        area = "North" if n % 2 else "South"
+        completed(workspace, tpl, case_reference=f"LCS-30000{n}", service_area=area)
+    new_eval(workspace, case_reference="LCS-400000", service_area="North")  # a draft: never drawn
+    flt = sampling.EvaluationFilter(service_area="North")
+    first = workspace.write(ses.create_session, "2026-10-14", "A", PEOPLE)
+    second = workspace.write(ses.create_session, "2026-10-15", "B", PEOPLE)
+    a = workspace.write(sampling.draw_sample, first, flt, 3, 4711)
+    b = workspace.write(sampling.draw_sample, second, flt, 3, 4711)
+    assert a.drawn == b.drawn and len(set(a.drawn)) == 3
+    assert a.describe() == "3 of 4 completed evaluations (service area North), seed 4711"
+    with workspace.store.reader() as s:
+        pool = sampling.pool(s, flt)
+        (kept,) = sampling.samples_of(ses.get_session(s, first))
+        members = {m.evaluation_id for m in load_session(s, first).members}
+    assert kept.drawn == a.drawn == sampling.draw(pool, 3, 4711) and members == set(a.drawn)
+    with pytest.raises(ValidationError, match=r"2 asked for, but only 1 completed evaluations"):
+        workspace.write(sampling.draw_sample, first, flt, 2, 1)
+    with pytest.raises(
+        ValidationError,
+        match=r"9 asked for, but only 5 completed evaluations not already in this session",
+    ):
+        workspace.write(sampling.draw_sample, first, sampling.EvaluationFilter(), 9, 1)
+    # The draw is Python's guaranteed random() sequence: a published, fixed result.
+    assert sampling.draw(["a", "b", "c", "d", "e"], 2, 4711) == sampling.draw(
+        ["e", "d", "c", "b", "a"], 2, 4711
+    )
+
+
+def test_the_evaluation_record_keeps_the_session(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    prepared: tuple[str, list[str]],
+) -> None:
+    sid, ids = prepared
+    with workspace.store.reader() as s:
+        rows = s.scalars(select(models.Moderation).where(models.Moderation.session_id == sid))
+        found = {m.evaluation_id: m.id for m in rows}
+    assert found == {eid: ses.session_moderation_id(sid, eid) for eid in ids}
