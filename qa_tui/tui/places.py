@@ -98,31 +98,31 @@ PLACES: dict[str, Place] = {
         Place(
             "actions",
             "Actions tracker",
-            "Every action by due date, overdue ones in words; record progress (F2)",
+            "Every action by due date, overdue ones in words; record progress (F4)",
             _actions,
         ),
         Place(
             "concerns",
             "Immediate concerns",
-            "Open concerns by age, not yet shared with all four first (F3)",
+            "Open concerns by age, not yet shared with all four first (F5)",
             _concerns,
         ),
         Place(
             "findings",
             "Findings to share",
-            "Completed evaluations whose feedback summary is not yet shared (F4)",
+            "Completed evaluations whose feedback summary is not yet shared (F6)",
             _findings,
         ),
         Place(
             "dashboard",
             "Dashboard",
-            "Charts of grades, scaling, overdue actions, concerns and moderation (F5)",
+            "Charts of grades, scaling, overdue actions, concerns and moderation (F7)",
             _dashboard,
         ),
         Place(
             "reports",
             "Reports",
-            "The monthly board report, team summaries, quarterly, actions, coverage (F6)",
+            "The monthly board report, team summaries, quarterly, actions, coverage (F8)",
             _reports,
         ),
         Place(
