@@ -16,19 +16,19 @@ from qa_tui.store.history import Actor, record_change
 from qa_tui.store.views import load_view
 from qa_tui.sync.direct import sync_now
 from tests.sync.helpers import Laptop, consistent, copy_into, make_central, state
-from tests.sync.test_retention_and_sync import _Ws
+from tests.sync.test_retention_and_sync import laptop_settings
 
 ROLES = ("practitioner", "team_manager", "service_manager", "director_social_care")
 
 
-def _view(store: Any, eid: str) -> Any:
+def _view(store: Any, evaluation_id: str) -> Any:
     with store.reader() as s:
-        return load_view(s, eid)
+        return load_view(s, evaluation_id)
 
 
-def _complete(laptop: Laptop, eid: str) -> None:
+def _complete(laptop: Laptop, evaluation_id: str) -> None:
     def done(s: Any, actor: Actor) -> None:
-        record_change(s, actor, "evaluation", eid, eid, "status", "completed")
+        record_change(s, actor, "evaluation", evaluation_id, evaluation_id, "status", "completed")
 
     laptop.do(done)
 
@@ -36,32 +36,40 @@ def _complete(laptop: Laptop, eid: str) -> None:
 def test_concurrent_action_updates_both_survive_a_merge(make_db: Any, tmp_path: Path) -> None:
     owner = Laptop(make_db(), tmp_path, "Jo Reilly")
     desk = Laptop(make_db(), tmp_path, "QA Officer")
-    eid = owner.new_evaluation("LCS-100200")
-    aid = owner.do(outcomes.add_action, eid, "Update the plan", "Jo Reilly", "2026-12-01")
-    _complete(owner, eid)
+    evaluation_id = owner.new_evaluation("LCS-100200")
+    action_id = owner.do(
+        outcomes.add_action, evaluation_id, "Update the plan", "Jo Reilly", "2026-12-01"
+    )
+    _complete(owner, evaluation_id)
     copy_into(desk.store, owner.store)
     # Independently: the owner finishes it on the laptop, the QA team notes progress.
-    owner.do(record_action_update, aid, "done", "Plan rewritten with the family.", "2026-11-28")
-    desk.do(record_action_update, aid, "in_progress", "Chased at the QA meeting.", "2026-11-27")
+    owner.do(
+        record_action_update, action_id, "done", "Plan rewritten with the family.", "2026-11-28"
+    )
+    desk.do(
+        record_action_update, action_id, "in_progress", "Chased at the QA meeting.", "2026-11-27"
+    )
     copy_into(desk.store, owner.store)
     copy_into(owner.store, desk.store)
     for store in (owner.store, desk.store):
-        view = _view(store, eid)
-        notes = sorted(u.note for u in view.updates[aid])
+        view = _view(store, evaluation_id)
+        notes = sorted(u.note for u in view.updates[action_id])
         assert notes == ["Chased at the QA meeting.", "Plan rewritten with the family."]
         action = view.actions[0]
         assert (action.current_status, str(action.status_on)) == ("done", "2026-11-28")
         assert consistent(store) == []
     assert state(owner.store) == state(desk.store)
     # The same day on both: the later Lamport counter wins, on both databases alike.
-    owner.do(record_action_update, aid, "in_progress", "Reopened: one task left.", "2026-11-29")
-    desk.do(record_action_update, aid, "done", "Confirmed in supervision.", "2026-11-29")
+    owner.do(
+        record_action_update, action_id, "in_progress", "Reopened: one task left.", "2026-11-29"
+    )
+    desk.do(record_action_update, action_id, "done", "Confirmed in supervision.", "2026-11-29")
     copy_into(desk.store, owner.store)
     copy_into(owner.store, desk.store)
     assert state(owner.store) == state(desk.store)
     assert consistent(owner.store) == [] and consistent(desk.store) == []
     for store in (owner.store, desk.store):
-        assert len(_view(store, eid).updates[aid]) == 4
+        assert len(_view(store, evaluation_id).updates[action_id]) == 4
     owner.store.dispose()
     desk.store.dispose()
 
@@ -69,20 +77,22 @@ def test_concurrent_action_updates_both_survive_a_merge(make_db: Any, tmp_path: 
 def test_the_qa_desk_updates_reach_the_laptop(make_db: Any, tmp_path: Path, settings: Any) -> None:
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
     central = make_central(make_db(), tmp_path / "qa.key", laptop)
-    eid = laptop.new_evaluation("LCS-300400")
-    aid = laptop.do(outcomes.add_action, eid, "Book the network meeting", "Sam Lee", "2026-11-01")
-    laptop.do(outcomes.set_concern, eid, True, "Disclosure at the visit.")
-    laptop.do(record_concern_shares, eid, [(r, "") for r in ROLES], "2026-11-20", "email")
-    _complete(laptop, eid)
-    ws = _Ws(laptop, settings)
-    sync_now(ws, central.url)
+    evaluation_id = laptop.new_evaluation("LCS-300400")
+    action_id = laptop.do(
+        outcomes.add_action, evaluation_id, "Book the network meeting", "Sam Lee", "2026-11-01"
+    )
+    laptop.do(outcomes.set_concern, evaluation_id, True, "Disclosure at the visit.")
+    laptop.do(record_concern_shares, evaluation_id, [(r, "") for r in ROLES], "2026-11-20", "email")
+    _complete(laptop, evaluation_id)
+    own = laptop_settings(laptop, settings)
+    sync_now(laptop.store, own, central.url)
     qa = Laptop.__new__(Laptop)
     qa.store, qa.actor = central, Actor("QA Officer", "0e0e0e0e-0000-4000-8000-000000000000")
-    qa.do(acknowledge_concern, eid, "team_manager", "Kim Lloyd", "2026-11-21")
-    qa.do(record_action_update, aid, "done", "Meeting held.", "2026-11-22")
-    report = sync_now(ws, central.url)
+    qa.do(acknowledge_concern, evaluation_id, "team_manager", "Kim Lloyd", "2026-11-21")
+    qa.do(record_action_update, action_id, "done", "Meeting held.", "2026-11-22")
+    report = sync_now(laptop.store, own, central.url)
     assert report.pulled_changes > 0
-    view = _view(laptop.store, eid)
+    view = _view(laptop.store, evaluation_id)
     assert [e.person_name for e in view.concern_events] == ["Kim Lloyd"]
     assert view.actions[0].current_status == "done"
     assert state(laptop.store) == state(central)

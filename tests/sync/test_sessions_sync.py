@@ -30,7 +30,7 @@ from tests.sync.helpers import (
     make_central,
     state,
 )
-from tests.sync.test_retention_and_sync import _complete, _Ws
+from tests.sync.test_retention_and_sync import _complete, laptop_settings
 
 GRADED = [item.id for item in TEMPLATE.items(ItemKind.GRADE)]
 GROUP = [("Priya Okafor", "Head of Service"), ("Tom Lindqvist", "Principal Social Worker")]
@@ -61,16 +61,17 @@ def test_a_session_prepared_on_the_desk_is_moderated_on_a_laptop_and_reaches_the
     bystander = Laptop(make_db(), tmp_path, "Sam Elsewhere")
     central = make_central(make_db(), tmp_path / "qa.key", auditor, moderator, bystander)
     eid = _graded_evaluation(auditor)
-    sync_now(_Ws(auditor, settings), central.url)
+    sync_now(auditor.store, laptop_settings(auditor, settings), central.url)
 
     desk = Actor("QA Desk", str(uuid.uuid4()))
     with central.session() as s:
         sid = ses.create_session(s, desk, "2026-11-30", "November group", GROUP)
         ses.add_evaluation(s, desk, sid, eid)
 
-    report = sync_now(_Ws(moderator, settings), central.url)
+    report = sync_now(moderator.store, laptop_settings(moderator, settings), central.url)
     assert report.pulled_evaluations == 2  # the session and the evaluation it moderates
-    assert sync_now(_Ws(bystander, settings), central.url).pulled_evaluations == 0
+    bystanding = sync_now(bystander.store, laptop_settings(bystander, settings), central.url)
+    assert bystanding.pulled_evaluations == 0
     assert _count(bystander.store, models.ModerationSession) == 0
 
     priya = ses.moderator_id(sid, "Priya Okafor")
@@ -81,9 +82,10 @@ def test_a_session_prepared_on_the_desk_is_moderated_on_a_laptop_and_reaches_the
     moderator.do(ses.agree, TEMPLATE, sid, eid, mod.OVERALL, "good", "", "agree")
     moderator.do(ses.record_outcome, sid, eid, feedback_gaps="Cite where in the record.")
     moderator.do(ses.close_session, sid)
-    sync_now(_Ws(moderator, settings), central.url)
+    sync_now(moderator.store, laptop_settings(moderator, settings), central.url)
 
-    assert sync_now(_Ws(auditor, settings), central.url).pulled_changes > 0
+    pulled = sync_now(auditor.store, laptop_settings(auditor, settings), central.url)
+    assert pulled.pulled_changes > 0
     with auditor.store.reader() as s:
         (view,) = mod.moderation_views(s, TEMPLATE, eid)
         assert s.scalar(select(func.count()).select_from(models.BlindGrade)) == 0  # not theirs
@@ -98,7 +100,7 @@ def test_a_session_prepared_on_the_desk_is_moderated_on_a_laptop_and_reaches_the
     # The moderator's laptop keeps following the session it holds, closed or not.
     with central.session() as s:
         ses.reopen_session(s, desk, sid)
-    sync_now(_Ws(moderator, settings), central.url)
+    sync_now(moderator.store, laptop_settings(moderator, settings), central.url)
     with moderator.store.reader() as s:
         assert ses.get_session(s, sid).status == "open"
     for store in (auditor.store, moderator.store, central):
