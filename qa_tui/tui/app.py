@@ -27,6 +27,7 @@ from qa_tui.errors import QaError, ValidationError
 from qa_tui.services.writer import Writer
 from qa_tui.tui import messages as msg
 from qa_tui.tui.commands import QaCommands
+from qa_tui.tui.input_order import OrderedInput
 from qa_tui.tui.screens.home import HomeScreen
 from qa_tui.tui.text import SafeNotifications
 from qa_tui.tui.themes import register_themes, setting_name, textual_name
@@ -57,7 +58,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-class QaApp(SafeNotifications, App[None]):
+class QaApp(SafeNotifications, OrderedInput, App[None]):
     """qa-tui: practice evaluation for children's social care."""
 
     TITLE = "qa-tui"

@@ -1,0 +1,171 @@
+"""Every keystroke reaches the widget that has focus when its turn comes, in order.
+
+Why this exists: Textual's app forwards each key to the focused widget by *posting* it to that
+widget's queue and goes straight on to the next key. A key that moves focus does so later:
+Tab comes back up to the app before its binding runs, Enter in a form posts ``Submitted``
+whose handler focuses the next field, a dialog's fields are focused once it has mounted, the
+editor mounts a section after a read on a worker thread. Keys that arrive meanwhile (a fast
+typist, a paste, a barcode scanner, a screen reader, ``tmux send-keys``) are forwarded to the
+widget that had focus *before*: "Sam Manager<Tab>Team manager" became one name.
+
+:class:`OrderedInput`, mixed into the app, takes keys (and pastes and mouse presses) one at a
+time: it hands one on as Textual would, then waits until it has *settled* — it has travelled
+up from the focused widget to the app (where Tab's binding runs), every message it caused has
+been handled on the current screen and the app (``Submitted``, ``Changed``, the app's deferred
+``focus()`` calls, a new screen's mounting), and no :func:`hold_input` is held — before it
+hands on the next. An idle app sees no difference: a key that arrives when nothing is settling
+is handled at once. Code that changes focus after work in a thread (the editor's sections)
+takes a hold while that work runs, so keys typed meanwhile wait for the new field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.app import App
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+    from textual.message_pump import MessagePump
+
+log = logging.getLogger(__name__)
+
+# Events kept in order with keys: a click moves focus too, so keys typed after it must wait.
+ORDERED = (events.Key, events.Paste, events.MouseDown, events.MouseUp)
+HOP_TIMEOUT = 2.0  # seconds one widget may take over its queue before the next key goes anyway
+SETTLE_LIMIT = 3.0  # seconds a key may take to settle before the next goes anyway
+HOLD_LIMIT = 5.0  # seconds a hold lasts at most (a stuck read never swallows the keyboard)
+
+
+class InputHold:
+    """Keys wait while this is held (see :func:`hold_input`); :meth:`release` once done."""
+
+    def __init__(self, gate: OrderedInput, reason: str) -> None:
+        self.gate = gate
+        self.reason = reason
+        self.released = False
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.gate._hold_released(self)
+
+
+class OrderedInput(App[Any]):
+    """Mixed into the app: input events are handed on one at a time, each once the one before
+    has settled (see the module's docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._input_queue: deque[events.Event] = deque()
+        self._input_busy = False
+        self._input_holds: set[InputHold] = set()
+        self._settling: asyncio.Task[None] | None = None
+
+    # --- public -------------------------------------------------------------------------
+
+    @property
+    def input_pending(self) -> bool:
+        """Input waiting or settling (tests wait for this to clear)."""
+        return bool(self._input_queue or self._input_busy or self._input_holds)
+
+    def hold(self, reason: str, limit: float = HOLD_LIMIT) -> InputHold:
+        """Keys wait until the hold is released (or ``limit`` seconds pass)."""
+        hold = InputHold(self, reason)
+        self._input_holds.add(hold)
+        self.set_timer(limit, hold.release)
+        return hold
+
+    # --- the queue ------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, ORDERED) and not event.is_forwarded:
+            self._input_queue.append(event)
+            await self._next_input()
+            return
+        await super().on_event(event)
+
+    async def _next_input(self) -> None:
+        """Hand on the oldest waiting event, unless one is settling or a hold is held."""
+        if self._input_busy or self._input_holds or not self._input_queue:
+            return
+        event = self._input_queue.popleft()
+        self._input_busy = True
+        chain: list[DOMNode] = []
+        if isinstance(event, (events.Key, events.Paste)):
+            target = self.focused or self.screen
+            chain = list(target.ancestors_with_self)
+        try:
+            await super().on_event(event)
+        except BaseException:
+            self._input_busy = False
+            raise
+        self._settling = asyncio.create_task(self._settle(event, chain))
+
+    async def _settle(self, event: events.Event, chain: list[DOMNode]) -> None:
+        deadline = time.monotonic() + SETTLE_LIMIT
+        try:
+            if event.is_forwarded:
+                # Follow the event up from the focused widget: each node handles it, then
+                # (unless stopped) passes it to its parent, the app last (non-priority
+                # bindings such as Tab run there).
+                for node in chain[:-1]:
+                    await _processed(node)
+                    if event._stop_propagation:
+                        break
+            await self._quiet(deadline)
+        except Exception:  # never leave the keyboard stuck
+            log.exception("input settling failed")
+        finally:
+            self._input_busy = False
+            if self._input_queue:
+                self.call_later(self._next_input)
+
+    async def _quiet(self, deadline: float) -> None:
+        """Until the app and the current screen have nothing queued: what the event caused
+        (messages, deferred focus, a screen mounting) has been handled."""
+        while time.monotonic() < deadline:
+            screen = self.screen
+            if not screen.is_mounted:
+                await _wait(screen._mounted_event.wait(), deadline)
+                continue
+            busy = [
+                node
+                for node in (self, *screen.walk_children(with_self=True))
+                if not node._message_queue.empty()
+            ]
+            if not busy:
+                return
+            await asyncio.gather(*(_processed(node, deadline) for node in busy))
+
+    def _hold_released(self, hold: InputHold) -> None:
+        self._input_holds.discard(hold)
+        if not self._input_holds and self._input_queue and not self._input_busy:
+            self.call_later(self._next_input)
+
+
+def hold_input(node: DOMNode, reason: str) -> InputHold | None:
+    """Make keys wait (for ``node``'s app) until the returned hold is released: for work that
+    ends by moving focus (a section mounted after a read). None outside an ordered app."""
+    app = node.app
+    return app.hold(reason) if isinstance(app, OrderedInput) else None
+
+
+async def _wait(awaitable: Any, deadline: float) -> None:
+    # A widget that takes longer than this is busy with real work: the next key goes on
+    # rather than the keyboard seeming dead (order is kept; only the wait is cut short).
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(awaitable, max(0.0, min(HOP_TIMEOUT, deadline - time.monotonic())))
+
+
+async def _processed(node: MessagePump, deadline: float | None = None) -> None:
+    """Return once ``node`` has handled everything queued before this call."""
+    done = asyncio.Event()
+    if node.call_later(done.set):
+        await _wait(done.wait(), deadline if deadline is not None else time.monotonic() + 10)
