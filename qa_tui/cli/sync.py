@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import click
@@ -168,26 +169,41 @@ def central_devices(db_url: str, fmt: str) -> None:
     is_flag=True,
     help="Include evaluations the central database has acknowledged.",
 )
+@click.option(
+    "--include-demo",
+    is_flag=True,
+    help="Include demo evaluations (fictional; for tests, benchmarks and training only).",
+)
 @click.pass_context
 def export_command(
-    ctx: click.Context, db_url: str | None, to: Path, out: Path, everything: bool
+    ctx: click.Context,
+    db_url: str | None,
+    to: Path,
+    out: Path,
+    everything: bool,
+    include_demo: bool,
 ) -> None:
-    """Write an encrypted, signed bundle of this laptop's work (never creates a database)."""
-    from qa_tui.sync.handover import export_bundle
+    """Write an encrypted, signed bundle of this laptop's work (never creates a database).
+    Demo evaluations stay behind unless --include-demo is given."""
+    from qa_tui.sync.handover import demo_left_out, export_bundle, export_summary
 
     app = get_app(ctx)
     settings = app.settings()
     ws = app.workspace(db_url)
     try:
         manifest = export_bundle(
-            ws.store, settings.device_id, settings.author, to, out, everything=everything
+            ws.store,
+            settings.device_id,
+            settings.author,
+            to,
+            out,
+            everything=everything,
+            include_demo=include_demo,
         )
+        left = 0 if include_demo else demo_left_out(ws.store)
     finally:
         ws.close()
-    click.echo(
-        f"wrote {out}: {manifest.evaluations} evaluations, {manifest.changes} changes "
-        f"(bundle {manifest.bundle_id})"
-    )
+    click.echo(export_summary(out, manifest, left))
 
 
 @click.command(name="merge")
@@ -199,9 +215,15 @@ def export_command(
     help="The central database (made by 'qa-tui central init'; never created here).",
 )
 @click.option("--key", "key", type=_PATH, required=True, help="The QA team's private key.")
+@click.option(
+    "--include-demo",
+    is_flag=True,
+    help="Accept bundles holding demo evaluations (they stay marked as demo).",
+)
 @click.argument("bundles", nargs=-1, required=True, type=_PATH)
-def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
-    """Verify and merge bundles into the central database (each all or nothing)."""
+def merge_command(into: str, key: Path, bundles: tuple[Path, ...], include_demo: bool) -> None:
+    """Verify and merge bundles into the central database (each all or nothing); a bundle
+    holding demo evaluations is refused unless --include-demo is given."""
     from qa_tui.errors import StoreBusyError
     from qa_tui.sync.central import merge_bundle_file
     from qa_tui.sync.errors import BundleError
@@ -211,7 +233,8 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
     try:
         for path in bundles:
             try:
-                report = _merge_one(store, path, key, merge_bundle_file)
+                merge = partial(merge_bundle_file, include_demo=include_demo)
+                report = _merge_one(store, path, key, merge)
             except BundleError as exc:
                 click.echo(f"qa-tui: refused {exc}; nothing of it was merged", err=True)
                 refused += 1

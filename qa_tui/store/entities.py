@@ -86,6 +86,7 @@ ENTITY_TYPES: dict[str, EntityType] = {
                     "immediate_concern",
                     "concern_description",
                     "completed_at",
+                    "demo",
                 ),
                 "evaluation_date": DATE,
             },

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -126,6 +127,8 @@ class Evaluation(Record):
     immediate_concern: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     concern_description: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[str] = mapped_column(String(32), default="")
+    # Fictional data made by ``qa-tui demo``: never handed over unless asked (--include-demo).
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_evaluations_case", "case_reference"),)
 
 

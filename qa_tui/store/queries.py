@@ -53,9 +53,16 @@ def list_evaluations(session: Session) -> list[EvaluationRow]:
                 created_at=ev.created_at,
                 completed_at=ev.completed_at,
                 conflicts=int(n_conflicts),
+                demo=bool(ev.demo),
             )
         )
     return rows
+
+
+def demo_evaluation_ids(session: Session) -> list[str]:
+    """The evaluations made by ``qa-tui demo`` (fictional data), sorted."""
+    e = models.Evaluation
+    return list(session.scalars(select(e.id).where(e.demo).order_by(e.id)))
 
 
 def find_by_case_reference(session: Session, text: str) -> list[models.Evaluation]:

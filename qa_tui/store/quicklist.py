@@ -15,13 +15,13 @@ from pathlib import Path
 from qa_tui.store.rows import EvaluationRow
 
 # Alembic's head revision; tests/unit/test_quicklist.py keeps the two equal.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004_demo"
 
 _QUERY = """
 SELECT e.id, e.case_reference, e.service_area, e.team, e.practitioner, e.auditor,
        e.evaluation_type, e.template_id, e.template_version, e.status, e.overall_grade,
        COALESCE(a.n, 0), e.immediate_concern, e.evaluation_date, e.created_at,
-       e.completed_at, COALESCE(c.n, 0)
+       e.completed_at, COALESCE(c.n, 0), e.demo
 FROM evaluations AS e
 LEFT JOIN (SELECT evaluation_id, COUNT(*) AS n FROM actions
            WHERE NOT deleted AND status IN ('open', 'in_progress')
@@ -81,6 +81,7 @@ def quick_list(path: Path) -> list[EvaluationRow] | None:
             created_at=r[14],
             completed_at=r[15],
             conflicts=int(r[16]),
+            demo=bool(r[17]),
         )
         for r in records
     ]

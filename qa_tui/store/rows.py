@@ -26,3 +26,4 @@ class EvaluationRow:
     created_at: str
     completed_at: str
     conflicts: int
+    demo: bool = False  # fictional data made by ``qa-tui demo``

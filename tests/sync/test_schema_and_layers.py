@@ -21,7 +21,7 @@ def test_migrations_match_models(make_db) -> None:  # type: ignore[no-untyped-de
     finally:
         store.dispose()
     assert diff == []
-    assert head_revision() == "0003"
+    assert head_revision() == "0004_demo"
 
 
 def test_sync_modules_never_import_textual_or_rich() -> None:

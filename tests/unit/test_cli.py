@@ -30,6 +30,8 @@ COLUMNS = [
     "status",
     "overall_grade",
     "open_actions",
+    "immediate_concern",
+    "demo",
     "created_at",
     "completed_at",
 ]
