@@ -109,3 +109,27 @@ def test_foreign_tables_are_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a qa-tui database"):
         open_store(f"sqlite:///{path}")
     assert path.read_bytes() == before
+
+
+def test_upgrade_to_0004_keeps_records_that_belong_to_an_evaluation(tmp_path: Path) -> None:
+    """Adding evaluations.demo must not rebuild the table: its children's foreign keys would
+    refuse it (a real laptop's database has participants, responses, …)."""
+    path = tmp_path / "qa.db"
+    _database_at_0001(path)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+    engine.dispose()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(
+            "INSERT INTO participants (id, created_by, created_device, created_at, updated_at,"
+            " deleted, evaluation_id, name, role) VALUES ('p1', 'Sam Patel', 'd', 't', 't', 0,"
+            " ?, 'Sam Patel', 'Auditor')",
+            (CHANGE[2],),
+        )
+    db.close()
+    store = open_store(f"sqlite:///{path}")
+    store.dispose()
+    assert _rows(path, "SELECT case_reference, demo FROM evaluations") == [("LCS-204817", 0)]
+    assert _rows(path, "SELECT name FROM participants") == [("Sam Patel",)]

@@ -14,13 +14,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Existing evaluations are real work unless their history says otherwise: false.
-    with op.batch_alter_table("evaluations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Existing evaluations are real work: false. A plain ADD COLUMN (SQLite and PostgreSQL
+    # both have it): a batch "move and copy" of evaluations would trip the foreign keys of
+    # every record that belongs to one.
+    op.add_column(
+        "evaluations",
+        sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("evaluations", schema=None) as batch_op:
-        batch_op.drop_column("demo")
+    op.drop_column("evaluations", "demo")
