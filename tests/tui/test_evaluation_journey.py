@@ -419,7 +419,7 @@ async def test_core_errors_shown_next_to_the_field(workspace: Any) -> None:
         row = editor(pilot).query_one("#f-actions-new")
         (shown,) = [e for e in row.query(FieldError) if e.display]
         assert "Due date" in str(shown.render()) and "2026-02-30" in str(shown.render())
-        values = [i.value for i in row.query(Input)]
+        values = [row.value(f) for f in ("description", "owner", "due_date")]
         assert values == ["Visit", "Sam", "2026-02-30"]
         assert read_view(workspace, eid).actions == []
 

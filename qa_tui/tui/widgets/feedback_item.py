@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Select
+from textual.containers import Vertical
+from textual.widgets import Input, Select, TextArea
 
 from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
@@ -22,12 +22,13 @@ from qa_tui.tui.widgets.base import (
     select_value,
     user_edit,
 )
+from qa_tui.tui.widgets.long_field import LongField
 
 if TYPE_CHECKING:
     from qa_tui.domain.views import EvaluationView
     from qa_tui.framework.model import Item
 
-HINT = "Enter in “what they said” adds · Ctrl+Delete removes the feedback you are in"
+HINT = "Enter in “what they said” adds it · Ctrl+Delete removes the feedback you are in"
 
 
 class FeedbackRow(ErrorHost, Vertical):
@@ -45,22 +46,25 @@ class FeedbackRow(ErrorHost, Vertical):
         options = [(s.label, s.id) for s in self.item.sources]
         source, who, what = self._values
         kind = RowInput if self.feedback_id else Field
+        # One under the other, each as wide as the form: a long saying wraps and can be read
+        # in full (a one-line box scrolled it out of sight).
         yield choice_select(options, source, classes="source")
-        with Horizontal(classes="row"):
-            yield kind(who, placeholder="Who gave it (or which record)", classes="who")
-            yield kind(what, placeholder="What they said / what the record shows", classes="what")
+        yield kind(who, placeholder="Who gave it (or which record)", classes="who")
+        yield LongField(
+            what, placeholder="What they said, or what the record shows", classes="what"
+        )
         yield FieldError(self.item.id)
 
     def values(self) -> tuple[str, str, str]:
         return (
             select_value(self.query_one(".source", Select)),
             self.query_one(".who", Input).value,
-            self.query_one(".what", Input).value,
+            self.query_one(".what", LongField).text,
         )
 
     def clear(self) -> None:
         self.query_one(".who", Input).value = ""
-        self.query_one(".what", Input).value = ""
+        self.query_one(".what", LongField).value = ""
 
 
 class FeedbackItem(ItemWidget):
@@ -97,6 +101,12 @@ class FeedbackItem(ItemWidget):
         if row is not None:
             self._changed(row)
 
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        row = row_of(event.text_area, FeedbackRow)
+        if row is not None:
+            self._changed(row)
+
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         row = row_of(event.select, FeedbackRow)
@@ -106,11 +116,16 @@ class FeedbackItem(ItemWidget):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         row = row_of(event.input, FeedbackRow)
+        if row is not None:
+            row.query_one(".what", LongField).focus()  # who gave it, then what they said
+
+    def on_long_field_submitted(self, event: LongField.Submitted) -> None:
+        event.stop()
+        row = row_of(event.field, FeedbackRow)
         if row is None or row.feedback_id:
             return
         source, who, what = row.values()
         if not what.strip():
-            row.query_one(".what", Input).focus()
             return
         item_id = self.item.id
 
@@ -128,9 +143,15 @@ class FeedbackItem(ItemWidget):
             what,
         ).then(added)
 
+    def on_long_field_remove(self, event: LongField.Remove) -> None:
+        event.stop()
+        self._remove(row_of(event.field, FeedbackRow))
+
     def on_row_input_remove(self, event: RowInput.Remove) -> None:
         event.stop()
-        row = row_of(event.field, FeedbackRow)
+        self._remove(row_of(event.field, FeedbackRow))
+
+    def _remove(self, row: FeedbackRow | None) -> None:
         if row is None or not row.feedback_id:
             return
         self.remove_row(row, self.ctx.editor.remove_feedback, row.feedback_id)
