@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
+from textual.screen import Screen
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -44,11 +45,13 @@ HOLD_LIMIT = 5.0  # seconds a hold lasts at most (a stuck read never swallows th
 
 
 class InputHold:
-    """Keys wait while this is held (see :func:`hold_input`); :meth:`release` once done."""
+    """Keys wait while this is held and its screen is the one on top (see :func:`hold_input`);
+    :meth:`release` once done."""
 
-    def __init__(self, gate: OrderedInput, reason: str) -> None:
+    def __init__(self, gate: OrderedInput, reason: str, screen: object | None = None) -> None:
         self.gate = gate
         self.reason = reason
+        self.screen = screen  # None: whatever screen is on top
         self.released = False
 
     def release(self) -> None:
@@ -73,14 +76,23 @@ class OrderedInput(App[Any]):
     @property
     def input_pending(self) -> bool:
         """Input waiting or settling (tests wait for this to clear)."""
-        return bool(self._input_queue or self._input_busy or self._input_holds)
+        return bool(self._input_queue or self._input_busy or self._held())
 
-    def hold(self, reason: str, limit: float = HOLD_LIMIT) -> InputHold:
-        """Keys wait until the hold is released (or ``limit`` seconds pass)."""
-        hold = InputHold(self, reason)
+    def hold(
+        self, reason: str, screen: object | None = None, limit: float = HOLD_LIMIT
+    ) -> InputHold:
+        """Keys wait until the hold is released (or ``limit`` seconds pass); with ``screen``,
+        only while that screen is on top (a dialog over it still gets its keys)."""
+        hold = InputHold(self, reason, screen)
         self._input_holds.add(hold)
         self.set_timer(limit, hold.release)
         return hold
+
+    def _held(self) -> bool:
+        if not self._input_holds:
+            return False
+        top = self.screen
+        return any(h.screen is None or h.screen is top for h in self._input_holds)
 
     # --- the queue ------------------------------------------------------------------------
 
@@ -93,7 +105,7 @@ class OrderedInput(App[Any]):
 
     async def _next_input(self) -> None:
         """Hand on the oldest waiting event, unless one is settling or a hold is held."""
-        if self._input_busy or self._input_holds or not self._input_queue:
+        if self._input_busy or not self._input_queue or self._held():
             return
         event = self._input_queue.popleft()
         self._input_busy = True
@@ -146,15 +158,18 @@ class OrderedInput(App[Any]):
 
     def _hold_released(self, hold: InputHold) -> None:
         self._input_holds.discard(hold)
-        if not self._input_holds and self._input_queue and not self._input_busy:
+        if self._input_queue and not self._input_busy:
             self.call_later(self._next_input)
 
 
 def hold_input(node: DOMNode, reason: str) -> InputHold | None:
-    """Make keys wait (for ``node``'s app) until the returned hold is released: for work that
-    ends by moving focus (a section mounted after a read). None outside an ordered app."""
+    """Make keys wait while ``node``'s screen is on top, until the returned hold is released:
+    for work that ends by moving focus (a section mounted after a read, a list drawn after
+    the database opens). None outside an ordered app."""
     app = node.app
-    return app.hold(reason) if isinstance(app, OrderedInput) else None
+    if not isinstance(app, OrderedInput):
+        return None
+    return app.hold(reason, node if isinstance(node, Screen) else node.screen)
 
 
 async def _wait(awaitable: Any, deadline: float) -> None:

@@ -36,6 +36,12 @@ def _sync(ws: Workspace, writer: Writer) -> Screen[Any]:
     return SyncScreen(ws)
 
 
+def _export(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.dialogs.export_bundle import ExportDialog
+
+    return ExportDialog(ws)
+
+
 def _conflicts(ws: Workspace, writer: Writer) -> Screen[Any]:
     from qa_tui.tui.screens.conflicts import ConflictsScreen
 
@@ -50,6 +56,12 @@ PLACES: dict[str, Place] = {
             "Sync with the central database",
             "Hand over this laptop's work and bring back what it needs (ctrl+y)",
             _sync,
+        ),
+        Place(
+            "export",
+            "Export for the QA team",
+            "A bundle file of this laptop's work, for a USB stick or secure email (no network)",
+            _export,
         ),
         Place(
             "conflicts",

@@ -289,7 +289,7 @@ async def _home_empty(pilot: Pilot[Any], ids: DemoIds | None) -> None:
 
 async def _home_filtered(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await _home(pilot, ids)
-    await pilot.press("slash", *"helen")
+    await pilot.press(*"helen")  # typing always filters
     home = home_screen(pilot.app)
     await wait_for(
         pilot, lambda: "Showing" in str(home.query_one("#home-status").render()), "filter"
@@ -306,7 +306,7 @@ async def _new_evaluation(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.dialogs.new_evaluation import NewEvaluationDialog
 
     await _home(pilot, ids)
-    await pilot.press("n")
+    await pilot.press("ctrl+n")
     dialog = await screen_is(pilot, NewEvaluationDialog)
     await pilot.press(*"Child A", "tab", *"Children in need", "ctrl+s")
     error = dialog.query_one("#case_reference-error")

@@ -67,8 +67,11 @@ async def test_sync_screen_sends_evaluations_to_the_central_database(
         app.screen.query_one("#central-url", Input).value = url
         await pilot.press("ctrl+y")
         text = await _wait_for_text(pilot, "#sync-result", "Synced")
-        assert "1 evaluations" in text or "(1 evaluation" in text
-        assert "1 templates" in text
+        assert "1 evaluation sent to the QA team" in text
+        assert "1 new template to use" in text
+        # The last sync is kept: the screen shows it (and would after a restart).
+        last = await _wait_for_text(pilot, "#sync-last", "Last sync:")
+        assert "1 evaluation sent to the QA team" in last
         assert app.workspace is not None
         mini = app.workspace.templates.get("mini", "1.0")  # usable without a restart
         assert mini is not None and mini in app.workspace.templates.latest()

@@ -159,6 +159,8 @@ class EvaluationScreen(Screen[None]):
             state = "Completed — read-only"
         else:  # a reopened evaluation says so: it was completed once
             state = STATUSES.get(ev.status, "Draft")
+        if ev.demo:
+            state += " · demo"
         title = f"{ev.case_reference} · {template.name} · {state}"
         self.query_one("#eval-title", Static).update(title)
         self.set_class(self.snapshot.view.read_only, "-read-only")
@@ -365,6 +367,13 @@ class EvaluationScreen(Screen[None]):
             self.app.action_hide_help_panel()
         else:
             self.app.action_show_help_panel()
+
+    def action_view_summary(self) -> None:
+        """This evaluation's summary (the palette's "View summary"), once edits are written."""
+        if self.saver is None:
+            return
+        summary = OpenEvaluation(self.evaluation_id, summary=True)
+        self.saver.read(lambda: None, lambda _: self.app.post_message(summary))
 
     def action_back(self) -> None:
         if self.has_class("-map-open"):
