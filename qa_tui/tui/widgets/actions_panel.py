@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from qa_tui.tui.widgets.autosave import Target
@@ -78,6 +79,13 @@ class ActionsPanel(ItemWidget):
         yield label("New action", "field-label")
         yield ActionRow("", "", "", None)
         yield label(HINT, "hint")
+
+    def first_missing(self) -> Widget | None:
+        """Where to type next: the first action not yet complete, else a new one."""
+        for row in self.query(ActionRow):
+            if row.action_id and not all(row.value(f).strip() for f in FIELDS):
+                return next(row.query_one(f".{f}") for f in FIELDS if not row.value(f).strip())
+        return self.query_one("#f-actions-new .description", LongField)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

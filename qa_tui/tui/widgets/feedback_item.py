@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Select, TextArea
 
 from qa_tui.tui.widgets.autosave import Target
@@ -85,6 +86,10 @@ class FeedbackItem(ItemWidget):
         yield label("Add feedback", "field-label")
         yield FeedbackRow(self.item, "", "", "", "")
         yield label(HINT, "hint")
+
+    def first_missing(self) -> Widget | None:
+        """Where to type next: the new feedback's source, then who gave it."""
+        return self.query_one(f"#f-{self.item.id}-new .source", Select)
 
     def _changed(self, row: FeedbackRow, *, at_once: bool = False) -> None:
         if not row.feedback_id:

@@ -67,8 +67,10 @@ def first_missing_target(todo: list[Missing], section: str) -> str:
 
 
 def field_for(form: Widget, target: str) -> Widget | None:
-    """The widget to focus for ``target`` (a field or item id; "" for the first field)."""
-    node = _find(form, target) or form
+    """The widget to focus for ``target`` (a field or item id; "" for the first item, where
+    the user would type next: a list's new entry rather than its first entry)."""
+    items = [w for w in form.children if w.id and w.id.startswith("t-")]
+    node = _find(form, target) or (items[0] if items else form)
     if isinstance(node, KnowsWhatIsMissing):
         field = node.first_missing()
         if field is not None and field.focusable and shown(field):

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input
 
 from qa_tui.tui.widgets.autosave import Target
@@ -83,6 +84,10 @@ class ListEditor(ItemWidget):
         yield Field(placeholder="Add an entry and press Enter", id=f"f-{self.item.id}-new")
         yield label(KEYS_HINT, "hint")
         yield FieldError(self.item.id, "entry")
+
+    def first_missing(self) -> Widget | None:
+        """Where to type next: a new entry (the entries listed are already there)."""
+        return self.new_input
 
     @property
     def new_input(self) -> Input:
