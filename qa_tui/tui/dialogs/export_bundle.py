@@ -26,10 +26,11 @@ if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
 
-def default_bundle_path(workspace: Workspace) -> Path:
-    """Where the bundle goes unless the user says otherwise: their home folder, dated."""
+def default_bundle_path(workspace: Workspace) -> str:
+    """Where the bundle goes unless the user says otherwise: their home folder, dated
+    (written ``~/…``, shorter to read; expanded when the bundle is written)."""
     day = workspace.clock().date().isoformat()
-    return Path.home() / f"qa-tui-handover-{day}.qab"
+    return f"~/qa-tui-handover-{day}.qab"
 
 
 class ExportDialog(ModalScreen[None]):
@@ -68,7 +69,7 @@ class ExportDialog(ModalScreen[None]):
                 settings.qa_public_key, placeholder="e.g. /media/usb/qa_key.pub", id="qa-key"
             )
             yield Label("Save the bundle as", classes="field-label")
-            yield SafeInput(str(default_bundle_path(self.workspace)), id="out")
+            yield SafeInput(default_bundle_path(self.workspace), id="out")
             yield ShownLabel("", id="export-result", classes="status")
             yield ShownLabel("", id="export-problem", classes="problem")
             with Horizontal(classes="buttons"):

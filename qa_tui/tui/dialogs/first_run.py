@@ -46,8 +46,19 @@ class FirstRunDialog(ModalScreen[Identity | None]):
         self._settings_file = settings_file
         self._read_teams = teams
 
+    def _where(self) -> str:
+        """The settings file, as ``~/…`` when it is in the home folder (shorter to read)."""
+        path = self._settings_file
+        if path is None:
+            return ""
+        try:
+            shown = f"~/{path.relative_to(Path.home()).as_posix()}"
+        except ValueError:
+            shown = str(path)
+        return f" (they are kept in {shown})"
+
     def compose(self) -> ComposeResult:
-        where = f" (they are kept in {self._settings_file})" if self._settings_file else ""
+        where = self._where()
         with Vertical(classes="panel"):
             yield Static("Welcome to qa-tui", classes="title")
             yield ShownLabel(

@@ -159,9 +159,8 @@ class EvaluationScreen(Screen[None]):
             state = "Completed — read-only"
         else:  # a reopened evaluation says so: it was completed once
             state = STATUSES.get(ev.status, "Draft")
-        if ev.demo:
-            state += " · demo"
-        title = f"{ev.case_reference} · {template.name} · {state}"
+        demo = " (demo)" if ev.demo else ""  # first, so a narrow terminal never cuts it off
+        title = f"{ev.case_reference}{demo} · {template.name} · {state}"
         self.query_one("#eval-title", Static).update(title)
         self.set_class(self.snapshot.view.read_only, "-read-only")
 

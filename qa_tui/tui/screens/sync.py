@@ -33,13 +33,13 @@ class SyncScreen(Screen[None]):
         "brings back the templates and teams the QA team publishes, the moderation of your "
         "evaluations, the actions you own and the resolutions of conflicts. If the central "
         "database cannot be reached nothing is lost: sync again later. Without a network, "
-        "hand over with a bundle file instead (ctrl+e, or the palette's “Export for the QA "
+        "hand over with a bundle file instead (ctrl+b, or the palette's “Export for the QA "
         "team”). Demo evaluations are never sent. Completed evaluations the central "
         "database has acknowledged can be purged from this laptop after the retention period."
     )
     BINDINGS = [
         Binding("ctrl+y", "sync", "Sync now", id="sync.now"),
-        Binding("ctrl+e", "export", "Export a bundle", id="sync.export"),
+        Binding("ctrl+b", "export", "Export a bundle", id="sync.export"),
         Binding("ctrl+o", "conflicts", "Conflicts", id="sync.conflicts"),
         Binding("escape", "back", "Back", id="sync.back"),
     ]

@@ -42,6 +42,7 @@ class FeedbackRow(ErrorHost, Vertical):
         self.item = item
         self.feedback_id = feedback_id
         self._values = (source or (item.sources[0].id if item.sources else ""), who, what)
+        self.source = self._values[0]  # the source saved (a Select echoes it when mounted)
 
     def compose(self) -> ComposeResult:
         options = [(s.label, s.id) for s in self.item.sources]
@@ -115,7 +116,11 @@ class FeedbackItem(ItemWidget):
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         row = row_of(event.select, FeedbackRow)
-        if row is not None and row.feedback_id:
+        if row is None or not row.feedback_id:
+            return
+        source = select_value(event.select)
+        if source != row.source:  # not the echo of the value it was made with
+            row.source = source
             self._changed(row, at_once=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
