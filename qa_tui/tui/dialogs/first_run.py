@@ -77,8 +77,8 @@ class FirstRunDialog(ModalScreen[Identity | None]):
             hint.display = False  # shown once there are known teams to suggest
             yield hint
             with Horizontal(classes="buttons"):
-                yield Button("Later", id="skip")
-                yield Button("Save", id="save", variant="primary")
+                yield Button("Later", id="skip", compact=True)
+                yield Button("Save", id="save", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Static
@@ -63,7 +63,8 @@ class HelpDialog(ModalScreen[None]):
                 yield Static("Keys", classes="field-label")
                 yield Static(keys_content(self._keys), id="help-keys")
                 yield Static(GENERAL, classes="hint")
-            yield Button("Close", id="close", variant="primary")
+            with Horizontal(classes="buttons"):
+                yield Button("Close", id="close", variant="primary", compact=True)
         yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
