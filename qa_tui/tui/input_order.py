@@ -12,10 +12,12 @@ widget that had focus *before*: "Sam Manager<Tab>Team manager" became one name.
 time: it hands one on as Textual would, then waits until it has *settled* — it has travelled
 up from the focused widget to the app (where Tab's binding runs), every message it caused has
 been handled on the current screen and the app (``Submitted``, ``Changed``, the app's deferred
-``focus()`` calls, a new screen's mounting), and no :func:`hold_input` is held — before it
-hands on the next. An idle app sees no difference: a key that arrives when nothing is settling
-is handled at once. Code that changes focus after work in a thread (the editor's sections)
-takes a hold while that work runs, so keys typed meanwhile wait for the new field.
+``focus()`` calls, a new screen's mounting), a layout it caused has been done (Textual orders
+Tab by where widgets are, so a field just shown is skipped until it is laid out), and no
+:func:`hold_input` is held — before it hands on the next. An idle app sees no difference: a
+key that arrives when nothing is settling is handled at once. Code that changes focus after
+work in a thread (the editor's sections) takes a hold while that work runs, so keys typed
+meanwhile wait for the new field.
 """
 
 from __future__ import annotations
@@ -142,19 +144,26 @@ class OrderedInput(App[Any]):
     async def _quiet(self, deadline: float) -> None:
         """Until the app and the current screen have nothing queued: what the event caused
         (messages, deferred focus, a screen mounting) has been handled."""
+        refreshes = 2  # a widget that never clears its flag must not hold every key
         while time.monotonic() < deadline:
             screen = self.screen
             if not screen.is_mounted:
                 await _wait(screen._mounted_event.wait(), deadline)
                 continue
-            busy = [
-                node
-                for node in (self, *screen.walk_children(with_self=True))
-                if not node._message_queue.empty()
-            ]
-            if not busy:
+            nodes = [self, *screen.walk_children(with_self=True)]
+            busy = [node for node in nodes if not node._message_queue.empty()]
+            if busy:
+                await asyncio.gather(*(_processed(node, deadline) for node in busy))
+            elif refreshes and (
+                screen._layout_required or any(n._layout_required for n in nodes[1:])
+            ):
+                # Focus order follows the layout (Textual sorts the focus chain by where
+                # widgets are): a field just shown is not in its place until laid out, so
+                # a Tab now would skip it. Wait for the screen to lay out.
+                refreshes -= 1
+                await _wait(_refreshed(screen), deadline)
+            else:
                 return
-            await asyncio.gather(*(_processed(node, deadline) for node in busy))
 
     def _hold_released(self, hold: InputHold) -> None:
         self._input_holds.discard(hold)
@@ -177,6 +186,13 @@ async def _wait(awaitable: Any, deadline: float) -> None:
     # rather than the keyboard seeming dead (order is kept; only the wait is cut short).
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(awaitable, max(0.0, min(HOP_TIMEOUT, deadline - time.monotonic())))
+
+
+async def _refreshed(screen: Screen[Any]) -> None:
+    """Return once ``screen`` has refreshed (laid out and painted what was pending)."""
+    done = asyncio.Event()
+    screen.call_after_refresh(done.set)
+    await done.wait()
 
 
 async def _processed(node: MessagePump, deadline: float | None = None) -> None:

@@ -196,11 +196,11 @@ async def fill_list(pilot: Pilot[Any], item_id: str) -> None:
         await pilot.press("enter")
         await settle(pilot)
     # Move "Dad engaged" to the top, edit the second, remove the last.
-    entries = list(editor(pilot).query(f"#t-{item_id} .entries Input"))
+    entries = list(editor(pilot).query(f"#t-{item_id} .entries EntryInput"))
     entries[2].focus()
     await pilot.press("alt+up", "alt+up")
     await settle(pilot)
-    entries = list(editor(pilot).query(f"#t-{item_id} .entries Input"))
+    entries = list(editor(pilot).query(f"#t-{item_id} .entries EntryInput"))
     assert [e.value for e in entries] == ["Dad", "Nan [b]helps[/b]", "School"]
     entries[1].focus()
     await pilot.press("end")

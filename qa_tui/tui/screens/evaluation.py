@@ -159,8 +159,10 @@ class EvaluationScreen(Screen[None]):
             state = "Completed — read-only"
         else:  # a reopened evaluation says so: it was completed once
             state = STATUSES.get(ev.status, "Draft")
-        demo = " (demo)" if ev.demo else ""  # first, so a narrow terminal never cuts it off
-        title = f"{ev.case_reference}{demo} · {template.name} · {state}"
+        # What matters first, so a narrow terminal cuts only the template's name (which the
+        # case details show too).
+        demo = " (demo)" if ev.demo else ""
+        title = f"{ev.case_reference}{demo} · {state} · {template.name}"
         self.query_one("#eval-title", Static).update(title)
         self.set_class(self.snapshot.view.read_only, "-read-only")
 
