@@ -63,6 +63,15 @@ def _item_missing(view: EvaluationView, template: Template, item: Item) -> str |
     return None
 
 
+def _sentence(prompt: str, problem: str) -> str:
+    """ "Assessment: the evidence … is required." — or, after a question, a second sentence
+    ("What is working well? Needs at least 1 entry.")."""
+    prompt = prompt.strip()
+    if prompt.endswith("?"):
+        return f"{prompt} {problem[:1].upper()}{problem[1:]}."
+    return f"{prompt.rstrip('.:')}: {problem}."
+
+
 def _details_missing(view: EvaluationView) -> list[Missing]:
     ev = view.evaluation
     wanted = {
@@ -162,8 +171,7 @@ def missing(view: EvaluationView, template: Template) -> list[Missing]:
                 continue
             problem = _item_missing(view, template, item)
             if problem:
-                prompt = item.prompt.rstrip().rstrip(".:")
-                out.append(Missing(section.id, item.id, f"{prompt}: {problem}."))
+                out.append(Missing(section.id, item.id, _sentence(item.prompt, problem)))
     for action in view.actions:
         if not action.description.strip() or not action.owner.strip() or action.due_date is None:
             out.append(

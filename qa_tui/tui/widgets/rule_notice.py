@@ -64,5 +64,10 @@ def explain_new_missing(
     existing = item.query(RuleNotice)
     if existing:
         existing.first().update(text)
+        return
+    # Right under the choice that caused it (in view, where the user is), else at the end.
+    pickers = [w for w in item.query(".grade-picker, .yes-no") if w.parent is item]
+    if pickers:
+        item.mount(RuleNotice(text), after=pickers[0])
     else:
         item.mount(RuleNotice(text))
