@@ -84,6 +84,24 @@ async def test_sync_screen_sends_evaluations_to_the_central_database(
 
 
 @run_async
+async def test_the_sync_screen_shows_a_sync_made_from_the_command_line(
+    workspace: Any, settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    from qa_tui.sync.direct import sync_now
+
+    add_evaluation(workspace, "LCS-700004")
+    url = _central_with(settings, tmp_path)
+    sync_now(workspace, url)  # what `qa-tui sync --central URL` runs
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+y")
+        last = await _wait_for_text(pilot, "#sync-last", "Last sync:")
+        assert "1 evaluation sent to the QA team" in last and "central.db" in last
+        assert app.focused is app.screen.query_one("#central-url")
+
+
+@run_async
 async def test_unreachable_central_database_is_a_message_not_a_crash(
     workspace: Any, settings: Any, db_url: str, tmp_path: Path
 ) -> None:
