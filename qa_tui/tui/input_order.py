@@ -12,10 +12,11 @@ widget that had focus *before*: "Sam Manager<Tab>Team manager" became one name.
 time: it hands one on as Textual would, then waits until it has *settled* — it has travelled
 up from the focused widget to the app (where Tab's binding runs), every message it caused has
 been handled on the current screen and the app (``Submitted``, ``Changed``, the app's deferred
-``focus()`` calls, a new screen's mounting), a layout it caused has been done (Textual orders
-Tab by where widgets are, so a field just shown is skipped until it is laid out), and no
-:func:`hold_input` is held — before it hands on the next. An idle app sees no difference: a
-key that arrives when nothing is settling is handled at once. Code that changes focus after
+``focus()`` calls, a new screen's mounting) and no :func:`hold_input` is held — before it
+hands on the next; a key that may move focus (Tab, say) also waits for a pending layout, as
+Textual orders Tab by where widgets are and skips a field just shown until it is laid out.
+An idle app sees no difference: a key that arrives when nothing is settling is handled at
+once. Code that changes focus after
 work in a thread (the editor's sections) takes a hold while that work runs, so keys typed
 meanwhile wait for the new field.
 """
@@ -26,10 +27,11 @@ import asyncio
 import contextlib
 import logging
 import time
+import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from textual import events
+from textual import events, messages
 from textual.app import App
 from textual.screen import Screen
 
@@ -72,6 +74,7 @@ class OrderedInput(App[Any]):
         self._input_busy = False
         self._input_holds: set[InputHold] = set()
         self._settling: asyncio.Task[None] | None = None
+        self._laid_out: weakref.WeakSet[events.Event] = weakref.WeakSet()
 
     # --- public -------------------------------------------------------------------------
 
@@ -109,7 +112,12 @@ class OrderedInput(App[Any]):
         """Hand on the oldest waiting event, unless one is settling or a hold is held."""
         if self._input_busy or not self._input_queue or self._held():
             return
-        event = self._input_queue.popleft()
+        event = self._input_queue[0]
+        if self._wants_layout(event):
+            self._input_busy = True
+            self._settling = asyncio.create_task(self._lay_out(event))
+            return
+        self._input_queue.popleft()
         self._input_busy = True
         chain: list[DOMNode] = []
         if isinstance(event, (events.Key, events.Paste)):
@@ -144,26 +152,39 @@ class OrderedInput(App[Any]):
     async def _quiet(self, deadline: float) -> None:
         """Until the app and the current screen have nothing queued: what the event caused
         (messages, deferred focus, a screen mounting) has been handled."""
-        refreshes = 2  # a widget that never clears its flag must not hold every key
         while time.monotonic() < deadline:
             screen = self.screen
             if not screen.is_mounted:
                 await _wait(screen._mounted_event.wait(), deadline)
                 continue
-            nodes = [self, *screen.walk_children(with_self=True)]
-            busy = [node for node in nodes if not node._message_queue.empty()]
-            if busy:
-                await asyncio.gather(*(_processed(node, deadline) for node in busy))
-            elif refreshes and (
-                screen._layout_required or any(n._layout_required for n in nodes[1:])
-            ):
-                # Focus order follows the layout (Textual sorts the focus chain by where
-                # widgets are): a field just shown is not in its place until laid out, so
-                # a Tab now would skip it. Wait for the screen to lay out.
-                refreshes -= 1
-                await _wait(_refreshed(screen), deadline)
-            else:
+            nodes = (self, *screen.walk_children(with_self=True))
+            busy = [node for node in nodes if _pending(node)]
+            if not busy:
                 return
+            await asyncio.gather(*(_processed(node, deadline) for node in busy))
+
+    def _wants_layout(self, event: events.Event) -> bool:
+        """A key that may move focus, while a layout is pending: Textual orders Tab by where
+        widgets are, so a field just shown is skipped until it is laid out. Printable keys
+        go to the focused widget wherever it is, so they never wait for this."""
+        if not isinstance(event, events.Key) or event.is_printable:
+            return False
+        if event in self._laid_out:
+            return False
+        screen = self.screen
+        return screen._layout_required or any(
+            node._layout_required for node in screen.walk_children()
+        )
+
+    async def _lay_out(self, event: events.Event) -> None:
+        """Wait for the screen's layout, then hand on ``event`` (once: a widget that never
+        clears its flag must not hold the keyboard)."""
+        try:
+            await _wait(_refreshed(self.screen), time.monotonic() + HOP_TIMEOUT)
+        finally:
+            self._laid_out.add(event)
+            self._input_busy = False
+            self.call_later(self._next_input)
 
     def _hold_released(self, hold: InputHold) -> None:
         self._input_holds.discard(hold)
@@ -186,6 +207,18 @@ async def _wait(awaitable: Any, deadline: float) -> None:
     # rather than the keyboard seeming dead (order is kept; only the wait is cut short).
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(awaitable, max(0.0, min(HOP_TIMEOUT, deadline - time.monotonic())))
+
+
+# Messages that only repaint: nothing waits for them (a layout may move focus: it is waited for).
+PAINT = (messages.Update, messages.UpdateScroll, messages.Prompt)
+
+
+def _pending(node: MessagePump) -> bool:
+    """Whether ``node`` has messages queued that could change what the next key reaches."""
+    queue = node._message_queue
+    if queue.empty():
+        return False
+    return not all(isinstance(message, PAINT) for message in queue.values)
 
 
 async def _refreshed(screen: Screen[Any]) -> None:
