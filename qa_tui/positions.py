@@ -40,6 +40,11 @@ class Positions:
         entry = self._read().get(evaluation_id) or {}
         return str(entry.get("section", "")), str(entry.get("focus", ""))
 
+    def last(self) -> str:
+        """The evaluation worked on most recently (the newest saved), or ""."""
+        data = self._read()
+        return str(next(reversed(data), "")) if data else ""
+
     def save(self, evaluation_id: str, section: str, focus: str) -> None:
         """Remember the place; a file that cannot be written is logged, never raised."""
         data = self._read()

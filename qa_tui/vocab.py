@@ -13,6 +13,16 @@ EVALUATION_TYPES: dict[str, str] = {
     "practice_day": "Practice day",
 }
 
+# The template each type of evaluation usually uses (seed 000: collaborative and thematic
+# practice evaluation; seed 004: practice days and audits, dip samples among them). New
+# evaluation suggests it when the type is chosen; the user can still choose another.
+USUAL_TEMPLATE: dict[str, str] = {
+    "collaborative": "collaborative_practice_evaluation",
+    "thematic": "collaborative_practice_evaluation",
+    "dip_sample": "quality_of_practice_audit",
+    "practice_day": "quality_of_practice_audit",
+}
+
 STATUSES: dict[str, str] = {"draft": "Draft", "completed": "Completed", "reopened": "Reopened"}
 
 ACTION_STATUSES: dict[str, str] = {

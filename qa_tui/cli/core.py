@@ -31,6 +31,8 @@ LIST_COLUMNS = (
     "status",
     "overall_grade",
     "open_actions",
+    "immediate_concern",
+    "demo",
     "created_at",
     "completed_at",
 )
@@ -42,10 +44,27 @@ LIST_COLUMNS = (
     "--evaluations", "count", type=click.IntRange(1, 100_000), default=40, show_default=True
 )
 @click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--remove",
+    is_flag=True,
+    help="Remove every demo evaluation (and the demo teams) instead; real work is untouched.",
+)
 @click.pass_context
-def demo(ctx: click.Context, db_url: str | None, count: int, seed: int) -> None:
-    """Fill a database with fictional, realistic evaluations (deterministic per seed); the
-    database is created if it does not exist."""
+def demo(ctx: click.Context, db_url: str | None, count: int, seed: int, remove: bool) -> None:
+    """Fill a database with fictional, realistic evaluations (deterministic per seed; the
+    database is created if it does not exist), marked as demo wherever they show and never
+    handed over unless asked; --remove takes them all away again."""
+    if remove:
+        from qa_tui.demo import remove_demo
+
+        ws = get_app(ctx).workspace(db_url)
+        try:
+            with ws.store.session() as session:
+                removed = remove_demo(session)
+        finally:
+            ws.close()
+        click.echo(f"{removed.summary().capitalize()} from {ws.store.url}")
+        return
     import sys
 
     from qa_tui.demo import generate
@@ -61,7 +80,19 @@ def demo(ctx: click.Context, db_url: str | None, count: int, seed: int) -> None:
             made = generate(ws, count, seed)
     finally:
         ws.close()
-    click.echo(f"Added {made} demo evaluations to {ws.store.url}")
+    click.echo(
+        f"Added {made} demo evaluations to {ws.store.url} (marked as demo; "
+        "'qa-tui demo --remove' takes them away)"
+    )
+
+
+def demo_note(count: int) -> str:
+    """What every list that includes demo evaluations says."""
+    noun = "evaluation" if count == 1 else "evaluations"
+    return (
+        f"includes {count} demo {noun} (fictional data from 'qa-tui demo'; "
+        "'qa-tui demo --remove' removes them)"
+    )
 
 
 def _rows_for_output(rows: list[EvaluationRow]) -> list[Row]:
@@ -108,9 +139,13 @@ def list_command(ctx: click.Context, db_url: str | None, fmt: str) -> None:
 
     ws = get_app(ctx).workspace(db_url)
     try:
-        rows = _rows_for_output(ws.read(list_evaluations))
+        found = ws.read(list_evaluations)
     finally:
         ws.close()
+    rows = _rows_for_output(found)
+    demo_count = sum(1 for row in found if row.demo)
+    if demo_count:  # on stderr, so the csv and json on stdout stay data
+        click.echo(f"note: {demo_note(demo_count)}", err=True)
     if fmt == "json":
         from qa_tui.textsafe import json_text
 

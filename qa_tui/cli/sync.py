@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -167,12 +168,23 @@ def _device_line(device: Mapping[str, Any]) -> str:
     is_flag=True,
     help="Include evaluations the central database has acknowledged.",
 )
+@click.option(
+    "--include-demo",
+    is_flag=True,
+    help="Include demo evaluations (fictional; for tests, benchmarks and training only).",
+)
 @click.pass_context
 def export_command(
-    ctx: click.Context, db_url: str | None, to: Path, out: Path, everything: bool
+    ctx: click.Context,
+    db_url: str | None,
+    to: Path,
+    out: Path,
+    everything: bool,
+    include_demo: bool,
 ) -> None:
-    """Write an encrypted, signed bundle of this laptop's work (never creates a database)."""
-    from qa_tui.sync.handover import export_bundle
+    """Write an encrypted, signed bundle of this laptop's work (never creates a database).
+    Demo evaluations stay behind unless --include-demo is given."""
+    from qa_tui.sync.handover import demo_left_out, export_bundle, export_summary
     from qa_tui.sync.keys import own_device_key
 
     app = get_app(ctx)
@@ -180,14 +192,18 @@ def export_command(
     ws = app.workspace(db_url)
     try:
         manifest = export_bundle(
-            ws.store, own_device_key(settings), settings.author, to, out, everything=everything
+            ws.store,
+            own_device_key(settings),
+            settings.author,
+            to,
+            out,
+            everything=everything,
+            include_demo=include_demo,
         )
+        left = 0 if include_demo else demo_left_out(ws.store)
     finally:
         ws.close()
-    click.echo(
-        f"wrote {out}: {manifest.evaluations} evaluations, {manifest.changes} changes "
-        f"(bundle {manifest.bundle_id})"
-    )
+    click.echo(export_summary(out, manifest, left))
 
 
 @click.command(name="merge")
@@ -199,9 +215,15 @@ def export_command(
     help="The central database (made by 'qa-tui central init'; never created here).",
 )
 @click.option("--key", "key", type=_PATH, required=True, help="The QA team's private key.")
+@click.option(
+    "--include-demo",
+    is_flag=True,
+    help="Accept bundles holding demo evaluations (they stay marked as demo).",
+)
 @click.argument("bundles", nargs=-1, required=True, type=_PATH)
-def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
-    """Verify and merge bundles into the central database (each all or nothing)."""
+def merge_command(into: str, key: Path, bundles: tuple[Path, ...], include_demo: bool) -> None:
+    """Verify and merge bundles into the central database (each all or nothing); a bundle
+    holding demo evaluations is refused unless --include-demo is given."""
     from qa_tui.errors import StoreBusyError
     from qa_tui.sync.errors import BundleError
 
@@ -210,7 +232,7 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
     try:
         for path in bundles:
             try:
-                report = _merge_one(store, path, key)
+                report = _merge_one(store, path, key, include_demo=include_demo)
             except BundleError as exc:
                 click.echo(f"qa-tui: refused {exc}; nothing of it was merged", err=True)
                 refused += 1
@@ -230,12 +252,13 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
-def _merge_one(store: Store, path: Path, key: Path) -> MergeReport:
+def _merge_one(store: Store, path: Path, key: Path, *, include_demo: bool) -> MergeReport:
     """Merge one bundle, with a progress bar on a terminal."""
     from qa_tui.sync.central import merge_bundle_file
 
+    merge = partial(merge_bundle_file, include_demo=include_demo)
     if not sys.stderr.isatty():
-        return merge_bundle_file(store, path, key)
+        return merge(store, path, key)
     bar: list[Any] = []  # the progress bar, once the number of evaluations is known
 
     def on_total(total: int) -> None:
@@ -243,9 +266,7 @@ def _merge_one(store: Store, path: Path, key: Path) -> MergeReport:
         bar[0].__enter__()
 
     try:
-        return merge_bundle_file(
-            store, path, key, progress=lambda n: bar[0].update(n), on_total=on_total
-        )
+        return merge(store, path, key, progress=lambda n: bar[0].update(n), on_total=on_total)
     finally:
         if bar:
             bar[0].__exit__(None, None, None)

@@ -15,8 +15,11 @@ import contextlib
 import datetime as dt
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from qa_tui.demo import text as txt
 from qa_tui.demo.cases import _start_case, make_evaluation
@@ -28,8 +31,21 @@ from qa_tui.errors import QaError, StoreError
 from qa_tui.framework.model import Template
 from qa_tui.store import models
 from qa_tui.store.bulk import indexes_deferred, insert_new, restore_indexes
+from qa_tui.store.entities import CREATION_ORDER, ENTITY_TYPES
 from qa_tui.store.history import advance_clock, max_counter, read_clock
 from qa_tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+
+# Every record kind that belongs to an evaluation, children before parents (a kind added
+# later is included by being registered).
+CHILD_MODELS: tuple[Any, ...] = tuple(
+    ENTITY_TYPES[name].model
+    for name in reversed(CREATION_ORDER)
+    if ENTITY_TYPES[name].model is not models.Evaluation
+    and hasattr(ENTITY_TYPES[name].model, "evaluation_id")
+)
 
 
 def demo_templates(ws: Workspace) -> list[Template]:
@@ -167,6 +183,75 @@ def _add_teams(ws: Workspace) -> None:
                         updated_at="2025-12-01T09:00:00.000+00:00",
                     )
                 )
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What :func:`remove_demo` took away."""
+
+    evaluations: int
+    teams: int
+
+    def summary(self) -> str:
+        noun = "evaluation" if self.evaluations == 1 else "evaluations"
+        text = f"{self.evaluations} demo {noun} removed"
+        if self.teams:
+            text += f", and the {self.teams} demo teams"
+        return text
+
+
+def demo_team_ids() -> set[str]:
+    """The ids :func:`_add_teams` gives the demo authority's teams (the same on every laptop)."""
+    import uuid
+
+    return {
+        str(uuid.uuid5(uuid.NAMESPACE_URL, f"qa-tui-demo-team:{team}"))
+        for _prefix, _suffix, teams in txt.SERVICE_AREAS.values()
+        for team in teams
+    }
+
+
+def remove_demo(session: Session) -> Removed:
+    """Remove every demo evaluation and demo moderation session — their records and their whole
+    history — and the demo teams, in the caller's transaction. Real work is untouched: only
+    what is marked demo goes.
+
+    A hard delete, unlike a user's deletion (a change like any other): demo data is fictional
+    and never handed over, so there is nothing for a merge to reconcile.
+    """
+    from qa_tui.store.queries import demo_evaluation_ids
+
+    ids = demo_evaluation_ids(session)
+    for chunk in _chunks(ids):
+        _forget_history(session, chunk)
+        for model in CHILD_MODELS:  # children first: their foreign keys name the evaluation
+            session.execute(delete(model).where(model.evaluation_id.in_(chunk)))
+        session.execute(delete(models.Evaluation).where(models.Evaluation.id.in_(chunk)))
+    s = models.ModerationSession
+    for chunk in _chunks(sorted(session.scalars(select(s.id).where(s.demo)))):
+        _forget_history(session, chunk)
+        for part in (models.SessionModerator, models.BlindGrade):
+            session.execute(delete(part).where(part.session_id.in_(chunk)))
+        session.execute(delete(s).where(s.id.in_(chunk)))
+    teams = session.execute(delete(models.Team).where(models.Team.id.in_(demo_team_ids())))
+    return Removed(len(ids), cast("CursorResult[Any]", teams).rowcount or 0)
+
+
+def _chunks(ids: list[str]) -> list[list[str]]:
+    return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+
+
+def _forget_history(session: Session, aggregate_ids: list[str]) -> None:
+    """Delete these aggregates' changes, field states and sync bookkeeping."""
+    from qa_tui.store.sync_models import PurgedEvaluation, SyncAck
+
+    changes = select(models.Change.id).where(models.Change.evaluation_id.in_(aggregate_ids))
+    session.execute(delete(models.ChangeLink).where(models.ChangeLink.change_id.in_(changes)))
+    session.execute(delete(models.Change).where(models.Change.evaluation_id.in_(aggregate_ids)))
+    state = models.FieldState
+    session.execute(delete(state).where(state.evaluation_id.in_(aggregate_ids)))
+    for table in (SyncAck, PurgedEvaluation):
+        session.execute(delete(table).where(table.evaluation_id.in_(aggregate_ids)))
 
 
 def ensure_demo(ws: Workspace, count: int = 40, seed: int = 1) -> bool:

@@ -74,6 +74,7 @@ def _write_details(case: Case, org: Organisation) -> None:
         "auditor": case.auditor.name,
         "auditor_role": case.auditor.role,
         "status": "draft",
+        "demo": True,  # marked everywhere it shows; never handed over unless asked
     }
     if etype == "thematic":
         values["theme"] = rng.choice(txt.THEMES)

@@ -177,6 +177,7 @@ def _one_session(
         ("status", "open"),
         ("blind_first", True),
         ("sample", dumps([asdict(record)])),
+        ("demo", True),  # never handed over unless asked, like the demo evaluations
     ):
         put(QA_DESK, "moderation_session", sid, sid, name, value)
     for who in people:

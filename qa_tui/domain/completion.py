@@ -17,7 +17,8 @@ PARTICIPANTS = "participants"
 
 @dataclass(frozen=True)
 class Missing:
-    """One thing to do before completing: where (section, and item or field) and what."""
+    """One thing to do before completing: where (section, and item or field) and what, as a
+    sentence a person can act on (the review lists them under their section)."""
 
     section: str
     target: str  # item id, or a field name of the evaluation
@@ -28,15 +29,15 @@ def _item_missing(view: EvaluationView, template: Template, item: Item) -> str |
     response = view.responses.get(item.id)
     if item.kind is ItemKind.GRADE:
         if response is None or not response.grade:
-            return "no grade given"
+            return "no grade given yet"
         if response.grade == NOT_APPLICABLE and not response.na_reason.strip():
-            return "not applicable needs a reason"
+            return "“not applicable” needs its reason"
         if (
             item.evidence_required
             and response.grade != NOT_APPLICABLE
             and not response.evidence.strip()
         ):
-            return "no evidence recorded for the grade"
+            return "the evidence for the grade is required"
     elif item.kind is ItemKind.LIST:
         count = sum(1 for e in view.entries[item.id] if e.text.strip())
         if count < item.min_entries:
@@ -46,19 +47,19 @@ def _item_missing(view: EvaluationView, template: Template, item: Item) -> str |
     elif item.kind is ItemKind.SCALING:
         scales = [s for s in view.scales[item.id] if s.score is not None]
         if not scales:
-            return "no scale given"
+            return "no scale given yet"
         if any(not s.rationale.strip() for s in scales):
             return "every scale needs a rationale"
     elif item.kind is ItemKind.FEEDBACK:
         if not any(f.text.strip() for f in view.feedback[item.id]):
-            return "no feedback recorded (direct, or where it was found in the record)"
+            return "no feedback recorded yet (direct, or where it was found in the record)"
     elif item.kind is ItemKind.YES_NO:
         if response is None or response.answer is None:
-            return "not answered yes or no"
+            return "not answered yes or no yet"
         if not response.text.strip():
-            return "needs a reason"
+            return "the answer needs its reason"
     elif item.kind is ItemKind.TEXT and (response is None or not response.text.strip()):
-        return "not answered"
+        return "not answered yet"
     return None
 
 
@@ -75,25 +76,36 @@ def _prompts_missing(view: EvaluationView, item: Item) -> list[tuple[Prompt, str
     return out
 
 
+def _sentence(prompt: str, problem: str) -> str:
+    """ "Assessment: the evidence … is required." — or, after a question, a second sentence
+    ("What is working well? Needs at least 1 entry.")."""
+    prompt = prompt.strip()
+    if prompt.endswith("?"):
+        return f"{prompt} {problem[:1].upper()}{problem[1:]}."
+    return f"{prompt.rstrip('.:')}: {problem}."
+
+
 def _details_missing(view: EvaluationView) -> list[Missing]:
     ev = view.evaluation
     wanted = {
-        "case_reference": "Case reference",
-        "service_area": "Service area",
-        "team": "Team",
-        "practitioner": "Practitioner",
+        "case_reference": "The case reference",
+        "service_area": "The service area",
+        "team": "The team",
+        "practitioner": "The practitioner",
     }
     out = [
-        Missing(DETAILS, f, f"{label}: required")
+        Missing(DETAILS, f, f"{label} is required.")
         for f, label in wanted.items()
         if not getattr(ev, f).strip()
     ]
     if ev.evaluation_date is None:
-        out.append(Missing(DETAILS, "evaluation_date", "Date: required"))
+        out.append(Missing(DETAILS, "evaluation_date", "The date of the evaluation is required."))
     if ev.practitioner_present is None:
-        out.append(Missing(DETAILS, "practitioner_present", "Practitioner present: say yes or no"))
+        out.append(
+            Missing(DETAILS, "practitioner_present", "Say whether the practitioner was present.")
+        )
     if ev.evaluation_type == "thematic" and not ev.theme.strip():
-        out.append(Missing(DETAILS, "theme", "Theme: required for a thematic evaluation"))
+        out.append(Missing(DETAILS, "theme", "A thematic evaluation needs its theme."))
     return out
 
 
@@ -111,7 +123,7 @@ def _rules_missing(view: EvaluationView, template: Template) -> list[Missing]:
             ]
             if below and not view.actions:
                 label = template.scale.label(rule.grade).lower()
-                msg = rule.message or f"An action is required for any grade below {label}"
+                msg = rule.message or f"An action is required for any grade below {label}."
                 out.append(Missing(ACTIONS, "actions", msg))
         elif rule.kind is RuleKind.ALL_PARTICIPANTS_SCALE:
             for item in template.items(ItemKind.SCALING):
@@ -124,7 +136,7 @@ def _rules_missing(view: EvaluationView, template: Template) -> list[Missing]:
                             Missing(
                                 section.id if section else PARTICIPANTS,
                                 item.id,
-                                f"{who} has not given a scale and rationale",
+                                f"{who} has not given a scale and rationale yet.",
                             )
                         )
         elif (
@@ -138,7 +150,7 @@ def _rules_missing(view: EvaluationView, template: Template) -> list[Missing]:
                 Missing(
                     OVERALL,
                     "summary_development",
-                    rule.message or "Areas for development are required for this judgement",
+                    rule.message or "Areas for development are required for this judgement.",
                 )
             )
     return out
@@ -147,12 +159,12 @@ def _rules_missing(view: EvaluationView, template: Template) -> list[Missing]:
 def _concern_missing(view: EvaluationView) -> list[Missing]:
     ev = view.evaluation
     if ev.immediate_concern is None:
-        return [Missing(CONCERNS, "immediate_concern", "Immediate concerns: say yes or no")]
+        return [Missing(CONCERNS, "immediate_concern", "Say whether there are immediate concerns.")]
     if not ev.immediate_concern:
         return []
     out = []
     if not ev.concern_description.strip():
-        out.append(Missing(CONCERNS, "concern_description", "Describe the immediate concern"))
+        out.append(Missing(CONCERNS, "concern_description", "Describe the immediate concern."))
     shared = {s.recipient_role for s in view.shares}
     for role, label in CONCERN_RECIPIENTS.items():
         if role not in shared:
@@ -160,7 +172,7 @@ def _concern_missing(view: EvaluationView) -> list[Missing]:
                 Missing(
                     CONCERNS,
                     "shares",
-                    f"Concern notice not yet recorded as shared with the {label.lower()}",
+                    f"The concern notice is not yet recorded as shared with the {label.lower()}.",
                 )
             )
     return out
@@ -170,31 +182,33 @@ def missing(view: EvaluationView, template: Template) -> list[Missing]:
     """Everything that stops completion, in the order of the journey."""
     out = _details_missing(view)
     if not view.participants:
-        out.append(Missing(PARTICIPANTS, "participants", "Add who took part"))
+        out.append(Missing(PARTICIPANTS, "participants", "Add who took part."))
     for section in template.sections:
         for item in section.items:
             problem = _item_missing(view, template, item) if item.required else None
             if problem:
-                prompt = item.prompt.rstrip().rstrip(".:")
-                out.append(Missing(section.id, item.id, f"{prompt}: {problem}"))
+                out.append(Missing(section.id, item.id, _sentence(item.prompt, problem)))
             for example, need in _prompts_missing(view, item):
-                text = example.prompt.rstrip().rstrip(".:")
-                out.append(Missing(section.id, example.id, f"{text}: {need}"))
+                out.append(Missing(section.id, example.id, _sentence(example.prompt, need)))
     for action in view.actions:
         if not action.description.strip() or not action.owner.strip() or action.due_date is None:
             out.append(
-                Missing(ACTIONS, action.id, "Every action needs what, who owns it and by when")
+                Missing(ACTIONS, action.id, "Every action needs what, who owns it and by when.")
             )
             break
     out.extend(_concern_missing(view))
     ev = view.evaluation
     if not ev.overall_grade:
-        out.append(Missing(OVERALL, "overall_grade", "Overall judgement: required"))
+        out.append(Missing(OVERALL, "overall_grade", "The overall judgement is required."))
     elif ev.overall_grade == NOT_APPLICABLE and not ev.overall_na_reason.strip():
         out.append(
-            Missing(OVERALL, "overall_na_reason", "Overall judgement not applicable: give a reason")
+            Missing(
+                OVERALL,
+                "overall_na_reason",
+                "The overall judgement is “not applicable”: give the reason.",
+            )
         )
     if not ev.summary_strengths.strip():
-        out.append(Missing(OVERALL, "summary_strengths", "Summary of strengths: required"))
+        out.append(Missing(OVERALL, "summary_strengths", "The summary of strengths is required."))
     out.extend(_rules_missing(view, template))
     return out

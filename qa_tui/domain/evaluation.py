@@ -90,8 +90,11 @@ def create_evaluation(
     template: Template,
     details: CaseDetails,
     case_pattern: str,
+    practitioner_role: str = "",
 ) -> str:
-    """Start a draft evaluation on ``template``; the auditor becomes its first participant."""
+    """Start a draft evaluation on ``template``; the auditor becomes its first participant,
+    and the practitioner the next when present (with ``practitioner_role``, e.g. "Social
+    worker"; "Practitioner" if none is given)."""
     values = clean_details(vars(details), case_pattern)
     values["auditor"] = values.get("auditor") or actor.author
     values["status"] = "draft"
@@ -109,7 +112,8 @@ def create_evaluation(
         session, actor, evaluation_id, values["auditor"], values.get("auditor_role") or "Auditor"
     )
     if values.get("practitioner_present") and values.get("practitioner"):
-        add_participant(session, actor, evaluation_id, values["practitioner"], "Practitioner")
+        role = practitioner_role.strip() or "Practitioner"
+        add_participant(session, actor, evaluation_id, values["practitioner"], role)
     return evaluation_id
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -78,11 +79,15 @@ def _concat(session: Session, expression: ColumnElement[str]) -> ColumnElement[s
     return func.group_concat(expression, _SEP, type_=String)
 
 
+AnySelect = Select[*tuple[Any, ...]]  # a select of any columns
+_Query = TypeVar("_Query", bound=AnySelect)  # … returned as the same kind
+
+
 def _filtered(
-    query: Select,  # type: ignore[type-arg]
+    query: _Query,
     flt: AgreementFilter,
     day_column: InstrumentedAttribute[dt.date | None],
-) -> Select:  # type: ignore[type-arg]
+) -> _Query:
     e = models.Evaluation
     query = query.where(day_column >= flt.start, day_column <= flt.end)
     if flt.team:
@@ -92,7 +97,7 @@ def _filtered(
     return query
 
 
-def _judgements(session: Session, flt: AgreementFilter) -> Select:  # type: ignore[type-arg]
+def _judgements(session: Session, flt: AgreementFilter) -> AnySelect:
     e, m, j = models.Evaluation, models.Moderation, models.ModerationJudgement
     query = (
         select(
@@ -122,7 +127,7 @@ def _judgements(session: Session, flt: AgreementFilter) -> Select:  # type: igno
     return _filtered(query, flt, m.moderated_on)
 
 
-def _blind(session: Session, flt: AgreementFilter) -> Select:  # type: ignore[type-arg]
+def _blind(session: Session, flt: AgreementFilter) -> AnySelect:
     e, m, b = models.Evaluation, models.Moderation, models.BlindGrade
     s, who = models.ModerationSession, models.SessionModerator
     grades = _concat(session, b.moderator_id + literal(":", String) + b.grade)

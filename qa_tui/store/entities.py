@@ -102,6 +102,7 @@ ENTITY_TYPES: dict[str, EntityType] = {
                     "immediate_concern",
                     "concern_description",
                     "completed_at",
+                    "demo",
                 ),
                 "evaluation_date": DATE,
             },
@@ -196,7 +197,7 @@ ENTITY_TYPES: dict[str, EntityType] = {
             models.ModerationSession,
             (),
             {
-                **_plain("title", "status", "blind_first", "sample", "notes", "closed_at"),
+                **_plain("title", "status", "blind_first", "sample", "notes", "closed_at", "demo"),
                 "held_on": DATE,
             },
             root="moderation_session",

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -130,6 +131,8 @@ class Evaluation(Record):
     immediate_concern: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     concern_description: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[str] = mapped_column(String(32), default="")
+    # Fictional data made by ``qa-tui demo``: never handed over unless asked (--include-demo).
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (
         Index("ix_evaluations_case", "case_reference"),
         # Reports (migration 0004): a period's evaluations, and one found by id, from the
@@ -386,6 +389,8 @@ class ModerationSession(Record):
     sample: Mapped[str] = mapped_column(Text, default="")  # JSON: how the sample was drawn
     notes: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[str] = mapped_column(String(32), default="")
+    # A demo session (``qa-tui demo``): like a demo evaluation, never handed over unless asked.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SessionModerator(Record):

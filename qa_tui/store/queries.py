@@ -69,6 +69,7 @@ def list_evaluations(session: Session) -> list[EvaluationRow]:
                 concern_shared=int(n_shared),
                 concern_acknowledged=bool(n_ack),
                 concern_closed=bool(n_closed),
+                demo=bool(ev.demo),
             )
         )
     return rows
@@ -103,6 +104,19 @@ def concern_subqueries() -> tuple[Any, Any]:
         .subquery()
     )
     return shared, events
+
+
+def demo_evaluation_ids(session: Session) -> list[str]:
+    """The evaluations made by ``qa-tui demo`` (fictional data), sorted."""
+    e = models.Evaluation
+    return list(session.scalars(select(e.id).where(e.demo).order_by(e.id)))
+
+
+def demo_aggregate_ids(session: Session) -> set[str]:
+    """Every aggregate made by ``qa-tui demo``: its evaluations and its moderation sessions
+    (what export and sync leave behind unless asked)."""
+    s = models.ModerationSession
+    return set(demo_evaluation_ids(session)) | set(session.scalars(select(s.id).where(s.demo)))
 
 
 def find_by_case_reference(session: Session, text: str) -> list[models.Evaluation]:

@@ -22,7 +22,7 @@ SELECT e.id, e.case_reference, e.service_area, e.team, e.practitioner, e.auditor
        e.evaluation_type, e.template_id, e.template_version, e.status, e.overall_grade,
        COALESCE(a.n, 0), e.immediate_concern, e.evaluation_date, e.created_at,
        e.completed_at, COALESCE(c.n, 0), COALESCE(s.n, 0), COALESCE(v.acknowledged, 0),
-       COALESCE(v.closed, 0)
+       COALESCE(v.closed, 0), e.demo
 FROM evaluations AS e
 LEFT JOIN (SELECT evaluation_id, COUNT(*) AS n FROM actions
            WHERE NOT deleted AND current_status IN ({", ".join("?" for _ in OPEN_ACTION_STATUSES)})
@@ -94,6 +94,7 @@ def quick_list(path: Path) -> list[EvaluationRow] | None:
             concern_shared=int(r[17]),
             concern_acknowledged=bool(r[18]),
             concern_closed=bool(r[19]),
+            demo=bool(r[20]),
         )
         for r in records
     ]

@@ -31,3 +31,4 @@ class EvaluationRow:
     concern_shared: int = 0
     concern_acknowledged: bool = False
     concern_closed: bool = False
+    demo: bool = False  # fictional data made by ``qa-tui demo``

@@ -8,7 +8,7 @@ laptop's.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from qa_tui.clock import utc_stamp
 from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.sync_models import Device, MergedBundle
-from qa_tui.sync.aggregates import is_id
+from qa_tui.sync.aggregates import Aggregate, is_id
 from qa_tui.sync.bundle import (
     check_bundle_file,
     file_sha256,
@@ -174,18 +174,43 @@ def device_lookup(session: Session, name: str) -> Callable[[str], str]:
     return lookup
 
 
+def is_demo(aggregate: Aggregate) -> bool:
+    """Whether the aggregate is a demo evaluation or moderation session (``qa-tui demo`` marks
+    them in history)."""
+    return any(
+        change["entity_type"] in ("evaluation", "moderation_session")
+        and change["field"] == "demo"
+        and str(change["value"]).strip() == "true"  # JSON true (values travel as JSON text)
+        for change in aggregate.changes
+    )
+
+
+def refuse_demo(aggregates: Iterable[Aggregate], name: str) -> Iterator[Aggregate]:
+    """The aggregates, refusing the bundle (a rolled-back merge) at the first demo one."""
+    for aggregate in aggregates:
+        if is_demo(aggregate):
+            raise BundleError(
+                f"{name}: it holds demo evaluations (fictional data from 'qa-tui demo', e.g. "
+                f"evaluation {aggregate.evaluation_id}); merge with --include-demo to take them "
+                "(tests and training only)"
+            )
+        yield aggregate
+
+
 def merge_bundle_file(
     store: Store,
     path: Path,
     key_file: Path,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    include_demo: bool = False,
 ) -> MergeReport:
     """Verify a bundle completely, then merge it in one transaction.
 
     ``on_total(n)`` is called with the number of evaluations once verified, ``progress(k)`` as
     each batch of ``k`` is written. Raises :class:`BundleError` with a one-line reason; a
-    refused bundle writes nothing. An exact replay returns ``already_merged=True``.
+    refused bundle writes nothing. An exact replay returns ``already_merged=True``. A bundle
+    holding demo evaluations is refused unless ``include_demo`` (they stay marked as demo).
     """
     private = load_qa_private(key_file)
     check_bundle_file(path)
@@ -214,6 +239,7 @@ def merge_bundle_file(
     )
     with store.session() as session:
         device_lookup(session, path.name)(manifest.device_id)
-        return merge_aggregates(
-            session, verified_aggregates(path, private, manifest), source, utc_stamp(), progress
-        )
+        aggregates = verified_aggregates(path, private, manifest)
+        if not include_demo:
+            aggregates = refuse_demo(aggregates, path.name)
+        return merge_aggregates(session, aggregates, source, utc_stamp(), progress)

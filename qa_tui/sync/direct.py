@@ -17,6 +17,7 @@ meeting room on a laptop.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from qa_tui.errors import StoreError
 from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.migrate import current_revision, open_store
+from qa_tui.store.queries import demo_aggregate_ids, demo_evaluation_ids
 from qa_tui.store.revisions import head_revision
 from qa_tui.store.sync_models import PurgedEvaluation
 from qa_tui.sync.acks import acknowledge, unacknowledged
@@ -40,6 +42,10 @@ from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
 from qa_tui.sync.merge import Provenance, merge_aggregates
 from qa_tui.sync.reference_data import pull_reference
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 @dataclass
@@ -54,15 +60,34 @@ class SyncReport:
     templates: int = 0
     teams: int = 0
     acknowledged: int = 0
+    moderated: int = 0  # evaluations whose moderation came back in this sync
+    demo_left_out: int = 0  # demo evaluations that stayed on this laptop
     touched: set[str] = field(default_factory=set)
 
     def summary(self) -> str:
-        return (
-            f"sent {self.pushed_changes} new changes ({self.pushed_evaluations} evaluations), "
-            f"received {self.pulled_changes} ({self.pulled_evaluations} evaluations), "
-            f"{self.templates} templates, {self.teams} team updates; "
-            f"{self.acknowledged} evaluations acknowledged"
-        )
+        """What happened, as a person would say it."""
+        if self.pushed_evaluations:
+            sent = f"{_count(self.pushed_evaluations, 'evaluation', 'evaluations')} sent to "
+            sent += f"the QA team ({_count(self.pushed_changes, 'change', 'changes')})"
+        else:
+            sent = "Nothing new to send to the QA team"
+        parts = [sent]
+        if self.moderated:
+            parts.append(f"{self.moderated} came back with moderation")
+        other = self.pulled_evaluations - self.moderated
+        if other > 0:
+            parts.append(
+                f"{_count(other, 'evaluation', 'evaluations')} came back with changes "
+                "(actions, resolved conflicts)"
+            )
+        if self.templates:
+            parts.append(f"{_count(self.templates, 'new template', 'new templates')} to use")
+        if self.teams:
+            parts.append(_count(self.teams, "team update", "team updates"))
+        if self.demo_left_out:
+            demo = _count(self.demo_left_out, "demo evaluation", "demo evaluations")
+            parts.append(f"{demo} stayed on this laptop (demo data is never sent)")
+        return "; ".join(parts)
 
 
 def validated(aggregates: Iterable[Aggregate]) -> Iterator[Aggregate]:
@@ -115,7 +140,9 @@ def open_central(url: str, device_id: str) -> tuple[Store, str]:
 
 def _push(laptop: Store, central: Store, device_id: str, report: SyncReport) -> None:
     with laptop.reader() as local:
-        ids = unacknowledged(local)
+        demo = demo_aggregate_ids(local)
+        report.demo_left_out = len(demo_evaluation_ids(local))
+        ids = [i for i in unacknowledged(local) if i not in demo]
         if not ids:
             return
         source = Provenance(str(uuid.uuid4()), "sync", device_id, 0, head_revision(), utc_stamp())
@@ -214,13 +241,66 @@ def _pull(
             source = Provenance(
                 str(uuid.uuid4()), "sync", central_ref, 0, head_revision(), utc_stamp()
             )
+            moderated_before = _moderated(local, todo)
             merged = merge_aggregates(
                 local, validated(iter_aggregates(remote, todo)), source, utc_stamp()
             )
             report.pulled_evaluations = len(merged.touched)
             report.pulled_changes = merged.new_changes
+            report.moderated = len(_moderated(local, todo) - moderated_before)
             report.touched.update(todo)
         report.acknowledged = acknowledge(local, central_ref, sorted(report.touched), utc_stamp())
+        record_last_sync(local, report)
+
+
+def _moderated(session: Session, ids: list[str]) -> set[str]:
+    """Which of these evaluations hold a moderation."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        query = select(models.Moderation.evaluation_id).where(
+            models.Moderation.evaluation_id.in_(ids[start : start + 500])
+        )
+        found.update(session.scalars(query))
+    return found
+
+
+LAST_SYNC = "last_sync"  # meta key: when this database last synced, where, and what happened
+
+
+def record_last_sync(session: Session, report: SyncReport) -> None:
+    """Keep the last sync in the laptop's database (the app's Sync screen shows it, whether
+    it ran there or from the command line)."""
+    from sqlalchemy.engine import make_url
+
+    url = report.central_url
+    shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+    value = json.dumps({"at": utc_stamp(), "central": shown, "summary": report.summary()})
+    row = session.get(models.Meta, LAST_SYNC)
+    if row is None:
+        session.add(models.Meta(key=LAST_SYNC, value=value))
+    else:
+        row.value = value
+
+
+@dataclass(frozen=True)
+class LastSync:
+    """The last sync this database made (see :func:`record_last_sync`)."""
+
+    at: str
+    central: str
+    summary: str
+
+
+def last_sync(session: Session) -> LastSync | None:
+    """The last sync recorded here, or None if this database never synced."""
+    row = session.get(models.Meta, LAST_SYNC)
+    if row is None:
+        return None
+    try:
+        data = json.loads(row.value)
+        return LastSync(str(data["at"]), str(data["central"]), str(data["summary"]))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def sync_now(store: Store, settings: Settings, central_url: str | None = None) -> SyncReport:

@@ -27,6 +27,8 @@ from qa_tui.errors import QaError, ValidationError
 from qa_tui.services.writer import Writer
 from qa_tui.tui import messages as msg
 from qa_tui.tui.commands import QaCommands
+from qa_tui.tui.demo_data import DemoData
+from qa_tui.tui.input_order import OrderedInput
 from qa_tui.tui.screens.home import HomeScreen
 from qa_tui.tui.text import SafeNotifications
 from qa_tui.tui.themes import register_themes, setting_name, textual_name
@@ -51,7 +53,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-class QaApp(SafeNotifications, App[None]):
+class QaApp(DemoData, SafeNotifications, OrderedInput, App[None]):
     """qa-tui: practice evaluation for children's social care."""
 
     TITLE = "qa-tui"
@@ -161,9 +163,23 @@ class QaApp(SafeNotifications, App[None]):
         from qa_tui.tui.dialogs.first_run import FirstRunDialog
 
         s = self.settings
-        self.push_screen(
-            FirstRunDialog(s.auditor_name, s.auditor_role, s.auditor_team), self._identity_given
+        dialog = FirstRunDialog(
+            s.auditor_name, s.auditor_role, s.auditor_team, s.config_path, self._known_teams
         )
+        self.push_screen(dialog, self._identity_given)
+
+    def _known_teams(self) -> list[tuple[str, str]]:
+        """The teams on this laptop as (name, service area); runs in a dialog's worker, so
+        it may wait a moment for the database to open (first run)."""
+        import time
+
+        from qa_tui.store.queries import list_teams
+
+        deadline = time.monotonic() + 10
+        while self.workspace is None and time.monotonic() < deadline and not self._exit:
+            time.sleep(0.05)
+        ws = self.workspace
+        return [(t.name, t.service_area) for t in ws.read(list_teams)] if ws else []
 
     def _identity_given(self, identity: Identity | None) -> None:
         if identity is None:
@@ -203,9 +219,13 @@ class QaApp(SafeNotifications, App[None]):
         self.theme = textual_name(setting)
 
     def watch_theme(self, theme_name: str) -> None:
+        from qa_tui.tui.themes import LABELS
+
         setting = setting_name(theme_name)
         if setting is not None and setting != self.settings.theme:
             self.change_settings(theme=setting)
+            label = LABELS.get(setting, setting)
+            self.notify(f"Theme: {label}. Saved: it stays for next time.", timeout=3)
 
     def action_next_theme(self) -> None:
         from qa_tui.config import THEMES
@@ -219,6 +239,17 @@ class QaApp(SafeNotifications, App[None]):
                 yield command
         yield SystemCommand("Your details", "Your name, role and team", self.ask_identity)
 
+    def action_view_summary(self) -> None:
+        """The summary of the evaluation open in the editor, or highlighted on the list."""
+        from qa_tui.tui.screens.summary import SummaryScreen
+
+        screen = self.screen
+        view = getattr(screen, "action_view_summary", None)
+        if callable(view):
+            view()
+        elif not isinstance(screen, SummaryScreen):
+            self.notify("Open or highlight an evaluation first, then ask for its summary.")
+
     # --- the router: requests posted by screens -------------------------------------------
 
     def _workspace_or_say(self) -> Workspace | None:
@@ -231,7 +262,10 @@ class QaApp(SafeNotifications, App[None]):
         ws = self._workspace_or_say()
         if ws is None:
             return
-        if message.status != "completed":
+        for screen in self.screen_stack:  # back on the list, this one stays highlighted
+            if isinstance(screen, HomeScreen):
+                screen.post_message(msg.EvaluationOpened(message.evaluation_id))
+        if message.status != "completed" and not message.summary:
             from qa_tui.tui.screens.evaluation import EvaluationScreen
 
             focus = message.focus or None
@@ -298,15 +332,11 @@ class QaApp(SafeNotifications, App[None]):
     def action_new_evaluation(
         self, initial: NewEvaluationRequest | None = None, error: ValidationError | None = None
     ) -> None:
-        from qa_tui.store.queries import list_teams
         from qa_tui.tui.dialogs.new_evaluation import NewEvaluationDialog
 
         ws = self._workspace_or_say()
         if ws is None:
             return
-
-        def teams() -> list[tuple[str, str]]:  # called by the dialog in its worker
-            return [(t.name, t.service_area) for t in ws.read(list_teams)]
 
         dialog = NewEvaluationDialog(
             ws.templates.latest(),
@@ -314,7 +344,7 @@ class QaApp(SafeNotifications, App[None]):
             self.clock().date(),
             initial,
             error,
-            teams,
+            self._known_teams,
         )
         self.push_screen(dialog, self._new_evaluation_given)
 
@@ -333,7 +363,12 @@ class QaApp(SafeNotifications, App[None]):
             template = ws.templates.require(request.template_id, request.template_version)
             with ws.store.session() as session:
                 new_id = create_evaluation(
-                    session, ws.actor, template, details, ws.settings.case_reference_pattern
+                    session,
+                    ws.actor,
+                    template,
+                    details,
+                    ws.settings.case_reference_pattern,
+                    request.practitioner_role,
                 )
                 remember_template(session, template)
         except ValidationError as err:
@@ -343,26 +378,6 @@ class QaApp(SafeNotifications, App[None]):
             self.call_from_thread(self.notify, str(err), title="Not started", severity="error")
             return
         self.call_from_thread(self.post_message, msg.OpenEvaluation(new_id, "draft"))
-
-    def on_load_demo(self, _: msg.LoadDemo) -> None:
-        ws = self._workspace_or_say()
-        if ws is not None:
-            self.load_demo(ws)
-
-    @work(thread=True, exclusive=True, group="demo")
-    def load_demo(self, ws: Workspace) -> None:
-        from qa_tui.demo import ensure_demo
-
-        try:
-            made = ensure_demo(ws)
-        except QaError as err:
-            self.call_from_thread(self.notify, str(err), title="No demo data", severity="error")
-            made = False
-        if not made:
-            self.call_from_thread(
-                self.notify, "Demo data was not loaded: the database is not empty."
-            )
-        self.call_from_thread(self.post_message, msg.EvaluationsChanged())
 
 
 def make_app(

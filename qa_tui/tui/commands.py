@@ -13,7 +13,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.message import Message
 
-from qa_tui.tui.messages import LoadDemo, Navigate, NewEvaluation, OpenEvaluation
+from qa_tui.tui.messages import LoadDemo, Navigate, NewEvaluation, OpenEvaluation, RemoveDemo
 from qa_tui.tui.text import line
 from qa_tui.tui.themes import LABELS
 
@@ -112,9 +112,19 @@ def app_commands(app: App[object]) -> list[tuple[str, str, Callable[[], object]]
             "Search the evaluations on this laptop",
             action("open_by_reference"),
         ),
+        (
+            "View summary",
+            "The summary of the evaluation open, or highlighted on the list",
+            action("view_summary"),
+        ),
         ("Go home", "The list of evaluations", action("go_home")),
         ("Help", "Keys and a short how-to for this screen (F1)", action("help")),
         ("Load demo data", "Fill an empty database with fictional evaluations", post(LoadDemo())),
+        (
+            "Remove demo data",
+            "Take every demo evaluation away (your own work is not touched)",
+            post(RemoveDemo()),
+        ),
     ]
     commands += [(p.title, p.help, post(Navigate(p.name))) for p in PLACES.values()]
     for setting, label in LABELS.items():

@@ -38,9 +38,19 @@ class WorkspaceWanted(Message):
 
 @dataclass
 class EvaluationsLoaded(Message):
-    """The home list, freshly read (posted by the home screen's worker)."""
+    """The home list, freshly read (posted by the home screen's worker), and the evaluation
+    worked on last (where the user left off, "" if unknown)."""
 
     rows: list[HomeRow] = field(default_factory=list)
+    last_id: str = ""
+
+
+@dataclass
+class EvaluationOpened(Message):
+    """An evaluation was opened (sent by the app to the home list, which keeps it
+    highlighted for when the user comes back)."""
+
+    evaluation_id: str
 
 
 @dataclass
@@ -54,11 +64,13 @@ class EvaluationsChanged(Message):
 @dataclass
 class OpenEvaluation(Message):
     """Open one evaluation: the editor for a draft, the summary for a completed one; with
-    ``focus`` (``section/field``), the editor at that place."""
+    ``focus`` (``section/field``), the editor at that place; with ``summary``, its summary
+    whatever its status."""
 
     evaluation_id: str
     status: str = ""
     focus: str = ""
+    summary: bool = False
 
 
 @dataclass
@@ -69,6 +81,11 @@ class NewEvaluation(Message):
 @dataclass
 class LoadDemo(Message):
     """Fill an empty database with fictional demo data."""
+
+
+@dataclass
+class RemoveDemo(Message):
+    """Remove every demo evaluation (after asking)."""
 
 
 @dataclass

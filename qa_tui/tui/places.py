@@ -38,6 +38,12 @@ def _sync(ws: Workspace, writer: Writer) -> Screen[Any]:
     return SyncScreen(ws)
 
 
+def _export(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.dialogs.export_bundle import ExportDialog
+
+    return ExportDialog(ws)
+
+
 def _conflicts(ws: Workspace, writer: Writer) -> Screen[Any]:
     from qa_tui.tui.screens.conflicts import ConflictsScreen
 
@@ -124,6 +130,12 @@ PLACES: dict[str, Place] = {
             "Reports",
             "The monthly board report, team summaries, quarterly, actions, coverage (F8)",
             _reports,
+        ),
+        Place(
+            "export",
+            "Export for the QA team",
+            "A bundle file of this laptop's work, for a USB stick or secure email (no network)",
+            _export,
         ),
         Place(
             "conflicts",

@@ -400,11 +400,11 @@ async def _screens(url: str) -> dict[str, Any]:
                 original(*args)
                 probe.armed = True
 
-            screen.show = show  # type: ignore[method-assign]
+            screen.show = show  # type: ignore[method-assign]  # timed stand-in for the real method
             screen.refilter()
             await probe.wait()
             redraws.append((time.perf_counter() - started) * 1000)
-            screen.show = original  # type: ignore[method-assign]
+            screen.show = original  # type: ignore[method-assign]  # the real method put back
             assert screen.loaded > before
             started = time.perf_counter()
             probe.armed = True

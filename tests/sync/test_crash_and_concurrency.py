@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = (
     "import sys; from pathlib import Path; from qa_tui.store.migrate import open_store; "
     "from qa_tui.sync.central import merge_bundle_file; store = open_store(sys.argv[1]); "
-    "print('start', flush=True); merge_bundle_file(store, Path(sys.argv[2]), Path(sys.argv[3]))"
+    "print('start', flush=True); "
+    "merge_bundle_file(store, Path(sys.argv[2]), Path(sys.argv[3]), include_demo=True)"
 )
 
 
@@ -40,6 +41,8 @@ def _ledger(store) -> set[str]:
 
 
 def _demo_laptop(url: str, tmp_path: Path, settings, count: int) -> Laptop:
+    """A laptop full of demo evaluations: bulk work for these tests, so every merge here
+    passes include_demo (a central database refuses demo data otherwise)."""
     from qa_tui.demo import generate
     from qa_tui.workspace import open_workspace
 
@@ -63,7 +66,7 @@ def test_killed_merge_is_all_or_nothing(tmp_path: Path, sqlite_db, settings) -> 
     shutil.copyfile(pristine, done_copy)
     finished = open_store(f"sqlite:///{done_copy}")
     clock = time.perf_counter()
-    merge_bundle_file(finished, bundle, tmp_path / "qa.key")
+    merge_bundle_file(finished, bundle, tmp_path / "qa.key", include_demo=True)
     duration = time.perf_counter() - clock
     after, before_store = state(finished), open_store(central_url)
     before = state(before_store)
@@ -255,7 +258,7 @@ def test_killed_merge_is_all_or_nothing_on_postgresql(
             assert consistent(store) == []
             outcomes[kill] = (wrote, got == after)
             if kill == PG_RECHECK:  # nothing lingers: the same bundle merges afresh
-                report = merge_bundle_file(store, bundle, key)
+                report = merge_bundle_file(store, bundle, key, include_demo=True)
                 assert report.already_merged == outcomes[kill][1]
                 assert state(store) == after and _ledger(store) == bundle_id
             store.dispose()
@@ -299,7 +302,7 @@ def test_concurrent_merges_of_overlapping_bundles(overlapping, make_db, tmp_path
     def merge(path: Path) -> None:
         store = open_store(central.url)
         try:
-            merge_bundle_file(store, path, tmp_path / "qa.key")
+            merge_bundle_file(store, path, tmp_path / "qa.key", include_demo=True)
         except BaseException as exc:  # recorded and re-raised by the test below
             errors.append(exc)
         finally:
@@ -339,7 +342,7 @@ class HeldMerge:
     def _run(self, url: str, bundle: Path, key: Path) -> None:
         store = open_store(url)
         try:
-            merge_bundle_file(store, bundle, key, progress=self._progress)
+            merge_bundle_file(store, bundle, key, progress=self._progress, include_demo=True)
         except BaseException as exc:  # recorded and checked by the test
             self.errors.append(exc)
         finally:
@@ -399,7 +402,7 @@ def test_second_merge_waits_for_the_first(big_and_small, make_db, tmp_path: Path
     with HeldMerge(url, big_bundle, key, hold=1.5):
         second = open_store(url)
         started = time.perf_counter()
-        report = merge_bundle_file(second, small_bundle, key)
+        report = merge_bundle_file(second, small_bundle, key, include_demo=True)
         waited = time.perf_counter() - started
         second.dispose()
     assert report.new_changes > 0 and not report.already_merged
@@ -427,7 +430,7 @@ def test_second_merge_into_a_busy_database_fails_cleanly(
     big_bundle, small_bundle = _central_for(url, key, big, small)
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
     monkeypatch.setattr(merge_module, "MERGE_LOCK_WAIT", "300ms")
-    merge = ["merge", "--into", url, "--key", str(key), str(small_bundle)]
+    merge = ["merge", "--into", url, "--key", str(key), "--include-demo", str(small_bundle)]
     with HeldMerge(url, big_bundle, key, hold=60):
         started = time.perf_counter()
         refused = CliRunner().invoke(main, merge, catch_exceptions=False)

@@ -48,12 +48,12 @@ def _graded_evaluation(laptop: Laptop, case: str = "ABC-12345") -> str:
     return eid
 
 
-def _count(store, model) -> int:  # type: ignore[no-untyped-def]
+def _count(store, model) -> int:
     with store.reader() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_a_session_prepared_on_the_desk_is_moderated_on_a_laptop_and_reaches_the_auditor(  # type: ignore[no-untyped-def]
+def test_a_session_prepared_on_the_desk_is_moderated_on_a_laptop_and_reaches_the_auditor(
     make_db, tmp_path: Path, settings
 ) -> None:
     auditor = Laptop(make_db(), tmp_path, "Alex Auditor")
@@ -109,9 +109,7 @@ def test_a_session_prepared_on_the_desk_is_moderated_on_a_laptop_and_reaches_the
         store.dispose()
 
 
-def test_two_laptops_moderating_one_evaluation_merge_without_loss(  # type: ignore[no-untyped-def]
-    make_db, tmp_path: Path
-) -> None:
+def test_two_laptops_moderating_one_evaluation_merge_without_loss(make_db, tmp_path: Path) -> None:
     auditor = Laptop(make_db(), tmp_path, "Alex Auditor")
     eid = _graded_evaluation(auditor)
     first = Laptop(make_db(), tmp_path, "Priya Okafor")
@@ -168,9 +166,7 @@ def test_two_laptops_moderating_one_evaluation_merge_without_loss(  # type: igno
         store.dispose()
 
 
-def test_a_session_travels_in_a_bundle_and_bad_ones_are_refused(  # type: ignore[no-untyped-def]
-    make_db, tmp_path: Path
-) -> None:
+def test_a_session_travels_in_a_bundle_and_bad_ones_are_refused(make_db, tmp_path: Path) -> None:
     laptop = Laptop(make_db(), tmp_path, "Priya Okafor")
     central = make_central(make_db(), tmp_path / "qa.key", laptop)
     eid = _graded_evaluation(laptop)
@@ -207,7 +203,7 @@ def test_a_session_travels_in_a_bundle_and_bad_ones_are_refused(  # type: ignore
     central.dispose()
 
 
-def test_aggregates_of_both_kinds_list_and_export(make_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_aggregates_of_both_kinds_list_and_export(make_db, tmp_path: Path) -> None:
     laptop = Laptop(make_db(), tmp_path, "Priya Okafor")
     eid = _graded_evaluation(laptop)
     sid = laptop.do(ses.create_session, "2026-11-30", "", GROUP)

@@ -373,7 +373,7 @@ async def _home_empty(pilot: Pilot[Any], ids: DemoIds | None) -> None:
 
 async def _home_filtered(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await _home(pilot, ids)
-    await pilot.press("slash", *"helen")
+    await pilot.press(*"helen")  # typing always filters
     home = home_screen(pilot.app)
     await wait_for(
         pilot, lambda: "Showing" in str(home.query_one("#home-status").render()), "filter"
@@ -390,9 +390,10 @@ async def _new_evaluation(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.dialogs.new_evaluation import NewEvaluationDialog
 
     await _home(pilot, ids)
-    await pilot.press("n")
+    await pilot.press("ctrl+n")
     dialog = await screen_is(pilot, NewEvaluationDialog)
-    await pilot.press(*"Child A", "tab", *"Children in need", "ctrl+s")
+    await wait_for(pilot, lambda: dialog.query_one("#team-hint").display, "the known teams")
+    await pilot.press("tab", "tab", *"Child A", "tab", "tab", *"Children in need", "ctrl+s")
     error = dialog.query_one("#case_reference-error")
     await wait_for(pilot, lambda: error.has_class("-shown"), "the case reference error")
 
@@ -623,6 +624,43 @@ def make_conflict(
         recompute_field(session, evaluation_id, "practitioner")
 
 
+async def _home_resume(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    """Back after a restart: the draft worked on last is highlighted, with the offer."""
+    from qa_tui.tui.messages import EvaluationsChanged
+
+    assert ids is not None
+    await _home(pilot, ids)
+    pilot.app.workspace.positions.save(ids.draft, "overall", "")
+    home_screen(pilot.app).post_message(EvaluationsChanged())
+    resume = home_screen(pilot.app).query_one("#resume")
+    await wait_for(pilot, lambda: resume.display, "the offer to continue")
+
+
+async def _editor_sections(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    """ctrl+g: the map of sections (in the form's place in a narrow terminal)."""
+    assert ids is not None
+    await editor_at(pilot, ids.draft, "draft", "details")
+    await pilot.press("ctrl+g")
+    await wait_for(pilot, lambda: pilot.app.screen.section_map.has_focus, "the map")
+
+
+async def _export(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.export_bundle import ExportDialog
+
+    await _home(pilot, ids)
+    pilot.app.post_message(Navigate("export"))
+    await screen_is(pilot, ExportDialog)
+
+
+async def _remove_demo(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.confirm import ConfirmDialog
+    from qa_tui.tui.messages import RemoveDemo
+
+    await _home(pilot, ids)
+    pilot.app.post_message(RemoveDemo())
+    await screen_is(pilot, ConfirmDialog)
+
+
 async def _sync(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.screens.sync import SyncScreen
 
@@ -728,12 +766,15 @@ SCENES: dict[str, Scene] = {
         Scene("home", "The list of evaluations", _home),
         Scene("home_empty", "First run: the empty panel", _home_empty, demo=False),
         Scene("home_filtered", "The list filtered by 'helen'", _home_filtered),
+        Scene("home_resume", "After a restart: where you left off", _home_resume),
         Scene("first_run", "Who is the auditor?", _first_run, demo=False, identity=False),
         Scene("new_evaluation", "A case reference that is a name", _new_evaluation),
         Scene("editor_details", "Editor: case details", _editor("details")),
+        Scene("editor_sections", "Editor: the map of sections (ctrl+g)", _editor_sections),
         Scene("editor_grade", "Editor: a graded section", _editor("practice_standards")),
         Scene("editor_lists", "Editor: Signs of Safety lists", _editor("signs_of_safety")),
         Scene("editor_scaling", "Editor: scaling", _editor("scaling")),
+        Scene("editor_feedback", "Editor: feedback", _editor("service_user_feedback")),
         Scene("editor_actions", "Editor: actions", _editor("actions")),
         Scene("editor_concerns", "Editor: immediate concerns", _editor("concerns")),
         Scene("editor_overall", "Editor: overall judgement", _editor("overall")),
@@ -757,6 +798,8 @@ SCENES: dict[str, Scene] = {
         Scene("help", "Help (F1) on the home screen", _help),
         Scene("command_palette", "The command palette", _palette),
         Scene("sync", "Sync with the central database", _sync),
+        Scene("export", "Export for the QA team", _export),
+        Scene("remove_demo", "Remove demo data: asks first", _remove_demo),
         Scene("conflicts", "The conflicts waiting for a person", _conflicts),
         Scene("resolve_conflict", "One conflict side by side", _resolve_conflict),
         Scene("dashboard", "The QA desk's dashboard: grades by standard", _dashboard, desk=True),

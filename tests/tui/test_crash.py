@@ -128,7 +128,7 @@ def _open_evaluation(app: PtyApp) -> None:
     until then, so it is pressed again (only while the editor has not appeared).
     """
     app.wait_for(CASE, timeout=30, what=f"the home list showing {CASE}")
-    editor = re.compile(rf"{CASE} · .* · Draft|Loading the evaluation")
+    editor = re.compile(rf"{CASE} · Draft|Loading the evaluation")
     for _ in range(20):
         app.press("enter", pause=0)
         try:

@@ -30,6 +30,7 @@ from qa_tui.store.views import load_view
 from qa_tui.tui.app import make_app
 from qa_tui.tui.messages import OpenEvaluation
 from qa_tui.tui.screens.evaluation import EvaluationScreen
+from qa_tui.tui.screens.summary import SummaryScreen
 from qa_tui.tui.widgets.base import FieldError
 from tests.conftest import frozen_clock
 
@@ -177,8 +178,8 @@ def make(workspace: Any) -> Any:
 
 async def fill_details(pilot: Pilot[Any]) -> None:
     assert editor(pilot).section_key == "details"
-    assert pilot.app.focused is not None and pilot.app.focused.id == "f-case_reference"
-    await pilot.press("tab")
+    # Focus starts on the first thing missing: the case reference is given, the area is not.
+    assert pilot.app.focused is not None and pilot.app.focused.id == "f-service_area"
     await type_text(pilot, "CS [i]North[/i]")
     await pilot.press("tab")
     await type_text(pilot, "Locality North")
@@ -203,11 +204,11 @@ async def fill_list(pilot: Pilot[Any], item_id: str) -> None:
         await pilot.press("enter")
         await settle(pilot)
     # Move "Dad engaged" to the top, edit the second, remove the last.
-    entries = list(editor(pilot).query(f"#t-{item_id} .entries Input"))
+    entries = list(editor(pilot).query(f"#t-{item_id} .entries EntryInput"))
     entries[2].focus()
     await pilot.press("alt+up", "alt+up")
     await settle(pilot)
-    entries = list(editor(pilot).query(f"#t-{item_id} .entries Input"))
+    entries = list(editor(pilot).query(f"#t-{item_id} .entries EntryInput"))
     assert [e.value for e in entries] == ["Dad", "Nan [b]helps[/b]", "School"]
     entries[1].focus()
     await pilot.press("end")
@@ -294,7 +295,9 @@ async def complete_by_review(pilot: Pilot[Any]) -> None:
     await pilot.pause()
     assert dialog._state.missing == [], dialog._state.missing
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, EvaluationScreen))
+    # Completed: the editor gives way to the evaluation's summary.
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+    assert not any(isinstance(s, EvaluationScreen) for s in pilot.app.screen_stack)
 
 
 def check_stored(
@@ -368,9 +371,10 @@ async def test_complete_evaluation_with_keys(workspace: Any, template_id: str) -
         await fill_actions(pilot)
         await fill_concern_and_overall(pilot)
         await complete_by_review(pilot)
-        await wait_for(pilot, lambda: screen.ctx is not None and screen.ctx.read_only)
-        await pilot.pause(0.2)
-        assert screen.query_one("#f-summary_strengths", TextArea).read_only
+        summary = pilot.app.screen
+        await wait_for(pilot, lambda: summary.data is not None)
+        assert summary.data.status == "completed"
+        assert screen.evaluation_id == summary.evaluation_id
     check_stored(workspace, evaluation_id, kinds, template)
 
 
@@ -425,7 +429,7 @@ async def test_core_errors_shown_next_to_the_field(workspace: Any) -> None:
         row = editor(pilot).query_one("#f-actions-new")
         (shown,) = [e for e in row.query(FieldError) if e.display]
         assert "Due date" in str(shown.render()) and "2026-02-30" in str(shown.render())
-        values = [i.value for i in row.query(Input)]
+        values = [row.value(f) for f in ("description", "owner", "due_date")]
         assert values == ["Visit", "Sam", "2026-02-30"]
         assert read_view(workspace, evaluation_id).actions == []
 
@@ -509,9 +513,9 @@ async def test_review_lists_missing_and_jumps_to_the_field(workspace: Any) -> No
         assert (first.section, first.target) == ("details", "service_area")
         await pilot.pause()
         options = dialog.query_one("#missing")
-        if options.highlighted is None:
-            await pilot.press("down")  # the review opens with nothing highlighted
-        assert options.highlighted == 0
+        # The first thing missing is highlighted (option 0 is its section's title).
+        assert options.highlighted == 1
+        assert "Case details" in str(options.get_option_at_index(0).prompt)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, EvaluationScreen))
         await wait_for(pilot, lambda: editor(pilot).section_key == "details")

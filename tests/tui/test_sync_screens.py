@@ -67,8 +67,11 @@ async def test_sync_screen_sends_evaluations_to_the_central_database(
         app.screen.query_one("#central-url", Input).value = url
         await pilot.press("ctrl+y")
         text = await _wait_for_text(pilot, "#sync-result", "Synced")
-        assert "1 evaluations" in text or "(1 evaluation" in text
-        assert "1 templates" in text
+        assert "1 evaluation sent to the QA team" in text
+        assert "1 new template to use" in text
+        # The last sync is kept: the screen shows it (and would after a restart).
+        last = await _wait_for_text(pilot, "#sync-last", "Last sync:")
+        assert "1 evaluation sent to the QA team" in last
         assert app.workspace is not None
         mini = app.workspace.templates.get("mini", "1.0")  # usable without a restart
         assert mini is not None and mini in app.workspace.templates.latest()
@@ -78,6 +81,24 @@ async def test_sync_screen_sends_evaluations_to_the_central_database(
         refs = session.scalars(select(models.Evaluation.case_reference)).all()
     store.dispose()
     assert refs == ["LCS-700001"]
+
+
+@run_async
+async def test_the_sync_screen_shows_a_sync_made_from_the_command_line(
+    workspace: Any, settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    from qa_tui.sync.direct import sync_now
+
+    add_evaluation(workspace, "LCS-700004")
+    url = _central_with(settings, tmp_path)
+    sync_now(workspace, url)  # what `qa-tui sync --central URL` runs
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+y")
+        last = await _wait_for_text(pilot, "#sync-last", "Last sync:")
+        assert "1 evaluation sent to the QA team" in last and "central.db" in last
+        assert app.focused is app.screen.query_one("#central-url")
 
 
 @run_async

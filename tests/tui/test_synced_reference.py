@@ -48,12 +48,13 @@ async def test_new_evaluation_suggests_the_synced_teams(
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, NewEvaluationDialog)
         hint = str(dialog.query_one("#team-hint").render())
         assert hint.startswith("2 known teams")  # the retired one is not offered
+        await pilot.press("tab", "tab")  # from the type, past the template
         await pilot.press(*"LCS-204817")
         dialog.query_one("#team", Input).focus()
         await pilot.press(*"loc")

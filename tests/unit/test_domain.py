@@ -311,22 +311,25 @@ def test_completion_lists_exactly_what_is_missing(workspace: Any, tpl: Template)
     )
     view = load_view_ws(workspace, evaluation_id)
     assert [m.message for m in missing(view, tpl)] == [
-        "Team: required",
-        "Practitioner: required",
-        "Practitioner present: say yes or no",
-        "Assessment: no evidence recorded for the grade",
-        "What is working well: needs at least 1 entry",
-        "What are we worried about: needs at least 2 entries",
-        "Scaling: no scale given",
-        "The child's voice: no feedback recorded (direct, or where it was found in the record)",
-        "Is the plan SMART: not answered yes or no",
-        "Immediate concerns: say yes or no",
-        "Overall judgement: required",
-        "Summary of strengths: required",
+        "The team is required.",
+        "The practitioner is required.",
+        "Say whether the practitioner was present.",
+        "Assessment: the evidence for the grade is required.",
+        "What is working well: needs at least 1 entry.",
+        "What are we worried about: needs at least 2 entries.",
+        "Scaling: no scale given yet.",
+        "The child's voice: no feedback recorded yet "
+        "(direct, or where it was found in the record).",
+        "Is the plan SMART: not answered yes or no yet.",
+        "Say whether there are immediate concerns.",
+        "The overall judgement is required.",
+        "The summary of strengths is required.",
         "An action is required for any grade below good.",
-        "Alex Auditor has not given a scale and rationale",
+        "Alex Auditor has not given a scale and rationale yet.",
     ]
-    with pytest.raises(ValidationError, match=r"Cannot complete yet: Team: required \(and 13 more"):
+    with pytest.raises(
+        ValidationError, match=r"Cannot complete yet: The team is required. \(and 13 more"
+    ):
         workspace.write(complete, tpl, evaluation_id)
 
 

@@ -65,7 +65,7 @@ def test_a_0003_database_with_moderations_upgrades_and_joins_a_session(
 
     store = open_store(f"sqlite:///{old}")  # upgrades, after a backup
     with store.engine.connect() as connection:
-        assert current_revision(connection) == head_revision() == "0006"
+        assert current_revision(connection) == head_revision()
     store.dispose()
     assert list(tmp_path.glob("made-by-0003.db.before-upgrade-0003-*"))
 

@@ -133,10 +133,34 @@ def test_upgrade_from_0003_adds_follow_through_and_keeps_each_action_status(
         )
     db.close()
     open_store(f"sqlite:///{path}").dispose()
-    assert _rows(path, "SELECT version_num FROM alembic_version") == [("0005",)]
+    assert _rows(path, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
     assert _rows(path, "SELECT current_status, status_on, status_note, status FROM actions") == [
         ("done", "2026-01-20", "Rewritten", "done")
     ]
     for table in ("action_updates", "concern_events", "summary_shares"):
         assert _rows(path, f"SELECT COUNT(*) FROM {table}") == [(0,)]
     assert [b.name for b in tmp_path.glob("qa.db.before-upgrade-0003-*")]
+
+
+def test_upgrade_to_0004_keeps_records_that_belong_to_an_evaluation(tmp_path: Path) -> None:
+    """Adding evaluations.demo must not rebuild the table: its children's foreign keys would
+    refuse it (a real laptop's database has participants, responses, …)."""
+    path = tmp_path / "qa.db"
+    _database_at_0001(path)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+    engine.dispose()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(
+            "INSERT INTO participants (id, created_by, created_device, created_at, updated_at,"
+            " deleted, evaluation_id, name, role) VALUES ('p1', 'Sam Patel', 'd', 't', 't', 0,"
+            " ?, 'Sam Patel', 'Auditor')",
+            (CHANGE[2],),
+        )
+    db.close()
+    store = open_store(f"sqlite:///{path}")
+    store.dispose()
+    assert _rows(path, "SELECT case_reference, demo FROM evaluations") == [("LCS-204817", 0)]
+    assert _rows(path, "SELECT name FROM participants") == [("Sam Patel",)]

@@ -30,8 +30,8 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(classes="panel"):
             yield Shown(self._question, classes="title")
             with Horizontal(classes="buttons"):
-                yield Button(self._no, id="no")
-                yield Button(self._yes, id="yes", variant="primary")
+                yield Button(self._no, id="no", compact=True)
+                yield Button(self._yes, id="yes", variant="primary", compact=True)
         yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

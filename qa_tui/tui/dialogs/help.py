@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Static
@@ -70,7 +70,8 @@ class HelpDialog(ModalScreen[None]):
                 if self._about:  # for a QA officer: after what a manager needs
                     yield Static("Where the words come from", classes="field-label")
                     yield Shown(self._about, id="help-about")
-            yield Button("Close", id="close", variant="primary")
+            with Horizontal(classes="buttons"):
+                yield Button("Close", id="close", variant="primary", compact=True)
         yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

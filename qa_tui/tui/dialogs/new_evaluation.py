@@ -1,4 +1,10 @@
-"""Step 1 of the journey: the case details of a new evaluation, and its template."""
+"""Step 1 of the journey: the case details of a new evaluation, and its template.
+
+The choices that decide everything come first (the type of evaluation, which suggests its
+usual template, then the template), one field a line so the whole form fits 80×24; what is
+below the fold says so. The date is today's unless changed, and the practitioner, when
+present, joins the participants with the role given here.
+"""
 
 from __future__ import annotations
 
@@ -15,42 +21,47 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.validation import Function
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, RadioSet, Select, Static
 
 from qa_tui.domain.evaluation import CaseDetails, clean_details
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template
-from qa_tui.tui.text import SafeInput, ShownLabel, rich_text
+from qa_tui.tui.text import SafeInput, ShownLabel, line, rich_text
 from qa_tui.tui.widgets.choice import Choice
-from qa_tui.vocab import EVALUATION_TYPES, MAX_SHORT_TEXT
+from qa_tui.vocab import EVALUATION_TYPES, MAX_SHORT_TEXT, USUAL_TEMPLATE
 
 TEXT_FIELDS = (
-    ("case_reference", "Case reference (from the case-management system, never a name)"),
-    ("service_area", "Service area"),
-    ("team", "Team"),
-    ("practitioner", "Practitioner"),
+    ("case_reference", "Case reference", "the ID from the case-management system, never a name"),
+    ("evaluation_date", "Date", "YYYY-MM-DD or DD/MM/YYYY"),
+    ("service_area", "Service area", ""),
+    ("team", "Team", ""),
+    ("practitioner", "Practitioner", "their name"),
+    ("practitioner_role", "Their role", "e.g. Social worker"),
 )
 EXTRA_FIELDS = (
-    ("practice_day", "Practice day (optional)"),
-    ("theme", "Theme (for a thematic evaluation)"),
+    ("practice_day", "Practice day", "optional"),
+    ("theme", "Theme", "for a thematic evaluation"),
 )
+DETAIL_FIELDS = ("case_reference", "service_area", "team", "practitioner", "practice_day", "theme")
 ERROR_FIELDS = (
-    *(f for f, _ in TEXT_FIELDS),
+    *(f for f, _, _ in TEXT_FIELDS),
     "evaluation_type",
     "template",
-    "evaluation_date",
     "practitioner_present",
-    *(f for f, _ in EXTRA_FIELDS),
+    *(f for f, _, _ in EXTRA_FIELDS),
 )
 
 
 @dataclass(frozen=True)
 class NewEvaluationRequest:
-    """What the dialog gathered: the case details and the chosen template."""
+    """What the dialog gathered: the case details, the chosen template and the role of the
+    practitioner (who joins the participants when present)."""
 
     details: CaseDetails
     template_id: str
     template_version: str
+    practitioner_role: str = ""
 
 
 def case_reference_hint(pattern: str) -> str:
@@ -60,13 +71,28 @@ def case_reference_hint(pattern: str) -> str:
     )
 
 
+def usual_template(templates: list[Template], evaluation_type: str) -> Template | None:
+    """The template an evaluation of this type usually uses, among those offered."""
+    wanted = USUAL_TEMPLATE.get(evaluation_type)
+    found = next((t for t in templates if t.id == wanted), None)
+    if found is None:  # a custom set of templates: the first that lists the type first
+        found = next((t for t in templates if t.evaluation_types[:1] == (evaluation_type,)), None)
+    return found
+
+
 class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
     """The case details form; validates with the core's own rules before dismissing."""
 
     CSS_PATH = "dialogs.tcss"
     # Focused in on_mount instead: Textual's auto-focus scrolls to the field before the first
-    # layout, which left the form scrolled past the case reference's label.
+    # layout, which left the form scrolled past its first field.
     AUTO_FOCUS = ""
+    HELP = (
+        "The type of evaluation comes first and suggests its usual template (change it if "
+        "you need another). Tab moves between fields, Enter too; ctrl+s starts the "
+        "evaluation. The practitioner, when present, joins the participants with the role "
+        "given here."
+    )
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="new_evaluation.cancel"),
         Binding("ctrl+s", "start", "Start", id="new_evaluation.start"),
@@ -94,6 +120,8 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
     def _initial_value(self, field: str, default: str = "") -> str:
         if self._initial is None:
             return default
+        if field == "practitioner_role":
+            return self._initial.practitioner_role
         value = getattr(self._initial.details, field)
         return value.isoformat() if isinstance(value, dt.date) else str(value or "")
 
@@ -103,86 +131,156 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
             for t in self._templates
         ]
 
+    # --- the form -----------------------------------------------------------------------
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel wide"):
             yield Static("New evaluation: case details", classes="title")
-            with VerticalScroll(classes="form"):
-                yield from self._compose_text_fields(TEXT_FIELDS)
+            with VerticalScroll(classes="form", id="new-form"):
                 yield from self._compose_choices()
-                yield from self._compose_text_fields(EXTRA_FIELDS)
+                for field, label, placeholder in TEXT_FIELDS:
+                    yield from self._row(label, self._text_input(field, placeholder), field)
+                    if field == "team":
+                        yield self._hint("team-hint")
+                yield from self._compose_present()
+                for field, label, placeholder in EXTRA_FIELDS:
+                    yield from self._row(label, self._text_input(field, placeholder), field)
+            yield Static("▼ more below: scroll, or Tab on", id="more-below", classes="hint")
             yield ShownLabel("", id="form-error", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Start evaluation", id="start", variant="primary")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Start evaluation", id="start", variant="primary", compact=True)
         yield Footer()
 
-    def _compose_text_fields(self, fields: tuple[tuple[str, str], ...]) -> ComposeResult:
-        for field, label in fields:
-            yield ShownLabel(label, classes="field-label")
-            validators = []
-            if field == "case_reference":
-                validators = [
-                    Function(
-                        lambda value: re.fullmatch(self._pattern, value.strip()) is not None,
-                        case_reference_hint(self._pattern),
-                    )
-                ]
-            yield SafeInput(
-                self._initial_value(field),
-                id=field,
-                max_length=MAX_SHORT_TEXT,
-                validators=validators,
-                validate_on=["blur", "submitted"],
-            )
-            yield ShownLabel("", id=f"{field}-error", classes="field-error")
-            if field == "team":
-                hint = ShownLabel("", id="team-hint", classes="hint")
-                hint.display = False  # shown once there are known teams to suggest
-                yield hint
+    def _row(self, label: str, widget: Widget, field: str) -> ComposeResult:
+        with Horizontal(classes="field-row"):
+            yield ShownLabel(label, classes="row-label")
+            yield widget
+        yield ShownLabel("", id=f"{field}-error", classes="field-error")
+
+    def _text_input(self, field: str, placeholder: str) -> SafeInput:
+        validators = []
+        if field == "case_reference":
+            validators = [
+                Function(
+                    lambda value: re.fullmatch(self._pattern, value.strip()) is not None,
+                    case_reference_hint(self._pattern),
+                )
+            ]
+        default = self._today.isoformat() if field == "evaluation_date" else ""
+        return SafeInput(
+            self._initial_value(field, default),
+            placeholder=placeholder,
+            id=field,
+            max_length=MAX_SHORT_TEXT,
+            validators=validators,
+            validate_on=["blur", "submitted"],
+        )
 
     def _compose_choices(self) -> ComposeResult:
-        yield Label("Type of evaluation", classes="field-label")
-        yield Select(
-            [(label, key) for key, label in EVALUATION_TYPES.items()],
-            value=self._initial_value("evaluation_type", "collaborative"),
-            allow_blank=False,
-            compact=True,
-            id="evaluation_type",
+        kind = self._initial_value("evaluation_type", "collaborative")
+        yield from self._row(
+            "Type",
+            Select(
+                [(label, key) for key, label in EVALUATION_TYPES.items()],
+                value=kind,
+                allow_blank=False,
+                compact=True,
+                id="evaluation_type",
+            ),
+            "evaluation_type",
         )
-        yield ShownLabel("", id="evaluation_type-error", classes="field-error")
-        yield Label("Template", classes="field-label")
         chosen = (
             (self._initial.template_id, self._initial.template_version) if self._initial else None
         )
+        if chosen is None:
+            usual = usual_template(self._templates, kind)
+            chosen = (usual.id, usual.version) if usual else None
         options = self._template_options()
-        yield Select(
-            options,
-            value=chosen or (options[0][1] if options else Select.NULL),
-            allow_blank=not options,
-            compact=True,
-            id="template",
+        yield from self._row(
+            "Template",
+            Select(
+                options,
+                value=chosen or (options[0][1] if options else Select.NULL),
+                allow_blank=not options,
+                compact=True,
+                id="template",
+            ),
+            "template",
         )
-        yield ShownLabel("", id="template-error", classes="field-error")
-        yield Label("Date (YYYY-MM-DD or DD/MM/YYYY)", classes="field-label")
-        yield SafeInput(
-            self._initial_value("evaluation_date", self._today.isoformat()), id="evaluation_date"
-        )
-        yield ShownLabel("", id="evaluation_date-error", classes="field-error")
-        yield Label("Was the practitioner present?", classes="field-label")
+        yield self._hint("template-hint")
+
+    @staticmethod
+    def _hint(id: str) -> ShownLabel:
+        hint = ShownLabel("", id=id, classes="hint")
+        hint.display = False  # until there is something to say
+        return hint
+
+    def _say(self, id: str, text: str) -> None:
+        hint = self.query_one(f"#{id}", Label)
+        hint.update(text)
+        hint.display = bool(text)
+
+    def _compose_present(self) -> ComposeResult:
         present = self._initial.details.practitioner_present if self._initial else None
-        with RadioSet(id="practitioner_present"):
-            yield Choice("Yes", value=present is True, id="present-yes")
-            yield Choice("No", value=present is False, id="present-no")
+        with Horizontal(classes="field-row"):
+            yield Label("Present?", classes="row-label")
+            with RadioSet(id="practitioner_present"):
+                yield Choice("Yes", value=present is True, id="present-yes")
+                yield Choice("No", value=present is False, id="present-no")
         yield ShownLabel("", id="practitioner_present-error", classes="field-error")
+        yield self._hint("present-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#case_reference", Input).focus(scroll_visible=False)
+        self.query_one("#evaluation_type", Select).focus(scroll_visible=False)
         if not self._templates:
             self.show_error("template", "No templates are installed: see `qa-tui template list`.")
         if self._pending_error is not None:
             self.show_error(self._pending_error.field or "form", str(self._pending_error))
         if self._read_teams is not None:
             self._load_teams()
+        form = self.query_one("#new-form", VerticalScroll)
+        self.watch(form, "scroll_y", self._update_more, init=False)
+        self.call_after_refresh(self._update_more)
+        self._update_present_hint()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_more)
+
+    def _update_more(self, *_: object) -> None:
+        """Say so when part of the form is below the fold."""
+        form = self.query_one("#new-form", VerticalScroll)
+        self.query_one("#more-below").display = form.scroll_y < form.max_scroll_y
+
+    # --- the type suggests its template; the practitioner joins the participants --------
+
+    @on(Select.Changed, "#evaluation_type")
+    def _type_changed(self, event: Select.Changed) -> None:
+        usual = usual_template(self._templates, str(event.value))
+        if usual is None:
+            return
+        template = self.query_one("#template", Select)
+        if template.value != (usual.id, usual.version):
+            template.value = (usual.id, usual.version)
+            kind = EVALUATION_TYPES.get(str(event.value), str(event.value)).lower()
+            self._say("template-hint", f"The usual template for a {kind}: {line(usual.name, 60)}.")
+
+    @on(Input.Changed, "#practitioner")
+    @on(Input.Changed, "#practitioner_role")
+    @on(RadioSet.Changed, "#practitioner_present")
+    def _update_present_hint(self) -> None:
+        name = self.query_one("#practitioner", Input).value.strip()
+        role = self.query_one("#practitioner_role", Input).value.strip() or "Practitioner"
+        present = self._present()
+        if present and name:
+            text = f"{line(name, 40)} joins the participants, as {line(role, 40)}."
+        elif present:
+            text = "The practitioner joins the participants once named."
+        elif present is False:
+            text = "Not present: the practitioner is not added to the participants."
+        else:
+            text = "Was the practitioner present? If so they join the participants."
+        self._say("present-hint", text)
 
     # --- the teams the QA team keeps (copied here by sync) ---------------------------------
 
@@ -203,9 +301,7 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
         self.query_one("#service_area", Input).suggester = SuggestFromList(
             areas, case_sensitive=False
         )
-        hint = self.query_one("#team-hint", Label)
-        hint.update(f"{len(teams)} known teams: start typing, → accepts the suggestion")
-        hint.display = True
+        self._say("team-hint", f"{len(teams)} known teams: start typing, → accepts the suggestion")
 
     @on(Input.Changed, "#team")
     def _team_changed(self, event: Input.Changed) -> None:
@@ -227,7 +323,7 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
             self.query_one(f"#{target}").focus()
 
     def _clear_errors(self) -> None:
-        for label in self.query(".field-error").results(Label):
+        for label in self.query(".field-error.-shown").results(Label):
             label.update("")
             label.remove_class("-shown")
 
@@ -246,22 +342,18 @@ class NewEvaluationDialog(ModalScreen[NewEvaluationRequest | None]):
         return None if pressed is None else pressed.id == "present-yes"
 
     def _request(self) -> NewEvaluationRequest:
-        text = {f: self.query_one(f"#{f}", Input).value for f, _ in (*TEXT_FIELDS, *EXTRA_FIELDS)}
+        text = {f: self.query_one(f"#{f}", Input).value.strip() for f in DETAIL_FIELDS}
         evaluation_type = self.query_one("#evaluation_type", Select).value
         template = self.query_one("#template", Select).value
         details = CaseDetails(
-            case_reference=text["case_reference"].strip(),
-            service_area=text["service_area"].strip(),
-            team=text["team"].strip(),
-            practitioner=text["practitioner"].strip(),
             evaluation_type=str(evaluation_type),
             evaluation_date=self.query_one("#evaluation_date", Input).value.strip(),
-            practice_day=text["practice_day"].strip(),
-            theme=text["theme"].strip(),
             practitioner_present=self._present(),
+            **text,
         )
         template_id, version = template if isinstance(template, tuple) else ("", "")
-        return NewEvaluationRequest(details, template_id, version)
+        role = self.query_one("#practitioner_role", Input).value.strip()
+        return NewEvaluationRequest(details, template_id, version, role)
 
     def action_start(self) -> None:
         self._clear_errors()

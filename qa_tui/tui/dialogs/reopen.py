@@ -34,8 +34,8 @@ class ReopenDialog(ModalScreen[str | None]):
             yield SafeInput(placeholder="e.g. new information from the team manager", id="reason")
             yield ShownLabel("", id="reason-error", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Reopen", id="reopen", variant="warning")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Reopen", id="reopen", variant="warning", compact=True)
         yield Footer()
 
     def _submit(self) -> None:

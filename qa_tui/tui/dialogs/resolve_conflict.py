@@ -51,6 +51,7 @@ class ResolveConflictDialog(ModalScreen[Resolution | None]):
     """Pick a version (or, for text, write the merged value); dismisses with a Resolution."""
 
     CSS_PATH = "dialogs.tcss"
+    AUTO_FOCUS = "#pick-1"  # a choice, visibly focused (not the scrolling list of versions)
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="resolve.cancel")]
 
     def __init__(self, conflict: Conflict) -> None:
@@ -81,14 +82,14 @@ class ResolveConflictDialog(ModalScreen[Resolution | None]):
                 for number, side in enumerate(c.sides, start=1):
                     label = f"Version {number}" + (" (shown meanwhile)" if number == 1 else "")
                     yield Static(literal(_side_text(side, label)), classes="side")
-                    yield Button(f"Keep version {number}", id=f"pick-{number}")
+                    yield Button(f"Keep version {number}", id=f"pick-{number}", compact=True)
             if self._text_merge:
                 yield Label("Or write the merged text", classes="field-label")
                 yield SafeTextArea(str(c.sides[0].value), id="merged", soft_wrap=True)
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel", id="cancel", compact=True)
                 if self._text_merge:
-                    yield Button("Use merged text", id="merge", variant="primary")
+                    yield Button("Use merged text", id="merge", variant="primary", compact=True)
         yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -24,7 +24,7 @@ PLACES = {
     "participants": "Who took part",
     "actions": "Actions",
     "concerns": "Immediate concerns",
-    "overall": "Overall judgement",
+    "overall": "Overall judgement & summary",
 }
 
 
@@ -81,8 +81,9 @@ class ReviewDialog(ModalScreen[ReviewResult]):
 
     CSS_PATH = "dialogs.tcss"
     HELP = (
-        "Everything still missing is listed: choose one (Enter) to go straight to it. "
-        "When nothing is missing, Complete makes the evaluation read-only."
+        "Everything still missing is listed under its section: choose one (Enter) to go "
+        "straight to it. When nothing is missing, Complete (ctrl+s) makes the evaluation "
+        "read-only and shows its summary."
     )
     BINDINGS = [
         Binding("escape", "close", "Back to the evaluation", id="review.close"),
@@ -104,8 +105,10 @@ class ReviewDialog(ModalScreen[ReviewResult]):
             yield Shown("", id="rules")
             yield ShownLabel("", id="problem", classes="problem")
             with Horizontal(classes="buttons"):
-                yield Button("Back", id="close")
-                yield Button("Complete", id="complete", variant="success", disabled=True)
+                yield Button("Back", id="close", compact=True)
+                yield Button(
+                    "Complete", id="complete", variant="success", disabled=True, compact=True
+                )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -126,12 +129,14 @@ class ReviewDialog(ModalScreen[ReviewResult]):
         self.query_one("#review-title", Static).update(literal(title))
         options = self.query_one("#missing", OptionList)
         options.clear_options()
+        # Grouped under their section's title, each a sentence of its own.
+        section = None
         for index, item in enumerate(state.missing):
-            place = state.places.get(item.section, item.section)
-            text = line(item.message, 400)
-            if not text.startswith(place):  # "Overall judgement: required" says where already
-                text = f"{place}: {text}"
-            options.add_option(Option(literal(text), id=str(index)))
+            if item.section != section:
+                section = item.section
+                place = state.places.get(item.section, item.section)
+                options.add_option(Option(literal(place), disabled=True))
+            options.add_option(Option(literal(f"  • {line(item.message, 400)}"), id=str(index)))
         count = len(state.missing)
         summary = self.query_one("#review-summary", Static)
         if state.status == "completed":
@@ -145,7 +150,7 @@ class ReviewDialog(ModalScreen[ReviewResult]):
             summary.update("Nothing is missing: the evaluation can be completed.")
         options.display = bool(count)
         if count:
-            options.highlighted = 0
+            options.highlighted = 1  # the first thing missing (0 is its section's title)
         self.query_one("#rules", Static).update("\n".join(f"• {r}" for r in state.rules) or "None.")
         button = self.query_one("#complete", Button)
         button.disabled = bool(count) or state.status == "completed"

@@ -9,72 +9,40 @@ on the UI thread. A completed evaluation is shown read-only.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.events import DescendantBlur, DescendantFocus
+from textual.events import DescendantBlur, DescendantFocus, Resize
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, HelpPanel, OptionList, Static
 
-from qa_tui.domain.completion import DETAILS, missing
+from qa_tui.domain.completion import DETAILS
 from qa_tui.services.editor import EvaluationEditor
-from qa_tui.store.views import EvaluationView, load_view
-from qa_tui.tui.messages import EvaluationsChanged
+from qa_tui.tui.input_order import InputHold, hold_input
+from qa_tui.tui.messages import EvaluationsChanged, OpenEvaluation
+from qa_tui.tui.screens.editor_snapshot import Snapshot, read_snapshot
 from qa_tui.tui.text import Shown
 from qa_tui.tui.widgets.autosave import Autosaver, SaveIndicator
 from qa_tui.tui.widgets.base import EditorContext
-from qa_tui.tui.widgets.prompts_item import PromptsItem
+from qa_tui.tui.widgets.form_focus import field_for, find_place, first_missing_target, reveal
+from qa_tui.tui.widgets.prompts_item import PromptRow, PromptsItem
+from qa_tui.tui.widgets.rule_notice import explain_new_missing
+from qa_tui.tui.widgets.section_bar import SectionBar
 from qa_tui.tui.widgets.section_form import build_section, journey
 from qa_tui.tui.widgets.section_map import SectionMap
 from qa_tui.vocab import STATUSES
 
 if TYPE_CHECKING:
-    from qa_tui.domain.completion import Missing
-    from qa_tui.framework.model import Template
     from qa_tui.services.writer import Writer
     from qa_tui.tui.messages import ReviewResult
     from qa_tui.workspace import Workspace
 
-SAFE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 PLACE_PREFIXES = ("f-", "t-", "e-", "a-", "p-", "s-", "b-", "j-")
-
-
-@dataclass
-class Snapshot:
-    """The evaluation as read in one transaction, with what is still missing (and, on the
-    first read, where the user last was)."""
-
-    view: EvaluationView
-    template: Template
-    todo: list[Missing]
-    position: tuple[str, str] = ("", "")
-
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for problem in self.todo:
-            counts[problem.section] = counts.get(problem.section, 0) + 1
-        return counts
-
-
-def read_snapshot(ws: Workspace, evaluation_id: str, with_position: bool = False) -> Snapshot:
-    """Load the evaluation (committed session: the objects stay readable once it closes);
-    runs in a worker thread."""
-    with ws.store.session() as session:
-        view = load_view(session, evaluation_id)
-    template = ws.template_for(view.evaluation)
-    position = ws.positions.load(evaluation_id) if with_position else ("", "")
-    return Snapshot(view, template, missing(view, template), position)
-
-
-def _shown(widget: Widget) -> bool:
-    """Displayed, and so are all its ancestors (a hidden "not applicable" reason is not)."""
-    return widget.display and all(getattr(node, "display", True) for node in widget.ancestors)
+NARROW = 100  # below this many columns the section map folds away (ctrl+g shows it)
 
 
 class EvaluationScreen(Screen[None]):
@@ -83,20 +51,28 @@ class EvaluationScreen(Screen[None]):
     CSS_PATH = "evaluation.tcss"
     HELP_TITLE = "Evaluation"
     HELP = (
-        "The map on the left lists every section with what is left to do; Enter on one opens "
-        "it, ctrl+n / ctrl+b go to the next or previous section. Tab moves between fields. "
-        "Grades: arrows choose, Enter or Space picks. Lists: type and press Enter to add; "
-        "alt+up / alt+down move an entry, ctrl+delete removes it (or the row you are in). "
-        "Examples to look for under a judgement (one list): arrows move, s seen, n not seen, "
-        "a not applicable, e evidence; x marks a stage the case has not reached. "
-        "Everything is saved as you type. ctrl+r reviews what is missing and completes."
+        "The map of sections (on the left; ctrl+g shows it in a narrow terminal) lists every "
+        "section with what is left to do; Enter on one opens it, ctrl+n / ctrl+b go to the "
+        "next or previous section, and focus goes to the first thing missing there. The line "
+        "above the form says where you are and how much is left in all. Tab moves between "
+        "fields. Grades: arrows choose, Enter or Space picks; “not applicable” asks its "
+        "reason where the evidence would be. Lists: type and press Enter to add; alt+up / "
+        "alt+down move an entry, ctrl+delete removes it (or the row you are in). Examples "
+        "to look for under a judgement (one list): arrows move, s seen, n not seen, "
+        "a not applicable, e evidence; x marks a stage the case has not reached. Everything "
+        "is saved as you type. ctrl+r reviews what is missing and completes."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n,ctrl+pagedown", "next_section", "Next section", id="evaluation.next"),
         Binding(
-            "ctrl+b,ctrl+pageup", "previous_section", "Previous section", id="evaluation.previous"
+            "ctrl+b,ctrl+pageup",
+            "previous_section",
+            "Previous section",
+            id="evaluation.previous",
+            show=False,
         ),
-        Binding("ctrl+r", "review", "Review & complete", id="evaluation.review"),
+        Binding("ctrl+r", "review", "Review", id="evaluation.review"),
+        Binding("ctrl+g", "sections", "Sections", id="evaluation.sections"),
         Binding("ctrl+s", "save_now", "Save now", id="evaluation.save", show=False),
         Binding("f1", "help", "Help", id="evaluation.help"),
         Binding("escape", "back", "Back", id="evaluation.back"),
@@ -121,6 +97,8 @@ class EvaluationScreen(Screen[None]):
         self._focus_id = ""
         self._request = 0
         self.saver: Autosaver | None = None
+        # Keys typed while a section is read and mounted wait for its first field.
+        self._keys_hold: InputHold | None = None
 
     # --- layout and loading ---------------------------------------------------------------
 
@@ -128,6 +106,7 @@ class EvaluationScreen(Screen[None]):
         with Horizontal(id="eval-top"):
             yield Shown("Loading the evaluation…", id="eval-title")
             yield SaveIndicator(id="save-indicator")
+        yield SectionBar("", id="section-bar")
         with Horizontal(id="eval-body"):
             yield VerticalScroll(id="eval-form")
         yield Footer()
@@ -137,7 +116,21 @@ class EvaluationScreen(Screen[None]):
             self, self.writer, self.query_one(SaveIndicator), clock=self.workspace.clock
         )
         self.saver.start()
+        self._hold_keys()
         self._read(self._loaded, with_position=True)
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    def _hold_keys(self) -> None:
+        """Keys wait until the section being opened has its focus (see input_order)."""
+        self._release_keys()
+        self._keys_hold = hold_input(self, "opening a section")
+
+    def _release_keys(self) -> None:
+        if self._keys_hold is not None:
+            self._keys_hold.release()
+            self._keys_hold = None
 
     def _read(self, then: Any, with_position: bool = False) -> None:
         """Read the evaluation once every edit made so far is written, then ``then``."""
@@ -169,7 +162,10 @@ class EvaluationScreen(Screen[None]):
             state = "Completed — read-only"
         else:  # a reopened evaluation says so: it was completed once
             state = STATUSES.get(ev.status, "Draft")
-        title = f"{ev.case_reference} · {template.name} · {state}"
+        # What matters first, so a narrow terminal cuts only the template's name (which the
+        # case details show too).
+        demo = " (demo)" if ev.demo else ""
+        title = f"{ev.case_reference}{demo} · {state} · {template.name}"
         self.query_one("#eval-title", Static).update(title)
         self.set_class(self.snapshot.view.read_only, "-read-only")
 
@@ -197,6 +193,7 @@ class EvaluationScreen(Screen[None]):
         self._request += 1
         self._wanted = key  # where the next ctrl+n / ctrl+b counts from, even before it opens
         request = self._request
+        self._hold_keys()
 
         def after(snapshot: Snapshot) -> None:
             self.call_later(self._mount_section, request, key, snapshot, focus)
@@ -205,7 +202,7 @@ class EvaluationScreen(Screen[None]):
 
     async def _mount_section(self, request: int, key: str, snapshot: Snapshot, focus: str) -> None:
         if request != self._request or self.ctx is None:
-            return  # a newer request is on its way
+            return  # a newer request is on its way (and holds the keys)
         self.snapshot = snapshot
         section_map = self.section_map
         index = section_map.index_of(key)
@@ -216,38 +213,34 @@ class EvaluationScreen(Screen[None]):
             await form.mount_all(build_section(self.ctx, entry.key, entry.title, snapshot.view))
         form.scroll_home(animate=False)
         self.section_key = entry.key
+        self._wanted = ""
         section_map.highlighted = index
-        section_map.set_counts(snapshot.counts())
-        self._focus_place(focus)
+        self._show_counts(snapshot)
+        self._focus_place(focus or first_missing_target(snapshot.todo, entry.key))
         self._remember()
+        self._release_keys()
 
     def _focus_place(self, target: str) -> None:
         form = self.query_one("#eval-form", VerticalScroll)
-        node: Widget = form
-        if target and SAFE_ID.match(target):
-            for selector in (f"#{target}", f"#f-{target}", f"#t-{target}", f"#a-{target}"):
-                found = form.query(selector)
-                if found:
-                    node = found.first()
-                    break
-        reveal = getattr(node, "reveal", None)
-        if callable(reveal):  # an example of a judgement: its list, the cursor on it
-            reveal()
+        row = find_place(form, target)
+        if isinstance(row, PromptRow):  # an example of a judgement: its list, the cursor on it
+            row.reveal()
             return
-        candidates = [node, *node.query("*")]
-        focusable = next(
-            (
-                w
-                for w in candidates
-                if w.focusable and not isinstance(w, VerticalScroll) and _shown(w)
-            ),
-            None,
-        )
-        if focusable is not None:
+        field = field_for(form, target)
+        if field is not None:
             # Not Textual's scroll-to-centre on focus: it can run before the new section is
-            # laid out and leave the form scrolled past its title; scroll once laid out.
-            focusable.focus(scroll_visible=False)
-            self.call_after_refresh(focusable.scroll_visible, animate=False)
+            # laid out; once laid out, the item's question is scrolled into view with it.
+            field.focus(scroll_visible=False)
+            self.call_after_refresh(reveal, form, field)
+
+    def _show_counts(self, snapshot: Snapshot) -> None:
+        counts = snapshot.counts()
+        section_map = self.section_map
+        section_map.set_counts(counts)
+        index = section_map.index_of(self.section_key)
+        entry = section_map.sections[index]
+        bar = self.query_one(SectionBar)
+        bar.show(index, len(section_map.sections), entry.title, counts.get(entry.key, 0), counts)
 
     def _step(self, offset: int) -> None:
         sections = self.section_map.sections if self.ctx else []
@@ -266,7 +259,20 @@ class EvaluationScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option_list, SectionMap):
             event.stop()
+            self.remove_class("-map-open")
             self.show_section(event.option_list.sections[event.option_index].key)
+
+    def action_sections(self) -> None:
+        """The map of sections: folded away below NARROW columns, so shown in the form's
+        place until a section is chosen (or ctrl+g / escape again)."""
+        if not self.query(SectionMap):
+            return
+        if self.has_class("-narrow") and self.has_class("-map-open"):
+            self.remove_class("-map-open")
+            self._focus_place(self._focus_id)
+            return
+        self.add_class("-map-open")
+        self.section_map.focus()
 
     # --- saving ---------------------------------------------------------------------------
 
@@ -282,8 +288,13 @@ class EvaluationScreen(Screen[None]):
             self.saver.read_finished(message)
 
     def _recount(self, snapshot: Snapshot) -> None:
-        if self.query(SectionMap):
-            self.section_map.set_counts(snapshot.counts())
+        if not self.query(SectionMap):
+            return
+        before, self.snapshot = self.snapshot, snapshot
+        self._show_counts(snapshot)
+        if before is not None:  # a rule acting at a distance says so where it happened
+            form = self.query_one("#eval-form", VerticalScroll)
+            explain_new_missing(form, self.app.focused, before.todo, snapshot, self.section_map)
 
     def on_prompts_item_reload(self, message: PromptsItem.Reload) -> None:
         message.stop()
@@ -329,6 +340,7 @@ class EvaluationScreen(Screen[None]):
     def on_unmount(self) -> None:
         # No writing here: what is pending goes to the writer thread, which outlives this
         # screen and finishes before the process ends (see qa_tui.services.writer).
+        self._release_keys()
         if self.saver is not None:
             self.saver.close()
         self._remember()
@@ -351,17 +363,13 @@ class EvaluationScreen(Screen[None]):
     def _reviewed(self, result: ReviewResult | None) -> None:
         if result is None:
             return
-        if result.completed:
+        if result.completed:  # its summary, in the editor's place
             self.notify("Evaluation completed: it is now read-only.", title="Completed")
-            self._reload()
+            self._post_changed()
+            self.app.post_message(OpenEvaluation(self.evaluation_id, "completed"))
+            self.app.pop_screen()
         elif result.jump_to is not None:
             self.show_section(result.jump_to.section, result.jump_to.target)
-
-    def _reload(self) -> None:
-        if self.saver is None:
-            return
-        self.focus_target = f"{self.section_key}/{self._focus_id}"
-        self._read(self._loaded)
 
     def help_about(self) -> str:
         """For F1: the focused item's words and where they come from (quoted from which
@@ -381,7 +389,17 @@ class EvaluationScreen(Screen[None]):
         else:
             self.app.action_show_help_panel()
 
+    def action_view_summary(self) -> None:
+        """This evaluation's summary (the palette's "View summary"), once edits are written."""
+        if self.saver is None:
+            return
+        summary = OpenEvaluation(self.evaluation_id, summary=True)
+        self.saver.read(lambda: None, lambda _: self.app.post_message(summary))
+
     def action_back(self) -> None:
+        if self.has_class("-map-open"):
+            self.action_sections()
+            return
         if self.saver is not None:
             self.saver.flush_all()
         self._post_changed()

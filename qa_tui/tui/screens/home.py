@@ -12,7 +12,9 @@ from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
+from qa_tui.tui.input_order import hold_input
 from qa_tui.tui.messages import (
+    EvaluationOpened,
     EvaluationsChanged,
     EvaluationsLoaded,
     LoadDemo,
@@ -34,12 +36,13 @@ from qa_tui.tui.screens.home_rows import (
     quick_home_rows,
     read_home_rows,
 )
-from qa_tui.tui.text import SafeInput
+from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from qa_tui.tui.input_order import InputHold
     from qa_tui.workspace import Workspace
 
 
@@ -49,16 +52,18 @@ class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     TITLE = "Evaluations"
     HELP = (
-        "The evaluations on this laptop, newest first. Type to filter (every word must "
-        "match: case reference, team, practitioner, status, grade…); Enter opens the "
-        "highlighted one: a draft in the editor, a completed one as a summary. Click a column "
-        "heading, or press s, to sort; S reverses."
+        "The evaluations on this laptop, newest first. Typing always filters the list — "
+        "every letter goes to the filter, never to a command (every word must match: case "
+        "reference, team, practitioner, status, grade, demo…); Escape clears it. Commands are "
+        "on ctrl keys: ctrl+n starts a new evaluation, ctrl+s sorts by the next column "
+        "(or click a heading), ctrl+r reverses. Enter opens the highlighted evaluation: a "
+        "draft in the editor, a completed one as its summary. The evaluation you worked on "
+        "last stays highlighted, so Enter goes straight back to it."
     )
     BINDINGS = [
-        Binding("n", "new_evaluation", "New", id="home.new"),
-        Binding("slash", "focus_filter", "Filter", id="home.filter"),
-        Binding("s", "sort_next", "Sort", id="home.sort"),
-        Binding("S", "sort_reverse", "Reverse", id="home.reverse"),
+        Binding("ctrl+n", "new_evaluation", "New evaluation", id="home.new"),
+        Binding("ctrl+s", "sort_next", "Sort", id="home.sort"),
+        Binding("ctrl+r", "sort_reverse", "Reverse", id="home.reverse"),
         Binding("escape", "clear_filter", "Clear filter", id="home.clear", show=False),
         Binding("down", "focus_table", "To the list", id="home.to_list", show=False),
     ]
@@ -73,6 +78,9 @@ class HomeScreen(Screen[None]):
         self._loaded = False
         self._columns: tuple[str, ...] = ()
         self._built_width = 0
+        self._keep = ""  # the evaluation to keep highlighted (the one worked on last)
+        self._last = ""  # the one worked on last, from a previous session too
+        self._keys_hold: InputHold | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,6 +91,9 @@ class HomeScreen(Screen[None]):
                 id="filter",
                 select_on_focus=False,
             )
+        resume = Shown("", id="resume")
+        resume.display = False
+        yield resume
         yield EvaluationList(id="evaluations")
         with Vertical(id="first-run"):
             yield Static("No evaluations on this laptop yet", classes="title")
@@ -126,6 +137,8 @@ class HomeScreen(Screen[None]):
         # (a message could arrive after a frame showing just the text, a frame later).
         self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
         self.query_one(EvaluationList).focus()
+        # Keys typed before the list (or the first-run panel) is drawn wait for it.
+        self._keys_hold = hold_input(self, "the list is loading")
         if self._quick_path is not None:
             self.quick_load(self._quick_path)
 
@@ -149,7 +162,11 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="home-load")
     def _load(self, ws: Workspace) -> None:
-        self.post_message(EvaluationsLoaded(read_home_rows(ws)))
+        self.post_message(EvaluationsLoaded(read_home_rows(ws), ws.positions.last()))
+
+    def on_evaluation_opened(self, message: EvaluationOpened) -> None:
+        message.stop()  # the app sent it here: it must not bubble back
+        self._keep = self._last = message.evaluation_id
 
     @work(thread=True, exclusive=True, group="home-load")
     def quick_load(self, path: Path) -> None:
@@ -163,6 +180,8 @@ class HomeScreen(Screen[None]):
     def on_evaluations_loaded(self, message: EvaluationsLoaded) -> None:
         self._rows = message.rows
         self._loaded = True
+        if message.last_id and not self._last:  # where the user left off last time
+            self._last = self._keep = message.last_id
         empty = not self._rows
         self.query_one("#first-run").display = empty
         self.query_one("#filter-bar").display = not empty
@@ -170,6 +189,7 @@ class HomeScreen(Screen[None]):
         self._build_columns(self._columns)  # widths fitted to the rows just loaded
         self._apply_sort()
         self._refresh_table()
+        self._highlight_kept()
         self.refresh_bindings()
         if self.workspace is None:  # drawn from the file: now the database
             self.call_after_refresh(self.post_message, WorkspaceWanted())
@@ -177,6 +197,32 @@ class HomeScreen(Screen[None]):
             self.query_one("#start", Button).focus()
         elif not self.query_one("#filter", Input).has_focus:
             self.query_one(EvaluationList).focus()
+        if self._keys_hold is not None:
+            self._keys_hold.release()
+            self._keys_hold = None
+
+    def _highlight_kept(self) -> None:
+        """The evaluation worked on last stays highlighted: Enter goes back to it."""
+        table = self.query_one(EvaluationList)
+        index = table.row_index(self._keep) if self._keep else None
+        if index is not None:
+            table.move_cursor(index)
+        self._show_resume()
+
+    def on_evaluation_list_row_highlighted(self, event: EvaluationList.RowHighlighted) -> None:
+        self._keep = event.key
+        self._show_resume()
+
+    def _show_resume(self) -> None:
+        """Offer to go straight back to the draft worked on last (one key: Enter)."""
+        resume = self.query_one("#resume", Static)
+        current = self._current_id()
+        row = next((r for r in self._shown if r.row.id == current), None)
+        offer = row is not None and current == self._last and row.row.status != "completed"
+        resume.display = offer
+        if row is not None and offer:
+            case = line(row.row.case_reference, 30)
+            resume.update(f"↪ Where you left off: {case} ({row.status}) — Enter continues it")
 
     # --- filtering and sorting ----------------------------------------------------------
 
@@ -203,6 +249,9 @@ class HomeScreen(Screen[None]):
             return
         noun = "evaluation" if total == 1 else "evaluations"
         text = f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
+        demo = sum(1 for r in self._rows if r.row.demo)
+        if demo:  # never mistaken for real work
+            text += f" (includes {demo} demo)"
         key, reverse = self._sort
         label = COLUMNS[COLUMN_INDEX[key]].label.lower()
         order = "descending" if reverse else "ascending"
@@ -217,11 +266,10 @@ class HomeScreen(Screen[None]):
         self.open_highlighted()
 
     def on_key(self, event: Key) -> None:
-        """Type-to-filter: a printable key on the list goes to the filter."""
+        """Type-to-filter: every printable key on the list goes to the filter (commands are
+        on ctrl keys, so a letter is never taken for one)."""
         table = self.query_one(EvaluationList)
         if not table.has_focus or not event.is_printable or not event.character:
-            return
-        if event.key in self.active_bindings or event.character == " ":
             return
         event.stop()
         event.prevent_default()
@@ -251,12 +299,9 @@ class HomeScreen(Screen[None]):
         self.sort_by(self._sort[0], not self._sort[1])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("sort_next", "sort_reverse", "focus_filter"):
+        if action in ("sort_next", "sort_reverse"):
             return bool(self._rows)
         return True
-
-    def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
 
     def action_focus_table(self) -> None:
         self.query_one(EvaluationList).focus()
@@ -279,6 +324,12 @@ class HomeScreen(Screen[None]):
         row = next((r.row for r in self._shown if r.row.id == event.key), None)
         if row is not None:
             self.post_message(OpenEvaluation(row.id, row.status))
+
+    def action_view_summary(self) -> None:
+        """The highlighted evaluation's summary (the palette's "View summary")."""
+        current = self._current_id()
+        if current is not None:
+            self.post_message(OpenEvaluation(current, summary=True))
 
     def action_new_evaluation(self) -> None:
         self.post_message(NewEvaluation())

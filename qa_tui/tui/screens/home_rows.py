@@ -105,6 +105,8 @@ def make_home_row(row: EvaluationRow, grade: str) -> HomeRow:
     status = STATUSES.get(row.status, row.status)
     if row.conflicts:
         status += " · conflict"
+    if row.demo:  # fictional data, marked wherever it shows
+        status += " · demo"
     words = (
         status,
         row.case_reference,

@@ -40,8 +40,11 @@ def _details(view: EvaluationView, template: Template) -> list[Block]:
     ev = view.evaluation
     people = ", ".join(" ".join(f"{p.name} ({p.role})".split()) for p in view.participants)
     auditor = ev.auditor + (f", {ev.auditor_role}" if ev.auditor_role.strip() else "")
+    status = STATUSES.get(ev.status, ev.status)
+    if ev.demo:  # never mistaken for real work
+        status += " (demo: fictional data, never sent to the QA team)"
     pairs = [
-        ("Status", STATUSES.get(ev.status, ev.status)),
+        ("Status", status),
         ("Date", ev.evaluation_date.isoformat() if ev.evaluation_date else ""),
         ("Type", EVALUATION_TYPES.get(ev.evaluation_type, ev.evaluation_type)),
         ("Template", f"{template.name}, version {template.version}"),

@@ -33,13 +33,14 @@ class SyncScreen(Screen[None]):
         "brings back the templates and teams the QA team publishes, the moderation of your "
         "evaluations, the actions you own and the resolutions of conflicts. If the central "
         "database cannot be reached nothing is lost: sync again later. Without a network, "
-        "hand over with a bundle file instead "
-        "(qa-tui export). Completed evaluations the central database has acknowledged can be "
-        "purged from this laptop after the retention period."
+        "hand over with a bundle file instead (ctrl+b, or the palette's “Export for the QA "
+        "team”). Demo evaluations are never sent. Completed evaluations the central "
+        "database has acknowledged can be purged from this laptop after the retention period."
     )
     BINDINGS = [
         Binding("ctrl+y", "sync", "Sync now", id="sync.now"),
-        Binding("c", "conflicts", "Conflicts", id="sync.conflicts"),
+        Binding("ctrl+b", "export", "Export a bundle", id="sync.export"),
+        Binding("ctrl+o", "conflicts", "Conflicts", id="sync.conflicts"),
         Binding("escape", "back", "Back", id="sync.back"),
     ]
 
@@ -60,8 +61,10 @@ class SyncScreen(Screen[None]):
                 )
                 with Horizontal(classes="buttons"):
                     yield Button("Sync now", id="sync", variant="primary")
+                    yield Button("Export a bundle instead", id="export")
                     yield Button("Conflicts", id="conflicts")
-                yield Shown("Not synced in this session.", id="sync-result")
+                yield Shown("", id="sync-result")
+                yield Shown("Never synced from this laptop.", id="sync-last", classes="hint")
             with Vertical(classes="card"):
                 yield Static("Retention", classes="card-title")
                 days = self.workspace.settings.retention_days
@@ -77,7 +80,20 @@ class SyncScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#sync", Button).focus()
+        # The address first: typing it is the first thing to do here (and a letter typed
+        # into it is text, never a shortcut).
+        self.query_one("#central-url", Input).focus()
+        self.read_last_sync()
+
+    @work(thread=True, exclusive=True, group="last-sync")
+    def read_last_sync(self) -> None:
+        from qa_tui.sync.direct import last_sync
+
+        found = self.workspace.read(last_sync)
+        if found is not None:
+            when = found.at[:16].replace("T", " ")
+            text = f"Last sync: {when} UTC with {found.central}. {found.summary}."
+            self.app.call_from_thread(self._show, "#sync-last", text)
 
     # --- actions ------------------------------------------------------------------------
 
@@ -86,6 +102,9 @@ class SyncScreen(Screen[None]):
 
     def action_conflicts(self) -> None:
         self.post_message(Navigate("conflicts"))
+
+    def action_export(self) -> None:
+        self.post_message(Navigate("export"))
 
     def action_sync(self) -> None:
         url = self.query_one("#central-url", Input).value.strip()
@@ -97,7 +116,11 @@ class SyncScreen(Screen[None]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        actions = {"sync": self.action_sync, "conflicts": self.action_conflicts}
+        actions = {
+            "sync": self.action_sync,
+            "conflicts": self.action_conflicts,
+            "export": self.action_export,
+        }
         if event.button.id in actions:
             actions[event.button.id]()
         elif event.button.id == "purge":
@@ -132,6 +155,7 @@ class SyncScreen(Screen[None]):
     def _synced(self, text: str) -> None:
         self._show("#sync-result", text)
         self.query_one("#sync", Button).disabled = False
+        self.read_last_sync()
 
     @work(thread=True, exclusive=True, group="purge")
     def run_purge(self) -> None:

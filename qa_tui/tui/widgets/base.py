@@ -22,7 +22,7 @@ from textual.widgets import Input, RadioSet, Select, Static, TextArea
 
 from qa_tui.tui.text import SafeInput, SafeTextArea, literal, rich_text
 from qa_tui.tui.widgets.autosave import Target
-from qa_tui.tui.widgets.choice import Choice
+from qa_tui.tui.widgets.choice import Choice, ChoiceSet
 
 if TYPE_CHECKING:
     from qa_tui.framework.model import Template
@@ -142,11 +142,11 @@ def grade_radios(template: Template, current: str, *, id: str) -> RadioSet:
                 name=NOT_APPLICABLE,
             )
         )
-    return RadioSet(*buttons, id=id, classes="grade-picker")
+    return ChoiceSet(*buttons, id=id, classes="grade-picker")
 
 
 def yes_no_radios(current: bool | None, *, id: str) -> RadioSet:
-    return RadioSet(
+    return ChoiceSet(
         Choice("Yes", value=current is True, name="yes"),
         Choice("No", value=current is False, name="no"),
         id=id,

@@ -8,18 +8,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import TextArea
 
 from qa_tui.tui.widgets.autosave import Target
 from qa_tui.tui.widgets.base import (
     EditorContext,
     ErrorHost,
-    Field,
     FieldError,
     ItemWidget,
     label,
-    user_edit,
 )
+from qa_tui.tui.widgets.long_field import LongField
 
 if TYPE_CHECKING:
     from qa_tui.framework.model import Item
@@ -28,14 +28,14 @@ if TYPE_CHECKING:
 KEYS_HINT = "Enter adds · Alt+↑ / Alt+↓ move an entry · Ctrl+Delete removes it"
 
 
-class EntryInput(Field):
-    """One entry's text; its keys move or remove it."""
+class EntryInput(LongField):
+    """One entry's text, wrapped in a box that grows so a long entry reads in full; its keys
+    move or remove it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("alt+up", "command(-1)", "Move up", id="entry.move_up"),
-        Binding("alt+down", "command(1)", "Move down", id="entry.move_down"),
-        Binding("ctrl+delete", "command(0)", "Remove entry", id="entry.remove"),
-    ]
+        Binding("alt+up", "command(-1)", "Move up", id="entry.move_up", show=False),
+        Binding("alt+down", "command(1)", "Move down", id="entry.move_down", show=False),
+    ]  # ctrl+delete (LongField's) removes it
 
     class Command(Message):
         def __init__(self, row: EntryRow, offset: int) -> None:
@@ -80,34 +80,36 @@ class ListEditor(ItemWidget):
         with Vertical(classes="entries"):
             for number, (entry_id, text) in enumerate(self._entries, 1):
                 yield EntryRow(entry_id, text, number)
-        yield Field(placeholder="Add an entry and press Enter", id=f"f-{self.item.id}-new")
+        yield LongField(placeholder="Add an entry and press Enter", id=f"f-{self.item.id}-new")
         yield label(KEYS_HINT, "hint")
         yield FieldError(self.item.id, "entry")
 
-    @property
-    def new_input(self) -> Input:
-        return self.query_one(f"#f-{self.item.id}-new", Input)
+    def first_missing(self) -> Widget | None:
+        """Where to type next: a new entry (the entries listed are already there)."""
+        return self.new_input
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    @property
+    def new_input(self) -> LongField:
+        return self.query_one(f"#f-{self.item.id}-new", LongField)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        if not user_edit(event):
-            return
-        row = event.input.parent
+        row = event.text_area.parent
         if not isinstance(row, EntryRow):
             return
         self.ctx.saver.later(
             Target(f"entry:{row.entry_id}", row, "entry"),
             self.ctx.editor.edit_entry,
             row.entry_id,
-            event.input.value,
+            event.text_area.text,
         )
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_long_field_submitted(self, event: LongField.Submitted) -> None:
         event.stop()
-        if event.input is not self.new_input:
+        if event.field is not self.new_input:
             self.new_input.focus()
             return
-        text = event.value
+        text = event.field.text
         if not text.strip():
             return
         item_id = self.item.id
@@ -121,9 +123,18 @@ class ListEditor(ItemWidget):
         if self.new_input.value == text:
             self.new_input.value = ""
 
+    def on_long_field_remove(self, event: LongField.Remove) -> None:
+        event.stop()
+        row = event.field.parent
+        if isinstance(row, EntryRow):
+            self._command(row, 0)
+
     def on_entry_input_command(self, event: EntryInput.Command) -> None:
         event.stop()
-        row, offset = event.row, event.offset
+        self._command(event.row, event.offset)
+
+    def _command(self, row: EntryRow, offset: int) -> None:
+        """Move an entry up (-1) or down (+1), or remove it (0)."""
         saver, editor = self.ctx.saver, self.ctx.editor
         if offset == 0:
             saver.now(

@@ -52,9 +52,23 @@ class OverallPanel(ItemWidget):
         yield na
         yield FieldError("overall_na_reason")
         for field, title in TEXTS.items():
-            yield label(title, "field-label")
+            yield label(title + self._required(field), "field-label")
             yield text_area(getattr(self.ev, field), id=f"f-{field}", classes="answer")
             yield FieldError(field)
+
+    def _required(self, field: str) -> str:
+        """What the label says is required: strengths always; development as the template's
+        rules say (below a grade)."""
+        if field == "summary_strengths":
+            return " (required)"
+        from qa_tui.framework.model import RuleKind
+
+        template = self.ctx.template
+        for rule in template.rules:
+            if rule.kind is RuleKind.DEVELOPMENT_BELOW_GRADE:
+                grade = template.scale.label(rule.grade).lower()
+                return f" (required for a judgement below {grade})"
+        return ""
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input
 
 from qa_tui.tui.widgets.autosave import Target
@@ -105,6 +106,10 @@ class ParticipantsPanel(ItemWidget):
                 yield ParticipantRow(participant_id, name, role)
         yield ParticipantAdder(self.ctx, id="f-participants")
         yield label("Ctrl+Delete removes the participant you are in", "hint")
+
+    def first_missing(self) -> Widget | None:
+        """Where to type next: a new participant's name (the rows listed are done)."""
+        return self.query_one("#f-participants .p-name", Input)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         row = row_of(event.input, ParticipantRow)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Input
 
 from qa_tui.tui.widgets.autosave import Target
@@ -84,6 +85,13 @@ class ScalingItem(ItemWidget):
                 yield ScaleRow(item.id, participant_id, who, score, why)
         yield ParticipantAdder(self.ctx, classes="adder")
         yield FieldError(item.id)
+
+    def first_missing(self) -> Widget | None:
+        """The first participant's scale or rationale still empty (None: all given)."""
+        for field in self.query(".scale-row Input").results(Input):
+            if not field.value.strip():
+                return field
+        return None
 
     def on_input_changed(self, event: Input.Changed) -> None:
         row = row_of(event.input, ScaleRow)

@@ -68,8 +68,8 @@ class TwoPane(VerticalScroll, can_focus=True):
             super().__init__()
             self.index = index
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self._rows: list[PaneRow] = []
 
     @property

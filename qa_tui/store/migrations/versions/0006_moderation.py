@@ -5,6 +5,8 @@ Revision ID: 0006
 Revises: 0005
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def _record_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+def _record_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("created_by", sa.String(length=200), nullable=False),
