@@ -23,7 +23,8 @@ said in the reports:
   months, and a manager's own line is the service area they evaluate most in — inferred, and
   every report that uses them says so.
 * **Demo evaluations** (:func:`demo_evaluations`): how many of the counted evaluations are
-  fictional demo data (none can be told apart yet: 0).
+  fictional demo data (``evaluations.demo``, set by ``qa-tui demo``); every report and the
+  dashboard say so when there are any.
 """
 
 from __future__ import annotations
@@ -129,12 +130,11 @@ def count_evaluations(session: Session, conditions: Sequence[ColumnElement[bool]
 
 
 def demo_evaluations(session: Session, conditions: Sequence[ColumnElement[bool]]) -> int:
-    """How many of the evaluations ``conditions`` select are fictional demo data.
-
-    Evaluations carry no demo mark yet, so none can be told apart: 0. When they do, this
-    counts them and every report says "includes N demo evaluations".
-    """
-    return 0
+    """How many of the evaluations ``conditions`` select are fictional demo data (every report
+    then says "includes N demo evaluations")."""
+    E = models.Evaluation
+    query = select(func.count()).select_from(E).where(*conditions, E.demo)
+    return int(session.scalar(query) or 0)
 
 
 # --- grades --------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ EVALUATION_COLUMNS = (
     _c("created_at", "text", "When it was started (ISO 8601, UTC)"),
     _c("created_by", "text", "Who started it"),
     _c("updated_at", "text", "When it last changed (ISO 8601, UTC)"),
+    _c("demo", "bool", "Fictional demo data made by 'qa-tui demo' (never real work)"),
 )
 
 
@@ -137,6 +138,7 @@ def _evaluation_row(vocab: Vocabulary, r: Any) -> tuple[Any, ...]:
         e.created_at,
         e.created_by,
         e.updated_at,
+        _bool(e.demo),
     )
 
 

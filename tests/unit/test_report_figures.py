@@ -156,6 +156,18 @@ def test_monthly_activity(demo: dict[str, Any]) -> None:
     assert got == dict(teams)
 
 
+def test_every_report_says_how_many_demo_evaluations_it_includes(demo: dict[str, Any]) -> None:
+    every = chosen(demo["data"], *span(PERIOD), completed=False)
+    assert every and all(e["demo"] in ("1", "true", "True") for e in every.values())
+    said = f"Includes {len(every):,} demo evaluations (fictional data)."
+    for kind in ("monthly", "quarterly", "actions", "coverage", "moderation"):
+        assert said in report(demo, kind, PERIOD)["notes"], kind
+    area, team = next((e["service_area"], e["team"]) for e in every.values())
+    in_team = sum(1 for e in every.values() if e["team"] == team and e["service_area"] == area)
+    of_team = report(demo, "team", PERIOD, service_area=area, team=team)["notes"]
+    assert f"Includes {in_team:,} demo evaluation" in " ".join(of_team)
+
+
 def _grades(
     data: dict[str, list[dict[str, str]]], evals: dict[str, dict[str, str]]
 ) -> dict[str, tuple[Counter[str], int, int]]:
