@@ -151,23 +151,27 @@ async def choose(keys: Keys, grade: str) -> None:
 
 
 async def new_evaluation(keys: Keys, answers: CaseAnswers, template_index: int) -> None:
-    """From the home list: n, the case details, the template, who was present; ctrl+s."""
+    """From the home list: ctrl+n; the type (collaborative, as it comes), the template, the
+    case details, who was present; ctrl+s."""
     from qa_tui.tui.dialogs.new_evaluation import NewEvaluationDialog
     from qa_tui.tui.screens.evaluation import EvaluationScreen
 
     pilot = keys.pilot
-    await keys.press("n")
+    await keys.press("ctrl+n")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, NewEvaluationDialog), "dialog")
     await pilot.pause()
+    expect_focus(pilot, "evaluation_type")
+    await keys.press("tab")
+    expect_focus(pilot, "template")
+    await keys.press("enter", "home", *(["down"] * template_index), "enter")
+    await keys.press("tab")
     expect_focus(pilot, "case_reference")
-    for text in (answers.case_reference, answers.service_area, answers.team):
+    await keys.type(answers.case_reference)
+    await keys.press("tab", "tab")  # past the date (today) to the service area
+    for text in (answers.service_area, answers.team, answers.practitioner):
         await keys.type(text)
         await keys.press("tab")
-    await keys.type(answers.practitioner)
-    await keys.press("tab", "tab")  # past the type of evaluation (collaborative) to the template
-    expect_focus(pilot, "template")
-    await keys.press("enter", *(["down"] * template_index), "enter")
-    await keys.press("tab", "tab")  # past the date (today) to "was the practitioner present?"
+    await keys.press("tab")  # past the practitioner's role to "was the practitioner present?"
     expect_focus(pilot, "practitioner_present")
     await keys.press("enter")  # Yes, the first choice
     await keys.press("ctrl+s")
@@ -312,7 +316,7 @@ async def concern_and_overall(keys: Keys, answers: CaseAnswers) -> None:
 
 async def complete(keys: Keys) -> None:
     from qa_tui.tui.dialogs.review import ReviewDialog
-    from qa_tui.tui.screens.evaluation import EvaluationScreen
+    from qa_tui.tui.screens.summary import SummaryScreen
 
     pilot = keys.pilot
     await keys.press("ctrl+r")
@@ -320,10 +324,11 @@ async def complete(keys: Keys) -> None:
     dialog: Any = pilot.app.screen
     await wait_for(pilot, lambda: dialog._state is not None, "the review's list")
     assert dialog._state.missing == [], dialog._state.missing[:3]
-    await keys.press("ctrl+s")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, EvaluationScreen), "the editor")
-    screen: Any = pilot.app.screen
-    await wait_for(pilot, lambda: screen.ctx is not None and screen.ctx.read_only, "completed")
+    await keys.press("ctrl+s")  # completed: its summary shows in the editor's place
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen), "the summary")
+    summary: Any = pilot.app.screen
+    await wait_for(pilot, lambda: summary.data is not None, "the summary's data")
+    assert summary.data.status == "completed"
 
 
 async def complete_audit(

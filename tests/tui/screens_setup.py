@@ -518,7 +518,7 @@ async def _actions(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.screens.actions import ActionsScreen
 
     await _home(pilot, ids)
-    await pilot.press("f2")
+    await pilot.press("f4")
     screen = await screen_is(pilot, ActionsScreen)
     await wait_for(pilot, lambda: screen.loaded and screen._count is not None, "the actions")
 
@@ -542,7 +542,7 @@ async def _concerns(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.screens.concerns import ConcernsScreen
 
     await _home(pilot, ids)
-    await pilot.press("f3")
+    await pilot.press("f5")
     screen = await screen_is(pilot, ConcernsScreen)
     await wait_for(pilot, lambda: screen.loaded, "the concerns")
 
@@ -551,7 +551,7 @@ async def _findings(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.screens.concerns import FindingsScreen
 
     await _home(pilot, ids)
-    await pilot.press("f4")
+    await pilot.press("f6")
     screen = await screen_is(pilot, FindingsScreen)
     await wait_for(pilot, lambda: screen.loaded, "the findings")
 

@@ -248,7 +248,13 @@ def test_a_1_0_audit_after_the_upgrade(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: screen.section_key == "assessment", "assessment")
             await pilot.pause()
             assert len(screen.query(GradeItem)) == 11 and not screen.query(PromptsItem)
-            await pilot.press("shift+tab", "down", "down", "enter")  # requires improvement
+            grade = screen.query_one("#f-assessment_purpose_understood-grade")
+            grade.focus()
+            await pilot.pause()
+            buttons = list(grade.query("RadioButton"))
+            wanted = next(i for i, b in enumerate(buttons) if "improvement" in str(b.label))
+            start = grade._selected or 0  # the cursor starts on the grade chosen (good)
+            await pilot.press(*(["down"] * (wanted - start)), "enter")  # requires improvement
             await wait_for(pilot, lambda: screen.saver.idle, "saved")
             await pilot.press("escape")
             app.post_message(OpenEvaluation(done, "completed"))

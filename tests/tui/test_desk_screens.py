@@ -67,7 +67,7 @@ async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await home_loaded(pilot)
-        await pilot.press("f2")
+        await pilot.press("f7")
         screen = await dashboard_drawn(pilot)
         assert isinstance(screen, DashboardScreen) and screen.data is not None
         assert screen.data.query.period.label == "2026 Q3"
@@ -162,7 +162,7 @@ async def test_reports_screen_makes_a_report_and_refuses_a_team_summary_without_
     out = tmp_path / "board.md"
     async with app.run_test(size=SIZE) as pilot:
         await home_loaded(pilot)
-        await pilot.press("f3")
+        await pilot.press("f8")
         screen = await screen_is(pilot, ReportsScreen)
         await settle(pilot)
         screen.query_one("#format", Select).value = "md"

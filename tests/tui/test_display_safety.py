@@ -97,6 +97,8 @@ def poison(db_url: str, evaluation_ids: list[str], text: str) -> None:
         for state in states:
             if state.field.startswith("_") or state.field in ("status", "completed_at"):
                 continue
+            if state.field.endswith("_id"):  # a reference to another record, not text shown
+                continue
             winner = session.get(models.Change, state.winner_id)
             assert winner is not None
             value = json.loads(winner.value)

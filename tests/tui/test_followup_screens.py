@@ -68,7 +68,7 @@ async def test_tracker_completes_an_overdue_action_and_the_update_survives_a_mer
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("f2")
+        await pilot.press("f4")
         screen = await _screen(pilot, ActionsScreen)
         await pilot.press("o")  # overdue only
         await settle(pilot)
@@ -111,7 +111,7 @@ async def test_an_immediate_concern_from_raised_to_closed(
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("f3")
+        await pilot.press("f5")
         concerns = await _screen(pilot, ConcernsScreen)
         assert _keys(concerns) == [eid]
         assert "not shared" in str(concerns.query_one(EvaluationList).get_column("stage")[0])

@@ -118,14 +118,16 @@ async def _reveal(pilot: Any, sbs: Any) -> None:
 
 
 async def _agree_all(pilot: Any, sbs: Any, disagree_first: bool) -> str:
-    """Agree every graded item; the first one the group grades differently, with a reason."""
+    """Agree every graded item; the first one the auditor graded (not "not applicable") the
+    group grades differently, with a reason."""
     from qa_tui.tui.dialogs.agreed_grade import AgreedGradeDialog
 
     rows = _graded_rows(sbs)
+    first = next(r for r in rows if sbs.data.left[r].grade not in ("", "not_applicable"))
     changed = ""
-    for n, row in enumerate(rows):
+    for row in rows:
         await _go(pilot, sbs, row)
-        if n == 0 and disagree_first:
+        if row == first and disagree_first:
             auditor = sbs.data.left[row].grade
             key = "4" if auditor != "inadequate" else "1"
             await pilot.press(key)

@@ -91,7 +91,7 @@ async def test_the_sync_screen_shows_a_sync_made_from_the_command_line(
 
     add_evaluation(workspace, "LCS-700004")
     url = _central_with(settings, tmp_path)
-    sync_now(workspace, url)  # what `qa-tui sync --central URL` runs
+    sync_now(workspace.store, workspace.settings, url)  # what `qa-tui sync --central URL` runs
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

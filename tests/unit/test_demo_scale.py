@@ -62,4 +62,7 @@ def test_demo_command_shows_no_bar_when_piped(tmp_path: Path) -> None:
     url = f"sqlite:///{(tmp_path / 'd.db').as_posix()}"
     done = CliRunner().invoke(main, ["demo", "--db", url, "--evaluations", "3"])
     assert done.exit_code == 0, done.output
-    assert done.output.strip().splitlines() == [f"Added 3 demo evaluations to {url}"]
+    assert done.output.strip().splitlines() == [
+        f"Added 3 demo evaluations to {url} "
+        "(marked as demo; 'qa-tui demo --remove' takes them away)"
+    ]

@@ -97,7 +97,7 @@ def test_a_stage_not_reached_in_one_call(workspace: Any, tpl: Template) -> None:
     eid = start(workspace, tpl)
     assert (
         "assessment_judgement",
-        "How good is the practice in the assessment?: no grade given",
+        "How good is the practice in the assessment? No grade given yet.",
     ) in todo(workspace, tpl, eid)
     workspace.write(ev.mark_not_reached, tpl, eid, "assessment_judgement")
     judgement = view(workspace, eid).responses["assessment_judgement"]
@@ -130,7 +130,7 @@ def test_required_prompts_and_development_at_every_grade(workspace: Any, tpl: Te
             (
                 "assessment_purpose_shared",
                 "Parents/carers and children will be aware of the purpose from their first "
-                "contact: not marked seen, not seen or not applicable",
+                "contact: not marked seen, not seen or not applicable.",
             )
         )
         == 1

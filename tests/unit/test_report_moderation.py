@@ -99,7 +99,7 @@ def test_breakdowns_add_up_and_filters_narrow(demo: Any) -> None:
 
 def test_an_empty_period_says_not_enough_data_never_nan(demo: Any) -> None:
     made = kinds.build(demo.store, "moderation", ReportQuery(parse_period("2024")))
-    assert made.notes == ("No moderated judgements in 2024.",)
+    assert made.notes == ("No evaluations were moderated in 2024: no judgements to compare.",)
     for fmt in ("md", "html", "csv", "json"):
         text = render(made, fmt).decode()
         assert "nan" not in text.lower().replace("nancy", "")

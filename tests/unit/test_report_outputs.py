@@ -262,7 +262,8 @@ def test_an_empty_period_says_so(fixture_db: dict[str, Any], kind: str) -> None:
     [
         (
             ["report", "weekly"],
-            "report 'weekly': the kinds are actions, coverage, monthly, quarterly, team",
+            "report 'weekly': the kinds are actions, coverage, moderation, monthly, quarterly, "
+            "team",
         ),
         (
             ["report", "monthly", "--period", "2026-13"],
