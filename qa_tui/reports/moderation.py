@@ -221,7 +221,7 @@ def build(session: Session, query: ReportQuery) -> ReportBody:
     result = agreement(session, flt)
     notes = []
     if not len(result.units):
-        notes.append(f"No moderated judgements in {period.label}.")
+        notes.append(f"No evaluations were moderated in {period.label}: no judgements to compare.")
     if result.scale.other_scale:
         notes.append(
             f"{result.scale.other_scale:,} judgements on templates with another grading scale "
