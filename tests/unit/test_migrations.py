@@ -112,17 +112,22 @@ def test_foreign_tables_are_refused(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+def _database_at_0003(path: Path) -> None:
+    """A laptop database as qa-tui left it at schema 0003."""
+    _database_at_0001(path)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+    engine.dispose()
+
+
 def test_upgrade_from_0003_adds_follow_through_and_keeps_each_action_status(
     tmp_path: Path,
 ) -> None:
     """0005 (follow-through): actions keep the status they were agreed with as their current status
     (no updates exist yet); the new tables are there, empty; nothing else changes."""
     path = tmp_path / "qa.db"
-    _database_at_0001(path)
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0003")
-    engine.dispose()
+    _database_at_0003(path)
     with sqlite3.connect(path) as db:
         db.execute(
             "INSERT INTO actions (id, created_by, created_device, created_at, updated_at, deleted,"
@@ -142,15 +147,11 @@ def test_upgrade_from_0003_adds_follow_through_and_keeps_each_action_status(
     assert [b.name for b in tmp_path.glob("qa.db.before-upgrade-0003-*")]
 
 
-def test_upgrade_to_0004_keeps_records_that_belong_to_an_evaluation(tmp_path: Path) -> None:
+def test_upgrade_to_0007_keeps_records_that_belong_to_an_evaluation(tmp_path: Path) -> None:
     """Adding evaluations.demo must not rebuild the table: its children's foreign keys would
     refuse it (a real laptop's database has participants, responses, …)."""
     path = tmp_path / "qa.db"
-    _database_at_0001(path)
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0003")
-    engine.dispose()
+    _database_at_0003(path)
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(
