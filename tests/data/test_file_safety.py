@@ -21,7 +21,7 @@ import pytest
 from qa_tui.config import load_settings, save_settings
 from qa_tui.errors import ConfigError, StoreError
 from qa_tui.fsutil import atomic_write_bytes, make_private_dir, special_kind
-from tests.unit.test_cli import run, url
+from tests.data.test_cli import run, url
 
 POSIX = os.name == "posix"
 AS_ROOT = POSIX and os.geteuid() == 0
