@@ -56,6 +56,7 @@ def build(ws: Any, count: int, seed: int = 7) -> None:
     """``count`` lean evaluations, four actions each, written with bulk inserts."""
     from qa_tui.demo.recorder import Recorder, stamp
     from qa_tui.demo.text import SERVICE_AREAS, Who, new_uuid
+    from qa_tui.domain.evaluation import remember_template
     from qa_tui.store.bulk import insert_new
     from qa_tui.store.history import advance_clock
 
@@ -74,7 +75,7 @@ def build(ws: Any, count: int, seed: int = 7) -> None:
     rec = Recorder(0)
     rec.rng = random.Random(seed + 1)
     with ws.store.session() as session:
-        ws.remember_template(session, template)
+        remember_template(session, template)
     made = 0
     started = time.perf_counter()
     while made < count:
