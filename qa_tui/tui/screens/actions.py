@@ -8,6 +8,7 @@ changes, and continued as the cursor nears its end.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
 MORE_WHEN = 20  # load the next page when the cursor is this close to the end
+COUNT_AFTER = 0.3  # seconds of quiet after a page is drawn before the matches are counted
 
 
 class ActionsScreen(Screen[None]):
@@ -123,9 +125,13 @@ class ActionsScreen(Screen[None]):
     def reload(self) -> None:
         self._generation += 1
         self._count = None
-        flt = self.current_filter()
-        self.load_page(flt, None, self._generation)
-        self.count(flt, self._generation)
+        self.load_page(self.current_filter(), None, self._generation)
+
+    def _count_when_quiet(self, generation: int) -> None:
+        """Count the matches once the page is drawn and typing has paused: the count reads
+        every match, so while keys keep coming it would only slow the page a key needs."""
+        if generation == self._generation and self._count is None:
+            self.count(self.current_filter(), generation)
 
     def _filter_changed(self, _: str) -> None:
         self.reload()
@@ -171,9 +177,12 @@ class ActionsScreen(Screen[None]):
         self._rows = [*self._rows, *rows] if more else rows
         today = self.today
         self.query_one(EvaluationList).set_rows([ActionListRow(r, today) for r in self._rows])
+        first_page = self._drawn_generation != generation
         self._drawn_generation = generation
         self.loaded = True
         self._update_status()
+        if first_page:
+            self.set_timer(COUNT_AFTER, partial(self._count_when_quiet, generation))
 
     def _counted(self, found: int, generation: int) -> None:
         if generation == self._generation:
