@@ -40,7 +40,7 @@ from qa_tui.sync.aggregates import Aggregate, InvalidRecord, check_aggregate, ch
 from qa_tui.sync.central import central_id, device_lookup
 from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
-from qa_tui.sync.merge import Provenance, merge_aggregates
+from qa_tui.sync.merge import Provenance, merge_aggregates, merge_in_batches
 from qa_tui.sync.reference_data import pull_reference
 
 
@@ -146,11 +146,13 @@ def _push(laptop: Store, central: Store, device_id: str, report: SyncReport) -> 
         if not ids:
             return
         source = Provenance(str(uuid.uuid4()), "sync", device_id, 0, head_revision(), utc_stamp())
-        with central.session() as remote:
+        with central.reader() as remote:
             device_lookup(remote, "direct sync")(device_id)
-            merged = merge_aggregates(
-                remote, validated(iter_aggregates(local, ids)), source, utc_stamp()
-            )
+        # In short batches, as a bundle is: a big push never keeps others off the central
+        # database; one cut short is completed by the next sync (nothing acknowledged yet).
+        merged = merge_in_batches(
+            central, validated(iter_aggregates(local, ids)), source, utc_stamp()
+        )
     report.pushed_evaluations, report.pushed_changes = len(merged.touched), merged.new_changes
     report.touched.update(ids)
 
