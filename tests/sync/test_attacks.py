@@ -279,3 +279,28 @@ def test_100_mb_of_junk(setup) -> None:
         handle.write(header)
         handle.write(os.urandom(20 << 20))
     _refused(cen, fake, tmp / "qa.key", "different key", "corrupt")
+
+
+def test_bundle_swapped_after_verification(setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merge commits batch by batch, so it reads only what it verified: a file replaced by
+    another validly signed bundle once verification is over stops the merge, nothing of either
+    written."""
+    from qa_tui.sync import central
+
+    a, cen, good, tmp = setup
+    aggs = aggregates(a.store)
+    target = next(c for g in aggs for c in g.changes if c["field"] == "text")
+    target["value"] = dumps("words nobody verified")
+    other = _write(tmp / "other.qab", aggs, a, tmp / "qa.key.pub")
+    verify = central.verify_bundle
+
+    def verify_then_swap(path: Path, *args, **kwargs):
+        manifest = verify(path, *args, **kwargs)
+        path.write_bytes(other.read_bytes())
+        return manifest
+
+    monkeypatch.setattr(central, "verify_bundle", verify_then_swap)
+    before = full_dump(cen)
+    with pytest.raises(BundleError, match="changed while it was being merged"):
+        merge_bundle_file(cen, good, tmp / "qa.key")
+    assert full_dump(cen) == before

@@ -612,3 +612,49 @@ def test_second_merge_into_a_busy_database_fails_cleanly(
     again = CliRunner().invoke(main, merge, catch_exceptions=False)
     assert again.exit_code == 0 and "new changes" in again.output, again.output
     _as_if_sequential(url, make_db, big, small)
+
+
+@pytest.mark.slow
+def test_a_small_sync_gets_in_between_the_batches_of_a_big_merge(
+    tmp_path: Path, sqlite_db, make_db, settings
+) -> None:
+    """A laptop syncs 20 evaluations while a big bundle is being merged: its sync completes
+    before the big merge does (between two of its batches), and both are in, once each."""
+    from qa_tui.sync.direct import sync_now
+    from tests.sync.test_retention_and_sync import laptop_settings
+
+    big = _demo_laptop(sqlite_db(), tmp_path, settings, 300)
+    small = Laptop(sqlite_db(), tmp_path, "Sam Senior")
+    for n in range(20):
+        small.new_evaluation(f"XYZ-{30000 + n}")
+    key, url = tmp_path / "qa.key", make_db()
+    big_bundle, _small_bundle = _central_for(url, key, big, small)
+    first_batch = threading.Event()
+    finished: list[float] = []
+    errors: list[BaseException] = []
+
+    def merge_big() -> None:
+        store = open_store(url)
+        try:
+            merge_bundle_file(
+                store, big_bundle, key, progress=lambda _n: first_batch.set(), include_demo=True
+            )
+            finished.append(time.perf_counter())
+        except BaseException as exc:  # recorded and checked below
+            errors.append(exc)
+        finally:
+            first_batch.set()
+            store.dispose()
+
+    thread = threading.Thread(target=merge_big)
+    thread.start()
+    assert first_batch.wait(120)
+    started = time.perf_counter()
+    report = sync_now(small.store, laptop_settings(small, settings), url)
+    synced = time.perf_counter()
+    thread.join(300)
+    assert errors == [] and finished, errors
+    assert report.pushed_evaluations == 20
+    assert synced < finished[0], "the sync waited for the whole merge"
+    print(f"sync during the merge: {synced - started:.2f} s")  # the benchmark measures it
+    _as_if_sequential(url, make_db, big, small)
