@@ -39,6 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from qa_tui.errors import StoreBusyError
 from qa_tui.store import models
 from qa_tui.store.bulk import CHANGE_COLUMNS, insert_new
 from qa_tui.store.db import Store
@@ -47,7 +48,7 @@ from qa_tui.store.history import advance_clock, settle_field
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.store.tracking import refresh_actions, tracked_evaluations
 from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate
-from qa_tui.sync.errors import BundleError
+from qa_tui.sync.errors import BundleError, PartlyMerged
 
 BATCH = 200
 HOLD = 0.5  # seconds one batch of merge_in_batches aims to hold the write lock
@@ -87,6 +88,7 @@ class MergeReport:
     sessions: int = 0
     batches: int = 0  # transactions committed (merge_in_batches)
     longest_hold: float = 0.0  # seconds the longest of them held the write lock
+    committed: int = 0  # aggregates in the batches committed so far
 
     def summary(self) -> str:
         if self.already_merged:
@@ -232,8 +234,14 @@ def merge_in_batches(
             _same_bundle(earlier, source)
             report.already_merged, report.merged_at = True, earlier.merged_at
             return report
-    with store.engine.connect() as connection, _checkpoint_at_end(connection):
-        _merge_batches(store, connection, aggregates, source, report, progress)
+    try:
+        with store.engine.connect() as connection, _checkpoint_at_end(connection):
+            _merge_batches(store, connection, aggregates, source, report, progress)
+    except (BundleError, StoreBusyError) as exc:
+        if not report.batches:
+            raise
+        busy = isinstance(exc, StoreBusyError)
+        raise PartlyMerged(str(exc), report.committed, busy) from exc
     return report
 
 
@@ -285,6 +293,7 @@ def _merge_batches(
                 progress(len(batch))
         held = time.perf_counter() - started
         report.batches += 1
+        report.committed += len(batch)
         report.longest_hold = max(report.longest_hold, held)
         size = sum(len(a.changes) for a in batch)
         # Aim the next batch at HOLD seconds; grow at most twofold at a time.
