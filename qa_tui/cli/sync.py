@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import asdict
 from functools import partial
@@ -237,6 +238,7 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...], include_demo:
     refused = 0
     try:
         for path in bundles:
+            started = time.perf_counter()
             try:
                 report = _merge_one(store, path, key, include_demo=include_demo)
             except PartlyMerged as exc:
@@ -255,7 +257,8 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...], include_demo:
                 )
                 refused += 1
                 continue
-            click.echo(f"{path}: {report.summary()}")
+            took = "" if report.already_merged else f" in {time.perf_counter() - started:.1f} s"
+            click.echo(f"{path}: {report.summary()}{took}")
     finally:
         store.dispose()
     if refused:
