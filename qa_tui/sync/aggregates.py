@@ -37,6 +37,7 @@ WIRE_FIELDS = (
     "wall_time",
 )
 MAX_COUNTER = 2**31 - 1  # an INTEGER column on PostgreSQL
+_CONSTANTS = {"true": True, "false": False, "null": None}
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -147,14 +148,16 @@ def _check_value(etype_name: str, fld: str, value: Any, aggregate_id: str, entit
 def _json(text: str) -> Any:
     """``json.loads(text)``, faster for the commonest texts a change holds: a plain string
     (no escape, no quote, no control character: its JSON is the text in quotes), an empty
-    list, and a list of one id (a change superseding one head). Anything else, and anything
-    these tests do not fully settle, goes to the real parser."""
+    list, a flag or nothing, and a list of one id (a change superseding one head). Anything
+    else, and anything these tests do not fully settle, goes to the real parser."""
     if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
         inner = text[1:-1]
         if "\\" not in inner and '"' not in inner and inner.isprintable():
             return inner
     elif text == "[]":
         return []
+    elif text in _CONSTANTS:
+        return _CONSTANTS[text]
     elif len(text) == 40 and text.startswith('["') and text.endswith('"]') and is_id(text[2:38]):
         return [text[2:38]]
     return json.loads(text)
