@@ -217,6 +217,7 @@ def merge_in_batches(
     source: Provenance,
     now: str,
     progress: Progress | None = None,
+    committed: Progress | None = None,
 ) -> MergeReport:
     """Merge validated aggregates in batches, each committed in a transaction of its own.
 
@@ -224,8 +225,11 @@ def merge_in_batches(
     before), so other merges and syncs get the database between batches. The bundle goes into
     the ledger with the last batch: a merge cut short is completed by merging again.
     ``progress(k)`` is called inside each batch's transaction once its ``k`` aggregates are
-    written. Raises :class:`BundleError` for a collision; the batch it was found in writes
-    nothing (earlier batches, valid on their own, stay).
+    written, ``committed(k)`` once it has committed (it may take its time: no lock is held).
+    Raises :class:`BundleError` for a collision (or a bundle file that changed), and
+    :class:`~qa_tui.errors.StoreBusyError` when another writer kept the lock too long, if
+    nothing was committed yet; once a batch has committed, :class:`PartlyMerged` instead (the
+    batch that failed writes nothing; the earlier ones, valid on their own, stay).
     """
     report = MergeReport(source.bundle_id, merged_at=now)
     with store.reader() as session:  # a replay is a no-op without taking the lock
@@ -236,7 +240,7 @@ def merge_in_batches(
             return report
     try:
         with store.engine.connect() as connection, _checkpoint_at_end(connection):
-            _merge_batches(store, connection, aggregates, source, report, progress)
+            _merge_batches(store, connection, aggregates, source, report, (progress, committed))
     except (BundleError, StoreBusyError) as exc:
         if not report.batches:
             raise
@@ -273,9 +277,10 @@ def _merge_batches(
     aggregates: Iterable[Aggregate],
     source: Provenance,
     report: MergeReport,
-    progress: Progress | None,
+    callbacks: tuple[Progress | None, Progress | None],
 ) -> None:
     now = report.merged_at
+    progress, committed = callbacks
     target = [FIRST_BATCH_CHANGES]  # the next batch's size in changes, sized as we go
     for batch, last in _batches(aggregates, target):
         started = time.perf_counter()
@@ -295,6 +300,8 @@ def _merge_batches(
         report.batches += 1
         report.committed += len(batch)
         report.longest_hold = max(report.longest_hold, held)
+        if committed and batch:
+            committed(len(batch))
         size = sum(len(a.changes) for a in batch)
         # Aim the next batch at HOLD seconds; grow at most twofold at a time.
         target[0] = max(200, min(MAX_BATCH_CHANGES, 2 * size, int(size * HOLD / max(held, 1e-3))))
