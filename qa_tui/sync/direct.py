@@ -268,7 +268,9 @@ def _pull(
             report.pulled_changes = merged.new_changes
             report.moderated = len(_moderated(local, todo) - moderated_before)
             report.touched.update(todo)
-        report.acknowledged = acknowledge(local, central_ref, sorted(report.touched), utc_stamp())
+        report.acknowledged = acknowledge(
+            local, central_ref, sorted(report.touched), utc_stamp(), held=remote
+        )
         record_last_sync(local, report)
 
 
