@@ -658,3 +658,25 @@ def test_a_small_sync_gets_in_between_the_batches_of_a_big_merge(
     assert synced < finished[0], "the sync waited for the whole merge"
     print(f"sync during the merge: {synced - started:.2f} s")  # the benchmark measures it
     _as_if_sequential(url, make_db, big, small)
+
+
+def test_readers_never_wait_for_a_merge(big_and_small, make_db, tmp_path: Path) -> None:
+    """While a merge holds the write lock (a batch written, not committed), the app on the
+    central database reads its list and an evaluation: WAL on SQLite, MVCC on PostgreSQL."""
+    from qa_tui.store.queries import list_evaluations
+    from qa_tui.store.views import load_view
+
+    big, small = big_and_small
+    key, url = tmp_path / "qa.key", make_db()
+    big_bundle, small_bundle = _central_for(url, key, big, small)
+    first = open_store(url)
+    merge_bundle_file(first, small_bundle, key, include_demo=True)
+    first.dispose()
+    with HeldMerge(url, big_bundle, key, hold=60) as held:
+        reader = open_store(url)
+        with reader.reader() as s:
+            rows = list_evaluations(s)
+            view = load_view(s, rows[0].id)
+        reader.dispose()
+        assert not held.release.is_set() and held.thread.is_alive()  # still holding
+    assert len(rows) == 3 and view.evaluation.case_reference.startswith("XYZ-")
