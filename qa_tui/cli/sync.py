@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import asdict
 from functools import partial
@@ -27,6 +28,7 @@ from qa_tui.cli.common import (
 
 if TYPE_CHECKING:
     from qa_tui.store.db import Store
+    from qa_tui.sync.errors import PartlyMerged
     from qa_tui.sync.merge import MergeReport
 
 # Plain paths: the commands check what is there themselves and refuse a directory, FIFO or
@@ -222,17 +224,27 @@ def export_command(
 )
 @click.argument("bundles", nargs=-1, required=True, type=_PATH)
 def merge_command(into: str, key: Path, bundles: tuple[Path, ...], include_demo: bool) -> None:
-    """Verify and merge bundles into the central database (each all or nothing); a bundle
-    holding demo evaluations is refused unless --include-demo is given."""
+    """Verify and merge bundles into the central database; a bundle holding demo evaluations
+    is refused unless --include-demo is given.
+
+    Each bundle is verified whole before anything is written, then merged in short batches of
+    whole evaluations (the database stays usable meanwhile); a merge cut short is finished by
+    merging the bundle again, nothing duplicated.
+    """
     from qa_tui.errors import StoreBusyError
-    from qa_tui.sync.errors import BundleError
+    from qa_tui.sync.errors import BundleError, PartlyMerged
 
     store = _open_store(into, create=False)
     refused = 0
     try:
         for path in bundles:
+            started = time.perf_counter()
             try:
                 report = _merge_one(store, path, key, include_demo=include_demo)
+            except PartlyMerged as exc:
+                click.echo(f"qa-tui: {path}: {_partly(exc)}", err=True)
+                refused += 1
+                continue
             except BundleError as exc:
                 click.echo(f"qa-tui: refused {exc}; nothing of it was merged", err=True)
                 refused += 1
@@ -245,11 +257,27 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...], include_demo:
                 )
                 refused += 1
                 continue
-            click.echo(f"{path}: {report.summary()}")
+            took = "" if report.already_merged else f" in {time.perf_counter() - started:.1f} s"
+            click.echo(f"{path}: {report.summary()}{took}")
     finally:
         store.dispose()
     if refused:
         sys.exit(1)
+
+
+def _partly(exc: PartlyMerged) -> str:
+    """One line for a merge that stopped after some of its batches committed."""
+    kept = (
+        "the 1 evaluation merged before it stopped stays, whole"
+        if exc.merged == 1
+        else f"the {exc.merged} evaluations merged before it stopped stay, whole"
+    )
+    if exc.busy:
+        return (
+            f"the central database is busy with another merge; {kept} — merge the bundle "
+            "again to finish (nothing is duplicated)"
+        )
+    return f"refused {exc.reason}; {kept} (each valid on its own)"
 
 
 def _merge_one(store: Store, path: Path, key: Path, *, include_demo: bool) -> MergeReport:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
@@ -25,6 +26,7 @@ from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, EntityType
 from qa_tui.store.history import dumps, heads_disagree
 
 CHANGE_COLUMNS = tuple(c.key for c in models.Change.__table__.columns)
+_PLAIN_ID = re.compile(r"[0-9A-Za-z-]+\Z")  # an id whose JSON is itself in quotes
 
 
 def _table(model: type[models.Base]) -> Table:
@@ -72,12 +74,18 @@ def _heads(group: list[dict[str, Any]], superseded_by: dict[str, set[str]]) -> l
     )
 
 
+_CONSTANTS = {"true": True, "false": False, "null": None}
+
+
 def _loads(text: str) -> Any:
     # Most values are plain strings: with no escapes and no inner quote, the JSON of a string is
-    # exactly the text in quotes (anything else goes to the real parser, which checks it).
+    # exactly the text in quotes; then flags and nothing (anything else goes to the real parser,
+    # which checks it).
     inner = text[1:-1]
     if len(text) > 1 and text[0] == text[-1] == '"' and "\\" not in inner and '"' not in inner:
         return inner
+    if text in _CONSTANTS:
+        return _CONSTANTS[text]
     return json.loads(text)
 
 
@@ -93,10 +101,16 @@ def _state_row(
         "field": field,
         "entity_type": type_name,
         "evaluation_id": heads[-1]["evaluation_id"],
-        "heads": "[" + ",".join(dumps(i) for i in sorted(h["id"] for h in heads)) + "]",
+        "heads": _id_list(heads),
         "winner_id": heads[-1]["id"],
-        "conflict": heads_disagree(h["value"] for h in heads),
+        "conflict": len(heads) > 1 and heads_disagree(h["value"] for h in heads),
     }
+
+
+def _id_list(heads: list[dict[str, Any]]) -> str:
+    if len(heads) == 1 and _PLAIN_ID.match(heads[0]["id"]):  # most fields: one head
+        return f'["{heads[0]["id"]}"]'
+    return "[" + ",".join(dumps(i) for i in sorted(h["id"] for h in heads)) + "]"
 
 
 def derive_rows(

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -164,6 +164,19 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
         session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except DBAPIError as exc:
+            raise _store_error(self.url, exc) from exc
+        finally:
+            session.close()
+
+    @contextmanager
+    def session_on(self, connection: Connection) -> Iterator[Session]:
+        """Like :meth:`session`, on a connection the caller keeps across transactions (whose
+        connection settings must hold for all of them)."""
+        session = Session(bind=connection, expire_on_commit=False)
         try:
             with session.begin():
                 yield session

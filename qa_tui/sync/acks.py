@@ -48,9 +48,22 @@ def unacknowledged(session: Session) -> list[str]:
     )
 
 
-def acknowledge(session: Session, central: str, evaluation_ids: Iterable[str], now: str) -> int:
-    """Record that the central database holds these evaluations' current histories."""
-    current = digests(session, evaluation_ids)
+def acknowledge(
+    session: Session,
+    central: str,
+    evaluation_ids: Iterable[str],
+    now: str,
+    held: Session | None = None,
+) -> int:
+    """Record which histories of these evaluations the central database holds.
+
+    ``held`` is a session on the central database: the digests are of what it holds, so a
+    change made on the laptop while a sync ran (after the push read the history) leaves its
+    evaluation unacknowledged, to go with the next hand-over, instead of being taken for
+    delivered. Without ``held``, the laptop's own histories are recorded.
+    """
+    ids = list(evaluation_ids)
+    current = digests(held if held is not None else session, ids)
     for evaluation_id, (digest, count) in current.items():
         row = session.get(SyncAck, evaluation_id)
         if row is None:

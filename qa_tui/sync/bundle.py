@@ -34,6 +34,7 @@ from qa_tui.sync.aggregates import (
     Aggregate,
     InvalidRecord,
     aggregate_from_v1,
+    aggregate_from_verified,
     aggregate_from_wire,
     aggregate_to_v1,
     is_id,
@@ -238,10 +239,45 @@ def _refuse_unknown_format(
     )
 
 
-def _lines(path: Path, private: X25519PrivateKey) -> Iterator[tuple[int, dict[str, Any], bytes]]:
-    """(format, outer header, line bytes) for each decrypted, decompressed line."""
+class Pins:
+    """The sha256 of every block read from a bundle file while it was verified, in order.
+
+    Reading it again with the pins (:func:`verified_aggregates`) checks each block before it is
+    used, so a merge that commits batch by batch never writes a byte that was not verified: a
+    file swapped or altered after verification stops the merge at the first changed block.
+    """
+
+    def __init__(self) -> None:
+        self.digests: list[bytes] = []
+
+
+class _PinnedReader:
+    """A binary file whose reads are recorded into (``check=False``) or checked against
+    (``check=True``) :class:`Pins`."""
+
+    def __init__(self, handle: IO[bytes], pins: Pins, check: bool, name: str) -> None:
+        self.handle, self.pins, self.check, self.name = handle, pins, check, name
+        self.position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        digest = hashlib.sha256(data).digest()
+        if not self.check:
+            self.pins.digests.append(digest)
+        elif self.position >= len(self.pins.digests) or self.pins.digests[self.position] != digest:
+            raise BundleError(f"{self.name}: the bundle changed while it was being merged")
+        self.position += 1
+        return data
+
+
+def _lines(
+    path: Path, private: X25519PrivateKey, pins: Pins | None = None, check: bool = False
+) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+    """(format, outer header, line bytes) for each decrypted, decompressed line; the file's
+    reads recorded into ``pins`` (or, with ``check``, checked against them)."""
     name = path.name
-    with path.open("rb") as handle:
+    with path.open("rb") as raw:
+        handle: Any = raw if pins is None else _PinnedReader(raw, pins, check, name)
         version, header, aad = read_header(handle, name)
         if not OLDEST_FORMAT <= version <= FORMAT_VERSION:
             _refuse_unknown_format(handle, version, header, aad, private, name)
@@ -286,17 +322,21 @@ def _check_start(first: Any, version: int, header: dict[str, Any], name: str) ->
 
 
 def read_bundle(
-    path: Path, private: X25519PrivateKey
+    path: Path, private: X25519PrivateKey, pins: Pins | None = None, verified: bool = False
 ) -> Iterator[Aggregate | tuple[dict[str, Any], str, str]]:
     """Yield each validated aggregate, then ``(manifest, signature, computed content hash)``.
 
     Raises :class:`BundleError` (a one-line reason) at the first problem; callers must not
     trust what was yielded until the final tuple has been checked (see :func:`verify`).
+    ``pins`` records the file's blocks as they are read; with ``verified``, the blocks are
+    checked against pins recorded by a verification instead, and the records, byte for byte
+    those that passed it, are not validated again.
     """
     name = path.name
     digest = hashlib.sha256()
     state = "start"
-    for version, header, line in _lines(path, private):
+    trusted = verified and pins is not None
+    for version, header, line in _lines(path, private, pins, trusted):
         if state == "end":
             raise BundleError(f"{name}: tampered bundle (data after the manifest)")
         obj = _parse(line, name)
@@ -311,6 +351,9 @@ def read_bundle(
             state = "end"
         else:
             digest.update(line)
+            if trusted and version != 1:
+                yield aggregate_from_verified(obj)
+                continue
             try:
                 yield aggregate_from_v1(obj) if version == 1 else aggregate_from_wire(obj)
             except InvalidRecord as exc:
@@ -330,23 +373,33 @@ def _manifest(raw: dict[str, Any], name: str) -> Manifest:
     return manifest
 
 
-def verify_bundle(path: Path, private: X25519PrivateKey, lookup: DeviceLookup) -> Manifest:
+def verify_bundle(
+    path: Path,
+    private: X25519PrivateKey,
+    lookup: DeviceLookup,
+    pins: Pins | None = None,
+    each: Callable[[Aggregate], None] | None = None,
+) -> Manifest:
     """Check a bundle completely without writing anything; returns its manifest.
 
     Decrypts and authenticates every chunk, validates every record, recomputes the content
     hash and counts, and checks the signature against the enrolled key of the device named in
     the manifest (``lookup`` raises :class:`BundleError` for an unknown or revoked device).
+    ``pins`` (empty) receives the digest of every block read, for :func:`verified_aggregates`;
+    ``each(aggregate)`` is called for every aggregate (to refuse the bundle by raising).
     """
     name = path.name
     counts = {"evaluations": 0, "changes": 0, "links": 0}
     seen: set[str] = set()
     with path.open("rb") as handle:
         _version, header, _aad = read_header(handle, name)
-    for item in read_bundle(path, private):
+    for item in read_bundle(path, private, pins):
         if isinstance(item, Aggregate):
             if item.evaluation_id in seen:
                 raise BundleError(f"{name}: tampered bundle (an evaluation appears twice)")
             seen.add(item.evaluation_id)
+            if each is not None:
+                each(item)
             counts["evaluations"] += 1
             counts["changes"] += len(item.changes)
             counts["links"] += len(item.links)
@@ -376,14 +429,16 @@ def verify_bundle(path: Path, private: X25519PrivateKey, lookup: DeviceLookup) -
 
 
 def verified_aggregates(
-    path: Path, private: X25519PrivateKey, manifest: Manifest
+    path: Path, private: X25519PrivateKey, manifest: Manifest, pins: Pins | None = None
 ) -> Iterator[Aggregate]:
-    """The aggregates of a bundle already verified; BundleError at the end if the file changed.
+    """The aggregates of a bundle already verified; BundleError if the file changed.
 
-    The caller writes inside one transaction and rolls back on that error, so a file swapped
-    between verification and merge writes nothing.
+    Without ``pins`` the records are validated again and a changed file is found at the end
+    (the caller writes in one transaction and rolls back). With the ``pins`` its verification
+    recorded, every block is checked before its records are yielded, so nothing unverified is
+    ever yielded (a caller may commit as it goes), and the records are not validated twice.
     """
-    for item in read_bundle(path, private):
+    for item in read_bundle(path, private, pins, verified=pins is not None):
         if isinstance(item, Aggregate):
             yield item
         elif item[2] != manifest.content_hash:

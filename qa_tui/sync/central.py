@@ -8,7 +8,8 @@ laptop's.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from qa_tui.store.db import Store
 from qa_tui.store.sync_models import Device, MergedBundle
 from qa_tui.sync.aggregates import Aggregate, is_id
 from qa_tui.sync.bundle import (
+    Pins,
     check_bundle_file,
     file_sha256,
     peek_bundle_id,
@@ -34,7 +36,7 @@ from qa_tui.sync.keys import (
     load_qa_private,
     qa_public_text,
 )
-from qa_tui.sync.merge import MergeReport, Provenance, merge_aggregates
+from qa_tui.sync.merge import MergeReport, Provenance, merge_in_batches
 
 
 def _meta(session: Session, key: str) -> str | None:
@@ -185,16 +187,14 @@ def is_demo(aggregate: Aggregate) -> bool:
     )
 
 
-def refuse_demo(aggregates: Iterable[Aggregate], name: str) -> Iterator[Aggregate]:
-    """The aggregates, refusing the bundle (a rolled-back merge) at the first demo one."""
-    for aggregate in aggregates:
-        if is_demo(aggregate):
-            raise BundleError(
-                f"{name}: it holds demo evaluations (fictional data from 'qa-tui demo', e.g. "
-                f"evaluation {aggregate.evaluation_id}); merge with --include-demo to take them "
-                "(tests and training only)"
-            )
-        yield aggregate
+def _refuse_demo(aggregate: Aggregate, name: str) -> None:
+    """Refuse the bundle (BundleError) if the aggregate is demo data."""
+    if is_demo(aggregate):
+        raise BundleError(
+            f"{name}: it holds demo evaluations (fictional data from 'qa-tui demo', e.g. "
+            f"evaluation {aggregate.evaluation_id}); merge with --include-demo to take them "
+            "(tests and training only)"
+        )
 
 
 def merge_bundle_file(
@@ -205,12 +205,15 @@ def merge_bundle_file(
     on_total: Callable[[int], None] | None = None,
     include_demo: bool = False,
 ) -> MergeReport:
-    """Verify a bundle completely, then merge it in one transaction.
+    """Verify a bundle completely, then merge it in short transactions of whole aggregates.
 
     ``on_total(n)`` is called with the number of evaluations once verified, ``progress(k)`` as
     each batch of ``k`` is written. Raises :class:`BundleError` with a one-line reason; a
-    refused bundle writes nothing. An exact replay returns ``already_merged=True``. A bundle
-    holding demo evaluations is refused unless ``include_demo`` (they stay marked as demo).
+    bundle refused by its verification writes nothing. The bundle is in the ledger once its
+    last batch commits: a merge cut short is finished by merging the bundle again. An exact
+    replay returns ``already_merged=True``. A bundle holding demo evaluations is refused
+    unless ``include_demo`` (they stay marked as demo); the check runs before anything is
+    written.
     """
     private = load_qa_private(key_file)
     check_bundle_file(path)
@@ -224,7 +227,10 @@ def merge_bundle_file(
         earlier = session.get(MergedBundle, peek_bundle_id(path) or "")
         if earlier is not None and earlier.file_sha256 == digest:
             return MergeReport(earlier.bundle_id, already_merged=True, merged_at=earlier.merged_at)
-        manifest = verify_bundle(path, private, device_lookup(session, path.name))
+        pins = Pins()
+        # Demo data is refused while verifying, before anything is written (batches commit).
+        each = None if include_demo else partial(_refuse_demo, name=path.name)
+        manifest = verify_bundle(path, private, device_lookup(session, path.name), pins, each)
     if on_total:
         on_total(manifest.evaluations)
     source = Provenance(
@@ -237,9 +243,7 @@ def merge_bundle_file(
         file_sha256=digest,
         content_hash=manifest.content_hash,
     )
-    with store.session() as session:
+    with store.reader() as session:
         device_lookup(session, path.name)(manifest.device_id)
-        aggregates = verified_aggregates(path, private, manifest)
-        if not include_demo:
-            aggregates = refuse_demo(aggregates, path.name)
-        return merge_aggregates(session, aggregates, source, utc_stamp(), progress)
+    aggregates = verified_aggregates(path, private, manifest, pins)
+    return merge_in_batches(store, aggregates, source, utc_stamp(), progress)

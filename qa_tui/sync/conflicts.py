@@ -207,7 +207,7 @@ def list_conflicts(session: Session, evaluation_id: str | None = None) -> list[C
     The result depends only on the set of changes the database holds, so two databases that
     merged the same bundles in different orders list the same conflicts.
     """
-    query = select(models.FieldState).where(models.FieldState.conflict.is_(True))
+    query = select(models.FieldState).where(models.FieldState.conflict)  # the partial index
     deleted = select(models.FieldState).where(models.FieldState.field == DELETED)
     if evaluation_id is not None:
         query = query.where(models.FieldState.evaluation_id == evaluation_id)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
@@ -40,8 +40,10 @@ from qa_tui.sync.aggregates import Aggregate, InvalidRecord, check_aggregate, ch
 from qa_tui.sync.central import central_id, device_lookup
 from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
-from qa_tui.sync.merge import Provenance, merge_aggregates
+from qa_tui.sync.merge import Provenance, merge_aggregates, merge_in_batches
 from qa_tui.sync.reference_data import pull_reference
+
+Tell = Callable[[str], None]  # told how far a sync is, in words
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -138,19 +140,36 @@ def open_central(url: str, device_id: str) -> tuple[Store, str]:
     return store, central
 
 
-def _push(laptop: Store, central: Store, device_id: str, report: SyncReport) -> None:
+def _push(
+    laptop: Store, central: Store, device_id: str, report: SyncReport, tell: Tell | None
+) -> None:
     with laptop.reader() as local:
         demo = demo_aggregate_ids(local)
         report.demo_left_out = len(demo_evaluation_ids(local))
         ids = [i for i in unacknowledged(local) if i not in demo]
         if not ids:
             return
+        sent = [0]
+
+        def committed(count: int) -> None:
+            sent[0] += count
+            if tell:
+                tell(f"Sending to the QA team: {sent[0]} of {len(ids)}")
+
         source = Provenance(str(uuid.uuid4()), "sync", device_id, 0, head_revision(), utc_stamp())
-        with central.session() as remote:
+        with central.reader() as remote:
             device_lookup(remote, "direct sync")(device_id)
-            merged = merge_aggregates(
-                remote, validated(iter_aggregates(local, ids)), source, utc_stamp()
-            )
+        # In short batches, as a bundle is: a big push never keeps others off the central
+        # database; one cut short is completed by the next sync (nothing acknowledged yet).
+        if tell:
+            tell(f"Sending to the QA team: 0 of {len(ids)}")
+        merged = merge_in_batches(
+            central,
+            validated(iter_aggregates(local, ids)),
+            source,
+            utc_stamp(),
+            committed=committed,
+        )
     report.pushed_evaluations, report.pushed_changes = len(merged.touched), merged.new_changes
     report.touched.update(ids)
 
@@ -249,7 +268,9 @@ def _pull(
             report.pulled_changes = merged.new_changes
             report.moderated = len(_moderated(local, todo) - moderated_before)
             report.touched.update(todo)
-        report.acknowledged = acknowledge(local, central_ref, sorted(report.touched), utc_stamp())
+        report.acknowledged = acknowledge(
+            local, central_ref, sorted(report.touched), utc_stamp(), held=remote
+        )
         record_last_sync(local, report)
 
 
@@ -303,12 +324,15 @@ def last_sync(session: Session) -> LastSync | None:
         return None
 
 
-def sync_now(store: Store, settings: Settings, central_url: str | None = None) -> SyncReport:
+def sync_now(
+    store: Store, settings: Settings, central_url: str | None = None, tell: Tell | None = None
+) -> SyncReport:
     """Push this laptop's work in ``store``, pull back what it needs; one-line errors.
 
     ``settings`` name the laptop (device id, author) and the central database unless
     ``central_url`` is given. Raises :class:`SyncError` when no central database is configured
-    or it cannot be reached (nothing is lost: retry later).
+    or it cannot be reached (nothing is lost: retry later). ``tell(text)`` hears how far a
+    long sync is ("Sending to the QA team: 40 of 120", then "Bringing back …").
     """
     url = central_url or settings.central_db_url
     if not url:
@@ -319,7 +343,9 @@ def sync_now(store: Store, settings: Settings, central_url: str | None = None) -
     central, central_ref = open_central(url, settings.device_id)
     report = SyncReport(url)
     try:
-        _push(store, central, settings.device_id, report)
+        _push(store, central, settings.device_id, report, tell)
+        if tell:
+            tell("Bringing back what this laptop needs")
         _pull(store, central, central_ref, settings.author, settings.device_id, report)
     except StoreError as exc:
         raise SyncError(f"sync stopped: {exc}; nothing was lost, try again later") from None

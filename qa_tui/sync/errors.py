@@ -15,3 +15,16 @@ class BundleError(SyncError):
 
 class KeyFileError(SyncError):
     """A key file is missing, unreadable, of the wrong kind or would be overwritten."""
+
+
+class PartlyMerged(SyncError):
+    """A merge stopped (refused, or the database busy) after some of its batches committed.
+
+    What they wrote stays: whole evaluations, each valid on its own, the bundle not yet in the
+    ledger. ``merged`` says how many aggregates that is; ``busy`` whether merging the bundle
+    again will finish it (a refusal will stop at the same place).
+    """
+
+    def __init__(self, reason: str, merged: int, busy: bool) -> None:
+        super().__init__(reason)
+        self.reason, self.merged, self.busy = reason, merged, busy

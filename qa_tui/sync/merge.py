@@ -12,35 +12,48 @@ the fields they touch:
   different change under the same id is a collision and refuses the whole merge), new ones are
   inserted and every touched field is re-derived from all its changes.
 
-Everything happens in the caller's one transaction, under a merge lock (a PostgreSQL advisory
-lock; SQLite's write lock, taken by the ledger insert that comes first), so concurrent merges
-of overlapping bundles serialise: no duplicates, nothing lost. The ledger row (``INSERT … ON
-CONFLICT DO NOTHING``) makes a replayed bundle a no-op.
+:func:`merge_aggregates` does it all in the caller's one transaction; :func:`merge_in_batches`
+(bundles and direct sync on the central database) commits batches of whole aggregates, each
+short enough (about :data:`HOLD` seconds) that the write lock is never held for long, and
+records the bundle in the ledger in the transaction of its last batch. Every batch leaves the
+database consistent (an aggregate is in one batch, whole; history and state in step), so a
+merge cut short anywhere leaves some aggregates merged and the rest untouched, and merging the
+same bundle again adds exactly what is missing. Each transaction takes the merge lock first (a
+PostgreSQL advisory lock; SQLite's write lock), so concurrent merges of overlapping bundles
+serialise batch by batch: no duplicates, nothing lost. The ledger row (``INSERT … ON CONFLICT
+DO NOTHING``) makes a replayed bundle a no-op.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from qa_tui.errors import StoreBusyError
 from qa_tui.store import models
 from qa_tui.store.bulk import CHANGE_COLUMNS, insert_new
+from qa_tui.store.db import Store
 from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
 from qa_tui.store.history import advance_clock, settle_field
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.store.tracking import refresh_actions, tracked_evaluations
 from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate
-from qa_tui.sync.errors import BundleError
+from qa_tui.sync.errors import BundleError, PartlyMerged
 
 BATCH = 200
+HOLD = 0.5  # seconds one batch of merge_in_batches aims to hold the write lock
+FIRST_BATCH_CHANGES = 2_000  # the first batch's size, in changes (then sized to HOLD)
+MAX_BATCH_CHANGES = 200_000
 MERGE_LOCK = 0x51A7_0001
 MERGE_LOCK_WAIT = "10min"  # how long a merge waits for another (PostgreSQL) before "busy"
 HUNG_CLIENT = "5min"  # a merge whose client goes quiet this long mid-transaction is ended
@@ -73,6 +86,9 @@ class MergeReport:
     merged_at: str = ""
     touched: set[str] = field(default_factory=set)
     sessions: int = 0
+    batches: int = 0  # transactions committed (merge_in_batches)
+    longest_hold: float = 0.0  # seconds the longest of them held the write lock
+    committed: int = 0  # aggregates in the batches committed so far
 
     def summary(self) -> str:
         if self.already_merged:
@@ -94,14 +110,23 @@ def _insert_ignore(session: Session, table: Any) -> Any:
     return module.insert(table).on_conflict_do_nothing()
 
 
-def _open_ledger(session: Session, source: Provenance, now: str) -> MergedBundle | None:
-    """Take the merge lock and claim the bundle id; returns the earlier row for a replay."""
+def _take_merge_lock(session: Session) -> None:
+    """Take the merge lock for the rest of the session's transaction (before anything else)."""
     if session.get_bind().dialect.name == "postgresql":
         # Wait for another merge at most MERGE_LOCK_WAIT (then: busy, try again), and let the
         # server end a merge whose client hangs mid-transaction instead of blocking the rest.
         session.execute(text(f"SET LOCAL lock_timeout = '{MERGE_LOCK_WAIT}'"))
         session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = '{HUNG_CLIENT}'"))
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MERGE_LOCK})
+    else:
+        # SQLite's write lock, taken by a write (even one that changes nothing) before any
+        # read: a transaction that read first could not write once another merge had.
+        session.execute(text("UPDATE meta SET value = value WHERE key = 'clock'"))
+
+
+def _open_ledger(session: Session, source: Provenance, now: str) -> MergedBundle | None:
+    """Take the merge lock and claim the bundle id; returns the earlier row for a replay."""
+    _take_merge_lock(session)
     row = {
         "bundle_id": source.bundle_id,
         "kind": source.kind,
@@ -122,11 +147,15 @@ def _open_ledger(session: Session, source: Provenance, now: str) -> MergedBundle
         return None
     earlier = session.get(MergedBundle, source.bundle_id)
     assert earlier is not None
+    _same_bundle(earlier, source)
+    return earlier
+
+
+def _same_bundle(earlier: MergedBundle, source: Provenance) -> None:
     if earlier.content_hash != source.content_hash or earlier.kind != source.kind:
         raise BundleError(
             f"bundle id {source.bundle_id} was already used by a different bundle; refused"
         )
-    return earlier
 
 
 def merge_aggregates(
@@ -166,6 +195,11 @@ def merge_aggregates(
             "record ids collide with different records already in the database; refused"
         ) from None
     advance_clock(session, top)
+    _count_in_ledger(session, source, report)
+    return report
+
+
+def _count_in_ledger(session: Session, source: Provenance, report: MergeReport) -> None:
     session.execute(
         update(MergedBundle)
         .where(MergedBundle.bundle_id == source.bundle_id)
@@ -175,7 +209,136 @@ def merge_aggregates(
             new_changes=report.new_changes,
         )
     )
+
+
+def merge_in_batches(
+    store: Store,
+    aggregates: Iterable[Aggregate],
+    source: Provenance,
+    now: str,
+    progress: Progress | None = None,
+    committed: Progress | None = None,
+) -> MergeReport:
+    """Merge validated aggregates in batches, each committed in a transaction of its own.
+
+    Each batch holds whole aggregates and lasts about :data:`HOLD` seconds (sized from the one
+    before), so other merges and syncs get the database between batches. The bundle goes into
+    the ledger with the last batch: a merge cut short is completed by merging again.
+    ``progress(k)`` is called inside each batch's transaction once its ``k`` aggregates are
+    written, ``committed(k)`` once it has committed (it may take its time: no lock is held).
+    Raises :class:`BundleError` for a collision (or a bundle file that changed), and
+    :class:`~qa_tui.errors.StoreBusyError` when another writer kept the lock too long, if
+    nothing was committed yet; once a batch has committed, :class:`PartlyMerged` instead (the
+    batch that failed writes nothing; the earlier ones, valid on their own, stay).
+    """
+    report = MergeReport(source.bundle_id, merged_at=now)
+    with store.reader() as session:  # a replay is a no-op without taking the lock
+        earlier = session.get(MergedBundle, source.bundle_id)
+        if earlier is not None:
+            _same_bundle(earlier, source)
+            report.already_merged, report.merged_at = True, earlier.merged_at
+            return report
+    try:
+        with store.engine.connect() as connection, _checkpoint_at_end(connection):
+            _merge_batches(store, connection, aggregates, source, report, (progress, committed))
+    except (BundleError, StoreBusyError) as exc:
+        if not report.batches:
+            raise
+        busy = isinstance(exc, StoreBusyError)
+        raise PartlyMerged(str(exc), report.committed, busy) from exc
     return report
+
+
+@contextmanager
+def _checkpoint_at_end(connection: Connection) -> Iterator[None]:
+    """On SQLite, no checkpoint between batches, one at the end (outside any transaction).
+
+    A checkpoint copies the write-ahead log into the database file and syncs it; after every
+    batch that doubled the cost of a merge. The PASSIVE checkpoint at the end blocks no one.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    every = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {int(every or 1000)}")
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        connection.commit()
+
+
+def _merge_batches(
+    store: Store,
+    connection: Connection,
+    aggregates: Iterable[Aggregate],
+    source: Provenance,
+    report: MergeReport,
+    callbacks: tuple[Progress | None, Progress | None],
+) -> None:
+    now = report.merged_at
+    progress, committed = callbacks
+    target = [FIRST_BATCH_CHANGES]  # the next batch's size in changes, sized as we go
+    for batch, last in _batches(aggregates, target):
+        started = time.perf_counter()
+        with store.session_on(connection) as session:
+            if last:  # the merge lock, then the claim on the bundle id
+                earlier = _open_ledger(session, source, now)
+            else:
+                _take_merge_lock(session)
+            _merge_one_batch(session, batch, source.bundle_id, report)
+            if last and earlier is not None:  # another merge of it finished meanwhile
+                report.already_merged, report.merged_at = True, earlier.merged_at
+            elif last:
+                _count_in_ledger(session, source, report)
+            if progress and batch:
+                progress(len(batch))
+        held = time.perf_counter() - started
+        report.batches += 1
+        report.committed += len(batch)
+        report.longest_hold = max(report.longest_hold, held)
+        if committed and batch:
+            committed(len(batch))
+        size = sum(len(a.changes) for a in batch)
+        # Aim the next batch at HOLD seconds; grow at most twofold at a time.
+        target[0] = max(200, min(MAX_BATCH_CHANGES, 2 * size, int(size * HOLD / max(held, 1e-3))))
+
+
+def _batches(
+    aggregates: Iterable[Aggregate], target: list[int]
+) -> Iterator[tuple[list[Aggregate], bool]]:
+    """``(batch, is_last)``: whole aggregates, about ``target[0]`` changes a batch; the last
+    batch is known before it is merged (one aggregate read ahead), and may be empty."""
+    stream = iter(aggregates)
+    pending = next(stream, None)
+    while True:
+        batch: list[Aggregate] = []
+        size, limit = 0, target[0]
+        while pending is not None and (not batch or size + len(pending.changes) <= limit):
+            batch.append(pending)
+            size += len(pending.changes)
+            pending = next(stream, None)
+        yield batch, pending is None
+        if pending is None:
+            return
+
+
+def _merge_one_batch(
+    session: Session, batch: list[Aggregate], bundle_id: str, report: MergeReport
+) -> None:
+    if not batch:
+        return
+    try:
+        top = _merge_batch(session, batch, bundle_id, report)
+        session.flush()
+    except IntegrityError:
+        raise BundleError(
+            "record ids collide with different records already in the database; refused"
+        ) from None
+    advance_clock(session, top)
 
 
 def _merge_batch(

@@ -279,3 +279,73 @@ def test_100_mb_of_junk(setup) -> None:
         handle.write(header)
         handle.write(os.urandom(20 << 20))
     _refused(cen, fake, tmp / "qa.key", "different key", "corrupt")
+
+
+def test_bundle_swapped_after_verification(setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merge commits batch by batch, so it reads only what it verified: a file replaced by
+    another validly signed bundle once verification is over stops the merge, nothing of either
+    written."""
+    from qa_tui.sync import central
+
+    a, cen, good, tmp = setup
+    aggs = aggregates(a.store)
+    target = next(c for g in aggs for c in g.changes if c["field"] == "text")
+    target["value"] = dumps("words nobody verified")
+    other = _write(tmp / "other.qab", aggs, a, tmp / "qa.key.pub")
+    verify = central.verify_bundle
+
+    def verify_then_swap(path: Path, *args, **kwargs):
+        manifest = verify(path, *args, **kwargs)
+        path.write_bytes(other.read_bytes())
+        return manifest
+
+    monkeypatch.setattr(central, "verify_bundle", verify_then_swap)
+    before = full_dump(cen)
+    with pytest.raises(BundleError, match="changed while it was being merged"):
+        merge_bundle_file(cen, good, tmp / "qa.key")
+    assert full_dump(cen) == before
+
+
+def test_collision_found_in_a_later_batch(setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collision only the database can show (a change id it holds with other content) may be
+    found after earlier batches committed: the bundle is refused in one line saying how many
+    evaluations stay, whole and valid; it is not in the ledger and the state is consistent."""
+    from click.testing import CliRunner
+    from sqlalchemy import select
+
+    from qa_tui.cli import main
+    from qa_tui.sync import merge
+    from tests.sync.helpers import consistent
+
+    a, cen, _good, tmp = setup
+    aggs = aggregates(a.store)
+    with cen.reader() as s:
+        held = s.scalar(select(models.Evaluation.id))
+    known = next(g for g in aggs if g.evaluation_id == held)
+    fresh = next(g for g in aggs if g.evaluation_id != held)
+    change = next(c for c in known.changes if isinstance(json.loads(c["value"]), str))
+    change["value"] = dumps(json.loads(change["value"]) + " altered")
+    bad = _write(tmp / "late.qab", [fresh, known], a, tmp / "qa.key.pub")
+    monkeypatch.setattr(merge, "FIRST_BATCH_CHANGES", 1)  # one evaluation, then the rest
+    result = CliRunner().invoke(
+        main, ["merge", "--into", cen.url, "--key", str(tmp / "qa.key"), str(bad)]
+    )
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    assert "refused" in lines[0] and "collides" in lines[0], lines[0]
+    assert "the 1 evaluation merged before it stopped stays, whole" in lines[0], lines[0]
+    with cen.reader() as s:
+        merged = set(s.scalars(select(models.Evaluation.id)))
+    assert merged == {held, fresh.evaluation_id}
+    assert len(ledger_rows(cen)) == 1  # the first bundle of the setup only
+    assert consistent(cen) == []
+
+
+def ledger_rows(store) -> list[str]:
+    from sqlalchemy import select
+
+    from qa_tui.store.sync_models import MergedBundle
+
+    with store.reader() as s:
+        return list(s.scalars(select(MergedBundle.bundle_id)))

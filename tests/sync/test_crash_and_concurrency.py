@@ -1,7 +1,10 @@
-"""A merge killed at many points leaves the database exactly as before or exactly as after
-(SQLite and PostgreSQL); two merges of overlapping bundles at the same time give no duplicates
-and lose nothing; a merge into a database another merge is writing waits for it, or (SQLite,
-past its busy timeout) is refused with one line, having written nothing."""
+"""A merge killed at any point leaves the database consistent, every evaluation in it whole or
+absent and the bundle out of the ledger until its last batch commits; merging the bundle again
+completes it with nothing duplicated (SQLite and PostgreSQL, at batch boundaries, inside
+batches and at timed points). Two merges of overlapping bundles at the same time give no
+duplicates and lose nothing; a merge into a database another merge is writing waits for it, or
+(past the wait) is refused with one line, having written nothing; a small sync gets in between
+the batches of a big merge."""
 
 from __future__ import annotations
 
@@ -16,14 +19,23 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from qa_tui.domain import evaluation as ev
+from qa_tui.store import models
 from qa_tui.store.migrate import open_store
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.sync.central import merge_bundle_file
 from qa_tui.sync.merge import BATCH, MERGE_LOCK
-from tests.sync.helpers import TEMPLATE, Laptop, consistent, copy_into, make_central, state
+from tests.sync.helpers import (
+    TEMPLATE,
+    Laptop,
+    aggregates,
+    consistent,
+    copy_into,
+    make_central,
+    state,
+)
 from tests.sync.pgcluster import Cluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,9 +66,44 @@ def _demo_laptop(url: str, tmp_path: Path, settings, count: int) -> Laptop:
     return laptop
 
 
+def _histories(laptop: Laptop) -> dict[str, set[str]]:
+    """Each aggregate's change ids, as the laptop's bundle carries them."""
+    return {a.evaluation_id: {c["id"] for c in a.changes} for a in aggregates(laptop.store)}
+
+
+def _whole_or_absent(store, expected: dict[str, set[str]], where: object) -> int:
+    """Check every aggregate of the bundle is in the database whole or not at all (and nothing
+    else is); how many are in."""
+    held: dict[str, set[str]] = {}
+    with store.reader() as s:
+        for aggregate_id, change_id in s.execute(
+            select(models.Change.evaluation_id, models.Change.id)
+        ):
+            held.setdefault(aggregate_id, set()).add(change_id)
+    assert set(held) <= set(expected), f"{where}: changes of no aggregate of the bundle"
+    for aggregate_id, ids in held.items():
+        assert ids == expected[aggregate_id], f"{where}: aggregate {aggregate_id} is not whole"
+    assert consistent(store) == [], f"{where}: state and history disagree"
+    return len(held)
+
+
+def _merge_again_completes(store, bundle: Path, key: Path, after, total: int) -> None:
+    """Merging the same bundle again gives exactly the finished state, nothing duplicated."""
+    merge_bundle_file(store, bundle, key, include_demo=True)
+    assert state(store) == after
+    assert len(_ledger(store)) == 1
+    with store.reader() as s:
+        assert s.scalar(select(func.count()).select_from(models.Change)) == total
+
+
 @pytest.mark.slow
-def test_killed_merge_is_all_or_nothing(tmp_path: Path, sqlite_db, settings) -> None:
-    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 300)  # two merge batches
+def test_killed_merge_leaves_whole_evaluations_and_merging_again_completes(
+    tmp_path: Path, sqlite_db, settings
+) -> None:
+    """SIGKILL at timed points through the merge (verification, batches, the last one)."""
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 300)  # several merge batches
+    expected = _histories(laptop)
+    total = sum(len(ids) for ids in expected.values())
     central_url = sqlite_db()
     central = make_central(central_url, tmp_path / "qa.key", laptop)
     bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
@@ -94,14 +141,128 @@ def test_killed_merge_is_all_or_nothing(tmp_path: Path, sqlite_db, settings) -> 
         store = open_store(url)
         with store.engine.connect() as connection:
             assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        merged = _whole_or_absent(store, expected, f"kill at {fraction}")
         got = state(store)
-        assert got in (before, after), f"kill at {fraction}: neither before nor after"
-        assert consistent(store) == []
-        outcomes.append(got == after)
+        assert len(_ledger(store)) == (1 if got == after else 0), f"kill at {fraction}: ledger"
+        outcomes.append((merged, got == after))
+        _merge_again_completes(store, bundle, tmp_path / "qa.key", after, total)
         store.dispose()
     assert time.perf_counter() - started < 300
-    assert not outcomes[0]  # killed at once: nothing written
-    assert outcomes[-1]  # not killed: the merge committed
+    assert outcomes[0] == (0, False) and state(finished) == after != before  # killed at once
+    assert outcomes[-1] == (len(expected), True)  # not killed: the merge committed
+    finished.dispose()
+
+
+# A merge killed by itself at a chosen point: before the n-th batch takes the lock (after the
+# one before committed: a batch boundary), inside the n-th batch once it is written
+# (uncommitted), or inside the last batch once the bundle is in the ledger.
+CHILD_AT = """
+import os, signal, sys
+from pathlib import Path
+from qa_tui.store.migrate import open_store
+from qa_tui.sync import merge
+from qa_tui.sync.central import merge_bundle_file
+url, bundle, key, where, n = sys.argv[1:6]
+calls = {"lock": 0, "progress": 0}
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+take = merge._take_merge_lock
+def lock(session):
+    calls["lock"] += 1
+    if where == "boundary" and calls["lock"] == int(n):
+        die()
+    take(session)
+def progress(_count):
+    calls["progress"] += 1
+    if where == "inside" and calls["progress"] == int(n):
+        die()
+count = merge._count_in_ledger
+def ledger(*args):
+    count(*args)
+    if where == "ledger":
+        die()
+merge._take_merge_lock, merge._count_in_ledger = lock, ledger
+merge_bundle_file(open_store(url), Path(bundle), Path(key), progress=progress, include_demo=True)
+"""
+KILLS_AT = (("boundary", 1), ("boundary", 2), ("inside", 1), ("inside", 3), ("ledger", 0))
+
+
+def _backends_gone(url: str) -> None:
+    """On PostgreSQL, wait for the killed client's backend to end (and roll back)."""
+    if not url.startswith("postgresql"):
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    with psycopg.connect(
+        host=parsed.host, port=parsed.port, user=parsed.username, dbname="postgres"
+    ) as admin:
+        _until(
+            "the backend to end",
+            lambda: (
+                not admin.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+                    (parsed.database,),
+                ).fetchone()[0]
+            ),
+        )
+
+
+def _central(url: str, key: Path, laptop: Laptop):
+    from qa_tui.sync.central import enrol_device, init_central
+
+    store = open_store(url)
+    init_central(store, None, existing_key=key)
+    with store.session() as s:
+        enrol_device(s, laptop.device_id, laptop.key.public_text, "laptop")
+    return store
+
+
+@pytest.mark.slow
+def test_merge_killed_at_batch_boundaries_and_inside_batches(
+    tmp_path: Path, sqlite_db, make_db, settings
+) -> None:
+    """Killed before a batch (the one before committed), inside one (written, uncommitted) or
+    inside the last with the ledger row written: whole evaluations only, no ledger row, and
+    merging again completes with nothing duplicated (both backends)."""
+    from qa_tui.sync.keys import create_qa_key
+
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 120)
+    expected = _histories(laptop)
+    total = sum(len(ids) for ids in expected.values())
+    key = tmp_path / "qa.key"
+    create_qa_key(key)
+    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
+    reference = _central(make_db(), key, laptop)
+    report = merge_bundle_file(reference, bundle, key, include_demo=True)
+    assert report.batches >= 4, report.batches  # boundaries and batches to kill at
+    after = state(reference)
+    reference.dispose()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    merged = {}
+    for where, n in KILLS_AT:
+        store = _central(make_db(), key, laptop)
+        url = store.url
+        store.dispose()
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD_AT, url, str(bundle), str(key), where, str(n)],
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
+        _backends_gone(url)
+        store = open_store(url)
+        merged[(where, n)] = _whole_or_absent(store, expected, (where, n))
+        assert _ledger(store) == set(), f"{where} {n}: in the ledger before its last commit"
+        _merge_again_completes(store, bundle, key, after, total)
+        assert consistent(store) == []
+        store.dispose()
+    assert merged[("boundary", 1)] == 0 and merged[("inside", 1)] == 0  # the first batch
+    assert 0 < merged[("boundary", 2)] < len(expected)  # the first batch stayed
+    assert merged[("boundary", 2)] < merged[("inside", 3)] < len(expected)
+    assert merged[("ledger", 0)] < len(expected)  # the last batch rolled back with its row
 
 
 # Kill points on PostgreSQL. The first run is not killed: it is the reference (the state after,
@@ -110,7 +271,6 @@ def test_killed_merge_is_all_or_nothing(tmp_path: Path, sqlite_db, settings) -> 
 # that far into the transaction (counted from the lock again, so it lands inside the transaction
 # whatever the machine's speed).
 PG_KILLS: tuple[float | str | None, ...] = (None, "early", 0.15, 0.45, 0.7, 0.9)
-PG_RECHECK = 0.45  # the kill point whose database then takes a fresh merge of the same bundle
 
 
 class PgAdmin:
@@ -194,19 +354,21 @@ def _until(what: str, check, limit: float = 30.0):
 
 
 @pytest.mark.slow
-def test_killed_merge_is_all_or_nothing_on_postgresql(
+def test_killed_merge_on_postgresql_leaves_whole_evaluations_and_merging_again_completes(
     tmp_path: Path,
     sqlite_db,
     pg_server: Cluster,
     settings,
 ) -> None:
-    """SIGKILL a merging client at points inside its transaction: before or after, exactly.
+    """SIGKILL a merging client at timed points inside its batches: whole evaluations only,
+    the ledger row only with the finished state, and merging again completes it.
 
-    The bundle spans two merge batches, so a merge that committed part of its work early would
-    leave a state that is neither (and one that committed its ledger row early, a ledger that
-    disagrees with the state).
+    The bundle spans many merge batches, so a kill lands inside one (rolled back) after others
+    committed; a ledger row committed early would disagree with the state.
     """
     laptop = _demo_laptop(sqlite_db(), tmp_path, settings, BATCH * 3 // 2)
+    expected = _histories(laptop)
+    total = sum(len(ids) for ids in expected.values())
     key = tmp_path / "qa.key"
     template = f"crash_{uuid.uuid4().hex[:8]}"
     central = make_central(pg_server.create_database(template), key, laptop)
@@ -253,22 +415,21 @@ def test_killed_merge_is_all_or_nothing_on_postgresql(
             if kill is None:
                 after, bundle_id = got, ledger
                 assert len(bundle_id) == 1 and after != before
-            assert got in (before, after), f"kill at {kill}: neither before nor after"
+            merged = _whole_or_absent(store, expected, f"kill at {kill}")
             assert ledger == (bundle_id if got == after else set()), f"kill at {kill}: ledger"
-            assert consistent(store) == []
-            outcomes[kill] = (wrote, got == after)
-            if kill == PG_RECHECK:  # nothing lingers: the same bundle merges afresh
-                report = merge_bundle_file(store, bundle, key, include_demo=True)
-                assert report.already_merged == outcomes[kill][1]
-                assert state(store) == after and _ledger(store) == bundle_id
+            outcomes[kill] = (wrote, got == after, merged)
+            if kill is not None:  # nothing lingers: merging again completes it
+                _merge_again_completes(store, bundle, key, after, total)
+                assert _ledger(store) == bundle_id
             store.dispose()
             admin.drop(name)
     finally:
         admin.close()
-    assert outcomes["early"] == (False, False)  # killed while verifying: nothing written
-    rolled_back = [k for k, (wrote, done) in outcomes.items() if wrote and not done]
-    # Killed with its transaction open and written to, the merge left nothing behind.
-    assert len(rolled_back) >= 3, outcomes
+    assert outcomes["early"] == (False, False, 0)  # killed while verifying: nothing written
+    assert before != after
+    cut = [k for k, (wrote, done, _n) in outcomes.items() if wrote and not done]
+    # Killed in the middle of its batches: the merge was cut short, whole evaluations stayed.
+    assert len(cut) >= 3, outcomes
 
 
 @pytest.fixture
@@ -451,3 +612,71 @@ def test_second_merge_into_a_busy_database_fails_cleanly(
     again = CliRunner().invoke(main, merge, catch_exceptions=False)
     assert again.exit_code == 0 and "new changes" in again.output, again.output
     _as_if_sequential(url, make_db, big, small)
+
+
+@pytest.mark.slow
+def test_a_small_sync_gets_in_between_the_batches_of_a_big_merge(
+    tmp_path: Path, sqlite_db, make_db, settings
+) -> None:
+    """A laptop syncs 20 evaluations while a big bundle is being merged: its sync completes
+    before the big merge does (between two of its batches), and both are in, once each."""
+    from qa_tui.sync.direct import sync_now
+    from tests.sync.test_retention_and_sync import laptop_settings
+
+    big = _demo_laptop(sqlite_db(), tmp_path, settings, 300)
+    small = Laptop(sqlite_db(), tmp_path, "Sam Senior")
+    for n in range(20):
+        small.new_evaluation(f"XYZ-{30000 + n}")
+    key, url = tmp_path / "qa.key", make_db()
+    big_bundle, _small_bundle = _central_for(url, key, big, small)
+    first_batch = threading.Event()
+    finished: list[float] = []
+    errors: list[BaseException] = []
+
+    def merge_big() -> None:
+        store = open_store(url)
+        try:
+            merge_bundle_file(
+                store, big_bundle, key, progress=lambda _n: first_batch.set(), include_demo=True
+            )
+            finished.append(time.perf_counter())
+        except BaseException as exc:  # recorded and checked below
+            errors.append(exc)
+        finally:
+            first_batch.set()
+            store.dispose()
+
+    thread = threading.Thread(target=merge_big)
+    thread.start()
+    assert first_batch.wait(120)
+    started = time.perf_counter()
+    report = sync_now(small.store, laptop_settings(small, settings), url)
+    synced = time.perf_counter()
+    thread.join(300)
+    assert errors == [] and finished, errors
+    assert report.pushed_evaluations == 20
+    assert synced < finished[0], "the sync waited for the whole merge"
+    print(f"sync during the merge: {synced - started:.2f} s")  # the benchmark measures it
+    _as_if_sequential(url, make_db, big, small)
+
+
+def test_readers_never_wait_for_a_merge(big_and_small, make_db, tmp_path: Path) -> None:
+    """While a merge holds the write lock (a batch written, not committed), the app on the
+    central database reads its list and an evaluation: WAL on SQLite, MVCC on PostgreSQL."""
+    from qa_tui.store.queries import list_evaluations
+    from qa_tui.store.views import load_view
+
+    big, small = big_and_small
+    key, url = tmp_path / "qa.key", make_db()
+    big_bundle, small_bundle = _central_for(url, key, big, small)
+    first = open_store(url)
+    merge_bundle_file(first, small_bundle, key, include_demo=True)
+    first.dispose()
+    with HeldMerge(url, big_bundle, key, hold=60) as held:
+        reader = open_store(url)
+        with reader.reader() as s:
+            rows = list_evaluations(s)
+            view = load_view(s, rows[0].id)
+        reader.dispose()
+        assert not held.release.is_set() and held.thread.is_alive()  # still holding
+    assert len(rows) == 3 and view.evaluation.case_reference.startswith("XYZ-")

@@ -93,3 +93,59 @@ def test_sync_pulls_changes_made_centrally(make_db, tmp_path: Path, settings) ->
     assert state(laptop.store) == state(central)
     central.dispose()
     laptop.store.dispose()
+
+
+def test_a_long_sync_tells_how_far_it_is(
+    make_db, tmp_path: Path, settings: Settings, monkeypatch
+) -> None:
+    """The Sync screen's progress: the push counts evaluations as its batches commit, then the
+    pull is announced; the counts only grow and end at the total."""
+    from qa_tui.sync import merge
+
+    laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
+    central = make_central(make_db(), tmp_path / "qa.key", laptop)
+    for n in range(12):
+        laptop.new_evaluation(f"ABC-{40000 + n}")
+    monkeypatch.setattr(merge, "FIRST_BATCH_CHANGES", 1)  # one evaluation, then more
+    told: list[str] = []
+    report = sync_now(laptop.store, laptop_settings(laptop, settings), central.url, told.append)
+    assert report.pushed_evaluations == 12
+    sent = [int(t.split(": ")[1].split(" of ")[0]) for t in told if t.startswith("Sending")]
+    assert sent[0] == 0 and sent[-1] == 12 and sent == sorted(sent) and len(sent) > 2, told
+    assert all(t.endswith(" of 12") for t in told[:-1]), told
+    assert told[-1] == "Bringing back what this laptop needs"
+    central.dispose()
+    laptop.store.dispose()
+
+
+def test_a_change_made_while_a_sync_runs_is_not_taken_for_delivered(
+    make_db, tmp_path: Path, settings: Settings, monkeypatch
+) -> None:
+    """A change saved on the laptop after the push read the history, before the pull: the
+    central database does not hold it, so its evaluation stays unacknowledged (never purged
+    for it) and the next sync delivers it."""
+    from qa_tui.domain import evaluation as ev
+    from qa_tui.sync import direct
+
+    laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
+    central = make_central(make_db(), tmp_path / "qa.key", laptop)
+    evaluation_id = laptop.new_evaluation("ABC-50000")
+    pull = direct._pull
+
+    def typed_meanwhile(*args, **kwargs) -> None:
+        laptop.do(ev.update_details, evaluation_id, {"team": "Locality East"}, ".*")
+        pull(*args, **kwargs)
+
+    monkeypatch.setattr(direct, "_pull", typed_meanwhile)
+    sync_now(laptop.store, laptop_settings(laptop, settings), central.url)
+    monkeypatch.setattr(direct, "_pull", pull)
+    with laptop.store.reader() as s:
+        assert unacknowledged(s) == [evaluation_id]
+    again = sync_now(laptop.store, laptop_settings(laptop, settings), central.url)
+    assert again.pushed_changes == 1
+    with laptop.store.reader() as s:
+        assert unacknowledged(s) == []
+    with central.reader() as s:
+        assert s.get(models.Evaluation, evaluation_id).team == "Locality East"
+    central.dispose()
+    laptop.store.dispose()

@@ -138,8 +138,12 @@ class SyncScreen(Screen[None]):
         from qa_tui.sync.direct import sync_now
 
         ws = self.workspace
+
+        def tell(text: str) -> None:  # how far a long sync is, shown as it goes
+            self.app.call_from_thread(self._show, "#sync-result", f"Syncing… {text}.")
+
         try:
-            report = sync_now(ws.store, ws.settings, url or None)
+            report = sync_now(ws.store, ws.settings, url or None, tell)
         except QaError as err:
             self.app.call_from_thread(self._synced, f"Not synced: {err}")
         else:

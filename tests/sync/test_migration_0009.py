@@ -1,0 +1,95 @@
+"""Migration 0009 (indexes slimmed to what queries use) on a copy of a database made before it:
+every row kept, the old indexes gone and the partial index over conflicts in their place, the
+conflicts found through it as before; downgrading puts the old indexes back."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
+
+from qa_tui.domain import evaluation as ev
+from qa_tui.store.db import make_engine
+from qa_tui.store.migrate import alembic_config, open_store
+from tests.sync.helpers import Laptop, conflicts, consistent, copy_into, full_dump
+
+OLD = {
+    "ix_changes_device_counter",
+    "ix_field_states_conflict",
+    "ix_field_states_evaluation_conflict",
+}
+
+
+def _indexes(path: Path) -> set[str]:
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        names = {r[0] for r in rows}
+    db.close()
+    return names
+
+
+def _copy_at_0007(source: Path, target: Path) -> None:
+    """``target``: a database at schema 0007 holding every row of ``source`` (0009 changes no
+    table, only indexes), as the qa-tui before it wrote it."""
+    engine = make_engine(f"sqlite:///{target}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0007")
+    engine.dispose()
+    into, out = create_engine(f"sqlite:///{target}"), create_engine(f"sqlite:///{source}")
+    with into.begin() as write, out.connect() as read:
+        for table in inspect(write).get_table_names():
+            if table == "alembic_version":
+                continue
+            rows = read.execute(text(f'SELECT * FROM "{table}"')).mappings().all()
+            if rows:
+                names = list(rows[0].keys())
+                write.execute(
+                    text(
+                        f'INSERT INTO "{table}" ({", ".join(names)}) '
+                        f"VALUES ({', '.join(':' + n for n in names)})"
+                    ),
+                    [dict(r) for r in rows],
+                )
+    into.dispose()
+    out.dispose()
+
+
+def test_0009_upgrades_a_database_with_conflicts(sqlite_db, tmp_path: Path) -> None:
+    a = Laptop(sqlite_db(), tmp_path, "Alex Auditor")
+    b = Laptop(sqlite_db(), tmp_path, "Sam Senior")
+    ids = [a.new_evaluation(f"ABC-{10000 + n}") for n in range(3)]
+    copy_into(b.store, a.store)
+    a.do(ev.update_details, ids[0], {"team": "Locality West"}, ".*")
+    b.do(ev.update_details, ids[0], {"team": "Locality East"}, ".*")
+    copy_into(a.store, b.store)
+    source = Path(a.store.url.removeprefix("sqlite:///"))
+    a.store.dispose()
+    b.store.dispose()
+    old = tmp_path / "old.db"
+    _copy_at_0007(source, old)
+    assert _indexes(old) >= OLD
+    before = open_store(f"sqlite:///{old}", migrate=False)
+    rows, found = full_dump(before), conflicts(before)
+    before.dispose()
+    assert [c.field for c in found] == ["team"]
+    upgraded = open_store(f"sqlite:///{old}")  # migrates, after a backup
+    assert not (OLD & _indexes(old)) and "ix_field_states_conflicts" in _indexes(old)
+    assert [r for r in full_dump(upgraded) if r[0] != "alembic_version"] == [
+        r for r in rows if r[0] != "alembic_version"
+    ]
+    assert conflicts(upgraded) == found and consistent(upgraded) == []
+    with upgraded.engine.connect() as connection:
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT entity_id FROM field_states "
+            'WHERE evaluation_id = ? AND "conflict" = 1',
+            (ids[0],),
+        ).all()
+    assert "ix_field_states_conflicts" in str(plan)
+    upgraded.dispose()
+    engine = make_engine(f"sqlite:///{old}")
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0007")
+    engine.dispose()
+    assert _indexes(old) >= OLD and "ix_field_states_conflicts" not in _indexes(old)
