@@ -115,6 +115,8 @@ for _name, _column in (
     ("session_moderator", "session_id"),
     ("blind_grade", "moderator_id"),
     ("blind_grade", "target_evaluation_id"),
+    ("plan_member", "plan_id"),
+    ("allocation", "plan_id"),
 ):
     _CHECKS[_name][_column] = is_id
 

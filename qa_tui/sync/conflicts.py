@@ -119,6 +119,10 @@ def _case_refs(session: Session, ids: set[str]) -> dict[str, str]:
         )
     )
     found.update({k: f"Moderation session: {v or k}" for k, v in sessions})
+    plans = session.execute(
+        select(models.Plan.id, models.Plan.title).where(models.Plan.id.in_(ids - set(found)))
+    )
+    found.update({k: f"Plan: {v or k}" for k, v in plans})
     return found
 
 
