@@ -181,6 +181,10 @@ def sniff_delimiter(text: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
 def parse_date(raw: str) -> dt.date | None:
     """A date as exports write it (ISO, day first with / - or ., "3 Dec 2026"), a time
     after it ignored; None for empty; ValueError for anything else."""
@@ -188,6 +192,12 @@ def parse_date(raw: str) -> dt.date | None:
     if not text:
         return None
     text = re.split(r"[ T](?=\d{1,2}:\d{2})", text, maxsplit=1)[0]
+    # The two common shapes without strptime, which costs ten times more per call.
+    iso, day_first = ISO_DATE.fullmatch(text), DAY_FIRST.fullmatch(text)
+    if iso:
+        return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+    if day_first:
+        return dt.date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()

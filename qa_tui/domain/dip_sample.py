@@ -5,9 +5,9 @@ the frame's units are sorted by key (a case reference, an evaluation id), each i
 takes the next number of ``random.Random(seed)``; a simple sample takes the ``size`` smallest
 numbers, a stratified one the smallest in each stratum, the stratum's share of ``size`` being
 proportional to its size (largest remainders, ties by stratum name). So a simple sample is
-exactly what :func:`~qa_tui.domain.sampling.draw` gives, and the same frame and seed give the
-same sample on any database, any day. The frame's fingerprint (a hash of its keys and strata)
-is kept, so a later redraw can say whether the frame has changed since.
+exactly what :func:`~qa_tui.domain.sampling.draw` gives (a test holds them together), and the
+same frame and seed give the same sample on any database, any day. The frame's fingerprint (a
+hash of its keys and strata) is kept, so a later redraw can say whether the frame changed.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import heapq
 import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-from qa_tui.domain.sampling import draw
 from qa_tui.errors import ValidationError
 
 FRAMES = {"cases": "imported cases", "evaluations": "completed evaluations"}
@@ -30,9 +30,9 @@ STRATA_FIELDS = {
 MAX_SIZE = 5000
 
 
-@dataclass(frozen=True)
-class Unit:
-    """One member of a frame: its key, the case it is about, and its stratum's value."""
+class Unit(NamedTuple):
+    """One member of a frame: its key, the case it is about, and its stratum's value (a
+    named tuple: a frame holds hundreds of thousands)."""
 
     key: str
     case_reference: str
@@ -75,7 +75,7 @@ class DipSample:
 def fingerprint(units: Sequence[Unit]) -> str:
     """A hash of the frame (its keys and strata), to tell whether it changed since a draw."""
     digest = hashlib.sha256()
-    for unit in sorted(units, key=lambda u: u.key):
+    for unit in sorted(units):
         digest.update(f"{unit.key}\t{unit.stratum}\n".encode())
     return digest.hexdigest()[:16]
 
@@ -125,17 +125,15 @@ def draw_sample(
         )
     result = DipSample(frame, size, seed, len(units), strata_field, where, fingerprint(units))
     result.hypothesis = hypothesis
-    by_key = {u.key: u for u in units}
-    if not strata_field:
-        result.drawn = [by_key[k] for k in draw(list(by_key), size, seed)]
-        return result
     rng = random.Random(seed)
-    groups: dict[str, list[tuple[float, str]]] = {}
-    for key in sorted(by_key):  # the same order, and so the same numbers, as draw()
-        groups.setdefault(by_key[key].stratum, []).append((rng.random(), key))
+    groups: dict[str, list[tuple[float, Unit]]] = {}
+    # By key: the same order, and so the same numbers, as draw().
+    for unit in sorted(units, key=itemgetter(0)):
+        groups.setdefault(unit.stratum if strata_field else "", []).append((rng.random(), unit))
     wanted = shares({k: len(v) for k, v in groups.items()}, size)
     for stratum in sorted(groups):
         chosen = heapq.nsmallest(wanted[stratum], groups[stratum])
-        result.strata[stratum] = (len(groups[stratum]), len(chosen))
-        result.drawn.extend(by_key[key] for _number, key in chosen)
+        if strata_field:
+            result.strata[stratum] = (len(groups[stratum]), len(chosen))
+        result.drawn.extend(unit for _number, unit in chosen)
     return result

@@ -31,7 +31,7 @@ from qa_tui.domain.plan_views import (
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import Template
 from qa_tui.store import models
-from qa_tui.store.case_list import case_count, case_frame, cases_by_reference, replace_cases
+from qa_tui.store.case_list import case_count, case_units, cases_by_reference, replace_cases
 from qa_tui.vocab import USUAL_TEMPLATE
 from qa_tui.workspace import Workspace
 
@@ -76,8 +76,7 @@ def _units_of_cases(session: Session, where: dict[str, str], strata: str) -> lis
         if name not in STRATA_FIELDS["cases"]:
             known = ", ".join(STRATA_FIELDS["cases"])
             raise ValidationError(f"--where {name}: not one of {known}", field="where")
-    frame = case_frame(session, where)
-    return [Unit(c.reference, c.reference, getattr(c, strata) if strata else "") for c in frame]
+    return [Unit(ref, ref, value) for ref, value in case_units(session, where, strata)]
 
 
 class PlanningService:
