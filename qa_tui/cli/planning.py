@@ -77,25 +77,8 @@ def import_cases(
 
 
 def _preview(checked: Any) -> None:
-    mapped = ", ".join(f"{_text(h)} -> {f}" for h, f in checked.mapping.items())
-    click.echo(f"Columns: {mapped or 'none mapped'}")
-    for header in checked.ignored:
-        click.echo(
-            f"Column {_text(header)!r} refused: it looks like a child's or family's name or "
-            "details; qa-tui keeps case references only"
-        )
-    if checked.extra_columns:
-        kept = ", ".join(_text(h) for h in checked.extra_columns)
-        click.echo(f"Kept as other columns: {kept}")
-    click.echo(
-        f"{checked.lines_read:,} lines read, {len(checked.rows):,} clean, "
-        f"{checked.bad_rows:,} with problems ({checked.encoding}, "
-        f"{'tab' if checked.delimiter == chr(9) else repr(checked.delimiter)} separated)"
-    )
-    for problem in checked.problems[:50]:
-        click.echo(f"  {_text(problem.describe())}")
-    if checked.problem_count > 50:
-        click.echo(f"  … and {checked.problem_count - 50:,} more")
+    for text in checked.preview():
+        click.echo(_text(text))
 
 
 # --- sample --------------------------------------------------------------------------------

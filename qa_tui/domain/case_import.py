@@ -133,6 +133,28 @@ class CaseList:
         """Whether nothing can be imported at all (no header, no reference column)."""
         return any(p.line == 0 for p in self.problems)
 
+    def preview(self, limit: int = 50) -> list[str]:
+        """What the file holds and what is wrong with it, line by line (for the user to read
+        before anything is imported)."""
+        mapped = ", ".join(f"{h} -> {f}" for h, f in self.mapping.items())
+        out = [f"Columns: {mapped or 'none mapped'}"]
+        out += [
+            f"Column {h!r} refused: it looks like a child's or family's name or details; "
+            "qa-tui keeps case references only"
+            for h in self.ignored
+        ]
+        if self.extra_columns:
+            out.append(f"Kept as other columns: {', '.join(self.extra_columns)}")
+        separator = "tab" if self.delimiter == "\t" else repr(self.delimiter)
+        out.append(
+            f"{self.lines_read:,} lines read, {len(self.rows):,} clean, {self.bad_rows:,} with "
+            f"problems ({self.encoding}, {separator} separated)"
+        )
+        out += [f"  {p.describe()}" for p in self.problems[:limit]]
+        if self.problem_count > limit:
+            out.append(f"  … and {self.problem_count - limit:,} more")
+        return out
+
     def add(self, problem: Problem) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS:

@@ -92,6 +92,12 @@ def _agreement(ws: Workspace, writer: Writer) -> Screen[Any]:
     return AgreementScreen(ws)
 
 
+def _planning(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.planning import PlanningHome
+
+    return PlanningHome(ws, writer)
+
+
 PLACES: dict[str, Place] = {
     place.name: place
     for place in (
@@ -149,6 +155,12 @@ PLACES: dict[str, Place] = {
             "The moderation group: sessions, blind pass, side by side, agreed grades (F3)",
             _moderation,
             mode="moderation",
+        ),
+        Place(
+            "planning",
+            "Planning the programme",
+            "Practice days, dip samples and thematic evaluations; import a case list; allocate",
+            _planning,
         ),
         Place(
             "agreement",

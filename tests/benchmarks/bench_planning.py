@@ -27,6 +27,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qa_tui.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -87,7 +91,7 @@ def baseline_import(path: Path, db: Path) -> float:
     return time.perf_counter() - start
 
 
-def _workspace(url: str):  # type: ignore[no-untyped-def]
+def _workspace(url: str) -> Workspace:
     from qa_tui.config import load_settings
     from qa_tui.workspace import open_workspace
 

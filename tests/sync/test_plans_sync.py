@@ -94,7 +94,8 @@ def test_allocations_reach_the_managers_laptops_and_progress_reaches_the_desk(
         pl.close_plan(s, desk, plan_id)
     sync_now(priya.store, laptop_settings(priya, settings), central.url)
     with priya.store.reader() as s:
-        assert s.get(models.Plan, plan_id).status == "closed"  # type: ignore[union-attr]
+        plan = s.get(models.Plan, plan_id)
+        assert plan is not None and plan.status == "closed"
         assert my_allocations(s, "Priya Okafor") == []
     for store in (central, priya.store, tom.store):
         assert consistent(store) == []

@@ -78,7 +78,8 @@ def test_a_practice_day_planned_allocated_and_started_with_the_case_filled_in(
         assert made.evaluation_type == "practice_day"
         assert made.practice_day == "Practice day, CIN"
         assert made.auditor == "Alex Auditor"
-        assert s.get(models.Plan, plan_id).status == "under_way"  # type: ignore[union-attr]
+        plan = s.get(models.Plan, plan_id)
+        assert plan is not None and plan.status == "under_way"
         check_consistency(s)
     assert [m.progress for m in service.mine()] == ["started", "allocated"]
 
