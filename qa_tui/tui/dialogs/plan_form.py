@@ -86,6 +86,9 @@ class PlanFormDialog(ModalScreen[dict[str, str] | None]):
         self.query_one("#plan-form-error").set_class(bool(self._error), "-shown")
         if self.form.fields:
             self.query_one(f"#{self.form.fields[0].name}").focus()
+            # Focus scrolls the first field to the top; its label belongs above it.
+            scroller = self.query_one(".plan-form", VerticalScroll)
+            self.call_after_refresh(scroller.scroll_home, animate=False)
 
     def values(self) -> dict[str, str]:
         """What is typed and chosen, by field name."""

@@ -29,10 +29,11 @@ if TYPE_CHECKING:
 COLUMNS = (
     ("date", "Date"),
     ("kind", "Kind"),
-    ("title", "Plan"),
     ("status", "Status"),
     ("done", "Done"),
+    ("title", "Plan"),
 )
+SHORT_KIND = {"practice_day": "Practice day", "dip_sample": "Dip sample", "thematic": "Thematic"}
 
 
 class PlanningHome(Screen[None]):
@@ -102,10 +103,10 @@ class PlanningHome(Screen[None]):
         for r in rows:
             cells = (
                 r.starts_on.isoformat() if r.starts_on else "",
-                r.kind_label,
-                line(r.title, 60),
+                SHORT_KIND.get(r.kind, r.kind),
                 r.status_label,
                 f"{r.done} of {r.cases}",
+                line(r.title, 80),
             )
             table.add_row(*(Text(c) for c in cells), key=r.id)
         self.loaded = True

@@ -23,11 +23,11 @@ class AllocatedPanel(Shown):
     def show(self, rows: list[MyAllocation]) -> None:
         self.display = bool(rows)
         lines = [
-            f"▸ {a.describe()}: {line(a.case_reference, 24)}"
-            + (" (started)" if a.progress == "started" else "")
+            f"▸ {line(a.case_reference, 16)} · "
+            + line(f"{a.describe()}{' · started' if a.progress == 'started' else ''}", 56)
             for a in rows[:SHOWN]
         ]
         more = len(rows) - len(lines)
         tail = f" · {more} more" if more > 0 else ""
-        lines.append(f"ctrl+l starts the first{tail} (Planning, in the palette, lists them all)")
+        lines.append(f"ctrl+l starts the first{tail} · Planning (palette) lists them all")
         self.update("\n".join(lines))
