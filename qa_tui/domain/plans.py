@@ -199,15 +199,17 @@ class MemberInput:
 
 
 def put_member(session: Session, actor: Actor, plan_id: str, member: MemberInput) -> str:
-    """Add a manager to the review group, or change them (the id comes from the name)."""
-    get_plan(session, plan_id)
+    """Add a manager to the review group, or change them (the id comes from the name); their
+    service area is the plan's unless given."""
+    plan = get_plan(session, plan_id)
     name = " ".join(v.text(member.name, "Manager", "name", short=True).split())
     if not name:
         raise ValidationError("Manager: give a name", field="name")
     values = {
         "role": v.text(member.role, "Role", "role", short=True).strip(),
         "team": v.text(member.team, "Team", "team", short=True).strip(),
-        "service_area": v.text(member.service_area, "Service area", "service_area", short=True),
+        "service_area": v.text(member.service_area, "Service area", "service_area", short=True)
+        or plan.service_area,
         "supervises": "\n".join(" ".join(w.split()) for w in member.supervises if w.strip()),
     }
     entity_id = member_id(plan_id, name)

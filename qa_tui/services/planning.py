@@ -20,6 +20,7 @@ from qa_tui.domain import plans as pl
 from qa_tui.domain.allocation import Rules
 from qa_tui.domain.case_import import CaseList, read_case_list
 from qa_tui.domain.dip_sample import STRATA_FIELDS, DipSample, Unit, draw_sample
+from qa_tui.domain.expectation import Expected, Month, month_of, monthly_expectation
 from qa_tui.domain.plan_views import (
     MyAllocation,
     PlanDetail,
@@ -220,3 +221,8 @@ class PlanningService:
 
     def mine(self) -> list[MyAllocation]:
         return self.ws.read(my_allocations, self.ws.settings.author)
+
+    def expectation(self, month: Month | None = None) -> tuple[Month, list[Expected]]:
+        """The month (default: this one) and each manager's completed evaluations in it."""
+        month = month or month_of(self.ws.clock().astimezone().date())
+        return month, self.ws.read(monthly_expectation, month)

@@ -98,6 +98,12 @@ def _planning(ws: Workspace, writer: Writer) -> Screen[Any]:
     return PlanningHome(ws, writer)
 
 
+def _expectation(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.expectation import ExpectationScreen
+
+    return ExpectationScreen(ws)
+
+
 PLACES: dict[str, Place] = {
     place.name: place
     for place in (
@@ -161,6 +167,12 @@ PLACES: dict[str, Place] = {
             "Planning the programme",
             "Practice days, dip samples and thematic evaluations; import a case list; allocate",
             _planning,
+        ),
+        Place(
+            "expectation",
+            "Monthly expectation",
+            "Who has completed their collaborative evaluation this month; a reminder draft",
+            _expectation,
         ),
         Place(
             "agreement",

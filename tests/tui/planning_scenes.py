@@ -93,12 +93,22 @@ async def home_allocated(pilot: Any, ids: DemoIds | None) -> None:
     await wait_for(pilot, lambda: bool(home._allocated), "the allocations")
 
 
+async def expectation(pilot: Any, ids: DemoIds | None) -> None:
+    from qa_tui.tui.screens.expectation import ExpectationScreen
+
+    await planning_home(pilot, ids)
+    await pilot.press("e")
+    screen = await screen_is(pilot, ExpectationScreen)
+    await wait_for(pilot, lambda: screen.loaded, "the month")
+
+
 PLANNING_SCENES = {
     scene.name: scene
     for scene in (
         Scene("planning", "Planning the programme: the plans", planning_home),
         Scene("plan", "A practice day: review group, sample, allocations", plan_screen),
         Scene("plan_sample", "Draw a dip sample with a seed", plan_sample),
+        Scene("expectation", "The monthly expectation, by service and team", expectation),
         Scene("home_allocated", "Cases allocated to you, first on the home list", home_allocated),
     )
 }

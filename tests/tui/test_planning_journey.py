@@ -224,3 +224,36 @@ async def test_a_managers_laptop_syncs_and_starts_an_allocated_case_with_one_key
         )
         assert made.evaluation_type == "practice_day"
     store.dispose()
+
+
+@run_async
+async def test_the_monthly_expectation_writes_a_reminder_draft(
+    settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    from qa_tui.tui.screens.expectation import ExpectationScreen
+
+    store = open_store(db_url)
+    with store.session() as s:
+        desk = Actor("QA Desk", str(uuid.uuid4()))
+        plan_id = pl.create_plan(s, desk, "practice_day", "Practice day", "2026-12-03")
+        pl.put_member(s, desk, plan_id, pl.MemberInput("Bea Osei", team="Locality South"))
+    store.dispose()
+    settings = settings.with_changes(documents_dir=str(tmp_path / "docs"))
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await _type(pilot, "Monthly expectation")
+        await pilot.press("enter")
+        screen = await screen_is(pilot, ExpectationScreen)
+        await wait_for(pilot, lambda: screen.loaded, "the month")
+        assert screen.month.label == "November 2026"
+        assert [(r.name, r.met) for r in screen.rows] == [("Bea Osei", False)]
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: screen.month.label == "October 2026", "the month before")
+        await pilot.press("right_square_bracket", "m")
+        draft = tmp_path / "docs" / "reminder-2026-11.eml"
+        await wait_for(pilot, draft.exists, "the reminder draft")
+        await settle(pilot)
+    assert b"Bea Osei" in draft.read_bytes()
+    assert (draft.stat().st_mode & 0o077) == 0  # owner-only

@@ -161,3 +161,48 @@ def test_the_same_case_added_twice_is_one_allocation(
     with workspace.store.reader() as s:
         rows = s.scalars(select(models.Allocation.case_reference)).all()
         assert sorted(rows) == ["LCS-900001", "LCS-900002"]
+
+
+def test_the_monthly_expectation_and_its_reminder_draft(
+    service: PlanningService,
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    db_url: str,
+    tmp_path: Any,
+) -> None:
+    import email
+    from email.policy import default
+
+    from click.testing import CliRunner
+
+    from qa_tui.cli import main
+    from qa_tui.domain.expectation import parse_month
+    from tests.unit.test_domain import new_eval
+
+    plan_id = service.create("practice_day", "Practice day, CIN", "2026-12-03")
+    service.put_members(plan_id, GROUP)
+    eid = new_eval(workspace)  # audited by Alex Auditor, dated 20 November 2026
+    fill(workspace, tpl, eid)
+    workspace.write(complete, tpl, eid)
+    month, rows = service.expectation()
+    assert month.label == "November 2026"
+    assert [(r.name, r.team, r.completed) for r in rows] == [
+        ("Alex Auditor", "Locality North", 1),
+        ("Cy Manager", "Locality North", 0),
+        ("Bea Manager", "Locality South", 0),
+    ]
+    assert [r.completed for r in service.expectation(parse_month("2026-10"))[1]] == [0, 0, 0]
+    out = tmp_path / "reminder.eml"
+    done = CliRunner().invoke(
+        main, ["expectation", "--db", db_url, "--month", "2026-11", "--eml", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    assert "November 2026: 1 of 3 managers have completed theirs" in done.output
+    draft = email.message_from_bytes(out.read_bytes(), policy=default)
+    assert draft["X-Unsent"] == "1" and "November 2026" in draft["Subject"]
+    part = draft.get_body()
+    assert part is not None
+    body = part.get_content()
+    assert "Bea Manager" in body and "Cy Manager" in body and "Alex Auditor" not in body
+    with pytest.raises(ValidationError, match="is not YYYY-MM"):
+        parse_month("November")
