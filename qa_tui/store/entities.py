@@ -279,6 +279,36 @@ ENTITY_TYPES: dict[str, EntityType] = {
             root="plan",
             parent_key="plan_id",
         ),
+        # The board's programme: its meetings, and the systemic actions it commissioned with
+        # their progress updates (each a root; the updates belong to their action).
+        EntityType(
+            "board_meeting",
+            models.BoardMeeting,
+            (),
+            {**_plain("title", "notes"), "held_on": DATE, "report_deadline": DATE},
+            root="board_meeting",
+            parent_key="id",
+        ),
+        EntityType(
+            "board_action",
+            models.BoardAction,
+            (),
+            {
+                **_plain("description", "owner", "status", "evidence", "plan_id"),
+                "raised_on": DATE,
+                "due_on": DATE,
+            },
+            root="board_action",
+            parent_key="id",
+        ),
+        EntityType(
+            "board_action_update",
+            models.BoardActionUpdate,
+            ("action_id",),
+            {**_plain("status", "note"), "updated_on": DATE},
+            root="board_action",
+            parent_key="action_id",
+        ),
     )
 }
 

@@ -529,3 +529,41 @@ class Allocation(Record):
     category: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     started_evaluation_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class BoardMeeting(Record):
+    """A meeting of the Quality, Performance and Impact Board, scheduled for the year with the
+    deadline for reports to it (seed 000 §6.4). The root of its own aggregate."""
+
+    __tablename__ = "board_meetings"
+    held_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    report_deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class BoardAction(Record):
+    """A systemic action the board commissioned (§6.8-6.9, §6.13), distinct from the actions
+    of single evaluations: owner, due date, status, the evidence that the change made a
+    difference, and (optionally) the thematic evaluation it came from. The root of its own
+    aggregate; its progress updates (``board_action_updates``) belong to it."""
+
+    __tablename__ = "board_actions"
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    raised_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    plan_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class BoardActionUpdate(Record):
+    """One progress update on a systemic action (a record of its own, so two people's updates
+    are both kept rather than conflicting on one field)."""
+
+    __tablename__ = "board_action_updates"
+    action_id: Mapped[str] = mapped_column(ID, index=True)
+    updated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="")
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -117,6 +117,7 @@ for _name, _column in (
     ("blind_grade", "target_evaluation_id"),
     ("plan_member", "plan_id"),
     ("allocation", "plan_id"),
+    ("board_action_update", "action_id"),
 ):
     _CHECKS[_name][_column] = is_id
 

@@ -104,6 +104,12 @@ def _expectation(ws: Workspace, writer: Writer) -> Screen[Any]:
     return ExpectationScreen(ws)
 
 
+def _board(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.board import BoardScreen
+
+    return BoardScreen(ws)
+
+
 PLACES: dict[str, Place] = {
     place.name: place
     for place in (
@@ -173,6 +179,12 @@ PLACES: dict[str, Place] = {
             "Monthly expectation",
             "Who has completed their collaborative evaluation this month; a reminder draft",
             _expectation,
+        ),
+        Place(
+            "board",
+            "The board's programme",
+            "Board meetings and reporting deadlines, thematic evaluations, systemic actions",
+            _board,
         ),
         Place(
             "agreement",

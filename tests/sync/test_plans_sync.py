@@ -5,6 +5,7 @@ desk and on a laptop at once merge without loss (SQLite and PostgreSQL: ``make_d
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -156,3 +157,28 @@ def test_the_same_seed_draws_the_same_sample_on_sqlite_and_postgresql(
         laptop.store.dispose()
     assert drawn[0] == drawn[1] == drawn[2]
     assert len(drawn[0]) == 40
+
+
+def test_board_actions_updated_on_two_devices_keep_both_updates(make_db, tmp_path: Path) -> None:
+    from qa_tui.domain import board
+
+    desk = Laptop(make_db(), tmp_path, "QA Desk")
+    other = Laptop(make_db(), tmp_path, "Service Manager")
+    action = desk.do(board.add_action, "Plans reviewed before conference", "Head of CP", None)
+    desk.do(board.add_meeting, "2026-12-10")
+    copy_into(other.store, desk.store)
+    desk.do(board.record_update, action, "in_progress", "Template agreed")
+    other.do(board.record_update, action, "done", "Audit shows it", None, "18 of 20 now do")
+    copy_into(desk.store, other.store)
+    copy_into(other.store, desk.store)
+    assert state(desk.store) == state(other.store)
+    with desk.store.reader() as s:
+        rows = board.board_actions(s, dt.date(2026, 11, 20))
+        meetings = board.meetings(s, 2026)
+    assert rows[0].updates == 2 and rows[0].evidence == "18 of 20 now do"
+    assert len(meetings) == 1
+    found = conflicts(desk.store)  # two statuses set independently: a conflict, both kept
+    assert [(c.field, c.case_reference) for c in found] == [
+        ("status", "Board action: Plans reviewed before conference")
+    ]
+    assert consistent(desk.store) == [] and consistent(other.store) == []

@@ -102,6 +102,30 @@ async def expectation(pilot: Any, ids: DemoIds | None) -> None:
     await wait_for(pilot, lambda: screen.loaded, "the month")
 
 
+async def board(pilot: Any, ids: DemoIds | None) -> None:
+    from qa_tui.services.board import BoardService
+    from qa_tui.services.planning import PlanningService
+    from qa_tui.tui.messages import Navigate
+    from qa_tui.tui.screens.board import BoardScreen
+
+    await _home(pilot, ids)
+    ws = pilot.app.workspace
+    plan_data(ws)
+    PlanningService(ws).create("thematic", "The child's voice in supervision", "2026-09-07")
+    service = BoardService(ws)
+    for day in ("2026-01-15", "2026-04-16", "2026-07-16", "2026-10-15", "2026-12-10"):
+        service.add_meeting(day)
+    late = service.add_action(
+        "CP plans reviewed before every conference", "Head of CP", "2026-11-01"
+    )
+    service.update_action(late, "in_progress", "Review template agreed with IROs")
+    done = service.add_action("Supervision records the child's voice", "Principal SW", "2026-09-30")
+    service.update_action(done, "done", "Re-audit in September", evidence="18 of 20 now do")
+    pilot.app.post_message(Navigate("board"))
+    screen = await screen_is(pilot, BoardScreen)
+    await wait_for(pilot, lambda: screen.programme is not None, "the programme")
+
+
 PLANNING_SCENES = {
     scene.name: scene
     for scene in (
@@ -109,6 +133,7 @@ PLANNING_SCENES = {
         Scene("plan", "A practice day: review group, sample, allocations", plan_screen),
         Scene("plan_sample", "Draw a dip sample with a seed", plan_sample),
         Scene("expectation", "The monthly expectation, by service and team", expectation),
+        Scene("board", "The board's programme: meetings, thematic, systemic actions", board),
         Scene("home_allocated", "Cases allocated to you, first on the home list", home_allocated),
     )
 }

@@ -257,3 +257,57 @@ async def test_the_monthly_expectation_writes_a_reminder_draft(
         await settle(pilot)
     assert b"Bea Osei" in draft.read_bytes()
     assert (draft.stat().st_mode & 0o077) == 0  # owner-only
+
+
+@run_async
+async def test_the_boards_programme_from_the_app(settings: Any, db_url: str) -> None:
+    from qa_tui.tui.screens.board import BoardScreen
+
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await _type(pilot, "board's programme")
+        await pilot.press("enter")
+        screen = await screen_is(pilot, BoardScreen)
+        await wait_for(pilot, lambda: screen.programme is not None, "the programme")
+        await pilot.press("m")
+        await _form(pilot)
+        await _type(pilot, "2026-12-10")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(screen.programme.meetings) == 1, "the meeting")
+        await pilot.press("a")
+        await _form(pilot)
+        await _type(pilot, "Plans reviewed before conference")
+        await pilot.press("tab")
+        await _type(pilot, "Head of CP")
+        await pilot.press("enter")
+        await _type(pilot, "2026-11-01")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(screen.programme.actions) == 1, "the action")
+        await pilot.press("u")
+        dialog = await _form(pilot)
+        dialog.query_one("#status").value = "done"
+        await pilot.press("tab")
+        await _type(pilot, "Re-audit done")
+        await pilot.press("tab")
+        await _type(pilot, "18 of 20 now do")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.programme.actions[0].status == "done", "progress")
+        await settle(pilot)
+    store = open_store(db_url)
+    with store.reader() as s:
+        meeting = s.scalars(select(models.BoardMeeting)).one()
+        assert meeting.report_deadline is not None and meeting.report_deadline.isoformat() == (
+            "2026-11-26"
+        )
+        action = s.scalars(select(models.BoardAction)).one()
+        assert (action.owner, action.status, action.evidence) == (
+            "Head of CP",
+            "done",
+            "18 of 20 now do",
+        )
+        update = s.scalars(select(models.BoardActionUpdate)).one()
+        assert update.note == "Re-audit done"
+        assert check_consistency(s) == []
+    store.dispose()

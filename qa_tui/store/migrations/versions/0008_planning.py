@@ -1,6 +1,6 @@
 """planning the programme: the imported case list, plans (practice days, dip samples,
 thematic evaluations with terms of reference and findings), their review groups and
-allocations
+allocations; the board's meetings and its systemic actions with their progress updates
 
 Revision ID: 0008
 Revises: 0007
@@ -98,8 +98,49 @@ def upgrade() -> None:
     )
     op.create_index("ix_allocations_plan_id", "allocations", ["plan_id"])
     op.create_index("ix_allocations_reviewer", "allocations", ["reviewer"])
+    op.create_table(
+        "board_meetings",
+        sa.Column("held_on", sa.Date(), nullable=True),
+        *_short("title"),
+        sa.Column("report_deadline", sa.Date(), nullable=True),
+        *_texts("notes"),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_board_meetings_held_on", "board_meetings", ["held_on"])
+    op.create_table(
+        "board_actions",
+        *_texts("description"),
+        *_short("owner"),
+        sa.Column("raised_on", sa.Date(), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        *_texts("evidence"),
+        sa.Column("plan_id", sa.String(length=36), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_board_actions_due_on", "board_actions", ["due_on"])
+    op.create_table(
+        "board_action_updates",
+        sa.Column("action_id", sa.String(length=36), nullable=False),
+        sa.Column("updated_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        *_texts("note"),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_board_action_updates_action_id", "board_action_updates", ["action_id"])
 
 
 def downgrade() -> None:
-    for table in ("allocations", "plan_members", "plans", "case_list"):
+    for table in (
+        "board_action_updates",
+        "board_actions",
+        "board_meetings",
+        "allocations",
+        "plan_members",
+        "plans",
+        "case_list",
+    ):
         op.drop_table(table)
