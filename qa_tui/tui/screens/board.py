@@ -96,13 +96,12 @@ class BoardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        for name, (_key, title) in (
-            ("meetings", ("m", "Meetings and reporting deadlines")),
-            ("thematic", ("", "Thematic evaluations")),
-            ("actions", ("a", "Systemic actions")),
-        ):
-            yield Static(title, classes="board-heading")
-            yield DataTable(id=f"board-{name}", cursor_type="row", zebra_stripes=True)
+        yield Static("Meetings and reporting deadlines", classes="board-heading")
+        yield DataTable(id="board-meetings", cursor_type="row", zebra_stripes=True)
+        yield Static("Thematic evaluations", classes="board-heading")
+        yield DataTable(id="board-thematic", cursor_type="row", zebra_stripes=True)
+        yield Static("Systemic actions", classes="board-heading")
+        yield DataTable(id="board-actions", cursor_type="row", zebra_stripes=True)
         yield Static("Reading…", id="board-status")
         yield Footer()
 
