@@ -314,6 +314,8 @@ def show(ctx: click.Context, db_url: str | None, plan_id: str, fmt: str) -> None
     click.echo(f"{_text(p.title)} ({p.kind}, {p.status})")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(detail.counts.items()))
     click.echo(f"{len(rows)} case(s): {counts or 'none'}")
+    if detail.frame_change:
+        click.echo(_text(detail.frame_change))
     for a in detail.allocations:
         click.echo(f"{_text(a.case_reference):<14} {_text(a.reviewer or '-'):<24} {a.progress}")
 

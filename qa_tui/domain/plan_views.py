@@ -120,6 +120,7 @@ class PlanDetail:
     allocations: list[AllocationRow]
     counts: Counter[str] = field(default_factory=Counter)
     loads: dict[str, int] = field(default_factory=dict)
+    frame_change: str = ""  # set by the service: the sample's frame changed since the draw
 
 
 def load_plan(session: Session, plan_id: str) -> PlanDetail:

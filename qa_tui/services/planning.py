@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from qa_tui.domain import plans as pl
 from qa_tui.domain.allocation import Rules
 from qa_tui.domain.case_import import CaseList, read_case_list
-from qa_tui.domain.dip_sample import STRATA_FIELDS, DipSample, Unit, draw_sample
+from qa_tui.domain.dip_sample import STRATA_FIELDS, DipSample, Unit, draw_sample, fingerprint
 from qa_tui.domain.expectation import Expected, Month, month_of, monthly_expectation
 from qa_tui.domain.plan_views import (
     MyAllocation,
@@ -137,6 +137,23 @@ class PlanningService:
         units = self.ws.read(reader, where, strata)
         return draw_sample(frame, units, size, seed, strata, where, hypothesis)
 
+    def frame_change(self, plan_id: str) -> str:
+        """Whether the frame a plan's sample was drawn from has changed since ("" if not, or
+        if its cases were chosen by hand): drawing again with the seed would then differ."""
+        recorded = pl.sample_of(self.ws.read(pl.get_plan, plan_id))
+        if not recorded or recorded.get("frame") not in STRATA_FIELDS:
+            return ""
+        frame, strata = str(recorded["frame"]), str(recorded.get("strata_field") or "")
+        where = {str(k): str(v) for k, v in dict(recorded.get("where") or {}).items()}
+        reader = _units_of_cases if frame == "cases" else _units_of_evaluations
+        units = self.ws.read(reader, where, strata)
+        if fingerprint(units) == recorded.get("fingerprint"):
+            return ""
+        return (
+            f"The frame has changed since the sample was drawn ({recorded.get('frame_size')} "
+            f"then, {len(units)} now): the same seed would now draw a different sample"
+        )
+
     def planned_cases(self, sample: DipSample) -> list[pl.PlannedCase]:
         """The drawn units as cases for a plan, with what the case list knows of them."""
         refs = [u.case_reference for u in sample.drawn]
@@ -217,7 +234,9 @@ class PlanningService:
         return self.ws.read(list_plans, kind)
 
     def detail(self, plan_id: str) -> PlanDetail:
-        return self.ws.read(load_plan, plan_id)
+        found = self.ws.read(load_plan, plan_id)
+        found.frame_change = self.frame_change(plan_id)
+        return found
 
     def mine(self) -> list[MyAllocation]:
         return self.ws.read(my_allocations, self.ws.settings.author)

@@ -206,3 +206,36 @@ def test_the_monthly_expectation_and_its_reminder_draft(
     assert "Bea Manager" in body and "Cy Manager" in body and "Alex Auditor" not in body
     with pytest.raises(ValidationError, match="is not YYYY-MM"):
         parse_month("November")
+
+
+def test_a_sample_of_evaluations_and_a_changed_frame(
+    service: PlanningService,
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+) -> None:
+    from tests.unit.test_domain import new_eval
+
+    for n, team in enumerate(("Locality North", "Locality South", "Locality North")):
+        eid = new_eval(workspace, case_reference=f"LCS-30000{n}")
+        fill(workspace, tpl, eid)
+        workspace.write(complete, tpl, eid)
+        workspace.write(pl_update_team, eid, team)
+    drawn = service.sample("evaluations", 2, 7, "team")
+    assert drawn.frame_size == 3 and sum(n for _f, n in drawn.strata.values()) == 2
+    assert {u.case_reference for u in drawn.drawn} <= {"LCS-300000", "LCS-300001", "LCS-300002"}
+    plan_id = service.create("dip_sample", "Audit sample", None)
+    service.add_sample(plan_id, service.sample("cases", 4, 7, "team"))
+    assert service.frame_change(plan_id) == ""
+    service.import_cases(read_case_list(CASES.encode() + b"LCS-999999,CIN,Locality North,,CP\n"))
+    assert "The frame has changed since the sample was drawn (12 then, 13 now)" in (
+        service.detail(plan_id).frame_change
+    )
+    with pytest.raises(ValidationError, match="asked for, but the frame holds only 13"):
+        service.sample("cases", 14, 7)
+
+
+def pl_update_team(session: Any, actor: Any, evaluation_id: str, team: str) -> None:
+    """Set a completed evaluation's team through the history (as a merge would)."""
+    from qa_tui.store.history import record_change
+
+    record_change(session, actor, "evaluation", evaluation_id, evaluation_id, "team", team)

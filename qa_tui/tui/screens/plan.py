@@ -59,6 +59,8 @@ def describe(detail: PlanDetail) -> str:
             f"{', by ' + str(drawn['strata_field']) if drawn.get('strata_field') else ''}"
             f", seed {drawn.get('seed')} (frame {drawn.get('fingerprint')})"
         )
+    if detail.frame_change:
+        lines.append(detail.frame_change)
     missing = missing_terms(p)
     if missing:
         lines.append(f"Terms of reference missing (t): {', '.join(missing)}")
@@ -119,6 +121,8 @@ class PlanScreen(Screen[None]):
             table.add_column(label, key=key)
         table.focus()
         self.load()
+        # Progress arrives as laptops sync: read the plan again every half minute.
+        self.set_interval(30, self.load)
 
     def on_screen_resume(self) -> None:
         self.load()
