@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from qa_tui.errors import QaError
-from qa_tui.services.planning import PlanningService
 from qa_tui.tui.input_order import hold_input
 from qa_tui.tui.messages import (
     AllocationsLoaded,
@@ -172,6 +171,9 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="home-load")
     def _load(self, ws: Workspace) -> None:
+        # Imported here: planning pulls in SQLAlchemy, which start-up must not pay for.
+        from qa_tui.services.planning import PlanningService
+
         self.post_message(EvaluationsLoaded(read_home_rows(ws), ws.positions.last()))
         self.post_message(AllocationsLoaded(PlanningService(ws).mine()))
 
@@ -186,6 +188,8 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, group="home-allocated")
     def _start_allocated(self, ws: Workspace, allocation_id: str) -> None:
+        from qa_tui.services.planning import PlanningService
+
         try:
             evaluation_id = PlanningService(ws).start_allocated(allocation_id)
         except QaError as err:
