@@ -311,3 +311,72 @@ async def test_the_boards_programme_from_the_app(settings: Any, db_url: str) -> 
         assert update.note == "Re-audit done"
         assert check_consistency(s) == []
     store.dispose()
+
+
+@run_async
+async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_starts(
+    settings: Any, db_url: str
+) -> None:
+    from textual.widgets import Select
+
+    from qa_tui.tui.screens.plan import PlanScreen
+    from qa_tui.tui.screens.planning import PlanningHome
+
+    app = app_for(settings, db_url)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await _type(pilot, "Planning the programme")
+        await pilot.press("enter")
+        home = await screen_is(pilot, PlanningHome)
+        await wait_for(pilot, lambda: home.loaded, "the plans")
+        await pilot.press("n")
+        dialog = await _form(pilot)
+        dialog.query_one("#kind", Select).value = "thematic"
+        await pilot.press("tab")
+        await _type(pilot, "Neglect")
+        await pilot.press("ctrl+s")
+        plan = await screen_is(pilot, PlanScreen)
+        await wait_for(pilot, lambda: plan.detail is not None, "the plan")
+        assert "Terms of reference missing (t)" in str(plan.query_one("#plan-info").render())
+        await pilot.press("u")  # refused: no terms of reference
+        await settle(pilot)
+        assert plan.detail is not None and plan.detail.plan.status == "planned"
+        await pilot.press("t")
+        dialog = await _form(pilot)
+        for name, label in pl.TERMS.items():
+            dialog.query_one(f"#{name}", TextArea).text = f"{label}: agreed."
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: plan.detail is not None and not pl.missing_terms(plan.detail.plan),
+            "the terms",
+        )
+        await pilot.press("u")
+        await wait_for(
+            pilot,
+            lambda: plan.detail is not None and plan.detail.plan.status == "under_way",
+            "under way",
+        )
+        await pilot.press("f")
+        dialog = await _form(pilot)
+        await _type(pilot, "Chronologies kept up to date")
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: (
+                plan.detail is not None
+                and plan.detail.plan.findings_strengths == "Chronologies kept up to date"
+            ),
+            "the findings",
+        )
+    store = open_store(db_url)
+    with store.reader() as s:
+        row = s.scalars(select(models.Plan)).one()
+        assert (row.kind, row.status, row.tor_why) == (
+            "thematic",
+            "under_way",
+            "Why commissioned, and why now: agreed.",
+        )
+        assert row.findings_strengths == "Chronologies kept up to date"
+    store.dispose()
