@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from qa_tui.domain.allocation import key
 from qa_tui.domain.plans import PLAN_KINDS, STATUSES, allocations, get_plan, members
 from qa_tui.store import models
+from qa_tui.store.sync_models import PurgedEvaluation
 
 PROGRESS = {
     "unallocated": "Not allocated",
@@ -80,6 +81,12 @@ def progress_of(session: Session, rows: Iterable[models.Allocation]) -> dict[str
     shared: set[str] = set()
     for start in range(0, len(started), 500):
         chunk = started[start : start + 500]
+        # A completed evaluation purged from this laptop (handed over, then removed) stays
+        # completed: it must not come back as work to do.
+        gone = PurgedEvaluation.evaluation_id
+        status.update(
+            dict.fromkeys(session.scalars(select(gone).where(gone.in_(chunk))), "completed")
+        )
         e = models.Evaluation
         status.update(
             dict(session.execute(select(e.id, e.status).where(e.id.in_(chunk), ~e.deleted)).all())

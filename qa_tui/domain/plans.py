@@ -34,6 +34,7 @@ from qa_tui.framework.model import Template
 from qa_tui.store import models
 from qa_tui.store.entities import DELETED
 from qa_tui.store.history import Actor, dumps, record_change
+from qa_tui.store.sync_models import PurgedEvaluation
 
 PLAN_NAMESPACE = uuid.UUID("8d0f6c1e-2b7a-4f39-9e51-6a4c3b2d1e07")
 PLAN_KINDS = {
@@ -370,6 +371,12 @@ def start_from_allocation(
         existing = session.get(models.Evaluation, started)
         if existing is not None and not existing.deleted:
             return started
+        if session.get(PurgedEvaluation, started) is not None:
+            raise ValidationError(
+                f"Case {row.case_reference}: its evaluation was completed and handed over "
+                "to the QA team (no longer on this laptop)",
+                field="allocation",
+            )
     plan = get_plan(session, row.plan_id)
     if missing_terms(plan):
         raise ValidationError(

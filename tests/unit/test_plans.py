@@ -239,3 +239,23 @@ def pl_update_team(session: Any, actor: Any, evaluation_id: str, team: str) -> N
     from qa_tui.store.history import record_change
 
     record_change(session, actor, "evaluation", evaluation_id, evaluation_id, "team", team)
+
+
+def test_an_allocation_whose_evaluation_was_purged_stays_done(
+    service: PlanningService,
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+) -> None:
+    from qa_tui.sync.retention import _purge_one
+
+    plan_id = _practice_day(service)
+    service.allocate(plan_id)
+    first = service.mine()[0]
+    eid = service.start_allocated(first.id)
+    fill(workspace, tpl, eid)
+    workspace.write(complete, tpl, eid)
+    with workspace.store.session() as s:  # handed over, then removed after retention
+        _purge_one(s, eid, "2027-03-01T00:00:00.000+00:00")
+    assert first.id not in {m.id for m in service.mine()}
+    with pytest.raises(ValidationError, match="completed and handed over"):
+        service.start_allocated(first.id)
