@@ -52,6 +52,14 @@ def _register() -> None:
 
     for command in followup.COMMANDS:
         main.add_command(command)
+    from qa_tui.cli import planning
+
+    for command in planning.COMMANDS:
+        main.add_command(command)
+    from qa_tui.cli import board
+
+    for command in board.COMMANDS:
+        main.add_command(command)
 
 
 _register()

@@ -126,6 +126,15 @@ def ensure_writable(
             raise ReadOnlyError(
                 f"Moderation session {found.title or found.id} is closed; reopen it to change it"
             )
+    if root == "plan":
+        plan = session.get(models.Plan, aggregate_id)
+        if plan is None or plan.deleted:
+            raise NotFoundError(f"No plan with id {aggregate_id}")
+        # A closed plan is the record of what happened; only reopening it (its status)
+        # and starting an evaluation from one of its allocations still change it.
+        allowed = {"plan": {"status"}, "allocation": {"started_evaluation_id"}}.get(etype, set())
+        if plan.status == "closed" and not fields <= allowed:
+            raise ReadOnlyError(f"Plan {plan.title or plan.id} is closed; reopen it to change it")
 
 
 def _also_supersede_other_fields(session: Session, deletion: models.Change) -> None:

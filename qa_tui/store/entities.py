@@ -219,6 +219,96 @@ ENTITY_TYPES: dict[str, EntityType] = {
             root="moderation_session",
             parent_key="session_id",
         ),
+        # A plan (practice day, dip sample, thematic evaluation) is the root of its own
+        # aggregate: its review group and its allocations travel with it (issue 14).
+        EntityType(
+            "plan",
+            models.Plan,
+            ("kind",),
+            {
+                **_plain(
+                    "title",
+                    "service_area",
+                    "status",
+                    "hypothesis",
+                    "template_id",
+                    "sample",
+                    "rules",
+                    "notes",
+                    "tor_why",
+                    "tor_scope",
+                    "tor_criteria",
+                    "tor_who",
+                    "tor_methods",
+                    "tor_timescale",
+                    "findings_strengths",
+                    "findings_barriers",
+                    "findings_good_practice",
+                    "findings_weaknesses",
+                    "findings_board_actions",
+                ),
+                "starts_on": DATE,
+                "ends_on": DATE,
+            },
+            root="plan",
+            parent_key="id",
+        ),
+        EntityType(
+            "plan_member",
+            models.PlanMember,
+            ("plan_id", "name"),
+            _plain("role", "team", "service_area", "supervises"),
+            root="plan",
+            parent_key="plan_id",
+        ),
+        EntityType(
+            "allocation",
+            models.Allocation,
+            ("plan_id", "case_reference"),
+            {
+                **_plain(
+                    "reviewer",
+                    "service_area",
+                    "team",
+                    "worker",
+                    "category",
+                    "started_evaluation_id",
+                ),
+                "due_on": DATE,
+            },
+            root="plan",
+            parent_key="plan_id",
+        ),
+        # The board's programme: its meetings, and the systemic actions it commissioned with
+        # their progress updates (each a root; the updates belong to their action).
+        EntityType(
+            "board_meeting",
+            models.BoardMeeting,
+            (),
+            {**_plain("title", "notes"), "held_on": DATE, "report_deadline": DATE},
+            root="board_meeting",
+            parent_key="id",
+        ),
+        EntityType(
+            "board_action",
+            models.BoardAction,
+            (),
+            {
+                **_plain("description", "owner", "status", "evidence", "plan_id"),
+                "raised_on": DATE,
+                "due_on": DATE,
+            },
+            root="board_action",
+            parent_key="id",
+        ),
+        EntityType(
+            "board_action_update",
+            models.BoardActionUpdate,
+            ("action_id",),
+            {**_plain("status", "note"), "updated_on": DATE},
+            root="board_action",
+            parent_key="action_id",
+        ),
     )
 }
 

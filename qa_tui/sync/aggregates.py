@@ -116,6 +116,9 @@ for _name, _column in (
     ("session_moderator", "session_id"),
     ("blind_grade", "moderator_id"),
     ("blind_grade", "target_evaluation_id"),
+    ("plan_member", "plan_id"),
+    ("allocation", "plan_id"),
+    ("board_action_update", "action_id"),
 ):
     _CHECKS[_name][_column] = is_id
 

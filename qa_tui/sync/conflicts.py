@@ -119,6 +119,22 @@ def _case_refs(session: Session, ids: set[str]) -> dict[str, str]:
         )
     )
     found.update({k: f"Moderation session: {v or k}" for k, v in sessions})
+    plans = session.execute(
+        select(models.Plan.id, models.Plan.title).where(models.Plan.id.in_(ids - set(found)))
+    )
+    found.update({k: f"Plan: {v or k}" for k, v in plans})
+    meetings = session.execute(
+        select(models.BoardMeeting.id, models.BoardMeeting.title).where(
+            models.BoardMeeting.id.in_(ids - set(found))
+        )
+    )
+    found.update({k: f"Board meeting: {v or k}" for k, v in meetings})
+    actions = session.execute(
+        select(models.BoardAction.id, models.BoardAction.description).where(
+            models.BoardAction.id.in_(ids - set(found))
+        )
+    )
+    found.update({k: f"Board action: {' '.join(v.split())[:60] or k}" for k, v in actions})
     return found
 
 

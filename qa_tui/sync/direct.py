@@ -12,7 +12,8 @@ template texts the laptop lacks (:mod:`qa_tui.sync.reference_data`). Moderation 
 (another kind of aggregate): every open session that lists this user as a moderator or that
 this device made, every session the laptop already holds, and the evaluations those sessions
 moderate (:func:`wanted_sessions`), so a session prepared on the QA desk can be carried to a
-meeting room on a laptop.
+meeting room on a laptop. Plans (:func:`wanted_plans`): every open plan that allocates a
+case to this user or names them in its review group, so allocations reach their laptop.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class SyncReport:
     acknowledged: int = 0
     moderated: int = 0  # evaluations whose moderation came back in this sync
     demo_left_out: int = 0  # demo evaluations that stayed on this laptop
+    plans: int = 0  # plans (allocations) that came back in this sync
     touched: set[str] = field(default_factory=set)
 
     def summary(self) -> str:
@@ -76,7 +78,9 @@ class SyncReport:
         parts = [sent]
         if self.moderated:
             parts.append(f"{self.moderated} came back with moderation")
-        other = self.pulled_evaluations - self.moderated
+        if self.plans:
+            parts.append(f"{_count(self.plans, 'plan', 'plans')} with allocations updated")
+        other = self.pulled_evaluations - self.moderated - self.plans
         if other > 0:
             parts.append(
                 f"{_count(other, 'evaluation', 'evaluations')} came back with changes "
@@ -243,6 +247,35 @@ def wanted_sessions(
     return sessions, sorted(evaluations)
 
 
+def wanted_plans(
+    remote: Session, device_id: str, author: str, held: Iterable[str] = ()
+) -> list[str]:
+    """Plans (practice days, dip samples, thematic evaluations) this laptop should hold.
+
+    A plan is wanted while it is not closed and allocates a case to this user, names them in
+    its review group (names compared ignoring case and spacing), or was made on this device;
+    and always once the laptop holds it, so what the desk and other laptops recorded (a
+    reallocation, closing it) comes back too.
+    """
+    me = " ".join(author.split()).casefold()
+    p, a, m = models.Plan, models.Allocation, models.PlanMember
+    live = set(remote.scalars(select(p.id).where(~p.deleted, p.status != "closed")))
+    made_here = set(remote.scalars(select(p.id).where(p.created_device == device_id)))
+    named: set[str] = set()
+    if me:
+        for query in (
+            select(a.plan_id, a.reviewer).where(~a.deleted),
+            select(m.plan_id, m.name).where(~m.deleted),
+        ):
+            named.update(
+                plan_id
+                for plan_id, name in remote.execute(query)
+                if " ".join(name.split()).casefold() == me
+            )
+    known = set(remote.scalars(select(p.id)))
+    return sorted((live & (named | made_here)) | (set(held) & known))
+
+
 def _pull(
     laptop: Store, central: Store, central_ref: str, author: str, device_id: str, report: SyncReport
 ) -> None:
@@ -251,7 +284,8 @@ def _pull(
         held = local.scalars(select(models.ModerationSession.id))
         sessions, moderated = wanted_sessions(remote, device_id, author, held)
         evaluations = set(wanted_evaluations(remote, device_id, author)) | set(moderated)
-        wanted = sorted(e for e in evaluations if e not in purged) + sessions
+        plans = wanted_plans(remote, device_id, author, local.scalars(select(models.Plan.id)))
+        wanted = sorted(e for e in evaluations if e not in purged) + sessions + plans
         theirs, ours = _counts(remote, wanted), _counts(local, wanted)
         todo = [e for e in wanted if theirs.get(e, 0) != ours.get(e, 0)]
         reference = pull_reference(remote, local)
@@ -267,6 +301,7 @@ def _pull(
             report.pulled_evaluations = len(merged.touched)
             report.pulled_changes = merged.new_changes
             report.moderated = len(_moderated(local, todo) - moderated_before)
+            report.plans = len(set(plans) & set(todo))
             report.touched.update(todo)
         report.acknowledged = acknowledge(
             local, central_ref, sorted(report.touched), utc_stamp(), held=remote

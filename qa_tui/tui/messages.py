@@ -14,6 +14,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from qa_tui.domain.completion import Missing
+    from qa_tui.domain.plan_views import MyAllocation
     from qa_tui.tui.screens.home_rows import HomeRow
     from qa_tui.workspace import Workspace
 
@@ -43,6 +44,14 @@ class EvaluationsLoaded(Message):
 
     rows: list[HomeRow] = field(default_factory=list)
     last_id: str = ""
+
+
+@dataclass
+class AllocationsLoaded(Message):
+    """The cases allocated to this user by a plan and not yet completed (posted by the home
+    screen's worker): shown first, above the list."""
+
+    rows: list[MyAllocation] = field(default_factory=list)
 
 
 @dataclass

@@ -92,6 +92,24 @@ def _agreement(ws: Workspace, writer: Writer) -> Screen[Any]:
     return AgreementScreen(ws)
 
 
+def _planning(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.planning import PlanningHome
+
+    return PlanningHome(ws, writer)
+
+
+def _expectation(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.expectation import ExpectationScreen
+
+    return ExpectationScreen(ws)
+
+
+def _board(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.screens.board import BoardScreen
+
+    return BoardScreen(ws)
+
+
 PLACES: dict[str, Place] = {
     place.name: place
     for place in (
@@ -149,6 +167,24 @@ PLACES: dict[str, Place] = {
             "The moderation group: sessions, blind pass, side by side, agreed grades (F3)",
             _moderation,
             mode="moderation",
+        ),
+        Place(
+            "planning",
+            "Planning the programme",
+            "Practice days, dip samples and thematic evaluations; import a case list; allocate",
+            _planning,
+        ),
+        Place(
+            "expectation",
+            "Monthly expectation",
+            "Who has completed their collaborative evaluation this month; a reminder draft",
+            _expectation,
+        ),
+        Place(
+            "board",
+            "The board's programme",
+            "Board meetings and reporting deadlines, thematic evaluations, systemic actions",
+            _board,
         ),
         Place(
             "agreement",

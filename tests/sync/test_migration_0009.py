@@ -30,12 +30,12 @@ def _indexes(path: Path) -> set[str]:
     return names
 
 
-def _copy_at_0007(source: Path, target: Path) -> None:
-    """``target``: a database at schema 0007 holding every row of ``source`` (0009 changes no
+def _copy_at_0008(source: Path, target: Path) -> None:
+    """``target``: a database at schema 0008 holding every row of ``source`` (0009 changes no
     table, only indexes), as the qa-tui before it wrote it."""
     engine = make_engine(f"sqlite:///{target}")
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0007")
+        command.upgrade(alembic_config(connection), "0008")
     engine.dispose()
     into, out = create_engine(f"sqlite:///{target}"), create_engine(f"sqlite:///{source}")
     with into.begin() as write, out.connect() as read:
@@ -68,7 +68,7 @@ def test_0009_upgrades_a_database_with_conflicts(sqlite_db, tmp_path: Path) -> N
     a.store.dispose()
     b.store.dispose()
     old = tmp_path / "old.db"
-    _copy_at_0007(source, old)
+    _copy_at_0008(source, old)
     assert _indexes(old) >= OLD
     before = open_store(f"sqlite:///{old}", migrate=False)
     rows, found = full_dump(before), conflicts(before)
@@ -90,6 +90,6 @@ def test_0009_upgrades_a_database_with_conflicts(sqlite_db, tmp_path: Path) -> N
     upgraded.dispose()
     engine = make_engine(f"sqlite:///{old}")
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0007")
+        command.downgrade(alembic_config(connection), "0008")
     engine.dispose()
     assert _indexes(old) >= OLD and "ix_field_states_conflicts" not in _indexes(old)

@@ -854,3 +854,9 @@ async def capture(name: str, folder: Path, size: tuple[int, int], theme: str = "
         await run_before(pilot)
         await pilot.pause()
         return app.export_screenshot(title=app.title)
+
+
+# The planning screens' scenes (issue 14) live in their own module, which builds on this one.
+from tests.tui.planning_scenes import PLANNING_SCENES  # noqa: E402
+
+SCENES.update(PLANNING_SCENES)

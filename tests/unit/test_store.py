@@ -78,6 +78,18 @@ def test_every_record_type_round_trips(workspace: Any, tpl: Any) -> None:
         sessions.set_blind_grade, tpl, session_id, who, evaluation_id, "planning", "good"
     )
     workspace.write(reopen, evaluation_id, "More evidence")
+    # A plan, a manager of its review group and an allocation (a third kind of aggregate).
+    from qa_tui.domain import plans
+
+    plan_id = workspace.write(plans.create_plan, "practice_day", "Practice day", "2026-12-03")
+    workspace.write(plans.put_member, plan_id, plans.MemberInput("Sam Moderator"))
+    workspace.write(plans.add_cases, plan_id, [plans.PlannedCase("LCS-204817")], PATTERN)
+    # The board's meeting, a systemic action and its progress (two more kinds of aggregate).
+    from qa_tui.domain import board
+
+    workspace.write(board.add_meeting, "2026-12-10")
+    board_action = workspace.write(board.add_action, "Plans reviewed", "Head of CP", None)
+    workspace.write(board.record_update, board_action, "in_progress", "Template agreed")
     with workspace.store.reader() as session:
         view = load_view(session, evaluation_id)
         counts = {

@@ -12,8 +12,10 @@ from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
+from qa_tui.errors import QaError
 from qa_tui.tui.input_order import hold_input
 from qa_tui.tui.messages import (
+    AllocationsLoaded,
     EvaluationOpened,
     EvaluationsChanged,
     EvaluationsLoaded,
@@ -37,11 +39,13 @@ from qa_tui.tui.screens.home_rows import (
     read_home_rows,
 )
 from qa_tui.tui.text import SafeInput, Shown, line
+from qa_tui.tui.widgets.allocated_panel import AllocatedPanel
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from qa_tui.domain.plan_views import MyAllocation
     from qa_tui.tui.input_order import InputHold
     from qa_tui.workspace import Workspace
 
@@ -58,12 +62,15 @@ class HomeScreen(Screen[None]):
         "on ctrl keys: ctrl+n starts a new evaluation, ctrl+s sorts by the next column "
         "(or click a heading), ctrl+r reverses. Enter opens the highlighted evaluation: a "
         "draft in the editor, a completed one as its summary. The evaluation you worked on "
-        "last stays highlighted, so Enter goes straight back to it."
+        "last stays highlighted, so Enter goes straight back to it. Cases a plan allocated "
+        "to you (a practice day, a dip sample) are listed first, above the list: ctrl+l "
+        "starts the first, its case details filled in, or continues it."
     )
     BINDINGS = [
         Binding("ctrl+n", "new_evaluation", "New evaluation", id="home.new"),
         Binding("ctrl+s", "sort_next", "Sort", id="home.sort"),
         Binding("ctrl+r", "sort_reverse", "Reverse", id="home.reverse"),
+        Binding("ctrl+l", "start_allocated", "Allocated to you", id="home.allocated"),
         Binding("escape", "clear_filter", "Clear filter", id="home.clear", show=False),
         Binding("down", "focus_table", "To the list", id="home.to_list", show=False),
     ]
@@ -81,6 +88,7 @@ class HomeScreen(Screen[None]):
         self._keep = ""  # the evaluation to keep highlighted (the one worked on last)
         self._last = ""  # the one worked on last, from a previous session too
         self._keys_hold: InputHold | None = None
+        self._allocated: list[MyAllocation] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,6 +99,7 @@ class HomeScreen(Screen[None]):
                 id="filter",
                 select_on_focus=False,
             )
+        yield AllocatedPanel("", id="allocated")
         resume = Shown("", id="resume")
         resume.display = False
         yield resume
@@ -162,7 +171,32 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="home-load")
     def _load(self, ws: Workspace) -> None:
+        # Imported here: planning pulls in SQLAlchemy, which start-up must not pay for.
+        from qa_tui.services.planning import PlanningService
+
         self.post_message(EvaluationsLoaded(read_home_rows(ws), ws.positions.last()))
+        self.post_message(AllocationsLoaded(PlanningService(ws).mine()))
+
+    def on_allocations_loaded(self, message: AllocationsLoaded) -> None:
+        self._allocated = message.rows
+        self.query_one(AllocatedPanel).show(message.rows)
+        self.refresh_bindings()
+
+    def action_start_allocated(self) -> None:
+        if self._allocated and self.workspace is not None:
+            self._start_allocated(self.workspace, self._allocated[0].id)
+
+    @work(thread=True, group="home-allocated")
+    def _start_allocated(self, ws: Workspace, allocation_id: str) -> None:
+        from qa_tui.services.planning import PlanningService
+
+        try:
+            evaluation_id = PlanningService(ws).start_allocated(allocation_id)
+        except QaError as err:
+            self.app.call_from_thread(self.app.notify, str(err), severity="error")
+            return
+        self.post_message(EvaluationsChanged())
+        self.post_message(OpenEvaluation(evaluation_id, "draft"))
 
     def on_evaluation_opened(self, message: EvaluationOpened) -> None:
         message.stop()  # the app sent it here: it must not bubble back
@@ -301,6 +335,8 @@ class HomeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("sort_next", "sort_reverse"):
             return bool(self._rows)
+        if action == "start_allocated":
+            return bool(self._allocated)
         return True
 
     def action_focus_table(self) -> None:

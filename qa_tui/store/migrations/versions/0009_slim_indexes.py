@@ -3,14 +3,14 @@ changes by device); the two indexes over every field state's conflict flag repla
 partial index over the fields in conflict
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

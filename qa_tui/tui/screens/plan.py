@@ -1,0 +1,311 @@
+"""One plan: what it is, its review group, its cases and who evaluates each, and how far each
+has got (allocated, started, completed, shared) as laptops sync."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from qa_tui.domain.plan_views import PROGRESS
+from qa_tui.domain.plans import FINDINGS, PLAN_KINDS, STATUSES, TERMS, missing_terms, sample_of
+from qa_tui.errors import QaError
+from qa_tui.services.planning import PlanningService
+from qa_tui.tui.dialogs.plan_form import Form, PlanFormDialog
+from qa_tui.tui.messages import EvaluationsChanged, OpenEvaluation
+from qa_tui.tui.screens import plan_forms as pf
+from qa_tui.tui.text import Shown, line
+
+if TYPE_CHECKING:
+    from qa_tui.domain.allocation import AllocationError
+    from qa_tui.domain.plan_views import PlanDetail
+    from qa_tui.services.writer import Writer
+    from qa_tui.workspace import Workspace
+
+COLUMNS = (
+    ("case", "Case"),
+    ("team", "Team"),
+    ("category", "Category"),
+    ("reviewer", "Reviewer"),
+    ("due", "Due"),
+    ("progress", "Progress"),
+)
+
+
+def describe(detail: PlanDetail) -> str:
+    """The plan in a few lines: kind, dates, status, group, how its cases were drawn."""
+    p = detail.plan
+    when = p.starts_on.isoformat() if p.starts_on else "no date"
+    if p.ends_on and p.ends_on != p.starts_on:
+        when += f" to {p.ends_on.isoformat()}"
+    lines = [
+        f"{PLAN_KINDS.get(p.kind, p.kind)} · {when} · {STATUSES.get(p.status, p.status)}"
+        + (f" · {p.service_area}" if p.service_area else "")
+    ]
+    group = ", ".join(m.name for m in detail.members)
+    lines.append(f"Review group: {group or 'none yet (g)'}")
+    if p.hypothesis:
+        lines.append(f"Hypothesis: {' '.join(p.hypothesis.split())}")
+    drawn = sample_of(p)
+    if drawn:
+        lines.append(
+            f"Sample: {drawn.get('size')} of {drawn.get('frame_size')} {drawn.get('frame')}"
+            f"{', by ' + str(drawn['strata_field']) if drawn.get('strata_field') else ''}"
+            f", seed {drawn.get('seed')} (frame {drawn.get('fingerprint')})"
+        )
+    if detail.frame_change:
+        lines.append(detail.frame_change)
+    missing = missing_terms(p)
+    if missing:
+        lines.append(f"Terms of reference missing (t): {', '.join(missing)}")
+    elif p.kind == "thematic":
+        lines.append("Terms of reference recorded (t) · findings (f)")
+    counts = ", ".join(f"{PROGRESS[k].lower()} {v}" for k, v in sorted(detail.counts.items()))
+    lines.append(f"{len(detail.allocations)} cases: {counts or 'none yet (c adds, d samples)'}")
+    return "\n".join(lines)
+
+
+class PlanScreen(Screen[None]):
+    """A plan's cases and progress; keys add cases, draw a sample, allocate, start."""
+
+    CSS_PATH = "planning.tcss"
+    TITLE = "Plan"
+    HELP = (
+        "One plan. g names the review group (one manager a line: name | own team | whom "
+        "they supervise). c adds cases by reference; d draws a dip sample from the imported "
+        "case list or from completed evaluations, with a seed, the frame's size and its "
+        "strata kept so it can be drawn again and explained. a allocates the cases to the "
+        "group: balanced, one case outside each manager's own line, none they supervise — if "
+        "the rules cannot all hold it says which and offers the nearest that works. s starts "
+        "the evaluation of the highlighted case, its details filled in. t records a thematic "
+        "evaluation's terms of reference (it cannot start without them), f its findings. "
+        "u marks the plan under way, x closes it. Progress updates as laptops sync."
+    )
+    BINDINGS = [
+        Binding("g", "group", "Group", id="plan.group"),
+        Binding("c", "cases", "Cases", id="plan.cases"),
+        Binding("d", "sample", "Sample", id="plan.sample"),
+        Binding("a", "allocate", "Allocate", id="plan.allocate"),
+        Binding("s", "start_case", "Start", id="plan.start_case"),
+        Binding("t", "terms", "Terms", id="plan.terms"),
+        Binding("f", "findings", "Findings", id="plan.findings"),
+        Binding("u", "under_way", "Under way", id="plan.under_way", show=False),
+        Binding("x", "close_plan", "Close", id="plan.close", show=False),
+        Binding("escape", "back", "Back", id="plan.back"),
+    ]
+
+    def __init__(self, workspace: Workspace, writer: Writer, plan_id: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.writer = writer
+        self.plan_id = plan_id
+        self.service = PlanningService(workspace)
+        self.detail: PlanDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Shown("Reading the plan…", id="plan-info")
+        yield DataTable(id="allocations", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="plan-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        table.focus()
+        self.load()
+        # Progress arrives as laptops sync: read the plan again every half minute.
+        self.set_interval(30, self.load)
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="plan-load")
+    def load(self) -> None:
+        try:
+            detail = self.service.detail(self.plan_id)
+        except QaError as err:
+            self.app.call_from_thread(self.app.notify, str(err), severity="error")
+            return
+        self.app.call_from_thread(self._show, detail)
+
+    def _show(self, detail: PlanDetail) -> None:
+        self.detail = detail
+        self.sub_title = line(detail.plan.title, 60)
+        self.query_one("#plan-info", Shown).update(describe(detail))
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for a in detail.allocations:
+            cells = (
+                line(a.case_reference, 20),
+                line(a.team, 30),
+                line(a.category, 20),
+                line(a.reviewer, 30) or "—",
+                a.due_on.isoformat() if a.due_on else "",
+                PROGRESS[a.progress],
+            )
+            table.add_row(*(Text(c) for c in cells), key=a.id)
+        if detail.allocations:
+            table.move_cursor(row=min(max(row, 0), len(detail.allocations) - 1))
+        loads = ", ".join(f"{line(k, 24)} {v}" for k, v in sorted(detail.loads.items()))
+        self.query_one("#plan-status", Static).update(line(loads or "Nothing allocated yet", 300))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # --- forms and writes -------------------------------------------------------------------
+
+    def ask(
+        self,
+        form: Form,
+        then: Callable[[dict[str, str]], object],
+        values: dict[str, str] | None = None,
+        error: str = "",
+    ) -> None:
+        def done(result: dict[str, str] | None) -> None:
+            if result is not None:
+                then(result)
+
+        self.app.push_screen(PlanFormDialog(form, values, error), done)
+
+    @work(thread=True, group="plan-write")
+    def perform(
+        self, job: Callable[[], Any], done: str, retry: tuple[Form, Any, dict[str, str]] | None
+    ) -> None:
+        """Run one write; on success say ``done`` and read the plan again, on a refusal
+        show the form again (``retry``: form, its follow-up, the values) with the error."""
+        try:
+            job()
+        except QaError as err:
+            if retry is not None:
+                form, then, values = retry
+                self.app.call_from_thread(self.ask, form, then, values, str(err))
+            else:
+                self.app.call_from_thread(self.app.notify, str(err), severity="error")
+            return
+        self.app.call_from_thread(self.app.notify, done)
+        self.app.call_from_thread(self.load)
+
+    def action_group(self) -> None:
+        rows = [(m.name, m.team, m.supervises) for m in self.detail.members] if self.detail else []
+        self.ask(pf.MEMBERS, self.save_group, {"members": pf.members_to_text(rows)})
+
+    def save_group(self, values: dict[str, str]) -> None:
+        def job() -> None:
+            self.service.put_members(self.plan_id, pf.members_from_text(values["members"]))
+
+        self.perform(job, "Review group saved.", (pf.MEMBERS, self.save_group, values))
+
+    def action_cases(self) -> None:
+        self.ask(pf.CASES, self.add_cases)
+
+    def add_cases(self, values: dict[str, str]) -> None:
+        def job() -> None:
+            from qa_tui.domain.dip_sample import DipSample, Unit
+
+            refs = [c.case_reference for c in pf.references_from_text(values["references"])]
+            chosen = DipSample("cases", 0, 0, 0, "", {}, "", drawn=[Unit(r, r) for r in refs])
+            self.service.add_cases(self.plan_id, self.service.planned_cases(chosen))
+
+        self.perform(job, "Cases added.", (pf.CASES, self.add_cases, values))
+
+    def action_sample(self) -> None:
+        self.ask(pf.SAMPLE, self.draw, {"seed": str(self.workspace.clock().toordinal())})
+
+    def draw(self, values: dict[str, str]) -> None:
+        def job() -> None:
+            frame = values["frame"]
+            drawn = self.service.sample(
+                frame,
+                pf.whole_number(values["size"], "How many", "size"),
+                pf.whole_number(values["seed"], "Seed", "seed"),
+                values["strata"].strip(),
+                pf.where_from_text(values["where"], frame),
+                values["hypothesis"],
+            )
+            self.service.add_sample(self.plan_id, drawn)
+
+        self.perform(job, "Sample drawn and recorded.", (pf.SAMPLE, self.draw, values))
+
+    def action_allocate(self) -> None:
+        self.allocate(None)
+
+    @work(thread=True, group="plan-write")
+    def allocate(self, rules: Any) -> None:
+        from qa_tui.domain.allocation import AllocationError
+
+        try:
+            changed = self.service.allocate(self.plan_id, rules)
+        except AllocationError as err:
+            self.app.call_from_thread(self._offer_nearest, err)
+            return
+        except QaError as err:
+            self.app.call_from_thread(self.app.notify, str(err), severity="error")
+            return
+        self.app.call_from_thread(self.app.notify, f"Allocated: {changed} allocations changed.")
+        self.app.call_from_thread(self.load)
+
+    def _offer_nearest(self, err: AllocationError) -> None:
+        from qa_tui.tui.dialogs.confirm import ConfirmDialog
+
+        nearest = err.nearest
+        if nearest is None:
+            self.app.notify(str(err), severity="error")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.allocate(nearest)
+
+        question = f"{err}\n\nAllocate with these rules instead: {nearest.describe()}?"
+        self.app.push_screen(ConfirmDialog(question, yes="Allocate"), answered)
+
+    def action_start_case(self) -> None:
+        table = self.query_one(DataTable)
+        if self.detail is None or not 0 <= table.cursor_row < len(self.detail.allocations):
+            return
+        self.start_case(self.detail.allocations[table.cursor_row].id)
+
+    @work(thread=True, group="plan-write")
+    def start_case(self, allocation_id: str) -> None:
+        try:
+            evaluation_id = self.service.start_allocated(allocation_id)
+        except QaError as err:
+            self.app.call_from_thread(self.app.notify, str(err), severity="error")
+            return
+        self.post_message(EvaluationsChanged())
+        self.post_message(OpenEvaluation(evaluation_id, "draft"))
+
+    def _texts(self, form: Form) -> dict[str, str]:
+        p = self.detail.plan if self.detail else None
+        return {f.name: getattr(p, f.name) for f in form.fields} if p else {}
+
+    def action_terms(self) -> None:
+        self.ask(pf.TERMS_FORM, self.save_terms, self._texts(pf.TERMS_FORM))
+
+    def save_terms(self, values: dict[str, str]) -> None:
+        clean = {k: v for k, v in values.items() if k in TERMS}
+        retry = (pf.TERMS_FORM, self.save_terms, values)
+        self.perform(lambda: self.service.update(self.plan_id, **clean), "Terms saved.", retry)
+
+    def action_findings(self) -> None:
+        self.ask(pf.FINDINGS_FORM, self.save_findings, self._texts(pf.FINDINGS_FORM))
+
+    def save_findings(self, values: dict[str, str]) -> None:
+        clean = {k: v for k, v in values.items() if k in FINDINGS}
+        retry = (pf.FINDINGS_FORM, self.save_findings, values)
+        self.perform(lambda: self.service.update(self.plan_id, **clean), "Findings saved.", retry)
+
+    def action_under_way(self) -> None:
+        self.perform(lambda: self.service.start(self.plan_id), "The plan is under way.", None)
+
+    def action_close_plan(self) -> None:
+        self.perform(lambda: self.service.close(self.plan_id), "The plan is closed.", None)
