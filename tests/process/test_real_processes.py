@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_cli import _corrupt, url
+from tests.data.test_cli import _corrupt, url
 
 ROOT = Path(__file__).resolve().parents[2]
 
