@@ -195,8 +195,14 @@ def _backends_gone(url: str) -> None:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
+    # autocommit: inside one transaction pg_stat_activity is a snapshot taken at first read,
+    # so a poll would never see the backend go.
     with psycopg.connect(
-        host=parsed.host, port=parsed.port, user=parsed.username, dbname="postgres"
+        host=parsed.host,
+        port=parsed.port,
+        user=parsed.username,
+        dbname="postgres",
+        autocommit=True,
     ) as admin:
         _until(
             "the backend to end",
