@@ -433,9 +433,13 @@ def test_killed_merge_on_postgresql_leaves_whole_evaluations_and_merging_again_c
         admin.close()
     assert outcomes["early"] == (False, False, 0)  # killed while verifying: nothing written
     assert before != after
-    cut = [k for k, (wrote, done, _n) in outcomes.items() if wrote and not done]
-    # Killed in the middle of its batches: the merge was cut short, whole evaluations stayed.
-    assert len(cut) >= 3, outcomes
+    # Killed in the middle of its batches: the merge was cut short, whole evaluations stayed
+    # (at least two kills), and at least one kill landed inside a batch that had written. How
+    # many land inside a batch rather than between two depends on the machine's load, so the
+    # count is not asked for beyond one.
+    cut = [k for k, (_wrote, done, n) in outcomes.items() if not done and n > 0]
+    inside = [k for k, (wrote, done, _n) in outcomes.items() if wrote and not done]
+    assert len(cut) >= 2 and inside, outcomes
 
 
 @pytest.fixture
