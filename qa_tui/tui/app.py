@@ -31,10 +31,10 @@ from qa_tui.tui.demo_data import DemoData
 from qa_tui.tui.input_order import OrderedInput
 from qa_tui.tui.screens.home import HomeScreen
 from qa_tui.tui.text import SafeNotifications
-from qa_tui.tui.themes import register_themes, setting_name, textual_name
+from qa_tui.tui.themes import register_themes, textual_name
+from qa_tui.tui.your_settings import YourSettings
 
 if TYPE_CHECKING:
-    from qa_tui.tui.dialogs.first_run import Identity
     from qa_tui.tui.dialogs.new_evaluation import NewEvaluationRequest
     from qa_tui.workspace import Workspace
 
@@ -53,7 +53,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-class QaApp(DemoData, SafeNotifications, OrderedInput, App[None]):
+class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
     """qa-tui: practice evaluation for children's social care."""
 
     TITLE = "qa-tui"
@@ -156,82 +156,6 @@ class QaApp(DemoData, SafeNotifications, OrderedInput, App[None]):
         # closes the database, on its own thread; the process waits for it before ending.
         workspace = self.workspace
         self.writer.close(then=workspace.close if workspace is not None else None)
-
-    # --- settings: identity and theme ---------------------------------------------------
-
-    def ask_identity(self) -> None:
-        from qa_tui.tui.dialogs.first_run import FirstRunDialog
-
-        s = self.settings
-        dialog = FirstRunDialog(
-            s.auditor_name, s.auditor_role, s.auditor_team, s.config_path, self._known_teams
-        )
-        self.push_screen(dialog, self._identity_given)
-
-    def _known_teams(self) -> list[tuple[str, str]]:
-        """The teams on this laptop as (name, service area); runs in a dialog's worker, so
-        it may wait a moment for the database to open (first run)."""
-        import time
-
-        from qa_tui.store.queries import list_teams
-
-        deadline = time.monotonic() + 10
-        while self.workspace is None and time.monotonic() < deadline and not self._exit:
-            time.sleep(0.05)
-        ws = self.workspace
-        return [(t.name, t.service_area) for t in ws.read(list_teams)] if ws else []
-
-    def _identity_given(self, identity: Identity | None) -> None:
-        if identity is None:
-            self.notify("You can give your name later: ctrl+p, then 'Your details'.")
-            return
-        self.change_settings(
-            auditor_name=identity.name, auditor_role=identity.role, auditor_team=identity.team
-        )
-        self.notify(f"Welcome, {identity.name}.")
-
-    def on_change_settings(self, message: msg.ChangeSettings) -> None:
-        self.change_settings(**message.changes)
-
-    def change_settings(self, **changes: object) -> None:
-        """Apply and save settings (the file is written in a worker)."""
-        try:
-            self.settings = self.settings.with_changes(**changes)
-        except QaError as err:
-            self.notify(str(err), title="Setting not changed", severity="error")
-            return
-        if self.workspace is not None:
-            self.workspace.settings = self.settings
-        self.save_settings(self.settings)
-
-    @work(thread=True, exclusive=True, group="settings")
-    def save_settings(self, settings: Settings) -> None:
-        from qa_tui.config import save_settings
-
-        try:
-            save_settings(settings)
-        except QaError as err:
-            self.call_from_thread(
-                self.notify, str(err), title="Settings not saved", severity="error"
-            )
-
-    def action_use_theme(self, setting: str) -> None:
-        self.theme = textual_name(setting)
-
-    def watch_theme(self, theme_name: str) -> None:
-        from qa_tui.tui.themes import LABELS
-
-        setting = setting_name(theme_name)
-        if setting is not None and setting != self.settings.theme:
-            self.change_settings(theme=setting)
-            label = LABELS.get(setting, setting)
-            self.notify(f"Theme: {label}. Saved: it stays for next time.", timeout=3)
-
-    def action_next_theme(self) -> None:
-        from qa_tui.config import THEMES
-
-        current = setting_name(self.theme) or THEMES[0]
-        self.action_use_theme(THEMES[(THEMES.index(current) + 1) % len(THEMES)])
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):

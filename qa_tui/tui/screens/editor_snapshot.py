@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from qa_tui.domain.completion import missing
 from qa_tui.store.views import EvaluationView, load_view
+from qa_tui.vocab import STATUSES
 
 if TYPE_CHECKING:
     from qa_tui.domain.completion import Missing
@@ -23,6 +24,15 @@ class Snapshot:
     template: Template
     todo: list[Missing]
     position: tuple[str, str] = ("", "")
+
+    def title(self) -> str:
+        """The editor's title: what matters first, so a narrow terminal cuts only the
+        template's name (which the case details show too)."""
+        ev = self.view.evaluation
+        # A reopened evaluation says so: it was completed once.
+        state = "Completed — read-only" if self.view.read_only else STATUSES.get(ev.status, "Draft")
+        demo = " (demo)" if ev.demo else ""
+        return f"{ev.case_reference}{demo} · {state} · {self.template.name}"
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

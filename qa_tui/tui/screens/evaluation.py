@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.events import DescendantBlur, DescendantFocus, Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, HelpPanel, OptionList, Static
+from textual.widgets import Footer, HelpPanel, OptionList
 
 from qa_tui.domain.completion import DETAILS
 from qa_tui.services.editor import EvaluationEditor
@@ -34,7 +34,6 @@ from qa_tui.tui.widgets.rule_notice import explain_new_missing
 from qa_tui.tui.widgets.section_bar import SectionBar
 from qa_tui.tui.widgets.section_form import build_section, journey
 from qa_tui.tui.widgets.section_map import SectionMap
-from qa_tui.vocab import STATUSES
 
 if TYPE_CHECKING:
     from qa_tui.services.writer import Writer
@@ -157,16 +156,7 @@ class EvaluationScreen(Screen[None]):
 
     def _show_title(self) -> None:
         assert self.snapshot is not None
-        ev, template = self.snapshot.view.evaluation, self.snapshot.template
-        if self.snapshot.view.read_only:
-            state = "Completed — read-only"
-        else:  # a reopened evaluation says so: it was completed once
-            state = STATUSES.get(ev.status, "Draft")
-        # What matters first, so a narrow terminal cuts only the template's name (which the
-        # case details show too).
-        demo = " (demo)" if ev.demo else ""
-        title = f"{ev.case_reference}{demo} · {state} · {template.name}"
-        self.query_one("#eval-title", Static).update(title)
+        self.query_one("#eval-title", Shown).update(self.snapshot.title())
         self.set_class(self.snapshot.view.read_only, "-read-only")
 
     def _start_place(self, remembered: tuple[str, str]) -> tuple[str, str]:
@@ -327,15 +317,9 @@ class EvaluationScreen(Screen[None]):
         """Keep the place (a small file written by the writer thread, after the edits before
         it, so a killed process still returns here)."""
         if self.section_key:
-            self.writer.submit(
-                partial(
-                    self.workspace.positions.save,
-                    self.evaluation_id,
-                    self.section_key,
-                    self._focus_id,
-                ),
-                None,
-            )
+            save = self.workspace.positions.save
+            where = (self.evaluation_id, self.section_key, self._focus_id)
+            self.writer.submit(partial(save, *where), None)
 
     def on_unmount(self) -> None:
         # No writing here: what is pending goes to the writer thread, which outlives this
