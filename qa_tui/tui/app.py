@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -84,6 +85,7 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
         self.settings = settings
         self.clock = clock
         self.workspace: Workspace | None = None
+        self.workspace_settled = threading.Event()
         self.startup_error: str | None = None
         self.writer = Writer()
         self._workspace_factory = workspace_factory
@@ -127,11 +129,13 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
     def fail(self, text: str) -> None:
         """A problem that stops the app: exit 1; ``run_app`` prints ``text`` on stderr."""
         self.startup_error = text
+        self.workspace_settled.set()
         self.exit(return_code=1)
 
     def _workspace_ready(self, workspace: Workspace) -> None:
         workspace.settings = self.settings
         self.workspace = workspace
+        self.workspace_settled.set()
         for error in workspace.templates.errors:
             self.notify(error, title="A template was not loaded", severity="warning", timeout=10)
         for screen in self.screen_stack:
@@ -155,6 +159,7 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
         # The writer finishes what the screens handed it (their last keystrokes), then
         # closes the database, on its own thread; the process waits for it before ending.
         workspace = self.workspace
+        self.workspace_settled.set()  # a dialog still waiting for the database stops waiting
         self.writer.close(then=workspace.close if workspace is not None else None)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -7,6 +7,7 @@ Mixed into the app (:class:`~qa_tui.tui.app.QaApp`), which holds ``settings`` an
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -27,6 +28,7 @@ class YourSettings(App[Any]):
 
     settings: Settings
     workspace: Workspace | None
+    workspace_settled: threading.Event  # set once the database is open, or failed to open
 
     def ask_identity(self) -> None:
         from qa_tui.tui.dialogs.first_run import FirstRunDialog
@@ -40,13 +42,9 @@ class YourSettings(App[Any]):
     def _known_teams(self) -> list[tuple[str, str]]:
         """The teams on this laptop as (name, service area); runs in a dialog's worker, so
         it may wait a moment for the database to open (first run)."""
-        import time
-
         from qa_tui.store.queries import list_teams
 
-        deadline = time.monotonic() + 10
-        while self.workspace is None and time.monotonic() < deadline and not self._exit:
-            time.sleep(0.05)
+        self.workspace_settled.wait(timeout=10)
         ws = self.workspace
         return [(t.name, t.service_area) for t in ws.read(list_teams)] if ws else []
 
