@@ -120,15 +120,19 @@ def linear_weights(k: int) -> Matrix:
 
 def _kappa_many(tables: Matrix, weights: Matrix) -> Matrix:
     """Kappa of each ``k × k`` table in ``tables`` (shape ``(..., k, k)``); NaN where the
-    expected disagreement is zero (no variation)."""
+    expected disagreement is zero (no variation).
+
+    On counts: kappa = 1 − p_o / p_e = 1 − n · Σ w·t / (rowsᵀ W cols), so no table is divided
+    (a report computes this for a million bootstrap tables)."""
+    k = tables.shape[-1]
     total = tables.sum(axis=(-2, -1))
+    rows, cols = tables.sum(axis=-1), tables.sum(axis=-2)
+    observed = tables.reshape(*tables.shape[:-2], k * k) @ weights.reshape(k * k)
+    expected = ((rows @ weights) * cols).sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = tables / total[..., None, None]
-        rows, cols = p.sum(axis=-1), p.sum(axis=-2)
-        observed = (p * weights).sum(axis=(-2, -1))
-        expected = np.einsum("...i,ij,...j->...", rows, weights, cols)
-        kappa = 1.0 - observed / expected
-    return np.where(expected > 1e-12, kappa, np.nan)
+        kappa = 1.0 - total * observed / expected
+        defined = expected / (total * total) > 1e-12
+    return np.where(defined, kappa, np.nan)
 
 
 def weighted_kappa(table: Matrix, weights: Matrix | None = None) -> float | None:
@@ -146,45 +150,67 @@ def weighted_kappa(table: Matrix, weights: Matrix | None = None) -> float | None
 
 def unit_coincidences(counts: Matrix) -> Matrix:
     """Each unit's contribution to the coincidence matrix: ``(n nᵀ − diag n) / (m − 1)`` for a
-    unit with ``m ≥ 2`` values (counts per category ``n``); zero for units with fewer."""
+    unit with ``m ≥ 2`` values (counts per category ``n``); zero for units with fewer. Made in
+    one array (a year is tens of thousands of units)."""
     counts = np.asarray(counts, dtype=np.float64)
     m = counts.sum(axis=-1)
-    outer = counts[..., :, None] * counts[..., None, :]
-    diag = np.zeros_like(outer)
     k = counts.shape[-1]
-    diag[..., np.arange(k), np.arange(k)] = counts
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = (outer - diag) / (m - 1)[..., None, None]
-    return np.where((m >= 2)[..., None, None], out, 0.0)
+    out = counts[..., :, None] * counts[..., None, :]
+    out[..., np.arange(k), np.arange(k)] -= counts
+    scale = np.divide(1.0, m - 1, out=np.zeros_like(m), where=m >= 2)
+    out *= scale[..., None, None]
+    return out
 
 
 @cache
 def _pairs_of_positions(k: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
-    return np.minimum(i, j), np.maximum(i, j)
+    """The positions (c, d) with c < d: the metric is symmetric and zero on the diagonal."""
+    low, high = np.triu_indices(k, 1)
+    return low.astype(np.intp), high.astype(np.intp)
+
+
+@cache
+def _selectors(k: int) -> tuple[Matrix, Matrix, Matrix]:
+    """Matrices that take, from marginals (``(..., k) @ M``), for each pair c < d: the metric's
+    root Σ_{g=c..d} n_g − (n_c + n_d)/2, n_c and n_d. Products, not fancy indexing: a
+    bootstrap applies them to a million rows."""
+    lo, hi = _pairs_of_positions(k)
+    between = ((np.arange(k)[:, None] >= lo) & (np.arange(k)[:, None] <= hi)).astype(float)
+    low, high = np.zeros((k, len(lo))), np.zeros((k, len(lo)))
+    low[lo, np.arange(len(lo))] = 1.0
+    high[hi, np.arange(len(lo))] = 1.0
+    root = between - (low + high) / 2.0
+    for matrix in (root, low, high):
+        matrix.setflags(write=False)
+    return root, low, high
 
 
 def _ordinal_delta(marginals: Matrix) -> Matrix:
-    """Krippendorff's ordinal metric δ²(c, k) = (Σ_{g=c..k} n_g − (n_c + n_k)/2)² for each
-    set of marginals (shape ``(..., k)`` → ``(..., k, k)``)."""
-    cum = np.cumsum(marginals, axis=-1)
-    lo, hi = _pairs_of_positions(marginals.shape[-1])
-    before = np.where(lo > 0, np.take(cum, np.maximum(lo - 1, 0), axis=-1), 0.0)
-    between = np.take(cum, hi, axis=-1) - before
-    half = (np.take(marginals, lo, axis=-1) + np.take(marginals, hi, axis=-1)) / 2.0
-    return np.asarray((between - half) ** 2, dtype=np.float64)
+    """Krippendorff's ordinal metric δ²(c, d) = (Σ_{g=c..d} n_g − (n_c + n_d)/2)² for each
+    pair c < d of positions (shape ``(..., k)`` → ``(..., k(k−1)/2)``)."""
+    root = _selectors(marginals.shape[-1])[0]
+    return np.asarray((marginals @ root) ** 2, dtype=np.float64)
+
+
+def _disagreements(marginals: Matrix, pairs: Matrix) -> tuple[Matrix, Matrix]:
+    """Observed and expected disagreement (both halves of the symmetric sums) from the
+    marginals and each pair c < d's coincidences o_cd + o_dc."""
+    _root, low, high = _selectors(marginals.shape[-1])
+    delta = _ordinal_delta(marginals)
+    observed = (pairs * delta).sum(axis=-1)
+    expected = 2.0 * ((marginals @ low) * (marginals @ high) * delta).sum(axis=-1)
+    return observed, expected
 
 
 def _alpha_many(coincidences: Matrix) -> Matrix:
     """Alpha of each coincidence matrix (shape ``(..., k, k)``); NaN where the expected
     disagreement is zero (one category only)."""
     marginals = coincidences.sum(axis=-1)
-    n = marginals.sum(axis=-1)
-    delta = _ordinal_delta(marginals)
-    observed = (coincidences * delta).sum(axis=(-2, -1))
-    expected = np.einsum("...i,...ij,...j->...", marginals, delta, marginals)
+    lo, hi = _pairs_of_positions(coincidences.shape[-1])
+    pairs = coincidences[..., lo, hi] + coincidences[..., hi, lo]
+    observed, expected = _disagreements(marginals, pairs)
     with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = 1.0 - (n - 1.0) * observed / expected
+        alpha = 1.0 - (marginals.sum(axis=-1) - 1.0) * observed / expected
     return np.where(expected > 1e-12, alpha, np.nan)
 
 
@@ -209,7 +235,7 @@ def _statistic(tables: Matrix, statistic: str, weights: Matrix | None) -> Matrix
     return _alpha_many(tables)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)
 def _resample_counts(clusters: int) -> Matrix:
     """How many times each of ``clusters`` evaluations is drawn in each replicate: the same
     for every group of that size (the generator is seeded), so it is made once a process."""
@@ -253,10 +279,14 @@ def _jackknife_interval(
     return max(-1.0, value - 1.96 * spread), min(1.0, value + 1.96 * spread), ""
 
 
-def _estimate(
-    name: str, value: float | None, n: int, per_cluster: Matrix, weights: Matrix | None = None
+def _finish(
+    name: str,
+    value: float | None,
+    n: int,
+    clusters: int,
+    interval: tuple[float | None, float | None, str] | None,
 ) -> Estimate:
-    clusters = per_cluster.shape[0]
+    """The estimate, or the reason there is no number or no interval."""
     if n < MIN_PAIRS:
         what = "pairs" if name == KAPPA else "items graded blind by two or more moderators"
         reason = f"not enough data: {n} {what} (at least {MIN_PAIRS} needed)"
@@ -264,55 +294,223 @@ def _estimate(
     if value is None:
         reason = f"not enough data: no variation in {n} judgements (every grade the same)"
         return Estimate(name, None, None, None, n, clusters, reason)
-    if clusters < MIN_CLUSTERS:
+    if clusters < MIN_CLUSTERS or interval is None:
         reason = f"{clusters} evaluations (an interval needs {MIN_CLUSTERS})"
         return Estimate(name, value, None, None, n, clusters, reason)
-    if clusters <= BOOTSTRAP_UP_TO:
-        low, high, why = _percentile_interval(_bootstrap(per_cluster, name, weights))
-    else:
-        low, high, why = _jackknife_interval(per_cluster, value, name, weights)
+    low, high, why = interval
     return Estimate(name, value, low, high, n, clusters, why)
 
 
 IntArray = npt.NDArray[np.int64]
 
 
-def _local(clusters: IntArray) -> tuple[IntArray, int]:
-    """Cluster codes renumbered 0..C-1 (in order of the codes: deterministic)."""
-    uniques, inverse = np.unique(clusters, return_inverse=True)
-    return inverse.astype(np.int64), len(uniques)
+# --- many groups at once --------------------------------------------------------------------
+#
+# A report has a figure per month, team, service area, item and session: a thousand groups at
+# full scale. Each group's evaluations are *blocks*: one k × k table per (group, evaluation),
+# sorted by group and then by evaluation code (the order a lone group's evaluations take, so
+# a group's figures are the same computed alone or among others). Groups of the same number
+# of evaluations are bootstrapped together, with the same resample counts.
+
+BATCH = 64  # groups bootstrapped in one array: 64 × 1,000 resamples of 10 numbers
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    tables: Matrix  # (blocks, k * k)
+    starts: IntArray  # each group's first block; the last entry is the number of blocks
+
+    def of(self, group: int) -> Matrix:
+        return self.tables[self.starts[group] : self.starts[group + 1]]
+
+    def totals(self, count: int) -> Matrix:
+        """Each group's table (the sum of its blocks)."""
+        out = np.zeros((count, self.tables.shape[1]))
+        filled = np.flatnonzero(self.starts[:-1] < self.starts[1:])
+        if len(filled):
+            out[filled] = np.add.reduceat(self.tables, self.starts[filled], axis=0)
+        return out
+
+
+def _blocks(groups: IntArray, clusters: IntArray, count: int) -> tuple[_Blocks, IntArray]:
+    """The block of each row, and the blocks' boundaries (tables left empty)."""
+    width = int(clusters.max()) + 1 if len(clusters) else 1
+    keys, inverse = np.unique(groups * width + clusters, return_inverse=True)
+    starts = np.searchsorted(keys // width, np.arange(count + 1)).astype(np.int64)
+    return _Blocks(np.zeros((len(keys), 0)), starts), inverse.astype(np.int64)
+
+
+def _features(name: str, tables: Matrix, k: int) -> Matrix:
+    """What a statistic needs of each ``k × k`` table (rows of ``tables``), all linear in the
+    table, so that a resample's features are the resampled sum of its evaluations' features:
+    kappa, the total, the weighted disagreement, the row and the column sums (2k + 2 numbers);
+    alpha, the marginals and each pair c < d's coincidences (k + k(k−1)/2). A bootstrap then
+    multiplies 10 numbers per evaluation instead of 16, and never makes a k × k table."""
+    square = tables.reshape(-1, k, k)
+    if name == KAPPA:
+        observed = tables @ linear_weights(k).reshape(k * k)
+        return np.column_stack(
+            [square.sum(axis=(1, 2)), observed, square.sum(axis=2), square.sum(axis=1)]
+        )
+    lo, hi = _pairs_of_positions(k)
+    return np.column_stack([square.sum(axis=2), square[:, lo, hi] + square[:, hi, lo]])
+
+
+def _from_features(name: str, features: Matrix, k: int) -> Matrix:
+    """The statistic of each row of ``features`` (shape ``(..., F)``); NaN where undefined.
+    The same formulas as :func:`_kappa_many` and :func:`_alpha_many`."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if name == KAPPA:
+            total, observed = features[..., 0], features[..., 1]
+            # Contiguous copies: a product with a strided slice leaves BLAS for a slow loop.
+            rows = np.ascontiguousarray(features[..., 2 : 2 + k])
+            cols = features[..., 2 + k : 2 + 2 * k]
+            expected = ((rows @ linear_weights(k)) * cols).sum(axis=-1)
+            kappa = 1.0 - total * observed / expected
+            return np.where(expected / (total * total) > 1e-12, kappa, np.nan)
+        marginals, pairs = np.ascontiguousarray(features[..., :k]), features[..., k:]
+        observed, expected = _disagreements(marginals, pairs)
+        alpha = 1.0 - (marginals.sum(axis=-1) - 1.0) * observed / expected
+        return np.where(expected > 1e-12, alpha, np.nan)
+
+
+def _percentile_intervals(
+    replicates: Matrix,
+) -> list[tuple[float | None, float | None, str]]:
+    """:func:`_percentile_interval` of each row, the rows without a NaN at once."""
+    whole = np.isfinite(replicates).all(axis=1)
+    out: list[tuple[float | None, float | None, str]] = [
+        (None, None, "") for _ in range(len(replicates))
+    ]
+    if whole.any():
+        low, high = np.percentile(replicates[whole], [2.5, 97.5], axis=1)
+        for row, lo, hi in zip(np.flatnonzero(whole).tolist(), low, high, strict=True):
+            out[row] = (float(lo), float(hi), "")
+    for row in np.flatnonzero(~whole).tolist():
+        out[row] = _percentile_interval(replicates[row])
+    return out
+
+
+def _intervals(
+    name: str, blocks: _Blocks, values: Matrix, n: IntArray, k: int
+) -> list[tuple[float | None, float | None, str] | None]:
+    """Each group's interval (None: the group gets none)."""
+    sizes = np.diff(blocks.starts)
+    out: list[tuple[float | None, float | None, str] | None] = [None] * len(values)
+    wanted = (n >= MIN_PAIRS) & np.isfinite(values) & (sizes >= MIN_CLUSTERS)
+    boot = wanted & (sizes <= BOOTSTRAP_UP_TO)
+    features = _features(name, blocks.tables, k)
+    for size in np.unique(sizes[boot]).tolist():
+        chosen = np.flatnonzero(boot & (sizes == size))
+        for first in range(0, len(chosen), BATCH):
+            batch = chosen[first : first + BATCH]
+            index = blocks.starts[batch][:, None] + np.arange(size)
+            resampled = np.matmul(_resample_counts(size), features[index])
+            replicates = _from_features(name, resampled, k)
+            for group, interval in zip(batch, _percentile_intervals(replicates), strict=True):
+                out[group] = interval
+    jack = np.flatnonzero(wanted & ~boot)
+    jackknives = _jackknives(name, blocks, features, values, jack, k)
+    for group, interval in zip(jack.tolist(), jackknives, strict=True):
+        out[group] = interval
+    return out
+
+
+def _jackknives(
+    name: str, blocks: _Blocks, features: Matrix, values: Matrix, groups: IntArray, k: int
+) -> list[tuple[float | None, float | None, str]]:
+    """:func:`_jackknife_interval` of each of ``groups``, all at once: each evaluation left
+    out is its group's features less its own."""
+    if not len(groups):
+        return []
+    sizes = np.diff(blocks.starts)[groups]
+    own = np.repeat(np.arange(len(groups)), sizes)  # each block's place in ``groups``
+    rows = np.concatenate([np.arange(blocks.starts[g], blocks.starts[g + 1]) for g in groups])
+    mine = features[rows]
+    totals = np.add.reduceat(mine, np.concatenate([[0], np.cumsum(sizes)[:-1]]), axis=0)
+    left_out = _from_features(name, totals[own] - mine, k)
+    finite = np.isfinite(left_out)
+    complete = np.bincount(own, weights=finite, minlength=len(groups)) == sizes
+    left_out = np.where(finite, left_out, 0.0)
+    mean = np.bincount(own, weights=left_out, minlength=len(groups)) / sizes
+    squares = np.bincount(own, weights=(left_out - mean[own]) ** 2, minlength=len(groups))
+    spread = np.sqrt((sizes - 1) / sizes * squares)
+    out: list[tuple[float | None, float | None, str]] = []
+    for ok, value, sd in zip(
+        complete.tolist(), values[groups].tolist(), spread.tolist(), strict=True
+    ):
+        if not ok:
+            out.append((None, None, "too few evaluations with variation for an interval"))
+        else:
+            out.append((max(-1.0, value - 1.96 * sd), min(1.0, value + 1.96 * sd), ""))
+    return out
+
+
+def _results(name: str, blocks: _Blocks, values: Matrix, n: IntArray, k: int) -> list[Estimate]:
+    sizes = np.diff(blocks.starts)
+    intervals = _intervals(name, blocks, values, n, k)
+    return [
+        _finish(name, None if np.isnan(v) else float(v), int(c), int(size), interval)
+        for v, c, size, interval in zip(values, n, sizes, intervals, strict=True)
+    ]
+
+
+def kappa_groups(
+    groups: IntArray, clusters: IntArray, auditor: IntArray, agreed: IntArray, k: int, count: int
+) -> list[Estimate]:
+    """Weighted kappa (linear) of each of ``count`` groups of pairs, given as arrays: each
+    pair's group (0..count-1), evaluation (any integer code), and the auditor's and the
+    agreed grade's positions on a scale of ``k`` grades."""
+    groups, clusters = np.asarray(groups, dtype=np.int64), np.asarray(clusters, dtype=np.int64)
+    blocks, block = _blocks(groups, clusters, count)
+    cells = (block * k + np.asarray(auditor, dtype=np.int64)) * k + np.asarray(agreed)
+    found = np.bincount(cells, minlength=len(blocks.tables) * k * k).astype(np.float64)
+    blocks = _Blocks(found.reshape(-1, k * k), blocks.starts)
+    values = _kappa_many(blocks.totals(count).reshape(count, k, k), linear_weights(k))
+    n = np.bincount(groups, minlength=count)
+    return _results(KAPPA, blocks, values, n, k)
+
+
+def alpha_groups(
+    groups: IntArray,
+    clusters: IntArray,
+    counts: Matrix,
+    count: int,
+    coincidences: Matrix | None = None,
+) -> list[Estimate]:
+    """Ordinal alpha of each of ``count`` groups of units, given as arrays: each unit's group,
+    evaluation code and counts of blind grades per scale position (units with fewer than two
+    grades are left out). ``coincidences``: each unit's, flattened, if already made (a report
+    groups the same units five ways)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    keep = counts.sum(axis=1) >= 2
+    k = counts.shape[1]
+    if coincidences is None:
+        coincidences = unit_coincidences(counts).reshape(len(counts), k * k)
+    coincidences = coincidences[keep]
+    groups = np.asarray(groups, dtype=np.int64)[keep]
+    clusters = np.asarray(clusters, dtype=np.int64)[keep]
+    blocks, block = _blocks(groups, clusters, count)
+    size = len(blocks.tables)
+    cells = [np.bincount(block, weights=coincidences[:, c], minlength=size) for c in range(k * k)]
+    tables = np.stack(cells, axis=1) if size else np.zeros((0, k * k))
+    blocks = _Blocks(tables.astype(np.float64), blocks.starts)
+    values = _alpha_many(blocks.totals(count).reshape(count, k, k))
+    n = np.bincount(groups, minlength=count)
+    return _results(ALPHA, blocks, values, n, k)
 
 
 def kappa_of(clusters: IntArray, auditor: IntArray, agreed: IntArray, k: int) -> Estimate:
     """Weighted kappa (linear) of pairs given as arrays: each pair's evaluation (any integer
     code), the auditor's and the agreed grade's positions on a scale of ``k`` grades."""
-    local, count = _local(np.asarray(clusters, dtype=np.int64))
-    cells = (local * k + np.asarray(auditor, dtype=np.int64)) * k + np.asarray(agreed)
-    found = np.bincount(cells, minlength=count * k * k)
-    tables = found.astype(np.float64).reshape(count, k, k)
-    weights = linear_weights(k)
-    n = len(local)
-    value = weighted_kappa(tables.sum(axis=0), weights) if n else None
-    return _estimate(KAPPA, value, n, tables, weights)
+    one = np.zeros(len(clusters), dtype=np.int64)
+    return kappa_groups(one, clusters, auditor, agreed, k, 1)[0]
 
 
 def alpha_of(clusters: IntArray, counts: Matrix) -> Estimate:
     """Ordinal alpha of units given as arrays: each unit's evaluation code and its counts of
     blind grades per scale position (units with fewer than two grades are left out)."""
-    counts = np.asarray(counts, dtype=np.float64)
-    keep = counts.sum(axis=1) >= 2
-    counts, codes = counts[keep], np.asarray(clusters, dtype=np.int64)[keep]
-    local, count = _local(codes)
-    k = counts.shape[1]
-    coincidences = unit_coincidences(counts).reshape(len(counts), k * k)
-    cells = [
-        np.bincount(local, weights=coincidences[:, cell], minlength=count).astype(np.float64)
-        for cell in range(k * k)
-    ]
-    per_cluster: Matrix = np.stack(cells, axis=1).reshape(count, k, k)
-    found = float(_alpha_many(per_cluster.sum(axis=0))) if len(counts) else float("nan")
-    value = None if np.isnan(found) else found
-    return _estimate(ALPHA, value, len(counts), per_cluster)
+    return alpha_groups(np.zeros(len(clusters), dtype=np.int64), clusters, counts, 1)[0]
 
 
 def _codes(keys: Sequence[str]) -> IntArray:

@@ -11,6 +11,9 @@ rest on (in CSV, JSON and XLSX), so that anyone can recompute them. The numbers 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from typing import overload
+
 from sqlalchemy.orm import Session
 
 from qa_tui.domain.agreement import (
@@ -34,6 +37,7 @@ from qa_tui.reports.model import (
     Table,
 )
 from qa_tui.reports.moderation_data import NONE, Agreement, AgreementFilter, Figures, agreement
+from qa_tui.reports.moderation_units import blind_of, moderator_names
 
 TITLE = "Moderation: how consistently good is judged"
 METHOD = (
@@ -148,8 +152,38 @@ def _trend(result: Agreement) -> Chart:
     )
 
 
-def pairs_table(result: Agreement) -> Table:
-    """Every unit a figure rests on, with the grades as ids and as positions on the scale."""
+class Rows(Sequence[tuple[Cell, ...]]):
+    """A table's rows made as they are read, never all kept: Markdown and HTML only count
+    the pairs, CSV and JSON write them one by one (a year at scale is tens of thousands)."""
+
+    def __init__(
+        self,
+        count: int,
+        order: Callable[[], list[int]],
+        row: Callable[[int], tuple[Cell, ...]],
+    ) -> None:
+        self._count, self._order, self._row = count, order, row
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Cell, ...]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[Cell, ...]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[Cell, ...] | list[tuple[Cell, ...]]:
+        order = self._order()
+        if isinstance(index, slice):
+            return [self._row(i) for i in order[index]]
+        return self._row(order[index])
+
+    def __iter__(self) -> Iterator[tuple[Cell, ...]]:
+        return map(self._row, self._order())
+
+
+def pairs_table(result: Agreement, names: dict[str, str]) -> Table:
+    """Every unit a figure rests on, with the grades as ids and as positions on the scale, in
+    order of date, session, evaluation and item (``names``: each moderator's, by id)."""
     units, scale, width = result.units, result.scale, result.blind_width
     columns = [
         Column("session_id", "Session"),
@@ -166,34 +200,37 @@ def pairs_table(result: Agreement) -> Table:
         Column("blind_by", "Blind grades by"),
         *(Column(f"blind_{i + 1}", f"Blind grade {i + 1}") for i in range(width)),
     ]
+    auditor, agreed = scale.auditor.tolist(), scale.agreed.tolist()
 
-    def position(values: list[int]) -> list[int | None]:
-        return [None if v == NONE else v for v in values]
+    def order(i: int) -> tuple[str, str, str, str]:
+        return (units.day[i], units.session[i], units.evaluation[i], units.item[i])
 
-    blind_columns = [[b[j][1] if j < len(b) else "" for b in units.blind] for j in range(width)]
-    rows = tuple(
-        zip(
-            units.session,
-            [d or None for d in units.day],
-            units.evaluation,
-            units.team,
-            units.area,
-            units.template,
-            units.item,
-            units.auditor,
-            units.agreed,
-            position(scale.auditor.tolist()),
-            position(scale.agreed.tolist()),
-            ["; ".join(name for name, _grade in b) for b in units.blind],
-            *blind_columns,
-            strict=True,
+    empty = ("",) * width
+
+    def row(i: int) -> tuple[Cell, ...]:
+        blind = blind_of(units.blind[i], names)
+        grades = tuple(grade for _name, grade in blind)
+        return (
+            units.session[i],
+            units.day[i] or None,
+            units.evaluation[i],
+            units.team[i],
+            units.area[i],
+            units.template[i],
+            units.item[i],
+            units.auditor[i],
+            units.agreed[i],
+            None if auditor[i] == NONE else auditor[i],
+            None if agreed[i] == NONE else agreed[i],
+            "; ".join(name for name, _grade in blind),
+            *(grades + empty)[:width],
         )
-    )
+
     return Table(
         name="pairs",
         title="The pairs the figures rest on",
         columns=tuple(columns),
-        rows=rows,
+        rows=Rows(len(units), lambda: sorted(range(len(units)), key=order), row),
         note="Positions: 0 is the lowest grade (see the scale table). A pair counts for kappa "
         "when both positions are given; alpha uses the blind grades of units with two or more.",
         data_only=True,
@@ -241,6 +278,9 @@ def build(session: Session, query: ReportQuery) -> ReportBody:
         ),
         Section("By item", (group_table("item", "By template item", "Item", by["item"]),)),
         Section("By session", (group_table("session", "By session", "Session", by["session"]),)),
-        Section("Method and data", (Paragraph(METHOD), scale_table(result), pairs_table(result))),
+        Section(
+            "Method and data",
+            (Paragraph(METHOD), scale_table(result), pairs_table(result, moderator_names(session))),
+        ),
     )
     return ReportBody(TITLE, sections, tuple(notes))
