@@ -181,11 +181,8 @@ class Rows(Sequence[tuple[Cell, ...]]):
         return map(self._row, self._order())
 
 
-def pairs_table(result: Agreement, names: dict[str, str]) -> Table:
-    """Every unit a figure rests on, with the grades as ids and as positions on the scale, in
-    order of date, session, evaluation and item (``names``: each moderator's, by id)."""
-    units, scale, width = result.units, result.scale, result.blind_width
-    columns = [
+def _pair_columns(width: int) -> tuple[Column, ...]:
+    return (
         Column("session_id", "Session"),
         Column("date", "Date", "date"),
         Column("evaluation_id", "Evaluation"),
@@ -199,38 +196,62 @@ def pairs_table(result: Agreement, names: dict[str, str]) -> Table:
         Column("agreed_position", "Agreed position", "int"),
         Column("blind_by", "Blind grades by"),
         *(Column(f"blind_{i + 1}", f"Blind grade {i + 1}") for i in range(width)),
-    ]
-    auditor, agreed = scale.auditor.tolist(), scale.agreed.tolist()
+    )
 
-    def order(i: int) -> tuple[str, str, str, str]:
-        return (units.day[i], units.session[i], units.evaluation[i], units.item[i])
 
-    empty = ("",) * width
+class _Pairs:
+    """Makes the pairs table's rows, one unit at a time."""
 
-    def row(i: int) -> tuple[Cell, ...]:
-        blind = blind_of(units.blind[i], names)
-        grades = tuple(grade for _name, grade in blind)
-        return (
-            units.session[i],
-            units.day[i] or None,
-            units.evaluation[i],
-            units.team[i],
-            units.area[i],
-            units.template[i],
-            units.item[i],
-            units.auditor[i],
-            units.agreed[i],
-            None if auditor[i] == NONE else auditor[i],
-            None if agreed[i] == NONE else agreed[i],
-            "; ".join(name for name, _grade in blind),
-            *(grades + empty)[:width],
+    def __init__(self, result: Agreement, names: dict[str, str]) -> None:
+        self.units, self.names, self.width = result.units, names, result.blind_width
+        self.auditor = result.scale.auditor.tolist()
+        self.agreed = result.scale.agreed.tolist()
+        self.parsed: dict[str, tuple[str, tuple[str, ...]]] = {}  # a few grades, many times
+
+    def order(self) -> list[int]:
+        """Date, session, evaluation, item."""
+        u = self.units
+        return sorted(
+            range(len(u)), key=lambda i: (u.day[i], u.session[i], u.evaluation[i], u.item[i])
         )
 
+    def blind(self, raw: str) -> tuple[str, tuple[str, ...]]:
+        found = self.parsed.get(raw)
+        if found is None:
+            pairs = blind_of(raw, self.names)
+            grades = (*(grade for _name, grade in pairs), *("",) * self.width)[: self.width]
+            found = self.parsed[raw] = ("; ".join(name for name, _grade in pairs), grades)
+        return found
+
+    def row(self, i: int) -> tuple[Cell, ...]:
+        u, auditor, agreed = self.units, self.auditor[i], self.agreed[i]
+        by, grades = self.blind(u.blind[i])
+        return (
+            u.session[i],
+            u.day[i] or None,
+            u.evaluation[i],
+            u.team[i],
+            u.area[i],
+            u.template[i],
+            u.item[i],
+            u.auditor[i],
+            u.agreed[i],
+            None if auditor == NONE else auditor,
+            None if agreed == NONE else agreed,
+            by,
+            *grades,
+        )
+
+
+def pairs_table(result: Agreement, names: dict[str, str]) -> Table:
+    """Every unit a figure rests on, with the grades as ids and as positions on the scale, in
+    order of date, session, evaluation and item (``names``: each moderator's, by id)."""
+    pairs = _Pairs(result, names)
     return Table(
         name="pairs",
         title="The pairs the figures rest on",
-        columns=tuple(columns),
-        rows=Rows(len(units), lambda: sorted(range(len(units)), key=order), row),
+        columns=_pair_columns(pairs.width),
+        rows=Rows(len(result.units), pairs.order, pairs.row),
         note="Positions: 0 is the lowest grade (see the scale table). A pair counts for kappa "
         "when both positions are given; alpha uses the blind grades of units with two or more.",
         data_only=True,
