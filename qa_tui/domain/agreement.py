@@ -36,20 +36,63 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 import numpy as np
-import numpy.typing as npt
 
-Matrix = npt.NDArray[np.float64]
+from qa_tui.domain.agreement_math import (
+    ALPHA,
+    BOOTSTRAP_UP_TO,
+    KAPPA,
+    MIN_CLUSTERS,
+    MIN_PAIRS,
+    REPLICATES,
+    SEED,
+    IntArray,
+    Matrix,
+    _alpha_many,
+    _Blocks,
+    _blocks,
+    _bootstrap,
+    _intervals,
+    _jackknife_interval,
+    _kappa_many,
+    _percentile_interval,
+    _statistic,
+    alpha_ordinal,
+    linear_weights,
+    unit_coincidences,
+    weighted_kappa,
+)
 
-MIN_PAIRS = 10  # fewer judgements than this: "not enough data"
-MIN_CLUSTERS = 5  # fewer evaluations than this: no interval
-REPLICATES = 1000
-SEED = 4711
-BOOTSTRAP_UP_TO = 200  # evaluations; above this the jackknife gives the interval
-KAPPA = "weighted kappa (linear)"
-ALPHA = "Krippendorff's alpha (ordinal)"
+__all__ = [
+    "ALPHA",
+    "BOOTSTRAP_UP_TO",
+    "KAPPA",
+    "MIN_CLUSTERS",
+    "MIN_PAIRS",
+    "REPLICATES",
+    "SEED",
+    "Direction",
+    "Estimate",
+    "_alpha_many",
+    "_bootstrap",
+    "_jackknife_interval",
+    "_percentile_interval",
+    "_statistic",
+    "alpha_estimate",
+    "alpha_groups",
+    "alpha_of",
+    "alpha_ordinal",
+    "alpha_words",
+    "direction",
+    "kappa_estimate",
+    "kappa_groups",
+    "kappa_of",
+    "kappa_words",
+    "linear_weights",
+    "unit_coincidences",
+    "weighted_kappa",
+]
 
 
 @dataclass(frozen=True)
@@ -106,157 +149,14 @@ def alpha_words(value: float) -> str:
     return "moderators not consistent enough to rely on"
 
 
-# --- weighted kappa ------------------------------------------------------------------------
-
-
-@cache
-def linear_weights(k: int) -> Matrix:
-    """Disagreement weights |i - j| (any scale factor cancels out of kappa)."""
-    index = np.arange(k, dtype=np.float64)
-    weights = np.abs(index[:, None] - index[None, :])
-    weights.setflags(write=False)
-    return weights
-
-
-def _kappa_many(tables: Matrix, weights: Matrix) -> Matrix:
-    """Kappa of each ``k × k`` table in ``tables`` (shape ``(..., k, k)``); NaN where the
-    expected disagreement is zero (no variation)."""
-    total = tables.sum(axis=(-2, -1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = tables / total[..., None, None]
-        rows, cols = p.sum(axis=-1), p.sum(axis=-2)
-        observed = (p * weights).sum(axis=(-2, -1))
-        expected = np.einsum("...i,ij,...j->...", rows, weights, cols)
-        kappa = 1.0 - observed / expected
-    return np.where(expected > 1e-12, kappa, np.nan)
-
-
-def weighted_kappa(table: Matrix, weights: Matrix | None = None) -> float | None:
-    """Cohen's weighted kappa of a ``k × k`` table of counts (rows: first rater); disagreement
-    ``weights`` default to linear. None when it is undefined (no variation, or no pairs)."""
-    table = np.asarray(table, dtype=np.float64)
-    if table.sum() <= 0:
-        return None
-    value = float(_kappa_many(table, linear_weights(len(table)) if weights is None else weights))
-    return None if np.isnan(value) else value
-
-
-# --- Krippendorff's alpha, ordinal ---------------------------------------------------------
-
-
-def unit_coincidences(counts: Matrix) -> Matrix:
-    """Each unit's contribution to the coincidence matrix: ``(n nᵀ − diag n) / (m − 1)`` for a
-    unit with ``m ≥ 2`` values (counts per category ``n``); zero for units with fewer."""
-    counts = np.asarray(counts, dtype=np.float64)
-    m = counts.sum(axis=-1)
-    outer = counts[..., :, None] * counts[..., None, :]
-    diag = np.zeros_like(outer)
-    k = counts.shape[-1]
-    diag[..., np.arange(k), np.arange(k)] = counts
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = (outer - diag) / (m - 1)[..., None, None]
-    return np.where((m >= 2)[..., None, None], out, 0.0)
-
-
-@cache
-def _pairs_of_positions(k: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
-    return np.minimum(i, j), np.maximum(i, j)
-
-
-def _ordinal_delta(marginals: Matrix) -> Matrix:
-    """Krippendorff's ordinal metric δ²(c, k) = (Σ_{g=c..k} n_g − (n_c + n_k)/2)² for each
-    set of marginals (shape ``(..., k)`` → ``(..., k, k)``)."""
-    cum = np.cumsum(marginals, axis=-1)
-    lo, hi = _pairs_of_positions(marginals.shape[-1])
-    before = np.where(lo > 0, np.take(cum, np.maximum(lo - 1, 0), axis=-1), 0.0)
-    between = np.take(cum, hi, axis=-1) - before
-    half = (np.take(marginals, lo, axis=-1) + np.take(marginals, hi, axis=-1)) / 2.0
-    return np.asarray((between - half) ** 2, dtype=np.float64)
-
-
-def _alpha_many(coincidences: Matrix) -> Matrix:
-    """Alpha of each coincidence matrix (shape ``(..., k, k)``); NaN where the expected
-    disagreement is zero (one category only)."""
-    marginals = coincidences.sum(axis=-1)
-    n = marginals.sum(axis=-1)
-    delta = _ordinal_delta(marginals)
-    observed = (coincidences * delta).sum(axis=(-2, -1))
-    expected = np.einsum("...i,...ij,...j->...", marginals, delta, marginals)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = 1.0 - (n - 1.0) * observed / expected
-    return np.where(expected > 1e-12, alpha, np.nan)
-
-
-def alpha_ordinal(value_counts: Matrix) -> float | None:
-    """Krippendorff's ordinal alpha of units × categories counts (categories are the scale's
-    positions); None when it is undefined. Checked against the ``krippendorff`` package in
-    tests/unit/test_agreement.py."""
-    counts = np.asarray(value_counts, dtype=np.float64)
-    if counts.ndim != 2 or not len(counts):
-        return None
-    value = float(_alpha_many(unit_coincidences(counts).sum(axis=0)))
-    return None if np.isnan(value) else value
-
-
-# --- estimates with their intervals ---------------------------------------------------------
-
-
-def _statistic(tables: Matrix, statistic: str, weights: Matrix | None) -> Matrix:
-    if statistic == KAPPA:
-        assert weights is not None
-        return _kappa_many(tables, weights)
-    return _alpha_many(tables)
-
-
-@lru_cache(maxsize=32)
-def _resample_counts(clusters: int) -> Matrix:
-    """How many times each of ``clusters`` evaluations is drawn in each replicate: the same
-    for every group of that size (the generator is seeded), so it is made once a process."""
-    rng = np.random.default_rng(SEED)
-    drawn = rng.integers(0, clusters, size=(REPLICATES, clusters))
-    offsets = drawn + (np.arange(REPLICATES) * clusters)[:, None]
-    counts = np.bincount(offsets.ravel(), minlength=REPLICATES * clusters)
-    out = counts.reshape(REPLICATES, clusters).astype(np.float64)
-    out.setflags(write=False)
-    return out
-
-
-def _bootstrap(per_cluster: Matrix, statistic: str, weights: Matrix | None) -> Matrix:
-    """:data:`REPLICATES` replicates of the statistic, each over the evaluations drawn with
-    replacement (``per_cluster`` holds each evaluation's ``k × k`` contribution)."""
-    clusters, k = per_cluster.shape[0], per_cluster.shape[1]
-    tables = _resample_counts(clusters) @ per_cluster.reshape(clusters, k * k)
-    return _statistic(tables.reshape(-1, k, k), statistic, weights)
-
-
-def _percentile_interval(replicates: Matrix) -> tuple[float | None, float | None, str]:
-    finite = replicates[np.isfinite(replicates)]
-    if len(finite) < 0.9 * len(replicates):
-        return None, None, "too few resamples had variation for an interval"
-    low, high = np.percentile(finite, [2.5, 97.5])
-    return float(low), float(high), ""
-
-
-def _jackknife_interval(
-    per_cluster: Matrix, value: float, statistic: str, weights: Matrix | None
-) -> tuple[float | None, float | None, str]:
-    """value ± 1.96 standard errors, the standard error from leaving out one evaluation at a
-    time (the delete-one-group jackknife: for many evaluations it agrees with the bootstrap,
-    at a fraction of the cost)."""
-    clusters = per_cluster.shape[0]
-    left_out = _statistic(per_cluster.sum(axis=0)[None] - per_cluster, statistic, weights)
-    finite = left_out[np.isfinite(left_out)]
-    if len(finite) < clusters:
-        return None, None, "too few evaluations with variation for an interval"
-    spread = float(np.sqrt((clusters - 1) / clusters * np.sum((finite - finite.mean()) ** 2)))
-    return max(-1.0, value - 1.96 * spread), min(1.0, value + 1.96 * spread), ""
-
-
-def _estimate(
-    name: str, value: float | None, n: int, per_cluster: Matrix, weights: Matrix | None = None
+def _finish(
+    name: str,
+    value: float | None,
+    n: int,
+    clusters: int,
+    interval: tuple[float | None, float | None, str] | None,
 ) -> Estimate:
-    clusters = per_cluster.shape[0]
+    """The estimate, or the reason there is no number or no interval."""
     if n < MIN_PAIRS:
         what = "pairs" if name == KAPPA else "items graded blind by two or more moderators"
         reason = f"not enough data: {n} {what} (at least {MIN_PAIRS} needed)"
@@ -264,55 +164,78 @@ def _estimate(
     if value is None:
         reason = f"not enough data: no variation in {n} judgements (every grade the same)"
         return Estimate(name, None, None, None, n, clusters, reason)
-    if clusters < MIN_CLUSTERS:
+    if clusters < MIN_CLUSTERS or interval is None:
         reason = f"{clusters} evaluations (an interval needs {MIN_CLUSTERS})"
         return Estimate(name, value, None, None, n, clusters, reason)
-    if clusters <= BOOTSTRAP_UP_TO:
-        low, high, why = _percentile_interval(_bootstrap(per_cluster, name, weights))
-    else:
-        low, high, why = _jackknife_interval(per_cluster, value, name, weights)
+    low, high, why = interval
     return Estimate(name, value, low, high, n, clusters, why)
 
 
-IntArray = npt.NDArray[np.int64]
+def _results(name: str, blocks: _Blocks, values: Matrix, n: IntArray, k: int) -> list[Estimate]:
+    sizes = np.diff(blocks.starts)
+    intervals = _intervals(name, blocks, values, n, k)
+    return [
+        _finish(name, None if np.isnan(v) else float(v), int(c), int(size), interval)
+        for v, c, size, interval in zip(values, n, sizes, intervals, strict=True)
+    ]
 
 
-def _local(clusters: IntArray) -> tuple[IntArray, int]:
-    """Cluster codes renumbered 0..C-1 (in order of the codes: deterministic)."""
-    uniques, inverse = np.unique(clusters, return_inverse=True)
-    return inverse.astype(np.int64), len(uniques)
+def kappa_groups(
+    groups: IntArray, clusters: IntArray, auditor: IntArray, agreed: IntArray, k: int, count: int
+) -> list[Estimate]:
+    """Weighted kappa (linear) of each of ``count`` groups of pairs, given as arrays: each
+    pair's group (0..count-1), evaluation (any integer code), and the auditor's and the
+    agreed grade's positions on a scale of ``k`` grades."""
+    groups, clusters = np.asarray(groups, dtype=np.int64), np.asarray(clusters, dtype=np.int64)
+    blocks, block = _blocks(groups, clusters, count)
+    cells = (block * k + np.asarray(auditor, dtype=np.int64)) * k + np.asarray(agreed)
+    found = np.bincount(cells, minlength=len(blocks.tables) * k * k).astype(np.float64)
+    blocks = _Blocks(found.reshape(-1, k * k), blocks.starts)
+    values = _kappa_many(blocks.totals(count).reshape(count, k, k), linear_weights(k))
+    n = np.bincount(groups, minlength=count)
+    return _results(KAPPA, blocks, values, n, k)
+
+
+def alpha_groups(
+    groups: IntArray,
+    clusters: IntArray,
+    counts: Matrix,
+    count: int,
+    coincidences: Matrix | None = None,
+) -> list[Estimate]:
+    """Ordinal alpha of each of ``count`` groups of units, given as arrays: each unit's group,
+    evaluation code and counts of blind grades per scale position (units with fewer than two
+    grades are left out). ``coincidences``: each unit's, flattened, if already made (a report
+    groups the same units five ways)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    keep = counts.sum(axis=1) >= 2
+    k = counts.shape[1]
+    if coincidences is None:
+        coincidences = unit_coincidences(counts).reshape(len(counts), k * k)
+    coincidences = coincidences[keep]
+    groups = np.asarray(groups, dtype=np.int64)[keep]
+    clusters = np.asarray(clusters, dtype=np.int64)[keep]
+    blocks, block = _blocks(groups, clusters, count)
+    size = len(blocks.tables)
+    cells = [np.bincount(block, weights=coincidences[:, c], minlength=size) for c in range(k * k)]
+    tables = np.stack(cells, axis=1) if size else np.zeros((0, k * k))
+    blocks = _Blocks(tables.astype(np.float64), blocks.starts)
+    values = _alpha_many(blocks.totals(count).reshape(count, k, k))
+    n = np.bincount(groups, minlength=count)
+    return _results(ALPHA, blocks, values, n, k)
 
 
 def kappa_of(clusters: IntArray, auditor: IntArray, agreed: IntArray, k: int) -> Estimate:
     """Weighted kappa (linear) of pairs given as arrays: each pair's evaluation (any integer
     code), the auditor's and the agreed grade's positions on a scale of ``k`` grades."""
-    local, count = _local(np.asarray(clusters, dtype=np.int64))
-    cells = (local * k + np.asarray(auditor, dtype=np.int64)) * k + np.asarray(agreed)
-    found = np.bincount(cells, minlength=count * k * k)
-    tables = found.astype(np.float64).reshape(count, k, k)
-    weights = linear_weights(k)
-    n = len(local)
-    value = weighted_kappa(tables.sum(axis=0), weights) if n else None
-    return _estimate(KAPPA, value, n, tables, weights)
+    one = np.zeros(len(clusters), dtype=np.int64)
+    return kappa_groups(one, clusters, auditor, agreed, k, 1)[0]
 
 
 def alpha_of(clusters: IntArray, counts: Matrix) -> Estimate:
     """Ordinal alpha of units given as arrays: each unit's evaluation code and its counts of
     blind grades per scale position (units with fewer than two grades are left out)."""
-    counts = np.asarray(counts, dtype=np.float64)
-    keep = counts.sum(axis=1) >= 2
-    counts, codes = counts[keep], np.asarray(clusters, dtype=np.int64)[keep]
-    local, count = _local(codes)
-    k = counts.shape[1]
-    coincidences = unit_coincidences(counts).reshape(len(counts), k * k)
-    cells = [
-        np.bincount(local, weights=coincidences[:, cell], minlength=count).astype(np.float64)
-        for cell in range(k * k)
-    ]
-    per_cluster: Matrix = np.stack(cells, axis=1).reshape(count, k, k)
-    found = float(_alpha_many(per_cluster.sum(axis=0))) if len(counts) else float("nan")
-    value = None if np.isnan(found) else found
-    return _estimate(ALPHA, value, len(counts), per_cluster)
+    return alpha_groups(np.zeros(len(clusters), dtype=np.int64), clusters, counts, 1)[0]
 
 
 def _codes(keys: Sequence[str]) -> IntArray:

@@ -8,6 +8,7 @@ renderers only lay these out; they compute nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -36,7 +37,8 @@ class Table:
     name: str
     title: str
     columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
+    # A tuple, or a sequence that makes its rows as they are read (a big data-only table).
+    rows: Sequence[tuple[Cell, ...]]
     note: str = ""
     # Data for the QA team's own analysis (e.g. every pair a figure rests on): in full in CSV,
     # JSON and XLSX; Markdown and HTML say how many rows it has and where to find them.

@@ -11,6 +11,9 @@ rest on (in CSV, JSON and XLSX), so that anyone can recompute them. The numbers 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from typing import overload
+
 from sqlalchemy.orm import Session
 
 from qa_tui.domain.agreement import (
@@ -34,6 +37,7 @@ from qa_tui.reports.model import (
     Table,
 )
 from qa_tui.reports.moderation_data import NONE, Agreement, AgreementFilter, Figures, agreement
+from qa_tui.reports.moderation_units import blind_of, moderator_names
 
 TITLE = "Moderation: how consistently good is judged"
 METHOD = (
@@ -148,10 +152,37 @@ def _trend(result: Agreement) -> Chart:
     )
 
 
-def pairs_table(result: Agreement) -> Table:
-    """Every unit a figure rests on, with the grades as ids and as positions on the scale."""
-    units, scale, width = result.units, result.scale, result.blind_width
-    columns = [
+class Rows(Sequence[tuple[Cell, ...]]):
+    """A table's rows made as they are read, never all kept: Markdown and HTML only count
+    the pairs, CSV and JSON write them one by one (a year at scale is tens of thousands)."""
+
+    def __init__(
+        self,
+        count: int,
+        order: Callable[[], list[int]],
+        row: Callable[[int], tuple[Cell, ...]],
+    ) -> None:
+        self._count, self._order, self._row = count, order, row
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Cell, ...]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[Cell, ...]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[Cell, ...] | list[tuple[Cell, ...]]:
+        order = self._order()
+        if isinstance(index, slice):
+            return [self._row(i) for i in order[index]]
+        return self._row(order[index])
+
+    def __iter__(self) -> Iterator[tuple[Cell, ...]]:
+        return map(self._row, self._order())
+
+
+def _pair_columns(width: int) -> tuple[Column, ...]:
+    return (
         Column("session_id", "Session"),
         Column("date", "Date", "date"),
         Column("evaluation_id", "Evaluation"),
@@ -165,35 +196,62 @@ def pairs_table(result: Agreement) -> Table:
         Column("agreed_position", "Agreed position", "int"),
         Column("blind_by", "Blind grades by"),
         *(Column(f"blind_{i + 1}", f"Blind grade {i + 1}") for i in range(width)),
-    ]
-
-    def position(values: list[int]) -> list[int | None]:
-        return [None if v == NONE else v for v in values]
-
-    blind_columns = [[b[j][1] if j < len(b) else "" for b in units.blind] for j in range(width)]
-    rows = tuple(
-        zip(
-            units.session,
-            [d or None for d in units.day],
-            units.evaluation,
-            units.team,
-            units.area,
-            units.template,
-            units.item,
-            units.auditor,
-            units.agreed,
-            position(scale.auditor.tolist()),
-            position(scale.agreed.tolist()),
-            ["; ".join(name for name, _grade in b) for b in units.blind],
-            *blind_columns,
-            strict=True,
-        )
     )
+
+
+class _Pairs:
+    """Makes the pairs table's rows, one unit at a time."""
+
+    def __init__(self, result: Agreement, names: dict[str, str]) -> None:
+        self.units, self.names, self.width = result.units, names, result.blind_width
+        self.auditor = result.scale.auditor.tolist()
+        self.agreed = result.scale.agreed.tolist()
+        self.parsed: dict[str, tuple[str, tuple[str, ...]]] = {}  # a few grades, many times
+
+    def order(self) -> list[int]:
+        """Date, session, evaluation, item."""
+        u = self.units
+        return sorted(
+            range(len(u)), key=lambda i: (u.day[i], u.session[i], u.evaluation[i], u.item[i])
+        )
+
+    def blind(self, raw: str) -> tuple[str, tuple[str, ...]]:
+        found = self.parsed.get(raw)
+        if found is None:
+            pairs = blind_of(raw, self.names)
+            grades = (*(grade for _name, grade in pairs), *("",) * self.width)[: self.width]
+            found = self.parsed[raw] = ("; ".join(name for name, _grade in pairs), grades)
+        return found
+
+    def row(self, i: int) -> tuple[Cell, ...]:
+        u, auditor, agreed = self.units, self.auditor[i], self.agreed[i]
+        by, grades = self.blind(u.blind[i])
+        return (
+            u.session[i],
+            u.day[i] or None,
+            u.evaluation[i],
+            u.team[i],
+            u.area[i],
+            u.template[i],
+            u.item[i],
+            u.auditor[i],
+            u.agreed[i],
+            None if auditor == NONE else auditor,
+            None if agreed == NONE else agreed,
+            by,
+            *grades,
+        )
+
+
+def pairs_table(result: Agreement, names: dict[str, str]) -> Table:
+    """Every unit a figure rests on, with the grades as ids and as positions on the scale, in
+    order of date, session, evaluation and item (``names``: each moderator's, by id)."""
+    pairs = _Pairs(result, names)
     return Table(
         name="pairs",
         title="The pairs the figures rest on",
-        columns=tuple(columns),
-        rows=rows,
+        columns=_pair_columns(pairs.width),
+        rows=Rows(len(result.units), pairs.order, pairs.row),
         note="Positions: 0 is the lowest grade (see the scale table). A pair counts for kappa "
         "when both positions are given; alpha uses the blind grades of units with two or more.",
         data_only=True,
@@ -241,6 +299,9 @@ def build(session: Session, query: ReportQuery) -> ReportBody:
         ),
         Section("By item", (group_table("item", "By template item", "Item", by["item"]),)),
         Section("By session", (group_table("session", "By session", "Session", by["session"]),)),
-        Section("Method and data", (Paragraph(METHOD), scale_table(result), pairs_table(result))),
+        Section(
+            "Method and data",
+            (Paragraph(METHOD), scale_table(result), pairs_table(result, moderator_names(session))),
+        ),
     )
     return ReportBody(TITLE, sections, tuple(notes))

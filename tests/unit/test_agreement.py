@@ -206,3 +206,59 @@ def test_many_evaluations_take_the_jackknife_which_agrees_with_the_bootstrap() -
     assert boot[0] is not None and boot[1] is not None
     assert jack.low == pytest.approx(boot[0], abs=0.01)
     assert jack.high == pytest.approx(boot[1], abs=0.01)
+
+
+def _alone(name: str, per_cluster: np.ndarray, n: int) -> ag.Estimate:
+    """One group's estimate from the k × k tables of its evaluations, by the reference
+    formulas: the statistic of the whole table, the bootstrap of whole tables (or the
+    jackknife)."""
+    weights = ag.linear_weights(per_cluster.shape[1]) if name == ag.KAPPA else None
+    value = float(ag._statistic(per_cluster.sum(axis=0), name, weights))
+    clusters = len(per_cluster)
+    if n < ag.MIN_PAIRS or np.isnan(value) or clusters < ag.MIN_CLUSTERS:
+        interval = None
+    elif clusters <= ag.BOOTSTRAP_UP_TO:
+        interval = ag._percentile_interval(ag._bootstrap(per_cluster, name, weights))
+    else:
+        interval = ag._jackknife_interval(per_cluster, value, name, weights)
+    return ag._finish(name, None if np.isnan(value) else value, n, clusters, interval)
+
+
+def test_every_group_at_once_gives_each_group_what_it_gives_alone() -> None:
+    """The report computes a thousand groups in one go (resampling a few numbers per
+    evaluation, not its table); each group's figures are those of the group on its own."""
+    rng = np.random.default_rng(23)
+    size = 4000
+    groups = np.concatenate([rng.integers(0, 30, size), np.full(1500, 30)])
+    clusters = np.concatenate([rng.integers(0, 300, size), rng.integers(0, 700, 1500)])
+    auditor = rng.integers(0, 4, len(groups))
+    agreed = np.clip(auditor - (rng.random(len(groups)) < 0.3), 0, 3)
+    counts = np.stack([np.bincount(rng.integers(0, 4, 3), minlength=4) for _ in groups])
+    count = 32  # group 31 is empty
+    kappas = ag.kappa_groups(groups, clusters, auditor, agreed, 4, count)
+    alphas = ag.alpha_groups(groups, clusters, counts.astype(float), count)
+    assert {e.clusters > ag.BOOTSTRAP_UP_TO for e in kappas} == {True, False}
+    for g in range(count):
+        rows = groups == g
+        codes = np.unique(clusters[rows], return_inverse=True)[1]
+        tables = np.zeros((codes.max() + 1 if rows.any() else 0, 4, 4))
+        np.add.at(tables, (codes, auditor[rows], agreed[rows]), 1.0)
+        coincidences = np.zeros_like(tables)
+        np.add.at(coincidences, codes, ag.unit_coincidences(counts[rows].astype(float)))
+        for together, alone in (
+            (kappas[g], _alone(ag.KAPPA, tables, int(rows.sum()))),
+            (alphas[g], _alone(ag.ALPHA, coincidences, int(rows.sum()))),
+        ):
+            assert (together.n, together.clusters, together.reason) == (
+                alone.n,
+                alone.clusters,
+                alone.reason,
+            )
+            for ours, theirs in (
+                (together.value, alone.value),
+                (together.low, alone.low),
+                (together.high, alone.high),
+            ):
+                assert (ours is None) == (theirs is None)
+                if ours is not None:
+                    assert ours == pytest.approx(theirs, abs=1e-9)

@@ -184,3 +184,34 @@ def test_sessions_headless(demo: Any, tmp_path: Path) -> None:
     missing = tmp_path / "none.db"
     run("moderation", "list", "--db", f"sqlite:///{missing}", code=1)
     assert not missing.exists()
+
+
+def test_csv_and_json_write_every_cell_as_the_cell_writer_does() -> None:
+    """The CSV makes each distinct value of a column safe once and the JSON writes rows with
+    the C encoder: the same cells and data as one cell() per value and one json.dumps."""
+    import datetime as dt
+
+    from qa_tui.reports.model import Column, Report, Section, Table
+    from qa_tui.reports.render.tables import _safe_rows, json_report, report_data
+    from qa_tui.textsafe import cell
+
+    rows = (
+        ("=SUM(A1)", 1, True, None, dt.date(2026, 1, 2), "Team\x1b[31m A"),
+        ("=SUM(A1)", True, 1, 2.5, None, "Team\x1b[31m A"),
+        ("plain", 0, False, "-1", dt.date(2026, 1, 2), "\u202eevil"),
+    )
+    columns = tuple(Column(f"c{i}", f"C{i}") for i in range(6))
+    table = Table(name="t", title="T", columns=columns, rows=rows)
+    assert [list(r) for r in _safe_rows(table)] == [[cell(v) for v in r] for r in rows]
+    assert [type(v) for v in next(iter(_safe_rows(table)))][1:3] == [int, bool]
+    plain = Table(name="p", title="P", columns=columns[:4], rows=tuple(r[:4] for r in rows))
+    made = Report(
+        kind="moderation",
+        title="T",
+        query=ReportQuery(parse_period("2026")),
+        scope="\x00rows 0\x00",  # what the JSON writer marks its rows with, and more
+        generated="now",
+        sections=(Section("S", (plain,)),),
+        notes=(),
+    )
+    assert json.loads(json_report(made)) == report_data(made)

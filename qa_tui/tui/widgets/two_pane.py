@@ -3,55 +3,45 @@
 Each row holds the same item on both sides (the auditor's record and the group's moderation,
 or two evaluations of one case), so the panes can never drift apart: they are one scrolling
 list of rows of two cells. In a narrow terminal (``-stacked``) each row shows one cell, the
-left or the right (``-flipped``), and a key flips between them (the rules for those classes
-are in ``tui/screens/side_by_side.tcss``: a widget's own CSS is scoped to the widget).
+left or the right (``-flipped``), and a key flips between them.
+
+The rows are drawn line by line (Textual's line API), not as a widget per cell: an audit of
+60 items would otherwise be 180 widgets to mount, style and lay out, and moving the highlight
+restyled and re-laid out the pane. Here the cells are wrapped once per width, each row's
+lines are kept, and a move repaints the lines of two rows (and scrolls when the new row is
+out of view) — the benchmark tests/benchmarks/bench_moderation.py times it.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
+from rich.segment import Segment
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
 
 STACK_BELOW = 110  # terminal columns: below this one pane at a time
 
 Cells = tuple[Content, Content]
 
 
-class PaneRow(Horizontal):
-    """One item: its left and right cells."""
-
-    DEFAULT_CSS = """
-    PaneRow {
-        layout: grid; grid-size: 2; grid-columns: 1fr 1fr; grid-rows: auto;
-        height: auto; padding: 0 1; border-bottom: hkey $panel-lighten-1;
-    }
-    PaneRow > Static { height: 100%; padding: 0 1; }
-    PaneRow > .left { border-right: vkey $panel-lighten-2; }
-    PaneRow.-current { background: $primary 15%; }
-    """
-
-    def __init__(self, cells: Cells, index: int) -> None:
-        left, right = Static(classes="left"), Static(classes="right")
-        left.update(cells[0])  # Content made by literal(): shown as written, never markup
-        right.update(cells[1])
-        super().__init__(left, right, id=f"row-{index}")
-        self.cells = cells
-
-    def show(self, cells: Cells) -> None:
-        if cells[0] != self.cells[0]:
-            self.query_one(".left", Static).update(cells[0])
-        if cells[1] != self.cells[1]:
-            self.query_one(".right", Static).update(cells[1])
-        self.cells = cells
-
-
-class TwoPane(VerticalScroll, can_focus=True):
+class TwoPane(ScrollView, can_focus=True):
     """The rows; ``cursor`` is the highlighted one (moved item by item, not line by line)."""
 
+    COMPONENT_CLASSES = {"two-pane--current", "two-pane--rule", "two-pane--divider"}
+    DEFAULT_CSS = """
+    TwoPane > .two-pane--current { background: $primary 15%; }
+    TwoPane > .two-pane--rule { color: $panel-lighten-1; }
+    TwoPane > .two-pane--divider { color: $panel-lighten-2; }
+    """
     BINDINGS = [
         Binding("down,j", "move(1)", "Next item", id="pane.down", show=False),
         Binding("up,k", "move(-1)", "Previous item", id="pane.up", show=False),
@@ -59,7 +49,8 @@ class TwoPane(VerticalScroll, can_focus=True):
         Binding("end", "move(100000)", "Last item", id="pane.last", show=False),
     ]
 
-    cursor: reactive[int] = reactive(0, init=False)
+    # No repaint of its own: a move repaints the two rows it changes (watch_cursor).
+    cursor: reactive[int] = reactive(0, init=False, repaint=False)
 
     class Moved(Message):
         """The highlighted item changed."""
@@ -70,27 +61,30 @@ class TwoPane(VerticalScroll, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._rows: list[PaneRow] = []
+        self._rows: list[Cells] = []
+        self._tops: list[int] = [0]  # first line of each row, and the total at the end
+        self._layout_key: tuple[int, bool, bool] | None = None
+        self._lines: dict[tuple[int, bool], list[Strip]] = {}  # (row, highlighted) -> lines
 
     @property
     def count(self) -> int:
         return len(self._rows)
 
     async def set_rows(self, rows: list[Cells], cursor: int = 0) -> None:
-        """Show ``rows``: the same number as shown updates them in place (no new widgets)."""
-        if len(rows) == len(self._rows):
-            for row, cells in zip(self._rows, rows, strict=True):
-                row.show(cells)
-        else:
-            await self.remove_children()
-            self._rows = [PaneRow(cells, i) for i, cells in enumerate(rows)]
-            await self.mount_all(self._rows)
+        """Show ``rows``, the highlight on ``cursor``."""
+        self._rows = list(rows)
+        self._layout_key = None
         self.set_reactive(TwoPane.cursor, min(max(cursor, 0), max(len(rows) - 1, 0)))
-        self._highlight(None, self.cursor)
+        self._measure()
+        self.refresh()
+        self._scroll_to_cursor()
 
     def update_row(self, index: int, cells: Cells) -> None:
         if 0 <= index < len(self._rows):
-            self._rows[index].show(cells)
+            self._rows[index] = cells
+            self._layout_key = None
+            self._measure()
+            self.refresh()
 
     def move(self, delta: int) -> None:
         if self._rows:
@@ -100,25 +94,121 @@ class TwoPane(VerticalScroll, can_focus=True):
         self.move(delta)
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._highlight(old, new)
+        for row in (old, new):
+            if 0 <= row < len(self._rows):
+                top = self._tops[row]
+                self.refresh_lines(top, self._tops[row + 1] - top)
+        self._scroll_to_cursor()
         self.post_message(self.Moved(new))
 
-    def _highlight(self, old: int | None, new: int) -> None:
-        if old is not None and 0 <= old < len(self._rows):
-            self._rows[old].remove_class("-current")
-        if 0 <= new < len(self._rows):
-            row = self._rows[new]
-            row.add_class("-current")
-            # Scroll only when the row is not wholly in view: a highlight alone repaints two
-            # rows; a scroll repaints the pane.
-            view = self.scrollable_content_region
-            if not (view.y <= row.region.y and row.region.bottom <= view.bottom):
-                self.scroll_to_widget(row, animate=False, immediate=True)
+    def _scroll_to_cursor(self) -> None:
+        """Scroll only when the row is not wholly in view (a scroll repaints the pane)."""
+        row = self.cursor
+        if not 0 <= row < len(self._rows):
+            return
+        top, bottom = self._tops[row], self._tops[row + 1]
+        if not (self.scroll_y <= top and bottom <= self.scroll_y + self.scrollable_size.height):
+            region = Region(0, top, 1, bottom - top)
+            self.scroll_to_region(region, animate=False, immediate=True, top=True)
 
     def set_stacked(self, stacked: bool) -> None:
         self.set_class(stacked, "-stacked")
+        self._relayout()
 
     def flip(self) -> bool:
         """Show the other pane (stacked only); True when the right one is now shown."""
         self.toggle_class("-flipped")
+        self._relayout()
         return self.has_class("-flipped")
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def _relayout(self) -> None:
+        self._measure()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()  # a theme change: the lines are drawn again in its colours
+
+    def on_resize(self) -> None:
+        self._relayout()
+        self._scroll_to_cursor()
+
+    def _widths(self, width: int) -> tuple[int, int]:
+        """The text width of the left and right cells (right 0: one cell per row)."""
+        if self.has_class("-stacked"):
+            return max(width - 4, 1), 0
+        text = max(width - 7, 2)  # "  left │ right  ": padding, cell padding, the divider
+        return text // 2, text - text // 2
+
+    def _measure(self) -> None:
+        """Each row's height at the current width; the pane's virtual size from them."""
+        width = self.scrollable_content_region.width or self.size.width
+        key = (width, self.has_class("-stacked"), self.has_class("-flipped"))
+        if key == self._layout_key:
+            return
+        self._layout_key = key
+        self._lines.clear()
+        left, right = self._widths(width)
+        rules: RulesMap = {}  # the cells' own wrapping: the defaults, as they are drawn
+        tops = [0]
+        for cells in self._rows:
+            if right:
+                height = max(cells[0].get_height(rules, left), cells[1].get_height(rules, right))
+            else:
+                height = self._shown(cells).get_height(rules, left)
+            tops.append(tops[-1] + max(height, 1) + 1)  # +1: the rule under the row
+        self._tops = tops
+        self.virtual_size = Size(width, tops[-1])
+
+    def _shown(self, cells: Cells) -> Content:
+        return cells[1] if self.has_class("-flipped") else cells[0]
+
+    def _row_lines(self, row: int, current: bool) -> list[Strip]:
+        found = self._lines.get((row, current))
+        if found is not None:
+            return found
+        width = self._layout_key[0] if self._layout_key else self.size.width
+        left, right = self._widths(width)
+        classes = ("two-pane--current",) if current else ()
+        style = self.get_visual_style(*classes)
+        base = style.rich_style
+        cells = self._rows[row]
+        height = self._tops[row + 1] - self._tops[row] - 1
+        if right:
+            parts = (
+                self._cell(cells[0], left, height, style),
+                self._cell(cells[1], right, height, style),
+            )
+            bar = self.get_visual_style(*classes, "two-pane--divider").rich_style
+            pad, divider = Segment(" ", base), Segment("│", bar)
+            lines = [
+                Strip([pad, pad, *a, pad, divider, pad, *b, pad, pad], width)
+                for a, b in zip(*parts, strict=True)
+            ]
+        else:
+            pad = Segment("  ", base)
+            shown = self._cell(self._shown(cells), left, height, style)
+            lines = [Strip([pad, *a, pad], width) for a in shown]
+        rule = self.get_visual_style("two-pane--rule").rich_style
+        lines.append(Strip([Segment("─" * width, rule)], width))
+        self._lines[(row, current)] = lines
+        return lines
+
+    def _cell(self, content: Content, width: int, height: int, style: Style) -> list[Strip]:
+        """The cell's lines, each ``width`` wide, blank lines below to ``height``."""
+        strips = Visual.to_strips(self, content, width, None, style, pad=True)
+        blank = Strip.blank(width, style.rich_style)
+        return strips[:height] + [blank] * (height - len(strips))
+
+    def render_line(self, y: int) -> Strip:
+        self._measure()
+        scroll_x, scroll_y = self.scroll_offset
+        line = y + scroll_y
+        width = self.scrollable_content_region.width
+        if not self._rows or line >= self._tops[-1]:
+            return Strip.blank(width, self.rich_style)
+        row = bisect_right(self._tops, line) - 1
+        strip = self._row_lines(row, row == self.cursor)[line - self._tops[row]]
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)

@@ -1,0 +1,343 @@
+"""The arithmetic of the agreement statistics (:mod:`qa_tui.domain.agreement`): weighted
+kappa and ordinal alpha of many tables at once, and their intervals.
+
+Everything here works on arrays of ``k × k`` tables (positions on the grading scale), many at
+a time: a year's report has a thousand groups (a figure per month, team, service area, item and
+session), and a bootstrap is a thousand resamples of each. Methods, and why these, are in
+:mod:`qa_tui.domain.agreement`; the values are checked against scikit-learn and the
+``krippendorff`` package in tests/unit/test_agreement.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+Matrix = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+MIN_PAIRS = 10  # fewer judgements than this: "not enough data"
+MIN_CLUSTERS = 5  # fewer evaluations than this: no interval
+REPLICATES = 1000
+SEED = 4711
+BOOTSTRAP_UP_TO = 200  # evaluations; above this the jackknife gives the interval
+KAPPA = "weighted kappa (linear)"
+ALPHA = "Krippendorff's alpha (ordinal)"
+
+
+# --- weighted kappa ------------------------------------------------------------------------
+
+
+@cache
+def linear_weights(k: int) -> Matrix:
+    """Disagreement weights |i - j| (any scale factor cancels out of kappa)."""
+    index = np.arange(k, dtype=np.float64)
+    weights = np.abs(index[:, None] - index[None, :])
+    weights.setflags(write=False)
+    return weights
+
+
+def _kappa_many(tables: Matrix, weights: Matrix) -> Matrix:
+    """Kappa of each ``k × k`` table in ``tables`` (shape ``(..., k, k)``); NaN where the
+    expected disagreement is zero (no variation).
+
+    On counts: kappa = 1 − p_o / p_e = 1 − n · Σ w·t / (rowsᵀ W cols), so no table is divided
+    (a report computes this for a million bootstrap tables)."""
+    k = tables.shape[-1]
+    total = tables.sum(axis=(-2, -1))
+    rows, cols = tables.sum(axis=-1), tables.sum(axis=-2)
+    observed = tables.reshape(*tables.shape[:-2], k * k) @ weights.reshape(k * k)
+    expected = ((rows @ weights) * cols).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = 1.0 - total * observed / expected
+        defined = expected / (total * total) > 1e-12
+    return np.where(defined, kappa, np.nan)
+
+
+def weighted_kappa(table: Matrix, weights: Matrix | None = None) -> float | None:
+    """Cohen's weighted kappa of a ``k × k`` table of counts (rows: first rater); disagreement
+    ``weights`` default to linear. None when it is undefined (no variation, or no pairs)."""
+    table = np.asarray(table, dtype=np.float64)
+    if table.sum() <= 0:
+        return None
+    value = float(_kappa_many(table, linear_weights(len(table)) if weights is None else weights))
+    return None if np.isnan(value) else value
+
+
+# --- Krippendorff's alpha, ordinal ---------------------------------------------------------
+
+
+def unit_coincidences(counts: Matrix) -> Matrix:
+    """Each unit's contribution to the coincidence matrix: ``(n nᵀ − diag n) / (m − 1)`` for a
+    unit with ``m ≥ 2`` values (counts per category ``n``); zero for units with fewer. Made in
+    one array (a year is tens of thousands of units)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    m = counts.sum(axis=-1)
+    k = counts.shape[-1]
+    out = counts[..., :, None] * counts[..., None, :]
+    out[..., np.arange(k), np.arange(k)] -= counts
+    scale = np.divide(1.0, m - 1, out=np.zeros_like(m), where=m >= 2)
+    out *= scale[..., None, None]
+    return out
+
+
+@cache
+def _pairs_of_positions(k: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The positions (c, d) with c < d: the metric is symmetric and zero on the diagonal."""
+    low, high = np.triu_indices(k, 1)
+    return low.astype(np.intp), high.astype(np.intp)
+
+
+@cache
+def _selectors(k: int) -> tuple[Matrix, Matrix, Matrix]:
+    """Matrices that take, from marginals (``(..., k) @ M``), for each pair c < d: the metric's
+    root Σ_{g=c..d} n_g − (n_c + n_d)/2, n_c and n_d. Products, not fancy indexing: a
+    bootstrap applies them to a million rows."""
+    lo, hi = _pairs_of_positions(k)
+    between = ((np.arange(k)[:, None] >= lo) & (np.arange(k)[:, None] <= hi)).astype(float)
+    low, high = np.zeros((k, len(lo))), np.zeros((k, len(lo)))
+    low[lo, np.arange(len(lo))] = 1.0
+    high[hi, np.arange(len(lo))] = 1.0
+    root = between - (low + high) / 2.0
+    for matrix in (root, low, high):
+        matrix.setflags(write=False)
+    return root, low, high
+
+
+def _ordinal_delta(marginals: Matrix) -> Matrix:
+    """Krippendorff's ordinal metric δ²(c, d) = (Σ_{g=c..d} n_g − (n_c + n_d)/2)² for each
+    pair c < d of positions (shape ``(..., k)`` → ``(..., k(k−1)/2)``)."""
+    root = _selectors(marginals.shape[-1])[0]
+    return np.asarray((marginals @ root) ** 2, dtype=np.float64)
+
+
+def _disagreements(marginals: Matrix, pairs: Matrix) -> tuple[Matrix, Matrix]:
+    """Observed and expected disagreement (both halves of the symmetric sums) from the
+    marginals and each pair c < d's coincidences o_cd + o_dc."""
+    _root, low, high = _selectors(marginals.shape[-1])
+    delta = _ordinal_delta(marginals)
+    observed = (pairs * delta).sum(axis=-1)
+    expected = 2.0 * ((marginals @ low) * (marginals @ high) * delta).sum(axis=-1)
+    return observed, expected
+
+
+def _alpha_many(coincidences: Matrix) -> Matrix:
+    """Alpha of each coincidence matrix (shape ``(..., k, k)``); NaN where the expected
+    disagreement is zero (one category only)."""
+    marginals = coincidences.sum(axis=-1)
+    lo, hi = _pairs_of_positions(coincidences.shape[-1])
+    pairs = coincidences[..., lo, hi] + coincidences[..., hi, lo]
+    observed, expected = _disagreements(marginals, pairs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - (marginals.sum(axis=-1) - 1.0) * observed / expected
+    return np.where(expected > 1e-12, alpha, np.nan)
+
+
+def alpha_ordinal(value_counts: Matrix) -> float | None:
+    """Krippendorff's ordinal alpha of units × categories counts (categories are the scale's
+    positions); None when it is undefined. Checked against the ``krippendorff`` package in
+    tests/unit/test_agreement.py."""
+    counts = np.asarray(value_counts, dtype=np.float64)
+    if counts.ndim != 2 or not len(counts):
+        return None
+    value = float(_alpha_many(unit_coincidences(counts).sum(axis=0)))
+    return None if np.isnan(value) else value
+
+
+# --- estimates with their intervals ---------------------------------------------------------
+
+
+def _statistic(tables: Matrix, statistic: str, weights: Matrix | None) -> Matrix:
+    if statistic == KAPPA:
+        assert weights is not None
+        return _kappa_many(tables, weights)
+    return _alpha_many(tables)
+
+
+@lru_cache(maxsize=8)
+def _resample_counts(clusters: int) -> Matrix:
+    """How many times each of ``clusters`` evaluations is drawn in each replicate: the same
+    for every group of that size (the generator is seeded), so it is made once a process."""
+    rng = np.random.default_rng(SEED)
+    drawn = rng.integers(0, clusters, size=(REPLICATES, clusters))
+    offsets = drawn + (np.arange(REPLICATES) * clusters)[:, None]
+    counts = np.bincount(offsets.ravel(), minlength=REPLICATES * clusters)
+    out = counts.reshape(REPLICATES, clusters).astype(np.float64)
+    out.setflags(write=False)
+    return out
+
+
+def _bootstrap(per_cluster: Matrix, statistic: str, weights: Matrix | None) -> Matrix:
+    """:data:`REPLICATES` replicates of the statistic, each over the evaluations drawn with
+    replacement (``per_cluster`` holds each evaluation's ``k × k`` contribution)."""
+    clusters, k = per_cluster.shape[0], per_cluster.shape[1]
+    tables = _resample_counts(clusters) @ per_cluster.reshape(clusters, k * k)
+    return _statistic(tables.reshape(-1, k, k), statistic, weights)
+
+
+def _percentile_interval(replicates: Matrix) -> tuple[float | None, float | None, str]:
+    finite = replicates[np.isfinite(replicates)]
+    if len(finite) < 0.9 * len(replicates):
+        return None, None, "too few resamples had variation for an interval"
+    low, high = np.percentile(finite, [2.5, 97.5])
+    return float(low), float(high), ""
+
+
+def _jackknife_interval(
+    per_cluster: Matrix, value: float, statistic: str, weights: Matrix | None
+) -> tuple[float | None, float | None, str]:
+    """value ± 1.96 standard errors, the standard error from leaving out one evaluation at a
+    time (the delete-one-group jackknife: for many evaluations it agrees with the bootstrap,
+    at a fraction of the cost)."""
+    clusters = per_cluster.shape[0]
+    left_out = _statistic(per_cluster.sum(axis=0)[None] - per_cluster, statistic, weights)
+    finite = left_out[np.isfinite(left_out)]
+    if len(finite) < clusters:
+        return None, None, "too few evaluations with variation for an interval"
+    spread = float(np.sqrt((clusters - 1) / clusters * np.sum((finite - finite.mean()) ** 2)))
+    return max(-1.0, value - 1.96 * spread), min(1.0, value + 1.96 * spread), ""
+
+
+# --- many groups at once --------------------------------------------------------------------
+#
+# A report has a figure per month, team, service area, item and session: a thousand groups at
+# full scale. Each group's evaluations are *blocks*: one k × k table per (group, evaluation),
+# sorted by group and then by evaluation code (the order a lone group's evaluations take, so
+# a group's figures are the same computed alone or among others). Groups of the same number
+# of evaluations are bootstrapped together, with the same resample counts.
+
+BATCH = 64  # groups bootstrapped in one array: 64 × 1,000 resamples of 10 numbers
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    tables: Matrix  # (blocks, k * k)
+    starts: IntArray  # each group's first block; the last entry is the number of blocks
+
+    def of(self, group: int) -> Matrix:
+        return self.tables[self.starts[group] : self.starts[group + 1]]
+
+    def totals(self, count: int) -> Matrix:
+        """Each group's table (the sum of its blocks)."""
+        out = np.zeros((count, self.tables.shape[1]))
+        filled = np.flatnonzero(self.starts[:-1] < self.starts[1:])
+        if len(filled):
+            out[filled] = np.add.reduceat(self.tables, self.starts[filled], axis=0)
+        return out
+
+
+def _blocks(groups: IntArray, clusters: IntArray, count: int) -> tuple[_Blocks, IntArray]:
+    """The block of each row, and the blocks' boundaries (tables left empty)."""
+    width = int(clusters.max()) + 1 if len(clusters) else 1
+    keys, inverse = np.unique(groups * width + clusters, return_inverse=True)
+    starts = np.searchsorted(keys // width, np.arange(count + 1)).astype(np.int64)
+    return _Blocks(np.zeros((len(keys), 0)), starts), inverse.astype(np.int64)
+
+
+def _features(name: str, tables: Matrix, k: int) -> Matrix:
+    """What a statistic needs of each ``k × k`` table (rows of ``tables``), all linear in the
+    table, so that a resample's features are the resampled sum of its evaluations' features:
+    kappa, the total, the weighted disagreement, the row and the column sums (2k + 2 numbers);
+    alpha, the marginals and each pair c < d's coincidences (k + k(k−1)/2). A bootstrap then
+    multiplies 10 numbers per evaluation instead of 16, and never makes a k × k table."""
+    square = tables.reshape(-1, k, k)
+    if name == KAPPA:
+        observed = tables @ linear_weights(k).reshape(k * k)
+        return np.column_stack(
+            [square.sum(axis=(1, 2)), observed, square.sum(axis=2), square.sum(axis=1)]
+        )
+    lo, hi = _pairs_of_positions(k)
+    return np.column_stack([square.sum(axis=2), square[:, lo, hi] + square[:, hi, lo]])
+
+
+def _from_features(name: str, features: Matrix, k: int) -> Matrix:
+    """The statistic of each row of ``features`` (shape ``(..., F)``); NaN where undefined.
+    The same formulas as :func:`_kappa_many` and :func:`_alpha_many`."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if name == KAPPA:
+            total, observed = features[..., 0], features[..., 1]
+            # Contiguous copies: a product with a strided slice leaves BLAS for a slow loop.
+            rows = np.ascontiguousarray(features[..., 2 : 2 + k])
+            cols = features[..., 2 + k : 2 + 2 * k]
+            expected = ((rows @ linear_weights(k)) * cols).sum(axis=-1)
+            kappa = 1.0 - total * observed / expected
+            return np.where(expected / (total * total) > 1e-12, kappa, np.nan)
+        marginals, pairs = np.ascontiguousarray(features[..., :k]), features[..., k:]
+        observed, expected = _disagreements(marginals, pairs)
+        alpha = 1.0 - (marginals.sum(axis=-1) - 1.0) * observed / expected
+        return np.where(expected > 1e-12, alpha, np.nan)
+
+
+def _percentile_intervals(
+    replicates: Matrix,
+) -> list[tuple[float | None, float | None, str]]:
+    """:func:`_percentile_interval` of each row, the rows without a NaN at once."""
+    whole = np.isfinite(replicates).all(axis=1)
+    out: list[tuple[float | None, float | None, str]] = [
+        (None, None, "") for _ in range(len(replicates))
+    ]
+    if whole.any():
+        low, high = np.percentile(replicates[whole], [2.5, 97.5], axis=1)
+        for row, lo, hi in zip(np.flatnonzero(whole).tolist(), low, high, strict=True):
+            out[row] = (float(lo), float(hi), "")
+    for row in np.flatnonzero(~whole).tolist():
+        out[row] = _percentile_interval(replicates[row])
+    return out
+
+
+def _intervals(
+    name: str, blocks: _Blocks, values: Matrix, n: IntArray, k: int
+) -> list[tuple[float | None, float | None, str] | None]:
+    """Each group's interval (None: the group gets none)."""
+    sizes = np.diff(blocks.starts)
+    out: list[tuple[float | None, float | None, str] | None] = [None] * len(values)
+    wanted = (n >= MIN_PAIRS) & np.isfinite(values) & (sizes >= MIN_CLUSTERS)
+    boot = wanted & (sizes <= BOOTSTRAP_UP_TO)
+    features = _features(name, blocks.tables, k)
+    for size in np.unique(sizes[boot]).tolist():
+        chosen = np.flatnonzero(boot & (sizes == size))
+        for first in range(0, len(chosen), BATCH):
+            batch = chosen[first : first + BATCH]
+            index = blocks.starts[batch][:, None] + np.arange(size)
+            resampled = np.matmul(_resample_counts(size), features[index])
+            replicates = _from_features(name, resampled, k)
+            for group, interval in zip(batch, _percentile_intervals(replicates), strict=True):
+                out[group] = interval
+    jack = np.flatnonzero(wanted & ~boot)
+    jackknives = _jackknives(name, blocks, features, values, jack, k)
+    for group, interval in zip(jack.tolist(), jackknives, strict=True):
+        out[group] = interval
+    return out
+
+
+def _jackknives(
+    name: str, blocks: _Blocks, features: Matrix, values: Matrix, groups: IntArray, k: int
+) -> list[tuple[float | None, float | None, str]]:
+    """:func:`_jackknife_interval` of each of ``groups``, all at once: each evaluation left
+    out is its group's features less its own."""
+    if not len(groups):
+        return []
+    sizes = np.diff(blocks.starts)[groups]
+    own = np.repeat(np.arange(len(groups)), sizes)  # each block's place in ``groups``
+    rows = np.concatenate([np.arange(blocks.starts[g], blocks.starts[g + 1]) for g in groups])
+    mine = features[rows]
+    totals = np.add.reduceat(mine, np.concatenate([[0], np.cumsum(sizes)[:-1]]), axis=0)
+    left_out = _from_features(name, totals[own] - mine, k)
+    finite = np.isfinite(left_out)
+    complete = np.bincount(own, weights=finite, minlength=len(groups)) == sizes
+    left_out = np.where(finite, left_out, 0.0)
+    mean = np.bincount(own, weights=left_out, minlength=len(groups)) / sizes
+    squares = np.bincount(own, weights=(left_out - mean[own]) ** 2, minlength=len(groups))
+    spread = np.sqrt((sizes - 1) / sizes * squares)
+    out: list[tuple[float | None, float | None, str]] = []
+    for ok, value, sd in zip(
+        complete.tolist(), values[groups].tolist(), spread.tolist(), strict=True
+    ):
+        if not ok:
+            out.append((None, None, "too few evaluations with variation for an interval"))
+        else:
+            out.append((max(-1.0, value - 1.96 * sd), min(1.0, value + 1.96 * sd), ""))
+    return out

@@ -1,0 +1,334 @@
+"""The judgements agreement is measured on, read from the database in three queries.
+
+One *unit* is one item of one evaluation in one moderation: the auditor's grade, the group's
+agreed grade and each moderator's blind grade. The units are the report's pairs table, so
+every figure can be recomputed from what the report publishes.
+
+The queries are shaped for a year of a central database (tens of thousands of units, three
+blind grades each): the judgements with their evaluation; the moderations of the period's
+sessions with their evaluation (a few thousand rows); and the blind grades grouped by unit in
+the database, joined to nothing but their session and moderator, with a count per grade of
+the scale (``group_concat`` / ``string_agg`` keeps each moderator's grade for the pairs
+table, read only when the table is written). Rows come as the driver gives them (every column
+is text or a count: nothing to convert), and the database sorts nothing: the figures do not
+depend on the order, and the pairs table is sorted when it is written.
+
+Templates are found by their content hash in the database's template snapshots (every
+evaluation keeps its template's text there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import ColumnElement, Integer, String, case, cast, func, literal, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from qa_tui.framework.model import Template
+from qa_tui.store import models
+
+Matrix = npt.NDArray[np.float64]
+SEP = "\x1f"  # between blind grades in a concatenation (never in an id or a grade id)
+
+
+@dataclass(frozen=True)
+class AgreementFilter:
+    """Which judgements: made from ``start`` to ``end`` (both included), optionally of one
+    team, service area, session, or item (``template_id/item_id``)."""
+
+    start: dt.date
+    end: dt.date
+    team: str = ""
+    service_area: str = ""
+    session_id: str = ""
+    item: str = ""
+
+
+@dataclass
+class Units:
+    """Column-wise: one entry per unit (moderation × item)."""
+
+    moderation: list[str] = field(default_factory=list)
+    session: list[str] = field(default_factory=list)
+    day: list[str] = field(default_factory=list)  # ISO date of the moderation ("": none)
+    evaluation: list[str] = field(default_factory=list)
+    team: list[str] = field(default_factory=list)
+    area: list[str] = field(default_factory=list)
+    template: list[str] = field(default_factory=list)
+    template_hash: list[str] = field(default_factory=list)
+    item: list[str] = field(default_factory=list)
+    auditor: list[str] = field(default_factory=list)
+    agreed: list[str] = field(default_factory=list)
+    # The blind grades as read: "moderator id:grade" joined by SEP ("": none); see blind_of.
+    blind: list[str] = field(default_factory=list)
+    # The scale the blind grades were counted on (lowest first), and the counts per unit.
+    grades: tuple[str, ...] = ()
+    blind_counts: Matrix = field(default_factory=lambda: np.zeros((0, 1)))
+
+    def __len__(self) -> int:
+        return len(self.moderation)
+
+    def take(self, rows: list[int]) -> Units:
+        """Only the units ``rows`` (indices), in that order."""
+        columns = {name: [getattr(self, name)[i] for i in rows] for name in _COLUMNS}
+        return Units(**columns, grades=self.grades, blind_counts=self.blind_counts[rows])
+
+
+# The columns of a unit, in the order the judgements query selects them, then the blind grades.
+_JUDGED = (
+    "moderation",
+    "session",
+    "day",
+    "evaluation",
+    "team",
+    "area",
+    "template",
+    "template_hash",
+    "item",
+    "auditor",
+    "agreed",
+)
+_COLUMNS = (*_JUDGED, "blind")
+
+
+def blind_of(joined: str, names: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """One unit's blind grades as (moderator's name, grade), in order of name."""
+    out = []
+    for part in joined.split(SEP) if joined else ():
+        who, _colon, grade = part.partition(":")
+        if grade:
+            out.append((names.get(who, who), grade))
+    return tuple(sorted(out))
+
+
+# --- the queries ----------------------------------------------------------------------------
+
+
+def _concat(session: Session, expression: ColumnElement[str]) -> ColumnElement[str]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.string_agg(expression, literal(SEP), type_=String)
+    return func.group_concat(expression, SEP, type_=String)
+
+
+def _day(column: InstrumentedAttribute[dt.date | None]) -> ColumnElement[str]:
+    """A date as ISO text (both databases store or print it so): no date objects per row."""
+    return cast(column, String)
+
+
+def _where_evaluation(query: Any, flt: AgreementFilter) -> Any:
+    e = models.Evaluation
+    if flt.team:
+        query = query.where(e.team == flt.team)
+    if flt.service_area:
+        query = query.where(e.service_area == flt.service_area)
+    if flt.item:
+        query = query.where(e.template_id == flt.item.partition("/")[0])
+    return query
+
+
+def _moderated(flt: AgreementFilter) -> Any:
+    """The moderations made in the period, each with its evaluation (a few thousand rows: the
+    judgements name their moderation only)."""
+    e, m = models.Evaluation, models.Moderation
+    query = (
+        select(
+            m.id,
+            m.session_id,
+            _day(m.moderated_on),
+            e.id,
+            e.team,
+            e.service_area,
+            e.template_id,
+            e.template_hash,
+        )
+        .select_from(m)
+        .join(e, e.id == m.evaluation_id)
+        .where(~m.deleted, ~e.deleted, m.moderated_on >= flt.start, m.moderated_on <= flt.end)
+    )
+    if flt.session_id:
+        query = query.where(m.session_id == flt.session_id)
+    return _where_evaluation(query, flt)
+
+
+def _judgements(flt: AgreementFilter) -> Any:
+    """The agreed grades of the period: moderation, item, the auditor's and the agreed."""
+    m, j = models.Moderation, models.ModerationJudgement
+    query = (
+        select(j.moderation_id, j.item_id, j.auditor_grade, j.moderated_grade)
+        .select_from(j)
+        .join(m, m.id == j.moderation_id)
+        .where(~j.deleted, ~m.deleted, j.moderated_grade != "")
+        .where(m.moderated_on >= flt.start, m.moderated_on <= flt.end)
+    )
+    if flt.session_id:
+        query = query.where(m.session_id == flt.session_id)
+    if flt.item:
+        query = query.where(j.item_id == flt.item.partition("/")[2])
+    return query
+
+
+def _held(flt: AgreementFilter) -> list[Any]:
+    s = models.ModerationSession
+    found = [~s.deleted, s.held_on >= flt.start, s.held_on <= flt.end]
+    return [*found, s.id == flt.session_id] if flt.session_id else found
+
+
+def _moderations(flt: AgreementFilter) -> Any:
+    """The moderations of the period's sessions, each with its evaluation."""
+    e, m, s = models.Evaluation, models.Moderation, models.ModerationSession
+    query = (
+        select(
+            m.session_id,
+            m.evaluation_id,
+            m.id,
+            _day(s.held_on),
+            e.team,
+            e.service_area,
+            e.template_id,
+            e.template_hash,
+        )
+        .select_from(m)
+        .join(s, s.id == m.session_id)
+        .join(e, e.id == m.evaluation_id)
+        .where(~m.deleted, ~e.deleted, *_held(flt))
+    )
+    return _where_evaluation(query, flt)
+
+
+def _blind(session: Session, flt: AgreementFilter, grades: tuple[str, ...]) -> Any:
+    """Per unit graded blind: its session, evaluation and item, the grades joined, and how
+    many at each of ``grades``."""
+    b, s = models.BlindGrade, models.ModerationSession
+    who = models.SessionModerator
+    joined = _concat(session, b.moderator_id + literal(":", String) + b.grade)
+    counts = [func.sum(case((b.grade == g, 1), else_=0), type_=Integer) for g in grades]
+    query = (
+        select(b.session_id, b.target_evaluation_id, b.item_id, joined, *counts)
+        .select_from(b)
+        .join(s, s.id == b.session_id)
+        .where(~b.deleted, b.grade != "", *_held(flt))
+        # A removed moderator's grades are left out (a few ids, tested once each).
+        .where(b.moderator_id.not_in(select(who.id).where(who.deleted)))
+        .group_by(b.session_id, b.target_evaluation_id, b.item_id)
+    )
+    if flt.item:
+        query = query.where(b.item_id == flt.item.partition("/")[2])
+    return query
+
+
+CHUNK = 10_000  # rows fetched at a time: a year's rows are never all held as tuples at once
+
+
+def _chunks(session: Session, query: Any) -> Iterator[Sequence[tuple[Any, ...]]]:
+    """The driver's own rows, a chunk at a time (text and counts need no conversion: a result
+    row per unit would cost more than the query)."""
+    cursor = session.connection().execute(query).cursor
+    while chunk := cursor.fetchmany(CHUNK):
+        yield chunk
+
+
+def _rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    return [row for chunk in _chunks(session, query) for row in chunk]
+
+
+def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str, Template]]:
+    """Every unit the filter selects and the templates they use (by hash): the units with an
+    agreed grade, then the units graded blind only."""
+    units = Units()
+    moderated = {row[0]: row for row in _rows(session, _moderated(flt))}
+    columns: list[list[Any]] = [getattr(units, name) for name in _JUDGED]
+    same: dict[str, str] = {}  # one string per item id and grade, not one per row
+    for chunk in _chunks(session, _judgements(flt)):
+        judged = [row for row in chunk if row[0] in moderated]
+        if not judged:
+            continue
+        mids, *mine = zip(*judged, strict=True)
+        # Each judgement's moderation and evaluation, column by column (zip runs in C).
+        about = zip(*map(moderated.__getitem__, mids), strict=True)
+        for column, values in zip(columns, (*about, *mine), strict=True):
+            column.extend(map(same.setdefault, values, values))
+    moderations = {(sid, eid): rest for sid, eid, *rest in _rows(session, _moderations(flt))}
+    hashes = set(units.template_hash) | {rest[-1] for rest in moderations.values()}
+    templates = _templates(session, hashes)
+    units.grades = _grades(units.template_hash or [r[-1] for r in moderations.values()], templates)
+    _add_blind(units, _chunks(session, _blind(session, flt, units.grades)), moderations)
+    units.day = [d or "" for d in units.day]
+    return units, templates
+
+
+def _add_blind(
+    units: Units,
+    chunks: Iterable[Sequence[tuple[Any, ...]]],
+    moderations: dict[tuple[str, str], list[Any]],
+) -> None:
+    """Put each blind row on its unit, or make a unit of it (graded blind only)."""
+    k = len(units.grades)
+    where = {key: i for i, key in enumerate(zip(units.moderation, units.item, strict=True))}
+    judged = len(units)
+    units.blind = [""] * judged
+    counts: list[tuple[int, ...]] = [(0,) * k] * judged
+    extra: list[tuple[Any, ...]] = []
+    for sid, eid, item, joined, *count in (row for chunk in chunks for row in chunk):
+        found = moderations.get((sid, eid))
+        if found is None:  # moderation or evaluation deleted, or not in the filter
+            continue
+        mid, day, team, area, tid, thash = found
+        row = where.get((mid, item))
+        if row is not None:
+            units.blind[row] = joined or ""
+            counts[row] = tuple(count)
+        else:
+            unit = (mid, sid, day, eid, team, area, tid, thash, item, "", "", joined or "")
+            extra.append((unit, tuple(count)))
+    extra.sort(key=lambda e: (e[0][2] or "", e[0][1], e[0][3], e[0][8]))
+    for unit, count in extra:
+        for name, value in zip(_COLUMNS, unit, strict=True):
+            getattr(units, name).append(value)
+        counts.append(count)
+    units.blind_counts = np.array(counts, dtype=np.float64).reshape(len(counts), k)
+
+
+def _signature(template: Template) -> tuple[str, ...]:
+    """The scale's grade ids from the lowest to the highest."""
+    return tuple(g.id for g in sorted(template.scale.grades, key=lambda g: g.rank))
+
+
+def _grades(hashes: list[str], templates: dict[str, Template]) -> tuple[str, ...]:
+    """The scale most of the units use (lowest grade first)."""
+    signatures: Counter[tuple[str, ...]] = Counter()
+    for found, times in Counter(hashes).items():
+        if found in templates:
+            signatures[_signature(templates[found])] += times
+    return signatures.most_common(1)[0][0] if signatures else ()
+
+
+def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
+    from qa_tui.errors import TemplateError
+    from qa_tui.framework.loader import builtin_templates, load_template_text
+
+    found = {t.content_hash: t for t in builtin_templates() if t.content_hash in hashes}
+    missing = hashes - set(found)
+    if missing:
+        rows = session.execute(
+            select(models.TemplateSnapshot.content_hash, models.TemplateSnapshot.source_text).where(
+                models.TemplateSnapshot.content_hash.in_(missing)
+            )
+        )
+        for content_hash, text in rows:
+            try:
+                found[content_hash] = load_template_text(text, f"<template {content_hash[:8]}>")
+            except TemplateError:
+                continue  # a template this qa-tui cannot read: its grades count as off-scale
+    return found
+
+
+def moderator_names(session: Session) -> dict[str, str]:
+    """Every session moderator's id and name (the pairs table names them)."""
+    rows = session.execute(select(models.SessionModerator.id, models.SessionModerator.name))
+    return {k: v for k, v in rows}
