@@ -315,12 +315,14 @@ async def test_the_boards_programme_from_the_app(settings: Any, db_url: str) -> 
 
 @run_async
 async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_starts(
-    settings: Any, db_url: str
+    settings: Any, db_url: str, tmp_path: Path
 ) -> None:
     from textual.widgets import Select
 
     from qa_tui.tui.screens.plan import PlanScreen
     from qa_tui.tui.screens.planning import PlanningHome
+    from qa_tui.tui.screens.reports import ReportsScreen
+    from qa_tui.tui.widgets.report_filters import ReportFilters
 
     app = app_for(settings, db_url)
     async with app.run_test(size=LARGE) as pilot:
@@ -370,6 +372,28 @@ async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_star
             ),
             "the findings",
         )
+        await pilot.press("r")  # the board paper, from the plan
+        paper = settings.documents_path / "reports" / f"thematic-{plan.plan_id[:8]}.html"
+        await wait_for(pilot, paper.exists, "the board paper")
+        page = paper.read_text(encoding="utf-8")
+        assert "Thematic evaluation: Neglect" in page and "Chronologies kept up to date" in page
+
+        await pilot.press("escape", "escape")
+        await pilot.press("f8")  # and from the Reports screen, for the year
+        reports = await screen_is(pilot, ReportsScreen)
+        await settle(pilot)
+        reports.query_one("#kind", Select).value = "thematic"
+        period = reports.query_one(ReportFilters).query_one("#period", Input)
+        period.focus()
+        period.value = "2026"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: reports.period.label == "2026", "the period")
+        out = tmp_path / "thematic.md"
+        reports.query_one("#out", Input).value = str(out)
+        reports.query_one("#format", Select).value = "md"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: reports.made is not None, "the report")
+        assert "Chronologies kept up to date" in out.read_text(encoding="utf-8")
     store = open_store(db_url)
     with store.reader() as s:
         row = s.scalars(select(models.Plan)).one()

@@ -4,6 +4,7 @@ has got (allocated, started, completed, shared) as laptops sync."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -85,7 +86,9 @@ class PlanScreen(Screen[None]):
         "the rules cannot all hold it says which and offers the nearest that works. s starts "
         "the evaluation of the highlighted case, its details filled in. t records a thematic "
         "evaluation's terms of reference (it cannot start without them), f its findings. "
-        "u marks the plan under way, x closes it. Progress updates as laptops sync."
+        "r writes a thematic evaluation's board paper (the thematic report, HTML) to your "
+        "documents folder. u marks the plan under way, x closes it. Progress updates as "
+        "laptops sync."
     )
     BINDINGS = [
         Binding("g", "group", "Group", id="plan.group"),
@@ -95,6 +98,7 @@ class PlanScreen(Screen[None]):
         Binding("s", "start_case", "Start", id="plan.start_case"),
         Binding("t", "terms", "Terms", id="plan.terms"),
         Binding("f", "findings", "Findings", id="plan.findings"),
+        Binding("r", "report", "Report", id="plan.report"),
         Binding("u", "under_way", "Under way", id="plan.under_way", show=False),
         Binding("x", "close_plan", "Close", id="plan.close", show=False),
         Binding("escape", "back", "Back", id="plan.back"),
@@ -309,3 +313,39 @@ class PlanScreen(Screen[None]):
 
     def action_close_plan(self) -> None:
         self.perform(lambda: self.service.close(self.plan_id), "The plan is closed.", None)
+
+    # --- the board paper -------------------------------------------------------------------
+
+    def action_report(self) -> None:
+        if self.detail is None:
+            return
+        if self.detail.plan.kind != "thematic":
+            self.app.notify("The thematic report is the board paper of a thematic evaluation.")
+            return
+        folder = self.workspace.settings.documents_path / "reports"
+        self.write_report(folder / f"thematic-{self.plan_id[:8]}.html")
+
+    @work(thread=True, group="plan-report")
+    def write_report(self, out: Path) -> None:
+        from qa_tui.reports.kinds import build
+        from qa_tui.reports.model import ReportQuery
+        from qa_tui.reports.render import write_report
+        from qa_tui.reports.thematic import plan_period
+
+        today = self.workspace.clock().date()
+        try:
+            period = self.workspace.read(plan_period, self.plan_id, today)
+            made = build(
+                self.workspace.store,
+                "thematic",
+                ReportQuery(period, today=today, plan=self.plan_id),
+            )
+            write_report(made, "html", out)
+        except QaError as err:
+            self.app.call_from_thread(self.app.notify, f"Not made: {err}", severity="error")
+            return
+        except OSError as err:
+            said = f"Not written: {err.strerror or err}: {out}"
+            self.app.call_from_thread(self.app.notify, said, severity="error")
+            return
+        self.app.call_from_thread(self.app.notify, f"The board paper is written to {out}")
