@@ -44,6 +44,36 @@ def new_plan(ctx: click.Context, /, db_url: str | None, **values: Any) -> None:
         ws.close()
 
 
+@plan.command(name="edit")
+@db_option()
+@click.argument("plan_id")
+@click.option("--title", default=None)
+@click.option("--date", "starts_on", default=None, help="The (first) day, YYYY-MM-DD.")
+@click.option(
+    "--end", "--until", "ends_on", default=None, help='The last day ("" for a single day).'
+)
+@click.option("--service-area", default=None)
+@click.option("--hypothesis", default=None, help="What a dip sample tests.")
+@click.option("--notes", default=None)
+@click.pass_context
+def edit_plan(ctx: click.Context, /, db_url: str | None, plan_id: str, **given: Any) -> None:
+    """Change a plan's title, dates, service area, hypothesis or notes (only those given);
+    the cases due on its day follow the day."""
+    values = {k: v for k, v in given.items() if v is not None}
+    if not values:
+        from qa_tui.errors import ValidationError
+
+        raise ValidationError("plan edit: give --title, --date, --end or another field to change")
+    from qa_tui.services.planning import PlanningService
+
+    ws = get_app(ctx).workspace(db_url)
+    try:
+        changed = PlanningService(ws).update(plan_id, **values)  # "" clears the end date
+    finally:
+        ws.close()
+    click.echo(f"{changed} field(s) changed")
+
+
 @plan.command(name="list")
 @db_option()
 @click.pass_context

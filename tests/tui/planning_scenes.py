@@ -83,6 +83,14 @@ async def plan_sample(pilot: Any, ids: DemoIds | None) -> None:
     await screen_is(pilot, PlanFormDialog)
 
 
+async def plan_edit(pilot: Any, ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.plan_form import PlanFormDialog
+
+    await plan_screen(pilot, ids)
+    await pilot.press("e")
+    await screen_is(pilot, PlanFormDialog)
+
+
 async def home_allocated(pilot: Any, ids: DemoIds | None) -> None:
     from tests.tui.screens_setup import home_screen
 
@@ -132,6 +140,7 @@ PLANNING_SCENES = {
         Scene("planning", "Planning the programme: the plans", planning_home),
         Scene("plan", "A practice day: review group, sample, allocations", plan_screen),
         Scene("plan_sample", "Draw a dip sample with a seed", plan_sample),
+        Scene("plan_edit", "Change a plan's title and dates", plan_edit),
         Scene("expectation", "The monthly expectation, by service and team", expectation),
         Scene("board", "The board's programme: meetings, thematic, systemic actions", board),
         Scene("home_allocated", "Cases allocated to you, first on the home list", home_allocated),

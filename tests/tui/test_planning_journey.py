@@ -372,11 +372,31 @@ async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_star
             ),
             "the findings",
         )
+        await pilot.press("e")  # its title and dates
+        dialog = await _form(pilot)
+        dialog.query_one("#title", Input).value = "Neglect: chronic"
+        dialog.query_one("#starts_on", Input).value = "2026-12-01"
+        dialog.query_one("#ends_on", Input).value = "2026-11-01"  # before the start: refused
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: "before the first" in str(app.screen.query_one("#plan-form-error").render()),
+            "the refusal",
+        )
+        app.screen.query_one("#ends_on", Input).value = "2027-02-26"
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: plan.detail is not None and plan.detail.plan.title == "Neglect: chronic",
+            "the new title",
+        )
+        assert "2026-12-01 to 2027-02-26" in str(plan.query_one("#plan-info").render())
         await pilot.press("r")  # the board paper, from the plan
         paper = settings.documents_path / "reports" / f"thematic-{plan.plan_id[:8]}.html"
         await wait_for(pilot, paper.exists, "the board paper")
         page = paper.read_text(encoding="utf-8")
-        assert "Thematic evaluation: Neglect" in page and "Chronologies kept up to date" in page
+        assert "Thematic evaluation: Neglect: chronic" in page
+        assert "Chronologies kept up to date" in page
 
         await pilot.press("escape", "escape")
         await pilot.press("f8")  # and from the Reports screen, for the year
@@ -401,6 +421,11 @@ async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_star
             "thematic",
             "under_way",
             "Why commissioned, and why now: agreed.",
+        )
+        assert (row.title, str(row.starts_on), str(row.ends_on)) == (
+            "Neglect: chronic",
+            "2026-12-01",
+            "2027-02-26",
         )
         assert row.findings_strengths == "Chronologies kept up to date"
     store.dispose()
