@@ -64,6 +64,17 @@ async def planning_home(pilot: Any, ids: DemoIds | None) -> Any:
     return screen
 
 
+async def planning_importing(pilot: Any, ids: DemoIds | None) -> None:
+    """Half way through writing a big case list (the message the import's worker posts)."""
+    from textual.widgets import ProgressBar
+
+    from qa_tui.tui.messages import ImportProgress
+
+    screen = await planning_home(pilot, ids)
+    screen.post_message(ImportProgress(96_000, 200_000))
+    await wait_for(pilot, lambda: screen.query_one(ProgressBar).progress == 96_000, "the bar")
+
+
 async def plan_screen(pilot: Any, ids: DemoIds | None) -> Any:
     from qa_tui.tui.screens.plan import PlanScreen
 
@@ -138,6 +149,7 @@ PLANNING_SCENES = {
     scene.name: scene
     for scene in (
         Scene("planning", "Planning the programme: the plans", planning_home),
+        Scene("planning_importing", "A big case list being imported", planning_importing),
         Scene("plan", "A practice day: review group, sample, allocations", plan_screen),
         Scene("plan_sample", "Draw a dip sample with a seed", plan_sample),
         Scene("plan_edit", "Change a plan's title and dates", plan_edit),

@@ -429,3 +429,68 @@ async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_star
         )
         assert row.findings_strengths == "Chronologies kept up to date"
     store.dispose()
+
+
+@run_async
+async def test_a_big_case_list_imports_with_a_progress_bar(
+    settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    """12,000 cases imported from the Planning screen: the bar shows while the rows are
+    written (its total the clean rows), fills, and the case list holds every row."""
+    from textual.widgets import ProgressBar
+
+    from qa_tui.tui.screens.planning import PlanningHome
+
+    rows = 12_000
+    big = "Case reference,Team,Category\r\n" + "".join(
+        f"LCS-{700000 + i},Team {i % 9},{('CP', 'CIN')[i % 2]}\r\n" for i in range(rows)
+    )
+    (tmp_path / "big.csv").write_text(big)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await _type(pilot, "Planning the programme")
+        await pilot.press("enter")
+        home = await screen_is(pilot, PlanningHome)
+        await wait_for(pilot, lambda: home.loaded, "the plans")
+        bar = home.query_one(ProgressBar)
+        assert not bar.display
+        await _import(pilot, tmp_path / "big.csv")
+        confirm = await screen_is(pilot, ConfirmDialog)
+        assert f"{rows:,} lines read, {rows:,} clean" in str(confirm.query_one(".title").render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(bar.display) and bar.total == rows, "the bar")
+        await wait_for(pilot, lambda: bar.progress == rows, "the bar full")
+        await wait_for(
+            pilot,
+            lambda: f"{rows:,} cases" in str(home.query_one("#planning-status").render()),
+            "the case list",
+        )
+        await wait_for(pilot, lambda: not bar.display, "the bar gone")
+    store = open_store(db_url)
+    with store.reader() as s:
+        assert s.scalar(select(func.count()).select_from(models.CaseRecord)) == rows
+    store.dispose()
+
+
+def test_the_import_tells_its_progress_at_most_ten_times_a_second() -> None:
+    """200,000 rows told one by one reach the screen as a handful of messages, the last
+    one the whole."""
+    from qa_tui.tui.messages import ImportProgress
+    from qa_tui.tui.screens.planning import Teller
+
+    class Screen:
+        def __init__(self) -> None:
+            self.told: list[ImportProgress] = []
+
+        def post_message(self, message: ImportProgress) -> bool:
+            self.told.append(message)
+            return True
+
+    screen = Screen()
+    tell = Teller(screen, 200_000)  # type: ignore[arg-type]
+    for done in range(1, 200_001):
+        tell(done)
+    assert 1 <= len(screen.told) <= 50
+    assert (screen.told[-1].done, screen.told[-1].total) == (200_000, 200_000)
