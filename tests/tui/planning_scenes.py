@@ -23,10 +23,13 @@ GROUP = (
 
 def plan_data(ws: Any) -> str:
     """The plans the scenes show; returns the practice day's id."""
+    from qa_tui.demo import remove_programme
     from qa_tui.domain.case_import import read_case_list
     from qa_tui.domain.plans import TERMS, MemberInput
     from qa_tui.services.planning import PlanningService
 
+    with ws.store.session() as session:  # these scenes show their own plans, not the demo's
+        remove_programme(session)
     service = PlanningService(ws)
     service.import_cases(read_case_list(CASE_LIST.encode()))
     day = service.create(
