@@ -33,7 +33,7 @@ from qa_tui.domain.plans import allocation_id, member_id
 from qa_tui.store import models
 from qa_tui.store.case_list import CASE_TABLE
 from qa_tui.store.entities import CREATE
-from qa_tui.store.history import dumps
+from qa_tui.store.history import Actor, dumps
 from qa_tui.store.queries import DEMO_CASE_LIST, demo_programme_id, demo_programme_present
 
 CATEGORY = {"Children in Need": "CIN", "Child Protection": "CP", "Children in Care": "CiC"}
@@ -395,3 +395,22 @@ def _board(write: Writer, rng: random.Random, thematic: str) -> None:
                 "note": note,
             }
             write.put("board_action_update", new_uuid(rng), action, {"action_id": action}, values)
+
+
+def welcome(session: Session, actor: Actor, name: str, team: str = "") -> int:
+    """Put the laptop's user in the demo practice day's review group with two of its cases
+    not yet started, when the demo was made before the laptop knew their name (``qa-tui
+    demo`` run before the first start); returns how many cases they were given."""
+    from qa_tui.domain import plans as pl
+
+    plan_id = demo_programme_id("plan", 0)
+    plan = session.get(models.Plan, plan_id)
+    if plan is None or plan.deleted or plan.status == "closed" or not key(name):
+        return 0
+    if any(key(m.name) == key(name) for m in pl.members(session, plan_id)):
+        return 0
+    pl.put_member(session, actor, plan_id, pl.MemberInput(name, team=team))
+    waiting = [a for a in pl.allocations(session, plan_id) if not a.started_evaluation_id][:2]
+    for row in waiting:
+        pl.set_reviewer(session, actor, row.id, name)
+    return len(waiting)

@@ -158,3 +158,29 @@ def test_a_real_case_list_is_never_touched(settings: Any, tmp_path: Any) -> None
         assert refs == ["LCS-100001", "LCS-100002"] and dip == 0
     finally:
         ws.close()
+
+
+def test_a_user_named_after_the_demo_is_welcomed_onto_the_practice_day(
+    tmp_path: Any,
+) -> None:
+    """``qa-tui demo`` run before the laptop knew its user: giving the name (first run) puts
+    them in the practice day's group with two cases, once."""
+    from qa_tui.config import load_settings
+    from qa_tui.demo.programme import welcome
+
+    settings = load_settings(tmp_path / "config.toml")
+    assert not settings.has_identity
+    ws = open_workspace(settings, f"sqlite:///{tmp_path / 'z.db'}", clock=frozen_clock)
+    try:
+        demo.generate(ws, 20, 8)
+        with ws.store.reader() as s:
+            assert my_allocations(s, "Sam Trial") == []
+        ws.settings = settings.with_changes(auditor_name="Sam Trial")
+        assert ws.write(welcome, "Sam Trial", "CIN Team") == 2
+        assert ws.write(welcome, "sam  trial") == 0  # the same person: nothing more
+        with ws.store.reader() as s:
+            mine = my_allocations(s, "Sam Trial")
+            assert len(mine) == 2 and all("for 3 December" in m.describe() for m in mine)
+            assert check_consistency(s) == []
+    finally:
+        ws.close()
