@@ -392,7 +392,11 @@ async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_star
         )
         assert "2026-12-01 to 2027-02-26" in str(plan.query_one("#plan-info").render())
         await pilot.press("r")  # the board paper, from the plan
-        paper = settings.documents_path / "reports" / f"thematic-{plan.plan_id[:8]}.html"
+        paper = (
+            settings.documents_path
+            / "reports"
+            / f"thematic-neglect-chronic-{plan.plan_id[:8]}.html"
+        )
         await wait_for(pilot, paper.exists, "the board paper")
         page = paper.read_text(encoding="utf-8")
         assert "Thematic evaluation: Neglect: chronic" in page

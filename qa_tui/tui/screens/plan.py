@@ -3,6 +3,7 @@ has got (allocated, started, completed, shared) as laptops sync."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -300,8 +301,10 @@ class PlanScreen(Screen[None]):
         if self.detail.plan.kind != "thematic":
             self.app.notify("The thematic report is the board paper of a thematic evaluation.")
             return
+        # The title in the name (letters and digits only), the id's start to keep it apart.
+        words = re.sub(r"[^a-z0-9]+", "-", self.detail.plan.title.lower()).strip("-")[:48]
         folder = self.workspace.settings.documents_path / "reports"
-        self.write_report(folder / f"thematic-{self.plan_id[:8]}.html")
+        self.write_report(folder / f"thematic-{words or 'evaluation'}-{self.plan_id[:8]}.html")
 
     @work(thread=True, group="plan-report")
     def write_report(self, out: Path) -> None:

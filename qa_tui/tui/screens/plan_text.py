@@ -38,7 +38,8 @@ def describe(detail: PlanDetail) -> str:
     drawn = sample_of(p)
     if drawn:
         lines.append(
-            f"Sample: {drawn.get('size')} of {drawn.get('frame_size')} {drawn.get('frame')}"
+            f"Sample: {drawn.get('size')} of {_number(drawn.get('frame_size'))} "
+            f"{drawn.get('frame')}{_where(drawn.get('where'))}"
             f"{', by ' + str(drawn['strata_field']) if drawn.get('strata_field') else ''}"
             f", seed {drawn.get('seed')} (frame {drawn.get('fingerprint')})"
         )
@@ -52,3 +53,14 @@ def describe(detail: PlanDetail) -> str:
     counts = ", ".join(f"{PROGRESS[k].lower()} {v}" for k, v in sorted(detail.counts.items()))
     lines.append(f"{len(detail.allocations)} cases: {counts or 'none yet (c adds, d samples)'}")
     return "\n".join(lines)
+
+
+def _number(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _where(value: object) -> str:
+    """ " (service area Child Protection)": the filter the frame was drawn with."""
+    if not isinstance(value, dict) or not value:
+        return ""
+    return " (" + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(value.items())) + ")"

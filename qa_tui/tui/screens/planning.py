@@ -249,8 +249,9 @@ class PlanningHome(Screen[None]):
         are written, gone a moment after (``total`` 0: stopped)."""
         event.stop()
         bar, status = self.query_one(ProgressBar), self.query_one("#planning-status", Static)
-        if event.total == 0:
+        if event.total == 0:  # checked (or refused): the usual status line again
             bar.display = False
+            self.load()
             return
         bar.display = True
         bar.update(total=event.total, progress=event.done)
