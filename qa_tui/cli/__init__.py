@@ -52,9 +52,9 @@ def _register() -> None:
 
     for command in followup.COMMANDS:
         main.add_command(command)
-    from qa_tui.cli import planning
+    from qa_tui.cli import cases, expectation, plan
 
-    for command in planning.COMMANDS:
+    for command in (*cases.COMMANDS, *plan.COMMANDS, *expectation.COMMANDS):
         main.add_command(command)
     from qa_tui.cli import board
 

@@ -88,6 +88,13 @@ format_option = click.option(
 )
 
 
+def plain(value: object) -> str:
+    """Text others typed, on one line and made printable: it never drives the terminal."""
+    from qa_tui.textsafe import printable
+
+    return printable(str(value), keep_breaks=False)
+
+
 def echo_records(
     records: Sequence[Mapping[str, Any]], fmt: str, line: Callable[[Mapping[str, Any]], str]
 ) -> None:

@@ -18,6 +18,13 @@ from qa_tui.reports.render import FORMATS
 @click.option("--period", "period_text", metavar="P", help=f"{FORMS} (default: last month).")
 @click.option("--service-area", default="", help="Only this service area.")
 @click.option("--team", default="", help="Only this team.")
+@click.option(
+    "--plan",
+    "plan_id",
+    default="",
+    metavar="PLAN_ID",
+    help="thematic: this thematic evaluation only (default: every one in the period).",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="File to write.")
 @click.pass_context
@@ -28,10 +35,13 @@ def report(
     period_text: str | None,
     service_area: str,
     team: str,
+    plan_id: str,
     fmt: str,
     out: Path,
 ) -> None:
-    """Write report KIND (see below) for a period; reads the database, never creates one."""
+    """Write report KIND for a period; reads the database, never creates one.
+
+    KIND: monthly, team, quarterly, actions, coverage, moderation, thematic."""
     from qa_tui.errors import ValidationError
     from qa_tui.reports.kinds import KINDS, build, kind_names
     from qa_tui.reports.model import ReportQuery
@@ -40,11 +50,17 @@ def report(
 
     if kind not in KINDS:
         raise ValidationError(f"report {kind!r}: the kinds are {kind_names()}", field="kind")
+    if plan_id and kind != "thematic":
+        raise ValidationError("--plan: only the thematic report is about one plan", field="plan")
     today = dt.date.today()
     period = parse_period(period_text) if period_text else default_period(today)
-    query = ReportQuery(period, service_area.strip(), team.strip(), today)
     ws = get_app(ctx).workspace(db_url)
     try:
+        if plan_id and not period_text:
+            from qa_tui.reports.thematic import plan_period
+
+            period = ws.read(plan_period, plan_id.strip(), today)
+        query = ReportQuery(period, service_area.strip(), team.strip(), today, plan_id.strip())
         made = build(ws.store, kind, query)
     finally:
         ws.close()

@@ -33,6 +33,7 @@ from qa_tui.store import models
 from qa_tui.store.bulk import indexes_deferred, insert_new, restore_indexes
 from qa_tui.store.entities import CREATION_ORDER, ENTITY_TYPES
 from qa_tui.store.history import advance_clock, max_counter, read_clock
+from qa_tui.store.queries import DEMO_CASE_LIST
 from qa_tui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -150,6 +151,7 @@ def _generate(
         if progress is not None:
             progress(len(ids))
     _add_sessions(ws, rec, templates, made, rng.getrandbits(64))
+    _add_programme(ws, rec, org, made, rng.getrandbits(64))
 
 
 def _add_sessions(
@@ -162,6 +164,21 @@ def _add_sessions(
         add_sessions(session, rec, templates, made, seed)
         insert_new(session, rec.changes, rec.links)
         advance_clock(session, rec.counter)
+    rec.clear()
+
+
+def _add_programme(
+    ws: Workspace, rec: Recorder, org: Organisation, made: set[str], seed: int
+) -> None:
+    """The programme: a case list, plans with allocations (some to this laptop's user), the
+    board's meetings and systemic actions (once per database)."""
+    from qa_tui.demo.programme import add_programme
+
+    me = ws.settings.auditor_name.strip()
+    with ws.store.session() as session:
+        if add_programme(session, rec, org, made, me, seed):
+            insert_new(session, rec.changes, rec.links)
+            advance_clock(session, rec.counter)
     rec.clear()
 
 
@@ -191,10 +208,16 @@ class Removed:
 
     evaluations: int
     teams: int
+    programme: int = 0  # plans, board meetings and systemic actions
+    cases: int = 0  # of the demo's case list
 
     def summary(self) -> str:
         noun = "evaluation" if self.evaluations == 1 else "evaluations"
         text = f"{self.evaluations} demo {noun} removed"
+        if self.programme:
+            text += f", the demo programme ({self.programme} plans, board meetings and actions)"
+        if self.cases:
+            text += f", the demo case list ({self.cases} cases)"
         if self.teams:
             text += f", and the {self.teams} demo teams"
         return text
@@ -212,8 +235,9 @@ def demo_team_ids() -> set[str]:
 
 
 def remove_demo(session: Session) -> Removed:
-    """Remove every demo evaluation and demo moderation session — their records and their whole
-    history — and the demo teams, in the caller's transaction. Real work is untouched: only
+    """Remove every demo evaluation, demo moderation session and the demo programme (plans,
+    board meetings, systemic actions) — their records and their whole history — and the demo
+    teams and case list, in the caller's transaction. Real work is untouched: only
     what is marked demo goes.
 
     A hard delete, unlike a user's deletion (a change like any other): demo data is fictional
@@ -233,8 +257,35 @@ def remove_demo(session: Session) -> Removed:
         for part in (models.SessionModerator, models.BlindGrade):
             session.execute(delete(part).where(part.session_id.in_(chunk)))
         session.execute(delete(s).where(s.id.in_(chunk)))
+    programme = remove_programme(session)
     teams = session.execute(delete(models.Team).where(models.Team.id.in_(demo_team_ids())))
-    return Removed(len(ids), cast("CursorResult[Any]", teams).rowcount or 0)
+    listed = session.execute(
+        delete(models.CaseRecord).where(models.CaseRecord.imported_at == DEMO_CASE_LIST)
+    )
+    return Removed(
+        len(ids),
+        cast("CursorResult[Any]", teams).rowcount or 0,
+        programme,
+        cast("CursorResult[Any]", listed).rowcount or 0,
+    )
+
+
+def remove_programme(session: Session) -> int:
+    """The demo's plans (with their review groups and allocations), board meetings and
+    systemic actions (with their updates), and their history; returns how many roots."""
+    from qa_tui.store.queries import demo_programme_present
+
+    ids = demo_programme_present(session)
+    if not ids:
+        return 0
+    _forget_history(session, ids)
+    for part in (models.PlanMember, models.Allocation):
+        session.execute(delete(part).where(part.plan_id.in_(ids)))
+    u = models.BoardActionUpdate
+    session.execute(delete(u).where(u.action_id.in_(ids)))
+    for root in (models.Plan, models.BoardMeeting, models.BoardAction):
+        session.execute(delete(root).where(root.id.in_(ids)))
+    return len(ids)
 
 
 def _chunks(ids: list[str]) -> list[list[str]]:

@@ -143,15 +143,27 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
 
 def update_plan(session: Session, actor: Actor, plan_id: str, **values: Any) -> int:
     """Change a plan's fields (title, dates, service area, hypothesis, terms of reference,
-    findings, notes); the status has its own operations."""
+    findings, notes); the status has its own operations. The cases due on the plan's (last)
+    day move with it. Returns how many of the plan's fields changed."""
     plan = get_plan(session, plan_id)
     clean = _clean(values)
     if "status" in clean:
         raise ValidationError("Status: start, close or reopen the plan instead", field="status")
     if "title" in clean and not clean["title"]:
         raise ValidationError("Title: say what is planned", field="title")
+    if "starts_on" in clean and clean["starts_on"] is None and plan.kind == "practice_day":
+        raise ValidationError("Date: a practice day needs its date", field="starts_on")
     _check_dates(clean.get("starts_on", plan.starts_on), clean.get("ends_on", plan.ends_on))
-    return set_fields(session, actor, "plan", plan_id, clean)
+    was_due = plan.ends_on or plan.starts_on
+    changed = set_fields(session, actor, "plan", plan_id, clean)
+    now_due = plan.ends_on or plan.starts_on
+    if now_due != was_due:
+        # The cases due on the plan's (last) day follow it when it moves: the home list says
+        # "allocated to you for 10 December", not the day it used to be.
+        for row in allocations(session, plan_id):
+            if row.due_on == was_due:
+                set_fields(session, actor, "allocation", row.id, {"due_on": now_due})
+    return changed
 
 
 def missing_terms(plan: models.Plan) -> list[str]:

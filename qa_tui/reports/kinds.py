@@ -33,6 +33,9 @@ class ReportBody:
     title: str
     sections: tuple[Section, ...]
     notes: tuple[str, ...] = ()
+    # How many demo evaluations the figures count, when not the period's (a thematic
+    # evaluation counts its own cases' evaluations): None lets build() count the period's.
+    demo: int | None = None
 
 
 class KindModule(Protocol):
@@ -89,6 +92,12 @@ _ALL: tuple[ReportKind, ...] = (
         "Agreement with auditors' grades: shares, kappa and alpha, by session, team and item",
         "qa_tui.reports.moderation",
     ),
+    ReportKind(
+        "thematic",
+        "Thematic evaluation (board paper)",
+        "Terms of reference, cases, grades, findings and the board's actions (§5.5, §5.7)",
+        "qa_tui.reports.thematic",
+    ),
 )
 KINDS: dict[str, ReportKind] = {kind.name: kind for kind in _ALL}
 
@@ -131,12 +140,13 @@ def scope_of(session: Session) -> str:
     return CENTRAL_SCOPE if role is not None and role.value == "central" else LAPTOP_SCOPE
 
 
-def demo_note(session: Session, query: ReportQuery) -> str:
+def demo_note(session: Session, query: ReportQuery, count: int | None = None) -> str:
     """ "Includes N demo evaluations" when the period holds fictional demo data (said by every
-    report, whatever its kind)."""
+    report, whatever its kind); ``count``: the report counted its own evaluations."""
     from qa_tui.reports.queries import demo_evaluations, evaluations_where
 
-    count = demo_evaluations(session, evaluations_where(query, completed=False))
+    if count is None:
+        count = demo_evaluations(session, evaluations_where(query, completed=False))
     if not count:
         return ""
     return f"Includes {count:,} demo evaluation{'s' if count != 1 else ''} (fictional data)."
@@ -153,7 +163,7 @@ def build(store: Store, kind: str, query: ReportQuery, now: dt.datetime | None =
         check_filters(session, query)
         scope = scope_of(session)
         body = make(session, query)
-        demo = demo_note(session, query)
+        demo = demo_note(session, query, body.demo)
     if demo:
         body = ReportBody(body.title, body.sections, (*body.notes, demo))
     return Report(

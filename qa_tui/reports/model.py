@@ -109,12 +109,14 @@ class Section:
 
 @dataclass(frozen=True)
 class ReportQuery:
-    """What a report is asked about: the period and, optionally, one service area or team."""
+    """What a report is asked about: the period and, optionally, one service area or team
+    (and, for the thematic report, one plan: its id)."""
 
     period: Period
     service_area: str = ""
     team: str = ""
     today: dt.date = field(default_factory=dt.date.today)
+    plan: str = ""
 
     def filters(self) -> dict[str, str]:
         found = {"service area": self.service_area, "team": self.team}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import uuid
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -112,11 +114,49 @@ def demo_evaluation_ids(session: Session) -> list[str]:
     return list(session.scalars(select(e.id).where(e.demo).order_by(e.id)))
 
 
+# The demo's plans, board meetings and systemic actions are marked by their ids: derived
+# from this namespace (a real record's id is a random UUID, never one of these), so no column
+# is needed. Room for DEMO_PROGRAMME_ROOM records of each kind.
+DEMO_PROGRAMME = uuid.UUID("3f6b1d2e-9c47-4a85-b0e3-71d5c2a8e946")
+DEMO_PROGRAMME_KINDS = ("plan", "board_meeting", "board_action")
+DEMO_PROGRAMME_ROOM = 32
+DEMO_CASE_LIST = "demo"  # imported_at of the demo's case list (reference data, not history)
+
+
+def demo_programme_id(kind: str, number: int) -> str:
+    """The id of the demo's ``number``-th record of ``kind`` (a plan, a board meeting or a
+    systemic action): the same on every laptop, for every seed."""
+    if kind not in DEMO_PROGRAMME_KINDS or not 0 <= number < DEMO_PROGRAMME_ROOM:
+        raise ValueError(f"no demo {kind} number {number}")
+    return str(uuid.uuid5(DEMO_PROGRAMME, f"{kind}/{number}"))
+
+
+@functools.cache
+def demo_programme_ids() -> frozenset[str]:
+    """Every id a demo plan, board meeting or systemic action can have."""
+    return frozenset(
+        demo_programme_id(kind, n)
+        for kind in DEMO_PROGRAMME_KINDS
+        for n in range(DEMO_PROGRAMME_ROOM)
+    )
+
+
+def demo_programme_present(session: Session) -> list[str]:
+    """The demo plans, board meetings and systemic actions this database holds, sorted."""
+    ids = sorted(demo_programme_ids())
+    found: list[str] = []
+    for model in (models.Plan, models.BoardMeeting, models.BoardAction):
+        found += session.scalars(select(model.id).where(model.id.in_(ids)))
+    return sorted(found)
+
+
 def demo_aggregate_ids(session: Session) -> set[str]:
-    """Every aggregate made by ``qa-tui demo``: its evaluations and its moderation sessions
-    (what export and sync leave behind unless asked)."""
+    """Every aggregate made by ``qa-tui demo``: its evaluations, its moderation sessions, its
+    plans, board meetings and systemic actions (what export and sync leave behind unless
+    asked)."""
     s = models.ModerationSession
-    return set(demo_evaluation_ids(session)) | set(session.scalars(select(s.id).where(s.demo)))
+    sessions = set(session.scalars(select(s.id).where(s.demo)))
+    return set(demo_evaluation_ids(session)) | sessions | set(demo_programme_present(session))
 
 
 def find_by_case_reference(session: Session, text: str) -> list[models.Evaluation]:

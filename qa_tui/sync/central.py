@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from qa_tui.clock import utc_stamp
 from qa_tui.store import models
 from qa_tui.store.db import Store
+from qa_tui.store.queries import demo_programme_ids
 from qa_tui.store.sync_models import Device, MergedBundle
 from qa_tui.sync.aggregates import Aggregate, is_id
 from qa_tui.sync.bundle import (
@@ -178,7 +179,9 @@ def device_lookup(session: Session, name: str) -> Callable[[str], str]:
 
 def is_demo(aggregate: Aggregate) -> bool:
     """Whether the aggregate is a demo evaluation or moderation session (``qa-tui demo`` marks
-    them in history)."""
+    them in history), or a demo plan, board meeting or systemic action (marked by its id)."""
+    if aggregate.evaluation_id in demo_programme_ids():
+        return True
     return any(
         change["entity_type"] in ("evaluation", "moderation_session")
         and change["field"] == "demo"

@@ -73,8 +73,8 @@ class DemoData(App[Any]):
             return
         noun = "evaluation" if count == 1 else "evaluations"
         question = (
-            f"Remove the {count} demo {noun}? They are fictional; your own evaluations are "
-            "not touched."
+            f"Remove the {count} demo {noun} and the demo's plans and board programme? They "
+            "are fictional; your own evaluations and plans are not touched."
         )
 
         def answered(yes: bool | None) -> None:

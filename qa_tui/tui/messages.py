@@ -55,6 +55,16 @@ class AllocationsLoaded(Message):
 
 
 @dataclass
+class ImportProgress(Message):
+    """How far a case-list import has got (posted by the planning screen's worker at most
+    ten times a second): ``done`` of ``total`` rows written; ``total`` None while the file
+    is being checked."""
+
+    done: int
+    total: int | None
+
+
+@dataclass
 class EvaluationOpened(Message):
     """An evaluation was opened (sent by the app to the home list, which keeps it
     highlighted for when the user comes back)."""

@@ -56,6 +56,22 @@ class YourSettings(App[Any]):
             auditor_name=identity.name, auditor_role=identity.role, auditor_team=identity.team
         )
         self.notify(f"Welcome, {identity.name}.")
+        if self.workspace is not None:
+            self.welcome_to_demo(self.workspace, identity.name, identity.team)
+
+    @work(thread=True, group="settings-demo")
+    def welcome_to_demo(self, ws: Workspace, name: str, team: str) -> None:
+        """Demo data made before the laptop knew its user: give them two of the demo practice
+        day's cases, so the home list shows what "Allocated to you" looks like."""
+        from qa_tui.demo.programme import welcome
+
+        try:
+            given = ws.write(welcome, name, team)
+        except QaError as err:
+            self.call_from_thread(self.notify, str(err), severity="error")
+            return
+        if given:
+            self.post_message(msg.EvaluationsChanged())
 
     def on_change_settings(self, message: msg.ChangeSettings) -> None:
         self.change_settings(**message.changes)

@@ -254,6 +254,7 @@ def test_an_empty_period_says_so(fixture_db: dict[str, Any], kind: str) -> None:
         "no evaluation" in text.lower()
         or "no action" in text.lower()
         or "no manager" in text.lower()
+        or "no thematic evaluation" in text.lower()
     )
 
 

@@ -162,3 +162,54 @@ def test_demo_moderation_sessions_stay_behind_and_go_with_remove(tmp_path: Path,
     finally:
         store.dispose()
     assert aggregates == {real}
+
+
+def test_the_demo_programme_stays_behind_and_goes_with_remove(tmp_path: Path, make_db) -> None:
+    """The demo's plans, board meetings and systemic actions (marked by their ids) never
+    reach the central database by sync, are taken for demo data by a merge, and go with
+    --remove; a real plan made on the laptop syncs and stays."""
+    from sqlalchemy import func, select
+
+    from qa_tui.store import models
+    from qa_tui.store.migrate import open_store
+    from qa_tui.store.queries import demo_programme_present
+    from qa_tui.sync.central import is_demo
+    from qa_tui.sync.export import iter_aggregates
+
+    laptop = Laptop(tmp_path, "one")
+    real = _evaluate(laptop, "ABC-10001")
+    laptop.run("demo", "--db", laptop.db, "--evaluations", "30")
+    plan = laptop.run("plan", "new", "--db", laptop.db, "--kind", "thematic", "--title", "Real")
+    plan = plan.strip()
+
+    def count(url: str, model: type) -> int:
+        store = open_store(url, create=False)
+        try:
+            with store.reader() as session:
+                return int(session.scalar(select(func.count()).select_from(model)) or 0)
+        finally:
+            store.dispose()
+
+    assert count(laptop.db, models.Plan) == 4 and count(laptop.db, models.BoardAction) == 3
+    store = open_store(laptop.db, create=False)
+    try:
+        with store.reader() as session:
+            ids = demo_programme_present(session)
+            assert len(ids) == 12
+            assert all(is_demo(a) for a in iter_aggregates(session, ids))
+            assert not any(is_demo(a) for a in iter_aggregates(session, [plan]))
+    finally:
+        store.dispose()
+    central_url = make_db()
+    desk, _key = _desk(tmp_path, central_url, laptop)
+    laptop.run("sync", "--db", laptop.db, "--central", central_url)
+    assert _ids(desk, central_url) == {real: False}
+    assert count(central_url, models.Plan) == 1  # the real plan only
+    for model in (models.BoardMeeting, models.BoardAction, models.Allocation):
+        assert count(central_url, model) == 0, model
+
+    said = laptop.run("demo", "--db", laptop.db, "--remove")
+    assert "the demo programme (12 plans, board meetings and actions)" in said
+    assert count(laptop.db, models.Plan) == 1
+    for model in (models.BoardMeeting, models.BoardAction, models.PlanMember, models.CaseRecord):
+        assert count(laptop.db, model) == 0, model

@@ -182,3 +182,38 @@ def test_board_actions_updated_on_two_devices_keep_both_updates(make_db, tmp_pat
         ("status", "Board action: Plans reviewed before conference")
     ]
     assert consistent(desk.store) == [] and consistent(other.store) == []
+
+
+def test_a_plans_title_and_dates_edited_on_two_devices_merge(make_db, tmp_path: Path) -> None:
+    """The desk renames a practice day while a laptop moves it (the cases due on the day
+    follow it on the laptop): both edits survive the merge, in either order; both moving it
+    to different days is a conflict on the date, both values kept."""
+    desk = Laptop(make_db(), tmp_path, "QA Desk")
+    laptop = Laptop(make_db(), tmp_path, "Priya Okafor")
+    plan_id = desk.do(pl.create_plan, "practice_day", "Practice day", "2026-12-03")
+    desk.do(pl.add_cases, plan_id, CASES[:2], ANY_CASE)
+    copy_into(laptop.store, desk.store)
+    desk.do(pl.update_plan, plan_id, title="Practice day, Children in Need")
+    laptop.do(pl.update_plan, plan_id, starts_on="2026-12-10")
+    copy_into(desk.store, laptop.store)
+    copy_into(laptop.store, desk.store)
+    assert state(desk.store) == state(laptop.store)
+    with desk.store.reader() as s:
+        plan = s.get(models.Plan, plan_id)
+        assert plan is not None
+        assert (plan.title, plan.starts_on) == (
+            "Practice day, Children in Need",
+            dt.date(2026, 12, 10),
+        )
+        assert {a.due_on for a in pl.allocations(s, plan_id)} == {dt.date(2026, 12, 10)}
+    assert conflicts(desk.store) == []
+
+    desk.do(pl.update_plan, plan_id, starts_on="2026-12-11")
+    laptop.do(pl.update_plan, plan_id, starts_on="2026-12-12")
+    copy_into(desk.store, laptop.store)
+    copy_into(laptop.store, desk.store)
+    assert state(desk.store) == state(laptop.store)
+    found = [c for c in conflicts(desk.store) if c.field == "starts_on"]
+    assert len(found) == 1
+    assert {s.value for s in found[0].sides} == {"2026-12-11", "2026-12-12"}
+    assert consistent(desk.store) == [] and consistent(laptop.store) == []

@@ -23,10 +23,13 @@ GROUP = (
 
 def plan_data(ws: Any) -> str:
     """The plans the scenes show; returns the practice day's id."""
+    from qa_tui.demo import remove_programme
     from qa_tui.domain.case_import import read_case_list
     from qa_tui.domain.plans import TERMS, MemberInput
     from qa_tui.services.planning import PlanningService
 
+    with ws.store.session() as session:  # these scenes show their own plans, not the demo's
+        remove_programme(session)
     service = PlanningService(ws)
     service.import_cases(read_case_list(CASE_LIST.encode()))
     day = service.create(
@@ -64,6 +67,17 @@ async def planning_home(pilot: Any, ids: DemoIds | None) -> Any:
     return screen
 
 
+async def planning_importing(pilot: Any, ids: DemoIds | None) -> None:
+    """Half way through writing a big case list (the message the import's worker posts)."""
+    from textual.widgets import ProgressBar
+
+    from qa_tui.tui.messages import ImportProgress
+
+    screen = await planning_home(pilot, ids)
+    screen.post_message(ImportProgress(96_000, 200_000))
+    await wait_for(pilot, lambda: screen.query_one(ProgressBar).progress == 96_000, "the bar")
+
+
 async def plan_screen(pilot: Any, ids: DemoIds | None) -> Any:
     from qa_tui.tui.screens.plan import PlanScreen
 
@@ -80,6 +94,14 @@ async def plan_sample(pilot: Any, ids: DemoIds | None) -> None:
 
     await plan_screen(pilot, ids)
     await pilot.press("d")
+    await screen_is(pilot, PlanFormDialog)
+
+
+async def plan_edit(pilot: Any, ids: DemoIds | None) -> None:
+    from qa_tui.tui.dialogs.plan_form import PlanFormDialog
+
+    await plan_screen(pilot, ids)
+    await pilot.press("e")
     await screen_is(pilot, PlanFormDialog)
 
 
@@ -130,8 +152,10 @@ PLANNING_SCENES = {
     scene.name: scene
     for scene in (
         Scene("planning", "Planning the programme: the plans", planning_home),
+        Scene("planning_importing", "A big case list being imported", planning_importing),
         Scene("plan", "A practice day: review group, sample, allocations", plan_screen),
         Scene("plan_sample", "Draw a dip sample with a seed", plan_sample),
+        Scene("plan_edit", "Change a plan's title and dates", plan_edit),
         Scene("expectation", "The monthly expectation, by service and team", expectation),
         Scene("board", "The board's programme: meetings, thematic, systemic actions", board),
         Scene("home_allocated", "Cases allocated to you, first on the home list", home_allocated),

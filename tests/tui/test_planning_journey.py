@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import func, select
@@ -315,12 +315,14 @@ async def test_the_boards_programme_from_the_app(settings: Any, db_url: str) -> 
 
 @run_async
 async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_starts(
-    settings: Any, db_url: str
+    settings: Any, db_url: str, tmp_path: Path
 ) -> None:
     from textual.widgets import Select
 
     from qa_tui.tui.screens.plan import PlanScreen
     from qa_tui.tui.screens.planning import PlanningHome
+    from qa_tui.tui.screens.reports import ReportsScreen
+    from qa_tui.tui.widgets.report_filters import ReportFilters
 
     app = app_for(settings, db_url)
     async with app.run_test(size=LARGE) as pilot:
@@ -370,6 +372,52 @@ async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_star
             ),
             "the findings",
         )
+        await pilot.press("e")  # its title and dates
+        dialog = await _form(pilot)
+        dialog.query_one("#title", Input).value = "Neglect: chronic"
+        dialog.query_one("#starts_on", Input).value = "2026-12-01"
+        dialog.query_one("#ends_on", Input).value = "2026-11-01"  # before the start: refused
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: "before the first" in str(app.screen.query_one("#plan-form-error").render()),
+            "the refusal",
+        )
+        app.screen.query_one("#ends_on", Input).value = "2027-02-26"
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: plan.detail is not None and plan.detail.plan.title == "Neglect: chronic",
+            "the new title",
+        )
+        assert "2026-12-01 to 2027-02-26" in str(plan.query_one("#plan-info").render())
+        await pilot.press("r")  # the board paper, from the plan
+        paper = (
+            settings.documents_path
+            / "reports"
+            / f"thematic-neglect-chronic-{plan.plan_id[:8]}.html"
+        )
+        await wait_for(pilot, paper.exists, "the board paper")
+        page = paper.read_text(encoding="utf-8")
+        assert "Thematic evaluation: Neglect: chronic" in page
+        assert "Chronologies kept up to date" in page
+
+        await pilot.press("escape", "escape")
+        await pilot.press("f8")  # and from the Reports screen, for the year
+        reports = await screen_is(pilot, ReportsScreen)
+        await settle(pilot)
+        reports.query_one("#kind", Select).value = "thematic"
+        period = reports.query_one(ReportFilters).query_one("#period", Input)
+        period.focus()
+        period.value = "2026"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: reports.period.label == "2026", "the period")
+        out = tmp_path / "thematic.md"
+        reports.query_one("#out", Input).value = str(out)
+        reports.query_one("#format", Select).value = "md"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: reports.made is not None, "the report")
+        assert "Chronologies kept up to date" in out.read_text(encoding="utf-8")
     store = open_store(db_url)
     with store.reader() as s:
         row = s.scalars(select(models.Plan)).one()
@@ -378,5 +426,77 @@ async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_star
             "under_way",
             "Why commissioned, and why now: agreed.",
         )
+        assert (row.title, str(row.starts_on), str(row.ends_on)) == (
+            "Neglect: chronic",
+            "2026-12-01",
+            "2027-02-26",
+        )
         assert row.findings_strengths == "Chronologies kept up to date"
     store.dispose()
+
+
+@run_async
+async def test_a_big_case_list_imports_with_a_progress_bar(
+    settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    """12,000 cases imported from the Planning screen: the bar shows while the rows are
+    written (its total the clean rows), fills, and the case list holds every row."""
+    from textual.widgets import ProgressBar
+
+    from qa_tui.tui.screens.planning import PlanningHome
+
+    rows = 12_000
+    big = "Case reference,Team,Category\r\n" + "".join(
+        f"LCS-{700000 + i},Team {i % 9},{('CP', 'CIN')[i % 2]}\r\n" for i in range(rows)
+    )
+    (tmp_path / "big.csv").write_text(big)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await _type(pilot, "Planning the programme")
+        await pilot.press("enter")
+        home = await screen_is(pilot, PlanningHome)
+        await wait_for(pilot, lambda: home.loaded, "the plans")
+        bar = home.query_one(ProgressBar)
+        assert not bar.display
+        await _import(pilot, tmp_path / "big.csv")
+        confirm = await screen_is(pilot, ConfirmDialog)
+        assert f"{rows:,} lines read, {rows:,} clean" in str(confirm.query_one(".title").render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(bar.display) and bar.total == rows, "the bar")
+        await wait_for(pilot, lambda: bar.progress == rows, "the bar full")
+        await wait_for(
+            pilot,
+            lambda: f"{rows:,} cases" in str(home.query_one("#planning-status").render()),
+            "the case list",
+        )
+        await wait_for(pilot, lambda: not bar.display, "the bar gone")
+    store = open_store(db_url)
+    with store.reader() as s:
+        assert s.scalar(select(func.count()).select_from(models.CaseRecord)) == rows
+    store.dispose()
+
+
+def test_the_import_tells_its_progress_at_most_ten_times_a_second() -> None:
+    """200,000 rows told one by one reach the screen as a handful of messages, the last
+    one the whole."""
+    from qa_tui.tui.messages import ImportProgress
+    from qa_tui.tui.screens.planning import Teller
+
+    class Recorder:
+        """Stands in for the screen: keeps what it is told."""
+
+        def __init__(self) -> None:
+            self.told: list[ImportProgress] = []
+
+        def post_message(self, message: ImportProgress) -> bool:
+            self.told.append(message)
+            return True
+
+    screen = Recorder()
+    tell = Teller(cast("Any", screen), 200_000)
+    for done in range(1, 200_001):
+        tell(done)
+    assert 1 <= len(screen.told) <= 50
+    assert (screen.told[-1].done, screen.told[-1].total) == (200_000, 200_000)

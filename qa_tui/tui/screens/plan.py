@@ -3,7 +3,9 @@ has got (allocated, started, completed, shared) as laptops sync."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,12 +16,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from qa_tui.domain.plan_views import PROGRESS
-from qa_tui.domain.plans import FINDINGS, PLAN_KINDS, STATUSES, TERMS, missing_terms, sample_of
+from qa_tui.domain.plans import FINDINGS, TERMS
 from qa_tui.errors import QaError
 from qa_tui.services.planning import PlanningService
 from qa_tui.tui.dialogs.plan_form import Form, PlanFormDialog
 from qa_tui.tui.messages import EvaluationsChanged, OpenEvaluation
 from qa_tui.tui.screens import plan_forms as pf
+from qa_tui.tui.screens.plan_text import COLUMNS, describe
 from qa_tui.tui.text import Shown, line
 
 if TYPE_CHECKING:
@@ -28,48 +31,6 @@ if TYPE_CHECKING:
     from qa_tui.services.writer import Writer
     from qa_tui.workspace import Workspace
 
-COLUMNS = (
-    ("case", "Case"),
-    ("team", "Team"),
-    ("category", "Category"),
-    ("reviewer", "Reviewer"),
-    ("due", "Due"),
-    ("progress", "Progress"),
-)
-
-
-def describe(detail: PlanDetail) -> str:
-    """The plan in a few lines: kind, dates, status, group, how its cases were drawn."""
-    p = detail.plan
-    when = p.starts_on.isoformat() if p.starts_on else "no date"
-    if p.ends_on and p.ends_on != p.starts_on:
-        when += f" to {p.ends_on.isoformat()}"
-    lines = [
-        f"{PLAN_KINDS.get(p.kind, p.kind)} · {when} · {STATUSES.get(p.status, p.status)}"
-        + (f" · {p.service_area}" if p.service_area else "")
-    ]
-    group = ", ".join(m.name for m in detail.members)
-    lines.append(f"Review group: {group or 'none yet (g)'}")
-    if p.hypothesis:
-        lines.append(f"Hypothesis: {' '.join(p.hypothesis.split())}")
-    drawn = sample_of(p)
-    if drawn:
-        lines.append(
-            f"Sample: {drawn.get('size')} of {drawn.get('frame_size')} {drawn.get('frame')}"
-            f"{', by ' + str(drawn['strata_field']) if drawn.get('strata_field') else ''}"
-            f", seed {drawn.get('seed')} (frame {drawn.get('fingerprint')})"
-        )
-    if detail.frame_change:
-        lines.append(detail.frame_change)
-    missing = missing_terms(p)
-    if missing:
-        lines.append(f"Terms of reference missing (t): {', '.join(missing)}")
-    elif p.kind == "thematic":
-        lines.append("Terms of reference recorded (t) · findings (f)")
-    counts = ", ".join(f"{PROGRESS[k].lower()} {v}" for k, v in sorted(detail.counts.items()))
-    lines.append(f"{len(detail.allocations)} cases: {counts or 'none yet (c adds, d samples)'}")
-    return "\n".join(lines)
-
 
 class PlanScreen(Screen[None]):
     """A plan's cases and progress; keys add cases, draw a sample, allocate, start."""
@@ -77,17 +38,21 @@ class PlanScreen(Screen[None]):
     CSS_PATH = "planning.tcss"
     TITLE = "Plan"
     HELP = (
-        "One plan. g names the review group (one manager a line: name | own team | whom "
-        "they supervise). c adds cases by reference; d draws a dip sample from the imported "
-        "case list or from completed evaluations, with a seed, the frame's size and its "
-        "strata kept so it can be drawn again and explained. a allocates the cases to the "
-        "group: balanced, one case outside each manager's own line, none they supervise — if "
-        "the rules cannot all hold it says which and offers the nearest that works. s starts "
-        "the evaluation of the highlighted case, its details filled in. t records a thematic "
-        "evaluation's terms of reference (it cannot start without them), f its findings. "
-        "u marks the plan under way, x closes it. Progress updates as laptops sync."
+        "One plan. e changes its title, dates, service area, hypothesis or notes (the cases "
+        "due on its day follow the day). g names the review group (one manager a line: name |"
+        " own team | whom they supervise). c adds cases by reference; d draws a dip sample "
+        "from the imported case list or from completed evaluations, with a seed, the frame's "
+        "size and its strata kept so it can be drawn again and explained. a allocates the "
+        "cases to the group: balanced, one case outside each manager's own line, none they "
+        "supervise — if the rules cannot all hold it says which and offers the nearest that "
+        "works. s starts the evaluation of the highlighted case, its details filled in. t "
+        "records a thematic evaluation's terms of reference (it cannot start without them), f"
+        " its findings. r writes a thematic evaluation's board paper (the thematic report, "
+        "HTML) to your documents folder. u marks the plan under way, x closes it. Progress "
+        "updates as laptops sync."
     )
     BINDINGS = [
+        Binding("e", "edit", "Edit", id="plan.edit"),
         Binding("g", "group", "Group", id="plan.group"),
         Binding("c", "cases", "Cases", id="plan.cases"),
         Binding("d", "sample", "Sample", id="plan.sample"),
@@ -95,6 +60,7 @@ class PlanScreen(Screen[None]):
         Binding("s", "start_case", "Start", id="plan.start_case"),
         Binding("t", "terms", "Terms", id="plan.terms"),
         Binding("f", "findings", "Findings", id="plan.findings"),
+        Binding("r", "report", "Report", id="plan.report"),
         Binding("u", "under_way", "Under way", id="plan.under_way", show=False),
         Binding("x", "close_plan", "Close", id="plan.close", show=False),
         Binding("escape", "back", "Back", id="plan.back"),
@@ -193,6 +159,23 @@ class PlanScreen(Screen[None]):
             return
         self.app.call_from_thread(self.app.notify, done)
         self.app.call_from_thread(self.load)
+
+    def action_edit(self) -> None:
+        p = self.detail.plan if self.detail else None
+        if p is None:
+            return
+        values = {f.name: getattr(p, f.name) or "" for f in pf.EDIT_PLAN.fields}
+        for name in ("starts_on", "ends_on"):
+            day = getattr(p, name)
+            values[name] = day.isoformat() if day else ""
+        self.ask(pf.EDIT_PLAN, self.save_edit, values)
+
+    def save_edit(self, values: dict[str, str]) -> None:
+        clean: dict[str, Any] = {k: v for k, v in values.items() if k in pf.EDITABLE}
+        clean["starts_on"] = clean.get("starts_on", "").strip() or None
+        clean["ends_on"] = clean.get("ends_on", "").strip() or None
+        retry = (pf.EDIT_PLAN, self.save_edit, values)
+        self.perform(lambda: self.service.update(self.plan_id, **clean), "Plan saved.", retry)
 
     def action_group(self) -> None:
         rows = [(m.name, m.team, m.supervises) for m in self.detail.members] if self.detail else []
@@ -309,3 +292,41 @@ class PlanScreen(Screen[None]):
 
     def action_close_plan(self) -> None:
         self.perform(lambda: self.service.close(self.plan_id), "The plan is closed.", None)
+
+    # --- the board paper -------------------------------------------------------------------
+
+    def action_report(self) -> None:
+        if self.detail is None:
+            return
+        if self.detail.plan.kind != "thematic":
+            self.app.notify("The thematic report is the board paper of a thematic evaluation.")
+            return
+        # The title in the name (letters and digits only), the id's start to keep it apart.
+        words = re.sub(r"[^a-z0-9]+", "-", self.detail.plan.title.lower()).strip("-")[:48]
+        folder = self.workspace.settings.documents_path / "reports"
+        self.write_report(folder / f"thematic-{words or 'evaluation'}-{self.plan_id[:8]}.html")
+
+    @work(thread=True, group="plan-report")
+    def write_report(self, out: Path) -> None:
+        from qa_tui.reports.kinds import build
+        from qa_tui.reports.model import ReportQuery
+        from qa_tui.reports.render import write_report
+        from qa_tui.reports.thematic import plan_period
+
+        today = self.workspace.clock().date()
+        try:
+            period = self.workspace.read(plan_period, self.plan_id, today)
+            made = build(
+                self.workspace.store,
+                "thematic",
+                ReportQuery(period, today=today, plan=self.plan_id),
+            )
+            write_report(made, "html", out)
+        except QaError as err:
+            self.app.call_from_thread(self.app.notify, f"Not made: {err}", severity="error")
+            return
+        except OSError as err:
+            said = f"Not written: {err.strerror or err}: {out}"
+            self.app.call_from_thread(self.app.notify, said, severity="error")
+            return
+        self.app.call_from_thread(self.app.notify, f"The board paper is written to {out}")

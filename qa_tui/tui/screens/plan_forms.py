@@ -25,6 +25,20 @@ NEW_PLAN = Form(
     "Plan",
 )
 
+EDIT_PLAN = Form(
+    "The plan: title, dates and what it is about",
+    (
+        Field("title", "Title"),
+        Field("starts_on", "Date (the first day)", hint="YYYY-MM-DD"),
+        Field("ends_on", "Until (a practice fortnight; empty: one day)", hint="YYYY-MM-DD"),
+        Field("service_area", "Service area"),
+        Field("hypothesis", "Hypothesis (a dip sample: what it tests)", "text"),
+        Field("notes", "Notes", "text"),
+    ),
+)
+
+EDITABLE = frozenset(f.name for f in EDIT_PLAN.fields)
+
 MEMBERS = Form(
     "The review group",
     (

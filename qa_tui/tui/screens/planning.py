@@ -3,20 +3,21 @@ first, and the imported case list they draw on (the palette's "Planning the prog
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from qa_tui.errors import QaError, ValidationError
 from qa_tui.services.planning import PlanningService
 from qa_tui.tui.dialogs.plan_form import Form, PlanFormDialog
-from qa_tui.tui.messages import Navigate
+from qa_tui.tui.messages import ImportProgress, Navigate
 from qa_tui.tui.screens.plan_forms import IMPORT, NEW_PLAN
 from qa_tui.tui.text import line
 
@@ -34,6 +35,22 @@ COLUMNS = (
     ("title", "Plan"),
 )
 SHORT_KIND = {"practice_day": "Practice day", "dip_sample": "Dip sample", "thematic": "Thematic"}
+TELL_EVERY = 0.1  # seconds: an import's progress reaches the screen at most this often
+
+
+class Teller:
+    """Hands a worker's progress to the screen as :class:`ImportProgress` messages, at most
+    one every :data:`TELL_EVERY` seconds (and always the last), so a 200,000-row import does
+    not flood the message queue."""
+
+    def __init__(self, screen: Screen[None], total: int) -> None:
+        self.screen, self.total, self.last = screen, total, 0.0
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if done >= self.total or now - self.last >= TELL_EVERY:
+            self.last = now
+            self.screen.post_message(ImportProgress(done, self.total))
 
 
 class PlanningHome(Screen[None]):
@@ -72,6 +89,7 @@ class PlanningHome(Screen[None]):
         yield Header()
         yield DataTable(id="plans", cursor_type="row", zebra_stripes=True)
         yield Static("Reading the plans…", id="planning-status")
+        yield ProgressBar(id="import-progress", show_eta=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -79,6 +97,7 @@ class PlanningHome(Screen[None]):
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         table.focus()
+        self.query_one(ProgressBar).display = False
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -182,12 +201,15 @@ class PlanningHome(Screen[None]):
         from qa_tui.domain.case_import import parse_mapping
         from qa_tui.services.planning import read_file
 
+        self.post_message(ImportProgress(0, None))
         try:
             pairs = [p for p in values["map"].split(",") if p.strip()]
             checked = read_file(Path(values["path"].strip()).expanduser(), parse_mapping(pairs))
         except QaError as err:
+            self.post_message(ImportProgress(0, 0))
             self.app.call_from_thread(self.ask, IMPORT, self.check_file, values, str(err))
             return
+        self.post_message(ImportProgress(0, 0))
         self.app.call_from_thread(self._confirm_import, values, checked)
 
     def _confirm_import(self, values: dict[str, str], checked: CaseList) -> None:
@@ -210,10 +232,37 @@ class PlanningHome(Screen[None]):
 
     @work(thread=True, group="planning-write")
     def import_checked(self, checked: CaseList, skip: bool) -> None:
+        total = len(checked.rows)
+        self.post_message(ImportProgress(0, total))
         try:
-            written = self.service.import_cases(checked, skip)
+            written = self.service.import_cases(checked, skip, Teller(self, total))
         except ValidationError as err:
+            self.post_message(ImportProgress(0, 0))
             self.app.call_from_thread(self.app.notify, str(err), severity="error")
             return
         self.app.call_from_thread(self.app.notify, f"Imported {written:,} cases.")
         self.app.call_from_thread(self.load)
+
+    @on(ImportProgress)
+    def _progress(self, event: ImportProgress) -> None:
+        """The bar under the plans: pulsing while the file is checked, filling as the rows
+        are written, gone a moment after (``total`` 0: stopped)."""
+        event.stop()
+        bar, status = self.query_one(ProgressBar), self.query_one("#planning-status", Static)
+        if event.total == 0:  # checked (or refused): the usual status line again
+            bar.display = False
+            self.load()
+            return
+        bar.display = True
+        bar.update(total=event.total, progress=event.done)
+        if event.total is None:
+            status.update("Checking the file…")
+        elif event.done < event.total:
+            status.update(f"Importing: {event.done:,} of {event.total:,} cases written…")
+        else:
+            self.set_timer(2, self._hide_bar)
+
+    def _hide_bar(self) -> None:
+        bar = self.query_one(ProgressBar)
+        if bar.progress >= (bar.total or 0):
+            bar.display = False

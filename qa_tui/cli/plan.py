@@ -1,155 +1,15 @@
-"""``qa-tui cases``, ``qa-tui sample``, ``qa-tui plan`` and ``qa-tui thematic``: planning the
-programme headless — the same operations as the planning screens
-(:mod:`qa_tui.services.planning`)."""
+"""``qa-tui plan`` and ``qa-tui thematic``: practice days, dip samples and thematic
+evaluations planned, allocated and followed, headless — the same operations as the plan
+screen (:mod:`qa_tui.services.planning`)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 import click
 
-from qa_tui.cli.common import db_option, get_app
-
-
-def _text(value: object) -> str:
-    from qa_tui.textsafe import printable
-
-    return printable(str(value), keep_breaks=False)
-
-
-# --- cases ---------------------------------------------------------------------------------
-
-
-@click.group(name="cases")
-def cases() -> None:
-    """The case list imported from the case-management system (case references, never names)."""
-
-
-@cases.command(name="import")
-@db_option()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--map", "pairs", multiple=True, metavar="COLUMN=FIELD", help="Map a column.")
-@click.option("--dry-run", is_flag=True, help="Check and preview; import nothing.")
-@click.option("--skip-bad-lines", is_flag=True, help="Import the clean lines, leave the bad out.")
-@click.pass_context
-def import_cases(
-    ctx: click.Context,
-    db_url: str | None,
-    file: Path,
-    pairs: tuple[str, ...],
-    dry_run: bool,
-    skip_bad_lines: bool,
-) -> None:
-    """Check a CSV export of cases, preview what is wrong by line, and import it (the import
-    replaces the case list). Fields: reference, service_area, team, worker, category,
-    opened_on, closed_on (or ignore)."""
-    from qa_tui.domain.case_import import parse_mapping
-    from qa_tui.services.planning import PlanningService, read_file
-
-    checked = read_file(file, parse_mapping(pairs))
-    _preview(checked)
-    if dry_run:
-        click.echo("Dry run: nothing imported.")
-        return
-    ws = get_app(ctx).workspace(db_url, create="default")
-    try:
-        total = len(checked.rows)
-        if sys.stderr.isatty():
-            with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-                seen = [0]
-
-                def step(done: int) -> None:
-                    bar.update(done - seen[0])
-                    seen[0] = done
-
-                written = PlanningService(ws).import_cases(checked, skip_bad_lines, step)
-        else:
-            written = PlanningService(ws).import_cases(checked, skip_bad_lines)
-    finally:
-        ws.close()
-    left = f"; {checked.bad_rows} bad line(s) left out" if checked.bad_rows else ""
-    click.echo(f"Imported {written:,} cases{left}.")
-
-
-def _preview(checked: Any) -> None:
-    for text in checked.preview():
-        click.echo(_text(text))
-
-
-# --- sample --------------------------------------------------------------------------------
-
-
-def _where(pairs: tuple[str, ...]) -> dict[str, str]:
-    from qa_tui.errors import ValidationError
-
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise ValidationError(f"--where {pair!r}: write FIELD=VALUE")
-        out[name.strip()] = value.strip()
-    return out
-
-
-@click.command(name="sample")
-@db_option()
-@click.option("--frame", type=click.Choice(["cases", "evaluations"]), required=True)
-@click.option("--size", type=int, required=True, help="How many to draw.")
-@click.option("--strata", default="", help="Stratify by this field (e.g. team, category).")
-@click.option("--where", "where", multiple=True, metavar="FIELD=VALUE", help="Filter the frame.")
-@click.option("--seed", type=int, required=True, help="The seed (keep it to reproduce).")
-@click.option("--hypothesis", default="", help="What the sample tests.")
-@click.option("--plan", "plan_id", default="", help="Put the drawn cases on this plan.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-@click.pass_context
-def sample(
-    ctx: click.Context,
-    db_url: str | None,
-    frame: str,
-    size: int,
-    strata: str,
-    where: tuple[str, ...],
-    seed: int,
-    hypothesis: str,
-    plan_id: str,
-    fmt: str,
-) -> None:
-    """Draw a simple or stratified random sample of imported cases or completed evaluations,
-    with a recorded seed, the frame's size and the strata (the same seed draws it again)."""
-    from qa_tui.services.planning import PlanningService
-    from qa_tui.textsafe import cell, json_text
-
-    ws = get_app(ctx).workspace(db_url)
-    try:
-        service = PlanningService(ws)
-        drawn = service.sample(frame, size, seed, strata.strip(), _where(where), hypothesis)
-        if plan_id:
-            service.add_sample(plan_id, drawn)
-    finally:
-        ws.close()
-    if fmt == "json":
-        click.echo(json_text({**drawn.to_json(), "describe": drawn.describe()}))
-        return
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["key", "case_reference", "stratum"])
-        writer.writerows(
-            [cell(u.key), cell(u.case_reference), cell(u.stratum)] for u in drawn.drawn
-        )
-        click.echo(buffer.getvalue(), nl=False)
-        return
-    click.echo(f"Drew {_text(drawn.describe())} (frame {drawn.fingerprint})")
-    for value, (in_frame, taken) in drawn.strata.items():
-        click.echo(f"  {_text(value) or '(blank)'}: {taken} of {in_frame:,}")
-    for unit in drawn.drawn:
-        click.echo(f"{_text(unit.case_reference)}  {_text(unit.stratum)}".rstrip())
-
+from qa_tui.cli.common import db_option, get_app, plain
 
 # --- plans ---------------------------------------------------------------------------------
 
@@ -184,6 +44,36 @@ def new_plan(ctx: click.Context, /, db_url: str | None, **values: Any) -> None:
         ws.close()
 
 
+@plan.command(name="edit")
+@db_option()
+@click.argument("plan_id")
+@click.option("--title", default=None)
+@click.option("--date", "starts_on", default=None, help="The (first) day, YYYY-MM-DD.")
+@click.option(
+    "--end", "--until", "ends_on", default=None, help='The last day ("" for a single day).'
+)
+@click.option("--service-area", default=None)
+@click.option("--hypothesis", default=None, help="What a dip sample tests.")
+@click.option("--notes", default=None)
+@click.pass_context
+def edit_plan(ctx: click.Context, /, db_url: str | None, plan_id: str, **given: Any) -> None:
+    """Change a plan's title, dates, service area, hypothesis or notes (only those given);
+    the cases due on its day follow the day."""
+    values = {k: v for k, v in given.items() if v is not None}
+    if not values:
+        from qa_tui.errors import ValidationError
+
+        raise ValidationError("plan edit: give --title, --date, --end or another field to change")
+    from qa_tui.services.planning import PlanningService
+
+    ws = get_app(ctx).workspace(db_url)
+    try:
+        changed = PlanningService(ws).update(plan_id, **values)  # "" clears the end date
+    finally:
+        ws.close()
+    click.echo(f"{changed} field(s) changed")
+
+
 @plan.command(name="list")
 @db_option()
 @click.pass_context
@@ -200,7 +90,7 @@ def list_plans(ctx: click.Context, db_url: str | None) -> None:
         when = r.starts_on.isoformat() if r.starts_on else "no date"
         click.echo(
             f"{r.id}  {when}  {r.kind:<12}  {r.status:<9}  {r.done:>3}/{r.cases:<3}  "
-            f"{_text(r.title)}"
+            f"{plain(r.title)}"
         )
 
 
@@ -311,13 +201,13 @@ def show(ctx: click.Context, db_url: str | None, plan_id: str, fmt: str) -> None
         click.echo(json_text({"plan": detail.plan.title, "allocations": rows}))
         return
     p = detail.plan
-    click.echo(f"{_text(p.title)} ({p.kind}, {p.status})")
+    click.echo(f"{plain(p.title)} ({p.kind}, {p.status})")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(detail.counts.items()))
     click.echo(f"{len(rows)} case(s): {counts or 'none'}")
     if detail.frame_change:
-        click.echo(_text(detail.frame_change))
+        click.echo(plain(detail.frame_change))
     for a in detail.allocations:
-        click.echo(f"{_text(a.case_reference):<14} {_text(a.reviewer or '-'):<24} {a.progress}")
+        click.echo(f"{plain(a.case_reference):<14} {plain(a.reviewer or '-'):<24} {a.progress}")
 
 
 for _name, _doc, _op in (
@@ -362,7 +252,7 @@ def mine(ctx: click.Context, db_url: str | None) -> None:
     finally:
         ws.close()
     for r in rows:
-        click.echo(f"{r.id}  {_text(r.case_reference):<14} {r.progress:<9} {_text(r.describe())}")
+        click.echo(f"{r.id}  {plain(r.case_reference):<14} {r.progress:<9} {plain(r.describe())}")
 
 
 @plan.command(name="begin")
@@ -430,70 +320,4 @@ def _update(ctx: click.Context, db_url: str | None, plan_id: str, given: dict[st
     click.echo(f"{changed} field(s) changed")
 
 
-# --- the monthly expectation ----------------------------------------------------------------
-
-
-@click.command(name="expectation")
-@db_option()
-@click.option("--month", default="", help="YYYY-MM (default: this month).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-@click.option(
-    "--eml",
-    "eml",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Also write a reminder email draft (.eml) for those not done; never sent.",
-)
-@click.pass_context
-def expectation(
-    ctx: click.Context, db_url: str | None, month: str, fmt: str, eml: Path | None
-) -> None:
-    """Who has completed their collaborative evaluation this month and who has not, by
-    service and team (the managers named in plans' review groups)."""
-    from qa_tui.documents.files import write_document
-    from qa_tui.documents.reminder import reminder_eml
-    from qa_tui.domain.expectation import parse_month
-    from qa_tui.services.planning import PlanningService
-    from qa_tui.textsafe import cell, json_text
-
-    ws = get_app(ctx).workspace(db_url)
-    try:
-        found, rows = PlanningService(ws).expectation(parse_month(month) if month else None)
-    finally:
-        ws.close()
-    records = [
-        {
-            "service_area": r.service_area,
-            "team": r.team,
-            "name": r.name,
-            "completed": r.completed,
-            "met": r.met,
-        }
-        for r in rows
-    ]
-    if fmt == "json":
-        click.echo(json_text({"month": f"{found.first:%Y-%m}", "managers": records}))
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(
-            buffer, fieldnames=list(records[0]) if records else ["name"], lineterminator="\n"
-        )
-        writer.writeheader()
-        writer.writerows({k: cell(v) for k, v in r.items()} for r in records)
-        click.echo(buffer.getvalue(), nl=False)
-    else:
-        waiting = sum(1 for r in rows if not r.met)
-        click.echo(
-            f"{found.label}: {len(rows) - waiting} of {len(rows)} managers have completed theirs"
-        )
-        for r in rows:
-            mark = "done" if r.met else "not yet"
-            click.echo(
-                f"  {_text(r.service_area):<20} {_text(r.team):<22} {_text(r.name):<24} {mark}"
-            )
-    if eml is not None:
-        written = write_document(eml, reminder_eml(found, rows))
-        click.echo(f"Reminder draft written to {written} (qa-tui never sends it)", err=True)
-
-
-COMMANDS = [cases, sample, plan, thematic, expectation]
+COMMANDS = [plan, thematic]
