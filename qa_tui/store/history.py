@@ -135,8 +135,7 @@ def record_change(
             evaluation_id=evaluation_id,
         )
         session.add(state)
-    state.heads = dumps([change.id])
-    state.winner_id = change.id
+    state.set_heads([change.id], change.id)
     state.conflict = False
     apply_value(session, change, value)
     return change
@@ -226,8 +225,7 @@ def settle_field(
             evaluation_id=winner.evaluation_id,
         )
         session.add(state)
-    state.heads = dumps(sorted(h.id for h in heads))
-    state.winner_id = winner.id
+    state.set_heads([h.id for h in heads], winner.id)
     state.conflict = heads_disagree(h.value for h in heads)
     return winner
 
