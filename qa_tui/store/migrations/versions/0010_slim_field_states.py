@@ -1,6 +1,7 @@
 """field states slimmed: a field with one head (almost every field) stores no ``heads`` list
 (NULL: the winner alone, instead of repeating its id), and on SQLite the table is WITHOUT
-ROWID (its key is the table: no separate index repeating the key)
+ROWID (its key is the table: no separate index repeating the key); the hand-over mark (meta
+``handed_over``) set to the clock: nothing made before may be amended
 
 Revision ID: 0010
 Revises: 0009
@@ -54,6 +55,13 @@ def _conflicts_index() -> None:
 
 
 def upgrade() -> None:
+    # The line after which a local change may be amended (qa_tui.store.handed_over): every
+    # change already here may have left in a bundle or a sync, so the mark is today's clock.
+    op.execute(
+        "INSERT INTO meta (key, value) SELECT 'handed_over', "
+        "'{\"mark\": ' || COALESCE((SELECT value FROM meta WHERE key = 'clock'), '0') || "
+        "', \"running\": []}' WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'handed_over')"
+    )
     if op.get_bind().dialect.name == "sqlite":
         _rebuild_sqlite(f"CASE WHEN {_SINGLE} THEN NULL ELSE heads END", "", " WITHOUT ROWID")
         return
@@ -62,6 +70,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM meta WHERE key = 'handed_over'")
     full = "COALESCE(heads, '[\"' || winner_id || '\"]')"
     if op.get_bind().dialect.name == "sqlite":
         _rebuild_sqlite(full, " NOT NULL", "")
