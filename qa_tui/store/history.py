@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, func, select
 from sqlalchemy.orm import Session
 
 from qa_tui.clock import Clock, stamp, utc_now
@@ -155,10 +155,12 @@ def record_change(
 def _unsent_own_change(
     session: Session, actor: Actor, state: models.FieldState
 ) -> models.Change | None:
-    """The field's winner if the next save may amend it: the field's only head, a plain field,
-    made here by the same author, superseded by nothing (not even a deletion) and not handed
-    over (:mod:`qa_tui.store.handed_over`: newer than the mark, no hand-over running)."""
-    if state.other_heads is not None or state.field in (CREATE, DELETED):
+    """The field's winner if the next save may amend it: the field's only head, a free-text
+    field (the ones autosaved as they are typed: evidence, entries, notes; a grade, a date or a
+    flag keeps one change a save), made here by the same author, superseded by nothing (not
+    even a deletion) and not handed over (:mod:`qa_tui.store.handed_over`: newer than the mark,
+    no hand-over running)."""
+    if state.other_heads is not None or not _free_text(state.entity_type, state.field):
         return None
     change = session.get(models.Change, state.winner_id)
     if (
@@ -173,6 +175,11 @@ def _unsent_own_change(
         return None
     mark = amend_mark(session)
     return change if mark is not None and change.counter > mark else None
+
+
+def _free_text(type_name: str, field: str) -> bool:
+    column = entity_type(type_name).model.__table__.columns.get(field)
+    return column is not None and isinstance(column.type, Text)
 
 
 def append_change(
