@@ -143,12 +143,15 @@ def _also_supersede_other_fields(session: Session, deletion: models.Change) -> N
     Heads are computed per field, so these links change no field's value; they let a merge
     tell an edit the deleting user saw from one made concurrently elsewhere (a conflict).
     """
-    seen = session.scalars(
-        select(models.FieldState.heads).where(
-            models.FieldState.entity_id == deletion.entity_id,
-            models.FieldState.field.not_in((CREATE, DELETED)),
+    seen = [
+        state.heads
+        for state in session.scalars(
+            select(models.FieldState).where(
+                models.FieldState.entity_id == deletion.entity_id,
+                models.FieldState.field.not_in((CREATE, DELETED)),
+            )
         )
-    ).all()
+    ]
     extra = sorted({head for heads in seen for head in json.loads(heads)})
     if not extra:
         return

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
@@ -23,10 +22,9 @@ from sqlalchemy.orm import Session
 from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, EntityType
-from qa_tui.store.history import dumps, heads_disagree
+from qa_tui.store.history import heads_disagree
 
 CHANGE_COLUMNS = tuple(c.key for c in models.Change.__table__.columns)
-_PLAIN_ID = re.compile(r"[0-9A-Za-z-]+\Z")  # an id whose JSON is itself in quotes
 
 
 def _table(model: type[models.Base]) -> Table:
@@ -94,23 +92,17 @@ def _state_row(
 ) -> dict[str, Any]:
     """The ``field_states`` row of one field: its heads and provisional winner (the last).
 
-    ``heads`` is written as :func:`dumps` would write the sorted list of ids, only faster.
+    ``heads`` is stored only when there are several (see :class:`models.FieldState`).
     """
     return {
         "entity_id": entity_id,
         "field": field,
         "entity_type": type_name,
         "evaluation_id": heads[-1]["evaluation_id"],
-        "heads": _id_list(heads),
+        "heads": None if len(heads) == 1 else models.heads_json([h["id"] for h in heads]),
         "winner_id": heads[-1]["id"],
         "conflict": len(heads) > 1 and heads_disagree(h["value"] for h in heads),
     }
-
-
-def _id_list(heads: list[dict[str, Any]]) -> str:
-    if len(heads) == 1 and _PLAIN_ID.match(heads[0]["id"]):  # most fields: one head
-        return f'["{heads[0]["id"]}"]'
-    return "[" + ",".join(dumps(i) for i in sorted(h["id"] for h in heads)) + "]"
 
 
 def derive_rows(

@@ -18,12 +18,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, func, select
 from sqlalchemy.orm import Session
 
 from qa_tui.clock import Clock, stamp, utc_now
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, entity_type
+from qa_tui.store.handed_over import amend_mark
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,9 @@ def record_change(
 
     The new change supersedes every current head of the field, so a local edit also settles a
     conflict the user could see. Setting a field to the value it already has records nothing.
+    When the field's value is this author's own change on this device that has not been handed
+    over yet, that change is amended instead (a new value, counter and time; the same id), so a
+    text autosaved at every pause leaves one change per hand-over, not one per pause.
     """
     state = session.get(models.FieldState, (entity_id, field))
     old: Any = None
@@ -118,6 +122,13 @@ def record_change(
         old, conflict = current_value(session, entity_id, field)
         if old == value and not conflict:
             return None
+        unsent = _unsent_own_change(session, actor, state)
+        if unsent is not None:  # amended in place: it has not left this database
+            unsent.value = dumps(value)
+            unsent.counter = tick(session)
+            unsent.wall_time = actor.timestamp()
+            apply_value(session, unsent, value)
+            return unsent
     heads: list[str] = json.loads(state.heads) if state else []
     change = append_change(
         session,
@@ -135,11 +146,40 @@ def record_change(
             evaluation_id=evaluation_id,
         )
         session.add(state)
-    state.heads = dumps([change.id])
-    state.winner_id = change.id
+    state.set_heads([change.id], change.id)
     state.conflict = False
     apply_value(session, change, value)
     return change
+
+
+def _unsent_own_change(
+    session: Session, actor: Actor, state: models.FieldState
+) -> models.Change | None:
+    """The field's winner if the next save may amend it: the field's only head, a free-text
+    field (the ones autosaved as they are typed: evidence, entries, notes; a grade, a date or a
+    flag keeps one change a save), made here by the same author, superseded by nothing (not
+    even a deletion) and not handed over (:mod:`qa_tui.store.handed_over`: newer than the mark,
+    no hand-over running)."""
+    if state.other_heads is not None or not _free_text(state.entity_type, state.field):
+        return None
+    change = session.get(models.Change, state.winner_id)
+    if (
+        change is None
+        or change.author != actor.author
+        or change.device_id != actor.device_id
+        or change.bundle_id is not None
+    ):
+        return None
+    later = select(models.ChangeLink.change_id).where(models.ChangeLink.supersedes_id == change.id)
+    if session.scalar(later.limit(1)) is not None:
+        return None
+    mark = amend_mark(session)
+    return change if mark is not None and change.counter > mark else None
+
+
+def _free_text(type_name: str, field: str) -> bool:
+    column = entity_type(type_name).model.__table__.columns.get(field)
+    return column is not None and isinstance(column.type, Text)
 
 
 def append_change(
@@ -226,8 +266,7 @@ def settle_field(
             evaluation_id=winner.evaluation_id,
         )
         session.add(state)
-    state.heads = dumps(sorted(h.id for h in heads))
-    state.winner_id = winner.id
+    state.set_heads([h.id for h in heads], winner.id)
     state.conflict = heads_disagree(h.value for h in heads)
     return winner
 

@@ -13,6 +13,7 @@ Two layers:
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy import (
     Boolean,
@@ -29,6 +30,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(36)
+
+
+def heads_json(head_ids: list[str]) -> str:
+    """A field's heads as stored: the JSON list of their ids, sorted (as ``history.dumps``)."""
+    return json.dumps(sorted(head_ids), ensure_ascii=False, separators=(",", ":"))
 
 
 class Base(DeclarativeBase):
@@ -79,16 +85,34 @@ class ChangeLink(Base):
 
 
 class FieldState(Base):
-    """Derived: the head change(s) of one field; more than one head is a conflict."""
+    """Derived: the head change(s) of one field; more than one head is a conflict.
+
+    Almost every field has one head, its winner: then the ``heads`` column is empty (NULL)
+    rather than repeating the winner's id (migration 0010), and :attr:`heads` gives the list
+    either way. On SQLite the table is ``WITHOUT ROWID``: its rows are found by their key
+    only, so the key is the table and no separate index repeats it.
+    """
 
     __tablename__ = "field_states"
     entity_id: Mapped[str] = mapped_column(ID, primary_key=True)
     field: Mapped[str] = mapped_column(String(64), primary_key=True)
     entity_type: Mapped[str] = mapped_column(String(32))
     evaluation_id: Mapped[str] = mapped_column(ID)
-    heads: Mapped[str] = mapped_column(Text)  # JSON list of change ids, sorted
+    # JSON list of the head change ids, sorted, when there are several; NULL: the winner alone
+    other_heads: Mapped[str | None] = mapped_column("heads", Text, nullable=True)
     winner_id: Mapped[str] = mapped_column(ID)
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def heads(self) -> str:
+        """The field's heads: a JSON list of change ids, sorted."""
+        return self.other_heads or heads_json([self.winner_id])
+
+    def set_heads(self, head_ids: list[str], winner_id: str) -> None:
+        """Store the heads (sorted ids) and the provisional winner among them."""
+        self.winner_id = winner_id
+        self.other_heads = None if len(head_ids) == 1 else heads_json(head_ids)
+
     __table_args__ = (
         # The conflicts (all, or one evaluation's) without scanning every field: a partial
         # index holds only the fields in conflict, a few rows instead of one per field
@@ -100,6 +124,7 @@ class FieldState(Base):
             sqlite_where=text('"conflict" = 1'),
             postgresql_where=text("conflict"),
         ),
+        {"sqlite_with_rowid": False},
     )
 
 

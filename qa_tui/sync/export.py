@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_tui.store import models
+from qa_tui.store.handed_over import handing_over
 from qa_tui.sync.aggregates import Aggregate
 
 BATCH = 200
@@ -31,8 +32,14 @@ def iter_aggregates(
     """The full history of each evaluation, in the order given, ``batch`` evaluations a query.
 
     Changes are sorted by ``(counter, device_id, id)`` and links by their ids, so the same
-    history always gives the same aggregate.
+    history always gives the same aggregate. Reading is handing over: while it runs, and
+    after, nothing read is amended (:mod:`qa_tui.store.handed_over`).
     """
+    with handing_over(session.get_bind()):
+        yield from _read(session, evaluation_ids, batch)
+
+
+def _read(session: Session, evaluation_ids: Sequence[str], batch: int) -> Iterator[Aggregate]:
     for start in range(0, len(evaluation_ids), batch):
         chunk = list(evaluation_ids[start : start + batch])
         rows = session.execute(

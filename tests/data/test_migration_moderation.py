@@ -36,7 +36,10 @@ def _copy_at_0003(source: Path, target: Path) -> None:
                 continue
             columns = [c["name"] for c in inspect(into).get_columns(table)]
             names = ", ".join(f'"{c}"' for c in columns)
-            rows = out.execute(text(f'SELECT {names} FROM "{table}"')).all()
+            picked = names
+            if table == "field_states":  # before 0010 every field state lists its heads
+                picked = names.replace('"heads"', """COALESCE(heads, '["' || winner_id || '"]')""")
+            rows = out.execute(text(f'SELECT {picked} FROM "{table}"')).all()
             if rows:
                 marks = ", ".join(f":{c}" for c in columns)
                 into.execute(

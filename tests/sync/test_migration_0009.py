@@ -43,6 +43,8 @@ def _copy_at_0008(source: Path, target: Path) -> None:
             if table == "alembic_version":
                 continue
             rows = read.execute(text(f'SELECT * FROM "{table}"')).mappings().all()
+            if table == "field_states":  # before 0010 every field state lists its heads
+                rows = [{**r, "heads": r["heads"] or f'["{r["winner_id"]}"]'} for r in rows]
             if rows:
                 names = list(rows[0].keys())
                 write.execute(
@@ -54,6 +56,15 @@ def _copy_at_0008(source: Path, target: Path) -> None:
                 )
     into.dispose()
     out.dispose()
+
+
+def _one_head_as_null(dumped: tuple) -> tuple:
+    """A table's dump as 0010 stores it: a field state with one head lists no heads."""
+    name, rows = dumped
+    if name != "field_states":
+        return dumped
+    slim = [(*r[:4], "None" if r[4] == f'["{r[5]}"]' else r[4], *r[5:]) for r in rows]
+    return name, sorted(slim)
 
 
 def test_0009_upgrades_a_database_with_conflicts(sqlite_db, tmp_path: Path) -> None:
@@ -77,7 +88,7 @@ def test_0009_upgrades_a_database_with_conflicts(sqlite_db, tmp_path: Path) -> N
     upgraded = open_store(f"sqlite:///{old}")  # migrates, after a backup
     assert not (OLD & _indexes(old)) and "ix_field_states_conflicts" in _indexes(old)
     assert [r for r in full_dump(upgraded) if r[0] != "alembic_version"] == [
-        r for r in rows if r[0] != "alembic_version"
+        _one_head_as_null(r) for r in rows if r[0] != "alembic_version"
     ]
     assert conflicts(upgraded) == found and consistent(upgraded) == []
     with upgraded.engine.connect() as connection:

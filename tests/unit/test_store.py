@@ -26,6 +26,7 @@ from qa_tui.domain.moderation import judge, start_moderation
 from qa_tui.errors import QaError, StoreError
 from qa_tui.store import models
 from qa_tui.store.entities import ENTITY_TYPES
+from qa_tui.store.handed_over import handing_over
 from qa_tui.store.history import check_consistency, read_clock
 from qa_tui.store.migrate import open_store
 from qa_tui.store.views import load_view
@@ -121,6 +122,8 @@ def test_each_change_is_in_the_history(workspace: Any, settings: Any, tpl: Any) 
     evaluation_id = new_eval(workspace)
     for words in ("Seen alone.", "Seen alone twice.", "Seen alone twice; words and pictures."):
         workspace.write(ev.set_response, tpl, evaluation_id, "assessment", evidence=words)
+        with handing_over(workspace.store.engine):  # sent: the next save is a change of its own
+            pass
     workspace.write(ev.set_response, tpl, evaluation_id, "assessment", evidence=words)  # no change
     history = [c for c in changes(workspace) if c.field == "evidence"]
     assert [json.loads(c.value) for c in history] == [
@@ -271,3 +274,23 @@ def test_update_details_unknown_field_is_refused(workspace: Any, tpl: Any) -> No
     evaluation_id = new_eval(workspace)
     with pytest.raises(QaError, match="not a case detail"):
         workspace.write(ev.update_details, evaluation_id, {"colour": "red"}, PATTERN)
+
+
+def test_saves_before_a_hand_over_amend_one_change(workspace: Any, tpl: Any) -> None:
+    """Free text saved as it is typed, nothing handed over between: one change holding the last
+    words (its old value the one before typing began); a grade keeps one change a save."""
+    evaluation_id = new_eval(workspace)
+    for words in ("Seen alone.", "Seen alone twice.", "Seen alone twice; words and pictures."):
+        workspace.write(ev.set_response, tpl, evaluation_id, "assessment", evidence=words)
+    for grade in ("good", "inadequate"):
+        workspace.write(ev.set_response, tpl, evaluation_id, "assessment", grade=grade)
+    evidence = [c for c in changes(workspace) if c.field == "evidence"]
+    assert [(json.loads(c.value), c.old_value) for c in evidence] == [
+        ("Seen alone twice; words and pictures.", None)
+    ]
+    assert [json.loads(c.value) for c in changes(workspace) if c.field == "grade"] == [
+        "good",
+        "inadequate",
+    ]
+    with workspace.store.reader() as session:
+        assert check_consistency(session) == []
