@@ -153,14 +153,17 @@ class HomeScreen(HomeList):
     def _read(self, source: RowSource, text: str, sort: tuple[str, bool], keep: str) -> None:
         """Every row when few, else the first page of a window on the database."""
         last = source.ws.positions.last() if source.ws is not None else ""
-        rows, total = read_all(source)
-        if total < 0:  # the file cannot answer: the workspace will
+        rows, counted = read_all(source)
+        if counted[0] < 0:  # the file cannot answer: the workspace will
             self.post_message(WorkspaceWanted())
             return
         if rows is not None:
             self.post_message(EvaluationsLoaded(rows, last))
         else:
-            window = read_window(source, source.query(text, sort), keep or last, True)
+            # The columns fitted to every row once the workspace is open (a scan start-up
+            # need not wait for: the first draw fits them to its page).
+            query, widths = source.query(text, sort), source.ws is not None
+            window = read_window(source, query, keep or last, counted, widths)
             self.post_message(WindowRead(window, -1, source, last))
         if source.ws is not None:
             # Imported here: planning pulls in SQLAlchemy, which start-up must not pay for.

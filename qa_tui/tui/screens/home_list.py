@@ -152,7 +152,7 @@ class HomeList(Screen[None]):
 
     @work(thread=True, group="home-window")
     def _read_window(self, source: RowSource, query: HomeQuery, keep: str, generation: int) -> None:
-        self.post_message(WindowRead(read_window(source, query, keep, False), generation, source))
+        self.post_message(WindowRead(read_window(source, query, keep), generation, source))
 
     def _want_page(self, number: int) -> None:
         """A page of the window came into view: read it."""

@@ -107,56 +107,59 @@ class Window:
     widths: dict[str, int] = field(default_factory=dict)
 
 
-def read_all(source: RowSource) -> tuple[list[HomeRow] | None, int]:
-    """Every row when they are few enough to keep in memory, else None; and how many."""
+def read_all(source: RowSource) -> tuple[list[HomeRow] | None, tuple[int, int]]:
+    """Every row when they are few enough to keep in memory, else None; and how many there
+    are, and of them demo data ((-1, -1) when the file cannot answer)."""
 
-    def read(run: Runner) -> tuple[list[EvaluationRow] | None, int]:
-        total = totals(run)[0]
-        if total > IN_MEMORY_UP_TO:
-            return None, total
-        return page(run, HomeQuery(dialect=source.dialect), 0, total + 1), total
+    def read(run: Runner) -> tuple[list[EvaluationRow] | None, tuple[int, int]]:
+        counted = totals(run)
+        if counted[0] > IN_MEMORY_UP_TO:
+            return None, counted
+        return page(run, HomeQuery(dialect=source.dialect), 0, counted[0] + 1), counted
 
     found = source.read(read)
     if found is None:
-        return None, -1
-    rows, total = found
-    return (None if rows is None else [source.home_row(r) for r in rows]), total
+        return None, (-1, -1)
+    rows, counted = found
+    return (None if rows is None else [source.home_row(r) for r in rows]), counted
 
 
-def read_window(source: RowSource, query: HomeQuery, keep: str, with_totals: bool) -> Window | None:
-    """The first page of the list (and the kept evaluation's page), counted."""
+def read_window(
+    source: RowSource,
+    query: HomeQuery,
+    keep: str,
+    counted: tuple[int, int] = (-1, -1),
+    widths: bool = False,
+) -> Window | None:
+    """The first page of the list (and the kept evaluation's page), counted; ``counted``:
+    every evaluation and the demo ones when known; ``widths``: fit the columns to every row
+    (else to the rows read)."""
 
-    def read(run: Runner) -> tuple[int, int, int, int, dict[int, list[EvaluationRow]], Any]:
-        total, demo = totals(run) if with_totals else (-1, -1)
+    def read(run: Runner) -> tuple[int, dict[int, list[EvaluationRow]], int, dict[str, int]]:
         first = page(run, query, 0, PAGE)
         pages = {0: first}
         if len(first) < PAGE:
             n = len(first)
         else:
-            n = total if with_totals and not query.words else count(run, query)
+            n = counted[0] if counted[0] >= 0 and not query.words else count(run, query)
         at = next((i for i, r in enumerate(first) if r.id == keep), None) if keep else None
         if keep and at is None:
             at = position(run, query, keep)
             if at is not None:
                 pages[at // PAGE] = page(run, query, at // PAGE * PAGE, PAGE)
-        return total, demo, n, at or 0, pages, longest(run) if with_totals else {}
+        return n, pages, at or 0, longest(run) if widths else {}
 
     found = source.read(read)
     if found is None:
         return None
-    total, demo, n, at, pages, widths = found
+    n, pages, at, longest_text = found
     home_pages = {k: [source.home_row(r) for r in rows] for k, rows in pages.items()}
-    every = [r for rows in home_pages.values() for r in rows]
-    if widths:
-        fitted = column_widths(every)
-        widths = {
-            **fitted,
-            "case": max(fitted["case"], widths["case_reference"]),
-            "service": max(fitted["service"], widths["service_area"]),
-            "team": max(fitted["team"], widths["team"]),
-            "practitioner": max(fitted["practitioner"], widths["practitioner"]),
-        }
-    return Window(query, n, total, demo, home_pages, at, widths)
+    fitted = column_widths([r for rows in home_pages.values() for r in rows])
+    for key, column in (("case", "case_reference"), ("service", "service_area")):
+        fitted[key] = max(fitted[key], longest_text.get(column, 0))
+    for key in ("team", "practitioner"):
+        fitted[key] = max(fitted[key], longest_text.get(key, 0))
+    return Window(query, n, counted[0], counted[1], home_pages, at, fitted)
 
 
 def read_page(source: RowSource, query: HomeQuery, number: int) -> list[HomeRow]:
