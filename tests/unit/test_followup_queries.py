@@ -48,3 +48,18 @@ def test_a_superseded_query_stops(workspace: Any) -> None:
     with pytest.raises(Superseded):
         workspace.read(list_actions, flt, None, 100, lambda: True)
     assert workspace.read(list_actions, flt, None, 100, lambda: False) == []
+
+
+def test_words_match_as_python_does_ignoring_case(workspace: Any) -> None:
+    """Each word is found in the owner, the action or its evaluation, whatever the case
+    (SQLite's own LIKE, as the filter now says it), and %, _ and \\ are plain characters."""
+    generate(workspace, 60, 3)
+    every = workspace.read(list_actions, ActionFilter(today=TODAY), None, None)
+
+    def text(a: Any) -> str:
+        return "\n".join((a.owner, a.description, a.team, a.service_area, a.case_reference))
+
+    for word in ("north", "NORTH", "Lcs-", "review", "%", "_", "\\", "a_b"):
+        found = workspace.read(list_actions, ActionFilter(words=(word,), today=TODAY), None, None)
+        assert [a.id for a in found] == [a.id for a in every if word.lower() in text(a).lower()]
+    assert workspace.read(list_actions, ActionFilter(words=("north",), today=TODAY), None, None)
