@@ -26,6 +26,7 @@ from qa_tui.tui.widgets.report_filters import ReportFilters
 if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
+CACHED = 8  # filters whose charts are kept
 TABS = (
     ("grades", "Grades"),
     ("scaling", "Scaling"),
@@ -68,6 +69,9 @@ class DashboardScreen(Screen[None]):
         self.loads = 0  # redraws of the chart on show (tests and the benchmark wait on it)
         self.complete = 0  # redraws of every chart
         self._said: dict[str, str] = {}
+        # The charts of the last filters drawn, so going back to one redraws it at once
+        # ("r" reads the database again).
+        self._drawn: dict[ReportQuery, Dashboard] = {}
         self._period_text = f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
 
     def compose(self) -> ComposeResult:
@@ -106,6 +110,7 @@ class DashboardScreen(Screen[None]):
         self.query_one("#period").focus()
 
     def action_reload(self) -> None:
+        self._drawn.clear()  # read the database again, for every filter
         self.load(self.query_now)
 
     def action_show_tab(self, name: str) -> None:
@@ -122,7 +127,12 @@ class DashboardScreen(Screen[None]):
     def _filters(self, event: ReportFilters.Changed) -> None:
         f = event.filters
         self.query_now = ReportQuery(f.period, f.service_area, f.team, self.today)
-        self.load(self.query_now)
+        drawn = self._drawn.get(self.query_now)
+        if drawn is not None:  # a filter drawn a moment ago: drawn again from memory
+            self.workers.cancel_group(self, "dashboard")
+            self._show(drawn, every=True)
+        else:
+            self.load(self.query_now)
 
     @work(thread=True, exclusive=True, group="dashboard-choices")
     def load_choices(self) -> None:
@@ -139,7 +149,7 @@ class DashboardScreen(Screen[None]):
         """The chart on show first (that is the redraw), then the others, one by one."""
         from textual.worker import get_current_worker
 
-        from qa_tui.reports.dashboard import DashChart, chart, outline
+        from qa_tui.reports.dashboard import DashChart, chart, outline, with_charts
 
         active = self.query_one(TabbedContent).active.removeprefix("tab-") or "grades"
         order = [active, *(name for name, _label in TABS if name != active)]
@@ -147,12 +157,13 @@ class DashboardScreen(Screen[None]):
         try:
             with self.workspace.store.reader() as session:
                 drawn: tuple[DashChart, ...] = (chart(session, query, order[0]),)
-                self.app.call_from_thread(self._show, outline(session, query, drawn))
+                base = outline(session, query, drawn)  # the counts, read once per filter
+                self.app.call_from_thread(self._show, base)
                 for name in order[1:]:
                     if worker.is_cancelled:
                         return  # a newer filter is being drawn
                     drawn = (*drawn, chart(session, query, name))
-                    self.app.call_from_thread(self._show, outline(session, query, drawn))
+                    self.app.call_from_thread(self._show, with_charts(base, drawn))
         except QaError as err:
             self.app.call_from_thread(self._status, f"Charts not drawn: {err}")
 
@@ -165,12 +176,18 @@ class DashboardScreen(Screen[None]):
             self._said[selector] = text
             self.query_one(selector, Shown).update(text)
 
-    def _show(self, data: Dashboard) -> None:
+    def _show(self, data: Dashboard, every: bool = False) -> None:
+        """Draw the chart ``data`` brings (each message from the worker brings one more), or
+        ``every`` chart (a filter drawn before, from the cache)."""
         if data.query != self.query_now:
             return  # a newer filter is being drawn
         self.data = data
+        if len(data.charts) == len(TABS):
+            self._drawn[data.query] = data
+            while len(self._drawn) > CACHED:
+                del self._drawn[next(iter(self._drawn))]
         self._say("#dash-headline", data.headline or "Reading the grades…")
-        for found in data.charts[-1:]:  # each message brings one more chart
+        for found in data.charts if every else data.charts[-1:]:
             self.query_one(f"#chart-{found.name}", BarChart).show(found)
             self._say(f"#title-{found.name}", found.title)
             key = legend(found)
@@ -182,7 +199,7 @@ class DashboardScreen(Screen[None]):
             f"{q.period.label} · {where} · {data.completed:,} completed evaluations{demo} · "
             f"trends {data.trend.label} · Enter on a bar: the evaluations behind it"
         )
-        if len(data.charts) == 1:
+        if len(data.charts) == 1 or every:
             self.loads += 1  # the chart on show is redrawn
         if len(data.charts) == len(TABS):
             self.complete += 1  # and every other one
