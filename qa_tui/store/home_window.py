@@ -265,7 +265,8 @@ def position(run: Runner, q: HomeQuery, evaluation_id: str) -> int | None:
     where = _where(q, sql)
     mine, theirs = _sort_expr(q, sql, "e"), _sort_expr(q, sql, "k")
     if q.sort == "date":  # a draft without a date sorts first, as "" does in memory
-        mine, theirs = f"COALESCE({mine}, '')", f"COALESCE({theirs}, '')"
+        mine = f"COALESCE(CAST({mine} AS VARCHAR(10)), '')"
+        theirs = f"COALESCE(CAST({theirs} AS VARCHAR(10)), '')"
     before = ">" if q.reverse else "<"
     kid = sql.p(evaluation_id)
     kept_where = _where(q, sql, "k")
