@@ -461,6 +461,7 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
     from qa_tui.reports.dashboard import behind, dashboard
     from qa_tui.reports.model import ReportQuery
     from qa_tui.reports.period import parse_period
+    from qa_tui.reports.queries import CONCERN_STATUSES
     from qa_tui.store.migrate import open_store
 
     data = demo["data"]
@@ -495,6 +496,13 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
     assert total == len(expected) and {r.id for r in rows} == expected  # …and opens evaluations
     assert {r.id: r.detail for r in rows} == {e: f"{late[e]} overdue" for e in expected}
 
+    raised = Counter(
+        c["status"] for c in data["concerns"] if start <= day(c["evaluation_date"]) <= end
+    )
+    assert {b.key: b.value for b in board.chart("concerns").bars} == {
+        key: raised.get(key, 0) for key, _label in CONCERN_STATUSES
+    }
+    assert sum(raised.values()) and len(raised) > 1  # more than one status to tell apart
     bar, (total, rows) = pages["concerns"]
     expected = {
         c["evaluation_id"]
