@@ -110,6 +110,18 @@ def chart(session: Session, query: ReportQuery, name: str) -> DashChart:
     raise LookupError(name)
 
 
+def depends_on(query: ReportQuery, name: str) -> tuple[object, ...]:
+    """What chart ``name`` depends on: two queries giving the same key give the same chart
+    (the overdue actions do not depend on the period; the trends only on the quarters of
+    their window)."""
+    if name == "overdue":
+        return (name, query.service_area, query.team, query.today)
+    if name in ("scaling", "agreement"):
+        window = trend_window(query.period)
+        return (name, window.start, window.end, query.service_area, query.team, query.today)
+    return (name, query)
+
+
 def outline(session: Session, query: ReportQuery, charts: tuple[DashChart, ...] = ()) -> Dashboard:
     """What the dashboard says besides its charts (how many evaluations, the trend window),
     with the ``charts`` drawn so far."""
