@@ -126,6 +126,11 @@ async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
         await pilot.pause()
         assert screen.complete == complete + 1 and screen.data is every_team
         assert not [w for w in screen.workers if w.group == "dashboard" and w.is_running]
+        scaling = screen.query_one("#chart-scaling")
+        assert scaling.chart is not every_team.chart("scaling")  # hidden: drawn when shown
+        await pilot.press("2")
+        assert scaling.chart is every_team.chart("scaling")
+        await pilot.press("1")
         screen.query_one("#chart-grades").focus()
         await pilot.press("r")  # reload: the database read again
         await wait_for(pilot, lambda: screen.complete == complete + 2, "the charts read again")

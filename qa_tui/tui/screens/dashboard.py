@@ -125,6 +125,10 @@ class DashboardScreen(Screen[None]):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         name = (event.pane.id or "").removeprefix("tab-")
         if name:
+            if self.data is not None:  # drawn from memory while hidden: drawn now
+                found = next((c for c in self.data.charts if c.name == name), None)
+                if found is not None:
+                    self._draw(found)
             self.query_one(f"#chart-{name}", BarChart).focus()
 
     @on(ReportFilters.Changed)
@@ -197,6 +201,15 @@ class DashboardScreen(Screen[None]):
         while len(self._charts) > CACHED * len(TABS):
             del self._charts[next(iter(self._charts))]
 
+    def _draw(self, found: DashChart) -> None:
+        chart = self.query_one(f"#chart-{found.name}", BarChart)
+        if chart.chart is found:
+            return  # drawn already
+        chart.show(found)
+        self._say(f"#title-{found.name}", found.title)
+        key = legend(found)
+        self._say(f"#note-{found.name}", "   ".join(part for part in (key, found.note) if part))
+
     def _show(self, data: Dashboard, every: bool = False) -> None:
         """Draw the chart ``data`` brings (each message from the worker brings one more), or
         ``every`` chart (a filter drawn before, from the cache)."""
@@ -205,11 +218,11 @@ class DashboardScreen(Screen[None]):
         self.data = data
         self._keep(data)
         self._say("#dash-headline", data.headline or "Reading the grades…")
-        for found in data.charts if every else data.charts[-1:]:
-            self.query_one(f"#chart-{found.name}", BarChart).show(found)
-            self._say(f"#title-{found.name}", found.title)
-            key = legend(found)
-            self._say(f"#note-{found.name}", "   ".join(part for part in (key, found.note) if part))
+        if every:  # from memory: the chart on show now, each other one when its tab is
+            active = self.query_one(TabbedContent).active.removeprefix("tab-") or "grades"
+            self._draw(data.chart(active))
+        else:
+            self._draw(data.charts[-1])
         q = data.query
         where = " · ".join(v for v in (q.service_area, q.team) if v) or "every team"
         demo = f" (includes {data.demo:,} demo)" if data.demo else ""
