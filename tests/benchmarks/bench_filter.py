@@ -137,8 +137,8 @@ async def measure_app(db_url: str, size: tuple[int, int]) -> list[float]:
             original_fill()
             probe.armed = True
 
-        home._refresh_table = refresh_and_arm  # type: ignore[method-assign]
-        home._fill_window = fill_and_arm  # type: ignore[method-assign]
+        home._refresh_table = refresh_and_arm  # type: ignore[method-assign]  # the probe wraps it
+        home._fill_window = fill_and_arm  # type: ignore[method-assign]  # the probe wraps it
         return await type_keys(probe, arm_on_send=False)
 
 

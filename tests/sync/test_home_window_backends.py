@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
+
+from qa_tui.config import Settings
 from qa_tui.framework.model import DEFAULT_GRADE_LABELS
 from qa_tui.store.home_window import HomeQuery, count, page, position, session_runner, totals
 from qa_tui.store.queries import list_evaluations
@@ -13,11 +16,11 @@ from qa_tui.tui.screens.home_rows import make_home_row, matching
 FILTERS = ["", "north", "good", "draft", "lcs-", "child prot", "demo", "⚠", "acknowledged", "zzz"]
 
 
-def test_window_on_both_databases(make_db: Callable[[], str], settings: object) -> None:
+def test_window_on_both_databases(make_db: Callable[[], str], settings: Settings) -> None:
     from qa_tui.demo import generate
     from qa_tui.workspace import open_workspace
 
-    ws = open_workspace(settings, make_db())  # type: ignore[arg-type]
+    ws = open_workspace(settings, make_db())
     try:
         generate(ws, 40, seed=5)
         every = ws.read(list_evaluations)
@@ -31,8 +34,8 @@ def test_window_on_both_databases(make_db: Callable[[], str], settings: object) 
         def read(text: str) -> tuple[list[str], int, list[int | None]]:
             q = HomeQuery.of(text, "date", True, dialect=dialect, grade_labels=DEFAULT_GRADE_LABELS)
 
-            def go(session: object) -> tuple[list[str], int, list[int | None]]:
-                run = session_runner(session)  # type: ignore[arg-type]
+            def go(session: Session) -> tuple[list[str], int, list[int | None]]:
+                run = session_runner(session)
                 ids = [r.id for r in page(run, q, 0, 100)]
                 return ids, count(run, q), [position(run, q, i) for i in ids[:3]]
 
