@@ -395,7 +395,7 @@ def run_on(
         started = time.perf_counter()
         have = _existing(ws)
         if have < count:
-            build(ws, count - have)
+            build(ws, count - have, seed=7 + have)  # new ids after a kept database's
             print(f"  built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         if build_only:
             return
