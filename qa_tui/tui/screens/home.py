@@ -32,7 +32,9 @@ from qa_tui.tui.screens.home_rows import (
 )
 from qa_tui.tui.screens.home_source import (
     RowSource,
+    WindowCounted,
     WindowRead,
+    count_matches,
     read_all,
     read_window,
 )
@@ -165,6 +167,8 @@ class HomeScreen(HomeList):
             query, widths = source.query(text, sort), source.ws is not None
             window = read_window(source, query, keep or last, counted, widths)
             self.post_message(WindowRead(window, -1, source, last))
+            if window is not None and window.count < 0:  # the page first, then the count
+                self.post_message(WindowCounted(count_matches(source, query), query))
         if source.ws is not None:
             # Imported here: planning pulls in SQLAlchemy, which start-up must not pay for.
             from qa_tui.services.planning import PlanningService

@@ -23,8 +23,10 @@ from qa_tui.tui.screens.home_rows import (
 from qa_tui.tui.screens.home_source import (
     PageRead,
     RowSource,
+    WindowCounted,
     WindowRead,
     WindowRows,
+    count_matches,
     read_page,
     read_window,
 )
@@ -152,7 +154,17 @@ class HomeList(Screen[None]):
 
     @work(thread=True, group="home-window")
     def _read_window(self, source: RowSource, query: HomeQuery, keep: str, generation: int) -> None:
-        self.post_message(WindowRead(read_window(source, query, keep), generation, source))
+        window = read_window(source, query, keep)
+        self.post_message(WindowRead(window, generation, source))
+        if window is not None and window.count < 0:  # the page first, then the count
+            self.post_message(WindowCounted(count_matches(source, query), query))
+
+    def on_window_counted(self, message: WindowCounted) -> None:
+        rows = self._window
+        if rows is not None and rows.window.count < 0 and rows.window.query == message.query:
+            rows.window.count = message.count
+            self.query_one(EvaluationList).set_rows(rows)  # its length now known
+            self._update_status()
 
     def _want_page(self, number: int) -> None:
         """A page of the window came into view: read it."""
@@ -176,12 +188,13 @@ class HomeList(Screen[None]):
     def _update_status(self) -> None:
         if self._window is not None:
             window = self._window.window
-            total, shown, demo = window.total, window.count, window.demo
+            total, shown, demo = window.total, len(self._window), window.demo
+            more = window.count < 0  # still being counted
         else:
-            total, shown = len(self._rows), len(self._shown)
+            total, shown, more = len(self._rows), len(self._shown), False
             demo = sum(1 for r in self._rows if r.row.demo)
         # One line whatever it says: no need to lay out the screen again.
-        status = status_text(total, shown, demo, self._sort)
+        status = status_text(total, shown, demo, self._sort, more)
         self.query_one("#home-status", Static).update(status, layout=False)
 
     def _filter_changed(self, _: str) -> None:

@@ -118,12 +118,18 @@ def make_home_row(row: EvaluationRow, grade: str) -> HomeRow:
     return HomeRow(row, grade, status, "\n".join(words).lower())
 
 
-def status_text(total: int, shown: int, demo: int, sort: tuple[str, bool]) -> str:
-    """The line under the list: how many evaluations, how many shown, and the sort."""
+def status_text(
+    total: int, shown: int, demo: int, sort: tuple[str, bool], more: bool = False
+) -> str:
+    """The line under the list: how many evaluations, how many shown (``more``: at least
+    that many, still being counted), and the sort."""
     if not total:
         return ""
     noun = "evaluation" if total == 1 else "evaluations"
-    text = f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
+    if more:
+        text = f"Showing {shown}+ of {total} {noun}"
+    else:
+        text = f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
     if demo:  # never mistaken for real work
         text += f" (includes {demo} demo)"
     key, reverse = sort

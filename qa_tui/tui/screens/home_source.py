@@ -99,7 +99,7 @@ class Window:
     """One read of a windowed list: the rows around where the cursor goes, and the counts."""
 
     query: HomeQuery
-    count: int  # rows the filter matches
+    count: int  # rows the filter matches (-1: not counted yet)
     total: int  # every evaluation
     demo: int
     pages: dict[int, list[HomeRow]]
@@ -141,7 +141,8 @@ def read_window(
         if len(first) < PAGE:
             n = len(first)
         else:
-            n = counted[0] if counted[0] >= 0 and not query.words else count(run, query)
+            # Counted after the page is drawn (count_matches): a scan of every row.
+            n = counted[0] if counted[0] >= 0 and not query.words else -1
         at = next((i for i, r in enumerate(first) if r.id == keep), None) if keep else None
         if keep and at is None:
             at = position(run, query, keep)
@@ -160,6 +161,11 @@ def read_window(
     for key in ("team", "practitioner"):
         fitted[key] = max(fitted[key], longest_text.get(key, 0))
     return Window(query, n, counted[0], counted[1], home_pages, at, fitted)
+
+
+def count_matches(source: RowSource, query: HomeQuery) -> int:
+    """How many rows the filter matches (read once the page is drawn)."""
+    return source.read(lambda run: count(run, query)) or 0
 
 
 def read_page(source: RowSource, query: HomeQuery, number: int) -> list[HomeRow]:
@@ -200,7 +206,13 @@ class WindowRows(Sequence[HomeRow | Pending]):
         self._asked: set[int] = set(window.pages)
 
     def __len__(self) -> int:
-        return self.window.count
+        if self.window.count >= 0:
+            return self.window.count
+        return self.read_so_far()
+
+    def read_so_far(self) -> int:
+        """Rows up to the end of the last page read (the length until counted)."""
+        return max((n * PAGE + len(rows) for n, rows in self.window.pages.items()), default=0)
 
     @overload
     def __getitem__(self, index: int) -> HomeRow | Pending: ...
@@ -260,3 +272,11 @@ class PageRead(Message):
     number: int
     rows: list[HomeRow]
     generation: int
+
+
+@dataclass
+class WindowCounted(Message):
+    """How many rows the window read for ``query`` has in all."""
+
+    count: int
+    query: HomeQuery
