@@ -15,10 +15,10 @@ few ``GROUP BY`` statements, whatever the size of the database.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from qa_tui.framework.model import NOT_APPLICABLE
@@ -110,6 +110,18 @@ def chart(session: Session, query: ReportQuery, name: str) -> DashChart:
     raise LookupError(name)
 
 
+def depends_on(query: ReportQuery, name: str) -> tuple[object, ...]:
+    """What chart ``name`` depends on: two queries giving the same key give the same chart
+    (the overdue actions do not depend on the period; the trends only on the quarters of
+    their window)."""
+    if name == "overdue":
+        return (name, query.service_area, query.team, query.today)
+    if name in ("scaling", "agreement"):
+        window = trend_window(query.period)
+        return (name, window.start, window.end, query.service_area, query.team, query.today)
+    return (name, query)
+
+
 def outline(session: Session, query: ReportQuery, charts: tuple[DashChart, ...] = ()) -> Dashboard:
     """What the dashboard says besides its charts (how many evaluations, the trend window),
     with the ``charts`` drawn so far."""
@@ -122,6 +134,12 @@ def outline(session: Session, query: ReportQuery, charts: tuple[DashChart, ...] 
         trend_window(query.period),
         q.demo_evaluations(session, q.evaluations_where(query, completed=False)),
     )
+
+
+def with_charts(base: Dashboard, charts: tuple[DashChart, ...]) -> Dashboard:
+    """``base`` (an :func:`outline`, its counts read once per filter) with these charts."""
+    grades = next((c for c in charts if c.name == "grades"), None)
+    return replace(base, charts=charts, headline=headline_of(grades) if grades else "")
 
 
 def dashboard(session: Session, query: ReportQuery) -> Dashboard:
@@ -188,8 +206,44 @@ def overdue_chart(session: Session, query: ReportQuery) -> DashChart:
     )
 
 
+def concern_statuses(session: Session, query: ReportQuery) -> dict[str, int]:
+    """The period's immediate concerns by status, as :func:`qa_tui.reports.queries.
+    concern_statuses` counts them, with each concern's shares and events looked up by index
+    for the period's concerns alone (the report's form groups every share and event in the
+    database first: a cost that grows with the database, not with the period)."""
+    s, ev = models.ConcernShare, models.ConcernEvent
+    shared = (
+        select(func.count(func.distinct(s.recipient_role)))
+        .where(
+            s.evaluation_id == E.id,
+            ~s.deleted,
+            s.shared_on.is_not(None),
+            s.recipient_role.in_(list(CONCERN_RECIPIENTS)),
+        )
+        .scalar_subquery()
+    )
+
+    def happened(kind: str) -> Any:
+        return exists().where(ev.evaluation_id == E.id, ~ev.deleted, ev.kind == kind)
+
+    status = case(
+        (happened("closed"), literal("closed", literal_execute=True)),
+        (happened("acknowledged"), literal("acknowledged", literal_execute=True)),
+        (shared >= len(CONCERN_RECIPIENTS), literal("shared", literal_execute=True)),
+        (shared > 0, literal("partly_shared", literal_execute=True)),
+        else_=literal("not_shared", literal_execute=True),
+    ).label("status")
+    conditions = q.evaluations_where(query, completed=False)
+    per_concern = select(status).where(*conditions, E.immediate_concern.is_(True)).subquery()
+    rows = session.execute(
+        select(per_concern.c.status, func.count()).group_by(per_concern.c.status)
+    ).all()
+    found = {str(key): int(n) for key, n in rows}
+    return {key: found.get(key, 0) for key, _label in q.CONCERN_STATUSES}
+
+
 def concern_chart(session: Session, query: ReportQuery) -> DashChart:
-    found = q.concern_statuses(session, q.evaluations_where(query, completed=False))
+    found = concern_statuses(session, query)
     total = sum(found.values())
     bars = tuple(
         Bar(key, label, float(found[key]), f"{found[key]:,}", total)

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Boolean, ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
 from qa_tui.errors import QaError
@@ -70,9 +71,49 @@ class TrackedAction:
         return (self.due_date or FAR_FUTURE, self.id)
 
 
+class _Contains(ColumnElement[bool]):
+    """``column`` contains ``pattern``'s text, ignoring case: ``LIKE`` on SQLite (which
+    ignores the case of ASCII letters itself, as its ``lower()`` folds only those: the same
+    matches, three times faster than ``lower(column) LIKE``), ``ILIKE`` on PostgreSQL."""
+
+    inherit_cache = True
+    type = Boolean()
+
+    def __init__(self, column: Any, pattern: str) -> None:
+        self.column = column
+        self.pattern = literal(pattern)
+
+
+@compiles(_Contains)
+def _contains_default(element: _Contains, compiler: Any, **kw: Any) -> str:
+    column, pattern = (
+        compiler.process(element.column, **kw),
+        compiler.process(element.pattern, **kw),
+    )
+    return f"lower({column}) LIKE lower({pattern}) ESCAPE '\\'"
+
+
+@compiles(_Contains, "sqlite")
+def _contains_sqlite(element: _Contains, compiler: Any, **kw: Any) -> str:
+    column, pattern = (
+        compiler.process(element.column, **kw),
+        compiler.process(element.pattern, **kw),
+    )
+    return f"{column} LIKE {pattern} ESCAPE '\\'"
+
+
+@compiles(_Contains, "postgresql")
+def _contains_postgresql(element: _Contains, compiler: Any, **kw: Any) -> str:
+    column, pattern = (
+        compiler.process(element.column, **kw),
+        compiler.process(element.pattern, **kw),
+    )
+    return f"{column} ILIKE {pattern} ESCAPE '\\'"
+
+
 def _like(column: Any, text: str) -> Any:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
+    return _Contains(column, f"%{escaped}%")
 
 
 def _evaluation_column(column: Any) -> Any:
@@ -89,7 +130,24 @@ def _evaluation_is(*conditions: Any) -> Any:
     return select(e.id).where(e.id == a.evaluation_id, *conditions).correlate(a).exists()
 
 
-def _action_query(flt: ActionFilter) -> Any:
+FEW = 1_000  # evaluations a word matches, beyond which each action's is looked up instead
+
+
+def _word_evaluations(session: Session, word: str) -> Any:
+    """The condition that an action's evaluation matches ``word`` (team, service area, case
+    reference). A word few evaluations match: their ids, found by one scan that stops once
+    :data:`FEW` are found. A common word: the action's evaluation looked up by its key for
+    each action walked (a page walks a few hundred). Either way no keystroke scans every
+    evaluation and then looks every action's evaluation up as well."""
+    e, a = models.Evaluation, models.Action
+    matches = or_(_like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word))
+    ids = list(session.scalars(select(e.id).where(matches).limit(FEW + 1)))
+    if len(ids) <= FEW:
+        return a.evaluation_id.in_(ids)
+    return _evaluation_is(matches)
+
+
+def _action_query(session: Session, flt: ActionFilter) -> Any:
     """Actions matching ``flt``, with their evaluation's case reference, team, service area
     and status. No join: SQLite would first scan every evaluation to build a Bloom filter;
     conditions on the evaluation are looked up per action, so walking the actions in due
@@ -121,18 +179,8 @@ def _action_query(flt: ActionFilter) -> Any:
         found = or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation))
         where.append(_evaluation_is(found))
     for word in flt.words:
-        # A word typed in the filter: the evaluations it matches are found once (one pass over
-        # the evaluations), not looked up again for every action walked.
-        in_evaluation = or_(
-            _like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word)
-        )
-        where.append(
-            or_(
-                _like(a.owner, word),
-                _like(a.description, word),
-                a.evaluation_id.in_(select(e.id).where(in_evaluation)),
-            )
-        )
+        in_evaluation = _word_evaluations(session, word)
+        where.append(or_(_like(a.owner, word), _like(a.description, word), in_evaluation))
     # Last, so SQLite tests it only for actions that passed everything else.
     where.append(~_evaluation_is(e.deleted))
     return query.where(*where)
@@ -180,7 +228,7 @@ def _list_actions(
 ) -> list[TrackedAction]:
     a = models.Action
     # The index (due_key, id) gives this order at once: a page stops after ``limit`` rows.
-    query = _action_query(flt).order_by(a.due_key, a.id)
+    query = _action_query(session, flt).order_by(a.due_key, a.id)
     if after is not None:
         query = query.where(or_(a.due_key > after[0], and_(a.due_key == after[0], a.id > after[1])))
     if limit is not None:
@@ -220,8 +268,9 @@ def count_actions(
     stop: Callable[[], bool] | None = None,
 ) -> int:
     """How many actions match, counted up to ``cap`` (``cap + 1`` means more than ``cap``)."""
-    inner = _action_query(flt).with_only_columns(models.Action.id).limit(cap + 1).subquery()
     with stoppable(session, stop):
+        query = _action_query(session, flt)
+        inner = query.with_only_columns(models.Action.id).limit(cap + 1).subquery()
         return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 

@@ -196,6 +196,23 @@ class Evaluation(Record):
             "evaluation_date",
         ),
         Index("ix_evaluations_concern", "immediate_concern"),
+        # The home list (migration 0011): its filter and newest-first order read only this
+        # index, a keystroke's page and count never the table (store/home_window.py).
+        Index(
+            "ix_evaluations_home",
+            "evaluation_date",
+            "id",
+            "deleted",
+            "status",
+            "overall_grade",
+            "immediate_concern",
+            "demo",
+            "case_reference",
+            "service_area",
+            "team",
+            "practitioner",
+            "auditor",
+        ),
     )
 
 

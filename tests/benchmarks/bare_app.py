@@ -1,8 +1,9 @@
 """The baseline for bench_startup: a bare Textual app (Header, DataTable, Footer).
 
 It reads the same evaluations with the standard library's sqlite3 and shows them, started the
-same way as qa-tui (``python FILE DB [LIMIT]``; LIMIT keeps only the first rows, as a stricter
-baseline: qa-tui itself adds rows to its table as the cursor nears the end).
+same way as qa-tui (``python FILE DB [LIMIT]``; LIMIT reads only the first rows, in SQL, as a
+stricter baseline: qa-tui itself reads a large list a page at a time). Newest first, in the
+order qa-tui shows by default.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header
 QUERY = (
     "SELECT status, case_reference, service_area, team, practitioner, evaluation_date, "
     "overall_grade FROM evaluations WHERE NOT deleted "
-    "ORDER BY evaluation_date DESC, created_at DESC, id"
+    "ORDER BY evaluation_date DESC, id DESC"
 )
 
 
@@ -36,10 +37,9 @@ class BareApp(App[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Status", "Case", "Service area", "Team", "Practitioner", "Date", "Grade")
+        limit = "" if self.limit is None else f" LIMIT {int(self.limit)}"
         with sqlite3.connect(self.db_path) as connection:
-            rows = connection.execute(QUERY).fetchall()
-        if self.limit is not None:
-            rows = rows[: self.limit]
+            rows = connection.execute(QUERY + limit).fetchall()
         table.add_rows([tuple(str(v or "") for v in row) for row in rows])
 
 

@@ -1,15 +1,20 @@
-"""Home-list filter: one keystroke in the filter to the filtered list on screen, 2,000 rows.
+"""Home-list filter: one keystroke in the filter to the filtered list on screen.
 
 Not collected by pytest. Run:
 
     PYTHONPATH=. python tests/benchmarks/bench_filter.py [--evaluations 2000] [--size 200x50]
+    PYTHONPATH=. python tests/benchmarks/bench_filter.py --db PATH   # e.g. 100,000 evaluations
+
+``--db`` reuses a SQLite database at the head revision (copy one first: the app opens it).
+Beyond 5,000 evaluations the list is a window on the database: each key's new page and count
+are read in a worker, and the key is timed to the screen update after they are drawn.
 
 The real app runs headless on a demo database; filter text is typed one key at a time (and
 deleted again), at typing pace. Each key is timed from the key event being sent to the first
 screen update after the list was re-filtered, with the update turned into terminal output as a
 real terminal needs. The baseline, measured the same way in the same run, is a bare Textual
 app with an Input above a DataTable of the same first 60 rows, where each key only echoes.
-Target: p95 ≤ 50 ms.
+Target: each key ≤ 100 ms (issue 13); a laptop's list in memory aimed at p95 ≤ 50 ms.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -111,18 +117,30 @@ async def measure_app(db_url: str, size: tuple[int, int]) -> list[float]:
             await pilot.pause(0.05)
             if app.workspace is not None and app.screen.query("EvaluationList").first().row_count:
                 break
+        from tests.tui.screens_setup import workers_done
+
+        await workers_done(app)  # the list read again once the workspace is open
         home = app.screen
         assert isinstance(home, HomeScreen)
         home.query_one("#filter").focus()  # (typing on the list would move focus there too)
         await pilot.pause(0.3)
         probe = Probe(app)
         original = home._refresh_table
+        original_fill = home._fill_window
 
         def refresh_and_arm() -> None:
             original()
+            # In memory: re-filtered as the key is handled; a window: nothing to read when
+            # the key left the words as they were (a space).
+            if home._window is None or (home._drawn == home._generation and not home._querying):
+                probe.armed = True
+
+        def fill_and_arm() -> None:  # a window: once the page read for the key is drawn
+            original_fill()
             probe.armed = True
 
-        home._refresh_table = refresh_and_arm
+        home._refresh_table = refresh_and_arm  # type: ignore[method-assign]  # the probe wraps it
+        home._fill_window = fill_and_arm  # type: ignore[method-assign]  # the probe wraps it
         return await type_keys(probe, arm_on_send=False)
 
 
@@ -134,6 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaluations", type=int, default=2000)
     parser.add_argument("--size", default="200x50")
+    parser.add_argument("--db", type=Path, help="reuse this SQLite database (at head)")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,35 +160,31 @@ def main() -> None:
         os.environ["XDG_DATA_HOME"] = str(Path(tmp) / "data")
         from qa_tui.config import load_settings
         from qa_tui.demo import generate
-        from qa_tui.store.queries import list_evaluations
         from qa_tui.workspace import open_workspace
 
-        db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        ws = open_workspace(load_settings(), db_url)
-        generate(ws, args.evaluations, seed=3)
-        rows = [
-            (
-                r.status,
-                r.case_reference,
-                r.service_area,
-                r.team,
-                r.practitioner,
-                r.evaluation_date,
-                r.overall_grade,
-            )
-            for r in ws.read(list_evaluations)
-        ]
-        ws.close()
-        bare = asyncio.run(measure_bare(rows, (width, height)))
+        path = args.db.resolve() if args.db else Path(tmp) / "bench.db"
+        db_url = f"sqlite:///{path}"
+        if args.db is None:
+            ws = open_workspace(load_settings(), db_url)
+            generate(ws, args.evaluations, seed=3)
+            ws.close()
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as connection:
+            count = connection.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
+            rows = connection.execute(
+                "SELECT status, case_reference, service_area, team, practitioner, "
+                "evaluation_date, overall_grade FROM evaluations "
+                "ORDER BY evaluation_date DESC, id DESC LIMIT 60"
+            ).fetchall()
+        bare = asyncio.run(measure_bare([tuple(map(str, r)) for r in rows], (width, height)))
         app = asyncio.run(measure_app(db_url, (width, height)))
-    print(f"filter keystrokes at {args.size}, {args.evaluations} evaluations, {len(app)} keys")
+    print(f"filter keystrokes at {args.size}, {count} evaluations, {len(app)} keys")
     print(
         f"  bare app, a key echoed in an Input:  p50 {statistics.median(bare):6.1f} ms"
         f"  p95 {p95(bare):6.1f} ms"
     )
     print(
         f"  qa-tui, a key re-filtering the list: p50 {statistics.median(app):6.1f} ms"
-        f"  p95 {p95(app):6.1f} ms  (target p95 <= 50 ms)"
+        f"  p95 {p95(app):6.1f} ms  max {max(app):6.1f} ms  (target <= 100 ms a key)"
     )
     print(f"  ratio p95 qa-tui / bare: {p95(app) / p95(bare):.2f}")
 

@@ -461,6 +461,7 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
     from qa_tui.reports.dashboard import behind, dashboard
     from qa_tui.reports.model import ReportQuery
     from qa_tui.reports.period import parse_period
+    from qa_tui.reports.queries import CONCERN_STATUSES
     from qa_tui.store.migrate import open_store
 
     data = demo["data"]
@@ -495,6 +496,13 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
     assert total == len(expected) and {r.id for r in rows} == expected  # …and opens evaluations
     assert {r.id: r.detail for r in rows} == {e: f"{late[e]} overdue" for e in expected}
 
+    raised = Counter(
+        c["status"] for c in data["concerns"] if start <= day(c["evaluation_date"]) <= end
+    )
+    assert {b.key: b.value for b in board.chart("concerns").bars} == {
+        key: raised.get(key, 0) for key, _label in CONCERN_STATUSES
+    }
+    assert sum(raised.values()) and len(raised) > 1  # more than one status to tell apart
     bar, (total, rows) = pages["concerns"]
     expected = {
         c["evaluation_id"]
@@ -519,3 +527,35 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
         if month.start <= day(m["moderated_on"]) <= month.end
     }
     assert total == len(expected) and {r.id for r in rows} == expected
+
+
+def test_a_dashboard_chart_is_the_same_for_queries_it_does_not_tell_apart(
+    demo: dict[str, Any],
+) -> None:
+    """The dashboard screen keeps a chart by :func:`depends_on` and does not read it again for
+    another filter with the same key: the chart must then be the same."""
+    from qa_tui.reports.dashboard import CHARTS, chart, depends_on
+    from qa_tui.reports.model import ReportQuery
+    from qa_tui.reports.period import parse_period
+    from qa_tui.store.migrate import open_store
+
+    queries = [
+        ReportQuery(parse_period(p), area, "", TODAY)
+        for p in ("2026-Q3", "2026-08", "2026-10", "2026")
+        for area in ("", "Children in need")
+    ]
+    store = open_store(demo["url"], create=False)
+    same = 0
+    try:
+        with store.reader() as session:
+            for name in CHARTS:
+                drawn: dict[tuple[object, ...], Any] = {}
+                for query in queries:
+                    key, found = depends_on(query, name), chart(session, query, name)
+                    if key in drawn:
+                        assert found == drawn[key], (name, query)
+                        same += 1
+                    drawn[key] = found
+    finally:
+        store.dispose()
+    assert same >= 6  # the overdue chart for every period, the trends for Q3 and August

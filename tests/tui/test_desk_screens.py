@@ -71,6 +71,7 @@ async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
         screen = await dashboard_drawn(pilot)
         assert isinstance(screen, DashboardScreen) and screen.data is not None
         assert screen.data.query.period.label == "2026 Q3"
+        every_team = screen.data
         weakest = screen.data.chart("grades").bars[0]
         counts = _standard_counts(workspace, None)
         graded, good = counts[weakest.key.split("/")[1]]
@@ -118,6 +119,22 @@ async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
         await screen_is(pilot, BehindScreen)
         await pilot.press("escape")
         await screen_is(pilot, DashboardScreen)
+
+        # Back to every team: drawn again at once from the charts kept, no database read.
+        complete = screen.complete
+        screen.query_one("#team", Select).value = Select.NULL
+        await pilot.pause()
+        assert screen.complete == complete + 1 and screen.data is every_team
+        assert not [w for w in screen.workers if w.group == "dashboard" and w.is_running]
+        scaling = screen.query_one("#chart-scaling")
+        assert scaling.chart is not every_team.chart("scaling")  # hidden: drawn when shown
+        await pilot.press("2")
+        assert scaling.chart is every_team.chart("scaling")
+        await pilot.press("1")
+        screen.query_one("#chart-grades").focus()
+        await pilot.press("r")  # reload: the database read again
+        await wait_for(pilot, lambda: screen.complete == complete + 2, "the charts read again")
+        assert screen.data is not every_team and screen.data == every_team
 
 
 @run_async

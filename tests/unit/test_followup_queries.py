@@ -44,7 +44,24 @@ def test_pages_follow_on_and_filters_hold(workspace: Any) -> None:
 
 def test_a_superseded_query_stops(workspace: Any) -> None:
     generate(workspace, 60, 3)
-    flt = ActionFilter(words=("zzz-nothing",), today=TODAY)
+    # A common word (each action's evaluation looked up) and one nothing matches: a query
+    # long enough for the progress handler to be asked (every 2,000 SQLite steps).
+    flt = ActionFilter(words=("e", "zzz-nothing"), today=TODAY)
     with pytest.raises(Superseded):
         workspace.read(list_actions, flt, None, 100, lambda: True)
     assert workspace.read(list_actions, flt, None, 100, lambda: False) == []
+
+
+def test_words_match_as_python_does_ignoring_case(workspace: Any) -> None:
+    """Each word is found in the owner, the action or its evaluation, whatever the case
+    (SQLite's own LIKE, as the filter now says it), and %, _ and \\ are plain characters."""
+    generate(workspace, 60, 3)
+    every = workspace.read(list_actions, ActionFilter(today=TODAY), None, None)
+
+    def text(a: Any) -> str:
+        return "\n".join((a.owner, a.description, a.team, a.service_area, a.case_reference))
+
+    for word in ("north", "NORTH", "Lcs-", "review", "%", "_", "\\", "a_b"):
+        found = workspace.read(list_actions, ActionFilter(words=(word,), today=TODAY), None, None)
+        assert [a.id for a in found] == [a.id for a in every if word.lower() in text(a).lower()]
+    assert workspace.read(list_actions, ActionFilter(words=("north",), today=TODAY), None, None)

@@ -8,10 +8,8 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 
 from qa_tui.store.migrate import alembic_config
-from qa_tui.store.queries import list_evaluations
-from qa_tui.store.quicklist import quick_list, sqlite_file
+from qa_tui.store.quicklist import quick_runner, sqlite_file
 from qa_tui.store.revisions import head_revision, known_revisions
-from qa_tui.workspace import Workspace
 
 
 def test_revisions_read_from_the_scripts_are_alembics() -> None:
@@ -20,23 +18,11 @@ def test_revisions_read_from_the_scripts_are_alembics() -> None:
     assert known_revisions() == {script.revision for script in scripts.walk_revisions()}
 
 
-def test_quick_list_equals_list_evaluations(workspace: Workspace) -> None:
-    from qa_tui.demo import generate
-
-    generate(workspace, 25, seed=5)
-    expected = workspace.read(list_evaluations)
-    path = sqlite_file(workspace.store.url)
-    assert path is not None
-    assert quick_list(path) == expected
-    assert len(expected) == 25
-    assert any(row.open_actions for row in expected)  # open actions are counted alike
-
-
 def test_quick_list_declines_what_it_cannot_answer(tmp_path: Path) -> None:
-    assert quick_list(tmp_path / "absent.db") is None
+    assert quick_runner(tmp_path / "absent.db") is None
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 10)
-    assert quick_list(junk) is None
+    assert quick_runner(junk) is None
     assert junk.read_bytes() == b"not a database at all" * 10
     assert sqlite_file("postgresql+psycopg://h/db") is None
     assert sqlite_file("sqlite:///:memory:") is None

@@ -17,15 +17,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 
 from qa_tui.errors import QaError
-from qa_tui.reports.dashboard import Dashboard, default_period
+from qa_tui.reports.dashboard import Dashboard, DashChart, default_period
 from qa_tui.reports.model import ReportQuery
 from qa_tui.tui.text import Shown
 from qa_tui.tui.widgets.bar_chart import BarChart, legend
 from qa_tui.tui.widgets.report_filters import ReportFilters
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from qa_tui.workspace import Workspace
 
+CACHED = 8  # filters whose charts are kept
 TABS = (
     ("grades", "Grades"),
     ("scaling", "Scaling"),
@@ -68,6 +71,10 @@ class DashboardScreen(Screen[None]):
         self.loads = 0  # redraws of the chart on show (tests and the benchmark wait on it)
         self.complete = 0  # redraws of every chart
         self._said: dict[str, str] = {}
+        # The charts of the last filters drawn, so going back to one redraws it at once
+        # ("r" reads the database again).
+        self._drawn: dict[ReportQuery, Dashboard] = {}
+        self._charts: dict[tuple[object, ...], DashChart] = {}  # by what each depends on
         self._period_text = f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
 
     def compose(self) -> ComposeResult:
@@ -85,7 +92,7 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.load_choices()
-        self.load(self.query_now)
+        self.load(self.query_now, dict(self._charts))
 
     def action_back(self) -> None:
         if self.query_one(ReportFilters).has_focus_within:
@@ -106,7 +113,9 @@ class DashboardScreen(Screen[None]):
         self.query_one("#period").focus()
 
     def action_reload(self) -> None:
-        self.load(self.query_now)
+        self._drawn.clear()  # read the database again, for every filter
+        self._charts.clear()
+        self.load(self.query_now, dict(self._charts))
 
     def action_show_tab(self, name: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{name}"
@@ -116,13 +125,22 @@ class DashboardScreen(Screen[None]):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         name = (event.pane.id or "").removeprefix("tab-")
         if name:
+            if self.data is not None:  # drawn from memory while hidden: drawn now
+                found = next((c for c in self.data.charts if c.name == name), None)
+                if found is not None:
+                    self._draw(found)
             self.query_one(f"#chart-{name}", BarChart).focus()
 
     @on(ReportFilters.Changed)
     def _filters(self, event: ReportFilters.Changed) -> None:
         f = event.filters
         self.query_now = ReportQuery(f.period, f.service_area, f.team, self.today)
-        self.load(self.query_now)
+        drawn = self._drawn.get(self.query_now)
+        if drawn is not None:  # a filter drawn a moment ago: drawn again from memory
+            self.workers.cancel_group(self, "dashboard")
+            self._show(drawn, every=True)
+        else:
+            self.load(self.query_now, dict(self._charts))
 
     @work(thread=True, exclusive=True, group="dashboard-choices")
     def load_choices(self) -> None:
@@ -135,24 +153,29 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(self.query_one(ReportFilters).set_choices, areas, teams)
 
     @work(thread=True, exclusive=True, group="dashboard")
-    def load(self, query: ReportQuery) -> None:
-        """The chart on show first (that is the redraw), then the others, one by one."""
+    def load(self, query: ReportQuery, kept: dict[tuple[object, ...], DashChart]) -> None:
+        """The chart on show first (that is the redraw), then the others, one by one; a chart
+        ``kept`` for what it depends on is not read again."""
         from textual.worker import get_current_worker
 
-        from qa_tui.reports.dashboard import DashChart, chart, outline
+        from qa_tui.reports.dashboard import chart, depends_on, outline, with_charts
+
+        def read(session: Session, name: str) -> DashChart:
+            return kept.get(depends_on(query, name)) or chart(session, query, name)
 
         active = self.query_one(TabbedContent).active.removeprefix("tab-") or "grades"
         order = [active, *(name for name, _label in TABS if name != active)]
         worker = get_current_worker()
         try:
             with self.workspace.store.reader() as session:
-                drawn: tuple[DashChart, ...] = (chart(session, query, order[0]),)
-                self.app.call_from_thread(self._show, outline(session, query, drawn))
+                drawn: tuple[DashChart, ...] = (read(session, order[0]),)
+                base = outline(session, query, drawn)  # the counts, read once per filter
+                self.app.call_from_thread(self._show, base)
                 for name in order[1:]:
                     if worker.is_cancelled:
                         return  # a newer filter is being drawn
-                    drawn = (*drawn, chart(session, query, name))
-                    self.app.call_from_thread(self._show, outline(session, query, drawn))
+                    drawn = (*drawn, read(session, name))
+                    self.app.call_from_thread(self._show, with_charts(base, drawn))
         except QaError as err:
             self.app.call_from_thread(self._status, f"Charts not drawn: {err}")
 
@@ -165,16 +188,41 @@ class DashboardScreen(Screen[None]):
             self._said[selector] = text
             self.query_one(selector, Shown).update(text)
 
-    def _show(self, data: Dashboard) -> None:
+    def _keep(self, data: Dashboard) -> None:
+        """Keep what was drawn: each chart by what it depends on, the whole when complete."""
+        from qa_tui.reports.dashboard import depends_on
+
+        for found in data.charts[-1:]:
+            self._charts[depends_on(data.query, found.name)] = found
+        if len(data.charts) == len(TABS):
+            self._drawn[data.query] = data
+        while len(self._drawn) > CACHED:
+            del self._drawn[next(iter(self._drawn))]
+        while len(self._charts) > CACHED * len(TABS):
+            del self._charts[next(iter(self._charts))]
+
+    def _draw(self, found: DashChart) -> None:
+        chart = self.query_one(f"#chart-{found.name}", BarChart)
+        if chart.chart is found:
+            return  # drawn already
+        chart.show(found)
+        self._say(f"#title-{found.name}", found.title)
+        key = legend(found)
+        self._say(f"#note-{found.name}", "   ".join(part for part in (key, found.note) if part))
+
+    def _show(self, data: Dashboard, every: bool = False) -> None:
+        """Draw the chart ``data`` brings (each message from the worker brings one more), or
+        ``every`` chart (a filter drawn before, from the cache)."""
         if data.query != self.query_now:
             return  # a newer filter is being drawn
         self.data = data
+        self._keep(data)
         self._say("#dash-headline", data.headline or "Reading the grades…")
-        for found in data.charts[-1:]:  # each message brings one more chart
-            self.query_one(f"#chart-{found.name}", BarChart).show(found)
-            self._say(f"#title-{found.name}", found.title)
-            key = legend(found)
-            self._say(f"#note-{found.name}", "   ".join(part for part in (key, found.note) if part))
+        if every:  # from memory: the chart on show now, each other one when its tab is
+            active = self.query_one(TabbedContent).active.removeprefix("tab-") or "grades"
+            self._draw(data.chart(active))
+        else:
+            self._draw(data.charts[-1])
         q = data.query
         where = " · ".join(v for v in (q.service_area, q.team) if v) or "every team"
         demo = f" (includes {data.demo:,} demo)" if data.demo else ""
@@ -182,7 +230,7 @@ class DashboardScreen(Screen[None]):
             f"{q.period.label} · {where} · {data.completed:,} completed evaluations{demo} · "
             f"trends {data.trend.label} · Enter on a bar: the evaluations behind it"
         )
-        if len(data.charts) == 1:
+        if len(data.charts) == 1 or every:
             self.loads += 1  # the chart on show is redrawn
         if len(data.charts) == len(TABS):
             self.complete += 1  # and every other one

@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from qa_tui.errors import QaError
@@ -25,24 +24,26 @@ from qa_tui.tui.messages import (
     WorkspaceReady,
     WorkspaceWanted,
 )
+from qa_tui.tui.screens.home_list import HomeList
 from qa_tui.tui.screens.home_rows import (
-    COLUMN_INDEX,
-    COLUMNS,
     COMPACT,
     COMPACT_BELOW,
     FULL,
-    HomeRow,
-    column_widths,
-    fit_widths,
-    matching,
-    quick_home_rows,
-    read_home_rows,
+)
+from qa_tui.tui.screens.home_source import (
+    RowSource,
+    WindowCounted,
+    WindowRead,
+    count_matches,
+    read_all,
+    read_window,
 )
 from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.allocated_panel import AllocatedPanel
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from qa_tui.domain.plan_views import MyAllocation
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(HomeList):
     """The list of evaluations, or a first-run panel when there are none."""
 
     CSS_PATH = "home.tcss"
@@ -79,13 +80,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.workspace: Workspace | None = None
         self._quick_path = quick_path
-        self._rows: list[HomeRow] = []
-        self._shown: list[HomeRow] = []
-        self._sort = ("date", True)
         self._loaded = False
-        self._columns: tuple[str, ...] = ()
-        self._built_width = 0
-        self._keep = ""  # the evaluation to keep highlighted (the one worked on last)
         self._last = ""  # the one worked on last, from a previous session too
         self._keys_hold: InputHold | None = None
         self._allocated: list[MyAllocation] = []
@@ -116,19 +111,6 @@ class HomeScreen(Screen[None]):
                 yield Button("Load demo data", id="load-demo")
         yield Static("Opening the database…", id="home-status")
         yield Footer()
-
-    def _build_columns(self, keys: tuple[str, ...]) -> None:
-        """Columns with fixed widths, fitted to all the rows loaded (not just those shown).
-
-        Fixed widths keep the columns still while filtering.
-        """
-        self._columns = keys
-        # The list's width (less its margins and scrollbar), shared out among the columns.
-        widths = fit_widths(keys, column_widths(self._rows), self.size.width - 4)
-        self.query_one(EvaluationList).set_columns(
-            [(key, COLUMNS[COLUMN_INDEX[key]].label, widths[key]) for key in keys]
-        )
-        self._built_width = self.size.width
 
     def on_resize(self) -> None:
         wanted = COMPACT if self.size.width < COMPACT_BELOW else FULL
@@ -167,15 +149,31 @@ class HomeScreen(Screen[None]):
 
     def load(self) -> None:
         if self.workspace is not None:
-            self._load(self.workspace)
+            self._read(RowSource(ws=self.workspace), self._filter_text(), self._sort, self._keep)
 
     @work(thread=True, exclusive=True, group="home-load")
-    def _load(self, ws: Workspace) -> None:
-        # Imported here: planning pulls in SQLAlchemy, which start-up must not pay for.
-        from qa_tui.services.planning import PlanningService
+    def _read(self, source: RowSource, text: str, sort: tuple[str, bool], keep: str) -> None:
+        """Every row when few, else the first page of a window on the database."""
+        last = source.ws.positions.last() if source.ws is not None else ""
+        rows, counted = read_all(source)
+        if counted[0] < 0:  # the file cannot answer: the workspace will
+            self.post_message(WorkspaceWanted())
+            return
+        if rows is not None:
+            self.post_message(EvaluationsLoaded(rows, last))
+        else:
+            # The columns fitted to every row once the workspace is open (a scan start-up
+            # need not wait for: the first draw fits them to its page).
+            query, widths = source.query(text, sort), source.ws is not None
+            window = read_window(source, query, keep or last, counted, widths)
+            self.post_message(WindowRead(window, -1, source, last))
+            if window is not None and window.count < 0:  # the page first, then the count
+                self.post_message(WindowCounted(count_matches(source, query), query))
+        if source.ws is not None:
+            # Imported here: planning pulls in SQLAlchemy, which start-up must not pay for.
+            from qa_tui.services.planning import PlanningService
 
-        self.post_message(EvaluationsLoaded(read_home_rows(ws), ws.positions.last()))
-        self.post_message(AllocationsLoaded(PlanningService(ws).mine()))
+            self.post_message(AllocationsLoaded(PlanningService(source.ws).mine()))
 
     def on_allocations_loaded(self, message: AllocationsLoaded) -> None:
         self._allocated = message.rows
@@ -202,28 +200,30 @@ class HomeScreen(Screen[None]):
         message.stop()  # the app sent it here: it must not bubble back
         self._keep = self._last = message.evaluation_id
 
-    @work(thread=True, exclusive=True, group="home-load")
     def quick_load(self, path: Path) -> None:
         """Start-up fast path: draw the list from the file, then ask for the workspace."""
-        rows = quick_home_rows(path)
-        if rows is None:
-            self.post_message(WorkspaceWanted())
-        else:
-            self.post_message(EvaluationsLoaded(rows))
+        self._read(RowSource(path=path), self._filter_text(), self._sort, self._keep)
 
     def on_evaluations_loaded(self, message: EvaluationsLoaded) -> None:
-        self._rows = message.rows
+        self._rows, self._window = message.rows, None
+        self._drawn = self._generation
+        self._shown_loaded(message.last_id, not self._rows, self._fill_in_memory)
+
+    def _fill_in_memory(self) -> None:
+        self._apply_sort()
+        self._refresh_table()
+        self._highlight_kept()
+
+    def _shown_loaded(self, last_id: str, empty: bool, fill: Callable[[], None]) -> None:
+        """What every read does once its rows are in: panels, columns, rows, focus, held keys."""
         self._loaded = True
-        if message.last_id and not self._last:  # where the user left off last time
-            self._last = self._keep = message.last_id
-        empty = not self._rows
+        if last_id and not self._last:  # where the user left off last time
+            self._last = self._keep = last_id
         self.query_one("#first-run").display = empty
         self.query_one("#filter-bar").display = not empty
         self.query_one(EvaluationList).display = not empty
         self._build_columns(self._columns)  # widths fitted to the rows just loaded
-        self._apply_sort()
-        self._refresh_table()
-        self._highlight_kept()
+        fill()
         self.refresh_bindings()
         if self.workspace is None:  # drawn from the file: now the database
             self.call_after_refresh(self.post_message, WorkspaceWanted())
@@ -244,14 +244,15 @@ class HomeScreen(Screen[None]):
         self._show_resume()
 
     def on_evaluation_list_row_highlighted(self, event: EvaluationList.RowHighlighted) -> None:
-        self._keep = event.key
+        if self._row(event.key) is not None:  # not a row still being read
+            self._keep = event.key
         self._show_resume()
 
     def _show_resume(self) -> None:
         """Offer to go straight back to the draft worked on last (one key: Enter)."""
         resume = self.query_one("#resume", Static)
         current = self._current_id()
-        row = next((r for r in self._shown if r.row.id == current), None)
+        row = self._row(current)
         offer = row is not None and current == self._last and row.row.status != "completed"
         resume.display = offer
         if row is not None and offer:
@@ -259,41 +260,6 @@ class HomeScreen(Screen[None]):
             resume.update(f"↪ Where you left off: {case} ({row.status}) — Enter continues it")
 
     # --- filtering and sorting ----------------------------------------------------------
-
-    def _apply_sort(self) -> None:
-        key, reverse = self._sort
-        sort_key = COLUMNS[COLUMN_INDEX[key]].sort_key
-        self._rows.sort(key=lambda r: (sort_key(r.row, r.grade), r.row.id), reverse=reverse)
-        self.query_one(EvaluationList).set_sort(key, reverse)
-
-    def _refresh_table(self) -> None:
-        """Show the rows matching the filter, from the rows kept in memory."""
-        self._shown = matching(self._rows, self.query_one("#filter", Input).value)
-        self.query_one(EvaluationList).set_rows(self._shown)
-        self._update_status()
-
-    def _current_id(self) -> str | None:
-        return self.query_one(EvaluationList).cursor_key
-
-    def _update_status(self) -> None:
-        status = self.query_one("#home-status", Static)
-        total, shown = len(self._rows), len(self._shown)
-        if not total:
-            status.update("")
-            return
-        noun = "evaluation" if total == 1 else "evaluations"
-        text = f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
-        demo = sum(1 for r in self._rows if r.row.demo)
-        if demo:  # never mistaken for real work
-            text += f" (includes {demo} demo)"
-        key, reverse = self._sort
-        label = COLUMNS[COLUMN_INDEX[key]].label.lower()
-        order = "descending" if reverse else "ascending"
-        # One line whatever it says: no need to lay out the screen again.
-        status.update(f"{text} · sorted by {label} ({order})", layout=False)
-
-    def _filter_changed(self, _: str) -> None:
-        self._refresh_table()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -311,30 +277,12 @@ class HomeScreen(Screen[None]):
         filter_input.focus()
         filter_input.insert_text_at_cursor(event.character)
 
-    def sort_by(self, key: str, reverse: bool | None = None) -> None:
-        current_key, current_reverse = self._sort
-        if reverse is None:
-            reverse = (
-                not current_reverse if key == current_key else key in ("date", "actions", "concern")
-            )
-        self._sort = (key, reverse)
-        self._apply_sort()
-        self._refresh_table()
-
     def on_evaluation_list_header_selected(self, event: EvaluationList.HeaderSelected) -> None:
         self.sort_by(event.column_key)
 
-    def action_sort_next(self) -> None:
-        keys = self._columns
-        index = (keys.index(self._sort[0]) + 1) % len(keys) if self._sort[0] in keys else 0
-        self.sort_by(keys[index], reverse=keys[index] in ("date", "actions", "concern"))
-
-    def action_sort_reverse(self) -> None:
-        self.sort_by(self._sort[0], not self._sort[1])
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("sort_next", "sort_reverse"):
-            return bool(self._rows)
+            return bool(self._rows) or self._window is not None
         if action == "start_allocated":
             return bool(self._allocated)
         return True
@@ -351,15 +299,17 @@ class HomeScreen(Screen[None]):
     # --- opening and starting -----------------------------------------------------------
 
     def open_highlighted(self) -> None:
-        current = self._current_id()
-        row = next((r.row for r in self._shown if r.row.id == current), None)
-        if row is not None:
-            self.post_message(OpenEvaluation(row.id, row.status))
+        if self._drawn != self._generation:  # the list for what was typed is still coming
+            self._open_when_drawn = True
+            return
+        shown = self._row(self._current_id())
+        if shown is not None:
+            self.post_message(OpenEvaluation(shown.row.id, shown.row.status))
 
     def on_evaluation_list_row_selected(self, event: EvaluationList.RowSelected) -> None:
-        row = next((r.row for r in self._shown if r.row.id == event.key), None)
-        if row is not None:
-            self.post_message(OpenEvaluation(row.id, row.status))
+        shown = self._row(event.key)
+        if shown is not None:
+            self.post_message(OpenEvaluation(shown.row.id, shown.row.status))
 
     def action_view_summary(self) -> None:
         """The highlighted evaluation's summary (the palette's "View summary")."""

@@ -17,10 +17,7 @@ from qa_tui.tui.widgets.list_line import CELL_PAD
 from qa_tui.vocab import STATUSES
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from qa_tui.store.rows import EvaluationRow
-    from qa_tui.workspace import Workspace
 
 CONCERN = "⚠ Concern"
 
@@ -121,30 +118,24 @@ def make_home_row(row: EvaluationRow, grade: str) -> HomeRow:
     return HomeRow(row, grade, status, "\n".join(words).lower())
 
 
-def read_home_rows(ws: Workspace) -> list[HomeRow]:
-    """Every evaluation as a :class:`HomeRow` (runs in a worker thread)."""
-    from qa_tui.store.queries import list_evaluations
-
-    out = []
-    for row in ws.read(list_evaluations):
-        template = ws.templates.get(row.template_id, row.template_version)
-        grade = template.scale.label(row.overall_grade) if template else row.overall_grade
-        out.append(make_home_row(row, grade or ""))
-    return out
-
-
-def quick_home_rows(path: Path) -> list[HomeRow] | None:
-    """The rows straight from the SQLite file, before the workspace is open (or None)."""
-    from qa_tui.framework.model import DEFAULT_GRADE_LABELS
-    from qa_tui.store.quicklist import quick_list
-
-    rows = quick_list(path)
-    if rows is None:
-        return None
-    return [
-        make_home_row(row, DEFAULT_GRADE_LABELS.get(row.overall_grade, row.overall_grade))
-        for row in rows
-    ]
+def status_text(
+    total: int, shown: int, demo: int, sort: tuple[str, bool], more: bool = False
+) -> str:
+    """The line under the list: how many evaluations, how many shown (``more``: at least
+    that many, still being counted), and the sort."""
+    if not total:
+        return ""
+    noun = "evaluation" if total == 1 else "evaluations"
+    if more:
+        text = f"Showing {shown}+ of {total} {noun}"
+    else:
+        text = f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
+    if demo:  # never mistaken for real work
+        text += f" (includes {demo} demo)"
+    key, reverse = sort
+    label = COLUMNS[COLUMN_INDEX[key]].label.lower()
+    order = "descending" if reverse else "ascending"
+    return f"{text} · sorted by {label} ({order})"
 
 
 def column_widths(rows: list[HomeRow]) -> dict[str, int]:

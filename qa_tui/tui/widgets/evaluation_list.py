@@ -1,6 +1,7 @@
 """The home list: a line-API widget that draws rows of one-line ``Text`` cells.
 
-Holds every filtered row (no windowing) and draws only the lines on screen, each as a
+Holds the filtered rows — a list, or a :class:`Windowed` sequence that reads its rows from the
+database a page at a time as they are drawn — and draws only the lines on screen, each as a
 :class:`Strip` built straight from segments. A row's drawn strip is cached by its key, the
 width, whether it is the cursor row, its stripe and the focus, so a filter keystroke only
 swaps the list of rows and redraws the screen from the cache: nothing is measured, nothing
@@ -10,7 +11,7 @@ is laid out. Styles are component classes with theme variables, so every theme w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual import events
@@ -24,6 +25,13 @@ from textual.widget import Widget
 from qa_tui.tui.widgets.list_line import ListColumn, ListRow, draw_line
 
 CACHE_LIMIT = 4_000  # drawn rows kept before the cache is emptied
+
+
+@runtime_checkable
+class Windowed(Protocol):
+    """Rows read from the database a page at a time: found by key among those read."""
+
+    def find(self, key: str) -> int | None: ...
 
 
 class _RowMessage(Message):
@@ -205,6 +213,8 @@ class EvaluationList(ScrollView, can_focus=True):
             self.post_message(self.RowHighlighted(self, key, self._cursor))
 
     def row_index(self, key: str) -> int | None:
+        if isinstance(self._rows, Windowed):  # never walk a window's unread rows
+            return self._rows.find(key)
         if self._index is None:
             self._index = {row.key: n for n, row in enumerate(self._rows)}
         return self._index.get(key)

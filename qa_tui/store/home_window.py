@@ -1,0 +1,299 @@
+"""The home list read a window at a time: filtered, sorted and counted by the database.
+
+At the QA desk the central database holds 100,000 evaluations: the home list never reads them
+all. Each function here builds one SQL statement (SQLite and PostgreSQL alike, named ``:p``
+parameters) and runs it through a :data:`Runner` — the standard library's ``sqlite3`` before
+the workspace is open (:func:`sqlite_runner`, no SQLAlchemy to import), a session after
+(:func:`session_runner`). Only the rows of one page are read; the counts an evaluation shows
+(open actions, conflicts, the concern's stage) are correlated sub-queries for those rows only.
+
+The filter matches what the list shows, as :func:`qa_tui.tui.screens.home_rows.matching`
+does in memory: every word must be found in one of the row's fields — the text columns by
+``LIKE`` (SQLite's case folding covers ASCII letters only), the words the row is shown with
+(status, grade, concern stage, "conflict", "demo") by the codes whose words contain it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa_tui.store.rows import EvaluationRow
+from qa_tui.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES, STATUSES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+Params = dict[str, Any]
+Runner = Callable[[str, Params], Sequence[Sequence[Any]]]
+
+TEXT_COLUMNS = ("case_reference", "service_area", "team", "practitioner", "auditor")
+CONCERN = "⚠ Concern"
+# The concern's stage as the list words it (home_rows.concern_words), by the code SQL gives.
+CONCERN_STAGES = {
+    "closed": "Concern closed",
+    "ack": "⚠ Acknowledged",
+    "s4": "⚠ Shared",
+    "s3": "⚠ Shared 3/4",
+    "s2": "⚠ Shared 2/4",
+    "s1": "⚠ Shared 1/4",
+    "s0": "⚠ Not shared",
+}
+
+
+@dataclass(frozen=True)
+class HomeQuery:
+    """What the list shows: the filter's words, the sort column and direction."""
+
+    words: tuple[str, ...] = ()
+    sort: str = "date"
+    reverse: bool = True
+    dialect: str = "sqlite"
+    # Grade code -> the words it is shown with (the templates' scale labels).
+    grade_labels: Mapping[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def of(text: str, sort: str, reverse: bool, **extra: Any) -> HomeQuery:
+        """The query for a filter as typed (split into lower-case words)."""
+        return HomeQuery(tuple(text.lower().split()), sort, reverse, **extra)
+
+
+class _Sql:
+    """One statement's parameters, named as they are added."""
+
+    def __init__(self) -> None:
+        self.params: Params = {}
+
+    def p(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def many(self, values: Sequence[Any]) -> str:
+        return "(" + ", ".join(self.p(v) for v in values) + ")" if values else "(NULL)"
+
+
+def _truth(dialect: str, column: str) -> str:
+    # SQLite matches the partial index's condition ("conflict" = 1) only when said alike.
+    return f"{column} = 1" if dialect == "sqlite" else column
+
+
+def _counts(q: HomeQuery, sql: _Sql, e: str) -> dict[str, str]:
+    """Correlated sub-queries of one evaluation's counts (``e`` is the table's alias)."""
+    live = f"NOT x.deleted AND x.evaluation_id = {e}.id"
+    return {
+        "open": f"(SELECT COUNT(*) FROM actions AS x WHERE x.evaluation_id = {e}.id "
+        f"AND NOT x.deleted AND x.current_status IN {sql.many(OPEN_ACTION_STATUSES)})",
+        "conflicts": f"(SELECT COUNT(*) FROM field_states AS x WHERE x.evaluation_id = {e}.id "
+        f"AND {_truth(q.dialect, 'x.conflict')})",
+        "shared": f"(SELECT COUNT(DISTINCT x.recipient_role) FROM concern_shares AS x "
+        f"WHERE {live} AND x.recipient_role IN {sql.many(list(CONCERN_RECIPIENTS))})",
+        "ack": f"(SELECT COUNT(*) FROM concern_events AS x WHERE {live} "
+        "AND x.kind = 'acknowledged')",
+        "closed": f"(SELECT COUNT(*) FROM concern_events AS x WHERE {live} AND x.kind = 'closed')",
+    }
+
+
+def _stages(q: HomeQuery, sql: _Sql, stages: list[str], e: str) -> str:
+    """The condition that the concern of ``e`` is at one of ``stages``.
+
+    Each stage is a set of evaluations read once (not a sub-query per row), so the filter
+    scans only the home index (ix_evaluations_home)."""
+    events = "SELECT x.evaluation_id FROM concern_events AS x WHERE NOT x.deleted AND x.kind = "
+    closed, ack = f"{e}.id IN ({events}'closed')", f"{e}.id IN ({events}'acknowledged')"
+    recipients = sql.many(list(CONCERN_RECIPIENTS))
+    shared = (
+        "SELECT x.evaluation_id FROM concern_shares AS x WHERE NOT x.deleted "
+        f"AND x.recipient_role IN {recipients} GROUP BY x.evaluation_id "
+        "HAVING COUNT(DISTINCT x.recipient_role) "
+    )
+    found = []
+    if "closed" in stages:
+        found.append(closed)
+    if "ack" in stages:
+        found.append(f"(NOT {closed} AND {ack})")
+    for stage in stages:
+        if stage.startswith("s"):
+            n = int(stage[1])
+            if n == 0:
+                at = f"NOT {e}.id IN ({shared}>= 1)"
+            else:
+                at = f"{e}.id IN ({shared}{'>=' if n == 4 else '='} {sql.p(n)})"
+            found.append(f"(NOT {closed} AND NOT {ack} AND {at})")
+    return f"({e}.immediate_concern AND ({' OR '.join(found)}))"
+
+
+def _word_matches(q: HomeQuery, sql: _Sql, word: str, e: str) -> str:
+    """The condition that ``word`` is in one of the row's fields."""
+    like = "ILIKE" if q.dialect == "postgresql" else "LIKE"
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = sql.p(f"%{escaped}%")
+    found = [f"{e}.{c} {like} {pattern} ESCAPE '\\'" for c in TEXT_COLUMNS]
+    found.append(f"COALESCE(CAST({e}.evaluation_date AS VARCHAR(10)), '') LIKE {pattern}")
+    statuses = [code for code, label in STATUSES.items() if word in label.lower()]
+    if statuses:
+        found.append(f"{e}.status IN {sql.many(statuses)}")
+    grades = [code for code, label in q.grade_labels.items() if word in label.lower()]
+    if grades:
+        found.append(f"{e}.overall_grade IN {sql.many(grades)}")
+    if word in " · conflict":
+        conflicts = (
+            f"SELECT x.evaluation_id FROM field_states AS x WHERE {_truth(q.dialect, 'x.conflict')}"
+        )
+        found.append(f"{e}.id IN ({conflicts})")
+    if word in " · demo":
+        found.append(f"{e}.demo")
+    stages = [s for s, words in CONCERN_STAGES.items() if word in f"{CONCERN} {words}".lower()]
+    if len(stages) == len(CONCERN_STAGES):
+        found.append(f"{e}.immediate_concern")
+    elif stages:
+        found.append(_stages(q, sql, stages, e))
+    return "(" + " OR ".join(found) + ")"
+
+
+def _where(q: HomeQuery, sql: _Sql, e: str = "e") -> str:
+    return " AND ".join([f"NOT {e}.deleted", *(_word_matches(q, sql, w, e) for w in q.words)])
+
+
+def _sort_expr(q: HomeQuery, sql: _Sql, e: str) -> str:
+    if q.sort in ("case", "service", "team", "practitioner"):
+        column = {"case": "case_reference", "service": "service_area"}.get(q.sort, q.sort)
+        return f"lower({e}.{column})"
+    if q.sort == "grade":
+        cases = " ".join(
+            f"WHEN {sql.p(code)} THEN {sql.p(label.lower())}"
+            for code, label in q.grade_labels.items()
+        )
+        return f"CASE {e}.overall_grade {cases} ELSE '' END" if cases else "''"
+    if q.sort == "actions":
+        return _counts(q, sql, e)["open"]
+    if q.sort == "concern":
+        return f"CASE WHEN {e}.immediate_concern THEN 1 ELSE 0 END"
+    if q.sort == "status":
+        return f"{e}.status"
+    return f"{e}.evaluation_date"
+
+
+def page(run: Runner, q: HomeQuery, offset: int, limit: int) -> list[EvaluationRow]:
+    """Rows ``offset`` to ``offset + limit`` of the filtered, sorted list.
+
+    The page's ids first, from the home index alone (the columns the filter and the sort
+    read), then their rows and counts."""
+    sql = _Sql()
+    where, direction = _where(q, sql, "w"), "DESC" if q.reverse else "ASC"
+    ids = (
+        f"SELECT w.id AS id, {_sort_expr(q, sql, 'w')} AS k FROM evaluations AS w "
+        f"WHERE {where} ORDER BY k {direction}, w.id {direction} "
+        f"LIMIT {int(limit)} OFFSET {int(offset)}"
+    )
+    n = _counts(q, sql, "e")
+    statement = (
+        "SELECT e.id, e.case_reference, e.service_area, e.team, e.practitioner, e.auditor, "
+        "e.evaluation_type, e.template_id, e.template_version, e.status, e.overall_grade, "
+        f"{n['open']}, e.immediate_concern, e.evaluation_date, e.created_at, e.completed_at, "
+        f"{n['conflicts']}, "
+        f"CASE WHEN e.immediate_concern THEN {n['shared']} ELSE 0 END, "
+        f"CASE WHEN e.immediate_concern THEN {n['ack']} ELSE 0 END, "
+        f"CASE WHEN e.immediate_concern THEN {n['closed']} ELSE 0 END, e.demo "
+        f"FROM ({ids}) AS page JOIN evaluations AS e ON e.id = page.id "
+        f"ORDER BY page.k {direction}, page.id {direction}"
+    )
+    return [_row(r) for r in run(statement, sql.params)]
+
+
+def _row(r: Sequence[Any]) -> EvaluationRow:
+    return EvaluationRow(
+        id=r[0],
+        case_reference=r[1],
+        service_area=r[2],
+        team=r[3],
+        practitioner=r[4],
+        auditor=r[5],
+        evaluation_type=r[6],
+        template_id=r[7],
+        template_version=r[8],
+        status=r[9],
+        overall_grade=r[10],
+        open_actions=int(r[11]),
+        immediate_concern=bool(r[12]),
+        evaluation_date=str(r[13] or ""),
+        created_at=r[14],
+        completed_at=r[15],
+        conflicts=int(r[16]),
+        concern_shared=int(r[17]),
+        concern_acknowledged=bool(r[18]),
+        concern_closed=bool(r[19]),
+        demo=bool(r[20]),
+    )
+
+
+def count(run: Runner, q: HomeQuery) -> int:
+    """How many evaluations the filter matches."""
+    sql = _Sql()
+    where = _where(q, sql)
+    return int(run(f"SELECT COUNT(*) FROM evaluations AS e WHERE {where}", sql.params)[0][0])
+
+
+def totals(run: Runner) -> tuple[int, int]:
+    """Every evaluation (not deleted), and how many of them are demo data."""
+    found = run(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN e.demo THEN 1 ELSE 0 END), 0) "
+        "FROM evaluations AS e WHERE NOT e.deleted",
+        {},
+    )
+    return int(found[0][0]), int(found[0][1])
+
+
+def longest(run: Runner) -> dict[str, int]:
+    """The longest value of each text column the list shows (its columns' widths)."""
+    columns = ("case_reference", "service_area", "team", "practitioner")
+    found = run(
+        "SELECT "
+        + ", ".join(f"COALESCE(MAX(LENGTH(e.{c})), 0)" for c in columns)
+        + " FROM evaluations AS e WHERE NOT e.deleted",
+        {},
+    )
+    return {c: int(v) for c, v in zip(columns, found[0], strict=True)}
+
+
+def position(run: Runner, q: HomeQuery, evaluation_id: str) -> int | None:
+    """Where ``evaluation_id`` stands in the filtered, sorted list (None if not in it)."""
+    sql = _Sql()
+    where = _where(q, sql)
+    mine, theirs = _sort_expr(q, sql, "e"), _sort_expr(q, sql, "k")
+    if q.sort == "date":  # a draft without a date sorts first, as "" does in memory
+        mine = f"COALESCE(CAST({mine} AS VARCHAR(10)), '')"
+        theirs = f"COALESCE(CAST({theirs} AS VARCHAR(10)), '')"
+    before = ">" if q.reverse else "<"
+    kid = sql.p(evaluation_id)
+    kept_where = _where(q, sql, "k")
+    statement = (
+        f"SELECT (SELECT COUNT(*) FROM evaluations AS e WHERE {where} AND "
+        f"({mine} {before} {theirs} OR ({mine} = {theirs} AND e.id {before} k.id))) "
+        f"FROM evaluations AS k WHERE k.id = {kid} AND {kept_where}"
+    )
+    found = run(statement, sql.params)
+    return int(found[0][0]) if found else None
+
+
+def sqlite_runner(path: Path) -> tuple[Runner, Callable[[], None]]:
+    """A runner on the SQLite file at ``path``, opened read-only, and how to close it."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+    def run(statement: str, params: Params) -> Sequence[Sequence[Any]]:
+        return connection.execute(statement, params).fetchall()
+
+    return run, connection.close
+
+
+def session_runner(session: Session) -> Runner:
+    """A runner on an open session (the workspace's database, SQLite or PostgreSQL)."""
+    from sqlalchemy import text
+
+    def run(statement: str, params: Params) -> Sequence[Sequence[Any]]:
+        return [tuple(r) for r in session.execute(text(statement), params)]
+
+    return run

@@ -1,0 +1,219 @@
+"""The home list's state: its rows in memory or a window on the database, the filter, the
+sort and the line that counts them. The home screen (home.py) adds loading, the panels and
+opening; this keeps what the list shows consistent with what was typed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from qa_tui.tui.screens.home_rows import (
+    COLUMN_INDEX,
+    COLUMNS,
+    HomeRow,
+    column_widths,
+    fit_widths,
+    matching,
+    status_text,
+)
+from qa_tui.tui.screens.home_source import (
+    PageRead,
+    RowSource,
+    WindowCounted,
+    WindowRead,
+    WindowRows,
+    count_matches,
+    read_page,
+    read_window,
+)
+from qa_tui.tui.widgets.evaluation_list import EvaluationList
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from qa_tui.store.home_window import HomeQuery
+
+
+class HomeList(Screen[None]):
+    """The list's rows, filter and sort (the home screen is one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[HomeRow] = []  # every row, when few enough to keep in memory
+        self._shown: list[HomeRow] = []
+        self._sort = ("date", True)
+        self._columns: tuple[str, ...] = ()
+        self._built_width = 0
+        self._keep = ""  # the evaluation to keep highlighted (the one worked on last)
+        # A list too long to keep in memory is a window on the database (home_source.py).
+        self._source: RowSource | None = None
+        self._window: WindowRows | None = None
+        self._widths: dict[str, int] = {}
+        self._generation = 0  # of the filter and sort asked for; the list shows _drawn's
+        self._drawn = 0
+        self._querying = False
+        self._asking: HomeQuery | None = None
+        self._open_when_drawn = False
+
+    def _shown_loaded(self, last_id: str, empty: bool, fill: Callable[[], None]) -> None:
+        raise NotImplementedError  # the screen's
+
+    def _show_resume(self) -> None:
+        raise NotImplementedError  # the screen's
+
+    def open_highlighted(self) -> None:
+        raise NotImplementedError  # the screen's
+
+    def _build_columns(self, keys: tuple[str, ...]) -> None:
+        """Columns with fixed widths, fitted to all the rows loaded (not just those shown).
+
+        Fixed widths keep the columns still while filtering.
+        """
+        self._columns = keys
+        # The list's width (less its margins and scrollbar), shared out among the columns.
+        wanted = self._widths if self._window is not None else column_widths(self._rows)
+        widths = fit_widths(keys, wanted, self.size.width - 4)
+        self.query_one(EvaluationList).set_columns(
+            [(key, COLUMNS[COLUMN_INDEX[key]].label, widths[key]) for key in keys]
+        )
+        self._built_width = self.size.width
+
+    def on_window_read(self, message: WindowRead) -> None:
+        """A page of a long list (and its counts), read for the filter and sort asked for."""
+        if message.generation != -1:
+            self._querying = False
+        if message.generation not in (-1, self._generation):  # typed on since: read again
+            self._query_window()
+            return
+        window = message.window
+        if window is None:
+            return
+        if message.generation == -1:  # a whole read: the totals and widths are new
+            self._source, self._widths = message.source, window.widths
+            self._generation += 1
+        elif self._window is not None:
+            old = self._window.window
+            window.total, window.demo = old.total, old.demo
+        self._drawn = self._generation
+        self._rows, self._window = [], WindowRows(window, self._want_page)
+        self._shown_loaded(message.last_id, False, self._fill_window)
+        if self._open_when_drawn:
+            self._open_when_drawn = False
+            self.open_highlighted()
+
+    def _fill_window(self) -> None:
+        assert self._window is not None
+        table = self.query_one(EvaluationList)
+        table.set_sort(*self._sort)
+        table.set_rows(self._window)
+        table.move_cursor(self._window.window.cursor)
+        self._update_status()
+        self._show_resume()
+
+    def _row(self, key: str | None) -> HomeRow | None:
+        """The row ``key`` of those shown (None if not shown, or not read yet)."""
+        table = self.query_one(EvaluationList)
+        index = table.row_index(key) if key else None
+        row = table.rows[index] if index is not None else None
+        return row if isinstance(row, HomeRow) else None
+
+    def _apply_sort(self) -> None:
+        key, reverse = self._sort
+        sort_key = COLUMNS[COLUMN_INDEX[key]].sort_key
+        self._rows.sort(key=lambda r: (sort_key(r.row, r.grade), r.row.id), reverse=reverse)
+        self.query_one(EvaluationList).set_sort(key, reverse)
+
+    def _filter_text(self) -> str:
+        return self.query_one("#filter", Input).value
+
+    def _refresh_table(self) -> None:
+        """Show the rows matching the filter: from the rows kept in memory, or read anew."""
+        if self._window is not None:
+            self._query_window()
+            return
+        self._shown = matching(self._rows, self._filter_text())
+        self.query_one(EvaluationList).set_rows(self._shown)
+        self._update_status()
+
+    def _query_window(self) -> None:
+        """Read the window for the filter and sort now asked for (one read at a time)."""
+        assert self._window is not None and self._source is not None
+        query = self._source.query(self._filter_text(), self._sort)
+        if query == self._window.window.query and self._drawn == self._generation:
+            return  # shown already (a resize)
+        if not self._querying or query != self._asking:
+            self._generation += 1
+        self._asking = query
+        if not self._querying:
+            self._querying = True
+            self._read_window(self._source, query, self._keep, self._generation)
+
+    @work(thread=True, group="home-window")
+    def _read_window(self, source: RowSource, query: HomeQuery, keep: str, generation: int) -> None:
+        window = read_window(source, query, keep)
+        self.post_message(WindowRead(window, generation, source))
+        if window is not None and window.count < 0:  # the page first, then the count
+            self.post_message(WindowCounted(count_matches(source, query), query))
+
+    def on_window_counted(self, message: WindowCounted) -> None:
+        rows = self._window
+        if rows is not None and rows.window.count < 0 and rows.window.query == message.query:
+            rows.window.count = message.count
+            self.query_one(EvaluationList).set_rows(rows)  # its length now known
+            self._update_status()
+
+    def _want_page(self, number: int) -> None:
+        """A page of the window came into view: read it."""
+        if self._window is not None and self._source is not None:
+            # After this frame: asked for while a line is drawn.
+            query = self._window.window.query
+            self.call_later(self._read_page, self._source, query, number, self._generation)
+
+    @work(thread=True, group="home-page")
+    def _read_page(self, source: RowSource, query: HomeQuery, number: int, generation: int) -> None:
+        self.post_message(PageRead(number, read_page(source, query, number), generation))
+
+    def on_page_read(self, message: PageRead) -> None:
+        if self._window is not None and message.generation == self._drawn:
+            self._window.add(message.number, message.rows)
+            self.query_one(EvaluationList).refresh()
+
+    def _current_id(self) -> str | None:
+        return self.query_one(EvaluationList).cursor_key
+
+    def _update_status(self) -> None:
+        if self._window is not None:
+            window = self._window.window
+            total, shown, demo = window.total, len(self._window), window.demo
+            more = window.count < 0  # still being counted
+        else:
+            total, shown, more = len(self._rows), len(self._shown), False
+            demo = sum(1 for r in self._rows if r.row.demo)
+        # One line whatever it says: no need to lay out the screen again.
+        status = status_text(total, shown, demo, self._sort, more)
+        self.query_one("#home-status", Static).update(status, layout=False)
+
+    def _filter_changed(self, _: str) -> None:
+        self._refresh_table()
+
+    def sort_by(self, key: str, reverse: bool | None = None) -> None:
+        current_key, current_reverse = self._sort
+        if reverse is None:
+            reverse = (
+                not current_reverse if key == current_key else key in ("date", "actions", "concern")
+            )
+        self._sort = (key, reverse)
+        self._apply_sort()
+        self._refresh_table()
+
+    def action_sort_next(self) -> None:
+        keys = self._columns
+        index = (keys.index(self._sort[0]) + 1) % len(keys) if self._sort[0] in keys else 0
+        self.sort_by(keys[index], reverse=keys[index] in ("date", "actions", "concern"))
+
+    def action_sort_reverse(self) -> None:
+        self.sort_by(self._sort[0], not self._sort[1])

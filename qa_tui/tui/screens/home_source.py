@@ -1,0 +1,282 @@
+"""Where the home list's rows come from, and the window of them a large list keeps.
+
+A laptop's few hundred evaluations are read whole and filtered in memory as you type (the
+list answers in the same frame as the key). Beyond :data:`IN_MEMORY_UP_TO` — the QA desk's
+central database — the list is a :class:`WindowRows`: the database filters, sorts and counts
+(:mod:`qa_tui.store.home_window`), and rows are read a page at a time as they come into view.
+Everything here runs in the screen's worker threads except :class:`WindowRows`' lookups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from rich.text import Text
+from textual.message import Message
+
+from qa_tui.store.home_window import (
+    HomeQuery,
+    Runner,
+    count,
+    longest,
+    page,
+    position,
+    session_runner,
+    totals,
+)
+from qa_tui.tui.screens.home_rows import HomeRow, column_widths, make_home_row
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qa_tui.store.rows import EvaluationRow
+    from qa_tui.workspace import Workspace
+
+T = TypeVar("T")
+IN_MEMORY_UP_TO = 5_000  # more evaluations than this and the list is windowed
+PAGE = 200  # rows read at a time
+AHEAD = 60  # rows from the end of a page at which the next is read
+
+
+class RowSource:
+    """The database the list reads: the SQLite file before the workspace opens, then it."""
+
+    def __init__(self, path: Path | None = None, ws: Workspace | None = None) -> None:
+        self.path, self.ws = path, ws
+        if ws is not None:
+            self.dialect = ws.store.dialect
+            self.grade_labels = _labels(ws)
+        else:
+            from qa_tui.framework.model import DEFAULT_GRADE_LABELS
+
+            self.dialect, self.grade_labels = "sqlite", dict(DEFAULT_GRADE_LABELS)
+
+    def read(self, fn: Callable[[Runner], T]) -> T | None:
+        """``fn(runner)``, or None when the file cannot answer (the workspace will)."""
+        if self.ws is not None:
+            return self.ws.read(lambda session: fn(session_runner(session)))
+        from qa_tui.store.quicklist import quick_runner
+
+        assert self.path is not None
+        opened = quick_runner(self.path)
+        if opened is None:
+            return None
+        run, close = opened
+        try:
+            return fn(run)
+        finally:
+            close()
+
+    def query(self, text: str, sort: tuple[str, bool]) -> HomeQuery:
+        return HomeQuery.of(
+            text, sort[0], sort[1], dialect=self.dialect, grade_labels=self.grade_labels
+        )
+
+    def home_row(self, row: EvaluationRow) -> HomeRow:
+        template = self.ws.templates.get(row.template_id, row.template_version) if self.ws else None
+        if template is not None:
+            grade = template.scale.label(row.overall_grade)
+        else:
+            grade = self.grade_labels.get(row.overall_grade, row.overall_grade)
+        return make_home_row(row, grade or "")
+
+
+def _labels(ws: Workspace) -> dict[str, str]:
+    """Grade code -> its words, from every template (the newest versions last, so they win)."""
+    from qa_tui.framework.model import NOT_APPLICABLE
+
+    labels: dict[str, str] = {}
+    for template in reversed(ws.templates.all()):
+        labels.update({g.id: g.label for g in template.scale.grades})
+        labels[NOT_APPLICABLE] = template.scale.not_applicable_label
+    return labels
+
+
+@dataclass
+class Window:
+    """One read of a windowed list: the rows around where the cursor goes, and the counts."""
+
+    query: HomeQuery
+    count: int  # rows the filter matches (-1: not counted yet)
+    total: int  # every evaluation
+    demo: int
+    pages: dict[int, list[HomeRow]]
+    cursor: int = 0  # where the kept evaluation stands (0 if not in the list)
+    widths: dict[str, int] = field(default_factory=dict)
+
+
+def read_all(source: RowSource) -> tuple[list[HomeRow] | None, tuple[int, int]]:
+    """Every row when they are few enough to keep in memory, else None; and how many there
+    are, and of them demo data ((-1, -1) when the file cannot answer)."""
+
+    def read(run: Runner) -> tuple[list[EvaluationRow] | None, tuple[int, int]]:
+        counted = totals(run)
+        if counted[0] > IN_MEMORY_UP_TO:
+            return None, counted
+        return page(run, HomeQuery(dialect=source.dialect), 0, counted[0] + 1), counted
+
+    found = source.read(read)
+    if found is None:
+        return None, (-1, -1)
+    rows, counted = found
+    return (None if rows is None else [source.home_row(r) for r in rows]), counted
+
+
+def read_window(
+    source: RowSource,
+    query: HomeQuery,
+    keep: str,
+    counted: tuple[int, int] = (-1, -1),
+    widths: bool = False,
+) -> Window | None:
+    """The first page of the list (and the kept evaluation's page), counted; ``counted``:
+    every evaluation and the demo ones when known; ``widths``: fit the columns to every row
+    (else to the rows read)."""
+
+    def read(run: Runner) -> tuple[int, dict[int, list[EvaluationRow]], int, dict[str, int]]:
+        first = page(run, query, 0, PAGE)
+        pages = {0: first}
+        if len(first) < PAGE:
+            n = len(first)
+        else:
+            # Counted after the page is drawn (count_matches): a scan of every row.
+            n = counted[0] if counted[0] >= 0 and not query.words else -1
+        at = next((i for i, r in enumerate(first) if r.id == keep), None) if keep else None
+        if keep and at is None:
+            at = position(run, query, keep)
+            if at is not None:
+                pages[at // PAGE] = page(run, query, at // PAGE * PAGE, PAGE)
+        return n, pages, at or 0, longest(run) if widths else {}
+
+    found = source.read(read)
+    if found is None:
+        return None
+    n, pages, at, longest_text = found
+    home_pages = {k: [source.home_row(r) for r in rows] for k, rows in pages.items()}
+    fitted = column_widths([r for rows in home_pages.values() for r in rows])
+    for key, column in (("case", "case_reference"), ("service", "service_area")):
+        fitted[key] = max(fitted[key], longest_text.get(column, 0))
+    for key in ("team", "practitioner"):
+        fitted[key] = max(fitted[key], longest_text.get(key, 0))
+    return Window(query, n, counted[0], counted[1], home_pages, at, fitted)
+
+
+def count_matches(source: RowSource, query: HomeQuery) -> int:
+    """How many rows the filter matches (read once the page is drawn)."""
+    return source.read(lambda run: count(run, query)) or 0
+
+
+def read_page(source: RowSource, query: HomeQuery, number: int) -> list[HomeRow]:
+    """Page ``number`` of the list."""
+    rows = source.read(lambda run: page(run, query, number * PAGE, PAGE))
+    return [source.home_row(r) for r in rows or []]
+
+
+class Pending:
+    """A row not read yet: drawn blank until its page arrives."""
+
+    def __init__(self, index: int) -> None:
+        self.key = f"\0pending {index}"
+        self.index = index
+
+    def cells(self) -> dict[str, Text]:
+        return _BLANK
+
+
+class _Blank(dict[str, Text]):
+    def __missing__(self, key: str) -> Text:
+        return Text("…" if key == "case" else "")
+
+
+_BLANK = _Blank()
+
+
+class WindowRows(Sequence[HomeRow | Pending]):
+    """The list's rows as the list widget sees them: ``count`` long, read a page at a time.
+
+    A row whose page is not read yet is :class:`Pending`; asking for it asks ``want`` for its
+    page (once).
+    """
+
+    def __init__(self, window: Window, want: Callable[[int], None]) -> None:
+        self.window = window
+        self._want = want
+        self._asked: set[int] = set(window.pages)
+
+    def __len__(self) -> int:
+        if self.window.count >= 0:
+            return self.window.count
+        return self.read_so_far()
+
+    def read_so_far(self) -> int:
+        """Rows up to the end of the last page read (the length until counted)."""
+        return max((n * PAGE + len(rows) for n, rows in self.window.pages.items()), default=0)
+
+    @overload
+    def __getitem__(self, index: int) -> HomeRow | Pending: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[HomeRow | Pending]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        number = index // PAGE
+        if index % PAGE >= PAGE - AHEAD and (number + 1) * PAGE < len(self):
+            self._ask(number + 1)  # the cursor nears the end of what is read: read on
+        rows = self.window.pages.get(number)
+        if rows is not None and index % PAGE < len(rows):
+            return rows[index % PAGE]
+        self._ask(number)
+        return Pending(index)
+
+    def _ask(self, number: int) -> None:
+        if number not in self._asked:
+            self._asked.add(number)
+            self._want(number)
+
+    def __iter__(self) -> Iterator[HomeRow | Pending]:
+        return (self[i] for i in range(len(self)))
+
+    def add(self, number: int, rows: list[HomeRow]) -> None:
+        self.window.pages[number] = rows
+
+    def find(self, key: str) -> int | None:
+        """The index of the row ``key`` among the pages read (None if not read)."""
+        for number, rows in self.window.pages.items():
+            for n, row in enumerate(rows):
+                if row.key == key:
+                    return number * PAGE + n
+        return None
+
+
+@dataclass
+class WindowRead(Message):
+    """A window read for the filter and sort of ``generation`` (-1: a whole read; None: the
+    file could not answer, the workspace will)."""
+
+    window: Window | None
+    generation: int
+    source: RowSource
+    last_id: str = ""
+
+
+@dataclass
+class PageRead(Message):
+    """Page ``number`` of the window of ``generation``."""
+
+    number: int
+    rows: list[HomeRow]
+    generation: int
+
+
+@dataclass
+class WindowCounted(Message):
+    """How many rows the window read for ``query`` has in all."""
+
+    count: int
+    query: HomeQuery

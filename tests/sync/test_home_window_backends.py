@@ -1,0 +1,57 @@
+"""The home list's window from the database (store/home_window.py) on SQLite and PostgreSQL:
+the same rows, counts and positions as the list read whole and filtered in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from qa_tui.config import Settings
+from qa_tui.framework.model import DEFAULT_GRADE_LABELS
+from qa_tui.store.home_window import HomeQuery, count, page, position, session_runner, totals
+from qa_tui.store.queries import list_evaluations
+from qa_tui.tui.screens.home_rows import make_home_row, matching
+
+FILTERS = ["", "north", "good", "draft", "lcs-", "child prot", "demo", "⚠", "acknowledged", "zzz"]
+
+
+def test_window_on_both_databases(make_db: Callable[[], str], settings: Settings) -> None:
+    from qa_tui.demo import generate
+    from qa_tui.workspace import open_workspace
+
+    ws = open_workspace(settings, make_db())
+    try:
+        generate(ws, 40, seed=5)
+        every = ws.read(list_evaluations)
+        rows = [
+            make_home_row(r, DEFAULT_GRADE_LABELS.get(r.overall_grade, r.overall_grade))
+            for r in every
+        ]
+        rows.sort(key=lambda r: (r.row.evaluation_date, r.row.id), reverse=True)
+        dialect = ws.store.dialect
+
+        def read(text: str) -> tuple[list[str], int, list[int | None]]:
+            q = HomeQuery.of(text, "date", True, dialect=dialect, grade_labels=DEFAULT_GRADE_LABELS)
+
+            def go(session: Session) -> tuple[list[str], int, list[int | None]]:
+                run = session_runner(session)
+                ids = [r.id for r in page(run, q, 0, 100)]
+                return ids, count(run, q), [position(run, q, i) for i in ids[:3]]
+
+            return ws.read(go)
+
+        assert ws.read(lambda s: totals(session_runner(s))) == (40, 40)
+        for text in FILTERS:
+            want = [r.row.id for r in matching(rows, text)]
+            ids, n, at = read(text)
+            assert (ids, n, at) == (want, len(want), list(range(min(3, len(want))))), text
+        by_case = ws.read(
+            lambda s: page(
+                session_runner(s), HomeQuery(sort="case", reverse=False, dialect=dialect), 0, 100
+            )
+        )
+        assert sorted(r.id for r in by_case) == sorted(r.id for r in every)
+        assert {r.id: r for r in by_case} == {r.id: r for r in every}  # counts included
+    finally:
+        ws.close()

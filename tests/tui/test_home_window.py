@@ -1,0 +1,88 @@
+"""The home list as a window on a large database: the real app, its list made to window from
+ten evaluations (as it does beyond 5,000), driven through filtering, sorting, paging to the
+end and opening an evaluation, each checked against the whole list read and filtered in
+memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from qa_tui.framework.model import DEFAULT_GRADE_LABELS
+from qa_tui.store.queries import list_evaluations
+from qa_tui.tui.screens import home_source
+from qa_tui.tui.screens.home_rows import COLUMN_INDEX, COLUMNS, HomeRow, make_home_row, matching
+from qa_tui.tui.screens.home_source import Pending, WindowRows
+from qa_tui.tui.widgets.evaluation_list import EvaluationList
+from tests.tui.test_app_shell import SIZE, app_for, home, run_async, settle
+
+
+def expected(ws: Any, text: str, sort: str, reverse: bool) -> list[str]:
+    """The list's ids as the laptop's in-memory list orders and filters them."""
+    rows: list[HomeRow] = [
+        make_home_row(r, DEFAULT_GRADE_LABELS.get(r.overall_grade, r.overall_grade))
+        for r in ws.read(list_evaluations)
+    ]
+    key = COLUMNS[COLUMN_INDEX[sort]].sort_key
+    rows.sort(key=lambda r: (key(r.row, r.grade), r.row.id), reverse=reverse)
+    return [r.row.id for r in matching(rows, text)]
+
+
+def shown(app: Any) -> list[str]:
+    table = home(app).query_one(EvaluationList)
+    assert isinstance(table.rows, WindowRows)
+    return [row.key for row in table.rows.window.pages.get(0, [])]
+
+
+def status(app: Any) -> str:
+    return str(home(app).query_one("#home-status").render())
+
+
+@run_async
+async def test_a_long_list_is_a_window_on_the_database(
+    workspace: Any, settings: Any, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa_tui.demo import generate
+
+    generate(workspace, 60, seed=5)
+    monkeypatch.setattr(home_source, "IN_MEMORY_UP_TO", 10)
+    monkeypatch.setattr(home_source, "PAGE", 10)
+    monkeypatch.setattr(home_source, "AHEAD", 3)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = home(app).query_one(EvaluationList)
+        assert isinstance(table.rows, WindowRows) and table.row_count == 60
+        assert 5 not in table.rows.window.pages  # what is on screen, not every row
+        assert shown(app) == expected(workspace, "", "date", True)[:10]
+        assert status(app).startswith("60 evaluations (includes 60 demo)")
+        await pilot.press("n", "o", "r", "t", "h")  # typing on the list goes to the filter
+        await settle(pilot)  # a page drawn, then the matches counted
+        want = expected(workspace, "north", "date", True)
+        assert 0 < len(want) < 60 and table.row_count == len(want)
+        assert shown(app) == want[:10]
+        assert status(app).startswith(f"Showing {len(want)} of 60 evaluations")
+        await pilot.press("escape", "ctrl+s")  # the filter cleared; sorted by the next column
+        await settle(pilot)
+        assert home(app).query_one("#filter", Input).value == ""
+        assert shown(app) == expected(workspace, "", "grade", False)[:10]
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert shown(app) == expected(workspace, "", "grade", True)[:10]
+        home(app).sort_by("case", reverse=False)
+        await settle(pilot)
+        want = expected(workspace, "", "case", False)
+        await pilot.press("end")  # the last page is read as it comes into view
+        await settle(pilot)
+        assert table.cursor_row == 59
+        assert not isinstance(table.rows[59], Pending)
+        assert [table.rows[i].key for i in range(50, 60)] == want[50:]
+        [table.rows[i] for i in range(60)]  # asks for the pages not read yet
+        await settle(pilot)
+        assert [table.rows[i].key for i in range(60)] == want  # every page read, in order
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is not home(app)  # the last evaluation opened
+        assert home(app)._keep == want[-1]

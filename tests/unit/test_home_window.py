@@ -1,0 +1,87 @@
+"""The home list's window from the database filters, sorts and counts as the list in memory
+does (every row read, matched and sorted in Python, as the laptop's list still does)."""
+
+from __future__ import annotations
+
+from qa_tui.framework.model import DEFAULT_GRADE_LABELS
+from qa_tui.store.home_window import (
+    HomeQuery,
+    count,
+    longest,
+    page,
+    position,
+    session_runner,
+    sqlite_runner,
+    totals,
+)
+from qa_tui.store.queries import list_evaluations
+from qa_tui.store.quicklist import sqlite_file
+from qa_tui.tui.screens.home_rows import COLUMN_INDEX, COLUMNS, HomeRow, make_home_row, matching
+from qa_tui.workspace import Workspace
+
+FILTERS = [
+    "",
+    "loc",
+    "north",
+    "good",
+    "draft",
+    "lcs-2",
+    "child prot",
+    "demo",
+    "⚠",
+    "not shared",
+    "acknowledged",
+    "concern closed",
+    "shared 2/4",
+    "requires",
+    "2026-",
+    "zzz",
+    "100%",
+]
+SORTS = [(key, reverse) for key in COLUMN_INDEX for reverse in (False, True)]
+
+
+def _in_memory(rows: list[HomeRow], text: str, sort: str, reverse: bool) -> list[str]:
+    rows = list(rows)
+    sort_key = COLUMNS[COLUMN_INDEX[sort]].sort_key
+    rows.sort(key=lambda r: (sort_key(r.row, r.grade), r.row.id), reverse=reverse)
+    return [r.row.id for r in matching(rows, text)]
+
+
+def test_window_equals_the_list_in_memory(workspace: Workspace) -> None:
+    from qa_tui.demo import generate
+
+    generate(workspace, 60, seed=5)
+    path = sqlite_file(workspace.store.url)
+    assert path is not None
+    run, close = sqlite_runner(path)
+    try:
+        every = workspace.read(list_evaluations)
+        rows = [
+            make_home_row(row, DEFAULT_GRADE_LABELS.get(row.overall_grade, row.overall_grade))
+            for row in every
+        ]
+        found = {text: len(matching(rows, text)) for text in FILTERS}
+        assert all(found[t] for t in ("north", "⚠", "acknowledged", "concern closed", "2026-"))
+        assert not found["zzz"] and 0 < found["north"] < 60
+        assert totals(run) == (60, sum(r.demo for r in every))
+        assert longest(run)["case_reference"] == max(len(r.case_reference) for r in every)
+        for text in FILTERS:
+            for sort, reverse in SORTS:
+                q = HomeQuery.of(text, sort, reverse, grade_labels=DEFAULT_GRADE_LABELS)
+                expected = _in_memory(rows, text, sort, reverse)
+                got = [r.id for r in page(run, q, 0, 1000)]
+                assert got == expected, (text, sort, reverse)
+                assert count(run, q) == len(expected)
+                assert [r.id for r in page(run, q, 5, 7)] == expected[5:12]
+                for n, evaluation_id in enumerate(expected[:3] + expected[-2:]):
+                    want = expected.index(evaluation_id)
+                    assert position(run, q, evaluation_id) == want, (text, sort, n)
+            assert position(run, HomeQuery.of("zzz", "date", True), every[0].id) is None
+        # The rows read are the list's rows, counts included, through either runner.
+        by_id = {r.id: r for r in every}
+        q = HomeQuery()
+        assert all(by_id[r.id] == r for r in page(run, q, 0, 60))
+        assert workspace.read(lambda s: page(session_runner(s), q, 0, 60)) == page(run, q, 0, 60)
+    finally:
+        close()
