@@ -84,30 +84,25 @@ class _Contains(ColumnElement[bool]):
         self.pattern = literal(pattern)
 
 
+def _sides(element: _Contains, compiler: Any, kw: Any) -> tuple[str, str]:
+    return compiler.process(element.column, **kw), compiler.process(element.pattern, **kw)
+
+
 @compiles(_Contains)
 def _contains_default(element: _Contains, compiler: Any, **kw: Any) -> str:
-    column, pattern = (
-        compiler.process(element.column, **kw),
-        compiler.process(element.pattern, **kw),
-    )
+    column, pattern = _sides(element, compiler, kw)
     return f"lower({column}) LIKE lower({pattern}) ESCAPE '\\'"
 
 
 @compiles(_Contains, "sqlite")
 def _contains_sqlite(element: _Contains, compiler: Any, **kw: Any) -> str:
-    column, pattern = (
-        compiler.process(element.column, **kw),
-        compiler.process(element.pattern, **kw),
-    )
+    column, pattern = _sides(element, compiler, kw)  # SQLite's LIKE is case-blind already
     return f"{column} LIKE {pattern} ESCAPE '\\'"
 
 
 @compiles(_Contains, "postgresql")
 def _contains_postgresql(element: _Contains, compiler: Any, **kw: Any) -> str:
-    column, pattern = (
-        compiler.process(element.column, **kw),
-        compiler.process(element.pattern, **kw),
-    )
+    column, pattern = _sides(element, compiler, kw)
     return f"{column} ILIKE {pattern} ESCAPE '\\'"
 
 

@@ -15,8 +15,11 @@ and end update first: on SQLite that is the write lock, on PostgreSQL a row lock
 amendment and the start of a hand-over are always in one order. The central database never
 amends (laptops read its history when they sync).
 
-A hand-over killed mid-way (the machine off) leaves its entry behind; it stops counting as
-running after :data:`STALE` (no export or sync lasts that long), so amending resumes then.
+A hand-over killed mid-way (the machine off) leaves its entry behind. It may have sent what
+it read (a direct sync's push can commit on the central database just before the laptop goes
+off), so it is never simply forgotten: after :data:`STALE` (no export or sync lasts that long)
+the next save that finds it ends it as a finished hand-over would — the mark moves to the
+clock, so nothing it could have read is ever amended — and amending resumes after that.
 """
 
 from __future__ import annotations
@@ -46,10 +49,24 @@ def _locked(session: Session) -> tuple[models.Meta | None, dict[str, object]]:
     return row, json.loads(row.value)
 
 
+def _entries(state: dict[str, object]) -> list[str]:
+    found = state.get("running")
+    return [s for s in found if isinstance(s, str)] if isinstance(found, list) else []
+
+
 def _running(state: dict[str, object]) -> list[str]:
     since = stamp(utc_now() - STALE)
-    found = state.get("running")
-    return [s for s in found if isinstance(s, str) and s > since] if isinstance(found, list) else []
+    return [s for s in _entries(state) if s > since]
+
+
+def _close(session: Session, state: dict[str, object], running: list[str]) -> None:
+    """What a hand-over's end does: only ``running`` still run, and the mark moves to the
+    clock (whatever an ended one could have read stays as it is)."""
+    clock = session.get(models.Meta, "clock")
+    mark = state.get("mark")
+    now = int(clock.value) if clock else 0
+    state["running"] = running
+    state["mark"] = max(now, mark) if isinstance(mark, int) else now
 
 
 def amend_mark(session: Session) -> int | None:
@@ -59,9 +76,14 @@ def amend_mark(session: Session) -> int | None:
     role = session.get(models.Meta, "role")
     if role is not None and role.value == "central":
         return None
-    _row, state = _locked(session)
+    row, state = _locked(session)
+    running = _running(state)
+    if row is not None and len(running) < len(_entries(state)):  # one was killed mid-way
+        _close(session, state, running)
+        _save(session, row, state)
+        session.flush()
     mark = state.get("mark")
-    if not isinstance(mark, int) or _running(state):
+    if not isinstance(mark, int) or running:
         return None
     return mark
 
@@ -88,14 +110,8 @@ def handing_over(bind: Engine | Connection) -> Iterator[None]:
     finally:
         with Session(engine) as session, session.begin():
             row, state = _locked(session)
-            running = _running(state)
-            if started in running:
-                running.remove(started)
-            clock = session.get(models.Meta, "clock")
-            mark = state.get("mark")
-            now = int(clock.value) if clock else 0
-            state["running"] = running
-            state["mark"] = max(now, mark) if isinstance(mark, int) else now
+            running = [s for s in _running(state) if s != started]
+            _close(session, state, running)
             _save(session, row, state)
 
 

@@ -4,6 +4,7 @@ for an export or a sync, a change never changes again (both backends)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -143,5 +144,35 @@ def test_another_author_or_a_received_change_is_never_amended(make_db, tmp_path:
     first, second = _field_changes(laptop, entry, "text")
     assert (first.author, second.author) == ("Alex Auditor", "Sam Senior")
     assert json.loads(second.value) == TEXT[:300]
+    assert consistent(laptop.store) == []
+    laptop.store.dispose()
+
+
+def test_a_hand_over_killed_mid_way_freezes_what_it_could_have_read(
+    make_db, tmp_path: Path
+) -> None:
+    """A hand-over whose process died (its entry left behind, older than STALE) may have sent
+    what it read: once it counts as ended, the change typed before it is never amended — the
+    next save is a change of its own, and after that amending resumes."""
+    from qa_tui.clock import stamp, utc_now
+    from qa_tui.store import handed_over
+
+    laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
+    evaluation_id = laptop.new_evaluation("ABC-60009")
+    entry = _typed(laptop, evaluation_id, 500)
+    (before,) = _field_changes(laptop, entry, "text")
+    killed = stamp(utc_now() - handed_over.STALE - dt.timedelta(minutes=1))
+    with laptop.store.session() as s:
+        row = s.get(models.Meta, handed_over.KEY)
+        assert row is not None
+        state = json.loads(row.value)
+        row.value = json.dumps({**state, "running": [killed]})
+    _typed_on(laptop, entry, 550, 1000)
+    first, second = _field_changes(laptop, entry, "text")
+    assert (first.id, first.value) == (before.id, before.value)  # what it read stays as it was
+    assert json.loads(second.value) == TEXT[:1000]  # later saves amended one new change
+    with laptop.store.reader() as s:
+        row = s.get(models.Meta, handed_over.KEY)
+        assert row is not None and json.loads(row.value)["running"] == []
     assert consistent(laptop.store) == []
     laptop.store.dispose()
