@@ -207,11 +207,13 @@ def merge_bundle_file(
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
     include_demo: bool = False,
+    committed: Callable[[int], None] | None = None,
 ) -> MergeReport:
     """Verify a bundle completely, then merge it in short transactions of whole aggregates.
 
     ``on_total(n)`` is called with the number of evaluations once verified, ``progress(k)`` as
-    each batch of ``k`` is written. Raises :class:`BundleError` with a one-line reason; a
+    each batch of ``k`` is written (inside its transaction), ``committed(k)`` once it has
+    committed (no lock held). Raises :class:`BundleError` with a one-line reason; a
     bundle refused by its verification writes nothing. The bundle is in the ledger once its
     last batch commits: a merge cut short is finished by merging the bundle again. An exact
     replay returns ``already_merged=True``. A bundle holding demo evaluations is refused
@@ -249,4 +251,4 @@ def merge_bundle_file(
     with store.reader() as session:
         device_lookup(session, path.name)(manifest.device_id)
     aggregates = verified_aggregates(path, private, manifest, pins)
-    return merge_in_batches(store, aggregates, source, utc_stamp(), progress)
+    return merge_in_batches(store, aggregates, source, utc_stamp(), progress, committed)

@@ -629,7 +629,11 @@ def test_a_small_sync_gets_in_between_the_batches_of_a_big_merge(
     tmp_path: Path, sqlite_db, make_db, settings
 ) -> None:
     """A laptop syncs 20 evaluations while a big bundle is being merged: its sync completes
-    before the big merge does (between two of its batches), and both are in, once each."""
+    before the big merge does (between two of its batches), and both are in, once each.
+
+    The merge waits after its first committed batch (no lock held) until the sync is done, so
+    the test does not depend on which finishes first on a fast or loaded machine; were the
+    write lock held across batches, the sync could not get in and would fail as busy."""
     from qa_tui.sync.direct import sync_now
     from tests.sync.test_retention_and_sync import laptop_settings
 
@@ -639,15 +643,26 @@ def test_a_small_sync_gets_in_between_the_batches_of_a_big_merge(
         small.new_evaluation(f"XYZ-{30000 + n}")
     key, url = tmp_path / "qa.key", make_db()
     big_bundle, _small_bundle = _central_for(url, key, big, small)
-    first_batch = threading.Event()
+    first_batch, sync_done = threading.Event(), threading.Event()
     finished: list[float] = []
     errors: list[BaseException] = []
+
+    after_sync: list[bool] = []  # for each committed batch: was the sync done before it?
+
+    def after_a_batch(_n: int) -> None:  # the lock is not held here
+        after_sync.append(sync_done.is_set())
+        first_batch.set()
+        sync_done.wait(120)
 
     def merge_big() -> None:
         store = open_store(url)
         try:
             merge_bundle_file(
-                store, big_bundle, key, progress=lambda _n: first_batch.set(), include_demo=True
+                store,
+                big_bundle,
+                key,
+                include_demo=True,
+                committed=after_a_batch,
             )
             finished.append(time.perf_counter())
         except BaseException as exc:  # recorded and checked below
@@ -660,12 +675,16 @@ def test_a_small_sync_gets_in_between_the_batches_of_a_big_merge(
     thread.start()
     assert first_batch.wait(120)
     started = time.perf_counter()
-    report = sync_now(small.store, laptop_settings(small, settings), url)
-    synced = time.perf_counter()
+    try:
+        report = sync_now(small.store, laptop_settings(small, settings), url)
+    finally:
+        synced = time.perf_counter()
+        sync_done.set()
     thread.join(300)
     assert errors == [] and finished, errors
     assert report.pushed_evaluations == 20
     assert synced < finished[0], "the sync waited for the whole merge"
+    assert after_sync[0] is False and after_sync[-1] is True, after_sync  # it got in between
     print(f"sync during the merge: {synced - started:.2f} s")  # the benchmark measures it
     _as_if_sequential(url, make_db, big, small)
 
