@@ -16,7 +16,14 @@ from qa_tui.store.home_window import (
 )
 from qa_tui.store.queries import list_evaluations
 from qa_tui.store.quicklist import sqlite_file
-from qa_tui.tui.screens.home_rows import COLUMN_INDEX, COLUMNS, HomeRow, make_home_row, matching
+from qa_tui.tui.screens.home_rows import (
+    COLUMN_INDEX,
+    COLUMNS,
+    HomeRow,
+    make_home_row,
+    matching,
+    status_text,
+)
 from qa_tui.workspace import Workspace
 
 FILTERS = [
@@ -85,3 +92,15 @@ def test_window_equals_the_list_in_memory(workspace: Workspace) -> None:
         assert workspace.read(lambda s: page(session_runner(s), q, 0, 60)) == page(run, q, 0, 60)
     finally:
         close()
+
+
+def test_the_line_under_a_large_list_groups_its_thousands() -> None:
+    sort = ("date", True)
+    assert status_text(100_000, 2_263, 0, sort, more=False).startswith(
+        "Showing 2,263 of 100,000 evaluations"
+    )
+    assert status_text(100_000, 200, 0, sort, more=True).startswith("Showing 200+ of 100,000")
+    assert status_text(20_000, 20_000, 1_500, sort).startswith(
+        "20,000 evaluations (includes 1,500 demo)"
+    )
+    assert status_text(40, 40, 40, sort).startswith("40 evaluations (includes 40 demo)")

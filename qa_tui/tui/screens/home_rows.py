@@ -127,11 +127,11 @@ def status_text(
         return ""
     noun = "evaluation" if total == 1 else "evaluations"
     if more:
-        text = f"Showing {shown}+ of {total} {noun}"
+        text = f"Showing {shown:,}+ of {total:,} {noun}"
     else:
-        text = f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"
+        text = f"{total:,} {noun}" if shown == total else f"Showing {shown:,} of {total:,} {noun}"
     if demo:  # never mistaken for real work
-        text += f" (includes {demo} demo)"
+        text += f" (includes {demo:,} demo)"
     key, reverse = sort
     label = COLUMNS[COLUMN_INDEX[key]].label.lower()
     order = "descending" if reverse else "ascending"
