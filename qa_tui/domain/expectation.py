@@ -77,12 +77,12 @@ def _roster(session: Session) -> dict[str, tuple[str, str, str]]:
 
 def monthly_expectation(session: Session, month: Month) -> list[Expected]:
     """Each manager of the roster and their completed collaborative evaluations in ``month``,
-    by service area, team and name."""
+    by service area, team and name. Demo evaluations count, as in every report: a demo
+    database's roster is its demo managers."""
     e = models.Evaluation
     auditors = session.scalars(
         select(e.auditor).where(
             ~e.deleted,
-            ~e.demo,
             e.status == "completed",
             e.evaluation_type.in_(COUNTED_TYPES),
             e.evaluation_date >= month.first,

@@ -163,6 +163,31 @@ def test_the_same_case_added_twice_is_one_allocation(
         assert sorted(rows) == ["LCS-900001", "LCS-900002"]
 
 
+def test_demo_evaluations_count_towards_the_monthly_expectation(
+    service: PlanningService,
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+) -> None:
+    """Like every report, the expectation counts demo evaluations (a demo database's roster
+    is its demo managers: leaving their evaluations out showed "0 of 5" on every month)."""
+    from sqlalchemy import update
+
+    from tests.unit.test_domain import new_eval
+
+    plan_id = service.create("practice_day", "Practice day, CIN", "2026-12-03")
+    service.put_members(plan_id, GROUP)
+    eid = new_eval(workspace)  # audited by Alex Auditor, dated 20 November 2026
+    fill(workspace, tpl, eid)
+    workspace.write(complete, tpl, eid)
+
+    with workspace.store.session() as session:
+        session.execute(
+            update(models.Evaluation).where(models.Evaluation.id == eid).values(demo=True)
+        )
+    done = {r.name: r.completed for r in service.expectation()[1]}
+    assert done == {"Alex Auditor": 1, "Cy Manager": 0, "Bea Manager": 0}
+
+
 def test_the_monthly_expectation_and_its_reminder_draft(
     service: PlanningService,
     workspace: Any,
