@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
 
+THEMATIC_ONLY = frozenset({"terms", "findings", "report"})
+
+
 class PlanScreen(Screen[None]):
     """A plan's cases and progress; keys add cases, draw a sample, allocate, start."""
 
@@ -103,7 +106,10 @@ class PlanScreen(Screen[None]):
         self.app.call_from_thread(self._show, detail)
 
     def _show(self, detail: PlanDetail) -> None:
+        kind_changed = self.detail is None or self.detail.plan.kind != detail.plan.kind
         self.detail = detail
+        if kind_changed:
+            self.refresh_bindings()
         self.sub_title = line(detail.plan.title, 60)
         self.query_one("#plan-info", Shown).update(describe(detail))
         table = self.query_one(DataTable)
@@ -126,6 +132,13 @@ class PlanScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Terms of reference, findings and the board paper belong to a thematic evaluation:
+        hidden on other plans (at 80 columns the footer cannot hold every key)."""
+        if action in THEMATIC_ONLY:
+            return self.detail is not None and self.detail.plan.kind == "thematic"
+        return True
 
     # --- forms and writes -------------------------------------------------------------------
 
@@ -296,10 +309,7 @@ class PlanScreen(Screen[None]):
     # --- the board paper -------------------------------------------------------------------
 
     def action_report(self) -> None:
-        if self.detail is None:
-            return
-        if self.detail.plan.kind != "thematic":
-            self.app.notify("The thematic report is the board paper of a thematic evaluation.")
+        if self.detail is None:  # hidden until a thematic plan is shown (check_action)
             return
         # The title in the name (letters and digits only), the id's start to keep it apart.
         words = re.sub(r"[^a-z0-9]+", "-", self.detail.plan.title.lower()).strip("-")[:48]
