@@ -30,7 +30,11 @@ class FirstRunDialog(ModalScreen[Identity | None]):
 
     CSS_PATH = "dialogs.tcss"
     AUTO_FOCUS = "#name"
-    BINDINGS = [Binding("escape", "skip", "Later", id="first_run.skip")]
+    BINDINGS = [
+        Binding("escape", "skip", "Later", id="first_run.skip"),
+        # As in every other form: ctrl+s saves from any field, not only Enter in the last.
+        Binding("ctrl+s", "save", "Save", id="first_run.save"),
+    ]
 
     def __init__(
         self,
@@ -123,6 +127,9 @@ class FirstRunDialog(ModalScreen[Identity | None]):
             self._save()
         else:
             self.dismiss(None)
+
+    def action_save(self) -> None:
+        self._save()
 
     def action_skip(self) -> None:
         self.dismiss(None)
