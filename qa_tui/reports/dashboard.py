@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from qa_tui.framework.model import NOT_APPLICABLE
@@ -207,39 +207,9 @@ def overdue_chart(session: Session, query: ReportQuery) -> DashChart:
 
 
 def concern_statuses(session: Session, query: ReportQuery) -> dict[str, int]:
-    """The period's immediate concerns by status, as :func:`qa_tui.reports.queries.
-    concern_statuses` counts them, with each concern's shares and events looked up by index
-    for the period's concerns alone (the report's form groups every share and event in the
-    database first: a cost that grows with the database, not with the period)."""
-    s, ev = models.ConcernShare, models.ConcernEvent
-    shared = (
-        select(func.count(func.distinct(s.recipient_role)))
-        .where(
-            s.evaluation_id == E.id,
-            ~s.deleted,
-            s.shared_on.is_not(None),
-            s.recipient_role.in_(list(CONCERN_RECIPIENTS)),
-        )
-        .scalar_subquery()
-    )
-
-    def happened(kind: str) -> Any:
-        return exists().where(ev.evaluation_id == E.id, ~ev.deleted, ev.kind == kind)
-
-    status = case(
-        (happened("closed"), literal("closed", literal_execute=True)),
-        (happened("acknowledged"), literal("acknowledged", literal_execute=True)),
-        (shared >= len(CONCERN_RECIPIENTS), literal("shared", literal_execute=True)),
-        (shared > 0, literal("partly_shared", literal_execute=True)),
-        else_=literal("not_shared", literal_execute=True),
-    ).label("status")
-    conditions = q.evaluations_where(query, completed=False)
-    per_concern = select(status).where(*conditions, E.immediate_concern.is_(True)).subquery()
-    rows = session.execute(
-        select(per_concern.c.status, func.count()).group_by(per_concern.c.status)
-    ).all()
-    found = {str(key): int(n) for key, n in rows}
-    return {key: found.get(key, 0) for key, _label in q.CONCERN_STATUSES}
+    """The period's immediate concerns by status (:func:`qa_tui.reports.queries.
+    concern_statuses`)."""
+    return q.concern_statuses(session, q.evaluations_where(query, completed=False))
 
 
 def concern_chart(session: Session, query: ReportQuery) -> DashChart:
@@ -339,18 +309,12 @@ def _behind_overdue(query: ReportQuery, key: str) -> Behind:
 
 
 def _behind_concerns(query: ReportQuery, key: str) -> Behind:
-    """Evaluations of the period whose concern is in this status."""
-    _status, shares = q.concern_status_expr()
-    n = select(shares.c.n).where(shares.c.evaluation_id == E.id).scalar_subquery()
-    shared = func.coalesce(n, 0)
-    limit = len(CONCERN_RECIPIENTS)
-    rule = {
-        "shared": shared >= limit,
-        "partly_shared": and_(shared > 0, shared < limit),
-        "not_shared": shared == 0,
-    }[key]
+    """Evaluations of the period whose concern is in this status (as the bar counts them)."""
+    if key not in dict(q.CONCERN_STATUSES):
+        raise LookupError(key)
+    rule = q.concern_status() == key
     where = [*q.evaluations_where(query, completed=False), E.immediate_concern.is_(True), rule]
-    return where, shared, []
+    return where, q.concern_shared(), []
 
 
 def _behind_agreement(query: ReportQuery, key: str) -> Behind:

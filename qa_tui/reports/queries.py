@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.selectable import Subquery
 
@@ -206,7 +206,8 @@ CONCERN_STATUSES = (
 def concern_status_expr() -> tuple[ColumnElement[str], Subquery]:
     """(status expression, subquery to outer-join on evaluation id): how far the concern's
     lifecycle got — closed, acknowledged, or how many of the four recipients (seed 000 §3.4)
-    the written notice reached."""
+    the written notice reached. It groups every concern's shares and events: for every
+    concern at once (the tidy data); a period's figures use :func:`concern_status`."""
     s, ev = models.ConcernShare, models.ConcernEvent
     shares = (
         select(s.evaluation_id, func.count(func.distinct(s.recipient_role)).label("n"))
@@ -250,15 +251,51 @@ def concern_status_expr() -> tuple[ColumnElement[str], Subquery]:
     return status, joined
 
 
+def concern_shared() -> ColumnElement[int]:
+    """How many of the four (seed 000 §3.4) the written notice of each evaluation selected
+    reached (correlated: read by index for that evaluation alone)."""
+    s = models.ConcernShare
+    return (
+        select(func.count(func.distinct(s.recipient_role)))
+        .where(
+            s.evaluation_id == E.id,
+            ~s.deleted,
+            s.shared_on.is_not(None),
+            s.recipient_role.in_(list(CONCERN_RECIPIENTS)),
+        )
+        .scalar_subquery()
+    )
+
+
+def concern_status() -> ColumnElement[str]:
+    """The status of the concern of each evaluation selected, as :func:`concern_status_expr`
+    says it, from that evaluation's own shares and events (correlated, found by their index
+    on the evaluation): what a period's figures cost grows with the period's concerns, not
+    with every share and event in the database."""
+    ev = models.ConcernEvent
+    shared = concern_shared()
+
+    def happened(kind: str) -> ColumnElement[bool]:
+        return exists().where(ev.evaluation_id == E.id, ~ev.deleted, ev.kind == kind)
+
+    return case(
+        (happened("closed"), literal("closed", literal_execute=True)),
+        (happened("acknowledged"), literal("acknowledged", literal_execute=True)),
+        (shared >= len(CONCERN_RECIPIENTS), literal("shared", literal_execute=True)),
+        (shared > 0, literal("partly_shared", literal_execute=True)),
+        else_=literal("not_shared", literal_execute=True),
+    )
+
+
 def concern_statuses(session: Session, conditions: Sequence[ColumnElement[bool]]) -> dict[str, int]:
     """Evaluations that raised an immediate concern, by status (every status, 0 included)."""
-    status, shares = concern_status_expr()
-    rows = session.execute(
-        select(status, func.count())
-        .select_from(E)
-        .outerjoin(shares, shares.c.evaluation_id == E.id)
+    per_concern = (
+        select(concern_status().label("status"))
         .where(*conditions, E.immediate_concern.is_(True))
-        .group_by(status)
+        .subquery()
+    )
+    rows = session.execute(
+        select(per_concern.c.status, func.count()).group_by(per_concern.c.status)
     ).all()
     found = {str(key): int(n) for key, n in rows}
     return {key: found.get(key, 0) for key, _label in CONCERN_STATUSES}

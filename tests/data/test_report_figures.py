@@ -474,6 +474,11 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
             for chart in board.charts:
                 bar = next(b for b in chart.bars if b.n and b.value)
                 pages[chart.name] = (bar, behind(session, query, chart.name, bar.key, 0, 1000))
+            # Every status of the concerns chart opens the concerns it counts, and only them.
+            concern_pages = {
+                key: behind(session, query, "concerns", key, 0, 1000)
+                for key, _label in CONCERN_STATUSES
+            }
     finally:
         store.dispose()
     evals = {e["evaluation_id"]: e for e in data["evaluations"]}
@@ -510,6 +515,13 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
         if c["status"] == bar.key and start <= day(c["evaluation_date"]) <= end
     }
     assert total == len(expected) == bar.value and {r.id for r in rows} == expected
+    for key, (total, rows) in concern_pages.items():
+        expected = {
+            c["evaluation_id"]
+            for c in data["concerns"]
+            if c["status"] == key and start <= day(c["evaluation_date"]) <= end
+        }
+        assert total == len(expected) and {r.id for r in rows} == expected, key
 
     bar, (total, rows) = pages["scaling"]
     q_start, q_end = span(bar.key.replace(" ", "-"))
