@@ -334,12 +334,14 @@ def agreement(
     """Agreement of moderations dated in each of ``periods`` (by label), for evaluations in the
     area or team asked for. The one place the agreement figures come from.
 
-    The database counts each (period, template, auditor's grade, moderated grade); whether a
-    pair agrees, or is higher or lower, is then read from the templates' scales — a few
-    hundred groups, whatever the number of judgements.
+    The database counts each (day, template, auditor's grade, moderated grade); the period a
+    day falls in, and whether a pair agrees, or is higher or lower, are then read here from
+    the periods and the templates' scales — a few thousand groups, whatever the number of
+    judgements (grouping by the day itself, not by a CASE over the periods, spares the
+    database a dozen comparisons a judgement).
     """
     j, m = models.ModerationJudgement, models.Moderation
-    when = bucket(m.moderated_on, periods)
+    when = m.moderated_on
     rows = session.execute(
         select(when, E.template_id, j.auditor_grade, j.moderated_grade, func.count())
         .select_from(m)
@@ -357,13 +359,24 @@ def agreement(
         .group_by(when, E.template_id, j.auditor_grade, j.moderated_grade)
     ).all()
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for label, template_id, given, moderated, n in rows:
+    for day, template_id, given, moderated, n in rows:
+        label = period_of(as_date(day), periods)
         if label is not None:
-            counts[str(label)][_compared(vocab, template_id, given, moderated)] += int(n)
+            counts[label][_compared(vocab, template_id, given, moderated)] += int(n)
     return {
         label: Agreement(sum(c.values()), c["agree"], c["higher"], c["lower"], c["different"])
         for label, c in counts.items()
     }
+
+
+def period_of(day: dt.date | None, periods: Sequence[Period]) -> str | None:
+    """The label of the first of ``periods`` that ``day`` falls in (None: none), as
+    :func:`bucket` says it in SQL."""
+    if day is not None:
+        for span in periods:
+            if span.start <= day <= span.end:
+                return span.label
+    return None
 
 
 def _compared(vocab: Vocabulary, template_id: str, given: str, moderated: str) -> str:
@@ -429,7 +442,7 @@ def managers(session: Session, query: ReportQuery, as_of: dt.date) -> list[Manag
     for name, area, team, n, latest in rows:
         areas[name][area] += int(n)
         teams[name][team] += int(n)
-        latest = _as_date(latest)
+        latest = as_date(latest)
         if latest and (name not in last or latest > last[name]):
             last[name] = latest
     out = []
@@ -443,7 +456,7 @@ def managers(session: Session, query: ReportQuery, as_of: dt.date) -> list[Manag
     return out
 
 
-def _as_date(value: object) -> dt.date | None:
+def as_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
