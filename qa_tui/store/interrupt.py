@@ -37,7 +37,16 @@ class Reading:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._stop: Callable[[], None] | None = None
-        self.stopped = False
+        self._stopped = threading.Event()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Wait ``seconds`` before reading (a read worth doing only if nothing newer comes);
+        True if stopped meanwhile."""
+        return self._stopped.wait(seconds)
 
     def start(self, session: Session) -> None:
         """The worker reads on ``session`` from now on (and checks :attr:`stopped` after: a
@@ -55,6 +64,6 @@ class Reading:
         """Stop the statement running now (the worker checks :attr:`stopped` before the
         next: SQLite's interrupt does not outlast the statement it stops)."""
         with self._lock:
-            self.stopped = True
+            self._stopped.set()
             if self._stop is not None:
                 self._stop()

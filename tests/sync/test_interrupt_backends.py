@@ -57,3 +57,12 @@ def test_a_read_is_stopped_and_a_late_stop_does_nothing(make_db: Callable[[], st
 
     finally:
         store.dispose()
+
+
+def test_a_wait_ends_when_stopped() -> None:
+    """The home list counts once typing pauses: the wait says whether a newer filter came."""
+    reading = Reading()
+    assert not reading.wait(0.01) and not reading.stopped
+    threading.Timer(0.05, reading.stop).start()
+    began = time.monotonic()
+    assert reading.wait(30) and reading.stopped and time.monotonic() - began < 10

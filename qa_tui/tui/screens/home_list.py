@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from qa_tui.store.home_window import HomeQuery
 
 
+COUNT_AFTER = 0.25  # seconds without a keystroke before the rows the filter matches are counted
+
+
 class HomeList(Screen[None]):
     """The list's rows, filter and sort (the home screen is one)."""
 
@@ -168,6 +171,10 @@ class HomeList(Screen[None]):
         window = read_window(source, query, keep)
         self.post_message(WindowRead(window, generation, source))
         if window is not None and window.count < 0:  # the page first, then the count
+            # Counted once the typing pauses: a scan of every row, not wanted for a word
+            # typed on (the line says "200+" meanwhile).
+            if counting.wait(COUNT_AFTER):
+                return
             try:
                 n = count_matches(source, query, counting)
             except QaError:
