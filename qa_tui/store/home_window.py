@@ -15,6 +15,7 @@ does in memory: every word must be found in one of the row's fields — the text
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -287,6 +288,35 @@ def sqlite_runner(path: Path) -> tuple[Runner, Callable[[], None]]:
         return connection.execute(statement, params).fetchall()
 
     return run, connection.close
+
+
+def psycopg_runner(url: str) -> tuple[Runner, Callable[[], None]] | None:
+    """A runner on the PostgreSQL database at ``url`` (read-only transactions, psycopg alone:
+    no SQLAlchemy to import) and how to close it; None if it cannot connect."""
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    target = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    try:
+        connection = psycopg.connect(
+            target,
+            autocommit=True,  # each statement its own (read-only) transaction
+            connect_timeout=5,
+            options="-c default_transaction_read_only=on",
+        )
+    except psycopg.Error:
+        return None
+
+    def run(statement: str, params: Params) -> Sequence[Sequence[Any]]:
+        # psycopg's placeholders: %(name)s (a literal % doubled).
+        text = _PARAM.sub(r"%(\1)s", statement.replace("%", "%%"))
+        return connection.execute(text, params).fetchall()
+
+    return run, connection.close
+
+
+_PARAM = re.compile(r":(p\d+)\b")
 
 
 def session_runner(session: Session) -> Runner:

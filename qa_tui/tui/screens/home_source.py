@@ -46,15 +46,16 @@ AHEAD = 60  # rows from the end of a page at which the next is read
 class RowSource:
     """The database the list reads: the SQLite file before the workspace opens, then it."""
 
-    def __init__(self, path: Path | None = None, ws: Workspace | None = None) -> None:
-        self.path, self.ws = path, ws
+    def __init__(self, path: Path | str | None = None, ws: Workspace | None = None) -> None:
+        self.path, self.ws = path, ws  # path: a SQLite file, or a PostgreSQL URL
         if ws is not None:
             self.dialect = ws.store.dialect
             self.grade_labels = _labels(ws)
         else:
             from qa_tui.framework.model import DEFAULT_GRADE_LABELS
 
-            self.dialect, self.grade_labels = "sqlite", dict(DEFAULT_GRADE_LABELS)
+            self.dialect = "postgresql" if isinstance(path, str) else "sqlite"
+            self.grade_labels = dict(DEFAULT_GRADE_LABELS)
 
     def read(self, fn: Callable[[Runner], T]) -> T | None:
         """``fn(runner)``, or None when the file cannot answer (the workspace will)."""
