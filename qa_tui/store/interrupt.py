@@ -62,8 +62,15 @@ class Reading:
 
     def stop(self) -> None:
         """Stop the statement running now (the worker checks :attr:`stopped` before the
-        next: SQLite's interrupt does not outlast the statement it stops)."""
+        next: SQLite's interrupt does not outlast the statement it stops). Returns at once:
+        PostgreSQL's cancel request is a round trip to the server on a connection of its
+        own, sent from a thread of its own, not from the caller's (the UI's)."""
+        self._stopped.set()
+        threading.Thread(target=self._stop_now, name="qa-tui-stop-read", daemon=True).start()
+
+    def _stop_now(self) -> None:
+        # Under the lock: the worker cannot end (and hand its connection to another reader)
+        # while the request is on its way.
         with self._lock:
-            self._stopped.set()
             if self._stop is not None:
                 self._stop()
