@@ -66,6 +66,8 @@ class Reading:
         PostgreSQL's cancel request is a round trip to the server on a connection of its
         own, sent from a thread of its own, not from the caller's (the UI's)."""
         self._stopped.set()
+        if self._stop is None:  # nothing running (a worker starting after sees the flag)
+            return
         threading.Thread(target=self._stop_now, name="qa-tui-stop-read", daemon=True).start()
 
     def _stop_now(self) -> None:
