@@ -16,7 +16,28 @@ from qa_tui.cli.common import AppContext, QaGroup, db_option
 from qa_tui.errors import QaError
 
 
-@click.group(cls=QaGroup, invoke_without_command=True)
+class _Main(QaGroup):
+    """The top-level group: its subcommands are imported when one is asked for (or listed),
+    not before the app starts — bare ``qa-tui`` pays nothing for the headless commands'
+    modules (reports, sync, planning…: a tenth of a second of start-up)."""
+
+    registered = False
+
+    def _register_once(self) -> None:
+        if not _Main.registered:
+            _Main.registered = True
+            _register()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._register_once()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._register_once()
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Main, invoke_without_command=True)
 @click.option(
     "--db", "db_url", metavar="URL", help="Database URL (default: the local SQLite file)."
 )
@@ -60,9 +81,6 @@ def _register() -> None:
 
     for command in board.COMMANDS:
         main.add_command(command)
-
-
-_register()
 
 
 def run(argv: list[str] | None = None) -> Any:

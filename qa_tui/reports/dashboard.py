@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from qa_tui.framework.model import NOT_APPLICABLE
@@ -178,23 +178,54 @@ def grade_chart(session: Session, vocab: Vocabulary, query: ReportQuery) -> Dash
 
 
 def scaling_chart(session: Session, query: ReportQuery, window: Period) -> DashChart:
+    """The mean scale and its n each quarter: the database sums and counts the scores of each
+    day (the chart needs no histogram, and a day needs no CASE over the quarters); the
+    quarter a day falls in is found here."""
     quarters = q.quarters_of(window)
-    by = q.bucket(E.evaluation_date, quarters)
-    found = m.scaling(session, q.evaluations_where(query, window), by)
+    s = models.Scale
+    rows = session.execute(
+        select(E.evaluation_date, func.sum(s.score), func.count(s.score))
+        .select_from(s)
+        .join(E, E.id == s.evaluation_id)
+        .where(*q.evaluations_where(query, window), ~s.deleted, s.score.is_not(None))
+        .group_by(E.evaluation_date)
+    ).all()
+    total: dict[str, int] = {}
+    n: dict[str, int] = {}
+    for day, summed, counted in rows:
+        label = q.period_of(q.as_date(day), quarters)
+        if label is not None:
+            total[label] = total.get(label, 0) + int(summed or 0)
+            n[label] = n.get(label, 0) + int(counted)
     bars = []
     for span in quarters:
-        stats = m.merged(found, span.label)
-        text = "—" if stats.mean is None else f"{stats.mean:.1f}"
-        bars.append(Bar(span.label, span.label, stats.mean, text, stats.n))
+        count = n.get(span.label, 0)
+        mean = total[span.label] / count if count else None
+        text = "—" if mean is None else f"{mean:.1f}"
+        bars.append(Bar(span.label, span.label, mean, text, count))
     return DashChart("scaling", f"Mean scale (0–10) by quarter, {window.label}", tuple(bars), 10.0)
 
 
+def open_actions_by_team(session: Session, query: ReportQuery) -> dict[str, tuple[int, int]]:
+    """Team -> (actions open today, of them overdue), as :func:`qa_tui.reports.measures.
+    action_counts` counts them, from the open actions alone (each evaluation's found by the
+    report index on evaluation and status, not every action of the database)."""
+    rows = session.execute(
+        select(E.team, func.count(), func.count().filter(q.action_overdue(query.today)))
+        .select_from(A)
+        .join(E, E.id == A.evaluation_id)
+        .where(*q.actions_where(query), q.action_is_open())
+        .group_by(E.team)
+    ).all()
+    return {str(team): (int(n), int(late)) for team, n, late in rows if team is not None}
+
+
 def overdue_chart(session: Session, query: ReportQuery) -> DashChart:
-    found = m.action_counts(session, query, E.team)
+    found = open_actions_by_team(session, query)
     bars = tuple(
-        Bar(team, team or "(no team)", float(c.overdue), f"{c.overdue:,}", c.open_now)
-        for team, c in sorted(found.items(), key=lambda kv: (-kv[1].overdue, kv[0]))
-        if c.open_now
+        Bar(team, team or "(no team)", float(late), f"{late:,}", n)
+        for team, (n, late) in sorted(found.items(), key=lambda kv: (-kv[1][1], kv[0]))
+        if n
     )
     peak = max((b.value or 0 for b in bars), default=0) or 1
     return DashChart(
@@ -207,39 +238,9 @@ def overdue_chart(session: Session, query: ReportQuery) -> DashChart:
 
 
 def concern_statuses(session: Session, query: ReportQuery) -> dict[str, int]:
-    """The period's immediate concerns by status, as :func:`qa_tui.reports.queries.
-    concern_statuses` counts them, with each concern's shares and events looked up by index
-    for the period's concerns alone (the report's form groups every share and event in the
-    database first: a cost that grows with the database, not with the period)."""
-    s, ev = models.ConcernShare, models.ConcernEvent
-    shared = (
-        select(func.count(func.distinct(s.recipient_role)))
-        .where(
-            s.evaluation_id == E.id,
-            ~s.deleted,
-            s.shared_on.is_not(None),
-            s.recipient_role.in_(list(CONCERN_RECIPIENTS)),
-        )
-        .scalar_subquery()
-    )
-
-    def happened(kind: str) -> Any:
-        return exists().where(ev.evaluation_id == E.id, ~ev.deleted, ev.kind == kind)
-
-    status = case(
-        (happened("closed"), literal("closed", literal_execute=True)),
-        (happened("acknowledged"), literal("acknowledged", literal_execute=True)),
-        (shared >= len(CONCERN_RECIPIENTS), literal("shared", literal_execute=True)),
-        (shared > 0, literal("partly_shared", literal_execute=True)),
-        else_=literal("not_shared", literal_execute=True),
-    ).label("status")
-    conditions = q.evaluations_where(query, completed=False)
-    per_concern = select(status).where(*conditions, E.immediate_concern.is_(True)).subquery()
-    rows = session.execute(
-        select(per_concern.c.status, func.count()).group_by(per_concern.c.status)
-    ).all()
-    found = {str(key): int(n) for key, n in rows}
-    return {key: found.get(key, 0) for key, _label in q.CONCERN_STATUSES}
+    """The period's immediate concerns by status (:func:`qa_tui.reports.queries.
+    concern_statuses`)."""
+    return q.concern_statuses(session, q.evaluations_where(query, completed=False))
 
 
 def concern_chart(session: Session, query: ReportQuery) -> DashChart:
@@ -339,18 +340,12 @@ def _behind_overdue(query: ReportQuery, key: str) -> Behind:
 
 
 def _behind_concerns(query: ReportQuery, key: str) -> Behind:
-    """Evaluations of the period whose concern is in this status."""
-    _status, shares = q.concern_status_expr()
-    n = select(shares.c.n).where(shares.c.evaluation_id == E.id).scalar_subquery()
-    shared = func.coalesce(n, 0)
-    limit = len(CONCERN_RECIPIENTS)
-    rule = {
-        "shared": shared >= limit,
-        "partly_shared": and_(shared > 0, shared < limit),
-        "not_shared": shared == 0,
-    }[key]
+    """Evaluations of the period whose concern is in this status (as the bar counts them)."""
+    if key not in dict(q.CONCERN_STATUSES):
+        raise LookupError(key)
+    rule = q.concern_status() == key
     where = [*q.evaluations_where(query, completed=False), E.immediate_concern.is_(True), rule]
-    return where, shared, []
+    return where, q.concern_shared(), []
 
 
 def _behind_agreement(query: ReportQuery, key: str) -> Behind:

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.selectable import Subquery
 
@@ -206,7 +206,8 @@ CONCERN_STATUSES = (
 def concern_status_expr() -> tuple[ColumnElement[str], Subquery]:
     """(status expression, subquery to outer-join on evaluation id): how far the concern's
     lifecycle got — closed, acknowledged, or how many of the four recipients (seed 000 §3.4)
-    the written notice reached."""
+    the written notice reached. It groups every concern's shares and events: for every
+    concern at once (the tidy data); a period's figures use :func:`concern_status`."""
     s, ev = models.ConcernShare, models.ConcernEvent
     shares = (
         select(s.evaluation_id, func.count(func.distinct(s.recipient_role)).label("n"))
@@ -250,15 +251,51 @@ def concern_status_expr() -> tuple[ColumnElement[str], Subquery]:
     return status, joined
 
 
+def concern_shared() -> ColumnElement[int]:
+    """How many of the four (seed 000 §3.4) the written notice of each evaluation selected
+    reached (correlated: read by index for that evaluation alone)."""
+    s = models.ConcernShare
+    return (
+        select(func.count(func.distinct(s.recipient_role)))
+        .where(
+            s.evaluation_id == E.id,
+            ~s.deleted,
+            s.shared_on.is_not(None),
+            s.recipient_role.in_(list(CONCERN_RECIPIENTS)),
+        )
+        .scalar_subquery()
+    )
+
+
+def concern_status() -> ColumnElement[str]:
+    """The status of the concern of each evaluation selected, as :func:`concern_status_expr`
+    says it, from that evaluation's own shares and events (correlated, found by their index
+    on the evaluation): what a period's figures cost grows with the period's concerns, not
+    with every share and event in the database."""
+    ev = models.ConcernEvent
+    shared = concern_shared()
+
+    def happened(kind: str) -> ColumnElement[bool]:
+        return exists().where(ev.evaluation_id == E.id, ~ev.deleted, ev.kind == kind)
+
+    return case(
+        (happened("closed"), literal("closed", literal_execute=True)),
+        (happened("acknowledged"), literal("acknowledged", literal_execute=True)),
+        (shared >= len(CONCERN_RECIPIENTS), literal("shared", literal_execute=True)),
+        (shared > 0, literal("partly_shared", literal_execute=True)),
+        else_=literal("not_shared", literal_execute=True),
+    )
+
+
 def concern_statuses(session: Session, conditions: Sequence[ColumnElement[bool]]) -> dict[str, int]:
     """Evaluations that raised an immediate concern, by status (every status, 0 included)."""
-    status, shares = concern_status_expr()
-    rows = session.execute(
-        select(status, func.count())
-        .select_from(E)
-        .outerjoin(shares, shares.c.evaluation_id == E.id)
+    per_concern = (
+        select(concern_status().label("status"))
         .where(*conditions, E.immediate_concern.is_(True))
-        .group_by(status)
+        .subquery()
+    )
+    rows = session.execute(
+        select(per_concern.c.status, func.count()).group_by(per_concern.c.status)
     ).all()
     found = {str(key): int(n) for key, n in rows}
     return {key: found.get(key, 0) for key, _label in CONCERN_STATUSES}
@@ -297,12 +334,14 @@ def agreement(
     """Agreement of moderations dated in each of ``periods`` (by label), for evaluations in the
     area or team asked for. The one place the agreement figures come from.
 
-    The database counts each (period, template, auditor's grade, moderated grade); whether a
-    pair agrees, or is higher or lower, is then read from the templates' scales — a few
-    hundred groups, whatever the number of judgements.
+    The database counts each (day, template, auditor's grade, moderated grade); the period a
+    day falls in, and whether a pair agrees, or is higher or lower, are then read here from
+    the periods and the templates' scales — a few thousand groups, whatever the number of
+    judgements (grouping by the day itself, not by a CASE over the periods, spares the
+    database a dozen comparisons a judgement).
     """
     j, m = models.ModerationJudgement, models.Moderation
-    when = bucket(m.moderated_on, periods)
+    when = m.moderated_on
     rows = session.execute(
         select(when, E.template_id, j.auditor_grade, j.moderated_grade, func.count())
         .select_from(m)
@@ -320,13 +359,24 @@ def agreement(
         .group_by(when, E.template_id, j.auditor_grade, j.moderated_grade)
     ).all()
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for label, template_id, given, moderated, n in rows:
+    for day, template_id, given, moderated, n in rows:
+        label = period_of(as_date(day), periods)
         if label is not None:
-            counts[str(label)][_compared(vocab, template_id, given, moderated)] += int(n)
+            counts[label][_compared(vocab, template_id, given, moderated)] += int(n)
     return {
         label: Agreement(sum(c.values()), c["agree"], c["higher"], c["lower"], c["different"])
         for label, c in counts.items()
     }
+
+
+def period_of(day: dt.date | None, periods: Sequence[Period]) -> str | None:
+    """The label of the first of ``periods`` that ``day`` falls in (None: none), as
+    :func:`bucket` says it in SQL."""
+    if day is not None:
+        for span in periods:
+            if span.start <= day <= span.end:
+                return span.label
+    return None
 
 
 def _compared(vocab: Vocabulary, template_id: str, given: str, moderated: str) -> str:
@@ -392,7 +442,7 @@ def managers(session: Session, query: ReportQuery, as_of: dt.date) -> list[Manag
     for name, area, team, n, latest in rows:
         areas[name][area] += int(n)
         teams[name][team] += int(n)
-        latest = _as_date(latest)
+        latest = as_date(latest)
         if latest and (name not in last or latest > last[name]):
             last[name] = latest
     out = []
@@ -406,7 +456,7 @@ def managers(session: Session, query: ReportQuery, as_of: dt.date) -> list[Manag
     return out
 
 
-def _as_date(value: object) -> dt.date | None:
+def as_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])

@@ -15,6 +15,7 @@ does in memory: every word must be found in one of the row's fields — the text
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,16 +101,12 @@ def _counts(q: HomeQuery, sql: _Sql, e: str) -> dict[str, str]:
 def _stages(q: HomeQuery, sql: _Sql, stages: list[str], e: str) -> str:
     """The condition that the concern of ``e`` is at one of ``stages``.
 
-    Each stage is a set of evaluations read once (not a sub-query per row), so the filter
-    scans only the home index (ix_evaluations_home)."""
-    events = "SELECT x.evaluation_id FROM concern_events AS x WHERE NOT x.deleted AND x.kind = "
-    closed, ack = f"{e}.id IN ({events}'closed')", f"{e}.id IN ({events}'acknowledged')"
-    recipients = sql.many(list(CONCERN_RECIPIENTS))
-    shared = (
-        "SELECT x.evaluation_id FROM concern_shares AS x WHERE NOT x.deleted "
-        f"AND x.recipient_role IN {recipients} GROUP BY x.evaluation_id "
-        "HAVING COUNT(DISTINCT x.recipient_role) "
-    )
+    Asked of each row with a concern, by its own shares and events (found by their index on
+    the evaluation), not by sets of every concern's shares and events built first: a page of
+    200 reads only the rows up to its 200th match, and the count only the concerns (a word
+    such as "sh" built those sets on every keystroke: 0.27 s at 100,000 evaluations)."""
+    n = _counts(q, sql, e)
+    closed, ack, shared = f"{n['closed']} > 0", f"{n['ack']} > 0", n["shared"]
     found = []
     if "closed" in stages:
         found.append(closed)
@@ -117,11 +114,8 @@ def _stages(q: HomeQuery, sql: _Sql, stages: list[str], e: str) -> str:
         found.append(f"(NOT {closed} AND {ack})")
     for stage in stages:
         if stage.startswith("s"):
-            n = int(stage[1])
-            if n == 0:
-                at = f"NOT {e}.id IN ({shared}>= 1)"
-            else:
-                at = f"{e}.id IN ({shared}{'>=' if n == 4 else '='} {sql.p(n)})"
+            k = int(stage[1])
+            at = f"{shared} {'>=' if k == 4 else '='} {sql.p(k)}"
             found.append(f"(NOT {closed} AND NOT {ack} AND {at})")
     return f"({e}.immediate_concern AND ({' OR '.join(found)}))"
 
@@ -287,6 +281,35 @@ def sqlite_runner(path: Path) -> tuple[Runner, Callable[[], None]]:
         return connection.execute(statement, params).fetchall()
 
     return run, connection.close
+
+
+def psycopg_runner(url: str) -> tuple[Runner, Callable[[], None]] | None:
+    """A runner on the PostgreSQL database at ``url`` (read-only transactions, psycopg alone:
+    no SQLAlchemy to import) and how to close it; None if it cannot connect."""
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    target = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    try:
+        connection = psycopg.connect(
+            target,
+            autocommit=True,  # each statement its own (read-only) transaction
+            connect_timeout=5,
+            options="-c default_transaction_read_only=on",
+        )
+    except psycopg.Error:
+        return None
+
+    def run(statement: str, params: Params) -> Sequence[Sequence[Any]]:
+        # psycopg's placeholders: %(name)s (a literal % doubled).
+        text = _PARAM.sub(r"%(\1)s", statement.replace("%", "%%"))
+        return connection.execute(text, params).fetchall()
+
+    return run, connection.close
+
+
+_PARAM = re.compile(r":(p\d+)\b")
 
 
 def session_runner(session: Session) -> Runner:

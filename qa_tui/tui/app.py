@@ -79,7 +79,7 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
         settings: Settings,
         workspace_factory: Callable[[], Workspace],
         clock: Clock = utc_now,
-        quick_path: Path | None = None,
+        quick_path: Path | str | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -323,9 +323,9 @@ def make_app(
     quick_path = None
     if workspace_factory is None:
         from qa_tui.config import default_db_url
-        from qa_tui.store.quicklist import sqlite_file
+        from qa_tui.store.quicklist import quick_source
 
-        quick_path = sqlite_file(db_url or default_db_url(settings.data_dir))
+        quick_path = quick_source(db_url or default_db_url(settings.data_dir))
 
         def workspace_factory() -> Workspace:
             from qa_tui.workspace import open_workspace

@@ -1,7 +1,8 @@
 """The baseline for bench_startup: a bare Textual app (Header, DataTable, Footer).
 
-It reads the same evaluations with the standard library's sqlite3 and shows them, started the
-same way as qa-tui (``python FILE DB [LIMIT]``; LIMIT reads only the first rows, in SQL, as a
+It reads the same evaluations read-only, with the standard library's sqlite3 (psycopg for a
+PostgreSQL URL), and shows them, started the same way as qa-tui (``python FILE DB [LIMIT]``,
+DB a SQLite file or URL, or a PostgreSQL URL; LIMIT reads only the first rows, in SQL, as a
 stricter baseline: qa-tui itself reads a large list a page at a time). Newest first, in the
 order qa-tui shows by default.
 """
@@ -38,9 +39,22 @@ class BareApp(App[None]):
         table = self.query_one(DataTable)
         table.add_columns("Status", "Case", "Service area", "Team", "Practitioner", "Date", "Grade")
         limit = "" if self.limit is None else f" LIMIT {int(self.limit)}"
-        with sqlite3.connect(self.db_path) as connection:
-            rows = connection.execute(QUERY + limit).fetchall()
+        rows = read(self.db_path, QUERY + limit)
         table.add_rows([tuple(str(v or "") for v in row) for row in rows])
+
+
+def read(db: str, query: str) -> list[tuple[object, ...]]:
+    """The rows of ``query`` from a SQLite file (opened read-only) or a PostgreSQL URL (with
+    psycopg, as the standard library's sqlite3 reads the file: no SQLAlchemy)."""
+    if db.startswith("postgresql"):
+        import psycopg
+
+        url = db.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url, options="-c default_transaction_read_only=on") as connection:
+            return list(connection.execute(query))
+    path = db.removeprefix("sqlite:///")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        return connection.execute(query).fetchall()
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 Not collected by pytest. Run:
 
     PYTHONPATH=. python tests/benchmarks/bench_filter.py [--evaluations 2000] [--size 200x50]
-    PYTHONPATH=. python tests/benchmarks/bench_filter.py --db PATH   # e.g. 100,000 evaluations
+    PYTHONPATH=. python tests/benchmarks/bench_filter.py --db PATH|URL   # e.g. 100,000
 
-``--db`` reuses a SQLite database at the head revision (copy one first: the app opens it).
+``--db`` reuses a database at this checkout's head revision — a SQLite file (or URL) or a
+``postgresql+psycopg://`` URL — read-only: every engine the app makes is read-only
+(``readonly_db.py``), so a shared database is never written.
 Beyond 5,000 evaluations the list is a window on the database: each key's new page and count
 are read in a worker, and the key is timed to the screen update after they are drawn.
 
@@ -22,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -152,7 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaluations", type=int, default=2000)
     parser.add_argument("--size", default="200x50")
-    parser.add_argument("--db", type=Path, help="reuse this SQLite database (at head)")
+    parser.add_argument("--db", help="reuse this database, read-only (SQLite path or URL)")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,21 +163,31 @@ def main() -> None:
         from qa_tui.demo import generate
         from qa_tui.workspace import open_workspace
 
-        path = args.db.resolve() if args.db else Path(tmp) / "bench.db"
-        db_url = f"sqlite:///{path}"
-        if args.db is None:
-            ws = open_workspace(load_settings(), db_url)
+        if args.db is not None:
+            from tests.benchmarks.bench_startup import db_url
+            from tests.benchmarks.readonly_db import check_head, install
+
+            url = db_url(args.db)
+            check_head(url)
+            install()
+        else:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            ws = open_workspace(load_settings(), url)
             generate(ws, args.evaluations, seed=3)
             ws.close()
-        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as connection:
-            count = connection.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
-            rows = connection.execute(
-                "SELECT status, case_reference, service_area, team, practitioner, "
-                "evaluation_date, overall_grade FROM evaluations "
-                "ORDER BY evaluation_date DESC, id DESC LIMIT 60"
-            ).fetchall()
+        from tests.benchmarks.bare_app import read
+
+        count = read(url, "SELECT COUNT(*) FROM evaluations")[0][0]
+        rows = read(
+            url,
+            "SELECT status, case_reference, service_area, team, practitioner, "
+            "evaluation_date, overall_grade FROM evaluations "
+            "ORDER BY evaluation_date DESC, id DESC LIMIT 60",
+        )
         bare = asyncio.run(measure_bare([tuple(map(str, r)) for r in rows], (width, height)))
-        app = asyncio.run(measure_app(db_url, (width, height)))
+        app = asyncio.run(measure_app(url, (width, height)))
+    where = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"on {where}")
     print(f"filter keystrokes at {args.size}, {count} evaluations, {len(app)} keys")
     print(
         f"  bare app, a key echoed in an Input:  p50 {statistics.median(bare):6.1f} ms"

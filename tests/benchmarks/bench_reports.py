@@ -4,6 +4,12 @@ Not collected by pytest. Run (100,000 evaluations take a while and about 12 GB o
 
     PYTHONPATH=. python tests/benchmarks/bench_reports.py --evaluations 100000 [--pg]
     PYTHONPATH=. python tests/benchmarks/bench_reports.py --reuse DIR ...   # keep/reuse data
+    PYTHONPATH=. python tests/benchmarks/bench_reports.py --db URL   # an existing database
+
+``--db URL`` (a ``sqlite:///`` or ``postgresql+psycopg://`` URL at this checkout's head
+revision, e.g. the QA desk's shared 100,000 evaluations) skips the demo phase and measures the
+report and the dashboard there. The measured phases open every database read-only
+(``readonly_db.py``), whichever it is: a shared database is never written.
 
 Each phase runs in its own process, so its time and peak memory are its own; every figure is
 printed beside a baseline measured in the same run on the same data:
@@ -177,13 +183,17 @@ BASELINE_SQL = (
 def phase_baseline(url: str) -> dict[str, Any]:
     cpu, wall = _cpu(), time.perf_counter()
     if url.startswith("sqlite"):
-        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        path = url.removeprefix("sqlite:///")
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         rows = connection.execute(BASELINE_SQL).fetchall()
         connection.close()
     else:
         import psycopg
 
-        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        with psycopg.connect(
+            url.replace("postgresql+psycopg://", "postgresql://"),
+            options="-c default_transaction_read_only=on",
+        ) as connection:
             rows = connection.execute(BASELINE_SQL).fetchall()
     return {"cpu": _cpu() - cpu, "wall": time.perf_counter() - wall, "rows": len(rows)}
 
@@ -370,6 +380,24 @@ def run(count: int, pg: bool, reuse: Path | None) -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def existing(url: str) -> None:
+    """The report and dashboard phases on an existing database, read-only."""
+    sys.path.insert(0, str(ROOT))
+    from tests.benchmarks.readonly_db import check_head
+
+    check_head(url)
+    with tempfile.TemporaryDirectory(prefix="qa-tui-bench-reports-") as tmp:
+        work = Path(tmp)
+        env = {
+            **os.environ,
+            "XDG_CONFIG_HOME": str(work / "config"),
+            "XDG_DATA_HOME": str(work / "data"),
+            "PYTHONPATH": str(ROOT),
+        }
+        name = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+        _backend(f"{name} ({url.split('@')[-1]})", url, work, env)
+
+
 def _run_pg(work: Path, env: dict[str, str]) -> None:
     sys.path.insert(0, str(ROOT))
     from tests.sync.pgcluster import find_bindir, start_cluster
@@ -393,12 +421,17 @@ def main() -> None:
     parser.add_argument("--evaluations", type=int, default=100_000)
     parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL")
     parser.add_argument("--reuse", type=Path, help="a folder to keep (and reuse) the data in")
+    parser.add_argument("--db", help="measure on this database (a URL), read-only: no demo")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         sys.path.insert(0, str(ROOT))
+        if args.phase in ("report", "dashboard"):
+            from tests.benchmarks.readonly_db import install
+
+            install()  # measured read-only, whichever database
         work = Path(args.work) if args.work else Path(".")
         result = {
             "demo": lambda: phase_demo(work, args.evaluations),
@@ -409,6 +442,9 @@ def main() -> None:
             "bare": phase_bare,
         }[args.phase]()
         print(json.dumps(result))
+        return
+    if args.db:
+        existing(args.db)
         return
     run(args.evaluations, args.pg, args.reuse)
 

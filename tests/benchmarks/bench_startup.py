@@ -4,11 +4,13 @@ Runs ``python -m qa_tui`` and ``python bare_app.py`` (Header, DataTable, Footer 
 rows read with sqlite3) in a pseudo-terminal, alternately, and times each from spawn until the
 first evaluation's case reference is on the screen. Prints medians and the ratio (target ≤ 1.5).
 
-    python tests/benchmarks/bench_startup.py [--evaluations 2000] [--runs 7] [--db PATH]
+    python tests/benchmarks/bench_startup.py [--evaluations 2000] [--runs 7] [--db PATH|URL]
 
-``--db PATH`` reuses a database (e.g. 100,000 evaluations) instead of making a demo one: it
-must be at the head revision (the app opens its workspace after drawing the list, and would
-upgrade an older one), and the all-rows baseline is skipped beyond 20,000 rows.
+``--db`` reuses a database (e.g. the QA desk's 100,000 evaluations) instead of making a demo
+one: a SQLite file (or ``sqlite:///`` URL) or a ``postgresql+psycopg://`` URL, at this
+checkout's head revision. It is never written: the app runs through ``readonly_db.py`` (every
+engine read-only), the baselines read it read-only too; the all-rows baseline is skipped
+beyond 20,000 rows.
 
 POSIX only (it uses a pty); a benchmark, not part of the product.
 """
@@ -68,15 +70,26 @@ def time_until_visible(
         os.close(fd)
 
 
-def first_case(db: Path) -> str:
+def first_case(db: str) -> str:
     """The case reference both apps show first (newest first, as bare_app orders)."""
-    import sqlite3
-
     sys.path.insert(0, str(HERE))
-    from bare_app import QUERY
+    from bare_app import QUERY, read
 
-    with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as connection:
-        return str(connection.execute(QUERY + " LIMIT 1").fetchone()[1])
+    return str(read(db, QUERY + " LIMIT 1")[0][1])
+
+
+def evaluations(db: str) -> int:
+    sys.path.insert(0, str(HERE))
+    from bare_app import read
+
+    return int(str(read(db, "SELECT COUNT(*) FROM evaluations")[0][0]))
+
+
+def db_url(db: str) -> str:
+    """A SQLite path as a URL; a URL as it is."""
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).resolve()}"
 
 
 def environment(workdir: Path) -> dict[str, str]:
@@ -99,7 +112,7 @@ def identity(workdir: Path, env: dict[str, str]) -> None:
     config.write_text(tomli_w.dumps(settings), encoding="utf-8")
 
 
-def prepare(workdir: Path, evaluations: int) -> tuple[dict[str, str], str, Path]:
+def prepare(workdir: Path, evaluations: int) -> tuple[dict[str, str], str, str]:
     env = environment(workdir)
     db = workdir / "bench.db"
     url = f"sqlite:///{db}"
@@ -111,28 +124,29 @@ def prepare(workdir: Path, evaluations: int) -> tuple[dict[str, str], str, Path]
         capture_output=True,
     )
     identity(workdir, env)
-    return env, first_case(db), db
+    return env, first_case(url), url
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaluations", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--db", type=Path, help="reuse this SQLite database (at head)")
+    parser.add_argument("--db", help="reuse this database, read-only (SQLite path or URL)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.db is not None:
-            db = args.db.resolve()
-            env, needle = environment(Path(tmp)), first_case(db)
+            url = db_url(args.db)
+            from readonly_db import check_head  # beside this script
+
+            check_head(url)
+            env, needle = environment(Path(tmp)), first_case(url)
             identity(Path(tmp), env)
         else:
-            env, needle, db = prepare(Path(tmp), args.evaluations)
-        import sqlite3
-
-        with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True) as connection:
-            count = connection.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
-        app_argv = [sys.executable, "-m", "qa_tui", "--db", f"sqlite:///{db}"]
-        bare_argv = [sys.executable, str(HERE / "bare_app.py"), str(db)]
+            env, needle, url = prepare(Path(tmp), args.evaluations)
+        count = evaluations(url)
+        # Through readonly_db.py: the same as ``python -m qa_tui``, every engine read-only.
+        app_argv = [sys.executable, str(HERE / "readonly_db.py"), "--db", url]
+        bare_argv = [sys.executable, str(HERE / "bare_app.py"), url]
         lean_argv = [*bare_argv, "60"]
         runs = [("lean", lean_argv), ("app", app_argv)]
         if count <= 20_000:  # every row in a DataTable: seconds beyond
@@ -145,7 +159,8 @@ def main() -> None:
                 times[name].append(time_until_visible(argv, env, needle))
     median = {name: statistics.median(values) for name, values in times.items()}
     app, lean = median["app"], median["lean"]
-    print(f"start-up with {count} evaluations, median of {args.runs} runs")
+    where = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"start-up on {where} with {count:,} evaluations, median of {args.runs} runs")
     if "bare" in median:
         bare = median["bare"]
         print(f"  bare Textual app (Header, DataTable, Footer), all rows: {bare * 1000:7.0f} ms")

@@ -474,6 +474,11 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
             for chart in board.charts:
                 bar = next(b for b in chart.bars if b.n and b.value)
                 pages[chart.name] = (bar, behind(session, query, chart.name, bar.key, 0, 1000))
+            # Every status of the concerns chart opens the concerns it counts, and only them.
+            concern_pages = {
+                key: behind(session, query, "concerns", key, 0, 1000)
+                for key, _label in CONCERN_STATUSES
+            }
     finally:
         store.dispose()
     evals = {e["evaluation_id"]: e for e in data["evaluations"]}
@@ -510,6 +515,13 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
         if c["status"] == bar.key and start <= day(c["evaluation_date"]) <= end
     }
     assert total == len(expected) == bar.value and {r.id for r in rows} == expected
+    for key, (total, rows) in concern_pages.items():
+        expected = {
+            c["evaluation_id"]
+            for c in data["concerns"]
+            if c["status"] == key and start <= day(c["evaluation_date"]) <= end
+        }
+        assert total == len(expected) and {r.id for r in rows} == expected, key
 
     bar, (total, rows) = pages["scaling"]
     q_start, q_end = span(bar.key.replace(" ", "-"))
@@ -559,3 +571,61 @@ def test_a_dashboard_chart_is_the_same_for_queries_it_does_not_tell_apart(
     finally:
         store.dispose()
     assert same >= 6  # the overdue chart for every period, the trends for Q3 and August
+
+
+def test_dashboard_trends_and_overdue_from_the_tidy_data(demo: dict[str, Any]) -> None:
+    """The scaling, agreement and overdue charts (their own narrower queries) against the
+    tidy data: each quarter's mean scale and n, each month's agreement and n, each team's
+    open and overdue actions."""
+    from qa_tui.reports.dashboard import dashboard, trend_window
+    from qa_tui.reports.model import ReportQuery
+    from qa_tui.reports.period import parse_period
+    from qa_tui.reports.queries import months_of, quarters_of
+    from qa_tui.store.migrate import open_store
+
+    data = demo["data"]
+    query = ReportQuery(parse_period("2026-Q3"), today=TODAY)
+    store = open_store(demo["url"], create=False)
+    try:
+        with store.reader() as session:
+            board = dashboard(session, query)
+    finally:
+        store.dispose()
+    window = trend_window(query.period)
+    scaling = {b.key: b for b in board.chart("scaling").bars}
+    for quarter in quarters_of(window):
+        scores = [
+            s for ss in _scales(data, chosen(data, quarter.start, quarter.end)).values() for s in ss
+        ]
+        bar = scaling[quarter.label]
+        assert bar.n == len(scores)
+        assert close(bar.value, sum(scores) / len(scores) if scores else None, 9)
+    assert sum(b.n for b in scaling.values()) > 20
+    when = {m["moderation_id"]: day(m["moderated_on"]) for m in data["moderations"]}
+    agreement = {b.key: b for b in board.chart("agreement").bars}
+    for month in months_of(window):
+        judged = [
+            j
+            for j in data["moderation_judgements"]
+            if j["moderated_grade"] and month.start <= when[j["moderation_id"]] <= month.end
+        ]
+        agreed = sum(1 for j in judged if j["agreement"] == "agree")
+        assert agreement[month.label].n == len(judged)
+        assert close(agreement[month.label].value, share(agreed, len(judged)), 9)
+    assert sum(b.n for b in agreement.values()) > 20
+    teams = {e["evaluation_id"]: e["team"] for e in data["evaluations"]}
+    open_now = [a for a in data["actions"] if a["status"] in ("open", "in_progress")]
+    expected = {
+        team: (
+            sum(1 for a in open_now if teams[a["evaluation_id"]] == team),
+            sum(
+                1
+                for a in open_now
+                if teams[a["evaluation_id"]] == team
+                and a["due_date"]
+                and day(a["due_date"]) < TODAY
+            ),
+        )
+        for team in {teams[a["evaluation_id"]] for a in open_now}
+    }
+    assert {b.key: (b.n, b.value) for b in board.chart("overdue").bars} == expected

@@ -11,6 +11,7 @@ from qa_tui.config import Settings
 from qa_tui.framework.model import DEFAULT_GRADE_LABELS
 from qa_tui.store.home_window import HomeQuery, count, page, position, session_runner, totals
 from qa_tui.store.queries import list_evaluations
+from qa_tui.store.quicklist import quick_runner, quick_source
 from qa_tui.tui.screens.home_rows import make_home_row, matching
 
 FILTERS = ["", "north", "good", "draft", "lcs-", "child prot", "demo", "⚠", "acknowledged", "zzz"]
@@ -53,5 +54,28 @@ def test_window_on_both_databases(make_db: Callable[[], str], settings: Settings
         )
         assert sorted(r.id for r in by_case) == sorted(r.id for r in every)
         assert {r.id: r for r in by_case} == {r.id: r for r in every}  # counts included
+        # The start-up fast path (no SQLAlchemy: sqlite3, or psycopg) reads the same rows.
+        source = quick_source(ws.store.url)
+        assert source is not None
+        opened = quick_runner(source)
+        assert opened is not None
+        run, close = opened
+        try:
+            for text in FILTERS:
+                q = HomeQuery.of(
+                    text, "date", True, dialect=dialect, grade_labels=DEFAULT_GRADE_LABELS
+                )
+                want = [r.row.id for r in matching(rows, text)]
+                assert [r.id for r in page(run, q, 0, 100)] == want, text
+                assert count(run, q) == len(want), text
+            assert totals(run) == (40, 40)
+        finally:
+            close()
     finally:
         ws.close()
+
+
+def test_the_fast_path_declines_what_it_cannot_read() -> None:
+    """No server there: None (the workspace then says what is wrong), promptly."""
+    assert quick_runner("postgresql+psycopg://nobody@127.0.0.1:1/none") is None
+    assert quick_source("mysql://h/db") is None

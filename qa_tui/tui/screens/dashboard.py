@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 from qa_tui.errors import QaError
 from qa_tui.reports.dashboard import Dashboard, DashChart, default_period
 from qa_tui.reports.model import ReportQuery
+from qa_tui.store.interrupt import Reading
 from qa_tui.tui.text import Shown
 from qa_tui.tui.widgets.bar_chart import BarChart, legend
 from qa_tui.tui.widgets.report_filters import ReportFilters
@@ -76,6 +77,7 @@ class DashboardScreen(Screen[None]):
         self._drawn: dict[ReportQuery, Dashboard] = {}
         self._charts: dict[tuple[object, ...], DashChart] = {}  # by what each depends on
         self._period_text = f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+        self._reading: Reading | None = None  # the charts being read, stopped by a new filter
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -92,7 +94,7 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.load_choices()
-        self.load(self.query_now, dict(self._charts))
+        self._read(self.query_now)
 
     def action_back(self) -> None:
         if self.query_one(ReportFilters).has_focus_within:
@@ -115,7 +117,15 @@ class DashboardScreen(Screen[None]):
     def action_reload(self) -> None:
         self._drawn.clear()  # read the database again, for every filter
         self._charts.clear()
-        self.load(self.query_now, dict(self._charts))
+        self._read(self.query_now)
+
+    def _read(self, query: ReportQuery) -> None:
+        """Read the charts of ``query``, stopping the statement still running for another:
+        its answer is no longer wanted, and it would hold the database and the CPU."""
+        if self._reading is not None:
+            self._reading.stop()
+        self._reading = Reading()
+        self.load(query, dict(self._charts), self._reading)
 
     def action_show_tab(self, name: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{name}"
@@ -138,9 +148,11 @@ class DashboardScreen(Screen[None]):
         drawn = self._drawn.get(self.query_now)
         if drawn is not None:  # a filter drawn a moment ago: drawn again from memory
             self.workers.cancel_group(self, "dashboard")
+            if self._reading is not None:
+                self._reading.stop()
             self._show(drawn, every=True)
         else:
-            self.load(self.query_now, dict(self._charts))
+            self._read(self.query_now)
 
     @work(thread=True, exclusive=True, group="dashboard-choices")
     def load_choices(self) -> None:
@@ -153,9 +165,12 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(self.query_one(ReportFilters).set_choices, areas, teams)
 
     @work(thread=True, exclusive=True, group="dashboard")
-    def load(self, query: ReportQuery, kept: dict[tuple[object, ...], DashChart]) -> None:
+    def load(
+        self, query: ReportQuery, kept: dict[tuple[object, ...], DashChart], reading: Reading
+    ) -> None:
         """The chart on show first (that is the redraw), then the others, one by one; a chart
-        ``kept`` for what it depends on is not read again."""
+        ``kept`` for what it depends on is not read again; ``reading`` stopped: a newer filter
+        is being drawn."""
         from textual.worker import get_current_worker
 
         from qa_tui.reports.dashboard import chart, depends_on, outline, with_charts
@@ -168,16 +183,23 @@ class DashboardScreen(Screen[None]):
         worker = get_current_worker()
         try:
             with self.workspace.store.reader() as session:
-                drawn: tuple[DashChart, ...] = (read(session, order[0]),)
-                base = outline(session, query, drawn)  # the counts, read once per filter
-                self.app.call_from_thread(self._show, base)
-                for name in order[1:]:
-                    if worker.is_cancelled:
-                        return  # a newer filter is being drawn
-                    drawn = (*drawn, read(session, name))
-                    self.app.call_from_thread(self._show, with_charts(base, drawn))
+                reading.start(session)
+                try:
+                    if reading.stopped:
+                        return  # a newer filter came before this one began
+                    drawn: tuple[DashChart, ...] = (read(session, order[0]),)
+                    base = outline(session, query, drawn)  # the counts, read once per filter
+                    self.app.call_from_thread(self._show, base)
+                    for name in order[1:]:
+                        if worker.is_cancelled or reading.stopped:
+                            return  # a newer filter is being drawn
+                        drawn = (*drawn, read(session, name))
+                        self.app.call_from_thread(self._show, with_charts(base, drawn))
+                finally:
+                    reading.end()
         except QaError as err:
-            self.app.call_from_thread(self._status, f"Charts not drawn: {err}")
+            if not reading.stopped:  # else stopped on purpose: a newer filter is being drawn
+                self.app.call_from_thread(self._status, f"Charts not drawn: {err}")
 
     def _status(self, text: str) -> None:
         self._say("#dash-status", text)

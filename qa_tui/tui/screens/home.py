@@ -76,7 +76,7 @@ class HomeScreen(HomeList):
         Binding("down", "focus_table", "To the list", id="home.to_list", show=False),
     ]
 
-    def __init__(self, quick_path: Path | None = None) -> None:
+    def __init__(self, quick_path: Path | str | None = None) -> None:
         super().__init__()
         self.workspace: Workspace | None = None
         self._quick_path = quick_path
@@ -200,8 +200,9 @@ class HomeScreen(HomeList):
         message.stop()  # the app sent it here: it must not bubble back
         self._keep = self._last = message.evaluation_id
 
-    def quick_load(self, path: Path) -> None:
-        """Start-up fast path: draw the list from the file, then ask for the workspace."""
+    def quick_load(self, path: Path | str) -> None:
+        """Start-up fast path: draw the list from the file (or the PostgreSQL database, with
+        psycopg alone), then ask for the workspace."""
         self._read(RowSource(path=path), self._filter_text(), self._sort, self._keep)
 
     def on_evaluations_loaded(self, message: EvaluationsLoaded) -> None:

@@ -11,6 +11,8 @@ from textual import work
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from qa_tui.errors import QaError
+from qa_tui.store.interrupt import Reading
 from qa_tui.tui.screens.home_rows import (
     COLUMN_INDEX,
     COLUMNS,
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
     from qa_tui.store.home_window import HomeQuery
 
 
+COUNT_AFTER = 0.25  # seconds without a keystroke before the rows the filter matches are counted
+
+
 class HomeList(Screen[None]):
     """The list's rows, filter and sort (the home screen is one)."""
 
@@ -58,6 +63,7 @@ class HomeList(Screen[None]):
         self._querying = False
         self._asking: HomeQuery | None = None
         self._open_when_drawn = False
+        self._counting: Reading | None = None  # the count of the filter drawn, stoppable
 
     def _shown_loaded(self, last_id: str, empty: bool, fill: Callable[[], None]) -> None:
         raise NotImplementedError  # the screen's
@@ -100,7 +106,10 @@ class HomeList(Screen[None]):
             window.total, window.demo = old.total, old.demo
         self._drawn = self._generation
         self._rows, self._window = [], WindowRows(window, self._want_page)
-        self._shown_loaded(message.last_id, False, self._fill_window)
+        if message.generation == -1:
+            self._shown_loaded(message.last_id, False, self._fill_window)
+        else:  # typed (or sorted): the same columns, panels and bindings, new rows
+            self._fill_window()
         if self._open_when_drawn:
             self._open_when_drawn = False
             self.open_highlighted()
@@ -148,16 +157,32 @@ class HomeList(Screen[None]):
         if not self._querying or query != self._asking:
             self._generation += 1
         self._asking = query
+        if self._counting is not None:  # the count of a filter typed on: no longer wanted
+            self._counting.stop()
         if not self._querying:
             self._querying = True
-            self._read_window(self._source, query, self._keep, self._generation)
+            self._counting = Reading()
+            self._read_window(self._source, query, self._keep, self._generation, self._counting)
 
     @work(thread=True, group="home-window")
-    def _read_window(self, source: RowSource, query: HomeQuery, keep: str, generation: int) -> None:
+    def _read_window(
+        self, source: RowSource, query: HomeQuery, keep: str, generation: int, counting: Reading
+    ) -> None:
         window = read_window(source, query, keep)
         self.post_message(WindowRead(window, generation, source))
         if window is not None and window.count < 0:  # the page first, then the count
-            self.post_message(WindowCounted(count_matches(source, query), query))
+            # Counted once the typing pauses: a scan of every row, not wanted for a word
+            # typed on (the line says "200+" meanwhile).
+            if counting.wait(COUNT_AFTER):
+                return
+            try:
+                n = count_matches(source, query, counting)
+            except QaError:
+                if counting.stopped:
+                    return  # stopped: typed on (the list for the new words counts itself)
+                raise
+            if n >= 0:
+                self.post_message(WindowCounted(n, query))
 
     def on_window_counted(self, message: WindowCounted) -> None:
         rows = self._window

@@ -31,6 +31,9 @@ from qa_tui.tui.screens.home_rows import HomeRow, column_widths, make_home_row
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from sqlalchemy.orm import Session
+
+    from qa_tui.store.interrupt import Reading
     from qa_tui.store.rows import EvaluationRow
     from qa_tui.workspace import Workspace
 
@@ -43,15 +46,16 @@ AHEAD = 60  # rows from the end of a page at which the next is read
 class RowSource:
     """The database the list reads: the SQLite file before the workspace opens, then it."""
 
-    def __init__(self, path: Path | None = None, ws: Workspace | None = None) -> None:
-        self.path, self.ws = path, ws
+    def __init__(self, path: Path | str | None = None, ws: Workspace | None = None) -> None:
+        self.path, self.ws = path, ws  # path: a SQLite file, or a PostgreSQL URL
         if ws is not None:
             self.dialect = ws.store.dialect
             self.grade_labels = _labels(ws)
         else:
             from qa_tui.framework.model import DEFAULT_GRADE_LABELS
 
-            self.dialect, self.grade_labels = "sqlite", dict(DEFAULT_GRADE_LABELS)
+            self.dialect = "postgresql" if isinstance(path, str) else "sqlite"
+            self.grade_labels = dict(DEFAULT_GRADE_LABELS)
 
     def read(self, fn: Callable[[Runner], T]) -> T | None:
         """``fn(runner)``, or None when the file cannot answer (the workspace will)."""
@@ -163,9 +167,25 @@ def read_window(
     return Window(query, n, counted[0], counted[1], home_pages, at, fitted)
 
 
-def count_matches(source: RowSource, query: HomeQuery) -> int:
-    """How many rows the filter matches (read once the page is drawn)."""
-    return source.read(lambda run: count(run, query)) or 0
+def count_matches(source: RowSource, query: HomeQuery, reading: Reading | None = None) -> int:
+    """How many rows the filter matches (read once the page is drawn). ``reading``: the
+    count may be stopped (its filter typed on: a scan of every row no longer wanted), and
+    then raises :class:`~qa_tui.errors.QaError` (the workspace's database; the file read at
+    start-up is counted to the end)."""
+    if reading is None or source.ws is None:
+        return source.read(lambda run: count(run, query)) or 0
+
+    def counted(session: Session) -> int:
+        assert reading is not None
+        reading.start(session)
+        try:
+            if reading.stopped:  # typed on before it began
+                return -1
+            return count(session_runner(session), query)
+        finally:
+            reading.end()
+
+    return source.ws.read(counted)
 
 
 def read_page(source: RowSource, query: HomeQuery, number: int) -> list[HomeRow]:
