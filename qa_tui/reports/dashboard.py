@@ -132,7 +132,9 @@ def outline(session: Session, query: ReportQuery, charts: tuple[DashChart, ...] 
         headline_of(grades) if grades is not None else "",
         charts,
         trend_window(query.period),
-        q.demo_evaluations(session, q.evaluations_where(query, completed=False)),
+        # Among the completed evaluations counted: the status line says "94 completed
+        # evaluations (includes 80 demo)", never more demo than it counts.
+        q.demo_evaluations(session, q.evaluations_where(query)),
     )
 
 
@@ -317,6 +319,11 @@ def _behind_grades(vocab: Vocabulary, query: ReportQuery, key: str) -> Behind:
         .scalar_subquery()
     )
     where = [*q.evaluations_where(query), E.template_id == template_id, grade.is_not(None)]
+    # Not the versions of the template where the id is an example under a judgement (its
+    # mark, seen or not seen, is not a grade: the bar does not count it).
+    examples = sorted(v for t, v, p in vocab.prompt_keys if (t, p) == (template_id, item_id))
+    if examples:
+        where.append(E.template_version.not_in(examples))
     return where, grade, [rank.asc().nulls_last()]
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from qa_tui.framework.model import NOT_APPLICABLE
+from qa_tui.framework.model import NOT_APPLICABLE, PROMPT_MARKS
 from qa_tui.reports import queries as q
 from qa_tui.reports.model import Column, Figure, ReportQuery, Table
 from qa_tui.reports.standards import Standard, Vocabulary
@@ -28,6 +28,9 @@ R = models.Response
 S = models.Scale
 A = models.Action
 
+# Marks only an example under a judgement takes (a template whose text is not here cannot say
+# which items are examples; a grade "seen" still tells).
+PROMPT_ONLY = frozenset(PROMPT_MARKS) - {NOT_APPLICABLE}
 MIN_N_RANKED = 5  # a standard is called strongest or weakest only on at least this many grades
 
 # --- formatting ----------------------------------------------------------------------------
@@ -93,16 +96,19 @@ def _is_good(vocab: Vocabulary, template_id: str, grade: str) -> bool:
 def grades_by_standard(
     session: Session, vocab: Vocabulary, conditions: Sequence[ColumnElement[bool]]
 ) -> dict[tuple[str, str], Grades]:
-    """Grades of each standard (template id, item id) in the evaluations chosen."""
+    """Grades of each standard (template id, item id) in the evaluations chosen; the marks
+    of the examples under a judgement (seen, not seen) are not grades and are left out."""
     rows = session.execute(
-        select(E.template_id, R.item_id, R.grade, func.count())
+        select(E.template_id, E.template_version, R.item_id, R.grade, func.count())
         .select_from(R)
         .join(E, E.id == R.evaluation_id)
         .where(*conditions, ~R.deleted, R.grade != "")
-        .group_by(E.template_id, R.item_id, R.grade)
+        .group_by(E.template_id, E.template_version, R.item_id, R.grade)
     ).all()
     out: dict[tuple[str, str], Grades] = {}
-    for template_id, item_id, grade, n in rows:
+    for template_id, version, item_id, grade, n in rows:
+        if vocab.is_prompt(template_id, version, item_id) or grade in PROMPT_ONLY:
+            continue  # an example's mark (seen / not seen), not a grade of a standard
         found = out.setdefault((template_id, item_id), Grades())
         found.add(grade, int(n), _is_good(vocab, template_id, grade))
     return out

@@ -47,6 +47,12 @@ class Vocabulary:
     standards: dict[tuple[str, str], Standard] = field(default_factory=dict)
     scaling: dict[tuple[str, str], Standard] = field(default_factory=dict)  # scaling items
     items: dict[tuple[str, str], Standard] = field(default_factory=dict)  # every item
+    # The examples looked for under a judgement (marked seen / not seen, never graded): their
+    # marks are stored as responses too, and must never be counted as a standard's grades.
+    # By (template id, version, prompt id): an id can be an example in one version of a
+    # template and a graded item in another (the audit's 1.0 items became 2.0's examples).
+    prompt_keys: set[tuple[str, str, str]] = field(default_factory=set)
+    prompts: dict[tuple[str, str], Standard] = field(default_factory=dict)  # their words
     grades: dict[tuple[str, str], GradeInfo] = field(default_factory=dict)
     template_names: dict[str, str] = field(default_factory=dict)
 
@@ -56,6 +62,11 @@ class Vocabulary:
             name = self.template_names.get(template_id, template_id)
             return Standard(template_id, item_id, item_id.replace("_", " "), "", name)
         return found
+
+    def is_prompt(self, template_id: str, version: str, item_id: str) -> bool:
+        """Whether ``item_id`` is an example under a judgement in that version of the
+        template (its mark is not a grade)."""
+        return (template_id, version, item_id) in self.prompt_keys
 
     def grade(self, template_id: str, grade_id: str) -> GradeInfo | None:
         return self.grades.get((template_id, grade_id))
@@ -96,6 +107,11 @@ def _add(vocab: Vocabulary, template: Template) -> None:
             vocab.items[(template.id, item.id)] = found
             if item.kind is ItemKind.GRADE:
                 vocab.standards[(template.id, item.id)] = found
+                for prompt in item.prompts:
+                    vocab.prompt_keys.add((template.id, template.version, prompt.id))
+                    vocab.prompts[(template.id, prompt.id)] = Standard(
+                        template.id, item.id, prompt.prompt, section.title, template.name
+                    )
             elif item.kind is ItemKind.SCALING:
                 vocab.scaling[(template.id, item.id)] = found
     threshold = good_threshold(template.scale)

@@ -20,6 +20,8 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from qa_tui.domain.moderation import OVERALL
+from qa_tui.framework.model import PROMPT_MARKS
+from qa_tui.reports.measures import PROMPT_ONLY
 from qa_tui.reports.queries import concern_status_expr
 from qa_tui.reports.standards import Vocabulary, vocabulary
 from qa_tui.store import models
@@ -46,7 +48,8 @@ class TidyTable:
     about: str
     columns: tuple[TidyColumn, ...]
     query: Callable[[], Query]
-    row: Callable[[Vocabulary, Any], tuple[Any, ...]]
+    # A row's values, or None for a row the query read that belongs to another table
+    row: Callable[[Vocabulary, Any], tuple[Any, ...] | None]
 
 
 def _c(key: str, kind: Kind, about: str) -> TidyColumn:
@@ -149,15 +152,24 @@ R = models.Response
 
 def _ratings() -> Query:
     return (
-        select(R.id, R.evaluation_id, E.template_id, R.item_id, R.grade, R.na_reason, R.evidence)
+        select(R.id, R.evaluation_id, E.template_id, E.template_version, R.item_id, R.grade)
+        .add_columns(R.na_reason, R.evidence)
         .join(E, E.id == R.evaluation_id)
         .where(~E.deleted, ~R.deleted, R.grade != "")
         .order_by(R.evaluation_id, R.item_id)
     )
 
 
-def _rating_row(vocab: Vocabulary, r: Any) -> tuple[Any, ...]:
-    rid, eid, template_id, item_id, grade, na_reason, evidence = r
+def _is_mark(vocab: Vocabulary, r: Any) -> bool:
+    """An example's mark under a judgement (seen, not seen), stored as a response too."""
+    _rid, _eid, template_id, version, item_id, grade, _na, _ev = r
+    return vocab.is_prompt(template_id, version, item_id) or grade in PROMPT_ONLY
+
+
+def _rating_row(vocab: Vocabulary, r: Any) -> tuple[Any, ...] | None:
+    rid, eid, template_id, _version, item_id, grade, na_reason, evidence = r
+    if _is_mark(vocab, r):
+        return None  # in prompt_marks
     item = vocab.standard(template_id, item_id)
     return (
         rid,
@@ -171,6 +183,27 @@ def _rating_row(vocab: Vocabulary, r: Any) -> tuple[Any, ...]:
         na_reason,
         evidence,
     )
+
+
+def _prompt_mark_row(vocab: Vocabulary, r: Any) -> tuple[Any, ...] | None:
+    rid, eid, template_id, _version, item_id, grade, _na_reason, evidence = r
+    if not _is_mark(vocab, r):
+        return None  # in ratings
+    prompt = vocab.prompts.get((template_id, item_id))
+    label = PROMPT_MARKS.get(grade, grade)
+    if prompt is None:
+        return (
+            rid,
+            eid,
+            template_id,
+            item_id,
+            item_id.replace("_", " "),
+            None,
+            grade,
+            label,
+            evidence,
+        )
+    return (rid, eid, template_id, item_id, prompt.label, prompt.item_id, grade, label, evidence)
 
 
 def _answers() -> Query:
@@ -359,7 +392,8 @@ TABLES: tuple[TidyTable, ...] = (
     ),
     TidyTable(
         "ratings",
-        "One row per graded standard of an evaluation (the grade and its evidence).",
+        "One row per graded standard of an evaluation (the grade and its evidence); the marks of"
+        " the examples under a judgement are in prompt_marks.",
         (
             _c("rating_id", "text", "The rating's id"),
             _c("evaluation_id", "text", "The evaluation"),
@@ -376,6 +410,24 @@ TABLES: tuple[TidyTable, ...] = (
         ),
         _ratings,
         _rating_row,
+    ),
+    TidyTable(
+        "prompt_marks",
+        "One row per example looked for under a judgement (seen, not seen or not applicable);"
+        " marks, not grades.",
+        (
+            _c("mark_id", "text", "The mark's id"),
+            _c("evaluation_id", "text", "The evaluation"),
+            _c("template_id", "text", "The evaluation's template"),
+            _c("prompt_id", "text", "The example (template prompt id)"),
+            _c("prompt", "text", "The example as the template words it"),
+            _c("standard_id", "text", "The judgement it is an example of (template item id)"),
+            _c("mark", "text", "seen, not_seen or not_applicable"),
+            _c("mark_label", "text", "The mark as people read it"),
+            _c("evidence", "text", "The evidence, in the auditor's words"),
+        ),
+        _ratings,
+        _prompt_mark_row,
     ),
     TidyTable(
         "answers",
@@ -626,7 +678,9 @@ def rows(session: Session, table: TidyTable, vocab: Vocabulary) -> Iterator[tupl
     """The table's rows, streamed in batches."""
     result = session.execute(table.query().execution_options(yield_per=BATCH))
     for row in result:
-        yield table.row(vocab, row)
+        values = table.row(vocab, row)
+        if values is not None:
+            yield values
 
 
 def tables(session: Session) -> Iterator[tuple[TidyTable, Iterator[tuple[Any, ...]]]]:

@@ -198,6 +198,17 @@ def test_monthly_grades_per_standard_and_the_change(demo: dict[str, Any]) -> Non
     before = _grades(data, chosen(data, *previous(PERIOD)))
     table = {r["standard_id"]: r for r in rows(made, "grades_by_standard")}
     assert set(table) == set(now)
+    # The examples' marks (seen / not seen) are not grades: never a standard of a report.
+    examples = {r["prompt_id"] for r in data["prompt_marks"]}
+    assert examples and not examples & set(table)
+    assert {r["grade"] for r in data["ratings"]} <= {
+        "outstanding",
+        "good",
+        "requires_improvement",
+        "inadequate",
+        "not_applicable",
+    }
+    assert {r["mark"] for r in data["prompt_marks"]} <= {"seen", "not_seen", "not_applicable"}
     for key, (counts, graded, good) in now.items():
         row = table[key]
         for grade in (
@@ -470,10 +481,20 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
     try:
         with store.reader() as session:
             board = dashboard(session, query)
+            # The demo evaluations it says it includes are among the completed it counts.
+            assert 0 < board.demo <= board.completed
             pages = {}
             for chart in board.charts:
                 bar = next(b for b in chart.bars if b.n and b.value)
                 pages[chart.name] = (bar, behind(session, query, chart.name, bar.key, 0, 1000))
+            # Every standard's bar (an id can be a graded item in one version of a template
+            # and an example, marked seen or not seen, in another: only grades are behind it).
+            # A year: the audit's 1.0 items (to May) are 2.0's examples (from June).
+            year = ReportQuery(parse_period("2026"), today=TODAY)
+            standards = {
+                b.key: behind(session, year, "grades", b.key, 0, 1000)
+                for b in dashboard(session, year).chart("grades").bars
+            }
             # Every status of the concerns chart opens the concerns it counts, and only them.
             concern_pages = {
                 key: behind(session, query, "concerns", key, 0, 1000)
@@ -484,11 +505,18 @@ def test_every_dashboard_bar_opens_the_evaluations_it_counts(demo: dict[str, Any
     evals = {e["evaluation_id"]: e for e in data["evaluations"]}
     start, end = span("2026-Q3")
 
-    bar, (total, rows) = pages["grades"]
-    item = bar.key.split("/")[1]
-    graded = {r["evaluation_id"] for r in data["ratings"] if r["standard_id"] == item}
-    expected = set(graded) & set(chosen(data, start, end))
-    assert total == len(rows) == len(expected) and {r.id for r in rows} == expected
+    assert len(standards) > 10
+    start, end = span("2026")
+    for key, (total, rows) in standards.items():
+        template_id, item = key.split("/")
+        graded = {
+            r["evaluation_id"]
+            for r in data["ratings"]
+            if (r["template_id"], r["standard_id"]) == (template_id, item)
+        }
+        expected = set(graded) & set(chosen(data, start, end))
+        assert total == len(rows) == len(expected) and {r.id for r in rows} == expected, key
+    start, end = span("2026-Q3")
 
     bar, (total, rows) = pages["overdue"]
     late = Counter(
