@@ -38,20 +38,25 @@ def _desk(workspace: Any) -> None:
 
 
 def _standard_counts(workspace: Any, team: str | None) -> dict[str, tuple[int, int]]:
-    """(graded, good or better) per standard item, in completed Q3 evaluations: plain rows."""
+    """(graded, good or better) per standard item, in completed Q3 evaluations: plain rows.
+    An example under a judgement (marked seen / not seen) is not a standard."""
+    e = models.Evaluation
     with workspace.store.reader() as session:
         rows = session.execute(
-            select(models.Response.item_id, models.Response.grade, models.Evaluation.team)
-            .join(models.Evaluation, models.Evaluation.id == models.Response.evaluation_id)
+            select(models.Response.item_id, models.Response.grade, e.team)
+            .add_columns(e.template_id, e.template_version, e.template_hash)
+            .join(e, e.id == models.Response.evaluation_id)
             .where(
-                models.Evaluation.status == "completed",
-                models.Evaluation.evaluation_date.between(*Q3),
+                e.status == "completed",
+                e.evaluation_date.between(*Q3),
                 models.Response.grade != "",
             )
         ).all()
     out: dict[str, tuple[int, int]] = {}
-    for item, grade, found_team in rows:
+    for item, grade, found_team, *made_with in rows:
         if team is not None and found_team != team:
+            continue
+        if workspace.templates.get(*made_with).prompt(item) is not None:
             continue
         graded, good = out.get(item, (0, 0))
         if grade != "not_applicable":
@@ -105,7 +110,7 @@ async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
                         models.Evaluation.team == team,
                         models.Evaluation.evaluation_date.between(*Q3),
                         models.Response.item_id == bars[0].key.split("/")[1],
-                        models.Response.grade != "",
+                        models.Response.grade.not_in(("", "seen", "not_seen")),
                     )
                 )
             )
