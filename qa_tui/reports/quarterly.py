@@ -132,13 +132,20 @@ def _standards_table(name: str, title: str, vocab: Vocabulary, picks: list[Any])
 def worried(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
     """What are we worried about and why: the weakest standards, concerns, overdue actions."""
     ranked = m.ranked_standards(m.grades_by_standard(session, vocab, q.evaluations_where(query)))
-    status, shares = q.concern_status_expr()
-    rows = session.execute(
-        select(E.service_area, func.count(), func.count().filter(status != "shared"))
-        .outerjoin(shares, shares.c.evaluation_id == E.id)
+    # Each concern's shares read by index: the period's concerns, not every share in the
+    # database.
+    # "Not yet shared with all four" is what it says, whatever the concern's stage (an
+    # acknowledged concern may have reached two of the four).
+    per = (
+        select(E.service_area.label("area"), q.concern_shared().label("reached"))
         .where(*q.evaluations_where(query, completed=False), E.immediate_concern.is_(True))
-        .group_by(E.service_area)
-        .order_by(E.service_area)
+        .subquery()
+    )
+    everyone = len(q.CONCERN_RECIPIENTS)
+    rows = session.execute(
+        select(per.c.area, func.count(), func.count().filter(per.c.reached < everyone))
+        .group_by(per.c.area)
+        .order_by(per.c.area)
     ).all()
     acts = m.action_counts(session, query, E.service_area)
     areas = sorted(set(acts) | {r[0] for r in rows})

@@ -433,6 +433,23 @@ def test_quarterly_activity_by_service_area(demo: dict[str, Any]) -> None:
     assert sum(r["completed"] for r in rows(made, "activity_by_service_area")) == len(evals)
 
 
+def test_quarterly_worries_by_service_area(demo: dict[str, Any]) -> None:
+    data, made = demo["data"], report(demo, "quarterly", "2026-Q3")
+    start, end = span("2026-Q3")
+    area_of = {e["evaluation_id"]: e["service_area"] for e in data["evaluations"]}
+    raised: Counter[str] = Counter()
+    short: Counter[str] = Counter()
+    for c in data["concerns"]:
+        if start <= day(c["evaluation_date"]) <= end:
+            raised[area_of[c["evaluation_id"]]] += 1
+            short[area_of[c["evaluation_id"]]] += int(c["recipients_shared"] or 0) < 4
+    table = {r["service_area"]: r for r in rows(made, "worries_by_service_area")}
+    assert sum(raised.values()) > 0 and sum(short.values()) > 0
+    for area, n in raised.items():
+        assert (table[area]["concerns"], table[area]["not_fully_shared"]) == (n, short[area])
+    assert sum(r["concerns"] for r in table.values()) == sum(raised.values())
+
+
 def test_actions_by_team_and_age(demo: dict[str, Any]) -> None:
     data, made = demo["data"], report(demo, "actions", "2026-Q3")
     team_of = {e["evaluation_id"]: e["team"] for e in data["evaluations"]}
