@@ -230,8 +230,10 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
             self.switch_mode(mode)
 
     def on_evaluations_changed(self, message: msg.EvaluationsChanged) -> None:
+        """Tell every screen that shows figures read from the database (the home list, the
+        dashboard): what it drew or kept may no longer be true."""
         for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
+            if isinstance(screen, HomeScreen) or getattr(screen, "FOLLOWS_CHANGES", False):
                 screen.post_message(msg.EvaluationsChanged())
 
     def action_go_home(self) -> None:

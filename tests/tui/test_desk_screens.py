@@ -141,6 +141,13 @@ async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
         await wait_for(pilot, lambda: screen.complete == complete + 2, "the charts read again")
         assert screen.data is not every_team and screen.data == every_team
 
+        # A sync or a merge in the app changes the database: what was kept is forgotten.
+        from qa_tui.tui.messages import EvaluationsChanged
+
+        app.post_message(EvaluationsChanged())
+        await wait_for(pilot, lambda: screen.complete == complete + 3, "the charts read again")
+        assert screen.data is not every_team
+
 
 @run_async
 async def test_dashboard_period_is_checked_and_changes_the_charts(

@@ -20,6 +20,7 @@ from qa_tui.errors import QaError
 from qa_tui.reports.dashboard import Dashboard, DashChart, default_period
 from qa_tui.reports.model import ReportQuery
 from qa_tui.store.interrupt import Reading
+from qa_tui.tui.messages import EvaluationsChanged
 from qa_tui.tui.text import Shown
 from qa_tui.tui.widgets.bar_chart import BarChart, legend
 from qa_tui.tui.widgets.report_filters import ReportFilters
@@ -43,6 +44,7 @@ class DashboardScreen(Screen[None]):
     """The charts of the QA desk, each opening the evaluations behind its bars."""
 
     CSS_PATH = "dashboard.tcss"
+    FOLLOWS_CHANGES = True  # the app tells it when a sync or a merge changed the database
     TITLE = "Dashboard"
     HELP = (
         "Charts of the evaluations in the database, for a period (type 2026, 2026-Q3, "
@@ -113,6 +115,12 @@ class DashboardScreen(Screen[None]):
 
     def action_filters(self) -> None:
         self.query_one("#period").focus()
+
+    def on_evaluations_changed(self, message: EvaluationsChanged) -> None:
+        """A sync, a merge or demo data changed the database: the charts kept are forgotten
+        and the ones on show read again."""
+        message.stop()  # the app sent it here: it must not bubble back
+        self.action_reload()
 
     def action_reload(self) -> None:
         self._drawn.clear()  # read the database again, for every filter
