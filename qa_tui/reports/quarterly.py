@@ -17,6 +17,7 @@ from qa_tui.reports.kinds import ReportBody
 from qa_tui.reports.model import Chart, Column, Paragraph, ReportQuery, Section, Series, Table
 from qa_tui.reports.period import Period
 from qa_tui.reports.standards import Vocabulary, vocabulary
+from qa_tui.vocab import CONCERN_RECIPIENTS
 from qa_tui.store import models
 from qa_tui.vocab import EVALUATION_TYPES
 
@@ -141,7 +142,7 @@ def worried(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
         .where(*q.evaluations_where(query, completed=False), E.immediate_concern.is_(True))
         .subquery()
     )
-    everyone = len(q.CONCERN_RECIPIENTS)
+    everyone = len(CONCERN_RECIPIENTS)
     rows = session.execute(
         select(per.c.area, func.count(), func.count().filter(per.c.reached < everyone))
         .group_by(per.c.area)
