@@ -17,9 +17,8 @@ from qa_tui.reports.kinds import ReportBody
 from qa_tui.reports.model import Chart, Column, Paragraph, ReportQuery, Section, Series, Table
 from qa_tui.reports.period import Period
 from qa_tui.reports.standards import Vocabulary, vocabulary
-from qa_tui.vocab import CONCERN_RECIPIENTS
 from qa_tui.store import models
-from qa_tui.vocab import EVALUATION_TYPES
+from qa_tui.vocab import CONCERN_RECIPIENTS, EVALUATION_TYPES
 
 E = models.Evaluation
 QUOTES = 20
