@@ -58,7 +58,7 @@ MERGE_LOCK = 0x51A7_0001
 MERGE_LOCK_WAIT = "10min"  # how long a merge waits for another (PostgreSQL) before "busy"
 HUNG_CLIENT = "5min"  # a merge whose client goes quiet this long mid-transaction is ended
 CACHE_KIB = 32 * 1024  # the merge connection's SQLite page cache (the default is 2 MiB)
-WAL_LIMIT = 256 * 1024 * 1024  # bytes of write-ahead log after which a merge checkpoints
+WAL_LIMIT = 1024 * 1024 * 1024  # bytes of write-ahead log after which a merge checkpoints
 Progress = Callable[[int], None]
 
 
