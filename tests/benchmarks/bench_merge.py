@@ -6,7 +6,8 @@ Prints, for SQLite (and PostgreSQL with ``--pg``, on a throwaway cluster started
 suite's):
 
 * the baseline: a raw ``executemany`` copy of the same rows into the same tables, with the
-  target's indexes (and, for reference, without any secondary index);
+  target's indexes (and, for reference, without any secondary index on SQLite, and with one
+  ``COPY`` a table on PostgreSQL);
 * the first merge of the bundle into an empty central database and its ratio to the raw copy
   with indexes (target ≤ 2), the longest time one merge batch held the write lock (≤ 2 s);
 * the exact re-merge (target ≤ 0.01 × merge) and the re-merge of the same content after the
@@ -292,7 +293,9 @@ def raw_sqlite(work: Path, target: Path) -> float:
     return elapsed
 
 
-def raw_postgres(work: Path, url: str) -> float:
+def raw_postgres(work: Path, url: str, copy: bool = False) -> float:
+    """The baseline on PostgreSQL: the same rows with psycopg's ``executemany`` (or, with
+    ``copy``, one ``COPY … FROM STDIN`` a table, as the merge writes new rows)."""
     import psycopg
     from sqlalchemy import Boolean
 
@@ -316,6 +319,11 @@ def raw_postgres(work: Path, url: str) -> float:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             for table, (columns, data) in rows.items():
+                if copy:
+                    with cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as out:
+                        for row in data:
+                            out.write_row(row)
+                    continue
                 marks = ",".join(["%s"] * len(columns))
                 cursor.executemany(
                     f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})",
@@ -525,11 +533,14 @@ def _run_pg(bench: Bench, count: int, small: int, repeat: int, export: dict[str,
         return
     cluster = start_cluster(bindir)
     try:
-        raw, merges, large, empty = [], [], [], []
+        raw, copied, merges, large, empty = [], [], [], [], []
         for run_no in range(repeat):
             raw_url = cluster.create_database(f"bench_raw{run_no}")
             _migrated_empty(raw_url)
             raw.append(raw_postgres(bench.work, raw_url))
+            copy_url = cluster.create_database(f"bench_copy{run_no}")
+            _migrated_empty(copy_url)
+            copied.append(raw_postgres(bench.work, copy_url, copy=True))
             url = cluster.create_database(f"bench_central{run_no}")
             bench.central(url)
             merge_args = ["merge", "--url", url] + (["--again"] if run_no == 0 else [])
@@ -545,6 +556,9 @@ def _run_pg(bench: Bench, count: int, small: int, repeat: int, export: dict[str,
         _report(
             f"PostgreSQL (throwaway cluster, fsync off), {repeat} runs", raw, None, merges, export
         )
+        mid = sorted(copied)[len(copied) // 2]
+        ratios = ", ".join(f"{m['seconds'] / mid:.2f}" for m in merges)
+        print(f"  raw COPY with indexes     {_spread(copied)}   (merge: {ratios} × this)")
         _report_small(small, count, empty, large)
     finally:
         cluster.stop()
