@@ -126,8 +126,22 @@ class FieldState(Base):
             sqlite_where=text('"conflict" = 1'),
             postgresql_where=text("conflict"),
         ),
+        # The deletions (all, or one evaluation's), for the delete conflicts: a partial index
+        # of the few deleted records' fields (migration 0012). Queries compare ``field`` with
+        # the literal (:data:`DELETIONS`): SQLite matches a partial index's condition only to
+        # a literal, never to a bound parameter.
+        Index(
+            "ix_field_states_deletions",
+            "evaluation_id",
+            sqlite_where=text("field = '_deleted'"),
+            postgresql_where=text("field = '_deleted'"),
+        ),
         {"sqlite_with_rowid": False},
     )
+
+
+# The condition of ``ix_field_states_deletions``, as queries must write it (a literal).
+DELETIONS = text("field_states.field = '_deleted'")
 
 
 class Record(Base):

@@ -223,7 +223,7 @@ def list_conflicts(session: Session, evaluation_id: str | None = None) -> list[C
     merged the same bundles in different orders list the same conflicts.
     """
     query = select(models.FieldState).where(models.FieldState.conflict)  # the partial index
-    deleted = select(models.FieldState).where(models.FieldState.field == DELETED)
+    deleted = select(models.FieldState).where(models.DELETIONS)  # the partial index
     if evaluation_id is not None:
         query = query.where(models.FieldState.evaluation_id == evaluation_id)
         deleted = deleted.where(models.FieldState.evaluation_id == evaluation_id)
