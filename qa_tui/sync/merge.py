@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
@@ -255,14 +256,17 @@ def merge_in_batches(
 def _checkpoint_at_end(connection: Connection) -> Iterator[None]:
     """On SQLite, the merge connection's settings for the batches, put back at the end.
 
-    * A checkpoint only when the write-ahead log has grown past :data:`WAL_LIMIT`, and one at
-      the end (outside any transaction): a checkpoint copies the log into the database file
-      and syncs it; after every batch that doubled the cost of a merge. Never checkpointing
-      during the merge was worse: every batch appends the index pages it touched to the log
-      again (ids are random, so each batch touches pages all over each index), and the log of
-      a 10,000-evaluation merge passed 14 GB for a 1 GB database. A page written by many
-      batches is copied once per checkpoint; the log file is cut back to the limit after
-      each (``journal_size_limit``). PASSIVE checkpoints block no one.
+    * A checkpoint only between two batches once the write-ahead log has grown past
+      :data:`WAL_LIMIT` (:func:`_checkpoint_if_long`), and one at the end (outside any
+      transaction): a checkpoint copies the log into the database file and syncs it; after
+      every batch that doubled the cost of a merge. Never checkpointing during the merge was
+      worse: every batch appends the index pages it touched to the log again (ids are random,
+      so each batch touches pages all over each index), and the log of a 10,000-evaluation
+      merge passed 14 GB for a 1 GB database. A page written by many batches is copied once
+      per checkpoint; the log file is emptied when the log restarts after it
+      (``journal_size_limit = 0``). PASSIVE checkpoints block no one, and SQLite's own
+      (``wal_autocheckpoint``, which would run inside a batch's commit and count in its time)
+      is off meanwhile.
     * ``synchronous = NORMAL`` for every batch but the last (:func:`_durable_from_here`): in WAL
       mode a commit is then not synced by itself, yet the log is written in order, so a power
       cut loses only a tail of batches — the database stays consistent and the bundle, out of
@@ -278,9 +282,8 @@ def _checkpoint_at_end(connection: Connection) -> Iterator[None]:
     every = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
     cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     limit = connection.exec_driver_sql("PRAGMA journal_size_limit").scalar()
-    page = int(connection.exec_driver_sql("PRAGMA page_size").scalar() or 4096)
-    connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {WAL_LIMIT // page}")
-    connection.exec_driver_sql(f"PRAGMA journal_size_limit = {WAL_LIMIT}")
+    connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
+    connection.exec_driver_sql("PRAGMA journal_size_limit = 0")
     connection.exec_driver_sql("PRAGMA synchronous = NORMAL")
     connection.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
     connection.commit()
@@ -296,6 +299,21 @@ def _checkpoint_at_end(connection: Connection) -> Iterator[None]:
         )
         connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
         connection.commit()
+
+
+def _checkpoint_if_long(store: Store, connection: Connection) -> None:
+    """SQLite: a checkpoint once the write-ahead log has passed :data:`WAL_LIMIT` (between
+    two batches: no lock is held, and it does not count in a batch's time)."""
+    path = store.sqlite_path
+    if path is None or connection.dialect.name != "sqlite":
+        return
+    try:
+        size = Path(f"{path}-wal").stat().st_size
+    except OSError:
+        return
+    if size > WAL_LIMIT:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        connection.commit()  # nothing to commit: ends the transaction the PRAGMA began
 
 
 def _durable_from_here(connection: Connection) -> None:
@@ -336,6 +354,8 @@ def _merge_batches(
         report.batches += 1
         report.committed += len(batch)
         report.longest_hold = max(report.longest_hold, held)
+        if not last:
+            _checkpoint_if_long(store, connection)
         if committed and batch:
             committed(len(batch))
         size = sum(len(a.changes) for a in batch)
