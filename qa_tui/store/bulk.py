@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import ColumnDefault, Connection, Date, Table, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qa_tui.store import models
@@ -152,6 +153,9 @@ def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]
     """``INSERT`` many rows; on SQLite straight through the driver (many times faster)."""
     if not rows:
         return
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, table, rows)
+        return
     if connection.dialect.name != "sqlite":
         connection.execute(insert(table), rows)
         return
@@ -181,6 +185,25 @@ def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]
     else:
         params = [tuple(row.get(k) for k in keys) for row in rows]
     connection.exec_driver_sql(sql, params)
+
+
+def _copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: the rows in one ``COPY … FROM STDIN``, in the connection's transaction.
+
+    Several times faster than ``executemany`` (one stream, no statement per row), and as
+    strict: a key already in the table fails the whole statement as an
+    :class:`~sqlalchemy.exc.IntegrityError`, as the ``INSERT`` would.
+    """
+    quote = connection.dialect.identifier_preparer.quote
+    keys = [c.key for c in table.columns]
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(c.name) for c in table.columns)}) FROM STDIN"
+    dbapi: Any = connection.connection.dbapi_connection  # psycopg's, in this transaction
+    try:
+        with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([row.get(k) for k in keys])
+    except connection.dialect.loaded_dbapi.IntegrityError as exc:
+        raise IntegrityError(sql, None, exc) from None
 
 
 def _date_text(value: Any) -> Any:

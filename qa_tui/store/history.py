@@ -271,13 +271,31 @@ def settle_field(
     return winner
 
 
+def aggregate_of(session: Session, entity_id: str) -> str | None:
+    """The aggregate (``evaluation_id``) a record's changes are in, from its field states."""
+    return session.scalar(
+        select(models.FieldState.evaluation_id)
+        .where(models.FieldState.entity_id == entity_id)
+        .limit(1)
+    )
+
+
+def field_changes(session: Session, entity_id: str, field: str) -> list[models.Change]:
+    """Every change of one field of one record, found through the aggregate's index."""
+    return list(
+        session.scalars(
+            select(models.Change).where(
+                models.Change.evaluation_id == aggregate_of(session, entity_id),
+                models.Change.entity_id == entity_id,
+                models.Change.field == field,
+            )
+        )
+    )
+
+
 def recompute_field(session: Session, entity_id: str, field: str) -> models.FieldState | None:
     """Derive a field's heads, winner and conflict flag from all its changes, and apply it."""
-    changes = session.scalars(
-        select(models.Change).where(
-            models.Change.entity_id == entity_id, models.Change.field == field
-        )
-    ).all()
+    changes = field_changes(session, entity_id, field)
     if not changes:
         return None
     ids = {c.id for c in changes}

@@ -67,11 +67,13 @@ class Change(Base):
     wall_time: Mapped[str] = mapped_column(String(32))  # ISO 8601 UTC, display only
     bundle_id: Mapped[str | None] = mapped_column(ID, nullable=True)
 
-    # What queries need (migration 0009 dropped ``ix_changes_device_counter``: no query
-    # filters by device, and it took 6 % of a central database).
+    # What queries need: one index, by aggregate first (migration 0012, in place of one by
+    # record and field and one by aggregate). Every query names the aggregate (a record's
+    # field: :func:`qa_tui.store.history.field_changes`), and a merge's new changes land on a
+    # few neighbouring pages of it (an aggregate's), not on a random page each. Migration
+    # 0009 dropped ``ix_changes_device_counter``: no query filters by device.
     __table_args__ = (
-        Index("ix_changes_entity_field", "entity_id", "field"),
-        Index("ix_changes_evaluation", "evaluation_id"),
+        Index("ix_changes_aggregate_entity_field", "evaluation_id", "entity_id", "field"),
     )
 
 
@@ -124,8 +126,22 @@ class FieldState(Base):
             sqlite_where=text('"conflict" = 1'),
             postgresql_where=text("conflict"),
         ),
+        # The deletions (all, or one evaluation's), for the delete conflicts: a partial index
+        # of the few deleted records' fields (migration 0012). Queries compare ``field`` with
+        # the literal (:data:`DELETIONS`): SQLite matches a partial index's condition only to
+        # a literal, never to a bound parameter.
+        Index(
+            "ix_field_states_deletions",
+            "evaluation_id",
+            sqlite_where=text("field = '_deleted'"),
+            postgresql_where=text("field = '_deleted'"),
+        ),
         {"sqlite_with_rowid": False},
     )
+
+
+# The condition of ``ix_field_states_deletions``, as queries must write it (a literal).
+DELETIONS = text("field_states.field = '_deleted'")
 
 
 class Record(Base):

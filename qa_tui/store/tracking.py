@@ -101,7 +101,10 @@ def derived_for(session: Session, evaluation_ids: Sequence[str]) -> dict[str, Tr
         updates: dict[str, list[tuple[UpdateKey, str, str, str]]] = {}
         query = (
             select(u.action_id, u.id, u.status, u.note, u.updated_on, u.created_by, c.counter)
-            .join(c, and_(c.entity_id == u.id, c.field == CREATE))
+            .join(
+                c,
+                and_(c.evaluation_id == u.evaluation_id, c.entity_id == u.id, c.field == CREATE),
+            )
             .where(u.evaluation_id.in_(chunk), ~u.deleted)
         )
         for row in session.execute(query.add_columns(c.device_id)):

@@ -23,7 +23,13 @@ from sqlalchemy.orm import Session
 
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES
-from qa_tui.store.history import Actor, append_change, change_order_key, recompute_field
+from qa_tui.store.history import (
+    Actor,
+    append_change,
+    change_order_key,
+    field_changes,
+    recompute_field,
+)
 from qa_tui.store.tracking import TRACKED_TYPES, refresh_actions
 from qa_tui.sync.aggregates import InvalidRecord, _check_value
 from qa_tui.sync.errors import SyncError
@@ -74,14 +80,7 @@ def _side(change: models.Change) -> Side:
 def _field_history(
     session: Session, entity_id: str, fld: str
 ) -> tuple[dict[str, models.Change], dict[str, set[str]]]:
-    changes = {
-        c.id: c
-        for c in session.scalars(
-            select(models.Change).where(
-                models.Change.entity_id == entity_id, models.Change.field == fld
-            )
-        )
-    }
+    changes = {c.id: c for c in field_changes(session, entity_id, fld)}
     parents: dict[str, set[str]] = {cid: set() for cid in changes}
     for a, b in session.execute(
         select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id).where(
@@ -224,7 +223,7 @@ def list_conflicts(session: Session, evaluation_id: str | None = None) -> list[C
     merged the same bundles in different orders list the same conflicts.
     """
     query = select(models.FieldState).where(models.FieldState.conflict)  # the partial index
-    deleted = select(models.FieldState).where(models.FieldState.field == DELETED)
+    deleted = select(models.FieldState).where(models.DELETIONS)  # the partial index
     if evaluation_id is not None:
         query = query.where(models.FieldState.evaluation_id == evaluation_id)
         deleted = deleted.where(models.FieldState.evaluation_id == evaluation_id)

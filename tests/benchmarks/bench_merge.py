@@ -6,7 +6,8 @@ Prints, for SQLite (and PostgreSQL with ``--pg``, on a throwaway cluster started
 suite's):
 
 * the baseline: a raw ``executemany`` copy of the same rows into the same tables, with the
-  target's indexes (and, for reference, without any secondary index);
+  target's indexes (and, for reference, without any secondary index on SQLite, and with one
+  ``COPY`` a table on PostgreSQL);
 * the first merge of the bundle into an empty central database and its ratio to the raw copy
   with indexes (target ≤ 2), the longest time one merge batch held the write lock (≤ 2 s);
 * the exact re-merge (target ≤ 0.01 × merge) and the re-merge of the same content after the
@@ -223,11 +224,12 @@ def phase_merge(url: str, work: Path, name: str, again: bool) -> dict[str, Any]:
 
     store = open_store(url)
     bundle = work / f"{name}.qab"
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = merge_bundle_file(store, bundle, work / "qa.key", include_demo=True)
     first = time.perf_counter() - started
     out = {
         "seconds": first,
+        "cpu": time.process_time() - cpu,  # this process's CPU time (the machine is shared)
         "peak_mb": _peak_mb(),
         "longest_hold": getattr(report, "longest_hold", None),
         "batches": getattr(report, "batches", None),
@@ -292,7 +294,9 @@ def raw_sqlite(work: Path, target: Path) -> float:
     return elapsed
 
 
-def raw_postgres(work: Path, url: str) -> float:
+def raw_postgres(work: Path, url: str, copy: bool = False) -> float:
+    """The baseline on PostgreSQL: the same rows with psycopg's ``executemany`` (or, with
+    ``copy``, one ``COPY … FROM STDIN`` a table, as the merge writes new rows)."""
     import psycopg
     from sqlalchemy import Boolean
 
@@ -316,6 +320,11 @@ def raw_postgres(work: Path, url: str) -> float:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             for table, (columns, data) in rows.items():
+                if copy:
+                    with cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as out:
+                        for row in data:
+                            out.write_row(row)
+                    continue
                 marks = ",".join(["%s"] * len(columns))
                 cursor.executemany(
                     f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})",
@@ -369,12 +378,17 @@ def _report(
     print(f"  peak memory: export {export['peak_mb']:.0f} MB, merge {peaks} MB (target ≤ 200)")
 
 
-def _report_small(count: int, large: int, into_empty: list[float], into_large: list[float]) -> None:
-    ratio = sorted(into_large)[len(into_large) // 2] / sorted(into_empty)[len(into_empty) // 2]
-    print(f"  {count} evaluations into an empty central database {_spread(into_empty)}")
+def _report_small(
+    count: int, large: int, into_empty: list[dict[str, Any]], into_large: list[dict[str, Any]]
+) -> None:
+    empty, full = [m["seconds"] for m in into_empty], [m["seconds"] for m in into_large]
+    ratio = sorted(full)[len(full) // 2] / sorted(empty)[len(empty) // 2]
+    cpu = ", ".join(f"{m['cpu']:.2f}" for m in into_empty)
+    print(f"  {count} evaluations into an empty central database {_spread(empty)}   CPU {cpu} s")
+    cpu = ", ".join(f"{m['cpu']:.2f}" for m in into_large)
     print(
-        f"  {count} evaluations into one holding {large:,}     {_spread(into_large)}   "
-        f"ratio {ratio:.2f} (target: ≈ 1, ≤ 2 s)"
+        f"  {count} evaluations into one holding {large:,}     {_spread(full)}   "
+        f"ratio {ratio:.2f} (target: ≈ 1, ≤ 2 s)   CPU {cpu} s"
     )
 
 
@@ -483,14 +497,10 @@ def run(count: int, small: int, repeat: int, pg: bool) -> None:
             bench.central(url)
             merge_args = ["merge", "--url", url] + (["--again"] if run_no == 0 else [])
             merges.append(bench.child(bench.big, *merge_args))
-            large.append(
-                bench.child(bench.small, "merge", "--url", url, "--name", "small")["seconds"]
-            )
+            large.append(bench.child(bench.small, "merge", "--url", url, "--name", "small"))
             alone = f"sqlite:///{work / f'alone{run_no}.db'}"
             bench.central(alone, small_only=True)
-            empty.append(
-                bench.child(bench.small, "merge", "--url", alone, "--name", "small")["seconds"]
-            )
+            empty.append(bench.child(bench.small, "merge", "--url", alone, "--name", "small"))
             if run_no == 0:
                 bench.child(bench.syncing, "enrol", "--url", url)
                 synced = bench.child(bench.syncing, "sync", "--url", url, "--evaluations", "20")
@@ -525,26 +535,28 @@ def _run_pg(bench: Bench, count: int, small: int, repeat: int, export: dict[str,
         return
     cluster = start_cluster(bindir)
     try:
-        raw, merges, large, empty = [], [], [], []
+        raw, copied, merges, large, empty = [], [], [], [], []
         for run_no in range(repeat):
             raw_url = cluster.create_database(f"bench_raw{run_no}")
             _migrated_empty(raw_url)
             raw.append(raw_postgres(bench.work, raw_url))
+            copy_url = cluster.create_database(f"bench_copy{run_no}")
+            _migrated_empty(copy_url)
+            copied.append(raw_postgres(bench.work, copy_url, copy=True))
             url = cluster.create_database(f"bench_central{run_no}")
             bench.central(url)
             merge_args = ["merge", "--url", url] + (["--again"] if run_no == 0 else [])
             merges.append(bench.child(bench.big, *merge_args))
-            large.append(
-                bench.child(bench.small, "merge", "--url", url, "--name", "small")["seconds"]
-            )
+            large.append(bench.child(bench.small, "merge", "--url", url, "--name", "small"))
             alone = cluster.create_database(f"bench_alone{run_no}")
             bench.central(alone, small_only=True)
-            empty.append(
-                bench.child(bench.small, "merge", "--url", alone, "--name", "small")["seconds"]
-            )
+            empty.append(bench.child(bench.small, "merge", "--url", alone, "--name", "small"))
         _report(
             f"PostgreSQL (throwaway cluster, fsync off), {repeat} runs", raw, None, merges, export
         )
+        mid = sorted(copied)[len(copied) // 2]
+        ratios = ", ".join(f"{m['seconds'] / mid:.2f}" for m in merges)
+        print(f"  raw COPY with indexes     {_spread(copied)}   (merge: {ratios} × this)")
         _report_small(small, count, empty, large)
     finally:
         cluster.stop()
