@@ -125,6 +125,10 @@ def _evaluation_is(condition: Any) -> Any:
 
 
 FEW = 1_000  # evaluations a word matches, beyond which each action's is looked up instead
+# Through the search index: actions or evaluations a word matches, beyond which the actions
+# are walked instead (a page of a word that matches more than 5,000 of them is found in a
+# short walk; fewer are fetched by key and sorted).
+INDEXED_FEW = 5_000
 
 
 def _word_evaluations(session: Session, word: str) -> Any:
@@ -146,14 +150,24 @@ def _word_matches(session: Session, word: str) -> Any:
     evaluation's team, service area or case reference. Looked up in the search index when
     that can tell (the matching actions and evaluations by key: a word that matches few or
     none costs a few lookups, not a walk of every action); otherwise tested per action."""
-    a = models.Action
-    found = followup_search.find(session, word, _like, FEW)
+    a, e = models.Action, models.Evaluation
+    found = followup_search.find(session, word, _like, INDEXED_FEW)
+    by_action = or_(_like(a.owner, word), _like(a.description, word))
     if found is None:
-        in_evaluation = _word_evaluations(session, word)
-        return or_(_like(a.owner, word), _like(a.description, word), in_evaluation)
-    if not found.action_ids and not found.evaluation_ids:
-        return false()
-    return or_(a.id.in_(found.action_ids), a.evaluation_id.in_(found.evaluation_ids))
+        return or_(by_action, _word_evaluations(session, word))
+    parts = []
+    if found.action_ids is None:
+        parts.append(by_action)
+    elif found.action_ids:
+        parts.append(a.id.in_(found.action_ids))
+    if found.evaluation_ids is None:
+        matches = or_(
+            _like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word)
+        )
+        parts.append(_evaluation_is(matches))
+    elif found.evaluation_ids:
+        parts.append(a.evaluation_id.in_(found.evaluation_ids))
+    return or_(*parts) if parts else false()
 
 
 def _action_query(session: Session, flt: ActionFilter) -> Any:

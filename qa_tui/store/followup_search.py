@@ -40,10 +40,12 @@ _present: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 @dataclass(frozen=True)
 class Found:
     """What one word matches: the actions (by owner or description) and the evaluations (by
-    case reference, team or service area), each a complete list."""
+    case reference, team or service area). Each a complete list, or None where more than the
+    limit match (then each action is tested as it is walked: a common word fills a page
+    soon)."""
 
-    action_ids: list[str]
-    evaluation_ids: list[str]
+    action_ids: list[str] | None
+    evaluation_ids: list[str] | None
 
 
 def has_index(session: Session) -> bool:
@@ -79,9 +81,9 @@ def fts_query(word: str) -> str:
 def find(
     session: Session, word: str, contains: Callable[[Any, str], Any], limit: int
 ) -> Found | None:
-    """Everything ``word`` matches when the index can tell and at most ``limit`` actions and
-    ``limit`` evaluations do; None otherwise (the caller walks the actions). ``contains`` is
-    the tracker's own test of a column against the word."""
+    """What ``word`` matches, found through the index (at most ``limit + 1`` of each read);
+    None when the index cannot tell (the caller walks the actions). ``contains`` is the
+    tracker's own test of a column against the word."""
     if len(word) < MIN_LENGTH or not has_index(session):
         return None
     a, e = models.Action, models.Evaluation
@@ -89,19 +91,25 @@ def find(
     evaluation_test = or_(
         contains(e.team, word), contains(e.service_area, word), contains(e.case_reference, word)
     )
-    actions = select(a.id).where(action_test)
-    evaluations = select(e.id).where(evaluation_test)
-    if session.get_bind().dialect.name == "sqlite":
-        query = fts_query(word)
-        actions = actions.where(_rowid_in("actions", "action_search", query))
-        evaluations = evaluations.where(_rowid_in("evaluations", "evaluation_search", query))
-    action_ids = list(session.scalars(actions.limit(limit + 1)))
-    if len(action_ids) > limit:
-        return None
-    evaluation_ids = list(session.scalars(evaluations.limit(limit + 1)))
-    if len(evaluation_ids) > limit:
-        return None
-    return Found(action_ids, evaluation_ids)
+    sides = (
+        (select(a.id).where(action_test), "actions", "action_search"),
+        (select(e.id).where(evaluation_test), "evaluations", "evaluation_search"),
+    )
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    found: list[list[str] | None] = []
+    for query, table, fts in sides:
+        if sqlite:
+            match = fts_query(word)
+            # The index alone first: more candidates than the limit, and the side is common
+            # (reading each candidate's row to test it would cost more than the walk).
+            few = text(f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH :q LIMIT :n)")
+            if (session.scalar(few, {"q": match, "n": limit + 1}) or 0) > limit:
+                found.append(None)
+                continue
+            query = query.where(_rowid_in(table, fts, match))
+        ids = list(session.scalars(query.limit(limit + 1)))
+        found.append(ids if len(ids) <= limit else None)
+    return Found(*found)
 
 
 def _rowid_in(table: str, fts: str, query: str) -> Any:

@@ -71,6 +71,7 @@ def test_every_filter_gives_the_rows_a_plain_filter_gives(
     from qa_tui.workspace import open_workspace
 
     monkeypatch.setattr(followup_queries, "FEW", few)  # 2: most words walk instead
+    monkeypatch.setattr(followup_queries, "INDEXED_FEW", few)
     looked_up: list[bool] = []
     find = followup_search.find
 
