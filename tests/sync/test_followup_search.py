@@ -143,6 +143,13 @@ def test_the_index_stays_in_step_after_an_update_and_a_bundle_merge(
         for word in ("zither", "quill", "515151", "ridgeway"):
             assert _ids(store, word) == [action_id], word
         _in_step(store)
+    # Rows deleted (the laptop's retention purge): gone from the index too.
+    from qa_tui.sync.retention import _purge_one
+
+    with laptop.store.session() as s:
+        _purge_one(s, evaluation_id, "2026-11-21T00:00:00.000+00:00")
+    assert _ids(laptop.store, "zither") == _ids(laptop.store, "qzx") == []
+    _in_step(laptop.store)
     laptop.store.dispose()
     central.dispose()
 

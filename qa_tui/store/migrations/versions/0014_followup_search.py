@@ -61,7 +61,7 @@ def upgrade() -> None:
         for fts, (table, columns) in SQLITE_TABLES.items():
             op.execute(
                 f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(columns)}, "
-                f"content='{table}', tokenize='trigram', detail='none')"
+                f"content='{table}', tokenize='trigram', detail='none', columnsize=0)"
             )
             for sql in _sqlite_triggers(fts, table, columns):
                 op.execute(sql)
