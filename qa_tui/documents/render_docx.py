@@ -35,7 +35,8 @@ def _new(title: str) -> Any:
     # for each paragraph and table: two thirds of a summary's time. The names are fixed
     # strings, so each is looked up once per document.
     part = document.part
-    part.get_style_id = functools.cache(part.get_style_id)  # type: ignore[method-assign]
+    cached = functools.cache(part.get_style_id)
+    part.get_style_id = cached  # type: ignore[method-assign]  # on this document's part only
     return document
 
 

@@ -87,7 +87,8 @@ def test_0014_on_a_database_written_at_0011(make_db: Callable[[], str]) -> None:
     assert _found(down, "zither") == ([after], False)
     third = _add(down, "QZX-100003", "Call the quartet")
     down.dispose()
-    again = open_store(url)  # and up again: rebuilt from the rows
+    _to(url, "head")  # and up again: rebuilt from the rows
+    again = open_store(url)
     assert _found(again, "quartet") == ([third], True)
     assert _found(again, "qzx-1000") == (sorted([before, after, third]), True)
     again.dispose()
