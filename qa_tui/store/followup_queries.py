@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import Boolean, ColumnElement, and_, case, false, func, literal, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
 from qa_tui.errors import QaError
-from qa_tui.store import models
+from qa_tui.store import followup_search, models
 from qa_tui.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES
 
 PAGE = 100
@@ -117,15 +117,19 @@ def _evaluation_column(column: Any) -> Any:
     return select(column).where(e.id == a.evaluation_id).correlate(a).scalar_subquery()
 
 
-def _evaluation_is(*conditions: Any) -> Any:
-    """The action's evaluation meets ``conditions``: a primary-key lookup per action walked
-    (walking the actions in due order stops after a page; a set of every matching evaluation
-    would scan them all first)."""
-    e, a = models.Evaluation, models.Action
-    return select(e.id).where(e.id == a.evaluation_id, *conditions).correlate(a).exists()
+def _evaluation_is(condition: Any) -> Any:
+    """The action's evaluation meets ``condition``: a primary-key lookup per action walked
+    (walking the actions in due order stops after a page). A scalar subquery, not EXISTS:
+    PostgreSQL turns an EXISTS into a join that first scans every evaluation."""
+    return _evaluation_column(condition).is_(True)
 
 
 FEW = 1_000  # evaluations a word matches, beyond which each action's is looked up instead
+# Through the search index: actions or evaluations a word matches, beyond which the actions
+# are walked instead (a page of a word that matches more than 2,000 of them is found in a
+# short walk; fewer are fetched by key and sorted). On PostgreSQL reading 5,000 matches to
+# learn that a word is common cost 80-115 ms at 100,000 evaluations; 2,000, 25 ms.
+INDEXED_FEW = 2_000
 
 
 def _word_evaluations(session: Session, word: str) -> Any:
@@ -140,6 +144,31 @@ def _word_evaluations(session: Session, word: str) -> Any:
     if len(ids) <= FEW:
         return a.evaluation_id.in_(ids)
     return _evaluation_is(matches)
+
+
+def _word_matches(session: Session, word: str) -> Any:
+    """The condition that an action matches ``word``: by its owner or description, or its
+    evaluation's team, service area or case reference. Looked up in the search index when
+    that can tell (the matching actions and evaluations by key: a word that matches few or
+    none costs a few lookups, not a walk of every action); otherwise tested per action."""
+    a, e = models.Action, models.Evaluation
+    found = followup_search.find(session, word, _like, INDEXED_FEW)
+    by_action = or_(_like(a.owner, word), _like(a.description, word))
+    if found is None:
+        return or_(by_action, _word_evaluations(session, word))
+    parts = []
+    if found.action_ids is None:
+        parts.append(by_action)
+    elif found.action_ids:
+        parts.append(a.id.in_(found.action_ids))
+    if found.evaluation_ids is None:
+        matches = or_(
+            _like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word)
+        )
+        parts.append(_evaluation_is(matches))
+    elif found.evaluation_ids:
+        parts.append(a.evaluation_id.in_(found.evaluation_ids))
+    return or_(*parts) if parts else false()
 
 
 def _action_query(session: Session, flt: ActionFilter) -> Any:
@@ -174,10 +203,9 @@ def _action_query(session: Session, flt: ActionFilter) -> Any:
         found = or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation))
         where.append(_evaluation_is(found))
     for word in flt.words:
-        in_evaluation = _word_evaluations(session, word)
-        where.append(or_(_like(a.owner, word), _like(a.description, word), in_evaluation))
+        where.append(_word_matches(session, word))
     # Last, so SQLite tests it only for actions that passed everything else.
-    where.append(~_evaluation_is(e.deleted))
+    where.append(_evaluation_column(e.deleted).is_not(True))
     return query.where(*where)
 
 
@@ -299,30 +327,38 @@ def list_open_concerns(
     session: Session, offset: int = 0, limit: int | None = PAGE, words: tuple[str, ...] = ()
 ) -> list[OpenConcern]:
     """Every concern not closed: those not yet shared with all four required recipients first,
-    then the oldest first (by the date of the evaluation that raised it). Counted per concern
-    (index lookups), never over every share."""
+    then the oldest first (by the date of the evaluation that raised it).
+
+    One query: the shares counted per evaluation in one pass over the (small) shares table,
+    the acknowledged and closed concerns as sets, joined to the evaluations that raised a
+    concern — never a lookup per concern, nor every evaluation's row."""
     e, cs, ce = models.Evaluation, models.ConcernShare, models.ConcernEvent
-    n_shared = (
-        select(func.count(cs.recipient_role.distinct()))
-        .where(
-            cs.evaluation_id == e.id, ~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS))
-        )
-        .scalar_subquery()
+    shares = (
+        select(cs.evaluation_id, func.count(cs.recipient_role.distinct()).label("n"))
+        .where(~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS)))
+        .group_by(cs.evaluation_id)
+        .subquery()
     )
 
     def events(kind: str) -> Any:
-        return (
-            select(func.count())
-            .where(ce.evaluation_id == e.id, ~ce.deleted, ce.kind == kind)
-            .scalar_subquery()
-        )
+        return select(ce.evaluation_id).where(~ce.deleted, ce.kind == kind)
 
-    raised = e.evaluation_date  # the practice evaluation that identified the concern
-    shared = n_shared.label("shared")
-    # Order the concerns by narrow columns first; the evaluations' rows are read for the
-    # page only.
-    query = select(e.id, shared, events("acknowledged")).where(
-        ~e.deleted, e.immediate_concern.is_(True), events("closed") == 0
+    shared = func.coalesce(shares.c.n, 0)
+    query = (
+        select(
+            e.id,
+            e.case_reference,
+            e.team,
+            e.service_area,
+            e.auditor,
+            e.status,
+            e.evaluation_date,  # the practice evaluation that identified the concern
+            shared,
+            e.id.in_(events("acknowledged")),
+            e.concern_description,
+        )
+        .outerjoin(shares, shares.c.evaluation_id == e.id)
+        .where(~e.deleted, e.immediate_concern.is_(True), e.id.not_in(events("closed")))
     )
     for word in words:
         query = query.where(
@@ -334,29 +370,24 @@ def list_open_concerns(
             )
         )
     fully = case((shared >= len(CONCERN_RECIPIENTS), 1), else_=0)
-    query = query.order_by(fully, raised, e.id).offset(offset)
+    query = query.order_by(fully, e.evaluation_date, e.id).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    page = session.execute(query).all()
-    rows = {ev.id: ev for ev in session.scalars(select(e).where(e.id.in_([r[0] for r in page])))}
-    out = []
-    for evaluation_id, n, acks in page:
-        ev = rows[evaluation_id]
-        out.append(
-            OpenConcern(
-                evaluation_id=ev.id,
-                case_reference=ev.case_reference,
-                team=ev.team,
-                service_area=ev.service_area,
-                auditor=ev.auditor,
-                evaluation_status=ev.status,
-                raised_on=ev.evaluation_date,
-                shared_roles=int(n),
-                acknowledged=bool(acks),
-                description=ev.concern_description,
-            )
+    return [
+        OpenConcern(
+            evaluation_id=row[0],
+            case_reference=row[1],
+            team=row[2],
+            service_area=row[3],
+            auditor=row[4],
+            evaluation_status=row[5],
+            raised_on=row[6],
+            shared_roles=int(row[7]),
+            acknowledged=bool(row[8]),
+            description=row[9],
         )
-    return out
+        for row in session.execute(query)
+    ]
 
 
 # --- feedback summaries not yet shared ------------------------------------------------------

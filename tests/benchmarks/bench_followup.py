@@ -446,6 +446,9 @@ def main() -> int:
     parser.add_argument(
         "--sqlite-file", type=Path, help="keep the SQLite database here (reused when run again)"
     )
+    parser.add_argument(
+        "--pg-url", help="a PostgreSQL database to build in (kept, reused when run again)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="qa-tui-bench-") as tmp:
         work = Path(tmp)
@@ -460,7 +463,9 @@ def main() -> int:
             path = args.sqlite_file or work / "central.db"
             url = f"sqlite:///{path.resolve().as_posix()}"
             run_on(settings, url, n, "SQLite", work, args.build_only)
-        if args.pg:
+        if args.pg_url:
+            run_on(settings, args.pg_url, n, "PostgreSQL", work, args.build_only)
+        elif args.pg:
             from tests.sync.pgcluster import find_bindir, start_cluster
 
             bindir = find_bindir()
