@@ -31,7 +31,7 @@ from qa_tui.domain.agreement import (
 )
 from qa_tui.domain.moderation import OVERALL
 from qa_tui.framework.model import NOT_APPLICABLE, Template
-from qa_tui.reports.moderation_units import SEP, AgreementFilter, Units, read_units
+from qa_tui.reports.moderation_units import AgreementFilter, Units, read_units
 from qa_tui.store import models
 
 IntArray = npt.NDArray[np.int64]
@@ -198,7 +198,7 @@ class Agreement:
     @property
     def blind_width(self) -> int:
         """The most blind grades any unit has (the pairs table's blind columns)."""
-        return max((b.count(SEP) + 1 for b in self.units.blind if b), default=0)
+        return max(self.units.blind_given, default=0)
 
 
 DIMENSIONS = ("month", "team", "service_area", "item", "session")
