@@ -250,14 +250,12 @@ def narrow(selection: Selection, team: str = "", service_area: str = "") -> Sele
     if not team and not service_area:
         return selection
     units = selection.units
-    rows = [
-        i
-        for i in range(len(units))
-        if (not team or units.team[i] == team)
-        and (not service_area or units.area[i] == service_area)
-    ]
-    index = np.array(rows, dtype=np.int64)
-    taken = units.take(rows)
+    keep = np.ones(len(units), dtype=bool)
+    for wanted, column in ((team, units.team), (service_area, units.area)):
+        if wanted:  # compared in C, one distinct value at a time
+            keep &= _lookup(column, {v: v == wanted for v in set(column)}).astype(bool)
+    index = np.flatnonzero(keep)
+    taken = units.take(index.tolist())
     flt = replace(selection.filter, team=team, service_area=service_area)
     return replace(
         selection,

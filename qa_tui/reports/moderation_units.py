@@ -77,7 +77,7 @@ class Units:
 
     def take(self, rows: list[int]) -> Units:
         """Only the units ``rows`` (indices), in that order."""
-        columns = {name: [getattr(self, name)[i] for i in rows] for name in _TAKEN}
+        columns = {name: list(map(getattr(self, name).__getitem__, rows)) for name in _TAKEN}
         return Units(**columns, grades=self.grades, blind_counts=self.blind_counts[rows])
 
 
