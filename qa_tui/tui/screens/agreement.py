@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Sparkline, Static
@@ -74,6 +75,25 @@ def trend_text(months: list[Figures]) -> tuple[list[float], str]:
         f"{m.label}: {v:.0f}% (n {m.pairs})" for m, v in zip(shown, values, strict=True)
     )
     return values, labels
+
+
+class Computed(Message):
+    """The figures of a filter, computed in a worker (or why they could not be)."""
+
+    def __init__(
+        self,
+        result: Agreement | None,
+        selection: Selection | None,
+        dimension: str,
+        error: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.result, self.selection, self.dimension, self.error = (
+            result,
+            selection,
+            dimension,
+            error,
+        )
 
 
 class AgreementScreen(Screen[None]):
@@ -177,9 +197,17 @@ class AgreementScreen(Screen[None]):
             chosen = narrow(base, flt.team, flt.service_area)
             result = compute(chosen, ("month", dimension))
         except QaError as err:
-            self.app.call_from_thread(self.app.notify, str(err), severity="error")
+            self.post_message(Computed(None, None, dimension, str(err)))
             return
-        self.app.call_from_thread(self.show, result, base, dimension)
+        # A message, not call_from_thread: a worker that waits for the UI thread could wait
+        # for ever on an app that is closing (this read takes a second or two at scale).
+        self.post_message(Computed(result, base, dimension))
+
+    def on_computed(self, message: Computed) -> None:
+        if message.error is not None:
+            self.app.notify(message.error, severity="error")
+        elif message.result is not None:
+            self.show(message.result, message.selection, message.dimension)
 
     def show(
         self, result: Agreement, selection: Selection | None = None, dimension: str = ""
