@@ -497,6 +497,8 @@ async def _screens(url: str, read_only: bool) -> dict[str, Any]:
             screen._fill_breakdown()
             await probe.wait()
             out["screen_bare_ms"].append((time.perf_counter() - begun) * 1000)
+        app.pop_screen()  # the side by side opens from the sessions, not over these figures
+        await pilot.pause(0.5)
         out.update(await _side_by_side(app, pilot, probe, "1.0"))
         out["newer"] = await _side_by_side(app, pilot, probe, "2.0")
     return out
