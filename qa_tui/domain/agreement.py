@@ -53,12 +53,14 @@ from qa_tui.domain.agreement_math import (
     _Blocks,
     _blocks,
     _bootstrap,
+    _from_features,
     _intervals,
     _jackknife_interval,
-    _kappa_many,
     _percentile_interval,
     _statistic,
+    alpha_features,
     alpha_ordinal,
+    kappa_features,
     linear_weights,
     unit_coincidences,
     weighted_kappa,
@@ -80,12 +82,14 @@ __all__ = [
     "_percentile_interval",
     "_statistic",
     "alpha_estimate",
+    "alpha_features",
     "alpha_groups",
     "alpha_of",
     "alpha_ordinal",
     "alpha_words",
     "direction",
     "kappa_estimate",
+    "kappa_features",
     "kappa_groups",
     "kappa_of",
     "kappa_words",
@@ -171,7 +175,9 @@ def _finish(
     return Estimate(name, value, low, high, n, clusters, why)
 
 
-def _results(name: str, blocks: _Blocks, values: Matrix, n: IntArray, k: int) -> list[Estimate]:
+def _results(name: str, blocks: _Blocks, n: IntArray, k: int) -> list[Estimate]:
+    count = len(n)
+    values = _from_features(name, blocks.totals(count), k)
     sizes = np.diff(blocks.starts)
     intervals = _intervals(name, blocks, values, n, k)
     return [
@@ -187,13 +193,9 @@ def kappa_groups(
     pair's group (0..count-1), evaluation (any integer code), and the auditor's and the
     agreed grade's positions on a scale of ``k`` grades."""
     groups, clusters = np.asarray(groups, dtype=np.int64), np.asarray(clusters, dtype=np.int64)
-    blocks, block = _blocks(groups, clusters, count)
-    cells = (block * k + np.asarray(auditor, dtype=np.int64)) * k + np.asarray(agreed)
-    found = np.bincount(cells, minlength=len(blocks.tables) * k * k).astype(np.float64)
-    blocks = _Blocks(found.reshape(-1, k * k), blocks.starts)
-    values = _kappa_many(blocks.totals(count).reshape(count, k, k), linear_weights(k))
-    n = np.bincount(groups, minlength=count)
-    return _results(KAPPA, blocks, values, n, k)
+    auditor, agreed = np.asarray(auditor, dtype=np.int64), np.asarray(agreed, dtype=np.int64)
+    blocks = _blocks(groups, clusters, kappa_features(auditor, agreed, k), count)
+    return _results(KAPPA, blocks, np.bincount(groups, minlength=count), k)
 
 
 def alpha_groups(
@@ -201,28 +203,21 @@ def alpha_groups(
     clusters: IntArray,
     counts: Matrix,
     count: int,
-    coincidences: Matrix | None = None,
+    features: Matrix | None = None,
 ) -> list[Estimate]:
     """Ordinal alpha of each of ``count`` groups of units, given as arrays: each unit's group,
     evaluation code and counts of blind grades per scale position (units with fewer than two
-    grades are left out). ``coincidences``: each unit's, flattened, if already made (a report
-    groups the same units five ways)."""
+    grades are left out). ``features``: each unit's :func:`alpha_features`, if already made
+    (a report groups the same units five ways)."""
     counts = np.asarray(counts, dtype=np.float64)
     keep = counts.sum(axis=1) >= 2
     k = counts.shape[1]
-    if coincidences is None:
-        coincidences = unit_coincidences(counts).reshape(len(counts), k * k)
-    coincidences = coincidences[keep]
+    if features is None:
+        features = alpha_features(counts)
     groups = np.asarray(groups, dtype=np.int64)[keep]
     clusters = np.asarray(clusters, dtype=np.int64)[keep]
-    blocks, block = _blocks(groups, clusters, count)
-    size = len(blocks.tables)
-    cells = [np.bincount(block, weights=coincidences[:, c], minlength=size) for c in range(k * k)]
-    tables = np.stack(cells, axis=1) if size else np.zeros((0, k * k))
-    blocks = _Blocks(tables.astype(np.float64), blocks.starts)
-    values = _alpha_many(blocks.totals(count).reshape(count, k, k))
-    n = np.bincount(groups, minlength=count)
-    return _results(ALPHA, blocks, values, n, k)
+    blocks = _blocks(groups, clusters, features[keep], count)
+    return _results(ALPHA, blocks, np.bincount(groups, minlength=count), k)
 
 
 def kappa_of(clusters: IntArray, auditor: IntArray, agreed: IntArray, k: int) -> Estimate:

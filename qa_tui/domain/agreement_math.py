@@ -119,8 +119,8 @@ def _disagreements(marginals: Matrix, pairs: Matrix) -> tuple[Matrix, Matrix]:
     marginals and each pair c < d's coincidences o_cd + o_dc."""
     _root, low, high = _selectors(marginals.shape[-1])
     delta = _ordinal_delta(marginals)
-    observed = (pairs * delta).sum(axis=-1)
-    expected = 2.0 * ((marginals @ low) * (marginals @ high) * delta).sum(axis=-1)
+    observed = _dot(pairs, delta)
+    expected = 2.0 * _dot((marginals @ low) * (marginals @ high), delta)
     return observed, expected
 
 
@@ -214,27 +214,69 @@ BATCH = 64  # groups bootstrapped in one array: 64 × 1,000 resamples of 10 numb
 
 @dataclass(frozen=True)
 class _Blocks:
-    tables: Matrix  # (blocks, k * k)
+    features: Matrix  # (blocks, F): each block's features (see _features)
     starts: IntArray  # each group's first block; the last entry is the number of blocks
 
-    def of(self, group: int) -> Matrix:
-        return self.tables[self.starts[group] : self.starts[group + 1]]
-
     def totals(self, count: int) -> Matrix:
-        """Each group's table (the sum of its blocks)."""
-        out = np.zeros((count, self.tables.shape[1]))
+        """Each group's features (the sum of its blocks')."""
+        out = np.zeros((count, self.features.shape[1]))
         filled = np.flatnonzero(self.starts[:-1] < self.starts[1:])
         if len(filled):
-            out[filled] = np.add.reduceat(self.tables, self.starts[filled], axis=0)
+            out[filled] = np.add.reduceat(self.features, self.starts[filled], axis=0)
         return out
 
 
-def _blocks(groups: IntArray, clusters: IntArray, count: int) -> tuple[_Blocks, IntArray]:
-    """The block of each row, and the blocks' boundaries (tables left empty)."""
+def _blocks(groups: IntArray, clusters: IntArray, features: Matrix, count: int) -> _Blocks:
+    """Each (group, evaluation)'s features, the sum of its rows' (in their order), sorted by
+    group and then by evaluation code; and where each group's blocks start."""
     width = int(clusters.max()) + 1 if len(clusters) else 1
-    keys, inverse = np.unique(groups * width + clusters, return_inverse=True)
-    starts = np.searchsorted(keys // width, np.arange(count + 1)).astype(np.int64)
-    return _Blocks(np.zeros((len(keys), 0)), starts), inverse.astype(np.int64)
+    key = groups * width + clusters
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    new = np.ones(len(ordered), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    first = np.flatnonzero(new)
+    block = np.empty(len(key), dtype=np.int64)
+    block[order] = np.cumsum(new) - 1
+    # A sum per feature, over contiguous columns (a reduceat over rows is several times
+    # slower; a year's report groups 60,000 units six ways).
+    columns = np.ascontiguousarray(features.T)
+    summed = np.zeros((len(first), features.shape[1]))
+    for j, column in enumerate(columns):
+        summed[:, j] = np.bincount(block, weights=column, minlength=len(first))
+    starts = np.searchsorted(ordered[first] // width, np.arange(count + 1)).astype(np.int64)
+    return _Blocks(summed, starts)
+
+
+def _dot(a: Matrix, b: Matrix) -> Matrix:
+    """Σ a·b over the last axis (einsum: a sum over a short last axis is slow in numpy)."""
+    return np.asarray(np.einsum("...i,...i->...", a, b), dtype=np.float64)
+
+
+def kappa_features(auditor: IntArray, agreed: IntArray, k: int) -> Matrix:
+    """Each pair's kappa features (see :func:`_features`): 1, the weighted disagreement
+    |auditor − agreed|, the auditor's position and the agreed one as one-hot rows."""
+    n = len(auditor)
+    out = np.zeros((n, 2 * k + 2))
+    out[:, 0] = 1.0
+    out[:, 1] = np.abs(auditor - agreed)
+    rows = np.arange(n)
+    out[rows, 2 + auditor] = 1.0
+    out[rows, 2 + k + agreed] = 1.0
+    return out
+
+
+def alpha_features(counts: Matrix) -> Matrix:
+    """Each unit's alpha features (see :func:`_features`), straight from its counts of blind
+    grades per position: its coincidences' marginals are the counts themselves, and each pair
+    c < d's coincidences o_cd + o_dc = 2 n_c n_d / (m − 1); zero for a unit of fewer than two
+    grades (it pairs with nothing)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    m = counts.sum(axis=-1)
+    scale = np.divide(2.0, m - 1, out=np.zeros_like(m), where=m >= 2)
+    lo, hi = _pairs_of_positions(counts.shape[-1])
+    marginals = np.where((m >= 2)[:, None], counts, 0.0)
+    return np.column_stack([marginals, counts[:, lo] * counts[:, hi] * scale[:, None]])
 
 
 def _features(name: str, tables: Matrix, k: int) -> Matrix:
@@ -262,7 +304,7 @@ def _from_features(name: str, features: Matrix, k: int) -> Matrix:
             # Contiguous copies: a product with a strided slice leaves BLAS for a slow loop.
             rows = np.ascontiguousarray(features[..., 2 : 2 + k])
             cols = features[..., 2 + k : 2 + 2 * k]
-            expected = ((rows @ linear_weights(k)) * cols).sum(axis=-1)
+            expected = _dot(rows @ linear_weights(k), cols)
             kappa = 1.0 - total * observed / expected
             return np.where(expected / (total * total) > 1e-12, kappa, np.nan)
         marginals, pairs = np.ascontiguousarray(features[..., :k]), features[..., k:]
@@ -296,7 +338,7 @@ def _intervals(
     out: list[tuple[float | None, float | None, str] | None] = [None] * len(values)
     wanted = (n >= MIN_PAIRS) & np.isfinite(values) & (sizes >= MIN_CLUSTERS)
     boot = wanted & (sizes <= BOOTSTRAP_UP_TO)
-    features = _features(name, blocks.tables, k)
+    features = blocks.features
     for size in np.unique(sizes[boot]).tolist():
         chosen = np.flatnonzero(boot & (sizes == size))
         for first in range(0, len(chosen), BATCH):

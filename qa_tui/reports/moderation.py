@@ -37,7 +37,7 @@ from qa_tui.reports.model import (
     Table,
 )
 from qa_tui.reports.moderation_data import NONE, Agreement, AgreementFilter, Figures, agreement
-from qa_tui.reports.moderation_units import blind_of, moderator_names
+from qa_tui.reports.moderation_units import SEP, moderator_names
 
 TITLE = "Moderation: how consistently good is judged"
 METHOD = (
@@ -153,16 +153,17 @@ def _trend(result: Agreement) -> Chart:
 
 
 class Rows(Sequence[tuple[Cell, ...]]):
-    """A table's rows made as they are read, never all kept: Markdown and HTML only count
-    the pairs, CSV and JSON write them one by one (a year at scale is tens of thousands)."""
+    """A table's rows made when first read, column by column: Markdown and HTML only count
+    the pairs, CSV and JSON read them (a year at scale is tens of thousands)."""
 
-    def __init__(
-        self,
-        count: int,
-        order: Callable[[], list[int]],
-        row: Callable[[int], tuple[Cell, ...]],
-    ) -> None:
-        self._count, self._order, self._row = count, order, row
+    def __init__(self, count: int, columns: Callable[[], list[list[Cell]]]) -> None:
+        self._count, self._make = count, columns
+        self._columns: list[list[Cell]] | None = None
+
+    def columns(self) -> list[list[Cell]]:
+        if self._columns is None:
+            self._columns = self._make()
+        return self._columns
 
     def __len__(self) -> int:
         return self._count
@@ -172,13 +173,12 @@ class Rows(Sequence[tuple[Cell, ...]]):
     @overload
     def __getitem__(self, index: slice) -> list[tuple[Cell, ...]]: ...
     def __getitem__(self, index: int | slice) -> tuple[Cell, ...] | list[tuple[Cell, ...]]:
-        order = self._order()
         if isinstance(index, slice):
-            return [self._row(i) for i in order[index]]
-        return self._row(order[index])
+            return list(zip(*(c[index] for c in self.columns()), strict=True))
+        return tuple(c[index] for c in self.columns())
 
     def __iter__(self) -> Iterator[tuple[Cell, ...]]:
-        return map(self._row, self._order())
+        return zip(*self.columns(), strict=True)
 
 
 def _pair_columns(width: int) -> tuple[Column, ...]:
@@ -200,47 +200,60 @@ def _pair_columns(width: int) -> tuple[Column, ...]:
 
 
 class _Pairs:
-    """Makes the pairs table's rows, one unit at a time."""
+    """Makes the pairs table's columns, in order of date, session, evaluation and item."""
 
     def __init__(self, result: Agreement, names: dict[str, str]) -> None:
-        self.units, self.names, self.width = result.units, names, result.blind_width
-        self.auditor = result.scale.auditor.tolist()
-        self.agreed = result.scale.agreed.tolist()
-        self.parsed: dict[str, tuple[str, tuple[str, ...]]] = {}  # a few grades, many times
+        self.result, self.names, self.width = result, names, result.blind_width
+        self.parsed: dict[str, tuple[str, tuple[str, ...]]] = {}  # each unit's blind grades
+        self.parts: dict[str, tuple[str, str]] = {}  # "moderator id:grade": a few, many times
+        self.blank = ("",) * self.width
 
     def order(self) -> list[int]:
         """Date, session, evaluation, item."""
-        u = self.units
+        u = self.result.units
         return sorted(
             range(len(u)), key=lambda i: (u.day[i], u.session[i], u.evaluation[i], u.item[i])
         )
 
-    def blind(self, raw: str) -> tuple[str, tuple[str, ...]]:
-        found = self.parsed.get(raw)
+    def part(self, text: str) -> tuple[str, str]:
+        found = self.parts.get(text)
         if found is None:
-            pairs = blind_of(raw, self.names)
-            grades = (*(grade for _name, grade in pairs), *("",) * self.width)[: self.width]
-            found = self.parsed[raw] = ("; ".join(name for name, _grade in pairs), grades)
+            who, _colon, grade = text.partition(":")
+            found = self.parts[text] = (self.names.get(who, who), grade)
         return found
 
-    def row(self, i: int) -> tuple[Cell, ...]:
-        u, auditor, agreed = self.units, self.auditor[i], self.agreed[i]
-        by, grades = self.blind(u.blind[i])
-        return (
-            u.session[i],
-            u.day[i] or None,
-            u.evaluation[i],
-            u.team[i],
-            u.area[i],
-            u.template[i],
-            u.item[i],
-            u.auditor[i],
-            u.agreed[i],
-            None if auditor == NONE else auditor,
-            None if agreed == NONE else agreed,
-            by,
-            *grades,
-        )
+    def blind(self, raw: str) -> tuple[str, tuple[str, ...]]:
+        """Who gave blind grades (by name) and the grades, in order of name (as
+        :func:`blind_of` gives them)."""
+        found = self.parsed.get(raw)
+        if found is None:
+            pairs = sorted(map(self.part, raw.split(SEP))) if raw else []
+            given = [pair for pair in pairs if pair[1]]
+            names, grades = zip(*given, strict=True) if given else ((), ())
+            padded = (*grades, *self.blank)[: self.width]
+            found = self.parsed[raw] = ("; ".join(names), padded)
+        return found
+
+    def columns(self) -> list[list[Cell]]:
+        u, order = self.result.units, self.order()
+
+        def take(column: Sequence[Cell]) -> list[Cell]:
+            return list(map(column.__getitem__, order))
+
+        def position(found: list[int]) -> list[Cell]:
+            return [None if p == NONE else p for p in take(found)]
+
+        blind = list(map(self.blind, map(u.blind.__getitem__, order)))
+        grades = [list(c) for c in zip(*(g for _by, g in blind), strict=True)] if blind else []
+        return [
+            take(u.session),
+            [day or None for day in take(u.day)],
+            *map(take, (u.evaluation, u.team, u.area, u.template, u.item, u.auditor, u.agreed)),
+            position(self.result.scale.auditor.tolist()),
+            position(self.result.scale.agreed.tolist()),
+            [by for by, _grades in blind],
+            *(grades or [[] for _ in range(self.width)]),
+        ]
 
 
 def pairs_table(result: Agreement, names: dict[str, str]) -> Table:
@@ -251,7 +264,7 @@ def pairs_table(result: Agreement, names: dict[str, str]) -> Table:
         name="pairs",
         title="The pairs the figures rest on",
         columns=_pair_columns(pairs.width),
-        rows=Rows(len(result.units), pairs.order, pairs.row),
+        rows=Rows(len(result.units), pairs.columns),
         note="Positions: 0 is the lowest grade (see the scale table). A pair counts for kappa "
         "when both positions are given; alpha uses the blind grades of units with two or more.",
         data_only=True,

@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 from qa_tui.domain.agreement import (
     Direction,
     Estimate,
+    alpha_features,
     alpha_groups,
     kappa_groups,
-    unit_coincidences,
 )
 from qa_tui.domain.moderation import OVERALL
 from qa_tui.framework.model import NOT_APPLICABLE, Template
-from qa_tui.reports.moderation_units import SEP, AgreementFilter, Units, read_units
+from qa_tui.reports.moderation_units import AgreementFilter, Units, read_units
 from qa_tui.store import models
 
 IntArray = npt.NDArray[np.int64]
@@ -83,31 +83,33 @@ def positions(units: Units, templates: dict[str, Template]) -> Scale:
         if template.content_hash in same:
             labels.update({g.id: g.label for g in template.scale.grades})
             labels[NOT_APPLICABLE] = template.scale.not_applicable_label
-    on_scale = np.array([h in same for h in units.template_hash], dtype=bool)
-
-    def place(values: list[str]) -> IntArray:
-        found = [position.get(v, NONE) for v in values]
-        return np.where(on_scale, np.array(found, dtype=np.int64), NONE)
-
+    hashes = units.template_hash
+    on_scale = _lookup(hashes, {h: h in same for h in set(hashes)}).astype(bool)
+    auditor, agreed = (
+        _lookup(values, {v: position.get(v, NONE) for v in set(values)})
+        for values in (units.auditor, units.agreed)
+    )
     counts = np.zeros((len(units), max(len(grades), 1)))
     if grades:
         counts[on_scale] = units.blind_counts[on_scale]
-    na = np.array(
-        [
-            a == NOT_APPLICABLE or g == NOT_APPLICABLE
-            for a, g in zip(units.auditor, units.agreed, strict=True)
-        ],
-        dtype=bool,
+    na = _lookup(units.auditor, {v: v == NOT_APPLICABLE for v in set(units.auditor)}) | _lookup(
+        units.agreed, {v: v == NOT_APPLICABLE for v in set(units.agreed)}
     )
     return Scale(
         grades,
         labels,
-        place(units.auditor),
-        place(units.agreed),
+        np.where(on_scale, auditor, NONE),
+        np.where(on_scale, agreed, NONE),
         counts,
-        na & on_scale,
+        (na != 0) & on_scale,
         on_scale,
     )
+
+
+def _lookup(values: list[str], found: dict[str, int]) -> IntArray:
+    """Each value's number in ``found`` (made once per distinct value: a year is hundreds of
+    thousands of units, a few grades and templates), the loop in C."""
+    return np.fromiter(map(found.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def _ranked(template: Template) -> tuple[str, ...]:
@@ -157,10 +159,10 @@ def figures_by(
     scale: Scale,
     clusters: IntArray,
     agreed: npt.NDArray[np.bool_],
-    coincidences: Matrix | None = None,
+    blind_features: Matrix | None = None,
 ) -> list[Figures]:
     """The figures of each group of units (``groups``: each unit's group, 0..len(labels)-1),
-    every group at once (``coincidences``: each unit's, if already made)."""
+    every group at once (``blind_features``: each unit's alpha features, if already made)."""
     count = len(labels)
     a, g = scale.auditor, scale.agreed
     both = (a != NONE) & (g != NONE) & agreed
@@ -170,7 +172,7 @@ def figures_by(
         groups[both] * steps + (a[both] - g[both]) + (k - 1), minlength=count * steps
     ).reshape(count, steps)
     kappas = kappa_groups(groups[both], clusters[both], a[both], g[both], k, count)
-    alphas = alpha_groups(groups, clusters, scale.counts, count, coincidences)
+    alphas = alpha_groups(groups, clusters, scale.counts, count, blind_features)
     judged = np.bincount(groups, weights=agreed, minlength=count).astype(np.int64)
     na = np.bincount(groups, weights=scale.not_applicable & agreed, minlength=count)
     out = []
@@ -196,7 +198,7 @@ class Agreement:
     @property
     def blind_width(self) -> int:
         """The most blind grades any unit has (the pairs table's blind columns)."""
-        return max((b.count(SEP) + 1 for b in self.units.blind if b), default=0)
+        return max(self.units.blind_given, default=0)
 
 
 DIMENSIONS = ("month", "team", "service_area", "item", "session")
@@ -248,14 +250,12 @@ def narrow(selection: Selection, team: str = "", service_area: str = "") -> Sele
     if not team and not service_area:
         return selection
     units = selection.units
-    rows = [
-        i
-        for i in range(len(units))
-        if (not team or units.team[i] == team)
-        and (not service_area or units.area[i] == service_area)
-    ]
-    index = np.array(rows, dtype=np.int64)
-    taken = units.take(rows)
+    keep = np.ones(len(units), dtype=bool)
+    for wanted, column in ((team, units.team), (service_area, units.area)):
+        if wanted:  # compared in C, one distinct value at a time
+            keep &= _lookup(column, {v: v == wanted for v in set(column)}).astype(bool)
+    index = np.flatnonzero(keep)
+    taken = units.take(index.tolist())
     flt = replace(selection.filter, team=team, service_area=service_area)
     return replace(
         selection,
@@ -302,10 +302,8 @@ def _grouping(units: Units, dimension: str) -> tuple[list[str], IntArray]:
 def compute(selection: Selection, dimensions: tuple[str, ...] = DIMENSIONS) -> Agreement:
     """Every figure of the selection: the whole of it, and by each of ``dimensions``."""
     sel = selection
-    k = sel.scale.counts.shape[1]
-    coincidences = unit_coincidences(sel.scale.counts).reshape(len(sel.units), k * k)
     everything = np.zeros(len(sel.units), dtype=np.int64)
-    args = (sel.scale, sel.clusters, sel.agreed, coincidences)
+    args = (sel.scale, sel.clusters, sel.agreed, alpha_features(sel.scale.counts))
     overall = figures_by(["All"], everything, *args)[0]
     label = {"item": sel.prompts, "session": sel.titles}
     by: dict[str, list[Figures]] = {}

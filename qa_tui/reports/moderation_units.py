@@ -67,6 +67,7 @@ class Units:
     agreed: list[str] = field(default_factory=list)
     # The blind grades as read: "moderator id:grade" joined by SEP ("": none); see blind_of.
     blind: list[str] = field(default_factory=list)
+    blind_given: list[int] = field(default_factory=list)  # how many blind grades are joined
     # The scale the blind grades were counted on (lowest first), and the counts per unit.
     grades: tuple[str, ...] = ()
     blind_counts: Matrix = field(default_factory=lambda: np.zeros((0, 1)))
@@ -76,7 +77,7 @@ class Units:
 
     def take(self, rows: list[int]) -> Units:
         """Only the units ``rows`` (indices), in that order."""
-        columns = {name: [getattr(self, name)[i] for i in rows] for name in _COLUMNS}
+        columns = {name: list(map(getattr(self, name).__getitem__, rows)) for name in _TAKEN}
         return Units(**columns, grades=self.grades, blind_counts=self.blind_counts[rows])
 
 
@@ -95,6 +96,7 @@ _JUDGED = (
     "agreed",
 )
 _COLUMNS = (*_JUDGED, "blind")
+_TAKEN = (*_COLUMNS, "blind_given")
 
 
 def blind_of(joined: str, names: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -202,17 +204,21 @@ def _moderations(flt: AgreementFilter) -> Any:
 
 
 def _blind(session: Session, flt: AgreementFilter, grades: tuple[str, ...]) -> Any:
-    """Per unit graded blind: its session, evaluation and item, the grades joined, and how
-    many at each of ``grades``."""
+    """Per unit graded blind: its session, evaluation and item, the grades joined, how many
+    there are, and how many at each of ``grades``.
+
+    The sessions are a list the blind grades are looked up in (``IN``), not a join: the
+    database then reads each session's grades from ``ix_blind_grades_report`` alone, already
+    in the order of the groups, so it groups them as they come (a join sorted every grade of
+    the year first)."""
     b, s = models.BlindGrade, models.ModerationSession
     who = models.SessionModerator
     joined = _concat(session, b.moderator_id + literal(":", String) + b.grade)
     counts = [func.sum(case((b.grade == g, 1), else_=0), type_=Integer) for g in grades]
     query = (
-        select(b.session_id, b.target_evaluation_id, b.item_id, joined, *counts)
-        .select_from(b)
-        .join(s, s.id == b.session_id)
-        .where(~b.deleted, b.grade != "", *_held(flt))
+        select(b.session_id, b.target_evaluation_id, b.item_id, joined, func.count(), *counts)
+        .where(b.session_id.in_(select(s.id).where(*_held(flt))))
+        .where(~b.deleted, b.grade != "")
         # A removed moderator's grades are left out (a few ids, tested once each).
         .where(b.moderator_id.not_in(select(who.id).where(who.deleted)))
         .group_by(b.session_id, b.target_evaluation_id, b.item_id)
@@ -262,36 +268,53 @@ def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str,
     return units, templates
 
 
+Extra = list[tuple[tuple[Any, ...], tuple[Any, ...]]]  # units graded blind only, their counts
+
+
 def _add_blind(
     units: Units,
     chunks: Iterable[Sequence[tuple[Any, ...]]],
     moderations: dict[tuple[str, str], list[Any]],
 ) -> None:
-    """Put each blind row on its unit, or make a unit of it (graded blind only)."""
+    """Put each blind row on its unit, or make a unit of it (graded blind only); column by
+    column, the loops over the rows in C (a year is tens of thousands of units)."""
     k = len(units.grades)
-    where = {key: i for i, key in enumerate(zip(units.moderation, units.item, strict=True))}
     judged = len(units)
     units.blind = [""] * judged
-    counts: list[tuple[int, ...]] = [(0,) * k] * judged
-    extra: list[tuple[Any, ...]] = []
-    for sid, eid, item, joined, *count in (row for chunk in chunks for row in chunk):
-        found = moderations.get((sid, eid))
-        if found is None:  # moderation or evaluation deleted, or not in the filter
-            continue
-        mid, day, team, area, tid, thash = found
-        row = where.get((mid, item))
-        if row is not None:
-            units.blind[row] = joined or ""
-            counts[row] = tuple(count)
-        else:
-            unit = (mid, sid, day, eid, team, area, tid, thash, item, "", "", joined or "")
-            extra.append((unit, tuple(count)))
+    units.blind_given = [0] * judged
+    counts = np.zeros((judged, k))
+    where: dict[tuple[str | None, str], int] = {}
+    extra: Extra = []
+    for chunk in chunks:
+        sids, eids, items, joined, given, *count = zip(*chunk, strict=True)
+        found = list(map(moderations.get, zip(sids, eids, strict=True)))
+        if not where:  # made once, when there is a blind grade to place
+            where = {key: i for i, key in enumerate(zip(units.moderation, units.item, strict=True))}
+        mids = [f[0] if f is not None else None for f in found]
+        rows: list[int | None] = [where.get(key) for key in zip(mids, items, strict=True)]
+        placed = [(i, row) for i, row in enumerate(rows) if row is not None]
+        for i, at in placed:
+            units.blind[at] = joined[i] or ""
+            units.blind_given[at] = given[i]
+        if placed and k:
+            index, at_rows = zip(*placed, strict=True)
+            counts[list(at_rows)] = np.array(count, dtype=np.float64).T[list(index)]
+        for i, (row, about) in enumerate(zip(rows, found, strict=True)):
+            if row is None and about is not None:  # None: deleted, or not in the filter
+                mid, day, team, area, tid, thash = about
+                unit = (mid, sids[i], day, eids[i], team, area, tid, thash, items[i], "", "")
+                extra.append(((*unit, joined[i] or "", given[i]), tuple(c[i] for c in count)))
+    units.blind_counts = np.concatenate([counts, _blind_only(units, extra, k)])
+
+
+def _blind_only(units: Units, extra: Extra, k: int) -> Matrix:
+    """Add the units graded blind only (in order of date, session, evaluation and item);
+    their counts of blind grades."""
     extra.sort(key=lambda e: (e[0][2] or "", e[0][1], e[0][3], e[0][8]))
-    for unit, count in extra:
-        for name, value in zip(_COLUMNS, unit, strict=True):
+    for unit, _count in extra:
+        for name, value in zip(_TAKEN, unit, strict=True):
             getattr(units, name).append(value)
-        counts.append(count)
-    units.blind_counts = np.array(counts, dtype=np.float64).reshape(len(counts), k)
+    return np.array([c for _unit, c in extra], dtype=np.float64).reshape(len(extra), k)
 
 
 def _signature(template: Template) -> tuple[str, ...]:

@@ -262,3 +262,26 @@ def test_every_group_at_once_gives_each_group_what_it_gives_alone() -> None:
                 assert (ours is None) == (theirs is None)
                 if ours is not None:
                     assert ours == pytest.approx(theirs, abs=1e-9)
+
+
+def test_each_units_features_are_those_of_its_own_table() -> None:
+    """The groups are summed from each pair's and each unit's features, made straight from the
+    grades (no k × k table per unit): they equal the features of the unit's own table, and
+    their sum gives the statistic of the whole table (Krippendorff's published example,
+    five values, and random pairs on four)."""
+    from qa_tui.domain import agreement_math as am
+
+    counts = _counts(KRIPPENDORFF_2011, 5)
+    tables = ag.unit_coincidences(counts).reshape(len(counts), 25)
+    ours = ag.alpha_features(counts)
+    assert ours == pytest.approx(am._features(ag.ALPHA, tables, 5), abs=1e-12)
+    assert float(am._from_features(ag.ALPHA, ours.sum(axis=0), 5)) == pytest.approx(0.815, abs=5e-4)
+    rng = np.random.default_rng(5)
+    auditor, agreed = rng.integers(0, 4, 300), rng.integers(0, 4, 300)
+    one_hot = np.zeros((300, 16))
+    one_hot[np.arange(300), auditor * 4 + agreed] = 1.0
+    pairs = ag.kappa_features(auditor, agreed, 4)
+    assert pairs == pytest.approx(am._features(ag.KAPPA, one_hot, 4), abs=0)
+    whole = ag.weighted_kappa(one_hot.sum(axis=0).reshape(4, 4))
+    summed = float(am._from_features(ag.KAPPA, pairs.sum(axis=0), 4))
+    assert summed == pytest.approx(whole, abs=1e-12)

@@ -26,9 +26,9 @@ def render(report: Report, fmt: str) -> bytes:
 
         return csv_text(report).encode("utf-8")
     if fmt == "json":
-        from qa_tui.reports.render.tables import json_report
+        from qa_tui.reports.render.tables import json_bytes
 
-        return json_report(report).encode("utf-8")
+        return json_bytes(report)
     if fmt == "xlsx":
         from qa_tui.reports.render.xlsx import xlsx
 

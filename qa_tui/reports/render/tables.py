@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from qa_tui.reports.model import Report, Table
@@ -93,7 +94,18 @@ def report_data(report: Report, rows: bool = True) -> dict[str, Any]:
     }
 
 
+def json_bytes(report: Report) -> bytes:
+    """:func:`json_report` encoded, a piece at a time (a year's pairs table is tens of
+    megabytes: one copy of it at the end, not one per step)."""
+    return b"".join(piece.encode("utf-8") for piece in _json_pieces(report))
+
+
 def json_report(report: Report) -> str:
+    """The report as JSON (see :func:`_json_pieces`)."""
+    return "".join(_json_pieces(report))
+
+
+def _json_pieces(report: Report) -> Iterator[str]:
     """The report as JSON: indented, but each table's rows on one line, by the C encoder (a
     year's pairs table in the pure-Python indenting encoder took seconds and gigabytes)."""
     data = report_data(report, rows=False)
@@ -105,6 +117,22 @@ def json_report(report: Report) -> str:
         table["rows"] = mark
     text = json_text(data)
     tables = {t.name: t for t in report.tables()}
-    for mark, name in marks.items():
-        text = text.replace(mark, json_text(tables[name].records(), indent=None), 1)
-    return text + "\n"
+    for mark, name in marks.items():  # in the order they appear in the text
+        before, _mark, text = text.partition(mark)
+        yield before
+        yield from _records_json(tables[name])
+    yield text + "\n"
+
+
+def _records_json(table: Table, chunk: int = 5_000) -> Iterator[str]:
+    """``json_text(table.records(), indent=None)`` in pieces, a few thousand records at a time
+    (a year's pairs table as one list of dicts held a hundred megabytes at once)."""
+    keys = [c.key for c in table.columns]
+    rows = iter(table.rows)
+    yield "["
+    separator = ""
+    while batch := list(islice(rows, chunk)):
+        records = [dict(zip(keys, row, strict=True)) for row in batch]
+        yield separator + json_text(records, indent=None)[1:-1]
+        separator = ", "
+    yield "]"

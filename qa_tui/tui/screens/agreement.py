@@ -9,6 +9,7 @@ item, session or month; and the share agreed month by month as a chart.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -16,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Sparkline, Static
@@ -37,6 +39,7 @@ DIMENSIONS = (
 )
 COLUMNS = ("Pairs", "Agreed", "Aud. higher", "Aud. lower", "N/A", "Kappa", "Alpha", "Reading")
 FILTERS = (("period", "Period"), ("team", "Team"), ("service_area", "Service area"))
+CACHED = 8  # filters whose figures are kept
 
 
 def estimate_cell(estimate: Estimate) -> str:
@@ -74,6 +77,25 @@ def trend_text(months: list[Figures]) -> tuple[list[float], str]:
     return values, labels
 
 
+class Computed(Message):
+    """The figures of a filter, computed in a worker (or why they could not be)."""
+
+    def __init__(
+        self,
+        result: Agreement | None,
+        selection: Selection | None,
+        dimension: str,
+        error: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.result, self.selection, self.dimension, self.error = (
+            result,
+            selection,
+            dimension,
+            error,
+        )
+
+
 class AgreementScreen(Screen[None]):
     """Agreement figures with filters, a breakdown table and the monthly trend."""
 
@@ -105,6 +127,11 @@ class AgreementScreen(Screen[None]):
         # The judgements of the period last read: a team or service area narrows it in
         # memory, so changing those filters needs no query.
         self._selection: Selection | None = None
+        # The figures of the last filters drawn, so going back to one redraws it at once;
+        # both are dropped by r and whenever the screen is shown again (after a sync, a
+        # moderation or anything else another screen may have written).
+        self._drawn: OrderedDict[tuple[AgreementFilter, str], Agreement] = OrderedDict()
+        self._shown_before = False
         self.loaded = 0  # how many results have been drawn (tests and benchmarks wait on it)
 
     def compose(self) -> ComposeResult:
@@ -152,10 +179,14 @@ class AgreementScreen(Screen[None]):
         if isinstance(flt, str):
             self.query_one("#agreement-headline", Static).update(literal(flt))
             return
-        self.compute(flt)
+        drawn = self._drawn.get((flt, DIMENSIONS[self.dimension][0]))
+        if drawn is not None:
+            self.show(drawn)
+            return
+        self.compute(flt, DIMENSIONS[self.dimension][0])
 
     @work(thread=True, exclusive=True, group="agreement")
-    def compute(self, flt: AgreementFilter) -> None:
+    def compute(self, flt: AgreementFilter, dimension: str) -> None:
         from qa_tui.reports.moderation_data import AgreementFilter, compute, narrow, read_selection
 
         period = AgreementFilter(flt.start, flt.end)
@@ -164,15 +195,33 @@ class AgreementScreen(Screen[None]):
             if base is None or base.filter != period:
                 base = self.workspace.read(read_selection, period)
             chosen = narrow(base, flt.team, flt.service_area)
-            result = compute(chosen, ("month", DIMENSIONS[self.dimension][0]))
+            result = compute(chosen, ("month", dimension))
         except QaError as err:
-            self.app.call_from_thread(self.app.notify, str(err), severity="error")
+            self.post_message(Computed(None, None, dimension, str(err)))
             return
-        self.app.call_from_thread(self.show, result, base)
+        # A message, not call_from_thread: a worker that waits for the UI thread could wait
+        # for ever on an app that is closing (this read takes a second or two at scale).
+        self.post_message(Computed(result, base, dimension))
 
-    def show(self, result: Agreement, selection: Selection | None = None) -> None:
+    def on_computed(self, message: Computed) -> None:
+        if message.error is not None:
+            self.app.notify(message.error, severity="error")
+        elif message.result is not None:
+            self.show(message.result, message.selection, message.dimension)
+
+    def show(
+        self, result: Agreement, selection: Selection | None = None, dimension: str = ""
+    ) -> None:
         if selection is not None:
+            if selection is not self._selection:
+                self._drawn.clear()  # figures of another read
             self._selection = selection
+        if dimension:  # computed in a worker: kept, and drawn if still asked for
+            self._drawn[(result.filter, dimension)] = result
+            while len(self._drawn) > CACHED:
+                self._drawn.popitem(last=False)
+            if (result.filter, dimension) != (self._filter(), DIMENSIONS[self.dimension][0]):
+                return  # the filter changed while it was computed (to one drawn before)
         self.result = result
         self.query_one("#agreement-headline", Static).update(literal(headline_text(result)))
         values, labels = trend_text(result.by["month"])
@@ -226,8 +275,14 @@ class AgreementScreen(Screen[None]):
         else:
             self.refilter()  # this breakdown is computed when first shown
 
+    def on_screen_resume(self) -> None:
+        if self._shown_before:  # back from another screen: read again
+            self.action_reload()
+        self._shown_before = True
+
     def action_reload(self) -> None:
         self._selection = None
+        self._drawn.clear()
         self.refilter()
 
     def action_focus_filter(self) -> None:
