@@ -480,7 +480,7 @@ async def _screens(url: str, read_only: bool) -> dict[str, Any]:
                 probe.armed = bool(started)  # the redraw of this filter, not an earlier one
 
             screen.refilter = timed_refilter  # type: ignore[method-assign]  # timed stand-in
-            screen.show = timed_show  # type: ignore[method-assign]
+            screen.show = timed_show  # type: ignore[method-assign]  # timed in place, bench only
             started.clear()
             screen.query_one("#filter-team").value = team
             for _try in range(3):  # a frame of an earlier redraw does not count
@@ -490,7 +490,7 @@ async def _screens(url: str, read_only: bool) -> dict[str, Any]:
             wall, cpu = started[-1]
             out["screen_ms"].append((time.perf_counter() - wall) * 1000)
             out["screen_cpu_ms"].append((time.process_time() - cpu) * 1000)
-            screen.refilter, screen.show = refilter, show  # type: ignore[method-assign]
+            screen.refilter, screen.show = refilter, show  # type: ignore[method-assign]  # put back
             await pilot.pause(0.3)
             begun = time.perf_counter()
             probe.armed = True

@@ -47,7 +47,7 @@ def _read_only_engine(original: Any) -> Any:
 
 
 def _patch(module: ModuleType) -> None:
-    module.make_engine = _read_only_engine(module.make_engine)  # type: ignore[attr-defined]
+    module.make_engine = _read_only_engine(module.make_engine)  # type: ignore[attr-defined]  # module typed as ModuleType
 
 
 class _Finder(importlib.abc.MetaPathFinder):
@@ -66,7 +66,7 @@ class _Finder(importlib.abc.MetaPathFinder):
             exec_module(module)
             _patch(module)
 
-        loader.exec_module = patched  # type: ignore[method-assign]
+        loader.exec_module = patched  # type: ignore[method-assign]  # read-only engines
         return spec
 
 
