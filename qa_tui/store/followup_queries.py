@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -403,15 +403,23 @@ class UnsharedSummary:
 
 
 def list_unshared_summaries(
-    session: Session, offset: int = 0, limit: int | None = PAGE
+    session: Session,
+    offset: int = 0,
+    limit: int | None = PAGE,
+    words: Sequence[str] = (),
 ) -> list[UnsharedSummary]:
     """Completed evaluations whose feedback summary is not recorded as shared with anyone,
-    the longest completed first."""
+    the longest completed first; each of ``words`` found (whatever the case) in the case
+    reference, the team or the auditor — in the database, so a match beyond the first page
+    is found too."""
     e, s = models.Evaluation, models.SummaryShare
     shared = select(s.id).where(s.evaluation_id == e.id, ~s.deleted).exists()
+    matches = [
+        or_(_like(e.case_reference, w), _like(e.team, w), _like(e.auditor, w)) for w in words
+    ]
     query = (
         select(e.id, e.case_reference, e.team, e.auditor, e.completed_at)
-        .where(~e.deleted, e.status == "completed", ~shared)
+        .where(~e.deleted, e.status == "completed", ~shared, *matches)
         .order_by(e.completed_at, e.id)
         .offset(offset)
     )

@@ -40,6 +40,12 @@ def test_pages_follow_on_and_filters_hold(workspace: Any) -> None:
     assert fully == sorted(fully)  # those not yet shared with all four come first
     unshared = workspace.read(list_unshared_summaries, 0, None)
     assert all(u.completed_at for u in unshared)
+    # A filter word is matched in the database: the last of the list is found on a page of one.
+    last = unshared[-1]
+    found = workspace.read(list_unshared_summaries, 0, 1, (last.case_reference.upper(),))
+    assert [u.evaluation_id for u in found] == [last.evaluation_id]
+    both = workspace.read(list_unshared_summaries, 0, None, (last.team.lower(), "zzz-nothing"))
+    assert both == []
 
 
 def test_a_superseded_query_stops(workspace: Any) -> None:

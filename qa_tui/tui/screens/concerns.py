@@ -247,13 +247,7 @@ class FindingsScreen(FollowListScreen):
     def read(self, words: tuple[str, ...]) -> list[Any]:
         from qa_tui.store.followup_queries import list_unshared_summaries
 
-        items = self.workspace.read(list_unshared_summaries, 0, PAGE)
-        lowered = [w.lower() for w in words]
-        return [
-            i
-            for i in items
-            if all(w in f"{i.case_reference} {i.team} {i.auditor}".lower() for w in lowered)
-        ]
+        return self.workspace.read(list_unshared_summaries, 0, PAGE, words)
 
     def row(self, item: Any) -> Any:
         return FindingsRow(item)
