@@ -86,3 +86,32 @@ async def test_a_long_list_is_a_window_on_the_database(
         await settle(pilot)
         assert app.screen is not home(app)  # the last evaluation opened
         assert home(app)._keep == want[-1]
+
+
+@run_async
+async def test_a_count_the_database_fails_is_said_not_a_crash(
+    workspace: Any, settings: Any, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter's matches are counted in a worker after the page is drawn: a database that
+    fails there (a server gone) is said in one line; the list stays, the app runs on."""
+    from qa_tui.demo import generate
+    from qa_tui.errors import QaError
+    from qa_tui.tui.screens import home_list
+
+    generate(workspace, 20, seed=5)
+    monkeypatch.setattr(home_source, "IN_MEMORY_UP_TO", 10)
+    monkeypatch.setattr(home_source, "PAGE", 10)
+
+    def fails(*_args: Any) -> int:
+        raise QaError("The central database stopped answering (server closed the connection)")
+
+    monkeypatch.setattr(home_list, "count_matches", fails)
+    monkeypatch.setattr(home_list, "COUNT_AFTER", 0.0)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "o", "r", "t", "h")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("stopped answering" in m for m in said), said
+        assert app.is_running and shown(app) == expected(workspace, "north", "date", True)[:10]

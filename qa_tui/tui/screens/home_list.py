@@ -177,10 +177,10 @@ class HomeList(Screen[None]):
                 return
             try:
                 n = count_matches(source, query, counting)
-            except QaError:
-                if counting.stopped:
-                    return  # stopped: typed on (the list for the new words counts itself)
-                raise
+            except QaError as err:
+                if not counting.stopped:  # a database that failed, not a stop: say so
+                    self.app.notify(str(err), severity="error")
+                return  # the line keeps "200+" (stopped: the new words count themselves)
             if n >= 0:
                 self.post_message(WindowCounted(n, query))
 
