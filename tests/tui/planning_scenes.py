@@ -89,6 +89,19 @@ async def plan_screen(pilot: Any, ids: DemoIds | None) -> Any:
     return plan
 
 
+async def plan_thematic(pilot: Any, ids: DemoIds | None) -> None:
+    """A thematic evaluation: its terms, findings and board paper have keys of their own."""
+    from qa_tui.tui.screens.plan import PlanScreen
+
+    screen = await planning_home(pilot, ids)
+    row = next(i for i, r in enumerate(screen.rows) if r.kind == "thematic")
+    screen.query_one("DataTable").move_cursor(row=row)
+    await pilot.press("enter")
+    plan = await screen_is(pilot, PlanScreen)
+    await wait_for(pilot, lambda: plan.detail is not None, "the plan")
+    assert plan.detail.plan.kind == "thematic"
+
+
 async def plan_sample(pilot: Any, ids: DemoIds | None) -> None:
     from qa_tui.tui.dialogs.plan_form import PlanFormDialog
 
@@ -154,6 +167,7 @@ PLANNING_SCENES = {
         Scene("planning", "Planning the programme: the plans", planning_home),
         Scene("planning_importing", "A big case list being imported", planning_importing),
         Scene("plan", "A practice day: review group, sample, allocations", plan_screen),
+        Scene("plan_thematic", "A thematic evaluation's plan", plan_thematic),
         Scene("plan_sample", "Draw a dip sample with a seed", plan_sample),
         Scene("plan_edit", "Change a plan's title and dates", plan_edit),
         Scene("expectation", "The monthly expectation, by service and team", expectation),

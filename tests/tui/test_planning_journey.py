@@ -341,6 +341,14 @@ async def test_a_thematic_evaluation_needs_its_terms_of_reference_before_it_star
         plan = await screen_is(pilot, PlanScreen)
         await wait_for(pilot, lambda: plan.detail is not None, "the plan")
         assert "Terms of reference missing (t)" in str(plan.query_one("#plan-info").render())
+        # Its footer shows its own keys (at 80 columns there is room for about seven) ...
+        shown = {b.binding.action for b in plan.active_bindings.values() if b.binding.show}
+        assert {"terms", "findings", "report"} <= shown
+        assert not {"group", "sample", "allocate"} & shown
+        await pilot.press("g")  # ... and the ones it leaves out still work
+        await _form(pilot)
+        await pilot.press("escape")
+        await screen_is(pilot, PlanScreen)
         await pilot.press("u")  # refused: no terms of reference
         await settle(pilot)
         assert plan.detail is not None and plan.detail.plan.status == "planned"

@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 THEMATIC_ONLY = frozenset({"terms", "findings", "report"})
 
 
+def plan_screen(workspace: Workspace, writer: Writer, plan_id: str, kind: str) -> PlanScreen:
+    """The screen for a plan of this kind (a thematic evaluation's footer shows its own keys)."""
+    screen = ThematicPlanScreen if kind == "thematic" else PlanScreen
+    return screen(workspace, writer, plan_id)
+
+
 class PlanScreen(Screen[None]):
     """A plan's cases and progress; keys add cases, draw a sample, allocate, start."""
 
@@ -128,7 +134,9 @@ class PlanScreen(Screen[None]):
         if detail.allocations:
             table.move_cursor(row=min(max(row, 0), len(detail.allocations) - 1))
         loads = ", ".join(f"{line(k, 24)} {v}" for k, v in sorted(detail.loads.items()))
-        self.query_one("#plan-status", Static).update(line(loads or "Nothing allocated yet", 300))
+        self.query_one("#plan-status", Static).update(
+            line(loads or "Nothing allocated yet (a allocates the cases)", 300)
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -340,3 +348,15 @@ class PlanScreen(Screen[None]):
             self.app.call_from_thread(self.app.notify, said, severity="error")
             return
         self.app.call_from_thread(self.app.notify, f"The board paper is written to {out}")
+
+
+class ThematicPlanScreen(PlanScreen):
+    """A thematic evaluation's plan. At 80 columns the footer holds about seven keys: it shows
+    the terms of reference, findings and board paper; the review group, sample and allocation
+    keys still work and are named in the plan's text above and in the help (f1)."""
+
+    BINDINGS = [
+        Binding("g", "group", "Group", id="plan.group", show=False),
+        Binding("d", "sample", "Sample", id="plan.sample", show=False),
+        Binding("a", "allocate", "Allocate", id="plan.allocate", show=False),
+    ]

@@ -137,11 +137,12 @@ class PlanningHome(Screen[None]):
         )
 
     def action_open(self) -> None:
-        from qa_tui.tui.screens.plan import PlanScreen
+        from qa_tui.tui.screens.plan import plan_screen
 
         row = self.query_one(DataTable).cursor_row
         if 0 <= row < len(self.rows):
-            self.app.push_screen(PlanScreen(self.workspace, self.writer, self.rows[row].id))
+            plan = self.rows[row]
+            self.app.push_screen(plan_screen(self.workspace, self.writer, plan.id, plan.kind))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -172,7 +173,7 @@ class PlanningHome(Screen[None]):
 
     @work(thread=True, group="planning-write")
     def create(self, values: dict[str, str]) -> None:
-        from qa_tui.tui.screens.plan import PlanScreen
+        from qa_tui.tui.screens.plan import plan_screen
 
         fields = {
             k: v for k, v in values.items() if k not in ("kind", "title", "starts_on", "ends_on")
@@ -188,7 +189,7 @@ class PlanningHome(Screen[None]):
         except QaError as err:
             self.app.call_from_thread(self.ask, NEW_PLAN, self.create, values, str(err))
             return
-        screen = PlanScreen(self.workspace, self.writer, plan_id)
+        screen = plan_screen(self.workspace, self.writer, plan_id, values["kind"])
         self.app.call_from_thread(self.app.push_screen, screen)
 
     def action_import_cases(self) -> None:
