@@ -40,7 +40,7 @@ def _start_case(
         rec,
         template,
         rng.choice(org.auditors),
-        new_uuid(rng),
+        new_uuid(rng),  # not timed: the follow-through's draws are seeded by it
         moment,
         day,
         level,

@@ -14,7 +14,7 @@ from typing import Any
 
 from qa_tui.clock import stamp
 from qa_tui.demo.recorder import TODAY, Case
-from qa_tui.demo.text import Who, new_uuid
+from qa_tui.demo.text import Who, timed_uuid
 from qa_tui.store.entities import CREATE
 from qa_tui.vocab import CONCERN_RECIPIENTS, SUMMARY_RECIPIENTS
 
@@ -46,7 +46,7 @@ def _record(
 ) -> None:
     moment = dt.datetime.combine(min(on, TODAY), dt.time(9, 0), dt.UTC)
     moment += dt.timedelta(minutes=rng.randrange(0, 480))
-    eid = new_uuid(rng)
+    eid = timed_uuid(moment, rng)
     case.rec.set(who, etype, eid, case.eval_id, CREATE, fixed, stamp(moment))
     for name, value in values.items():
         moment += dt.timedelta(seconds=rng.randrange(5, 40))

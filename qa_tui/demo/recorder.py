@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qa_tui.clock import stamp
-from qa_tui.demo.text import Who, new_uuid
+from qa_tui.demo.text import Who, timed_uuid
 from qa_tui.framework.model import Item, Template
 from qa_tui.store.entities import CREATE
 from qa_tui.store.history import dumps
@@ -21,6 +21,7 @@ TODAY = FIRST_DAY + dt.timedelta(days=DAYS)  # "today" for the demo: overdue is 
 # the versions before them (builtin/previous/), and still open with those.
 UPGRADE_DAY = dt.date(2026, 6, 1)
 BATCH = 500
+FIRST_MOMENT = dt.datetime.combine(FIRST_DAY, dt.time(), dt.UTC)
 
 
 class Recorder:
@@ -32,6 +33,13 @@ class Recorder:
         self.links: list[tuple[str, str]] = []
         self._heads: dict[tuple[str, str], tuple[str, str]] = {}  # (change id, JSON)
         self.rng = random.Random(0)
+        self._at = ("", FIRST_MOMENT)  # the last wall time read, and its moment
+
+    def _moment(self, at: str) -> dt.datetime:
+        """The moment of a wall time (consecutive changes often share one)."""
+        if at != self._at[0]:
+            self._at = (at, dt.datetime.fromisoformat(at))
+        return self._at[1]
 
     def set(
         self, who: Who, etype: str, entity_id: str, eval_id: str, name: str, value: Any, at: str
@@ -42,7 +50,7 @@ class Recorder:
         if head is not None and head[1] == text:
             return
         self.counter += 1
-        change_id = new_uuid(self.rng)
+        change_id = timed_uuid(self._moment(at), self.rng)
         self.changes.append(
             {
                 "id": change_id,
@@ -102,7 +110,7 @@ class Case:
         values: dict[str, Any],
         entity_id: str | None = None,
     ) -> str:
-        entity_id = entity_id or new_uuid(self.rng)
+        entity_id = entity_id or timed_uuid(self.moment, self.rng)
         self.rec.set(self.auditor, etype, entity_id, self.eval_id, CREATE, fixed, self.now())
         for name, value in values.items():
             self.rec.set(self.auditor, etype, entity_id, self.eval_id, name, value, self.now())

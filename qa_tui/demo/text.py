@@ -8,9 +8,12 @@ direct work, scaling, showing our workings out, supervision, drift and delay.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from dataclasses import dataclass
+
+from qa_tui.ids import id_for_moment
 
 _VERSION_MASK = ~((0xF000 << 64) | (0xC000 << 48))
 _VERSION_BITS = (0x4000 << 64) | (0x8000 << 48)
@@ -23,6 +26,13 @@ def new_uuid(rng: random.Random) -> str:
     """
     h = f"{(rng.getrandbits(128) & _VERSION_MASK) | _VERSION_BITS:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def timed_uuid(moment: dt.datetime, rng: random.Random) -> str:
+    """The id a record or change made at ``moment`` has (:mod:`qa_tui.ids`: its time first),
+    with random bits drawn from ``rng`` (as many as :func:`new_uuid` draws, so the rest of the
+    demo is the same for a seed whichever is used)."""
+    return id_for_moment(moment, rng.getrandbits(128))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ them inside ``store.session()`` so a failure leaves every record as it was.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from qa_tui.domain.record_writes import (
 )
 from qa_tui.errors import ValidationError
 from qa_tui.framework.model import NOT_APPLICABLE, PROMPT_MARKS, Item, ItemKind, Template
+from qa_tui.ids import new_id
 from qa_tui.store import models
 from qa_tui.store.history import Actor
 from qa_tui.vocab import (
@@ -105,7 +105,7 @@ def create_evaluation(
         "template_version": template.version,
         "template_hash": template.content_hash,
     }
-    evaluation_id = str(uuid.uuid4())
+    evaluation_id = new_id()
     create_record(session, actor, "evaluation", evaluation_id, fixed, {}, evaluation_id)
     set_fields(session, actor, "evaluation", evaluation_id, values)
     add_participant(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_tui.errors import NotFoundError, ReadOnlyError
+from qa_tui.ids import new_id
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, entity_type
 from qa_tui.store.history import Actor, dumps, record_change
@@ -64,7 +65,7 @@ def create_record(
 ) -> str:
     """Create a record (its ``_create`` change, then one change per initial value) in the
     aggregate ``aggregate_id`` (an evaluation, or a moderation session)."""
-    entity_id = entity_id or str(uuid.uuid4())
+    entity_id = entity_id or new_id()
     kind = entity_type(etype)
     record_change(session, actor, etype, entity_id, aggregate_id, CREATE, fixed)
     for field, value in values.items():

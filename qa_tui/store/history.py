@@ -13,7 +13,6 @@ any order, or twice, gives the same state: the merge in :mod:`qa_tui.sync` build
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy import Text, func, select
 from sqlalchemy.orm import Session
 
 from qa_tui.clock import Clock, stamp, utc_now
+from qa_tui.ids import new_id
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, entity_type
 from qa_tui.store.handed_over import amend_mark
@@ -195,7 +195,7 @@ def append_change(
     entity_type_name, entity_id, evaluation_id, field = where
     heads = sorted(supersedes)
     change = models.Change(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         entity_type=entity_type_name,
         entity_id=entity_id,
         evaluation_id=evaluation_id,

@@ -169,6 +169,20 @@ def _all_changes(ws: Any) -> list[tuple[Any, ...]]:
         ]
 
 
+def test_records_and_changes_have_ids_that_begin_with_their_time(filled: Any) -> None:
+    """As the app's own (qa_tui.ids): a change's id begins with its wall time, so a laptop's
+    new changes land together in the central database's indexes."""
+    import datetime as dt
+    import uuid
+
+    with filled.store.reader() as session:
+        rows = session.execute(select(models.Change.id, models.Change.wall_time)).all()
+    for change_id, wall_time in rows:
+        value = uuid.UUID(change_id)
+        assert value.version == 7
+        assert value.int >> 80 == int(dt.datetime.fromisoformat(wall_time).timestamp() * 1000)
+
+
 def test_same_seed_same_data(settings: Any, tmp_path: Any) -> None:
     made = []
     for name in ("one.db", "two.db"):
