@@ -4,8 +4,10 @@ Every record and every change gets its id where it is made (a laptop, offline), 
 hands ids out. New ids are version 7 UUIDs (RFC 9562): the first 48 bits are the Unix time in
 milliseconds, the other 74 (around the version and variant) random. Ids made one after another
 therefore sort together, and a database's indexes take a laptop's new changes on a few
-neighbouring pages instead of one page each all over the index: merging 50 evaluations into a
-central database of 10,000 wrote several times fewer pages (``tests/benchmarks/bench_merge.py``).
+neighbouring pages instead of one page each all over the index: merging 50 evaluations (12,980
+changes) into a central database of 10,000 wrote 1,917 pages of the change log's key index
+instead of 14,833, and 18,136 pages in all instead of 33,702 (the rest is mostly
+``field_states``, keyed by record, whose derived ids stay random).
 
 Nothing reads the time back out of an id (the history keeps its own wall time) and nothing
 depends on an id's version: the version 4 ids of older databases and laptops stay valid, and
