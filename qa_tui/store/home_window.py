@@ -28,6 +28,9 @@ from qa_tui.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES, STATUSES
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+IN_MEMORY_UP_TO = 5_000  # more evaluations than this and the list is windowed
+PAGE = 200  # rows read at a time
+
 Params = dict[str, Any]
 Runner = Callable[[str, Params], Sequence[Sequence[Any]]]
 
@@ -241,6 +244,18 @@ def totals(run: Runner) -> tuple[int, int]:
     return int(found[0][0]), int(found[0][1])
 
 
+def counted_up_to(run: Runner, limit: int) -> int:
+    """How many evaluations there are (not deleted), counting no further than ``limit``: a
+    look at the first ``limit`` rows, not a scan of every one (is the list small enough to
+    keep in memory?)."""
+    found = run(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM evaluations AS e WHERE NOT e.deleted "
+        f"LIMIT {int(limit)}) AS first_rows",
+        {},
+    )
+    return int(found[0][0])
+
+
 def longest(run: Runner) -> dict[str, int]:
     """The longest value of each text column the list shows (its columns' widths)."""
     columns = ("case_reference", "service_area", "team", "practitioner")
@@ -254,23 +269,45 @@ def longest(run: Runner) -> dict[str, int]:
 
 
 def position(run: Runner, q: HomeQuery, evaluation_id: str) -> int | None:
-    """Where ``evaluation_id`` stands in the filtered, sorted list (None if not in it)."""
+    """Where ``evaluation_id`` stands in the filtered, sorted list (None if not in it).
+
+    Two statements: the kept row's sort key (by its id, None if the filter leaves it out),
+    then the rows before it, compared with that key as a value. Asked as one statement (the
+    key a correlated sub-query, the date made text for drafts without one), PostgreSQL
+    counted every row of the list even for a row the filter leaves out: 0.6–0.9 s a key at
+    100,000 evaluations; a date compared as a date reads only the rows newer than it."""
     sql = _Sql()
-    where = _where(q, sql)
-    mine, theirs = _sort_expr(q, sql, "e"), _sort_expr(q, sql, "k")
-    if q.sort == "date":  # a draft without a date sorts first, as "" does in memory
-        mine = f"COALESCE(CAST({mine} AS VARCHAR(10)), '')"
-        theirs = f"COALESCE(CAST({theirs} AS VARCHAR(10)), '')"
-    before = ">" if q.reverse else "<"
     kid = sql.p(evaluation_id)
-    kept_where = _where(q, sql, "k")
-    statement = (
-        f"SELECT (SELECT COUNT(*) FROM evaluations AS e WHERE {where} AND "
-        f"({mine} {before} {theirs} OR ({mine} = {theirs} AND e.id {before} k.id))) "
-        f"FROM evaluations AS k WHERE k.id = {kid} AND {kept_where}"
+    found = run(
+        f"SELECT {_sort_expr(q, sql, 'k')} FROM evaluations AS k "
+        f"WHERE k.id = {kid} AND {_where(q, sql, 'k')}",
+        sql.params,
     )
-    found = run(statement, sql.params)
-    return int(found[0][0]) if found else None
+    if not found:
+        return None
+    sql = _Sql()
+    where, before = _where(q, sql), _before(q, sql, found[0][0], evaluation_id)
+    counted = run(f"SELECT COUNT(*) FROM evaluations AS e WHERE {where} AND {before}", sql.params)
+    return int(counted[0][0])
+
+
+def _before(q: HomeQuery, sql: _Sql, key: Any, evaluation_id: str) -> str:
+    """The condition that a row comes before the kept one (sort key ``key``, id
+    ``evaluation_id``) in the list's order: by the sort key, then by id, both in the list's
+    direction; a draft without a date sorts as the earliest date (as "" does in memory)."""
+    op = ">" if q.reverse else "<"
+    kid = sql.p(evaluation_id)
+    if q.sort != "date":
+        mine, kk = _sort_expr(q, sql, "e"), sql.p(key)
+        return f"({mine} {op} {kk} OR ({mine} = {kk} AND e.id {op} {kid}))"
+    day = "e.evaluation_date"
+    if key is None:  # the kept row has no date: first ascending, last descending
+        if q.reverse:
+            return f"({day} IS NOT NULL OR ({day} IS NULL AND e.id > {kid}))"
+        return f"({day} IS NULL AND e.id < {kid})"
+    kd = sql.p(key)
+    newer = f"({day} {op} {kd} OR ({day} = {kd} AND e.id {op} {kid}))"
+    return newer if q.reverse else f"({day} IS NULL OR {newer})"
 
 
 def sqlite_runner(path: Path) -> tuple[Runner, Callable[[], None]]:

@@ -5,6 +5,7 @@ memory."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,3 +116,58 @@ async def test_a_count_the_database_fails_is_said_not_a_crash(
         said = [n.message for n in app._notifications]
         assert any("stopped answering" in m for m in said), said
         assert app.is_running and shown(app) == expected(workspace, "north", "date", True)[:10]
+
+
+@run_async
+async def test_the_first_read_started_with_the_app_is_drawn_then_counted(
+    workspace: Any, settings: Any, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``qa-tui`` reads the list's first page as the app loads (store.quicklist.FirstRead):
+    the screen draws that page in its first frame, then counts every row and the demo ones;
+    the list then filters and pages as ever."""
+    from qa_tui.demo import generate
+    from qa_tui.store.quicklist import FirstRead, quick_source
+    from qa_tui.tui.app import make_app
+    from qa_tui.workspace import open_workspace
+    from tests.conftest import frozen_clock
+
+    generate(workspace, 60, seed=5)
+    monkeypatch.setattr(home_source, "IN_MEMORY_UP_TO", 10)
+    monkeypatch.setattr(home_source, "PAGE", 10)
+    open_workspace(settings, db_url).close()
+    source = quick_source(db_url)
+    assert source is not None
+    first = FirstRead(source, 10, 10)
+    assert first.result() is not None  # read before the app starts, as in qa-tui
+    app = make_app(settings, db_url=db_url, clock=frozen_clock, first=first)
+    async with app.run_test(size=SIZE) as pilot:
+        table = home(app).query_one(EvaluationList)
+        # Drawn as the screen mounted, from the read already done: no worker waited for.
+        assert isinstance(table.rows, WindowRows)
+        assert shown(app) == expected(workspace, "", "date", True)[:10]
+        await settle(pilot)
+        assert table.row_count == 60
+        assert status(app).startswith("60 evaluations (includes 60 demo)")
+        await pilot.press("n", "o", "r", "t", "h")
+        await settle(pilot)
+        want = expected(workspace, "north", "date", True)
+        assert shown(app) == want[:10] and table.row_count == len(want)
+        assert status(app).startswith(f"Showing {len(want)} of 60 evaluations")
+
+
+def test_the_first_read_reads_a_short_list_whole_and_declines_no_database(
+    workspace: Any, tmp_path: Any
+) -> None:
+    from qa_tui.demo import generate
+    from qa_tui.store.quicklist import FirstRead
+
+    generate(workspace, 12, seed=5)
+    path = workspace.store.url.removeprefix("sqlite:///")
+    found = FirstRead(Path(path), 20, 5).result()
+    assert found is not None and found.whole and found.counted == (12, 12)
+    assert len(found.rows) == 12
+    long = FirstRead(Path(path), 10, 5).result()
+    assert long is not None and not long.whole and long.counted == (0, 0)
+    assert [r.id for r in long.rows] == [r.id for r in found.rows[:5]]
+    assert FirstRead(tmp_path / "absent.db", 10, 5).result() is None
+    assert not (tmp_path / "absent.db").exists()

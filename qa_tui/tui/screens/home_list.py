@@ -28,6 +28,7 @@ from qa_tui.tui.screens.home_source import (
     WindowCounted,
     WindowRead,
     WindowRows,
+    WindowTotals,
     count_matches,
     read_page,
     read_window,
@@ -64,6 +65,7 @@ class HomeList(Screen[None]):
         self._asking: HomeQuery | None = None
         self._open_when_drawn = False
         self._counting: Reading | None = None  # the count of the filter drawn, stoppable
+        self._totals: tuple[int, int] | None = None  # every evaluation, the demo ones
 
     def _shown_loaded(self, last_id: str, empty: bool, fill: Callable[[], None]) -> None:
         raise NotImplementedError  # the screen's
@@ -100,10 +102,9 @@ class HomeList(Screen[None]):
             return
         if message.generation == -1:  # a whole read: the totals and widths are new
             self._source, self._widths = message.source, window.widths
-            self._generation += 1
-        elif self._window is not None:
-            old = self._window.window
-            window.total, window.demo = old.total, old.demo
+            self._generation += 1  # (the totals kept till counted again: the same, mostly)
+        if self._totals is not None:  # counted after a whole read's first page
+            window.total, window.demo = self._totals
         self._drawn = self._generation
         self._rows, self._window = [], WindowRows(window, self._want_page)
         if message.generation == -1:
@@ -183,6 +184,12 @@ class HomeList(Screen[None]):
                 return  # the line keeps "200+" (stopped: the new words count themselves)
             if n >= 0:
                 self.post_message(WindowCounted(n, query))
+
+    def on_window_totals(self, message: WindowTotals) -> None:
+        self._totals = (message.total, message.demo)
+        if self._window is not None:
+            self._window.window.total, self._window.window.demo = self._totals
+            self._update_status()
 
     def on_window_counted(self, message: WindowCounted) -> None:
         rows = self._window
