@@ -30,6 +30,7 @@ from textual.geometry import Size, clamp
 from textual.notifications import SeverityLevel
 from textual.strip import Strip
 from textual.visual import VisualType
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
 from qa_tui.textsafe import is_shown_safe, shown
@@ -111,6 +112,17 @@ class SafeInput(Input):
                 self.replace(text, *selection)
         event.stop()
         event.prevent_default()  # Textual would otherwise run Input's own handler as well
+
+    def _watch_value(self, value: str) -> None:
+        # Input sets its virtual size to the text's width on every change, and that reactive
+        # lays out the whole screen (every widget drawn again: a filter key at 200×50 took
+        # 20–40 ms). An input sized by CSS (no auto width or height) only scrolls within
+        # itself: the new width is set quietly and its scrollbars told, as a layout would.
+        size = Size(self.content_width, 1)
+        if self.is_mounted and not self.styles.auto_dimensions and size != self.virtual_size:
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)  # Textual 8.2's own (pinned), as Widget's layout does
+        super()._watch_value(value)
 
     def _position_to_cell(self, position: int) -> int:
         return cell_len(shown(self.value[:position]))

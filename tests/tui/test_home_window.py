@@ -171,3 +171,46 @@ def test_the_first_read_reads_a_short_list_whole_and_declines_no_database(
     assert [r.id for r in long.rows] == [r.id for r in found.rows[:5]]
     assert FirstRead(tmp_path / "absent.db", 10, 5).result() is None
     assert not (tmp_path / "absent.db").exists()
+
+
+@run_async
+async def test_a_filter_key_repaints_the_filter_not_the_whole_screen(
+    workspace: Any, settings: Any, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Input asks for a layout of the whole screen whenever its text's width changes (every
+    key); the filter's size is set by CSS, so a key only repaints it. A text wider than the
+    filter still scrolls to keep the cursor in view."""
+    from textual.widget import Widget
+
+    from qa_tui.demo import generate
+
+    generate(workspace, 20, seed=5)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        filter_input = home(app).query_one("#filter", Input)
+        layouts: list[Widget] = []
+        original = Widget.refresh
+
+        def refresh(widget: Widget, *regions: Any, **kwargs: Any) -> Widget:
+            if kwargs.get("layout") and widget is filter_input:
+                layouts.append(widget)
+            return original(widget, *regions, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        await pilot.press("n", "o", "r", "t", "h")  # the list filters as ever
+        await settle(pilot)
+        assert filter_input.value == "north" and table_cells_filtered(app, "north")
+        assert layouts == []
+        await pilot.press(*"x" * 90)  # wider than the filter at 80 columns
+        await settle(pilot)
+        assert len(layouts) <= 1  # once: its (hidden) scrollbar appears, as in any layout
+        assert filter_input.scroll_x > 0  # the cursor kept in view
+        assert filter_input.cursor_screen_offset.x < filter_input.region.right
+
+
+def table_cells_filtered(app: Any, text: str) -> bool:
+    """Every row on the list matches ``text`` (and there is one)."""
+    table = home(app).query_one(EvaluationList)
+    rows = [table.rows[i] for i in range(table.row_count)]
+    return bool(rows) and all(isinstance(r, HomeRow) and matching([r], text) for r in rows)
