@@ -35,6 +35,8 @@ Params = dict[str, Any]
 Runner = Callable[[str, Params], Sequence[Sequence[Any]]]
 
 TEXT_COLUMNS = ("case_reference", "service_area", "team", "practitioner", "auditor")
+FEW_VALUED = ("service_area", "team", "practitioner", "auditor")  # tens of values, not rows
+DATE_CHARACTERS = frozenset("0123456789-")  # all a date shown as YYYY-MM-DD holds
 CONCERN = "⚠ Concern"
 # The concern's stage as the list words it (home_rows.concern_words), by the code SQL gives.
 CONCERN_STAGES = {
@@ -58,6 +60,10 @@ class HomeQuery:
     dialect: str = "sqlite"
     # Grade code -> the words it is shown with (the templates' scale labels).
     grade_labels: Mapping[str, str] = field(default_factory=dict)
+    # Every value of the few-valued text columns (:func:`text_values`), when read: a word in
+    # none of a column's values is not looked for in it (a word only a case reference can
+    # hold is then found through its trigram index on PostgreSQL, not by reading every row).
+    known: Mapping[str, frozenset[str]] | None = field(default=None, compare=False)
 
     @staticmethod
     def of(text: str, sort: str, reverse: bool, **extra: Any) -> HomeQuery:
@@ -128,8 +134,9 @@ def _word_matches(q: HomeQuery, sql: _Sql, word: str, e: str) -> str:
     like = "ILIKE" if q.dialect == "postgresql" else "LIKE"
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = sql.p(f"%{escaped}%")
-    found = [f"{e}.{c} {like} {pattern} ESCAPE '\\'" for c in TEXT_COLUMNS]
-    found.append(f"COALESCE(CAST({e}.evaluation_date AS VARCHAR(10)), '') LIKE {pattern}")
+    found = [f"{e}.{c} {like} {pattern} ESCAPE '\\'" for c in TEXT_COLUMNS if _may_hold(q, c, word)]
+    if set(word) <= DATE_CHARACTERS:  # else no date holds it
+        found.append(f"COALESCE(CAST({e}.evaluation_date AS VARCHAR(10)), '') LIKE {pattern}")
     statuses = [code for code, label in STATUSES.items() if word in label.lower()]
     if statuses:
         found.append(f"{e}.status IN {sql.many(statuses)}")
@@ -148,7 +155,27 @@ def _word_matches(q: HomeQuery, sql: _Sql, word: str, e: str) -> str:
         found.append(f"{e}.immediate_concern")
     elif stages:
         found.append(_stages(q, sql, stages, e))
-    return "(" + " OR ".join(found) + ")"
+    return "(" + " OR ".join(found) + ")" if found else "(1 = 0)"
+
+
+def _may_hold(q: HomeQuery, column: str, word: str) -> bool:
+    """Whether some row's ``column`` may hold ``word`` (always, for a column whose values
+    are not known). Python's ``lower`` folds at least what ``LIKE`` (ASCII) and ``ILIKE``
+    fold, so a value either would match is never ruled out."""
+    if q.known is None or column not in q.known:
+        return True
+    return any(word in value.lower() or word in value.casefold() for value in q.known[column])
+
+
+def text_values(run: Runner) -> dict[str, frozenset[str]]:
+    """Every value of the few-valued text columns the filter looks in (one scan, read once
+    per whole read of the list)."""
+    found = run(
+        f"SELECT DISTINCT {', '.join(f'e.{c}' for c in FEW_VALUED)} "
+        "FROM evaluations AS e WHERE NOT e.deleted",
+        {},
+    )
+    return {c: frozenset(str(r[i] or "") for r in found) for i, c in enumerate(FEW_VALUED)}
 
 
 def _where(q: HomeQuery, sql: _Sql, e: str = "e") -> str:

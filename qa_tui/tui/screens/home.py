@@ -231,9 +231,10 @@ class HomeScreen(HomeList):
 
     def _post_counts(self, source: RowSource, query: HomeQuery) -> None:
         """Every evaluation, and those ``query`` matches: after a whole read's first page."""
-        counted = read_totals(source)
-        if counted is not None:
-            self.post_message(WindowTotals(*counted))
+        found = read_totals(source)
+        counted = found[0] if found is not None else None
+        if found is not None:
+            self.post_message(WindowTotals(*found[0], found[1], source))
         if counted is not None and not query.words:  # every evaluation: counted already
             self.post_message(WindowCounted(counted[0], query))
         else:

@@ -186,6 +186,7 @@ class HomeList(Screen[None]):
                 self.post_message(WindowCounted(n, query))
 
     def on_window_totals(self, message: WindowTotals) -> None:
+        message.source.known = message.known  # the next keys' queries look only where it may be
         self._totals = (message.total, message.demo)
         if self._window is not None:
             self._window.window.total, self._window.window.demo = self._totals

@@ -28,6 +28,7 @@ from qa_tui.store.home_window import (
     page,
     position,
     session_runner,
+    text_values,
     totals,
 )
 from qa_tui.tui.screens.home_rows import HomeRow, column_widths, make_home_row
@@ -52,6 +53,8 @@ class RowSource:
     def __init__(self, path: Path | str | None = None, ws: Workspace | None = None) -> None:
         self.path, self.ws = path, ws  # path: a SQLite file, or a PostgreSQL URL
         self._held: Runner | None = None  # the file's runner while held (one worker's)
+        # The few-valued columns' values, once read (set on the UI thread: WindowTotals).
+        self.known: dict[str, frozenset[str]] | None = None
         if ws is not None:
             self.dialect = ws.store.dialect
             self.grade_labels = _labels(ws)
@@ -103,7 +106,12 @@ class RowSource:
 
     def query(self, text: str, sort: tuple[str, bool]) -> HomeQuery:
         return HomeQuery.of(
-            text, sort[0], sort[1], dialect=self.dialect, grade_labels=self.grade_labels
+            text,
+            sort[0],
+            sort[1],
+            dialect=self.dialect,
+            grade_labels=self.grade_labels,
+            known=self.known,
         )
 
     def home_row(self, row: EvaluationRow) -> HomeRow:
@@ -158,9 +166,12 @@ def read_all(source: RowSource) -> tuple[list[HomeRow] | None, tuple[int, int]]:
     return (None if rows is None else [source.home_row(r) for r in rows]), counted
 
 
-def read_totals(source: RowSource) -> tuple[int, int] | None:
-    """Every evaluation and the demo ones (None when the file cannot answer)."""
-    return source.read(totals)
+def read_totals(
+    source: RowSource,
+) -> tuple[tuple[int, int], dict[str, frozenset[str]]] | None:
+    """Every evaluation and the demo ones, and the few-valued columns' values (None when the
+    file cannot answer)."""
+    return source.read(lambda run: (totals(run), text_values(run)))
 
 
 def read_window(
@@ -346,10 +357,13 @@ class PageRead(Message):
 
 @dataclass
 class WindowTotals(Message):
-    """Every evaluation and the demo ones, counted after a whole read's first page."""
+    """Every evaluation and the demo ones, counted after a whole read's first page, and the
+    values of the few-valued columns the filter looks in."""
 
     total: int
     demo: int
+    known: dict[str, frozenset[str]]
+    source: RowSource
 
 
 @dataclass
