@@ -63,7 +63,7 @@ class HomeQuery:
     # Every value of the few-valued text columns (:func:`text_values`), when read: a word in
     # none of a column's values is not looked for in it (a word only a case reference can
     # hold is then found through its trigram index on PostgreSQL, not by reading every row).
-    known: Mapping[str, frozenset[str]] | None = field(default=None, compare=False)
+    known: Mapping[str, frozenset[Any]] | None = field(default=None, compare=False)
 
     @staticmethod
     def of(text: str, sort: str, reverse: bool, **extra: Any) -> HomeQuery:
@@ -136,7 +136,7 @@ def _word_matches(q: HomeQuery, sql: _Sql, word: str, e: str) -> str:
     pattern = sql.p(f"%{escaped}%")
     found = [f"{e}.{c} {like} {pattern} ESCAPE '\\'" for c in TEXT_COLUMNS if _may_hold(q, c, word)]
     if set(word) <= DATE_CHARACTERS:  # else no date holds it
-        found.append(f"COALESCE(CAST({e}.evaluation_date AS VARCHAR(10)), '') LIKE {pattern}")
+        found.extend(_date_matches(q, sql, word, pattern, e))
     statuses = [code for code, label in STATUSES.items() if word in label.lower()]
     if statuses:
         found.append(f"{e}.status IN {sql.many(statuses)}")
@@ -158,6 +158,21 @@ def _word_matches(q: HomeQuery, sql: _Sql, word: str, e: str) -> str:
     return "(" + " OR ".join(found) + ")" if found else "(1 = 0)"
 
 
+def _date_matches(q: HomeQuery, sql: _Sql, word: str, pattern: str, e: str) -> list[str]:
+    """The condition that the row's date, as shown (YYYY-MM-DD), holds ``word``: by the dates
+    that do when the dates are known (so the planner sees which, and how many, rows match),
+    else as text."""
+    dates = q.known.get("evaluation_date") if q.known is not None else None
+    if dates is None:
+        return [f"COALESCE(CAST({e}.evaluation_date AS VARCHAR(10)), '') LIKE {pattern}"]
+    hits = sorted(d for d in dates if d is not None and word in str(d))
+    if not hits:
+        return []
+    if len(hits) == len(dates - {None}):
+        return [f"{e}.evaluation_date IS NOT NULL"]
+    return [f"{e}.evaluation_date IN {sql.many(hits)}"]
+
+
 def _may_hold(q: HomeQuery, column: str, word: str) -> bool:
     """Whether some row's ``column`` may hold ``word`` (always, for a column whose values
     are not known). Python's ``lower`` folds at least what ``LIKE`` (ASCII) and ``ILIKE``
@@ -167,15 +182,22 @@ def _may_hold(q: HomeQuery, column: str, word: str) -> bool:
     return any(word in value.lower() or word in value.casefold() for value in q.known[column])
 
 
-def text_values(run: Runner) -> dict[str, frozenset[str]]:
-    """Every value of the few-valued text columns the filter looks in (one scan, read once
-    per whole read of the list)."""
+def text_values(run: Runner) -> dict[str, frozenset[Any]]:
+    """Every value of the few-valued text columns the filter looks in, and every date (read
+    once per whole read of the list)."""
     found = run(
         f"SELECT DISTINCT {', '.join(f'e.{c}' for c in FEW_VALUED)} "
         "FROM evaluations AS e WHERE NOT e.deleted",
         {},
     )
-    return {c: frozenset(str(r[i] or "") for r in found) for i, c in enumerate(FEW_VALUED)}
+    values: dict[str, frozenset[Any]] = {
+        c: frozenset(str(r[i] or "") for r in found) for i, c in enumerate(FEW_VALUED)
+    }
+    # The dates as the driver gives them (text on SQLite, dates on PostgreSQL): given back as
+    # they came, compared with the column as it is.
+    days = run("SELECT DISTINCT e.evaluation_date FROM evaluations AS e WHERE NOT e.deleted", {})
+    values["evaluation_date"] = frozenset(r[0] for r in days)
+    return values
 
 
 def _where(q: HomeQuery, sql: _Sql, e: str = "e") -> str:

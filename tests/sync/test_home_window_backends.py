@@ -58,7 +58,12 @@ def test_window_on_both_databases(make_db: Callable[[], str], settings: Settings
             return ws.read(go)
 
         assert ws.read(lambda s: totals(session_runner(s))) == (40, 40)
-        words = [every[0].case_reference.lower(), every[1].practitioner.lower().split()[-1]]
+        words = [
+            every[0].case_reference.lower(),
+            every[1].practitioner.lower().split()[-1],
+            str(every[2].evaluation_date)[:7],
+            "-1",
+        ]
         for text, known in (*((t, False) for t in FILTERS), *((t, True) for t in FILTERS + words)):
             want = [r.row.id for r in matching(rows, text)]
             ids, n, at = read(text, known)

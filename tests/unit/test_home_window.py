@@ -78,12 +78,15 @@ def test_window_equals_the_list_in_memory(workspace: Workspace) -> None:
         # for there): the same rows, counts and positions, for words from every column.
         known = text_values(run)
         assert every[0].team in known["team"] and every[0].auditor in known["auditor"]
+        assert {r.evaluation_date for r in every if r.evaluation_date} <= known["evaluation_date"]
         words = [
             every[0].case_reference.lower(),
             every[1].practitioner.lower().split()[-1],
             every[2].auditor.lower()[:4],
             every[3].service_area.lower()[-5:],
             (every[4].evaluation_date or "2026")[:7],
+            "-1",
+            "1999-0",
         ]
         for text, sort, reverse, values in (
             *((t, s, r, None) for t in FILTERS for s, r in SORTS),

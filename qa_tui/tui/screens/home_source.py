@@ -54,7 +54,7 @@ class RowSource:
         self.path, self.ws = path, ws  # path: a SQLite file, or a PostgreSQL URL
         self._held: Runner | None = None  # the file's runner while held (one worker's)
         # The few-valued columns' values, once read (set on the UI thread: WindowTotals).
-        self.known: dict[str, frozenset[str]] | None = None
+        self.known: dict[str, frozenset[Any]] | None = None
         if ws is not None:
             self.dialect = ws.store.dialect
             self.grade_labels = _labels(ws)
@@ -168,7 +168,7 @@ def read_all(source: RowSource) -> tuple[list[HomeRow] | None, tuple[int, int]]:
 
 def read_totals(
     source: RowSource,
-) -> tuple[tuple[int, int], dict[str, frozenset[str]]] | None:
+) -> tuple[tuple[int, int], dict[str, frozenset[Any]]] | None:
     """Every evaluation and the demo ones, and the few-valued columns' values (None when the
     file cannot answer)."""
     return source.read(lambda run: (totals(run), text_values(run)))
@@ -362,7 +362,7 @@ class WindowTotals(Message):
 
     total: int
     demo: int
-    known: dict[str, frozenset[str]]
+    known: dict[str, frozenset[Any]]
     source: RowSource
 
 
