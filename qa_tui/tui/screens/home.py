@@ -159,7 +159,8 @@ class HomeScreen(HomeList):
             self.on_evaluations_loaded(EvaluationsLoaded(rows))
         else:
             self.on_window_read(WindowRead(window, -1, source))
-            self._count_whole(source, source.query("", self._sort))
+            # Counted once the first frame is out: the scans must not hold up its drawing.
+            self.call_after_refresh(self._count_whole, source, source.query("", self._sort))
 
     @work(thread=True, exclusive=True, group="home-load")
     def _count_whole(self, source: RowSource, query: HomeQuery) -> None:
