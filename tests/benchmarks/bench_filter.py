@@ -220,7 +220,8 @@ def main() -> None:
         f" p50 {statistics.median(rare):6.1f} ms  p95 {p95(rare):6.1f} ms"
         f"  max {max(rare):6.1f} ms"
     )
-    print(f"  load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    if hasattr(os, "getloadavg"):  # not on Windows
+        print(f"  load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":
