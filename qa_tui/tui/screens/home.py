@@ -32,14 +32,9 @@ from qa_tui.tui.screens.home_rows import (
 )
 from qa_tui.tui.screens.home_source import (
     RowSource,
-    WindowCounted,
     WindowRead,
-    WindowTotals,
-    count_matches,
     first_read,
     read_all,
-    read_totals,
-    read_window,
 )
 from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.allocated_panel import AllocatedPanel
@@ -50,7 +45,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from qa_tui.domain.plan_views import MyAllocation
-    from qa_tui.store.home_window import HomeQuery
     from qa_tui.store.quicklist import FirstRead
     from qa_tui.tui.input_order import InputHold
     from qa_tui.workspace import Workspace
@@ -162,11 +156,6 @@ class HomeScreen(HomeList):
             # Counted once the first frame is out: the scans must not hold up its drawing.
             self.call_after_refresh(self._count_whole, source, source.query("", self._sort))
 
-    @work(thread=True, exclusive=True, group="home-load")
-    def _count_whole(self, source: RowSource, query: HomeQuery) -> None:
-        with source.held():
-            self._post_counts(source, query)
-
     def on_workspace_ready(self, message: WorkspaceReady) -> None:
         self.workspace = message.workspace
         self.load()
@@ -220,26 +209,6 @@ class HomeScreen(HomeList):
             from qa_tui.services.planning import PlanningService
 
             self.post_message(AllocationsLoaded(PlanningService(source.ws).mine()))
-
-    def _read_window_first(self, source: RowSource, query: HomeQuery, keep: str, last: str) -> None:
-        """A long list: its first page drawn first, then counted (scans of every row)."""
-        # The columns fitted to every row once the workspace is open (a scan start-up need
-        # not wait for: the first draw fits them to its page).
-        window = read_window(source, query, keep, widths=source.ws is not None)
-        self.post_message(WindowRead(window, -1, source, last))
-        if window is not None:
-            self._post_counts(source, query)
-
-    def _post_counts(self, source: RowSource, query: HomeQuery) -> None:
-        """Every evaluation, and those ``query`` matches: after a whole read's first page."""
-        found = read_totals(source)
-        counted = found[0] if found is not None else None
-        if found is not None:
-            self.post_message(WindowTotals(*found[0], found[1], source))
-        if counted is not None and not query.words:  # every evaluation: counted already
-            self.post_message(WindowCounted(counted[0], query))
-        else:
-            self.post_message(WindowCounted(count_matches(source, query), query))
 
     def on_allocations_loaded(self, message: AllocationsLoaded) -> None:
         self._allocated = message.rows
