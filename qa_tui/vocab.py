@@ -68,3 +68,18 @@ SHARE_METHODS: dict[str, str] = {
 # Limits that keep one field from swamping the database or the screen.
 MAX_TEXT = 50_000
 MAX_SHORT_TEXT = 200
+
+
+# The grade every scale may allow beside its own (with a reason).
+NOT_APPLICABLE = "not_applicable"
+
+# The default grading scale's words (both built-in templates use it); the home list shows
+# these before the templates have loaded (here, not in framework.model: the list's start-up
+# read need not import the template model).
+DEFAULT_GRADE_LABELS = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires_improvement": "Requires improvement to be good",
+    "inadequate": "Inadequate",
+    NOT_APPLICABLE: "Not applicable",
+}

@@ -9,18 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-# The grade every scale may allow beside its own (with a reason).
-NOT_APPLICABLE = "not_applicable"
-
-# The default grading scale's words (both built-in templates use it); the home list shows
-# these before the templates have loaded.
-DEFAULT_GRADE_LABELS = {
-    "outstanding": "Outstanding",
-    "good": "Good",
-    "requires_improvement": "Requires improvement to be good",
-    "inadequate": "Inadequate",
-    NOT_APPLICABLE: "Not applicable",
-}
+# The grade every scale may allow beside its own, and the default scale's words: plain data
+# in vocab (the home list's start-up read needs them without this module).
+from qa_tui.vocab import DEFAULT_GRADE_LABELS as DEFAULT_GRADE_LABELS
+from qa_tui.vocab import NOT_APPLICABLE as NOT_APPLICABLE
 
 
 class ItemKind(StrEnum):

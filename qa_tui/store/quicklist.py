@@ -12,11 +12,23 @@ the workspace.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from qa_tui.store.home_window import Runner, psycopg_runner, sqlite_runner
+from qa_tui.store.home_window import (
+    HomeQuery,
+    Runner,
+    counted_up_to,
+    page,
+    psycopg_runner,
+    sqlite_runner,
+    totals,
+)
 from qa_tui.store.revisions import head_revision
+from qa_tui.store.rows import EvaluationRow
+from qa_tui.vocab import DEFAULT_GRADE_LABELS
 
 
 def sqlite_file(url: str | None) -> Path | None:
@@ -72,3 +84,68 @@ def _checked(
         close()
         return None
     return run, close
+
+
+def first_query(source: Path | str) -> HomeQuery:
+    """The list as it first shows, before the templates load: newest first, no filter, the
+    default scale's words (a URL ``source`` is PostgreSQL, a path a SQLite file)."""
+    dialect = "postgresql" if isinstance(source, str) else "sqlite"
+    return HomeQuery(dialect=dialect, grade_labels=dict(DEFAULT_GRADE_LABELS))
+
+
+@dataclass
+class FirstRows:
+    """The home list's first read: every row of a short list, or a long one's first page."""
+
+    rows: list[EvaluationRow]
+    whole: bool  # every row (few enough to keep in memory), else the first page
+    counted: tuple[int, int]  # every evaluation, and demo ones ((0, 0) uncounted: a long list)
+
+
+class FirstRead:
+    """The home list's first read, on a thread of its own from the moment the app starts.
+
+    Start-up does little else but wait for Textual to load and draw its first frame; the
+    database is read meanwhile, so the list is there for that first frame (the screen takes
+    it from :meth:`result`, or waits for it in a worker). A long list's counts are left to
+    the screen (a scan of every row, after the first page is drawn).
+    """
+
+    def __init__(self, source: Path | str, in_memory_up_to: int, page_size: int) -> None:
+        self.source = source
+        self._result: FirstRows | None = None
+        self._done = threading.Event()
+        thread = threading.Thread(
+            target=self._read, args=(in_memory_up_to, page_size), name="qa-first-read"
+        )
+        thread.daemon = True  # an app closed at once does not wait for it
+        thread.start()
+
+    def _read(self, in_memory_up_to: int, page_size: int) -> None:
+        try:
+            opened = quick_runner(self.source)
+            if opened is None:
+                return
+            run, close = opened
+            try:
+                query = first_query(self.source)
+                if counted_up_to(run, in_memory_up_to + 1) > in_memory_up_to:
+                    self._result = FirstRows(page(run, query, 0, page_size), False, (0, 0))
+                else:
+                    counted = totals(run)
+                    self._result = FirstRows(page(run, query, 0, counted[0] + 1), True, counted)
+            finally:
+                close()
+        except Exception:  # any driver's error: the screen reads again, and says what it is
+            self._result = None
+        finally:
+            self._done.set()
+
+    def done(self) -> bool:
+        """Whether the read has finished (:meth:`result` will not wait)."""
+        return self._done.is_set()
+
+    def result(self) -> FirstRows | None:
+        """The rows read (waiting for them), or None if the database could not answer."""
+        self._done.wait()
+        return self._result

@@ -31,11 +31,13 @@ from qa_tui.tui.commands import QaCommands
 from qa_tui.tui.demo_data import DemoData
 from qa_tui.tui.input_order import OrderedInput
 from qa_tui.tui.screens.home import HomeScreen
+from qa_tui.tui.screens.home_source import WindowRead
 from qa_tui.tui.text import SafeNotifications
 from qa_tui.tui.themes import register_themes, textual_name
 from qa_tui.tui.your_settings import YourSettings
 
 if TYPE_CHECKING:
+    from qa_tui.store.quicklist import FirstRead
     from qa_tui.tui.dialogs.new_evaluation import NewEvaluationRequest
     from qa_tui.workspace import Workspace
 
@@ -58,6 +60,13 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
     """qa-tui: practice evaluation for children's social care."""
 
     TITLE = "qa-tui"
+    # The app starts in the evaluations mode (added in __init__): Textual makes its screen
+    # first, not a default screen switched away from (a screen built, drawn and the whole
+    # stylesheet parsed twice more, at start-up).
+    DEFAULT_MODE = "evaluations"
+    # The home screen's stylesheet read with the app's own: read with the screen, it had the
+    # whole stylesheet parsed once more.
+    CSS_PATH = "screens/home.tcss"
     SUB_TITLE = "Practice evaluation"
     COMMANDS = App.COMMANDS | {QaCommands}
     BINDINGS = [
@@ -80,6 +89,7 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
         workspace_factory: Callable[[], Workspace],
         clock: Clock = utc_now,
         quick_path: Path | str | None = None,
+        first: FirstRead | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -91,15 +101,36 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
         self._workspace_factory = workspace_factory
         self._opening = False
         self._quick_path = quick_path
-        self.add_mode("evaluations", partial(HomeScreen, quick_path))
+        self.add_mode("evaluations", partial(self._home_screen, quick_path, first))
         self.modes_added = {"evaluations"}  # moderation is added when first opened
         register_themes(self)
-        self.theme = textual_name(settings.theme)
+        self._start_in_theme(textual_name(settings.theme))
 
     # --- start-up -----------------------------------------------------------------------
 
+    def _home_screen(self, quick_path: Path | str | None, first: FirstRead | None) -> HomeScreen:
+        screen = HomeScreen(quick_path, first)
+        # A new screen counts as styled before any stylesheet (-1): opening its mode then
+        # reparses and reapplies every stylesheet, ~15 ms at start-up for nothing (the screen
+        # is styled as it is mounted, with the stylesheet as it is). Textual 8.2 (pinned).
+        screen._css_update_count = self._css_update_count
+        return screen
+
+    def _start_in_theme(self, name: str) -> None:
+        """The saved theme, set before anything is drawn as Textual's docs show
+        (``set_reactive``), with what its watcher does but the reparse of every stylesheet
+        (twice at start-up, ~10 ms each, nothing drawn yet): the theme's CSS variables, its
+        classes, the ANSI colours for a dark or light theme. A later change of theme is an
+        ordinary one."""
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        dark = self.current_theme.dark
+        self.set_class(True, f"-theme-{name}", update=False)
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)  # Textual 8.2's own (pinned)
+
     def on_mount(self) -> None:
-        self.switch_mode("evaluations")
         if self._quick_path is None:
             self.open_workspace()
         # else the home screen draws the list from the file first, then asks for the database
@@ -154,6 +185,13 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
 
     def on_evaluations_loaded(self, _: msg.EvaluationsLoaded) -> None:
         self.call_after_refresh(settle_heap)
+
+    def on_window_read(self, message: WindowRead) -> None:
+        # A long list read whole (not a key's page): the heap settled as for a short one,
+        # else full collections of SQLAlchemy's and Textual's objects (~100 ms each, three
+        # in a minute of typing at the QA desk) stall the keys they fall on.
+        if message.generation == -1:
+            self.call_after_refresh(settle_heap)
 
     def on_unmount(self) -> None:
         # The writer finishes what the screens handed it (their last keystrokes), then
@@ -316,11 +354,13 @@ def make_app(
     workspace_factory: Callable[[], Workspace] | None = None,
     db_url: str | None = None,
     clock: Clock = utc_now,
+    first: FirstRead | None = None,
 ) -> QaApp:
     """The app, for the CLI and for tests: the workspace opens in a worker after start.
 
     Opened on a SQLite file (and no factory given), the home list is first read straight from
-    the file (:mod:`qa_tui.store.quicklist`), so it shows before SQLAlchemy has loaded.
+    the file (:mod:`qa_tui.store.quicklist`), so it shows before SQLAlchemy has loaded;
+    ``first``: that read, started already (as the app was being loaded).
     """
     quick_path = None
     if workspace_factory is None:
@@ -336,4 +376,4 @@ def make_app(
             # database is refused (a typo must not start an empty one).
             return open_workspace(settings, db_url, clock, create=db_url is None)
 
-    return QaApp(settings, workspace_factory, clock, quick_path)
+    return QaApp(settings, workspace_factory, clock, quick_path, first)

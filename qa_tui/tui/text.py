@@ -16,23 +16,24 @@ through every screen and checks that no control character reaches the rendered o
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 from textual import events
 from textual.app import App
 from textual.content import Content
-from textual.document._document import Document, EditResult, Location
-from textual.document._document_navigator import DocumentNavigator
-from textual.document._wrapped_document import WrappedDocument
 from textual.geometry import Size, clamp
 from textual.notifications import SeverityLevel
 from textual.strip import Strip
 from textual.visual import VisualType
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
 
 from qa_tui.textsafe import is_shown_safe, shown
+
+if TYPE_CHECKING:
+    from qa_tui.tui.text_area import SafeTextArea
 
 __all__ = [
     "SafeInput",
@@ -112,6 +113,17 @@ class SafeInput(Input):
         event.stop()
         event.prevent_default()  # Textual would otherwise run Input's own handler as well
 
+    def _watch_value(self, value: str) -> None:
+        # Input sets its virtual size to the text's width on every change, and that reactive
+        # lays out the whole screen (every widget drawn again: a filter key at 200×50 took
+        # 20–40 ms). An input sized by CSS (no auto width or height) only scrolls within
+        # itself: the new width is set quietly and its scrollbars told, as a layout would.
+        size = Size(self.content_width, 1)
+        if self.is_mounted and not self.styles.auto_dimensions and size != self.virtual_size:
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)  # Textual 8.2's own (pinned), as Widget's layout does
+        super()._watch_value(value)
+
     def _position_to_cell(self, position: int) -> int:
         return cell_len(shown(self.value[:position]))
 
@@ -129,74 +141,6 @@ class SafeInput(Input):
 
 def _split_lines(text: str) -> list[str]:
     return _NEWLINE.split(text)
-
-
-class VisibleDocument(Document):
-    """A TextArea document holding the text as typed and offering it to the view made visible.
-
-    Everything that measures or draws (``lines``, ``get_line``, indexing, ``get_size``) sees
-    :func:`shown` lines, which have the same length; ``text`` and ranges are the raw text.
-    Every character is kept except that, as in any Textual document, the line breaks of one
-    text take one kind (the first found): a lone CR becomes a line break, never a return to
-    the start of the line.
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self._lines = _split_lines(text)
-
-    @property
-    def lines(self) -> list[str]:
-        return [shown(raw, multiline=True) for raw in self._lines]
-
-    def __getitem__(self, line_index: int | slice) -> Any:
-        if isinstance(line_index, slice):
-            return [shown(raw, multiline=True) for raw in self._lines[line_index]]
-        return shown(self._lines[line_index], multiline=True)
-
-    def get_line(self, index: int) -> str:
-        return self[index]
-
-    def get_size(self, tab_width: int) -> Size:
-        lines = self.lines
-        width = max((cell_len(x.expandtabs(tab_width)) for x in lines), default=0)
-        return Size(width, len(lines))
-
-    def replace_range(self, start: Location, end: Location, text: str) -> EditResult:
-        """As :meth:`Document.replace_range`, splitting only at real line ends."""
-        top, bottom = sorted((start, end))
-        top_row, top_column = top
-        bottom_row, bottom_column = bottom
-        # A final newline already gives a final empty line, as Document's special case does.
-        insert_lines = _split_lines(text) if text else []
-        lines = self._lines
-        replaced_text = self.get_text_range(top, bottom)
-        after = lines[bottom_row][bottom_column:] if bottom_row < len(lines) else ""
-        before = lines[top_row][:top_column] if top_row < len(lines) else ""
-        if insert_lines:
-            insert_lines[0] = before + insert_lines[0]
-            destination_column = len(insert_lines[-1])
-            insert_lines[-1] = insert_lines[-1] + after
-        else:
-            destination_column = len(before)
-            insert_lines = [before + after]
-        lines[top_row : bottom_row + 1] = insert_lines
-        return EditResult((top_row + len(insert_lines) - 1, destination_column), replaced_text)
-
-
-class SafeTextArea(TextArea):
-    """A ``TextArea`` on a :class:`VisibleDocument`: stores what is typed, draws it safely."""
-
-    def _set_document(self, text: str, language: str | None) -> None:
-        # Plain text only (no syntax highlighting), as TextArea does for language=None.
-        self._highlight_query = None
-        document = VisibleDocument(text)
-        self.document = document
-        self.wrapped_document = WrappedDocument(document, tab_width=self.indent_width)
-        self.navigator = DocumentNavigator(self.wrapped_document)
-        self._build_highlight_map()
-        self.move_cursor((0, 0))
-        self._rewrap_and_refresh_virtual_size()
 
 
 class Shown(Static):
@@ -235,3 +179,13 @@ class SafeNotifications(App[Any]):
             timeout=timeout,
             markup=False,
         )
+
+
+def __getattr__(name: str) -> Any:
+    # The editors' text area (Textual's TextArea, its documents, tree-sitter: ~10 ms to
+    # import) is loaded when first asked for: the home screen, the first drawn, has none.
+    if name == "SafeTextArea":
+        from qa_tui.tui import text_area
+
+        return getattr(text_area, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

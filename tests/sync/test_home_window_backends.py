@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from qa_tui.config import Settings
 from qa_tui.framework.model import DEFAULT_GRADE_LABELS
-from qa_tui.store.home_window import HomeQuery, count, page, position, session_runner, totals
+from qa_tui.store.home_window import (
+    HomeQuery,
+    count,
+    page,
+    position,
+    session_runner,
+    text_values,
+    totals,
+)
 from qa_tui.store.queries import list_evaluations
 from qa_tui.store.quicklist import quick_runner, quick_source
 from qa_tui.tui.screens.home_rows import make_home_row, matching
@@ -32,20 +40,33 @@ def test_window_on_both_databases(make_db: Callable[[], str], settings: Settings
         rows.sort(key=lambda r: (r.row.evaluation_date, r.row.id), reverse=True)
         dialect = ws.store.dialect
 
-        def read(text: str) -> tuple[list[str], int, list[int | None]]:
-            q = HomeQuery.of(text, "date", True, dialect=dialect, grade_labels=DEFAULT_GRADE_LABELS)
-
+        def read(text: str, known: bool = False) -> tuple[list[str], int, list[int | None]]:
             def go(session: Session) -> tuple[list[str], int, list[int | None]]:
                 run = session_runner(session)
+                values = text_values(run) if known else None
+                q = HomeQuery.of(
+                    text,
+                    "date",
+                    True,
+                    dialect=dialect,
+                    grade_labels=DEFAULT_GRADE_LABELS,
+                    known=values,
+                )
                 ids = [r.id for r in page(run, q, 0, 100)]
                 return ids, count(run, q), [position(run, q, i) for i in ids[:3]]
 
             return ws.read(go)
 
         assert ws.read(lambda s: totals(session_runner(s))) == (40, 40)
-        for text in FILTERS:
+        words = [
+            every[0].case_reference.lower(),
+            every[1].practitioner.lower().split()[-1],
+            str(every[2].evaluation_date)[:7],
+            "-1",
+        ]
+        for text, known in (*((t, False) for t in FILTERS), *((t, True) for t in FILTERS + words)):
             want = [r.row.id for r in matching(rows, text)]
-            ids, n, at = read(text)
+            ids, n, at = read(text, known)
             assert (ids, n, at) == (want, len(want), list(range(min(3, len(want))))), text
         by_case = ws.read(
             lambda s: page(

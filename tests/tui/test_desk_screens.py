@@ -220,3 +220,39 @@ async def test_reports_screen_makes_a_report_and_refuses_a_team_summary_without_
         await wait_for(pilot, lambda: "Not made" in str(status.render()), "the refusal")
         assert "give --team" in str(status.render()) or "one team" in str(status.render())
         assert screen.made is None
+
+
+@run_async
+async def test_dashboard_charts_not_read_yet_for_new_filters_say_so(
+    workspace: Any, settings: Any, db_url: str
+) -> None:
+    """After a filter change the chart on show comes first, the others after it (a second
+    for a month at 100,000 evaluations): a tab opened meanwhile says it is being read, not
+    the last filters' bars under the new headline."""
+    from dataclasses import replace
+
+    from qa_tui.reports.model import ReportQuery
+
+    _desk(workspace)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await home_loaded(pilot)
+        screen = await dashboard_drawn(pilot)
+        first = screen.data
+        assert first is not None and len(first.charts) == 5
+        scaling = screen.query_one("#chart-scaling")
+        await pilot.press("2")
+        assert scaling.chart is first.chart("scaling")
+        await pilot.press("1")
+        # As the worker does for new filters: the chart on show, then one by one.
+        screen.workers.cancel_group(screen, "dashboard")
+        newer = ReportQuery(first.query.period, None, "CIN Team", first.query.today)
+        screen.query_now = newer
+        screen._show(replace(first, query=newer, charts=first.charts[:1]))
+        assert scaling.chart is None
+        assert "Reading" in str(screen.query_one("#title-scaling").render())
+        await pilot.press("2")  # the tab opened before its chart is read
+        assert scaling.chart is None
+        screen._show(replace(first, query=newer, charts=first.charts[:2]))
+        assert scaling.chart is first.charts[1] and first.charts[1].name == "scaling"
+        assert "Reading" not in str(screen.query_one("#title-scaling").render())

@@ -5,6 +5,7 @@ memory."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,3 +116,101 @@ async def test_a_count_the_database_fails_is_said_not_a_crash(
         said = [n.message for n in app._notifications]
         assert any("stopped answering" in m for m in said), said
         assert app.is_running and shown(app) == expected(workspace, "north", "date", True)[:10]
+
+
+@run_async
+async def test_the_first_read_started_with_the_app_is_drawn_then_counted(
+    workspace: Any, settings: Any, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``qa-tui`` reads the list's first page as the app loads (store.quicklist.FirstRead):
+    the screen draws that page in its first frame, then counts every row and the demo ones;
+    the list then filters and pages as ever."""
+    from qa_tui.demo import generate
+    from qa_tui.store.quicklist import FirstRead, quick_source
+    from qa_tui.tui.app import make_app
+    from qa_tui.workspace import open_workspace
+    from tests.conftest import frozen_clock
+
+    generate(workspace, 60, seed=5)
+    monkeypatch.setattr(home_source, "IN_MEMORY_UP_TO", 10)
+    monkeypatch.setattr(home_source, "PAGE", 10)
+    open_workspace(settings, db_url).close()
+    source = quick_source(db_url)
+    assert source is not None
+    first = FirstRead(source, 10, 10)
+    assert first.result() is not None  # read before the app starts, as in qa-tui
+    app = make_app(settings, db_url=db_url, clock=frozen_clock, first=first)
+    async with app.run_test(size=SIZE) as pilot:
+        table = home(app).query_one(EvaluationList)
+        # Drawn as the screen mounted, from the read already done: no worker waited for.
+        assert isinstance(table.rows, WindowRows)
+        assert shown(app) == expected(workspace, "", "date", True)[:10]
+        await settle(pilot)
+        assert table.row_count == 60
+        assert status(app).startswith("60 evaluations (includes 60 demo)")
+        await pilot.press("n", "o", "r", "t", "h")
+        await settle(pilot)
+        want = expected(workspace, "north", "date", True)
+        assert shown(app) == want[:10] and table.row_count == len(want)
+        assert status(app).startswith(f"Showing {len(want)} of 60 evaluations")
+
+
+def test_the_first_read_reads_a_short_list_whole_and_declines_no_database(
+    workspace: Any, tmp_path: Any
+) -> None:
+    from qa_tui.demo import generate
+    from qa_tui.store.quicklist import FirstRead
+
+    generate(workspace, 12, seed=5)
+    path = workspace.store.url.removeprefix("sqlite:///")
+    found = FirstRead(Path(path), 20, 5).result()
+    assert found is not None and found.whole and found.counted == (12, 12)
+    assert len(found.rows) == 12
+    long = FirstRead(Path(path), 10, 5).result()
+    assert long is not None and not long.whole and long.counted == (0, 0)
+    assert [r.id for r in long.rows] == [r.id for r in found.rows[:5]]
+    assert FirstRead(tmp_path / "absent.db", 10, 5).result() is None
+    assert not (tmp_path / "absent.db").exists()
+
+
+@run_async
+async def test_a_filter_key_repaints_the_filter_not_the_whole_screen(
+    workspace: Any, settings: Any, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Input asks for a layout of the whole screen whenever its text's width changes (every
+    key); the filter's size is set by CSS, so a key only repaints it. A text wider than the
+    filter still scrolls to keep the cursor in view."""
+    from textual.widget import Widget
+
+    from qa_tui.demo import generate
+
+    generate(workspace, 20, seed=5)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        filter_input = home(app).query_one("#filter", Input)
+        layouts: list[Widget] = []
+        original = Widget.refresh
+
+        def refresh(widget: Widget, *regions: Any, **kwargs: Any) -> Widget:
+            if kwargs.get("layout") and widget is filter_input:
+                layouts.append(widget)
+            return original(widget, *regions, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        await pilot.press("n", "o", "r", "t", "h")  # the list filters as ever
+        await settle(pilot)
+        assert filter_input.value == "north" and table_cells_filtered(app, "north")
+        assert layouts == []
+        await pilot.press(*"x" * 90)  # wider than the filter at 80 columns
+        await settle(pilot)
+        assert len(layouts) <= 1  # once: its (hidden) scrollbar appears, as in any layout
+        assert filter_input.scroll_x > 0  # the cursor kept in view
+        assert filter_input.cursor_screen_offset.x < filter_input.region.right
+
+
+def table_cells_filtered(app: Any, text: str) -> bool:
+    """Every row on the list matches ``text`` (and there is one)."""
+    table = home(app).query_one(EvaluationList)
+    rows = [table.rows[i] for i in range(table.row_count)]
+    return bool(rows) and all(isinstance(r, HomeRow) and matching([r], text) for r in rows)

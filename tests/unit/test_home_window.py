@@ -12,6 +12,7 @@ from qa_tui.store.home_window import (
     position,
     session_runner,
     sqlite_runner,
+    text_values,
     totals,
 )
 from qa_tui.store.queries import list_evaluations
@@ -73,17 +74,33 @@ def test_window_equals_the_list_in_memory(workspace: Workspace) -> None:
         assert not found["zzz"] and 0 < found["north"] < 60
         assert totals(run) == (60, sum(r.demo for r in every))
         assert longest(run)["case_reference"] == max(len(r.case_reference) for r in every)
-        for text in FILTERS:
-            for sort, reverse in SORTS:
-                q = HomeQuery.of(text, sort, reverse, grade_labels=DEFAULT_GRADE_LABELS)
-                expected = _in_memory(rows, text, sort, reverse)
-                got = [r.id for r in page(run, q, 0, 1000)]
-                assert got == expected, (text, sort, reverse)
-                assert count(run, q) == len(expected)
-                assert [r.id for r in page(run, q, 5, 7)] == expected[5:12]
-                for n, evaluation_id in enumerate(expected[:3] + expected[-2:]):
-                    want = expected.index(evaluation_id)
-                    assert position(run, q, evaluation_id) == want, (text, sort, n)
+        # Also with the few-valued columns' values known (a word none holds is not looked
+        # for there): the same rows, counts and positions, for words from every column.
+        known = text_values(run)
+        assert every[0].team in known["team"] and every[0].auditor in known["auditor"]
+        assert {r.evaluation_date for r in every if r.evaluation_date} <= known["evaluation_date"]
+        words = [
+            every[0].case_reference.lower(),
+            every[1].practitioner.lower().split()[-1],
+            every[2].auditor.lower()[:4],
+            every[3].service_area.lower()[-5:],
+            (every[4].evaluation_date or "2026")[:7],
+            "-1",
+            "1999-0",
+        ]
+        for text, sort, reverse, values in (
+            *((t, s, r, None) for t in FILTERS for s, r in SORTS),
+            *((t, s, r, known) for t in FILTERS + words for s, r in SORTS),
+        ):
+            q = HomeQuery.of(text, sort, reverse, grade_labels=DEFAULT_GRADE_LABELS, known=values)
+            expected = _in_memory(rows, text, sort, reverse)
+            got = [r.id for r in page(run, q, 0, 1000)]
+            assert got == expected, (text, sort, reverse)
+            assert count(run, q) == len(expected)
+            assert [r.id for r in page(run, q, 5, 7)] == expected[5:12]
+            for n, evaluation_id in enumerate(expected[:3] + expected[-2:]):
+                want = expected.index(evaluation_id)
+                assert position(run, q, evaluation_id) == want, (text, sort, n)
             assert position(run, HomeQuery.of("zzz", "date", True), every[0].id) is None
         # The rows read are the list's rows, counts included, through either runner.
         by_id = {r.id: r for r in every}

@@ -143,7 +143,8 @@ class DashboardScreen(Screen[None]):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         name = (event.pane.id or "").removeprefix("tab-")
         if name:
-            if self.data is not None:  # drawn from memory while hidden: drawn now
+            if self.data is not None and self.data.query == self.query_now:
+                # drawn from memory while hidden: drawn now (not the last filters' bars)
                 found = next((c for c in self.data.charts if c.name == name), None)
                 if found is not None:
                     self._draw(found)
@@ -236,6 +237,7 @@ class DashboardScreen(Screen[None]):
         if chart.chart is found:
             return  # drawn already
         chart.show(found)
+        chart.read_for = self.data.query if self.data is not None else None
         self._say(f"#title-{found.name}", found.title)
         key = legend(found)
         self._say(f"#note-{found.name}", "   ".join(part for part in (key, found.note) if part))
@@ -253,6 +255,7 @@ class DashboardScreen(Screen[None]):
             self._draw(data.chart(active))
         else:
             self._draw(data.charts[-1])
+            self._reading_others(data)
         q = data.query
         where = " · ".join(v for v in (q.service_area, q.team) if v) or "every team"
         demo = f" (includes {data.demo:,} demo)" if data.demo else ""
@@ -264,6 +267,18 @@ class DashboardScreen(Screen[None]):
             self.loads += 1  # the chart on show is redrawn
         if len(data.charts) == len(TABS):
             self.complete += 1  # and every other one
+
+    def _reading_others(self, data: Dashboard) -> None:
+        """A chart not read yet for these filters says so (until its bars come, a second at
+        most at 100,000 evaluations) rather than keep the last filters' bars under these
+        filters' headline, for whoever opens its tab meanwhile."""
+        read = {found.name for found in data.charts}
+        for name, _label in TABS:
+            chart = self.query_one(f"#chart-{name}", BarChart)
+            if name not in read and chart.chart is not None and chart.read_for != data.query:
+                chart.show(None)
+                self._say(f"#title-{name}", "Reading the database…")
+                self._say(f"#note-{name}", "")
 
     @on(BarChart.Opened)
     def _opened(self, event: BarChart.Opened) -> None:

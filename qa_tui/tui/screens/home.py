@@ -32,11 +32,9 @@ from qa_tui.tui.screens.home_rows import (
 )
 from qa_tui.tui.screens.home_source import (
     RowSource,
-    WindowCounted,
     WindowRead,
-    count_matches,
+    first_read,
     read_all,
-    read_window,
 )
 from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.allocated_panel import AllocatedPanel
@@ -47,6 +45,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from qa_tui.domain.plan_views import MyAllocation
+    from qa_tui.store.quicklist import FirstRead
     from qa_tui.tui.input_order import InputHold
     from qa_tui.workspace import Workspace
 
@@ -76,10 +75,13 @@ class HomeScreen(HomeList):
         Binding("down", "focus_table", "To the list", id="home.to_list", show=False),
     ]
 
-    def __init__(self, quick_path: Path | str | None = None) -> None:
+    def __init__(
+        self, quick_path: Path | str | None = None, first: FirstRead | None = None
+    ) -> None:
         super().__init__()
         self.workspace: Workspace | None = None
         self._quick_path = quick_path
+        self._first = first  # the list read as the app started (quick_path's)
         self._loaded = False
         self._last = ""  # the one worked on last, from a previous session too
         self._keys_hold: InputHold | None = None
@@ -133,6 +135,27 @@ class HomeScreen(HomeList):
         if self._quick_path is not None:
             self.quick_load(self._quick_path)
 
+    def quick_load(self, path: Path | str) -> None:
+        """Start-up fast path: draw the list from the file (or the PostgreSQL database, with
+        psycopg alone), then ask for the workspace. Read already as the app started: drawn
+        now, in the first frame (else the worker waits for that read)."""
+        source, first = RowSource(path=path), self._first
+        self._first = None
+        if first is None or not first.done():
+            self._read(source, self._filter_text(), self._sort, self._keep, first)
+            return
+        found = first.result()
+        if found is None:  # the file cannot answer: the workspace will
+            self.post_message(WorkspaceWanted())
+            return
+        rows, window = first_read(source, found)
+        if rows is not None:
+            self.on_evaluations_loaded(EvaluationsLoaded(rows))
+        else:
+            self.on_window_read(WindowRead(window, -1, source))
+            # Counted once the first frame is out: the scans must not hold up its drawing.
+            self.call_after_refresh(self._count_whole, source, source.query("", self._sort))
+
     def on_workspace_ready(self, message: WorkspaceReady) -> None:
         self.workspace = message.workspace
         self.load()
@@ -152,23 +175,35 @@ class HomeScreen(HomeList):
             self._read(RowSource(ws=self.workspace), self._filter_text(), self._sort, self._keep)
 
     @work(thread=True, exclusive=True, group="home-load")
-    def _read(self, source: RowSource, text: str, sort: tuple[str, bool], keep: str) -> None:
-        """Every row when few, else the first page of a window on the database."""
+    def _read(
+        self,
+        source: RowSource,
+        text: str,
+        sort: tuple[str, bool],
+        keep: str,
+        first: FirstRead | None = None,
+    ) -> None:
+        """Every row when few, else the first page of a window on the database (``first``:
+        as read when the app started, still being read)."""
         last = source.ws.positions.last() if source.ws is not None else ""
-        rows, counted = read_all(source)
-        if counted[0] < 0:  # the file cannot answer: the workspace will
-            self.post_message(WorkspaceWanted())
-            return
-        if rows is not None:
-            self.post_message(EvaluationsLoaded(rows, last))
-        else:
-            # The columns fitted to every row once the workspace is open (a scan start-up
-            # need not wait for: the first draw fits them to its page).
-            query, widths = source.query(text, sort), source.ws is not None
-            window = read_window(source, query, keep or last, counted, widths)
-            self.post_message(WindowRead(window, -1, source, last))
-            if window is not None and window.count < 0:  # the page first, then the count
-                self.post_message(WindowCounted(count_matches(source, query), query))
+        found = first.result() if first is not None else None
+        with source.held() as answers:  # the file's reads: one connection
+            if found is not None:
+                rows, window = first_read(source, found)
+                if window is not None:
+                    self.post_message(WindowRead(window, -1, source))
+                    self._post_counts(source, window.query)
+                    return
+                counted = found.counted
+            else:
+                rows, counted = read_all(source) if answers else (None, (-1, -1))
+            if counted[0] < 0:  # the file cannot answer: the workspace will
+                self.post_message(WorkspaceWanted())
+                return
+            if rows is not None:
+                self.post_message(EvaluationsLoaded(rows, last))
+            else:
+                self._read_window_first(source, source.query(text, sort), keep or last, last)
         if source.ws is not None:
             # Imported here: planning pulls in SQLAlchemy, which start-up must not pay for.
             from qa_tui.services.planning import PlanningService
@@ -199,11 +234,6 @@ class HomeScreen(HomeList):
     def on_evaluation_opened(self, message: EvaluationOpened) -> None:
         message.stop()  # the app sent it here: it must not bubble back
         self._keep = self._last = message.evaluation_id
-
-    def quick_load(self, path: Path | str) -> None:
-        """Start-up fast path: draw the list from the file (or the PostgreSQL database, with
-        psycopg alone), then ask for the workspace."""
-        self._read(RowSource(path=path), self._filter_text(), self._sort, self._keep)
 
     def on_evaluations_loaded(self, message: EvaluationsLoaded) -> None:
         self._rows, self._window = message.rows, None

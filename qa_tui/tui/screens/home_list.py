@@ -28,8 +28,10 @@ from qa_tui.tui.screens.home_source import (
     WindowCounted,
     WindowRead,
     WindowRows,
+    WindowTotals,
     count_matches,
     read_page,
+    read_totals,
     read_window,
 )
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
@@ -64,6 +66,7 @@ class HomeList(Screen[None]):
         self._asking: HomeQuery | None = None
         self._open_when_drawn = False
         self._counting: Reading | None = None  # the count of the filter drawn, stoppable
+        self._totals: tuple[int, int] | None = None  # every evaluation, the demo ones
 
     def _shown_loaded(self, last_id: str, empty: bool, fill: Callable[[], None]) -> None:
         raise NotImplementedError  # the screen's
@@ -100,10 +103,9 @@ class HomeList(Screen[None]):
             return
         if message.generation == -1:  # a whole read: the totals and widths are new
             self._source, self._widths = message.source, window.widths
-            self._generation += 1
-        elif self._window is not None:
-            old = self._window.window
-            window.total, window.demo = old.total, old.demo
+            self._generation += 1  # (the totals kept till counted again: the same, mostly)
+        if self._totals is not None:  # counted after a whole read's first page
+            window.total, window.demo = self._totals
         self._drawn = self._generation
         self._rows, self._window = [], WindowRows(window, self._want_page)
         if message.generation == -1:
@@ -183,6 +185,38 @@ class HomeList(Screen[None]):
                 return  # the line keeps "200+" (stopped: the new words count themselves)
             if n >= 0:
                 self.post_message(WindowCounted(n, query))
+
+    @work(thread=True, exclusive=True, group="home-load")
+    def _count_whole(self, source: RowSource, query: HomeQuery) -> None:
+        with source.held():
+            self._post_counts(source, query)
+
+    def _read_window_first(self, source: RowSource, query: HomeQuery, keep: str, last: str) -> None:
+        """A long list: its first page drawn first, then counted (scans of every row)."""
+        # The columns fitted to every row once the workspace is open (a scan start-up need
+        # not wait for: the first draw fits them to its page).
+        window = read_window(source, query, keep, widths=source.ws is not None)
+        self.post_message(WindowRead(window, -1, source, last))
+        if window is not None:
+            self._post_counts(source, query)
+
+    def _post_counts(self, source: RowSource, query: HomeQuery) -> None:
+        """Every evaluation, and those ``query`` matches: after a whole read's first page."""
+        found = read_totals(source)
+        counted = found[0] if found is not None else None
+        if found is not None:
+            self.post_message(WindowTotals(*found[0], found[1], source))
+        if counted is not None and not query.words:  # every evaluation: counted already
+            self.post_message(WindowCounted(counted[0], query))
+        else:
+            self.post_message(WindowCounted(count_matches(source, query), query))
+
+    def on_window_totals(self, message: WindowTotals) -> None:
+        message.source.known = message.known  # the next keys' queries look only where it may be
+        self._totals = (message.total, message.demo)
+        if self._window is not None:
+            self._window.window.total, self._window.window.demo = self._totals
+            self._update_status()
 
     def on_window_counted(self, message: WindowCounted) -> None:
         rows = self._window

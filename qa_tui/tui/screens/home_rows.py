@@ -122,8 +122,9 @@ def status_text(
     total: int, shown: int, demo: int, sort: tuple[str, bool], more: bool = False
 ) -> str:
     """The line under the list: how many evaluations, how many shown (``more``: at least
-    that many, still being counted), and the sort."""
-    if not total:
+    that many, still being counted), and the sort; nothing while ``total`` is not known
+    (negative) or there is nothing."""
+    if total <= 0:
         return ""
     noun = "evaluation" if total == 1 else "evaluations"
     if more:

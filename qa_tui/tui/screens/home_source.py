@@ -10,6 +10,7 @@ Everything here runs in the screen's worker threads except :class:`WindowRows`' 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -17,13 +18,17 @@ from rich.text import Text
 from textual.message import Message
 
 from qa_tui.store.home_window import (
+    IN_MEMORY_UP_TO,
+    PAGE,
     HomeQuery,
     Runner,
     count,
+    counted_up_to,
     longest,
     page,
     position,
     session_runner,
+    text_values,
     totals,
 )
 from qa_tui.tui.screens.home_rows import HomeRow, column_widths, make_home_row
@@ -34,12 +39,11 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from qa_tui.store.interrupt import Reading
+    from qa_tui.store.quicklist import FirstRows
     from qa_tui.store.rows import EvaluationRow
     from qa_tui.workspace import Workspace
 
 T = TypeVar("T")
-IN_MEMORY_UP_TO = 5_000  # more evaluations than this and the list is windowed
-PAGE = 200  # rows read at a time
 AHEAD = 60  # rows from the end of a page at which the next is read
 
 
@@ -48,11 +52,14 @@ class RowSource:
 
     def __init__(self, path: Path | str | None = None, ws: Workspace | None = None) -> None:
         self.path, self.ws = path, ws  # path: a SQLite file, or a PostgreSQL URL
+        self._held: Runner | None = None  # the file's runner while held (one worker's)
+        # The few-valued columns' values, once read (set on the UI thread: WindowTotals).
+        self.known: dict[str, frozenset[Any]] | None = None
         if ws is not None:
             self.dialect = ws.store.dialect
             self.grade_labels = _labels(ws)
         else:
-            from qa_tui.framework.model import DEFAULT_GRADE_LABELS
+            from qa_tui.vocab import DEFAULT_GRADE_LABELS
 
             self.dialect = "postgresql" if isinstance(path, str) else "sqlite"
             self.grade_labels = dict(DEFAULT_GRADE_LABELS)
@@ -61,6 +68,8 @@ class RowSource:
         """``fn(runner)``, or None when the file cannot answer (the workspace will)."""
         if self.ws is not None:
             return self.ws.read(lambda session: fn(session_runner(session)))
+        if self._held is not None:
+            return fn(self._held)
         from qa_tui.store.quicklist import quick_runner
 
         assert self.path is not None
@@ -73,9 +82,36 @@ class RowSource:
         finally:
             close()
 
+    @contextmanager
+    def held(self) -> Iterator[bool]:
+        """The reads inside share one connection to the file (or the PostgreSQL database):
+        opened and checked once. Yields False when it cannot answer (the workspace will);
+        the workspace's reads are its own sessions, as ever."""
+        if self.ws is not None or self._held is not None:
+            yield True
+            return
+        from qa_tui.store.quicklist import quick_runner
+
+        assert self.path is not None
+        opened = quick_runner(self.path)
+        if opened is None:
+            yield False
+            return
+        self._held, close = opened
+        try:
+            yield True
+        finally:
+            self._held = None
+            close()
+
     def query(self, text: str, sort: tuple[str, bool]) -> HomeQuery:
         return HomeQuery.of(
-            text, sort[0], sort[1], dialect=self.dialect, grade_labels=self.grade_labels
+            text,
+            sort[0],
+            sort[1],
+            dialect=self.dialect,
+            grade_labels=self.grade_labels,
+            known=self.known,
         )
 
     def home_row(self, row: EvaluationRow) -> HomeRow:
@@ -89,7 +125,7 @@ class RowSource:
 
 def _labels(ws: Workspace) -> dict[str, str]:
     """Grade code -> its words, from every template (the newest versions last, so they win)."""
-    from qa_tui.framework.model import NOT_APPLICABLE
+    from qa_tui.vocab import NOT_APPLICABLE
 
     labels: dict[str, str] = {}
     for template in reversed(ws.templates.all()):
@@ -112,13 +148,15 @@ class Window:
 
 
 def read_all(source: RowSource) -> tuple[list[HomeRow] | None, tuple[int, int]]:
-    """Every row when they are few enough to keep in memory, else None; and how many there
-    are, and of them demo data ((-1, -1) when the file cannot answer)."""
+    """Every row when they are few enough to keep in memory, and how many there are and of
+    them demo data; else None and (0, 0): too many, counted later (:func:`read_totals`,
+    once the first page is drawn: a scan of every row); (None, (-1, -1)) when the file
+    cannot answer."""
 
     def read(run: Runner) -> tuple[list[EvaluationRow] | None, tuple[int, int]]:
+        if counted_up_to(run, IN_MEMORY_UP_TO + 1) > IN_MEMORY_UP_TO:
+            return None, (0, 0)
         counted = totals(run)
-        if counted[0] > IN_MEMORY_UP_TO:
-            return None, counted
         return page(run, HomeQuery(dialect=source.dialect), 0, counted[0] + 1), counted
 
     found = source.read(read)
@@ -128,25 +166,26 @@ def read_all(source: RowSource) -> tuple[list[HomeRow] | None, tuple[int, int]]:
     return (None if rows is None else [source.home_row(r) for r in rows]), counted
 
 
-def read_window(
+def read_totals(
     source: RowSource,
-    query: HomeQuery,
-    keep: str,
-    counted: tuple[int, int] = (-1, -1),
-    widths: bool = False,
+) -> tuple[tuple[int, int], dict[str, frozenset[Any]]] | None:
+    """Every evaluation and the demo ones, and the few-valued columns' values (None when the
+    file cannot answer)."""
+    return source.read(lambda run: (totals(run), text_values(run)))
+
+
+def read_window(
+    source: RowSource, query: HomeQuery, keep: str, widths: bool = False
 ) -> Window | None:
-    """The first page of the list (and the kept evaluation's page), counted; ``counted``:
-    every evaluation and the demo ones when known; ``widths``: fit the columns to every row
-    (else to the rows read)."""
+    """The first page of the list (and the kept evaluation's page), counted if it is all
+    (else counted later: a scan of every row; the totals too, :func:`read_totals`);
+    ``widths``: fit the columns to every row (else to the rows read)."""
 
     def read(run: Runner) -> tuple[int, dict[int, list[EvaluationRow]], int, dict[str, int]]:
         first = page(run, query, 0, PAGE)
         pages = {0: first}
-        if len(first) < PAGE:
-            n = len(first)
-        else:
-            # Counted after the page is drawn (count_matches): a scan of every row.
-            n = counted[0] if counted[0] >= 0 and not query.words else -1
+        # Counted after the page is drawn (count_matches) if more: a scan of every row.
+        n = len(first) if len(first) < PAGE else -1
         at = next((i for i, r in enumerate(first) if r.id == keep), None) if keep else None
         if keep and at is None:
             at = position(run, query, keep)
@@ -157,14 +196,36 @@ def read_window(
     found = source.read(read)
     if found is None:
         return None
-    n, pages, at, longest_text = found
+    return _window(source, query, *found)
+
+
+def first_read(source: RowSource, first: FirstRows) -> tuple[list[HomeRow] | None, Window | None]:
+    """The rows read as the app started (:class:`~qa_tui.store.quicklist.FirstRead`): every
+    row of a short list, or the window of a long one (its first page, not counted yet)."""
+    if first.whole:
+        return [source.home_row(r) for r in first.rows], None
+    query = source.query("", ("date", True))
+    n = len(first.rows) if len(first.rows) < PAGE else -1
+    return None, _window(source, query, n, {0: first.rows}, 0, {})
+
+
+def _window(
+    source: RowSource,
+    query: HomeQuery,
+    n: int,
+    pages: dict[int, list[EvaluationRow]],
+    at: int,
+    longest_text: dict[str, int],
+) -> Window:
+    """The window of ``pages`` read, ``n`` rows in all (-1: not counted yet), the cursor
+    ``at``, its columns fitted to the rows read and to ``longest_text`` (every row's)."""
     home_pages = {k: [source.home_row(r) for r in rows] for k, rows in pages.items()}
     fitted = column_widths([r for rows in home_pages.values() for r in rows])
     for key, column in (("case", "case_reference"), ("service", "service_area")):
         fitted[key] = max(fitted[key], longest_text.get(column, 0))
     for key in ("team", "practitioner"):
         fitted[key] = max(fitted[key], longest_text.get(key, 0))
-    return Window(query, n, counted[0], counted[1], home_pages, at, fitted)
+    return Window(query, n, -1, -1, home_pages, at, fitted)
 
 
 def count_matches(source: RowSource, query: HomeQuery, reading: Reading | None = None) -> int:
@@ -292,6 +353,17 @@ class PageRead(Message):
     number: int
     rows: list[HomeRow]
     generation: int
+
+
+@dataclass
+class WindowTotals(Message):
+    """Every evaluation and the demo ones, counted after a whole read's first page, and the
+    values of the few-valued columns the filter looks in."""
+
+    total: int
+    demo: int
+    known: dict[str, frozenset[Any]]
+    source: RowSource
 
 
 @dataclass

@@ -69,9 +69,11 @@ class BarChart(OptionList):
     def __init__(self, chart: DashChart | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.chart = chart
+        self.read_for: object = None  # the filters the chart was read for (the screen's)
         self._drawn_width = 0
 
-    def show(self, chart: DashChart) -> None:
+    def show(self, chart: DashChart | None) -> None:
+        """Draw ``chart`` (None: nothing, while it is being read)."""
         self.chart = chart
         self._redraw()
 
