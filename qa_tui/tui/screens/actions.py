@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from qa_tui.errors import QaError
 from qa_tui.tui.messages import OpenEvaluation
@@ -31,6 +31,7 @@ from qa_tui.tui.screens.action_rows import (
 )
 from qa_tui.tui.text import SafeInput
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
+from qa_tui.tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from qa_tui.store.followup_queries import ActionFilter, TrackedAction
@@ -86,7 +87,7 @@ class ActionsScreen(Screen[None]):
             )
         yield Static("", id="actions-status")
         yield EvaluationList(id="actions")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._columns()
