@@ -37,6 +37,7 @@ from qa_tui.tui.your_settings import YourSettings
 
 if TYPE_CHECKING:
     from qa_tui.tui.dialogs.new_evaluation import NewEvaluationRequest
+    from qa_tui.tui.screens.home_source import WindowRead
     from qa_tui.workspace import Workspace
 
 
@@ -154,6 +155,10 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
 
     def on_evaluations_loaded(self, _: msg.EvaluationsLoaded) -> None:
         self.call_after_refresh(settle_heap)
+
+    def on_window_read(self, message: WindowRead) -> None:
+        if message.generation == -1:  # the home list read whole, a window at a time (not a
+            self.call_after_refresh(settle_heap)  # filter's page): as for one read in memory
 
     def on_unmount(self) -> None:
         # The writer finishes what the screens handed it (their last keystrokes), then
