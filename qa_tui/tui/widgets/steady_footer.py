@@ -45,6 +45,10 @@ class SteadyFooter(Footer):
     def __init__(self) -> None:
         super().__init__()
         self._built: list[Entry] | None = None  # the keys its widgets were made for
+        # Its keys made with it, not after the screen's first update (Textual's footer waits
+        # for the bindings to be "ready", then rebuilds itself once per change notified on the
+        # way: three times as a list screen opens, the last often just after its first page).
+        self.set_reactive(Footer._bindings_ready, True)
 
     def compose(self) -> ComposeResult:
         self._built = _shown(self.screen) if self._bindings_ready else None
