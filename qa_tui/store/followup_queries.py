@@ -124,7 +124,6 @@ def _evaluation_is(condition: Any) -> Any:
     return _evaluation_column(condition).is_(True)
 
 
-FEW = 1_000  # evaluations a word matches, beyond which each action's is looked up instead
 # Through the search index: actions or evaluations a word matches, beyond which the actions
 # are walked instead (a page of a word that matches more than 2,000 of them is found in a
 # short walk; fewer are fetched by key and sorted). On PostgreSQL reading 5,000 matches to
@@ -132,50 +131,41 @@ FEW = 1_000  # evaluations a word matches, beyond which each action's is looked 
 INDEXED_FEW = 2_000
 
 
-def _word_evaluations(session: Session, word: str) -> Any:
-    """The condition that an action's evaluation matches ``word`` (team, service area, case
-    reference). A word few evaluations match: their ids, found by one scan that stops once
-    :data:`FEW` are found. A common word: the action's evaluation looked up by its key for
-    each action walked (a page walks a few hundred). Either way no keystroke scans every
-    evaluation and then looks every action's evaluation up as well."""
-    e, a = models.Evaluation, models.Action
-    matches = or_(_like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word))
-    ids = list(session.scalars(select(e.id).where(matches).limit(FEW + 1)))
-    if len(ids) <= FEW:
-        return a.evaluation_id.in_(ids)
-    return _evaluation_is(matches)
-
-
-def _word_matches(session: Session, word: str) -> Any:
+def _word_matches(session: Session, word: str) -> tuple[Any, bool]:
     """The condition that an action matches ``word``: by its owner or description, or its
-    evaluation's team, service area or case reference. Looked up in the search index when
-    that can tell (the matching actions and evaluations by key: a word that matches few or
-    none costs a few lookups, not a walk of every action); otherwise tested per action."""
+    evaluation's team, service area or case reference; and whether the search index answered
+    it (the matching actions and evaluations by key: a word that matches few or none costs a
+    few lookups, not a walk of every action). Otherwise it is tested per action walked."""
     a, e = models.Action, models.Evaluation
     found = followup_search.find(session, word, _like, INDEXED_FEW)
     by_action = or_(_like(a.owner, word), _like(a.description, word))
+    # The action's evaluation looked up by its key for each action walked: no scan of every
+    # evaluation first (a word of one or two letters that few evaluations match would be one
+    # on each keystroke, and on each step of a walk).
+    by_evaluation = _evaluation_is(
+        or_(_like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word))
+    )
     if found is None:
-        return or_(by_action, _word_evaluations(session, word))
+        return or_(by_action, by_evaluation), False
     parts = []
     if found.action_ids is None:
         parts.append(by_action)
     elif found.action_ids:
         parts.append(a.id.in_(found.action_ids))
     if found.evaluation_ids is None:
-        matches = or_(
-            _like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word)
-        )
-        parts.append(_evaluation_is(matches))
+        parts.append(by_evaluation)
     elif found.evaluation_ids:
         parts.append(a.evaluation_id.in_(found.evaluation_ids))
-    return or_(*parts) if parts else false()
+    looked_up = found.action_ids is not None and found.evaluation_ids is not None
+    return (or_(*parts) if parts else false()), looked_up
 
 
-def _action_query(session: Session, flt: ActionFilter) -> Any:
+def _action_query(session: Session, flt: ActionFilter) -> tuple[Any, bool]:
     """Actions matching ``flt``, with their evaluation's case reference, team, service area
-    and status. No join: SQLite would first scan every evaluation to build a Bloom filter;
-    conditions on the evaluation are looked up per action, so walking the actions in due
-    order stops after a page."""
+    and status; and whether a word must be tested action by action (then the walk in due
+    order stops after a page, but only once a page is found: see :func:`walk_actions`). No
+    join: SQLite would first scan every evaluation to build a Bloom filter; conditions on the
+    evaluation are looked up per action."""
     a, e = models.Action, models.Evaluation
     query = select(
         a,
@@ -202,11 +192,14 @@ def _action_query(session: Session, flt: ActionFilter) -> Any:
     if flt.evaluation:
         found = or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation))
         where.append(_evaluation_is(found))
+    walked = False
     for word in flt.words:
-        where.append(_word_matches(session, word))
+        condition, looked_up = _word_matches(session, word)
+        where.append(condition)
+        walked = walked or not looked_up
     # Last, so SQLite tests it only for actions that passed everything else.
     where.append(_evaluation_column(e.deleted).is_not(True))
-    return query.where(*where)
+    return query.where(*where), walked
 
 
 class Superseded(QaError):
@@ -247,13 +240,22 @@ def list_actions(
 
 
 def _list_actions(
-    session: Session, flt: ActionFilter, after: tuple[dt.date, str] | None, limit: int | None
+    session: Session,
+    flt: ActionFilter,
+    after: tuple[dt.date, str] | None,
+    limit: int | None,
+    until: tuple[dt.date, str] | None = None,
+    query: Any = None,
 ) -> list[TrackedAction]:
     a = models.Action
     # The index (due_key, id) gives this order at once: a page stops after ``limit`` rows.
-    query = _action_query(session, flt).order_by(a.due_key, a.id)
+    if query is None:
+        query = _action_query(session, flt)[0]
+    query = query.order_by(a.due_key, a.id)
     if after is not None:
-        query = query.where(or_(a.due_key > after[0], and_(a.due_key == after[0], a.id > after[1])))
+        query = query.where(_beyond(after))
+    if until is not None:
+        query = query.where(_up_to(until))
     if limit is not None:
         query = query.limit(limit)
     rows = []
@@ -279,6 +281,66 @@ def _list_actions(
     return rows
 
 
+def _beyond(key: tuple[dt.date, str]) -> Any:
+    """The actions after ``key`` in the tracker's order (due date, then id). The plain
+    bound on the due date is what lets both planners start the index scan there."""
+    a = models.Action
+    return and_(a.due_key >= key[0], or_(a.due_key > key[0], a.id > key[1]))
+
+
+def _up_to(key: tuple[dt.date, str]) -> Any:
+    """The actions up to ``key`` (included): the plain bound ends the index scan there."""
+    a = models.Action
+    return and_(a.due_key <= key[0], or_(a.due_key < key[0], a.id <= key[1]))
+
+
+WALK = 4_000  # actions a step of a walk examines: ~40 ms on SQLite, 100,000 evaluations
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one step of a walk found after its starting point: ``rows`` (at most the limit
+    asked for) and ``walked_to``, the last action it examined — None when nothing is left
+    to examine (the limit reached, or the end of the actions)."""
+
+    rows: list[TrackedAction]
+    walked_to: tuple[dt.date, str] | None
+
+
+def _edge(session: Session, after: tuple[dt.date, str] | None, walk: int) -> Any:
+    """The ``walk``-th action after ``after`` in the tracker's order (None: fewer are left),
+    read from the (due_key, id) index alone."""
+    a = models.Action
+    query = select(a.due_key, a.id).order_by(a.due_key, a.id).offset(walk - 1).limit(1)
+    if after is not None:
+        query = query.where(_beyond(after))
+    found = session.execute(query).first()
+    return None if found is None else (found[0], found[1])
+
+
+def walk_actions(
+    session: Session,
+    flt: ActionFilter,
+    after: tuple[dt.date, str] | None,
+    limit: int,
+    stop: Callable[[], bool] | None = None,
+    walk: int | None = None,
+) -> Step:
+    """Up to ``limit`` actions matching ``flt`` after ``after``, as :func:`list_actions`, in
+    bounded steps: when a filter word must be tested action by action (one or two letters,
+    which no trigram index answers, or a word the index finds too common), a step examines
+    at most ``walk`` actions, so a word that matches few or none never makes one read walk
+    every action. The caller shows what a step found and goes on from ``walked_to``; the
+    steps together give exactly the rows one plain query would."""
+    with stoppable(session, stop):
+        query, walked = _action_query(session, flt)
+        if not walked:  # an index (or no word at all) bounds the read already
+            return Step(_list_actions(session, flt, after, limit, None, query), None)
+        edge = _edge(session, after, walk or WALK)
+        rows = _list_actions(session, flt, after, limit, edge, query)
+        return Step(rows, None if len(rows) >= limit else edge)
+
+
 def is_overdue(status: str, due: dt.date | None, today: dt.date) -> bool:
     """Still to do and past its due date."""
     return status in OPEN_ACTION_STATUSES and due is not None and due < today
@@ -291,10 +353,33 @@ def count_actions(
     stop: Callable[[], bool] | None = None,
 ) -> int:
     """How many actions match, counted up to ``cap`` (``cap + 1`` means more than ``cap``)."""
+    return count_step(session, flt, cap, None, stop, 0)[0]
+
+
+def count_step(
+    session: Session,
+    flt: ActionFilter,
+    cap: int = COUNT_CAP,
+    after: tuple[dt.date, str] | None = None,
+    stop: Callable[[], bool] | None = None,
+    walk: int | None = None,
+) -> tuple[int, tuple[dt.date, str] | None]:
+    """How many actions after ``after`` match, counted up to ``cap`` (``cap + 1``: more),
+    examining at most ``walk`` actions (default: five steps' worth) when a word is tested
+    action by action (0: all); and the last action examined when more are left to examine
+    (None: the count is whole)."""
+    walk = WALK * 5 if walk is None else walk
     with stoppable(session, stop):
-        query = _action_query(session, flt)
-        inner = query.with_only_columns(models.Action.id).limit(cap + 1).subquery()
-        return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+        query, walked = _action_query(session, flt)
+        query = query.with_only_columns(models.Action.id)
+        edge = _edge(session, after, walk) if walked and walk else None
+        if after is not None:
+            query = query.where(_beyond(after))
+        if edge is not None:
+            query = query.where(_up_to(edge))
+        inner = query.limit(cap + 1).subquery()
+        found = int(session.scalar(select(func.count()).select_from(inner)) or 0)
+        return found, (edge if found <= cap else None)
 
 
 # --- immediate concerns -----------------------------------------------------------------------

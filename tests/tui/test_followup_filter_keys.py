@@ -5,17 +5,25 @@ without rebuilding it."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
 from qa_tui.domain import outcomes
-from qa_tui.store.followup_queries import list_open_concerns, list_unshared_summaries
+from qa_tui.store import followup_queries
+from qa_tui.store.followup_queries import (
+    ActionFilter,
+    list_actions,
+    list_open_concerns,
+    list_unshared_summaries,
+)
 from qa_tui.tui.screens.actions import ActionsScreen
 from qa_tui.tui.screens.concerns import ConcernsScreen, FindingsScreen
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from qa_tui.tui.widgets.steady_footer import SteadyFooter
+from tests.conftest import FROZEN_NOW
 from tests.tui.test_app_shell import (
     SIZE,
     add_evaluation,
@@ -25,6 +33,8 @@ from tests.tui.test_app_shell import (
     settle,
 )
 from tests.tui.test_evaluation_journey import wait_for
+
+TODAY = FROZEN_NOW.date()  # the app's clock in these tests
 
 
 def _keys(screen: Any) -> list[str]:
@@ -112,3 +122,43 @@ async def test_typing_on_the_tracker_hides_its_letter_keys_without_rebuilding_th
         await pilot.press("o")  # and they act on the list, not the filter
         await settle(pilot)
         assert screen._overdue and screen.query_one("#filter", Input).value == "kim"
+
+
+@run_async
+async def test_a_short_word_is_looked_for_in_steps_and_the_list_says_so_until_found(
+    workspace: Any, settings: Any, db_url: str, monkeypatch: Any
+) -> None:
+    """A word of two letters (no trigram index answers it) matching only the last action:
+    the tracker walks the actions a few at a time, shows what it has with "still looking"
+    (never "0 actions" while looking), and ends with exactly the plain filter's rows."""
+    eid = add_evaluation(workspace, "LCS-500500")
+    for day in range(1, 13):
+        workspace.write(outcomes.add_action, eid, "Visit the school", "Jo", f"2026-11-{day:02}")
+    last = workspace.write(outcomes.add_action, eid, "Ring the QX office", "Kim", "2026-12-01")
+    monkeypatch.setattr(followup_queries, "WALK", 3)  # steps of three actions
+    held = threading.Event()  # the steps after the first wait for it
+    walk = followup_queries.walk_actions
+
+    def gated(session: Any, flt: Any, after: Any, *args: Any) -> Any:
+        if flt.words == ("qx",) and after is not None:
+            assert held.wait(10)
+        return walk(session, flt, after, *args)
+
+    monkeypatch.setattr(followup_queries, "walk_actions", gated)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionsScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.loaded and len(_keys(screen)) == 13)
+        status = screen.query_one("#actions-status", Static)
+        await pilot.press("q", "x")
+        await wait_for(pilot, lambda: "still looking" in str(status.render()))
+        assert _keys(screen) == [] and str(status.render()).startswith("0 actions so far")
+        held.set()
+        await wait_for(pilot, lambda: _keys(screen) == [last])
+        await settle(pilot)
+        assert str(status.render()).startswith("1 action · ")  # counted, and done
+        flt = ActionFilter(statuses=("open", "in_progress"), words=("qx",), today=TODAY)
+        assert [a.id for a in workspace.read(list_actions, flt, None, None)] == [last]
