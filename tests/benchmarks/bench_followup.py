@@ -261,12 +261,16 @@ class Probe:
         self.want: Callable[[], bool] | None = None
         self.seen = asyncio.Event()
         self.at = 0.0
+        self.note: Callable[[], Any] | None = None  # what to log at each update, if anything
+        self.log: list[tuple[float, Any]] = []
         original = app._display
 
         def display(screen: Any, renderable: Any) -> None:
             original(screen, renderable)
             if isinstance(renderable, CompositorUpdate):
                 renderable.render_segments(app.console)
+            if self.note is not None:
+                self.log.append((time.perf_counter(), self.note()))
             if self.want is not None and self.want():
                 self.at, self.want = time.perf_counter(), None
                 self.seen.set()
@@ -422,8 +426,39 @@ async def _tracker(
         toggles.append(await probe.since(started))
         await asyncio.sleep(0.05)
     out["overdue/status toggle (max)"] = (max(toggles), bare_key)
+    await _rare(app, probe, screen, out, bare_key)
     app.pop_screen()
     await settled(app, pilot)
+
+
+RARE = "zq"  # two letters (no trigram index), matching no action: every action walked
+
+
+async def _rare(app: Any, probe: Probe, screen: Any, out: dict, bare_key: float) -> None:
+    """A short word that matches nothing: each key to its first step on screen (the list
+    saying it is still looking), then the walk to its end ("0 actions")."""
+    keys, ends = [], []
+    probe.note = lambda: (screen._drawn_generation, screen._looking)
+    for key in [*RARE, "backspace", "backspace"]:
+        generation = screen._generation
+        probe.arm(lambda g=generation: screen._generation > g and _page_is_current(screen))
+        started = time.perf_counter()
+        _send(app, key)
+        took = await probe.since(started)
+        word = repr(screen.query_one("#filter").value)
+        keys.append((took, word))
+        while screen._looking or not _page_is_current(screen):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)  # its update on screen
+        done = [t for t, (g, looking) in probe.log if g == screen._generation and not looking]
+        ends.append(((done[0] - started) * 1000, word))
+        probe.log.clear()
+        await asyncio.sleep(0.05)
+    probe.note = None
+    slowest = max(keys)
+    out[f"rare short word: per key (max: at {slowest[1]})"] = (slowest[0], bare_key)
+    longest = max(ends)
+    out[f"  … its walk to the end (max: at {longest[1]})"] = (longest[0], bare_key)
 
 
 async def _concerns(
