@@ -148,49 +148,56 @@ class ActionsScreen(Screen[None]):
         """A page of actions, in bounded steps when a filter word must be tested action by
         action: each step's rows are shown as they come, the list saying it is still
         looking, until the page is full or every action has been looked at."""
-        from qa_tui.store.followup_queries import PAGE, Superseded, walk_actions
+        from qa_tui.store import followup_queries as fq
 
         def stop() -> bool:  # a newer filter was asked for: abandon this one
             return generation != self._generation
 
         found: list[TrackedAction] = []
         position = after
-        while not stop():
-            try:
-                step = self.workspace.read(walk_actions, flt, position, PAGE + 1 - len(found), stop)
-            except Superseded:
-                return
-            except QaError as err:
-                self.app.call_from_thread(self._say, f"Actions not loaded: {err}")
-                return
-            found += step.rows
-            looking = step.walked_to is not None
-            self.app.call_from_thread(self._page_loaded, list(found), looking, generation)
-            if not looking:
-                return
-            position = step.walked_to
+        try:
+            prepared = self.workspace.read(fq.prepare, flt)  # its words looked up once
+            for number, size in enumerate(fq.walk_sizes()):
+                if stop():
+                    return
+                want = fq.PAGE + 1 - len(found)
+                step = self.workspace.read(
+                    fq.walk_actions, flt, position, want, stop, size, prepared
+                )
+                found += step.rows
+                looking = step.walked_to is not None
+                if step.rows or not looking or number == 0:  # nothing new: the list stands
+                    self.app.call_from_thread(self._page_loaded, list(found), looking, generation)
+                if not looking:
+                    return
+                position = step.walked_to
+        except fq.Superseded:
+            return
+        except QaError as err:
+            self.app.call_from_thread(self._say, f"Actions not loaded: {err}")
 
     @work(thread=True, exclusive=True, group="actions-count")
     def count(self, flt: ActionFilter, generation: int) -> None:
         """How many match (up to the cap), counted in bounded steps in the background: a
         keystroke stops it (between steps, and on SQLite within one)."""
-        from qa_tui.store.followup_queries import COUNT_CAP, count_step
+        from qa_tui.store import followup_queries as fq
 
         def stop() -> bool:
             return generation != self._generation
 
         total, position = 0, None
-        while not stop():
-            try:
+        try:
+            prepared = self.workspace.read(fq.prepare, flt)
+            while not stop():
                 found, position = self.workspace.read(
-                    count_step, flt, COUNT_CAP - total, position, stop
+                    fq.count_step, flt, fq.COUNT_CAP - total, position, stop, None, prepared
                 )
-            except QaError:  # superseded (or failed): the page says how many it shows
-                return
-            total += found
-            if position is None or total > COUNT_CAP:
-                self.app.call_from_thread(self._counted, total, generation)
-                return
+                total += found
+                if position is None or total > fq.COUNT_CAP:
+                    self.app.call_from_thread(self._counted, total, generation)
+                    return
+        except QaError:  # superseded (or failed): the page says how many it shows
+            return
 
     def _page_loaded(self, rows: list[TrackedAction], looking: bool, generation: int) -> None:
         """The rows read so far for the page being read (all of them, each step)."""
@@ -205,6 +212,8 @@ class ActionsScreen(Screen[None]):
         self.query_one(EvaluationList).set_rows([ActionListRow(r, today) for r in self._rows])
         self._drawn_generation = generation
         self.loaded = True
+        if not looking and not self._more:  # every match is on the list: that is the count
+            self._count = len(self._rows)
         self._update_status()
         if not looking and self._count_asked != generation:  # the page found: now count
             self._count_asked = generation
