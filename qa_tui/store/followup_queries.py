@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, case, false, func, literal, or_, select
+from sqlalchemy import Boolean, ColumnElement, and_, false, func, literal, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -440,42 +440,46 @@ class OpenConcern:
 
 
 def list_open_concerns(
-    session: Session, offset: int = 0, limit: int | None = PAGE, words: tuple[str, ...] = ()
+    session: Session,
+    offset: int = 0,
+    limit: int | None = PAGE,
+    words: tuple[str, ...] = (),
+    stop: Callable[[], bool] | None = None,
 ) -> list[OpenConcern]:
     """Every concern not closed: those not yet shared with all four required recipients first,
-    then the oldest first (by the date of the evaluation that raised it).
+    then the oldest first (by the date of the evaluation that raised it). ``stop``: see
+    :func:`stoppable`.
 
-    One query: the shares counted per evaluation in one pass over the (small) shares table,
-    the acknowledged and closed concerns as sets, joined to the evaluations that raised a
-    concern — never a lookup per concern, nor every evaluation's row."""
+    Two walks of the evaluations that raised a concern, oldest first — those not yet shared
+    with all four, then the others — each looking up, per concern walked, its shares (by the
+    evaluation's key) and whether it is acknowledged or closed, and stopping once the page is
+    full: never every concern's shares counted and sorted for a page of them."""
     e, cs, ce = models.Evaluation, models.ConcernShare, models.ConcernEvent
-    shares = (
-        select(cs.evaluation_id, func.count(cs.recipient_role.distinct()).label("n"))
-        .where(~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS)))
-        .group_by(cs.evaluation_id)
-        .subquery()
-    )
-
-    def events(kind: str) -> Any:
-        return select(ce.evaluation_id).where(~ce.deleted, ce.kind == kind)
-
-    shared = func.coalesce(shares.c.n, 0)
-    query = (
-        select(
-            e.id,
-            e.case_reference,
-            e.team,
-            e.service_area,
-            e.auditor,
-            e.status,
-            e.evaluation_date,  # the practice evaluation that identified the concern
-            shared,
-            e.id.in_(events("acknowledged")),
-            e.concern_description,
+    shared = (
+        select(func.count(cs.recipient_role.distinct()))
+        .where(
+            cs.evaluation_id == e.id, ~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS))
         )
-        .outerjoin(shares, shares.c.evaluation_id == e.id)
-        .where(~e.deleted, e.immediate_concern.is_(True), e.id.not_in(events("closed")))
+        .correlate(e)
+        .scalar_subquery()
     )
+
+    def event(kind: str) -> Any:
+        found = select(ce.id).where(ce.evaluation_id == e.id, ~ce.deleted, ce.kind == kind)
+        return found.correlate(e).exists()
+
+    query = select(
+        e.id,
+        e.case_reference,
+        e.team,
+        e.service_area,
+        e.auditor,
+        e.status,
+        e.evaluation_date,  # the practice evaluation that identified the concern
+        shared,
+        event("acknowledged"),
+        e.concern_description,
+    ).where(~e.deleted, e.immediate_concern.is_(True), ~event("closed"))
     for word in words:
         query = query.where(
             or_(
@@ -485,10 +489,14 @@ def list_open_concerns(
                 _like(e.auditor, word),
             )
         )
-    fully = case((shared >= len(CONCERN_RECIPIENTS), 1), else_=0)
-    query = query.order_by(fully, e.evaluation_date, e.id).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    query = query.order_by(e.evaluation_date, e.id)
+    full = len(CONCERN_RECIPIENTS)
+    end = None if limit is None else offset + limit
+    with stoppable(session, stop):
+        rows = list(session.execute(query.where(shared < full).limit(end)))
+        if end is None or len(rows) < end:  # every one not yet shared with all: then the rest
+            more = None if end is None else end - len(rows)
+            rows += session.execute(query.where(shared >= full).limit(more))
     return [
         OpenConcern(
             evaluation_id=row[0],
@@ -502,7 +510,7 @@ def list_open_concerns(
             acknowledged=bool(row[8]),
             description=row[9],
         )
-        for row in session.execute(query)
+        for row in rows[offset:end]
     ]
 
 

@@ -23,6 +23,8 @@ from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from qa_tui.tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from qa_tui.store.followup_queries import OpenConcern, UnsharedSummary
     from qa_tui.workspace import Workspace
 
@@ -132,14 +134,21 @@ class FollowListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="follow-list")
     def load(self, words: tuple[str, ...], generation: int) -> None:
+        from qa_tui.store.followup_queries import Superseded
+
+        def stop() -> bool:  # typed on since: abandon this read (on SQLite, mid-query)
+            return generation != self._generation
+
         try:
-            items = self.read(words)
+            items = self.read(words, stop)
+        except Superseded:
+            return
         except QaError as err:
             self.app.call_from_thread(self._say, f"Not loaded: {err}")
             return
         self.app.call_from_thread(self._show, items, generation)
 
-    def read(self, words: tuple[str, ...]) -> list[Any]:
+    def read(self, words: tuple[str, ...], stop: Callable[[], bool]) -> list[Any]:
         raise NotImplementedError
 
     def row(self, item: Any) -> Any:
@@ -200,10 +209,10 @@ class ConcernsScreen(FollowListScreen):
     FLEX = "concern"
     NARROW = ("age", "stage", "case", "concern")
 
-    def read(self, words: tuple[str, ...]) -> list[Any]:
+    def read(self, words: tuple[str, ...], stop: Callable[[], bool]) -> list[Any]:
         from qa_tui.store.followup_queries import list_open_concerns
 
-        return self.workspace.read(list_open_concerns, 0, PAGE, words)
+        return self.workspace.read(list_open_concerns, 0, PAGE, words, stop)
 
     def row(self, item: Any) -> Any:
         return ConcernRow(item, self.today)
@@ -256,7 +265,7 @@ class FindingsScreen(FollowListScreen):
     )
     FLEX = "auditor"
 
-    def read(self, words: tuple[str, ...]) -> list[Any]:
+    def read(self, words: tuple[str, ...], stop: Callable[[], bool]) -> list[Any]:
         from qa_tui.store.followup_queries import list_unshared_summaries
 
         return self.workspace.read(list_unshared_summaries, 0, PAGE, words)
