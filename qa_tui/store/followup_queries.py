@@ -202,6 +202,11 @@ def _action_query(session: Session, flt: ActionFilter) -> tuple[Any, bool]:
     return query.where(*where), walked
 
 
+# SQLite asks ``stop()`` every this many virtual-machine steps (well under a millisecond):
+# each ask takes the GIL, and asking every 2,000 slowed the screen's drawing while a walk went on.
+STOP_EVERY = 20_000
+
+
 class Superseded(QaError):
     """A list query stopped because a newer one replaced it (the user typed on)."""
 
@@ -214,7 +219,7 @@ def stoppable(session: Session, stop: Callable[[], bool] | None) -> Iterator[Non
         yield
         return
     raw: Any = session.connection().connection.dbapi_connection
-    raw.set_progress_handler(lambda: 1 if stop() else 0, 2_000)
+    raw.set_progress_handler(lambda: 1 if stop() else 0, STOP_EVERY)
     try:
         yield
     except OperationalError as err:

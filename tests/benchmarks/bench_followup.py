@@ -14,8 +14,10 @@ figure beside a baseline measured in the same run on the same data:
   app drawing the same list widget with the same 100 rows already in memory), and the page
   query alone (baseline: a bare ``SELECT … ORDER BY due_date LIMIT 100``);
 * re-filter: filter words typed one key at a time and erased, each key timed to the screen
-  update that shows its page (p50, p95 and the slowest, named), and the overdue and status
-  toggles (baseline: a key in the bare app that swaps its rows for others, to the update);
+  update that shows its page (p50, p95 and the slowest, named; and the process's CPU time
+  per key, every thread's, which load from other programs does not inflate), the overdue and
+  status toggles, and a short word that matches nothing (its first step on screen, and its
+  walk to the end) (baseline: a key in the bare app that swaps its rows for others);
 * the concerns screen: open, and the same words typed into its filter (same baselines);
 * a feedback summary written as .docx, .html and .md (baseline: reading the evaluation).
 
@@ -261,6 +263,7 @@ class Probe:
         self.want: Callable[[], bool] | None = None
         self.seen = asyncio.Event()
         self.at = 0.0
+        self.cpu = 0.0  # the process's CPU time (every thread's) at that update
         self.note: Callable[[], Any] | None = None  # what to log at each update, if anything
         self.log: list[tuple[float, Any]] = []
         original = app._display
@@ -273,6 +276,7 @@ class Probe:
                 self.log.append((time.perf_counter(), self.note()))
             if self.want is not None and self.want():
                 self.at, self.want = time.perf_counter(), None
+                self.cpu = time.process_time()
                 self.seen.set()
 
         app._display = display
@@ -286,6 +290,11 @@ class Probe:
         """Milliseconds from ``started`` to that update."""
         await asyncio.wait_for(self.seen.wait(), timeout=30)
         return (self.at - started) * 1000
+
+    def cpu_since(self, cpu: float) -> float:
+        """Milliseconds of the process's CPU from ``cpu`` (``time.process_time()``) to that
+        update: what a key cost whatever else the machine was doing."""
+        return (self.cpu - cpu) * 1000
 
 
 KEYS = [k for word in TYPED for k in [*word, *["backspace"] * len(word)]]
@@ -321,7 +330,7 @@ async def _bare(rows: list[Any]) -> tuple[float, float]:
             self.shown += 1
             self.query_one(EvaluationList).set_rows(rows[self.shown % 2 :: 2] + rows)
 
-    opens, keys = [], []
+    opens, keys, cpus = [], [], []
     for _ in range(5):
         app = Bare()
         started = time.perf_counter()
@@ -332,11 +341,12 @@ async def _bare(rows: list[Any]) -> tuple[float, float]:
             for key in KEYS:
                 shown = app.shown
                 probe.arm(lambda n=shown, a=app: a.shown > n)
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 _send(app, key)
                 keys.append(await probe.since(started))
+                cpus.append(probe.cpu_since(cpu))
                 await asyncio.sleep(0.05)
-    return statistics.median(opens), statistics.median(keys)
+    return statistics.median(opens), statistics.median(keys), statistics.median(cpus)
 
 
 async def screens(settings: Any, url: str) -> dict[str, tuple[float, float]]:
@@ -352,7 +362,7 @@ async def screens(settings: Any, url: str) -> dict[str, tuple[float, float]]:
         for a in ws.read(list_actions, ActionFilter(statuses=("open",), today=TODAY), None, 100)
     ]
     ws.close()
-    bare_open, bare_key = await _bare(rows)
+    bare_open, bare_key, bare_cpu = await _bare(rows)
     app = make_app(settings, workspace_factory=lambda: open_workspace(settings, url, clock=frozen))
     out: dict[str, tuple[float, float]] = {}
     async with app.run_test(size=(200, 50)) as pilot:
@@ -360,8 +370,9 @@ async def screens(settings: Any, url: str) -> dict[str, tuple[float, float]]:
             await pilot.pause(0.05)
         await settled(app, pilot)
         probe = Probe(app)
-        await _tracker(app, pilot, probe, out, bare_open, bare_key)
-        await _concerns(app, pilot, probe, out, bare_open, bare_key)
+        bare = (bare_open, bare_key, bare_cpu)
+        await _tracker(app, pilot, probe, out, bare)
+        await _concerns(app, pilot, probe, out, bare)
     return out
 
 
@@ -374,33 +385,38 @@ async def _open(app: Any, pilot: Any, probe: Probe, name: str, kind: type) -> fl
     return await probe.since(started)
 
 
-async def _type(app: Any, probe: Probe, screen: Any) -> list[tuple[float, str]]:
-    """Each key of :data:`KEYS` to its page on screen: (ms, the filter after the key)."""
+Keyed = list[tuple[float, str, float]]  # per key: wall ms, the filter after it, CPU ms
+
+
+async def _type(app: Any, probe: Probe, screen: Any) -> Keyed:
+    """Each key of :data:`KEYS` to its page on screen."""
     keys = []
     for key in KEYS:
         generation = screen._generation
         probe.arm(lambda g=generation: screen._generation > g and _page_is_current(screen))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         _send(app, key)
         took = await probe.since(started)
-        keys.append((took, repr(screen.query_one("#filter").value)))
+        keys.append((took, repr(screen.query_one("#filter").value), probe.cpu_since(cpu)))
         await asyncio.sleep(0.05)
     return keys
 
 
 def _per_key(
-    out: dict[str, tuple[float, float]], what: str, keys: list[tuple[float, str]], bare: float
+    out: dict[str, tuple[float, float]], what: str, keys: Keyed, bare: tuple[float, ...]
 ) -> None:
-    times = sorted(t for t, _w in keys)
+    times = sorted(t for t, _w, _c in keys)
     slowest = max(keys)
-    out[f"{what} per key (p50 of {len(times)})"] = (statistics.median(times), bare)
-    out[f"{what} per key (p95)"] = (times[max(0, round(0.95 * len(times)) - 1)], bare)
-    out[f"{what} per key (max: at {slowest[1]})"] = (slowest[0], bare)
+    out[f"{what} per key (p50 of {len(times)})"] = (statistics.median(times), bare[1])
+    out[f"{what} per key (p95)"] = (times[max(0, round(0.95 * len(times)) - 1)], bare[1])
+    out[f"{what} per key (max: at {slowest[1]})"] = (slowest[0], bare[1])
+    costly = max(keys, key=lambda k: k[2])
+    cpu = statistics.median(c for _t, _w, c in keys)
+    out[f"{what}: process CPU per key (p50)"] = (cpu, bare[2])
+    out[f"{what}: process CPU per key (max: at {costly[1]})"] = (costly[2], bare[2])
 
 
-async def _tracker(
-    app: Any, pilot: Any, probe: Probe, out: dict, bare_open: float, bare_key: float
-) -> None:
+async def _tracker(app: Any, pilot: Any, probe: Probe, out: dict, bare: tuple) -> None:
     from qa_tui.tui.screens.actions import ActionsScreen
     from qa_tui.tui.widgets.evaluation_list import EvaluationList
 
@@ -412,10 +428,10 @@ async def _tracker(
             await asyncio.sleep(0.01)
         app.pop_screen()
         await settled(app, pilot)  # the home list reads itself again on resume
-    out["tracker open (first page drawn)"] = (statistics.median(opens), bare_open)
+    out["tracker open (first page drawn)"] = (statistics.median(opens), bare[0])
     await _open(app, pilot, probe, "actions", ActionsScreen)
     screen = app.screen
-    _per_key(out, "tracker re-filter", await _type(app, probe, screen), bare_key)
+    _per_key(out, "tracker re-filter", await _type(app, probe, screen), bare)
     screen.query_one(EvaluationList).focus()
     toggles = []
     for key in ("o", "o", "s", "s", "s", "s"):
@@ -425,8 +441,8 @@ async def _tracker(
         _send(app, key)
         toggles.append(await probe.since(started))
         await asyncio.sleep(0.05)
-    out["overdue/status toggle (max)"] = (max(toggles), bare_key)
-    await _rare(app, probe, screen, out, bare_key)
+    out["overdue/status toggle (max)"] = (max(toggles), bare[1])
+    await _rare(app, probe, screen, out, bare)
     app.pop_screen()
     await settled(app, pilot)
 
@@ -434,7 +450,7 @@ async def _tracker(
 RARE = "zq"  # two letters (no trigram index), matching no action: every action walked
 
 
-async def _rare(app: Any, probe: Probe, screen: Any, out: dict, bare_key: float) -> None:
+async def _rare(app: Any, probe: Probe, screen: Any, out: dict, bare: tuple) -> None:
     """A short word that matches nothing: each key to its first step on screen (the list
     saying it is still looking), then the walk to its end ("0 actions")."""
     keys, ends = [], []
@@ -456,14 +472,12 @@ async def _rare(app: Any, probe: Probe, screen: Any, out: dict, bare_key: float)
         await asyncio.sleep(0.05)
     probe.note = None
     slowest = max(keys)
-    out[f"rare short word: per key (max: at {slowest[1]})"] = (slowest[0], bare_key)
+    out[f"rare short word: per key (max: at {slowest[1]})"] = (slowest[0], bare[1])
     longest = max(ends)
-    out[f"  … its walk to the end (max: at {longest[1]})"] = (longest[0], bare_key)
+    out[f"  … its walk to the end (max: at {longest[1]})"] = (longest[0], bare[1])
 
 
-async def _concerns(
-    app: Any, pilot: Any, probe: Probe, out: dict, bare_open: float, bare_key: float
-) -> None:
+async def _concerns(app: Any, pilot: Any, probe: Probe, out: dict, bare: tuple) -> None:
     from qa_tui.tui.screens.concerns import ConcernsScreen
 
     opens = []
@@ -471,13 +485,13 @@ async def _concerns(
         opens.append(await _open(app, pilot, probe, "concerns", ConcernsScreen))
         app.pop_screen()
         await settled(app, pilot)
-    out["concerns open (list drawn)"] = (statistics.median(opens), bare_open)
+    out["concerns open (list drawn)"] = (statistics.median(opens), bare[0])
     await _open(app, pilot, probe, "concerns", ConcernsScreen)
     screen = app.screen
     await settled(app, pilot)
     _send(app, "slash")
     await settled(app, pilot)
-    _per_key(out, "concerns re-filter", await _type(app, probe, screen), bare_key)
+    _per_key(out, "concerns re-filter", await _type(app, probe, screen), bare)
     app.pop_screen()
     await settled(app, pilot)
 
@@ -496,9 +510,9 @@ def _page_is_current(screen: Any) -> bool:
 
 def report(title: str, rows: dict[str, tuple[float, float]]) -> None:
     print(f"\n{title}")
-    print(f"  {'measure':50} {'ours ms':>9} {'baseline':>9} {'ratio':>7}")
+    print(f"  {'measure':58} {'ours ms':>9} {'baseline':>9} {'ratio':>7}")
     for name, (ours, base) in rows.items():
-        print(f"  {name:50} {ours:9.1f} {base:9.1f} {ours / base if base else 0:7.1f}")
+        print(f"  {name:58} {ours:9.1f} {base:9.1f} {ours / base if base else 0:7.1f}")
 
 
 def _existing(ws: Any) -> int:
