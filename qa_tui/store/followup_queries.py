@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, case, false, func, literal, or_, select
+from sqlalchemy import Boolean, ColumnElement, and_, false, func, literal, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -124,7 +124,6 @@ def _evaluation_is(condition: Any) -> Any:
     return _evaluation_column(condition).is_(True)
 
 
-FEW = 1_000  # evaluations a word matches, beyond which each action's is looked up instead
 # Through the search index: actions or evaluations a word matches, beyond which the actions
 # are walked instead (a page of a word that matches more than 2,000 of them is found in a
 # short walk; fewer are fetched by key and sorted). On PostgreSQL reading 5,000 matches to
@@ -132,50 +131,41 @@ FEW = 1_000  # evaluations a word matches, beyond which each action's is looked 
 INDEXED_FEW = 2_000
 
 
-def _word_evaluations(session: Session, word: str) -> Any:
-    """The condition that an action's evaluation matches ``word`` (team, service area, case
-    reference). A word few evaluations match: their ids, found by one scan that stops once
-    :data:`FEW` are found. A common word: the action's evaluation looked up by its key for
-    each action walked (a page walks a few hundred). Either way no keystroke scans every
-    evaluation and then looks every action's evaluation up as well."""
-    e, a = models.Evaluation, models.Action
-    matches = or_(_like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word))
-    ids = list(session.scalars(select(e.id).where(matches).limit(FEW + 1)))
-    if len(ids) <= FEW:
-        return a.evaluation_id.in_(ids)
-    return _evaluation_is(matches)
-
-
-def _word_matches(session: Session, word: str) -> Any:
+def _word_matches(session: Session, word: str) -> tuple[Any, bool]:
     """The condition that an action matches ``word``: by its owner or description, or its
-    evaluation's team, service area or case reference. Looked up in the search index when
-    that can tell (the matching actions and evaluations by key: a word that matches few or
-    none costs a few lookups, not a walk of every action); otherwise tested per action."""
+    evaluation's team, service area or case reference; and whether the search index answered
+    it (the matching actions and evaluations by key: a word that matches few or none costs a
+    few lookups, not a walk of every action). Otherwise it is tested per action walked."""
     a, e = models.Action, models.Evaluation
     found = followup_search.find(session, word, _like, INDEXED_FEW)
     by_action = or_(_like(a.owner, word), _like(a.description, word))
+    # The action's evaluation looked up by its key for each action walked: no scan of every
+    # evaluation first (a word of one or two letters that few evaluations match would be one
+    # on each keystroke, and on each step of a walk).
+    by_evaluation = _evaluation_is(
+        or_(_like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word))
+    )
     if found is None:
-        return or_(by_action, _word_evaluations(session, word))
+        return or_(by_action, by_evaluation), False
     parts = []
     if found.action_ids is None:
         parts.append(by_action)
     elif found.action_ids:
         parts.append(a.id.in_(found.action_ids))
     if found.evaluation_ids is None:
-        matches = or_(
-            _like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word)
-        )
-        parts.append(_evaluation_is(matches))
+        parts.append(by_evaluation)
     elif found.evaluation_ids:
         parts.append(a.evaluation_id.in_(found.evaluation_ids))
-    return or_(*parts) if parts else false()
+    looked_up = found.action_ids is not None and found.evaluation_ids is not None
+    return (or_(*parts) if parts else false()), looked_up
 
 
-def _action_query(session: Session, flt: ActionFilter) -> Any:
+def _action_query(session: Session, flt: ActionFilter) -> tuple[Any, bool]:
     """Actions matching ``flt``, with their evaluation's case reference, team, service area
-    and status. No join: SQLite would first scan every evaluation to build a Bloom filter;
-    conditions on the evaluation are looked up per action, so walking the actions in due
-    order stops after a page."""
+    and status; and whether a word must be tested action by action (then the walk in due
+    order stops after a page, but only once a page is found: see :func:`walk_actions`). No
+    join: SQLite would first scan every evaluation to build a Bloom filter; conditions on the
+    evaluation are looked up per action."""
     a, e = models.Action, models.Evaluation
     query = select(
         a,
@@ -202,11 +192,19 @@ def _action_query(session: Session, flt: ActionFilter) -> Any:
     if flt.evaluation:
         found = or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation))
         where.append(_evaluation_is(found))
+    walked = False
     for word in flt.words:
-        where.append(_word_matches(session, word))
+        condition, looked_up = _word_matches(session, word)
+        where.append(condition)
+        walked = walked or not looked_up
     # Last, so SQLite tests it only for actions that passed everything else.
     where.append(_evaluation_column(e.deleted).is_not(True))
-    return query.where(*where)
+    return query.where(*where), walked
+
+
+# SQLite asks ``stop()`` every this many virtual-machine steps (well under a millisecond):
+# each ask takes the GIL, and asking every 2,000 slowed the screen's drawing while a walk went on.
+STOP_EVERY = 20_000
 
 
 class Superseded(QaError):
@@ -221,7 +219,7 @@ def stoppable(session: Session, stop: Callable[[], bool] | None) -> Iterator[Non
         yield
         return
     raw: Any = session.connection().connection.dbapi_connection
-    raw.set_progress_handler(lambda: 1 if stop() else 0, 2_000)
+    raw.set_progress_handler(lambda: 1 if stop() else 0, STOP_EVERY)
     try:
         yield
     except OperationalError as err:
@@ -247,13 +245,22 @@ def list_actions(
 
 
 def _list_actions(
-    session: Session, flt: ActionFilter, after: tuple[dt.date, str] | None, limit: int | None
+    session: Session,
+    flt: ActionFilter,
+    after: tuple[dt.date, str] | None,
+    limit: int | None,
+    until: tuple[dt.date, str] | None = None,
+    query: Any = None,
 ) -> list[TrackedAction]:
     a = models.Action
     # The index (due_key, id) gives this order at once: a page stops after ``limit`` rows.
-    query = _action_query(session, flt).order_by(a.due_key, a.id)
+    if query is None:
+        query = _action_query(session, flt)[0]
+    query = query.order_by(a.due_key, a.id)
     if after is not None:
-        query = query.where(or_(a.due_key > after[0], and_(a.due_key == after[0], a.id > after[1])))
+        query = query.where(_beyond(after))
+    if until is not None:
+        query = query.where(_up_to(until))
     if limit is not None:
         query = query.limit(limit)
     rows = []
@@ -279,6 +286,95 @@ def _list_actions(
     return rows
 
 
+def _beyond(key: tuple[dt.date, str]) -> Any:
+    """The actions after ``key`` in the tracker's order (due date, then id). The plain
+    bound on the due date is what lets both planners start the index scan there."""
+    a = models.Action
+    return and_(a.due_key >= key[0], or_(a.due_key > key[0], a.id > key[1]))
+
+
+def _up_to(key: tuple[dt.date, str]) -> Any:
+    """The actions up to ``key`` (included): the plain bound ends the index scan there."""
+    a = models.Action
+    return and_(a.due_key <= key[0], or_(a.due_key < key[0], a.id <= key[1]))
+
+
+# Actions a step of a walk examines at most: 4,000 take ~40 ms on SQLite and ~60 ms on
+# PostgreSQL at 100,000 evaluations (a word matching nothing); a PostgreSQL query cannot be
+# stopped, so a step a keystroke supersedes still runs that long. A walk starts with a
+# smaller step, so a keystroke's first rows (or its "still looking") come soon.
+WALK = 4_000
+FIRST_WALK = 1_000
+
+
+def walk_sizes() -> Iterator[int]:
+    """The sizes of a walk's steps: :data:`FIRST_WALK`, doubled each step up to :data:`WALK`."""
+    size = min(FIRST_WALK, WALK)
+    while True:
+        yield size
+        size = min(size * 2, WALK)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one step of a walk found after its starting point: ``rows`` (at most the limit
+    asked for) and ``walked_to``, the last action it examined — None when nothing is left
+    to examine (the limit reached, or the end of the actions)."""
+
+    rows: list[TrackedAction]
+    walked_to: tuple[dt.date, str] | None
+
+
+def _edge(session: Session, after: tuple[dt.date, str] | None, walk: int) -> Any:
+    """The ``walk``-th action after ``after`` in the tracker's order (None: fewer are left),
+    read from the (due_key, id) index alone."""
+    a = models.Action
+    query = select(a.due_key, a.id).order_by(a.due_key, a.id).offset(walk - 1).limit(1)
+    if after is not None:
+        query = query.where(_beyond(after))
+    found = session.execute(query).first()
+    return None if found is None else (found[0], found[1])
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A filter's query, with its words looked up in the search index once for all the
+    steps of a walk (on PostgreSQL a lookup of a common word costs ~25 ms)."""
+
+    query: Any
+    walked: bool  # a word is tested action by action: walk in bounded steps
+
+
+def prepare(session: Session, flt: ActionFilter) -> Prepared:
+    """``flt`` ready for :func:`walk_actions`."""
+    return Prepared(*_action_query(session, flt))
+
+
+def walk_actions(
+    session: Session,
+    flt: ActionFilter,
+    after: tuple[dt.date, str] | None,
+    limit: int,
+    stop: Callable[[], bool] | None = None,
+    walk: int | None = None,
+    prepared: Prepared | None = None,
+) -> Step:
+    """Up to ``limit`` actions matching ``flt`` after ``after``, as :func:`list_actions`, in
+    bounded steps: when a filter word must be tested action by action (one or two letters,
+    which no trigram index answers, or a word the index finds too common), a step examines
+    at most ``walk`` actions, so a word that matches few or none never makes one read walk
+    every action. The caller shows what a step found and goes on from ``walked_to``; the
+    steps together give exactly the rows one plain query would."""
+    with stoppable(session, stop):
+        prepared = prepared or prepare(session, flt)
+        query, walked = prepared.query, prepared.walked
+        if not walked:  # an index (or no word at all) bounds the read already
+            return Step(_list_actions(session, flt, after, limit, None, query), None)
+        edge = _edge(session, after, walk or WALK)
+        rows = _list_actions(session, flt, after, limit, edge, query)
+        return Step(rows, None if len(rows) >= limit else edge)
+
+
 def is_overdue(status: str, due: dt.date | None, today: dt.date) -> bool:
     """Still to do and past its due date."""
     return status in OPEN_ACTION_STATUSES and due is not None and due < today
@@ -291,10 +387,35 @@ def count_actions(
     stop: Callable[[], bool] | None = None,
 ) -> int:
     """How many actions match, counted up to ``cap`` (``cap + 1`` means more than ``cap``)."""
+    return count_step(session, flt, cap, None, stop, 0)[0]
+
+
+def count_step(
+    session: Session,
+    flt: ActionFilter,
+    cap: int = COUNT_CAP,
+    after: tuple[dt.date, str] | None = None,
+    stop: Callable[[], bool] | None = None,
+    walk: int | None = None,
+    prepared: Prepared | None = None,
+) -> tuple[int, tuple[dt.date, str] | None]:
+    """How many actions after ``after`` match, counted up to ``cap`` (``cap + 1``: more),
+    examining at most ``walk`` actions (default: :data:`WALK`) when a word is tested
+    action by action (0: all); and the last action examined when more are left to examine
+    (None: the count is whole)."""
+    walk = WALK if walk is None else walk
     with stoppable(session, stop):
-        query = _action_query(session, flt)
-        inner = query.with_only_columns(models.Action.id).limit(cap + 1).subquery()
-        return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+        prepared = prepared or prepare(session, flt)
+        query = prepared.query.with_only_columns(models.Action.id)
+        walked = prepared.walked
+        edge = _edge(session, after, walk) if walked and walk else None
+        if after is not None:
+            query = query.where(_beyond(after))
+        if edge is not None:
+            query = query.where(_up_to(edge))
+        inner = query.limit(cap + 1).subquery()
+        found = int(session.scalar(select(func.count()).select_from(inner)) or 0)
+        return found, (edge if found <= cap else None)
 
 
 # --- immediate concerns -----------------------------------------------------------------------
@@ -324,42 +445,46 @@ class OpenConcern:
 
 
 def list_open_concerns(
-    session: Session, offset: int = 0, limit: int | None = PAGE, words: tuple[str, ...] = ()
+    session: Session,
+    offset: int = 0,
+    limit: int | None = PAGE,
+    words: tuple[str, ...] = (),
+    stop: Callable[[], bool] | None = None,
 ) -> list[OpenConcern]:
     """Every concern not closed: those not yet shared with all four required recipients first,
-    then the oldest first (by the date of the evaluation that raised it).
+    then the oldest first (by the date of the evaluation that raised it). ``stop``: see
+    :func:`stoppable`.
 
-    One query: the shares counted per evaluation in one pass over the (small) shares table,
-    the acknowledged and closed concerns as sets, joined to the evaluations that raised a
-    concern — never a lookup per concern, nor every evaluation's row."""
+    Two walks of the evaluations that raised a concern, oldest first — those not yet shared
+    with all four, then the others — each looking up, per concern walked, its shares (by the
+    evaluation's key) and whether it is acknowledged or closed, and stopping once the page is
+    full: never every concern's shares counted and sorted for a page of them."""
     e, cs, ce = models.Evaluation, models.ConcernShare, models.ConcernEvent
-    shares = (
-        select(cs.evaluation_id, func.count(cs.recipient_role.distinct()).label("n"))
-        .where(~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS)))
-        .group_by(cs.evaluation_id)
-        .subquery()
-    )
-
-    def events(kind: str) -> Any:
-        return select(ce.evaluation_id).where(~ce.deleted, ce.kind == kind)
-
-    shared = func.coalesce(shares.c.n, 0)
-    query = (
-        select(
-            e.id,
-            e.case_reference,
-            e.team,
-            e.service_area,
-            e.auditor,
-            e.status,
-            e.evaluation_date,  # the practice evaluation that identified the concern
-            shared,
-            e.id.in_(events("acknowledged")),
-            e.concern_description,
+    shared = (
+        select(func.count(cs.recipient_role.distinct()))
+        .where(
+            cs.evaluation_id == e.id, ~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS))
         )
-        .outerjoin(shares, shares.c.evaluation_id == e.id)
-        .where(~e.deleted, e.immediate_concern.is_(True), e.id.not_in(events("closed")))
+        .correlate(e)
+        .scalar_subquery()
     )
+
+    def event(kind: str) -> Any:
+        found = select(ce.id).where(ce.evaluation_id == e.id, ~ce.deleted, ce.kind == kind)
+        return found.correlate(e).exists()
+
+    query = select(
+        e.id,
+        e.case_reference,
+        e.team,
+        e.service_area,
+        e.auditor,
+        e.status,
+        e.evaluation_date,  # the practice evaluation that identified the concern
+        shared,
+        event("acknowledged"),
+        e.concern_description,
+    ).where(~e.deleted, e.immediate_concern.is_(True), ~event("closed"))
     for word in words:
         query = query.where(
             or_(
@@ -369,10 +494,14 @@ def list_open_concerns(
                 _like(e.auditor, word),
             )
         )
-    fully = case((shared >= len(CONCERN_RECIPIENTS), 1), else_=0)
-    query = query.order_by(fully, e.evaluation_date, e.id).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    query = query.order_by(e.evaluation_date, e.id)
+    full = len(CONCERN_RECIPIENTS)
+    end = None if limit is None else offset + limit
+    with stoppable(session, stop):
+        rows = list(session.execute(query.where(shared < full).limit(end)))
+        if end is None or len(rows) < end:  # every one not yet shared with all: then the rest
+            more = None if end is None else end - len(rows)
+            rows += session.execute(query.where(shared >= full).limit(more))
     return [
         OpenConcern(
             evaluation_id=row[0],
@@ -386,7 +515,7 @@ def list_open_concerns(
             acknowledged=bool(row[8]),
             description=row[9],
         )
-        for row in session.execute(query)
+        for row in rows[offset:end]
     ]
 
 

@@ -10,12 +10,15 @@ merge writes), lean evaluations: case details, four actions each with dated prog
 (a third overdue), a concern on one in sixteen at every stage, summaries shared. Then, each
 figure beside a baseline measured in the same run on the same data:
 
-* tracker open: the app's screen pushed to its first page drawn and counted (baseline: a bare
-  Textual app drawing the same list widget with the same 100 rows already in memory), and the
-  page query alone (baseline: a bare ``SELECT … ORDER BY due_date LIMIT 100``);
-* re-filter: a filter word typed one key at a time, each key to the new page on screen, and
-  the overdue and status toggles (baseline: the bare query);
-* concerns screen open (same baselines);
+* tracker open: the app's screen pushed to its first page on screen (baseline: a bare Textual
+  app drawing the same list widget with the same 100 rows already in memory), and the page
+  query alone (baseline: a bare ``SELECT … ORDER BY due_date LIMIT 100``);
+* re-filter: filter words typed one key at a time and erased, each key timed to the screen
+  update that shows its page (p50, p95 and the slowest, named; and the process's CPU time
+  per key, every thread's, which load from other programs does not inflate), the overdue and
+  status toggles, and a short word that matches nothing (its first step on screen, and its
+  walk to the end) (baseline: a key in the bare app that swaps its rows for others);
+* the concerns screen: open, and the same words typed into its filter (same baselines);
 * a feedback summary written as .docx, .html and .md (baseline: reading the evaluation).
 
 Targets: open ≤ 300 ms, re-filter ≤ 100 ms per key, document ≤ 200 ms.
@@ -248,18 +251,109 @@ def document(ws: Any, folder: Path) -> dict[str, tuple[float, float]]:
     return out
 
 
-async def screens(settings: Any, url: str) -> dict[str, tuple[float, float]]:
-    """Screen-level figures in the real app (headless): (ours, baseline) in ms."""
+class Probe:
+    """Screen updates, each turned into terminal output as a real terminal needs, and the time
+    of the first one at which a condition holds: a page counts as shown when it is on screen,
+    whenever the benchmark's own coroutine next gets to run (polling for the page and then
+    waiting for the *next* update once timed the cursor's next blink, 0.5 s later)."""
+
+    def __init__(self, app: Any) -> None:
+        from textual._compositor import CompositorUpdate
+
+        self.want: Callable[[], bool] | None = None
+        self.seen = asyncio.Event()
+        self.at = 0.0
+        self.cpu = 0.0  # the process's CPU time (every thread's) at that update
+        self.note: Callable[[], Any] | None = None  # what to log at each update, if anything
+        self.log: list[tuple[float, Any]] = []
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            original(screen, renderable)
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(app.console)
+            if self.note is not None:
+                self.log.append((time.perf_counter(), self.note()))
+            if self.want is not None and self.want():
+                self.at, self.want = time.perf_counter(), None
+                self.cpu = time.process_time()
+                self.seen.set()
+
+        app._display = display
+
+    def arm(self, ready: Callable[[], bool]) -> None:
+        """Watch for the first update at which ``ready()`` holds (armed before the key)."""
+        self.seen.clear()
+        self.want = ready
+
+    async def since(self, started: float) -> float:
+        """Milliseconds from ``started`` to that update."""
+        await asyncio.wait_for(self.seen.wait(), timeout=30)
+        return (self.at - started) * 1000
+
+    def cpu_since(self, cpu: float) -> float:
+        """Milliseconds of the process's CPU from ``cpu`` (``time.process_time()``) to that
+        update: what a key cost whatever else the machine was doing."""
+        return (self.cpu - cpu) * 1000
+
+
+KEYS = [k for word in TYPED for k in [*word, *["backspace"] * len(word)]]
+
+
+def _send(app: Any, key: str) -> None:
     from textual import events
+
+    name = {"-": "minus"}.get(key, key)
+    assert app._driver is not None
+    app._driver.send_message(events.Key(name, None if key == "backspace" else key))
+
+
+async def _bare(rows: list[Any]) -> tuple[float, float]:
+    """The bare app (the same list widget, rows in memory): its open, and a key that swaps
+    the rows for others (p50), both timed to the screen update that shows them."""
     from textual.app import App, ComposeResult
 
+    from qa_tui.tui.screens.action_rows import COMPACT, widths_for
+    from qa_tui.tui.widgets.evaluation_list import EvaluationList
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield EvaluationList(id="list")
+
+        def on_mount(self) -> None:
+            self.shown = 0
+            widget = self.query_one(EvaluationList)
+            widget.set_columns(widths_for(COMPACT, 196))
+            widget.set_rows(rows)
+
+        def on_key(self, _event: Any) -> None:
+            self.shown += 1
+            self.query_one(EvaluationList).set_rows(rows[self.shown % 2 :: 2] + rows)
+
+    opens, keys, cpus = [], [], []
+    for _ in range(5):
+        app = Bare()
+        started = time.perf_counter()
+        async with app.run_test(size=(200, 50)) as pilot:
+            await pilot.pause()
+            opens.append((time.perf_counter() - started) * 1000)
+            probe = Probe(app)
+            for key in KEYS:
+                shown = app.shown
+                probe.arm(lambda n=shown, a=app: a.shown > n)
+                started, cpu = time.perf_counter(), time.process_time()
+                _send(app, key)
+                keys.append(await probe.since(started))
+                cpus.append(probe.cpu_since(cpu))
+                await asyncio.sleep(0.05)
+    return statistics.median(opens), statistics.median(keys), statistics.median(cpus)
+
+
+async def screens(settings: Any, url: str) -> dict[str, tuple[float, float]]:
+    """Screen-level figures in the real app (headless): (ours, baseline) in ms."""
     from qa_tui.store.followup_queries import ActionFilter, list_actions
     from qa_tui.tui.app import make_app
-    from qa_tui.tui.messages import Navigate
-    from qa_tui.tui.screens.action_rows import COMPACT, ActionListRow, widths_for
-    from qa_tui.tui.screens.actions import ActionsScreen
-    from qa_tui.tui.screens.concerns import ConcernsScreen
-    from qa_tui.tui.widgets.evaluation_list import EvaluationList
+    from qa_tui.tui.screens.action_rows import ActionListRow
     from qa_tui.workspace import open_workspace
 
     ws = open_workspace(settings, url, clock=frozen)
@@ -268,108 +362,138 @@ async def screens(settings: Any, url: str) -> dict[str, tuple[float, float]]:
         for a in ws.read(list_actions, ActionFilter(statuses=("open",), today=TODAY), None, 100)
     ]
     ws.close()
-
-    class Bare(App[None]):
-        def compose(self) -> ComposeResult:
-            yield EvaluationList(id="list")
-
-        def on_mount(self) -> None:
-            widget = self.query_one(EvaluationList)
-            widget.set_columns(widths_for(COMPACT, 196))
-            widget.set_rows(rows)
-
-    async def bare_once() -> float:
-        app = Bare()
-        started = time.perf_counter()
-        async with app.run_test(size=(200, 50)) as pilot:
-            await pilot.pause()
-            return (time.perf_counter() - started) * 1000
-
-    bare = statistics.median([await bare_once() for _ in range(5)])
+    bare_open, bare_key, bare_cpu = await _bare(rows)
     app = make_app(settings, workspace_factory=lambda: open_workspace(settings, url, clock=frozen))
     out: dict[str, tuple[float, float]] = {}
     async with app.run_test(size=(200, 50)) as pilot:
         while app.workspace is None or not app.screen_stack[0]._loaded:
             await pilot.pause(0.05)
         await settled(app, pilot)
+        probe = Probe(app)
+        bare = (bare_open, bare_key, bare_cpu)
+        await _tracker(app, pilot, probe, out, bare)
+        await _concerns(app, pilot, probe, out, bare)
+    return out
 
-        drawn = asyncio.Event()
-        display = app._display
 
-        def probe(screen: Any, renderable: Any) -> None:
-            display(screen, renderable)
-            drawn.set()
+async def _open(app: Any, pilot: Any, probe: Probe, name: str, kind: type) -> float:
+    from qa_tui.tui.messages import Navigate
 
-        app._display = probe  # type: ignore[method-assign]  # told of each screen update
+    probe.arm(lambda: isinstance(app.screen, kind) and app.screen.loaded)
+    started = time.perf_counter()
+    app.post_message(Navigate(name))
+    return await probe.since(started)
 
-        async def until(ready: Callable[[], bool], draw: bool = True) -> None:
-            # To the screen update after ``ready``, polled with plain sleeps: a pilot pause
-            # (or press) waits for the process to be idle, i.e. for the count that follows a
-            # page 0.3 s later too, and timed it as part of the page.
-            while not ready():
-                await asyncio.sleep(0.001)
-            if draw:
-                drawn.clear()
-                await asyncio.wait_for(drawn.wait(), timeout=5)
 
-        async def press(key: str) -> None:
-            char = {"minus": "-", "backspace": None}.get(key, key)
-            assert app._driver is not None
-            app._driver.send_message(events.Key(key, char))
+Keyed = list[tuple[float, str, float]]  # per key: wall ms, the filter after it, CPU ms
 
-        opens = []
-        for _ in range(5):
-            started = time.perf_counter()
-            app.post_message(Navigate("actions"))
-            await until(lambda: isinstance(app.screen, ActionsScreen) and app.screen.loaded)
-            opens.append((time.perf_counter() - started) * 1000)
-            screen = app.screen
-            await until(lambda: screen._count is not None, draw=False)  # noqa: B023
-            app.pop_screen()
-            await settled(app, pilot)  # the home list reads itself again on resume
-        out["tracker open (first page drawn)"] = (statistics.median(opens), bare)
-        app.post_message(Navigate("actions"))
-        await until(lambda: isinstance(app.screen, ActionsScreen) and app.screen.loaded)
+
+async def _type(app: Any, probe: Probe, screen: Any) -> Keyed:
+    """Each key of :data:`KEYS` to its page on screen."""
+    keys = []
+    for key in KEYS:
+        generation = screen._generation
+        probe.arm(lambda g=generation: screen._generation > g and _page_is_current(screen))
+        started, cpu = time.perf_counter(), time.process_time()
+        _send(app, key)
+        took = await probe.since(started)
+        keys.append((took, repr(screen.query_one("#filter").value), probe.cpu_since(cpu)))
+        await asyncio.sleep(0.05)
+    return keys
+
+
+def _per_key(
+    out: dict[str, tuple[float, float]], what: str, keys: Keyed, bare: tuple[float, ...]
+) -> None:
+    times = sorted(t for t, _w, _c in keys)
+    slowest = max(keys)
+    out[f"{what} per key (p50 of {len(times)})"] = (statistics.median(times), bare[1])
+    out[f"{what} per key (p95)"] = (times[max(0, round(0.95 * len(times)) - 1)], bare[1])
+    out[f"{what} per key (max: at {slowest[1]})"] = (slowest[0], bare[1])
+    costly = max(keys, key=lambda k: k[2])
+    cpu = statistics.median(c for _t, _w, c in keys)
+    out[f"{what}: process CPU per key (p50)"] = (cpu, bare[2])
+    out[f"{what}: process CPU per key (max: at {costly[1]})"] = (costly[2], bare[2])
+
+
+async def _tracker(app: Any, pilot: Any, probe: Probe, out: dict, bare: tuple) -> None:
+    from qa_tui.tui.screens.actions import ActionsScreen
+    from qa_tui.tui.widgets.evaluation_list import EvaluationList
+
+    opens = []
+    for _ in range(5):
+        opens.append(await _open(app, pilot, probe, "actions", ActionsScreen))
         screen = app.screen
-        keys = []
-        for word in TYPED:
-            for key in [*word, *["backspace"] * len(word)]:
-                generation = screen._generation
-                started = time.perf_counter()
-                await press(key if key != "-" else "minus")
-                await until(
-                    lambda g=generation: (
-                        screen._generation > g
-                        and screen.loaded
-                        and screen.query_one(EvaluationList).rows is not None
-                        and _page_is_current(screen)
-                    )
-                )
-                keys.append((time.perf_counter() - started) * 1000)
-                await asyncio.sleep(0.05)
-        out[f"re-filter per key (p50 of {len(keys)})"] = (statistics.median(keys), bare)
-        out[f"re-filter per key (max of {len(keys)})"] = (max(keys), bare)
-        screen.query_one(EvaluationList).focus()
-        toggles = []
-        for key in ("o", "o", "s", "s", "s", "s"):
-            generation = screen._generation
-            started = time.perf_counter()
-            await press(key)
-            await until(lambda g=generation: screen._generation > g and _page_is_current(screen))
-            toggles.append((time.perf_counter() - started) * 1000)
-        out["overdue/status toggle (max)"] = (max(toggles), bare)
+        while screen._count is None:
+            await asyncio.sleep(0.01)
+        app.pop_screen()
+        await settled(app, pilot)  # the home list reads itself again on resume
+    out["tracker open (first page drawn)"] = (statistics.median(opens), bare[0])
+    await _open(app, pilot, probe, "actions", ActionsScreen)
+    screen = app.screen
+    _per_key(out, "tracker re-filter", await _type(app, probe, screen), bare)
+    screen.query_one(EvaluationList).focus()
+    toggles = []
+    for key in ("o", "o", "s", "s", "s", "s"):
+        generation = screen._generation
+        probe.arm(lambda g=generation: screen._generation > g and _page_is_current(screen))
+        started = time.perf_counter()
+        _send(app, key)
+        toggles.append(await probe.since(started))
+        await asyncio.sleep(0.05)
+    out["overdue/status toggle (max)"] = (max(toggles), bare[1])
+    await _rare(app, probe, screen, out, bare)
+    app.pop_screen()
+    await settled(app, pilot)
+
+
+RARE = "zq"  # two letters (no trigram index), matching no action: every action walked
+
+
+async def _rare(app: Any, probe: Probe, screen: Any, out: dict, bare: tuple) -> None:
+    """A short word that matches nothing: each key to its first step on screen (the list
+    saying it is still looking), then the walk to its end ("0 actions")."""
+    keys, ends = [], []
+    probe.note = lambda: (screen._drawn_generation, screen._looking)
+    for key in [*RARE, "backspace", "backspace"]:
+        generation = screen._generation
+        probe.arm(lambda g=generation: screen._generation > g and _page_is_current(screen))
+        started = time.perf_counter()
+        _send(app, key)
+        took = await probe.since(started)
+        word = repr(screen.query_one("#filter").value)
+        keys.append((took, word))
+        while screen._looking or not _page_is_current(screen):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)  # its update on screen
+        done = [t for t, (g, looking) in probe.log if g == screen._generation and not looking]
+        ends.append(((done[0] - started) * 1000, word))
+        probe.log.clear()
+        await asyncio.sleep(0.05)
+    probe.note = None
+    slowest = max(keys)
+    out[f"rare short word: per key (max: at {slowest[1]})"] = (slowest[0], bare[1])
+    longest = max(ends)
+    out[f"  … its walk to the end (max: at {longest[1]})"] = (longest[0], bare[1])
+
+
+async def _concerns(app: Any, pilot: Any, probe: Probe, out: dict, bare: tuple) -> None:
+    from qa_tui.tui.screens.concerns import ConcernsScreen
+
+    opens = []
+    for _ in range(5):
+        opens.append(await _open(app, pilot, probe, "concerns", ConcernsScreen))
         app.pop_screen()
         await settled(app, pilot)
-        concern_opens = []
-        for _ in range(5):
-            started = time.perf_counter()
-            app.post_message(Navigate("concerns"))
-            await until(lambda: isinstance(app.screen, ConcernsScreen) and app.screen.loaded)
-            concern_opens.append((time.perf_counter() - started) * 1000)
-            app.pop_screen()
-            await settled(app, pilot)
-        out["concerns open (list drawn)"] = (statistics.median(concern_opens), bare)
-    return out
+    out["concerns open (list drawn)"] = (statistics.median(opens), bare[0])
+    await _open(app, pilot, probe, "concerns", ConcernsScreen)
+    screen = app.screen
+    await settled(app, pilot)
+    _send(app, "slash")
+    await settled(app, pilot)
+    _per_key(out, "concerns re-filter", await _type(app, probe, screen), bare)
+    app.pop_screen()
+    await settled(app, pilot)
 
 
 async def settled(app: Any, pilot: Any) -> None:
@@ -386,9 +510,9 @@ def _page_is_current(screen: Any) -> bool:
 
 def report(title: str, rows: dict[str, tuple[float, float]]) -> None:
     print(f"\n{title}")
-    print(f"  {'measure':44} {'ours ms':>9} {'baseline':>9} {'ratio':>7}")
+    print(f"  {'measure':58} {'ours ms':>9} {'baseline':>9} {'ratio':>7}")
     for name, (ours, base) in rows.items():
-        print(f"  {name:44} {ours:9.1f} {base:9.1f} {ours / base if base else 0:7.1f}")
+        print(f"  {name:58} {ours:9.1f} {base:9.1f} {ours / base if base else 0:7.1f}")
 
 
 def _existing(ws: Any) -> int:
@@ -434,7 +558,7 @@ def run_on(
     finally:
         ws.close()
     rows = asyncio.run(screens(settings, url))
-    report(f"{label}: screens (baseline: a bare Textual app drawing the same list)", rows)
+    report(f"{label}: screens (baseline: the bare app: its open; a key swapping its rows)", rows)
 
 
 def main() -> int:

@@ -17,7 +17,14 @@ from qa_tui.domain import evaluation as ev
 from qa_tui.domain import outcomes
 from qa_tui.store import followup_queries, followup_search
 from qa_tui.store.db import Store
-from qa_tui.store.followup_queries import ActionFilter, TrackedAction, count_actions, list_actions
+from qa_tui.store.followup_queries import (
+    ActionFilter,
+    TrackedAction,
+    count_actions,
+    count_step,
+    list_actions,
+    walk_actions,
+)
 from qa_tui.sync.central import merge_bundle_file
 from tests.sync.helpers import Laptop, make_central
 
@@ -50,7 +57,41 @@ def _words(every: list[TrackedAction]) -> list[tuple[str, ...]]:
         last.service_area[:5],
     ]
     odd = ["zzz", "ZZZ-NONE", "n", "no", "e", "12", "%", "_", "\\", "a_b", "-", "lcs-", "the"]
-    return [(w,) for w in picked + odd] + [(picked[0], picked[3]), ("the", "zzz"), ("e", "no")]
+    # One and two letters (no trigram index answers them: walked in bounded steps), some
+    # matching nothing, some one column only.
+    short = ["zq", "q", "x", "7", first.case_reference[:2], first.owner[-2:], last.team[:1]]
+    return [(w,) for w in picked + odd + short] + [
+        (picked[0], picked[3]),
+        ("the", "zzz"),
+        ("e", "no"),
+        ("zq", "e"),
+    ]
+
+
+def _walked(
+    ws: Any, flt: ActionFilter, limit: int, walk: int, after: Any = None
+) -> list[TrackedAction]:
+    """The tracker's way: bounded steps of ``walk`` actions, each going on from the last
+    action the one before examined, until ``limit`` rows or the end."""
+    rows: list[TrackedAction] = []
+    while True:
+        step = ws.read(walk_actions, flt, after, limit - len(rows), None, walk)
+        assert len(step.rows) <= limit - len(rows)
+        rows += step.rows
+        if step.walked_to is None:
+            return rows
+        assert len(rows) < limit  # a step stops early only to say where it got to
+        after = step.walked_to
+
+
+def _counted(ws: Any, flt: ActionFilter, walk: int) -> int:
+    """The count as the tracker makes it: step by step, added up."""
+    total, after = 0, None
+    while True:
+        found, after = ws.read(count_step, flt, 10_000, after, None, walk)
+        total += found
+        if after is None:
+            return total
 
 
 def _in_step(store: Store) -> None:
@@ -63,15 +104,14 @@ def _in_step(store: Store) -> None:
                 )
 
 
-@pytest.mark.parametrize("few", [followup_queries.FEW, 2])
+@pytest.mark.parametrize("few", [followup_queries.INDEXED_FEW, 2])
 def test_every_filter_gives_the_rows_a_plain_filter_gives(
     make_db: Callable[[], str], settings: Any, monkeypatch: pytest.MonkeyPatch, few: int
 ) -> None:
     from qa_tui.demo import generate
     from qa_tui.workspace import open_workspace
 
-    monkeypatch.setattr(followup_queries, "FEW", few)  # 2: most words walk instead
-    monkeypatch.setattr(followup_queries, "INDEXED_FEW", few)
+    monkeypatch.setattr(followup_queries, "INDEXED_FEW", few)  # 2: most words walk instead
     looked_up: list[bool] = []
     find = followup_search.find
 
@@ -100,6 +140,13 @@ def test_every_filter_gives_the_rows_a_plain_filter_gives(
                         first = ws.read(list_actions, flt, None, 3)
                         rest = ws.read(list_actions, flt, first[-1].sort_key, None) if first else []
                         assert [a.id for a in first + rest] == want, flt
+                    # In bounded steps (7 actions each: many steps), a page and then the rest.
+                    page = _walked(ws, flt, 3, 7)
+                    assert [a.id for a in page] == want[:3], flt
+                    after = page[-1].sort_key if page else None
+                    rest = _walked(ws, flt, 10**6, 7, after) if len(page) == 3 else []
+                    assert [a.id for a in page + rest] == want, flt
+                    assert _counted(ws, flt, 11) == len(want), flt
     finally:
         ws.close()
     assert any(looked_up) and not all(looked_up)  # both ways were taken

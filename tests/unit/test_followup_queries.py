@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from qa_tui.demo import generate
+from qa_tui.store import followup_queries
 from qa_tui.store.followup_queries import (
     ActionFilter,
     Superseded,
@@ -48,8 +49,9 @@ def test_pages_follow_on_and_filters_hold(workspace: Any) -> None:
     assert both == []
 
 
-def test_a_superseded_query_stops(workspace: Any) -> None:
+def test_a_superseded_query_stops(workspace: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     generate(workspace, 60, 3)
+    monkeypatch.setattr(followup_queries, "STOP_EVERY", 2_000)  # asked often, for a small db
     # A common word (each action's evaluation looked up) and one nothing matches: a query
     # long enough for the progress handler to be asked (every 2,000 SQLite steps).
     flt = ActionFilter(words=("e", "zzz-nothing"), today=TODAY)

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from qa_tui.errors import QaError
 from qa_tui.tui.messages import OpenEvaluation
@@ -31,6 +31,7 @@ from qa_tui.tui.screens.action_rows import (
 )
 from qa_tui.tui.text import SafeInput
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
+from qa_tui.tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from qa_tui.store.followup_queries import ActionFilter, TrackedAction
@@ -69,10 +70,13 @@ class ActionsScreen(Screen[None]):
         self._status = 0
         self._overdue = False
         self._rows: list[TrackedAction] = []
+        self._earlier: list[TrackedAction] = []  # the pages before the one being read
         self._more = False
+        self._looking = False  # a walk is still going through the actions for this page
         self._count: int | None = None
         self._generation = 0  # the newest filter asked for
         self._drawn_generation = 0  # the filter the rows on screen belong to
+        self._count_asked = 0  # the filter whose count is asked for (once its page is found)
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -86,7 +90,7 @@ class ActionsScreen(Screen[None]):
             )
         yield Static("", id="actions-status")
         yield EvaluationList(id="actions")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._columns()
@@ -125,6 +129,7 @@ class ActionsScreen(Screen[None]):
     def reload(self) -> None:
         self._generation += 1
         self._count = None
+        self._earlier = []
         self.load_page(self.current_filter(), None, self._generation)
 
     def _count_when_quiet(self, generation: int) -> None:
@@ -140,48 +145,78 @@ class ActionsScreen(Screen[None]):
     def load_page(
         self, flt: ActionFilter, after: tuple[dt.date, str] | None, generation: int
     ) -> None:
-        from qa_tui.store.followup_queries import PAGE, Superseded, list_actions
+        """A page of actions, in bounded steps when a filter word must be tested action by
+        action: each step's rows are shown as they come, the list saying it is still
+        looking, until the page is full or every action has been looked at."""
+        from qa_tui.store import followup_queries as fq
 
         def stop() -> bool:  # a newer filter was asked for: abandon this one
             return generation != self._generation
 
+        found: list[TrackedAction] = []
+        position = after
         try:
-            rows = self.workspace.read(list_actions, flt, after, PAGE + 1, stop)
-        except Superseded:
+            prepared = self.workspace.read(fq.prepare, flt)  # its words looked up once
+            for number, size in enumerate(fq.walk_sizes()):
+                if stop():
+                    return
+                want = fq.PAGE + 1 - len(found)
+                step = self.workspace.read(
+                    fq.walk_actions, flt, position, want, stop, size, prepared
+                )
+                found += step.rows
+                looking = step.walked_to is not None
+                if step.rows or not looking or number == 0:  # nothing new: the list stands
+                    self.app.call_from_thread(self._page_loaded, list(found), looking, generation)
+                if not looking:
+                    return
+                position = step.walked_to
+        except fq.Superseded:
             return
         except QaError as err:
             self.app.call_from_thread(self._say, f"Actions not loaded: {err}")
-            return
-        self.app.call_from_thread(self._page_loaded, rows, after is not None, generation)
 
     @work(thread=True, exclusive=True, group="actions-count")
     def count(self, flt: ActionFilter, generation: int) -> None:
-        from qa_tui.store.followup_queries import COUNT_CAP, count_actions
+        """How many match (up to the cap), counted in bounded steps in the background: a
+        keystroke stops it (between steps, and on SQLite within one)."""
+        from qa_tui.store import followup_queries as fq
 
         def stop() -> bool:
             return generation != self._generation
 
+        total, position = 0, None
         try:
-            found = self.workspace.read(count_actions, flt, COUNT_CAP, stop)
+            prepared = self.workspace.read(fq.prepare, flt)
+            while not stop():
+                found, position = self.workspace.read(
+                    fq.count_step, flt, fq.COUNT_CAP - total, position, stop, None, prepared
+                )
+                total += found
+                if position is None or total > fq.COUNT_CAP:
+                    self.app.call_from_thread(self._counted, total, generation)
+                    return
         except QaError:  # superseded (or failed): the page says how many it shows
             return
-        self.app.call_from_thread(self._counted, found, generation)
 
-    def _page_loaded(self, rows: list[TrackedAction], more: bool, generation: int) -> None:
+    def _page_loaded(self, rows: list[TrackedAction], looking: bool, generation: int) -> None:
+        """The rows read so far for the page being read (all of them, each step)."""
         from qa_tui.store.followup_queries import PAGE
 
         if generation != self._generation:
             return  # a newer filter is on its way
         self._more = len(rows) > PAGE
-        rows = rows[:PAGE]
-        self._rows = [*self._rows, *rows] if more else rows
+        self._looking = looking
+        self._rows = [*self._earlier, *rows[:PAGE]]
         today = self.today
         self.query_one(EvaluationList).set_rows([ActionListRow(r, today) for r in self._rows])
-        first_page = self._drawn_generation != generation
         self._drawn_generation = generation
         self.loaded = True
+        if not looking and not self._more:  # every match is on the list: that is the count
+            self._count = len(self._rows)
         self._update_status()
-        if first_page:
+        if not looking and self._count_asked != generation:  # the page found: now count
+            self._count_asked = generation
             self.set_timer(COUNT_AFTER, partial(self._count_when_quiet, generation))
 
     def _counted(self, found: int, generation: int) -> None:
@@ -199,6 +234,8 @@ class ActionsScreen(Screen[None]):
             size = f"{COUNT_CAP:,}+" if self._count > COUNT_CAP else f"{self._count:,}"
         overdue = "overdue only" if self._overdue else "overdue or not"
         noun = "action" if size == "1" else "actions"
+        if self._looking:  # never "0 actions" while some are still to be looked at
+            noun += " so far, still looking"
         self._say(f"{size} {noun} · {label} (s) · {overdue} (o) · by due date")
 
     def _say(self, text: str) -> None:
@@ -208,6 +245,7 @@ class ActionsScreen(Screen[None]):
         event.stop()
         if self._more and event.index >= len(self._rows) - MORE_WHEN:
             self._more = False  # one page at a time
+            self._earlier = list(self._rows)
             self.load_page(self.current_filter(), self._rows[-1].sort_key, self._generation)
 
     # --- keys ----------------------------------------------------------------------------

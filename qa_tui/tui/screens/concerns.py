@@ -14,14 +14,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from qa_tui.errors import QaError
 from qa_tui.tui.messages import OpenEvaluation
 from qa_tui.tui.text import SafeInput, line
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
+from qa_tui.tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from qa_tui.store.followup_queries import OpenConcern, UnsharedSummary
     from qa_tui.workspace import Workspace
 
@@ -85,6 +88,8 @@ class FollowListScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self._items: list[Any] = []
+        self._generation = 0  # the newest filter asked for
+        self._drawn_generation = 0  # the filter the rows on screen belong to
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -94,7 +99,7 @@ class FollowListScreen(Screen[None]):
             yield SafeInput(placeholder="type to filter", id="filter", select_on_focus=False)
         yield Static("Loading…", id="list-status")
         yield EvaluationList(id="follow-list")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._columns()
@@ -124,18 +129,26 @@ class FollowListScreen(Screen[None]):
         return self.workspace.clock().astimezone().date()
 
     def reload(self) -> None:
-        self.load(tuple(self.query_one("#filter", Input).value.split()))
+        self._generation += 1
+        self.load(tuple(self.query_one("#filter", Input).value.split()), self._generation)
 
     @work(thread=True, exclusive=True, group="follow-list")
-    def load(self, words: tuple[str, ...]) -> None:
+    def load(self, words: tuple[str, ...], generation: int) -> None:
+        from qa_tui.store.followup_queries import Superseded
+
+        def stop() -> bool:  # typed on since: abandon this read (on SQLite, mid-query)
+            return generation != self._generation
+
         try:
-            items = self.read(words)
+            items = self.read(words, stop)
+        except Superseded:
+            return
         except QaError as err:
             self.app.call_from_thread(self._say, f"Not loaded: {err}")
             return
-        self.app.call_from_thread(self._show, items)
+        self.app.call_from_thread(self._show, items, generation)
 
-    def read(self, words: tuple[str, ...]) -> list[Any]:
+    def read(self, words: tuple[str, ...], stop: Callable[[], bool]) -> list[Any]:
         raise NotImplementedError
 
     def row(self, item: Any) -> Any:
@@ -144,7 +157,10 @@ class FollowListScreen(Screen[None]):
     def describe(self, count: int) -> str:
         raise NotImplementedError
 
-    def _show(self, items: list[Any]) -> None:
+    def _show(self, items: list[Any], generation: int) -> None:
+        if generation != self._generation:
+            return  # read for a filter typed over since: a newer read is on its way
+        self._drawn_generation = generation
         self._items = items
         self.query_one(EvaluationList).set_rows([self.row(i) for i in items])
         self.loaded = True
@@ -156,6 +172,9 @@ class FollowListScreen(Screen[None]):
     def current(self) -> Any:
         key = self.query_one(EvaluationList).cursor_key
         return next((i for i in self._items if self.row(i).key == key), None)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -175,6 +194,7 @@ class ConcernsScreen(FollowListScreen):
     BINDINGS = [
         Binding("enter", "notice", "Notice", id="concerns.notice"),
         Binding("e", "open", "Evaluation", id="concerns.open"),
+        Binding("slash", "focus_filter", "Filter", id="concerns.filter"),
         Binding("escape", "back", "Back", id="concerns.back"),
     ]
     COLUMNS = (
@@ -189,10 +209,10 @@ class ConcernsScreen(FollowListScreen):
     FLEX = "concern"
     NARROW = ("age", "stage", "case", "concern")
 
-    def read(self, words: tuple[str, ...]) -> list[Any]:
+    def read(self, words: tuple[str, ...], stop: Callable[[], bool]) -> list[Any]:
         from qa_tui.store.followup_queries import list_open_concerns
 
-        return self.workspace.read(list_open_concerns, 0, PAGE, words)
+        return self.workspace.read(list_open_concerns, 0, PAGE, words, stop)
 
     def row(self, item: Any) -> Any:
         return ConcernRow(item, self.today)
@@ -234,6 +254,7 @@ class FindingsScreen(FollowListScreen):
     )
     BINDINGS = [
         Binding("enter", "open", "Summary", id="findings.open"),
+        Binding("slash", "focus_filter", "Filter", id="findings.filter"),
         Binding("escape", "back", "Back", id="findings.back"),
     ]
     COLUMNS = (
@@ -244,7 +265,7 @@ class FindingsScreen(FollowListScreen):
     )
     FLEX = "auditor"
 
-    def read(self, words: tuple[str, ...]) -> list[Any]:
+    def read(self, words: tuple[str, ...], stop: Callable[[], bool]) -> list[Any]:
         from qa_tui.store.followup_queries import list_unshared_summaries
 
         return self.workspace.read(list_unshared_summaries, 0, PAGE, words)
