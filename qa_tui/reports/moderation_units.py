@@ -65,7 +65,8 @@ class Units:
     item: list[str] = field(default_factory=list)
     auditor: list[str] = field(default_factory=list)
     agreed: list[str] = field(default_factory=list)
-    # The blind grades as read: "moderator id:grade" joined by SEP ("": none); see blind_of.
+    # The blind grades as read: "moderator id:grade" joined by SEP ("": none); the pairs
+    # table names the moderators (qa_tui.reports.moderation).
     blind: list[str] = field(default_factory=list)
     blind_given: list[int] = field(default_factory=list)  # how many blind grades are joined
     # The scale the blind grades were counted on (lowest first), and the counts per unit.
@@ -97,16 +98,6 @@ _JUDGED = (
 )
 _COLUMNS = (*_JUDGED, "blind")
 _TAKEN = (*_COLUMNS, "blind_given")
-
-
-def blind_of(joined: str, names: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """One unit's blind grades as (moderator's name, grade), in order of name."""
-    out = []
-    for part in joined.split(SEP) if joined else ():
-        who, _colon, grade = part.partition(":")
-        if grade:
-            out.append((names.get(who, who), grade))
-    return tuple(sorted(out))
 
 
 # --- the queries ----------------------------------------------------------------------------
