@@ -108,6 +108,7 @@ _JUDGED = (
     "auditor",
     "agreed",
 )
+_MODERATED = _JUDGED[:8]  # what the moderations query gives (:func:`_moderated`)
 _COLUMNS = (*_JUDGED, "blind")
 _TAKEN = (*_COLUMNS, "blind_given")
 
@@ -323,9 +324,11 @@ def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str,
     """Every unit the filter selects and the templates they use (by hash): the units with an
     agreed grade, then the units graded blind only."""
     units = Units()
-    moderated = {row[0]: row for row in _rows(session, _moderated(flt))}
+    same: dict[str, str] = {}  # one string per team, item id, grade…, not one per row
+    rows = _rows(session, _moderated(flt))
+    moderated = {row[0]: tuple(map(same.setdefault, row, row)) for row in rows}
     columns: list[list[Any]] = [getattr(units, name) for name in _JUDGED]
-    same: dict[str, str] = {}  # one string per item id and grade, not one per row
+    about_columns, own_columns = columns[: len(_MODERATED)], columns[len(_MODERATED) :]
     for chunk in _chunks(session, _judgements(flt)):
         judged = [row for row in chunk if row[0] in moderated]
         if not judged:
@@ -333,7 +336,9 @@ def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str,
         mids, *mine = zip(*judged, strict=True)
         # Each judgement's moderation and evaluation, column by column (zip runs in C).
         about = zip(*map(moderated.__getitem__, mids), strict=True)
-        for column, values in zip(columns, (*about, *mine), strict=True):
+        for column, values in zip(about_columns, about, strict=True):
+            column.extend(values)  # made one per moderation above
+        for column, values in zip(own_columns, mine, strict=True):
             column.extend(map(same.setdefault, values, values))
     moderations = _about(session, flt, moderated)
     hashes = set(units.template_hash) | {rest[-1] for rest in moderations.values()}
