@@ -218,15 +218,18 @@ def _encoded(
     return _each_once(column, seen, encode)
 
 
+_BY_VALUE = {str, int, bool, type(None)}  # equal values of one of these types are written alike
+
+
 def _each_once(
     column: Sequence[Any], seen: dict[Any, dict[Any, str]], encode: Callable[[Any], str]
 ) -> list[str]:
     """``encode`` of each cell of ``column``, called once per distinct value (``seen`` keeps
-    them for the column's next rows). Values of one type are told apart by value; of mixed
-    types, or floats, by type and repr (True == 1 == 1.0 and 0.0 == -0.0, but they are
-    written differently)."""
+    them for the column's next rows). Text, whole numbers or None alone are told apart by
+    value; anything else (mixed types, floats, dates) by type and repr (True == 1 == 1.0 and
+    0.0 == -0.0, but they are written differently)."""
     kinds = set(map(type, column))
-    if len(kinds) == 1 and float not in kinds:
+    if len(kinds) == 1 and kinds <= _BY_VALUE:
         lookup: Iterable[Any] = column
         found = seen.setdefault(kinds.pop(), {})
         for value in dict.fromkeys(column).keys() - found.keys():
