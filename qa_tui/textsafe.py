@@ -129,6 +129,14 @@ def json_text(data: Any, *, indent: int | None = 2) -> str:
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def json_string(text: str) -> str:
+    """``json_text(text, indent=None)`` of a string, without the encoder's set-up (a report
+    encodes tens of thousands of distinct cells one at a time)."""
+    from json.encoder import encode_basestring
+
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", encode_basestring(text))
+
+
 def one_line(text: str, limit: int = 80) -> str:
     """A single printable line, shortened with an ellipsis past ``limit`` characters."""
     flat = " ".join(printable(text).split())

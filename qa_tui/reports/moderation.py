@@ -11,8 +11,8 @@ rest on (in CSV, JSON and XLSX), so that anyone can recompute them. The numbers 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import overload
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, overload
 
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,14 @@ from qa_tui.reports.model import (
     Series,
     Table,
 )
-from qa_tui.reports.moderation_data import NONE, Agreement, AgreementFilter, Figures, agreement
+from qa_tui.reports.moderation_data import (
+    NONE,
+    Agreement,
+    AgreementFilter,
+    Figures,
+    agreement,
+    collector_paused,
+)
 from qa_tui.reports.moderation_units import SEP, moderator_names
 
 TITLE = "Moderation: how consistently good is judged"
@@ -204,55 +211,56 @@ class _Pairs:
 
     def __init__(self, result: Agreement, names: dict[str, str]) -> None:
         self.result, self.names, self.width = result, names, result.blind_width
-        self.parsed: dict[str, tuple[str, tuple[str, ...]]] = {}  # each unit's blind grades
-        self.parts: dict[str, tuple[str, str]] = {}  # "moderator id:grade": a few, many times
-        self.blank = ("",) * self.width
 
     def order(self) -> list[int]:
-        """Date, session, evaluation, item."""
+        """Date, session, evaluation, item (the keys made in C, not by a function per row)."""
         u = self.result.units
-        return sorted(
-            range(len(u)), key=lambda i: (u.day[i], u.session[i], u.evaluation[i], u.item[i])
-        )
+        keys = list(zip(u.day, u.session, u.evaluation, u.item, strict=True))
+        return sorted(range(len(keys)), key=keys.__getitem__)
 
-    def part(self, text: str) -> tuple[str, str]:
-        found = self.parts.get(text)
-        if found is None:
+    def blind(self, raws: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Each distinct unit's blind grades as read (``raws``) → who gave them, by name and
+        joined, then the grades in order of name, padded to the table's width."""
+        distinct = dict.fromkeys(raws)
+        texts = dict.fromkeys(text for raw in distinct if raw for text in raw.split(SEP))
+        part = {}  # "moderator id:grade" → (name, grade): a few, in many units
+        for text in texts:
             who, _colon, grade = text.partition(":")
-            found = self.parts[text] = (self.names.get(who, who), grade)
-        return found
-
-    def blind(self, raw: str) -> tuple[str, tuple[str, ...]]:
-        """Who gave blind grades (by name) and the grades, in order of name (as
-        :func:`blind_of` gives them)."""
-        found = self.parsed.get(raw)
-        if found is None:
-            pairs = sorted(map(self.part, raw.split(SEP))) if raw else []
+            part[text] = (self.names.get(who, who), grade)
+        blank, width = ("",) * self.width, self.width
+        out = {}
+        for raw in distinct:
+            pairs = sorted(map(part.__getitem__, raw.split(SEP))) if raw else []
             given = [pair for pair in pairs if pair[1]]
             names, grades = zip(*given, strict=True) if given else ((), ())
-            padded = (*grades, *self.blank)[: self.width]
-            found = self.parsed[raw] = ("; ".join(names), padded)
-        return found
+            out[raw] = ("; ".join(names), *(*grades, *blank)[:width])
+        return out
 
     def columns(self) -> list[list[Cell]]:
+        with collector_paused():  # tens of thousands of tuples, no cycle among them
+            return self._columns()
+
+    def _columns(self) -> list[list[Cell]]:
         u, order = self.result.units, self.order()
 
         def take(column: Sequence[Cell]) -> list[Cell]:
             return list(map(column.__getitem__, order))
 
-        def position(found: list[int]) -> list[Cell]:
-            return [None if p == NONE else p for p in take(found)]
+        def blank_as_none(values: list[Any], blank: Any) -> list[Cell]:
+            none = {blank: None}.get  # each value but ``blank`` as it is, in C
+            return list(map(none, values, values))
 
-        blind = list(map(self.blind, map(u.blind.__getitem__, order)))
-        grades = [list(c) for c in zip(*(g for _by, g in blind), strict=True)] if blind else []
+        raws = list(map(u.blind.__getitem__, order))
+        parsed = self.blind(raws)
+        found = zip(*map(parsed.__getitem__, raws), strict=True)  # by, then each blind grade
+        blind = [list(column) for column in found] or [[] for _ in range(1 + self.width)]
         return [
             take(u.session),
-            [day or None for day in take(u.day)],
+            blank_as_none(take(u.day), ""),
             *map(take, (u.evaluation, u.team, u.area, u.template, u.item, u.auditor, u.agreed)),
-            position(self.result.scale.auditor.tolist()),
-            position(self.result.scale.agreed.tolist()),
-            [by for by, _grades in blind],
-            *(grades or [[] for _ in range(self.width)]),
+            blank_as_none(take(self.result.scale.auditor.tolist()), NONE),
+            blank_as_none(take(self.result.scale.agreed.tolist()), NONE),
+            *blind,
         ]
 
 

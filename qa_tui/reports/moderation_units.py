@@ -23,11 +23,23 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Integer, String, case, cast, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from qa_tui.framework.model import Template
@@ -65,7 +77,8 @@ class Units:
     item: list[str] = field(default_factory=list)
     auditor: list[str] = field(default_factory=list)
     agreed: list[str] = field(default_factory=list)
-    # The blind grades as read: "moderator id:grade" joined by SEP ("": none); see blind_of.
+    # The blind grades as read: "moderator id:grade" joined by SEP ("": none); the pairs
+    # table names the moderators (qa_tui.reports.moderation).
     blind: list[str] = field(default_factory=list)
     blind_given: list[int] = field(default_factory=list)  # how many blind grades are joined
     # The scale the blind grades were counted on (lowest first), and the counts per unit.
@@ -95,18 +108,9 @@ _JUDGED = (
     "auditor",
     "agreed",
 )
+_MODERATED = _JUDGED[:8]  # what the moderations query gives (:func:`_moderated`)
 _COLUMNS = (*_JUDGED, "blind")
 _TAKEN = (*_COLUMNS, "blind_given")
-
-
-def blind_of(joined: str, names: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """One unit's blind grades as (moderator's name, grade), in order of name."""
-    out = []
-    for part in joined.split(SEP) if joined else ():
-        who, _colon, grade = part.partition(":")
-        if grade:
-            out.append((names.get(who, who), grade))
-    return tuple(sorted(out))
 
 
 # --- the queries ----------------------------------------------------------------------------
@@ -182,50 +186,123 @@ def _held(flt: AgreementFilter) -> list[Any]:
 
 
 def _moderations(flt: AgreementFilter) -> Any:
-    """The moderations of the period's sessions, each with its evaluation."""
-    e, m, s = models.Evaluation, models.Moderation, models.ModerationSession
-    query = (
-        select(
-            m.session_id,
-            m.evaluation_id,
-            m.id,
-            _day(s.held_on),
-            e.team,
-            e.service_area,
-            e.template_id,
-            e.template_hash,
-        )
+    """The moderations of the period's sessions: session, evaluation, id and the day it was
+    held. Not joined to their evaluations: nearly all of them are among the moderations of
+    the period already read with theirs (:func:`_about`)."""
+    m, s = models.Moderation, models.ModerationSession
+    return (
+        select(m.session_id, m.evaluation_id, m.id, _day(s.held_on))
         .select_from(m)
         .join(s, s.id == m.session_id)
+        .where(~m.deleted, *_held(flt))
+    )
+
+
+def _evaluations_of(flt: AgreementFilter, ids: list[str]) -> Any:
+    """Moderations ``ids`` with their evaluation (those the filter keeps)."""
+    e, m = models.Evaluation, models.Moderation
+    query = (
+        select(m.id, e.team, e.service_area, e.template_id, e.template_hash)
+        .select_from(m)
         .join(e, e.id == m.evaluation_id)
-        .where(~m.deleted, ~e.deleted, *_held(flt))
+        .where(~e.deleted, m.id.in_(ids))
     )
     return _where_evaluation(query, flt)
 
 
-def _blind(session: Session, flt: AgreementFilter, grades: tuple[str, ...]) -> Any:
-    """Per unit graded blind: its session, evaluation and item, the grades joined, how many
-    there are, and how many at each of ``grades``.
+def _about(
+    session: Session, flt: AgreementFilter, moderated: dict[str, tuple[Any, ...]]
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """The moderations of the period's sessions by (session, evaluation): the moderation, the
+    day the session was held, and its evaluation's team, service area, template and hash —
+    only those whose evaluation is kept (not deleted, and in the filter)."""
+    rows = _rows(session, _moderations(flt))
+    evaluation = {mid: row[4:8] for mid, row in moderated.items()}  # kept by the same filter
+    others = [row[2] for row in rows if row[2] not in evaluation]
+    for start in range(0, len(others), 500):  # usually none: moderated in another period
+        found = _rows(session, _evaluations_of(flt, others[start : start + 500]))
+        evaluation.update((mid, tuple(rest)) for mid, *rest in found)
+    return {
+        (sid, eid): (mid, day, *evaluation[mid]) for sid, eid, mid, day in rows if mid in evaluation
+    }
+
+
+def _removed_moderators(session: Session) -> list[str]:
+    """The ids of moderators removed from their session (their blind grades do not count)."""
+    who = models.SessionModerator
+    return list(session.execute(select(who.id).where(who.deleted)).scalars())
+
+
+BITS = 10  # a count of blind grades per grade, packed (more than 1023: counted one by one)
+PER_SUM = 6  # grades packed in one sum (60 bits)
+
+
+def _blind(
+    session: Session,
+    flt: AgreementFilter,
+    grades: tuple[str, ...],
+    removed: list[str],
+    packed: bool = True,
+) -> Any:
+    """Per unit graded blind: its session, evaluation and item, the grades joined ("moderator
+    id:grade"), how many there are, and how many at each of ``grades`` — packed, ``BITS``
+    bits per grade, in one sum per ``PER_SUM`` grades (a sum per grade cost the database a
+    fifth of this query), or one sum per grade (``packed=False``).
 
     The sessions are a list the blind grades are looked up in (``IN``), not a join: the
     database then reads each session's grades from ``ix_blind_grades_report`` alone, already
     in the order of the groups, so it groups them as they come (a join sorted every grade of
     the year first)."""
     b, s = models.BlindGrade, models.ModerationSession
-    who = models.SessionModerator
     joined = _concat(session, b.moderator_id + literal(":", String) + b.grade)
-    counts = [func.sum(case((b.grade == g, 1), else_=0), type_=Integer) for g in grades]
+    sums: list[Any]
+    if packed:
+        sums = [
+            cast(
+                func.sum(
+                    case(
+                        {g: literal_column(str(1 << (BITS * j))) for j, g in enumerate(part)},
+                        value=b.grade,
+                        else_=literal_column("0"),
+                    )
+                ),
+                BigInteger,
+            )
+            for part in (grades[i : i + PER_SUM] for i in range(0, len(grades), PER_SUM))
+        ]
+    else:
+        sums = [func.sum(case((b.grade == g, 1), else_=0), type_=Integer) for g in grades]
     query = (
-        select(b.session_id, b.target_evaluation_id, b.item_id, joined, func.count(), *counts)
+        select(b.session_id, b.target_evaluation_id, b.item_id, joined, func.count(), *sums)
         .where(b.session_id.in_(select(s.id).where(*_held(flt))))
         .where(~b.deleted, b.grade != "")
-        # A removed moderator's grades are left out (a few ids, tested once each).
-        .where(b.moderator_id.not_in(select(who.id).where(who.deleted)))
         .group_by(b.session_id, b.target_evaluation_id, b.item_id)
     )
+    if removed:  # a removed moderator's grades are left out (few: a list, when there are any)
+        who = models.SessionModerator
+        listed = removed if len(removed) <= 500 else select(who.id).where(who.deleted)
+        query = query.where(b.moderator_id.not_in(listed))
     if flt.item:
         query = query.where(b.item_id == flt.item.partition("/")[2])
     return query
+
+
+class _TooMany(Exception):
+    """A unit with more blind grades than a packed count holds."""
+
+
+def _counts(sums: Sequence[Sequence[int]], given: Sequence[int], k: int, packed: bool) -> Matrix:
+    """Each unit's count of blind grades at each of the ``k`` grades, from the query's sums
+    (one column per sum: rows of units)."""
+    if not packed:
+        return np.array(sums, dtype=np.float64).T.reshape(len(given), k)
+    if given and max(given) >= 1 << BITS:
+        raise _TooMany
+    packs = np.array(sums, dtype=np.int64).reshape(len(sums), len(given))
+    counts = np.empty((len(given), k))
+    for j in range(k):
+        counts[:, j] = (packs[j // PER_SUM] >> (BITS * (j % PER_SUM))) & ((1 << BITS) - 1)
+    return counts
 
 
 CHUNK = 10_000  # rows fetched at a time: a year's rows are never all held as tuples at once
@@ -247,9 +324,11 @@ def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str,
     """Every unit the filter selects and the templates they use (by hash): the units with an
     agreed grade, then the units graded blind only."""
     units = Units()
-    moderated = {row[0]: row for row in _rows(session, _moderated(flt))}
+    same: dict[str, str] = {}  # one string per team, item id, grade…, not one per row
+    rows = _rows(session, _moderated(flt))
+    moderated = {row[0]: tuple(map(same.setdefault, row, row)) for row in rows}
     columns: list[list[Any]] = [getattr(units, name) for name in _JUDGED]
-    same: dict[str, str] = {}  # one string per item id and grade, not one per row
+    about_columns, own_columns = columns[: len(_MODERATED)], columns[len(_MODERATED) :]
     for chunk in _chunks(session, _judgements(flt)):
         judged = [row for row in chunk if row[0] in moderated]
         if not judged:
@@ -257,13 +336,21 @@ def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str,
         mids, *mine = zip(*judged, strict=True)
         # Each judgement's moderation and evaluation, column by column (zip runs in C).
         about = zip(*map(moderated.__getitem__, mids), strict=True)
-        for column, values in zip(columns, (*about, *mine), strict=True):
+        for column, values in zip(about_columns, about, strict=True):
+            column.extend(values)  # made one per moderation above
+        for column, values in zip(own_columns, mine, strict=True):
             column.extend(map(same.setdefault, values, values))
-    moderations = {(sid, eid): rest for sid, eid, *rest in _rows(session, _moderations(flt))}
+    moderations = _about(session, flt, moderated)
     hashes = set(units.template_hash) | {rest[-1] for rest in moderations.values()}
     templates = _templates(session, hashes)
     units.grades = _grades(units.template_hash or [r[-1] for r in moderations.values()], templates)
-    _add_blind(units, _chunks(session, _blind(session, flt, units.grades)), moderations)
+    removed = _removed_moderators(session)
+    try:
+        blind = _blind(session, flt, units.grades, removed)
+        _add_blind(units, _chunks(session, blind), moderations)
+    except _TooMany:  # never in practice: a thousand moderators graded one item
+        blind = _blind(session, flt, units.grades, removed, packed=False)
+        _add_blind(units, _chunks(session, blind), moderations, packed=False)
     units.day = [d or "" for d in units.day]
     return units, templates
 
@@ -274,36 +361,39 @@ Extra = list[tuple[tuple[Any, ...], tuple[Any, ...]]]  # units graded blind only
 def _add_blind(
     units: Units,
     chunks: Iterable[Sequence[tuple[Any, ...]]],
-    moderations: dict[tuple[str, str], list[Any]],
+    moderations: dict[tuple[str, str], tuple[Any, ...]],
+    packed: bool = True,
 ) -> None:
     """Put each blind row on its unit, or make a unit of it (graded blind only); column by
     column, the loops over the rows in C (a year is tens of thousands of units)."""
     k = len(units.grades)
     judged = len(units)
-    units.blind = [""] * judged
-    units.blind_given = [0] * judged
+    blind: dict[int, str] = {}  # unit -> its blind grades joined, and how many
+    given: dict[int, int] = {}
     counts = np.zeros((judged, k))
     where: dict[tuple[str | None, str], int] = {}
     extra: Extra = []
     for chunk in chunks:
-        sids, eids, items, joined, given, *count = zip(*chunk, strict=True)
+        sids, eids, items, joined, how_many, *sums = zip(*chunk, strict=True)
+        count = _counts(sums, how_many, k, packed)
         found = list(map(moderations.get, zip(sids, eids, strict=True)))
         if not where:  # made once, when there is a blind grade to place
             where = {key: i for i, key in enumerate(zip(units.moderation, units.item, strict=True))}
         mids = [f[0] if f is not None else None for f in found]
-        rows: list[int | None] = [where.get(key) for key in zip(mids, items, strict=True)]
-        placed = [(i, row) for i, row in enumerate(rows) if row is not None]
-        for i, at in placed:
-            units.blind[at] = joined[i] or ""
-            units.blind_given[at] = given[i]
-        if placed and k:
-            index, at_rows = zip(*placed, strict=True)
-            counts[list(at_rows)] = np.array(count, dtype=np.float64).T[list(index)]
+        rows: list[Any] = list(map(where.get, zip(mids, items, strict=True)))  # None: no unit
+        index = [i for i, row in enumerate(rows) if row is not None]
+        at_rows: list[int] = list(map(rows.__getitem__, index))
+        blind.update(zip(at_rows, map(joined.__getitem__, index), strict=True))
+        given.update(zip(at_rows, map(how_many.__getitem__, index), strict=True))
+        if index and k:
+            counts[at_rows] = count[index]
         for i, (row, about) in enumerate(zip(rows, found, strict=True)):
             if row is None and about is not None:  # None: deleted, or not in the filter
                 mid, day, team, area, tid, thash = about
                 unit = (mid, sids[i], day, eids[i], team, area, tid, thash, items[i], "", "")
-                extra.append(((*unit, joined[i] or "", given[i]), tuple(c[i] for c in count)))
+                extra.append(((*unit, joined[i], how_many[i]), tuple(count[i].tolist())))
+    units.blind = list(map(blind.get, range(judged), repeat("", judged)))
+    units.blind_given = list(map(given.get, range(judged), repeat(0, judged)))
     units.blind_counts = np.concatenate([counts, _blind_only(units, extra, k)])
 
 

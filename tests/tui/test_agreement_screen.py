@@ -1,7 +1,8 @@
 """The agreement screen keeps the figures of the filters it drew: going back to one draws it
-again without computing, while r, or coming back to the screen after another one (where a sync
-or a moderation may have written), reads the judgements again — the figures are never older
-than the last look at the database."""
+again without computing, while r, or coming back to the screen after another one where a
+moderation was written (the database's clock moved) or the app said the database changed (a
+sync, a merge), reads the judgements again — the figures are never older than the last look
+at the database; coming back when nothing changed (the help dialog) reads nothing."""
 
 from __future__ import annotations
 
@@ -110,3 +111,40 @@ async def test_filters_drawn_before_come_back_at_once_and_r_or_a_return_reads_ag
             "the new judgement counted",
         )
         assert await _team(pilot, screen, first) is not one  # the old figures were dropped
+
+
+@run_async
+async def test_a_return_reads_again_only_when_the_database_changed(
+    demo_ws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.screen import Screen
+
+    from qa_tui.tui.messages import EvaluationsChanged
+    from qa_tui.tui.screens.agreement import AgreementScreen
+
+    counted = Counted(monkeypatch)
+    app = make_app(demo_ws.settings, workspace_factory=lambda: demo_ws, clock=frozen_clock)
+    async with app.run_test(size=LARGE) as pilot:
+        await home_loaded(pilot)
+        app.post_message(Navigate("agreement"))
+        screen = await screen_is(pilot, AgreementScreen)
+        await wait_for(pilot, lambda: screen.loaded > 0, "the figures")
+        drawn = screen.result
+        await pilot.press("f1")  # the help dialog, and back: nothing was written
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await app.push_screen(Screen())  # another screen where nothing is written
+        app.pop_screen()
+        await wait_for(pilot, lambda: app.screen is screen, "the agreement screen again")
+        await pilot.pause(0.5)
+        assert (counted.reads, counted.computes, screen.result) == (1, 1, drawn)
+
+        await app.push_screen(Screen())  # a sync merged changes while another screen showed
+        app.post_message(EvaluationsChanged())
+        await pilot.pause(0.2)
+        assert counted.reads == 1  # not read while hidden
+        app.pop_screen()
+        await wait_for(pilot, lambda: counted.reads == 2, "the judgements read on return")
+        await wait_for(pilot, lambda: screen.result is not drawn, "the figures drawn again")
+        app.post_message(EvaluationsChanged())  # while shown: read at once
+        await wait_for(pilot, lambda: counted.reads == 3, "the judgements read again")

@@ -215,3 +215,34 @@ def test_csv_and_json_write_every_cell_as_the_cell_writer_does() -> None:
         notes=(),
     )
     assert json.loads(json_report(made)) == report_data(made)
+
+
+def test_rows_written_column_by_column_are_the_writers_own_bytes() -> None:
+    """CSV and JSON rows are joined from each column's distinct values, written once: byte
+    for byte what the csv writer and json.dumps write row by row, across chunks whose types
+    differ (True == 1 == 1.0 and 0.0 == -0.0, but each is written as itself), for rows given
+    as tuples and rows made column by column."""
+    import datetime as dt
+
+    from qa_tui.reports.model import Column, Table
+    from qa_tui.reports.moderation import Rows
+    from qa_tui.reports.render.tables import _csv_rows, _records_json
+    from qa_tui.textsafe import cell, json_text
+
+    rows = (
+        (1, "=SUM(A1)", 0.0, None, "a,b"),
+        (2, "Team\x1b[31m A", -0.0, 1.0, 'say "x"'),
+        (True, "\u2028line", float("nan"), 1, "two\nlines"),
+        (1, "=SUM(A1)", 2.5, True, ""),
+        (False, "\u202eevil", float("inf"), dt.date(2026, 1, 2).isoformat(), "a,b"),
+    )
+    columns = tuple(Column(f"c{i}", f"C{i}") for i in range(5))
+    by_columns = Rows(len(rows), lambda: [list(c) for c in zip(*rows, strict=True)])
+    for given in (rows, by_columns):
+        table = Table(name="t", title="T", columns=columns, rows=given)
+        records = [dict(zip([c.key for c in columns], r, strict=True)) for r in rows]
+        expected = json_text(records, indent=None)
+        assert "".join(_records_json(table, chunk=2)) == expected
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([cell(v) for v in r] for r in rows)
+        assert "".join(_csv_rows(table, chunk=2)) == buffer.getvalue()

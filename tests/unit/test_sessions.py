@@ -271,3 +271,55 @@ def test_the_evaluation_record_keeps_the_session(
         rows = s.scalars(select(models.Moderation).where(models.Moderation.session_id == sid))
         found = {m.evaluation_id: m.id for m in rows}
     assert found == {eid: ses.session_moderation_id(sid, eid) for eid in ids}
+
+
+def test_units_count_each_blind_grade_once_packed_or_one_by_one(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    prepared: tuple[str, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The blind grades of a unit counted per grade in the database — packed, a few bits a
+    grade in one sum — are those of one sum per grade (taken when a unit has more grades than
+    a packed count holds); an evaluation graded blind only gives units of its own; a
+    moderator removed from the session has their grades left out."""
+    from qa_tui.reports import moderation_units as mu
+
+    sid, (first, second, _third) = prepared
+    grace = workspace.write(ses.add_moderator, sid, "Grace Mensah", "IRO Manager")
+    priya, tom = (_moderator(workspace, sid, n) for n, _r in PEOPLE)
+    given = {priya: ("good", "inadequate"), tom: ("good", "requires_improvement")}
+    for eid in (first, second):
+        for who, grades in (*given.items(), (grace, ("outstanding", "outstanding"))):
+            for item, grade in zip(("assessment", "planning"), grades, strict=True):
+                workspace.write(ses.set_blind_grade, tpl, sid, who, eid, item, grade)
+    workspace.write(ses.reveal, sid, first)
+    workspace.write(ses.agree, tpl, sid, first, "assessment", "", "", "agree")
+    workspace.write(ses.agree, tpl, sid, first, "planning", "inadequate", "No dates.", "lower")
+    workspace.write(ses.remove_moderator, sid, grace)
+    with workspace.store.session() as s:  # the template's text, as a central database keeps it
+        snapshot = {"template_id": tpl.id, "version": tpl.version, "source_text": tpl.source_text}
+        s.add(models.TemplateSnapshot(content_hash=tpl.content_hash, **snapshot))
+    flt = mu.AgreementFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+    def units() -> dict[tuple[str, str], tuple[str, int, tuple[float, ...]]]:
+        with workspace.store.reader() as s:
+            found, _templates = mu.read_units(s, flt)
+        position = {g: i for i, g in enumerate(found.grades)}
+        assert found.blind_counts.sum(axis=1).tolist() == found.blind_given
+        out = {}
+        for i, (eid, item) in enumerate(zip(found.evaluation, found.item, strict=True)):
+            counts = tuple(found.blind_counts[i].tolist())
+            assert counts[position["outstanding"]] == 0  # Grace's grades: left out
+            out[eid, item] = (found.agreed[i], found.blind_given[i], counts)
+        return out
+
+    packed = units()
+    monkeypatch.setattr(mu, "BITS", 1)  # a unit's two grades overflow a one-bit count
+    assert units() == packed
+    assert {key: value[:2] for key, value in packed.items()} == {
+        (first, "assessment"): ("good", 2),
+        (first, "planning"): ("inadequate", 2),
+        (second, "assessment"): ("", 2),  # graded blind only
+        (second, "planning"): ("", 2),
+    }

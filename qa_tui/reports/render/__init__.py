@@ -3,6 +3,7 @@ nothing. :func:`render` picks one by name; every renderer escapes what it writes
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from qa_tui.errors import ValidationError
@@ -36,8 +37,25 @@ def render(report: Report, fmt: str) -> bytes:
     raise ValidationError(f"format {fmt!r}: one of {', '.join(FORMATS)}", field="format")
 
 
+def pieces(report: Report, fmt: str) -> Iterable[bytes]:
+    """:func:`render`'s bytes a piece at a time: CSV and JSON as they are made (a year's
+    moderation pairs are tens of megabytes: never held whole, nor twice)."""
+    if fmt == "csv":
+        from qa_tui.reports.render.tables import csv_pieces
+
+        return (piece.encode("utf-8") for piece in csv_pieces(report))
+    if fmt == "json":
+        from qa_tui.reports.render.tables import json_pieces
+
+        return (piece.encode("utf-8") for piece in json_pieces(report))
+    return (render(report, fmt),)
+
+
 def write_report(report: Report, fmt: str, out: Path) -> None:
     """Render and write atomically, readable by the owner alone."""
-    from qa_tui.fsutil import atomic_write_bytes
+    from qa_tui.fsutil import atomic_writer
 
-    atomic_write_bytes(out, render(report, fmt))
+    made = pieces(report, fmt)  # an unknown format is refused before any file is made
+    with atomic_writer(out) as handle:
+        for piece in made:
+            handle.write(piece)

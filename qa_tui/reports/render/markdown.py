@@ -4,6 +4,7 @@ become a heading, a link, emphasis or raw HTML."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from qa_tui.reports.model import Chart, Figure, Paragraph, Report, Table
 from qa_tui.reports.render.values import shown_value
@@ -15,6 +16,7 @@ _INLINE = re.compile(r"([\\`*_\[\]<>&|~])")
 _LINE_START = re.compile(r"^(\s*)(\d+(?=[.)])|)([#+\-=>.)])")
 
 
+@lru_cache(maxsize=4096)  # a report's tables repeat their readings, labels and figures
 def md_escape(text: str) -> str:
     """``text`` as literal Markdown on one line: every character Markdown (or the HTML it may
     contain) would interpret is backslash-escaped; control characters made visible."""

@@ -11,17 +11,30 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
 from qa_tui.reports.model import Report, Table
-from qa_tui.textsafe import cell, json_text
+from qa_tui.textsafe import cell, json_string, json_text
 
 
 def csv_text(report: Report) -> str:
+    return "".join(csv_pieces(report))
+
+
+def csv_pieces(report: Report) -> Iterator[str]:
+    """:func:`csv_text` a piece at a time (a year's pairs table is megabytes of text: written
+    as it is made, not held twice)."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
+
+    def written() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
     out.writerow([cell(f"{report.title} — {report.period.label}")])
     out.writerow([cell(f"period {report.period.start}..{report.period.end}"), cell(report.scope)])
     for note in report.notes:
@@ -37,9 +50,36 @@ def csv_text(report: Report) -> str:
     for table in report.tables():
         out.writerow([cell(table.name)])
         out.writerow([c.key for c in table.columns])
-        out.writerows(_safe_rows(table))
+        if len(table.columns) > 1:
+            yield written()
+            yield from _csv_rows(table)
+        else:  # a row of one empty cell is written '""': the writer's own rule
+            out.writerows(_safe_rows(table))
         out.writerow([])
-    return buffer.getvalue()
+    yield written()
+
+
+def _csv_rows(table: Table, chunk: int = 5_000) -> Iterator[str]:
+    """The rows of a table of two or more columns as the CSV writer writes them (each cell
+    through :func:`cell`), column by column: each distinct value of a column written once,
+    each line joined from its columns' pieces, the loops over the rows in C."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+
+    def field(value: Any) -> str:
+        """The value as the writer writes it in a row of more than one cell."""
+        out.writerow((cell(value), ""))
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text[:-2]  # less the empty last cell's "," and the line's end
+
+    seen: list[dict[Any, dict[Any, str]]] = [{} for _ in table.columns]
+    for columns in _column_batches(table, chunk):
+        pieces = [
+            _each_once(column, found, field) for column, found in zip(columns, seen, strict=True)
+        ]
+        yield "\n".join(map(",".join, zip(*pieces, strict=True))) + "\n"
 
 
 def _safe_rows(table: Table) -> Iterable[tuple[Any, ...]]:
@@ -49,7 +89,7 @@ def _safe_rows(table: Table) -> Iterable[tuple[Any, ...]]:
     if not table.rows:
         return []
     columns: list[Iterable[Any]] = []
-    for column in zip(*table.rows, strict=True):
+    for column in next(_column_batches(table, len(table.rows))):
         kinds = set(map(type, column))
         if str not in kinds:  # numbers, dates, None: cell() gives them back as they are
             columns.append(column)
@@ -97,17 +137,18 @@ def report_data(report: Report, rows: bool = True) -> dict[str, Any]:
 def json_bytes(report: Report) -> bytes:
     """:func:`json_report` encoded, a piece at a time (a year's pairs table is tens of
     megabytes: one copy of it at the end, not one per step)."""
-    return b"".join(piece.encode("utf-8") for piece in _json_pieces(report))
+    return b"".join(piece.encode("utf-8") for piece in json_pieces(report))
 
 
 def json_report(report: Report) -> str:
-    """The report as JSON (see :func:`_json_pieces`)."""
-    return "".join(_json_pieces(report))
+    """The report as JSON (see :func:`json_pieces`)."""
+    return "".join(json_pieces(report))
 
 
-def _json_pieces(report: Report) -> Iterator[str]:
-    """The report as JSON: indented, but each table's rows on one line, by the C encoder (a
-    year's pairs table in the pure-Python indenting encoder took seconds and gigabytes)."""
+def json_pieces(report: Report) -> Iterator[str]:
+    """The report as JSON, a piece at a time: indented, but each table's rows on one line
+    (:func:`_records_json`; a year's pairs table in the pure-Python indenting encoder took
+    seconds and gigabytes)."""
     data = report_data(report, rows=False)
     token = secrets.token_hex(16)
     marks = {}
@@ -124,15 +165,79 @@ def _json_pieces(report: Report) -> Iterator[str]:
     yield text + "\n"
 
 
+def _column_batches(table: Table, chunk: int) -> Iterator[list[Sequence[Any]]]:
+    """The table's cells column by column, ``chunk`` rows at a time. Rows that are made
+    column by column (a ``columns()`` method, as the moderation report's pairs) give their
+    columns as they are, without a tuple per row in between."""
+    columns = getattr(table.rows, "columns", None)
+    if callable(columns):
+        made: list[Sequence[Any]] = columns()
+        for start in range(0, len(table.rows), chunk):
+            yield [column[start : start + chunk] for column in made]
+        return
+    rows = iter(table.rows)
+    while batch := list(islice(rows, chunk)):
+        yield list(zip(*batch, strict=True))
+
+
 def _records_json(table: Table, chunk: int = 5_000) -> Iterator[str]:
     """``json_text(table.records(), indent=None)`` in pieces, a few thousand records at a time
-    (a year's pairs table as one list of dicts held a hundred megabytes at once)."""
-    keys = [c.key for c in table.columns]
-    rows = iter(table.rows)
+    (a year's pairs table as one list of dicts held a hundred megabytes at once), made column
+    by column: each distinct value of a column encoded once, with its key (a pairs table of
+    tens of thousands of rows repeats its teams, items, grades and ids), and each record
+    joined from its columns' pieces, the loops over the rows in C."""
+    keys = [json_text(c.key, indent=None) + ": " for c in table.columns]
+    if not keys:  # no columns: records with nothing in them
+        yield json_text([{} for _row in table.rows], indent=None)
+        return
+    keys[0] = "{" + keys[0]
+    ends = [""] * (len(keys) - 1) + ["}"]
+    seen: list[dict[Any, dict[Any, str]]] = [{} for _ in keys]
     yield "["
     separator = ""
-    while batch := list(islice(rows, chunk)):
-        records = [dict(zip(keys, row, strict=True)) for row in batch]
-        yield separator + json_text(records, indent=None)[1:-1]
+    for columns in _column_batches(table, chunk):
+        pieces = [
+            _encoded(column, key, end, found)
+            for column, key, end, found in zip(columns, keys, ends, seen, strict=True)
+        ]
+        yield separator + ", ".join(map(", ".join, zip(*pieces, strict=True)))
         separator = ", "
     yield "]"
+
+
+def _encoded(
+    column: Sequence[Any], key: str, end: str, seen: dict[Any, dict[Any, str]]
+) -> list[str]:
+    """Each cell of ``column`` as ``key`` + its JSON + ``end``, each distinct value encoded
+    once (kept in ``seen`` for the next rows)."""
+
+    def encode(value: Any) -> str:
+        text = json_string(value) if type(value) is str else json_text(value, indent=None)
+        return key + text + end
+
+    return _each_once(column, seen, encode)
+
+
+_BY_VALUE = {str, int, bool, type(None)}  # equal values of one of these types are written alike
+
+
+def _each_once(
+    column: Sequence[Any], seen: dict[Any, dict[Any, str]], encode: Callable[[Any], str]
+) -> list[str]:
+    """``encode`` of each cell of ``column``, called once per distinct value (``seen`` keeps
+    them for the column's next rows). Text, whole numbers or None alone are told apart by
+    value; anything else (mixed types, floats, dates) by type and repr (True == 1 == 1.0 and
+    0.0 == -0.0, but they are written differently)."""
+    kinds = set(map(type, column))
+    if len(kinds) == 1 and kinds <= _BY_VALUE:
+        lookup: Iterable[Any] = column
+        found = seen.setdefault(kinds.pop(), {})
+        for value in dict.fromkeys(column).keys() - found.keys():
+            found[value] = encode(value)
+    else:
+        lookup = list(zip(map(type, column), map(repr, column), strict=True))
+        found = seen.setdefault("typed", {})
+        for typed, value in dict(zip(lookup, column, strict=True)).items():
+            if typed not in found:
+                found[typed] = encode(value)
+    return list(map(found.__getitem__, lookup))

@@ -23,9 +23,12 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Sparkline, Static
 
 from qa_tui.errors import QaError
+from qa_tui.tui import messages as msg
 from qa_tui.tui.text import SafeInput, line, literal
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from qa_tui.domain.agreement import Estimate
     from qa_tui.reports.moderation_data import Agreement, AgreementFilter, Figures, Selection
     from qa_tui.workspace import Workspace
@@ -77,6 +80,10 @@ def trend_text(months: list[Figures]) -> tuple[list[float], str]:
     return values, labels
 
 
+class Changed(Message, bubble=False):
+    """The database changed since the judgements were read (a worker looked)."""
+
+
 class Computed(Message):
     """The figures of a filter, computed in a worker (or why they could not be)."""
 
@@ -101,6 +108,7 @@ class AgreementScreen(Screen[None]):
 
     CSS_PATH = "agreement.tcss"
     TITLE = "Moderation: agreement"
+    FOLLOWS_CHANGES = True  # the app tells it when a sync or a merge changed the database
     HELP = (
         "How consistently 'good' is judged. The share of judgements the moderation group "
         "agreed with the auditor, the direction of disagreement (auditors grading too high or "
@@ -128,9 +136,12 @@ class AgreementScreen(Screen[None]):
         # memory, so changing those filters needs no query.
         self._selection: Selection | None = None
         # The figures of the last filters drawn, so going back to one redraws it at once;
-        # both are dropped by r and whenever the screen is shown again (after a sync, a
-        # moderation or anything else another screen may have written).
+        # both are dropped by r, and when the screen is shown again after the database
+        # changed: its clock moved (every write ticks it: a moderation, another desk on the
+        # central database) or the app said so (a sync or a merge).
         self._drawn: OrderedDict[tuple[AgreementFilter, str], Agreement] = OrderedDict()
+        self._clock: int | None = None  # the database's clock when the judgements were read
+        self._stale = False  # the app said the database changed while another screen showed
         self._shown_before = False
         self.loaded = 0  # how many results have been drawn (tests and benchmarks wait on it)
 
@@ -187,13 +198,13 @@ class AgreementScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="agreement")
     def compute(self, flt: AgreementFilter, dimension: str) -> None:
-        from qa_tui.reports.moderation_data import AgreementFilter, compute, narrow, read_selection
+        from qa_tui.reports.moderation_data import AgreementFilter, compute, narrow
 
         period = AgreementFilter(flt.start, flt.end)
         base = self._selection
         try:
             if base is None or base.filter != period:
-                base = self.workspace.read(read_selection, period)
+                self._clock, base = self.workspace.read(_clocked, period)
             chosen = narrow(base, flt.team, flt.service_area)
             result = compute(chosen, ("month", dimension))
         except QaError as err:
@@ -276,11 +287,36 @@ class AgreementScreen(Screen[None]):
             self.refilter()  # this breakdown is computed when first shown
 
     def on_screen_resume(self) -> None:
-        if self._shown_before:  # back from another screen: read again
-            self.action_reload()
+        if self._shown_before:  # back from another screen (or a dialog)
+            if self._stale:
+                self.action_reload()
+            else:  # read again only if something was written meanwhile
+                self._look_for_changes(self._clock)
         self._shown_before = True
 
+    def on_evaluations_changed(self, message: msg.EvaluationsChanged) -> None:
+        message.stop()  # the app sent it here: it must not bubble back
+        if self.app.screen is self:  # on top (is_current counts screens seen behind one)
+            self.action_reload()
+        else:  # read again when shown
+            self._stale = True
+
+    @work(thread=True, exclusive=True, group="agreement-changes")
+    def _look_for_changes(self, clock: int | None) -> None:
+        from qa_tui.store.history import read_clock
+
+        try:
+            now = self.workspace.read(read_clock)
+        except QaError:
+            now = None
+        if now != clock:
+            self.post_message(Changed())
+
+    def on_changed(self, _message: Changed) -> None:
+        self.action_reload()
+
     def action_reload(self) -> None:
+        self._stale = False
         self._selection = None
         self._drawn.clear()
         self.refilter()
@@ -293,3 +329,11 @@ class AgreementScreen(Screen[None]):
             self.query_one(DataTable).focus()
             return
         self.dismiss(None)
+
+
+def _clocked(session: Session, period: AgreementFilter) -> tuple[int, Selection]:
+    """The database's clock and the judgements of ``period``, in one read."""
+    from qa_tui.reports.moderation_data import read_selection
+    from qa_tui.store.history import read_clock
+
+    return read_clock(session), read_selection(session, period)
