@@ -148,3 +148,32 @@ async def test_a_return_reads_again_only_when_the_database_changed(
         await wait_for(pilot, lambda: screen.result is not drawn, "the figures drawn again")
         app.post_message(EvaluationsChanged())  # while shown: read at once
         await wait_for(pilot, lambda: counted.reads == 3, "the judgements read again")
+
+
+@run_async
+async def test_the_sessions_are_read_again_on_a_return_only_when_the_database_changed(
+    demo_ws: Any,
+) -> None:
+    from textual.screen import Screen
+
+    from qa_tui.tui.screens.moderation_home import ModerationHome
+
+    app = make_app(demo_ws.settings, workspace_factory=lambda: demo_ws, clock=frozen_clock)
+    async with app.run_test(size=LARGE) as pilot:
+        await home_loaded(pilot)
+        app.post_message(Navigate("moderation"))
+        screen = await screen_is(pilot, ModerationHome)
+        await wait_for(pilot, lambda: screen.reads == 1, "the sessions")
+        await pilot.press("f1")  # the help dialog, and back: nothing was written
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await app.push_screen(Screen())  # another screen (a session) where nothing is written
+        app.pop_screen()
+        await wait_for(pilot, lambda: app.screen is screen, "the sessions again")
+        await pilot.pause(0.5)
+        assert screen.reads == 1
+
+        await app.push_screen(Screen())  # a moderation recorded meanwhile
+        _moderate_one_more(demo_ws)
+        app.pop_screen()
+        await wait_for(pilot, lambda: screen.reads == 2, "the sessions read again")

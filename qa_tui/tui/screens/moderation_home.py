@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -17,6 +18,8 @@ from qa_tui.tui.messages import Navigate
 from qa_tui.tui.text import line
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from qa_tui.domain.session_views import SessionRow
     from qa_tui.services.writer import Writer
     from qa_tui.tui.dialogs.new_session import NewSessionRequest
@@ -30,6 +33,10 @@ COLUMNS = (
     ("evaluations", "Evaluations"),
     ("blind", "Blind pass"),
 )
+
+
+class Changed(Message, bubble=False):
+    """The database changed since the sessions were read (a worker looked)."""
 
 
 class ModerationHome(Screen[None]):
@@ -59,6 +66,8 @@ class ModerationHome(Screen[None]):
         self.service = SessionService(workspace)
         self.rows: list[SessionRow] = []
         self.loaded = False
+        self.reads = 0  # how many times the sessions were read (tests wait on it)
+        self._clock: int | None = None  # the database's clock when they were read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,6 +83,25 @@ class ModerationHome(Screen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
+        # Back from a session, the side by side or a dialog: the sessions are read again
+        # only if something was written meanwhile (every write ticks the database's clock:
+        # a grade here, a sync, another desk). Redrawing a QA desk's thousand sessions on
+        # every return slowed the next screen opened.
+        if self.loaded:
+            self._look_for_changes(self._clock)
+
+    @work(thread=True, exclusive=True, group="moderation-home-changes")
+    def _look_for_changes(self, clock: int | None) -> None:
+        from qa_tui.store.history import read_clock
+
+        try:
+            now = self.workspace.read(read_clock)
+        except QaError:
+            now = None
+        if now != clock:
+            self.post_message(Changed())
+
+    def on_changed(self, _message: Changed) -> None:
         self.load()
 
     def action_reload(self) -> None:
@@ -82,10 +110,11 @@ class ModerationHome(Screen[None]):
     @work(thread=True, exclusive=True, group="moderation-home")
     def load(self) -> None:
         try:
-            rows = self.service.sessions()
+            clock, rows = self.workspace.read(_clocked_sessions)
         except QaError as err:
             self.app.call_from_thread(self.app.notify, str(err), severity="error")
             return
+        self._clock = clock
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[SessionRow]) -> None:
@@ -103,6 +132,7 @@ class ModerationHome(Screen[None]):
             )
             table.add_row(*(Text(c) for c in cells), key=r.id)
         self.loaded = True
+        self.reads += 1
         count = len(rows)
         self.query_one("#moderation-status", Static).update(
             f"{count} moderation sessions · n prepares a new one · g shows agreement"
@@ -152,3 +182,11 @@ class ModerationHome(Screen[None]):
             return
         screen = SessionScreen(self.workspace, self.writer, session_id)
         self.app.call_from_thread(self.app.push_screen, screen)
+
+
+def _clocked_sessions(session: Session) -> tuple[int, list[SessionRow]]:
+    """The database's clock and its sessions, in one read."""
+    from qa_tui.domain.session_views import list_sessions
+    from qa_tui.store.history import read_clock
+
+    return read_clock(session), list_sessions(session)
