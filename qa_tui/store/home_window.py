@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 IN_MEMORY_UP_TO = 5_000  # more evaluations than this and the list is windowed
 PAGE = 200  # rows read at a time
+WALK_FIRST, WALK_MOST = 1_000, 4_000  # rows in a filter's first step, in its longest
+DATE_ROWS = "evaluation_date rows"  # HomeQuery.known's (date, rows with it) pairs
 
 Params = dict[str, Any]
 Runner = Callable[[str, Params], Sequence[Sequence[Any]]]
@@ -195,8 +197,14 @@ def text_values(run: Runner) -> dict[str, frozenset[Any]]:
     }
     # The dates as the driver gives them (text on SQLite, dates on PostgreSQL): given back as
     # they came, compared with the column as it is.
-    days = run("SELECT DISTINCT e.evaluation_date FROM evaluations AS e WHERE NOT e.deleted", {})
+    days = run(
+        "SELECT e.evaluation_date, COUNT(*) FROM evaluations AS e WHERE NOT e.deleted "
+        "GROUP BY e.evaluation_date",
+        {},
+    )
     values["evaluation_date"] = frozenset(r[0] for r in days)
+    # How many rows each date holds: the walk's steps (:func:`walk_page`).
+    values[DATE_ROWS] = frozenset((r[0], int(r[1])) for r in days)
     return values
 
 
@@ -223,13 +231,20 @@ def _sort_expr(q: HomeQuery, sql: _Sql, e: str) -> str:
     return f"{e}.evaluation_date"
 
 
-def page(run: Runner, q: HomeQuery, offset: int, limit: int) -> list[EvaluationRow]:
-    """Rows ``offset`` to ``offset + limit`` of the filtered, sorted list.
+def page(
+    run: Runner, q: HomeQuery, offset: int, limit: int, days: Sequence[Any] | None = None
+) -> list[EvaluationRow]:
+    """Rows ``offset`` to ``offset + limit`` of the filtered, sorted list (``days``: of the
+    rows dated from the first to the last of them, or undated if they are ``[None]``).
 
     The page's ids first, from the home index alone (the columns the filter and the sort
     read), then their rows and counts."""
     sql = _Sql()
     where, direction = _where(q, sql, "w"), "DESC" if q.reverse else "ASC"
+    if days == [None]:
+        where += " AND w.evaluation_date IS NULL"
+    elif days:
+        where += f" AND w.evaluation_date BETWEEN {sql.p(min(days))} AND {sql.p(max(days))}"
     ids = (
         f"SELECT w.id AS id, {_sort_expr(q, sql, 'w')} AS k FROM evaluations AS w "
         f"WHERE {where} ORDER BY k {direction}, w.id {direction} "
@@ -248,6 +263,65 @@ def page(run: Runner, q: HomeQuery, offset: int, limit: int) -> list[EvaluationR
         f"ORDER BY page.k {direction}, page.id {direction}"
     )
     return [_row(r) for r in run(statement, sql.params)]
+
+
+def walk_steps(q: HomeQuery) -> list[list[Any]] | None:
+    """The dates in the list's order (the date sort's), in steps of about :data:`WALK_FIRST`
+    rows growing to :data:`WALK_MOST` (undated rows a step of their own, ``[None]``); None
+    when the list is not sorted by date or the dates' rows are not known."""
+    rows = q.known.get(DATE_ROWS) if q.known is not None else None
+    if rows is None or q.sort != "date":
+        return None
+    dated = sorted(((d, n) for d, n in rows if d is not None), reverse=q.reverse)
+    steps: list[list[Any]] = []
+    size, step, held = WALK_FIRST, [], 0
+    for day, n in dated:
+        step.append(day)
+        held += n
+        if held >= size:
+            steps.append(step)
+            size, step, held = min(size * 2, WALK_MOST), [], 0
+    if step:
+        steps.append(step)
+    if any(d is None for d, _ in rows):
+        # Where the drafts without a date sort: NULL is the least value to SQLite, the
+        # greatest to PostgreSQL (as :func:`page`'s ORDER BY places them).
+        first = (q.dialect == "postgresql") == q.reverse
+        steps.insert(0 if first else len(steps), [None])
+    return steps
+
+
+def walk_page(
+    run: Runner,
+    q: HomeQuery,
+    limit: int,
+    stopped: Callable[[], bool] = lambda: False,
+    so_far: Callable[[list[EvaluationRow]], None] = lambda rows: None,
+) -> list[EvaluationRow] | None:
+    """The first ``limit`` rows of the list, as :func:`page` reads them, but read a step of
+    dates at a time in the list's order (:func:`walk_steps`) when the filter has words: a
+    word in few rows or none (which no index narrows: "qw") is a walk of every row, and
+    each step is a few milliseconds. ``so_far`` is given the rows found after each step
+    while the page is not full (the list says it is still looking); None if ``stopped``
+    (checked before each step: a key typed since)."""
+    # On PostgreSQL a word of three letters or more is found through the trigram index
+    # (migration 0014) faster than by walking; fewer than three, no index narrows it.
+    short = q.dialect != "postgresql" or any(len(w) < 3 for w in q.words)
+    steps = walk_steps(q) if q.words and short else None
+    if steps is None:
+        return page(run, q, 0, limit)
+    found: list[EvaluationRow] = []
+    told = -1  # rows told of so far (once after the first step, then as more are found)
+    for n, days in enumerate(steps):
+        if stopped():
+            return None
+        found.extend(page(run, q, 0, limit - len(found), days))
+        if len(found) >= limit:
+            break
+        if n < len(steps) - 1 and len(found) > told:
+            told = len(found)
+            so_far(list(found))
+    return found
 
 
 def _row(r: Sequence[Any]) -> EvaluationRow:

@@ -25,6 +25,7 @@ from qa_tui.tui.screens.home_rows import (
 from qa_tui.tui.screens.home_source import (
     PageRead,
     RowSource,
+    Window,
     WindowCounted,
     WindowRead,
     WindowRows,
@@ -93,6 +94,11 @@ class HomeList(Screen[None]):
 
     def on_window_read(self, message: WindowRead) -> None:
         """A page of a long list (and its counts), read for the filter and sort asked for."""
+        if message.window is not None and message.window.looking:
+            if message.generation == self._generation:  # (typed on since: not wanted)
+                self._window = WindowRows(message.window, self._want_page)
+                self._fill_window()  # the rows found so far, the line saying it looks on
+            return
         if message.generation != -1:
             self._querying = False
         if message.generation not in (-1, self._generation):  # typed on since: read again
@@ -158,9 +164,10 @@ class HomeList(Screen[None]):
             return  # shown already (a resize)
         if not self._querying or query != self._asking:
             self._generation += 1
+            # The walk to the first page, or the count, of a filter typed on: not wanted.
+            if self._counting is not None:
+                self._counting.stop()
         self._asking = query
-        if self._counting is not None:  # the count of a filter typed on: no longer wanted
-            self._counting.stop()
         if not self._querying:
             self._querying = True
             self._counting = Reading()
@@ -170,8 +177,11 @@ class HomeList(Screen[None]):
     def _read_window(
         self, source: RowSource, query: HomeQuery, keep: str, generation: int, counting: Reading
     ) -> None:
-        window = read_window(source, query, keep)
-        self.post_message(WindowRead(window, generation, source))
+        def so_far(window: Window) -> None:
+            self.post_message(WindowRead(window, generation, source))
+
+        window = read_window(source, query, keep, False, lambda: counting.stopped, so_far)
+        self.post_message(WindowRead(window, generation, source))  # None: typed on, read again
         if window is not None and window.count < 0:  # the page first, then the count
             # Counted once the typing pauses: a scan of every row, not wanted for a word
             # typed on (the line says "200+" meanwhile).
@@ -248,12 +258,12 @@ class HomeList(Screen[None]):
         if self._window is not None:
             window = self._window.window
             total, shown, demo = window.total, len(self._window), window.demo
-            more = window.count < 0  # still being counted
+            more, looking = window.count < 0, window.looking  # still being counted, found
         else:
             total, shown, more = len(self._rows), len(self._shown), False
-            demo = sum(1 for r in self._rows if r.row.demo)
+            demo, looking = sum(1 for r in self._rows if r.row.demo), False
         # One line whatever it says: no need to lay out the screen again.
-        status = status_text(total, shown, demo, self._sort, more)
+        status = status_text(total, shown, demo, self._sort, more, looking)
         self.query_one("#home-status", Static).update(status, layout=False)
 
     def _filter_changed(self, _: str) -> None:

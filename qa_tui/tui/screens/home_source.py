@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from rich.text import Text
@@ -30,6 +30,7 @@ from qa_tui.store.home_window import (
     session_runner,
     text_values,
     totals,
+    walk_page,
 )
 from qa_tui.tui.screens.home_rows import HomeRow, column_widths, make_home_row
 
@@ -145,6 +146,7 @@ class Window:
     pages: dict[int, list[HomeRow]]
     cursor: int = 0  # where the kept evaluation stands (0 if not in the list)
     widths: dict[str, int] = field(default_factory=dict)
+    looking: bool = False  # the rows found so far: the first page is still being looked for
 
 
 def read_all(source: RowSource) -> tuple[list[HomeRow] | None, tuple[int, int]]:
@@ -175,14 +177,29 @@ def read_totals(
 
 
 def read_window(
-    source: RowSource, query: HomeQuery, keep: str, widths: bool = False
+    source: RowSource,
+    query: HomeQuery,
+    keep: str,
+    widths: bool = False,
+    stopped: Callable[[], bool] = lambda: False,
+    so_far: Callable[[Window], None] | None = None,
 ) -> Window | None:
     """The first page of the list (and the kept evaluation's page), counted if it is all
     (else counted later: a scan of every row; the totals too, :func:`read_totals`);
-    ``widths``: fit the columns to every row (else to the rows read)."""
+    ``widths``: fit the columns to every row (else to the rows read). The first page is
+    walked to (:func:`~qa_tui.store.home_window.walk_page`): ``so_far`` is given the rows
+    found while it is still looking; None if ``stopped`` before it was found."""
 
-    def read(run: Runner) -> tuple[int, dict[int, list[EvaluationRow]], int, dict[str, int]]:
-        first = page(run, query, 0, PAGE)
+    def looking(rows: list[EvaluationRow]) -> None:
+        if so_far is not None:
+            so_far(replace(_window(source, query, -1, {0: rows}, 0, {}), looking=True))
+
+    def read(
+        run: Runner,
+    ) -> tuple[int, dict[int, list[EvaluationRow]], int, dict[str, int]] | None:
+        first = walk_page(run, query, PAGE, stopped, looking)
+        if first is None:
+            return None
         pages = {0: first}
         # Counted after the page is drawn (count_matches) if more: a scan of every row.
         n = len(first) if len(first) < PAGE else -1
@@ -194,7 +211,7 @@ def read_window(
         return n, pages, at or 0, longest(run) if widths else {}
 
     found = source.read(read)
-    if found is None:
+    if found is None:  # (the file cannot answer, or a key typed since)
         return None
     return _window(source, query, *found)
 
