@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 IN_MEMORY_UP_TO = 5_000  # more evaluations than this and the list is windowed
 PAGE = 200  # rows read at a time
 WALK_FIRST, WALK_MOST = 1_000, 4_000  # rows in a filter's first step, in its longest
+TELL_EVERY = 0.25  # seconds between the walk's tellings of the rows found so far
 DATE_ROWS = "evaluation_date rows"  # HomeQuery.known's (date, rows with it) pairs
 
 Params = dict[str, Any]
@@ -311,15 +313,18 @@ def walk_page(
     if steps is None:
         return page(run, q, 0, limit)
     found: list[EvaluationRow] = []
-    told = -1  # rows told of so far (once after the first step, then as more are found)
+    # Told after the first step, then when more are found, at most every TELL_EVERY seconds:
+    # each telling redraws the list, time the walk (sharing the interpreter) would wait for.
+    told, told_at = -1, 0.0
     for n, days in enumerate(steps):
         if stopped():
             return None
         found.extend(page(run, q, 0, limit - len(found), days))
         if len(found) >= limit:
             break
-        if n < len(steps) - 1 and len(found) > told:
-            told = len(found)
+        now = time.monotonic()
+        if n < len(steps) - 1 and len(found) > told and (n == 0 or now - told_at > TELL_EVERY):
+            told, told_at = len(found), now
             so_far(list(found))
     return found
 
