@@ -44,6 +44,9 @@ QUERIES = ["loc", "north", "good", "draft", "lcs-2", "child prot"]
 RARE = ["{case}", "qwx", "zjq", "2026-10-1"]
 
 
+PAUSE = 1.2  # seconds between words (the list read, the heap settled: home_list.py)
+
+
 class Probe:
     """Timestamps of screen updates (rendered to terminal output) after a marker is set."""
 
@@ -114,6 +117,7 @@ async def type_keys(
             if finished is not None:
                 finished.append((await probe.finish(), text))
             await asyncio.sleep(0.08)  # typing pace: let timers and workers run between keys
+        await asyncio.sleep(PAUSE)  # a look at the list before the next word
     return out
 
 
