@@ -396,8 +396,11 @@ def longest(run: Runner) -> dict[str, int]:
     return {c: int(v) for c, v in zip(columns, found[0], strict=True)}
 
 
-def position(run: Runner, q: HomeQuery, evaluation_id: str) -> int | None:
-    """Where ``evaluation_id`` stands in the filtered, sorted list (None if not in it).
+def position(
+    run: Runner, q: HomeQuery, evaluation_id: str, within: int | None = None
+) -> int | None:
+    """Where ``evaluation_id`` stands in the filtered, sorted list (None if not in it, or
+    not among its first ``within`` rows: the rows before it counted no further).
 
     Two statements: the kept row's sort key (by its id, None if the filter leaves it out),
     then the rows before it, compared with that key as a value. Asked as one statement (the
@@ -415,8 +418,11 @@ def position(run: Runner, q: HomeQuery, evaluation_id: str) -> int | None:
         return None
     sql = _Sql()
     where, before = _where(q, sql), _before(q, sql, found[0][0], evaluation_id)
-    counted = run(f"SELECT COUNT(*) FROM evaluations AS e WHERE {where} AND {before}", sql.params)
-    return int(counted[0][0])
+    rows = f"SELECT 1 FROM evaluations AS e WHERE {where} AND {before}"
+    if within is not None:
+        rows += f" LIMIT {int(within)}"
+    counted = int(run(f"SELECT COUNT(*) FROM ({rows}) AS before_it", sql.params)[0][0])
+    return None if within is not None and counted >= within else counted
 
 
 def _before(q: HomeQuery, sql: _Sql, key: Any, evaluation_id: str) -> str:

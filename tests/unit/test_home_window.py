@@ -105,6 +105,8 @@ def test_window_equals_the_list_in_memory(workspace: Workspace) -> None:
             for n, evaluation_id in enumerate(expected[:3] + expected[-2:]):
                 want = expected.index(evaluation_id)
                 assert position(run, q, evaluation_id) == want, (text, sort, n)
+                # Looked for among the first rows only (the rows before it counted so far).
+                assert position(run, q, evaluation_id, 3) == (want if want < 3 else None)
             assert position(run, HomeQuery.of("zzz", "date", True), every[0].id) is None
         # The rows read are the list's rows, counts included, through either runner.
         by_id = {r.id: r for r in every}
