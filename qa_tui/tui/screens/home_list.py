@@ -100,6 +100,8 @@ class HomeList(Screen[None]):
         """A page of a long list (and its counts), read for the filter and sort asked for."""
         if message.window is not None and message.window.looking:
             if message.generation == self._generation:  # (typed on since: not wanted)
+                if self._totals is not None:
+                    message.window.total, message.window.demo = self._totals
                 self._window = WindowRows(message.window, self._want_page)
                 self._fill_window()  # the rows found so far, the line saying it looks on
             return
