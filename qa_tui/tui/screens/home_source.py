@@ -9,6 +9,7 @@ Everything here runs in the screen's worker threads except :class:`WindowRows`' 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,7 @@ class RowSource:
     def __init__(self, path: Path | str | None = None, ws: Workspace | None = None) -> None:
         self.path, self.ws = path, ws  # path: a SQLite file, or a PostgreSQL URL
         self._held: Runner | None = None  # the file's runner while held (one worker's)
+        self._holder = 0  # that worker's thread
         # The few-valued columns' values, once read (set on the UI thread: WindowTotals).
         self.known: dict[str, frozenset[Any]] | None = None
         if ws is not None:
@@ -70,8 +72,8 @@ class RowSource:
         """``fn(runner)``, or None when the file cannot answer (the workspace will)."""
         if self.ws is not None:
             return self.ws.read(lambda session: fn(session_runner(session)))
-        if self._held is not None:
-            return fn(self._held)
+        if self._held is not None and self._holder == threading.get_ident():
+            return fn(self._held)  # (another worker's reads open their own: not shared)
         from qa_tui.store.quicklist import quick_runner
 
         assert self.path is not None
@@ -100,6 +102,7 @@ class RowSource:
             yield False
             return
         self._held, close = opened
+        self._holder = threading.get_ident()  # a sqlite3 connection is its thread's alone
         try:
             yield True
         finally:
