@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 
 IN_MEMORY_UP_TO = 5_000  # more evaluations than this and the list is windowed
 PAGE = 200  # rows read at a time
+WALK_FIRST, WALK_MOST = 1_000, 4_000  # rows in a filter's first step, in its longest
+TELL_EVERY = 0.25  # seconds between the walk's tellings of the rows found so far
+DATE_ROWS = "evaluation_date rows"  # HomeQuery.known's (date, rows with it) pairs
 
 Params = dict[str, Any]
 Runner = Callable[[str, Params], Sequence[Sequence[Any]]]
@@ -195,8 +199,14 @@ def text_values(run: Runner) -> dict[str, frozenset[Any]]:
     }
     # The dates as the driver gives them (text on SQLite, dates on PostgreSQL): given back as
     # they came, compared with the column as it is.
-    days = run("SELECT DISTINCT e.evaluation_date FROM evaluations AS e WHERE NOT e.deleted", {})
+    days = run(
+        "SELECT e.evaluation_date, COUNT(*) FROM evaluations AS e WHERE NOT e.deleted "
+        "GROUP BY e.evaluation_date",
+        {},
+    )
     values["evaluation_date"] = frozenset(r[0] for r in days)
+    # How many rows each date holds: the walk's steps (:func:`walk_page`).
+    values[DATE_ROWS] = frozenset((r[0], int(r[1])) for r in days)
     return values
 
 
@@ -223,13 +233,20 @@ def _sort_expr(q: HomeQuery, sql: _Sql, e: str) -> str:
     return f"{e}.evaluation_date"
 
 
-def page(run: Runner, q: HomeQuery, offset: int, limit: int) -> list[EvaluationRow]:
-    """Rows ``offset`` to ``offset + limit`` of the filtered, sorted list.
+def page(
+    run: Runner, q: HomeQuery, offset: int, limit: int, days: Sequence[Any] | None = None
+) -> list[EvaluationRow]:
+    """Rows ``offset`` to ``offset + limit`` of the filtered, sorted list (``days``: of the
+    rows dated from the first to the last of them, or undated if they are ``[None]``).
 
     The page's ids first, from the home index alone (the columns the filter and the sort
     read), then their rows and counts."""
     sql = _Sql()
     where, direction = _where(q, sql, "w"), "DESC" if q.reverse else "ASC"
+    if days == [None]:
+        where += " AND w.evaluation_date IS NULL"
+    elif days:
+        where += f" AND w.evaluation_date BETWEEN {sql.p(min(days))} AND {sql.p(max(days))}"
     ids = (
         f"SELECT w.id AS id, {_sort_expr(q, sql, 'w')} AS k FROM evaluations AS w "
         f"WHERE {where} ORDER BY k {direction}, w.id {direction} "
@@ -248,6 +265,68 @@ def page(run: Runner, q: HomeQuery, offset: int, limit: int) -> list[EvaluationR
         f"ORDER BY page.k {direction}, page.id {direction}"
     )
     return [_row(r) for r in run(statement, sql.params)]
+
+
+def walk_steps(q: HomeQuery) -> list[list[Any]] | None:
+    """The dates in the list's order (the date sort's), in steps of about :data:`WALK_FIRST`
+    rows growing to :data:`WALK_MOST` (undated rows a step of their own, ``[None]``); None
+    when the list is not sorted by date or the dates' rows are not known."""
+    rows = q.known.get(DATE_ROWS) if q.known is not None else None
+    if rows is None or q.sort != "date":
+        return None
+    dated = sorted(((d, n) for d, n in rows if d is not None), reverse=q.reverse)
+    steps: list[list[Any]] = []
+    size, step, held = WALK_FIRST, [], 0
+    for day, n in dated:
+        step.append(day)
+        held += n
+        if held >= size:
+            steps.append(step)
+            size, step, held = min(size * 2, WALK_MOST), [], 0
+    if step:
+        steps.append(step)
+    if any(d is None for d, _ in rows):
+        # Where the drafts without a date sort: NULL is the least value to SQLite, the
+        # greatest to PostgreSQL (as :func:`page`'s ORDER BY places them).
+        first = (q.dialect == "postgresql") == q.reverse
+        steps.insert(0 if first else len(steps), [None])
+    return steps
+
+
+def walk_page(
+    run: Runner,
+    q: HomeQuery,
+    limit: int,
+    stopped: Callable[[], bool] = lambda: False,
+    so_far: Callable[[list[EvaluationRow]], None] = lambda rows: None,
+) -> list[EvaluationRow] | None:
+    """The first ``limit`` rows of the list, as :func:`page` reads them, but read a step of
+    dates at a time in the list's order (:func:`walk_steps`) when the filter has words: a
+    word in few rows or none (which no index narrows: "qw") is a walk of every row, and
+    each step is a few milliseconds. ``so_far`` is given the rows found after each step
+    while the page is not full (the list says it is still looking); None if ``stopped``
+    (checked before each step: a key typed since)."""
+    # On PostgreSQL a word of three letters or more is found through the trigram index
+    # (migration 0014) faster than by walking; fewer than three, no index narrows it.
+    short = q.dialect != "postgresql" or any(len(w) < 3 for w in q.words)
+    steps = walk_steps(q) if q.words and short else None
+    if steps is None:
+        return page(run, q, 0, limit)
+    found: list[EvaluationRow] = []
+    # Told after the first step, then when more are found, at most every TELL_EVERY seconds:
+    # each telling redraws the list, time the walk (sharing the interpreter) would wait for.
+    told, told_at = -1, 0.0
+    for n, days in enumerate(steps):
+        if stopped():
+            return None
+        found.extend(page(run, q, 0, limit - len(found), days))
+        if len(found) >= limit:
+            break
+        now = time.monotonic()
+        if n < len(steps) - 1 and len(found) > told and (n == 0 or now - told_at > TELL_EVERY):
+            told, told_at = len(found), now
+            so_far(list(found))
+    return found
 
 
 def _row(r: Sequence[Any]) -> EvaluationRow:
@@ -317,8 +396,11 @@ def longest(run: Runner) -> dict[str, int]:
     return {c: int(v) for c, v in zip(columns, found[0], strict=True)}
 
 
-def position(run: Runner, q: HomeQuery, evaluation_id: str) -> int | None:
-    """Where ``evaluation_id`` stands in the filtered, sorted list (None if not in it).
+def position(
+    run: Runner, q: HomeQuery, evaluation_id: str, within: int | None = None
+) -> int | None:
+    """Where ``evaluation_id`` stands in the filtered, sorted list (None if not in it, or
+    not among its first ``within`` rows: the rows before it counted no further).
 
     Two statements: the kept row's sort key (by its id, None if the filter leaves it out),
     then the rows before it, compared with that key as a value. Asked as one statement (the
@@ -336,8 +418,11 @@ def position(run: Runner, q: HomeQuery, evaluation_id: str) -> int | None:
         return None
     sql = _Sql()
     where, before = _where(q, sql), _before(q, sql, found[0][0], evaluation_id)
-    counted = run(f"SELECT COUNT(*) FROM evaluations AS e WHERE {where} AND {before}", sql.params)
-    return int(counted[0][0])
+    rows = f"SELECT 1 FROM evaluations AS e WHERE {where} AND {before}"
+    if within is not None:
+        rows += f" LIMIT {int(within)}"
+    counted = int(run(f"SELECT COUNT(*) FROM ({rows}) AS before_it", sql.params)[0][0])
+    return None if within is not None and counted >= within else counted
 
 
 def _before(q: HomeQuery, sql: _Sql, key: Any, evaluation_id: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy.orm import Session
 
 from qa_tui.config import Settings
@@ -17,16 +18,24 @@ from qa_tui.store.home_window import (
     session_runner,
     text_values,
     totals,
+    walk_page,
 )
 from qa_tui.store.queries import list_evaluations
 from qa_tui.store.quicklist import quick_runner, quick_source
 from qa_tui.tui.screens.home_rows import make_home_row, matching
+from tests.unit.test_home_window import short_words
 
 FILTERS = ["", "north", "good", "draft", "lcs-", "child prot", "demo", "⚠", "acknowledged", "zzz"]
 
 
-def test_window_on_both_databases(make_db: Callable[[], str], settings: Settings) -> None:
+def test_window_on_both_databases(
+    make_db: Callable[[], str], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from qa_tui.demo import generate
+    from qa_tui.store import home_window
+
+    monkeypatch.setattr(home_window, "WALK_FIRST", 3)  # the walk: many steps of a few dates
+    monkeypatch.setattr(home_window, "WALK_MOST", 6)
     from qa_tui.workspace import open_workspace
 
     ws = open_workspace(settings, make_db())
@@ -53,6 +62,10 @@ def test_window_on_both_databases(make_db: Callable[[], str], settings: Settings
                     known=values,
                 )
                 ids = [r.id for r in page(run, q, 0, 100)]
+                if known:  # the walk to the first page (short words) finds the same rows
+                    for limit in (100, 3):
+                        walked = walk_page(run, q, limit)
+                        assert [r.id for r in walked or []] == ids[:limit], (text, limit)
                 return ids, count(run, q), [position(run, q, i) for i in ids[:3]]
 
             return ws.read(go)
@@ -63,6 +76,7 @@ def test_window_on_both_databases(make_db: Callable[[], str], settings: Settings
             every[1].practitioner.lower().split()[-1],
             str(every[2].evaluation_date)[:7],
             "-1",
+            *short_words(rows),
         ]
         for text, known in (*((t, False) for t in FILTERS), *((t, True) for t in FILTERS + words)):
             want = [r.row.id for r in matching(rows, text)]

@@ -214,3 +214,50 @@ def table_cells_filtered(app: Any, text: str) -> bool:
     table = home(app).query_one(EvaluationList)
     rows = [table.rows[i] for i in range(table.row_count)]
     return bool(rows) and all(isinstance(r, HomeRow) and matching([r], text) for r in rows)
+
+
+@run_async
+async def test_a_short_word_says_it_is_still_looking_then_shows_its_rows(
+    workspace: Any, settings: Any, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word no index narrows walks the list a few dates at a time: the line says it is
+    still looking (never "0 of" before the walk is done), then the rows a plain read finds."""
+    from qa_tui.demo import generate
+    from qa_tui.store import home_window
+    from qa_tui.tui.screens import home_list
+    from tests.unit.test_home_window import short_words
+
+    generate(workspace, 60, seed=5)
+    monkeypatch.setattr(home_source, "IN_MEMORY_UP_TO", 10)
+    monkeypatch.setattr(home_source, "PAGE", 10)
+    monkeypatch.setattr(home_window, "WALK_FIRST", 1)  # a step a date
+    monkeypatch.setattr(home_window, "WALK_MOST", 1)
+    monkeypatch.setattr(home_window, "TELL_EVERY", 0.0)
+    lines: list[str] = []
+
+    def said(*args: Any, **kwargs: Any) -> str:
+        lines.append(home_list.status_text.__wrapped__(*args, **kwargs))  # type: ignore[attr-defined]
+        return lines[-1]
+
+    said.__wrapped__ = home_list.status_text  # type: ignore[attr-defined]
+    monkeypatch.setattr(home_list, "status_text", said)
+    rows = [
+        make_home_row(r, DEFAULT_GRADE_LABELS.get(r.overall_grade, r.overall_grade))
+        for r in workspace.read(list_evaluations)
+    ]
+    none, few = short_words(rows)[1], short_words(rows)[3]  # two letters: none hold, a few
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = home(app).query_one(EvaluationList)
+        for word in (none, few):
+            lines.clear()
+            home(app).query_one("#filter", Input).value = word
+            await settle(pilot)
+            want = expected(workspace, word, "date", True)
+            assert lines[0].startswith("Still looking… 0 found so far of 60 evaluations"), word
+            done = lines.index(next(t for t in lines if not t.startswith("Still looking")))
+            assert done > 0 and all(t.startswith("Still looking") for t in lines[:done])
+            assert table.row_count == len(want) and shown(app) == want[:10]
+        assert status(app).startswith(f"Showing {len(want)} of 60 evaluations")
+        assert not expected(workspace, none, "date", True)

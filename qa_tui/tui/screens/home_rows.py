@@ -119,15 +119,24 @@ def make_home_row(row: EvaluationRow, grade: str) -> HomeRow:
 
 
 def status_text(
-    total: int, shown: int, demo: int, sort: tuple[str, bool], more: bool = False
+    total: int,
+    shown: int,
+    demo: int,
+    sort: tuple[str, bool],
+    more: bool = False,
+    looking: bool = False,
 ) -> str:
     """The line under the list: how many evaluations, how many shown (``more``: at least
-    that many, still being counted), and the sort; nothing while ``total`` is not known
-    (negative) or there is nothing."""
+    that many, still being counted; ``looking``: found so far, still looking for more), and
+    the sort; nothing while ``total`` is not known (negative) or there is nothing."""
+    if looking and total <= 0:
+        return f"Still looking… {shown:,} found so far"
     if total <= 0:
         return ""
     noun = "evaluation" if total == 1 else "evaluations"
-    if more:
+    if looking:  # never "0 of …" while the rows are still being looked for
+        text = f"Still looking… {shown:,} found so far of {total:,} {noun}"
+    elif more:
         text = f"Showing {shown:,}+ of {total:,} {noun}"
     else:
         text = f"{total:,} {noun}" if shown == total else f"Showing {shown:,} of {total:,} {noun}"
