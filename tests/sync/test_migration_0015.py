@@ -56,7 +56,7 @@ def _blind_plan(url: str) -> str:
     try:
         with store.reader() as session:
             flt = AgreementFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-            sql = _blind(session, flt, ("a", "b")).compile(
+            sql = _blind(session, flt, ("a", "b"), []).compile(
                 store.engine, compile_kwargs={"literal_binds": True}
             )
             rows = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()

@@ -234,12 +234,12 @@ async def test_a_short_word_says_it_is_still_looking_then_shows_its_rows(
     monkeypatch.setattr(home_window, "WALK_MOST", 1)
     monkeypatch.setattr(home_window, "TELL_EVERY", 0.0)
     lines: list[str] = []
+    status_text = home_list.status_text
 
     def said(*args: Any, **kwargs: Any) -> str:
-        lines.append(home_list.status_text.__wrapped__(*args, **kwargs))  # type: ignore[attr-defined]
+        lines.append(status_text(*args, **kwargs))
         return lines[-1]
 
-    said.__wrapped__ = home_list.status_text  # type: ignore[attr-defined]
     monkeypatch.setattr(home_list, "status_text", said)
     rows = [
         make_home_row(r, DEFAULT_GRADE_LABELS.get(r.overall_grade, r.overall_grade))
