@@ -105,8 +105,17 @@ def phase_demo(work: Path, count: int) -> dict[str, Any]:
 
 
 def _tables(connection: sqlite3.Connection) -> list[str]:
+    """The tables to copy: not the search index's (migration 0014), which the target's
+    triggers fill from the rows copied, as the demo's were."""
+    from qa_tui.store.followup_search import is_search_object
+
     rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    return [r[0] for r in rows if r[0] != "alembic_version" and not r[0].startswith("sqlite_")]
+    return [
+        r[0]
+        for r in rows
+        if r[0] != "alembic_version" and not r[0].startswith("sqlite_")
+        if not is_search_object(r[0])
+    ]
 
 
 def phase_raw(work: Path) -> dict[str, Any]:
