@@ -107,7 +107,8 @@ class SampleRecord:
     grade: str = ""
 
     def describe(self) -> str:
-        return f"{self.size} of {self.pool} completed evaluations ({self.filter}), seed {self.seed}"
+        drawn = f"{self.size:,} of {self.pool:,} completed evaluations"
+        return f"{drawn} ({self.filter}), seed {self.seed}"
 
 
 def draw_sample(
@@ -137,7 +138,7 @@ def draw_sample(
     if size > len(candidates):
         extra = " not already in this session" if already else ""
         raise ValidationError(
-            f"Sample: {size} asked for, but only {len(candidates)} completed evaluations"
+            f"Sample: {size:,} asked for, but only {len(candidates):,} completed evaluations"
             f"{extra} match ({flt.describe()})",
             field="size",
         )

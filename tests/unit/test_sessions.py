@@ -261,6 +261,11 @@ def test_a_sample_is_reproducible_and_explained(workspace: Any, tpl: Template) -
     )
 
 
+def test_a_sample_of_a_large_pool_reads_with_thousands_separators() -> None:
+    record = sampling.SampleRecord(4711, 12, 1133, "dated 2026", [])
+    assert record.describe() == "12 of 1,133 completed evaluations (dated 2026), seed 4711"
+
+
 def test_the_evaluation_record_keeps_the_session(
     workspace: Any,
     tpl: Template,  # noqa: F811
