@@ -50,7 +50,8 @@ class NewSessionDialog(ModalScreen[NewSessionRequest | None]):
         error: str = "",
     ) -> None:
         super().__init__(classes="dialog")
-        self._initial = initial or NewSessionRequest(today.isoformat(), "", [me], True)
+        present = [me] if me[0] else []  # who is preparing it, once the first run knows
+        self._initial = initial or NewSessionRequest(today.isoformat(), "", present, True)
         self._error = error
 
     def compose(self) -> ComposeResult:

@@ -158,7 +158,7 @@ class ModerationHome(Screen[None]):
         from qa_tui.tui.dialogs.new_session import NewSessionDialog
 
         s = self.workspace.settings
-        me = (s.auditor_name or s.author, s.auditor_role)
+        me = (s.auditor_name.strip(), s.auditor_role.strip())  # none yet: no line
         today = self.workspace.clock().date()
         self.app.push_screen(NewSessionDialog(today, me, initial, error), self._create)
 
