@@ -1,5 +1,6 @@
 """The follow-through lists' filters from the keyboard: "/" reaches the filter of the concerns
-and findings lists as it does the tracker's, and typing on the tracker keeps its footer honest
+and findings lists as it does the tracker's, Escape while typing clears the filter before it
+leaves the list, and typing on the tracker keeps its footer honest
 (the list's letter keys leave it while the filter takes letters, and come back with the list)
 without rebuilding it."""
 
@@ -81,8 +82,13 @@ async def test_slash_reaches_the_filter_of_the_concerns_and_findings_lists(
         concerns = await _slash_then_type(pilot, "f5", ConcernsScreen, 2)
         want = workspace.read(list_open_concerns, 0, None, ("hub",))
         assert _keys(concerns) == [c.evaluation_id for c in want] == [south]
+        await pilot.press("escape")  # typing: clears the filter, stays, the list focused
+        await wait_for(pilot, lambda: len(_keys(concerns)) == 2)
+        assert app.screen is concerns and concerns.query_one("#filter", Input).value == ""
+        assert concerns.query_one(EvaluationList).has_focus
         await pilot.press("escape")  # back home
         await settle(pilot)
+        assert not isinstance(app.screen, ConcernsScreen)
         findings = await _slash_then_type(pilot, "f6", FindingsScreen, 2)
         want = workspace.read(list_unshared_summaries, 0, None, ("hub",))
         assert _keys(findings) == [s.evaluation_id for s in want] == [south]

@@ -177,6 +177,12 @@ class FollowListScreen(Screen[None]):
         self.query_one("#filter", Input).focus()
 
     def action_back(self) -> None:
+        """Escape while typing a filter clears it (as on the tracker); otherwise back."""
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.has_focus and filter_input.value:
+            filter_input.value = ""
+            self.query_one(EvaluationList).focus()
+            return
         self.dismiss(None)
 
 
