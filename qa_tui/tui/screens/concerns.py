@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from qa_tui.store.followup_queries import OpenConcern, UnsharedSummary
     from qa_tui.workspace import Workspace
 
-PAGE = 200
+PAGE = 200  # rows read at a time; the next page as the cursor nears the end
+MORE_WHEN = 20  # read the next page when the cursor is this close to the end
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class FollowListScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self._items: list[Any] = []
+        self._more = False  # more rows than those read match the filter
         self._generation = 0  # the newest filter asked for
         self._drawn_generation = 0  # the filter the rows on screen belong to
         self.loaded = False
@@ -112,7 +114,7 @@ class FollowListScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self.loaded:
-            self.reload()
+            self.read_again()
 
     def _columns(self) -> None:
         columns = self.COLUMNS
@@ -128,43 +130,65 @@ class FollowListScreen(Screen[None]):
     def today(self) -> dt.date:
         return self.workspace.clock().astimezone().date()
 
-    def reload(self) -> None:
+    def _words(self) -> tuple[str, ...]:
+        return tuple(self.query_one("#filter", Input).value.split())
+
+    def reload(self, rows: int | None = None) -> None:
+        """Read the list again from its first row (``rows`` of it, a page if not said) for
+        the filter typed."""
         self._generation += 1
-        self.load(tuple(self.query_one("#filter", Input).value.split()), self._generation)
+        self.load(self._words(), self._generation, 0, PAGE if rows is None else rows)
+
+    def read_again(self) -> None:
+        """The rows read so far read again (a notice recorded, a return to the list): the
+        cursor stays where it was, however far down."""
+        self.reload(max(PAGE, len(self._items)))
 
     @work(thread=True, exclusive=True, group="follow-list")
-    def load(self, words: tuple[str, ...], generation: int) -> None:
+    def load(self, words: tuple[str, ...], generation: int, offset: int, rows: int) -> None:
+        """``rows`` rows from ``offset`` (one more, to know whether there are more)."""
         from qa_tui.store.followup_queries import Superseded
 
         def stop() -> bool:  # typed on since: abandon this read (on SQLite, mid-query)
             return generation != self._generation
 
         try:
-            items = self.read(words, stop)
+            items = self.read(words, stop, offset, rows + 1)
         except Superseded:
             return
         except QaError as err:
             self.app.call_from_thread(self._say, f"Not loaded: {err}")
             return
-        self.app.call_from_thread(self._show, items, generation)
+        self.app.call_from_thread(self._show, items[:rows], len(items) > rows, generation, offset)
 
-    def read(self, words: tuple[str, ...], stop: Callable[[], bool]) -> list[Any]:
+    def read(
+        self, words: tuple[str, ...], stop: Callable[[], bool], offset: int, limit: int
+    ) -> list[Any]:
         raise NotImplementedError
 
     def row(self, item: Any) -> Any:
         raise NotImplementedError
 
-    def describe(self, count: int) -> str:
+    def describe(self, count: int, more: bool) -> str:
         raise NotImplementedError
 
-    def _show(self, items: list[Any], generation: int) -> None:
+    def _show(self, items: list[Any], more: bool, generation: int, offset: int) -> None:
         if generation != self._generation:
             return  # read for a filter typed over since: a newer read is on its way
+        if offset and offset != len(self._items):
+            return  # a next page for rows since read again
         self._drawn_generation = generation
-        self._items = items
-        self.query_one(EvaluationList).set_rows([self.row(i) for i in items])
+        self._items = [*self._items[:offset], *items]
+        self._more = more
+        self.query_one(EvaluationList).set_rows([self.row(i) for i in self._items])
         self.loaded = True
-        self._say(self.describe(len(items)))
+        self._say(self.describe(len(self._items), more))
+
+    def on_evaluation_list_row_highlighted(self, event: EvaluationList.RowHighlighted) -> None:
+        event.stop()
+        if self._more and event.index >= len(self._items) - MORE_WHEN:
+            self._more = False  # one page at a time
+            self.load(self._words(), self._generation, len(self._items), PAGE)
 
     def _say(self, text: str) -> None:
         self.query_one("#list-status", Static).update(text, layout=False)
@@ -215,20 +239,23 @@ class ConcernsScreen(FollowListScreen):
     FLEX = "concern"
     NARROW = ("age", "stage", "case", "concern")
 
-    def read(self, words: tuple[str, ...], stop: Callable[[], bool]) -> list[Any]:
+    def read(
+        self, words: tuple[str, ...], stop: Callable[[], bool], offset: int, limit: int
+    ) -> list[Any]:
         from qa_tui.store.followup_queries import list_open_concerns
 
-        return self.workspace.read(list_open_concerns, 0, PAGE, words, stop)
+        return self.workspace.read(list_open_concerns, offset, limit, words, stop)
 
     def row(self, item: Any) -> Any:
         return ConcernRow(item, self.today)
 
-    def describe(self, count: int) -> str:
+    def describe(self, count: int, more: bool) -> str:
         unshared = sum(1 for i in self._items if not i.fully_shared)
-        more = "+" if count >= PAGE else ""
+        # Those not yet shared with all four come first: all of them are read once one is not.
+        some = "+" if more and unshared == count else ""
         return (
-            f"{count}{more} open concerns · {unshared} not yet shared with all four · "
-            "oldest first · Enter: the notice"
+            f"{count:,}{'+' if more else ''} open concerns · {unshared:,}{some} not yet "
+            "shared with all four · oldest first · Enter: the notice"
         )
 
     def on_evaluation_list_row_selected(self, event: EvaluationList.RowSelected) -> None:
@@ -241,7 +268,7 @@ class ConcernsScreen(FollowListScreen):
         found = self.current()
         if found is not None:
             dialog = ConcernNoticeDialog(self.workspace, found.evaluation_id, self.today)
-            self.app.push_screen(dialog, lambda _recorded: self.reload())
+            self.app.push_screen(dialog, lambda _recorded: self.read_again())
 
     def action_open(self) -> None:
         found = self.current()
@@ -271,17 +298,21 @@ class FindingsScreen(FollowListScreen):
     )
     FLEX = "auditor"
 
-    def read(self, words: tuple[str, ...], stop: Callable[[], bool]) -> list[Any]:
+    def read(
+        self, words: tuple[str, ...], stop: Callable[[], bool], offset: int, limit: int
+    ) -> list[Any]:
         from qa_tui.store.followup_queries import list_unshared_summaries
 
-        return self.workspace.read(list_unshared_summaries, 0, PAGE, words)
+        return self.workspace.read(list_unshared_summaries, offset, limit, words)
 
     def row(self, item: Any) -> Any:
         return FindingsRow(item)
 
-    def describe(self, count: int) -> str:
-        more = "+" if count >= PAGE else ""
-        return f"{count}{more} completed evaluations not yet shared · Enter: the summary"
+    def describe(self, count: int, more: bool) -> str:
+        return (
+            f"{count:,}{'+' if more else ''} completed evaluations not yet shared · "
+            "Enter: the summary"
+        )
 
     def on_evaluation_list_row_selected(self, event: EvaluationList.RowSelected) -> None:
         event.stop()
