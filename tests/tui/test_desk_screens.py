@@ -116,6 +116,15 @@ async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
             )
         assert behind.total == len(expected) and {r.id for r in behind.rows} == expected
         assert behind.query_one(DataTable).row_count == len(expected)
+        # The bar's n leaves out "not applicable"; the list has them last, and says so.
+        na = [r.id for r in behind.rows if r.detail == "Not applicable"]
+        assert bars[0].n == len(expected) - len(na)
+        assert [r.detail == "Not applicable" for r in behind.rows][len(expected) - len(na) :] == [
+            True
+        ] * len(na)
+        status = str(behind.query_one("#behind-status").render())
+        left_out = f"({len(na)} not applicable: listed last, not in the bar)"
+        assert na and left_out in status, status  # the demo's first bar has one
         first = behind.rows[0]
         await pilot.press("enter")
         summary = await screen_is(pilot, SummaryScreen)

@@ -56,7 +56,13 @@ class BehindScreen(Screen[None]):
     ]
 
     def __init__(
-        self, workspace: Workspace, query: ReportQuery, chart: str, key: str, title: str
+        self,
+        workspace: Workspace,
+        query: ReportQuery,
+        chart: str,
+        key: str,
+        title: str,
+        counted: int | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
@@ -64,6 +70,9 @@ class BehindScreen(Screen[None]):
         self.chart = chart
         self.bar_key = key
         self.heading = title
+        # The evaluations the bar itself counts (its n), when fewer may be listed: a
+        # standard's bar leaves out those graded "not applicable", listed here last.
+        self.counted = counted
         self.page_start = 0
         self.total: int | None = None
         self.rows: list[BehindRow] = []
@@ -128,9 +137,11 @@ class BehindScreen(Screen[None]):
             return
         pages = (total + PAGE - 1) // PAGE
         page = offset // PAGE + 1
+        outside = total - self.counted if self.counted is not None else 0
+        left_out = f" ({outside:,} not applicable: listed last, not in the bar)" if outside else ""
         self._status(
-            f"{offset + 1:,}–{offset + len(rows):,} of {total:,} evaluations · page {page} of "
-            f"{pages} (] next, [ previous) · Enter opens one"
+            f"{offset + 1:,}–{offset + len(rows):,} of {total:,} evaluations{left_out} · "
+            f"page {page} of {pages} (] next, [ previous) · Enter opens one"
         )
 
     def action_open(self) -> None:

@@ -285,6 +285,7 @@ class DashboardScreen(Screen[None]):
         from qa_tui.tui.screens.behind import BehindScreen
 
         title = f"{event.title}: {event.bar.label} ({event.bar.text}, n = {event.bar.n:,})"
+        counted = event.bar.n if event.chart == "grades" else None  # n: graded, not "n/a"
         self.app.push_screen(
-            BehindScreen(self.workspace, self.query_now, event.chart, event.bar.key, title)
+            BehindScreen(self.workspace, self.query_now, event.chart, event.bar.key, title, counted)
         )
