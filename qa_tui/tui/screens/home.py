@@ -113,7 +113,8 @@ class HomeScreen(HomeList):
                 yield Button("Start an evaluation", id="start", variant="primary")
                 yield Button("Load demo data", id="load-demo")
         yield Static("Opening the database…", id="home-status")
-        yield SteadyFooter()  # typing's first letter moves the focus: no footer rebuilt
+        # Typing's first letter moves the focus: the footer's keys hidden, not rebuilt.
+        yield SteadyFooter(eager=False)  # made after the first frame, which it would delay
 
     def on_resize(self) -> None:
         wanted = COMPACT if self.size.width < COMPACT_BELOW else FULL
