@@ -20,8 +20,9 @@ evaluation keeps its template's text there).
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
@@ -365,35 +366,40 @@ def _add_blind(
     packed: bool = True,
 ) -> None:
     """Put each blind row on its unit, or make a unit of it (graded blind only); column by
-    column, the loops over the rows in C (a year is tens of thousands of units)."""
+    column, the loops over the rows in C (a year is tens of thousands of units): each row's
+    unit found by dicts, the values placed by numpy's indexing."""
     k = len(units.grades)
     judged = len(units)
-    blind: dict[int, str] = {}  # unit -> its blind grades joined, and how many
-    given: dict[int, int] = {}
+    blind = np.full(judged, "", dtype=object)  # unit -> its blind grades joined ("": none)
+    given = np.zeros(judged, dtype=np.int64)  # and how many
     counts = np.zeros((judged, k))
-    where: dict[tuple[str | None, str], int] = {}
+    moderation_of = {key: about[0] for key, about in moderations.items()}
+    where: dict[tuple[str, str], int] | None = None
     extra: Extra = []
     for chunk in chunks:
         sids, eids, items, joined, how_many, *sums = zip(*chunk, strict=True)
         count = _counts(sums, how_many, k, packed)
-        found = list(map(moderations.get, zip(sids, eids, strict=True)))
-        if not where:  # made once, when there is a blind grade to place
-            where = {key: i for i, key in enumerate(zip(units.moderation, units.item, strict=True))}
-        mids = [f[0] if f is not None else None for f in found]
-        rows: list[Any] = list(map(where.get, zip(mids, items, strict=True)))  # None: no unit
-        index = [i for i, row in enumerate(rows) if row is not None]
-        at_rows: list[int] = list(map(rows.__getitem__, index))
-        blind.update(zip(at_rows, map(joined.__getitem__, index), strict=True))
-        given.update(zip(at_rows, map(how_many.__getitem__, index), strict=True))
-        if index and k:
-            counts[at_rows] = count[index]
-        for i, (row, about) in enumerate(zip(rows, found, strict=True)):
-            if row is None and about is not None:  # None: deleted, or not in the filter
+        keys = list(zip(sids, eids, strict=True))
+        if where is None:  # made once, when there is a blind grade to place
+            keyed = zip(units.moderation, units.item, strict=True)
+            where = dict(zip(keyed, range(judged), strict=False))
+        row_of = typing.cast(Callable[[tuple[Any, str], int], int], where.get)  # -1: none
+        found = zip(map(moderation_of.get, keys), items, strict=True)
+        rows = np.fromiter(map(row_of, found, repeat(-1)), dtype=np.int64, count=len(keys))
+        placed = rows >= 0
+        at_rows = rows[placed]
+        blind[at_rows] = np.array(joined, dtype=object)[placed]
+        given[at_rows] = np.array(how_many, dtype=np.int64)[placed]
+        if k:
+            counts[at_rows] = count[placed]
+        for i in np.flatnonzero(~placed).tolist():  # usually none
+            about = moderations.get(keys[i])
+            if about is not None:  # None: deleted, or not in the filter
                 mid, day, team, area, tid, thash = about
                 unit = (mid, sids[i], day, eids[i], team, area, tid, thash, items[i], "", "")
                 extra.append(((*unit, joined[i], how_many[i]), tuple(count[i].tolist())))
-    units.blind = list(map(blind.get, range(judged), repeat("", judged)))
-    units.blind_given = list(map(given.get, range(judged), repeat(0, judged)))
+    units.blind = blind.tolist()
+    units.blind_given = given.tolist()
     units.blind_counts = np.concatenate([counts, _blind_only(units, extra, k)])
 
 
