@@ -12,6 +12,8 @@ rest on (in CSV, JSON and XLSX), so that anyone can recompute them. The numbers 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import Any, overload
 
 from sqlalchemy.orm import Session
@@ -220,21 +222,34 @@ class _Pairs:
 
     def blind(self, raws: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Each distinct unit's blind grades as read (``raws``) → who gave them, by name and
-        joined, then the grades in order of name, padded to the table's width."""
+        joined, then the grades in order of name, padded to the table's width. The units with
+        as many grades as the widest (nearly all: a year has tens of thousands of distinct
+        ones) are parsed together, the loops in C; any other one by one."""
         distinct = dict.fromkeys(raws)
-        texts = dict.fromkeys(text for raw in distinct if raw for text in raw.split(SEP))
+        texts = [raw for raw in distinct if raw]
         part = {}  # "moderator id:grade" → (name, grade): a few, in many units
-        for text in texts:
+        for text in dict.fromkeys(SEP.join(texts).split(SEP)) if texts else ():
             who, _colon, grade = text.partition(":")
             part[text] = (self.names.get(who, who), grade)
-        blank, width = ("",) * self.width, self.width
-        out = {}
-        for raw in distinct:
-            pairs = sorted(map(part.__getitem__, raw.split(SEP))) if raw else []
-            given = [pair for pair in pairs if pair[1]]
-            names, grades = zip(*given, strict=True) if given else ((), ())
-            out[raw] = ("; ".join(names), *(*grades, *blank)[:width])
+        out: dict[str, tuple[str, ...]] = {}
+        if all(grade for _name, grade in part.values()):  # else each is filtered below
+            gaps = map(str.count, texts, repeat(SEP))
+            full = list(compress(texts, map((self.width - 1).__eq__, gaps)))
+            split = map(str.split, full, repeat(SEP))
+            ordered = list(map(sorted, map(map, repeat(part.__getitem__), split)))
+            names = map("; ".join, map(map, repeat(itemgetter(0)), ordered))
+            grades = [map(itemgetter(1), map(itemgetter(i), ordered)) for i in range(self.width)]
+            out.update(zip(full, zip(names, *grades, strict=True), strict=True))
+        for raw in distinct.keys() - out.keys():
+            out[raw] = self._one(raw, part)
         return out
+
+    def _one(self, raw: str, part: dict[str, tuple[str, str]]) -> tuple[str, ...]:
+        """One unit's :meth:`blind` (a grade that is empty is left out)."""
+        pairs = sorted(map(part.__getitem__, raw.split(SEP))) if raw else []
+        given = [pair for pair in pairs if pair[1]]
+        names, grades = zip(*given, strict=True) if given else ((), ())
+        return ("; ".join(names), *(*grades, *("",) * self.width)[: self.width])
 
     def columns(self) -> list[list[Cell]]:
         with collector_paused():  # tens of thousands of tuples, no cycle among them
