@@ -236,14 +236,21 @@ def _each_once(
     None) are told apart by value; anything else (floats, dates, whole numbers beside
     booleans) by type and repr (True == 1 == 1.0 and 0.0 == -0.0, but they are written
     differently). A column whose distinct values are all text or None is all text or None
-    (nothing else equals them): its types are read from those few values, not every cell."""
+    (nothing else equals them): its types are read from those few values, not every cell, and
+    once its values are known its next cells are looked up in one pass."""
+    text = seen.get("text")  # this column's text and None so far: a cell equal to one is one
+    if text is not None:
+        try:
+            return list(map(text.__getitem__, column))
+        except KeyError:  # a value not seen yet
+            pass
     distinct = dict.fromkeys(column)
     kinds = set(map(type, distinct))
     if not kinds <= _TEXT:  # another value may hide behind an equal one (1 and True)
         kinds = set(map(type, column))
     if kinds <= _NUMBERS or kinds <= {bool, *_TEXT}:
         lookup: Iterable[Any] = column
-        found = seen.setdefault(bool in kinds, {})
+        found = seen.setdefault("text" if kinds <= _TEXT else bool in kinds, {})
         for value in distinct.keys() - found.keys():
             found[value] = encode(value)
     else:
