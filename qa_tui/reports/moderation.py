@@ -12,8 +12,6 @@ rest on (in CSV, JSON and XLSX), so that anyone can recompute them. The numbers 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import compress, repeat
-from operator import itemgetter
 from typing import Any, overload
 
 from sqlalchemy.orm import Session
@@ -222,27 +220,33 @@ class _Pairs:
 
     def blind(self, raws: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Each distinct unit's blind grades as read (``raws``) → who gave them, by name and
-        joined, then the grades in order of name, padded to the table's width. The units with
-        as many grades as the widest (nearly all: a year has tens of thousands of distinct
-        ones) are parsed together, the loops in C; any other one by one."""
+        joined, then the grades in order of name, padded to the table's width. A year has
+        tens of thousands of distinct ones (moderator ids differ by session) but few once
+        each "moderator id:grade" is read as (name, grade): when every unit has as many grades
+        as the widest (nearly always), each distinct set of those is ordered once, the loops
+        over the units in C; otherwise each unit one by one."""
         distinct = dict.fromkeys(raws)
         texts = [raw for raw in distinct if raw]
+        every = SEP.join(texts).split(SEP) if texts else []
         part = {}  # "moderator id:grade" → (name, grade): a few, in many units
-        for text in dict.fromkeys(SEP.join(texts).split(SEP)) if texts else ():
+        for text in dict.fromkeys(every):
             who, _colon, grade = text.partition(":")
             part[text] = (self.names.get(who, who), grade)
-        out: dict[str, tuple[str, ...]] = {}
-        if all(grade for _name, grade in part.values()):  # else each is filtered below
-            gaps = map(str.count, texts, repeat(SEP))
-            full = list(compress(texts, map((self.width - 1).__eq__, gaps)))
-            split = map(str.split, full, repeat(SEP))
-            ordered = list(map(sorted, map(map, repeat(part.__getitem__), split)))
-            names = map("; ".join, map(map, repeat(itemgetter(0)), ordered))
-            grades = [map(itemgetter(1), map(itemgetter(i), ordered)) for i in range(self.width)]
-            out.update(zip(full, zip(names, *grades, strict=True), strict=True))
-        for raw in distinct.keys() - out.keys():
-            out[raw] = self._one(raw, part)
+        width = self.width
+        if len(every) != len(texts) * width or not all(g for _n, g in part.values()):
+            return {raw: self._one(raw, part) for raw in distinct}
+        read = [iter(map(part.__getitem__, every))] * width
+        keys = list(zip(*read, strict=True))  # each unit's (name, grade) pairs, as read
+        made = {key: self._made(key) for key in dict.fromkeys(keys)}
+        out = dict(zip(texts, map(made.__getitem__, keys), strict=True))
+        if "" in distinct:
+            out[""] = self._one("", part)
         return out
+
+    def _made(self, pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+        """The names joined, then the grades, in order of name (and grade)."""
+        ordered = sorted(pairs)
+        return ("; ".join(name for name, _grade in ordered), *(g for _n, g in ordered))
 
     def _one(self, raw: str, part: dict[str, tuple[str, str]]) -> tuple[str, ...]:
         """One unit's :meth:`blind` (a grade that is empty is left out)."""
