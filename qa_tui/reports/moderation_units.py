@@ -47,6 +47,7 @@ from qa_tui.framework.model import Template
 from qa_tui.store import models
 
 Matrix = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 SEP = "\x1f"  # between blind grades in a concatenation (never in an id or a grade id)
 
 
@@ -246,7 +247,8 @@ def _blind(
     packed: bool = True,
 ) -> Any:
     """Per unit graded blind: its session, evaluation and item, the grades joined ("moderator
-    id:grade"), how many there are, and how many at each of ``grades`` — packed, ``BITS``
+    id:grade"; how many there are is counted from the text), and how many at each of
+    ``grades`` — packed, ``BITS``
     bits per grade, in one sum per ``PER_SUM`` grades (a sum per grade cost the database a
     fifth of this query), or one sum per grade (``packed=False``).
 
@@ -274,7 +276,7 @@ def _blind(
     else:
         sums = [func.sum(case((b.grade == g, 1), else_=0), type_=Integer) for g in grades]
     query = (
-        select(b.session_id, b.target_evaluation_id, b.item_id, joined, func.count(), *sums)
+        select(b.session_id, b.target_evaluation_id, b.item_id, joined, *sums)
         .where(b.session_id.in_(select(s.id).where(*_held(flt))))
         .where(~b.deleted, b.grade != "")
         .group_by(b.session_id, b.target_evaluation_id, b.item_id)
@@ -292,12 +294,12 @@ class _TooMany(Exception):
     """A unit with more blind grades than a packed count holds."""
 
 
-def _counts(sums: Sequence[Sequence[int]], given: Sequence[int], k: int, packed: bool) -> Matrix:
+def _counts(sums: Sequence[Sequence[int]], given: IntArray, k: int, packed: bool) -> Matrix:
     """Each unit's count of blind grades at each of the ``k`` grades, from the query's sums
     (one column per sum: rows of units)."""
     if not packed:
         return np.array(sums, dtype=np.float64).T.reshape(len(given), k)
-    if given and max(given) >= 1 << BITS:
+    if len(given) and int(given.max()) >= 1 << BITS:
         raise _TooMany
     packs = np.array(sums, dtype=np.int64).reshape(len(sums), len(given))
     counts = np.empty((len(given), k))
@@ -377,7 +379,11 @@ def _add_blind(
     where: dict[tuple[str, str], int] | None = None
     extra: Extra = []
     for chunk in chunks:
-        sids, eids, items, joined, how_many, *sums = zip(*chunk, strict=True)
+        sids, eids, items, joined, *sums = zip(*chunk, strict=True)
+        # How many grades each unit has: one more than the separators joining them (the
+        # database counting them cost more than this).
+        gaps = map(str.count, joined, repeat(SEP))
+        how_many = np.fromiter(gaps, dtype=np.int64, count=len(joined)) + 1
         count = _counts(sums, how_many, k, packed)
         keys = list(zip(sids, eids, strict=True))
         if where is None:  # made once, when there is a blind grade to place
@@ -389,7 +395,7 @@ def _add_blind(
         placed = rows >= 0
         at_rows = rows[placed]
         blind[at_rows] = np.array(joined, dtype=object)[placed]
-        given[at_rows] = np.array(how_many, dtype=np.int64)[placed]
+        given[at_rows] = how_many[placed]
         if k:
             counts[at_rows] = count[placed]
         for i in np.flatnonzero(~placed).tolist():  # usually none
@@ -397,7 +403,7 @@ def _add_blind(
             if about is not None:  # None: deleted, or not in the filter
                 mid, day, team, area, tid, thash = about
                 unit = (mid, sids[i], day, eids[i], team, area, tid, thash, items[i], "", "")
-                extra.append(((*unit, joined[i], how_many[i]), tuple(count[i].tolist())))
+                extra.append(((*unit, joined[i], int(how_many[i])), tuple(count[i].tolist())))
     units.blind = blind.tolist()
     units.blind_given = given.tolist()
     units.blind_counts = np.concatenate([counts, _blind_only(units, extra, k)])
