@@ -455,5 +455,5 @@ def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
 
 def moderator_names(session: Session) -> dict[str, str]:
     """Every session moderator's id and name (the pairs table names them)."""
-    rows = session.execute(select(models.SessionModerator.id, models.SessionModerator.name))
-    return {k: v for k, v in rows}
+    who = models.SessionModerator
+    return dict(_rows(session, select(who.id, who.name)))  # the driver's rows: thousands
