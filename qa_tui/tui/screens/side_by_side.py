@@ -105,6 +105,7 @@ class SideBySideScreen(Screen[None]):
         self._keep_cursor = False
 
     def compose(self) -> ComposeResult:
+        self.load()  # read while the widgets are mounted and styled (its answer comes after)
         yield Header()
         yield Static("Reading the evaluation…", id="sbs-info")
         with Horizontal(id="sbs-headings"):
@@ -117,7 +118,6 @@ class SideBySideScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(TwoPane).focus()
         self.on_resize()
-        self.load()
 
     def on_resize(self) -> None:
         stacked = self.size.width < STACK_BELOW
