@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -69,6 +70,10 @@ def _csv_rows(table: Table, chunk: int = 5_000) -> Iterator[str]:
 
     def field(value: Any) -> str:
         """The value as the writer writes it in a row of more than one cell."""
+        if type(value) is str:
+            text = cell(value)
+            if not _QUOTED.search(text):  # nothing the writer quotes: written as it is
+                return text
         out.writerow((cell(value), ""))
         text = buffer.getvalue()
         buffer.seek(0)
@@ -81,6 +86,11 @@ def _csv_rows(table: Table, chunk: int = 5_000) -> Iterator[str]:
             _each_once(column, found, field) for column, found in zip(columns, seen, strict=True)
         ]
         yield _interleaved(pieces, ",", "\n")
+
+
+# What makes the CSV writer quote a cell (minimal quoting: the delimiter, the quote character
+# and line breaks); a text cell without any is written as it is, without the writer.
+_QUOTED = re.compile(r'[,"\r\n]')
 
 
 def _safe_rows(table: Table) -> Iterable[tuple[Any, ...]]:
