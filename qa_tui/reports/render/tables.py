@@ -71,7 +71,7 @@ def _csv_rows(table: Table, chunk: int = 5_000) -> Iterator[str]:
     def field(value: Any) -> str:
         """The value as the writer writes it in a row of more than one cell."""
         if type(value) is str:
-            text = cell(value)
+            text: str = cell(value)
             if not _QUOTED.search(text):  # nothing the writer quotes: written as it is
                 return text
         out.writerow((cell(value), ""))
