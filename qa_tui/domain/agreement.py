@@ -60,6 +60,7 @@ from qa_tui.domain.agreement_math import (
     _statistic,
     alpha_features,
     alpha_ordinal,
+    feature_columns,
     kappa_features,
     linear_weights,
     unit_coincidences,
@@ -88,6 +89,7 @@ __all__ = [
     "alpha_ordinal",
     "alpha_words",
     "direction",
+    "feature_columns",
     "kappa_estimate",
     "kappa_features",
     "kappa_groups",
@@ -187,14 +189,24 @@ def _results(name: str, blocks: _Blocks, n: IntArray, k: int) -> list[Estimate]:
 
 
 def kappa_groups(
-    groups: IntArray, clusters: IntArray, auditor: IntArray, agreed: IntArray, k: int, count: int
+    groups: IntArray,
+    clusters: IntArray,
+    auditor: IntArray,
+    agreed: IntArray,
+    k: int,
+    count: int,
+    columns: Matrix | None = None,
 ) -> list[Estimate]:
     """Weighted kappa (linear) of each of ``count`` groups of pairs, given as arrays: each
     pair's group (0..count-1), evaluation (any integer code), and the auditor's and the
-    agreed grade's positions on a scale of ``k`` grades."""
+    agreed grade's positions on a scale of ``k`` grades. ``columns``: the pairs'
+    :func:`kappa_features` as :func:`feature_columns`, if already made (a report groups the
+    same pairs five ways)."""
     groups, clusters = np.asarray(groups, dtype=np.int64), np.asarray(clusters, dtype=np.int64)
-    auditor, agreed = np.asarray(auditor, dtype=np.int64), np.asarray(agreed, dtype=np.int64)
-    blocks = _blocks(groups, clusters, kappa_features(auditor, agreed, k), count)
+    if columns is None:
+        auditor, agreed = np.asarray(auditor, dtype=np.int64), np.asarray(agreed, dtype=np.int64)
+        columns = feature_columns(kappa_features(auditor, agreed, k))
+    blocks = _blocks(groups, clusters, columns, count)
     return _results(KAPPA, blocks, np.bincount(groups, minlength=count), k)
 
 
@@ -204,19 +216,23 @@ def alpha_groups(
     counts: Matrix,
     count: int,
     features: Matrix | None = None,
+    columns: Matrix | None = None,
 ) -> list[Estimate]:
     """Ordinal alpha of each of ``count`` groups of units, given as arrays: each unit's group,
     evaluation code and counts of blind grades per scale position (units with fewer than two
-    grades are left out). ``features``: each unit's :func:`alpha_features`, if already made
-    (a report groups the same units five ways)."""
+    grades are left out). ``features``: each unit's :func:`alpha_features`, if already made;
+    ``columns``: those of the units kept (two grades or more) as :func:`feature_columns`, if
+    already made (a report groups the same units five ways)."""
     counts = np.asarray(counts, dtype=np.float64)
     keep = counts.sum(axis=1) >= 2
     k = counts.shape[1]
-    if features is None:
-        features = alpha_features(counts)
+    if columns is None:
+        if features is None:
+            features = alpha_features(counts)
+        columns = feature_columns(features[keep])
     groups = np.asarray(groups, dtype=np.int64)[keep]
     clusters = np.asarray(clusters, dtype=np.int64)[keep]
-    blocks = _blocks(groups, clusters, features[keep], count)
+    blocks = _blocks(groups, clusters, columns, count)
     return _results(ALPHA, blocks, np.bincount(groups, minlength=count), k)
 
 

@@ -220,21 +220,40 @@ class _Pairs:
 
     def blind(self, raws: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Each distinct unit's blind grades as read (``raws``) → who gave them, by name and
-        joined, then the grades in order of name, padded to the table's width."""
+        joined, then the grades in order of name, padded to the table's width. A year has
+        tens of thousands of distinct ones (moderator ids differ by session) but few once
+        each "moderator id:grade" is read as (name, grade): when every unit has as many grades
+        as the widest (nearly always), each distinct set of those is ordered once, the loops
+        over the units in C; otherwise each unit one by one."""
         distinct = dict.fromkeys(raws)
-        texts = dict.fromkeys(text for raw in distinct if raw for text in raw.split(SEP))
+        texts = [raw for raw in distinct if raw]
+        every = SEP.join(texts).split(SEP) if texts else []
         part = {}  # "moderator id:grade" → (name, grade): a few, in many units
-        for text in texts:
+        for text in dict.fromkeys(every):
             who, _colon, grade = text.partition(":")
             part[text] = (self.names.get(who, who), grade)
-        blank, width = ("",) * self.width, self.width
-        out = {}
-        for raw in distinct:
-            pairs = sorted(map(part.__getitem__, raw.split(SEP))) if raw else []
-            given = [pair for pair in pairs if pair[1]]
-            names, grades = zip(*given, strict=True) if given else ((), ())
-            out[raw] = ("; ".join(names), *(*grades, *blank)[:width])
+        width = self.width
+        if len(every) != len(texts) * width or not all(g for _n, g in part.values()):
+            return {raw: self._one(raw, part) for raw in distinct}
+        read = [iter(map(part.__getitem__, every))] * width
+        keys = list(zip(*read, strict=True))  # each unit's (name, grade) pairs, as read
+        made = {key: self._made(key) for key in dict.fromkeys(keys)}
+        out = dict(zip(texts, map(made.__getitem__, keys), strict=True))
+        if "" in distinct:
+            out[""] = self._one("", part)
         return out
+
+    def _made(self, pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+        """The names joined, then the grades, in order of name (and grade)."""
+        ordered = sorted(pairs)
+        return ("; ".join(name for name, _grade in ordered), *(g for _n, g in ordered))
+
+    def _one(self, raw: str, part: dict[str, tuple[str, str]]) -> tuple[str, ...]:
+        """One unit's :meth:`blind` (a grade that is empty is left out)."""
+        pairs = sorted(map(part.__getitem__, raw.split(SEP))) if raw else []
+        given = [pair for pair in pairs if pair[1]]
+        names, grades = zip(*given, strict=True) if given else ((), ())
+        return ("; ".join(names), *(*grades, *("",) * self.width)[: self.width])
 
     def columns(self) -> list[list[Cell]]:
         with collector_paused():  # tens of thousands of tuples, no cycle among them

@@ -27,6 +27,8 @@ from qa_tui.domain.agreement import (
     Estimate,
     alpha_features,
     alpha_groups,
+    feature_columns,
+    kappa_features,
     kappa_groups,
 )
 from qa_tui.domain.moderation import OVERALL
@@ -153,26 +155,52 @@ def figures(
     return figures_by([label], one, sub, clusters[rows], agreed[rows])[0]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What every breakdown of one selection is computed from, made once: the units whose
+    auditor's and agreed grades are both on the scale (``both``), those pairs' kappa features
+    and the alpha features of the units graded blind two or more times, each as one row per
+    feature (:func:`feature_columns`; a copy of megabytes per breakdown otherwise)."""
+
+    both: npt.NDArray[np.bool_]
+    kappa: Matrix
+    alpha: Matrix
+
+
+def prepare(scale: Scale, agreed: npt.NDArray[np.bool_]) -> Prepared:
+    """The :class:`Prepared` features of the units on ``scale`` (``agreed``: with an agreed
+    grade)."""
+    a, g = scale.auditor, scale.agreed
+    both = (a != NONE) & (g != NONE) & agreed
+    k = max(len(scale.grades), 1)
+    kappa = feature_columns(kappa_features(a[both], g[both], k))
+    keep = scale.counts.sum(axis=1) >= 2
+    return Prepared(both, kappa, feature_columns(alpha_features(scale.counts)[keep]))
+
+
 def figures_by(
     labels: list[str],
     groups: IntArray,
     scale: Scale,
     clusters: IntArray,
     agreed: npt.NDArray[np.bool_],
-    blind_features: Matrix | None = None,
+    prepared: Prepared | None = None,
 ) -> list[Figures]:
     """The figures of each group of units (``groups``: each unit's group, 0..len(labels)-1),
-    every group at once (``blind_features``: each unit's alpha features, if already made)."""
+    every group at once (``prepared``: the units' features, if already made)."""
     count = len(labels)
-    a, g = scale.auditor, scale.agreed
-    both = (a != NONE) & (g != NONE) & agreed
+    if prepared is None:
+        prepared = prepare(scale, agreed)
+    a, g, both = scale.auditor, scale.agreed, prepared.both
     k = max(len(scale.grades), 1)
     steps = 2 * k - 1  # differences -(k-1)..k-1
     diff = np.bincount(
         groups[both] * steps + (a[both] - g[both]) + (k - 1), minlength=count * steps
     ).reshape(count, steps)
-    kappas = kappa_groups(groups[both], clusters[both], a[both], g[both], k, count)
-    alphas = alpha_groups(groups, clusters, scale.counts, count, blind_features)
+    kappas = kappa_groups(
+        groups[both], clusters[both], a[both], g[both], k, count, columns=prepared.kappa
+    )
+    alphas = alpha_groups(groups, clusters, scale.counts, count, columns=prepared.alpha)
     judged = np.bincount(groups, weights=agreed, minlength=count).astype(np.int64)
     na = np.bincount(groups, weights=scale.not_applicable & agreed, minlength=count)
     out = []
@@ -303,7 +331,7 @@ def compute(selection: Selection, dimensions: tuple[str, ...] = DIMENSIONS) -> A
     """Every figure of the selection: the whole of it, and by each of ``dimensions``."""
     sel = selection
     everything = np.zeros(len(sel.units), dtype=np.int64)
-    args = (sel.scale, sel.clusters, sel.agreed, alpha_features(sel.scale.counts))
+    args = (sel.scale, sel.clusters, sel.agreed, prepare(sel.scale, sel.agreed))
     overall = figures_by(["All"], everything, *args)[0]
     label = {"item": sel.prompts, "session": sel.titles}
     by: dict[str, list[Figures]] = {}

@@ -20,8 +20,9 @@ evaluation keeps its template's text there).
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
@@ -46,6 +47,7 @@ from qa_tui.framework.model import Template
 from qa_tui.store import models
 
 Matrix = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 SEP = "\x1f"  # between blind grades in a concatenation (never in an id or a grade id)
 
 
@@ -245,7 +247,8 @@ def _blind(
     packed: bool = True,
 ) -> Any:
     """Per unit graded blind: its session, evaluation and item, the grades joined ("moderator
-    id:grade"), how many there are, and how many at each of ``grades`` — packed, ``BITS``
+    id:grade"; how many there are is counted from the text), and how many at each of
+    ``grades`` — packed, ``BITS``
     bits per grade, in one sum per ``PER_SUM`` grades (a sum per grade cost the database a
     fifth of this query), or one sum per grade (``packed=False``).
 
@@ -273,7 +276,7 @@ def _blind(
     else:
         sums = [func.sum(case((b.grade == g, 1), else_=0), type_=Integer) for g in grades]
     query = (
-        select(b.session_id, b.target_evaluation_id, b.item_id, joined, func.count(), *sums)
+        select(b.session_id, b.target_evaluation_id, b.item_id, joined, *sums)
         .where(b.session_id.in_(select(s.id).where(*_held(flt))))
         .where(~b.deleted, b.grade != "")
         .group_by(b.session_id, b.target_evaluation_id, b.item_id)
@@ -291,12 +294,12 @@ class _TooMany(Exception):
     """A unit with more blind grades than a packed count holds."""
 
 
-def _counts(sums: Sequence[Sequence[int]], given: Sequence[int], k: int, packed: bool) -> Matrix:
+def _counts(sums: Sequence[Sequence[int]], given: IntArray, k: int, packed: bool) -> Matrix:
     """Each unit's count of blind grades at each of the ``k`` grades, from the query's sums
     (one column per sum: rows of units)."""
     if not packed:
         return np.array(sums, dtype=np.float64).T.reshape(len(given), k)
-    if given and max(given) >= 1 << BITS:
+    if len(given) and int(given.max()) >= 1 << BITS:
         raise _TooMany
     packs = np.array(sums, dtype=np.int64).reshape(len(sums), len(given))
     counts = np.empty((len(given), k))
@@ -365,35 +368,44 @@ def _add_blind(
     packed: bool = True,
 ) -> None:
     """Put each blind row on its unit, or make a unit of it (graded blind only); column by
-    column, the loops over the rows in C (a year is tens of thousands of units)."""
+    column, the loops over the rows in C (a year is tens of thousands of units): each row's
+    unit found by dicts, the values placed by numpy's indexing."""
     k = len(units.grades)
     judged = len(units)
-    blind: dict[int, str] = {}  # unit -> its blind grades joined, and how many
-    given: dict[int, int] = {}
+    blind = np.full(judged, "", dtype=object)  # unit -> its blind grades joined ("": none)
+    given = np.zeros(judged, dtype=np.int64)  # and how many
     counts = np.zeros((judged, k))
-    where: dict[tuple[str | None, str], int] = {}
+    moderation_of = {key: about[0] for key, about in moderations.items()}
+    where: dict[tuple[str, str], int] | None = None
     extra: Extra = []
     for chunk in chunks:
-        sids, eids, items, joined, how_many, *sums = zip(*chunk, strict=True)
+        sids, eids, items, joined, *sums = zip(*chunk, strict=True)
+        # How many grades each unit has: one more than the separators joining them (the
+        # database counting them cost more than this).
+        gaps = map(str.count, joined, repeat(SEP))
+        how_many = np.fromiter(gaps, dtype=np.int64, count=len(joined)) + 1
         count = _counts(sums, how_many, k, packed)
-        found = list(map(moderations.get, zip(sids, eids, strict=True)))
-        if not where:  # made once, when there is a blind grade to place
-            where = {key: i for i, key in enumerate(zip(units.moderation, units.item, strict=True))}
-        mids = [f[0] if f is not None else None for f in found]
-        rows: list[Any] = list(map(where.get, zip(mids, items, strict=True)))  # None: no unit
-        index = [i for i, row in enumerate(rows) if row is not None]
-        at_rows: list[int] = list(map(rows.__getitem__, index))
-        blind.update(zip(at_rows, map(joined.__getitem__, index), strict=True))
-        given.update(zip(at_rows, map(how_many.__getitem__, index), strict=True))
-        if index and k:
-            counts[at_rows] = count[index]
-        for i, (row, about) in enumerate(zip(rows, found, strict=True)):
-            if row is None and about is not None:  # None: deleted, or not in the filter
+        keys = list(zip(sids, eids, strict=True))
+        if where is None:  # made once, when there is a blind grade to place
+            keyed = zip(units.moderation, units.item, strict=True)
+            where = dict(zip(keyed, range(judged), strict=False))
+        row_of = typing.cast(Callable[[tuple[Any, str], int], int], where.get)  # -1: none
+        found = zip(map(moderation_of.get, keys), items, strict=True)
+        rows = np.fromiter(map(row_of, found, repeat(-1)), dtype=np.int64, count=len(keys))
+        placed = rows >= 0
+        at_rows = rows[placed]
+        blind[at_rows] = np.array(joined, dtype=object)[placed]
+        given[at_rows] = how_many[placed]
+        if k:
+            counts[at_rows] = count[placed]
+        for i in np.flatnonzero(~placed).tolist():  # usually none
+            about = moderations.get(keys[i])
+            if about is not None:  # None: deleted, or not in the filter
                 mid, day, team, area, tid, thash = about
                 unit = (mid, sids[i], day, eids[i], team, area, tid, thash, items[i], "", "")
-                extra.append(((*unit, joined[i], how_many[i]), tuple(count[i].tolist())))
-    units.blind = list(map(blind.get, range(judged), repeat("", judged)))
-    units.blind_given = list(map(given.get, range(judged), repeat(0, judged)))
+                extra.append(((*unit, joined[i], int(how_many[i])), tuple(count[i].tolist())))
+    units.blind = blind.tolist()
+    units.blind_given = given.tolist()
     units.blind_counts = np.concatenate([counts, _blind_only(units, extra, k)])
 
 
@@ -443,5 +455,5 @@ def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
 
 def moderator_names(session: Session) -> dict[str, str]:
     """Every session moderator's id and name (the pairs table names them)."""
-    rows = session.execute(select(models.SessionModerator.id, models.SessionModerator.name))
-    return {k: v for k, v in rows}
+    who = models.SessionModerator
+    return dict(_rows(session, select(who.id, who.name)))  # the driver's rows: thousands

@@ -285,3 +285,27 @@ def test_each_units_features_are_those_of_its_own_table() -> None:
     whole = ag.weighted_kappa(one_hot.sum(axis=0).reshape(4, 4))
     summed = float(am._from_features(ag.KAPPA, pairs.sum(axis=0), 4))
     assert summed == pytest.approx(whole, abs=1e-12)
+
+
+def test_intervals_do_not_depend_on_how_many_groups_are_bootstrapped_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Groups of one size are bootstrapped a batch at a time (agreement_math.BATCH, chosen
+    for memory); every figure is exactly the same whatever the batch, with four blind grades
+    per unit (alpha's coincidences then are thirds, not whole numbers)."""
+    import qa_tui.domain.agreement_math as am
+
+    rng = np.random.default_rng(5)
+    groups = np.repeat(np.arange(70), 48)  # 70 groups of 12 evaluations, 4 units each
+    clusters = np.tile(np.repeat(np.arange(12), 4), 70) + 12 * groups
+    counts = np.stack([np.bincount(rng.integers(0, 4, 4), minlength=4) for _ in groups])
+    auditor = rng.integers(0, 4, len(groups))
+    agreed = np.clip(auditor - (rng.random(len(groups)) < 0.3), 0, 3)
+    found = []
+    for batch in (1, 16, 64):
+        monkeypatch.setattr(am, "BATCH", batch)
+        alphas = ag.alpha_groups(groups, clusters, counts.astype(float), 70)
+        kappas = ag.kappa_groups(groups, clusters, auditor, agreed, 4, 70)
+        found.append([(e.value, e.low, e.high, e.reason) for e in (*alphas, *kappas)])
+    assert any(low is not None for _v, low, _h, _r in found[0])
+    assert found[0] == found[1] == found[2]

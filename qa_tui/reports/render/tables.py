@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -68,6 +70,10 @@ def _csv_rows(table: Table, chunk: int = 5_000) -> Iterator[str]:
 
     def field(value: Any) -> str:
         """The value as the writer writes it in a row of more than one cell."""
+        if type(value) is str:
+            text: str = cell(value)
+            if not _QUOTED.search(text):  # nothing the writer quotes: written as it is
+                return text
         out.writerow((cell(value), ""))
         text = buffer.getvalue()
         buffer.seek(0)
@@ -79,7 +85,12 @@ def _csv_rows(table: Table, chunk: int = 5_000) -> Iterator[str]:
         pieces = [
             _each_once(column, found, field) for column, found in zip(columns, seen, strict=True)
         ]
-        yield "\n".join(map(",".join, zip(*pieces, strict=True))) + "\n"
+        yield _interleaved(pieces, ",", "\n")
+
+
+# What makes the CSV writer quote a cell (minimal quoting: the delimiter, the quote character
+# and line breaks); a text cell without any is written as it is, without the writer.
+_QUOTED = re.compile(r'[,"\r\n]')
 
 
 def _safe_rows(table: Table) -> Iterable[tuple[Any, ...]]:
@@ -200,7 +211,7 @@ def _records_json(table: Table, chunk: int = 5_000) -> Iterator[str]:
             _encoded(column, key, end, found)
             for column, key, end, found in zip(columns, keys, ends, seen, strict=True)
         ]
-        yield separator + ", ".join(map(", ".join, zip(*pieces, strict=True)))
+        yield separator + _interleaved(pieces, ", ", ", ")
         separator = ", "
     yield "]"
 
@@ -212,27 +223,45 @@ def _encoded(
     once (kept in ``seen`` for the next rows)."""
 
     def encode(value: Any) -> str:
-        text = json_string(value) if type(value) is str else json_text(value, indent=None)
+        if type(value) is str:
+            text = json_string(value)
+        elif type(value) is float and math.isfinite(value):
+            text = float.__repr__(value)  # what json.dumps writes for it, without its set-up
+        else:
+            text = json_text(value, indent=None)
         return key + text + end
 
     return _each_once(column, seen, encode)
 
 
-_BY_VALUE = {str, int, bool, type(None)}  # equal values of one of these types are written alike
+_TEXT = {str, type(None)}  # text or None: equal values are of one type and written alike
+_NUMBERS = {str, int, type(None)}  # nor these: no two of them are equal (True == 1: not bool)
 
 
 def _each_once(
     column: Sequence[Any], seen: dict[Any, dict[Any, str]], encode: Callable[[Any], str]
 ) -> list[str]:
     """``encode`` of each cell of ``column``, called once per distinct value (``seen`` keeps
-    them for the column's next rows). Text, whole numbers or None alone are told apart by
-    value; anything else (mixed types, floats, dates) by type and repr (True == 1 == 1.0 and
-    0.0 == -0.0, but they are written differently)."""
-    kinds = set(map(type, column))
-    if len(kinds) == 1 and kinds <= _BY_VALUE:
+    them for the column's next rows). Text, whole numbers and None (or booleans, text and
+    None) are told apart by value; anything else (floats, dates, whole numbers beside
+    booleans) by type and repr (True == 1 == 1.0 and 0.0 == -0.0, but they are written
+    differently). A column whose distinct values are all text or None is all text or None
+    (nothing else equals them): its types are read from those few values, not every cell, and
+    once its values are known its next cells are looked up in one pass."""
+    text = seen.get("text")  # this column's text and None so far: a cell equal to one is one
+    if text is not None:
+        try:
+            return list(map(text.__getitem__, column))
+        except KeyError:  # a value not seen yet
+            pass
+    distinct = dict.fromkeys(column)
+    kinds = set(map(type, distinct))
+    if not kinds <= _TEXT:  # another value may hide behind an equal one (1 and True)
+        kinds = set(map(type, column))
+    if kinds <= _NUMBERS or kinds <= {bool, *_TEXT}:
         lookup: Iterable[Any] = column
-        found = seen.setdefault(kinds.pop(), {})
-        for value in dict.fromkeys(column).keys() - found.keys():
+        found = seen.setdefault("text" if kinds <= _TEXT else bool in kinds, {})
+        for value in distinct.keys() - found.keys():
             found[value] = encode(value)
     else:
         lookup = list(zip(map(type, column), map(repr, column), strict=True))
@@ -241,3 +270,21 @@ def _each_once(
             if typed not in found:
                 found[typed] = encode(value)
     return list(map(found.__getitem__, lookup))
+
+
+def _interleaved(pieces: list[list[str]], between: str, after: str) -> str:
+    """The rows whose cells are ``pieces`` (column by column): each row's cells joined by
+    ``between``, the rows by ``after`` (and ``after`` once more at the end when the two
+    differ, as CSV's lines end). One join of every cell in row order, the cells put in place
+    by a slice per column: no string per row."""
+    width, count = len(pieces), len(pieces[0]) if pieces else 0
+    if between == after:
+        cells = [""] * (width * count)
+        for i, column in enumerate(pieces):
+            cells[i::width] = column
+        return between.join(cells)
+    cells = [between] * (2 * width * count)
+    for i, column in enumerate(pieces):
+        cells[2 * i :: 2 * width] = column
+    cells[2 * width - 1 :: 2 * width] = [after] * count
+    return "".join(cells)

@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from qa_tui.domain.moderation import OVERALL
 from qa_tui.errors import QaError
@@ -32,6 +32,7 @@ from qa_tui.tui.screens.side_by_side_text import (
     scale_legend,
 )
 from qa_tui.tui.text import literal
+from qa_tui.tui.widgets.steady_footer import SteadyFooter
 from qa_tui.tui.widgets.two_pane import STACK_BELOW, Cells, TwoPane
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ class SideBySideScreen(Screen[None]):
         self._keep_cursor = False
 
     def compose(self) -> ComposeResult:
+        self.load()  # read while the widgets are mounted and styled (its answer comes after)
         yield Header()
         yield Static("Reading the evaluation…", id="sbs-info")
         with Horizontal(id="sbs-headings"):
@@ -111,12 +113,11 @@ class SideBySideScreen(Screen[None]):
             yield Static("The moderation group", id="heading-right")
         yield TwoPane(id="panes")
         yield Static("", id="sbs-legend")
-        yield Footer()
+        yield SteadyFooter()  # Textual's rebuilt itself 4-5 times as the screen opened
 
     def on_mount(self) -> None:
         self.query_one(TwoPane).focus()
         self.on_resize()
-        self.load()
 
     def on_resize(self) -> None:
         stacked = self.size.width < STACK_BELOW
