@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 
 from qa_tui.clock import Clock, utc_now
 from qa_tui.config import Settings, default_db_url
-from qa_tui.errors import TemplateError
+from qa_tui.errors import QaError, TemplateError
 from qa_tui.framework.loader import TemplateRegistry, custom_template_dir
 from qa_tui.framework.model import Template
 from qa_tui.positions import FILE_NAME, Positions
 from qa_tui.store import models
 from qa_tui.store.db import Store
-from qa_tui.store.history import Actor
+from qa_tui.store.history import Actor, read_clock
 from qa_tui.store.migrate import open_store
 
 T = TypeVar("T")
@@ -56,6 +56,15 @@ class Workspace:
         """Run ``fn(session, *args, **kwargs)`` without committing anything."""
         with self.store.reader() as session:
             return fn(session, *args, **kwargs)
+
+    def written_since(self, clock: int | None) -> bool:
+        """Whether anything was written to the database since its clock read ``clock``
+        (every write ticks it: this device's, a merge, another desk's); True when the clock
+        cannot be read, so a screen asking reads its data again rather than show stale."""
+        try:
+            return self.read(read_clock) != clock
+        except QaError:
+            return True
 
     def template_for(self, evaluation: models.Evaluation) -> Template:
         """The exact template (id, version) an evaluation was made with."""

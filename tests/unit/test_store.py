@@ -205,6 +205,23 @@ def _random_step(ws: Any, t: Any, evaluation_id: str, rng: random.Random) -> Non
     rng.choice(steps)()
 
 
+def test_a_screen_asks_whether_anything_was_written_since_it_read(
+    workspace: Any, tpl: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = workspace.read(read_clock)
+    assert not workspace.written_since(before)
+    new_eval(workspace)
+    assert workspace.written_since(before)
+    now = workspace.read(read_clock)
+    assert not workspace.written_since(now)
+
+    def unreadable(*_args: Any, **_kwargs: Any) -> None:
+        raise StoreError("the database is locked")
+
+    monkeypatch.setattr(workspace, "read", unreadable)  # cannot tell: read again, never stale
+    assert workspace.written_since(now)
+
+
 def test_state_rebuilt_from_history_equals_stored_state(workspace: Any, tpl: Any) -> None:
     rng = random.Random(20261120)
     evals = [new_eval(workspace) for _ in range(3)]

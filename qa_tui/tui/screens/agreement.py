@@ -303,13 +303,7 @@ class AgreementScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="agreement-changes")
     def _look_for_changes(self, clock: int | None) -> None:
-        from qa_tui.store.history import read_clock
-
-        try:
-            now = self.workspace.read(read_clock)
-        except QaError:
-            now = None
-        if now != clock:
+        if self.workspace.written_since(clock):
             self.post_message(Changed())
 
     def on_changed(self, _message: Changed) -> None:
