@@ -226,13 +226,50 @@ def insert_new(
         [{"change_id": a, "supersedes_id": b} for a, b in links],
     )
     by_type, states = derive_rows(changes, links)
+    from qa_tui.store.tracking import refresh_actions, tracked_evaluations
+
+    tracked = tracked_evaluations(changes) - _track_new_actions(by_type, changes)
     for name, etype in ENTITY_TYPES.items():
         _insert_rows(connection, _table(etype.model), by_type.get(name, []))
     states.sort(key=itemgetter("entity_id", "field"))
     _insert_rows(connection, _table(models.FieldState), states)
-    from qa_tui.store.tracking import refresh_actions, tracked_evaluations
+    refresh_actions(session, tracked)
 
-    refresh_actions(session, tracked_evaluations(changes))
+
+def _track_new_actions(
+    by_type: dict[str, list[dict[str, Any]]], changes: list[dict[str, Any]]
+) -> set[str]:
+    """Give the actions of evaluations new in this insert their current status (what
+    :func:`~qa_tui.store.tracking.refresh_actions` would store), from the rows in hand; the
+    ids of those evaluations.
+
+    Such an evaluation's actions and updates are all here (a record of an evaluation the
+    database did not hold cannot be there already), so no query is needed: the query, run
+    after every batch, would read the whole table while the demo's indexes are deferred.
+    """
+    from qa_tui.store.tracking import Tracked, UpdateKey, derive
+
+    new = {row["id"] for row in by_type.get("evaluation", [])}
+    if not new:
+        return set()
+    # (update id, evaluation id) -> its creation's (counter, device), as the query joins them
+    made: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for change in changes:
+        if change["field"] == CREATE and change["entity_type"] == "action_update":
+            where = (change["entity_id"], change["evaluation_id"])
+            made[where].append((change["counter"], change["device_id"]))
+    updates: dict[str, list[tuple[UpdateKey, str, str, str]]] = defaultdict(list)
+    for u in by_type.get("action_update", []):
+        if u["evaluation_id"] in new and not u["deleted"]:
+            for counter, device in made.get((u["id"], u["evaluation_id"]), []):
+                key = UpdateKey(u["updated_on"], counter, device, u["id"])
+                updates[u["action_id"]].append((key, u["status"], u["note"], u["created_by"]))
+    for a in by_type.get("action", []):
+        if a["evaluation_id"] in new:
+            agreed = (a["status"], a["completed_on"], a["progress"], a["due_date"])
+            tracked: Tracked = derive(agreed, updates.get(a["id"], []))
+            a.update(vars(tracked))
+    return new
 
 
 # --- filling an empty database --------------------------------------------------------------
