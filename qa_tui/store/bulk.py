@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from typing import Any, cast
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from qa_tui.store import models
 from qa_tui.store.db import Store
-from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, EntityType
+from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, PLAIN, EntityType
 from qa_tui.store.history import heads_disagree
 
 CHANGE_COLUMNS = tuple(c.key for c in models.Change.__table__.columns)
@@ -113,18 +113,20 @@ def derive_rows(
     superseded_by: dict[str, set[str]] = defaultdict(set)
     for change_id, superseded_id in links:
         superseded_by[superseded_id].add(change_id)
-    rows: dict[str, dict[str, Any]] = {}
-    types: dict[str, EntityType] = {}
+    rows: dict[str, tuple[dict[str, Any], EntityType]] = {}
     states: list[dict[str, Any]] = []
     for (entity_id, field), group in _group(changes).items():
-        heads = _heads(group, superseded_by)
+        # Most fields were set once: one change, its own head (the loop's cost is per change).
+        heads = group if len(group) == 1 else _heads(group, superseded_by)
         winner = heads[-1]
-        etype = types.get(entity_id) or ENTITY_TYPES[winner["entity_type"]]
-        types[entity_id] = etype
+        found = rows.get(entity_id)
+        if found is None:
+            etype = ENTITY_TYPES[winner["entity_type"]]
+            row = dict(_ROW_DEFAULTS[etype.name])
+            rows[entity_id] = (row, etype)
+        else:
+            row, etype = found
         states.append(_state_row(entity_id, field, etype.name, heads))
-        row = rows.get(entity_id)
-        if row is None:
-            row = rows[entity_id] = dict(_ROW_DEFAULTS[etype.name])
         value = _loads(winner["value"])
         if field == CREATE:
             row.update({name: value[name] for name in etype.create_fields})
@@ -134,19 +136,33 @@ def derive_rows(
                 created_device=winner["device_id"],
                 created_at=winner["wall_time"],
             )
+        elif field == DELETED:
+            row["deleted"] = value
         else:
-            column = "deleted" if field == DELETED else field
-            row[column] = etype.codec(field).to_column(value)
-        latest = max(c["wall_time"] for c in group)
+            to_column = _to_column(etype, field)
+            row[field] = value if to_column is None else to_column(value)
+        latest = winner["wall_time"] if len(group) == 1 else max(c["wall_time"] for c in group)
         if row["updated_at"] is None or latest > row["updated_at"]:
             row["updated_at"] = latest
-    missing = [entity_id for entity_id, row in rows.items() if row.get("created_at") is None]
+    missing = [entity_id for entity_id, (row, _) in rows.items() if row.get("created_at") is None]
     if missing:
         raise LookupError(f"changes for record {missing[0]} without its creation change")
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for entity_id, row in rows.items():
-        by_type[types[entity_id].name].append(row)
+    for row, etype in rows.values():
+        by_type[etype.name].append(row)
     return by_type, states
+
+
+_CODECS: dict[tuple[str, str], Callable[[Any], Any] | None] = {}
+
+
+def _to_column(etype: EntityType, field: str) -> Callable[[Any], Any] | None:
+    """A field's JSON-to-column conversion; None where it is the value itself."""
+    key = (etype.name, field)
+    if key not in _CODECS:
+        to_column = etype.codec(field).to_column
+        _CODECS[key] = None if to_column is PLAIN.to_column else to_column
+    return _CODECS[key]
 
 
 def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
