@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -110,10 +111,31 @@ def generate(
         restore_indexes(session)  # a run cut short before this one
     rng, clock = _start(ws, seed)
     fresh = clock == 0
-    with indexes_deferred(ws.store) if fresh else contextlib.nullcontext():
+    with (
+        _collector_paused(),
+        indexes_deferred(ws.store) if fresh else contextlib.nullcontext(),
+    ):
         _generate(ws, count, rng, clock, progress)
     _add_teams(ws)
     return count
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the data is made, and one collection after.
+
+    A batch is hundreds of thousands of dicts (changes, rows) alive at once, freed by their
+    reference counts when it is written (none is in a cycle); the collector, started by
+    allocations, would walk them all again and again: 13% of the time at 3,000 evaluations.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()
 
 
 def _generate(
