@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from typing import Any, cast
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from qa_tui.store import models
 from qa_tui.store.db import Store
-from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, EntityType
+from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, PLAIN, EntityType
 from qa_tui.store.history import heads_disagree
 
 CHANGE_COLUMNS = tuple(c.key for c in models.Change.__table__.columns)
@@ -113,18 +113,20 @@ def derive_rows(
     superseded_by: dict[str, set[str]] = defaultdict(set)
     for change_id, superseded_id in links:
         superseded_by[superseded_id].add(change_id)
-    rows: dict[str, dict[str, Any]] = {}
-    types: dict[str, EntityType] = {}
+    rows: dict[str, tuple[dict[str, Any], EntityType]] = {}
     states: list[dict[str, Any]] = []
     for (entity_id, field), group in _group(changes).items():
-        heads = _heads(group, superseded_by)
+        # Most fields were set once: one change, its own head (the loop's cost is per change).
+        heads = group if len(group) == 1 else _heads(group, superseded_by)
         winner = heads[-1]
-        etype = types.get(entity_id) or ENTITY_TYPES[winner["entity_type"]]
-        types[entity_id] = etype
+        found = rows.get(entity_id)
+        if found is None:
+            etype = ENTITY_TYPES[winner["entity_type"]]
+            row = dict(_ROW_DEFAULTS[etype.name])
+            rows[entity_id] = (row, etype)
+        else:
+            row, etype = found
         states.append(_state_row(entity_id, field, etype.name, heads))
-        row = rows.get(entity_id)
-        if row is None:
-            row = rows[entity_id] = dict(_ROW_DEFAULTS[etype.name])
         value = _loads(winner["value"])
         if field == CREATE:
             row.update({name: value[name] for name in etype.create_fields})
@@ -134,19 +136,33 @@ def derive_rows(
                 created_device=winner["device_id"],
                 created_at=winner["wall_time"],
             )
+        elif field == DELETED:
+            row["deleted"] = value
         else:
-            column = "deleted" if field == DELETED else field
-            row[column] = etype.codec(field).to_column(value)
-        latest = max(c["wall_time"] for c in group)
+            to_column = _to_column(etype, field)
+            row[field] = value if to_column is None else to_column(value)
+        latest = winner["wall_time"] if len(group) == 1 else max(c["wall_time"] for c in group)
         if row["updated_at"] is None or latest > row["updated_at"]:
             row["updated_at"] = latest
-    missing = [entity_id for entity_id, row in rows.items() if row.get("created_at") is None]
+    missing = [entity_id for entity_id, (row, _) in rows.items() if row.get("created_at") is None]
     if missing:
         raise LookupError(f"changes for record {missing[0]} without its creation change")
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for entity_id, row in rows.items():
-        by_type[types[entity_id].name].append(row)
+    for row, etype in rows.values():
+        by_type[etype.name].append(row)
     return by_type, states
+
+
+_CODECS: dict[tuple[str, str], Callable[[Any], Any] | None] = {}
+
+
+def _to_column(etype: EntityType, field: str) -> Callable[[Any], Any] | None:
+    """A field's JSON-to-column conversion; None where it is the value itself."""
+    key = (etype.name, field)
+    if key not in _CODECS:
+        to_column = etype.codec(field).to_column
+        _CODECS[key] = None if to_column is PLAIN.to_column else to_column
+    return _CODECS[key]
 
 
 def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -226,13 +242,50 @@ def insert_new(
         [{"change_id": a, "supersedes_id": b} for a, b in links],
     )
     by_type, states = derive_rows(changes, links)
+    from qa_tui.store.tracking import refresh_actions, tracked_evaluations
+
+    tracked = tracked_evaluations(changes) - _track_new_actions(by_type, changes)
     for name, etype in ENTITY_TYPES.items():
         _insert_rows(connection, _table(etype.model), by_type.get(name, []))
     states.sort(key=itemgetter("entity_id", "field"))
     _insert_rows(connection, _table(models.FieldState), states)
-    from qa_tui.store.tracking import refresh_actions, tracked_evaluations
+    refresh_actions(session, tracked)
 
-    refresh_actions(session, tracked_evaluations(changes))
+
+def _track_new_actions(
+    by_type: dict[str, list[dict[str, Any]]], changes: list[dict[str, Any]]
+) -> set[str]:
+    """Give the actions of evaluations new in this insert their current status (what
+    :func:`~qa_tui.store.tracking.refresh_actions` would store), from the rows in hand; the
+    ids of those evaluations.
+
+    Such an evaluation's actions and updates are all here (a record of an evaluation the
+    database did not hold cannot be there already), so no query is needed: the query, run
+    after every batch, would read the whole table while the demo's indexes are deferred.
+    """
+    from qa_tui.store.tracking import Tracked, UpdateKey, derive
+
+    new = {row["id"] for row in by_type.get("evaluation", [])}
+    if not new:
+        return set()
+    # (update id, evaluation id) -> its creation's (counter, device), as the query joins them
+    made: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for change in changes:
+        if change["field"] == CREATE and change["entity_type"] == "action_update":
+            where = (change["entity_id"], change["evaluation_id"])
+            made[where].append((change["counter"], change["device_id"]))
+    updates: dict[str, list[tuple[UpdateKey, str, str, str]]] = defaultdict(list)
+    for u in by_type.get("action_update", []):
+        if u["evaluation_id"] in new and not u["deleted"]:
+            for counter, device in made.get((u["id"], u["evaluation_id"]), []):
+                key = UpdateKey(u["updated_on"], counter, device, u["id"])
+                updates[u["action_id"]].append((key, u["status"], u["note"], u["created_by"]))
+    for a in by_type.get("action", []):
+        if a["evaluation_id"] in new:
+            agreed = (a["status"], a["completed_on"], a["progress"], a["due_date"])
+            tracked: Tracked = derive(agreed, updates.get(a["id"], []))
+            a.update(vars(tracked))
+    return new
 
 
 # --- filling an empty database --------------------------------------------------------------

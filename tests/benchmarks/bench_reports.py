@@ -5,6 +5,7 @@ Not collected by pytest. Run (100,000 evaluations take a while and about 12 GB o
     PYTHONPATH=. python tests/benchmarks/bench_reports.py --evaluations 100000 [--pg]
     PYTHONPATH=. python tests/benchmarks/bench_reports.py --reuse DIR ...   # keep/reuse data
     PYTHONPATH=. python tests/benchmarks/bench_reports.py --db URL   # an existing database
+    PYTHONPATH=. python tests/benchmarks/bench_reports.py --evaluations N --demo-only
 
 ``--db URL`` (a ``sqlite:///`` or ``postgresql+psycopg://`` URL at this checkout's head
 revision, e.g. the QA desk's shared 100,000 evaluations) skips the demo phase and measures the
@@ -362,7 +363,7 @@ def _backend(name: str, url: str, work: Path, env: dict[str, str]) -> None:
     print("  (target: the dashboard redrawn ≤ 300 ms after a filter change)")
 
 
-def run(count: int, pg: bool, reuse: Path | None) -> None:
+def run(count: int, pg: bool, reuse: Path | None, demo_only: bool = False) -> None:
     work = reuse or Path(tempfile.mkdtemp(prefix="qa-tui-bench-reports-"))
     work.mkdir(parents=True, exist_ok=True)
     env = {
@@ -381,6 +382,8 @@ def run(count: int, pg: bool, reuse: Path | None) -> None:
                 f"  qa-tui demo --evaluations {count}            {demo['seconds']:8.1f} s   "
                 f"ratio {demo['seconds'] / raw['seconds']:4.2f} × raw (target ≤ 3)"
             )
+        if demo_only:
+            return
         _backend("SQLite", f"sqlite:///{work / 'demo.db'}", work, env)
         if pg:
             _run_pg(work, env)
@@ -431,6 +434,9 @@ def main() -> None:
     parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL")
     parser.add_argument("--reuse", type=Path, help="a folder to keep (and reuse) the data in")
     parser.add_argument("--db", help="measure on this database (a URL), read-only: no demo")
+    parser.add_argument(
+        "--demo-only", action="store_true", help="only the demo and raw phases (no reports)"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -455,7 +461,7 @@ def main() -> None:
     if args.db:
         existing(args.db)
         return
-    run(args.evaluations, args.pg, args.reuse)
+    run(args.evaluations, args.pg, args.reuse, args.demo_only)
 
 
 if __name__ == "__main__":

@@ -66,3 +66,44 @@ def test_demo_command_shows_no_bar_when_piped(tmp_path: Path) -> None:
         f"Added 3 demo evaluations to {url} "
         "(marked as demo; 'qa-tui demo --remove' takes them away)"
     ]
+
+
+def _rows(path: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows, sorted (the order they went in is not content)."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        names = [
+            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        return {n: sorted(connection.execute(f'SELECT * FROM "{n}"'), key=repr) for n in names}
+    finally:
+        connection.close()
+
+
+def test_batches_committed_while_the_next_is_made_hold_the_same_rows(
+    settings: Any, empty_sqlite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written in batches of 3 (each committed in a thread while the next is made) or all
+    at once, the same seed gives the same database, row for row; progress comes per batch."""
+    import shutil
+
+    import qa_tui.demo as demo
+    from qa_tui.workspace import open_workspace
+
+    made = {}
+    for batch in (3, 500):
+        path = tmp_path / f"batch{batch}.db"
+        shutil.copyfile(empty_sqlite, path)
+        monkeypatch.setattr(demo, "BATCH", batch)
+        ws = open_workspace(settings, f"sqlite:///{path.as_posix()}")
+        told: list[int] = []
+        try:
+            demo.generate(ws, 8, 5, told.append)
+        finally:
+            ws.close()
+        assert told == ([3, 3, 2] if batch == 3 else [8])
+        made[batch] = _rows(str(path))
+    assert made[3]["evaluations"] and made[3]["changes"]
+    assert made[3] == made[500]
