@@ -113,8 +113,7 @@ class HomeScreen(HomeList):
                 yield Button("Start an evaluation", id="start", variant="primary")
                 yield Button("Load demo data", id="load-demo")
         yield Static("Opening the database…", id="home-status")
-        # Typing's first letter moves the focus: the footer's keys hidden, not rebuilt.
-        yield SteadyFooter(eager=False)  # made after the first frame, which it would delay
+        yield SteadyFooter()  # typing's first letter moves the focus: no footer rebuilt
 
     def on_resize(self) -> None:
         wanted = COMPACT if self.size.width < COMPACT_BELOW else FULL

@@ -42,16 +42,13 @@ def _shown(screen: Screen[object]) -> list[Entry]:
 class SteadyFooter(Footer):
     """A :class:`~textual.widgets.Footer` that hides the keys it has rather than rebuild."""
 
-    def __init__(self, *, eager: bool = True) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._built: list[Entry] | None = None  # the keys its widgets were made for
-        # Eager: its keys made with it, not after the screen's first update (Textual's footer
-        # waits for the bindings to be "ready", then rebuilds itself once per change notified
-        # on the way: three times as a list screen opens, the last often just after its first
-        # page). Not eager (the app's first screen): made after the first frame, as Textual's
-        # footer is, so they do not delay it (30-40 ms of start-up at 200x50).
-        if eager:
-            self.set_reactive(Footer._bindings_ready, True)
+        # Its keys made with it, not after the screen's first update (Textual's footer waits
+        # for the bindings to be "ready", then rebuilds itself once per change notified on the
+        # way: three times as a list screen opens, the last often just after its first page).
+        self.set_reactive(Footer._bindings_ready, True)
 
     def compose(self) -> ComposeResult:
         self._built = _shown(self.screen) if self._bindings_ready else None
