@@ -2,7 +2,7 @@
 and findings lists as it does the tracker's, Escape while typing clears the filter before it
 leaves the list, and typing on the tracker keeps its footer honest
 (the list's letter keys leave it while the filter takes letters, and come back with the list)
-without rebuilding it; the home list's footer is not rebuilt by typing either."""
+without rebuilding it."""
 
 from __future__ import annotations
 
@@ -168,27 +168,3 @@ async def test_a_short_word_is_looked_for_in_steps_and_the_list_says_so_until_fo
         assert str(status.render()).startswith("1 action · ")  # counted, and done
         flt = ActionFilter(statuses=("open", "in_progress"), words=("qx",), today=TODAY)
         assert [a.id for a in workspace.read(list_actions, flt, None, None)] == [last]
-
-
-@run_async
-async def test_typing_on_the_home_list_keeps_its_footer(
-    workspace: Any, settings: Any, db_url: str
-) -> None:
-    from qa_tui.tui.screens.home import HomeScreen
-
-    add_evaluation(workspace, "LCS-500500", team="Locality North")
-    add_evaluation(workspace, "EHM-500501", team="Family Hub South")
-    app = app_for(settings, db_url)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, HomeScreen)
-        assert screen.query_one(EvaluationList).has_focus
-        shown, made = _footer(screen), set(map(id, screen.query(FooterKey)))
-        await pilot.press(*"hub")  # the first letter moves the focus to the filter
-        await settle(pilot)
-        assert screen.query_one("#filter", Input).has_focus
-        assert screen.query_one("#filter", Input).value == "hub"
-        active = {b.description for _n, b, _e, _t in screen.active_bindings.values() if b.show}
-        assert set(_footer(screen)) == active and _footer(screen) == shown
-        assert set(map(id, screen.query(FooterKey))) == made  # not rebuilt

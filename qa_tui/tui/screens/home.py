@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
-from textual.widgets import Button, Header, Input, Static
+from textual.widgets import Button, Footer, Header, Input, Static
 
 from qa_tui.errors import QaError
 from qa_tui.tui.input_order import hold_input
@@ -39,7 +39,6 @@ from qa_tui.tui.screens.home_source import (
 from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.allocated_panel import AllocatedPanel
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
-from qa_tui.tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -113,7 +112,7 @@ class HomeScreen(HomeList):
                 yield Button("Start an evaluation", id="start", variant="primary")
                 yield Button("Load demo data", id="load-demo")
         yield Static("Opening the database…", id="home-status")
-        yield SteadyFooter()  # typing's first letter moves the focus: no footer rebuilt
+        yield Footer()
 
     def on_resize(self) -> None:
         wanted = COMPACT if self.size.width < COMPACT_BELOW else FULL
