@@ -137,9 +137,11 @@ def draw_sample(
     candidates = [c for c in pool(session, flt) if c not in already]
     if size > len(candidates):
         extra = " not already in this session" if already else ""
+        left = len(candidates)
+        noun, verb = ("evaluation", "matches") if left == 1 else ("evaluations", "match")
         raise ValidationError(
-            f"Sample: {size:,} asked for, but only {len(candidates):,} completed evaluations"
-            f"{extra} match ({flt.describe()})",
+            f"Sample: {size:,} asked for, but only {left:,} completed {noun}"
+            f"{extra} {verb} ({flt.describe()})",
             field="size",
         )
     chosen = draw(candidates, size, seed)

@@ -252,3 +252,31 @@ def sample_end(record: Any) -> Any:
 
 def _template(ws: Any, session: Any, evaluation_id: str) -> Any:
     return ws.template_for(session.get(models.Evaluation, evaluation_id))
+
+
+@run_async
+async def test_at_80x24_each_pane_says_how_to_reach_the_other(demo_ws: Any) -> None:
+    """Stacked, one pane shows at a time and the footer is cut before the flip key: a new
+    moderator in the trial did not find the group's pane. Each heading names the key."""
+    from qa_tui.domain.session_views import list_sessions, load_session
+    from qa_tui.tui.screens.side_by_side import SideBySideScreen
+
+    app = make_app(demo_ws.settings, workspace_factory=lambda: demo_ws, clock=frozen_clock)
+    async with app.run_test(size=SMALL) as pilot:
+        await home_loaded(pilot)
+        sid = next(r.id for r in demo_ws.read(list_sessions) if r.status == "open")
+        ids = [m.evaluation_id for m in demo_ws.read(load_session, sid).members]
+        app.push_screen(SideBySideScreen(demo_ws, app.writer, sid, ids))
+        sbs = await screen_is(pilot, SideBySideScreen)
+        await wait_for(pilot, lambda: sbs.data is not None, "the side-by-side view")
+
+        def shown() -> list[str]:
+            return [str(h.render()) for h in sbs.query("#sbs-headings > Static") if h.display]
+
+        assert shown() == ["The auditor's evaluation · f: the moderation group"]
+        await pilot.press("f")
+        await wait_for(pilot, lambda: sbs.has_class("-flipped"), "the flip")
+        assert shown() == ["The moderation group · f: the auditor's evaluation"]
+        await pilot.resize_terminal(*LARGE)
+        await wait_for(pilot, lambda: not sbs.has_class("-stacked"), "side by side")
+        assert shown() == ["The auditor's evaluation", "The moderation group"]

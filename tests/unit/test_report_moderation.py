@@ -84,6 +84,51 @@ def test_the_figures_match_an_independent_calculation_from_the_pairs(demo: Any) 
     assert _figure(data, "Not applicable")["value"] == na
 
 
+def test_the_csv_alone_recomputes_kappa_and_alpha(demo: Any) -> None:
+    """What a QA officer opening the CSV in a spreadsheet has: its figures section, its scale
+    and its pairs table, every cell as text. Kappa (scikit-learn) and alpha (krippendorff)
+    computed from those cells alone are the report's own figures, to the last digit written."""
+    made = kinds.build(demo.store, "moderation", ReportQuery(parse_period("2026")))
+    lines = list(csv.reader(io.StringIO(render(made, "csv").decode())))
+
+    def section(name: str) -> list[dict[str, str]]:
+        start = lines.index([name])
+        header, rows = lines[start + 1], []
+        for row in lines[start + 2 :]:
+            if not row:
+                break
+            rows.append(dict(zip(header, row, strict=True)))
+        return rows
+
+    figures = {row["label"]: row for row in section("figures")}
+    scale = [row["grade"] for row in section("scale")]
+    pairs = section("pairs")
+    both = [p for p in pairs if p["auditor_position"] and p["agreed_position"]]
+    kappa = sklearn_metrics.cohen_kappa_score(
+        [int(p["auditor_position"]) for p in both],
+        [int(p["agreed_position"]) for p in both],
+        labels=list(range(len(scale))),
+        weights="linear",
+    )
+    blind = [key for key in pairs[0] if key.startswith("blind_") and key != "blind_by"]
+    counts = []
+    for p in pairs:
+        grades = [p[key] for key in blind if p[key] in scale]
+        if len(grades) >= 2:
+            counts.append(np.bincount([scale.index(g) for g in grades], minlength=len(scale)))
+    alpha = krippendorff.alpha(
+        value_counts=np.array(counts),
+        value_domain=list(range(len(scale))),
+        level_of_measurement="ordinal",
+    )
+    written_kappa = figures["Weighted kappa, auditor against agreed grade"]
+    written_alpha = figures["Krippendorff's alpha, moderators' blind grades"]
+    assert float(written_kappa["value"]) == pytest.approx(kappa, abs=1e-12)
+    assert int(written_kappa["n"]) == len(both) > 100
+    assert float(written_alpha["value"]) == pytest.approx(alpha, abs=1e-12)
+    assert int(written_alpha["n"]) == len(counts) > 10
+
+
 def test_breakdowns_add_up_and_filters_narrow(demo: Any) -> None:
     data = _data(demo)
     for table in ("by_month", "by_team", "by_service_area", "by_item"):

@@ -248,8 +248,12 @@ def test_a_sample_is_reproducible_and_explained(workspace: Any, tpl: Template) -
         (kept,) = sampling.samples_of(ses.get_session(s, first))
         members = {m.evaluation_id for m in load_session(s, first).members}
     assert kept.drawn == a.drawn == sampling.draw(pool, 3, 4711) and members == set(a.drawn)
-    with pytest.raises(ValidationError, match=r"2 asked for, but only 1 completed evaluations"):
+    # One left in the pool reads in the singular (it read "only 1 completed evaluations match").
+    with pytest.raises(
+        ValidationError, match=r"2 asked for, but only 1 completed evaluation not already in "
+    ) as refused:
         workspace.write(sampling.draw_sample, first, flt, 2, 1)
+    assert "in this session matches (service area North)" in str(refused.value)
     with pytest.raises(
         ValidationError,
         match=r"9 asked for, but only 5 completed evaluations not already in this session",

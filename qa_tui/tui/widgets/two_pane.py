@@ -17,6 +17,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.binding import Binding
 from textual.content import Content
 from textual.css.styles import RulesMap
@@ -65,6 +66,9 @@ class TwoPane(ScrollView, can_focus=True):
         self._tops: list[int] = [0]  # first line of each row, and the total at the end
         self._layout_key: tuple[int, bool, bool] | None = None
         self._lines: dict[tuple[int, bool], list[Strip]] = {}  # (row, highlighted) -> lines
+        self._styles_key: tuple[RichStyle, ...] | None = None  # the styles the lines were drawn in
+        self._styles_changed = True
+        self._drawing_ahead = False
 
     @property
     def count(self) -> int:
@@ -99,6 +103,7 @@ class TwoPane(ScrollView, can_focus=True):
                 top = self._tops[row]
                 self.refresh_lines(top, self._tops[row + 1] - top)
         self._scroll_to_cursor()
+        self._draw_ahead_later()  # the next rows' highlighted lines, after this frame
         self.post_message(self.Moved(new))
 
     def _scroll_to_cursor(self) -> None:
@@ -129,7 +134,56 @@ class TwoPane(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._lines.clear()  # a theme change: the lines are drawn again in its colours
+        self._styles_changed = True
+
+    def _check_styles(self) -> None:
+        """Forget the drawn lines if the colours they were drawn in changed. Styles are applied
+        again on any class or focus change here or on the screen, not only on a theme change:
+        the lines are drawn again only when they would look different."""
+        if not self._styles_changed:
+            return
+        self._styles_changed = False
+        get = self.get_visual_style
+        current = "two-pane--current"
+        key = (
+            self.rich_style,
+            get().rich_style,
+            get(current).rich_style,
+            get("two-pane--divider").rich_style,
+            get(current, "two-pane--divider").rich_style,
+            get("two-pane--rule").rich_style,
+        )
+        if key != self._styles_key:
+            self._styles_key = key
+            self._lines.clear()
+            self._draw_ahead_later()
+
+    def _draw_ahead_later(self) -> None:
+        if not self._drawing_ahead and self._rows:
+            self._drawing_ahead = True
+            self.call_after_refresh(self._draw_ahead)
+
+    def _draw_ahead(self, batch: int = 6) -> None:
+        """Draw the lines of rows not drawn yet, a few at a time between frames and keys: the
+        rows next to the highlighted one as they look highlighted, then every row as it looks
+        not highlighted, those below the view first. A move then only puts drawn lines on
+        screen: drawing (wrapping) the rows a scroll brought into view cost a scrolling move
+        3-9 ms of its 15-27 (bench_moderation, an audit of 60 items at 200x50)."""
+        self._drawing_ahead = False
+        if not self._rows or not self.is_mounted or not self.size.width:
+            return
+        self._measure()
+        self._check_styles()
+        cursor, count = self.cursor, len(self._rows)
+        first = max(bisect_right(self._tops, self.scroll_y) - 1, 0)
+        order = [*range(first, count), *range(0, first)]
+        wanted = [(cursor + 1, True), (cursor - 1, True), *((r, r == cursor) for r in order)]
+        missing = [k for k in wanted if 0 <= k[0] < count and k not in self._lines]
+        for row, current in missing[:batch]:
+            self._row_lines(row, current)
+        if len(missing) > batch:
+            self._drawing_ahead = True
+            self.call_after_refresh(self._draw_ahead)
 
     def on_resize(self) -> None:
         self._relayout()
@@ -150,6 +204,7 @@ class TwoPane(ScrollView, can_focus=True):
             return
         self._layout_key = key
         self._lines.clear()
+        self._draw_ahead_later()
         left, right = self._widths(width)
         rules: RulesMap = {}  # the cells' own wrapping: the defaults, as they are drawn
         tops = [0]
@@ -204,11 +259,21 @@ class TwoPane(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         self._measure()
+        self._check_styles()
         scroll_x, scroll_y = self.scroll_offset
         line = y + scroll_y
         width = self.scrollable_content_region.width
+        base = self._base_style()
         if not self._rows or line >= self._tops[-1]:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         row = bisect_right(self._tops, line) - 1
         strip = self._row_lines(row, row == self.cursor)[line - self._tops[row]]
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        if not scroll_x and strip.cell_length == width:
+            return strip  # drawn at this width: nothing to crop or extend
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _base_style(self) -> RichStyle:
+        """The widget's own style, as the lines were drawn in (``rich_style`` walks every
+        ancestor's styles on each call: a pane of 44 lines asked for it 44 times a frame)."""
+        key = self._styles_key
+        return key[0] if key is not None else self.rich_style
