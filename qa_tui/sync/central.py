@@ -251,4 +251,4 @@ def merge_bundle_file(
     with store.reader() as session:
         device_lookup(session, path.name)(manifest.device_id)
     aggregates = verified_aggregates(path, private, manifest, pins)
-    return merge_in_batches(store, aggregates, source, utc_stamp(), progress, committed)
+    return merge_in_batches(store, aggregates, source, utc_stamp(), progress, committed, ahead=True)
