@@ -6,6 +6,7 @@ it). Both backends."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import uuid
 from collections.abc import Iterator
@@ -103,6 +104,7 @@ def test_a_merge_prepared_ahead_gives_the_database_merging_one_by_one_gives(
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
     assert where == {"merge-prepare"}  # every batch prepared on the thread ahead
     _no_preparing_thread_left()
+    assert gc.isenabled()  # the cycle collector, paused for the merge, is back
     assert report.batches > 5  # many batches, each prepared while the one before was written
     assert report.evaluations + report.sessions == len(aggs)
     assert report.new_changes == report.changes == sum(len(a.changes) for a in aggs)
@@ -192,3 +194,24 @@ def test_any_error_of_the_preparing_thread_reaches_the_caller_unchanged(
     assert _ledger(central) == {report.bundle_id}
     assert _changes(central) == sum(len(ids) for ids in expected.values())
     central.dispose()
+
+
+def test_the_cycle_collector_is_back_as_it_was_after_the_last_of_two_merges() -> None:
+    """cycles_paused() on two merges that overlap (two threads): the collector stays off
+    until the last ends, then is as it was before the first (on, or off if it was off)."""
+    assert gc.isenabled()
+    first, second = merge_module.cycles_paused(), merge_module.cycles_paused()
+    first.__enter__()
+    second.__enter__()
+    assert not gc.isenabled()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with merge_module.cycles_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
