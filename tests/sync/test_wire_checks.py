@@ -21,10 +21,13 @@ from qa_tui.sync.aggregates import (
     check_aggregate,
 )
 
-EVALUATION = str(uuid.uuid4())
-DEVICE = str(uuid.uuid4())
-RESPONSE = str(uuid.uuid4())
-CREATE_ID, GRADE_ID, AGAIN_ID = (str(uuid.uuid4()) for _ in range(3))
+
+def _id(name: str) -> str:  # fixed ids: the tests' names are the same in every process
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"qa-tui-test:{name}"))
+
+
+EVALUATION, DEVICE, RESPONSE = _id("evaluation"), _id("device"), _id("response")
+CREATE_ID, GRADE_ID, AGAIN_ID = _id("create"), _id("grade"), _id("again")
 
 
 def _line() -> dict[str, Any]:
@@ -49,7 +52,7 @@ def _line() -> dict[str, Any]:
     rows = [
         [*row, "Alex Auditor", DEVICE, 1, "2026-01-01T10:00:00.000+00:00"],
         [
-            str(uuid.uuid4()),
+            _id("response created"),
             "response",
             RESPONSE,
             "_create",
