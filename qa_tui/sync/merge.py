@@ -395,6 +395,7 @@ def _merge_batches(
                 else:
                     _take_merge_lock(session)
                 _merge_one_batch(session, batch, source.bundle_id, report, item)
+                batches.guess = not item.held  # the next batches are likely the same
                 if last and earlier is not None:  # another merge of it finished meanwhile
                     report.already_merged, report.merged_at = True, earlier.merged_at
                 elif last:
@@ -411,10 +412,7 @@ def _merge_batches(
             if committed and batch:
                 committed(len(batch))
             size = sum(len(a.changes) for a in batch)
-            # Aim the next batch at HOLD seconds; grow at most twofold at a time.
-            target[0] = max(
-                200, min(MAX_BATCH_CHANGES, 2 * size, int(size * HOLD / max(held, 1e-3)))
-            )
+            target[0] = _next_size(size, held)
             if last:
                 return
 
@@ -426,20 +424,24 @@ class _Batch:
     ``rows`` (with ``top``, the highest counter) is what the batch writes when none of its
     aggregates is in the database yet (a first merge); None if there were no changes, or if
     preparing failed: the batch is then merged as any other, which reports the same error
-    inside its transaction.
+    inside its transaction. ``held`` is set when the database held some of its aggregates
+    already (the rows were not used).
     """
 
     aggregates: list[Aggregate]
     last: bool
     rows: NewRows | None
     top: int
+    held: bool = False
 
 
 class _Prepared:
     """The batches of a merge, each read and prepared when :meth:`next` is called.
 
     ``step`` wraps each piece of the work (an aggregate read, a batch's rows prepared): on a
-    thread of its own it is :meth:`_Turns.step`.
+    thread of its own it is :meth:`_Turns.step`. ``guess`` says whether to prepare the rows
+    (the writer turns it off while batches come back ``held``: a bundle merged again after
+    the ledger forgot it would otherwise prepare every batch for nothing).
     """
 
     def __init__(
@@ -449,6 +451,7 @@ class _Prepared:
         self.batches = _batches(self._read(), target)
         self.bundle_id, self.dialect = bundle_id, dialect
         self.step: Callable[[], AbstractContextManager[object]] = nullcontext
+        self.guess = True
 
     def _read(self) -> Iterator[Aggregate]:
         while True:
@@ -472,7 +475,7 @@ class _Prepared:
                 changes.extend(aggregate.changes)
                 links.extend(aggregate.links)
             rows = None
-            if changes:
+            if changes and self.guess:
                 try:
                     rows = prepare_new(self.dialect, changes, links)
                 except Exception:  # the batch's own transaction reports it, as it always has
@@ -611,6 +614,12 @@ class _Ahead:
             self.prepared.close()
 
 
+def _next_size(size: int, held: float) -> int:
+    """The next batch's size in changes, after one of ``size`` that held the lock ``held``
+    seconds: aimed at HOLD seconds, growing at most twofold at a time."""
+    return max(200, min(MAX_BATCH_CHANGES, 2 * size, int(size * HOLD / max(held, 1e-3))))
+
+
 def _batches(
     aggregates: Iterable[Aggregate], target: list[int]
 ) -> Generator[tuple[list[Aggregate], bool], None, None]:
@@ -664,18 +673,10 @@ def _merge_batch(
             .where(models.Change.evaluation_id.in_(ids))
         )
     )
-    if prepared is not None and prepared.rows is not None and not present:
-        # All new here (a first merge): the rows prepared before the transaction began.
-        for aggregate in batch:
-            if aggregate.root_type == "evaluation":
-                report.evaluations += 1
-            else:
-                report.sessions += 1
-            report.changes += len(aggregate.changes)
-            report.new_changes += len(aggregate.changes)
-            report.touched.add(aggregate.evaluation_id)
-        write_new(session, prepared.rows)
-        return prepared.top
+    if prepared is not None:
+        prepared.held = bool(present)
+        if prepared.rows is not None and not present:
+            return _merge_prepared(session, prepared, report)
     fresh_changes: list[dict[str, Any]] = []
     fresh_links: list[tuple[str, str]] = []
     top = 0
@@ -698,6 +699,22 @@ def _merge_batch(
     if known:
         _merge_known(session, known, report)
     return top
+
+
+def _merge_prepared(session: Session, prepared: _Batch, report: MergeReport) -> int:
+    """A batch of aggregates all new here (a first merge): the rows prepared before its
+    transaction began."""
+    for aggregate in prepared.aggregates:
+        if aggregate.root_type == "evaluation":
+            report.evaluations += 1
+        else:
+            report.sessions += 1
+        report.changes += len(aggregate.changes)
+        report.new_changes += len(aggregate.changes)
+        report.touched.add(aggregate.evaluation_id)
+    assert prepared.rows is not None
+    write_new(session, prepared.rows)
+    return prepared.top
 
 
 def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -> None:
