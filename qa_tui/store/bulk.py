@@ -13,10 +13,11 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import ColumnDefault, Connection, Date, Table, insert
+from sqlalchemy import ColumnDefault, Connection, Date, Dialect, Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -165,17 +166,22 @@ def _to_column(etype: EntityType, field: str) -> Callable[[Any], Any] | None:
     return _CODECS[key]
 
 
-def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """``INSERT`` many rows; on SQLite straight through the driver (many times faster)."""
-    if not rows:
-        return
-    if connection.dialect.name == "postgresql":
-        _copy_rows(connection, table, rows)
-        return
-    if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), rows)
-        return
-    quote = connection.dialect.identifier_preparer.quote
+@dataclass(frozen=True)
+class _Encoded:
+    """One table's rows as its writer takes them: on SQLite the statement and its parameter
+    tuples; elsewhere the rows themselves (``sql`` empty)."""
+
+    table: Table
+    rows: list[Any]
+    sql: str = ""
+
+
+def _encode_rows(dialect: Dialect, table: Table, rows: list[dict[str, Any]]) -> _Encoded:
+    """The rows of ``table`` ready for :func:`_write_encoded` (Python work only, no database:
+    a merge prepares the next batch's rows while the current one is written)."""
+    if dialect.name != "sqlite" or not rows:
+        return _Encoded(table, rows)
+    quote = dialect.identifier_preparer.quote
     columns = list(table.columns)
     dates = [isinstance(c.type, Date) for c in columns]
     sql = (
@@ -186,8 +192,7 @@ def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]
     if not any(dates):
         try:
             getter = itemgetter(*keys)
-            connection.exec_driver_sql(sql, [getter(row) for row in rows])
-            return
+            return _Encoded(table, [getter(row) for row in rows], sql)
         except KeyError:
             pass  # some rows leave columns out: fill them with None below
     if any(dates):
@@ -200,7 +205,20 @@ def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]
         ]
     else:
         params = [tuple(row.get(k) for k in keys) for row in rows]
-    connection.exec_driver_sql(sql, params)
+    return _Encoded(table, params, sql)
+
+
+def _write_encoded(connection: Connection, encoded: _Encoded) -> None:
+    """``INSERT`` the encoded rows: on SQLite straight through the driver (many times faster),
+    on PostgreSQL with ``COPY``."""
+    if not encoded.rows:
+        return
+    if encoded.sql:
+        connection.exec_driver_sql(encoded.sql, encoded.rows)
+    elif connection.dialect.name == "postgresql":
+        _copy_rows(connection, encoded.table, encoded.rows)
+    else:
+        connection.execute(insert(encoded.table), encoded.rows)
 
 
 def _copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -227,29 +245,58 @@ def _date_text(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+@dataclass(frozen=True)
+class NewRows:
+    """Everything :func:`insert_new` writes for some new records, prepared without the
+    database (:func:`prepare_new`); :func:`write_new` writes it."""
+
+    tables: list[_Encoded]  # in the order they are written
+    tracked: set[str]  # evaluations whose actions' status is left to refresh_actions
+
+
+def prepare_new(
+    dialect: Dialect, changes: list[dict[str, Any]], links: list[tuple[str, str]]
+) -> NewRows:
+    """The rows of records all new to a database of ``dialect``, from their changes and links:
+    the changes, links, typed rows and field states, encoded for the driver. Pure Python (it
+    may run on another thread while the database writes something else)."""
+    from qa_tui.store.tracking import tracked_evaluations
+
+    # In key order, neighbouring rows land on the same index pages (fewer pages to write).
+    tables = [
+        _encode_rows(dialect, _table(models.Change), sorted(changes, key=itemgetter("id"))),
+        _encode_rows(
+            dialect,
+            _table(models.ChangeLink),
+            [{"change_id": a, "supersedes_id": b} for a, b in links],
+        ),
+    ]
+    by_type, states = derive_rows(changes, links)
+    tracked = tracked_evaluations(changes) - _track_new_actions(by_type, changes)
+    for name, etype in ENTITY_TYPES.items():
+        tables.append(_encode_rows(dialect, _table(etype.model), by_type.get(name, [])))
+    states.sort(key=itemgetter("entity_id", "field"))
+    tables.append(_encode_rows(dialect, _table(models.FieldState), states))
+    return NewRows(tables, tracked)
+
+
+def write_new(session: Session, rows: NewRows) -> None:
+    """Write rows :func:`prepare_new` made, in the session's transaction."""
+    from qa_tui.store.tracking import refresh_actions
+
+    connection = session.connection()
+    for encoded in rows.tables:
+        _write_encoded(connection, encoded)
+    refresh_actions(session, rows.tracked)
+
+
 def insert_new(
     session: Session, changes: list[dict[str, Any]], links: list[tuple[str, str]]
 ) -> None:
     """Insert changes, their links and the derived state of records that are all new here."""
     if not changes:
         return
-    connection = session.connection()
-    # In key order, neighbouring rows land on the same index pages (fewer pages to write).
-    _insert_rows(connection, _table(models.Change), sorted(changes, key=itemgetter("id")))
-    _insert_rows(
-        connection,
-        _table(models.ChangeLink),
-        [{"change_id": a, "supersedes_id": b} for a, b in links],
-    )
-    by_type, states = derive_rows(changes, links)
-    from qa_tui.store.tracking import refresh_actions, tracked_evaluations
-
-    tracked = tracked_evaluations(changes) - _track_new_actions(by_type, changes)
-    for name, etype in ENTITY_TYPES.items():
-        _insert_rows(connection, _table(etype.model), by_type.get(name, []))
-    states.sort(key=itemgetter("entity_id", "field"))
-    _insert_rows(connection, _table(models.FieldState), states)
-    refresh_actions(session, tracked)
+    write_new(session, prepare_new(session.connection().dialect, changes, links))
 
 
 def _track_new_actions(

@@ -37,7 +37,7 @@ from qa_tui.sync.keys import (
     load_qa_private,
     qa_public_text,
 )
-from qa_tui.sync.merge import MergeReport, Provenance, merge_in_batches
+from qa_tui.sync.merge import MergeReport, Provenance, cycles_paused, merge_in_batches
 
 
 def _meta(session: Session, key: str) -> str | None:
@@ -220,6 +220,21 @@ def merge_bundle_file(
     unless ``include_demo`` (they stay marked as demo); the check runs before anything is
     written.
     """
+    with cycles_paused():
+        return _merge_bundle_file(
+            store, path, key_file, progress, on_total, include_demo, committed
+        )
+
+
+def _merge_bundle_file(
+    store: Store,
+    path: Path,
+    key_file: Path,
+    progress: Callable[[int], None] | None,
+    on_total: Callable[[int], None] | None,
+    include_demo: bool,
+    committed: Callable[[int], None] | None,
+) -> MergeReport:
     private = load_qa_private(key_file)
     check_bundle_file(path)
     with store.reader() as session:
@@ -251,4 +266,4 @@ def merge_bundle_file(
     with store.reader() as session:
         device_lookup(session, path.name)(manifest.device_id)
     aggregates = verified_aggregates(path, private, manifest, pins)
-    return merge_in_batches(store, aggregates, source, utc_stamp(), progress, committed)
+    return merge_in_batches(store, aggregates, source, utc_stamp(), progress, committed, ahead=True)

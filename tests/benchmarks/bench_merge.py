@@ -359,7 +359,11 @@ def _report(
     if bare:
         print(f"  raw copy, no indexes      {_spread(bare)}   (reference)")
     ratios = ", ".join(f"{s / mid:.2f}" for s in firsts)
-    print(f"  first merge               {_spread(firsts)}   ratio {ratios} × raw (target ≤ 2)")
+    cpu = ", ".join(f"{m['cpu']:.2f}" for m in merge if m.get("cpu") is not None)
+    print(
+        f"  first merge               {_spread(firsts)}   ratio {ratios} × raw (target ≤ 2)"
+        f"   CPU {cpu} s"
+    )
     holds = [m["longest_hold"] for m in merge if m.get("longest_hold") is not None]
     if holds:
         batches = merge[0].get("batches")

@@ -1,0 +1,159 @@
+"""An aggregate's wire rows are checked a column at a time (``_changes_at_once``), falling
+back to the change-by-change check at the first doubt: whatever a row holds, the outcome is
+exactly the change-by-change check's (the same changes, or the same refusal)."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+import pytest
+
+from qa_tui.sync.aggregates import (
+    MAX_COUNTER,
+    WIRE_FIELDS,
+    Aggregate,
+    InvalidRecord,
+    _changes_at_once,
+    aggregate_from_wire,
+    change_from_wire,
+    check_aggregate,
+)
+
+
+def _id(name: str) -> str:  # fixed ids: the tests' names are the same in every process
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"qa-tui-test:{name}"))
+
+
+EVALUATION, DEVICE, RESPONSE = _id("evaluation"), _id("device"), _id("response")
+CREATE_ID, GRADE_ID, AGAIN_ID = _id("create"), _id("grade"), _id("again")
+
+
+def _line() -> dict[str, Any]:
+    """A valid format-2 line: an evaluation created, a response created, graded, regraded."""
+    from qa_tui.store.entities import ENTITY_TYPES
+    from qa_tui.sync.aggregates import _CHECKS  # the fields a creation must carry
+
+    def creation(type_name: str, **given: Any) -> str:
+        import json
+
+        fields = ENTITY_TYPES[type_name].create_fields
+        checks = _CHECKS[type_name]
+        value = {}
+        for name in fields:
+            for candidate in (given.get(name), "", 0, None, "2026-01-01", False):
+                if name in given or checks[name](candidate):
+                    value[name] = given.get(name, candidate)
+                    break
+        return json.dumps(value)
+
+    row = [CREATE_ID, "evaluation", EVALUATION, "_create", creation("evaluation"), None, "[]"]
+    rows = [
+        [*row, "Alex Auditor", DEVICE, 1, "2026-01-01T10:00:00.000+00:00"],
+        [
+            _id("response created"),
+            "response",
+            RESPONSE,
+            "_create",
+            creation("response", evaluation_id=EVALUATION, item_id="q1"),
+            None,
+            "[]",
+            "Alex Auditor",
+            DEVICE,
+            2,
+            "2026-01-01T10:00:01.000+00:00",
+        ],
+        [GRADE_ID, "response", RESPONSE, "grade", '"good"', None, "[]", "Alex Auditor", DEVICE, 3,
+         "2026-01-01T10:00:02.000+00:00"],
+        [AGAIN_ID, "response", RESPONSE, "grade", '"adequate"', '"good"', f'["{GRADE_ID}"]',
+         "Alex Auditor", DEVICE, 4, "2026-01-01T10:00:03.000+00:00"],
+    ]  # fmt: skip
+    return {"e": EVALUATION, "c": rows, "l": [[AGAIN_ID, GRADE_ID]]}
+
+
+def _one_by_one(line: dict[str, Any]) -> Aggregate:
+    """What the change-by-change check makes of the line (the reference)."""
+    changes = [change_from_wire(row, line["e"]) for row in line["c"]]
+    return check_aggregate(Aggregate(line["e"], changes, [(a, b) for a, b in line["l"]]))
+
+
+def _outcome(make: Any, line: dict[str, Any]) -> Any:
+    try:
+        aggregate = make(copy.deepcopy(line))
+    except (InvalidRecord, TypeError, ValueError) as exc:
+        return type(exc), str(exc)
+    return aggregate.changes, aggregate.links
+
+
+class _Str(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
+MUTATIONS: list[tuple[int, int, Any]] = [
+    *((0, col, v) for col in range(len(WIRE_FIELDS)) for v in (None, 7, [], {}, True, 1.5)),
+    *((2, col, "") for col in range(len(WIRE_FIELDS))),
+    (2, 0, "not-an-id"),
+    (2, 0, CREATE_ID.upper()),
+    (2, 0, CREATE_ID + "\n"),
+    (2, 8, DEVICE + "x"),
+    (2, 2, EVALUATION),  # a response record under the evaluation's id
+    (0, 2, RESPONSE),  # the evaluation under another id than its aggregate's
+    (2, 1, "no_such_type"),
+    (2, 3, "x" * 65),
+    (2, 3, "x" * 64),
+    (2, 4, '"bad'),
+    (2, 4, "[1, 2]"),
+    (2, 4, '"' + "x" * 300 + '"'),
+    (2, 4, '"tab\\there"'),
+    (2, 5, 12),
+    (2, 5, "x" * 10),
+    (2, 6, "[1]"),
+    (2, 6, '["not-an-id"]'),
+    (2, 6, '"[]"'),
+    (2, 6, "{}"),
+    (2, 7, "x" * 201),
+    (2, 7, "x" * 200),
+    (2, 9, 0),
+    (2, 9, -1),
+    (2, 9, MAX_COUNTER),
+    (2, 9, MAX_COUNTER + 1),
+    (2, 9, True),
+    (2, 9, 2.0),
+    (2, 10, "x" * 33),
+    (2, 10, "x" * 32),
+    (2, 0, _Str(GRADE_ID)),  # subclasses: the column check hands them to the reference
+    (2, 9, _Int(3)),
+    (2, 7, _Str("Alex Auditor")),
+]
+
+
+@pytest.mark.parametrize(("row", "col", "value"), MUTATIONS)
+def test_a_changed_field_gets_exactly_the_change_by_change_outcome(
+    row: int, col: int, value: Any
+) -> None:
+    line = _line()
+    assert _changes_at_once(line["c"], line["e"]) is not None  # the line is valid
+    assert _outcome(aggregate_from_wire, line) == _outcome(_one_by_one, line)
+    line["c"][row][col] = value
+    assert _outcome(aggregate_from_wire, line) == _outcome(_one_by_one, line)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda rows: rows.append(rows[0][:-1]),  # a row one field short
+        lambda rows: rows.append((*rows[0],)),  # a tuple, not a list
+        lambda rows: rows.append("row"),
+        lambda rows: rows.clear(),
+        lambda rows: rows.append(list(rows[2])),  # the same change twice
+    ],
+)
+def test_malformed_rows_get_exactly_the_change_by_change_outcome(change: Any) -> None:
+    line = _line()
+    change(line["c"])
+    assert _outcome(aggregate_from_wire, line) == _outcome(_one_by_one, line)
