@@ -186,11 +186,10 @@ def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]
     if not any(dates):
         try:
             getter = itemgetter(*keys)
-            connection.exec_driver_sql(sql, [getter(row) for row in rows])
-            return
+            params: list[Any] = [getter(row) for row in rows]
         except KeyError:
-            pass  # some rows leave columns out: fill them with None below
-    if any(dates):
+            params = [tuple(row.get(k) for k in keys) for row in rows]  # columns left out
+    else:
         params = [
             tuple(
                 _date_text(row.get(k)) if is_date else row.get(k)
@@ -198,9 +197,22 @@ def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]
             )
             for row in rows
         ]
-    else:
-        params = [tuple(row.get(k) for k in keys) for row in rows]
+    ids = [i for i, c in enumerate(columns) if isinstance(c.type, models.HistoryId)]
+    if ids:
+        params = [_ids_as_bytes(p, ids) for p in params]
     connection.exec_driver_sql(sql, params)
+
+
+def _ids_as_bytes(values: tuple[Any, ...], positions: list[int]) -> tuple[Any, ...]:
+    """A row's change log ids as SQLite stores them (what :class:`models.HistoryId` does for
+    a statement; here the driver is given the values itself). The ids were checked when they
+    were received, or made here."""
+    out = list(values)
+    for i in positions:
+        value = out[i]
+        if value is not None:
+            out[i] = bytes.fromhex(value.replace("-", ""))
+    return tuple(out)
 
 
 def _copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -235,7 +247,8 @@ def insert_new(
         return
     connection = session.connection()
     # In key order, neighbouring rows land on the same index pages (fewer pages to write).
-    _insert_rows(connection, _table(models.Change), sorted(changes, key=itemgetter("id")))
+    key = itemgetter("evaluation_id", "entity_id", "field", "id")
+    _insert_rows(connection, _table(models.Change), sorted(changes, key=key))
     _insert_rows(
         connection,
         _table(models.ChangeLink),
