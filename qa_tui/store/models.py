@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    Dialect,
-    LargeBinary,
-    PrimaryKeyConstraint,
-    TypeDecorator,
     Date,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     false,
     text,
@@ -54,7 +55,7 @@ class HistoryId(TypeDecorator[str]):
     impl = LargeBinary(16)
     cache_ok = True
 
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[object]:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(postgresql.UUID(as_uuid=False))
         return dialect.type_descriptor(LargeBinary(16))
@@ -65,9 +66,9 @@ class HistoryId(TypeDecorator[str]):
         return id_bytes(value)
 
     def process_result_value(self, value: object, dialect: Dialect) -> str | None:
-        if value is None or dialect.name == "postgresql":
-            return value  # type: ignore[return-value]  # psycopg's text, as_uuid=False
-        return id_text(value)  # type: ignore[arg-type]
+        if isinstance(value, bytes):
+            return id_text(value)
+        return value  # type: ignore[return-value]  # psycopg's text (as_uuid=False), None
 
 
 HID = HistoryId()

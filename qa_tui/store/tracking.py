@@ -102,15 +102,15 @@ def derived_for(session: Session, evaluation_ids: Sequence[str]) -> dict[str, Tr
         # Each update's creation change (its counter and device order the updates). The
         # change log keeps ids as 16 bytes: it is joined to the updates here, not in SQL.
         made: dict[tuple[str, str], list[tuple[int, str]]] = {}
-        for row in session.execute(
+        for made_row in session.execute(
             select(c.evaluation_id, c.entity_id, c.counter, c.device_id).where(
                 c.evaluation_id.in_(chunk),
                 c.entity_type == "action_update",
                 c.field == CREATE,
             )
         ):
-            made.setdefault((row.evaluation_id, row.entity_id), []).append(
-                (row.counter, row.device_id)
+            made.setdefault((made_row.evaluation_id, made_row.entity_id), []).append(
+                (made_row.counter, made_row.device_id)
             )
         query = select(
             u.action_id, u.id, u.evaluation_id, u.status, u.note, u.updated_on, u.created_by
