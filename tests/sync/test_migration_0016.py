@@ -50,8 +50,9 @@ def _first_ids(url: str) -> list[tuple[object, object]]:
     """The first change's id and its first link's, as the database holds them."""
     engine = create_engine(url)
     with engine.connect() as connection:
-        change = connection.execute(text("SELECT id FROM changes ORDER BY id LIMIT 1")).scalar()
-        link = connection.execute(text("SELECT change_id FROM change_links ORDER BY change_id LIMIT 1")).scalar()
+        first = "SELECT {0} FROM {1} ORDER BY {0} LIMIT 1"  # min() takes no uuid on PostgreSQL 15
+        change = connection.execute(text(first.format("id", "changes"))).scalar()
+        link = connection.execute(text(first.format("change_id", "change_links"))).scalar()
     engine.dispose()
     return [(type(change).__name__, change), (type(link).__name__, link)]
 
