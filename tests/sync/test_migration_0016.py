@@ -80,6 +80,8 @@ def _check(url: str, ids: list[str], source: Path) -> None:
         assert new_ids == [("bytes", id_bytes(str(v))) for _kind, v in old_ids]
         sql = _table_sql(Path(url.removeprefix("sqlite:///")))
         assert "WITHOUT ROWID" in sql and "PRIMARY KEY (evaluation_id, entity_id, field, id)" in sql
+        # the old tables' pages given back when they are a quarter of the file or more
+        assert _pragma(url, "freelist_count") * 4 < _pragma(url, "page_count")
     else:  # psycopg reads a uuid column as uuid.UUID
         assert [(kind, str(v)) for kind, v in new_ids] == [("UUID", v) for _k, v in old_ids]
     assert OLD_INDEX not in _indexes(url)  # the key leads with the same columns
@@ -118,6 +120,13 @@ def test_0016_upgrades_a_postgresql_database(sqlite_db, tmp_path: Path, pg_serve
     url = pg_server.create_database("t_before_0016")
     _copy_at_0015(source, url)
     _check(url, ids, source)
+
+
+def _pragma(url: str, name: str) -> int:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        (value,) = db.execute(f"PRAGMA {name}").fetchone()
+    db.close()
+    return int(value)
 
 
 def _table_sql(path: Path) -> str:
