@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any, cast
 
 from sqlalchemy import ColumnDefault, Connection, Date, Table, insert
@@ -183,6 +183,9 @@ def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]
         f"VALUES ({', '.join('?' * len(columns))})"
     )
     keys = [c.key for c in columns]
+    if table.name == "changes":
+        connection.exec_driver_sql(sql, _change_rows(rows))  # the most rows, made one pass
+        return
     if not any(dates):
         try:
             getter = itemgetter(*keys)
@@ -199,20 +202,80 @@ def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]
         ]
     ids = [i for i, c in enumerate(columns) if isinstance(c.type, models.HistoryId)]
     if ids:
-        params = [_ids_as_bytes(p, ids) for p in params]
+        params = _ids_as_bytes(params, ids)
     connection.exec_driver_sql(sql, params)
 
 
-def _ids_as_bytes(values: tuple[Any, ...], positions: list[int]) -> tuple[Any, ...]:
-    """A row's change log ids as SQLite stores them (what :class:`models.HistoryId` does for
-    a statement; here the driver is given the values itself). The ids were checked when they
-    were received, or made here."""
-    out = list(values)
+_UNDASH = methodcaller("replace", "-", "")
+
+
+def _ids_as_bytes(rows: list[Any], positions: list[int]) -> list[tuple[Any, ...]]:
+    """The rows with their change log ids as SQLite stores them (what
+    :class:`models.HistoryId` does for a statement; here the driver is given the values). The
+    ids were checked when they were received, or made here. Column by column, so that the
+    conversion runs in C (``map``), not in a Python loop per value."""
+    columns = list(zip(*rows, strict=True))
     for i in positions:
-        value = out[i]
-        if value is not None:
-            out[i] = bytes.fromhex(value.replace("-", ""))
-    return tuple(out)
+        column = columns[i]
+        nones = column.count(None)
+        if nones == len(column):
+            continue
+        if nones:
+            columns[i] = tuple(None if v is None else bytes.fromhex(_UNDASH(v)) for v in column)
+        else:
+            columns[i] = tuple(map(bytes.fromhex, map(_UNDASH, column)))
+    return list(zip(*columns, strict=True))
+
+
+_CHANGE_ORDER = (
+    "id",
+    "entity_type",
+    "entity_id",
+    "evaluation_id",
+    "field",
+    "value",
+    "old_value",
+    "supersedes",
+    "author",
+    "device_id",
+    "counter",
+    "wall_time",
+    "bundle_id",
+)
+assert _CHANGE_ORDER == CHANGE_COLUMNS, "the changes table's columns moved: mend _change_rows"
+
+
+def _change_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The changes' parameter rows in one pass, their ids as SQLite stores them (see
+    :func:`_ids_as_bytes`); a record's, aggregate's, device's or bundle's id recurs on many
+    changes and is converted once. A third of the time of a generic pass at a merge's scale."""
+    fromhex = bytes.fromhex
+    memo: dict[str, bytes] = {}
+
+    def again(value: str) -> bytes:
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = fromhex(value.replace("-", ""))
+        return found
+
+    return [
+        (
+            fromhex(r["id"].replace("-", "")),
+            r["entity_type"],
+            again(r["entity_id"]),
+            again(r["evaluation_id"]),
+            r["field"],
+            r["value"],
+            r.get("old_value"),
+            r["supersedes"],
+            r["author"],
+            again(r["device_id"]),
+            r["counter"],
+            r["wall_time"],
+            None if (b := r.get("bundle_id")) is None else again(b),
+        )
+        for r in rows
+    ]
 
 
 def _copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
