@@ -51,3 +51,23 @@ def id_for_moment(moment: dt.datetime, bits: int) -> str:
     """The id a record or change made at ``moment`` would have had (the demo data, which is
     made in the past and deterministic per seed, uses it with bits from its own generator)."""
     return id_at(int(moment.timestamp() * 1000), bits)
+
+
+def id_bytes(text: str) -> bytes:
+    """An id's 16 bytes (how the change log stores it on SQLite): ``id_text`` gives it back.
+
+    Only ids as this module and :func:`uuid.uuid5` write them (lowercase, with hyphens) are
+    accepted — the sync checks every id it receives is one — so the text always comes back
+    byte for byte. Anything else is a ``ValueError``."""
+    if len(text) != 36 or text[8] != "-" or text[13] != "-" or text[18] != "-" or text[23] != "-":
+        raise ValueError(f"not an id: {text[:40]!r}")
+    raw = bytes.fromhex(text.replace("-", ""))  # ValueError if not hex
+    if len(raw) != 16 or text != text.lower():  # spaces, or upper case: would not come back
+        raise ValueError(f"not an id: {text[:40]!r}")
+    return raw
+
+
+def id_text(raw: bytes) -> str:
+    """The text of an id stored in 16 bytes (:func:`id_bytes`)."""
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

@@ -86,6 +86,28 @@ def tick(session: Session) -> int:
     return advance_clock(session, read_clock(session) + 1)
 
 
+def winner_of(session: Session, state: models.FieldState) -> models.Change | None:
+    """A field's provisional winner, found by its whole key (aggregate, record, field, id):
+    the change log has no index on the id alone."""
+    key = {
+        "evaluation_id": state.evaluation_id,
+        "entity_id": state.entity_id,
+        "field": state.field,
+        "id": state.winner_id,
+    }
+    return session.get(models.Change, key)
+
+
+def changes_of_field(state: models.FieldState) -> tuple[Any, ...]:
+    """The conditions that find a field's changes through the change log's key."""
+    c = models.Change
+    return (
+        c.evaluation_id == state.evaluation_id,
+        c.entity_id == state.entity_id,
+        c.field == state.field,
+    )
+
+
 # --- recording local changes --------------------------------------------------------------
 
 
@@ -94,7 +116,7 @@ def current_value(session: Session, entity_id: str, field: str) -> tuple[Any, bo
     state = session.get(models.FieldState, (entity_id, field))
     if state is None:
         return None, False
-    winner = session.get(models.Change, state.winner_id)
+    winner = winner_of(session, state)
     assert winner is not None
     return json.loads(winner.value), state.conflict
 
@@ -162,7 +184,7 @@ def _unsent_own_change(
     no hand-over running)."""
     if state.other_heads is not None or not _free_text(state.entity_type, state.field):
         return None
-    change = session.get(models.Change, state.winner_id)
+    change = winner_of(session, state)
     if (
         change is None
         or change.author != actor.author

@@ -14,22 +14,64 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Date,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     false,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
+
+from qa_tui.ids import id_bytes, id_text
 
 ID = String(36)
+
+
+class HistoryId(TypeDecorator[str]):
+    """An id in the change log: its text in Python, 16 bytes in the database (migration 0016).
+
+    The change log holds a change's id and its record's, aggregate's, device's and bundle's:
+    as text they were 180 of a change's ~300 bytes, and its keys repeated them. SQLite stores
+    the 16 bytes (:func:`~qa_tui.ids.id_bytes`), PostgreSQL its ``uuid`` type; both sort them
+    as the text sorts. Only history columns have this type: a query must never compare one
+    with a text id of the current-state tables (the database would find no match, or refuse):
+    such a comparison goes through Python (:func:`qa_tui.store.tracking.derived_for`).
+    """
+
+    impl = LargeBinary(16)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID(as_uuid=False))
+        return dialect.type_descriptor(LargeBinary(16))
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> object:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return id_bytes(value)
+
+    def process_result_value(self, value: object, dialect: Dialect) -> str | None:
+        if isinstance(value, bytes):
+            return id_text(value)
+        return value  # type: ignore[return-value]  # psycopg's text (as_uuid=False), None
+
+
+HID = HistoryId()
 
 
 def heads_json(head_ids: list[str]) -> str:
@@ -50,30 +92,34 @@ class Meta(Base):
 
 
 class Change(Base):
-    """One change to one field of one record: append-only, never updated or deleted."""
+    """One change to one field of one record: append-only, never updated or deleted.
+
+    The table is keyed by aggregate, record, field and id (migration 0016): every query names
+    a record's field or a whole aggregate (:func:`qa_tui.store.history.field_changes`), so the
+    key finds them and no other index is needed; on SQLite the table is ``WITHOUT ROWID``
+    (the key is the table), and a merge's new changes land on a few neighbouring pages (an
+    aggregate's). A change is found by its id within its field: ``session.get`` takes the
+    whole key (:func:`qa_tui.store.history.change_key`).
+    """
 
     __tablename__ = "changes"
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(HID)
     entity_type: Mapped[str] = mapped_column(String(32))
-    entity_id: Mapped[str] = mapped_column(ID)
-    evaluation_id: Mapped[str] = mapped_column(ID)
+    entity_id: Mapped[str] = mapped_column(HID)
+    evaluation_id: Mapped[str] = mapped_column(HID)
     field: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)  # JSON
     old_value: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON, for display
     supersedes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of change ids
     author: Mapped[str] = mapped_column(String(200))
-    device_id: Mapped[str] = mapped_column(ID)
+    device_id: Mapped[str] = mapped_column(HID)
     counter: Mapped[int] = mapped_column(Integer)
     wall_time: Mapped[str] = mapped_column(String(32))  # ISO 8601 UTC, display only
-    bundle_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    bundle_id: Mapped[str | None] = mapped_column(HID, nullable=True)
 
-    # What queries need: one index, by aggregate first (migration 0012, in place of one by
-    # record and field and one by aggregate). Every query names the aggregate (a record's
-    # field: :func:`qa_tui.store.history.field_changes`), and a merge's new changes land on a
-    # few neighbouring pages of it (an aggregate's), not on a random page each. Migration
-    # 0009 dropped ``ix_changes_device_counter``: no query filters by device.
     __table_args__ = (
-        Index("ix_changes_aggregate_entity_field", "evaluation_id", "entity_id", "field"),
+        PrimaryKeyConstraint("evaluation_id", "entity_id", "field", "id", name="pk_changes"),
+        {"sqlite_with_rowid": False},
     )
 
 
@@ -81,9 +127,12 @@ class ChangeLink(Base):
     """``change_id`` supersedes ``supersedes_id`` (the history's edges)."""
 
     __tablename__ = "change_links"
-    change_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    supersedes_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    __table_args__ = (Index("ix_change_links_superseded", "supersedes_id"),)
+    change_id: Mapped[str] = mapped_column(HID, primary_key=True)
+    supersedes_id: Mapped[str] = mapped_column(HID, primary_key=True)
+    __table_args__ = (
+        Index("ix_change_links_superseded", "supersedes_id"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class FieldState(Base):

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from qa_tui.store import models
@@ -99,19 +99,28 @@ def derived_for(session: Session, evaluation_ids: Sequence[str]) -> dict[str, Tr
             )
         }
         updates: dict[str, list[tuple[UpdateKey, str, str, str]]] = {}
-        query = (
-            select(u.action_id, u.id, u.status, u.note, u.updated_on, u.created_by, c.counter)
-            .join(
-                c,
-                and_(c.evaluation_id == u.evaluation_id, c.entity_id == u.id, c.field == CREATE),
+        # Each update's creation change (its counter and device order the updates). The
+        # change log keeps ids as 16 bytes: it is joined to the updates here, not in SQL.
+        made: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for made_row in session.execute(
+            select(c.evaluation_id, c.entity_id, c.counter, c.device_id).where(
+                c.evaluation_id.in_(chunk),
+                c.entity_type == "action_update",
+                c.field == CREATE,
             )
-            .where(u.evaluation_id.in_(chunk), ~u.deleted)
-        )
-        for row in session.execute(query.add_columns(c.device_id)):
-            key = UpdateKey(row.updated_on, row.counter, row.device_id, row.id)
-            updates.setdefault(row.action_id, []).append(
-                (key, row.status, row.note, row.created_by)
+        ):
+            made.setdefault((made_row.evaluation_id, made_row.entity_id), []).append(
+                (made_row.counter, made_row.device_id)
             )
+        query = select(
+            u.action_id, u.id, u.evaluation_id, u.status, u.note, u.updated_on, u.created_by
+        ).where(u.evaluation_id.in_(chunk), ~u.deleted)
+        for row in session.execute(query):
+            for counter, device_id in made.get((row.evaluation_id, row.id), []):
+                key = UpdateKey(row.updated_on, counter, device_id, row.id)
+                updates.setdefault(row.action_id, []).append(
+                    (key, row.status, row.note, row.created_by)
+                )
         for action_id, values in agreed.items():
             out[action_id] = derive(values, updates.get(action_id, []))
     return out

@@ -27,8 +27,10 @@ from qa_tui.store.history import (
     Actor,
     append_change,
     change_order_key,
+    changes_of_field,
     field_changes,
     recompute_field,
+    winner_of,
 )
 from qa_tui.store.tracking import TRACKED_TYPES, refresh_actions
 from qa_tui.sync.aggregates import InvalidRecord, _check_value
@@ -169,11 +171,14 @@ def _delete_conflicts(session: Session, deletion_state: models.FieldState) -> li
     deletions = [
         c
         for c in session.scalars(
-            select(models.Change).where(models.Change.id.in_(json.loads(deletion_state.heads)))
+            select(models.Change).where(
+                *changes_of_field(deletion_state),
+                models.Change.id.in_(json.loads(deletion_state.heads)),
+            )
         )
         if json.loads(c.value) is True
     ]
-    winner = session.get(models.Change, deletion_state.winner_id)
+    winner = winner_of(session, deletion_state)
     if winner is None or json.loads(winner.value) is not True:
         return []
     seen = set(
@@ -269,7 +274,7 @@ def _record(session: Session, actor: Actor, conflict: Conflict, fld: str, value:
         if state.field == fld or (fld == DELETED and state.field != CREATE):
             heads.update(json.loads(state.heads))
     current = session.get(models.FieldState, (conflict.entity_id, fld))
-    old = session.get(models.Change, current.winner_id) if current else None
+    old = winner_of(session, current) if current else None
     where = (conflict.entity_type, conflict.entity_id, conflict.evaluation_id, fld)
     change = append_change(session, actor, where, value, heads, old.value if old else None)
     session.flush()

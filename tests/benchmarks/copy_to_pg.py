@@ -56,7 +56,8 @@ def schema_at_head(url: str) -> str:
 def copy(sqlite_file: Path, url: str) -> None:
     import psycopg
 
-    from qa_tui.store.models import Base
+    from qa_tui.ids import id_text
+    from qa_tui.store.models import Base, HistoryId
 
     source = sqlite3.connect(f"file:{sqlite_file}?mode=ro", uri=True)
     (revision,) = source.execute("select version_num from alembic_version").fetchone()
@@ -75,6 +76,8 @@ def copy(sqlite_file: Path, url: str) -> None:
         for table in Base.metadata.sorted_tables:
             started = time.perf_counter()
             columns = [c.name for c in table.columns]
+            # the change log's ids: 16 bytes in SQLite, a uuid's text for PostgreSQL's COPY
+            ids = {i for i, c in enumerate(table.columns) if isinstance(c.type, HistoryId)}
             quoted = ", ".join(f'"{c}"' for c in columns)
             cursor = source.execute(f'select {quoted} from "{table.name}"')
             count = 0
@@ -82,6 +85,11 @@ def copy(sqlite_file: Path, url: str) -> None:
             with conn.cursor() as cur, cur.copy(f'copy "{table.name}" ({quoted}) from stdin') as cp:
                 while rows := cursor.fetchmany(CHUNK):
                     for row in rows:
+                        if ids:
+                            row = tuple(
+                                id_text(v) if i in ids and v is not None else v
+                                for i, v in enumerate(row)
+                            )
                         cp.write_row(row)
                     count += len(rows)
             conn.commit()

@@ -9,6 +9,7 @@ import pytest
 from alembic import command
 
 from qa_tui.errors import StoreError
+from qa_tui.ids import id_bytes
 from qa_tui.store.db import make_engine
 from qa_tui.store.migrate import alembic_config, current_revision, open_store
 from qa_tui.store.revisions import head_revision
@@ -68,7 +69,8 @@ def test_upgrade_from_0001_keeps_the_data_and_makes_a_backup(tmp_path: Path) -> 
         assert current_revision(connection) == head_revision()
     store.dispose()
     assert _rows(path, "SELECT case_reference FROM evaluations") == [("LCS-204817",)]
-    assert _rows(path, "SELECT id, counter FROM changes") == [(CHANGE[0], 1)]
+    # the change log keeps ids in 16 bytes since 0016: the same id
+    assert _rows(path, "SELECT id, counter FROM changes") == [(id_bytes(CHANGE[0]), 1)]
     backups = sorted(tmp_path.glob("qa.db.before-upgrade-*"))
     if head_revision() == "0001":
         pytest.skip("only one schema revision exists: nothing to upgrade")
@@ -165,3 +167,24 @@ def test_upgrade_to_0007_keeps_records_that_belong_to_an_evaluation(tmp_path: Pa
     store.dispose()
     assert _rows(path, "SELECT case_reference, demo FROM evaluations") == [("LCS-204817", 0)]
     assert _rows(path, "SELECT name FROM participants") == [("Sam Patel",)]
+
+
+def test_an_upgrade_gives_back_the_space_of_tables_it_rewrote(tmp_path: Path) -> None:
+    """When the pages an upgrade freed are a quarter of the file or more (0016 rewrites the
+    change log), the file is vacuumed: it shrinks and has no free page left."""
+    from qa_tui.store.migrate import _give_space_back
+
+    store = open_store(f"sqlite:///{tmp_path / 'qa.db'}")
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE old_log (text TEXT)")
+        rows = [("x" * 1000,) for _ in range(2000)]
+        connection.exec_driver_sql("INSERT INTO old_log VALUES (?)", rows)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE old_log")  # as a migration drops the old table
+    path = tmp_path / "qa.db"
+    before = _rows(path, "PRAGMA freelist_count")[0][0]
+    assert before > 400  # two megabytes of free pages
+    _give_space_back(store)
+    store.dispose()
+    assert _rows(path, "PRAGMA freelist_count") == [(0,)]
+    assert _rows(path, "PRAGMA page_count")[0][0] < before

@@ -97,7 +97,8 @@ def _no_loss(central, laptops: list[Laptop]) -> None:
     with central.reader() as s:
         for fs in s.query(models.FieldState):
             heads = json.loads(fs.heads)
-            values = {s.get(models.Change, h).value for h in heads}
+            key = {"evaluation_id": fs.evaluation_id, "entity_id": fs.entity_id, "field": fs.field}
+            values = {s.get(models.Change, {**key, "id": h}).value for h in heads}
             # A conflict is heads that disagree; heads that agree lose nothing.
             assert fs.conflict == (len(values) > 1)
             if len(values) > 1:

@@ -61,9 +61,11 @@ def _found(store: Store, word: str) -> tuple[list[str], bool]:
 
 def test_0014_on_a_database_written_at_0011(make_db: Callable[[], str]) -> None:
     url = make_db()
+    old = open_store(url)  # the action is written, then the database taken back to 0011
+    before = _add(old, "QZX-100001", "Arrange the xylophone lesson")
+    old.dispose()
     _to(url, "0011")
     old = open_store(url, migrate=False)
-    before = _add(old, "QZX-100001", "Arrange the xylophone lesson")
     assert _search_objects(old) == 0
     old.dispose()
 
@@ -85,9 +87,13 @@ def test_0014_on_a_database_written_at_0011(make_db: Callable[[], str]) -> None:
     down = open_store(url, migrate=False)
     assert _search_objects(down) == 0
     assert _found(down, "zither") == ([after], False)
-    third = _add(down, "QZX-100003", "Call the quartet")
     down.dispose()
-    _to(url, "head")  # and up again: rebuilt from the rows
+    _to(url, "head")
+    up = open_store(url)  # a third written at the head, then down and up again
+    third = _add(up, "QZX-100003", "Call the quartet")
+    up.dispose()
+    _to(url, "0011")
+    _to(url, "head")  # rebuilt from the rows
     again = open_store(url)
     assert _found(again, "quartet") == ([third], True)
     assert _found(again, "qzx-1000") == (sorted([before, after, third]), True)

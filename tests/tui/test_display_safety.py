@@ -86,7 +86,7 @@ def poison(db_url: str, evaluation_ids: list[str], text: str) -> None:
     from sqlalchemy.orm import Session
 
     from qa_tui.store import models
-    from qa_tui.store.history import Actor, record_change
+    from qa_tui.store.history import Actor, record_change, winner_of
 
     actor = Actor("Laptop Elsewhere", "99999999-0000-4000-8000-000000000000", frozen_clock)
     engine = create_engine(db_url)
@@ -99,7 +99,7 @@ def poison(db_url: str, evaluation_ids: list[str], text: str) -> None:
                 continue
             if state.field.endswith("_id"):  # a reference to another record, not text shown
                 continue
-            winner = session.get(models.Change, state.winner_id)
+            winner = winner_of(session, state)
             assert winner is not None
             value = json.loads(winner.value)
             if isinstance(value, str) and value and not value[:4].isdigit():
