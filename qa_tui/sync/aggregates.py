@@ -38,7 +38,7 @@ WIRE_FIELDS = (
 )
 MAX_COUNTER = 2**31 - 1  # an INTEGER column on PostgreSQL
 _CONSTANTS = {"true": True, "false": False, "null": None}
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
 class InvalidRecord(ValueError):

@@ -157,3 +157,14 @@ def test_malformed_rows_get_exactly_the_change_by_change_outcome(change: Any) ->
     line = _line()
     change(line["c"])
     assert _outcome(aggregate_from_wire, line) == _outcome(_one_by_one, line)
+
+
+@pytest.mark.parametrize(("row", "col"), [(0, 0), (1, 2), (2, 8)])
+def test_an_id_with_a_line_end_after_it_is_refused(row: int, col: int) -> None:
+    """``$`` in a pattern also matches before a final newline: an id followed by one was
+    accepted, and stored in 16 bytes it would come back without it (another id)."""
+    line = _line()
+    line["c"][row][col] += "\n"
+    assert _outcome(aggregate_from_wire, line) == _outcome(_one_by_one, line)
+    with pytest.raises(InvalidRecord, match="malformed"):
+        aggregate_from_wire(line)
