@@ -300,17 +300,25 @@ def raw_postgres(work: Path, url: str, copy: bool = False) -> float:
     import psycopg
     from sqlalchemy import Boolean
 
-    from qa_tui.store.models import Base
+    from qa_tui.ids import id_text
+    from qa_tui.store.models import Base, HistoryId
+
+    def convert(kind: Any) -> Any:  # SQLite's values as PostgreSQL's columns take them
+        if isinstance(kind, Boolean):
+            return bool
+        if isinstance(kind, HistoryId):
+            return id_text  # 16 bytes in SQLite, a uuid's text for PostgreSQL
+        return None
 
     rows = _rows(work)
     for table, (columns, data) in rows.items():
-        flags = [isinstance(Base.metadata.tables[table].c[c].type, Boolean) for c in columns]
+        kinds = [convert(Base.metadata.tables[table].c[c].type) for c in columns]
         rows[table] = (
             columns,
             [
                 tuple(
-                    bool(v) if flag and v is not None else v
-                    for flag, v in zip(flags, row, strict=True)
+                    to(v) if to is not None and v is not None else v
+                    for to, v in zip(kinds, row, strict=True)
                 )
                 for row in data
             ],
