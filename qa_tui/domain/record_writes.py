@@ -6,14 +6,13 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_tui.errors import NotFoundError, ReadOnlyError
 from qa_tui.ids import new_id
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE, DELETED, entity_type
-from qa_tui.store.history import Actor, dumps, record_change
+from qa_tui.store.history import Actor, dumps, record_change, record_heads
 from qa_tui.store.queries import get_evaluation
 
 RESPONSE_NAMESPACE = uuid.UUID("6f1c7a52-0d5e-4b8e-9a57-3f0f3c2b9d11")
@@ -144,16 +143,10 @@ def _also_supersede_other_fields(session: Session, deletion: models.Change) -> N
     Heads are computed per field, so these links change no field's value; they let a merge
     tell an edit the deleting user saw from one made concurrently elsewhere (a conflict).
     """
-    seen = [
-        state.heads
-        for state in session.scalars(
-            select(models.FieldState).where(
-                models.FieldState.entity_id == deletion.entity_id,
-                models.FieldState.field.not_in((CREATE, DELETED)),
-            )
-        )
-    ]
-    extra = sorted({head for heads in seen for head in json.loads(heads)})
+    fields = record_heads(session, deletion.evaluation_id, deletion.entity_id)
+    extra = sorted(
+        {h.id for fld, heads in fields.items() if fld not in (CREATE, DELETED) for h in heads}
+    )
     if not extra:
         return
     deletion.supersedes = dumps(sorted({*json.loads(deletion.supersedes), *extra}))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, PLAIN, EntityType
-from qa_tui.store.history import heads_disagree
+from qa_tui.store.history import STATE_FIELDS, heads_disagree
 
 CHANGE_COLUMNS = tuple(c.key for c in models.Change.__table__.columns)
 
@@ -110,7 +110,9 @@ def _state_row(
 def derive_rows(
     changes: list[dict[str, Any]], links: Iterable[tuple[str, str]]
 ) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
-    """Typed rows (per entity type) and field-state rows for new records, from their changes."""
+    """Typed rows (per entity type) and field-state rows for new records, from their changes
+    (a field state for each record's creation and deletion and each field with several
+    heads: :func:`qa_tui.store.history.keeps_state`)."""
     superseded_by: dict[str, set[str]] = defaultdict(set)
     for change_id, superseded_id in links:
         superseded_by[superseded_id].add(change_id)
@@ -127,7 +129,8 @@ def derive_rows(
             rows[entity_id] = (row, etype)
         else:
             row, etype = found
-        states.append(_state_row(entity_id, field, etype.name, heads))
+        if len(heads) > 1 or field in STATE_FIELDS:  # as history.keeps_state
+            states.append(_state_row(entity_id, field, etype.name, heads))
         value = _loads(winner["value"])
         if field == CREATE:
             row.update({name: value[name] for name in etype.create_fields})

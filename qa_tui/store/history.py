@@ -111,14 +111,46 @@ def changes_of_field(state: models.FieldState) -> tuple[Any, ...]:
 # --- recording local changes --------------------------------------------------------------
 
 
-def current_value(session: Session, entity_id: str, field: str) -> tuple[Any, bool]:
-    """The field's current JSON value and whether it is in conflict (``(None, False)`` if unset)."""
-    state = session.get(models.FieldState, (entity_id, field))
-    if state is None:
-        return None, False
-    winner = winner_of(session, state)
-    assert winner is not None
-    return json.loads(winner.value), state.conflict
+def heads_of(changes: Sequence[models.Change]) -> list[models.Change]:
+    """A field's heads among all its changes, in winner order (the provisional winner last):
+    the changes no other change of the same field supersedes (a deletion's links to other
+    fields do not count). Empty if the field was never set."""
+    if len(changes) <= 1:
+        return list(changes)
+    ids = {c.id for c in changes}
+    superseded = {s for c in changes for s in json.loads(c.supersedes) if s in ids}
+    return sorted((c for c in changes if c.id not in superseded), key=change_order_key)
+
+
+def field_heads(
+    session: Session, evaluation_id: str, entity_id: str, field: str
+) -> list[models.Change]:
+    """One field's heads (winner last) from its changes, read through the change log's key.
+
+    Most fields have no ``field_states`` row (see :class:`models.FieldState`): their one head
+    is derived here, from the field's few changes, which the key keeps side by side."""
+    c = models.Change
+    return heads_of(
+        list(
+            session.scalars(
+                select(c).where(
+                    c.evaluation_id == evaluation_id, c.entity_id == entity_id, c.field == field
+                )
+            )
+        )
+    )
+
+
+def record_heads(
+    session: Session, evaluation_id: str, entity_id: str
+) -> dict[str, list[models.Change]]:
+    """Every field of one record with its heads (winner last), from the record's changes."""
+    c = models.Change
+    by_field: dict[str, list[models.Change]] = {}
+    query = select(c).where(c.evaluation_id == evaluation_id, c.entity_id == entity_id)
+    for change in session.scalars(query):
+        by_field.setdefault(change.field, []).append(change)
+    return {fld: heads_of(changes) for fld, changes in sorted(by_field.items())}
 
 
 def record_change(
@@ -138,56 +170,49 @@ def record_change(
     over yet, that change is amended instead (a new value, counter and time; the same id), so a
     text autosaved at every pause leaves one change per hand-over, not one per pause.
     """
-    state = session.get(models.FieldState, (entity_id, field))
+    heads = field_heads(session, evaluation_id, entity_id, field)
     old: Any = None
-    if state is not None:
-        old, conflict = current_value(session, entity_id, field)
-        if old == value and not conflict:
+    if heads:
+        old = json.loads(heads[-1].value)
+        if old == value and not heads_disagree(h.value for h in heads):
             return None
-        unsent = _unsent_own_change(session, actor, state)
+        unsent = _unsent_own_change(session, actor, entity_type_name, field, heads)
         if unsent is not None:  # amended in place: it has not left this database
             unsent.value = dumps(value)
             unsent.counter = tick(session)
             unsent.wall_time = actor.timestamp()
             apply_value(session, unsent, value)
             return unsent
-    heads: list[str] = json.loads(state.heads) if state else []
     change = append_change(
         session,
         actor,
         (entity_type_name, entity_id, evaluation_id, field),
         value,
-        heads,
-        dumps(old) if state is not None else None,
+        [h.id for h in heads],
+        dumps(old) if heads else None,
     )
-    if state is None:
-        state = models.FieldState(
-            entity_id=entity_id,
-            field=field,
-            entity_type=entity_type_name,
-            evaluation_id=evaluation_id,
-        )
-        session.add(state)
-    state.set_heads([change.id], change.id)
-    state.conflict = False
+    store_state(session, change.entity_id, field, [change])
     apply_value(session, change, value)
     return change
 
 
 def _unsent_own_change(
-    session: Session, actor: Actor, state: models.FieldState
+    session: Session,
+    actor: Actor,
+    type_name: str,
+    field: str,
+    heads: list[models.Change],
 ) -> models.Change | None:
     """The field's winner if the next save may amend it: the field's only head, a free-text
     field (the ones autosaved as they are typed: evidence, entries, notes; a grade, a date or a
     flag keeps one change a save), made here by the same author, superseded by nothing (not
     even a deletion) and not handed over (:mod:`qa_tui.store.handed_over`: newer than the mark,
     no hand-over running)."""
-    if state.other_heads is not None or not _free_text(state.entity_type, state.field):
+    if len(heads) != 1 or not _free_text(type_name, field):
         return None
-    change = winner_of(session, state)
+    change = heads[0]
     if (
-        change is None
-        or change.author != actor.author
+        change.author != actor.author
         or change.device_id != actor.device_id
         or change.bundle_id is not None
     ):
@@ -264,22 +289,35 @@ def apply_value(session: Session, change: models.Change, value: Any) -> None:
     row.updated_at = max(row.updated_at or "", change.wall_time)
 
 
-def settle_field(
+# A field's state is looked up unless the caller read it already (``None``: it has none).
+_LOOK_UP: Any = object()
+# The fields whose state is kept whatever their heads (see keeps_state).
+STATE_FIELDS = frozenset((CREATE, DELETED))
+
+
+def keeps_state(field: str, heads: Sequence[models.Change]) -> bool:
+    """Whether a field has a ``field_states`` row: a record's creation and deletion always
+    (the record's aggregate and id, its deletion conflicts), any other field only while it has
+    several heads (see :class:`models.FieldState`)."""
+    return len(heads) > 1 or field in STATE_FIELDS
+
+
+def store_state(
     session: Session,
     entity_id: str,
     field: str,
-    changes: Sequence[models.Change],
-    superseded: set[str],
-) -> models.Change:
-    """Store a field's heads, provisional winner and conflict flag; return the winner.
-
-    ``changes`` are all the field's changes and ``superseded`` the ids among them that another
-    change of the same field supersedes (a deletion's links to other fields do not count).
-    Used by :func:`recompute_field` and by the merge, which loads changes in batches.
-    """
-    heads = sorted((c for c in changes if c.id not in superseded), key=change_order_key)
+    heads: Sequence[models.Change],
+    state: models.FieldState | None = _LOOK_UP,
+) -> None:
+    """Store a field's heads (winner last) and conflict flag, or drop its row when one head is
+    all there is to say (:func:`keeps_state`)."""
+    if state is _LOOK_UP:
+        state = session.get(models.FieldState, (entity_id, field))
+    if not keeps_state(field, heads):
+        if state is not None:
+            session.delete(state)
+        return
     winner = heads[-1]
-    state = session.get(models.FieldState, (entity_id, field))
     if state is None:
         state = models.FieldState(
             entity_id=entity_id,
@@ -290,16 +328,32 @@ def settle_field(
         session.add(state)
     state.set_heads([h.id for h in heads], winner.id)
     state.conflict = heads_disagree(h.value for h in heads)
-    return winner
+
+
+def settle_field(
+    session: Session,
+    entity_id: str,
+    field: str,
+    changes: Sequence[models.Change],
+    superseded: set[str],
+    state: models.FieldState | None = _LOOK_UP,
+) -> models.Change:
+    """Store a field's heads, provisional winner and conflict flag; return the winner.
+
+    ``changes`` are all the field's changes and ``superseded`` the ids among them that another
+    change of the same field supersedes (a deletion's links to other fields do not count);
+    ``state`` the field's row if the caller read it (``None``: it has none).
+    Used by :func:`recompute_field` and by the merge, which loads changes in batches.
+    """
+    heads = sorted((c for c in changes if c.id not in superseded), key=change_order_key)
+    store_state(session, entity_id, field, heads, state)
+    return heads[-1]
 
 
 def aggregate_of(session: Session, entity_id: str) -> str | None:
-    """The aggregate (``evaluation_id``) a record's changes are in, from its field states."""
-    return session.scalar(
-        select(models.FieldState.evaluation_id)
-        .where(models.FieldState.entity_id == entity_id)
-        .limit(1)
-    )
+    """The aggregate (``evaluation_id``) a record's changes are in, from its creation's state."""
+    state = session.get(models.FieldState, (entity_id, CREATE))
+    return state.evaluation_id if state is not None else None
 
 
 def field_changes(session: Session, entity_id: str, field: str) -> list[models.Change]:
@@ -315,8 +369,9 @@ def field_changes(session: Session, entity_id: str, field: str) -> list[models.C
     )
 
 
-def recompute_field(session: Session, entity_id: str, field: str) -> models.FieldState | None:
-    """Derive a field's heads, winner and conflict flag from all its changes, and apply it."""
+def recompute_field(session: Session, entity_id: str, field: str) -> models.Change | None:
+    """Derive a field's heads, winner and conflict flag from all its changes, and apply the
+    winner (returned; ``None`` if the field has no change)."""
     changes = field_changes(session, entity_id, field)
     if not changes:
         return None
@@ -334,7 +389,7 @@ def recompute_field(session: Session, entity_id: str, field: str) -> models.Fiel
     if row is not None:
         latest = max(c.wall_time for c in changes)
         row.updated_at = max(row.updated_at or "", latest)
-    return session.get(models.FieldState, (entity_id, field))
+    return winner
 
 
 # --- rebuilding and checking --------------------------------------------------------------
@@ -396,8 +451,13 @@ def stored_state(session: Session) -> State:
 def check_consistency(session: Session) -> list[str]:
     """Differences between the stored state and the state derived from history (empty: none)."""
     changes = session.scalars(select(models.Change)).all()
-    links = session.execute(select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id))
-    derived = derive_state(changes, list(links))
+    links: list[tuple[str, str]] = [
+        (a, b)
+        for a, b in session.execute(
+            select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
+        )
+    ]
+    derived = derive_state(changes, links)
     stored = stored_state(session)
     problems = []
     for key in sorted(set(derived) | set(stored)):
@@ -410,7 +470,45 @@ def check_consistency(session: Session) -> list[str]:
                 problems.append(f"{key}.{column}: stored {have.get(column)!r}, history {value!r}")
     from qa_tui.store.tracking import tracking_problems  # derived from the records above
 
-    return problems + tracking_problems(session)
+    return problems + field_state_problems(session, changes, links) + tracking_problems(session)
+
+
+def field_state_problems(
+    session: Session, changes: Iterable[models.Change], links: Iterable[tuple[str, str]]
+) -> list[str]:
+    """Differences between the stored ``field_states`` and what the history says they are:
+    a row for each record's creation and deletion and for each field with several heads
+    (its heads, winner and conflict flag), and no other row."""
+    by_key: dict[tuple[str, str], list[models.Change]] = {}
+    for change in changes:
+        by_key.setdefault((change.entity_id, change.field), []).append(change)
+    superseding: dict[str, set[str]] = {}
+    for change_id, superseded_id in links:
+        superseding.setdefault(superseded_id, set()).add(change_id)
+    want: dict[tuple[str, str], tuple[str, str, str, str, bool]] = {}
+    for (entity_id, field), group in by_key.items():
+        ids = {c.id for c in group}
+        heads = sorted(
+            (c for c in group if not (superseding.get(c.id, set()) & ids)), key=change_order_key
+        )
+        if keeps_state(field, heads):
+            winner = heads[-1]
+            want[(entity_id, field)] = (
+                winner.entity_type,
+                winner.evaluation_id,
+                models.heads_json([h.id for h in heads]),
+                winner.id,
+                heads_disagree(h.value for h in heads),
+            )
+    have = {
+        (s.entity_id, s.field): (s.entity_type, s.evaluation_id, s.heads, s.winner_id, s.conflict)
+        for s in session.scalars(select(models.FieldState))
+    }
+    return [
+        f"field state {key}: stored {have.get(key)!r}, history {want.get(key)!r}"
+        for key in sorted(set(want) | set(have))
+        if want.get(key) != have.get(key)
+    ]
 
 
 def max_counter(session: Session) -> int:

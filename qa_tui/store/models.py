@@ -6,8 +6,9 @@ Two layers:
   field of one record, made on one device, ordered by a Lamport counter. It is the truth.
 * The typed tables (``evaluations``, ``responses``, ``entries``, …) are the *current state*,
   derived from the history (see :mod:`qa_tui.store.history`) and always consistent with it;
-  ``field_states`` keeps, per field, which changes are the current heads and whether they
-  conflict.
+  ``field_states`` keeps, for each record's creation and deletion and for each field with
+  several heads, which changes are the current heads and whether they conflict (any other
+  field's one head is derived from its changes).
 """
 
 from __future__ import annotations
@@ -136,12 +137,16 @@ class ChangeLink(Base):
 
 
 class FieldState(Base):
-    """Derived: the head change(s) of one field; more than one head is a conflict.
+    """Derived: the head change(s) of one field; more than one head is a conflict (unless
+    they agree).
 
-    Almost every field has one head, its winner: then the ``heads`` column is empty (NULL)
-    rather than repeating the winner's id (migration 0010), and :attr:`heads` gives the list
-    either way. On SQLite the table is ``WITHOUT ROWID``: its rows are found by their key
-    only, so the key is the table and no separate index repeats it.
+    A row is kept only for a record's creation (its aggregate, and one record per id) and
+    deletion, and for a field with several heads (migration 0017,
+    :func:`qa_tui.store.history.keeps_state`); any other field has one head, derived from its
+    changes (:func:`qa_tui.store.history.field_heads`). With one head the ``heads`` column is
+    empty (NULL) rather than repeating the winner's id (migration 0010), and :attr:`heads`
+    gives the list either way. On SQLite the table is ``WITHOUT ROWID``: its rows are found by
+    their key only, so the key is the table and no separate index repeats it.
     """
 
     __tablename__ = "field_states"

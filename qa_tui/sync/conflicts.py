@@ -30,6 +30,7 @@ from qa_tui.store.history import (
     changes_of_field,
     field_changes,
     recompute_field,
+    record_heads,
     winner_of,
 )
 from qa_tui.store.tracking import TRACKED_TYPES, refresh_actions
@@ -189,31 +190,25 @@ def _delete_conflicts(session: Session, deletion_state: models.FieldState) -> li
         )
     )
     out = []
-    others = session.scalars(
-        select(models.FieldState)
-        .where(
-            models.FieldState.entity_id == entity_id,
-            models.FieldState.field.not_in((CREATE, DELETED)),
-        )
-        .order_by(models.FieldState.field)
-    )
-    for state in others:
-        unseen = [h for h in json.loads(state.heads) if h not in seen]
+    for fld, heads in record_heads(session, deletion_state.evaluation_id, entity_id).items():
+        if fld in (CREATE, DELETED):
+            continue
+        unseen = [h.id for h in heads if h.id not in seen]
         if not unseen:
             continue
-        changes, _parents = _field_history(session, entity_id, state.field)
+        changes, _parents = _field_history(session, entity_id, fld)
         known = [changes[s] for s in seen if s in changes]
         ancestor = max(known, key=change_order_key, default=None)
         edits = sorted((changes[h] for h in unseen), key=change_order_key, reverse=True)
         out.append(
             Conflict(
-                f"{entity_id}:{state.field}:deleted",
+                f"{entity_id}:{fld}:deleted",
                 "delete",
-                state.evaluation_id,
+                deletion_state.evaluation_id,
                 "",
-                state.entity_type,
+                deletion_state.entity_type,
                 entity_id,
-                state.field,
+                fld,
                 _side(ancestor) if ancestor else None,
                 (_side(winner), *(_side(e) for e in edits)),
             )
@@ -267,14 +262,12 @@ def _find(session: Session, conflict_id: str) -> Conflict:
 
 def _record(session: Session, actor: Actor, conflict: Conflict, fld: str, value: Any) -> str:
     """Append a change to ``fld`` that supersedes its heads and every head of the record."""
-    heads = set()
-    for state in session.scalars(
-        select(models.FieldState).where(models.FieldState.entity_id == conflict.entity_id)
-    ):
-        if state.field == fld or (fld == DELETED and state.field != CREATE):
-            heads.update(json.loads(state.heads))
-    current = session.get(models.FieldState, (conflict.entity_id, fld))
-    old = winner_of(session, current) if current else None
+    heads: set[str] = set()
+    fields = record_heads(session, conflict.evaluation_id, conflict.entity_id)
+    for name, field_heads in fields.items():
+        if name == fld or (fld == DELETED and name != CREATE):
+            heads.update(h.id for h in field_heads)
+    old = fields[fld][-1] if fields.get(fld) else None
     where = (conflict.entity_type, conflict.entity_id, conflict.evaluation_id, fld)
     change = append_change(session, actor, where, value, heads, old.value if old else None)
     session.flush()

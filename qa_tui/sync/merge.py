@@ -789,9 +789,10 @@ def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, A
         key=lambda k: (rank[groups[k][0].entity_type], k[0], k[1] != CREATE, k[1]),
     )
     held = _preload(session, groups)  # referenced while they are used (a weak identity map)
+    states = {(s.entity_id, s.field): s for s in held if isinstance(s, models.FieldState)}
     with session.no_autoflush:  # each field's gets find what they need in the session
-        for entity_id, fld in order:
-            _apply_field(session, entity_id, fld, groups[(entity_id, fld)], links)
+        for key in order:
+            _apply_field(session, key, groups[key], links, states.get(key))
         latest: dict[str, tuple[str, str]] = {}  # entity id -> (latest wall time, its type)
         for item in new:
             when = max(latest.get(item["entity_id"], ("", ""))[0], item["wall_time"])
@@ -807,7 +808,8 @@ def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, A
 def _preload(session: Session, groups: dict[tuple[str, str], list[Any]]) -> list[Any]:
     """The field states and records of the touched records, read in a few queries: each
     field's ``session.get`` then finds them in the session, instead of a query and an
-    autoflush each (most of a small merge's time into evaluations the database holds)."""
+    autoflush each (most of a small merge's time into evaluations the database holds); a
+    field of these records with no state read here has none."""
     by_type: dict[str, set[str]] = defaultdict(set)
     for (entity_id, _fld), group in groups.items():
         by_type[group[0].entity_type].add(entity_id)
@@ -828,12 +830,17 @@ def _preload(session: Session, groups: dict[tuple[str, str], list[Any]]) -> list
 
 
 def _apply_field(
-    session: Session, entity_id: str, fld: str, group: list[Any], links: set[tuple[str, str]]
+    session: Session,
+    key: tuple[str, str],
+    group: list[Any],
+    links: set[tuple[str, str]],
+    state: models.FieldState | None,
 ) -> None:
+    entity_id, fld = key
     ids = {c.id for c in group}
     # Only links within the field count: a deletion also names other fields' heads it saw.
     in_field = {b for a, b in links if a in ids and b in ids}
-    winner = settle_field(session, entity_id, fld, group, in_field)
+    winner = settle_field(session, entity_id, fld, group, in_field, state)
     etype = ENTITY_TYPES[winner.entity_type]
     value = json.loads(winner.value)
     row = session.get(etype.model, entity_id)

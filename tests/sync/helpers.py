@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from qa_tui.domain import evaluation as ev
 from qa_tui.framework.loader import builtin_templates
 from qa_tui.store import models
 from qa_tui.store.db import Store
-from qa_tui.store.history import Actor, check_consistency
+from qa_tui.store.history import Actor, change_order_key, check_consistency, heads_disagree
 from qa_tui.store.migrate import open_store
 from qa_tui.sync import central
 from qa_tui.sync.aggregates import Aggregate
@@ -125,3 +126,31 @@ def full_dump(store: Store) -> list[tuple]:
             rows = s.execute(select(table)).all()
             out.append((table.name, sorted(tuple(str(v) for v in r) for r in rows)))
         return out
+
+
+def field_states_before_0017(store: Store) -> list[dict[str, Any]]:
+    """Every field's ``field_states`` row as the qa-tui before migration 0017 kept them (one per
+    field of every record; ``heads`` NULL when one head), worked out from the change log: how
+    a copy of an older database is written from one made today."""
+    with store.reader() as session:
+        groups: dict[tuple[str, str], list[models.Change]] = {}
+        for change in session.scalars(select(models.Change)):
+            groups.setdefault((change.entity_id, change.field), []).append(change)
+        rows = []
+        for (entity_id, field), group in sorted(groups.items()):
+            ids = {c.id for c in group}
+            superseded = {s for c in group for s in json.loads(c.supersedes) if s in ids}
+            heads = sorted((c for c in group if c.id not in superseded), key=change_order_key)
+            many = len(heads) > 1
+            rows.append(
+                {
+                    "entity_id": entity_id,
+                    "field": field,
+                    "entity_type": heads[-1].entity_type,
+                    "evaluation_id": heads[-1].evaluation_id,
+                    "heads": models.heads_json([h.id for h in heads]) if many else None,
+                    "winner_id": heads[-1].id,
+                    "conflict": many and heads_disagree(h.value for h in heads),
+                }
+            )
+    return rows

@@ -20,7 +20,14 @@ from qa_tui.store.history import recompute_field
 from qa_tui.store.migrate import alembic_config, open_store
 from qa_tui.store.views import load_view
 from qa_tui.sync.conflicts import list_conflicts
-from tests.sync.helpers import Laptop, conflicts, consistent, copy_into, full_dump
+from tests.sync.helpers import (
+    Laptop,
+    conflicts,
+    consistent,
+    copy_into,
+    field_states_before_0017,
+    full_dump,
+)
 from tests.sync.test_merge_plans import _scans, _watch
 
 OLD = {"ix_changes_entity_field", "ix_changes_evaluation"}
@@ -49,10 +56,15 @@ def _copy_at_0011(source: Path, url: str) -> None:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0011")
     engine.dispose()
+    made = open_store(f"sqlite:///{source}", migrate=False)
+    states = field_states_before_0017(made)  # one row per field before 0017
+    made.dispose()
     into, out = create_engine(url), create_engine(f"sqlite:///{source}")
     with into.begin() as write, out.connect() as read:
         for table in models.Base.metadata.sorted_tables:
             rows = [dict(r) for r in read.execute(select(table)).mappings()]
+            if table.name == "field_states":
+                rows = states
             if rows:
                 write.execute(table.delete())  # meta: rows the migrations wrote
                 write.execute(table.insert(), rows)

@@ -588,15 +588,12 @@ def make_conflict(
 ) -> None:
     """Two laptops changed the practitioner of one evaluation independently (fixed ids and
     times, so the pictures are stable): the merge result, written with the store's own rules."""
-    import json
-
     from qa_tui.store import models
-    from qa_tui.store.history import dumps, recompute_field
+    from qa_tui.store.history import dumps, field_heads, recompute_field
 
     with ws.store.session() as session:
-        state = session.get(models.FieldState, (evaluation_id, "practitioner"))
-        assert state is not None
-        heads = json.loads(state.heads)
+        heads = [h.id for h in field_heads(session, evaluation_id, evaluation_id, "practitioner")]
+        assert heads
         for number, (name, who) in enumerate(
             ((values[0], "Ann Auditor"), (values[1], "Bo Auditor")), 1
         ):

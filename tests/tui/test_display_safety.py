@@ -86,32 +86,34 @@ def poison(db_url: str, evaluation_ids: list[str], text: str) -> None:
     from sqlalchemy.orm import Session
 
     from qa_tui.store import models
-    from qa_tui.store.history import Actor, record_change, winner_of
+    from qa_tui.store.history import Actor, record_change, record_heads
 
     actor = Actor("Laptop Elsewhere", "99999999-0000-4000-8000-000000000000", frozen_clock)
     engine = create_engine(db_url)
     with Session(engine) as session, session.begin():
-        states = session.scalars(
-            select(models.FieldState).where(models.FieldState.evaluation_id.in_(evaluation_ids))
+        records = session.execute(
+            select(models.Change.evaluation_id, models.Change.entity_id)
+            .where(models.Change.evaluation_id.in_(evaluation_ids))
+            .distinct()
         ).all()
-        for state in states:
-            if state.field.startswith("_") or state.field in ("status", "completed_at"):
-                continue
-            if state.field.endswith("_id"):  # a reference to another record, not text shown
-                continue
-            winner = winner_of(session, state)
-            assert winner is not None
-            value = json.loads(winner.value)
-            if isinstance(value, str) and value and not value[:4].isdigit():
-                record_change(
-                    session,
-                    actor,
-                    state.entity_type,
-                    state.entity_id,
-                    state.evaluation_id,
-                    state.field,
-                    text,
-                )
+        for evaluation_id, entity_id in records:
+            for field, heads in record_heads(session, evaluation_id, entity_id).items():
+                if field.startswith("_") or field in ("status", "completed_at"):
+                    continue
+                if field.endswith("_id"):  # a reference to another record, not text shown
+                    continue
+                winner = heads[-1]
+                value = json.loads(winner.value)
+                if isinstance(value, str) and value and not value[:4].isdigit():
+                    record_change(
+                        session,
+                        actor,
+                        winner.entity_type,
+                        entity_id,
+                        evaluation_id,
+                        field,
+                        text,
+                    )
     engine.dispose()
 
 
