@@ -299,7 +299,7 @@ class Response(Record):
     """The answer to one template item (grade + evidence, yes/no + reason, or text)."""
 
     __tablename__ = "responses"
-    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"))
     item_id: Mapped[str] = mapped_column(String(100))
     grade: Mapped[str] = mapped_column(String(64), default="")
     na_reason: Mapped[str] = mapped_column(Text, default="")
@@ -326,7 +326,7 @@ class Scale(Record):
     """One participant's scale (0–10) and rationale on one scaling item."""
 
     __tablename__ = "scales"
-    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"))
     item_id: Mapped[str] = mapped_column(String(100))
     participant_id: Mapped[str] = mapped_column(ID)
     score: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -349,7 +349,7 @@ class Action(Record):
     """An agreed action: what, who owns it, by when; tracked to completion."""
 
     __tablename__ = "actions"
-    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
+    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"))
     description: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(200), default="")
     due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
@@ -456,7 +456,7 @@ class Moderation(Record):
     evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
     moderator: Mapped[str] = mapped_column(String(200), default="")
     moderator_role: Mapped[str] = mapped_column(String(200), default="")
-    moderated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
+    moderated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     group_name: Mapped[str] = mapped_column(String(200), default="")
     learning_points: Mapped[str] = mapped_column(Text, default="")
     session_id: Mapped[str] = mapped_column(String(36), default="", index=True)
@@ -477,7 +477,7 @@ class ModerationJudgement(Record):
 
     __tablename__ = "moderation_judgements"
     evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
-    moderation_id: Mapped[str] = mapped_column(ID, index=True)
+    moderation_id: Mapped[str] = mapped_column(ID)
     item_id: Mapped[str] = mapped_column(String(100))
     auditor_grade: Mapped[str] = mapped_column(String(64), default="")
     moderated_grade: Mapped[str] = mapped_column(String(64), default="")
