@@ -276,7 +276,9 @@ def test_merge_killed_at_batch_boundaries_and_inside_batches(
 # lock). Then "early" kills during verification, before the transaction, and each fraction kills
 # that far into the transaction (counted from the lock again, so it lands inside the transaction
 # whatever the machine's speed).
-PG_KILLS: tuple[float | str | None, ...] = (None, "early", 0.15, 0.45, 0.7, 0.9)
+# None: the reference run; "early": while verifying; "written": as soon as a batch has written
+# (inside a batch whatever the machine's load); fractions of the reference's time.
+PG_KILLS: tuple[float | str | None, ...] = (None, "early", "written", 0.15, 0.45, 0.7, 0.9)
 
 
 class PgAdmin:
@@ -410,6 +412,13 @@ def test_killed_merge_on_postgresql_leaves_whole_evaluations_and_merging_again_c
                     backend = admin.merge_lock_of(name, child)
                     time.sleep(kill * transaction)
                     wrote = admin.has_written(backend)
+                elif kill == "written":
+                    backend = admin.merge_lock_of(name, child)
+                    _until(
+                        "a batch that has written",
+                        lambda b=backend, c=child: admin.has_written(b) or c.poll() is not None,
+                    )
+                    wrote = admin.has_written(backend)
                 child.send_signal(signal.SIGKILL)
                 child.wait()
             # The killed client's backend must end (rolling back) before the state is read: a
@@ -434,9 +443,10 @@ def test_killed_merge_on_postgresql_leaves_whole_evaluations_and_merging_again_c
     assert outcomes["early"] == (False, False, 0)  # killed while verifying: nothing written
     assert before != after
     # Killed in the middle of its batches: the merge was cut short, whole evaluations stayed
-    # (at least two kills), and at least one kill landed inside a batch that had written. How
-    # many land inside a batch rather than between two depends on the machine's load, so the
-    # count is not asked for beyond one.
+    # (at least two kills), and at least one kill landed inside a batch that had written (the
+    # "written" kill waits for one; how many timed kills land inside a batch rather than
+    # between two depends on the machine's load, so the count is not asked for beyond one).
+    assert outcomes["written"][0] and not outcomes["written"][1], outcomes
     cut = [k for k, (_wrote, done, n) in outcomes.items() if not done and n > 0]
     inside = [k for k, (wrote, done, _n) in outcomes.items() if wrote and not done]
     assert len(cut) >= 2 and inside, outcomes
