@@ -352,13 +352,17 @@ def _intervals(
     features = blocks.features
     for size in np.unique(sizes[boot]).tolist():
         chosen = np.flatnonzero(boot & (sizes == size))
+        # The replicates of every group of this size, then their percentiles in one call (a
+        # row's percentiles are its own, however many rows there are): a call per batch of
+        # 16 cost a year's report of 835 sessions 10 ms more.
+        replicates = np.empty((len(chosen), REPLICATES))
         for first in range(0, len(chosen), BATCH):
             batch = chosen[first : first + BATCH]
             index = blocks.starts[batch][:, None] + np.arange(size)
             resampled = np.matmul(_resample_counts(size), features[index])
-            replicates = _from_features(name, resampled, k)
-            for group, interval in zip(batch, _percentile_intervals(replicates), strict=True):
-                out[group] = interval
+            replicates[first : first + len(batch)] = _from_features(name, resampled, k)
+        for group, interval in zip(chosen.tolist(), _percentile_intervals(replicates), strict=True):
+            out[group] = interval
     jack = np.flatnonzero(wanted & ~boot)
     jackknives = _jackknives(name, blocks, features, values, jack, k)
     for group, interval in zip(jack.tolist(), jackknives, strict=True):
