@@ -320,7 +320,11 @@ def _from_features(name: str, features: Matrix, k: int) -> Matrix:
             return np.where(expected / (total * total) > 1e-12, kappa, np.nan)
         marginals, pairs = np.ascontiguousarray(features[..., :k]), features[..., k:]
         observed, expected = _disagreements(marginals, pairs)
-        alpha = 1.0 - (marginals.sum(axis=-1) - 1.0) * observed / expected
+        # The number of values, as a product with ones: the marginals are counts, so their sum
+        # is exact whichever way it is added, and numpy's sum over a last axis of four took a
+        # fifth of a bootstrap's time.
+        total = marginals @ np.ones(k)
+        alpha = 1.0 - (total - 1.0) * observed / expected
         return np.where(expected > 1e-12, alpha, np.nan)
 
 
