@@ -331,13 +331,18 @@ def _from_features(name: str, features: Matrix, k: int) -> Matrix:
 def _percentile_intervals(
     replicates: Matrix,
 ) -> list[tuple[float | None, float | None, str]]:
-    """:func:`_percentile_interval` of each row, the rows without a NaN at once."""
+    """:func:`_percentile_interval` of each row, the rows without a NaN at once. When every
+    row is whole, ``replicates`` is reordered within its rows (partitioned in place: a copy
+    of megabytes saved; nothing reads them after)."""
     whole = np.isfinite(replicates).all(axis=1)
     out: list[tuple[float | None, float | None, str]] = [
         (None, None, "") for _ in range(len(replicates))
     ]
     if whole.any():
-        low, high = np.percentile(replicates[whole], [2.5, 97.5], axis=1)
+        # The whole rows are a copy of their own (or all of them): partitioned in place, the
+        # same partition of the same numbers as on a copy.
+        rows = replicates if whole.all() else replicates[whole]
+        low, high = np.percentile(rows, [2.5, 97.5], axis=1, overwrite_input=True)
         for row, lo, hi in zip(np.flatnonzero(whole).tolist(), low, high, strict=True):
             out[row] = (float(lo), float(hi), "")
     for row in np.flatnonzero(~whole).tolist():

@@ -331,3 +331,18 @@ def test_alpha_counts_its_values_exactly_as_numpy_sums_them() -> None:
             summed = 1.0 - (marginals.sum(axis=-1) - 1.0) * observed / expected
         reference = np.where(expected > 1e-12, summed, np.nan)
         assert np.array_equal(am._from_features(ag.ALPHA, resampled, 4), reference, equal_nan=True)
+
+
+def test_the_percentiles_of_many_rows_are_each_rows_own() -> None:
+    """The intervals of every group of one size are taken at once (partitioned in place when
+    every row is whole): each row's are exactly those of the row alone, with or without rows
+    that have undefined replicates among them."""
+    import qa_tui.domain.agreement_math as am
+
+    rng = np.random.default_rng(3)
+    for nan_rows in ((), (2,), (0, 5, 6)):
+        replicates = rng.normal(size=(8, 1000))
+        for row in nan_rows:
+            replicates[row, rng.integers(0, 1000, 50 if row else 200)] = np.nan
+        alone = [am._percentile_interval(row.copy()) for row in replicates]
+        assert am._percentile_intervals(replicates.copy()) == alone
