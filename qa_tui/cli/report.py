@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import gc
 from pathlib import Path
 
 import click
@@ -65,6 +67,10 @@ def report(
     finally:
         ws.close()
     write_report(made, fmt, out)
+    # The command's process ends here, and its last collection would walk everything still
+    # alive (the report's rows, every module) to free what the exit frees anyway: 90 ms of a
+    # year's moderation report as JSON. Frozen at exit, they are left to it.
+    atexit.register(gc.freeze)
     click.echo(f"{made.title}, {made.period.label}: written to {out}")
 
 

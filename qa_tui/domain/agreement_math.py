@@ -320,20 +320,29 @@ def _from_features(name: str, features: Matrix, k: int) -> Matrix:
             return np.where(expected / (total * total) > 1e-12, kappa, np.nan)
         marginals, pairs = np.ascontiguousarray(features[..., :k]), features[..., k:]
         observed, expected = _disagreements(marginals, pairs)
-        alpha = 1.0 - (marginals.sum(axis=-1) - 1.0) * observed / expected
+        # The number of values, as a product with ones: the marginals are counts, so their sum
+        # is exact whichever way it is added, and numpy's sum over a last axis of four took a
+        # fifth of a bootstrap's time.
+        total = marginals @ np.ones(k)
+        alpha = 1.0 - (total - 1.0) * observed / expected
         return np.where(expected > 1e-12, alpha, np.nan)
 
 
 def _percentile_intervals(
     replicates: Matrix,
 ) -> list[tuple[float | None, float | None, str]]:
-    """:func:`_percentile_interval` of each row, the rows without a NaN at once."""
+    """:func:`_percentile_interval` of each row, the rows without a NaN at once. When every
+    row is whole, ``replicates`` is reordered within its rows (partitioned in place: a copy
+    of megabytes saved; nothing reads them after)."""
     whole = np.isfinite(replicates).all(axis=1)
     out: list[tuple[float | None, float | None, str]] = [
         (None, None, "") for _ in range(len(replicates))
     ]
     if whole.any():
-        low, high = np.percentile(replicates[whole], [2.5, 97.5], axis=1)
+        # The whole rows are a copy of their own (or all of them): partitioned in place, the
+        # same partition of the same numbers as on a copy.
+        rows = replicates if whole.all() else replicates[whole]
+        low, high = np.percentile(rows, [2.5, 97.5], axis=1, overwrite_input=True)
         for row, lo, hi in zip(np.flatnonzero(whole).tolist(), low, high, strict=True):
             out[row] = (float(lo), float(hi), "")
     for row in np.flatnonzero(~whole).tolist():
@@ -352,13 +361,17 @@ def _intervals(
     features = blocks.features
     for size in np.unique(sizes[boot]).tolist():
         chosen = np.flatnonzero(boot & (sizes == size))
+        # The replicates of every group of this size, then their percentiles in one call (a
+        # row's percentiles are its own, however many rows there are): a call per batch of
+        # 16 cost a year's report of 835 sessions 10 ms more.
+        replicates = np.empty((len(chosen), REPLICATES))
         for first in range(0, len(chosen), BATCH):
             batch = chosen[first : first + BATCH]
             index = blocks.starts[batch][:, None] + np.arange(size)
             resampled = np.matmul(_resample_counts(size), features[index])
-            replicates = _from_features(name, resampled, k)
-            for group, interval in zip(batch, _percentile_intervals(replicates), strict=True):
-                out[group] = interval
+            replicates[first : first + len(batch)] = _from_features(name, resampled, k)
+        for group, interval in zip(chosen.tolist(), _percentile_intervals(replicates), strict=True):
+            out[group] = interval
     jack = np.flatnonzero(wanted & ~boot)
     jackknives = _jackknives(name, blocks, features, values, jack, k)
     for group, interval in zip(jack.tolist(), jackknives, strict=True):

@@ -10,6 +10,7 @@ second auditor's record.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -20,6 +21,8 @@ from qa_tui.domain.sessions import get_session, moderators, session_moderation_i
 from qa_tui.errors import NotFoundError
 from qa_tui.framework.model import GradingScale, Item, ItemKind, Template
 from qa_tui.store import models
+from qa_tui.store.moderation_views import SessionEvaluation, read_session_evaluation
+from qa_tui.store.queries import get_evaluation
 from qa_tui.store.views import EvaluationView, load_view
 
 HIDDEN = "hidden until the group reveals the auditor's grades"
@@ -290,17 +293,28 @@ class SideBySide:
 
 
 def side_by_side(
-    session: Session, template: Template, session_id: str, evaluation_id: str
+    session: Session,
+    template: Template | Callable[[models.Evaluation], Template],
+    session_id: str,
+    evaluation_id: str,
 ) -> SideBySide:
-    """One evaluation of a session, item by item, for the two-pane screen."""
-    found = get_session(session, session_id)
-    moderation = session.get(models.Moderation, session_moderation_id(session_id, evaluation_id))
-    if moderation is None or moderation.deleted:
-        raise NotFoundError(f"Evaluation {evaluation_id} is not in this moderation session")
-    view = load_view(session, evaluation_id)
-    people = moderators(session, session_id)
+    """One evaluation of a session, item by item, for the two-pane screen (``template``: the
+    evaluation's, or how to find it from the evaluation, read in the same transaction)."""
+    moderation_id = session_moderation_id(session_id, evaluation_id)
+    read = read_session_evaluation(session, session_id, moderation_id, evaluation_id)
+    if read is None:  # say what is missing, in the order it matters
+        get_session(session, session_id)
+        moderation = session.get(models.Moderation, moderation_id)
+        if moderation is None or moderation.deleted:
+            raise NotFoundError(f"Evaluation {evaluation_id} is not in this moderation session")
+        get_evaluation(session, evaluation_id)
+        read = read_session_evaluation(session, session_id, moderation_id, evaluation_id)
+        if read is None:  # made or removed in between: read as a whole or not at all
+            raise NotFoundError(f"Evaluation {evaluation_id} is not in this moderation session")
+    found, moderation, view = read.moderation_session, read.moderation, read.view
+    if not isinstance(template, Template):
+        template = template(view.evaluation)
     hidden = found.blind_first and not moderation.revealed
-    right = _moderation_items(session, template, session_id, moderation, people)
     return SideBySide(
         session_id,
         view.evaluation,
@@ -308,51 +322,28 @@ def side_by_side(
         moderation,
         found.blind_first,
         found.status != "closed",
-        people,
+        read.moderators,
         auditor_items(view, template, hidden),
-        right,
+        _moderation_items(template, read),
     )
 
 
-def _moderation_items(
-    session: Session,
-    template: Template,
-    session_id: str,
-    moderation: models.Moderation,
-    people: list[models.SessionModerator],
-) -> dict[str, ModerationItem]:
-    blind: dict[tuple[str, str], str] = {
-        (row.moderator_id, row.item_id): row.grade
-        for row in session.scalars(
-            select(models.BlindGrade).where(
-                models.BlindGrade.session_id == session_id,
-                models.BlindGrade.target_evaluation_id == moderation.evaluation_id,
-                ~models.BlindGrade.deleted,
-            )
-        )
-    }
-    judged = {
-        j.item_id: j
-        for j in session.scalars(
-            select(models.ModerationJudgement).where(
-                models.ModerationJudgement.moderation_id == moderation.id,
-                ~models.ModerationJudgement.deleted,
-            )
-        )
-    }
+def _moderation_items(template: Template, read: SessionEvaluation) -> dict[str, ModerationItem]:
     out = {}
     graded = [i.id for i in template.items(ItemKind.GRADE)] + [OVERALL]
     for item_id in graded:
-        j = judged.get(item_id)
-        auditor, agreed = (j.auditor_grade, j.moderated_grade) if j else ("", "")
+        auditor, agreed, rationale = read.judgements.get(item_id, ("", "", ""))
         out[item_id] = ModerationItem(
             item_id,
-            tuple(BlindCell(p.id, p.name, blind.get((p.id, item_id), "")) for p in people),
+            tuple(
+                BlindCell(p.id, p.name, read.blind.get((p.id, item_id), ""))
+                for p in read.moderators
+            ),
             auditor,
             agreed,
             agreement(template.scale, auditor, agreed),
             steps_between(template.scale, auditor, agreed),
-            j.rationale if j else "",
+            rationale,
         )
     return out
 

@@ -141,8 +141,9 @@ class SessionService:
         return self.ws.template_for(evaluation)
 
     def side_by_side(self, session_id: str, evaluation_id: str) -> SideBySide:
-        template = self.template_of(evaluation_id)
-        return self.ws.read(side_by_side, template, session_id, evaluation_id)
+        """One evaluation of the session, item by item, read in one transaction (its
+        template found from the evaluation read there)."""
+        return self.ws.read(side_by_side, self.ws.template_for, session_id, evaluation_id)
 
     def compare(self, first: str, second: str) -> Comparison:
         pair = ((first, self.template_of(first)), (second, self.template_of(second)))

@@ -309,3 +309,40 @@ def test_intervals_do_not_depend_on_how_many_groups_are_bootstrapped_at_once(
         found.append([(e.value, e.low, e.high, e.reason) for e in (*alphas, *kappas)])
     assert any(low is not None for _v, low, _h, _r in found[0])
     assert found[0] == found[1] == found[2]
+
+
+def test_alpha_counts_its_values_exactly_as_numpy_sums_them() -> None:
+    """Alpha's number of values is the marginals' sum taken as a product with ones (numpy's
+    sum over a short last axis was a fifth of a bootstrap): the marginals are counts, so the
+    figure is the same to the last bit, with three to six blind grades per unit (the
+    coincidences then are halves, thirds, fifths: not whole numbers)."""
+    import qa_tui.domain.agreement_math as am
+
+    rng = np.random.default_rng(11)
+    for graders in range(3, 7):
+        counts = np.stack(
+            [np.bincount(rng.integers(0, 4, graders), minlength=4) for _ in range(600)]
+        ).astype(float)
+        per_unit = am.alpha_features(counts).reshape(50, 12, -1)
+        resampled = np.matmul(am._resample_counts(12), per_unit)  # 50 × 1,000 replicates
+        marginals = np.ascontiguousarray(resampled[..., :4])
+        observed, expected = am._disagreements(marginals, resampled[..., 4:])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            summed = 1.0 - (marginals.sum(axis=-1) - 1.0) * observed / expected
+        reference = np.where(expected > 1e-12, summed, np.nan)
+        assert np.array_equal(am._from_features(ag.ALPHA, resampled, 4), reference, equal_nan=True)
+
+
+def test_the_percentiles_of_many_rows_are_each_rows_own() -> None:
+    """The intervals of every group of one size are taken at once (partitioned in place when
+    every row is whole): each row's are exactly those of the row alone, with or without rows
+    that have undefined replicates among them."""
+    import qa_tui.domain.agreement_math as am
+
+    rng = np.random.default_rng(3)
+    for nan_rows in ((), (2,), (0, 5, 6)):
+        replicates = rng.normal(size=(8, 1000))
+        for row in nan_rows:
+            replicates[row, rng.integers(0, 1000, 50 if row else 200)] = np.nan
+        alone = [am._percentile_interval(row.copy()) for row in replicates]
+        assert am._percentile_intervals(replicates.copy()) == alone

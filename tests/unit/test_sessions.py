@@ -332,3 +332,72 @@ def test_units_count_each_blind_grade_once_packed_or_one_by_one(
         (second, "assessment"): ("", 2),  # graded blind only
         (second, "planning"): ("", 2),
     }
+
+
+def test_the_side_by_side_reads_what_the_whole_evaluation_shows_in_one_short_read(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One transaction of a few queries (the view opens while the screen mounts, and on
+    PostgreSQL each round trip waits for the screen's turn), showing exactly what the whole
+    evaluation's read shows: feedback given in one millisecond in the order it was given,
+    though its ids sort the other way; scales with the names of those who gave them."""
+    from sqlalchemy import event
+
+    from qa_tui.domain import evaluation as ev
+    from qa_tui.domain.session_views import auditor_items
+    from qa_tui.services.moderation import SessionService
+    from qa_tui.store.views import load_view
+
+    eid = new_eval(workspace)
+    fill(workspace, tpl, eid)
+    ids_backwards = iter(f"ffffffff-ffff-7fff-bfff-{n:012x}" for n in range(999, 0, -1))
+    monkeypatch.setattr("qa_tui.domain.record_writes.new_id", lambda: next(ids_backwards))
+    said = ["First.", "Second.", "Third."]
+    for text in said:  # the frozen clock: one created_at for all three
+        workspace.write(ev.add_feedback, tpl, eid, "child_voice", "direct", "Mum", text)
+    monkeypatch.undo()
+    workspace.write(complete, tpl, eid)
+    sid = workspace.write(ses.create_session, "2026-10-14", "", PEOPLE)
+    workspace.write(ses.add_evaluation, sid, eid)
+    tom = ses.moderator_id(sid, "Tom Lindqvist")
+    workspace.write(ses.set_blind_grade, tpl, sid, tom, eid, "planning", "good")
+    statements: list[str] = []
+
+    def counted(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(workspace.store.engine, "before_cursor_execute", counted)
+    try:
+        data = SessionService(workspace).side_by_side(sid, eid)
+    finally:
+        event.remove(workspace.store.engine, "before_cursor_execute", counted)
+    assert len(statements) <= 8, statements  # 20, in two transactions, before
+
+    with workspace.store.reader() as s:
+        whole = auditor_items(load_view(s, eid), tpl, hidden=True)
+    assert data.left == whole
+    voice = next(i for i in data.left if i.item_id == "child_voice")
+    assert [line for line in voice.lines if line.startswith("• Mum")] == [
+        f"• Mum: {text}" for text in said
+    ]
+    scale = next(i for i in data.left if i.item_id == "safety_scale")
+    assert len(scale.lines) > 1 and not any("someone" in line for line in scale.lines)
+    assert [c.grade for c in data.right["planning"].blind] == ["", "good"]  # Priya, Tom
+    assert [m.name for m in data.moderators] == ["Priya Okafor", "Tom Lindqvist"]
+
+
+def test_the_side_by_side_says_what_is_missing(
+    workspace: Any,
+    tpl: Template,  # noqa: F811
+    prepared: tuple[str, list[str]],
+) -> None:
+    sid, ids = prepared
+    other = completed(workspace, tpl, case_reference="LCS-999999")
+    with workspace.store.reader() as s:
+        with pytest.raises(NotFoundError, match="No moderation session with id nowhere"):
+            side_by_side(s, tpl, "nowhere", ids[0])
+        with pytest.raises(NotFoundError, match=f"Evaluation {other} is not in this moderation"):
+            side_by_side(s, tpl, sid, other)
+        assert side_by_side(s, tpl, sid, ids[1]).evaluation.id == ids[1]
