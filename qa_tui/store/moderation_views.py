@@ -96,8 +96,8 @@ def _alive(session: Session, model: Any, evaluation_id: str) -> list[Any]:
 
 def _view(session: Session, evaluation: models.Evaluation) -> EvaluationView:
     """The parts of :func:`~qa_tui.store.views.load_view` the side by side shows, in the same
-    order: responses, entries (by position), scales (as the database gives them) with the
-    participants who gave them, feedback (in the order it was made)."""
+    order: responses, entries (by position), scales (in the order their participants were
+    added) with the participants who gave them, feedback (in the order it was made)."""
     eid = evaluation.id
     view = EvaluationView(evaluation)
     view.responses = {r.item_id: r for r in _alive(session, models.Response, eid)}
@@ -105,15 +105,26 @@ def _view(session: Session, evaluation: models.Evaluation) -> EvaluationView:
         view.entries[entry.item_id].append(entry)
     sc, p = models.Scale, models.Participant
     named: dict[str, models.Participant] = {}
+    given: list[tuple[models.Scale, models.Participant | None]] = []
     for scale, participant in session.execute(
         select(sc, p)
         .outerjoin(p, (p.id == sc.participant_id) & (p.evaluation_id == eid) & ~p.deleted)
         .where(sc.evaluation_id == eid, ~sc.deleted)
     ):
-        view.scales[scale.item_id].append(scale)
+        given.append((scale, participant))
         if participant is not None:
             named[participant.id] = participant
-    view.participants = list(named.values())
+    # An item's scales in the order their participants were added, as the summary lists them.
+    for scale, _participant in sorted(
+        given,
+        key=lambda g: (
+            (g[1].created_at, g[1].id) if g[1] is not None else ("~", ""),
+            g[0].created_at,
+            g[0].id,
+        ),
+    ):
+        view.scales[scale.item_id].append(scale)
+    view.participants = sorted(named.values(), key=lambda x: (x.created_at, x.id))
     feedback = _alive(session, models.Feedback, eid)
     # In the order it was made: by time, then by the counter of its creation (read only when
     # two were made in the same millisecond: it is a query of the change log).

@@ -84,7 +84,13 @@ def load_view(session: Session, evaluation_id: str) -> EvaluationView:
         _alive(session, models.Entry, evaluation_id), key=lambda e: (e.position, e.id)
     ):
         view.entries[entry.item_id].append(entry)
-    for scale in _alive(session, models.Scale, evaluation_id):
+    # An item's scales in the order their participants were added (never as an index happens
+    # to give them back).
+    place = {p.id: n for n, p in enumerate(view.participants)}
+    for scale in sorted(
+        _alive(session, models.Scale, evaluation_id),
+        key=lambda s: (place.get(s.participant_id, len(place)), s.created_at, s.id),
+    ):
         view.scales[scale.item_id].append(scale)
     for item in sorted(_alive(session, models.Feedback, evaluation_id), key=by_creation):
         view.feedback[item.item_id].append(item)

@@ -244,6 +244,20 @@ def test_scaling_per_participant_with_rationale(workspace: Any, tpl: Template) -
     assert len(view.scales["safety_scale"]) == 2
 
 
+def test_an_items_scales_are_in_the_order_their_participants_were_added(
+    workspace: Any, tpl: Template
+) -> None:
+    """Not in the order they were scaled, nor as an index gives them back (by score)."""
+    evaluation_id = new_eval(workspace)
+    auditor = load_view_ws(workspace, evaluation_id).participants[0].id
+    mum = workspace.write(ev.add_participant, evaluation_id, "Mum", "Parent")
+    dad = workspace.write(ev.add_participant, evaluation_id, "Dad", "Parent")
+    for who, score in ((dad, 2), (mum, 9), (auditor, 5)):
+        workspace.write(ev.set_scale, tpl, evaluation_id, "safety_scale", who, score, "Seen.")
+    view = load_view_ws(workspace, evaluation_id)
+    assert [s.participant_id for s in view.scales["safety_scale"]] == [auditor, mum, dad]
+
+
 def test_actions_statuses_and_dates(workspace: Any, tpl: Template) -> None:
     evaluation_id = new_eval(workspace)
     action_id = workspace.write(
