@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from qa_tui.domain import evaluation as ev
 from qa_tui.store import models
@@ -277,8 +277,19 @@ def test_merge_killed_at_batch_boundaries_and_inside_batches(
 # that far into the transaction (counted from the lock again, so it lands inside the transaction
 # whatever the machine's speed).
 # None: the reference run; "early": while verifying; "written": as soon as a batch has written
-# (inside a batch whatever the machine's load); fractions of the reference's time.
-PG_KILLS: tuple[float | str | None, ...] = (None, "early", "written", 0.15, 0.45, 0.7, 0.9)
+# (inside a batch whatever the machine's load); "committed": as soon as a batch has committed
+# evaluations (cut short with whole evaluations, whatever the load); fractions of the
+# reference's time.
+PG_KILLS: tuple[float | str | None, ...] = (
+    None,
+    "early",
+    "written",
+    "committed",
+    0.15,
+    0.45,
+    0.7,
+    0.9,
+)
 
 
 class PgAdmin:
@@ -352,6 +363,20 @@ class PgAdmin:
         self.conn.close()
 
 
+def _until_committed(url: str, child: subprocess.Popen[bytes]) -> None:
+    """Wait until a merge batch has committed evaluations into ``url`` (or the merge ended)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as watch:  # read committed: each count sees the latest commits
+            count = text("SELECT count(*) FROM evaluations")
+            _until(
+                "a batch committed",
+                lambda: bool(watch.execute(count).scalar()) or child.poll() is not None,
+            )
+    finally:
+        engine.dispose()
+
+
 def _until(what: str, check, limit: float = 30.0):
     """Poll ``check()`` every few milliseconds until it returns something truthy."""
     deadline = time.perf_counter() + limit
@@ -419,6 +444,10 @@ def test_killed_merge_on_postgresql_leaves_whole_evaluations_and_merging_again_c
                         lambda b=backend, c=child: admin.has_written(b) or c.poll() is not None,
                     )
                     wrote = admin.has_written(backend)
+                elif kill == "committed":
+                    backend = admin.merge_lock_of(name, child)
+                    _until_committed(url, child)
+                    wrote = admin.has_written(backend)
                 child.send_signal(signal.SIGKILL)
                 child.wait()
             # The killed client's backend must end (rolling back) before the state is read: a
@@ -447,6 +476,7 @@ def test_killed_merge_on_postgresql_leaves_whole_evaluations_and_merging_again_c
     # "written" kill waits for one; how many timed kills land inside a batch rather than
     # between two depends on the machine's load, so the count is not asked for beyond one).
     assert outcomes["written"][0] and not outcomes["written"][1], outcomes
+    assert not outcomes["committed"][1] and outcomes["committed"][2] > 0, outcomes
     cut = [k for k, (_wrote, done, n) in outcomes.items() if not done and n > 0]
     inside = [k for k, (wrote, done, _n) in outcomes.items() if wrote and not done]
     assert len(cut) >= 2 and inside, outcomes
