@@ -399,24 +399,35 @@ def recompute_field(session: Session, entity_id: str, field: str) -> models.Chan
 State = dict[tuple[str, str], dict[str, Any]]
 
 
-def derive_state(changes: Iterable[models.Change], links: Iterable[tuple[str, str]]) -> State:
-    """Compute the current state of every record from the history alone (no typed tables).
-
-    Returns ``{(entity_type, entity_id): {column: value}}``, the columns named as in the typed
-    tables; used to prove that the stored state is exactly what the history says.
-    """
+def _fields_of(
+    changes: Iterable[models.Change], links: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[list[models.Change], list[models.Change]]]:
+    """Every field of the history, ``(record id, field)`` → (its changes, its heads in winner
+    order): the heads are the changes no other change of the same field supersedes."""
     by_key: dict[tuple[str, str], list[models.Change]] = {}
     for change in changes:
         by_key.setdefault((change.entity_id, change.field), []).append(change)
     superseding: dict[str, set[str]] = {}
     for change_id, superseded_id in links:
         superseding.setdefault(superseded_id, set()).add(change_id)
-    state: State = {}
-    latest: dict[str, str] = {}
-    for (entity_id, field), group in by_key.items():
+    fields = {}
+    for key, group in by_key.items():
         ids = {c.id for c in group}
         heads = [c for c in group if not (superseding.get(c.id, set()) & ids)]
-        winner = max(heads, key=change_order_key)
+        fields[key] = (group, sorted(heads, key=change_order_key))
+    return fields
+
+
+def derive_state(changes: Iterable[models.Change], links: Iterable[tuple[str, str]]) -> State:
+    """Compute the current state of every record from the history alone (no typed tables).
+
+    Returns ``{(entity_type, entity_id): {column: value}}``, the columns named as in the typed
+    tables; used to prove that the stored state is exactly what the history says.
+    """
+    state: State = {}
+    latest: dict[str, str] = {}
+    for (entity_id, field), (group, heads) in _fields_of(changes, links).items():
+        winner = heads[-1]
         etype = ENTITY_TYPES[winner.entity_type]
         record = state.setdefault((etype.name, entity_id), {})
         latest[entity_id] = max([latest.get(entity_id, ""), *(c.wall_time for c in group)])
@@ -479,18 +490,8 @@ def field_state_problems(
     """Differences between the stored ``field_states`` and what the history says they are:
     a row for each record's creation and deletion and for each field with several heads
     (its heads, winner and conflict flag), and no other row."""
-    by_key: dict[tuple[str, str], list[models.Change]] = {}
-    for change in changes:
-        by_key.setdefault((change.entity_id, change.field), []).append(change)
-    superseding: dict[str, set[str]] = {}
-    for change_id, superseded_id in links:
-        superseding.setdefault(superseded_id, set()).add(change_id)
     want: dict[tuple[str, str], tuple[str, str, str, str, bool]] = {}
-    for (entity_id, field), group in by_key.items():
-        ids = {c.id for c in group}
-        heads = sorted(
-            (c for c in group if not (superseding.get(c.id, set()) & ids)), key=change_order_key
-        )
+    for (entity_id, field), (_group, heads) in _fields_of(changes, links).items():
         if keeps_state(field, heads):
             winner = heads[-1]
             want[(entity_id, field)] = (
