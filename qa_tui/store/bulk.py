@@ -21,7 +21,9 @@ from sqlalchemy import ColumnDefault, Connection, Date, Dialect, Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from qa_tui.clock import stamp_millis
 from qa_tui.store import models
+from qa_tui.store.codes import FIELD_CODES, RECORD_TYPE_CODES, Code, WallTime
 from qa_tui.store.db import Store
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, PLAIN, EntityType
 from qa_tui.store.history import STATE_FIELDS, heads_disagree
@@ -182,6 +184,8 @@ class _Encoded:
 def _encode_rows(dialect: Dialect, table: Table, rows: list[dict[str, Any]]) -> _Encoded:
     """The rows of ``table`` ready for :func:`_write_encoded` (Python work only, no database:
     a merge prepares the next batch's rows while the current one is written)."""
+    if dialect.name == "postgresql":
+        return _Encoded(table, _numbered(table, rows))
     if dialect.name != "sqlite" or not rows:
         return _Encoded(table, rows)
     quote = dialect.identifier_preparer.quote
@@ -211,7 +215,38 @@ def _encode_rows(dialect: Dialect, table: Table, rows: list[dict[str, Any]]) -> 
     ids = [i for i, c in enumerate(columns) if isinstance(c.type, models.HistoryId)]
     if ids:
         params = _ids_as_bytes(params, ids)
+    coded = [(i, c.type) for i, c in enumerate(columns) if isinstance(c.type, Code)]
+    if coded:
+        params = _names_as_codes(params, coded)
     return _Encoded(table, params, sql)
+
+
+def _names_as_codes(rows: list[Any], coded: list[tuple[int, Code]]) -> list[tuple[Any, ...]]:
+    """The rows with their record types and field names as the database keeps them (what
+    :class:`~qa_tui.store.codes.Code` does for a statement)."""
+    columns = list(zip(*rows, strict=True))
+    for i, code in coded:
+        columns[i] = tuple(map(code.codes.__getitem__, columns[i]))
+    return list(zip(*columns, strict=True))
+
+
+def _numbered(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """PostgreSQL's rows (written with ``COPY``, which no column type converts) with their
+    names and wall times as numbers, as :mod:`qa_tui.store.codes` keeps them."""
+    coded = [c.key for c in table.columns if isinstance(c.type, Code)]
+    times = [c.key for c in table.columns if isinstance(c.type, WallTime)]
+    if not rows or not (coded or times):
+        return rows
+    codes = {c.key: cast(Code, c.type).codes for c in table.columns if c.key in coded}
+    converted = []
+    for row in rows:
+        row = dict(row)
+        for key in coded:
+            row[key] = codes[key][row[key]]
+        for key in times:
+            row[key] = stamp_millis(row[key])
+        converted.append(row)
+    return converted
 
 
 def _write_encoded(connection: Connection, encoded: _Encoded) -> None:
@@ -268,8 +303,9 @@ assert _CHANGE_ORDER == CHANGE_COLUMNS, "the changes table's columns moved: mend
 
 def _change_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """The changes' parameter rows in one pass, their ids as SQLite stores them (see
-    :func:`_ids_as_bytes`); a record's, aggregate's, device's or bundle's id recurs on many
-    changes and is converted once. A third of the time of a generic pass at a merge's scale."""
+    :func:`_ids_as_bytes`) and their names and times as numbers (:mod:`qa_tui.store.codes`);
+    a record's, aggregate's, device's or bundle's id recurs on many changes and is converted
+    once. A third of the time of a generic pass at a merge's scale."""
     fromhex = bytes.fromhex
     memo: dict[str, bytes] = {}
 
@@ -279,20 +315,21 @@ def _change_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
             found = memo[value] = fromhex(value.replace("-", ""))
         return found
 
+    types, fields = RECORD_TYPE_CODES, FIELD_CODES
     return [
         (
             fromhex(r["id"].replace("-", "")),
-            r["entity_type"],
+            types[r["entity_type"]],
             again(r["entity_id"]),
             again(r["evaluation_id"]),
-            r["field"],
+            fields[r["field"]],
             r["value"],
             r.get("old_value"),
             r["supersedes"],
             r["author"],
             again(r["device_id"]),
             r["counter"],
-            r["wall_time"],
+            stamp_millis(r["wall_time"]),
             None if (b := r.get("bundle_id")) is None else again(b),
         )
         for r in rows

@@ -38,6 +38,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
 from qa_tui.ids import id_bytes, id_text
+from qa_tui.store.codes import FIELD, FIELD_CODES, RECORD_TYPE, WALL_TIME
 
 ID = String(36)
 
@@ -105,17 +106,18 @@ class Change(Base):
 
     __tablename__ = "changes"
     id: Mapped[str] = mapped_column(HID)
-    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_type: Mapped[str] = mapped_column(RECORD_TYPE)  # a number in the database (0019)
     entity_id: Mapped[str] = mapped_column(HID)
     evaluation_id: Mapped[str] = mapped_column(HID)
-    field: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(FIELD)  # a number in the database (0019)
     value: Mapped[str] = mapped_column(Text)  # JSON
     old_value: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON, for display
     supersedes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of change ids
     author: Mapped[str] = mapped_column(String(200))
     device_id: Mapped[str] = mapped_column(HID)
     counter: Mapped[int] = mapped_column(Integer)
-    wall_time: Mapped[str] = mapped_column(String(32))  # ISO 8601 UTC, display only
+    # ISO 8601 UTC to the millisecond, display only; milliseconds in the database (0019)
+    wall_time: Mapped[str] = mapped_column(WALL_TIME)
     bundle_id: Mapped[str | None] = mapped_column(HID, nullable=True)
 
     __table_args__ = (
@@ -150,13 +152,15 @@ class FieldState(Base):
     """
 
     __tablename__ = "field_states"
-    entity_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    field: Mapped[str] = mapped_column(String(64), primary_key=True)
-    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(HID, primary_key=True)
+    field: Mapped[str] = mapped_column(FIELD, primary_key=True)
+    entity_type: Mapped[str] = mapped_column(RECORD_TYPE)
+    # Text, as the current-state tables' ids: the home list counts an evaluation's conflicts
+    # by joining it with ``evaluations.id``.
     evaluation_id: Mapped[str] = mapped_column(ID)
     # JSON list of the head change ids, sorted, when there are several; NULL: the winner alone
     other_heads: Mapped[str | None] = mapped_column("heads", Text, nullable=True)
-    winner_id: Mapped[str] = mapped_column(ID)
+    winner_id: Mapped[str] = mapped_column(HID)
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @property
@@ -181,21 +185,21 @@ class FieldState(Base):
             postgresql_where=text("conflict"),
         ),
         # The deletions (all, or one evaluation's), for the delete conflicts: a partial index
-        # of the few deleted records' fields (migration 0012). Queries compare ``field`` with
-        # the literal (:data:`DELETIONS`): SQLite matches a partial index's condition only to
-        # a literal, never to a bound parameter.
+        # of the few deleted records' fields (migration 0012; ``field`` a number since 0019).
+        # Queries compare ``field`` with the literal (:data:`DELETIONS`): SQLite matches a
+        # partial index's condition only to a literal, never to a bound parameter.
         Index(
             "ix_field_states_deletions",
             "evaluation_id",
-            sqlite_where=text("field = '_deleted'"),
-            postgresql_where=text("field = '_deleted'"),
+            sqlite_where=text(f"field = {FIELD_CODES['_deleted']}"),
+            postgresql_where=text(f"field = {FIELD_CODES['_deleted']}"),
         ),
         {"sqlite_with_rowid": False},
     )
 
 
 # The condition of ``ix_field_states_deletions``, as queries must write it (a literal).
-DELETIONS = text("field_states.field = '_deleted'")
+DELETIONS = text(f"field_states.field = {FIELD_CODES['_deleted']}")
 
 
 class Record(Base):

@@ -39,6 +39,9 @@ WIRE_FIELDS = (
 MAX_COUNTER = 2**31 - 1  # an INTEGER column on PostgreSQL
 _CONSTANTS = {"true": True, "false": False, "null": None}
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+# A wall time as qa-tui writes it (``qa_tui.clock.stamp``): the change log keeps it as a number
+# and gives this text back (``qa_tui.store.codes.WallTime``), so no other form is taken.
+_WALL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00\Z", re.ASCII)
 
 
 class InvalidRecord(ValueError):
@@ -76,6 +79,18 @@ class Aggregate:
 
 def is_id(value: Any) -> bool:
     return isinstance(value, str) and _UUID.match(value) is not None
+
+
+def _is_wall_time(value: Any) -> bool:
+    """Whether ``value`` is a wall time as qa-tui writes it: UTC to the millisecond, a real
+    date and time (``2026-02-30`` has the form but is not one)."""
+    if not isinstance(value, str) or _WALL_TIME.match(value) is None:
+        return False
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 # --- what a field's JSON value may be -------------------------------------------------------
@@ -211,8 +226,8 @@ def check_change(change: dict[str, Any]) -> dict[str, Any]:
         raise InvalidRecord("change has a bad old value")
     if not isinstance(author, str) or len(author) > 200:
         raise InvalidRecord("change has a bad author")
-    if not isinstance(wall_time, str) or len(wall_time) > 32:
-        raise InvalidRecord("change has a bad time")
+    if not _is_wall_time(wall_time):
+        raise InvalidRecord(f"change {change['id']}: bad time {str(wall_time)[:40]!r}")
     counter = get("counter")
     if not isinstance(counter, int) or isinstance(counter, bool) or not 0 < counter <= MAX_COUNTER:
         raise InvalidRecord(f"change {change['id']}: bad counter")
@@ -315,7 +330,9 @@ def _changes_at_once(rows: list[Any], evaluation_id: str) -> list[dict[str, Any]
         return None
     if max(map(len, fields)) > 64 or max(map(len, values)) > 10**8:
         return None
-    if max(map(len, sups)) > 10**7 or max(map(len, authors)) > 200 or max(map(len, walls)) > 32:
+    if max(map(len, sups)) > 10**7 or max(map(len, authors)) > 200:
+        return None
+    if not all(map(_is_wall_time, set(walls))):
         return None
     if not 0 < min(counters) <= max(counters) <= MAX_COUNTER:
         return None

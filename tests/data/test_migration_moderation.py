@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, select
 
 from qa_tui.domain import moderation as mod
 from qa_tui.domain import sessions as ses
@@ -18,6 +18,7 @@ from qa_tui.store.history import check_consistency
 from qa_tui.store.migrate import alembic_config, current_revision, head_revision, open_store
 from qa_tui.workspace import open_workspace
 from tests.conftest import frozen_clock
+from tests.sync.helpers import copy_as_old, field_states_before_0017
 from tests.unit.test_domain import fill, new_eval, tpl  # noqa: F401  (tpl is a fixture)
 
 
@@ -28,24 +29,15 @@ def _copy_at_0003(source: Path, target: Path) -> None:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0003")
     engine.dispose()
+    made = open_store(f"sqlite:///{source}", migrate=False)
+    states = field_states_before_0017(made)  # one row per field before 0017
+    made.dispose()
     old = create_engine(f"sqlite:///{target}")
     new = create_engine(f"sqlite:///{source}")
     with old.begin() as into, new.connect() as out:
-        for table in inspect(into).get_table_names():
-            if table == "alembic_version":
-                continue
-            columns = [c["name"] for c in inspect(into).get_columns(table)]
-            names = ", ".join(f'"{c}"' for c in columns)
-            picked = names
-            if table == "field_states":  # before 0010 every field state lists its heads
-                picked = names.replace('"heads"', """COALESCE(heads, '["' || winner_id || '"]')""")
-            rows = out.execute(text(f'SELECT {picked} FROM "{table}"')).all()
-            if rows:
-                marks = ", ".join(f":{c}" for c in columns)
-                into.execute(
-                    text(f'INSERT INTO "{table}" ({names}) VALUES ({marks})'),
-                    [dict(zip(columns, r, strict=True)) for r in rows],
-                )
+        # before 0010 every field state lists its heads
+        listed = [{**r, "heads": r["heads"] or f'["{r["winner_id"]}"]'} for r in states]
+        copy_as_old(out, into, {"field_states": listed})
     old.dispose()
     new.dispose()
 

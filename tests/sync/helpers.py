@@ -9,10 +9,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, LargeBinary, MetaData, Table, Uuid, select
 
 from qa_tui.domain import evaluation as ev
 from qa_tui.framework.loader import builtin_templates
+from qa_tui.ids import id_bytes, id_text
 from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.history import Actor, change_order_key, check_consistency, heads_disagree
@@ -154,3 +155,49 @@ def field_states_before_0017(store: Store) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def copy_as_old(
+    read: Connection, write: Connection, changed: dict[str, list[dict[str, Any]]] | None = None
+) -> None:
+    """Every row of a database made today (``read``) into an older schema (``write``), as the
+    qa-tui of that schema wrote them: read through today's models (names, wall times and ids
+    as Python sees them) and written through the old tables as the database reflects them
+    (their own column types). ``changed`` gives some tables' rows instead (the field states as
+    they were kept then). Rows the migrations wrote (``meta``) are replaced."""
+    old = MetaData()
+    old.reflect(write)
+    for table in models.Base.metadata.sorted_tables:
+        if table.name not in old.tables:
+            continue
+        target: Table = old.tables[table.name]
+        rows = (changed or {}).get(table.name)
+        if rows is None:
+            rows = [dict(r) for r in read.execute(select(table)).mappings()]
+        rows = [{k: _as_column(target, k, v) for k, v in r.items() if k in target.c} for r in rows]
+        if rows:
+            write.execute(target.delete())
+            write.execute(target.insert(), rows)
+
+
+def _as_column(table: Table, key: str, value: Any) -> Any:
+    """An id given as text, as a reflected column takes it: 16 bytes into a ``BLOB``, a
+    ``uuid.UUID`` into PostgreSQL's ``uuid``; anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    kind = table.c[key].type
+    if isinstance(kind, LargeBinary):
+        return id_bytes(value)
+    if isinstance(kind, Uuid):
+        return uuid.UUID(value)
+    return value
+
+
+def as_text(value: object) -> str:
+    """An id as text however a schema keeps it (text, 16 bytes, PostgreSQL's uuid)."""
+    return id_text(value) if isinstance(value, bytes) else str(value)
+
+
+def as_name(value: object, names: tuple[str, ...]) -> str:
+    """A record type or field name however a schema keeps it (text; a number since 0019)."""
+    return names[value] if isinstance(value, int) else str(value)

@@ -8,12 +8,20 @@ import sqlite3
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine
 
 from qa_tui.domain import evaluation as ev
 from qa_tui.store.db import make_engine
 from qa_tui.store.migrate import alembic_config, open_store
-from tests.sync.helpers import Laptop, conflicts, consistent, copy_into, full_dump
+from tests.sync.helpers import (
+    Laptop,
+    conflicts,
+    consistent,
+    copy_as_old,
+    copy_into,
+    field_states_before_0017,
+    full_dump,
+)
 
 OLD = {
     "ix_changes_device_counter",
@@ -37,23 +45,14 @@ def _copy_at_0008(source: Path, target: Path) -> None:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0008")
     engine.dispose()
+    made = open_store(f"sqlite:///{source}", migrate=False)
+    states = field_states_before_0017(made)  # one row per field before 0017
+    made.dispose()
     into, out = create_engine(f"sqlite:///{target}"), create_engine(f"sqlite:///{source}")
     with into.begin() as write, out.connect() as read:
-        for table in inspect(write).get_table_names():
-            if table == "alembic_version":
-                continue
-            rows = read.execute(text(f'SELECT * FROM "{table}"')).mappings().all()
-            if table == "field_states":  # before 0010 every field state lists its heads
-                rows = [{**r, "heads": r["heads"] or f'["{r["winner_id"]}"]'} for r in rows]
-            if rows:
-                names = list(rows[0].keys())
-                write.execute(
-                    text(
-                        f'INSERT INTO "{table}" ({", ".join(names)}) '
-                        f"VALUES ({', '.join(':' + n for n in names)})"
-                    ),
-                    [dict(r) for r in rows],
-                )
+        # before 0010 every field state lists its heads
+        listed = [{**r, "heads": r["heads"] or f'["{r["winner_id"]}"]'} for r in states]
+        copy_as_old(read, write, {"field_states": listed})
     into.dispose()
     out.dispose()
 
@@ -81,15 +80,15 @@ def test_0009_upgrades_a_database_with_conflicts(sqlite_db, tmp_path: Path) -> N
     old = tmp_path / "old.db"
     _copy_at_0008(source, old)
     assert _indexes(old) >= OLD
-    before = open_store(f"sqlite:///{old}", migrate=False)
+    # What the database holds, read from the rows it was made from (today's models read the
+    # change log as today's qa-tui stores it, not as 0008 did).
+    before = open_store(f"sqlite:///{source}", migrate=False)
     rows, found = full_dump(before), conflicts(before)
     before.dispose()
     assert [c.field for c in found] == ["team"]
     upgraded = open_store(f"sqlite:///{old}")  # migrates, after a backup
     assert not (OLD & _indexes(old)) and "ix_field_states_conflicts" in _indexes(old)
-    assert [r for r in full_dump(upgraded) if r[0] != "alembic_version"] == [
-        _one_head_as_null(r) for r in rows if r[0] != "alembic_version"
-    ]
+    assert full_dump(upgraded) == rows
     assert conflicts(upgraded) == found and consistent(upgraded) == []
     with upgraded.engine.connect() as connection:
         plan = connection.exec_driver_sql(

@@ -14,12 +14,16 @@ from sqlalchemy import create_engine, select, text
 
 from qa_tui.domain import evaluation as ev
 from qa_tui.store import models
+from qa_tui.store.codes import FIELD_NAMES
 from qa_tui.store.db import make_engine
 from qa_tui.store.migrate import alembic_config, open_store
 from tests.sync.helpers import (
     Laptop,
+    as_name,
+    as_text,
     conflicts,
     consistent,
+    copy_as_old,
     copy_into,
     field_states_before_0017,
     full_dump,
@@ -55,12 +59,8 @@ def _copy_at_0009(source: Path, url: str) -> None:
     made.dispose()
     into, out = create_engine(url), create_engine(f"sqlite:///{source}")
     with into.begin() as write, out.connect() as read:
-        for table in models.Base.metadata.sorted_tables:
-            rows = [dict(r) for r in read.execute(select(table)).mappings()]
-            if table.name == "field_states":
-                rows = [{**r, "heads": r["heads"] or f'["{r["winner_id"]}"]'} for r in states]
-            if rows:
-                write.execute(table.insert(), rows)
+        listed = [{**r, "heads": r["heads"] or f'["{r["winner_id"]}"]'} for r in states]
+        copy_as_old(read, write, {"field_states": listed})
     into.dispose()
     out.dispose()
 
@@ -72,7 +72,7 @@ def _heads_column(url: str) -> list[tuple[str, str, str | None, str]]:
             text("SELECT entity_id, field, heads, winner_id FROM field_states")
         ).all()
     engine.dispose()
-    return sorted((str(r[0]), str(r[1]), r[2], str(r[3])) for r in rows)
+    return sorted((as_text(r[0]), as_name(r[1], FIELD_NAMES), r[2], as_text(r[3])) for r in rows)
 
 
 def _check_upgrade(url: str, ids: list[str], source: Path) -> None:

@@ -10,11 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import create_engine, inspect
 
 from qa_tui.domain import evaluation as ev
 from qa_tui.domain import outcomes
-from qa_tui.store import models
 from qa_tui.store.db import make_engine
 from qa_tui.store.history import recompute_field
 from qa_tui.store.migrate import alembic_config, open_store
@@ -24,6 +23,7 @@ from tests.sync.helpers import (
     Laptop,
     conflicts,
     consistent,
+    copy_as_old,
     copy_into,
     field_states_before_0017,
     full_dump,
@@ -34,12 +34,16 @@ OLD = {"ix_changes_entity_field", "ix_changes_evaluation"}
 NEW = {"ix_changes_aggregate_entity_field", "ix_field_states_deletions"}
 
 
-def _made_by_0011(sqlite_db: Callable[[], str], tmp_path: Path) -> tuple[Path, list[str]]:
-    """A database with a conflict (team), an action and single heads."""
+def _made_by_0011(
+    sqlite_db: Callable[[], str], tmp_path: Path, *, deleted: bool = False
+) -> tuple[Path, list[str]]:
+    """A database with a conflict (team), an action (``deleted``: removed) and single heads."""
     a = Laptop(sqlite_db(), tmp_path, "Alex Auditor")
     b = Laptop(sqlite_db(), tmp_path, "Sam Senior")
     ids = [a.new_evaluation(f"ABC-{10000 + n}") for n in range(3)]
-    a.do(outcomes.add_action, ids[1], "Visit weekly", "Sam Senior", "2026-12-01")
+    action = a.do(outcomes.add_action, ids[1], "Visit weekly", "Sam Senior", "2026-12-01")
+    if deleted:
+        a.do(outcomes.remove_action, action)
     copy_into(b.store, a.store)
     a.do(ev.update_details, ids[0], {"team": "Locality West"}, ".*")
     b.do(ev.update_details, ids[0], {"team": "Locality East"}, ".*")
@@ -61,13 +65,7 @@ def _copy_at_0011(source: Path, url: str) -> None:
     made.dispose()
     into, out = create_engine(url), create_engine(f"sqlite:///{source}")
     with into.begin() as write, out.connect() as read:
-        for table in models.Base.metadata.sorted_tables:
-            rows = [dict(r) for r in read.execute(select(table)).mappings()]
-            if table.name == "field_states":
-                rows = states
-            if rows:
-                write.execute(table.delete())  # meta: rows the migrations wrote
-                write.execute(table.insert(), rows)
+        copy_as_old(read, write, {"field_states": states})
     into.dispose()
     out.dispose()
 

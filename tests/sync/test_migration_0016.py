@@ -10,16 +10,21 @@ import sqlite3
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import MetaData, create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, text
 
 from qa_tui.ids import id_bytes
-from qa_tui.store import models
 from qa_tui.store.db import make_engine
 from qa_tui.store.history import recompute_field
 from qa_tui.store.migrate import alembic_config, open_store
 from qa_tui.store.views import load_view
 from qa_tui.sync.conflicts import list_conflicts
-from tests.sync.helpers import conflicts, consistent, field_states_before_0017, full_dump
+from tests.sync.helpers import (
+    conflicts,
+    consistent,
+    copy_as_old,
+    field_states_before_0017,
+    full_dump,
+)
 from tests.sync.test_merge_plans import _scans, _watch
 from tests.sync.test_migration_0012 import _made_by_0011
 
@@ -38,15 +43,7 @@ def _copy_at_0015(source: Path, url: str) -> None:
     made.dispose()
     into, out = create_engine(url), create_engine(f"sqlite:///{source}")
     with into.begin() as write, out.connect() as read:
-        old = MetaData()
-        old.reflect(write)  # the tables as 0015 made them: ids of type text
-        for table in models.Base.metadata.sorted_tables:
-            rows = [dict(r) for r in read.execute(select(table)).mappings()]  # ids as text
-            if table.name == "field_states":
-                rows = states
-            if rows:
-                write.execute(old.tables[table.name].delete())  # meta: rows migrations wrote
-                write.execute(old.tables[table.name].insert(), rows)
+        copy_as_old(read, write, {"field_states": states})  # ids as text, as 0015 kept them
     into.dispose()
     out.dispose()
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import select
 
 from qa_tui.domain import evaluation as ev
 from qa_tui.store import models
+from qa_tui.store.codes import FIELD_NAMES, RECORD_TYPES
 from qa_tui.store.db import Store, make_engine
 from qa_tui.store.migrate import alembic_config, open_store
 from qa_tui.sync.conflicts import list_conflicts
 from tests.sync.helpers import (
+    as_name,
+    as_text,
     conflicts,
     consistent,
     copy_into,
@@ -35,19 +37,25 @@ def _to(url: str, revision: str, *, down: bool = False) -> None:
 
 
 def _stored(store: Store) -> set[tuple[object, ...]]:
-    with store.reader() as session:
-        return {
-            (
-                s.entity_id,
-                s.field,
-                s.entity_type,
-                s.evaluation_id,
-                s.other_heads,
-                s.winner_id,
-                s.conflict,
-            )
-            for s in session.scalars(select(models.FieldState))
-        }
+    """The field states' rows, in their Python form whatever the schema (0016 keeps names and
+    ids as text; 0019 as numbers and 16 bytes)."""
+    with store.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT entity_id, field, entity_type, evaluation_id, heads, winner_id, "
+            '"conflict" FROM field_states'
+        ).all()
+    return {
+        (
+            as_text(e),
+            as_name(f, FIELD_NAMES),
+            as_name(t, RECORD_TYPES),
+            str(a),
+            h,
+            as_text(w),
+            bool(c),
+        )
+        for e, f, t, a, h, w, c in rows
+    }
 
 
 def _check(url: str, source: Path, ids: list[str]) -> None:

@@ -86,6 +86,29 @@ def _outcome(make: Any, line: dict[str, Any]) -> Any:
     return aggregate.changes, aggregate.links
 
 
+# Wall times as qa-tui never writes them: the change log keeps a wall time as a number and
+# gives back the text qa_tui.clock.stamp writes, so any other text would come back changed.
+NOT_WALL_TIMES = [
+    "2026-01-01T10:00:03+00:00",  # no milliseconds
+    "2026-01-01T10:00:03.000000+00:00",  # microseconds
+    "2026-01-01T10:00:03.000Z",
+    "2026-01-01T11:00:03.000+01:00",  # not UTC
+    "2026-01-01 10:00:03.000+00:00",
+    "2026-02-30T10:00:03.000+00:00",  # the form, not a date
+    "2026-01-01T24:00:03.000+00:00",
+    "2026-01-01T10:00:03.000+00:00\n",
+    "２０２６-01-01T10:00:03.000+00:00",  # digits, but not ASCII ones
+]
+
+
+@pytest.mark.parametrize("wall", NOT_WALL_TIMES)
+def test_a_wall_time_not_as_qa_tui_writes_it_is_refused(wall: str) -> None:
+    line = _line()
+    line["c"][2][10] = wall
+    with pytest.raises(InvalidRecord, match="bad time"):
+        aggregate_from_wire(line)
+
+
 class _Str(str):
     pass
 
@@ -126,6 +149,7 @@ MUTATIONS: list[tuple[int, int, Any]] = [
     (2, 9, 2.0),
     (2, 10, "x" * 33),
     (2, 10, "x" * 32),
+    *((2, 10, wall) for wall in NOT_WALL_TIMES),
     (2, 0, _Str(GRADE_ID)),  # subclasses: the column check hands them to the reference
     (2, 9, _Int(3)),
     (2, 7, _Str("Alex Auditor")),
