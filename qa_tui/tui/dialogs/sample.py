@@ -90,6 +90,9 @@ class SampleDialog(ModalScreen[SampleRequest | None]):
 
     def on_mount(self) -> None:
         self.query_one("#sample-error").set_class(bool(self._error), "-shown")
+        # At 80×24 the form scrolls: focusing the first field scrolled its label out of view.
+        form = self.query_one(".form", VerticalScroll)
+        self.call_after_refresh(form.scroll_home, animate=False)
 
     def action_save(self) -> None:
         values = {name: self.query_one(f"#{name}", Input).value for name, _label in FIELDS}

@@ -114,7 +114,11 @@ class BoardScreen(Screen[None]):
         self.load(self.year)
 
     def on_screen_resume(self) -> None:
-        self.load(self.year)
+        # Back from a form: read again. Not on the first showing, which follows the mount's
+        # own read: a second read redrew the tables under the first (a snapshot taken between
+        # the two, on a busy machine, caught them half redrawn).
+        if self.programme is not None:
+            self.load(self.year)
 
     @work(thread=True, exclusive=True, group="board-load")
     def load(self, year: int) -> None:

@@ -74,7 +74,8 @@ class ExpectationScreen(Screen[None]):
         self.load(self.month)
 
     def on_screen_resume(self) -> None:
-        self.load(self.month)
+        if self.loaded:  # back from another screen; the first showing follows the mount's read
+            self.load(self.month)
 
     @work(thread=True, exclusive=True, group="expectation")
     def load(self, month: Month) -> None:

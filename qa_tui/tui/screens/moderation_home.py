@@ -25,13 +25,14 @@ if TYPE_CHECKING:
     from qa_tui.tui.dialogs.new_session import NewSessionRequest
     from qa_tui.workspace import Workspace
 
+# The session's title last: at 80 columns it is cut at the screen's edge, not the figures.
 COLUMNS = (
     ("date", "Date"),
-    ("title", "Session"),
     ("status", "Status"),
     ("moderators", "Moderators"),
     ("evaluations", "Evaluations"),
     ("blind", "Blind pass"),
+    ("title", "Session"),
 )
 
 
@@ -118,11 +119,11 @@ class ModerationHome(Screen[None]):
         for r in rows:
             cells = (
                 r.held_on.isoformat() if r.held_on else "",
-                line(r.title, 60),
                 "closed" if r.status == "closed" else "open",
                 str(r.moderators),
                 str(r.evaluations),
                 "yes" if r.blind_first else "no",
+                line(r.title, 60),
             )
             table.add_row(*(Text(c) for c in cells), key=r.id)
         self.loaded = True

@@ -100,7 +100,8 @@ class PlanScreen(Screen[None]):
         self.set_interval(30, self.load)
 
     def on_screen_resume(self) -> None:
-        self.load()
+        if self.detail is not None:  # back from another screen; not the mount's own read again
+            self.load()
 
     @work(thread=True, exclusive=True, group="plan-load")
     def load(self) -> None:

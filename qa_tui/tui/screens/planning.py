@@ -101,7 +101,8 @@ class PlanningHome(Screen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        if self.loaded:  # back from another screen; the first showing follows the mount's read
+            self.load()
 
     def action_reload(self) -> None:
         self.load()

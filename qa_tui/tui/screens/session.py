@@ -24,15 +24,17 @@ if TYPE_CHECKING:
     from qa_tui.tui.dialogs.sample import SampleRequest
     from qa_tui.workspace import Workspace
 
+# Where each evaluation stands first, who and where last: at 80 columns the team and the
+# auditor are what the screen's edge cuts.
 COLUMNS = (
     ("case", "Case ref"),
     ("date", "Date"),
-    ("team", "Team"),
-    ("auditor", "Auditor"),
     ("stage", "Stage"),
     ("blind", "Blind"),
     ("agreed", "Agreed"),
     ("overall", "Overall (agreed)"),
+    ("team", "Team"),
+    ("auditor", "Auditor"),
 )
 
 
@@ -83,7 +85,8 @@ class SessionScreen(Screen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        if self.detail is not None:  # back from another screen; not the mount's own read again
+            self.load()
 
     @work(thread=True, exclusive=True, group="session")
     def load(self) -> None:
@@ -117,10 +120,11 @@ class SessionScreen(Screen[None]):
         for m in detail.members:
             stage = "agreed" if m.overall else "revealed" if m.revealed else "blind pass"
             date = m.evaluation_date.isoformat() if m.evaluation_date else ""
-            cells = (m.case_reference, date, m.team, m.auditor, stage)
             overall = m.overall.replace("_", " ").capitalize() or "—"
-            numbers = (str(m.blind_grades), str(m.agreed), overall)
-            table.add_row(*(Text(line(c, 30)) for c in (*cells, *numbers)), key=m.evaluation_id)
+            cells = (m.case_reference, date, stage, str(m.blind_grades), str(m.agreed), overall)
+            table.add_row(
+                *(Text(line(c, 30)) for c in (*cells, m.team, m.auditor)), key=m.evaluation_id
+            )
         if detail.members:
             table.move_cursor(row=min(cursor, len(detail.members) - 1))
         count = len(detail.members)
