@@ -56,16 +56,17 @@ def report(
         raise ValidationError("--plan: only the thematic report is about one plan", field="plan")
     today = dt.date.today()
     period = parse_period(period_text) if period_text else default_period(today)
-    ws = get_app(ctx).workspace(db_url)
+    store = get_app(ctx).store(db_url)
     try:
         if plan_id and not period_text:
             from qa_tui.reports.thematic import plan_period
 
-            period = ws.read(plan_period, plan_id.strip(), today)
+            with store.reader() as session:
+                period = plan_period(session, plan_id.strip(), today)
         query = ReportQuery(period, service_area.strip(), team.strip(), today, plan_id.strip())
-        made = build(ws.store, kind, query)
+        made = build(store, kind, query)
     finally:
-        ws.close()
+        store.dispose()
     write_report(made, fmt, out)
     # The command's process ends here, and its last collection would walk everything still
     # alive (the report's rows, every module) to free what the exit frees anyway: 90 ms of a
@@ -91,13 +92,13 @@ def data(ctx: click.Context, db_url: str | None, fmt: str, out: Path) -> None:
     from qa_tui.reports.data_files import write_data
     from qa_tui.reports.kinds import CENTRAL_SCOPE, scope_of
 
-    ws = get_app(ctx).workspace(db_url)
+    store = get_app(ctx).store(db_url)
     try:
-        counts = write_data(ws.store, fmt, out)
-        with ws.store.reader() as session:
+        counts = write_data(store, fmt, out)
+        with store.reader() as session:
             scope = scope_of(session)
     finally:
-        ws.close()
+        store.dispose()
     total = sum(counts.values())
     where = "" if scope == CENTRAL_SCOPE else " (this laptop only, not the whole service)"
     click.echo(f"{len(counts)} tables, {total:,} rows: written to {out}{where}")
