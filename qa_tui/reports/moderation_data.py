@@ -31,10 +31,10 @@ from qa_tui.domain.agreement import (
     kappa_features,
     kappa_groups,
 )
-from qa_tui.domain.moderation import OVERALL
 from qa_tui.framework.model import NOT_APPLICABLE, Template
 from qa_tui.reports.moderation_units import AgreementFilter, Units, read_units
-from qa_tui.store import models
+from qa_tui.store import tables
+from qa_tui.vocab import OVERALL
 
 IntArray = npt.NDArray[np.int64]
 Matrix = npt.NDArray[np.float64]
@@ -265,7 +265,7 @@ def read_selection(session: Session, flt: AgreementFilter) -> Selection:
 
 
 def _titles(session: Session, units: Units) -> dict[str, str]:
-    s = models.ModerationSession
+    s = tables.moderation_sessions.c
     ids = set(units.session) - {""}
     if not ids:
         return {}

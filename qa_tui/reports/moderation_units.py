@@ -41,10 +41,10 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from qa_tui.framework.model import Template
-from qa_tui.store import models
+from qa_tui.store import tables as t
 
 Matrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -124,13 +124,13 @@ def _concat(session: Session, expression: ColumnElement[str]) -> ColumnElement[s
     return func.group_concat(expression, SEP, type_=String)
 
 
-def _day(column: InstrumentedAttribute[dt.date | None]) -> ColumnElement[str]:
+def _day(column: ColumnElement[dt.date | None]) -> ColumnElement[str]:
     """A date as ISO text (both databases store or print it so): no date objects per row."""
     return cast(column, String)
 
 
 def _where_evaluation(query: Any, flt: AgreementFilter) -> Any:
-    e = models.Evaluation
+    e = t.evaluations.c
     if flt.team:
         query = query.where(e.team == flt.team)
     if flt.service_area:
@@ -143,7 +143,7 @@ def _where_evaluation(query: Any, flt: AgreementFilter) -> Any:
 def _moderated(flt: AgreementFilter) -> Any:
     """The moderations made in the period, each with its evaluation (a few thousand rows: the
     judgements name their moderation only)."""
-    e, m = models.Evaluation, models.Moderation
+    e, m = t.evaluations.c, t.moderations.c
     query = (
         select(
             m.id,
@@ -155,8 +155,8 @@ def _moderated(flt: AgreementFilter) -> Any:
             e.template_id,
             e.template_hash,
         )
-        .select_from(m)
-        .join(e, e.id == m.evaluation_id)
+        .select_from(t.moderations)
+        .join(t.evaluations, e.id == m.evaluation_id)
         .where(~m.deleted, ~e.deleted, m.moderated_on >= flt.start, m.moderated_on <= flt.end)
     )
     if flt.session_id:
@@ -166,11 +166,11 @@ def _moderated(flt: AgreementFilter) -> Any:
 
 def _judgements(flt: AgreementFilter) -> Any:
     """The agreed grades of the period: moderation, item, the auditor's and the agreed."""
-    m, j = models.Moderation, models.ModerationJudgement
+    m, j = t.moderations.c, t.moderation_judgements.c
     query = (
         select(j.moderation_id, j.item_id, j.auditor_grade, j.moderated_grade)
-        .select_from(j)
-        .join(m, m.id == j.moderation_id)
+        .select_from(t.moderation_judgements)
+        .join(t.moderations, m.id == j.moderation_id)
         .where(~j.deleted, ~m.deleted, j.moderated_grade != "")
         .where(m.moderated_on >= flt.start, m.moderated_on <= flt.end)
     )
@@ -182,7 +182,7 @@ def _judgements(flt: AgreementFilter) -> Any:
 
 
 def _held(flt: AgreementFilter) -> list[Any]:
-    s = models.ModerationSession
+    s = t.moderation_sessions.c
     found = [~s.deleted, s.held_on >= flt.start, s.held_on <= flt.end]
     return [*found, s.id == flt.session_id] if flt.session_id else found
 
@@ -191,22 +191,22 @@ def _moderations(flt: AgreementFilter) -> Any:
     """The moderations of the period's sessions: session, evaluation, id and the day it was
     held. Not joined to their evaluations: nearly all of them are among the moderations of
     the period already read with theirs (:func:`_about`)."""
-    m, s = models.Moderation, models.ModerationSession
+    m, s = t.moderations.c, t.moderation_sessions.c
     return (
         select(m.session_id, m.evaluation_id, m.id, _day(s.held_on))
-        .select_from(m)
-        .join(s, s.id == m.session_id)
+        .select_from(t.moderations)
+        .join(t.moderation_sessions, s.id == m.session_id)
         .where(~m.deleted, *_held(flt))
     )
 
 
 def _evaluations_of(flt: AgreementFilter, ids: list[str]) -> Any:
     """Moderations ``ids`` with their evaluation (those the filter keeps)."""
-    e, m = models.Evaluation, models.Moderation
+    e, m = t.evaluations.c, t.moderations.c
     query = (
         select(m.id, e.team, e.service_area, e.template_id, e.template_hash)
-        .select_from(m)
-        .join(e, e.id == m.evaluation_id)
+        .select_from(t.moderations)
+        .join(t.evaluations, e.id == m.evaluation_id)
         .where(~e.deleted, m.id.in_(ids))
     )
     return _where_evaluation(query, flt)
@@ -231,7 +231,7 @@ def _about(
 
 def _removed_moderators(session: Session) -> list[str]:
     """The ids of moderators removed from their session (their blind grades do not count)."""
-    who = models.SessionModerator
+    who = t.session_moderators.c
     return list(session.execute(select(who.id).where(who.deleted)).scalars())
 
 
@@ -256,7 +256,7 @@ def _blind(
     database then reads each session's grades from ``ix_blind_grades_report`` alone, already
     in the order of the groups, so it groups them as they come (a join sorted every grade of
     the year first)."""
-    b, s = models.BlindGrade, models.ModerationSession
+    b, s = t.blind_grades.c, t.moderation_sessions.c
     joined = _concat(session, b.moderator_id + literal(":", String) + b.grade)
     sums: list[Any]
     if packed:
@@ -282,7 +282,7 @@ def _blind(
         .group_by(b.session_id, b.target_evaluation_id, b.item_id)
     )
     if removed:  # a removed moderator's grades are left out (few: a list, when there are any)
-        who = models.SessionModerator
+        who = t.session_moderators.c
         listed = removed if len(removed) <= 500 else select(who.id).where(who.deleted)
         query = query.where(b.moderator_id.not_in(listed))
     if flt.item:
@@ -444,9 +444,10 @@ def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
     found = {t.content_hash: t for t in shipped if t.content_hash in hashes}
     missing = hashes - set(found)
     if missing:
+        snapshot = t.template_snapshots.c
         rows = session.execute(
-            select(models.TemplateSnapshot.content_hash, models.TemplateSnapshot.source_text).where(
-                models.TemplateSnapshot.content_hash.in_(missing)
+            select(snapshot.content_hash, snapshot.source_text).where(
+                snapshot.content_hash.in_(missing)
             )
         )
         for content_hash, text in rows:
@@ -459,5 +460,5 @@ def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
 
 def moderator_names(session: Session) -> dict[str, str]:
     """Every session moderator's id and name (the pairs table names them)."""
-    who = models.SessionModerator
+    who = t.session_moderators.c
     return dict(_rows(session, select(who.id, who.name)))  # the driver's rows: thousands
