@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import gc
+import os
 from pathlib import Path
 
 import click
@@ -44,6 +45,12 @@ def report(
     """Write report KIND for a period; reads the database, never creates one.
 
     KIND: monthly, team, quarterly, actions, coverage, moderation, thematic."""
+    # numpy's BLAS (OpenBLAS) would run each product on a thread per core, the helpers
+    # spinning while they wait for work: a report's products are small (a thousand resamples
+    # of ten numbers), so they spun for a tenth of a second of the process's CPU a year's
+    # moderation report and finished no sooner. Read when numpy is first imported (the report
+    # kinds import it); a setting of the user's own is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from qa_tui.errors import ValidationError
     from qa_tui.reports.kinds import KINDS, build, kind_names
     from qa_tui.reports.model import ReportQuery
