@@ -15,12 +15,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from qa_tui.domain.agreement import (
     Direction,
@@ -32,9 +31,12 @@ from qa_tui.domain.agreement import (
     kappa_groups,
 )
 from qa_tui.framework.model import NOT_APPLICABLE, Template
-from qa_tui.reports.moderation_units import AgreementFilter, Units, read_units
+from qa_tui.reports.moderation_units import AgreementFilter, Units, connection_of, read_units
 from qa_tui.store import tables
 from qa_tui.vocab import OVERALL
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 IntArray = npt.NDArray[np.int64]
 Matrix = npt.NDArray[np.float64]
@@ -248,9 +250,10 @@ class Selection:
     titles: dict[str, str]  # session id -> "date title"
 
 
-def read_selection(session: Session, flt: AgreementFilter) -> Selection:
+def read_selection(reads: Session | Connection, flt: AgreementFilter) -> Selection:
     """Read the units the filter selects and place them on the scale."""
-    units, templates = read_units(session, flt)
+    connection = connection_of(reads)
+    units, templates = read_units(connection, flt)
     scale = positions(units, templates)
     # Evaluation codes in order of id: the same on every database (the bootstrap's resamples
     # follow them), whatever order the rows came in.
@@ -261,15 +264,15 @@ def read_selection(session: Session, flt: AgreementFilter) -> Selection:
         for item in template.items():
             prompts[f"{template.id}/{item.id}"] = item.prompt
         prompts[f"{template.id}/{OVERALL}"] = f"Overall judgement ({template.name})"
-    return Selection(flt, units, scale, clusters, agreed, prompts, _titles(session, units))
+    return Selection(flt, units, scale, clusters, agreed, prompts, _titles(connection, units))
 
 
-def _titles(session: Session, units: Units) -> dict[str, str]:
+def _titles(connection: Connection, units: Units) -> dict[str, str]:
     s = tables.moderation_sessions.c
     ids = set(units.session) - {""}
     if not ids:
         return {}
-    rows = session.execute(select(s.id, s.held_on, s.title).where(s.id.in_(ids)))
+    rows = connection.execute(select(s.id, s.held_on, s.title).where(s.id.in_(ids)))
     return {sid: f"{day.isoformat() if day else '—'} {title}" for sid, day, title in rows}
 
 
@@ -346,11 +349,11 @@ def compute(selection: Selection, dimensions: tuple[str, ...] = DIMENSIONS) -> A
 
 
 def agreement(
-    session: Session, flt: AgreementFilter, dimensions: tuple[str, ...] = DIMENSIONS
+    reads: Session | Connection, flt: AgreementFilter, dimensions: tuple[str, ...] = DIMENSIONS
 ) -> Agreement:
     """Read the units the filter selects and compute every figure."""
     with collector_paused():
-        return compute(read_selection(session, flt), dimensions)
+        return compute(read_selection(reads, flt), dimensions)
 
 
 @contextmanager

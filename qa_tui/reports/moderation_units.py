@@ -25,13 +25,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Connection,
     Integer,
     String,
     case,
@@ -41,10 +42,12 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.orm import Session
 
 from qa_tui.framework.model import Template
 from qa_tui.store import tables as t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 Matrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -118,8 +121,8 @@ _TAKEN = (*_COLUMNS, "blind_given")
 # --- the queries ----------------------------------------------------------------------------
 
 
-def _concat(session: Session, expression: ColumnElement[str]) -> ColumnElement[str]:
-    if session.get_bind().dialect.name == "postgresql":
+def _concat(connection: Connection, expression: ColumnElement[str]) -> ColumnElement[str]:
+    if connection.dialect.name == "postgresql":
         return func.string_agg(expression, literal(SEP), type_=String)
     return func.group_concat(expression, SEP, type_=String)
 
@@ -213,26 +216,26 @@ def _evaluations_of(flt: AgreementFilter, ids: list[str]) -> Any:
 
 
 def _about(
-    session: Session, flt: AgreementFilter, moderated: dict[str, tuple[Any, ...]]
+    connection: Connection, flt: AgreementFilter, moderated: dict[str, tuple[Any, ...]]
 ) -> dict[tuple[str, str], tuple[Any, ...]]:
     """The moderations of the period's sessions by (session, evaluation): the moderation, the
     day the session was held, and its evaluation's team, service area, template and hash —
     only those whose evaluation is kept (not deleted, and in the filter)."""
-    rows = _rows(session, _moderations(flt))
+    rows = _rows(connection, _moderations(flt))
     evaluation = {mid: row[4:8] for mid, row in moderated.items()}  # kept by the same filter
     others = [row[2] for row in rows if row[2] not in evaluation]
     for start in range(0, len(others), 500):  # usually none: moderated in another period
-        found = _rows(session, _evaluations_of(flt, others[start : start + 500]))
+        found = _rows(connection, _evaluations_of(flt, others[start : start + 500]))
         evaluation.update((mid, tuple(rest)) for mid, *rest in found)
     return {
         (sid, eid): (mid, day, *evaluation[mid]) for sid, eid, mid, day in rows if mid in evaluation
     }
 
 
-def _removed_moderators(session: Session) -> list[str]:
+def _removed_moderators(connection: Connection) -> list[str]:
     """The ids of moderators removed from their session (their blind grades do not count)."""
     who = t.session_moderators.c
-    return list(session.execute(select(who.id).where(who.deleted)).scalars())
+    return list(connection.execute(select(who.id).where(who.deleted)).scalars())
 
 
 BITS = 10  # a count of blind grades per grade, packed (more than 1023: counted one by one)
@@ -240,7 +243,7 @@ PER_SUM = 6  # grades packed in one sum (60 bits)
 
 
 def _blind(
-    session: Session,
+    connection: Connection,
     flt: AgreementFilter,
     grades: tuple[str, ...],
     removed: list[str],
@@ -257,7 +260,7 @@ def _blind(
     in the order of the groups, so it groups them as they come (a join sorted every grade of
     the year first)."""
     b, s = t.blind_grades.c, t.moderation_sessions.c
-    joined = _concat(session, b.moderator_id + literal(":", String) + b.grade)
+    joined = _concat(connection, b.moderator_id + literal(":", String) + b.grade)
     sums: list[Any]
     if packed:
         sums = [
@@ -311,28 +314,37 @@ def _counts(sums: Sequence[Sequence[int]], given: IntArray, k: int, packed: bool
 CHUNK = 10_000  # rows fetched at a time: a year's rows are never all held as tuples at once
 
 
-def _chunks(session: Session, query: Any) -> Iterator[Sequence[tuple[Any, ...]]]:
+def connection_of(reads: Session | Connection) -> Connection:
+    """The Core connection a read goes through: a session's own (in its transaction), or the
+    connection itself (a report reads through one without the ORM: ``ReportKind.core``)."""
+    return reads if isinstance(reads, Connection) else reads.connection()
+
+
+def _chunks(connection: Connection, query: Any) -> Iterator[Sequence[tuple[Any, ...]]]:
     """The driver's own rows, a chunk at a time (text and counts need no conversion: a result
     row per unit would cost more than the query)."""
-    cursor = session.connection().execute(query).cursor
+    cursor = connection.execute(query).cursor
     while chunk := cursor.fetchmany(CHUNK):
         yield chunk
 
 
-def _rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
-    return [row for chunk in _chunks(session, query) for row in chunk]
+def _rows(connection: Connection, query: Any) -> list[tuple[Any, ...]]:
+    return [row for chunk in _chunks(connection, query) for row in chunk]
 
 
-def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str, Template]]:
+def read_units(
+    reads: Session | Connection, flt: AgreementFilter
+) -> tuple[Units, dict[str, Template]]:
     """Every unit the filter selects and the templates they use (by hash): the units with an
     agreed grade, then the units graded blind only."""
+    connection = connection_of(reads)
     units = Units()
     same: dict[str, str] = {}  # one string per team, item id, grade…, not one per row
-    rows = _rows(session, _moderated(flt))
+    rows = _rows(connection, _moderated(flt))
     moderated = {row[0]: tuple(map(same.setdefault, row, row)) for row in rows}
     columns: list[list[Any]] = [getattr(units, name) for name in _JUDGED]
     about_columns, own_columns = columns[: len(_MODERATED)], columns[len(_MODERATED) :]
-    for chunk in _chunks(session, _judgements(flt)):
+    for chunk in _chunks(connection, _judgements(flt)):
         judged = [row for row in chunk if row[0] in moderated]
         if not judged:
             continue
@@ -343,17 +355,17 @@ def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str,
             column.extend(values)  # made one per moderation above
         for column, values in zip(own_columns, mine, strict=True):
             column.extend(map(same.setdefault, values, values))
-    moderations = _about(session, flt, moderated)
+    moderations = _about(connection, flt, moderated)
     hashes = set(units.template_hash) | {rest[-1] for rest in moderations.values()}
-    templates = _templates(session, hashes)
+    templates = _templates(connection, hashes)
     units.grades = _grades(units.template_hash or [r[-1] for r in moderations.values()], templates)
-    removed = _removed_moderators(session)
+    removed = _removed_moderators(connection)
     try:
-        blind = _blind(session, flt, units.grades, removed)
-        _add_blind(units, _chunks(session, blind), moderations)
+        blind = _blind(connection, flt, units.grades, removed)
+        _add_blind(units, _chunks(connection, blind), moderations)
     except _TooMany:  # never in practice: a thousand moderators graded one item
-        blind = _blind(session, flt, units.grades, removed, packed=False)
-        _add_blind(units, _chunks(session, blind), moderations, packed=False)
+        blind = _blind(connection, flt, units.grades, removed, packed=False)
+        _add_blind(units, _chunks(connection, blind), moderations, packed=False)
     units.day = [d or "" for d in units.day]
     return units, templates
 
@@ -433,7 +445,7 @@ def _grades(hashes: list[str], templates: dict[str, Template]) -> tuple[str, ...
     return signatures.most_common(1)[0][0] if signatures else ()
 
 
-def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
+def _templates(connection: Connection, hashes: set[str]) -> dict[str, Template]:
     from qa_tui.errors import TemplateError
     from qa_tui.framework.loader import builtin_templates, load_template_text, previous_templates
 
@@ -445,7 +457,7 @@ def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
     missing = hashes - set(found)
     if missing:
         snapshot = t.template_snapshots.c
-        rows = session.execute(
+        rows = connection.execute(
             select(snapshot.content_hash, snapshot.source_text).where(
                 snapshot.content_hash.in_(missing)
             )
@@ -458,7 +470,8 @@ def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
     return found
 
 
-def moderator_names(session: Session) -> dict[str, str]:
+def moderator_names(reads: Session | Connection) -> dict[str, str]:
     """Every session moderator's id and name (the pairs table names them)."""
+    connection = connection_of(reads)
     who = t.session_moderators.c
-    return dict(_rows(session, select(who.id, who.name)))  # the driver's rows: thousands
+    return dict(_rows(connection, select(who.id, who.name)))  # the driver's rows: thousands
