@@ -10,10 +10,8 @@ they are computed here from the units rather than from counts made by the databa
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
@@ -31,6 +29,7 @@ from qa_tui.domain.agreement import (
     kappa_groups,
 )
 from qa_tui.framework.model import NOT_APPLICABLE, Template
+from qa_tui.reports.collector import collector_paused
 from qa_tui.reports.moderation_units import AgreementFilter, Units, connection_of, read_units
 from qa_tui.store import tables
 from qa_tui.vocab import OVERALL
@@ -42,7 +41,7 @@ IntArray = npt.NDArray[np.int64]
 Matrix = npt.NDArray[np.float64]
 NONE = -1  # position of a grade that is missing, not applicable or not on the scale
 
-__all__ = ["NONE", "AgreementFilter", "Units", "read_units"]
+__all__ = ["NONE", "AgreementFilter", "Units", "collector_paused", "read_units"]
 
 
 # --- positions on the scale -------------------------------------------------------------------
@@ -354,27 +353,3 @@ def agreement(
     """Read the units the filter selects and compute every figure."""
     with collector_paused():
         return compute(read_selection(reads, flt), dimensions)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a year of units is read and computed: it runs
-    every few hundred new tuples and walks every live one, and the units (tens of thousands
-    of rows) hold no cycle to collect — a fifth of the read's time went on it.
-
-    Then what was made meanwhile is moved to the oldest generation as it is (``freeze`` and
-    ``unfreeze``: two list splices), when nothing is frozen: left young, the next collection
-    walked all of it (11 ms in a year's report) and the one after it again (12 ms while the
-    JSON was written), only to find it alive. Cycles among it are still collected, by a
-    full collection. An app that freezes what it keeps (the terminal app does) is left as it
-    is: unfreezing would hand its frozen objects back to the collector."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not gc.get_freeze_count():
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
