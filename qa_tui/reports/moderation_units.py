@@ -249,8 +249,9 @@ def _blind(
     removed: list[str],
     packed: bool = True,
 ) -> Any:
-    """Per unit graded blind: its session, evaluation and item, the grades joined ("moderator
-    id:grade"; how many there are is counted from the text), and how many at each of
+    """Per unit graded blind: its session and evaluation as one text (``session SEP
+    evaluation``: one text for the driver to make, not two), its item, the grades joined
+    ("moderator id:grade"; how many there are is counted from the text), and how many at each of
     ``grades`` — packed, ``BITS``
     bits per grade, in one sum per ``PER_SUM`` grades (a sum per grade cost the database a
     fifth of this query), or one sum per grade (``packed=False``).
@@ -279,7 +280,7 @@ def _blind(
     else:
         sums = [func.sum(case((b.grade == g, 1), else_=0), type_=Integer) for g in grades]
     query = (
-        select(b.session_id, b.target_evaluation_id, b.item_id, joined, *sums)
+        select(_pair(b.session_id, b.target_evaluation_id), b.item_id, joined, *sums)
         .where(b.session_id.in_(select(s.id).where(*_held(flt))))
         .where(~b.deleted, b.grade != "")
         .group_by(b.session_id, b.target_evaluation_id, b.item_id)
@@ -291,6 +292,11 @@ def _blind(
     if flt.item:
         query = query.where(b.item_id == flt.item.partition("/")[2])
     return query
+
+
+def _pair(first: ColumnElement[str], second: ColumnElement[str]) -> ColumnElement[str]:
+    """Two ids as one text, ``first SEP second``."""
+    return first + literal(SEP, String) + second
 
 
 class _TooMany(Exception):
@@ -387,17 +393,16 @@ def _add_blind(
     blind = np.full(judged, "", dtype=object)  # unit -> its blind grades joined ("": none)
     given = np.zeros(judged, dtype=np.int64)  # and how many
     counts = np.zeros((judged, k))
-    moderation_of = {key: about[0] for key, about in moderations.items()}
+    moderation_of = {f"{sid}{SEP}{eid}": about[0] for (sid, eid), about in moderations.items()}
     where: dict[tuple[str, str], int] | None = None
     extra: Extra = []
     for chunk in chunks:
-        sids, eids, items, joined, *sums = zip(*chunk, strict=True)
+        keys, items, joined, *sums = zip(*chunk, strict=True)  # keys: session SEP evaluation
         # How many grades each unit has: one more than the separators joining them (the
         # database counting them cost more than this).
         gaps = map(str.count, joined, repeat(SEP))
         how_many = np.fromiter(gaps, dtype=np.int64, count=len(joined)) + 1
         count = _counts(sums, how_many, k, packed)
-        keys = list(zip(sids, eids, strict=True))
         if where is None:  # made once, when there is a blind grade to place
             keyed = zip(units.moderation, units.item, strict=True)
             where = dict(zip(keyed, range(judged), strict=False))
@@ -411,10 +416,11 @@ def _add_blind(
         if k:
             counts[at_rows] = count[placed]
         for i in np.flatnonzero(~placed).tolist():  # usually none
-            about = moderations.get(keys[i])
+            sid, _sep, eid = keys[i].partition(SEP)
+            about = moderations.get((sid, eid))
             if about is not None:  # None: deleted, or not in the filter
                 mid, day, team, area, tid, thash = about
-                unit = (mid, sids[i], day, eids[i], team, area, tid, thash, items[i], "", "")
+                unit = (mid, sid, day, eid, team, area, tid, thash, items[i], "", "")
                 extra.append(((*unit, joined[i], int(how_many[i])), tuple(count[i].tolist())))
     units.blind = blind.tolist()
     units.blind_given = given.tolist()
