@@ -23,6 +23,8 @@ USUAL_TEMPLATE: dict[str, str] = {
     "practice_day": "quality_of_practice_audit",
 }
 
+OVERALL = "overall"  # the item id of an evaluation's overall judgement
+
 STATUSES: dict[str, str] = {"draft": "Draft", "completed": "Completed", "reopened": "Reopened"}
 
 ACTION_STATUSES: dict[str, str] = {

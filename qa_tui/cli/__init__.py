@@ -6,6 +6,7 @@ Every failure the user can act on ends with exit status 1 and one line on stderr
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,26 +16,53 @@ import click
 from qa_tui.cli.common import AppContext, QaGroup, db_option
 from qa_tui.errors import QaError
 
+# Every subcommand and the module of qa_tui.cli that makes it (its ``COMMANDS``): a command's
+# module is imported when that command runs (or is listed, for help), never the others — a
+# headless command pays for one module, bare ``qa-tui`` for none (reports, sync, planning…:
+# a tenth of a second of start-up). tests/unit/test_cli_commands.py keeps this in step with
+# the modules.
+COMMAND_MODULES: dict[str, str] = {
+    "demo": "core",
+    "list": "core",
+    "template": "core",
+    "keys": "sync",
+    "central": "sync",
+    "export": "sync",
+    "merge": "sync",
+    "sync": "sync",
+    "conflicts": "sync",
+    "purge": "sync",
+    "report": "report",
+    "data": "report",
+    "moderation": "moderation",
+    "actions": "followup",
+    "concerns": "followup",
+    "summary": "followup",
+    "notice": "followup",
+    "cases": "cases",
+    "sample": "cases",
+    "plan": "plan",
+    "thematic": "plan",
+    "expectation": "expectation",
+    "board": "board",
+}
+
 
 class _Main(QaGroup):
-    """The top-level group: its subcommands are imported when one is asked for (or listed),
-    not before the app starts — bare ``qa-tui`` pays nothing for the headless commands'
-    modules (reports, sync, planning…: a tenth of a second of start-up)."""
-
-    registered = False
-
-    def _register_once(self) -> None:
-        if not _Main.registered:
-            _Main.registered = True
-            _register()
+    """The top-level group: a subcommand's module is imported when it is asked for (or
+    listed), not before (:data:`COMMAND_MODULES`)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._register_once()
-        return super().list_commands(ctx)
+        return sorted({*super().list_commands(ctx), *COMMAND_MODULES})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        self._register_once()
-        return super().get_command(ctx, cmd_name)
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in COMMAND_MODULES:
+            module = importlib.import_module(f"qa_tui.cli.{COMMAND_MODULES[cmd_name]}")
+            for command in module.COMMANDS:
+                self.add_command(command)
+            found = super().get_command(ctx, cmd_name)
+        return found
 
 
 @click.group(cls=_Main, invoke_without_command=True)
@@ -58,29 +86,6 @@ def main(ctx: click.Context, db_url: str | None, config_path: Path | None) -> No
         from qa_tui.tui.run import run_app
 
         run_app(ctx.obj.config_path, ctx.obj.db_url)
-
-
-def _register() -> None:
-    from qa_tui.cli import core
-
-    for command in core.COMMANDS:
-        main.add_command(command)
-    from qa_tui.cli import moderation, report, sync
-
-    for command in (*sync.COMMANDS, *report.COMMANDS, *moderation.COMMANDS):
-        main.add_command(command)
-    from qa_tui.cli import followup
-
-    for command in followup.COMMANDS:
-        main.add_command(command)
-    from qa_tui.cli import cases, expectation, plan
-
-    for command in (*cases.COMMANDS, *plan.COMMANDS, *expectation.COMMANDS):
-        main.add_command(command)
-    from qa_tui.cli import board
-
-    for command in board.COMMANDS:
-        main.add_command(command)
 
 
 def run(argv: list[str] | None = None) -> Any:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from qa_tui.config import Settings
+    from qa_tui.store.db import Store
     from qa_tui.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +50,16 @@ class AppContext:
         url = db_url or self.db_url
         allowed = create == "any" or (create == "default" and url is None)
         return open_workspace(self.settings(), url, create=allowed)
+
+    def store(self, db_url: str | None = None) -> Store:
+        """The database on ``--db`` as :meth:`workspace` finds it (never created), for a
+        command that only reads it: without the templates, published ones included, that a
+        workspace parses for new work."""
+        from qa_tui.config import default_db_url
+        from qa_tui.store.migrate import open_store
+
+        settings = self.settings()
+        return open_store(db_url or self.db_url or default_db_url(settings.data_dir), create=False)
 
 
 class QaGroup(click.Group):

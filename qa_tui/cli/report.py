@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import gc
+import os
 from pathlib import Path
 
 import click
@@ -44,28 +45,42 @@ def report(
     """Write report KIND for a period; reads the database, never creates one.
 
     KIND: monthly, team, quarterly, actions, coverage, moderation, thematic."""
-    from qa_tui.errors import ValidationError
-    from qa_tui.reports.kinds import KINDS, build, kind_names
-    from qa_tui.reports.model import ReportQuery
-    from qa_tui.reports.period import default_period, parse_period
-    from qa_tui.reports.render import write_report
+    # numpy's BLAS (OpenBLAS) would run each product on a thread per core, the helpers
+    # spinning while they wait for work: a report's products are small (a thousand resamples
+    # of ten numbers), so they spun for a tenth of a second of the process's CPU a year's
+    # moderation report and finished no sooner. Read when numpy is first imported (the report
+    # kinds import it); a setting of the user's own is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # What is imported next (SQLAlchemy, numpy, the kind's modules) is tens of thousands of
+    # objects that live as long as the process: the cycle collector walked them a hundred
+    # times (a fortieth of a second of a report) to free nothing.
+    from qa_tui.reports.collector import collector_paused
 
-    if kind not in KINDS:
-        raise ValidationError(f"report {kind!r}: the kinds are {kind_names()}", field="kind")
+    with collector_paused():
+        from qa_tui.errors import ValidationError
+        from qa_tui.reports.kinds import KINDS, build, kind_names
+        from qa_tui.reports.model import ReportQuery
+        from qa_tui.reports.period import default_period, parse_period
+        from qa_tui.reports.render import write_report
+
+        if kind not in KINDS:
+            raise ValidationError(f"report {kind!r}: the kinds are {kind_names()}", field="kind")
+        KINDS[kind].load()
     if plan_id and kind != "thematic":
         raise ValidationError("--plan: only the thematic report is about one plan", field="plan")
     today = dt.date.today()
     period = parse_period(period_text) if period_text else default_period(today)
-    ws = get_app(ctx).workspace(db_url)
+    store = get_app(ctx).store(db_url)
     try:
         if plan_id and not period_text:
             from qa_tui.reports.thematic import plan_period
 
-            period = ws.read(plan_period, plan_id.strip(), today)
+            with store.reader() as session:
+                period = plan_period(session, plan_id.strip(), today)
         query = ReportQuery(period, service_area.strip(), team.strip(), today, plan_id.strip())
-        made = build(ws.store, kind, query)
+        made = build(store, kind, query)
     finally:
-        ws.close()
+        store.dispose()
     write_report(made, fmt, out)
     # The command's process ends here, and its last collection would walk everything still
     # alive (the report's rows, every module) to free what the exit frees anyway: 90 ms of a
@@ -91,13 +106,13 @@ def data(ctx: click.Context, db_url: str | None, fmt: str, out: Path) -> None:
     from qa_tui.reports.data_files import write_data
     from qa_tui.reports.kinds import CENTRAL_SCOPE, scope_of
 
-    ws = get_app(ctx).workspace(db_url)
+    store = get_app(ctx).store(db_url)
     try:
-        counts = write_data(ws.store, fmt, out)
-        with ws.store.reader() as session:
+        counts = write_data(store, fmt, out)
+        with store.reader() as session:
             scope = scope_of(session)
     finally:
-        ws.close()
+        store.dispose()
     total = sum(counts.values())
     where = "" if scope == CENTRAL_SCOPE else " (this laptop only, not the whole service)"
     click.echo(f"{len(counts)} tables, {total:,} rows: written to {out}{where}")

@@ -27,8 +27,8 @@ from qa_tui.framework.model import GradingScale, ItemKind, Template
 from qa_tui.store import models
 from qa_tui.store.history import Actor
 from qa_tui.store.queries import get_evaluation
+from qa_tui.vocab import OVERALL as OVERALL
 
-OVERALL = "overall"  # the item id of the overall judgement
 JUDGEMENT_NAMESPACE = uuid.UUID("0b8e2f4c-52a1-4d0e-9f3c-7a1d6e5b2c90")
 
 AGREEMENTS: dict[str, str] = {

@@ -12,15 +12,23 @@ import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, func, select
 
 from qa_tui.errors import ValidationError
 from qa_tui.reports.model import Report, ReportQuery, Section
-from qa_tui.store import models
+from qa_tui.store import tables
 from qa_tui.store.db import Store
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+    # What a report reads through: an ORM session, or a Core connection (``ReportKind.core``).
+    Reads: TypeAlias = Session | Connection
 
 CENTRAL_SCOPE = "Central database: every evaluation merged from the laptops"
 LAPTOP_SCOPE = "This laptop only: evaluations made or synced here, not the whole service"
@@ -39,7 +47,7 @@ class ReportBody:
 
 
 class KindModule(Protocol):
-    def build(self, session: Session, query: ReportQuery) -> ReportBody: ...
+    def build(self, session: Reads, query: ReportQuery) -> ReportBody: ...
 
 
 @dataclass(frozen=True)
@@ -48,8 +56,11 @@ class ReportKind:
     title: str
     summary: str
     module: str  # the module whose build() makes it
+    # Its build() reads through a Core connection, not an ORM session: a headless report
+    # that needs no ORM never imports it (store.Store.reading).
+    core: bool = False
 
-    def load(self) -> Callable[[Session, ReportQuery], ReportBody]:
+    def load(self) -> Callable[[Reads, ReportQuery], ReportBody]:
         module: KindModule = importlib.import_module(self.module)
         return module.build
 
@@ -91,6 +102,7 @@ _ALL: tuple[ReportKind, ...] = (
         "Moderation",
         "Agreement with auditors' grades: shares, kappa and alpha, by session, team and item",
         "qa_tui.reports.moderation",
+        core=True,
     ),
     ReportKind(
         "thematic",
@@ -106,21 +118,26 @@ def kind_names() -> str:
     return ", ".join(sorted(KINDS)) or "none yet"
 
 
-def _known(session: Session, column: InstrumentedAttribute[str]) -> list[str]:
-    values = session.scalars(select(column).where(~models.Evaluation.deleted).distinct())
+# The evaluations as light table handles (qa_tui.store.tables): a report reads them without
+# importing the ORM models, a tenth of a second of a headless report.
+_E = tables.evaluations.c
+
+
+def _known(session: Reads, column: ColumnElement[str]) -> list[str]:
+    values = session.scalars(select(column).where(~_E.deleted).distinct())
     return sorted(v for v in values if v)
 
 
-def filter_choices(session: Session) -> tuple[list[str], list[str]]:
+def filter_choices(session: Reads) -> tuple[list[str], list[str]]:
     """The service areas and the teams the evaluations name (for the screens' filters)."""
-    return _known(session, models.Evaluation.service_area), _known(session, models.Evaluation.team)
+    return _known(session, _E.service_area), _known(session, _E.team)
 
 
-def check_filters(session: Session, query: ReportQuery) -> None:
+def check_filters(session: Reads, query: ReportQuery) -> None:
     """A team or service area the database does not know is refused, listing those it does."""
     for label, value, column in (
-        ("service area", query.service_area, models.Evaluation.service_area),
-        ("team", query.team, models.Evaluation.team),
+        ("service area", query.service_area, _E.service_area),
+        ("team", query.team, _E.team),
     ):
         if not value:
             continue
@@ -135,18 +152,24 @@ def check_filters(session: Session, query: ReportQuery) -> None:
             )
 
 
-def scope_of(session: Session) -> str:
-    role = session.get(models.Meta, "role")
-    return CENTRAL_SCOPE if role is not None and role.value == "central" else LAPTOP_SCOPE
+def scope_of(session: Reads) -> str:
+    meta = tables.meta.c
+    role = session.scalar(select(meta.value).where(meta.key == "role"))
+    return CENTRAL_SCOPE if role == "central" else LAPTOP_SCOPE
 
 
-def demo_note(session: Session, query: ReportQuery, count: int | None = None) -> str:
+def demo_note(session: Reads, query: ReportQuery, count: int | None = None) -> str:
     """ "Includes N demo evaluations" when the period holds fictional demo data (said by every
     report, whatever its kind); ``count``: the report counted its own evaluations."""
-    from qa_tui.reports.queries import demo_evaluations, evaluations_where
-
-    if count is None:
-        count = demo_evaluations(session, evaluations_where(query, completed=False))
+    if count is None:  # the period's evaluations, as queries.evaluations_where(completed=False)
+        where = [~_E.deleted]
+        if query.service_area:
+            where.append(_E.service_area == query.service_area)
+        if query.team:
+            where.append(_E.team == query.team)
+        span = (_E.evaluation_date >= query.period.start, _E.evaluation_date <= query.period.end)
+        counted = select(func.count()).select_from(tables.evaluations).where(*where, *span, _E.demo)
+        count = int(session.scalar(counted) or 0)
     if not count:
         return ""
     return f"Includes {count:,} demo evaluation{'s' if count != 1 else ''} (fictional data)."
@@ -159,7 +182,7 @@ def build(store: Store, kind: str, query: ReportQuery, now: dt.datetime | None =
         raise ValidationError(f"report {kind!r}: the kinds are {kind_names()}", field="kind")
     make = found.load()
     stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
-    with store.reader() as session:
+    with store.reading() if found.core else store.reader() as session:
         check_filters(session, query)
         scope = scope_of(session)
         body = make(session, query)

@@ -12,9 +12,7 @@ rest on (in CSV, JSON and XLSX), so that anyone can recompute them. The numbers 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, overload
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, overload
 
 from qa_tui.domain.agreement import (
     BOOTSTRAP_UP_TO,
@@ -45,6 +43,10 @@ from qa_tui.reports.moderation_data import (
     collector_paused,
 )
 from qa_tui.reports.moderation_units import SEP, moderator_names
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 TITLE = "Moderation: how consistently good is judged"
 METHOD = (
@@ -312,8 +314,9 @@ def scale_table(result: Agreement) -> Table:
     )
 
 
-def build(session: Session, query: ReportQuery) -> ReportBody:
-    """The moderation report for ``query``."""
+def build(session: Session | Connection, query: ReportQuery) -> ReportBody:
+    """The moderation report for ``query`` (read through a Core connection by
+    :func:`qa_tui.reports.kinds.build`: no ORM needed)."""
     period = query.period
     flt = AgreementFilter(period.start, period.end, query.team, query.service_area)
     result = agreement(session, flt)

@@ -10,17 +10,14 @@ they are computed here from the units rather than from counts made by the databa
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from qa_tui.domain.agreement import (
     Direction,
@@ -31,16 +28,20 @@ from qa_tui.domain.agreement import (
     kappa_features,
     kappa_groups,
 )
-from qa_tui.domain.moderation import OVERALL
 from qa_tui.framework.model import NOT_APPLICABLE, Template
-from qa_tui.reports.moderation_units import AgreementFilter, Units, read_units
-from qa_tui.store import models
+from qa_tui.reports.collector import collector_paused
+from qa_tui.reports.moderation_units import AgreementFilter, Units, connection_of, read_units
+from qa_tui.store import tables
+from qa_tui.vocab import OVERALL
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 IntArray = npt.NDArray[np.int64]
 Matrix = npt.NDArray[np.float64]
 NONE = -1  # position of a grade that is missing, not applicable or not on the scale
 
-__all__ = ["NONE", "AgreementFilter", "Units", "read_units"]
+__all__ = ["NONE", "AgreementFilter", "Units", "collector_paused", "read_units"]
 
 
 # --- positions on the scale -------------------------------------------------------------------
@@ -248,9 +249,10 @@ class Selection:
     titles: dict[str, str]  # session id -> "date title"
 
 
-def read_selection(session: Session, flt: AgreementFilter) -> Selection:
+def read_selection(reads: Session | Connection, flt: AgreementFilter) -> Selection:
     """Read the units the filter selects and place them on the scale."""
-    units, templates = read_units(session, flt)
+    connection = connection_of(reads)
+    units, templates = read_units(connection, flt)
     scale = positions(units, templates)
     # Evaluation codes in order of id: the same on every database (the bootstrap's resamples
     # follow them), whatever order the rows came in.
@@ -261,15 +263,15 @@ def read_selection(session: Session, flt: AgreementFilter) -> Selection:
         for item in template.items():
             prompts[f"{template.id}/{item.id}"] = item.prompt
         prompts[f"{template.id}/{OVERALL}"] = f"Overall judgement ({template.name})"
-    return Selection(flt, units, scale, clusters, agreed, prompts, _titles(session, units))
+    return Selection(flt, units, scale, clusters, agreed, prompts, _titles(connection, units))
 
 
-def _titles(session: Session, units: Units) -> dict[str, str]:
-    s = models.ModerationSession
+def _titles(connection: Connection, units: Units) -> dict[str, str]:
+    s = tables.moderation_sessions.c
     ids = set(units.session) - {""}
     if not ids:
         return {}
-    rows = session.execute(select(s.id, s.held_on, s.title).where(s.id.in_(ids)))
+    rows = connection.execute(select(s.id, s.held_on, s.title).where(s.id.in_(ids)))
     return {sid: f"{day.isoformat() if day else '—'} {title}" for sid, day, title in rows}
 
 
@@ -346,32 +348,8 @@ def compute(selection: Selection, dimensions: tuple[str, ...] = DIMENSIONS) -> A
 
 
 def agreement(
-    session: Session, flt: AgreementFilter, dimensions: tuple[str, ...] = DIMENSIONS
+    reads: Session | Connection, flt: AgreementFilter, dimensions: tuple[str, ...] = DIMENSIONS
 ) -> Agreement:
     """Read the units the filter selects and compute every figure."""
     with collector_paused():
-        return compute(read_selection(session, flt), dimensions)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a year of units is read and computed: it runs
-    every few hundred new tuples and walks every live one, and the units (tens of thousands
-    of rows) hold no cycle to collect — a fifth of the read's time went on it.
-
-    Then what was made meanwhile is moved to the oldest generation as it is (``freeze`` and
-    ``unfreeze``: two list splices), when nothing is frozen: left young, the next collection
-    walked all of it (11 ms in a year's report) and the one after it again (12 ms while the
-    JSON was written), only to find it alive. Cycles among it are still collected, by a
-    full collection. An app that freezes what it keeps (the terminal app does) is left as it
-    is: unfreezing would hand its frozen objects back to the collector."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not gc.get_freeze_count():
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
+        return compute(read_selection(reads, flt), dimensions)

@@ -25,13 +25,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Connection,
     Integer,
     String,
     case,
@@ -41,10 +42,12 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from qa_tui.framework.model import Template
-from qa_tui.store import models
+from qa_tui.store import tables as t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 Matrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -118,19 +121,19 @@ _TAKEN = (*_COLUMNS, "blind_given")
 # --- the queries ----------------------------------------------------------------------------
 
 
-def _concat(session: Session, expression: ColumnElement[str]) -> ColumnElement[str]:
-    if session.get_bind().dialect.name == "postgresql":
+def _concat(connection: Connection, expression: ColumnElement[str]) -> ColumnElement[str]:
+    if connection.dialect.name == "postgresql":
         return func.string_agg(expression, literal(SEP), type_=String)
     return func.group_concat(expression, SEP, type_=String)
 
 
-def _day(column: InstrumentedAttribute[dt.date | None]) -> ColumnElement[str]:
+def _day(column: ColumnElement[dt.date | None]) -> ColumnElement[str]:
     """A date as ISO text (both databases store or print it so): no date objects per row."""
     return cast(column, String)
 
 
 def _where_evaluation(query: Any, flt: AgreementFilter) -> Any:
-    e = models.Evaluation
+    e = t.evaluations.c
     if flt.team:
         query = query.where(e.team == flt.team)
     if flt.service_area:
@@ -143,7 +146,7 @@ def _where_evaluation(query: Any, flt: AgreementFilter) -> Any:
 def _moderated(flt: AgreementFilter) -> Any:
     """The moderations made in the period, each with its evaluation (a few thousand rows: the
     judgements name their moderation only)."""
-    e, m = models.Evaluation, models.Moderation
+    e, m = t.evaluations.c, t.moderations.c
     query = (
         select(
             m.id,
@@ -155,8 +158,8 @@ def _moderated(flt: AgreementFilter) -> Any:
             e.template_id,
             e.template_hash,
         )
-        .select_from(m)
-        .join(e, e.id == m.evaluation_id)
+        .select_from(t.moderations)
+        .join(t.evaluations, e.id == m.evaluation_id)
         .where(~m.deleted, ~e.deleted, m.moderated_on >= flt.start, m.moderated_on <= flt.end)
     )
     if flt.session_id:
@@ -166,11 +169,11 @@ def _moderated(flt: AgreementFilter) -> Any:
 
 def _judgements(flt: AgreementFilter) -> Any:
     """The agreed grades of the period: moderation, item, the auditor's and the agreed."""
-    m, j = models.Moderation, models.ModerationJudgement
+    m, j = t.moderations.c, t.moderation_judgements.c
     query = (
         select(j.moderation_id, j.item_id, j.auditor_grade, j.moderated_grade)
-        .select_from(j)
-        .join(m, m.id == j.moderation_id)
+        .select_from(t.moderation_judgements)
+        .join(t.moderations, m.id == j.moderation_id)
         .where(~j.deleted, ~m.deleted, j.moderated_grade != "")
         .where(m.moderated_on >= flt.start, m.moderated_on <= flt.end)
     )
@@ -182,7 +185,7 @@ def _judgements(flt: AgreementFilter) -> Any:
 
 
 def _held(flt: AgreementFilter) -> list[Any]:
-    s = models.ModerationSession
+    s = t.moderation_sessions.c
     found = [~s.deleted, s.held_on >= flt.start, s.held_on <= flt.end]
     return [*found, s.id == flt.session_id] if flt.session_id else found
 
@@ -191,48 +194,48 @@ def _moderations(flt: AgreementFilter) -> Any:
     """The moderations of the period's sessions: session, evaluation, id and the day it was
     held. Not joined to their evaluations: nearly all of them are among the moderations of
     the period already read with theirs (:func:`_about`)."""
-    m, s = models.Moderation, models.ModerationSession
+    m, s = t.moderations.c, t.moderation_sessions.c
     return (
         select(m.session_id, m.evaluation_id, m.id, _day(s.held_on))
-        .select_from(m)
-        .join(s, s.id == m.session_id)
+        .select_from(t.moderations)
+        .join(t.moderation_sessions, s.id == m.session_id)
         .where(~m.deleted, *_held(flt))
     )
 
 
 def _evaluations_of(flt: AgreementFilter, ids: list[str]) -> Any:
     """Moderations ``ids`` with their evaluation (those the filter keeps)."""
-    e, m = models.Evaluation, models.Moderation
+    e, m = t.evaluations.c, t.moderations.c
     query = (
         select(m.id, e.team, e.service_area, e.template_id, e.template_hash)
-        .select_from(m)
-        .join(e, e.id == m.evaluation_id)
+        .select_from(t.moderations)
+        .join(t.evaluations, e.id == m.evaluation_id)
         .where(~e.deleted, m.id.in_(ids))
     )
     return _where_evaluation(query, flt)
 
 
 def _about(
-    session: Session, flt: AgreementFilter, moderated: dict[str, tuple[Any, ...]]
+    connection: Connection, flt: AgreementFilter, moderated: dict[str, tuple[Any, ...]]
 ) -> dict[tuple[str, str], tuple[Any, ...]]:
     """The moderations of the period's sessions by (session, evaluation): the moderation, the
     day the session was held, and its evaluation's team, service area, template and hash —
     only those whose evaluation is kept (not deleted, and in the filter)."""
-    rows = _rows(session, _moderations(flt))
+    rows = _rows(connection, _moderations(flt))
     evaluation = {mid: row[4:8] for mid, row in moderated.items()}  # kept by the same filter
     others = [row[2] for row in rows if row[2] not in evaluation]
     for start in range(0, len(others), 500):  # usually none: moderated in another period
-        found = _rows(session, _evaluations_of(flt, others[start : start + 500]))
+        found = _rows(connection, _evaluations_of(flt, others[start : start + 500]))
         evaluation.update((mid, tuple(rest)) for mid, *rest in found)
     return {
         (sid, eid): (mid, day, *evaluation[mid]) for sid, eid, mid, day in rows if mid in evaluation
     }
 
 
-def _removed_moderators(session: Session) -> list[str]:
+def _removed_moderators(connection: Connection) -> list[str]:
     """The ids of moderators removed from their session (their blind grades do not count)."""
-    who = models.SessionModerator
-    return list(session.execute(select(who.id).where(who.deleted)).scalars())
+    who = t.session_moderators.c
+    return list(connection.execute(select(who.id).where(who.deleted)).scalars())
 
 
 BITS = 10  # a count of blind grades per grade, packed (more than 1023: counted one by one)
@@ -240,14 +243,15 @@ PER_SUM = 6  # grades packed in one sum (60 bits)
 
 
 def _blind(
-    session: Session,
+    connection: Connection,
     flt: AgreementFilter,
     grades: tuple[str, ...],
     removed: list[str],
     packed: bool = True,
 ) -> Any:
-    """Per unit graded blind: its session, evaluation and item, the grades joined ("moderator
-    id:grade"; how many there are is counted from the text), and how many at each of
+    """Per unit graded blind: its session and evaluation as one text (``session SEP
+    evaluation``: one text for the driver to make, not two), its item, the grades joined
+    ("moderator id:grade"; how many there are is counted from the text), and how many at each of
     ``grades`` — packed, ``BITS``
     bits per grade, in one sum per ``PER_SUM`` grades (a sum per grade cost the database a
     fifth of this query), or one sum per grade (``packed=False``).
@@ -256,8 +260,8 @@ def _blind(
     database then reads each session's grades from ``ix_blind_grades_report`` alone, already
     in the order of the groups, so it groups them as they come (a join sorted every grade of
     the year first)."""
-    b, s = models.BlindGrade, models.ModerationSession
-    joined = _concat(session, b.moderator_id + literal(":", String) + b.grade)
+    b, s = t.blind_grades.c, t.moderation_sessions.c
+    joined = _concat(connection, b.moderator_id + literal(":", String) + b.grade)
     sums: list[Any]
     if packed:
         sums = [
@@ -276,18 +280,23 @@ def _blind(
     else:
         sums = [func.sum(case((b.grade == g, 1), else_=0), type_=Integer) for g in grades]
     query = (
-        select(b.session_id, b.target_evaluation_id, b.item_id, joined, *sums)
+        select(_pair(b.session_id, b.target_evaluation_id), b.item_id, joined, *sums)
         .where(b.session_id.in_(select(s.id).where(*_held(flt))))
         .where(~b.deleted, b.grade != "")
         .group_by(b.session_id, b.target_evaluation_id, b.item_id)
     )
     if removed:  # a removed moderator's grades are left out (few: a list, when there are any)
-        who = models.SessionModerator
+        who = t.session_moderators.c
         listed = removed if len(removed) <= 500 else select(who.id).where(who.deleted)
         query = query.where(b.moderator_id.not_in(listed))
     if flt.item:
         query = query.where(b.item_id == flt.item.partition("/")[2])
     return query
+
+
+def _pair(first: ColumnElement[str], second: ColumnElement[str]) -> ColumnElement[str]:
+    """Two ids as one text, ``first SEP second``."""
+    return first + literal(SEP, String) + second
 
 
 class _TooMany(Exception):
@@ -311,28 +320,37 @@ def _counts(sums: Sequence[Sequence[int]], given: IntArray, k: int, packed: bool
 CHUNK = 10_000  # rows fetched at a time: a year's rows are never all held as tuples at once
 
 
-def _chunks(session: Session, query: Any) -> Iterator[Sequence[tuple[Any, ...]]]:
+def connection_of(reads: Session | Connection) -> Connection:
+    """The Core connection a read goes through: a session's own (in its transaction), or the
+    connection itself (a report reads through one without the ORM: ``ReportKind.core``)."""
+    return reads if isinstance(reads, Connection) else reads.connection()
+
+
+def _chunks(connection: Connection, query: Any) -> Iterator[Sequence[tuple[Any, ...]]]:
     """The driver's own rows, a chunk at a time (text and counts need no conversion: a result
     row per unit would cost more than the query)."""
-    cursor = session.connection().execute(query).cursor
+    cursor = connection.execute(query).cursor
     while chunk := cursor.fetchmany(CHUNK):
         yield chunk
 
 
-def _rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
-    return [row for chunk in _chunks(session, query) for row in chunk]
+def _rows(connection: Connection, query: Any) -> list[tuple[Any, ...]]:
+    return [row for chunk in _chunks(connection, query) for row in chunk]
 
 
-def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str, Template]]:
+def read_units(
+    reads: Session | Connection, flt: AgreementFilter
+) -> tuple[Units, dict[str, Template]]:
     """Every unit the filter selects and the templates they use (by hash): the units with an
     agreed grade, then the units graded blind only."""
+    connection = connection_of(reads)
     units = Units()
     same: dict[str, str] = {}  # one string per team, item id, grade…, not one per row
-    rows = _rows(session, _moderated(flt))
+    rows = _rows(connection, _moderated(flt))
     moderated = {row[0]: tuple(map(same.setdefault, row, row)) for row in rows}
     columns: list[list[Any]] = [getattr(units, name) for name in _JUDGED]
     about_columns, own_columns = columns[: len(_MODERATED)], columns[len(_MODERATED) :]
-    for chunk in _chunks(session, _judgements(flt)):
+    for chunk in _chunks(connection, _judgements(flt)):
         judged = [row for row in chunk if row[0] in moderated]
         if not judged:
             continue
@@ -343,17 +361,17 @@ def read_units(session: Session, flt: AgreementFilter) -> tuple[Units, dict[str,
             column.extend(values)  # made one per moderation above
         for column, values in zip(own_columns, mine, strict=True):
             column.extend(map(same.setdefault, values, values))
-    moderations = _about(session, flt, moderated)
+    moderations = _about(connection, flt, moderated)
     hashes = set(units.template_hash) | {rest[-1] for rest in moderations.values()}
-    templates = _templates(session, hashes)
+    templates = _templates(connection, hashes)
     units.grades = _grades(units.template_hash or [r[-1] for r in moderations.values()], templates)
-    removed = _removed_moderators(session)
+    removed = _removed_moderators(connection)
     try:
-        blind = _blind(session, flt, units.grades, removed)
-        _add_blind(units, _chunks(session, blind), moderations)
+        blind = _blind(connection, flt, units.grades, removed)
+        _add_blind(units, _chunks(connection, blind), moderations)
     except _TooMany:  # never in practice: a thousand moderators graded one item
-        blind = _blind(session, flt, units.grades, removed, packed=False)
-        _add_blind(units, _chunks(session, blind), moderations, packed=False)
+        blind = _blind(connection, flt, units.grades, removed, packed=False)
+        _add_blind(units, _chunks(connection, blind), moderations, packed=False)
     units.day = [d or "" for d in units.day]
     return units, templates
 
@@ -375,17 +393,16 @@ def _add_blind(
     blind = np.full(judged, "", dtype=object)  # unit -> its blind grades joined ("": none)
     given = np.zeros(judged, dtype=np.int64)  # and how many
     counts = np.zeros((judged, k))
-    moderation_of = {key: about[0] for key, about in moderations.items()}
+    moderation_of = {f"{sid}{SEP}{eid}": about[0] for (sid, eid), about in moderations.items()}
     where: dict[tuple[str, str], int] | None = None
     extra: Extra = []
     for chunk in chunks:
-        sids, eids, items, joined, *sums = zip(*chunk, strict=True)
+        keys, items, joined, *sums = zip(*chunk, strict=True)  # keys: session SEP evaluation
         # How many grades each unit has: one more than the separators joining them (the
         # database counting them cost more than this).
         gaps = map(str.count, joined, repeat(SEP))
         how_many = np.fromiter(gaps, dtype=np.int64, count=len(joined)) + 1
         count = _counts(sums, how_many, k, packed)
-        keys = list(zip(sids, eids, strict=True))
         if where is None:  # made once, when there is a blind grade to place
             keyed = zip(units.moderation, units.item, strict=True)
             where = dict(zip(keyed, range(judged), strict=False))
@@ -399,10 +416,11 @@ def _add_blind(
         if k:
             counts[at_rows] = count[placed]
         for i in np.flatnonzero(~placed).tolist():  # usually none
-            about = moderations.get(keys[i])
+            sid, _sep, eid = keys[i].partition(SEP)
+            about = moderations.get((sid, eid))
             if about is not None:  # None: deleted, or not in the filter
                 mid, day, team, area, tid, thash = about
-                unit = (mid, sids[i], day, eids[i], team, area, tid, thash, items[i], "", "")
+                unit = (mid, sid, day, eid, team, area, tid, thash, items[i], "", "")
                 extra.append(((*unit, joined[i], int(how_many[i])), tuple(count[i].tolist())))
     units.blind = blind.tolist()
     units.blind_given = given.tolist()
@@ -433,7 +451,7 @@ def _grades(hashes: list[str], templates: dict[str, Template]) -> tuple[str, ...
     return signatures.most_common(1)[0][0] if signatures else ()
 
 
-def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
+def _templates(connection: Connection, hashes: set[str]) -> dict[str, Template]:
     from qa_tui.errors import TemplateError
     from qa_tui.framework.loader import builtin_templates, load_template_text, previous_templates
 
@@ -444,9 +462,10 @@ def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
     found = {t.content_hash: t for t in shipped if t.content_hash in hashes}
     missing = hashes - set(found)
     if missing:
-        rows = session.execute(
-            select(models.TemplateSnapshot.content_hash, models.TemplateSnapshot.source_text).where(
-                models.TemplateSnapshot.content_hash.in_(missing)
+        snapshot = t.template_snapshots.c
+        rows = connection.execute(
+            select(snapshot.content_hash, snapshot.source_text).where(
+                snapshot.content_hash.in_(missing)
             )
         )
         for content_hash, text in rows:
@@ -457,7 +476,8 @@ def _templates(session: Session, hashes: set[str]) -> dict[str, Template]:
     return found
 
 
-def moderator_names(session: Session) -> dict[str, str]:
+def moderator_names(reads: Session | Connection) -> dict[str, str]:
     """Every session moderator's id and name (the pairs table names them)."""
-    who = models.SessionModerator
-    return dict(_rows(session, select(who.id, who.name)))  # the driver's rows: thousands
+    connection = connection_of(reads)
+    who = t.session_moderators.c
+    return dict(_rows(connection, select(who.id, who.name)))  # the driver's rows: thousands

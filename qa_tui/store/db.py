@@ -12,15 +12,17 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
 
 from qa_tui.errors import NoDatabaseError, StoreBusyError, StoreError
 from qa_tui.fsutil import OWNER_ONLY_FILE, make_private_dir, restrict, special_kind
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # How long a SQLite connection waits for another's write lock (a merge holds it for its whole
@@ -154,7 +156,16 @@ class Store:
         self.engine = engine
         self.url = url
         self.sqlite_path = sqlite_path(url)
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._factory: sessionmaker[Session] | None = None
+
+    def _sessions(self) -> Session:
+        """A new session. The ORM is imported with the first one: a command that only reads
+        through :meth:`reading` never imports it (a twentieth of a second)."""
+        if self._factory is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        return self._factory()
 
     @property
     def dialect(self) -> str:
@@ -176,6 +187,8 @@ class Store:
     def session_on(self, connection: Connection) -> Iterator[Session]:
         """Like :meth:`session`, on a connection the caller keeps across transactions (whose
         connection settings must hold for all of them)."""
+        from sqlalchemy.orm import Session
+
         session = Session(bind=connection, expire_on_commit=False)
         try:
             with session.begin():
@@ -200,6 +213,16 @@ class Store:
             raise _store_error(self.url, exc) from exc
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection for reading only, without the ORM (:meth:`reader`'s sessions
+        import it): whatever it began is rolled back when it closes."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except DBAPIError as exc:
+            raise _store_error(self.url, exc) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()

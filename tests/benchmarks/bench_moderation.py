@@ -313,9 +313,11 @@ def phase_report(url: str, period: str, fmt: str, read_only: bool) -> dict[str, 
     """One ``qa-tui report moderation --format FMT`` as the command makes it: build, render,
     write — the process's CPU time and peak memory (its own process: its own peak)."""
     started = time.process_time()
-    # The command imports qa_tui before anything else (its settings precede numpy's import),
+    # As the command: numpy's BLAS on one thread (qa_tui/cli/report.py), set before numpy is
+    # imported; qa_tui imported before anything else (its settings precede numpy's import),
     # then the modules on its way (the report kind's, the renderers): code loading, not the
     # report's work, paid before the clock starts as in a warm CLI; their time is printed apart.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     for name in ("qa_tui", "numpy", "qa_tui.reports.moderation", "qa_tui.reports.render.tables"):
         importlib.import_module(name)
     importlib.import_module("qa_tui.reports.render.markdown")
@@ -328,14 +330,9 @@ def phase_report(url: str, period: str, fmt: str, read_only: bool) -> dict[str, 
     from qa_tui.reports.render import write_report
     from qa_tui.store import models
     from qa_tui.store.migrate import open_store
-    from qa_tui.workspace import add_published, load_registry
 
+    load_settings()  # as the command reads them; it opens the database alone, no workspace
     store = open_read_only(url) if read_only else open_store(url, create=False, migrate=False)
-    # Opened as the command opens its workspace (qa_tui.workspace.open_workspace): the template
-    # registry loaded and the published templates read, before the report is built. Without
-    # it the clock counted that opening too (the built-in templates parsed, SQLAlchemy's
-    # mappers and compiler set up by the first query: ~40 ms the command pays before build).
-    add_published(store, load_registry(load_settings()))
     query = ReportQuery(parse_period(period))
     p = query.period
     m, j, e = models.Moderation, models.ModerationJudgement, models.Evaluation

@@ -51,6 +51,25 @@ def test_python_dash_m_in_a_real_process(tmp_path: Path) -> None:
     assert "Traceback" not in broken.stderr
 
 
+def test_a_command_imports_its_own_module_only() -> None:
+    """``qa-tui report`` loads qa_tui.cli.report and none of the other commands' modules."""
+    program = (
+        "import sys\n"
+        "from qa_tui.cli import main\n"
+        "main(['report', '--help'], standalone_mode=False)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('qa_tui.cli.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "['qa_tui.cli.common', 'qa_tui.cli.report']"
+
+
 def test_the_process_waits_for_the_last_write(tmp_path: Path) -> None:
     """A program that hands a write over and ends at once (nobody closed the writer) still
     finds it on disk: the exit hook waits for the writer."""

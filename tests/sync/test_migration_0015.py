@@ -54,12 +54,12 @@ def _to(url: str, revision: str) -> None:
 def _blind_plan(url: str) -> str:
     store = open_store(url, create=False, migrate=False)
     try:
-        with store.reader() as session:
+        with store.reading() as connection:
             flt = AgreementFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-            sql = _blind(session, flt, ("a", "b"), []).compile(
+            sql = _blind(connection, flt, ("a", "b"), []).compile(
                 store.engine, compile_kwargs={"literal_binds": True}
             )
-            rows = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
         return " / ".join(str(r[-1]) for r in rows)
     finally:
         store.dispose()
