@@ -13,15 +13,7 @@ from sqlalchemy import create_engine
 from qa_tui.domain import evaluation as ev
 from qa_tui.store.db import make_engine
 from qa_tui.store.migrate import alembic_config, open_store
-from tests.sync.helpers import (
-    Laptop,
-    conflicts,
-    consistent,
-    copy_as_old,
-    copy_into,
-    field_states_before_0017,
-    full_dump,
-)
+from tests.sync import helpers as h
 
 OLD = {
     "ix_changes_device_counter",
@@ -46,13 +38,13 @@ def _copy_at_0008(source: Path, target: Path) -> None:
         command.upgrade(alembic_config(connection), "0008")
     engine.dispose()
     made = open_store(f"sqlite:///{source}", migrate=False)
-    states = field_states_before_0017(made)  # one row per field before 0017
+    states = h.field_states_before_0017(made)  # one row per field before 0017
     made.dispose()
     into, out = create_engine(f"sqlite:///{target}"), create_engine(f"sqlite:///{source}")
     with into.begin() as write, out.connect() as read:
         # before 0010 every field state lists its heads
         listed = [{**r, "heads": r["heads"] or f'["{r["winner_id"]}"]'} for r in states]
-        copy_as_old(read, write, {"field_states": listed})
+        h.copy_as_old(read, write, {"field_states": listed})
     into.dispose()
     out.dispose()
 
@@ -67,13 +59,13 @@ def _one_head_as_null(dumped: tuple) -> tuple:
 
 
 def test_0009_upgrades_a_database_with_conflicts(sqlite_db, tmp_path: Path) -> None:
-    a = Laptop(sqlite_db(), tmp_path, "Alex Auditor")
-    b = Laptop(sqlite_db(), tmp_path, "Sam Senior")
+    a = h.Laptop(sqlite_db(), tmp_path, "Alex Auditor")
+    b = h.Laptop(sqlite_db(), tmp_path, "Sam Senior")
     ids = [a.new_evaluation(f"ABC-{10000 + n}") for n in range(3)]
-    copy_into(b.store, a.store)
+    h.copy_into(b.store, a.store)
     a.do(ev.update_details, ids[0], {"team": "Locality West"}, ".*")
     b.do(ev.update_details, ids[0], {"team": "Locality East"}, ".*")
-    copy_into(a.store, b.store)
+    h.copy_into(a.store, b.store)
     source = Path(a.store.url.removeprefix("sqlite:///"))
     a.store.dispose()
     b.store.dispose()
@@ -83,13 +75,13 @@ def test_0009_upgrades_a_database_with_conflicts(sqlite_db, tmp_path: Path) -> N
     # What the database holds, read from the rows it was made from (today's models read the
     # change log as today's qa-tui stores it, not as 0008 did).
     before = open_store(f"sqlite:///{source}", migrate=False)
-    rows, found = full_dump(before), conflicts(before)
+    rows, found = h.full_dump(before), h.conflicts(before)
     before.dispose()
     assert [c.field for c in found] == ["team"]
     upgraded = open_store(f"sqlite:///{old}")  # migrates, after a backup
     assert not (OLD & _indexes(old)) and "ix_field_states_conflicts" in _indexes(old)
-    assert full_dump(upgraded) == rows
-    assert conflicts(upgraded) == found and consistent(upgraded) == []
+    assert h.full_dump(upgraded) == rows
+    assert h.conflicts(upgraded) == found and h.consistent(upgraded) == []
     with upgraded.engine.connect() as connection:
         plan = connection.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT entity_id FROM field_states "
