@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from qa_tui.errors import ValidationError
 from qa_tui.reports.model import Report, ReportQuery, Section
+from qa_tui.reports.where import counted_conditions
 from qa_tui.store import tables
 from qa_tui.store.db import Store
 
@@ -161,14 +162,9 @@ def scope_of(session: Reads) -> str:
 def demo_note(session: Reads, query: ReportQuery, count: int | None = None) -> str:
     """ "Includes N demo evaluations" when the period holds fictional demo data (said by every
     report, whatever its kind); ``count``: the report counted its own evaluations."""
-    if count is None:  # the period's evaluations, as queries.evaluations_where(completed=False)
-        where = [~_E.deleted]
-        if query.service_area:
-            where.append(_E.service_area == query.service_area)
-        if query.team:
-            where.append(_E.team == query.team)
-        span = (_E.evaluation_date >= query.period.start, _E.evaluation_date <= query.period.end)
-        counted = select(func.count()).select_from(tables.evaluations).where(*where, *span, _E.demo)
+    if count is None:  # the period's evaluations, completed or not
+        where = counted_conditions(_E, query, completed=False)
+        counted = select(func.count()).select_from(tables.evaluations).where(*where, _E.demo)
         count = int(session.scalar(counted) or 0)
     if not count:
         return ""

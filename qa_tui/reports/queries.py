@@ -42,6 +42,7 @@ from sqlalchemy.sql.selectable import Subquery
 from qa_tui.reports.model import ReportQuery
 from qa_tui.reports.period import Period
 from qa_tui.reports.standards import Vocabulary
+from qa_tui.reports.where import area_conditions, counted_conditions
 from qa_tui.store import models
 from qa_tui.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES
 
@@ -55,12 +56,7 @@ Expr = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 def area_where(query: ReportQuery) -> list[ColumnElement[bool]]:
     """Not deleted, and in the service area or team asked for (any date)."""
-    conditions: list[ColumnElement[bool]] = [~E.deleted]
-    if query.service_area:
-        conditions.append(E.service_area == query.service_area)
-    if query.team:
-        conditions.append(E.team == query.team)
-    return conditions
+    return area_conditions(E, query)
 
 
 def evaluations_where(
@@ -68,15 +64,7 @@ def evaluations_where(
 ) -> list[ColumnElement[bool]]:
     """The evaluations a figure counts: in the period (default: the query's) by evaluation
     date, in the area or team asked for, and (unless ``completed`` is False) completed."""
-    span = period or query.period
-    conditions = [
-        *area_where(query),
-        E.evaluation_date >= span.start,
-        E.evaluation_date <= span.end,
-    ]
-    if completed:
-        conditions.append(E.status == "completed")
-    return conditions
+    return counted_conditions(E, query, period, completed=completed)
 
 
 def bucket(column: object, periods: Sequence[Period], *, text: bool = False) -> ColumnElement[str]:

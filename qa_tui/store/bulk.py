@@ -215,29 +215,17 @@ def _encode_rows(dialect: Dialect, table: Table, rows: list[dict[str, Any]]) -> 
     ids = [i for i, c in enumerate(columns) if isinstance(c.type, models.HistoryId)]
     if ids:
         params = _ids_as_bytes(params, ids)
-    coded = [(i, c.type) for i, c in enumerate(columns) if isinstance(c.type, Code)]
-    if coded:
-        params = _names_as_codes(params, coded)
+    numbered = [(i, f) for i, f in enumerate(_as_numbers(table)) if f is not None]
+    if numbered:
+        params = _numbered(params, numbered)
     return _Encoded(table, params, sql)
 
 
-def _names_as_codes(rows: list[Any], coded: list[tuple[int, Code]]) -> list[tuple[Any, ...]]:
-    """The rows with their record types and field names as the database keeps them (what
-    :class:`~qa_tui.store.codes.Code` does for a statement)."""
-    columns = list(zip(*rows, strict=True))
-    for i, code in coded:
-        columns[i] = tuple(map(code.codes.__getitem__, columns[i]))
-    return list(zip(*columns, strict=True))
-
-
-def _copy_values(table: Table, rows: list[dict[str, Any]]) -> list[list[Any]]:
-    """PostgreSQL's rows as ``COPY`` takes them: each a list in the table's column order, with
-    record types, field names and wall times as numbers (:mod:`qa_tui.store.codes`; ``COPY``
-    converts no column type)."""
-    keys = [c.key for c in table.columns]
-    if not any(isinstance(c.type, Code | WallTime) for c in table.columns):
-        return [[row.get(k) for k in keys] for row in rows]
-    convert: list[Callable[[Any], Any] | None] = [
+def _as_numbers(table: Table) -> list[Callable[[Any], Any] | None]:
+    """Per column, what turns its value into the number the database keeps (a record type's
+    or field name's, a wall time's: :mod:`qa_tui.store.codes`, what its column type does for
+    a statement), or None where the value is kept as it is."""
+    return [
         c.type.codes.__getitem__
         if isinstance(c.type, Code)
         else stamp_millis
@@ -245,7 +233,24 @@ def _copy_values(table: Table, rows: list[dict[str, Any]]) -> list[list[Any]]:
         else None
         for c in table.columns
     ]
-    pairs = list(zip(keys, convert, strict=True))
+
+
+def _numbered(
+    rows: list[Any], numbered: list[tuple[int, Callable[[Any], Any]]]
+) -> list[tuple[Any, ...]]:
+    """SQLite's parameter rows with those columns as numbers, a column at a time (C loops)."""
+    columns = list(zip(*rows, strict=True))
+    for i, convert in numbered:
+        columns[i] = tuple(map(convert, columns[i]))
+    return list(zip(*columns, strict=True))
+
+
+def _copy_values(table: Table, rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """PostgreSQL's rows as ``COPY`` takes them: each a list in the table's column order, with
+    record types, field names and wall times as numbers (``COPY`` converts no column type)."""
+    pairs = list(zip([c.key for c in table.columns], _as_numbers(table), strict=True))
+    if all(f is None for _k, f in pairs):
+        return [[row.get(k) for k, _f in pairs] for row in rows]
     return [[row.get(k) if f is None else f(row[k]) for k, f in pairs] for row in rows]
 
 

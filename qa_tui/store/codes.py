@@ -145,9 +145,6 @@ FIELD_NAMES: tuple[str, ...] = (
     "worker",
 )
 
-RECORD_TYPE_CODES: dict[str, int] = {name: n for n, name in enumerate(RECORD_TYPES)}
-FIELD_CODES: dict[str, int] = {name: n for n, name in enumerate(FIELD_NAMES)}
-
 
 class UnknownName(ValueError):
     """A record type or field name with no number: this version of qa-tui does not know it."""
@@ -177,11 +174,13 @@ class Code(TypeDecorator[str]):
         return None if value is None else self.names[value]
 
     def process_literal_param(self, value: str | None, dialect: Dialect) -> str:
-        return "NULL" if value is None else str(self.codes[value])
+        return str(self.process_bind_param(value, dialect)) if value is not None else "NULL"
 
 
 RECORD_TYPE = Code(RECORD_TYPES, "record type")
 FIELD = Code(FIELD_NAMES, "field")
+RECORD_TYPE_CODES: dict[str, int] = RECORD_TYPE.codes
+FIELD_CODES: dict[str, int] = FIELD.codes
 
 
 class WallTime(TypeDecorator[str]):

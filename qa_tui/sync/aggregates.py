@@ -43,7 +43,6 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 # A wall time as qa-tui writes it (``qa_tui.clock.stamp``): the change log keeps it as a number
 # and gives this text back (``qa_tui.store.codes.WallTime``), so no other form is taken.
 _WALL = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00"
-_WALL_TIME = re.compile(_WALL + r"\Z", re.ASCII)
 _WALL_TIMES = re.compile(rf"(?:{_WALL}\n)*{_WALL}\Z", re.ASCII)  # a column's, one per line
 
 
@@ -85,8 +84,9 @@ def is_id(value: Any) -> bool:
 
 
 def _all_wall_times(walls: tuple[str, ...]) -> bool:
-    """Whether every one of a column of texts is a wall time as :func:`_is_wall_time` says:
-    the form checked by one match over the column's lines, each date and time read in C."""
+    """Whether every one of a column of texts is a wall time as qa-tui writes it (see
+    :func:`_is_wall_time`): the form checked by one match over the column's lines (a text
+    holding a line end fails ``fromisoformat``), each date and time read in C."""
     if _WALL_TIMES.match("\n".join(walls)) is None:
         return False
     try:
@@ -99,13 +99,7 @@ def _all_wall_times(walls: tuple[str, ...]) -> bool:
 def _is_wall_time(value: Any) -> bool:
     """Whether ``value`` is a wall time as qa-tui writes it: UTC to the millisecond, a real
     date and time (``2026-02-30`` has the form but is not one)."""
-    if not isinstance(value, str) or _WALL_TIME.match(value) is None:
-        return False
-    try:
-        dt.datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+    return isinstance(value, str) and _all_wall_times((value,))
 
 
 # --- what a field's JSON value may be -------------------------------------------------------

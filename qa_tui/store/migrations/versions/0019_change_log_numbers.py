@@ -12,6 +12,7 @@ from typing import Any
 from alembic import op
 
 from qa_tui.clock import millis_stamp, stamp_millis
+from qa_tui.errors import StoreError
 from qa_tui.ids import id_bytes, id_text
 from qa_tui.store.codes import FIELD_NAMES, RECORD_TYPES
 
@@ -60,21 +61,10 @@ def _states_table(name: str, kinds: dict[str, str]) -> str:
 ) WITHOUT ROWID"""
 
 
-class _Unknown(RuntimeError):
-    pass
-
-
-def _number(names: tuple[str, ...], what: str) -> Any:
+def _number(names: tuple[str, ...]) -> Any:
+    """A name's number (every name is known: :func:`_check_names` looked first)."""
     codes = {name: n for n, name in enumerate(names)}
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, int):
-            return value
-        if value not in codes:
-            raise _Unknown(f"the change log names a {what} this version does not know: {value!r}")
-        return codes[value]
-
-    return convert
+    return lambda value: value if isinstance(value, int) else codes[value]
 
 
 def _name(names: tuple[str, ...]) -> Any:
@@ -157,8 +147,8 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _register(
             {
-                "qa_type": _number(RECORD_TYPES, "record type"),
-                "qa_field": _number(FIELD_NAMES, "field"),
+                "qa_type": _number(RECORD_TYPES),
+                "qa_field": _number(FIELD_NAMES),
                 "qa_time": _millis,
                 "qa_id": lambda v: v if isinstance(v, bytes) else id_bytes(v),
             }
@@ -202,8 +192,9 @@ def _check_names() -> None:
             found = bind.exec_driver_sql(f"SELECT DISTINCT {column} FROM {table}").scalars()
             unknown = sorted(set(found) - set(names))
             if unknown:
-                raise _Unknown(
-                    f"the change log names a {what} this version does not know: {unknown[0]!r}"
+                raise StoreError(
+                    f"the change log names a {what} this version of qa-tui does not know "
+                    f"({str(unknown[0])[:40]!r}); the database was not upgraded"
                 )
 
 
