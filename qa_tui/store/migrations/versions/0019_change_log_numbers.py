@@ -91,12 +91,29 @@ def _stamp(value: Any) -> Any:
     return value if isinstance(value, str) else millis_stamp(value)
 
 
-def _register(functions: dict[str, Any]) -> None:
-    """SQLite: the conversions as SQL functions on the migration's connection. A value already
-    of the new kind stays as it is (a test may write rows of the new kind into an old schema)."""
+def _on_sqlite(up: bool) -> None:
+    """SQLite: the conversions as SQL functions on the migration's connection (a value already
+    of the kind wanted stays as it is: a test may write rows of the new kind into an old
+    schema), then both tables rebuilt and their indexes made again."""
     raw: Any = op.get_bind().connection.driver_connection
+    functions = {
+        "qa_type": _number(RECORD_TYPES) if up else _name(RECORD_TYPES),
+        "qa_field": _number(FIELD_NAMES) if up else _name(FIELD_NAMES),
+        "qa_time": _millis if up else _stamp,
+        "qa_id": _id_bytes if up else _id_text,
+    }
     for name, function in functions.items():
         raw.create_function(name, 1, function, deterministic=True)
+    _rebuild_sqlite(_NEW if up else _OLD)
+    _state_indexes(str(_DELETED) if up else "'_deleted'")
+
+
+def _id_bytes(value: Any) -> Any:
+    return value if isinstance(value, bytes) else id_bytes(value)
+
+
+def _id_text(value: Any) -> Any:
+    return value if isinstance(value, str) else id_text(value)
 
 
 _NEW = {"type": "SMALLINT", "field": "SMALLINT", "time": "BIGINT", "id": "BLOB"}
@@ -145,16 +162,7 @@ def _array(names: tuple[str, ...]) -> str:
 def upgrade() -> None:
     _check_names()
     if op.get_bind().dialect.name == "sqlite":
-        _register(
-            {
-                "qa_type": _number(RECORD_TYPES),
-                "qa_field": _number(FIELD_NAMES),
-                "qa_time": _millis,
-                "qa_id": lambda v: v if isinstance(v, bytes) else id_bytes(v),
-            }
-        )
-        _rebuild_sqlite(_NEW)
-        _state_indexes(str(_DELETED))
+        _on_sqlite(up=True)
         return
     types, fields = _array(RECORD_TYPES), _array(FIELD_NAMES)
     epoch = "extract(epoch FROM {c}::timestamptz) * 1000"
@@ -200,16 +208,7 @@ def _check_names() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        _register(
-            {
-                "qa_type": _name(RECORD_TYPES),
-                "qa_field": _name(FIELD_NAMES),
-                "qa_time": _stamp,
-                "qa_id": lambda v: v if isinstance(v, str) else id_text(v),
-            }
-        )
-        _rebuild_sqlite(_OLD)
-        _state_indexes("'_deleted'")
+        _on_sqlite(up=False)
         return
     types, fields = _array(RECORD_TYPES), _array(FIELD_NAMES)
     # Whole milliseconds added to the epoch (a timestamp's arithmetic is exact), as UTC text.
