@@ -12,7 +12,7 @@ import click
 
 from qa_tui.cli.common import db_option, get_app
 from qa_tui.reports.period import FORMS
-from qa_tui.reports.render import FORMATS
+from qa_tui.reports.render import FORMATS, writes_rows
 
 
 @click.command(name="report")
@@ -77,7 +77,9 @@ def report(
 
             with store.reader() as session:
                 period = plan_period(session, plan_id.strip(), today)
-        query = ReportQuery(period, service_area.strip(), team.strip(), today, plan_id.strip())
+        query = ReportQuery(
+            period, service_area.strip(), team.strip(), today, plan_id.strip(), writes_rows(fmt)
+        )
         made = build(store, kind, query)
     finally:
         store.dispose()

@@ -117,6 +117,10 @@ class ReportQuery:
     team: str = ""
     today: dt.date = field(default_factory=dt.date.today)
     plan: str = ""
+    # The data-only tables' rows will be written (CSV, XLSX, JSON: :func:`writes_rows`).
+    # Markdown and HTML only say where to find them, so a report made for them may leave
+    # unread what only those rows show (the moderation pairs' blind graders).
+    rows: bool = True
 
     def filters(self) -> dict[str, str]:
         found = {"service area": self.service_area, "team": self.team}

@@ -258,6 +258,8 @@ class _Pairs:
         return ("; ".join(names), *(*grades, *("",) * self.width)[: self.width])
 
     def columns(self) -> list[list[Cell]]:
+        if not self.result.units.who:  # a report made for Markdown or HTML (ReportQuery.rows)
+            raise ValueError("the pairs' blind graders were not read: no rows to write")
         with collector_paused():  # tens of thousands of tuples, no cycle among them
             return self._columns()
 
@@ -319,7 +321,7 @@ def build(session: Session | Connection, query: ReportQuery) -> ReportBody:
     :func:`qa_tui.reports.kinds.build`: no ORM needed)."""
     period = query.period
     flt = AgreementFilter(period.start, period.end, query.team, query.service_area)
-    result = agreement(session, flt)
+    result = agreement(session, flt, who=query.rows)
     notes = []
     if not len(result.units):
         notes.append(f"No evaluations were moderated in {period.label}: no judgements to compare.")

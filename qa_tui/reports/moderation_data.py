@@ -249,10 +249,13 @@ class Selection:
     titles: dict[str, str]  # session id -> "date title"
 
 
-def read_selection(reads: Session | Connection, flt: AgreementFilter) -> Selection:
-    """Read the units the filter selects and place them on the scale."""
+def read_selection(
+    reads: Session | Connection, flt: AgreementFilter, who: bool = True
+) -> Selection:
+    """Read the units the filter selects and place them on the scale (``who``: also who gave
+    each blind grade, for the pairs table: :func:`read_units`)."""
     connection = connection_of(reads)
-    units, templates = read_units(connection, flt)
+    units, templates = read_units(connection, flt, who)
     scale = positions(units, templates)
     # Evaluation codes in order of id: the same on every database (the bootstrap's resamples
     # follow them), whatever order the rows came in.
@@ -348,8 +351,12 @@ def compute(selection: Selection, dimensions: tuple[str, ...] = DIMENSIONS) -> A
 
 
 def agreement(
-    reads: Session | Connection, flt: AgreementFilter, dimensions: tuple[str, ...] = DIMENSIONS
+    reads: Session | Connection,
+    flt: AgreementFilter,
+    dimensions: tuple[str, ...] = DIMENSIONS,
+    who: bool = True,
 ) -> Agreement:
-    """Read the units the filter selects and compute every figure."""
+    """Read the units the filter selects and compute every figure (``who``: also who gave
+    each blind grade, for the pairs table)."""
     with collector_paused():
-        return compute(read_selection(reads, flt), dimensions)
+        return compute(read_selection(reads, flt, who), dimensions)

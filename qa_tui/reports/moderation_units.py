@@ -9,9 +9,10 @@ blind grades each): the judgements with their evaluation; the moderations of the
 sessions with their evaluation (a few thousand rows); and the blind grades grouped by unit in
 the database, joined to nothing but their session and moderator, with a count per grade of
 the scale (``group_concat`` / ``string_agg`` keeps each moderator's grade for the pairs
-table, read only when the table is written). Rows come as the driver gives them (every column
-is text or a count: nothing to convert), and the database sorts nothing: the figures do not
-depend on the order, and the pairs table is sorted when it is written.
+table; read only when the pairs' rows will be written: ``who``). Rows come as the driver
+gives them (every column is text or a count: nothing to convert), and the database sorts
+nothing: the figures do not depend on the order, and the pairs table is sorted when it is
+written.
 
 Templates are found by their content hash in the database's template snapshots (every
 evaluation keeps its template's text there).
@@ -83,12 +84,14 @@ class Units:
     auditor: list[str] = field(default_factory=list)
     agreed: list[str] = field(default_factory=list)
     # The blind grades as read: "moderator id:grade" joined by SEP ("": none); the pairs
-    # table names the moderators (qa_tui.reports.moderation).
+    # table names the moderators (qa_tui.reports.moderation). Read without (``who`` False:
+    # every one ""), the figures are the same and the pairs table cannot be written.
     blind: list[str] = field(default_factory=list)
     blind_given: list[int] = field(default_factory=list)  # how many blind grades are joined
     # The scale the blind grades were counted on (lowest first), and the counts per unit.
     grades: tuple[str, ...] = ()
     blind_counts: Matrix = field(default_factory=lambda: np.zeros((0, 1)))
+    who: bool = True  # ``blind`` says who gave each blind grade (:func:`read_units`)
 
     def __len__(self) -> int:
         return len(self.moderation)
@@ -96,7 +99,8 @@ class Units:
     def take(self, rows: list[int]) -> Units:
         """Only the units ``rows`` (indices), in that order."""
         columns = {name: list(map(getattr(self, name).__getitem__, rows)) for name in _TAKEN}
-        return Units(**columns, grades=self.grades, blind_counts=self.blind_counts[rows])
+        counts = self.blind_counts[rows]
+        return Units(**columns, grades=self.grades, blind_counts=counts, who=self.who)
 
 
 # The columns of a unit, in the order the judgements query selects them, then the blind grades.
@@ -248,10 +252,12 @@ def _blind(
     grades: tuple[str, ...],
     removed: list[str],
     packed: bool = True,
+    who: bool = True,
 ) -> Any:
     """Per unit graded blind: its session and evaluation as one text (``session SEP
     evaluation``: one text for the driver to make, not two), its item, the grades joined
-    ("moderator id:grade"; how many there are is counted from the text), and how many at each of
+    ("moderator id:grade"; how many there are is counted from the text) or, without ``who``,
+    only how many (joining them was a third of this query), and how many at each of
     ``grades`` — packed, ``BITS``
     bits per grade, in one sum per ``PER_SUM`` grades (a sum per grade cost the database a
     fifth of this query), or one sum per grade (``packed=False``).
@@ -261,7 +267,11 @@ def _blind(
     in the order of the groups, so it groups them as they come (a join sorted every grade of
     the year first)."""
     b, s = t.blind_grades.c, t.moderation_sessions.c
-    joined = _concat(connection, b.moderator_id + literal(":", String) + b.grade)
+    joined = (
+        _concat(connection, b.moderator_id + literal(":", String) + b.grade)
+        if who
+        else func.count(type_=Integer)
+    )
     sums: list[Any]
     if packed:
         sums = [
@@ -339,12 +349,13 @@ def _rows(connection: Connection, query: Any) -> list[tuple[Any, ...]]:
 
 
 def read_units(
-    reads: Session | Connection, flt: AgreementFilter
+    reads: Session | Connection, flt: AgreementFilter, who: bool = True
 ) -> tuple[Units, dict[str, Template]]:
     """Every unit the filter selects and the templates they use (by hash): the units with an
-    agreed grade, then the units graded blind only."""
+    agreed grade, then the units graded blind only. ``who``: read who gave each blind grade
+    (only the pairs table shows it; the figures count the grades)."""
     connection = connection_of(reads)
-    units = Units()
+    units = Units(who=who)
     same: dict[str, str] = {}  # one string per team, item id, grade…, not one per row
     rows = _rows(connection, _moderated(flt))
     moderated = {row[0]: tuple(map(same.setdefault, row, row)) for row in rows}
@@ -367,10 +378,10 @@ def read_units(
     units.grades = _grades(units.template_hash or [r[-1] for r in moderations.values()], templates)
     removed = _removed_moderators(connection)
     try:
-        blind = _blind(connection, flt, units.grades, removed)
+        blind = _blind(connection, flt, units.grades, removed, who=who)
         _add_blind(units, _chunks(connection, blind), moderations)
     except _TooMany:  # never in practice: a thousand moderators graded one item
-        blind = _blind(connection, flt, units.grades, removed, packed=False)
+        blind = _blind(connection, flt, units.grades, removed, packed=False, who=who)
         _add_blind(units, _chunks(connection, blind), moderations, packed=False)
     units.day = [d or "" for d in units.day]
     return units, templates
@@ -398,10 +409,14 @@ def _add_blind(
     extra: Extra = []
     for chunk in chunks:
         keys, items, joined, *sums = zip(*chunk, strict=True)  # keys: session SEP evaluation
-        # How many grades each unit has: one more than the separators joining them (the
-        # database counting them cost more than this).
-        gaps = map(str.count, joined, repeat(SEP))
-        how_many = np.fromiter(gaps, dtype=np.int64, count=len(joined)) + 1
+        if units.who:
+            # How many grades each unit has: one more than the separators joining them (the
+            # database counting them as well as joining them cost more than this).
+            gaps = map(str.count, joined, repeat(SEP))
+            how_many = np.fromiter(gaps, dtype=np.int64, count=len(joined)) + 1
+        else:  # counted by the database; who gave them was not read
+            how_many = np.fromiter(joined, dtype=np.int64, count=len(joined))
+            joined = ("",) * len(joined)
         count = _counts(sums, how_many, k, packed)
         if where is None:  # made once, when there is a blind grade to place
             keyed = zip(units.moderation, units.item, strict=True)
@@ -411,7 +426,8 @@ def _add_blind(
         rows = np.fromiter(map(row_of, found, repeat(-1)), dtype=np.int64, count=len(keys))
         placed = rows >= 0
         at_rows = rows[placed]
-        blind[at_rows] = np.array(joined, dtype=object)[placed]
+        if units.who:
+            blind[at_rows] = np.array(joined, dtype=object)[placed]
         given[at_rows] = how_many[placed]
         if k:
             counts[at_rows] = count[placed]

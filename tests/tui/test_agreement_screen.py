@@ -37,9 +37,9 @@ class Counted:
         self.reads = self.computes = 0
         read, compute = moderation_data.read_selection, moderation_data.compute
 
-        def counted_read(*args: Any) -> Any:
+        def counted_read(*args: Any, **kwargs: Any) -> Any:
             self.reads += 1
-            return read(*args)
+            return read(*args, **kwargs)
 
         def counted_compute(*args: Any) -> Any:
             self.computes += 1

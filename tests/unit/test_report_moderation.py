@@ -167,6 +167,40 @@ def test_the_pairs_are_data_only_in_reading_formats(demo: Any) -> None:
     assert math.isfinite(float(rows[start + 2][9] or 0))
 
 
+def test_a_report_for_reading_formats_leaves_the_blind_graders_unread(demo: Any) -> None:
+    """Markdown and HTML never write the pairs' rows, so a report made for them
+    (``ReportQuery.rows`` False) does not read who gave each blind grade: the same figures, the
+    same document, and rows that refuse to be written rather than come out blank."""
+    import datetime as dt
+
+    from qa_tui.reports.moderation_data import read_selection
+    from qa_tui.reports.moderation_units import AgreementFilter
+    from qa_tui.reports.render import writes_rows
+
+    assert [f for f in ("md", "html", "csv", "xlsx", "json") if writes_rows(f)] == [
+        "csv",
+        "xlsx",
+        "json",
+    ]
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    period = parse_period("2026")
+    whole = kinds.build(demo.store, "moderation", ReportQuery(period), now)
+    lean = kinds.build(demo.store, "moderation", ReportQuery(period, rows=False), now)
+    for fmt in ("md", "html"):
+        assert render(lean, fmt) == render(whole, fmt)
+    pairs = next(t for t in lean.tables() if t.name == "pairs")
+    assert len(pairs.rows) == len(next(t for t in whole.tables() if t.name == "pairs").rows)
+    with pytest.raises(ValueError, match="blind graders were not read"):
+        render(lean, "csv")
+    with demo.store.reader() as session:
+        flt = AgreementFilter(period.start, period.end)
+        graded, counted = read_selection(session, flt), read_selection(session, flt, who=False)
+    assert any(graded.units.blind) and not any(counted.units.blind)
+    assert counted.units.blind_given == graded.units.blind_given
+    assert sum(graded.units.blind_given) > 100
+    assert np.array_equal(counted.units.blind_counts, graded.units.blind_counts)
+
+
 def test_the_command_writes_the_report(demo: Any, tmp_path: Path) -> None:
     from qa_tui.cli import main
 

@@ -10,6 +10,13 @@ from qa_tui.errors import ValidationError
 from qa_tui.reports.model import Report
 
 FORMATS = ("md", "html", "csv", "xlsx", "json")
+_WITH_ROWS = ("csv", "xlsx", "json")  # formats that write the data-only tables' rows
+
+
+def writes_rows(fmt: str) -> bool:
+    """Whether format ``fmt`` writes the data-only tables' rows (``ReportQuery.rows``);
+    Markdown and HTML say where to find them."""
+    return fmt in _WITH_ROWS
 
 
 def render(report: Report, fmt: str) -> bytes:

@@ -330,4 +330,5 @@ def _clocked(session: Session, period: AgreementFilter) -> tuple[int, Selection]
     from qa_tui.reports.moderation_data import read_selection
     from qa_tui.store.history import read_clock
 
-    return read_clock(session), read_selection(session, period)
+    # Who gave each blind grade is for the report's pairs table only: not read here.
+    return read_clock(session), read_selection(session, period, who=False)

@@ -23,7 +23,7 @@ from qa_tui.errors import QaError
 from qa_tui.reports.kinds import KINDS
 from qa_tui.reports.model import ReportQuery
 from qa_tui.reports.period import default_period
-from qa_tui.reports.render import FORMATS
+from qa_tui.reports.render import FORMATS, writes_rows
 from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.report_filters import ReportFilters
 
@@ -167,10 +167,14 @@ class ReportsScreen(Screen[None]):
     @on(Button.Pressed, "#make")
     def action_make(self) -> None:
         filters = self.query_one(ReportFilters)
-        query = ReportQuery(filters.period, filters.service_area, filters.team, self.today)
+        fmt = self._format()
+        rows = writes_rows(fmt)
+        query = ReportQuery(
+            filters.period, filters.service_area, filters.team, self.today, rows=rows
+        )
         out = Path(self.query_one("#out", SafeInput).value.strip()).expanduser()
         self._status("Making the report…")
-        self.make(self._kind(), query, self._format(), out)
+        self.make(self._kind(), query, fmt, out)
 
     def action_back(self) -> None:
         self.app.pop_screen()
