@@ -296,8 +296,8 @@ def _blind(
         .group_by(b.session_id, b.target_evaluation_id, b.item_id)
     )
     if removed:  # a removed moderator's grades are left out (few: a list, when there are any)
-        who = t.session_moderators.c
-        listed = removed if len(removed) <= 500 else select(who.id).where(who.deleted)
+        people = t.session_moderators.c
+        listed = removed if len(removed) <= 500 else select(people.id).where(people.deleted)
         query = query.where(b.moderator_id.not_in(listed))
     if flt.item:
         query = query.where(b.item_id == flt.item.partition("/")[2])
