@@ -232,6 +232,37 @@ async def test_reports_screen_makes_a_report_and_refuses_a_team_summary_without_
 
 
 @run_async
+async def test_reports_screen_writes_the_moderation_pairs_only_in_formats_with_rows(
+    workspace: Any, settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    """Made as Markdown, the moderation report says where its pairs are (read without who
+    graded blind); made as CSV from the same screen, the pairs name the blind graders."""
+    _desk(workspace)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await home_loaded(pilot)
+        await pilot.press("f8")
+        screen = await screen_is(pilot, ReportsScreen)
+        await settle(pilot)
+        screen.query_one("#kind", Select).value = "moderation"
+        for fmt in ("md", "csv"):
+            out = tmp_path / f"moderation.{fmt}"
+            screen.query_one("#format", Select).value = fmt
+            screen.query_one("#out").value = str(out)
+            screen.made = None
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: screen.made is not None, f"the report as {fmt}")
+            assert out.exists()
+        markdown = (tmp_path / "moderation.md").read_text(encoding="utf-8")
+        assert "rows, in the CSV, JSON and XLSX versions" in markdown
+        lines = (tmp_path / "moderation.csv").read_text(encoding="utf-8").splitlines()
+        head = next(i for i, line in enumerate(lines) if line.startswith("session_id,"))
+        by = lines[head].split(",").index("blind_by")
+        rows = [line.split(",") for line in lines[head + 1 :] if line]
+        assert len(rows) > 50 and sum(1 for row in rows if row[by]) > 10
+
+
+@run_async
 async def test_dashboard_charts_not_read_yet_for_new_filters_say_so(
     workspace: Any, settings: Any, db_url: str
 ) -> None:
