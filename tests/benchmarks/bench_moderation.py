@@ -16,9 +16,11 @@ of 2026 on the 2.0), dated over 2025 and 2026, with a grade and evidence on ever
 blind grades, agreed grades and feedback. Then, each phase in a process of its own (so its
 peak memory is its own):
 
-* report: ``qa-tui report moderation`` for 2026 as the command makes it (build, render, write),
-  once per format (md, json, csv), each in its own process, three times — process CPU time
-  and peak memory; baseline: the bare query that reads the same judgements.
+* report: ``qa-tui report moderation`` for 2026, once per format (md, html, json, csv), three
+  times: the command itself, each run its own process — its whole CPU time (start-up and
+  imports included) and peak memory, the figures against the targets; then, in a process of
+  the benchmark's own, the same build, render and write timed apart from the imports (where
+  the time goes); baseline: the bare query that reads the same judgements.
   Targets: ≤ 1 s of the process's own time, ≤ 200 MB.
 * screen: the agreement screen redrawn after a filter change (team), from the filter's query
   to the frame on screen; baseline: the same screen redrawing its table without a query.
@@ -327,13 +329,13 @@ def phase_report(url: str, period: str, fmt: str, read_only: bool) -> dict[str, 
     from qa_tui.reports.kinds import build
     from qa_tui.reports.model import ReportQuery
     from qa_tui.reports.period import parse_period
-    from qa_tui.reports.render import write_report
+    from qa_tui.reports.render import write_report, writes_rows
     from qa_tui.store import models
     from qa_tui.store.migrate import open_store
 
     load_settings()  # as the command reads them; it opens the database alone, no workspace
     store = open_read_only(url) if read_only else open_store(url, create=False, migrate=False)
-    query = ReportQuery(parse_period(period))
+    query = ReportQuery(parse_period(period), rows=writes_rows(fmt))  # as the command asks
     p = query.period
     m, j, e = models.Moderation, models.ModerationJudgement, models.Evaluation
     imports = time.process_time() - started
@@ -381,13 +383,41 @@ def phase_report(url: str, period: str, fmt: str, read_only: bool) -> dict[str, 
     }
 
 
+REPORT_FORMATS = ("md", "html", "json", "csv")
+
+
 def _reports(url: str, sizes: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """The report in each format, each its own process, three times (medians are printed)."""
+    """The report in each format, three times: the command, then the benchmark's own phase
+    (medians are printed)."""
+    period = sizes[sizes.index("--period") + 1]
+    read_only = "--url" in sizes
     out: dict[str, Any] = {}
-    for fmt in ("md", "json", "csv"):
+    for fmt in REPORT_FORMATS:
+        command = [_command(url, period, fmt, env, read_only) for _ in range(3)]
         runs = [_child(["report", "--db", url, "--format", fmt, *sizes], env) for _ in range(3)]
-        out[fmt] = runs
+        out[fmt] = {"command": command, "phase": runs}
     return out
+
+
+def _command(url: str, period: str, fmt: str, env: dict[str, str], read_only: bool) -> Any:
+    """``qa-tui report moderation`` as a user runs it, in a process of its own: its CPU time
+    (user and system, start-up included) and peak memory, from the kernel's account of it. A
+    database given with ``--url`` is opened read only (readonly_db.py runs the same command)."""
+    out = Path(tempfile.mkdtemp(prefix="qa-tui-bench-command-"))
+    runner = [str(Path(__file__).with_name("readonly_db.py"))] if read_only else ["-m", "qa_tui"]
+    args = ["report", "moderation", "--db", url, "--period", period, "--format", fmt]
+    child = subprocess.Popen(
+        [sys.executable, *runner, *args, "--out", str(out / f"moderation.{fmt}")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    shutil.rmtree(out, ignore_errors=True)
+    if child.returncode:
+        sys.exit(f"qa-tui report moderation --format {fmt} failed ({child.returncode})")
+    return {"cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
 
 
 # --- the screens ------------------------------------------------------------------------------
@@ -684,13 +714,22 @@ def _print(
 
 
 def _print_reports(reports: dict[str, Any]) -> None:
-    md = reports["md"]
+    md = reports["md"]["phase"]
     first = md[0]
     print(
-        f"  report 2026 ({first['rows']:,} judgements, {first['pairs']:,} pairs), each format"
-        " its own process, median of 3 (target: <= 1 s CPU, <= 200 MB peak):"
+        f"  report 2026 ({first['rows']:,} judgements, {first['pairs']:,} pairs), the command"
+        " (python -m qa_tui report moderation), each run its own process, median of 3"
+        " (target: <= 1 s CPU, <= 200 MB peak):"
     )
-    for fmt, runs in reports.items():
+    for fmt, made in reports.items():
+        runs = made["command"]
+        cpu = statistics.median(r["cpu"] for r in runs)
+        peak = max(r["peak_mb"] for r in runs)
+        each = " ".join(f"{r['cpu']:.2f}" for r in runs)
+        print(f"    {fmt:>4}: {cpu:.2f} s CPU ({each}); peak {peak:.0f} MB")
+    print("  inside it (the benchmark's own process: the imports before the clock):")
+    for fmt, made in reports.items():
+        runs = made["phase"]
         total = statistics.median(r["build"] + r["render"] for r in runs)
         build = statistics.median(r["build"] for r in runs)
         peak = statistics.median(r["peak_mb"] for r in runs)
