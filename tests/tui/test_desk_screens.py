@@ -191,6 +191,24 @@ async def test_dashboard_period_is_checked_and_changes_the_charts(
         assert screen.query_one("#dash-tabs").active == "tab-overdue"
 
 
+async def _reports_screen(pilot: Any) -> ReportsScreen:
+    """The reports screen (F8) from the home list, settled."""
+    await home_loaded(pilot)
+    await pilot.press("f8")
+    screen = await screen_is(pilot, ReportsScreen)
+    await settle(pilot)
+    return screen
+
+
+async def _make_report(pilot: Any, screen: ReportsScreen, fmt: str, out: Path) -> None:
+    """Make the chosen report as ``fmt`` into ``out`` (ctrl+s) and wait until it is made."""
+    screen.query_one("#format", Select).value = fmt
+    screen.query_one("#out").value = str(out)
+    screen.made = None
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: screen.made is not None, f"the report as {fmt}")
+
+
 @run_async
 async def test_reports_screen_makes_a_report_and_refuses_a_team_summary_without_a_team(
     workspace: Any, settings: Any, db_url: str, tmp_path: Path
@@ -199,14 +217,8 @@ async def test_reports_screen_makes_a_report_and_refuses_a_team_summary_without_
     app = app_for(settings, db_url)
     out = tmp_path / "board.md"
     async with app.run_test(size=SIZE) as pilot:
-        await home_loaded(pilot)
-        await pilot.press("f8")
-        screen = await screen_is(pilot, ReportsScreen)
-        await settle(pilot)
-        screen.query_one("#format", Select).value = "md"
-        screen.query_one("#out").value = str(out)
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: screen.made is not None, "the report")
+        screen = await _reports_screen(pilot)
+        await _make_report(pilot, screen, "md", out)
         assert out.exists() and out.read_text(encoding="utf-8").startswith("# Monthly report")
         made = screen.made
         assert made is not None and made.period.label == "October 2026"
@@ -240,18 +252,11 @@ async def test_reports_screen_writes_the_moderation_pairs_only_in_formats_with_r
     _desk(workspace)
     app = app_for(settings, db_url)
     async with app.run_test(size=SIZE) as pilot:
-        await home_loaded(pilot)
-        await pilot.press("f8")
-        screen = await screen_is(pilot, ReportsScreen)
-        await settle(pilot)
+        screen = await _reports_screen(pilot)
         screen.query_one("#kind", Select).value = "moderation"
         for fmt in ("md", "csv"):
             out = tmp_path / f"moderation.{fmt}"
-            screen.query_one("#format", Select).value = fmt
-            screen.query_one("#out").value = str(out)
-            screen.made = None
-            await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: screen.made is not None, f"the report as {fmt}")
+            await _make_report(pilot, screen, fmt, out)
             assert out.exists()
         markdown = (tmp_path / "moderation.md").read_text(encoding="utf-8")
         assert "rows, in the CSV, JSON and XLSX versions" in markdown
