@@ -181,23 +181,26 @@ class _Encoded:
     sql: str = ""
 
 
-def _encode_rows(dialect: Dialect, table: Table, rows: list[dict[str, Any]]) -> _Encoded:
+def _encode_rows(
+    dialect: Dialect,
+    table: Table,
+    rows: list[dict[str, Any]],
+    writers: dict[models.WriterKey, int] | None = None,
+) -> _Encoded:
     """The rows of ``table`` ready for :func:`_write_encoded` (Python work only, no database:
-    a merge prepares the next batch's rows while the current one is written)."""
+    a merge prepares the next batch's rows while the current one is written). A change's
+    writer is its number in ``writers`` or, for one not there, its (author, device) key, for
+    :func:`_number_writers` to number."""
+    if table.name == "changes" and dialect.name in ("sqlite", "postgresql"):
+        return _encode_changes(dialect, table, rows, {} if writers is None else writers)
     if dialect.name == "postgresql":
         return _Encoded(table, _copy_values(table, rows))
     if dialect.name != "sqlite" or not rows:
         return _Encoded(table, rows)
-    quote = dialect.identifier_preparer.quote
     columns = list(table.columns)
     dates = [isinstance(c.type, Date) for c in columns]
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
-        f"VALUES ({', '.join('?' * len(columns))})"
-    )
+    sql = _insert_sql(dialect, table)
     keys = [c.key for c in columns]
-    if table.name == "changes":
-        return _Encoded(table, _change_rows(rows), sql)  # the most rows, made one pass
     if not any(dates):
         try:
             getter = itemgetter(*keys)
@@ -219,6 +222,25 @@ def _encode_rows(dialect: Dialect, table: Table, rows: list[dict[str, Any]]) -> 
     if numbered:
         params = _numbered(params, numbered)
     return _Encoded(table, params, sql)
+
+
+def _insert_sql(dialect: Dialect, table: Table) -> str:
+    quote = dialect.identifier_preparer.quote
+    columns = list(table.columns)
+    return (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
+
+
+def _encode_changes(
+    dialect: Dialect, table: Table, rows: list[dict[str, Any]], writers: dict[models.WriterKey, int]
+) -> _Encoded:
+    """The changes (the most rows), made in one pass: SQLite's parameter tuples, PostgreSQL's
+    ``COPY`` rows."""
+    if dialect.name == "postgresql":
+        return _Encoded(table, _copy_change_rows(rows, writers))
+    return _Encoded(table, _change_rows(rows, writers), _insert_sql(dialect, table))
 
 
 def _as_numbers(table: Table) -> list[Callable[[Any], Any] | None]:
@@ -297,20 +319,23 @@ _CHANGE_ORDER = (
     "value",
     "old_value",
     "supersedes",
-    "author",
-    "device_id",
+    "writer_id",
     "counter",
     "wall_time",
     "bundle_id",
 )
 assert _CHANGE_ORDER == CHANGE_COLUMNS, "the changes table's columns moved: mend _change_rows"
+_WRITER = CHANGE_COLUMNS.index("writer_id")
 
 
-def _change_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def _change_rows(
+    rows: list[dict[str, Any]], writers: dict[models.WriterKey, int]
+) -> list[tuple[Any, ...]]:
     """The changes' parameter rows in one pass, their ids as SQLite stores them (see
     :func:`_ids_as_bytes`) and their names and times as numbers (:mod:`qa_tui.store.codes`);
-    a record's, aggregate's, device's or bundle's id recurs on many changes and is converted
-    once. A third of the time of a generic pass at a merge's scale."""
+    a record's, aggregate's or bundle's id recurs on many changes and is converted once. A
+    third of the time of a generic pass at a merge's scale. The writer is its number in
+    ``writers``, else its (author, device) key (numbered when written)."""
     fromhex = bytes.fromhex
     memo: dict[str, bytes] = {}
 
@@ -331,13 +356,53 @@ def _change_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
             r["value"],
             r.get("old_value"),
             r["supersedes"],
-            r["author"],
-            again(r["device_id"]),
+            writers.get(k := (r["author"], r["device_id"]), k),
             r["counter"],
             stamp_millis(r["wall_time"]),
             None if (b := r.get("bundle_id")) is None else again(b),
         )
         for r in rows
+    ]
+
+
+def _copy_change_rows(
+    rows: list[dict[str, Any]], writers: dict[models.WriterKey, int]
+) -> list[list[Any]]:
+    """PostgreSQL's ``COPY`` rows of the changes (see :func:`_copy_values`), their writers as
+    :func:`_change_rows` gives them."""
+    types, fields = RECORD_TYPE_CODES, FIELD_CODES
+    return [
+        [
+            r["id"],
+            types[r["entity_type"]],
+            r["entity_id"],
+            r["evaluation_id"],
+            fields[r["field"]],
+            r["value"],
+            r.get("old_value"),
+            r["supersedes"],
+            writers.get(k := (r["author"], r["device_id"]), k),
+            r["counter"],
+            stamp_millis(r["wall_time"]),
+            r.get("bundle_id"),
+        ]
+        for r in rows
+    ]
+
+
+def _number_writers(connection: Connection, encoded: _Encoded, writers: dict[Any, int]) -> None:
+    """The changes' writers not numbered when they were prepared (new to the database, or to
+    the merge's list of them): numbered now, in the transaction that writes them (new ones
+    added), and added to ``writers`` (a merge's next batches find them there)."""
+    keys = {row[_WRITER] for row in encoded.rows}
+    keys = {key for key in keys if type(key) is tuple}
+    if not keys:
+        return
+    writers.update(models.writer_ids(connection, keys))
+    w = _WRITER
+    encoded.rows[:] = [
+        row if type(row[w]) is int else (*row[:w], writers[row[w]], *row[w + 1 :])
+        for row in encoded.rows
     ]
 
 
@@ -369,16 +434,23 @@ class NewRows:
     """Everything :func:`insert_new` writes for some new records, prepared without the
     database (:func:`prepare_new`); :func:`write_new` writes it."""
 
-    tables: list[_Encoded]  # in the order they are written
+    tables: list[_Encoded]  # in the order they are written (the changes first)
     tracked: set[str]  # evaluations whose actions' status is left to refresh_actions
+    writers: dict[models.WriterKey, int]  # the writers' numbers known (more added when written)
 
 
 def prepare_new(
-    dialect: Dialect, changes: list[dict[str, Any]], links: list[tuple[str, str]]
+    dialect: Dialect,
+    changes: list[dict[str, Any]],
+    links: list[tuple[str, str]],
+    writers: dict[models.WriterKey, int] | None = None,
 ) -> NewRows:
     """The rows of records all new to a database of ``dialect``, from their changes and links:
     the changes, links, typed rows and field states, encoded for the driver. Pure Python (it
-    may run on another thread while the database writes something else)."""
+    may run on another thread while the database writes something else). ``writers``: the
+    database's writers' numbers as far as known (:func:`models.read_writers`; a merge's, kept
+    from batch to batch); a change by another is given its writer's number when written."""
+    known = {} if writers is None else writers
     from qa_tui.store.tracking import tracked_evaluations
 
     # In the change log's key order, neighbouring rows land on the same pages (fewer to write).
@@ -387,6 +459,7 @@ def prepare_new(
             dialect,
             _table(models.Change),
             sorted(changes, key=itemgetter("evaluation_id", "entity_id", "field", "id")),
+            known,
         ),
         _encode_rows(
             dialect,
@@ -400,7 +473,7 @@ def prepare_new(
         tables.append(_encode_rows(dialect, _table(etype.model), by_type.get(name, [])))
     states.sort(key=itemgetter("entity_id", "field"))
     tables.append(_encode_rows(dialect, _table(models.FieldState), states))
-    return NewRows(tables, tracked)
+    return NewRows(tables, tracked, known)
 
 
 def write_new(session: Session, rows: NewRows) -> None:
@@ -409,6 +482,8 @@ def write_new(session: Session, rows: NewRows) -> None:
 
     connection = session.connection()
     for encoded in rows.tables:
+        if encoded.table.name == "changes" and encoded.rows:
+            _number_writers(connection, encoded, rows.writers)
         _write_encoded(connection, encoded)
     refresh_actions(session, rows.tracked)
 

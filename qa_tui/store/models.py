@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
+    Connection,
     Date,
     Dialect,
     ForeignKey,
@@ -30,11 +34,17 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
+    event,
     false,
+    inspect,
+    or_,
+    select,
     text,
 )
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
 
 from qa_tui.ids import id_bytes, id_text
@@ -93,6 +103,27 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text, default="")
 
 
+class Writer(Base):
+    """Who wrote changes, and on which device: an author's name and a device id, numbered.
+
+    Every change names its writer by this number (migration 0020): a database holds a handful
+    of writers, and each of its millions of changes repeated a name and a 16-byte device id
+    (~4 KB an evaluation). Rows are only ever added, never changed or removed, so a writer's
+    number is the same for as long as the database lives (a merge may read them once and
+    keep them: :func:`writer_ids`).
+    """
+
+    __tablename__ = "writers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author: Mapped[str] = mapped_column(String(200))
+    device_id: Mapped[str] = mapped_column(HID)
+
+    __table_args__ = (UniqueConstraint("author", "device_id", name="uq_writers"),)
+
+
+WriterKey = tuple[str, str]  # (author, device id)
+
+
 class Change(Base):
     """One change to one field of one record: append-only, never updated or deleted.
 
@@ -102,6 +133,12 @@ class Change(Base):
     (the key is the table), and a merge's new changes land on a few neighbouring pages (an
     aggregate's). A change is found by its id within its field: ``session.get`` takes the
     whole key (:func:`qa_tui.store.history.change_key`).
+
+    Its author and device are its :class:`Writer`'s, kept as the writer's number (migration
+    0020); :attr:`author` and :attr:`device_id` read and set them as before (a change made
+    with them is given its writer's number when it is flushed, :func:`_number_writers`). In a
+    query, ``Change.author`` and ``Change.device_id`` are the ``writers`` table's columns: a
+    query naming them with the change log's joins it (``.join(Change.writer)``).
     """
 
     __tablename__ = "changes"
@@ -113,17 +150,137 @@ class Change(Base):
     value: Mapped[str] = mapped_column(Text)  # JSON
     old_value: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON, for display
     supersedes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of change ids
-    author: Mapped[str] = mapped_column(String(200))
-    device_id: Mapped[str] = mapped_column(HID)
+    writer_id: Mapped[int] = mapped_column(Integer)  # its Writer's number (0020)
     counter: Mapped[int] = mapped_column(Integer)
     # ISO 8601 UTC to the millisecond, display only; milliseconds in the database (0019)
     wall_time: Mapped[str] = mapped_column(WALL_TIME)
     bundle_id: Mapped[str | None] = mapped_column(HID, nullable=True)
 
+    # Loaded with the change (a join with a table of a handful of rows). No foreign key: a
+    # writer is never removed, and the bulk writers would check one for every change.
+    writer: Mapped[Writer] = relationship(
+        Writer,
+        primaryjoin="foreign(Change.writer_id) == Writer.id",
+        lazy="joined",
+        innerjoin=True,
+        cascade="",
+        viewonly=False,
+    )
+
     __table_args__ = (
         PrimaryKeyConstraint("evaluation_id", "entity_id", "field", "id", name="pk_changes"),
         {"sqlite_with_rowid": False},
     )
+
+    @hybrid_property
+    def author(self) -> str:
+        return self.writer.author
+
+    @author.inplace.setter
+    def _set_author(self, value: str) -> None:
+        self._new_writer(value, None)
+
+    @author.inplace.expression
+    @classmethod
+    def _author_expression(cls) -> ColumnElement[str]:
+        return Writer.__table__.c.author  # the query joins writers (see the class)
+
+    @hybrid_property
+    def device_id(self) -> str:
+        return self.writer.device_id
+
+    @device_id.inplace.setter
+    def _set_device_id(self, value: str) -> None:
+        self._new_writer(None, value)
+
+    @device_id.inplace.expression
+    @classmethod
+    def _device_id_expression(cls) -> ColumnElement[str]:
+        return Writer.__table__.c.device_id  # the query joins writers (see the class)
+
+    def _new_writer(self, author: str | None, device_id: str | None) -> None:
+        """A writer not numbered yet (one of the database's, or a new one: the flush says),
+        with the author or device given and the other as it was."""
+        current: Writer | None = self.__dict__.get("writer")
+        if current is not None and inspect(current).transient:
+            if author is not None:
+                current.author = author
+            if device_id is not None:
+                current.device_id = device_id
+            return
+        was_author = None if current is None else current.author
+        was_device = None if current is None else current.device_id
+        self.writer = Writer(
+            author=was_author if author is None else author,
+            device_id=was_device if device_id is None else device_id,
+        )
+
+
+def _writers_table() -> Any:
+    return Writer.__table__
+
+
+def writer_ids(connection: Connection, keys: Iterable[WriterKey]) -> dict[WriterKey, int]:
+    """The numbers of the writers ``keys`` names (author, device id), those the database lacks
+    added in the connection's transaction (a concurrent writer's same new row is not an
+    error). Each is found through the writers' unique index: a handful of lookups, whatever
+    the database holds."""
+    wanted = sorted(set(keys))
+    found = _look_up_writers(connection, wanted)
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        module = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = module.insert(_writers_table()).on_conflict_do_nothing()
+        connection.execute(statement, [{"author": a, "device_id": d} for a, d in missing])
+        found.update(_look_up_writers(connection, missing))
+    return found
+
+
+def _look_up_writers(connection: Connection, keys: list[WriterKey]) -> dict[WriterKey, int]:
+    """The writers of ``keys`` the database holds. A device id is given back as the database
+    keeps it (lower-case text): one given otherwise is found too."""
+    table = _writers_table()
+    out: dict[WriterKey, int] = {}
+    for start in range(0, len(keys), 100):
+        chunk = keys[start : start + 100]
+        held = {
+            (author, device): number
+            for author, device, number in connection.execute(
+                select(table.c.author, table.c.device_id, table.c.id).where(
+                    or_(*(and_(table.c.author == a, table.c.device_id == d) for a, d in chunk))
+                )
+            )
+        }
+        for author, device in chunk:
+            number = held.get((author, device))
+            if number is None:
+                number = held.get((author, str(uuid.UUID(device))))
+            if number is not None:
+                out[(author, device)] = number
+    return out
+
+
+@event.listens_for(Session, "before_flush")
+def _number_writers(session: Session, _context: object, _instances: object) -> None:
+    """Changes given an author and device (not a writer's number): their writers', the
+    database's own or new ones, found with one query however many there are."""
+    waiting = [
+        change
+        for change in (*session.new, *session.dirty)
+        if isinstance(change, Change)
+        and (writer := change.__dict__.get("writer")) is not None
+        and inspect(writer).transient
+    ]
+    if not waiting:
+        return
+    keys = {(c.writer.author, c.writer.device_id) for c in waiting}
+    with session.no_autoflush:
+        numbers = writer_ids(session.connection(), keys)
+        for change in waiting:
+            number = numbers[(change.writer.author, change.writer.device_id)]
+            writer = session.get(Writer, number)
+            assert writer is not None
+            change.writer = writer
 
 
 class ChangeLink(Base):

@@ -103,7 +103,9 @@ def derived_for(session: Session, evaluation_ids: Sequence[str]) -> dict[str, Tr
         # change log keeps ids as 16 bytes: it is joined to the updates here, not in SQL.
         made: dict[tuple[str, str], list[tuple[int, str]]] = {}
         for made_row in session.execute(
-            select(c.evaluation_id, c.entity_id, c.counter, c.device_id).where(
+            select(c.evaluation_id, c.entity_id, c.counter, models.Writer.device_id)
+            .join_from(c, models.Writer, models.Writer.id == c.writer_id)
+            .where(
                 c.evaluation_id.in_(chunk),
                 c.entity_type == "action_update",
                 c.field == CREATE,

@@ -17,7 +17,11 @@ from qa_tui.store.handed_over import handing_over
 from qa_tui.sync.aggregates import Aggregate
 
 BATCH = 200
-_COLUMNS = [c for c in models.Change.__table__.columns if c.key != "bundle_id"]
+_WRITER = models.Writer.__table__.c
+# A change's columns as the wire has them: its writer's author and device in its number's place.
+_COLUMNS = [
+    c for c in models.Change.__table__.columns if c.key not in ("bundle_id", "writer_id")
+] + [_WRITER.author, _WRITER.device_id]
 
 
 def all_evaluation_ids(session: Session) -> list[str]:
@@ -44,8 +48,9 @@ def _read(session: Session, evaluation_ids: Sequence[str], batch: int) -> Iterat
         chunk = list(evaluation_ids[start : start + batch])
         rows = session.execute(
             select(*_COLUMNS)
+            .join_from(models.Change, models.Writer, _WRITER.id == models.Change.writer_id)
             .where(models.Change.evaluation_id.in_(chunk))
-            .order_by(models.Change.counter, models.Change.device_id, models.Change.id)
+            .order_by(models.Change.counter, _WRITER.device_id, models.Change.id)
         ).mappings()
         grouped: dict[str, Aggregate] = {
             evaluation_id: Aggregate(evaluation_id) for evaluation_id in chunk

@@ -287,7 +287,14 @@ def merge_in_batches(
     try:
         with store.engine.connect() as connection, _checkpoint_at_end(connection):
             _merge_batches(
-                store, connection, aggregates, source, report, (progress, committed), ahead
+                store,
+                connection,
+                # The writers' numbers, learnt by the first batches (a number never changes).
+                _Prepared(aggregates, source.bundle_id, connection.dialect, {}),
+                source,
+                report,
+                (progress, committed),
+                ahead,
             )
     except (BundleError, StoreBusyError) as exc:
         if not report.batches:
@@ -371,7 +378,7 @@ def _durable_from_here(connection: Connection) -> None:
 def _merge_batches(
     store: Store,
     connection: Connection,
-    aggregates: Iterable[Aggregate],
+    batches: _Prepared,
     source: Provenance,
     report: MergeReport,
     callbacks: tuple[Progress | None, Progress | None],
@@ -379,8 +386,7 @@ def _merge_batches(
 ) -> None:
     now = report.merged_at
     progress, committed = callbacks
-    target = [FIRST_BATCH_CHANGES]  # the next batch's size in changes, sized as we go
-    batches = _Prepared(aggregates, target, source.bundle_id, connection.dialect)
+    target = batches.target  # the next batch's size in changes, sized as we go
     with _Ahead(batches) if ahead else nullcontext(batches) as prepared:
         while True:
             item = prepared.next()
@@ -445,11 +451,16 @@ class _Prepared:
     """
 
     def __init__(
-        self, aggregates: Iterable[Aggregate], target: list[int], bundle_id: str, dialect: Dialect
+        self,
+        aggregates: Iterable[Aggregate],
+        bundle_id: str,
+        dialect: Dialect,
+        writers: dict[models.WriterKey, int],
     ) -> None:
         self.stream = iter(aggregates)
-        self.batches = _batches(self._read(), target)
-        self.bundle_id, self.dialect = bundle_id, dialect
+        self.target = [FIRST_BATCH_CHANGES]
+        self.batches = _batches(self._read(), self.target)
+        self.bundle_id, self.dialect, self.writers = bundle_id, dialect, writers
         self.step: Callable[[], AbstractContextManager[object]] = nullcontext
         self.guess = True
 
@@ -477,7 +488,7 @@ class _Prepared:
             rows = None
             if changes and self.guess:
                 try:
-                    rows = prepare_new(self.dialect, changes, links)
+                    rows = prepare_new(self.dialect, changes, links, self.writers)
                 except Exception:  # the batch's own transaction reports it, as it always has
                     rows = None
         return _Batch(batch, last, rows, top)
@@ -720,14 +731,7 @@ def _merge_prepared(session: Session, prepared: _Batch, report: MergeReport) -> 
 def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -> None:
     """Merge aggregates of evaluations the database already has some history of."""
     ids = [a.evaluation_id for a in batch]
-    held = {
-        row["id"]: dict(row)
-        for row in session.execute(
-            select(*(models.Change.__table__.c[k] for k in (*WIRE_FIELDS, "evaluation_id"))).where(
-                models.Change.evaluation_id.in_(ids)
-            )
-        ).mappings()
-    }
+    held = {row["id"]: dict(row) for row in session.execute(_held_query(ids)).mappings()}
     new_changes: list[dict[str, Any]] = []
     new_links: list[tuple[str, str]] = []
     for aggregate in batch:
@@ -746,9 +750,13 @@ def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) 
     if not new_changes:
         return
     connection = session.connection()
-    connection.execute(
-        insert(models.Change), [{k: c.get(k) for k in CHANGE_COLUMNS} for c in new_changes]
-    )
+    writers = models.writer_ids(connection, {(c["author"], c["device_id"]) for c in new_changes})
+    rows = []
+    for change in new_changes:
+        row = {k: change.get(k) for k in CHANGE_COLUMNS}
+        row["writer_id"] = writers[(change["author"], change["device_id"])]
+        rows.append(row)
+    connection.execute(insert(models.Change), rows)
     if new_links:
         connection.execute(
             insert(models.ChangeLink), [{"change_id": a, "supersedes_id": b} for a, b in new_links]
@@ -757,6 +765,20 @@ def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) 
     report.touched.update(c["evaluation_id"] for c in new_changes)
     _rederive(session, ids, new_changes)
     refresh_actions(session, tracked_evaluations(new_changes))
+
+
+def _held_query(evaluation_ids: list[str]) -> Any:
+    """The changes of these aggregates as the wire has them (with their writers' author and
+    device, joined), and their aggregate's id."""
+    c, w = models.Change.__table__.c, models.Writer.__table__.c
+    columns = [
+        w[k] if k in ("author", "device_id") else c[k] for k in (*WIRE_FIELDS, "evaluation_id")
+    ]
+    return (
+        select(*columns)
+        .join_from(models.Change, models.Writer, w.id == c.writer_id)
+        .where(c.evaluation_id.in_(evaluation_ids))
+    )
 
 
 def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, Any]]) -> None:

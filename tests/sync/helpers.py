@@ -9,12 +9,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, MetaData, Table, Uuid, select
+from sqlalchemy import Connection, Integer, LargeBinary, MetaData, Select, Table, Uuid, select
 
+from qa_tui.clock import stamp_millis
 from qa_tui.domain import evaluation as ev
 from qa_tui.framework.loader import builtin_templates
 from qa_tui.ids import id_bytes, id_text
 from qa_tui.store import models
+from qa_tui.store.codes import FIELD_CODES, RECORD_TYPE_CODES
 from qa_tui.store.db import Store
 from qa_tui.store.history import Actor, change_order_key, check_consistency, heads_disagree
 from qa_tui.store.migrate import open_store
@@ -96,6 +98,24 @@ def copy_into(target: Store, source: Store | list[Aggregate]) -> MergeReport:
 _SKIP = {"merged_bundles", "devices", "meta", "sync_acks", "purged_evaluations", "alembic_version"}
 
 
+def readable(table: Table, *, numbers: bool = False, skip: tuple[str, ...] = ()) -> Select:
+    """A table's rows as they read: a change with its writer's author and device (joined)
+    rather than only the writer's number, and the writers by their content — the numbers are
+    the database's own (two databases with the same history may number them otherwise).
+    ``numbers`` keeps them too (the writers' ids, the changes' ``writer_id``)."""
+    writers = models.Writer.__table__
+    if table.name == "changes":
+        keep = [c for c in table.columns if c.key not in skip]
+        cols = [c for c in keep if numbers or c.key != "writer_id"]
+        return select(*cols, writers.c.author, writers.c.device_id).join_from(
+            table, writers, writers.c.id == table.c.writer_id
+        )
+    cols = [c for c in table.columns if c.key not in skip]
+    if table.name == "writers" and not numbers:
+        cols = [c for c in cols if c.key != "id"]
+    return select(*cols)
+
+
 def state(store: Store) -> dict[str, list[tuple]]:
     """Everything the history determines (changes without their bundle, links, state)."""
     out = {}
@@ -103,8 +123,7 @@ def state(store: Store) -> dict[str, list[tuple]]:
         for table in models.Base.metadata.sorted_tables:
             if table.name in _SKIP:
                 continue
-            cols = [c for c in table.columns if c.key != "bundle_id"]
-            rows = s.execute(select(*cols)).all()
+            rows = s.execute(readable(table, skip=("bundle_id",))).all()
             out[table.name] = sorted(tuple(str(v) for v in r) for r in rows)
     return out
 
@@ -124,7 +143,7 @@ def full_dump(store: Store) -> list[tuple]:
     with store.reader() as s:
         out = []
         for table in models.Base.metadata.sorted_tables:
-            rows = s.execute(select(table)).all()
+            rows = s.execute(readable(table)).all()
             out.append((table.name, sorted(tuple(str(v) for v in r) for r in rows)))
         return out
 
@@ -173,19 +192,25 @@ def copy_as_old(
         target: Table = old.tables[table.name]
         rows = (changed or {}).get(table.name)
         if rows is None:
-            rows = [dict(r) for r in read.execute(select(table)).mappings()]
+            rows = [dict(r) for r in read.execute(readable(table, numbers=True)).mappings()]
         rows = [{k: _as_column(target, k, v) for k, v in r.items() if k in target.c} for r in rows]
         if rows:
             write.execute(target.delete())
             write.execute(target.insert(), rows)
 
 
+_NUMBERED = {"entity_type": RECORD_TYPE_CODES.__getitem__, "field": FIELD_CODES.__getitem__}
+
+
 def _as_column(table: Table, key: str, value: Any) -> Any:
     """An id given as text, as a reflected column takes it: 16 bytes into a ``BLOB``, a
-    ``uuid.UUID`` into PostgreSQL's ``uuid``; anything else as it is."""
+    ``uuid.UUID`` into PostgreSQL's ``uuid``; a record type, field name or wall time as its
+    number into a column of numbers (0019's); anything else as it is."""
     if not isinstance(value, str):
         return value
     kind = table.c[key].type
+    if isinstance(kind, Integer) and table.name in ("changes", "field_states"):
+        return stamp_millis(value) if key == "wall_time" else _NUMBERED[key](value)
     if isinstance(kind, LargeBinary):
         return id_bytes(value)
     if isinstance(kind, Uuid):
