@@ -156,15 +156,11 @@ class Change(Base):
     wall_time: Mapped[str] = mapped_column(WALL_TIME)
     bundle_id: Mapped[str | None] = mapped_column(HID, nullable=True)
 
-    # Loaded with the change (a join with a table of a handful of rows). No foreign key: a
-    # writer is never removed, and the bulk writers would check one for every change.
+    # Loaded with the change (a join with a table of a handful of rows; an outer join, so the
+    # change log stays the outer loop of every plan). No foreign key: a writer is never
+    # removed, and the bulk writers would check one for every change.
     writer: Mapped[Writer] = relationship(
-        Writer,
-        primaryjoin="foreign(Change.writer_id) == Writer.id",
-        lazy="joined",
-        innerjoin=True,
-        cascade="",
-        viewonly=False,
+        Writer, primaryjoin="foreign(Change.writer_id) == Writer.id", lazy="joined", cascade=""
     )
 
     __table_args__ = (
@@ -202,6 +198,8 @@ class Change(Base):
         """A writer not numbered yet (one of the database's, or a new one: the flush says),
         with the author or device given and the other as it was."""
         current: Writer | None = self.__dict__.get("writer")
+        if current is None and inspect(self).has_identity:
+            current = self.writer  # a stored change's, not loaded (expired)
         if current is not None and inspect(current).transient:
             if author is not None:
                 current.author = author

@@ -104,7 +104,7 @@ def derived_for(session: Session, evaluation_ids: Sequence[str]) -> dict[str, Tr
         made: dict[tuple[str, str], list[tuple[int, str]]] = {}
         for made_row in session.execute(
             select(c.evaluation_id, c.entity_id, c.counter, models.Writer.device_id)
-            .join_from(c, models.Writer, models.Writer.id == c.writer_id)
+            .join_from(c, models.Writer, models.Writer.id == c.writer_id, isouter=True)
             .where(
                 c.evaluation_id.in_(chunk),
                 c.entity_type == "action_update",

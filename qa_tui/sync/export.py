@@ -48,7 +48,9 @@ def _read(session: Session, evaluation_ids: Sequence[str], batch: int) -> Iterat
         chunk = list(evaluation_ids[start : start + batch])
         rows = session.execute(
             select(*_COLUMNS)
-            .join_from(models.Change, models.Writer, _WRITER.id == models.Change.writer_id)
+            .join_from(
+                models.Change, models.Writer, _WRITER.id == models.Change.writer_id, isouter=True
+            )
             .where(models.Change.evaluation_id.in_(chunk))
             .order_by(models.Change.counter, _WRITER.device_id, models.Change.id)
         ).mappings()

@@ -776,7 +776,7 @@ def _held_query(evaluation_ids: list[str]) -> Any:
     ]
     return (
         select(*columns)
-        .join_from(models.Change, models.Writer, w.id == c.writer_id)
+        .join_from(models.Change, models.Writer, w.id == c.writer_id, isouter=True)
         .where(c.evaluation_id.in_(evaluation_ids))
     )
 
