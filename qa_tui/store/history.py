@@ -461,6 +461,9 @@ def stored_state(session: Session) -> State:
 
 def check_consistency(session: Session) -> list[str]:
     """Differences between the stored state and the state derived from history (empty: none)."""
+    orphans = writer_problems(session)
+    if orphans:  # the history cannot be read whole: its authors are missing
+        return orphans
     changes = session.scalars(select(models.Change)).all()
     links: list[tuple[str, str]] = [
         (a, b)
@@ -482,6 +485,24 @@ def check_consistency(session: Session) -> list[str]:
     from qa_tui.store.tracking import tracking_problems  # derived from the records above
 
     return problems + field_state_problems(session, changes, links) + tracking_problems(session)
+
+
+def writer_problems(session: Session, show: int = 5) -> list[str]:
+    """Changes whose writer (author and device, migration 0020) the database does not hold:
+    a few named, and how many there are."""
+    c, w = models.Change.__table__.c, models.Writer.__table__.c
+    orphaned = (
+        select(c.id, c.writer_id)
+        .select_from(models.Change.__table__)
+        .outerjoin(models.Writer.__table__, w.id == c.writer_id)
+        .where(w.id.is_(None))
+    )
+    found = session.execute(orphaned.limit(show)).all()
+    if not found:
+        return []
+    count = session.scalar(select(func.count()).select_from(orphaned.subquery())) or 0
+    named = ", ".join(f"{change_id} (writer {number})" for change_id, number in found)
+    return [f"{count} changes name a writer the database does not hold: {named}"]
 
 
 def field_state_problems(

@@ -107,8 +107,9 @@ def readable(table: Table, *, numbers: bool = False, skip: tuple[str, ...] = ())
     if table.name == "changes":
         keep = [c for c in table.columns if c.key not in skip]
         cols = [c for c in keep if numbers or c.key != "writer_id"]
+        # Outer: a change whose writer were missing reads with no author, never vanishes.
         return select(*cols, writers.c.author, writers.c.device_id).join_from(
-            table, writers, writers.c.id == table.c.writer_id
+            table, writers, writers.c.id == table.c.writer_id, isouter=True
         )
     cols = [c for c in table.columns if c.key not in skip]
     if table.name == "writers" and not numbers:

@@ -120,3 +120,25 @@ def test_writers_are_numbered_once_by_edits_and_merges(sqlite_db, tmp_path: Path
     writers = _raw(url, "SELECT author FROM writers ORDER BY author")
     assert writers == [("Alex Auditor",), ("Sam Senior",)]
     assert _raw(url, "SELECT count(DISTINCT writer_id) FROM changes") == [(2,)]
+
+
+def test_a_change_whose_writer_is_missing_is_a_consistency_problem(tmp_path: Path) -> None:
+    """A change naming a writer the database lacks cannot be read whole: the consistency
+    check names it (and how many), rather than failing on its missing author."""
+    from sqlalchemy import update
+
+    from tests.sync.helpers import Laptop
+
+    laptop = Laptop(f"sqlite:///{tmp_path / 'qa.db'}", tmp_path, "Ann Auditor")
+    try:
+        laptop.new_evaluation()
+        assert consistent(laptop.store) == []
+        with laptop.store.session() as session:
+            count = len(session.scalars(select(models.Change.id)).all())
+            session.execute(update(models.Change).values(writer_id=999))
+        problems = consistent(laptop.store)
+        assert len(problems) == 1, problems
+        assert problems[0].startswith(f"{count} changes name a writer the database does not")
+        assert problems[0].count("(writer 999)") == 5 and count > 5
+    finally:
+        laptop.store.dispose()
