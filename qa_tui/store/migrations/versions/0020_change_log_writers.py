@@ -51,6 +51,14 @@ def _changes_table(name: str, writer: str) -> str:
 ){" WITHOUT ROWID" if sqlite else ""}"""
 
 
+def _selected(writer: str) -> str:
+    """The change log's columns read from ``changes c``, with ``writer`` (columns of
+    ``writers w``) in the writer's place."""
+    ours = [f"c.{name}" for name in f"{_BEFORE}, {_AFTER}".split(", ")]
+    at = len(_BEFORE.split(", "))
+    return ", ".join([*ours[:at], writer, *ours[at:]])
+
+
 def _keyed() -> None:
     if op.get_bind().dialect.name != "sqlite":
         op.execute(f"ALTER TABLE changes ADD CONSTRAINT pk_changes PRIMARY KEY ({_KEY})")
@@ -110,10 +118,8 @@ def upgrade() -> None:
         "SELECT DISTINCT author, device_id FROM changes ORDER BY author, device_id"
     )
     op.execute(_changes_table("changes_new", f"writer_id {kinds['writer']}"))
-    columns = ", ".join(f"c.{c}" for c in f"{_BEFORE}, w.id, {_AFTER}".split(", "))
-    columns = columns.replace("c.w.id", "w.id")
     _replace_changes(
-        f"({_BEFORE}, writer_id, {_AFTER}) SELECT {columns} FROM changes c "
+        f"({_BEFORE}, writer_id, {_AFTER}) SELECT {_selected('w.id')} FROM changes c "
         "JOIN writers w ON w.author = c.author AND w.device_id = c.device_id",
         before,
     )
@@ -128,10 +134,9 @@ def downgrade() -> None:
             "changes_new", f"author VARCHAR(200) NOT NULL,\n\tdevice_id {device} NOT NULL"
         )
     )
-    columns = ", ".join(f"c.{c}" for c in f"{_BEFORE}, w.author, w.device_id, {_AFTER}".split(", "))
-    columns = columns.replace("c.w.", "w.")
     _replace_changes(
-        f"({_BEFORE}, author, device_id, {_AFTER}) SELECT {columns} FROM changes c "
+        f"({_BEFORE}, author, device_id, {_AFTER}) "
+        f"SELECT {_selected('w.author, w.device_id')} FROM changes c "
         "JOIN writers w ON w.id = c.writer_id",
         before,
     )
