@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter, methodcaller
 from typing import Any, cast
@@ -190,7 +190,7 @@ def _encode_rows(
     """The rows of ``table`` ready for :func:`_write_encoded` (Python work only, no database:
     a merge prepares the next batch's rows while the current one is written). A change's
     writer is its number in ``writers`` or, for one not there, its (author, device) key, for
-    :func:`_number_writers` to number."""
+    :func:`_writers_numbered` to number."""
     if table.name == "changes" and dialect.name in ("sqlite", "postgresql"):
         return _encode_changes(dialect, table, rows, {} if writers is None else writers)
     if dialect.name == "postgresql":
@@ -239,8 +239,8 @@ def _encode_changes(
     """The changes (the most rows), made in one pass: SQLite's parameter tuples, PostgreSQL's
     ``COPY`` rows."""
     if dialect.name == "postgresql":
-        return _Encoded(table, _copy_change_rows(rows, writers))
-    return _Encoded(table, _change_rows(rows, writers), _insert_sql(dialect, table))
+        return _Encoded(table, _change_rows(rows, writers, ids_as_bytes=False))
+    return _Encoded(table, _change_rows(rows, writers, True), _insert_sql(dialect, table))
 
 
 def _as_numbers(table: Table) -> list[Callable[[Any], Any] | None]:
@@ -329,13 +329,14 @@ _WRITER = CHANGE_COLUMNS.index("writer_id")
 
 
 def _change_rows(
-    rows: list[dict[str, Any]], writers: dict[models.WriterKey, int]
+    rows: list[dict[str, Any]], writers: dict[models.WriterKey, int], ids_as_bytes: bool
 ) -> list[tuple[Any, ...]]:
-    """The changes' parameter rows in one pass, their ids as SQLite stores them (see
-    :func:`_ids_as_bytes`) and their names and times as numbers (:mod:`qa_tui.store.codes`);
-    a record's, aggregate's or bundle's id recurs on many changes and is converted once. A
-    third of the time of a generic pass at a merge's scale. The writer is its number in
-    ``writers``, else its (author, device) key (numbered when written)."""
+    """The changes' rows in one pass, in the table's column order: their names and times as
+    numbers (:mod:`qa_tui.store.codes`), their writer as its number in ``writers``, else its
+    (author, device) key (numbered when written: :func:`_writers_numbered`), and their ids as
+    SQLite stores them (``ids_as_bytes``: see :func:`_ids_as_bytes`; a record's, aggregate's or
+    bundle's id recurs on many changes and is converted once) or as text (PostgreSQL's
+    ``COPY``). A third of the time of a generic pass at a merge's scale."""
     fromhex = bytes.fromhex
     memo: dict[str, bytes] = {}
 
@@ -345,13 +346,18 @@ def _change_rows(
             found = memo[value] = fromhex(value.replace("-", ""))
         return found
 
+    def own(value: str) -> bytes:
+        return fromhex(value.replace("-", ""))
+
+    ids: Callable[[str], Any] = again if ids_as_bytes else str
+    once: Callable[[str], Any] = own if ids_as_bytes else str
     types, fields = RECORD_TYPE_CODES, FIELD_CODES
     return [
         (
-            fromhex(r["id"].replace("-", "")),
+            once(r["id"]),
             types[r["entity_type"]],
-            again(r["entity_id"]),
-            again(r["evaluation_id"]),
+            ids(r["entity_id"]),
+            ids(r["evaluation_id"]),
             fields[r["field"]],
             r["value"],
             r.get("old_value"),
@@ -359,38 +365,13 @@ def _change_rows(
             writers.get(k := (r["author"], r["device_id"]), k),
             r["counter"],
             stamp_millis(r["wall_time"]),
-            None if (b := r.get("bundle_id")) is None else again(b),
+            None if (b := r.get("bundle_id")) is None else ids(b),
         )
         for r in rows
     ]
 
 
-def _copy_change_rows(
-    rows: list[dict[str, Any]], writers: dict[models.WriterKey, int]
-) -> list[list[Any]]:
-    """PostgreSQL's ``COPY`` rows of the changes (see :func:`_copy_values`), their writers as
-    :func:`_change_rows` gives them."""
-    types, fields = RECORD_TYPE_CODES, FIELD_CODES
-    return [
-        [
-            r["id"],
-            types[r["entity_type"]],
-            r["entity_id"],
-            r["evaluation_id"],
-            fields[r["field"]],
-            r["value"],
-            r.get("old_value"),
-            r["supersedes"],
-            writers.get(k := (r["author"], r["device_id"]), k),
-            r["counter"],
-            stamp_millis(r["wall_time"]),
-            r.get("bundle_id"),
-        ]
-        for r in rows
-    ]
-
-
-def _number_writers(connection: Connection, encoded: _Encoded, writers: dict[Any, int]) -> None:
+def _writers_numbered(connection: Connection, encoded: _Encoded, writers: dict[Any, int]) -> None:
     """The changes' writers not numbered when they were prepared (new to the database, or to
     the merge's list of them): numbered now, in the transaction that writes them (new ones
     added), and added to ``writers`` (a merge's next batches find them there)."""
@@ -406,7 +387,7 @@ def _number_writers(connection: Connection, encoded: _Encoded, writers: dict[Any
     ]
 
 
-def _copy_rows(connection: Connection, table: Table, rows: list[list[Any]]) -> None:
+def _copy_rows(connection: Connection, table: Table, rows: list[Sequence[Any]]) -> None:
     """PostgreSQL: the rows in one ``COPY … FROM STDIN``, in the connection's transaction.
 
     Several times faster than ``executemany`` (one stream, no statement per row), and as
@@ -483,7 +464,7 @@ def write_new(session: Session, rows: NewRows) -> None:
     connection = session.connection()
     for encoded in rows.tables:
         if encoded.table.name == "changes" and encoded.rows:
-            _number_writers(connection, encoded, rows.writers)
+            _writers_numbered(connection, encoded, rows.writers)
         _write_encoded(connection, encoded)
     refresh_actions(session, rows.tracked)
 
