@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from textual.widgets import DataTable, Select
+from textual.widgets import DataTable, Input, Select
 
 from qa_tui.store import models
 from qa_tui.tui.screens.behind import BehindScreen
@@ -203,6 +203,7 @@ async def _reports_screen(pilot: Any) -> ReportsScreen:
 async def _make_report(pilot: Any, screen: ReportsScreen, fmt: str, out: Path) -> None:
     """Make the chosen report as ``fmt`` into ``out`` (ctrl+s) and wait until it is made."""
     screen.query_one("#format", Select).value = fmt
+    await settle(pilot)  # the file offered follows the format: chosen before it is typed
     screen.query_one("#out").value = str(out)
     screen.made = None
     await pilot.press("ctrl+s")
@@ -241,6 +242,32 @@ async def test_reports_screen_makes_a_report_and_refuses_a_team_summary_without_
         await wait_for(pilot, lambda: "Not made" in str(status.render()), "the refusal")
         assert "give --team" in str(status.render()) or "one team" in str(status.render())
         assert screen.made is None
+
+
+@run_async
+async def test_reports_screen_file_name_follows_the_report_until_the_user_types_one(
+    workspace: Any, settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    """The file offered is named after the report, period and format chosen; once the user
+    types a path of their own, choosing another report keeps it."""
+    _desk(workspace)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _reports_screen(pilot)
+        path = screen.query_one("#out", Input)
+        assert path.value.endswith("monthly-october-2026.html")
+        screen.query_one("#kind", Select).value = "moderation"
+        await settle(pilot)
+        assert path.value.endswith("moderation-october-2026.html")
+        screen.query_one("#format", Select).value = "md"
+        await settle(pilot)
+        assert path.value.endswith("moderation-october-2026.md")
+        path.focus()
+        path.value = ""
+        await pilot.press(*str(tmp_path / "mine.md"))
+        screen.query_one("#kind", Select).value = "coverage"
+        await settle(pilot)
+        assert path.value == str(tmp_path / "mine.md")
 
 
 @run_async

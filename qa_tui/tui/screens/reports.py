@@ -161,8 +161,10 @@ class ReportsScreen(Screen[None]):
         self._refresh_path()
 
     @on(Input.Changed, "#out")
-    def _path_typed(self) -> None:
-        self._path_edited = True
+    def _path_typed(self, event: Input.Changed) -> None:
+        # The input's first value (set when it is made) arrives here too once it is mounted:
+        # only a path other than the default one is the user's own.
+        self._path_edited = event.value != short(self._default_path())
 
     @on(Button.Pressed, "#make")
     def action_make(self) -> None:
