@@ -174,7 +174,7 @@ def typed_history(work: Path, length: int = 3_000, step: int = 50) -> dict[str, 
                     func.count(),
                     func.sum(func.length(c.value) + func.coalesce(func.length(c.old_value), 0)),
                 ).where(c.field == "evidence")
-            ).one()
+            ).fetchone()
         store.dispose()
     return out
 
@@ -414,12 +414,14 @@ def _sizes(path: Path, count: int) -> None:
         rows = connection.execute(
             "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 10"
         ).fetchall()
+        unused, pages = connection.execute("SELECT SUM(unused), SUM(pgsize) FROM dbstat").fetchone()
     except sqlite3.OperationalError:
         return  # a SQLite built without dbstat
     finally:
         connection.close()
     for table, used in rows:
         print(f"    {table:40s} {used / count / 1e3:6.1f} KB an evaluation")
+    print(f"    pages' unused bytes: {unused / pages:.0%} of the file's pages")
 
 
 def main() -> None:
@@ -428,6 +430,9 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=50, help="the common case's bundle")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each timing")
     parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL")
+    parser.add_argument(
+        "--keep", type=Path, help="copy the central SQLite database into this (new) folder"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -447,7 +452,7 @@ def main() -> None:
         }[args.phase]()
         print(json.dumps(result))
         return
-    run(args.evaluations, args.small, max(1, args.repeat), args.pg)
+    run(args.evaluations, args.small, max(1, args.repeat), args.pg, args.keep)
 
 
 class Bench:
@@ -477,7 +482,7 @@ class Bench:
             self.child(self.small, "enrol", "--url", url)
 
 
-def run(count: int, small: int, repeat: int, pg: bool) -> None:
+def run(count: int, small: int, repeat: int, pg: bool, keep: Path | None = None) -> None:
     work = Path(tempfile.mkdtemp(prefix="qa-tui-bench-"))
     bench = Bench(work)
     try:
@@ -525,6 +530,9 @@ def run(count: int, small: int, repeat: int, pg: bool) -> None:
             "(one run; target ≤ 1 s)"
         )
         _sizes(work / "central0.db", count + small + 20)
+        if keep is not None:
+            keep.mkdir(parents=True)
+            shutil.copy2(work / "central0.db", keep / "central.db")
         typed = typed_history(work)
         print(
             f"  typed: a 3,000-character evidence text autosaved every 50 characters leaves "
