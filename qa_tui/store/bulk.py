@@ -137,20 +137,21 @@ def derive_rows(
         if field == CREATE:
             row.update({name: value[name] for name in etype.create_fields})
             row.update(
+                models.provenance(
+                    etype.model, winner["author"], winner["device_id"], winner["wall_time"]
+                ),
                 id=entity_id,
-                created_by=winner["author"],
-                created_device=winner["device_id"],
-                created_at=winner["wall_time"],
             )
         elif field == DELETED:
             row["deleted"] = value
         else:
             to_column = _to_column(etype, field)
             row[field] = value if to_column is None else to_column(value)
-        latest = winner["wall_time"] if len(group) == 1 else max(c["wall_time"] for c in group)
-        if row["updated_at"] is None or latest > row["updated_at"]:
-            row["updated_at"] = latest
-    missing = [entity_id for entity_id, (row, _) in rows.items() if row.get("created_at") is None]
+        if "updated_at" in row:  # the tables that keep it (models.Provenance)
+            latest = winner["wall_time"] if len(group) == 1 else max(c["wall_time"] for c in group)
+            if row["updated_at"] is None or latest > row["updated_at"]:
+                row["updated_at"] = latest
+    missing = [entity_id for entity_id, (row, _) in rows.items() if row.get("id") is None]
     if missing:
         raise LookupError(f"changes for record {missing[0]} without its creation change")
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -322,10 +323,11 @@ _CHANGE_ORDER = (
     "writer_id",
     "counter",
     "wall_time",
-    "bundle_id",
+    "source_id",
 )
 assert _CHANGE_ORDER == CHANGE_COLUMNS, "the changes table's columns moved: mend _change_rows"
 _WRITER = CHANGE_COLUMNS.index("writer_id")
+_SOURCE = CHANGE_COLUMNS.index("source_id")
 
 
 def _change_rows(
@@ -333,10 +335,11 @@ def _change_rows(
 ) -> list[tuple[Any, ...]]:
     """The changes' rows in one pass, in the table's column order: their names and times as
     numbers (:mod:`qa_tui.store.codes`), their writer as its number in ``writers``, else its
-    (author, device) key (numbered when written: :func:`_writers_numbered`), and their ids as
-    SQLite stores them (``ids_as_bytes``: see :func:`_ids_as_bytes`; a record's, aggregate's or
-    bundle's id recurs on many changes and is converted once) or as text (PostgreSQL's
-    ``COPY``). A third of the time of a generic pass at a merge's scale."""
+    (author, device) key (numbered when written: :func:`_writers_numbered`), their bundle's
+    id in their source's number's place (the same), and their ids as SQLite stores them
+    (``ids_as_bytes``: see :func:`_ids_as_bytes`; a record's or aggregate's id recurs on many
+    changes and is converted once) or as text (PostgreSQL's ``COPY``). A third of the time of
+    a generic pass at a merge's scale."""
     fromhex = bytes.fromhex
     memo: dict[str, bytes] = {}
 
@@ -365,7 +368,7 @@ def _change_rows(
             writers.get(k := (r["author"], r["device_id"]), k),
             r["counter"],
             stamp_millis(r["wall_time"]),
-            None if (b := r.get("bundle_id")) is None else ids(b),
+            r.get("bundle_id"),  # numbered when written (_sources_numbered)
         )
         for r in rows
     ]
@@ -383,6 +386,21 @@ def _writers_numbered(connection: Connection, encoded: _Encoded, writers: dict[A
     w = _WRITER
     encoded.rows[:] = [
         row if type(row[w]) is int else (*row[:w], writers[row[w]], *row[w + 1 :])
+        for row in encoded.rows
+    ]
+
+
+def _sources_numbered(connection: Connection, encoded: _Encoded) -> None:
+    """The changes' bundles (their ids, in their source's place: :func:`_change_rows`) as the
+    numbers of their sources, found or added in the transaction that writes them (a merge's
+    changes all name one bundle: one lookup a batch)."""
+    s = _SOURCE
+    bundles = {row[s] for row in encoded.rows if type(row[s]) is str}
+    if not bundles:
+        return
+    numbers = models.source_ids(connection, bundles)
+    encoded.rows[:] = [
+        row if type(row[s]) is not str else (*row[:s], numbers[row[s]], *row[s + 1 :])
         for row in encoded.rows
     ]
 
@@ -465,6 +483,7 @@ def write_new(session: Session, rows: NewRows) -> None:
     for encoded in rows.tables:
         if encoded.table.name == "changes" and encoded.rows:
             _writers_numbered(connection, encoded, rows.writers)
+            _sources_numbered(connection, encoded)
         _write_encoded(connection, encoded)
     refresh_actions(session, rows.tracked)
 

@@ -214,7 +214,7 @@ def _unsent_own_change(
     if (
         change.author != actor.author
         or change.device_id != actor.device_id
-        or change.bundle_id is not None
+        or change.source_id is not None  # brought here by a bundle or a sync
     ):
         return None
     later = select(models.ChangeLink.change_id).where(models.ChangeLink.supersedes_id == change.id)
@@ -270,15 +270,8 @@ def apply_value(session: Session, change: models.Change, value: Any) -> None:
     if change.field == CREATE:
         if row is None:
             fixed = {name: value[name] for name in etype.create_fields}
-            row = etype.model(
-                id=change.entity_id,
-                created_by=change.author,
-                created_device=change.device_id,
-                created_at=change.wall_time,
-                updated_at=change.wall_time,
-                deleted=False,
-                **fixed,
-            )
+            made = models.provenance(etype.model, change.author, change.device_id, change.wall_time)
+            row = etype.model(id=change.entity_id, deleted=False, **made, **fixed)
             session.add(row)
             session.flush()
         return
@@ -286,7 +279,7 @@ def apply_value(session: Session, change: models.Change, value: Any) -> None:
         raise LookupError(f"{change.entity_type} {change.entity_id} has no creation change")
     column = "deleted" if change.field == DELETED else change.field
     setattr(row, column, etype.codec(change.field).to_column(value))
-    row.updated_at = max(row.updated_at or "", change.wall_time)
+    models.touch(row, change.wall_time)
 
 
 # A field's state is looked up unless the caller read it already (``None``: it has none).
@@ -385,10 +378,10 @@ def recompute_field(session: Session, entity_id: str, field: str) -> models.Chan
     )
     winner = settle_field(session, entity_id, field, changes, superseded)
     apply_value(session, winner, json.loads(winner.value))
-    row = session.get(entity_type(winner.entity_type).model, entity_id)
+    model = entity_type(winner.entity_type).model
+    row = session.get(model, entity_id) if models.keeps_updated_at(model) else None
     if row is not None:
-        latest = max(c.wall_time for c in changes)
-        row.updated_at = max(row.updated_at or "", latest)
+        models.touch(row, max(c.wall_time for c in changes))
     return winner
 
 
@@ -434,17 +427,16 @@ def derive_state(changes: Iterable[models.Change], links: Iterable[tuple[str, st
         value = json.loads(winner.value)
         if field == CREATE:
             record.update({name: value[name] for name in etype.create_fields})
-            record.update(
-                created_by=winner.author,
-                created_device=winner.device_id,
-                created_at=winner.wall_time,
-            )
+            made = models.provenance(etype.model, winner.author, winner.device_id, winner.wall_time)
+            made.pop("updated_at", None)  # the record's latest change's (below)
+            record.update(made)
         elif field == DELETED:
             record["deleted"] = bool(value)
         else:
             record[field] = etype.codec(field).to_column(value)
-    for (_etype, entity_id), record in state.items():
-        record["updated_at"] = latest[entity_id]
+    for (type_name, entity_id), record in state.items():
+        if models.keeps_updated_at(ENTITY_TYPES[type_name].model):
+            record["updated_at"] = latest[entity_id]
     return state
 
 

@@ -93,18 +93,27 @@ def upgrade(store: Store, revision: str = "head") -> Path | None:
     with store.engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
     if path is not None:
-        _give_space_back(store)
+        target = head_revision() if revision == "head" else revision
+        shrunk = current is not None and any(current < r <= target for r in _SHRINKING)
+        _give_space_back(store, shrunk=shrunk)
     return backup
 
 
-def _give_space_back(store: Store) -> None:
+# Migrations that make rows smaller in place (0021: columns dropped, each row rewritten
+# shorter on its page): the pages are fuller of nothing, not free, so the file is given its
+# space back after them whatever its free pages.
+_SHRINKING = ("0021",)
+
+
+def _give_space_back(store: Store, *, shrunk: bool = False) -> None:
     """SQLite, after an upgrade: when a migration rewrote tables (0016: the change log in 16-byte
     ids), the old tables' pages are free but still in the file, which then holds both; VACUUM
-    gives them back (once, when they are a quarter of the file or more)."""
+    gives them back (once, when they are a quarter of the file or more, or when a migration
+    ``shrunk`` rows in place)."""
     with store.engine.connect() as connection:
         free = int(connection.exec_driver_sql("PRAGMA freelist_count").scalar() or 0)
         total = int(connection.exec_driver_sql("PRAGMA page_count").scalar() or 0)
-    if total and free * 4 >= total:
+    if total and (shrunk or free * 4 >= total):
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM")
 

@@ -124,6 +124,23 @@ class Writer(Base):
 WriterKey = tuple[str, str]  # (author, device id)
 
 
+class Source(Base):
+    """A bundle or direct sync that brought changes into this database, numbered.
+
+    Every change received names its source by this number (migration 0021), where it repeated
+    the bundle's 16-byte id (~2.3 KB an evaluation); a change made here has none. Like a
+    writer, a source is only ever added, and its number is this database's own. A merge
+    adds its bundle's source in its first batch's transaction (before the bundle is in the
+    ledger, ``merged_bundles``, which it enters with the last): :func:`source_ids`.
+    """
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bundle_id: Mapped[str] = mapped_column(HID)
+
+    __table_args__ = (UniqueConstraint("bundle_id", name="uq_sources"),)
+
+
 class Change(Base):
     """One change to one field of one record: append-only, never updated or deleted.
 
@@ -138,7 +155,9 @@ class Change(Base):
     0020); :attr:`author` and :attr:`device_id` read and set them as before (a change made
     with them is given its writer's number when it is flushed, :func:`_number_writers`). In a
     query, ``Change.author`` and ``Change.device_id`` are the ``writers`` table's columns: a
-    query naming them with the change log's joins it (``.join(Change.writer)``).
+    query naming them with the change log's joins it (``.join(Change.writer)``). The bundle or
+    sync that brought it here is its :class:`Source`'s (migration 0021), :attr:`bundle_id` in
+    Python and, in a query, the ``sources`` table's column (``.outerjoin(Change.source)``).
     """
 
     __tablename__ = "changes"
@@ -154,7 +173,8 @@ class Change(Base):
     counter: Mapped[int] = mapped_column(Integer)
     # ISO 8601 UTC to the millisecond, display only; milliseconds in the database (0019)
     wall_time: Mapped[str] = mapped_column(WALL_TIME)
-    bundle_id: Mapped[str | None] = mapped_column(HID, nullable=True)
+    # The number of the bundle or sync that brought it here (its Source, 0021); None: made here
+    source_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     # Loaded with the change (a join with a table of a handful of rows; an outer join, so the
     # change log stays the outer loop of every plan). No foreign key: a writer is never
@@ -162,11 +182,25 @@ class Change(Base):
     writer: Mapped[Writer] = relationship(
         Writer, primaryjoin="foreign(Change.writer_id) == Writer.id", lazy="joined", cascade=""
     )
+    # Read when asked (a handful of rows, each then in the session's identity map).
+    source: Mapped[Source | None] = relationship(
+        Source, primaryjoin="foreign(Change.source_id) == Source.id", lazy="select", cascade=""
+    )
 
     __table_args__ = (
         PrimaryKeyConstraint("evaluation_id", "entity_id", "field", "id", name="pk_changes"),
         {"sqlite_with_rowid": False},
     )
+
+    @hybrid_property
+    def bundle_id(self) -> str | None:
+        """The id of the bundle or sync that brought the change here (None: made here)."""
+        return None if self.source is None else self.source.bundle_id
+
+    @bundle_id.inplace.expression
+    @classmethod
+    def _bundle_id_expression(cls) -> ColumnElement[str | None]:
+        return Source.__table__.c.bundle_id  # the query joins sources (see the class)
 
     @hybrid_property
     def author(self) -> str:
@@ -232,6 +266,29 @@ def writer_ids(connection: Connection, keys: Iterable[WriterKey]) -> dict[Writer
         connection.execute(statement, [{"author": a, "device_id": d} for a, d in missing])
         found.update(_look_up_writers(connection, missing))
     return found
+
+
+def source_ids(connection: Connection, bundle_ids: Iterable[str]) -> dict[str, int]:
+    """The numbers of the sources of ``bundle_ids``, those the database lacks added in the
+    connection's transaction (found through the sources' unique index)."""
+    table: Any = Source.__table__
+    wanted = sorted(set(bundle_ids))
+    if not wanted:
+        return {}
+
+    def held() -> dict[str, int]:
+        rows = connection.execute(
+            select(table.c.bundle_id, table.c.id).where(table.c.bundle_id.in_(wanted))
+        )
+        return {str(uuid.UUID(bundle)): number for bundle, number in rows}
+
+    found = held()
+    if any(str(uuid.UUID(b)) not in found for b in wanted):
+        module = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = module.insert(table).on_conflict_do_nothing()
+        connection.execute(statement, [{"bundle_id": b} for b in wanted])
+        found = held()
+    return {b: found[str(uuid.UUID(b))] for b in wanted}
 
 
 def _look_up_writers(connection: Connection, keys: list[WriterKey]) -> dict[WriterKey, int]:
@@ -358,19 +415,81 @@ DELETIONS = text(f"field_states.field = {FIELD_CODES['_deleted']}")
 
 
 class Record(Base):
-    """Columns every current-state record has: identity and provenance."""
+    """Columns every current-state record has: its id and whether it is deleted.
+
+    Who made a record, on which device and when, and when it last changed, are its history's
+    (the winner of its ``_create`` field, its latest change). A table keeps a copy of those
+    its readers need, and only those (migration 0021: the responses, entries and judgements
+    of an evaluation repeated ~3.8 KB of them that nothing read) — :class:`Created`,
+    :class:`CreatedBy`, :class:`Provenance`; :func:`provenance` gives a new record's.
+    """
 
     __abstract__ = True
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    created_by: Mapped[str] = mapped_column(String(200))
-    created_device: Mapped[str] = mapped_column(ID)
-    created_at: Mapped[str] = mapped_column(String(32))
-    updated_at: Mapped[str] = mapped_column(String(32))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Evaluation(Record):
+class Created:
+    """When the record was made (its creation's wall time): kept where records are shown or
+    ordered by it."""
+
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class CreatedBy:
+    """Who made the record (its creation's author): kept where it is shown."""
+
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Provenance(Created, CreatedBy):
+    """All of it, kept by the roots of aggregates (an evaluation, a session, a plan, …: one row
+    of an aggregate's many): who, on which device, when, and when it last changed."""
+
+    created_device: Mapped[str] = mapped_column(ID)
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+# The columns of a record's provenance, in the order tables made before 0021 held them.
+PROVENANCE = ("created_by", "created_device", "created_at", "updated_at")
+_KEPT: dict[type[Base], frozenset[str]] = {}
+
+
+def kept_provenance(model: type[Base]) -> frozenset[str]:
+    """The provenance columns ``model``'s table keeps."""
+    kept = _KEPT.get(model)
+    if kept is None:
+        kept = _KEPT[model] = frozenset(PROVENANCE) & set(model.__table__.columns.keys())
+    return kept
+
+
+def provenance(model: type[Base], author: str, device_id: str, wall_time: str) -> dict[str, str]:
+    """A new record's provenance columns, as its table keeps them, from its creation's
+    author, device and wall time (``updated_at``: the creation's time, moved on by later
+    changes)."""
+    values = {
+        "created_by": author,
+        "created_device": device_id,
+        "created_at": wall_time,
+        "updated_at": wall_time,
+    }
+    kept = kept_provenance(model)
+    return {name: value for name, value in values.items() if name in kept}
+
+
+def keeps_updated_at(model: type[Base]) -> bool:
+    return "updated_at" in kept_provenance(model)
+
+
+def touch(row: Base, when: str) -> None:
+    """A change at ``when`` reached ``row``: its ``updated_at`` moves on, where its table keeps
+    one."""
+    if isinstance(row, Provenance):
+        row.updated_at = max(row.updated_at or "", when)
+
+
+class Evaluation(Record, Provenance):
     __tablename__ = "evaluations"
     case_reference: Mapped[str] = mapped_column(String(64), default="")
     service_area: Mapped[str] = mapped_column(String(200), default="")
@@ -445,7 +564,7 @@ class Evaluation(Record):
     )
 
 
-class Participant(Record):
+class Participant(Record, Created):
     """Someone who took part (auditor, practitioner, family member, …) and gives a scale."""
 
     __tablename__ = "participants"
@@ -481,7 +600,7 @@ class Entry(Record):
     position: Mapped[float] = mapped_column(default=0.0)
 
 
-class Scale(Record):
+class Scale(Record, Created):
     """One participant's scale (0–10) and rationale on one scaling item."""
 
     __tablename__ = "scales"
@@ -493,7 +612,7 @@ class Scale(Record):
     __table_args__ = (Index("ix_scales_report", "evaluation_id", "score", "item_id", "deleted"),)
 
 
-class Feedback(Record):
+class Feedback(Record, Created):
     """Service-user feedback: direct (who, what they said) or where found in the record."""
 
     __tablename__ = "feedback"
@@ -504,7 +623,7 @@ class Feedback(Record):
     text: Mapped[str] = mapped_column(Text, default="")
 
 
-class Action(Record):
+class Action(Record, Created):
     """An agreed action: what, who owns it, by when; tracked to completion."""
 
     __tablename__ = "actions"
@@ -542,7 +661,7 @@ class Action(Record):
     )
 
 
-class ActionUpdate(Record):
+class ActionUpdate(Record, CreatedBy):
     """A dated progress update on an action: its status from that day and a note.
 
     Updates are history: each is a record of its own (never edited), so updates made on two
@@ -557,7 +676,7 @@ class ActionUpdate(Record):
     updated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
-class ConcernShare(Record):
+class ConcernShare(Record, Created):
     """The written notice of an immediate concern, shared with one recipient."""
 
     __tablename__ = "concern_shares"
@@ -568,7 +687,7 @@ class ConcernShare(Record):
     method: Mapped[str] = mapped_column(String(64), default="")
 
 
-class ConcernEvent(Record):
+class ConcernEvent(Record, Created):
     """A step in an immediate concern's lifecycle after sharing: ``acknowledged`` (by whom,
     when) or ``closed`` (when, with the outcome). Each is a record of its own, never edited."""
 
@@ -581,7 +700,7 @@ class ConcernEvent(Record):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class SummaryShare(Record):
+class SummaryShare(Record, Created):
     """A completed evaluation's feedback summary, shared with one recipient (the child's
     electronic record, the practitioner, their team manager or the service manager)."""
 
@@ -593,7 +712,7 @@ class SummaryShare(Record):
     method: Mapped[str] = mapped_column(String(64), default="")
 
 
-class LifecycleEvent(Record):
+class LifecycleEvent(Record, Created, CreatedBy):
     """Completion and reopening, kept for the record (reopening needs a reason)."""
 
     __tablename__ = "lifecycle_events"
@@ -602,7 +721,7 @@ class LifecycleEvent(Record):
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
-class Moderation(Record):
+class Moderation(Record, Created):
     """A moderator's (or moderation group's) review of one completed evaluation.
 
     A record of the evaluation (so the outcome reaches the auditor's laptop). In a moderation
@@ -653,7 +772,7 @@ class ModerationJudgement(Record):
     )
 
 
-class ModerationSession(Record):
+class ModerationSession(Record, Provenance):
     """A meeting of a moderation group: when, who (``session_moderators``), which evaluations
     (the ``moderations`` whose ``session_id`` is this one), and how they were chosen.
 
@@ -760,7 +879,7 @@ class CaseRecord(Base):
     imported_at: Mapped[str] = mapped_column(String(32), default="")
 
 
-class Plan(Record):
+class Plan(Record, Provenance):
     """A planned piece of the programme: a practice day (or fortnight), a dip sample, or a
     thematic evaluation with its terms of reference and findings.
 
@@ -825,7 +944,7 @@ class Allocation(Record):
     started_evaluation_id: Mapped[str] = mapped_column(String(36), default="")
 
 
-class BoardMeeting(Record):
+class BoardMeeting(Record, Provenance):
     """A meeting of the Quality, Performance and Impact Board, scheduled for the year with the
     deadline for reports to it (seed 000 §6.4). The root of its own aggregate."""
 
@@ -836,7 +955,7 @@ class BoardMeeting(Record):
     notes: Mapped[str] = mapped_column(Text, default="")
 
 
-class BoardAction(Record):
+class BoardAction(Record, Provenance):
     """A systemic action the board commissioned (§6.8-6.9, §6.13), distinct from the actions
     of single evaluations: owner, due date, status, the evidence that the change made a
     difference, and (optionally) the thematic evaluation it came from. The root of its own
@@ -852,7 +971,7 @@ class BoardAction(Record):
     plan_id: Mapped[str] = mapped_column(String(36), default="")
 
 
-class BoardActionUpdate(Record):
+class BoardActionUpdate(Record, Created):
     """One progress update on a systemic action (a record of its own, so two people's updates
     are both kept rather than conflicting on one field)."""
 

@@ -20,7 +20,7 @@ BATCH = 200
 _WRITER = models.Writer.__table__.c
 # A change's columns as the wire has them: its writer's author and device in its number's place.
 _COLUMNS = [
-    c for c in models.Change.__table__.columns if c.key not in ("bundle_id", "writer_id")
+    c for c in models.Change.__table__.columns if c.key not in ("source_id", "writer_id")
 ] + [_WRITER.author, _WRITER.device_id]
 
 

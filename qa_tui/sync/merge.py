@@ -751,10 +751,12 @@ def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) 
         return
     connection = session.connection()
     writers = models.writer_ids(connection, {(c["author"], c["device_id"]) for c in new_changes})
+    sources = models.source_ids(connection, {c["bundle_id"] for c in new_changes})
     rows = []
     for change in new_changes:
         row = {k: change.get(k) for k in CHANGE_COLUMNS}
         row["writer_id"] = writers[(change["author"], change["device_id"])]
+        row["source_id"] = sources[change["bundle_id"]]
         rows.append(row)
     connection.execute(insert(models.Change), rows)
     if new_links:
@@ -821,9 +823,11 @@ def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, A
             latest[item["entity_id"]] = (when, item["entity_type"])
         for entity_id, (when, type_name) in latest.items():
             etype = ENTITY_TYPES[type_name]
+            if not models.keeps_updated_at(etype.model):
+                continue
             row = session.get(etype.model, entity_id)
             if row is not None:
-                row.updated_at = max(row.updated_at or "", when)
+                models.touch(row, when)
     del held
 
 
@@ -869,16 +873,16 @@ def _apply_field(
     if row is not None and etype.aggregate_of(row) != winner.evaluation_id:
         raise BundleError(f"record id {entity_id} is already used in another evaluation; refused")
     if fld == CREATE:
+        made = models.provenance(etype.model, winner.author, winner.device_id, winner.wall_time)
         if row is None:
             row = etype.model(
-                id=entity_id,
-                deleted=False,
-                updated_at=winner.wall_time,
-                **{name: value[name] for name in etype.create_fields},
+                id=entity_id, deleted=False, **{name: value[name] for name in etype.create_fields}
             )
             session.add(row)
-        row.created_by, row.created_device = winner.author, winner.device_id
-        row.created_at = winner.wall_time
+        else:
+            made.pop("updated_at", None)  # the record's latest change's
+        for name, made_value in made.items():
+            setattr(row, name, made_value)
         session.flush()
         return
     if row is None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Integer, LargeBinary, MetaData, Select, Table, Uuid, select
+from sqlalchemy.orm import Session
 
 from qa_tui.clock import stamp_millis
 from qa_tui.domain import evaluation as ev
@@ -95,24 +96,39 @@ def copy_into(target: Store, source: Store | list[Aggregate]) -> MergeReport:
         return merge_aggregates(s, validated(fresh), prov, "now")
 
 
-_SKIP = {"merged_bundles", "devices", "meta", "sync_acks", "purged_evaluations", "alembic_version"}
+# What a database holds of where its history came from (its ledger, the sources its changes
+# name), and its own facts, are not the history's.
+_SKIP = {
+    "merged_bundles",
+    "sources",
+    "devices",
+    "meta",
+    "sync_acks",
+    "purged_evaluations",
+    "alembic_version",
+}
 
 
 def readable(table: Table, *, numbers: bool = False, skip: tuple[str, ...] = ()) -> Select:
-    """A table's rows as they read: a change with its writer's author and device (joined)
-    rather than only the writer's number, and the writers by their content — the numbers are
-    the database's own (two databases with the same history may number them otherwise).
-    ``numbers`` keeps them too (the writers' ids, the changes' ``writer_id``)."""
-    writers = models.Writer.__table__
+    """A table's rows as they read: a change with its writer's author and device and its
+    source's bundle id (joined) rather than only their numbers, and the writers and sources by
+    their content — the numbers are the database's own (two databases with the same history
+    may number them otherwise). ``numbers`` keeps them too (the writers' and sources' ids, the
+    changes' ``writer_id`` and ``source_id``); ``skip`` leaves columns out (``bundle_id``: the
+    change's source's)."""
+    writers, sources = models.Writer.__table__, models.Source.__table__
     if table.name == "changes":
         keep = [c for c in table.columns if c.key not in skip]
-        cols = [c for c in keep if numbers or c.key != "writer_id"]
+        cols = [c for c in keep if numbers or c.key not in ("writer_id", "source_id")]
+        bundle = [] if "bundle_id" in skip else [sources.c.bundle_id]
         # Outer: a change whose writer were missing reads with no author, never vanishes.
-        return select(*cols, writers.c.author, writers.c.device_id).join_from(
-            table, writers, writers.c.id == table.c.writer_id, isouter=True
+        return (
+            select(*cols, writers.c.author, writers.c.device_id, *bundle)
+            .join_from(table, writers, writers.c.id == table.c.writer_id, isouter=True)
+            .join_from(table, sources, sources.c.id == table.c.source_id, isouter=True)
         )
     cols = [c for c in table.columns if c.key not in skip]
-    if table.name == "writers" and not numbers:
+    if table.name in ("writers", "sources") and not numbers:
         cols = [c for c in cols if c.key != "id"]
     return select(*cols)
 
@@ -187,6 +203,7 @@ def copy_as_old(
     they were kept then). Rows the migrations wrote (``meta``) are replaced."""
     old = MetaData()
     old.reflect(write)
+    made: dict[str, dict[str, str]] | None = None
     for table in models.Base.metadata.sorted_tables:
         if table.name not in old.tables:
             continue
@@ -194,10 +211,39 @@ def copy_as_old(
         rows = (changed or {}).get(table.name)
         if rows is None:
             rows = [dict(r) for r in read.execute(readable(table, numbers=True)).mappings()]
+        lacking = [c for c in models.PROVENANCE if c in target.c and c not in table.c]
+        if lacking:  # kept by every record before 0021: its history's
+            made = made if made is not None else record_provenance(read)
+            rows = [{**r, **{c: made[r["id"]][c] for c in lacking}} for r in rows]
         rows = [{k: _as_column(target, k, v) for k, v in r.items() if k in target.c} for r in rows]
         if rows:
             write.execute(target.delete())
             write.execute(target.insert(), rows)
+
+
+def record_provenance(read: Connection) -> dict[str, dict[str, str]]:
+    """Every record's provenance as qa-tui kept it on the record before 0021 (by record id):
+    its creation winner's author, device and wall time, and its latest change's wall time."""
+    with Session(bind=read) as session:
+        changes = list(session.scalars(select(models.Change)))
+        winners = dict(
+            session.execute(
+                select(models.FieldState.entity_id, models.FieldState.winner_id).where(
+                    models.FieldState.field == "_create"
+                )
+            ).all()
+        )
+    out: dict[str, dict[str, str]] = {}
+    for change in changes:
+        record = out.setdefault(change.entity_id, {"updated_at": change.wall_time})
+        record["updated_at"] = max(record["updated_at"], change.wall_time)
+        if change.id == winners.get(change.entity_id):
+            record.update(
+                created_by=change.author,
+                created_device=change.device_id,
+                created_at=change.wall_time,
+            )
+    return out
 
 
 _NUMBERED = {"entity_type": RECORD_TYPE_CODES.__getitem__, "field": FIELD_CODES.__getitem__}
