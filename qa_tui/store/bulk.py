@@ -362,7 +362,7 @@ def _change_rows(
             ids(r["entity_id"]),
             ids(r["evaluation_id"]),
             fields[r["field"]],
-            r["value"],
+            r["value"] if r["field"] != CREATE else _kept(r),
             r.get("old_value"),
             r["supersedes"],
             writers.get(k := (r["author"], r["device_id"]), k),
@@ -372,6 +372,13 @@ def _change_rows(
         )
         for r in rows
     ]
+
+
+def _kept(change: dict[str, Any]) -> str:
+    """A creation's value as the change log keeps it (:func:`models.kept_value`)."""
+    return models.kept_value(
+        change["entity_type"], change["field"], change["evaluation_id"], change["value"]
+    )
 
 
 def _writers_numbered(connection: Connection, encoded: _Encoded, writers: dict[Any, int]) -> None:

@@ -312,6 +312,11 @@ ENTITY_TYPES: dict[str, EntityType] = {
     )
 }
 
+# A creation names its aggregate: the change log keeps a mark in the id's place (0021).
+models.register_parent_keys(
+    {name: e.parent_key for name, e in ENTITY_TYPES.items() if not e.is_root}
+)
+
 # The types whose records are roots of aggregates ("evaluation", "moderation_session").
 ROOT_TYPES: tuple[str, ...] = tuple(name for name, e in ENTITY_TYPES.items() if e.is_root)
 

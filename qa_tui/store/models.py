@@ -45,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeEngine
 
 from qa_tui.ids import id_bytes, id_text
@@ -336,6 +337,88 @@ def _number_writers(session: Session, _context: object, _instances: object) -> N
             writer = session.get(Writer, number)
             assert writer is not None
             change.writer = writer
+
+
+# --- a record's creation, as the change log keeps it (migration 0021) ----------------------
+
+# What a creation's value holds, in the change log, in place of its aggregate's id: a record's
+# creation names the aggregate it belongs to (``{"evaluation_id": "…", "item_id": …}``), whose
+# id the change holds already (``evaluation_id``) — ~2 KB an evaluation. The mark is an empty
+# key, which no creation has (a creation carries exactly its record type's fields, checked
+# when received); outside the change log (Python, the wire) a creation is as it was made.
+ID_MARK = '"":0'
+# Each record type that is not a root: the key of its creation naming its aggregate (filled
+# by :mod:`qa_tui.store.entities`, which declares them: :func:`register_parent_keys`).
+_PARENT_KEYS: dict[str, str] = {}
+
+
+def register_parent_keys(keys: dict[str, str]) -> None:
+    _PARENT_KEYS.update(keys)
+
+
+def kept_value(entity_type: str, field: str, evaluation_id: str, value: str) -> str:
+    """A change's value as the change log keeps it: a creation naming its aggregate, ``…,
+    "evaluation_id":"<the change's evaluation_id>", …``, with :data:`ID_MARK` in its place
+    (exactly one such name, and no mark already: else as it is)."""
+    if field != "_create":
+        return value
+    key = _PARENT_KEYS.get(entity_type)
+    if key is None:
+        return value  # a root's creation names no aggregate
+    named = f'"{key}":"{evaluation_id}"'
+    if value.count(named) != 1 or ID_MARK in value:
+        return value
+    return value.replace(named, ID_MARK)
+
+
+def given_value(entity_type: str, field: str, evaluation_id: str, value: str) -> str:
+    """A change's value as the change log keeps it, as it was made (:func:`kept_value`
+    undone, character for character)."""
+    if field != "_create" or ID_MARK not in value:
+        return value
+    return value.replace(ID_MARK, f'"{_PARENT_KEYS[entity_type]}":"{evaluation_id}"', 1)
+
+
+def given_change(change: dict[str, Any]) -> dict[str, Any]:
+    """A change read from the change log's columns (with its ``evaluation_id``), its value as
+    it was made (:func:`given_value`)."""
+    if change["field"] == "_create":
+        change["value"] = given_value(
+            change["entity_type"], change["field"], change["evaluation_id"], change["value"]
+        )
+    return change
+
+
+def _given(change: Change) -> str:
+    return given_value(change.entity_type, change.field, change.evaluation_id, change.value)
+
+
+@event.listens_for(Change, "load")
+def _creation_loaded(change: Change, _context: object) -> None:
+    if change.field == "_create":
+        set_committed_value(change, "value", _given(change))
+
+
+@event.listens_for(Change, "refresh")
+def _creation_refreshed(change: Change, _context: object, names: Iterable[str] | None) -> None:
+    if change.field == "_create" and (names is None or "value" in names):
+        set_committed_value(change, "value", _given(change))
+
+
+@event.listens_for(Change, "before_insert")
+@event.listens_for(Change, "before_update")
+def _creation_kept(_mapper: object, _connection: object, change: Change) -> None:
+    if change.field == "_create":
+        change.value = kept_value(
+            change.entity_type, change.field, change.evaluation_id, change.value
+        )
+
+
+@event.listens_for(Change, "after_insert")
+@event.listens_for(Change, "after_update")
+def _creation_given(_mapper: object, _connection: object, change: Change) -> None:
+    if change.field == "_create":
+        set_committed_value(change, "value", _given(change))
 
 
 class ChangeLink(Base):

@@ -59,7 +59,7 @@ def _read(session: Session, evaluation_ids: Sequence[str], batch: int) -> Iterat
         }
         owner: dict[str, str] = {}
         for row in rows:
-            change: dict[str, Any] = dict(row)
+            change: dict[str, Any] = models.given_change(dict(row))
             grouped[change["evaluation_id"]].changes.append(change)
             owner[change["id"]] = change["evaluation_id"]
         links = session.execute(

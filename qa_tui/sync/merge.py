@@ -731,7 +731,8 @@ def _merge_prepared(session: Session, prepared: _Batch, report: MergeReport) -> 
 def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -> None:
     """Merge aggregates of evaluations the database already has some history of."""
     ids = [a.evaluation_id for a in batch]
-    held = {row["id"]: dict(row) for row in session.execute(_held_query(ids)).mappings()}
+    found = session.execute(_held_query(ids)).mappings()
+    held = {row["id"]: models.given_change(dict(row)) for row in found}
     new_changes: list[dict[str, Any]] = []
     new_links: list[tuple[str, str]] = []
     for aggregate in batch:
@@ -757,6 +758,9 @@ def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) 
         row = {k: change.get(k) for k in CHANGE_COLUMNS}
         row["writer_id"] = writers[(change["author"], change["device_id"])]
         row["source_id"] = sources[change["bundle_id"]]
+        row["value"] = models.kept_value(
+            change["entity_type"], change["field"], change["evaluation_id"], change["value"]
+        )
         rows.append(row)
     connection.execute(insert(models.Change), rows)
     if new_links:

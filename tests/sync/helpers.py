@@ -211,6 +211,9 @@ def copy_as_old(
         rows = (changed or {}).get(table.name)
         if rows is None:
             rows = [dict(r) for r in read.execute(readable(table, numbers=True)).mappings()]
+        if table.name == "changes" and "source_id" not in target.c:
+            # Before 0021 a creation kept its aggregate's id (no mark in its place).
+            rows = [models.given_change(dict(r)) for r in rows]
         lacking = [c for c in models.PROVENANCE if c in target.c and c not in table.c]
         if lacking:  # kept by every record before 0021: its history's
             made = made if made is not None else record_provenance(read)

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from qa_tui.domain import evaluation as ev
 from qa_tui.errors import StoreError
 from qa_tui.store import models
+from qa_tui.store.codes import RECORD_TYPES
 from qa_tui.store.migrate import open_store
 from tests.sync.helpers import (
     TEMPLATE,
@@ -32,6 +33,9 @@ _PROVENANCE = "created_by, created_device, created_at, updated_at"
 _CHANGES = (
     "SELECT id, entity_type, entity_id, evaluation_id, field, value, old_value, supersedes, "
     "writer_id, counter, wall_time, bundle_id FROM changes ORDER BY id"
+)
+_NOT_ROOTS = "entity_type NOT IN ({})".format(
+    ", ".join(str(RECORD_TYPES.index(t)) for t in ("evaluation", "moderation_session", "plan"))
 )
 # Tables the source database holds records of that lose a column, and one that keeps all.
 _TABLES = ("evaluations", "participants", "responses", "actions", "lifecycle_events")
@@ -106,6 +110,10 @@ def _check(url: str, source: Path) -> None:
     assert not _columns(url, "responses") & {"created_by", "created_at", "updated_at"}
     assert _columns(url, "evaluations") >= set(_PROVENANCE.split(", "))
     assert "created_by" in _columns(url, "lifecycle_events")
+    # Every creation of a record in an aggregate keeps a mark in its aggregate id's place.
+    marked = _raw(url, "SELECT count(*) FROM changes WHERE value LIKE '%\"\"\\:0%'")
+    children = _raw(url, f"SELECT count(*) FROM changes WHERE field = 0 AND {_NOT_ROOTS}")
+    assert marked == children and children[0][0] >= 4
 
     _to(url, "0020", down=True)
     assert _provenance(url) == old_provenance  # every dropped column back, from the history

@@ -8,7 +8,10 @@
   made keeps ``created_at``; lifecycle events and action updates keep ``created_by``
   (shown); the rest are dropped;
 * a change received names the bundle or sync that brought it by a small number, its
-  ``sources`` row's, where it repeated the bundle's 16-byte id (~2.3 KB an evaluation)
+  ``sources`` row's, where it repeated the bundle's 16-byte id (~2.3 KB an evaluation);
+* a record's creation names the aggregate it belongs to, whose id its change holds already:
+  the change log keeps a mark (``"":0``, an empty key no creation has) in the id's place
+  (~1.9 KB an evaluation; ``qa_tui.store.models.kept_value``)
 
 Revision ID: 0021
 Revises: 0020
@@ -155,7 +158,7 @@ def _changes() -> int:
 def _replace_changes(select: str, before: int) -> None:
     """``changes_new`` filled by ``select`` (in key order: written page after page) becomes
     the change log, if it holds every change (else the upgrade stops, the transaction undone)."""
-    op.execute(
+    op.get_bind().exec_driver_sql(  # not op.execute: the mark's ":0" is no parameter
         f"INSERT INTO changes_new {select} ORDER BY c.evaluation_id, c.entity_id, c.field, c.id"
     )
     after = _scalar("SELECT count(*) FROM changes_new")
@@ -168,6 +171,64 @@ def _replace_changes(select: str, before: int) -> None:
     op.execute("ALTER TABLE changes_new RENAME TO changes")
     if op.get_bind().dialect.name != "sqlite":
         op.execute(f"ALTER TABLE changes ADD CONSTRAINT pk_changes PRIMARY KEY ({_KEY})")
+
+
+# Each parent key, and the record types (not roots) whose creation names their aggregate by
+# it, as 0021 knows them (qa_tui.store.entities).
+_PARENTS = {
+    "evaluation_id": (
+        "participant",
+        "response",
+        "entry",
+        "scale",
+        "feedback",
+        "action",
+        "concern_share",
+        "lifecycle_event",
+        "action_update",
+        "concern_event",
+        "summary_share",
+        "moderation",
+        "moderation_judgement",
+    ),
+    "session_id": ("session_moderator", "blind_grade"),
+    "plan_id": ("plan_member", "allocation"),
+    "action_id": ("board_action_update",),
+}
+_MARK = "'\"\":0'"  # '"":0' in SQL
+
+
+def _aggregate_text() -> str:
+    """The change's aggregate id as text (lower case, with its dashes), in SQL."""
+    if op.get_bind().dialect.name != "sqlite":
+        return "CAST(c.evaluation_id AS TEXT)"
+    h = "lower(hex(c.evaluation_id))"
+    parts = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+    return " || '-' || ".join(f"substr({h}, {at}, {n})" for at, n in parts)
+
+
+def _value(kept: bool) -> str:
+    """The change's value as the change log keeps it from 0021 on (``kept``: a creation naming
+    its aggregate with the mark in the id's place, where the name is there exactly once and
+    no mark is) or as it was made (the mark, where there is one, back to the id), in SQL: as
+    ``qa_tui.store.models.kept_value`` and ``given_value`` do."""
+    cases = []
+    for key, type_names in _PARENTS.items():
+        codes = ", ".join(str(RECORD_TYPES.index(t)) for t in type_names)
+        named = f"'\"{key}\":\"' || {_aggregate_text()} || '\"'"
+        ours = f"c.field = {_CREATE} AND c.entity_type IN ({codes})"
+        if kept:
+            once = f"length(c.value) - length(replace(c.value, {named}, '')) = length({named})"
+            unmarked = f"replace(c.value, {_MARK}, '') = c.value"
+            cases.append(
+                f"WHEN {ours} AND {once} AND {unmarked} THEN replace(c.value, {named}, {_MARK})"
+            )
+        else:
+            cases.append(
+                f"WHEN {ours} AND replace(c.value, {_MARK}, '') <> c.value "
+                f"THEN replace(c.value, {_MARK}, {named})"
+            )
+    return f"CASE {' '.join(cases)} ELSE c.value END"
 
 
 def _number_sources() -> None:
@@ -187,13 +248,19 @@ def _number_sources() -> None:
         "WHERE bundle_id IS NOT NULL ORDER BY bundle_id"
     )
     op.execute(_changes_table("source_id INTEGER"))
-    ours = ", ".join(f"c.{name}" for name in _COLUMNS.split(", "))
     _replace_changes(
-        f"({_COLUMNS}, source_id) SELECT {ours}, s.id FROM changes c "
+        f"({_COLUMNS}, source_id) SELECT {_selected(kept=True)}, s.id FROM changes c "
         "LEFT JOIN sources s ON s.bundle_id = c.bundle_id",
         before,
     )
     _same_received(received, "source_id")
+
+
+def _selected(*, kept: bool) -> str:
+    """0020's columns read from ``changes c``, the value as :func:`_value` gives it."""
+    return ", ".join(
+        _value(kept) if name == "value" else f"c.{name}" for name in _COLUMNS.split(", ")
+    )
 
 
 def _same_received(received: int, column: str) -> None:
@@ -224,9 +291,8 @@ def _unnumber_sources() -> None:
     before = _changes()
     received = _scalar("SELECT count(*) FROM changes WHERE source_id IS NOT NULL")
     op.execute(_changes_table(f"bundle_id {_id_kind()}"))
-    ours = ", ".join(f"c.{name}" for name in _COLUMNS.split(", "))
     _replace_changes(
-        f"({_COLUMNS}, bundle_id) SELECT {ours}, s.bundle_id FROM changes c "
+        f"({_COLUMNS}, bundle_id) SELECT {_selected(kept=False)}, s.bundle_id FROM changes c "
         "LEFT JOIN sources s ON s.id = c.source_id",
         before,
     )
