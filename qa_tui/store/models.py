@@ -395,7 +395,7 @@ def _given(change: Change) -> str:
 
 @event.listens_for(Change, "load")
 def _creation_loaded(change: Change, _context: object) -> None:
-    if change.field == "_create":
+    if "value" in change.__dict__ and change.field == "_create":
         set_committed_value(change, "value", _given(change))
 
 

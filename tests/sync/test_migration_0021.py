@@ -134,27 +134,40 @@ def test_0021_on_postgresql(sqlite_db, pg_server, tmp_path: Path) -> None:
     _check(pg_server.create_database("t_0021"), _made(sqlite_db, tmp_path))
 
 
-def test_a_record_without_its_creation_stops_the_upgrade(sqlite_db, tmp_path: Path) -> None:
-    """A record the change log never made (only a damaged database holds one): dropping its
-    provenance would lose who made it, so the upgrade stops, naming the table."""
+def test_a_record_without_its_creation_loses_what_nothing_reads(sqlite_db, tmp_path: Path) -> None:
+    """A record the change log never made (only a damaged or hand-made database holds one):
+    the upgrade goes on (nothing reads the columns it drops), and a downgrade gives the
+    record empty ones where the others get theirs back from the change log."""
     source, _ids = _made_by_0011(sqlite_db, tmp_path)
     url = f"sqlite:///{tmp_path / 'old.db'}"
     _at_0020(url, source)
+    orphan = "01a23256-0000-7000-8000-000000000001"
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO participants (id, evaluation_id, name, role, created_by, "
                 "created_device, created_at, updated_at, deleted) SELECT "
-                "'01a23256-0000-7000-8000-000000000001', id, 'Someone', 'Auditor', created_by, "
-                "created_device, created_at, updated_at, 0 FROM evaluations LIMIT 1"
-            )
+                ":orphan, id, 'Someone', 'Auditor', created_by, created_device, created_at, "
+                "updated_at, 0 FROM evaluations LIMIT 1"
+            ),
+            {"orphan": orphan},
         )
     engine.dispose()
-    with pytest.raises(StoreError, match="participants table holds"):
-        open_store(url)
-    assert _raw(url, "SELECT version_num FROM alembic_version") == [("0020",)]
-    assert "created_by" in _columns(url, "participants")
+    others = _raw(url, f"SELECT id, {_PROVENANCE} FROM participants WHERE id <> '{orphan}'")
+    open_store(url).dispose()
+    assert "created_by" not in _columns(url, "participants")
+    made = _raw(url, f"SELECT id, created_at FROM participants WHERE id = '{orphan}'")
+    assert made and made[0][1]  # its created_at (read) stays
+    _to(url, "0020", down=True)
+    assert _raw(url, f"SELECT id, {_PROVENANCE} FROM participants WHERE id <> '{orphan}'") == (
+        others
+    )
+    got = _raw(
+        url,
+        f"SELECT created_by, created_device, updated_at FROM participants WHERE id = '{orphan}'",
+    )
+    assert got == [("", "", "")]
 
 
 def test_a_change_naming_no_source_stops_the_downgrade(sqlite_db, tmp_path: Path) -> None:

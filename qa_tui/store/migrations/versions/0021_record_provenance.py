@@ -72,28 +72,6 @@ def _counts() -> dict[str, int]:
     return {table: _scalar(f"SELECT count(*) FROM {table}") for table in _DROPPED}
 
 
-def _check_creations(counts: dict[str, int]) -> None:
-    """Refuse (naming the table) when a table holds more records than the change log holds
-    creations of its type: the provenance of a record without one would be lost (the change
-    log is where it is read from from now on, and where a downgrade finds it again)."""
-    created: dict[int, int] = dict(
-        op.get_bind()
-        .exec_driver_sql(
-            f"SELECT entity_type, count(*) FROM field_states WHERE field = {_CREATE} "
-            "GROUP BY entity_type"
-        )
-        .all()
-    )
-    for table, (type_name, _columns) in _DROPPED.items():
-        made = int(created.get(RECORD_TYPES.index(type_name), 0))
-        if counts[table] > made:
-            raise StoreError(
-                f"the {table} table holds {counts[table]} records but the change log the "
-                f"creation of only {made}: who made the others, and when, would be lost; the "
-                "database was not upgraded"
-            )
-
-
 def _check_counts(before: dict[str, int], what: str) -> None:
     after = _counts()
     for table, count in before.items():
@@ -105,8 +83,10 @@ def _check_counts(before: dict[str, int], what: str) -> None:
 
 
 def upgrade() -> None:
+    # A record whose creation the change log lacks (only a damaged or hand-made database holds
+    # one) loses its copy too: nothing reads these columns of these tables, and
+    # ``check_consistency`` names such a record either way. A downgrade gives it empty ones.
     counts = _counts()
-    _check_creations(counts)
     _number_sources()
     for table, (_type, columns) in _DROPPED.items():
         for column in columns:
@@ -365,13 +345,8 @@ def downgrade() -> None:
     for table, rows in pending.items():
         _fill(table, rows)
     for table, (_type, columns) in _DROPPED.items():
-        empty = " OR ".join(f"{c} IS NULL" for c in columns)
-        missing = _scalar(f"SELECT count(*) FROM {table} WHERE {empty}")
-        if missing:
-            raise StoreError(
-                f"{missing} of the {table} table's records have no creation in the change "
-                "log; the database was not downgraded"
-            )
+        for column in columns:  # a record without a creation (see upgrade): empty
+            op.execute(f"UPDATE {table} SET {column} = '' WHERE {column} IS NULL")
         if postgresql:
             for column in columns:
                 op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL")
