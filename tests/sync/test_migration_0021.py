@@ -182,3 +182,34 @@ def test_a_change_naming_no_source_stops_the_downgrade(sqlite_db, tmp_path: Path
     with pytest.raises(StoreError, match="1 changes name a source"):
         _to(url, "0020", down=True)
     assert _raw(url, "SELECT version_num FROM alembic_version") == [("0021",)]
+
+
+def test_a_creation_is_kept_with_the_mark_and_given_back_exactly(sqlite_db, tmp_path: Path) -> None:
+    """A child record's creation is stored with the mark in its aggregate's id's place, by a
+    local edit (the ORM) and by a merge (the bulk writer), and comes back character for
+    character through the ORM and export (the wire is as before)."""
+    from qa_tui.sync.export import iter_aggregates
+
+    source, ids = _made_by_0011(sqlite_db, tmp_path)
+    url = f"sqlite:///{source}"
+    kept = _raw(url, f"SELECT value FROM changes WHERE field = 0 AND {_NOT_ROOTS}")
+    assert kept and all(models.ID_MARK in value for (value,) in kept)
+    assert not any(evaluation_id in value for (value,) in kept for evaluation_id in ids)
+    other = Laptop(sqlite_db(), tmp_path, "Chris Checker")
+    into = open_store(url)
+    copy_into(other.store, into)  # the bulk writer stores it the same way
+    merged = _raw(other.store.url, f"SELECT value FROM changes WHERE field = 0 AND {_NOT_ROOTS}")
+    assert sorted(merged) == sorted(kept)
+    with into.reader() as session:
+        creations = session.scalars(
+            select(models.Change).where(models.Change.field == "_create")
+        ).all()
+        wire = [
+            c for a in iter_aggregates(session, ids) for c in a.changes if c["field"] == "_create"
+        ]
+    children = [c for c in creations if c.entity_id != c.evaluation_id]
+    assert children and all(models.ID_MARK not in c.value for c in children)
+    assert all(f'"{c.evaluation_id}"' in c.value for c in children)
+    assert {c.id: c.value for c in creations} == {c["id"]: c["value"] for c in wire}
+    into.dispose()
+    other.store.dispose()
