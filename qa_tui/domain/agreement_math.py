@@ -182,8 +182,28 @@ def _percentile_interval(replicates: Matrix) -> tuple[float | None, float | None
     finite = replicates[np.isfinite(replicates)]
     if len(finite) < 0.9 * len(replicates):
         return None, None, "too few resamples had variation for an interval"
-    low, high = np.percentile(finite, [2.5, 97.5])
-    return float(low), float(high), ""
+    low, high = percentiles(finite[None, :])
+    return float(low[0]), float(high[0]), ""
+
+
+def percentiles(rows: Matrix) -> tuple[Matrix, Matrix]:
+    """The 2.5th and 97.5th percentile of each row of ``rows`` (finite numbers; each row is
+    partitioned in place): what ``np.percentile(rows, [2.5, 97.5], axis=1)`` gives, to the
+    last bit (the same positions, its linear interpolation and its arithmetic), without its
+    import of numpy.ma (7 ms of a report's start) and its partition across a transposed view
+    at six positions instead of four along each row (a year's report ranks 835 sessions'
+    1,000 resamples four times)."""
+    n = rows.shape[1]
+    virtual = (n - 1) * (np.array([2.5, 97.5]) / 100)  # np.percentile: q / 100, (n - 1) q
+    before = np.minimum(np.floor(virtual), n - 1).astype(np.intp)
+    after = np.minimum(before + 1, n - 1)
+    rows.partition(sorted({*before.tolist(), *after.tolist()}), axis=1)
+    out = []
+    for j in range(2):
+        a, b, t = rows[:, before[j]], rows[:, after[j]], virtual[j] - before[j]
+        diff = b - a  # numpy's _lerp: from the nearer end
+        out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
+    return out[0], out[1]
 
 
 def _jackknife_interval(
@@ -342,7 +362,7 @@ def _percentile_intervals(
         # The whole rows are a copy of their own (or all of them): partitioned in place, the
         # same partition of the same numbers as on a copy.
         rows = replicates if whole.all() else replicates[whole]
-        low, high = np.percentile(rows, [2.5, 97.5], axis=1, overwrite_input=True)
+        low, high = percentiles(rows)
         for row, lo, hi in zip(np.flatnonzero(whole).tolist(), low, high, strict=True):
             out[row] = (float(lo), float(hi), "")
     for row in np.flatnonzero(~whole).tolist():
@@ -359,7 +379,7 @@ def _intervals(
     wanted = (n >= MIN_PAIRS) & np.isfinite(values) & (sizes >= MIN_CLUSTERS)
     boot = wanted & (sizes <= BOOTSTRAP_UP_TO)
     features = blocks.features
-    for size in np.unique(sizes[boot]).tolist():
+    for size in sorted(set(sizes[boot].tolist())):  # np.unique imports numpy.ma: 7 ms
         chosen = np.flatnonzero(boot & (sizes == size))
         # The replicates of every group of this size, then their percentiles in one call (a
         # row's percentiles are its own, however many rows there are): a call per batch of

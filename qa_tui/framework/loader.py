@@ -10,14 +10,14 @@ changed or gone.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from importlib import resources
 from pathlib import Path
 
 from qa_tui.errors import NotFoundError, TemplateError
 from qa_tui.framework.locate import KeyLocator
 from qa_tui.framework.model import Template
-from qa_tui.framework.validate import decode_template_bytes, parse_template
+from qa_tui.framework.validate import content_hash, decode_template_bytes, parse_template
 
 BUILTIN_PACKAGE = "qa_tui.framework"
 BUILTIN_FOLDER = "builtin"
@@ -56,20 +56,43 @@ def previous_templates() -> list[Template]:
     return list(_builtin_templates(f"{BUILTIN_FOLDER}/{PREVIOUS_FOLDER}"))
 
 
+def shipped_templates(hashes: Collection[str]) -> dict[str, Template]:
+    """The built-in templates and their previous versions whose content hash is one of
+    ``hashes``, by hash. Only those are parsed (a report reading a year's evaluations needs
+    the one or two they used: parsing every shipped template cost it 30 ms)."""
+    found: dict[str, Template] = {}
+    for folder_name in (BUILTIN_FOLDER, f"{BUILTIN_FOLDER}/{PREVIOUS_FOLDER}"):
+        for path, text in _shipped_texts(folder_name):
+            if content_hash(text) in hashes:
+                template = _shipped(path, text, folder_name != BUILTIN_FOLDER)
+                found.setdefault(template.content_hash, template)
+    return found
+
+
 @functools.cache
-def _builtin_templates(folder_name: str) -> tuple[Template, ...]:
+def _shipped_texts(folder_name: str) -> tuple[tuple[str, str], ...]:
+    """Each shipped template file's path and normalised text, in file-name order."""
     folder = resources.files(BUILTIN_PACKAGE).joinpath(*folder_name.split("/"))
     entries = sorted(
         (entry for entry in folder.iterdir() if entry.name.endswith(".toml")),
         key=lambda entry: entry.name,
     )
-    previous = folder_name != BUILTIN_FOLDER
-    templates = []
+    texts = []
     for entry in entries:
         path = f"{folder_name}/{entry.name}"
-        text = decode_template_bytes(entry.read_bytes(), path)
-        templates.append(parse_template(text, path, builtin=True, previous=previous))
-    return tuple(templates)
+        texts.append((path, decode_template_bytes(entry.read_bytes(), path)))
+    return tuple(texts)
+
+
+@functools.cache
+def _shipped(path: str, text: str, previous: bool) -> Template:
+    return parse_template(text, path, builtin=True, previous=previous)
+
+
+@functools.cache
+def _builtin_templates(folder_name: str) -> tuple[Template, ...]:
+    previous = folder_name != BUILTIN_FOLDER
+    return tuple(_shipped(path, text, previous) for path, text in _shipped_texts(folder_name))
 
 
 def custom_template_dir(config_dir: Path) -> Path:

@@ -469,13 +469,13 @@ def _grades(hashes: list[str], templates: dict[str, Template]) -> tuple[str, ...
 
 def _templates(connection: Connection, hashes: set[str]) -> dict[str, Template]:
     from qa_tui.errors import TemplateError
-    from qa_tui.framework.loader import builtin_templates, load_template_text, previous_templates
+    from qa_tui.framework.loader import load_template_text, shipped_templates
 
     # The built-in templates and their previous versions are parsed once per process (the
-    # workspace's registry has them already): a stored text with the same hash is the same
-    # template, and parsing one again cost a tenth of a report's reading.
-    shipped = (*builtin_templates(), *previous_templates())
-    found = {t.content_hash: t for t in shipped if t.content_hash in hashes}
+    # workspace's registry has them already), and only those the units use: a stored text
+    # with the same hash is the same template, and parsing one again cost a tenth of a
+    # report's reading.
+    found = shipped_templates(hashes)
     missing = hashes - set(found)
     if missing:
         snapshot = t.template_snapshots.c

@@ -625,6 +625,7 @@ class Evaluation(Record, Provenance):
             "team",
             "status",
             "evaluation_date",
+            "template_hash",  # the moderation report's (migration 0022)
         ),
         Index("ix_evaluations_concern", "immediate_concern"),
         # The home list (migration 0011): its filter and newest-first order read only this
@@ -825,7 +826,9 @@ class Moderation(Record, Created):
     feedback_strengths: Mapped[str] = mapped_column(Text, default="")
     feedback_gaps: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (
-        Index("ix_moderations_report", "moderated_on", "deleted", "evaluation_id", "id"),
+        Index(  # session_id: migration 0022 (the report reads the index alone)
+            "ix_moderations_report", "moderated_on", "deleted", "evaluation_id", "id", "session_id"
+        ),
     )
 
 
@@ -851,6 +854,7 @@ class ModerationJudgement(Record):
             "auditor_grade",
             "moderated_grade",
             "deleted",
+            "item_id",  # migration 0022 (the report reads the index alone)
         ),
     )
 

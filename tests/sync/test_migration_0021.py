@@ -17,6 +17,7 @@ from qa_tui.errors import StoreError
 from qa_tui.store import models
 from qa_tui.store.codes import RECORD_TYPES
 from qa_tui.store.migrate import open_store
+from qa_tui.store.revisions import head_revision
 from tests.sync.helpers import (
     TEMPLATE,
     Laptop,
@@ -179,9 +180,11 @@ def test_a_change_naming_no_source_stops_the_downgrade(sqlite_db, tmp_path: Path
     with engine.begin() as connection:
         connection.execute(text("UPDATE changes SET source_id = 999 WHERE counter = 1"))
     engine.dispose()
+    before = _raw(url, "SELECT version_num FROM alembic_version")
+    assert before == [(head_revision(),)]
     with pytest.raises(StoreError, match="1 changes name a source"):
         _to(url, "0020", down=True)
-    assert _raw(url, "SELECT version_num FROM alembic_version") == [("0021",)]
+    assert _raw(url, "SELECT version_num FROM alembic_version") == before
 
 
 def test_a_creation_is_kept_with_the_mark_and_given_back_exactly(sqlite_db, tmp_path: Path) -> None:

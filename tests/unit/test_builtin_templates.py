@@ -20,6 +20,7 @@ from qa_tui.framework.loader import (
     load_template_file,
     load_template_text,
     previous_templates,
+    shipped_templates,
 )
 from qa_tui.framework.model import NOT_APPLICABLE, ItemKind, RuleKind, Template, Wording
 from qa_tui.framework.validate import template_problems
@@ -91,6 +92,18 @@ def test_previous_versions_are_kept_byte_for_byte_and_never_offered() -> None:
         found = registry.get(template_id, version, digest)
         assert found is not None and found.previous  # an old evaluation still opens
         assert registry.get(template_id).version == CURRENT[template_id]
+
+
+def test_shipped_templates_are_found_by_content_hash() -> None:
+    """A report finds the shipped templates its evaluations used by their hash: the current
+    and the previous versions, each as the registry has it, and nothing for another hash."""
+    shipped = {t.content_hash: t for t in (*builtin_templates(), *previous_templates())}
+    assert len(shipped) == 4
+    assert shipped_templates(set(shipped)) == shipped
+    (old,) = [t for t in previous_templates() if t.id == "quality_of_practice_audit"]
+    found = shipped_templates({old.content_hash, "0" * 64})
+    assert list(found) == [old.content_hash] and found[old.content_hash].previous
+    assert shipped_templates(set()) == {}
 
 
 def previous(template_id: str) -> Template:
