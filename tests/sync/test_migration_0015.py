@@ -65,16 +65,22 @@ def _blind_plan(url: str) -> str:
         store.dispose()
 
 
-def test_0015_keeps_the_report_and_goes_both_ways(
-    make_db: Callable[[], str], settings: Any
-) -> None:
+def moderated_demo(make_db: Callable[[], str], settings: Any) -> tuple[str, bytes]:
+    """A fresh database of 40 demo evaluations (moderation sessions with blind grades among
+    them) and its moderation report for 2026, as JSON."""
     from qa_tui.demo import generate
 
     url = make_db()
     ws = open_workspace(settings, url, clock=frozen_clock)
     generate(ws, 40, 1)
     ws.close()
-    made = _report(url)
+    return url, _report(url)
+
+
+def test_0015_keeps_the_report_and_goes_both_ways(
+    make_db: Callable[[], str], settings: Any
+) -> None:
+    url, made = moderated_demo(make_db, settings)
     assert b'"blind_1"' in made  # the demo's sessions have blind grades
     _to(url, "0011")  # as the qa-tui before 0015 made it
     assert OLD in _indexes(url) and NEW not in _indexes(url) and "at 0011" in _indexes(url)

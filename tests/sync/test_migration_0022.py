@@ -10,18 +10,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from alembic import command
 from sqlalchemy import inspect
 
-from qa_tui.reports import kinds
-from qa_tui.reports.model import ReportQuery
 from qa_tui.reports.moderation_units import AgreementFilter, _judgements, _moderated
-from qa_tui.reports.period import parse_period
-from qa_tui.reports.render import render
 from qa_tui.store.db import make_engine
-from qa_tui.store.migrate import alembic_config, current_revision, head_revision, open_store
-from qa_tui.workspace import open_workspace
-from tests.conftest import frozen_clock
+from qa_tui.store.migrate import current_revision, open_store
+from qa_tui.store.revisions import head_revision
+from tests.sync.test_migration_0015 import _report, _to, moderated_demo
 
 # Each index, its table, and the column 0022 adds at its end.
 ADDED = {
@@ -29,16 +24,6 @@ ADDED = {
     "ix_evaluations_by_id": ("evaluations", "template_hash"),
     "ix_moderation_judgements_report": ("moderation_judgements", "item_id"),
 }
-
-
-def _report(url: str) -> bytes:
-    store = open_store(url, create=False, migrate=False)
-    try:
-        query = ReportQuery(parse_period("2026"))
-        made = kinds.build(store, "moderation", query, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
-        return render(made, "json")
-    finally:
-        store.dispose()
 
 
 def _last_columns(url: str) -> dict[str, str]:
@@ -53,19 +38,12 @@ def _last_columns(url: str) -> dict[str, str]:
     return found
 
 
-def _to(url: str, revision: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), revision)
-    engine.dispose()
-
-
 def _plans(url: str) -> str:
     store = open_store(url, create=False, migrate=False)
     try:
         with store.reading() as connection:
             flt = AgreementFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-            plans = []
+            plans: list[str] = []
             for query in (_moderated(flt), _judgements(flt)):
                 sql = query.compile(store.engine, compile_kwargs={"literal_binds": True})
                 rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
@@ -78,13 +56,7 @@ def _plans(url: str) -> str:
 def test_0022_keeps_the_report_and_goes_both_ways(
     make_db: Callable[[], str], settings: Any
 ) -> None:
-    from qa_tui.demo import generate
-
-    url = make_db()
-    ws = open_workspace(settings, url, clock=frozen_clock)
-    generate(ws, 40, 1)
-    ws.close()
-    made = _report(url)
+    url, made = moderated_demo(make_db, settings)
     assert b'"blind_1"' in made and b'"agreed_grade"' in made  # judgements and blind grades
     before = {name: column for name, (_table, column) in ADDED.items()}
     assert _last_columns(url) == {"at": head_revision(), **before}
