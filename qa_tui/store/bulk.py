@@ -77,6 +77,7 @@ def _heads(group: list[dict[str, Any]], superseded_by: dict[str, set[str]]) -> l
 
 
 _CONSTANTS = {"true": True, "false": False, "null": None}
+_UNPARSED = object()
 
 
 def _loads(text: str) -> Any:
@@ -133,7 +134,9 @@ def derive_rows(
             row, etype = found
         if len(heads) > 1 or field in STATE_FIELDS:  # as history.keeps_state
             states.append(_state_row(entity_id, field, etype.name, heads))
-        value = _loads(winner["value"])
+        value = winner.get("_value", _UNPARSED)  # a creation parsed when it was checked
+        if value is _UNPARSED:
+            value = _loads(winner["value"])
         if field == CREATE:
             row.update({name: value[name] for name in etype.create_fields})
             row.update(
@@ -480,6 +483,36 @@ def prepare_new(
     states.sort(key=itemgetter("entity_id", "field"))
     tables.append(_encode_rows(dialect, _table(models.FieldState), states))
     return NewRows(tables, tracked, known)
+
+
+def _new_tables() -> list[Table]:
+    """The tables :func:`prepare_new` encodes rows for, in its order."""
+    models_in_order = [models.Change, models.ChangeLink]
+    models_in_order += [etype.model for etype in ENTITY_TYPES.values()]
+    return [_table(model) for model in (*models_in_order, models.FieldState)]
+
+
+def new_rows_plain(rows: NewRows) -> tuple[list[list[Any]], list[str]]:
+    """What :func:`prepare_new` made, as plain lists (each table's rows, the tracked
+    evaluations) for another process to hand back: :func:`new_rows_given`. Only for rows
+    encoded for SQLite or PostgreSQL's changes (tuples of plain values)."""
+    return [encoded.rows for encoded in rows.tables], sorted(rows.tracked)
+
+
+def new_rows_given(
+    dialect: Dialect,
+    tables: list[list[Any]],
+    tracked: list[str],
+    writers: dict[models.WriterKey, int],
+) -> NewRows:
+    """:func:`prepare_new`'s rows from :func:`new_rows_plain`'s lists (prepared elsewhere,
+    for a database of ``dialect``; writers by their (author, device) key, for
+    :func:`write_new` to number)."""
+    encoded = [
+        _Encoded(table, rows, _insert_sql(dialect, table) if dialect.name == "sqlite" else "")
+        for table, rows in zip(_new_tables(), tables, strict=True)
+    ]
+    return NewRows(encoded, set(tracked), writers)
 
 
 def write_new(session: Session, rows: NewRows) -> None:
