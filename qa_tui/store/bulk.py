@@ -9,6 +9,7 @@ what applying the changes one by one would give.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
@@ -400,15 +401,19 @@ def _writers_numbered(connection: Connection, encoded: _Encoded, writers: dict[A
     ]
 
 
-def _sources_numbered(connection: Connection, encoded: _Encoded) -> None:
+def _sources_numbered(
+    connection: Connection, encoded: _Encoded, sources: dict[str, int] | None = None
+) -> None:
     """The changes' bundles (their ids, in their source's place: :func:`_change_rows`) as the
     numbers of their sources, found or added in the transaction that writes them (a merge's
-    changes all name one bundle: one lookup a batch)."""
+    changes all name one bundle: one lookup a batch), and added to ``sources``."""
     s = _SOURCE
     bundles = {row[s] for row in encoded.rows if type(row[s]) is str}
     if not bundles:
         return
     numbers = models.source_ids(connection, bundles)
+    if sources is not None:
+        sources.update(numbers)
     encoded.rows[:] = [
         row if type(row[s]) is not str else (*row[:s], numbers[row[s]], *row[s + 1 :])
         for row in encoded.rows
@@ -446,6 +451,9 @@ class NewRows:
     tables: list[_Encoded]  # in the order they are written (the changes first)
     tracked: set[str]  # evaluations whose actions' status is left to refresh_actions
     writers: dict[models.WriterKey, int]  # the writers' numbers known (more added when written)
+    # the sources' numbers by bundle id, added when written (a change may carry its bundle's
+    # number in its bundle id's place already: nothing to number)
+    sources: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def prepare_new(
@@ -504,6 +512,7 @@ def new_rows_given(
     tables: list[list[Any]],
     tracked: list[str],
     writers: dict[models.WriterKey, int],
+    sources: dict[str, int],
 ) -> NewRows:
     """:func:`prepare_new`'s rows from :func:`new_rows_plain`'s lists (prepared elsewhere,
     for a database of ``dialect``; writers by their (author, device) key, for
@@ -512,7 +521,7 @@ def new_rows_given(
         _Encoded(table, rows, _insert_sql(dialect, table) if dialect.name == "sqlite" else "")
         for table, rows in zip(_new_tables(), tables, strict=True)
     ]
-    return NewRows(encoded, set(tracked), writers)
+    return NewRows(encoded, set(tracked), writers, sources)
 
 
 def write_new(session: Session, rows: NewRows) -> None:
@@ -523,7 +532,7 @@ def write_new(session: Session, rows: NewRows) -> None:
     for encoded in rows.tables:
         if encoded.table.name == "changes" and encoded.rows:
             _writers_numbered(connection, encoded, rows.writers)
-            _sources_numbered(connection, encoded)
+            _sources_numbered(connection, encoded, rows.sources)
         _write_encoded(connection, encoded)
     refresh_actions(session, rows.tracked)
 

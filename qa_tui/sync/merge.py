@@ -568,6 +568,7 @@ class _Remote(_Prepared):
         super().__init__(aggregates, bundle_id, dialect, writers)
         self.preparer = preparer
         self.asked: tuple[list[Item], bool, bool] | None = None  # (batch, last, handed over)
+        self.sources: dict[str, int] = {}  # the bundle's source's number, once written
 
     def _ask(self) -> tuple[list[Item], bool, bool]:
         batch, last = next(self.batches)
@@ -575,8 +576,10 @@ class _Remote(_Prepared):
             bodies = [item.body for item in batch if isinstance(item, Spooled)]
             sent = bool(batch) and self.guess and len(bodies) == len(batch)
             if sent:
-                try:
-                    self.preparer.send(self.dialect.name, self.bundle_id, bodies)
+                try:  # with the numbers known so far (written by the batches before)
+                    source = self.sources.get(self.bundle_id)
+                    writers = list(self.writers.items())
+                    self.preparer.send(self.dialect.name, (self.bundle_id, source, writers), bodies)
                 except Gone:
                     sent = False
         return batch, last, sent
@@ -596,7 +599,9 @@ class _Remote(_Prepared):
             top = max((_top(item) for item in batch), default=0)
             rows = None
             if answer is not None:
-                rows = new_rows_given(self.dialect, answer[0], answer[1], self.writers)
+                rows = new_rows_given(
+                    self.dialect, answer[0], answer[1], self.writers, self.sources
+                )
         return _Batch(batch, last, rows, top)
 
 

@@ -29,6 +29,10 @@ from typing import IO, Any
 WORTH_IT = 8 * 1024 * 1024  # bytes of bundle file from which a merge starts the process
 _LENGTH = struct.Struct("<Q")
 Prepared = tuple[list[list[Any]], list[str]]  # bulk.new_rows_plain: each table's rows, tracked
+# The bundle's id, its source's number if known, the writers' numbers known ((author, device),
+# number): a change is given its numbers where they are known, its keys elsewhere (numbered
+# when written).
+Numbers = tuple[str, int | None, list[tuple[tuple[str, str], int]]]
 
 
 class Gone(Exception):
@@ -53,7 +57,7 @@ def _receive(stream: IO[bytes]) -> Any:
     return marshal.loads(data)
 
 
-def _prepare(dialect_name: str, bundle_id: str, bodies: list[bytes]) -> Prepared | None:
+def _prepare(dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> Prepared | None:
     from sqlalchemy.dialects import postgresql, sqlite
 
     from qa_tui.store.bulk import new_rows_plain, prepare_new
@@ -65,16 +69,18 @@ def _prepare(dialect_name: str, bundle_id: str, bodies: list[bytes]) -> Prepared
         more, pairs = marshal.loads(body)
         changes.extend(more)
         links.extend(pairs)
+    bundle_id, source, writers = numbers
+    mark = bundle_id if source is None else source  # a number is written as it is
     for change in changes:
-        change["bundle_id"] = bundle_id
+        change["bundle_id"] = mark
     try:
-        return new_rows_plain(prepare_new(dialect, changes, links, {}))
+        return new_rows_plain(prepare_new(dialect, changes, links, dict(writers)))
     except Exception:  # the merge's own transaction reports it, as it always has
         return None
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """Answer each request ``(dialect name, bundle id, [spooled bodies])`` with the batch's
+    """Answer each request ``(dialect name, numbers, [spooled bodies])`` with the batch's
     rows (:data:`Prepared`, or None if they could not be prepared), until the input ends."""
     gc.disable()  # many small containers, none in a cycle (as merge.cycles_paused)
     from qa_tui.store import bulk  # noqa: F401  (imported before the first request)
@@ -94,9 +100,13 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
 
     threading.Thread(target=read, name="requests", daemon=True).start()
     while (request := waiting.get()) is not None:
-        dialect_name, bundle_id, bodies = request
         try:
-            _send(answers, _prepare(dialect_name, bundle_id, bodies))
+            dialect_name, numbers, bodies = request
+            answer = _prepare(dialect_name, numbers, bodies)
+        except Exception:  # not a request this process understands: the merge prepares it
+            answer = None
+        try:
+            _send(answers, answer)
         except OSError:  # the merge has gone
             return
 
@@ -116,12 +126,12 @@ class Preparer:
             env=env,
         )
 
-    def send(self, dialect_name: str, bundle_id: str, bodies: list[bytes]) -> None:
+    def send(self, dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> None:
         """Ask for a batch's rows (Gone if the process is not there)."""
         if self.process is None or self.process.stdin is None:
             raise Gone
         try:
-            _send(self.process.stdin, (dialect_name, bundle_id, bodies))
+            _send(self.process.stdin, (dialect_name, numbers, bodies))
         except OSError:
             self.close()
             raise Gone from None
