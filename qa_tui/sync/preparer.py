@@ -15,6 +15,7 @@ and :mod:`marshal` bytes; ends at the end of its input.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import marshal
 import os
@@ -165,7 +166,8 @@ class Preparer:
 
 
 def main() -> None:
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C reaches the merge too: it says so
+        serve(sys.stdin.buffer, sys.stdout.buffer)
 
 
 if __name__ == "__main__":
