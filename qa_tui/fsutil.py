@@ -127,6 +127,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def private_scratch_file(folder: Path | None = None) -> BinaryIO:
+    """A new, empty, owner-only (0600) file for bytes a process keeps for itself a while, in
+    ``folder`` (the system's temporary folder if None), opened for writing and reading.
+
+    It has no name anyone could open (POSIX: unlinked at once; Windows: deleted on close) and
+    is gone once closed, or once the process ends however it ends.
+    """
+    return tempfile.TemporaryFile(prefix=".qa-tui-", suffix=".tmp", dir=folder)
+
+
 def fsync_dir(path: Path) -> None:
     """Make a rename durable on POSIX (no-op where directories cannot be opened)."""
     if os.name != "posix":

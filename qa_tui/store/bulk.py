@@ -9,6 +9,7 @@ what applying the changes one by one would give.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
@@ -77,6 +78,7 @@ def _heads(group: list[dict[str, Any]], superseded_by: dict[str, set[str]]) -> l
 
 
 _CONSTANTS = {"true": True, "false": False, "null": None}
+_UNPARSED = object()
 
 
 def _loads(text: str) -> Any:
@@ -133,7 +135,9 @@ def derive_rows(
             row, etype = found
         if len(heads) > 1 or field in STATE_FIELDS:  # as history.keeps_state
             states.append(_state_row(entity_id, field, etype.name, heads))
-        value = _loads(winner["value"])
+        value = winner.get("_value", _UNPARSED)  # a creation parsed when it was checked
+        if value is _UNPARSED:
+            value = _loads(winner["value"])
         if field == CREATE:
             row.update({name: value[name] for name in etype.create_fields})
             row.update(
@@ -397,15 +401,19 @@ def _writers_numbered(connection: Connection, encoded: _Encoded, writers: dict[A
     ]
 
 
-def _sources_numbered(connection: Connection, encoded: _Encoded) -> None:
+def _sources_numbered(
+    connection: Connection, encoded: _Encoded, sources: dict[str, int] | None = None
+) -> None:
     """The changes' bundles (their ids, in their source's place: :func:`_change_rows`) as the
     numbers of their sources, found or added in the transaction that writes them (a merge's
-    changes all name one bundle: one lookup a batch)."""
+    changes all name one bundle: one lookup a batch), and added to ``sources``."""
     s = _SOURCE
     bundles = {row[s] for row in encoded.rows if type(row[s]) is str}
     if not bundles:
         return
     numbers = models.source_ids(connection, bundles)
+    if sources is not None:
+        sources.update(numbers)
     encoded.rows[:] = [
         row if type(row[s]) is not str else (*row[:s], numbers[row[s]], *row[s + 1 :])
         for row in encoded.rows
@@ -443,6 +451,9 @@ class NewRows:
     tables: list[_Encoded]  # in the order they are written (the changes first)
     tracked: set[str]  # evaluations whose actions' status is left to refresh_actions
     writers: dict[models.WriterKey, int]  # the writers' numbers known (more added when written)
+    # the sources' numbers by bundle id, added when written (a change may carry its bundle's
+    # number in its bundle id's place already: nothing to number)
+    sources: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def prepare_new(
@@ -482,6 +493,37 @@ def prepare_new(
     return NewRows(tables, tracked, known)
 
 
+def _new_tables() -> list[Table]:
+    """The tables :func:`prepare_new` encodes rows for, in its order."""
+    models_in_order = [models.Change, models.ChangeLink]
+    models_in_order += [etype.model for etype in ENTITY_TYPES.values()]
+    return [_table(model) for model in (*models_in_order, models.FieldState)]
+
+
+def new_rows_plain(rows: NewRows) -> tuple[list[list[Any]], list[str]]:
+    """What :func:`prepare_new` made, as plain lists (each table's rows, the tracked
+    evaluations) for another process to hand back: :func:`new_rows_given`. Only for rows
+    encoded for SQLite or PostgreSQL's changes (tuples of plain values)."""
+    return [encoded.rows for encoded in rows.tables], sorted(rows.tracked)
+
+
+def new_rows_given(
+    dialect: Dialect,
+    tables: list[list[Any]],
+    tracked: list[str],
+    writers: dict[models.WriterKey, int],
+    sources: dict[str, int],
+) -> NewRows:
+    """:func:`prepare_new`'s rows from :func:`new_rows_plain`'s lists (prepared elsewhere,
+    for a database of ``dialect``; writers by their (author, device) key, for
+    :func:`write_new` to number)."""
+    encoded = [
+        _Encoded(table, rows, _insert_sql(dialect, table) if dialect.name == "sqlite" else "")
+        for table, rows in zip(_new_tables(), tables, strict=True)
+    ]
+    return NewRows(encoded, set(tracked), writers, sources)
+
+
 def write_new(session: Session, rows: NewRows) -> None:
     """Write rows :func:`prepare_new` made, in the session's transaction."""
     from qa_tui.store.tracking import refresh_actions
@@ -490,7 +532,7 @@ def write_new(session: Session, rows: NewRows) -> None:
     for encoded in rows.tables:
         if encoded.table.name == "changes" and encoded.rows:
             _writers_numbered(connection, encoded, rows.writers)
-            _sources_numbered(connection, encoded)
+            _sources_numbered(connection, encoded, rows.sources)
         _write_encoded(connection, encoded)
     refresh_actions(session, rows.tracked)
 

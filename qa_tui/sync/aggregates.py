@@ -17,7 +17,9 @@ import datetime as dt
 import json
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Float, Integer, String
@@ -145,6 +147,14 @@ for _name, _column in (
     ("board_action_update", "action_id"),
 ):
     _CHECKS[_name][_column] = is_id
+# A field's check by (record type, field), for the fields :func:`_check_value` checks by
+# their column alone (not a creation's, not a deletion's).
+_FIELD_CHECKS: dict[tuple[str, str], Any] = {
+    (name, fld): _CHECKS[name][fld]
+    for name, e in ENTITY_TYPES.items()
+    for fld in e.fields
+    if fld not in (CREATE, DELETED) and fld in _CHECKS[name]
+}
 
 
 def _check_value(etype_name: str, fld: str, value: Any, aggregate_id: str, entity_id: str) -> None:
@@ -187,7 +197,22 @@ def _json(text: str) -> Any:
         return _CONSTANTS[text]
     elif len(text) == 40 and text.startswith('["') and text.endswith('"]') and is_id(text[2:38]):
         return [text[2:38]]
-    return json.loads(text)
+    return _parse(text)
+
+
+# The scanner (C) of a decoder with json.loads's settings (its own, json._default_decoder).
+_SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # noqa: B009
+
+
+def _parse(text: str) -> Any:
+    """``json.loads(text)`` without its two Python calls around the scanner, for a text the
+    scanner reads whole from its first character; anything else (space around it, something
+    after it, not JSON) goes to ``json.loads``, which reads it or says why not."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 def change_from_wire(row: Any, evaluation_id: str) -> dict[str, Any]:
@@ -257,6 +282,8 @@ def check_aggregate(aggregate: Aggregate, links_given: bool = True) -> Aggregate
     """
     if not is_id(aggregate.evaluation_id) or not aggregate.changes:
         raise InvalidRecord("evaluation aggregate without an id or without changes")
+    if links_given and _whole_at_once(aggregate):
+        return aggregate
     ids: set[str] = set()
     types: dict[str, str] = {}
     creations: dict[str, str] = {}
@@ -293,8 +320,67 @@ def check_aggregate(aggregate: Aggregate, links_given: bool = True) -> Aggregate
     return aggregate
 
 
-def aggregate_from_wire(line: Any) -> Aggregate:
-    """A validated aggregate from a format-2 line."""
+_IDS = itemgetter("id")
+_ENTITIES = itemgetter("entity_id")
+_TYPES = itemgetter("entity_type")
+_FIELDS = itemgetter("field")
+_VALUES = itemgetter("value")
+_SUPERSEDES = itemgetter("_supersedes")
+_UNLINK = methodcaller("pop", "_supersedes")
+_ROOT_OF = {name: etype.root for name, etype in ENTITY_TYPES.items()}
+
+
+def _whole_at_once(aggregate: Aggregate) -> bool:
+    """:func:`check_aggregate`'s checks of an aggregate with its links given, a column at a
+    time (C loops over its changes, a Python one over its creations and supersedes lists):
+    True (the supersedes lists dropped, the links as pairs) if it passes them all; False at
+    the first doubt, having changed nothing, for the change-by-change check to find the
+    fault and say why. Never True where that check would refuse."""
+    changes, evaluation_id = aggregate.changes, aggregate.evaluation_id
+    ids = list(map(_IDS, changes))
+    entities = list(map(_ENTITIES, changes))
+    kinds = list(map(_TYPES, changes))
+    types = dict(zip(entities, kinds, strict=True))
+    if len(set(ids)) != len(ids) or len(set(zip(entities, kinds, strict=True))) != len(types):
+        return False  # a change twice; a record with changes of two types
+    made = [
+        (entity, value)
+        for entity, name, value in zip(
+            entities, map(_FIELDS, changes), map(_VALUES, changes), strict=True
+        )
+        if name == CREATE
+    ]
+    creations = dict(made)
+    if len(set(made)) != len(creations):
+        return False  # a record created twice with different content
+    root = types.get(evaluation_id)
+    if evaluation_id not in creations or root not in ROOT_TYPES:
+        return False
+    if {_ROOT_OF[t] for t in set(kinds)} != {root} or not creations.keys() >= types.keys():
+        return False  # a stray record type; a record without its creation
+    expected = {
+        (change_id, superseded)
+        for change_id, supersedes in zip(ids, map(_SUPERSEDES, changes), strict=True)
+        for superseded in supersedes
+    }
+    known = set(ids)
+    if any(s not in known for _c, s in expected):
+        return False
+    try:
+        pairs = [(a, b) for a, b in aggregate.links]
+        if set(pairs) != expected or len(pairs) != len(expected):
+            return False
+    except (TypeError, ValueError):  # not pairs (of texts)
+        return False
+    deque(map(_UNLINK, changes), maxlen=0)
+    aggregate.links = pairs
+    return True
+
+
+def aggregate_from_wire(line: Any, keep_values: bool = False) -> Aggregate:
+    """A validated aggregate from a format-2 line; with ``keep_values``, each creation keeps
+    its value as parsed while it was checked, under ``"_value"`` (the merge's preparation
+    reads it instead of parsing it again: :func:`qa_tui.store.bulk.derive_rows`)."""
     if not isinstance(line, dict) or set(line) != {"e", "c", "l"}:
         raise InvalidRecord("record line is not an evaluation aggregate")
     evaluation_id = line["e"]
@@ -305,7 +391,7 @@ def aggregate_from_wire(line: Any) -> Aggregate:
         isinstance(x, list) and len(x) == 2 and all(isinstance(i, str) for i in x) for x in links
     ):
         raise InvalidRecord("links are not pairs of change ids")
-    changes = _changes_at_once(line["c"], evaluation_id)
+    changes = _changes_at_once(line["c"], evaluation_id, keep_values)
     if changes is None:  # something is wrong: find the first change at fault, and say why
         changes = [change_from_wire(row, evaluation_id) for row in line["c"]]
     return check_aggregate(Aggregate(evaluation_id, changes, [(a, b) for a, b in links]))
@@ -315,7 +401,9 @@ _ROOTS = frozenset(ROOT_TYPES)
 _KNOWN_TYPES = frozenset(ENTITY_TYPES)
 
 
-def _changes_at_once(rows: list[Any], evaluation_id: str) -> list[dict[str, Any]] | None:
+def _changes_at_once(
+    rows: list[Any], evaluation_id: str, keep_values: bool = False
+) -> list[dict[str, Any]] | None:
     """The changes of an aggregate's wire rows, checked as :func:`change_from_wire` checks
     each, a column at a time where it can (C loops over the whole aggregate instead of
     Python's over every change); None at the first doubt, for ``change_from_wire`` to find
@@ -351,17 +439,29 @@ def _changes_at_once(rows: list[Any], evaluation_id: str) -> list[dict[str, Any]
     if any(e != evaluation_id for t, e in zip(etypes, entity_ids, strict=True) if t in _ROOTS):
         return None
     changes = []
+    field_checks = _FIELD_CHECKS
     for row in rows:
+        etype, fld, links = row[1], row[3], row[6]
         try:
-            value, supersedes = _json(row[4]), _json(row[6])
-            _check_value(row[1], row[3], value, evaluation_id, row[2])
+            value = _json(row[4])
+            check = field_checks.get((etype, fld))
+            if check is None:  # a creation, a deletion, or a field the type does not have
+                _check_value(etype, fld, value, evaluation_id, row[2])
+            elif not check(value):
+                return None
+            if links == "[]":
+                supersedes = []
+            else:
+                supersedes = _json(links)
+                if type(supersedes) is not list or not all(map(is_id, supersedes)):
+                    return None
         except (json.JSONDecodeError, InvalidRecord):
             return None
-        if type(supersedes) is not list or not all(map(is_id, supersedes)):
-            return None
-        change = dict(zip(WIRE_FIELDS, row, strict=True))
+        change = dict(zip(WIRE_FIELDS, row, strict=False))  # every row's width was checked
         change["evaluation_id"] = evaluation_id
         change["_supersedes"] = supersedes
+        if keep_values and row[3] == CREATE:
+            change["_value"] = value
         changes.append(change)
     return changes
 

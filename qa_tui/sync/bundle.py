@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, TypeVar, overload
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
@@ -48,6 +48,7 @@ OLDEST_FORMAT = 1
 MAX_LINE = 64 * 1024 * 1024
 _INFLATE_STEP = 4 * 1024 * 1024
 DeviceLookup = Callable[[str], str]
+_Kept = TypeVar("_Kept")
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,7 @@ class Pins:
 
     def __init__(self) -> None:
         self.digests: list[bytes] = []
+        self.sizes: list[int] = []  # what each read asked for (to read the same blocks again)
 
 
 class _PinnedReader:
@@ -264,6 +266,7 @@ class _PinnedReader:
         digest = hashlib.sha256(data).digest()
         if not self.check:
             self.pins.digests.append(digest)
+            self.pins.sizes.append(size)
         elif self.position >= len(self.pins.digests) or self.pins.digests[self.position] != digest:
             raise BundleError(f"{self.name}: the bundle changed while it was being merged")
         self.position += 1
@@ -322,7 +325,11 @@ def _check_start(first: Any, version: int, header: dict[str, Any], name: str) ->
 
 
 def read_bundle(
-    path: Path, private: X25519PrivateKey, pins: Pins | None = None, verified: bool = False
+    path: Path,
+    private: X25519PrivateKey,
+    pins: Pins | None = None,
+    verified: bool = False,
+    keep_values: bool = False,
 ) -> Iterator[Aggregate | tuple[dict[str, Any], str, str]]:
     """Yield each validated aggregate, then ``(manifest, signature, computed content hash)``.
 
@@ -330,7 +337,8 @@ def read_bundle(
     trust what was yielded until the final tuple has been checked (see :func:`verify`).
     ``pins`` records the file's blocks as they are read; with ``verified``, the blocks are
     checked against pins recorded by a verification instead, and the records, byte for byte
-    those that passed it, are not validated again.
+    those that passed it, are not validated again. ``keep_values``: see
+    :func:`~qa_tui.sync.aggregates.aggregate_from_wire`.
     """
     name = path.name
     digest = hashlib.sha256()
@@ -355,7 +363,11 @@ def read_bundle(
                 yield aggregate_from_verified(obj)
                 continue
             try:
-                yield aggregate_from_v1(obj) if version == 1 else aggregate_from_wire(obj)
+                yield (
+                    aggregate_from_v1(obj)
+                    if version == 1
+                    else aggregate_from_wire(obj, keep_values)
+                )
             except InvalidRecord as exc:
                 raise BundleError(f"{name}: invalid record ({exc})") from None
     if state != "end":
@@ -379,6 +391,7 @@ def verify_bundle(
     lookup: DeviceLookup,
     pins: Pins | None = None,
     each: Callable[[Aggregate], None] | None = None,
+    keep_values: bool = False,
 ) -> Manifest:
     """Check a bundle completely without writing anything; returns its manifest.
 
@@ -386,14 +399,15 @@ def verify_bundle(
     hash and counts, and checks the signature against the enrolled key of the device named in
     the manifest (``lookup`` raises :class:`BundleError` for an unknown or revoked device).
     ``pins`` (empty) receives the digest of every block read, for :func:`verified_aggregates`;
-    ``each(aggregate)`` is called for every aggregate (to refuse the bundle by raising).
+    ``each(aggregate)`` is called for every aggregate (to refuse the bundle by raising, or
+    to keep it: :class:`~qa_tui.sync.spool.Spool`, with ``keep_values``).
     """
     name = path.name
     counts = {"evaluations": 0, "changes": 0, "links": 0}
     seen: set[str] = set()
     with path.open("rb") as handle:
         _version, header, _aad = read_header(handle, name)
-    for item in read_bundle(path, private, pins):
+    for item in read_bundle(path, private, pins, keep_values=keep_values):
         if isinstance(item, Aggregate):
             if item.evaluation_id in seen:
                 raise BundleError(f"{name}: tampered bundle (an evaluation appears twice)")
@@ -428,18 +442,65 @@ def verify_bundle(
     return manifest
 
 
+@overload
 def verified_aggregates(
-    path: Path, private: X25519PrivateKey, manifest: Manifest, pins: Pins | None = None
-) -> Iterator[Aggregate]:
+    path: Path,
+    private: X25519PrivateKey,
+    manifest: Manifest,
+    pins: Pins | None = None,
+    spool: None = None,
+) -> Iterator[Aggregate]: ...
+
+
+@overload
+def verified_aggregates(
+    path: Path,
+    private: X25519PrivateKey,
+    manifest: Manifest,
+    pins: Pins,
+    spool: Iterable[tuple[int, _Kept]],
+) -> Iterator[_Kept]: ...
+
+
+def verified_aggregates(
+    path: Path,
+    private: X25519PrivateKey,
+    manifest: Manifest,
+    pins: Pins | None = None,
+    spool: Iterable[tuple[int, Any]] | None = None,
+) -> Iterator[Any]:
     """The aggregates of a bundle already verified; BundleError if the file changed.
 
     Without ``pins`` the records are validated again and a changed file is found at the end
     (the caller writes in one transaction and rolls back). With the ``pins`` its verification
     recorded, every block is checked before its records are yielded, so nothing unverified is
     ever yielded (a caller may commit as it goes), and the records are not validated twice.
+
+    With ``spool`` as well (what the verification kept: each aggregate with the number of
+    blocks read when it was complete, :class:`~qa_tui.sync.spool.Spool`), the aggregates are
+    the spool's (:class:`~qa_tui.sync.spool.Spooled`), and the file is only read to check,
+    block by block, that it is still the one verified: each is yielded once every block up to
+    the end of its line has been read again and found unchanged.
     """
+    if spool is not None and pins is not None:
+        yield from _pinned_spool(path, pins, spool)
+        return
     for item in read_bundle(path, private, pins, verified=pins is not None):
         if isinstance(item, Aggregate):
             yield item
         elif item[2] != manifest.content_hash:
             raise BundleError(f"{path.name}: the bundle changed while it was being merged")
+
+
+def _pinned_spool(path: Path, pins: Pins, spool: Iterable[tuple[int, _Kept]]) -> Iterator[_Kept]:
+    """The spool's aggregates, each once the file's blocks up to its line's end are checked
+    against the pins; then the rest of the file."""
+    with path.open("rb") as raw:
+        reader = _PinnedReader(raw, pins, True, path.name)
+        sizes = pins.sizes
+        for mark, aggregate in spool:
+            while reader.position < mark:
+                reader.read(sizes[reader.position])
+            yield aggregate
+        while reader.position < len(sizes):
+            reader.read(sizes[reader.position])

@@ -8,10 +8,12 @@ laptop's.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from qa_tui.store.queries import demo_programme_ids
 from qa_tui.store.sync_models import Device, MergedBundle
 from qa_tui.sync.aggregates import Aggregate, is_id
 from qa_tui.sync.bundle import (
+    Manifest,
     Pins,
     check_bundle_file,
     file_sha256,
@@ -38,6 +41,8 @@ from qa_tui.sync.keys import (
     qa_public_text,
 )
 from qa_tui.sync.merge import MergeReport, Provenance, cycles_paused, merge_in_batches
+from qa_tui.sync.preparer import WORTH_IT, Preparer
+from qa_tui.sync.spool import Spool
 
 
 def _meta(session: Session, key: str) -> str | None:
@@ -247,10 +252,68 @@ def _merge_bundle_file(
         earlier = session.get(MergedBundle, peek_bundle_id(path) or "")
         if earlier is not None and earlier.file_sha256 == digest:
             return MergeReport(earlier.bundle_id, already_merged=True, merged_at=earlier.merged_at)
-        pins = Pins()
-        # Demo data is refused while verifying, before anything is written (batches commit).
-        each = None if include_demo else partial(_refuse_demo, name=path.name)
-        manifest = verify_bundle(path, private, device_lookup(session, path.name), pins, each)
+    pins = Pins()
+    folder = None if store.sqlite_path is None else store.sqlite_path.parent
+    # A big bundle's rows are prepared in a process of its own while the merge writes (on
+    # SQLite: writing and preparing take turns in one); it loads while the bundle is verified.
+    big = store.dialect == "sqlite" and path.stat().st_size >= WORTH_IT
+    with Spool(pins, folder) as spool, _preparing(big) as preparer:
+        with store.reader() as session:
+            # Demo data is refused while verifying, before anything is written (batches
+            # commit); what passes is kept for the merge (no second reading of the bundle).
+            refuse = None if include_demo else partial(_refuse_demo, name=path.name)
+            manifest = verify_bundle(
+                path, private, device_lookup(session, path.name), pins, _each(refuse, spool), True
+            )
+        return _merge_verified(
+            store,
+            path,
+            private,
+            manifest,
+            (pins, spool, preparer),
+            digest,
+            (progress, on_total, committed),
+        )
+
+
+@contextmanager
+def _preparing(wanted: bool) -> Iterator[Preparer | None]:
+    """The process preparing a merge's rows (:mod:`qa_tui.sync.preparer`) if ``wanted`` and
+    it starts, ended on the way out; else None (the merge prepares them itself)."""
+    if not wanted:
+        yield None
+        return
+    try:
+        preparer = Preparer()
+    except OSError:
+        yield None
+        return
+    try:
+        yield preparer
+    finally:
+        preparer.close()
+
+
+def _each(refuse: Callable[[Aggregate], None] | None, spool: Spool) -> Callable[[Aggregate], None]:
+    def each(aggregate: Aggregate) -> None:
+        if refuse is not None:
+            refuse(aggregate)
+        spool.keep(aggregate)
+
+    return each
+
+
+def _merge_verified(
+    store: Store,
+    path: Path,
+    private: X25519PrivateKey,
+    manifest: Manifest,
+    kept: tuple[Pins, Spool, Preparer | None],
+    digest: str,
+    callbacks: tuple[Callable[[int], None] | None, ...],
+) -> MergeReport:
+    pins, spool, preparer = kept
+    progress, on_total, committed = callbacks
     if on_total:
         on_total(manifest.evaluations)
     source = Provenance(
@@ -265,5 +328,7 @@ def _merge_bundle_file(
     )
     with store.reader() as session:
         device_lookup(session, path.name)(manifest.device_id)
-    aggregates = verified_aggregates(path, private, manifest, pins)
-    return merge_in_batches(store, aggregates, source, utc_stamp(), progress, committed, ahead=True)
+    aggregates = verified_aggregates(path, private, manifest, pins, spool)
+    return merge_in_batches(
+        store, aggregates, source, utc_stamp(), progress, committed, ahead=True, preparer=preparer
+    )

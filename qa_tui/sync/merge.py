@@ -32,7 +32,7 @@ import queue
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +45,14 @@ from sqlalchemy.orm import Session
 
 from qa_tui.errors import StoreBusyError
 from qa_tui.store import models
-from qa_tui.store.bulk import CHANGE_COLUMNS, NewRows, insert_new, prepare_new, write_new
+from qa_tui.store.bulk import (
+    CHANGE_COLUMNS,
+    NewRows,
+    insert_new,
+    new_rows_given,
+    prepare_new,
+    write_new,
+)
 from qa_tui.store.db import Store
 from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
 from qa_tui.store.history import advance_clock, settle_field
@@ -53,6 +60,8 @@ from qa_tui.store.sync_models import MergedBundle
 from qa_tui.store.tracking import refresh_actions, tracked_evaluations
 from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate
 from qa_tui.sync.errors import BundleError, PartlyMerged
+from qa_tui.sync.preparer import Gone, Preparer
+from qa_tui.sync.spool import Spooled
 
 BATCH = 200
 HOLD = 0.5  # seconds one batch of merge_in_batches aims to hold the write lock
@@ -68,6 +77,27 @@ HUNG_CLIENT = "5min"  # a merge whose client goes quiet this long mid-transactio
 CACHE_KIB = 32 * 1024  # the merge connection's SQLite page cache (the default is 2 MiB)
 WAL_LIMIT = 1024 * 1024 * 1024  # bytes of write-ahead log after which a merge checkpoints
 Progress = Callable[[int], None]
+Item = Aggregate | Spooled  # an aggregate, or one a bundle's verification kept (read when needed)
+
+
+def _size(item: Item) -> int:
+    return item.size if isinstance(item, Spooled) else len(item.changes)
+
+
+def _top(item: Item) -> int:
+    if isinstance(item, Spooled):
+        return item.top
+    return max((c["counter"] for c in item.changes), default=0)
+
+
+def _whole(item: Item, bundle_id: str) -> Aggregate:
+    """The aggregate itself, its changes marked with the bundle they came in."""
+    if isinstance(item, Aggregate):
+        return item
+    aggregate = item.aggregate()
+    for change in aggregate.changes:
+        change["bundle_id"] = bundle_id
+    return aggregate
 
 
 @dataclass(frozen=True)
@@ -253,12 +283,13 @@ def _count_in_ledger(session: Session, source: Provenance, report: MergeReport) 
 
 def merge_in_batches(
     store: Store,
-    aggregates: Iterable[Aggregate],
+    aggregates: Iterable[Item],
     source: Provenance,
     now: str,
     progress: Progress | None = None,
     committed: Progress | None = None,
     ahead: bool = False,
+    preparer: Preparer | None = None,
 ) -> MergeReport:
     """Merge validated aggregates in batches, each committed in a transaction of its own.
 
@@ -275,7 +306,9 @@ def merge_in_batches(
     Each batch's new records are prepared (read, derived, encoded) before its transaction
     begins; with ``ahead``, on a thread of its own while the batch before is written
     (:class:`_Ahead`): ``aggregates`` is then consumed on that thread, so it must not share a
-    connection with anything else (a bundle file's reader).
+    connection with anything else (a bundle file's reader). With a ``preparer`` as well (a
+    bundle's aggregates as its verification kept them, :class:`~qa_tui.sync.spool.Spooled`),
+    the rows are prepared in that process, a batch ahead (:class:`_Remote`).
     """
     report = MergeReport(source.bundle_id, merged_at=now)
     with store.reader() as session:  # a replay is a no-op without taking the lock
@@ -290,7 +323,9 @@ def merge_in_batches(
                 store,
                 connection,
                 # The writers' numbers, learnt by the first batches (a number never changes).
-                _Prepared(aggregates, source.bundle_id, connection.dialect, {}),
+                _Prepared(aggregates, source.bundle_id, connection.dialect, {})
+                if preparer is None
+                else _Remote(aggregates, source.bundle_id, connection.dialect, {}, preparer),
                 source,
                 report,
                 (progress, committed),
@@ -417,7 +452,7 @@ def _merge_batches(
                 _checkpoint_if_long(store, connection)
             if committed and batch:
                 committed(len(batch))
-            size = sum(len(a.changes) for a in batch)
+            size = sum(map(_size, batch))
             target[0] = _next_size(size, held)
             if last:
                 return
@@ -434,7 +469,7 @@ class _Batch:
     already (the rows were not used).
     """
 
-    aggregates: list[Aggregate]
+    aggregates: list[Item]
     last: bool
     rows: NewRows | None
     top: int
@@ -450,9 +485,11 @@ class _Prepared:
     the ledger forgot it would otherwise prepare every batch for nothing).
     """
 
+    keeps_spooled = False  # whether the batches hold aggregates as the spool kept them
+
     def __init__(
         self,
-        aggregates: Iterable[Aggregate],
+        aggregates: Iterable[Item],
         bundle_id: str,
         dialect: Dialect,
         writers: dict[models.WriterKey, int],
@@ -464,16 +501,18 @@ class _Prepared:
         self.step: Callable[[], AbstractContextManager[object]] = nullcontext
         self.guess = True
 
-    def _read(self) -> Iterator[Aggregate]:
+    def _read(self) -> Iterator[Item]:
         while True:
             with self.step():
-                aggregate = next(self.stream, None)
-                if aggregate is not None:
-                    for change in aggregate.changes:
+                item = next(self.stream, None)
+                if isinstance(item, Aggregate):
+                    for change in item.changes:
                         change["bundle_id"] = self.bundle_id
-            if aggregate is None:
+                elif item is not None and not self.keeps_spooled:
+                    item = _whole(item, self.bundle_id)
+            if item is None:
                 return
-            yield aggregate
+            yield item
 
     def next(self) -> _Batch:
         batch, last = next(self.batches)
@@ -481,8 +520,9 @@ class _Prepared:
             top = 0
             changes: list[dict[str, Any]] = []
             links: list[tuple[str, str]] = []
-            for aggregate in batch:
-                top = max(top, max((c["counter"] for c in aggregate.changes), default=0))
+            for item in batch:
+                aggregate = _whole(item, self.bundle_id)
+                top = max(top, _top(aggregate))
                 changes.extend(aggregate.changes)
                 links.extend(aggregate.links)
             rows = None
@@ -505,6 +545,64 @@ class _Prepared:
         close = getattr(self.stream, "close", None)
         if close is not None:
             close()
+
+
+class _Remote(_Prepared):
+    """:class:`_Prepared` with the rows prepared in another process (:mod:`.preparer`) from
+    the aggregates as the spool kept them, while this one writes: each batch is handed over
+    a batch ahead of the one awaited, and awaited without the interpreter's lock (the writer
+    writes meanwhile; the reading and handing over run in :class:`_Turns`' steps as the rest
+    does). A batch the process could not prepare (it failed, or is gone) comes without rows,
+    and is merged as any other (which reports the same error, if there is one)."""
+
+    keeps_spooled = True
+
+    def __init__(
+        self,
+        aggregates: Iterable[Item],
+        bundle_id: str,
+        dialect: Dialect,
+        writers: dict[models.WriterKey, int],
+        preparer: Preparer,
+    ) -> None:
+        super().__init__(aggregates, bundle_id, dialect, writers)
+        self.preparer = preparer
+        self.asked: tuple[list[Item], bool, bool] | None = None  # (batch, last, handed over)
+        self.sources: dict[str, int] = {}  # the bundle's source's number, once written
+
+    def _ask(self) -> tuple[list[Item], bool, bool]:
+        batch, last = next(self.batches)
+        with self.step():
+            bodies = [item.body for item in batch if isinstance(item, Spooled)]
+            sent = bool(batch) and self.guess and len(bodies) == len(batch)
+            if sent:
+                try:  # with the numbers known so far (written by the batches before)
+                    source = self.sources.get(self.bundle_id)
+                    writers = list(self.writers.items())
+                    self.preparer.send(self.dialect.name, (self.bundle_id, source, writers), bodies)
+                except Gone:
+                    sent = False
+        return batch, last, sent
+
+    def next(self) -> _Batch:
+        if self.asked is None:
+            self.asked = self._ask()
+        batch, last, sent = self.asked
+        self.asked = None if last else self._ask()  # prepared there while this one is written
+        answer = None
+        if sent:
+            try:
+                answer = self.preparer.receive()
+            except Gone:
+                answer = None
+        with self.step():
+            top = max((_top(item) for item in batch), default=0)
+            rows = None
+            if answer is not None:
+                rows = new_rows_given(
+                    self.dialect, answer[0], answer[1], self.writers, self.sources
+                )
+        return _Batch(batch, last, rows, top)
 
 
 class _Stopped(Exception):
@@ -632,18 +730,18 @@ def _next_size(size: int, held: float) -> int:
 
 
 def _batches(
-    aggregates: Iterable[Aggregate], target: list[int]
-) -> Generator[tuple[list[Aggregate], bool], None, None]:
+    aggregates: Iterable[Item], target: list[int]
+) -> Generator[tuple[list[Item], bool], None, None]:
     """``(batch, is_last)``: whole aggregates, about ``target[0]`` changes a batch; the last
     batch is known before it is merged (one aggregate read ahead), and may be empty."""
     stream = iter(aggregates)
     pending = next(stream, None)
     while True:
-        batch: list[Aggregate] = []
+        batch: list[Item] = []
         size, limit = 0, target[0]
-        while pending is not None and (not batch or size + len(pending.changes) <= limit):
+        while pending is not None and (not batch or size + _size(pending) <= limit):
             batch.append(pending)
-            size += len(pending.changes)
+            size += _size(pending)
             pending = next(stream, None)
         yield batch, pending is None
         if pending is None:
@@ -652,7 +750,7 @@ def _batches(
 
 def _merge_one_batch(
     session: Session,
-    batch: list[Aggregate],
+    batch: Sequence[Item],
     bundle_id: str,
     report: MergeReport,
     prepared: _Batch | None = None,
@@ -671,12 +769,12 @@ def _merge_one_batch(
 
 def _merge_batch(
     session: Session,
-    batch: list[Aggregate],
+    items: Sequence[Item],
     bundle_id: str,
     report: MergeReport,
     prepared: _Batch | None = None,
 ) -> int:
-    ids = [a.evaluation_id for a in batch]
+    ids = [a.evaluation_id for a in items]
     present = set(
         session.scalars(
             select(models.Change.evaluation_id)
@@ -688,6 +786,7 @@ def _merge_batch(
         prepared.held = bool(present)
         if prepared.rows is not None and not present:
             return _merge_prepared(session, prepared, report)
+    batch = [_whole(item, bundle_id) for item in items]
     fresh_changes: list[dict[str, Any]] = []
     fresh_links: list[tuple[str, str]] = []
     top = 0
@@ -720,8 +819,8 @@ def _merge_prepared(session: Session, prepared: _Batch, report: MergeReport) -> 
             report.evaluations += 1
         else:
             report.sessions += 1
-        report.changes += len(aggregate.changes)
-        report.new_changes += len(aggregate.changes)
+        report.changes += _size(aggregate)
+        report.new_changes += _size(aggregate)
         report.touched.add(aggregate.evaluation_id)
     assert prepared.rows is not None
     write_new(session, prepared.rows)

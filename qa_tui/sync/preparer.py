@@ -1,0 +1,174 @@
+"""A process of its own that prepares a big merge's rows while the merge writes them.
+
+On SQLite a merge's writing and the preparing of its next batch's rows cannot run at once in
+one process: Python's sqlite3 takes the interpreter's lock back for every row it writes, and a
+thread running Python meanwhile makes each take-back wait (``merge._Turns``). So for a big
+bundle (:data:`WORTH_IT`) the merge hands each batch's aggregates (the spool's bytes,
+:class:`~qa_tui.sync.spool.Spooled`) to this process, which derives and encodes the rows
+(:func:`~qa_tui.store.bulk.prepare_new`, exactly as the merge would) and hands them back, a
+batch ahead of the writer, on another core. It writes nothing and reads nothing but its pipe;
+whatever goes wrong in it (or with it) only means the merge prepares that batch itself.
+
+``python -m qa_tui.sync.preparer``: reads requests on stdin, answers on stdout, each a length
+and :mod:`marshal` bytes; ends at the end of its input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import marshal
+import os
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+WORTH_IT = 8 * 1024 * 1024  # bytes of bundle file from which a merge starts the process
+_LENGTH = struct.Struct("<Q")
+Prepared = tuple[list[list[Any]], list[str]]  # bulk.new_rows_plain: each table's rows, tracked
+# The bundle's id, its source's number if known, the writers' numbers known ((author, device),
+# number): a change is given its numbers where they are known, its keys elsewhere (numbered
+# when written).
+Numbers = tuple[str, int | None, list[tuple[tuple[str, str], int]]]
+
+
+class Gone(Exception):
+    """The preparing process is not there (never started, ended, or its pipe broke)."""
+
+
+def _send(stream: IO[bytes], message: Any) -> None:
+    data = marshal.dumps(message)
+    stream.write(_LENGTH.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        raise EOFError
+    (length,) = _LENGTH.unpack(head)
+    data = stream.read(length)
+    if len(data) < length:
+        raise EOFError
+    return marshal.loads(data)
+
+
+def _prepare(dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> Prepared | None:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from qa_tui.store.bulk import new_rows_plain, prepare_new
+
+    dialect = (postgresql if dialect_name == "postgresql" else sqlite).dialect()
+    changes: list[dict[str, Any]] = []
+    links: list[tuple[str, str]] = []
+    for body in bodies:
+        more, pairs = marshal.loads(body)
+        changes.extend(more)
+        links.extend(pairs)
+    bundle_id, source, writers = numbers
+    mark = bundle_id if source is None else source  # a number is written as it is
+    for change in changes:
+        change["bundle_id"] = mark
+    try:
+        return new_rows_plain(prepare_new(dialect, changes, links, dict(writers)))
+    except Exception:  # the merge's own transaction reports it, as it always has
+        return None
+
+
+def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    """Answer each request ``(dialect name, numbers, [spooled bodies])`` with the batch's
+    rows (:data:`Prepared`, or None if they could not be prepared), until the input ends."""
+    gc.disable()  # many small containers, none in a cycle (as merge.cycles_paused)
+    from qa_tui.store import bulk  # noqa: F401  (imported before the first request)
+
+    # Requests are read as they come, on a thread of their own: the merge hands over the next
+    # batch before it reads this one's answer, and with neither pipe read each side would
+    # wait for ever for the other to read.
+    waiting: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def read() -> None:
+        while True:
+            try:
+                waiting.put(_receive(requests))
+            except (EOFError, OSError, ValueError):
+                waiting.put(None)
+                return
+
+    threading.Thread(target=read, name="requests", daemon=True).start()
+    while (request := waiting.get()) is not None:
+        try:
+            dialect_name, numbers, bodies = request
+            answer = _prepare(dialect_name, numbers, bodies)
+        except Exception:  # not a request this process understands: the merge prepares it
+            answer = None
+        try:
+            _send(answers, answer)
+        except OSError:  # the merge has gone
+            return
+
+
+class Preparer:
+    """The merge's side: the process, started at once (it loads while the bundle is
+    verified), a request sent ahead of the answer awaited."""
+
+    def __init__(self) -> None:
+        root = str(Path(__file__).resolve().parents[2])  # this qa_tui, wherever it is
+        path = os.environ.get("PYTHONPATH")
+        env = {**os.environ, "PYTHONPATH": root if not path else os.pathsep.join((root, path))}
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [sys.executable, "-m", "qa_tui.sync.preparer"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+
+    def send(self, dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> None:
+        """Ask for a batch's rows (Gone if the process is not there)."""
+        if self.process is None or self.process.stdin is None:
+            raise Gone
+        try:
+            _send(self.process.stdin, (dialect_name, numbers, bodies))
+        except OSError:
+            self.close()
+            raise Gone from None
+
+    def receive(self) -> Prepared | None:
+        """The rows of the batch asked for first of those not answered yet (Gone if the
+        process is not there)."""
+        if self.process is None or self.process.stdout is None:
+            raise Gone
+        try:
+            answer: Prepared | None = _receive(self.process.stdout)
+        except (OSError, EOFError, ValueError):
+            self.close()
+            raise Gone from None
+        return answer
+
+    def close(self) -> None:
+        """End the process: its input closed, what it still answers read and dropped (at
+        most a batch), killed if it has not ended 10 s later."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        try:
+            process.communicate(timeout=10)
+        except (OSError, ValueError):
+            process.kill()
+            process.wait()
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
+def main() -> None:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C reaches the merge too: it says so
+        serve(sys.stdin.buffer, sys.stdout.buffer)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""What the verification of a bundle kept for its merge: each aggregate as it was checked.
+
+A bundle is verified whole before anything is written, then merged batch by batch; the merge
+used to read the bundle a second time — decrypting, inflating and parsing every line, building
+every change and parsing every creation's value again: a sixth of a big first merge. Instead,
+the verification writes each aggregate it accepts, its changes as they were built (creations
+with their parsed value: :func:`~qa_tui.sync.aggregates.aggregate_from_wire`'s
+``keep_values``), to a spool: a private scratch file (owner-only, without a name, gone when
+closed or when the process ends: :func:`~qa_tui.fsutil.private_scratch_file`) in the central
+database's folder, or the temporary folder. The merge reads them back one at a time
+(:class:`Spooled`: :mod:`marshal` bytes of plain dicts, lists and texts, written by this process
+a moment before), so memory stays flat however big the bundle, and the bundle file is still
+read, block by block, to check it has not changed since it was verified
+(:func:`~qa_tui.sync.bundle.verified_aggregates`).
+"""
+
+from __future__ import annotations
+
+import marshal
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from operator import itemgetter
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+from qa_tui.fsutil import private_scratch_file
+from qa_tui.sync.aggregates import Aggregate
+from qa_tui.sync.bundle import Pins
+
+# Each record's lengths, before it (marshal.load reads a file an object at a time: many times
+# slower than loads of the record's bytes): its head's, then its body's.
+_LENGTHS = struct.Struct("<II")
+_COUNTER = itemgetter("counter")
+
+
+@dataclass(frozen=True)
+class Spooled:
+    """One aggregate a verification kept: what a merge needs to batch and count it, and its
+    changes and links (``body``, :mod:`marshal` bytes) read only when needed
+    (:meth:`aggregate`; or handed whole to the process preparing a merge's rows)."""
+
+    evaluation_id: str
+    root_type: str
+    size: int  # changes
+    top: int  # its highest Lamport counter
+    body: bytes
+
+    def aggregate(self) -> Aggregate:
+        changes, links = marshal.loads(self.body)
+        return Aggregate(self.evaluation_id, changes, links)
+
+
+class Spool:
+    """Aggregates written as they are verified (:meth:`keep`), read back once (iterating)."""
+
+    def __init__(self, pins: Pins, folder: Path | None = None) -> None:
+        self.pins = pins
+        self.file: BinaryIO = private_scratch_file(folder)
+        self.count = 0
+        self.changes = 0
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def keep(self, aggregate: Aggregate) -> None:
+        """Keep a verified aggregate, with the number of the bundle's blocks read so far (all
+        those its line is in): the merge yields it only once they are read again unchanged."""
+        changes = aggregate.changes
+        head = marshal.dumps(
+            (
+                len(self.pins.digests),
+                aggregate.evaluation_id,
+                aggregate.root_type,
+                len(changes),
+                max(map(_COUNTER, changes), default=0),
+            )
+        )
+        body = marshal.dumps((changes, aggregate.links))
+        self.file.write(_LENGTHS.pack(len(head), len(body)))
+        self.file.write(head)
+        self.file.write(body)
+        self.count += 1
+        self.changes += len(changes)
+
+    def __iter__(self) -> Iterator[tuple[int, Spooled]]:
+        """``(blocks, aggregate)`` for each aggregate kept, in the order kept."""
+        self.file.flush()
+        self.file.seek(0)
+        read, loads, unpack = self.file.read, marshal.loads, _LENGTHS.unpack
+        for _ in range(self.count):
+            head, body = unpack(read(_LENGTHS.size))
+            mark, evaluation_id, root_type, size, top = loads(read(head))
+            yield mark, Spooled(evaluation_id, root_type, size, top, read(body))
+
+    def close(self) -> None:
+        self.file.close()
