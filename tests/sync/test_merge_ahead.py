@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -122,6 +122,16 @@ def test_a_changed_bundle_found_while_preparing_ahead_stops_the_merge_between_ba
     after several batches: the preparing thread's BundleError reaches the caller (as
     PartlyMerged: batches had committed), those batches stay whole, the bundle is not in the
     ledger, and merging the restored file again completes it."""
+    _small_batches(monkeypatch)
+    changed_file_stops_the_merge_between_batches(make_db, sqlite_db, tmp_path, settings)
+
+
+def changed_file_stops_the_merge_between_batches(
+    make_db: Callable[[], str], sqlite_db: Callable[[], str], tmp_path: Path, settings
+) -> None:
+    """A bundle of 400 demo evaluations (three 1 MiB blocks) changed after its verification
+    stops its merge between batches (PartlyMerged; whole evaluations, not in the ledger); the
+    restored file merged again completes it, as merging one by one would."""
     laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 400)  # three 1 MiB blocks
     aggs = aggregates(laptop.store)
     expected = {a.evaluation_id: {c["id"] for c in a.changes} for a in aggs}
@@ -130,7 +140,6 @@ def test_a_changed_bundle_found_while_preparing_ahead_stops_the_merge_between_ba
     bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
     original = bundle.read_bytes()
     assert len(original) > 2 << 20
-    _small_batches(monkeypatch)
 
     def change_the_file(_total: int) -> None:  # verified; nothing merged yet
         damaged = bytearray(original)

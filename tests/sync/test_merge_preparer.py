@@ -7,38 +7,27 @@ lowered)."""
 
 from __future__ import annotations
 
-import threading
-import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from qa_tui.store import models
-from qa_tui.store.migrate import open_store
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.sync import central as central_module
 from qa_tui.sync import merge as merge_module
 from qa_tui.sync import preparer as preparer_module
-from qa_tui.sync.aggregates import Aggregate
 from qa_tui.sync.central import merge_bundle_file
-from qa_tui.sync.direct import validated
-from qa_tui.sync.errors import BundleError, PartlyMerged
-from qa_tui.sync.merge import Provenance, merge_aggregates
-from tests.sync.helpers import Laptop, aggregates, consistent, make_central, state
+from tests.sync.helpers import aggregates, make_central, state
+from tests.sync.test_merge_ahead import (
+    _by_aggregate,
+    _demo_laptop,
+    _ledger,
+    _no_preparing_thread_left,
+    changed_file_stops_the_merge_between_batches,
+)
 
 pytestmark = pytest.mark.slow
-
-
-def _demo_laptop(url: str, tmp_path: Path, settings, count: int) -> Laptop:
-    from qa_tui.demo import generate
-    from qa_tui.workspace import open_workspace
-
-    laptop = Laptop(url, tmp_path, "Alex Auditor")
-    ws = open_workspace(settings.with_changes(device_id=laptop.device_id), url)
-    generate(ws, count, 3)
-    ws.close()
-    return laptop
 
 
 @pytest.fixture
@@ -60,42 +49,6 @@ def big(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return answered
 
 
-def _by_aggregate(url: str, aggs: list[Aggregate]) -> dict[str, list[tuple]]:
-    store = open_store(url)
-    for aggregate in aggs:
-        fresh = Aggregate(
-            aggregate.evaluation_id, [dict(c) for c in aggregate.changes], list(aggregate.links)
-        )
-        source = Provenance(str(uuid.uuid4()), "sync", str(uuid.uuid4()), 0, "0003", "now")
-        with store.session() as session:
-            merge_aggregates(session, validated([fresh]), source, "now")
-    got = state(store)
-    store.dispose()
-    return got
-
-
-def _ledger(store) -> set[str]:
-    with store.reader() as s:
-        return set(s.scalars(select(MergedBundle.bundle_id)))
-
-
-def _whole_or_absent(store, expected: dict[str, set[str]]) -> int:
-    held: dict[str, set[str]] = {}
-    with store.reader() as s:
-        for aggregate_id, change_id in s.execute(
-            select(models.Change.evaluation_id, models.Change.id)
-        ):
-            held.setdefault(aggregate_id, set()).add(change_id)
-    for aggregate_id, ids in held.items():
-        assert ids == expected[aggregate_id], f"aggregate {aggregate_id} is not whole"
-    assert consistent(store) == []
-    return len(held)
-
-
-def _no_thread_left() -> None:
-    assert not [t for t in threading.enumerate() if t.name == "merge-prepare"]
-
-
 def test_rows_prepared_in_the_process_give_the_database_merging_one_by_one_gives(
     big, sqlite_db, tmp_path: Path, settings
 ) -> None:
@@ -104,7 +57,7 @@ def test_rows_prepared_in_the_process_give_the_database_merging_one_by_one_gives
     central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
     bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
-    _no_thread_left()
+    _no_preparing_thread_left()
     assert report.batches > 5 and big[0] == report.batches  # every batch from the process
     assert report.evaluations + report.sessions == len(aggs)
     assert report.new_changes == report.changes == sum(len(a.changes) for a in aggs)
@@ -124,31 +77,8 @@ def test_rows_prepared_in_the_process_give_the_database_merging_one_by_one_gives
 def test_a_changed_bundle_stops_a_merge_prepared_in_the_process_between_batches(
     big, sqlite_db, tmp_path: Path, settings
 ) -> None:
-    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 400)  # three 1 MiB blocks
-    aggs = aggregates(laptop.store)
-    expected = {a.evaluation_id: {c["id"] for c in a.changes} for a in aggs}
-    key = tmp_path / "qa.key"
-    central = make_central(sqlite_db(), key, laptop)
-    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
-    original = bundle.read_bytes()
-
-    def change_the_file(_total: int) -> None:  # verified; nothing merged yet
-        damaged = bytearray(original)
-        damaged[-1000] ^= 0xFF
-        bundle.write_bytes(bytes(damaged))
-
-    with pytest.raises(PartlyMerged) as stopped:
-        merge_bundle_file(central, bundle, key, include_demo=True, on_total=change_the_file)
-    _no_thread_left()
-    assert "changed while it was being merged" in str(stopped.value)
-    assert isinstance(stopped.value.__cause__, BundleError)
-    assert 0 < _whole_or_absent(central, expected) == stopped.value.merged < len(aggs)
-    assert _ledger(central) == set()
-    bundle.write_bytes(original)
-    report = merge_bundle_file(central, bundle, key, include_demo=True)
-    assert _whole_or_absent(central, expected) == len(aggs)
-    assert _ledger(central) == {report.bundle_id}
-    central.dispose()
+    changed_file_stops_the_merge_between_batches(sqlite_db, sqlite_db, tmp_path, settings)
+    assert big[0] > 0  # batches were prepared in the process before the change was found
 
 
 @pytest.mark.parametrize("how", ["fails", "gone"])
@@ -178,7 +108,7 @@ def test_batches_the_process_does_not_prepare_are_merged_all_the_same(
 
     monkeypatch.setattr(preparer_module.Preparer, "receive", receive)
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
-    _no_thread_left()
+    _no_preparing_thread_left()
     assert report.batches > 5
     assert report.new_changes == sum(len(a.changes) for a in aggs)
     assert state(central) == _by_aggregate(sqlite_db(), aggs)
