@@ -20,10 +20,12 @@ import gc
 import marshal
 import os
 import queue
+import site
 import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -112,19 +114,29 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             return
 
 
+def child_environment(environ: Mapping[str, str], root: Path) -> dict[str, str]:
+    """The preparing process's environment: ``environ`` with ``root`` (the folder this qa_tui
+    is in) first on PYTHONPATH, so that it runs the merge's own code (a source tree, however
+    the merge found it) — unless ``root`` is a folder of installed packages, which the
+    interpreter searches anyway: first on PYTHONPATH it would come before the standard
+    library, and a package there named as a standard module would hide it."""
+    installed = {*site.getsitepackages(), site.getusersitepackages()}
+    if any(Path(folder).resolve() == root for folder in installed if folder):
+        return dict(environ)
+    path = environ.get("PYTHONPATH")
+    return {**environ, "PYTHONPATH": os.pathsep.join((str(root), path)) if path else str(root)}
+
+
 class Preparer:
     """The merge's side: the process, started at once (it loads while the bundle is
     verified), a request sent ahead of the answer awaited."""
 
     def __init__(self) -> None:
-        root = str(Path(__file__).resolve().parents[2])  # this qa_tui, wherever it is
-        path = os.environ.get("PYTHONPATH")
-        env = {**os.environ, "PYTHONPATH": root if not path else os.pathsep.join((root, path))}
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
             [sys.executable, "-m", "qa_tui.sync.preparer"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env=env,
+            env=child_environment(os.environ, Path(__file__).resolve().parents[2]),
         )
 
     def send(self, dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> None:
