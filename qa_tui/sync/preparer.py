@@ -72,6 +72,7 @@ def _prepare(dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> Prepar
         more, pairs = marshal.loads(body)
         changes.extend(more)
         links.extend(pairs)
+    bodies.clear()  # read: their bytes need not be held while the rows are made (10 MB)
     bundle_id, source, writers = numbers
     mark = bundle_id if source is None else source  # a number is written as it is
     for change in changes:
