@@ -13,32 +13,31 @@ the fields they touch:
   inserted and every touched field is re-derived from all its changes.
 
 :func:`merge_aggregates` does it all in the caller's one transaction; :func:`merge_in_batches`
-(bundles and direct sync on the central database) commits batches of whole aggregates, each
-short enough (about :data:`HOLD` seconds) that the write lock is never held for long, and
-records the bundle in the ledger in the transaction of its last batch. Every batch leaves the
-database consistent (an aggregate is in one batch, whole; history and state in step), so a
-merge cut short anywhere leaves some aggregates merged and the rest untouched, and merging the
-same bundle again adds exactly what is missing. Each transaction takes the merge lock first (a
-PostgreSQL advisory lock; SQLite's write lock), so concurrent merges of overlapping bundles
-serialise batch by batch: no duplicates, nothing lost. The ledger row (``INSERT … ON CONFLICT
-DO NOTHING``) makes a replayed bundle a no-op.
+(bundles and direct sync on the central database) commits batches of whole aggregates
+(:mod:`qa_tui.sync.batching` makes them), each short enough (about half a second) that the write
+lock is never held for long, and records the bundle in the ledger in the transaction of its last
+batch. Every batch leaves the database consistent (an aggregate is in one batch, whole; history and
+state in step), so a merge cut short anywhere leaves some aggregates merged and the rest untouched,
+and merging the same bundle again adds exactly what is missing. Each transaction takes the merge
+lock first (a PostgreSQL advisory lock; SQLite's write lock), so concurrent merges of overlapping
+bundles serialise batch by batch: no duplicates, nothing lost. The ledger row (``INSERT … ON
+CONFLICT DO NOTHING``) makes a replayed bundle a no-op.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import queue
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, insert, select, text, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -47,10 +46,7 @@ from qa_tui.errors import StoreBusyError
 from qa_tui.store import models
 from qa_tui.store.bulk import (
     CHANGE_COLUMNS,
-    NewRows,
     insert_new,
-    new_rows_given,
-    prepare_new,
     write_new,
 )
 from qa_tui.store.db import Store
@@ -59,45 +55,19 @@ from qa_tui.store.history import advance_clock, settle_field
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.store.tracking import refresh_actions, tracked_evaluations
 from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate
+from qa_tui.sync.batching import Ahead, Batch, Item, Prepared, Remote, next_size, size_of, whole
 from qa_tui.sync.errors import BundleError, PartlyMerged
-from qa_tui.sync.preparer import Gone, Preparer
-from qa_tui.sync.spool import Spooled
+from qa_tui.sync.preparer import Preparer
 
 BATCH = 200
-HOLD = 0.5  # seconds one batch of merge_in_batches aims to hold the write lock
-FIRST_BATCH_CHANGES = 2_000  # the first batch's size, in changes (then sized to HOLD)
-# A batch's rows are prepared before its transaction (and, for a bundle, while the batch before
-# is written: two in memory), so batches grow past what HOLD alone would make them; this many
-# changes at most keeps a merge's peak memory under 200 MB (a 3,000-evaluation bundle, batches
-# of up to 40,000 changes: 280 MB; of up to 16,000: 191 MB).
-MAX_BATCH_CHANGES = 16_000
 MERGE_LOCK = 0x51A7_0001
 MERGE_LOCK_WAIT = "10min"  # how long a merge waits for another (PostgreSQL) before "busy"
 HUNG_CLIENT = "5min"  # a merge whose client goes quiet this long mid-transaction is ended
-CACHE_KIB = 32 * 1024  # the merge connection's SQLite page cache (the default is 2 MiB)
+# The merge connection's SQLite page cache (the default is 2 MiB). 32 MiB made no difference
+# to a 10,000-evaluation merge's time that could be measured, and cost 24 MB more memory.
+CACHE_KIB = 8 * 1024
 WAL_LIMIT = 1024 * 1024 * 1024  # bytes of write-ahead log after which a merge checkpoints
 Progress = Callable[[int], None]
-Item = Aggregate | Spooled  # an aggregate, or one a bundle's verification kept (read when needed)
-
-
-def _size(item: Item) -> int:
-    return item.size if isinstance(item, Spooled) else len(item.changes)
-
-
-def _top(item: Item) -> int:
-    if isinstance(item, Spooled):
-        return item.top
-    return max((c["counter"] for c in item.changes), default=0)
-
-
-def _whole(item: Item, bundle_id: str) -> Aggregate:
-    """The aggregate itself, its changes marked with the bundle they came in."""
-    if isinstance(item, Aggregate):
-        return item
-    aggregate = item.aggregate()
-    for change in aggregate.changes:
-        change["bundle_id"] = bundle_id
-    return aggregate
 
 
 @dataclass(frozen=True)
@@ -293,22 +263,22 @@ def merge_in_batches(
 ) -> MergeReport:
     """Merge validated aggregates in batches, each committed in a transaction of its own.
 
-    Each batch holds whole aggregates and lasts about :data:`HOLD` seconds (sized from the one
-    before), so other merges and syncs get the database between batches. The bundle goes into
-    the ledger with the last batch: a merge cut short is completed by merging again.
-    ``progress(k)`` is called inside each batch's transaction once its ``k`` aggregates are
-    written, ``committed(k)`` once it has committed (it may take its time: no lock is held).
-    Raises :class:`BundleError` for a collision (or a bundle file that changed), and
-    :class:`~qa_tui.errors.StoreBusyError` when another writer kept the lock too long, if
-    nothing was committed yet; once a batch has committed, :class:`PartlyMerged` instead (the
-    batch that failed writes nothing; the earlier ones, valid on their own, stay).
+    Each batch holds whole aggregates and lasts about :data:`~qa_tui.sync.batching.HOLD` seconds
+    (sized from the one before), so other merges and syncs get the database between batches. The
+    bundle goes into the ledger with the last batch: a merge cut short is completed by merging
+    again. ``progress(k)`` is called inside each batch's transaction once its ``k`` aggregates are
+    written, ``committed(k)`` once it has committed (it may take its time: no lock is held). Raises
+    :class:`BundleError` for a collision (or a bundle file that changed), and
+    :class:`~qa_tui.errors.StoreBusyError` when another writer kept the lock too long, if nothing
+    was committed yet; once a batch has committed, :class:`PartlyMerged` instead (the batch that
+    failed writes nothing; the earlier ones, valid on their own, stay).
 
     Each batch's new records are prepared (read, derived, encoded) before its transaction
     begins; with ``ahead``, on a thread of its own while the batch before is written
-    (:class:`_Ahead`): ``aggregates`` is then consumed on that thread, so it must not share a
+    (:class:`Ahead`): ``aggregates`` is then consumed on that thread, so it must not share a
     connection with anything else (a bundle file's reader). With a ``preparer`` as well (a
     bundle's aggregates as its verification kept them, :class:`~qa_tui.sync.spool.Spooled`),
-    the rows are prepared in that process, a batch ahead (:class:`_Remote`).
+    the rows are prepared in that process, a batch ahead (:class:`Remote`).
     """
     report = MergeReport(source.bundle_id, merged_at=now)
     with store.reader() as session:  # a replay is a no-op without taking the lock
@@ -322,10 +292,9 @@ def merge_in_batches(
             _merge_batches(
                 store,
                 connection,
-                # The writers' numbers, learnt by the first batches (a number never changes).
-                _Prepared(aggregates, source.bundle_id, connection.dialect, {})
+                Prepared(aggregates, source.bundle_id, connection.dialect)
                 if preparer is None
-                else _Remote(aggregates, source.bundle_id, connection.dialect, {}, preparer),
+                else Remote(preparer, aggregates, source.bundle_id, connection.dialect),
                 source,
                 report,
                 (progress, committed),
@@ -413,7 +382,7 @@ def _durable_from_here(connection: Connection) -> None:
 def _merge_batches(
     store: Store,
     connection: Connection,
-    batches: _Prepared,
+    batches: Prepared,
     source: Provenance,
     report: MergeReport,
     callbacks: tuple[Progress | None, Progress | None],
@@ -422,7 +391,7 @@ def _merge_batches(
     now = report.merged_at
     progress, committed = callbacks
     target = batches.target  # the next batch's size in changes, sized as we go
-    with _Ahead(batches) if ahead else nullcontext(batches) as prepared:
+    with Ahead(batches) if ahead else nullcontext(batches) as prepared:
         while True:
             item = prepared.next()
             batch, last = item.aggregates, item.last
@@ -452,300 +421,10 @@ def _merge_batches(
                 _checkpoint_if_long(store, connection)
             if committed and batch:
                 committed(len(batch))
-            size = sum(map(_size, batch))
-            target[0] = _next_size(size, held)
+            size = sum(map(size_of, batch))
+            target[0] = next_size(size, held, batches.most())
             if last:
                 return
-
-
-@dataclass
-class _Batch:
-    """Whole aggregates to merge in one transaction, the new records' rows prepared.
-
-    ``rows`` (with ``top``, the highest counter) is what the batch writes when none of its
-    aggregates is in the database yet (a first merge); None if there were no changes, or if
-    preparing failed: the batch is then merged as any other, which reports the same error
-    inside its transaction. ``held`` is set when the database held some of its aggregates
-    already (the rows were not used).
-    """
-
-    aggregates: list[Item]
-    last: bool
-    rows: NewRows | None
-    top: int
-    held: bool = False
-
-
-class _Prepared:
-    """The batches of a merge, each read and prepared when :meth:`next` is called.
-
-    ``step`` wraps each piece of the work (an aggregate read, a batch's rows prepared): on a
-    thread of its own it is :meth:`_Turns.step`. ``guess`` says whether to prepare the rows
-    (the writer turns it off while batches come back ``held``: a bundle merged again after
-    the ledger forgot it would otherwise prepare every batch for nothing).
-    """
-
-    keeps_spooled = False  # whether the batches hold aggregates as the spool kept them
-
-    def __init__(
-        self,
-        aggregates: Iterable[Item],
-        bundle_id: str,
-        dialect: Dialect,
-        writers: dict[models.WriterKey, int],
-    ) -> None:
-        self.stream = iter(aggregates)
-        self.target = [FIRST_BATCH_CHANGES]
-        self.batches = _batches(self._read(), self.target)
-        self.bundle_id, self.dialect, self.writers = bundle_id, dialect, writers
-        self.step: Callable[[], AbstractContextManager[object]] = nullcontext
-        self.guess = True
-
-    def _read(self) -> Iterator[Item]:
-        while True:
-            with self.step():
-                item = next(self.stream, None)
-                if isinstance(item, Aggregate):
-                    for change in item.changes:
-                        change["bundle_id"] = self.bundle_id
-                elif item is not None and not self.keeps_spooled:
-                    item = _whole(item, self.bundle_id)
-            if item is None:
-                return
-            yield item
-
-    def next(self) -> _Batch:
-        batch, last = next(self.batches)
-        with self.step():
-            top = 0
-            changes: list[dict[str, Any]] = []
-            links: list[tuple[str, str]] = []
-            for item in batch:
-                aggregate = _whole(item, self.bundle_id)
-                top = max(top, _top(aggregate))
-                changes.extend(aggregate.changes)
-                links.extend(aggregate.links)
-            rows = None
-            if changes and self.guess:
-                try:
-                    rows = prepare_new(self.dialect, changes, links, self.writers)
-                except Exception:  # the batch's own transaction reports it, as it always has
-                    rows = None
-        return _Batch(batch, last, rows, top)
-
-    def lend(self) -> None:
-        """The writer is about to wait (nothing to do here: nothing runs meanwhile)."""
-
-    def take_back(self) -> None:
-        """The writer runs again."""
-
-    def close(self) -> None:
-        """Close the stream (a bundle file's reader closes the file)."""
-        self.batches.close()
-        close = getattr(self.stream, "close", None)
-        if close is not None:
-            close()
-
-
-class _Remote(_Prepared):
-    """:class:`_Prepared` with the rows prepared in another process (:mod:`.preparer`) from
-    the aggregates as the spool kept them, while this one writes: each batch is handed over
-    a batch ahead of the one awaited, and awaited without the interpreter's lock (the writer
-    writes meanwhile; the reading and handing over run in :class:`_Turns`' steps as the rest
-    does). A batch the process could not prepare (it failed, or is gone) comes without rows,
-    and is merged as any other (which reports the same error, if there is one)."""
-
-    keeps_spooled = True
-
-    def __init__(
-        self,
-        aggregates: Iterable[Item],
-        bundle_id: str,
-        dialect: Dialect,
-        writers: dict[models.WriterKey, int],
-        preparer: Preparer,
-    ) -> None:
-        super().__init__(aggregates, bundle_id, dialect, writers)
-        self.preparer = preparer
-        self.asked: tuple[list[Item], bool, bool] | None = None  # (batch, last, handed over)
-        self.sources: dict[str, int] = {}  # the bundle's source's number, once written
-
-    def _ask(self) -> tuple[list[Item], bool, bool]:
-        batch, last = next(self.batches)
-        with self.step():
-            bodies = [item.body for item in batch if isinstance(item, Spooled)]
-            sent = bool(batch) and self.guess and len(bodies) == len(batch)
-            if sent:
-                try:  # with the numbers known so far (written by the batches before)
-                    source = self.sources.get(self.bundle_id)
-                    writers = list(self.writers.items())
-                    self.preparer.send(self.dialect.name, (self.bundle_id, source, writers), bodies)
-                except Gone:
-                    sent = False
-        return batch, last, sent
-
-    def next(self) -> _Batch:
-        if self.asked is None:
-            self.asked = self._ask()
-        batch, last, sent = self.asked
-        self.asked = None if last else self._ask()  # prepared there while this one is written
-        answer = None
-        if sent:
-            try:
-                answer = self.preparer.receive()
-            except Gone:
-                answer = None
-        with self.step():
-            top = max((_top(item) for item in batch), default=0)
-            rows = None
-            if answer is not None:
-                rows = new_rows_given(
-                    self.dialect, answer[0], answer[1], self.writers, self.sources
-                )
-        return _Batch(batch, last, rows, top)
-
-
-class _Stopped(Exception):
-    """The writer has stopped: the thread preparing ahead ends."""
-
-
-class _Turns:
-    """Whose turn it is to run Python: the writer's, or the thread preparing ahead.
-
-    Python's sqlite3 lets go of the GIL while SQLite writes each row of an ``executemany``
-    and takes it back for the next row; with another thread running Python meanwhile, every
-    take-back waits up to the interpreter's switch interval (5 ms), and writing a batch took
-    many times longer (a "convoy"; measured: 300,000 rows 3.8 s alone, 22 s beside a busy
-    thread). So the preparing thread runs only while the writer waits with the GIL released
-    — its commit, the next batch — in steps (:meth:`step`) short enough that the writer,
-    taking its turn back, waits little. Elsewhere (``free``: PostgreSQL, whose driver lets go
-    of the GIL only to wait on the server, and whose server writes in a process of its own)
-    both run at once.
-    """
-
-    def __init__(self, free: bool = False) -> None:
-        self.cond = threading.Condition()
-        self.free = free
-        self.lent = free
-        self.running = False
-        self.stopping = False
-
-    def lend(self) -> None:
-        with self.cond:
-            self.lent = True
-            self.cond.notify_all()
-
-    def take_back(self) -> None:
-        with self.cond:
-            self.lent = self.free
-            while self.running:
-                self.cond.wait()
-
-    def stop(self) -> None:
-        with self.cond:
-            self.stopping = self.lent = True
-            self.cond.notify_all()
-
-    @contextmanager
-    def step(self) -> Iterator[None]:
-        with self.cond:
-            while not self.lent:
-                self.cond.wait()
-            if self.stopping:
-                raise _Stopped
-            self.running = True
-        try:
-            yield
-        finally:
-            with self.cond:
-                self.running = False
-                self.cond.notify_all()
-
-
-class _Ahead:
-    """:class:`_Prepared` on a thread of its own, exactly one batch ahead of the writer.
-
-    While batch ``k`` is committed (and while the writer waits for it), batch ``k + 1`` is
-    read from the bundle, derived and encoded (:func:`~qa_tui.store.bulk.prepare_new`); only
-    then is ``k + 2`` started, so at most two batches are in memory. Anything the preparation
-    raises (:class:`BundleError` for a changed file, …) is raised by :meth:`next`, unchanged,
-    in the writer's thread, after the batches before it are committed.
-    """
-
-    def __init__(self, prepared: _Prepared) -> None:
-        self.prepared = prepared
-        self.turns = _Turns(free=prepared.dialect.name != "sqlite")
-        prepared.step = self.turns.step
-        self.ready: queue.SimpleQueue[_Batch | BaseException] = queue.SimpleQueue()
-        self.wanted = threading.Semaphore(1)  # one token: prepare one more batch
-        self.thread = threading.Thread(target=self._run, name="merge-prepare", daemon=True)
-
-    def __enter__(self) -> _Ahead:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.turns.stop()
-        self.wanted.release()
-        self.thread.join()  # never a reader of the bundle left running behind
-
-    def next(self) -> _Batch:
-        self.turns.lend()
-        item = self.ready.get()
-        self.turns.take_back()
-        if isinstance(item, BaseException):
-            raise item
-        if not item.last:
-            self.wanted.release()  # the next batch is prepared while this one is written
-        return item
-
-    def lend(self) -> None:
-        self.turns.lend()
-
-    def take_back(self) -> None:
-        self.turns.take_back()
-
-    def _run(self) -> None:
-        try:
-            while True:
-                self.wanted.acquire()
-                if self.turns.stopping:
-                    return
-                item = self.prepared.next()
-                self.ready.put(item)
-                if item.last:
-                    return
-        except _Stopped:
-            return
-        except BaseException as exc:  # raised in the writer's thread by next()
-            self.ready.put(exc)
-        finally:
-            self.prepared.close()
-
-
-def _next_size(size: int, held: float) -> int:
-    """The next batch's size in changes, after one of ``size`` that held the lock ``held``
-    seconds: aimed at HOLD seconds, growing at most twofold at a time."""
-    return max(200, min(MAX_BATCH_CHANGES, 2 * size, int(size * HOLD / max(held, 1e-3))))
-
-
-def _batches(
-    aggregates: Iterable[Item], target: list[int]
-) -> Generator[tuple[list[Item], bool], None, None]:
-    """``(batch, is_last)``: whole aggregates, about ``target[0]`` changes a batch; the last
-    batch is known before it is merged (one aggregate read ahead), and may be empty."""
-    stream = iter(aggregates)
-    pending = next(stream, None)
-    while True:
-        batch: list[Item] = []
-        size, limit = 0, target[0]
-        while pending is not None and (not batch or size + _size(pending) <= limit):
-            batch.append(pending)
-            size += _size(pending)
-            pending = next(stream, None)
-        yield batch, pending is None
-        if pending is None:
-            return
 
 
 def _merge_one_batch(
@@ -753,7 +432,7 @@ def _merge_one_batch(
     batch: Sequence[Item],
     bundle_id: str,
     report: MergeReport,
-    prepared: _Batch | None = None,
+    prepared: Batch | None = None,
 ) -> None:
     if not batch:
         return
@@ -772,7 +451,7 @@ def _merge_batch(
     items: Sequence[Item],
     bundle_id: str,
     report: MergeReport,
-    prepared: _Batch | None = None,
+    prepared: Batch | None = None,
 ) -> int:
     ids = [a.evaluation_id for a in items]
     present = set(
@@ -786,7 +465,7 @@ def _merge_batch(
         prepared.held = bool(present)
         if prepared.rows is not None and not present:
             return _merge_prepared(session, prepared, report)
-    batch = [_whole(item, bundle_id) for item in items]
+    batch = [whole(item, bundle_id) for item in items]
     fresh_changes: list[dict[str, Any]] = []
     fresh_links: list[tuple[str, str]] = []
     top = 0
@@ -811,7 +490,7 @@ def _merge_batch(
     return top
 
 
-def _merge_prepared(session: Session, prepared: _Batch, report: MergeReport) -> int:
+def _merge_prepared(session: Session, prepared: Batch, report: MergeReport) -> int:
     """A batch of aggregates all new here (a first merge): the rows prepared before its
     transaction began."""
     for aggregate in prepared.aggregates:
@@ -819,8 +498,8 @@ def _merge_prepared(session: Session, prepared: _Batch, report: MergeReport) -> 
             report.evaluations += 1
         else:
             report.sessions += 1
-        report.changes += _size(aggregate)
-        report.new_changes += _size(aggregate)
+        report.changes += size_of(aggregate)
+        report.new_changes += size_of(aggregate)
         report.touched.add(aggregate.evaluation_id)
     assert prepared.rows is not None
     write_new(session, prepared.rows)

@@ -2,7 +2,7 @@
 
 On SQLite a merge's writing and the preparing of its next batch's rows cannot run at once in
 one process: Python's sqlite3 takes the interpreter's lock back for every row it writes, and a
-thread running Python meanwhile makes each take-back wait (``merge._Turns``). So for a big
+thread running Python meanwhile makes each take-back wait (``batching._Turns``). So for a big
 bundle (:data:`WORTH_IT`) the merge hands each batch's aggregates (the spool's bytes,
 :class:`~qa_tui.sync.spool.Spooled`) to this process, which derives and encodes the rows
 (:func:`~qa_tui.store.bulk.prepare_new`, exactly as the merge would) and hands them back, a
@@ -109,10 +109,12 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             answer = _prepare(dialect_name, numbers, bodies)
         except Exception:  # not a request this process understands: the merge prepares it
             answer = None
+        del request
         try:
             _send(answers, answer)
         except OSError:  # the merge has gone
             return
+        del answer  # sent: not held while the next batch is prepared
 
 
 def child_environment(environ: Mapping[str, str], root: Path) -> dict[str, str]:

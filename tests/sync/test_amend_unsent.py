@@ -90,9 +90,9 @@ def test_a_save_while_a_sync_sends_is_not_amended_into_what_it_sent(
     """Saves made while the push reads and sends the history (told at each batch, one
     evaluation a batch at first): nothing the central database received changes on the
     laptop afterwards; what was saved meanwhile stays unacknowledged and goes next time."""
-    from qa_tui.sync import merge
+    from qa_tui.sync import batching
 
-    monkeypatch.setattr(merge, "FIRST_BATCH_CHANGES", 1)
+    monkeypatch.setattr(batching, "FIRST_BATCH_CHANGES", 1)
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
     central = make_central(make_db(), tmp_path / "qa.key", laptop)
     ids = [laptop.new_evaluation(f"ABC-6000{n}") for n in range(3)]

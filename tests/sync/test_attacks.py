@@ -314,7 +314,7 @@ def test_collision_found_in_a_later_batch(setup, monkeypatch: pytest.MonkeyPatch
     from sqlalchemy import select
 
     from qa_tui.cli import main
-    from qa_tui.sync import merge
+    from qa_tui.sync import batching
     from tests.sync.helpers import consistent
 
     a, cen, _good, tmp = setup
@@ -326,7 +326,7 @@ def test_collision_found_in_a_later_batch(setup, monkeypatch: pytest.MonkeyPatch
     change = next(c for c in known.changes if isinstance(json.loads(c["value"]), str))
     change["value"] = dumps(json.loads(change["value"]) + " altered")
     bad = _write(tmp / "late.qab", [fresh, known], a, tmp / "qa.key.pub")
-    monkeypatch.setattr(merge, "FIRST_BATCH_CHANGES", 1)  # one evaluation, then the rest
+    monkeypatch.setattr(batching, "FIRST_BATCH_CHANGES", 1)  # one evaluation, then the rest
     result = CliRunner().invoke(
         main, ["merge", "--into", cen.url, "--key", str(tmp / "qa.key"), str(bad)]
     )

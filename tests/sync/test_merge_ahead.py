@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from qa_tui.store import models
 from qa_tui.store.migrate import open_store
 from qa_tui.store.sync_models import MergedBundle
+from qa_tui.sync import batching
 from qa_tui.sync import central as central_module
 from qa_tui.sync import merge as merge_module
 from qa_tui.sync.aggregates import Aggregate
@@ -43,8 +44,8 @@ def _demo_laptop(url: str, tmp_path: Path, settings, count: int) -> Laptop:
 
 def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Many batches of a few evaluations each (a few hundred changes)."""
-    monkeypatch.setattr(merge_module, "FIRST_BATCH_CHANGES", 300)
-    monkeypatch.setattr(merge_module, "MAX_BATCH_CHANGES", 600)
+    monkeypatch.setattr(batching, "FIRST_BATCH_CHANGES", 300)
+    monkeypatch.setattr(batching, "MAX_BATCH_CHANGES", 600)
 
 
 def _ledger(store) -> set[str]:
@@ -94,13 +95,13 @@ def test_a_merge_prepared_ahead_gives_the_database_merging_one_by_one_gives(
     bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
     _small_batches(monkeypatch)
     where: set[str] = set()
-    real = merge_module.prepare_new
+    real = batching.prepare_new
 
     def prepare_new(*args, **kwargs):
         where.add(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(merge_module, "prepare_new", prepare_new)
+    monkeypatch.setattr(batching, "prepare_new", prepare_new)
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
     assert where == {"merge-prepare"}  # every batch prepared on the thread ahead
     _no_preparing_thread_left()

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from qa_tui.store import models
 from qa_tui.store.sync_models import MergedBundle
+from qa_tui.sync import batching
 from qa_tui.sync import central as central_module
-from qa_tui.sync import merge as merge_module
 from qa_tui.sync import preparer as preparer_module
 from qa_tui.sync.central import merge_bundle_file
 from tests.sync.helpers import aggregates, make_central, state
@@ -35,8 +35,8 @@ def big(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every bundle big enough for the process, and many small batches; counts the batches
     the process prepared."""
     monkeypatch.setattr(central_module, "WORTH_IT", 0)
-    monkeypatch.setattr(merge_module, "FIRST_BATCH_CHANGES", 300)
-    monkeypatch.setattr(merge_module, "MAX_BATCH_CHANGES", 600)
+    monkeypatch.setattr(batching, "FIRST_BATCH_CHANGES", 300)
+    monkeypatch.setattr(batching, "MAX_BATCH_CHANGES", 600)
     answered = [0]
     real = preparer_module.Preparer.receive
 

@@ -100,13 +100,13 @@ def test_a_long_sync_tells_how_far_it_is(
 ) -> None:
     """The Sync screen's progress: the push counts evaluations as its batches commit, then the
     pull is announced; the counts only grow and end at the total."""
-    from qa_tui.sync import merge
+    from qa_tui.sync import batching
 
     laptop = Laptop(make_db(), tmp_path, "Alex Auditor")
     central = make_central(make_db(), tmp_path / "qa.key", laptop)
     for n in range(12):
         laptop.new_evaluation(f"ABC-{40000 + n}")
-    monkeypatch.setattr(merge, "FIRST_BATCH_CHANGES", 1)  # one evaluation, then more
+    monkeypatch.setattr(batching, "FIRST_BATCH_CHANGES", 1)  # one evaluation, then more
     told: list[str] = []
     report = sync_now(laptop.store, laptop_settings(laptop, settings), central.url, told.append)
     assert report.pushed_evaluations == 12
