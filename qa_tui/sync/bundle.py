@@ -273,7 +273,7 @@ class _PinnedReader:
         return data
 
 
-def _lines(
+def record_lines(
     path: Path, private: X25519PrivateKey, pins: Pins | None = None, check: bool = False
 ) -> Iterator[tuple[int, dict[str, Any], bytes]]:
     """(format, outer header, line bytes) for each decrypted, decompressed line; the file's
@@ -304,14 +304,14 @@ def _lines(
             raise BundleError(f"{name}: corrupt bundle (the content does not end cleanly)")
 
 
-def _parse(line: bytes, name: str) -> Any:
+def parse_line(line: bytes, name: str) -> Any:
     try:
         return json.loads(line)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise BundleError(f"{name}: corrupt bundle (a line is not JSON)") from None
 
 
-def _check_start(first: Any, version: int, header: dict[str, Any], name: str) -> None:
+def check_start(first: Any, version: int, header: dict[str, Any], name: str) -> None:
     if not isinstance(first, dict) or first.get("bundle") != "qa-tui":
         raise BundleError(f"{name}: corrupt bundle (no content header)")
     if first.get("format") != version or first.get("bundle_id") != header.get("bundle_id"):
@@ -344,12 +344,12 @@ def read_bundle(
     digest = hashlib.sha256()
     state = "start"
     trusted = verified and pins is not None
-    for version, header, line in _lines(path, private, pins, trusted):
+    for version, header, line in record_lines(path, private, pins, trusted):
         if state == "end":
             raise BundleError(f"{name}: tampered bundle (data after the manifest)")
-        obj = _parse(line, name)
+        obj = parse_line(line, name)
         if state == "start":
-            _check_start(obj, version, header, name)
+            check_start(obj, version, header, name)
             digest.update(line)
             state = "body"
         elif isinstance(obj, dict) and "manifest" in obj:
@@ -419,26 +419,42 @@ def verify_bundle(
             counts["links"] += len(item.links)
             continue
         raw, signature, computed = item
-        manifest = _manifest(raw, name)
-        public_key = lookup(manifest.device_id)
-        try:
-            sig = base64.b64decode(signature, validate=True)
-        except ValueError:
-            sig = b""
-        from qa_tui.sync.keys import verify_signature
+        manifest = checked_manifest((raw, signature, computed), counts, header, lookup, name)
+    return manifest
 
-        if not verify_signature(public_key, sig, dumps(raw).encode()):
-            raise BundleError(
-                f"{name}: bad signature (not signed by enrolled device {manifest.device_id})"
-            )
-        if manifest.content_hash != computed:
-            raise BundleError(f"{name}: tampered bundle (content does not match its signed hash)")
-        if {k: getattr(manifest, k) for k in counts} != counts:
-            raise BundleError(f"{name}: tampered bundle (counts do not match the manifest)")
-        if manifest.bundle_id != header.get("bundle_id") or manifest.recipient != header.get(
-            "recipient"
-        ):
-            raise BundleError(f"{name}: tampered bundle (manifest and header disagree)")
+
+def checked_manifest(
+    item: tuple[dict[str, Any], str, str],
+    counts: dict[str, int],
+    header: dict[str, Any],
+    lookup: DeviceLookup,
+    name: str,
+) -> Manifest:
+    """The manifest of a bundle whose records were all read: ``item`` is :func:`read_bundle`'s
+    last (manifest, signature, computed content hash), ``counts`` what was read. BundleError
+    unless it is signed by the enrolled device it names and agrees with the content, the counts
+    and the outer header."""
+    raw, signature, computed = item
+    manifest = _manifest(raw, name)
+    public_key = lookup(manifest.device_id)
+    try:
+        sig = base64.b64decode(signature, validate=True)
+    except ValueError:
+        sig = b""
+    from qa_tui.sync.keys import verify_signature
+
+    if not verify_signature(public_key, sig, dumps(raw).encode()):
+        raise BundleError(
+            f"{name}: bad signature (not signed by enrolled device {manifest.device_id})"
+        )
+    if manifest.content_hash != computed:
+        raise BundleError(f"{name}: tampered bundle (content does not match its signed hash)")
+    if {k: getattr(manifest, k) for k in counts} != counts:
+        raise BundleError(f"{name}: tampered bundle (counts do not match the manifest)")
+    if manifest.bundle_id != header.get("bundle_id") or manifest.recipient != header.get(
+        "recipient"
+    ):
+        raise BundleError(f"{name}: tampered bundle (manifest and header disagree)")
     return manifest
 
 

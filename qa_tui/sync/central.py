@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from qa_tui.clock import utc_stamp
 from qa_tui.store import models
 from qa_tui.store.db import Store
-from qa_tui.store.queries import demo_programme_ids
 from qa_tui.store.sync_models import Device, MergedBundle
 from qa_tui.sync.aggregates import Aggregate, is_id
 from qa_tui.sync.bundle import (
@@ -32,6 +31,7 @@ from qa_tui.sync.bundle import (
     verified_aggregates,
     verify_bundle,
 )
+from qa_tui.sync.checking import is_demo, verify_into_spool
 from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.keys import (
     ED25519,
@@ -182,27 +182,19 @@ def device_lookup(session: Session, name: str) -> Callable[[str], str]:
     return lookup
 
 
-def is_demo(aggregate: Aggregate) -> bool:
-    """Whether the aggregate is a demo evaluation or moderation session (``qa-tui demo`` marks
-    them in history), or a demo plan, board meeting or systemic action (marked by its id)."""
-    if aggregate.evaluation_id in demo_programme_ids():
-        return True
-    return any(
-        change["entity_type"] in ("evaluation", "moderation_session")
-        and change["field"] == "demo"
-        and str(change["value"]).strip() == "true"  # JSON true (values travel as JSON text)
-        for change in aggregate.changes
-    )
-
-
 def _refuse_demo(aggregate: Aggregate, name: str) -> None:
     """Refuse the bundle (BundleError) if the aggregate is demo data."""
     if is_demo(aggregate):
-        raise BundleError(
-            f"{name}: it holds demo evaluations (fictional data from 'qa-tui demo', e.g. "
-            f"evaluation {aggregate.evaluation_id}); merge with --include-demo to take them "
-            "(tests and training only)"
-        )
+        _refuse_demo_id(aggregate.evaluation_id, name)
+
+
+def _refuse_demo_id(evaluation_id: str, name: str) -> None:
+    """Refuse the bundle (BundleError): evaluation ``evaluation_id`` is demo data."""
+    raise BundleError(
+        f"{name}: it holds demo evaluations (fictional data from 'qa-tui demo', e.g. "
+        f"evaluation {evaluation_id}); merge with --include-demo to take them "
+        "(tests and training only)"
+    )
 
 
 def merge_bundle_file(
@@ -261,10 +253,13 @@ def _merge_bundle_file(
         with store.reader() as session:
             # Demo data is refused while verifying, before anything is written (batches
             # commit); what passes is kept for the merge (no second reading of the bundle).
-            refuse = None if include_demo else partial(_refuse_demo, name=path.name)
-            manifest = verify_bundle(
-                path, private, device_lookup(session, path.name), pins, _each(refuse, spool), True
-            )
+            lookup = device_lookup(session, path.name)
+            if preparer is not None:  # its lines checked on two cores
+                refuse_id = None if include_demo else partial(_refuse_demo_id, name=path.name)
+                manifest = verify_into_spool(path, private, lookup, spool, refuse_id, preparer)
+            else:
+                refuse = None if include_demo else partial(_refuse_demo, name=path.name)
+                manifest = verify_bundle(path, private, lookup, pins, _each(refuse, spool), True)
         return _merge_verified(
             store,
             path,

@@ -329,8 +329,8 @@ def _checkpoint_at_end(connection: Connection) -> Iterator[None]:
       the ledger, is completed by merging again — and the last batch's synced commit makes
       every batch before it durable too, before the merge reports done (one sync, not one a
       batch).
-    * A bigger page cache (:data:`CACHE_KIB`), so index pages touched by one batch are still
-      there for the next.
+    * A bigger page cache than SQLite's default (:data:`CACHE_KIB`), so more index pages
+      touched by one batch are still there for the next.
     """
     if connection.dialect.name != "sqlite":
         yield

@@ -1,4 +1,4 @@
-"""A process of its own that prepares a big merge's rows while the merge writes them.
+"""A process of its own that checks half a big bundle's lines and prepares its merge's rows.
 
 On SQLite a merge's writing and the preparing of its next batch's rows cannot run at once in
 one process: Python's sqlite3 takes the interpreter's lock back for every row it writes, and a
@@ -6,8 +6,10 @@ thread running Python meanwhile makes each take-back wait (``batching._Turns``).
 bundle (:data:`WORTH_IT`) the merge hands each batch's aggregates (the spool's bytes,
 :class:`~qa_tui.sync.spool.Spooled`) to this process, which derives and encodes the rows
 (:func:`~qa_tui.store.bulk.prepare_new`, exactly as the merge would) and hands them back, a
-batch ahead of the writer, on another core. It writes nothing and reads nothing but its pipe;
-whatever goes wrong in it (or with it) only means the merge prepares that batch itself.
+batch ahead of the writer, on another core. Before that, while the bundle is verified, it
+checks every other stretch of the bundle's lines (:mod:`qa_tui.sync.checking`). It writes
+nothing and reads nothing but its pipe; whatever goes wrong in it (or with it) only means the
+merge does that work itself.
 
 ``python -m qa_tui.sync.preparer``: reads requests on stdin, answers on stdout, each a length
 and :mod:`marshal` bytes; ends at the end of its input.
@@ -83,11 +85,24 @@ def _prepare(dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> Prepar
         return None
 
 
+def _answer(request: tuple[Any, ...]) -> Any:
+    if request[0] == "lines":  # a bundle being verified: a stretch of its lines checked
+        from qa_tui.sync.checking import check_lines
+
+        _kind, lines, version, demo = request
+        return check_lines(lines, version, demo)
+    _kind, dialect_name, numbers, bodies = request
+    return _prepare(dialect_name, numbers, bodies)
+
+
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """Answer each request ``(dialect name, numbers, [spooled bodies])`` with the batch's
-    rows (:data:`Prepared`, or None if they could not be prepared), until the input ends."""
+    """Answer each request until the input ends: ``("rows", dialect name, numbers, [spooled
+    bodies])`` with the batch's rows (:data:`Prepared`), ``("lines", [lines], format, demo)``
+    with their outcomes (:func:`~qa_tui.sync.checking.check_lines`); None for either if it
+    could not be done."""
     gc.disable()  # many small containers, none in a cycle (as merge.cycles_paused)
     from qa_tui.store import bulk  # noqa: F401  (imported before the first request)
+    from qa_tui.sync import checking  # noqa: F401
 
     # Requests are read as they come, on a thread of their own: the merge hands over the next
     # batch before it reads this one's answer, and with neither pipe read each side would
@@ -105,9 +120,8 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     threading.Thread(target=read, name="requests", daemon=True).start()
     while (request := waiting.get()) is not None:
         try:
-            dialect_name, numbers, bodies = request
-            answer = _prepare(dialect_name, numbers, bodies)
-        except Exception:  # not a request this process understands: the merge prepares it
+            answer = _answer(request)
+        except Exception:  # not a request this process understands: the merge does the work
             answer = None
         del request
         try:
@@ -147,10 +161,31 @@ class Preparer:
         if self.process is None or self.process.stdin is None:
             raise Gone
         try:
-            _send(self.process.stdin, (dialect_name, numbers, bodies))
+            _send(self.process.stdin, ("rows", dialect_name, numbers, bodies))
         except OSError:
             self.close()
             raise Gone from None
+
+    def send_lines(self, lines: list[bytes], version: int, demo: bool) -> bool:
+        """Ask for a stretch of a bundle's lines to be checked
+        (:func:`~qa_tui.sync.checking.check_lines`); False if the process is not there."""
+        if self.process is None or self.process.stdin is None:
+            return False
+        try:
+            _send(self.process.stdin, ("lines", lines, version, demo))
+        except OSError:
+            self.close()
+            return False
+        return True
+
+    def receive_outcomes(self) -> list[Any] | None:
+        """The outcomes of the stretch asked for first of those not answered yet (None if it
+        could not be checked there, or the process is not there)."""
+        try:
+            outcomes = self.receive()
+        except Gone:
+            return None
+        return outcomes if isinstance(outcomes, list) else None
 
     def receive(self) -> Prepared | None:
         """The rows of the batch asked for first of those not answered yet (Gone if the

@@ -76,21 +76,27 @@ class Spool:
         """Keep a verified aggregate, with the number of the bundle's blocks read so far (all
         those its line is in): the merge yields it only once they are read again unchanged."""
         changes = aggregate.changes
-        head = marshal.dumps(
+        self.keep_record(
+            len(self.pins.digests),
             (
-                len(self.pins.digests),
                 aggregate.evaluation_id,
                 aggregate.root_type,
                 len(changes),
                 max(map(_COUNTER, changes), default=0),
-            )
+            ),
+            marshal.dumps((changes, aggregate.links)),
         )
-        body = marshal.dumps((changes, aggregate.links))
+
+    def keep_record(self, blocks: int, about: tuple[str, str, int, int], body: bytes) -> None:
+        """Keep an aggregate checked elsewhere (:mod:`qa_tui.sync.checking`): the number of
+        the bundle's blocks read when its line was complete; its id, root type, number of
+        changes and highest counter; its changes and links as :mod:`marshal` bytes."""
+        head = marshal.dumps((blocks, *about))
         self.file.write(_LENGTHS.pack(len(head), len(body)))
         self.file.write(head)
         self.file.write(body)
         self.count += 1
-        self.changes += len(changes)
+        self.changes += about[2]
 
     def __iter__(self) -> Iterator[tuple[int, Spooled]]:
         """``(blocks, aggregate)`` for each aggregate kept, in the order kept."""

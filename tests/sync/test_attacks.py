@@ -21,6 +21,19 @@ from qa_tui.sync.keys import create_qa_key, load_device_key, load_qa_public
 from tests.sync.helpers import TEMPLATE, Laptop, aggregates, full_dump, make_central
 
 
+@pytest.fixture(autouse=True, params=["one process", "two processes"])
+def checked_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every attack twice: the bundle's lines checked in the merge's process, and (every
+    bundle taken as big, on SQLite) half of them in the process preparing its rows, in short
+    stretches (qa_tui.sync.checking): refused the same way."""
+    if request.param == "two processes":
+        from qa_tui.sync import central, checking
+
+        monkeypatch.setattr(central, "WORTH_IT", 0)
+        monkeypatch.setattr(checking, "STRETCH", 512)
+    return str(request.param)
+
+
 @pytest.fixture
 def setup(make_db, tmp_path: Path):
     a = Laptop(make_db(), tmp_path, "Alex Auditor")
@@ -292,14 +305,15 @@ def test_bundle_swapped_after_verification(setup, monkeypatch: pytest.MonkeyPatc
     target = next(c for g in aggs for c in g.changes if c["field"] == "text")
     target["value"] = dumps("words nobody verified")
     other = _write(tmp / "other.qab", aggs, a, tmp / "qa.key.pub")
-    verify = central.verify_bundle
+    for name in ("verify_bundle", "verify_into_spool"):  # in one process, or two
+        verify = getattr(central, name)
 
-    def verify_then_swap(path: Path, *args, **kwargs):
-        manifest = verify(path, *args, **kwargs)
-        path.write_bytes(other.read_bytes())
-        return manifest
+        def verify_then_swap(path: Path, *args, verify=verify, **kwargs):
+            manifest = verify(path, *args, **kwargs)
+            path.write_bytes(other.read_bytes())
+            return manifest
 
-    monkeypatch.setattr(central, "verify_bundle", verify_then_swap)
+        monkeypatch.setattr(central, name, verify_then_swap)
     before = full_dump(cen)
     with pytest.raises(BundleError, match="changed while it was being merged"):
         merge_bundle_file(cen, good, tmp / "qa.key")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from qa_tui.store import models
 from qa_tui.store.sync_models import MergedBundle
-from qa_tui.sync import batching
+from qa_tui.sync import batching, checking
 from qa_tui.sync import central as central_module
 from qa_tui.sync import preparer as preparer_module
 from qa_tui.sync.central import merge_bundle_file
@@ -32,17 +32,20 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def big(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every bundle big enough for the process, and many small batches; counts the batches
-    the process prepared."""
+    """Every bundle big enough for the process, its lines checked in many short stretches,
+    and many small batches; counts the batches the process prepared (``[0]``) and the
+    stretches of lines it checked (``[1]``)."""
     monkeypatch.setattr(central_module, "WORTH_IT", 0)
+    monkeypatch.setattr(checking, "STRETCH", 4096)
     monkeypatch.setattr(batching, "FIRST_BATCH_CHANGES", 300)
     monkeypatch.setattr(batching, "MAX_BATCH_CHANGES", 600)
-    answered = [0]
+    answered = [0, 0]
     real = preparer_module.Preparer.receive
 
     def receive(self):
         answer = real(self)
-        answered[0] += answer is not None
+        answered[0] += isinstance(answer, tuple)  # a batch's rows
+        answered[1] += isinstance(answer, list)  # a stretch's outcomes
         return answer
 
     monkeypatch.setattr(preparer_module.Preparer, "receive", receive)
@@ -59,6 +62,7 @@ def test_rows_prepared_in_the_process_give_the_database_merging_one_by_one_gives
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
     _no_preparing_thread_left()
     assert report.batches > 5 and big[0] == report.batches  # every batch from the process
+    assert big[1] > 5  # and half the bundle's lines checked there
     assert report.evaluations + report.sessions == len(aggs)
     assert report.new_changes == report.changes == sum(len(a.changes) for a in aggs)
     assert state(central) == _by_aggregate(sqlite_db(), aggs)
@@ -91,12 +95,15 @@ def test_batches_the_process_does_not_prepare_are_merged_all_the_same(
     aggs = aggregates(laptop.store)
     central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
     bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
-    real = preparer_module.Preparer.receive
-    calls = [0]
+    real, real_send = preparer_module.Preparer.receive, preparer_module.Preparer.send
+    calls = [0]  # batches handed over
+
+    def send(self, *args):
+        calls[0] += 1
+        return real_send(self, *args)
 
     def receive(self):
-        calls[0] += 1
-        if calls[0] < 3:
+        if calls[0] < 3:  # the bundle's lines, and the first batches, as the process answers
             return real(self)
         if how == "gone":
             if self.process is not None:
@@ -107,6 +114,7 @@ def test_batches_the_process_does_not_prepare_are_merged_all_the_same(
         return None  # as the process answers a batch whose preparation raised
 
     monkeypatch.setattr(preparer_module.Preparer, "receive", receive)
+    monkeypatch.setattr(preparer_module.Preparer, "send", send)
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
     _no_preparing_thread_left()
     assert report.batches > 5

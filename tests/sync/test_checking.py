@@ -1,0 +1,129 @@
+"""A big bundle's lines checked on two cores (qa_tui.sync.checking): each line's outcome is what
+the one-process verification makes of it, the spool kept is the same (with the other process,
+or without it when it fails or is gone), and demo data is refused in the same words."""
+
+from __future__ import annotations
+
+import json
+import marshal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qa_tui.sync import central as central_module
+from qa_tui.sync import checking
+from qa_tui.sync.aggregates import aggregate_from_wire
+from qa_tui.sync.bundle import Pins, verify_bundle
+from qa_tui.sync.central import device_lookup, merge_bundle_file
+from qa_tui.sync.checking import check_lines, is_demo, verify_into_spool
+from qa_tui.sync.errors import BundleError
+from qa_tui.sync.keys import load_qa_private
+from qa_tui.sync.preparer import Preparer
+from qa_tui.sync.spool import Spool, Spooled
+from tests.sync.helpers import aggregates, full_dump, make_central
+from tests.sync.test_merge_ahead import _demo_laptop
+
+pytestmark = pytest.mark.slow
+
+
+def test_each_line_comes_back_as_the_one_process_reading_makes_it(
+    sqlite_db, tmp_path: Path, settings
+) -> None:
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 3)
+    aggs = aggregates(laptop.store)
+    lines = [json.dumps(a.to_wire()).encode() + b"\n" for a in aggs]
+    manifest = json.dumps({"manifest": {"bundle_id": "x"}, "signature": "s"}).encode()
+    bad = json.loads(lines[0])
+    bad["c"][0][9] = -5  # a counter no change can have
+    odd = [b"{not json\n", json.dumps(bad).encode(), manifest]
+    outcomes = check_lines(lines + odd, 2, True)
+    for aggregate, line, outcome in zip(aggs, lines, outcomes, strict=False):
+        kept = aggregate_from_wire(json.loads(line), True)
+        kind, about, links, demo, body = outcome
+        assert (kind, about[0], about[1]) == ("a", aggregate.evaluation_id, kept.root_type)
+        assert about[2:] == (len(kept.changes), max(c["counter"] for c in kept.changes))
+        assert links == len(kept.links) and demo is is_demo(kept)  # asked: said
+        assert marshal.loads(body) == marshal.loads(marshal.dumps((kept.changes, kept.links)))
+    assert outcomes[len(aggs)] == ("e", "corrupt bundle (a line is not JSON)")
+    assert outcomes[len(aggs) + 1][0] == "e"
+    assert outcomes[len(aggs) + 1][1].startswith("invalid record (")
+    assert outcomes[len(aggs) + 2] == ("m", json.loads(manifest))
+    assert any(o[3] for o in outcomes[: len(aggs)])  # demo data, said
+    assert {o[3] for o in check_lines(lines, 2, False)} == {False}  # not asked: not said
+    laptop.store.dispose()
+
+
+class _Nowhere:
+    """A checker that is not there: every stretch is checked in the merge's process."""
+
+    def send_lines(self, lines: list[bytes], version: int, demo: bool) -> bool:
+        return False
+
+    def receive_outcomes(self) -> None:
+        raise AssertionError("nothing was sent")
+
+
+class _Failing(Preparer):
+    """The real process, whose every other answer is lost (as if its check had raised)."""
+
+    answers = 0
+
+    def receive_outcomes(self) -> list[Any] | None:
+        outcomes = super().receive_outcomes()
+        self.answers += 1
+        return None if self.answers % 2 else outcomes
+
+
+def _read(mark: int, kept: Spooled) -> tuple[Any, ...]:
+    """What the spool kept, its changes and links read back (marshal's bytes for the same
+    values may differ from one process to another: it marks objects shared in that one)."""
+    return (mark, kept.evaluation_id, kept.root_type, kept.size, kept.top, kept.aggregate())
+
+
+@pytest.mark.parametrize("checker", ["process", "failing", "nowhere"])
+def test_the_spool_kept_is_the_one_process_verifications(
+    sqlite_db, tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch, checker: str
+) -> None:
+    monkeypatch.setattr(checking, "STRETCH", 2048)
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 12)
+    central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
+    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
+    private = load_qa_private(tmp_path / "qa.key")
+    with central.reader() as session:
+        lookup = device_lookup(session, bundle.name)
+        pins = Pins()
+        with Spool(pins, tmp_path) as alone:
+            manifest = verify_bundle(bundle, private, lookup, pins, alone.keep, True)
+            expected = [_read(mark, kept) for mark, kept in alone]
+        with Spool(Pins(), tmp_path) as spool:
+            other = {"process": Preparer, "failing": _Failing, "nowhere": _Nowhere}[checker]()
+            try:
+                again = verify_into_spool(bundle, private, lookup, spool, None, other)
+            finally:
+                if isinstance(other, Preparer):
+                    other.close()
+            assert again == manifest and spool.pins.digests == pins.digests
+            assert [_read(mark, kept) for mark, kept in spool] == expected
+            assert len(expected) > 12
+    laptop.store.dispose()
+    central.dispose()
+
+
+def test_demo_data_is_refused_in_the_same_words_with_nothing_written(
+    sqlite_db, tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 3)
+    central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
+    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
+    before = full_dump(central)
+    with pytest.raises(BundleError) as alone:
+        merge_bundle_file(central, bundle, tmp_path / "qa.key")
+    monkeypatch.setattr(central_module, "WORTH_IT", 0)
+    monkeypatch.setattr(checking, "STRETCH", 512)
+    with pytest.raises(BundleError) as two:
+        merge_bundle_file(central, bundle, tmp_path / "qa.key")
+    assert str(two.value) == str(alone.value) and "demo evaluations" in str(two.value)
+    assert full_dump(central) == before
+    laptop.store.dispose()
+    central.dispose()
