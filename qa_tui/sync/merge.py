@@ -503,6 +503,7 @@ def _merge_prepared(session: Session, prepared: Batch, report: MergeReport) -> i
         report.touched.add(aggregate.evaluation_id)
     assert prepared.rows is not None
     write_new(session, prepared.rows)
+    prepared.rows = None  # written: not held while the commit waits and the next is prepared
     return prepared.top
 
 
