@@ -156,25 +156,25 @@ class Preparer:
             env=child_environment(os.environ, Path(__file__).resolve().parents[2]),
         )
 
-    def send(self, dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> None:
-        """Ask for a batch's rows (Gone if the process is not there)."""
+    def _ask(self, request: tuple[Any, ...]) -> None:
         if self.process is None or self.process.stdin is None:
             raise Gone
         try:
-            _send(self.process.stdin, ("rows", dialect_name, numbers, bodies))
+            _send(self.process.stdin, request)
         except OSError:
             self.close()
             raise Gone from None
 
+    def send(self, dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> None:
+        """Ask for a batch's rows (Gone if the process is not there)."""
+        self._ask(("rows", dialect_name, numbers, bodies))
+
     def send_lines(self, lines: list[bytes], version: int, demo: bool) -> bool:
         """Ask for a stretch of a bundle's lines to be checked
         (:func:`~qa_tui.sync.checking.check_lines`); False if the process is not there."""
-        if self.process is None or self.process.stdin is None:
-            return False
         try:
-            _send(self.process.stdin, ("lines", lines, version, demo))
-        except OSError:
-            self.close()
+            self._ask(("lines", lines, version, demo))
+        except Gone:
             return False
         return True
 
