@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 from collections.abc import Callable, Iterator
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,7 +35,7 @@ from qa_tui.sync.bundle import (
     record_lines,
 )
 from qa_tui.sync.errors import BundleError
-from qa_tui.sync.spool import Spool
+from qa_tui.sync.spool import Spool, kept_form
 
 # Bytes of lines checked at a time, here or there: the same for both (this process also
 # decrypts, inflates and pins every line and keeps them all, yet giving the other one 1.25 or
@@ -45,7 +43,6 @@ from qa_tui.sync.spool import Spool
 # against 2.3 and 2.5). A quarter of a MiB rather than one: as fast, and a merge of 10,000
 # demo evaluations then held 186 MB in its two processes at most, not 201 MB.
 STRETCH = 256 * 1024
-_COUNTER = itemgetter("counter")
 # An outcome: ("a", (id, root type, changes, top), links, is demo, body) for an aggregate;
 # ("m", the line's object) for a manifest; ("e", the reason) for a line refused.
 Outcome = tuple[Any, ...]
@@ -73,10 +70,7 @@ def is_demo(aggregate: Aggregate) -> bool:
 
 
 def _aggregate(aggregate: Aggregate, demo: bool) -> Outcome:
-    changes = aggregate.changes
-    top = max(map(_COUNTER, changes), default=0)
-    about = (aggregate.evaluation_id, aggregate.root_type, len(changes), top)
-    body = marshal.dumps((changes, aggregate.links))
+    about, body = kept_form(aggregate)
     return ("a", about, len(aggregate.links), demo and is_demo(aggregate), body)
 
 

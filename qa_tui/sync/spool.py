@@ -52,6 +52,15 @@ class Spooled:
         return Aggregate(self.evaluation_id, changes, links)
 
 
+def kept_form(aggregate: Aggregate) -> tuple[tuple[str, str, int, int], bytes]:
+    """What the spool keeps of an aggregate (:meth:`Spool.keep_record`): its id, root type,
+    number of changes and highest counter; its changes and links as :mod:`marshal` bytes."""
+    changes = aggregate.changes
+    top = max(map(_COUNTER, changes), default=0)
+    about = (aggregate.evaluation_id, aggregate.root_type, len(changes), top)
+    return about, marshal.dumps((changes, aggregate.links))
+
+
 class Spool:
     """Aggregates written as they are verified (:meth:`keep`), read back once (iterating)."""
 
@@ -75,17 +84,7 @@ class Spool:
     def keep(self, aggregate: Aggregate) -> None:
         """Keep a verified aggregate, with the number of the bundle's blocks read so far (all
         those its line is in): the merge yields it only once they are read again unchanged."""
-        changes = aggregate.changes
-        self.keep_record(
-            len(self.pins.digests),
-            (
-                aggregate.evaluation_id,
-                aggregate.root_type,
-                len(changes),
-                max(map(_COUNTER, changes), default=0),
-            ),
-            marshal.dumps((changes, aggregate.links)),
-        )
+        self.keep_record(len(self.pins.digests), *kept_form(aggregate))
 
     def keep_record(self, blocks: int, about: tuple[str, str, int, int], body: bytes) -> None:
         """Keep an aggregate checked elsewhere (:mod:`qa_tui.sync.checking`): the number of

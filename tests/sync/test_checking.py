@@ -64,14 +64,22 @@ class _Nowhere:
         raise AssertionError("nothing was sent")
 
 
-class _Failing(Preparer):
-    """The real process, whose every other answer is lost (as if its check had raised)."""
+class _Counting(Preparer):
+    """The real process, counting the stretches it checked."""
 
     answers = 0
 
     def receive_outcomes(self) -> list[Any] | None:
         outcomes = super().receive_outcomes()
-        self.answers += 1
+        self.answers += outcomes is not None
+        return outcomes
+
+
+class _Failing(_Counting):
+    """The real process, whose every other answer is lost (as if its check had raised)."""
+
+    def receive_outcomes(self) -> list[Any] | None:
+        outcomes = super().receive_outcomes()
         return None if self.answers % 2 else outcomes
 
 
@@ -97,7 +105,7 @@ def test_the_spool_kept_is_the_one_process_verifications(
             manifest = verify_bundle(bundle, private, lookup, pins, alone.keep, True)
             expected = [_read(mark, kept) for mark, kept in alone]
         with Spool(Pins(), tmp_path) as spool:
-            other = {"process": Preparer, "failing": _Failing, "nowhere": _Nowhere}[checker]()
+            other = {"process": _Counting, "failing": _Failing, "nowhere": _Nowhere}[checker]()
             try:
                 again = verify_into_spool(bundle, private, lookup, spool, None, other)
             finally:
@@ -106,6 +114,8 @@ def test_the_spool_kept_is_the_one_process_verifications(
             assert again == manifest and spool.pins.digests == pins.digests
             assert [_read(mark, kept) for mark, kept in spool] == expected
             assert len(expected) > 12
+            if isinstance(other, _Counting):  # the process did check some of the stretches
+                assert other.answers > 1
     laptop.store.dispose()
     central.dispose()
 
