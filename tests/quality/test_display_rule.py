@@ -3,7 +3,8 @@
 A static check of the source, so a new screen cannot forget: no raw ``Input``/``TextArea``
 (their safe forms keep the cursor aligned), no ``Static``/``Label`` given anything but a
 string written in the code (other text goes through ``Shown``/``literal``), no
-``markup=False`` shortcut, and no file-output escaping (``printable``) on screen.
+``markup=False`` shortcut, no file-output escaping (``printable``) on screen, and no raw
+``DataTable`` (``Table`` draws its header at the widths of the rows it shows).
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def _problems() -> list[str]:
             line = f"{where}:{call.lineno}"
             if name in ("Input", "TextArea"):
                 found.append(f"{line}: raw {name}( (use Safe{name} from qa_tui.tui.text)")
+            if name == "DataTable":
+                found.append(f"{line}: raw DataTable( (use Table: its header follows its rows)")
             if name in ("Static", "Label") and call.args and not _ours(call.args[0]):
                 found.append(f"{line}: {name}( of computed text (use Shown or literal)")
             if any(k.arg == "markup" for k in call.keywords) and name != "notify":

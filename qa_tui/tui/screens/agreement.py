@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Sparkline, 
 from qa_tui.errors import QaError
 from qa_tui.tui import messages as msg
 from qa_tui.tui.text import SafeInput, line, literal
+from qa_tui.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -160,7 +161,7 @@ class AgreementScreen(Screen[None]):
             yield Sparkline([], id="trend-chart")
             yield Static("", id="trend-labels")
         yield Static("", id="breakdown-title", classes="heading")
-        yield DataTable(id="breakdown", cursor_type="row", zebra_stripes=True)
+        yield Table(id="breakdown", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header
 from qa_tui.errors import QaError
 from qa_tui.tui.messages import OpenEvaluation
 from qa_tui.tui.text import Shown, line
+from qa_tui.tui.widgets.table import Table
 from qa_tui.vocab import STATUSES
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class BehindScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Shown(self.heading, id="behind-title")
-        yield DataTable(id="behind", cursor_type="row", zebra_stripes=True)
+        yield Table(id="behind", cursor_type="row", zebra_stripes=True)
         yield Shown("Reading the database…", id="behind-status")
         yield Footer()
 

@@ -18,6 +18,7 @@ from qa_tui.errors import QaError
 from qa_tui.services.board import BoardService, Programme
 from qa_tui.tui.dialogs.plan_form import Field, Form, PlanFormDialog
 from qa_tui.tui.text import line
+from qa_tui.tui.widgets.table import Table
 from qa_tui.vocab import ACTION_STATUSES
 
 if TYPE_CHECKING:
@@ -97,11 +98,11 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Meetings and reporting deadlines", classes="board-heading")
-        yield DataTable(id="board-meetings", cursor_type="row", zebra_stripes=True)
+        yield Table(id="board-meetings", cursor_type="row", zebra_stripes=True)
         yield Static("Thematic evaluations", classes="board-heading")
-        yield DataTable(id="board-thematic", cursor_type="row", zebra_stripes=True)
+        yield Table(id="board-thematic", cursor_type="row", zebra_stripes=True)
         yield Static("Systemic actions", classes="board-heading")
-        yield DataTable(id="board-actions", cursor_type="row", zebra_stripes=True)
+        yield Table(id="board-actions", cursor_type="row", zebra_stripes=True)
         yield Static("Reading…", id="board-status")
         yield Footer()
 

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from qa_tui.errors import QaError
 from qa_tui.tui.dialogs.resolve_conflict import Resolution, ResolveConflictDialog, describe_value
 from qa_tui.tui.text import Shown, line
+from qa_tui.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from qa_tui.sync.conflicts import Conflict
@@ -51,7 +52,7 @@ class ConflictsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Shown("Loading conflicts…", id="conflicts-status")
-        yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+        yield Table(id="conflicts", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -17,6 +17,7 @@ from qa_tui.domain.expectation import Month, month_of
 from qa_tui.errors import QaError
 from qa_tui.services.planning import PlanningService
 from qa_tui.tui.text import line
+from qa_tui.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from qa_tui.domain.expectation import Expected
@@ -62,7 +63,7 @@ class ExpectationScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="expected", cursor_type="row", zebra_stripes=True)
+        yield Table(id="expected", cursor_type="row", zebra_stripes=True)
         yield Static("Reading…", id="expectation-status")
         yield Footer()
 

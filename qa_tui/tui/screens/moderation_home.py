@@ -16,6 +16,7 @@ from qa_tui.errors import QaError, ValidationError
 from qa_tui.services.moderation import SessionService
 from qa_tui.tui.messages import Navigate
 from qa_tui.tui.text import line
+from qa_tui.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -72,7 +73,7 @@ class ModerationHome(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Table(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Static("Reading the sessions…", id="moderation-status")
         yield Footer()
 

@@ -24,6 +24,7 @@ from qa_tui.tui.messages import EvaluationsChanged, OpenEvaluation
 from qa_tui.tui.screens import plan_forms as pf
 from qa_tui.tui.screens.plan_text import COLUMNS, describe
 from qa_tui.tui.text import Shown, line
+from qa_tui.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from qa_tui.domain.allocation import AllocationError
@@ -86,7 +87,7 @@ class PlanScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Shown("Reading the plan…", id="plan-info")
-        yield DataTable(id="allocations", cursor_type="row", zebra_stripes=True)
+        yield Table(id="allocations", cursor_type="row", zebra_stripes=True)
         yield Static("", id="plan-status")
         yield Footer()
 

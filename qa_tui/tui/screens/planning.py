@@ -20,6 +20,7 @@ from qa_tui.tui.dialogs.plan_form import Form, PlanFormDialog
 from qa_tui.tui.messages import ImportProgress, Navigate
 from qa_tui.tui.screens.plan_forms import IMPORT, NEW_PLAN
 from qa_tui.tui.text import line
+from qa_tui.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from qa_tui.domain.case_import import CaseList
@@ -87,7 +88,7 @@ class PlanningHome(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="plans", cursor_type="row", zebra_stripes=True)
+        yield Table(id="plans", cursor_type="row", zebra_stripes=True)
         yield Static("Reading the plans…", id="planning-status")
         yield ProgressBar(id="import-progress", show_eta=False)
         yield Footer()

@@ -26,6 +26,7 @@ from qa_tui.reports.period import default_period
 from qa_tui.reports.render import FORMATS, writes_rows
 from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.report_filters import ReportFilters
+from qa_tui.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from qa_tui.reports.model import Report
@@ -103,7 +104,7 @@ class ReportsScreen(Screen[None]):
             with Horizontal(classes="row buttons"):
                 yield Button("Make the report", id="make", variant="primary", compact=True)
             yield Shown("", id="report-status")
-            yield DataTable(id="figures", cursor_type="row", zebra_stripes=True)
+            yield Table(id="figures", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

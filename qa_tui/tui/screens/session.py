@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from qa_tui.errors import QaError, ValidationError
 from qa_tui.services.moderation import SessionService
 from qa_tui.tui.text import line, literal
+from qa_tui.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from qa_tui.domain.session_views import CaseEvaluation, SessionDetail
@@ -73,7 +74,7 @@ class SessionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Reading the session…", id="session-info")
-        yield DataTable(id="members", cursor_type="row", zebra_stripes=True)
+        yield Table(id="members", cursor_type="row", zebra_stripes=True)
         yield Static("", id="session-status")
         yield Footer()
 
