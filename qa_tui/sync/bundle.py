@@ -393,7 +393,10 @@ def verify_bundle(
     each: Callable[[Aggregate], None] | None = None,
     keep_values: bool = False,
 ) -> Manifest:
-    """Check a bundle completely without writing anything; returns its manifest.
+    """Check a bundle completely without writing anything; returns its manifest. (A merge
+    verifies through :func:`qa_tui.sync.checking.verify_into_spool`, which keeps what it reads
+    in a spool and can check half the lines in a second process; ``tests/sync/test_checking``
+    holds the two to the same outcome.)
 
     Decrypts and authenticates every chunk, validates every record, recomputes the content
     hash and counts, and checks the signature against the enrolled key of the device named in

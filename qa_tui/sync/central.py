@@ -21,7 +21,7 @@ from qa_tui.clock import utc_stamp
 from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.sync_models import Device, MergedBundle
-from qa_tui.sync.aggregates import Aggregate, is_id
+from qa_tui.sync.aggregates import is_id
 from qa_tui.sync.bundle import (
     Manifest,
     Pins,
@@ -29,9 +29,8 @@ from qa_tui.sync.bundle import (
     file_sha256,
     peek_bundle_id,
     verified_aggregates,
-    verify_bundle,
 )
-from qa_tui.sync.checking import is_demo, verify_into_spool
+from qa_tui.sync.checking import verify_into_spool
 from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.keys import (
     ED25519,
@@ -182,12 +181,6 @@ def device_lookup(session: Session, name: str) -> Callable[[str], str]:
     return lookup
 
 
-def _refuse_demo(aggregate: Aggregate, name: str) -> None:
-    """Refuse the bundle (BundleError) if the aggregate is demo data."""
-    if is_demo(aggregate):
-        _refuse_demo_id(aggregate.evaluation_id, name)
-
-
 def _refuse_demo_id(evaluation_id: str, name: str) -> None:
     """Refuse the bundle (BundleError): evaluation ``evaluation_id`` is demo data."""
     raise BundleError(
@@ -254,12 +247,9 @@ def _merge_bundle_file(
             # Demo data is refused while verifying, before anything is written (batches
             # commit); what passes is kept for the merge (no second reading of the bundle).
             lookup = device_lookup(session, path.name)
-            if preparer is not None:  # its lines checked on two cores
-                refuse_id = None if include_demo else partial(_refuse_demo_id, name=path.name)
-                manifest = verify_into_spool(path, private, lookup, spool, refuse_id, preparer)
-            else:
-                refuse = None if include_demo else partial(_refuse_demo, name=path.name)
-                manifest = verify_bundle(path, private, lookup, pins, _each(refuse, spool), True)
+            # With a second process, half the bundle's lines are checked there (two cores).
+            refuse = None if include_demo else partial(_refuse_demo_id, name=path.name)
+            manifest = verify_into_spool(path, private, lookup, spool, refuse, preparer)
         return _merge_verified(
             store,
             path,
@@ -287,15 +277,6 @@ def _preparing(wanted: bool) -> Iterator[Preparer | None]:
         yield preparer
     finally:
         preparer.close()
-
-
-def _each(refuse: Callable[[Aggregate], None] | None, spool: Spool) -> Callable[[Aggregate], None]:
-    def each(aggregate: Aggregate) -> None:
-        if refuse is not None:
-            refuse(aggregate)
-        spool.keep(aggregate)
-
-    return each
 
 
 def _merge_verified(

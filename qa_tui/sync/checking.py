@@ -167,11 +167,12 @@ def verify_into_spool(
     lookup: DeviceLookup,
     spool: Spool,
     refuse: Callable[[str], None] | None,
-    checker: Checker,
+    checker: Checker | None,
 ) -> Manifest:
     """:func:`~qa_tui.sync.bundle.verify_bundle` of a bundle into ``spool`` (with the
-    creations' values kept), its lines checked half here, half by ``checker``; ``refuse(id)``
-    raises for a demo evaluation. Nothing is written but the spool."""
+    creations' values kept), how every merge verifies: its lines checked half here, half by
+    ``checker`` (or all here: None); ``refuse(id)`` raises for a demo evaluation. Nothing is
+    written but the spool."""
     name = path.name
     lines = record_lines(path, private, spool.pins)
     first = next(lines, None)
@@ -184,16 +185,17 @@ def verify_into_spool(
     demo = refuse is not None
     stretches = _stretches(lines, spool.pins)
     for there in stretches:
-        sent = checker.send_lines([line for line, _ in there], version, demo)
+        there_lines = [line for line, _ in there]
+        sent = checker is not None and checker.send_lines(there_lines, version, demo)
         failure: BundleError | None = None
         try:
             here = next(stretches, [])
         except BundleError as exc:  # reported once the lines before it are taken
             here, failure = [], exc
         checked_here = check_lines([line for line, _ in here], version, demo)
-        checked_there = checker.receive_outcomes() if sent else None
+        checked_there = checker.receive_outcomes() if checker is not None and sent else None
         if checked_there is None or len(checked_there) != len(there):
-            checked_there = check_lines([line for line, _ in there], version, demo)
+            checked_there = check_lines(there_lines, version, demo)
         taking.take_all(there, checked_there)
         taking.take_all(here, checked_here)
         if failure is not None:

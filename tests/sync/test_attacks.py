@@ -305,15 +305,14 @@ def test_bundle_swapped_after_verification(setup, monkeypatch: pytest.MonkeyPatc
     target = next(c for g in aggs for c in g.changes if c["field"] == "text")
     target["value"] = dumps("words nobody verified")
     other = _write(tmp / "other.qab", aggs, a, tmp / "qa.key.pub")
-    for name in ("verify_bundle", "verify_into_spool"):  # in one process, or two
-        verify = getattr(central, name)
+    verify = central.verify_into_spool  # in one process, or two
 
-        def verify_then_swap(path: Path, *args, verify=verify, **kwargs):
-            manifest = verify(path, *args, **kwargs)
-            path.write_bytes(other.read_bytes())
-            return manifest
+    def verify_then_swap(path: Path, *args, **kwargs):
+        manifest = verify(path, *args, **kwargs)
+        path.write_bytes(other.read_bytes())
+        return manifest
 
-        monkeypatch.setattr(central, name, verify_then_swap)
+    monkeypatch.setattr(central, "verify_into_spool", verify_then_swap)
     before = full_dump(cen)
     with pytest.raises(BundleError, match="changed while it was being merged"):
         merge_bundle_file(cen, good, tmp / "qa.key")

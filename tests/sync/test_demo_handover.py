@@ -173,7 +173,7 @@ def test_the_demo_programme_stays_behind_and_goes_with_remove(tmp_path: Path, ma
     from qa_tui.store import models
     from qa_tui.store.migrate import open_store
     from qa_tui.store.queries import demo_programme_present
-    from qa_tui.sync.central import is_demo
+    from qa_tui.sync.checking import is_demo
     from qa_tui.sync.export import iter_aggregates
 
     laptop = Laptop(tmp_path, "one")
