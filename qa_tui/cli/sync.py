@@ -193,7 +193,7 @@ def export_command(
     settings = app.settings()
     ws = app.workspace(db_url)
     try:
-        manifest = export_bundle(
+        exported = export_bundle(
             ws.store,
             own_device_key(settings),
             settings.author,
@@ -205,7 +205,7 @@ def export_command(
         left = 0 if include_demo else demo_left_out(ws.store)
     finally:
         ws.close()
-    click.echo(export_summary(out, manifest, left))
+    click.echo(export_summary(out, exported, left))
 
 
 @click.command(name="merge")

@@ -52,6 +52,33 @@ class InvalidRecord(ValueError):
     """A change or aggregate that breaks the rules; the message says which and why."""
 
 
+# What each kind of root record is called in a sentence: one, then several.
+ROOT_NOUNS = {
+    "evaluation": ("evaluation", "evaluations"),
+    "moderation_session": ("moderation session", "moderation sessions"),
+    "plan": ("plan", "plans"),
+    "board_meeting": ("board meeting", "board meetings"),
+    "board_action": ("board action", "board actions"),
+}
+
+
+def roots_in_words(counts: dict[str, int]) -> str:
+    """How many root records of each kind, in a sentence: "30 evaluations, 20 moderation
+    sessions and 1 plan" (the kinds there are some of, in the order of :data:`ROOT_NOUNS`;
+    "0 evaluations" when there are none at all)."""
+    named = [
+        f"{count} {nouns[0] if count == 1 else nouns[1]}"
+        for kind, nouns in ROOT_NOUNS.items()
+        if (count := counts.get(kind, 0))
+    ]
+    for kind in sorted(counts.keys() - ROOT_NOUNS.keys()):  # a kind this list lacks
+        if counts[kind]:
+            named.append(f"{counts[kind]} {kind.replace('_', ' ')} records")
+    if not named:
+        return "0 evaluations"
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
 @dataclass
 class Aggregate:
     """One root record's full history: change dicts (``CHANGE`` columns) and supersede links.

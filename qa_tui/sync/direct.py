@@ -37,7 +37,13 @@ from qa_tui.store.queries import demo_aggregate_ids, demo_evaluation_ids
 from qa_tui.store.revisions import head_revision
 from qa_tui.store.sync_models import PurgedEvaluation
 from qa_tui.sync.acks import acknowledge, unacknowledged
-from qa_tui.sync.aggregates import Aggregate, InvalidRecord, check_aggregate, check_change
+from qa_tui.sync.aggregates import (
+    Aggregate,
+    InvalidRecord,
+    check_aggregate,
+    check_change,
+    roots_in_words,
+)
 from qa_tui.sync.central import central_id, device_lookup
 from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
@@ -67,11 +73,13 @@ class SyncReport:
     demo_left_out: int = 0  # demo evaluations that stayed on this laptop
     plans: int = 0  # plans (allocations) that came back in this sync
     touched: set[str] = field(default_factory=set)
+    pushed_kinds: dict[str, int] = field(default_factory=dict)  # of pushed_evaluations
 
     def summary(self) -> str:
         """What happened, as a person would say it."""
         if self.pushed_evaluations:
-            sent = f"{_count(self.pushed_evaluations, 'evaluation', 'evaluations')} sent to "
+            kinds = self.pushed_kinds or {"evaluation": self.pushed_evaluations}
+            sent = f"{roots_in_words(kinds)} sent to "
             sent += f"the QA team ({_count(self.pushed_changes, 'change', 'changes')})"
         else:
             sent = "Nothing new to send to the QA team"
@@ -175,6 +183,7 @@ def _push(
             committed=committed,
         )
     report.pushed_evaluations, report.pushed_changes = len(merged.touched), merged.new_changes
+    report.pushed_kinds = merged.touched_kinds()
     report.touched.update(ids)
 
 

@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa_tui.clock import utc_stamp
 from qa_tui.store.db import Store
 from qa_tui.store.queries import demo_aggregate_ids, demo_evaluation_ids
 from qa_tui.sync.acks import unacknowledged
+from qa_tui.sync.aggregates import Aggregate, roots_in_words
 from qa_tui.sync.bundle import FORMAT_VERSION, Manifest, write_bundle
 from qa_tui.sync.export import all_evaluation_ids, iter_aggregates
 from qa_tui.sync.keys import DeviceKey, load_qa_public
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A bundle written: its manifest, and how many root records of each kind it holds (the
+    manifest counts them all as ``evaluations``: the wire format's name)."""
+
+    manifest: Manifest
+    kinds: dict[str, int]
+
+
+def _counted(aggregates: Iterable[Aggregate], kinds: dict[str, int]) -> Iterator[Aggregate]:
+    """The aggregates as they come, each counted in ``kinds`` by its root type."""
+    for aggregate in aggregates:
+        kind = aggregate.root_type
+        kinds[kind] = kinds.get(kind, 0) + 1
+        yield aggregate
 
 
 def export_bundle(
@@ -24,7 +44,7 @@ def export_bundle(
     everything: bool = False,
     format_version: int = FORMAT_VERSION,
     include_demo: bool = False,
-) -> Manifest:
+) -> Exported:
     """Write a signed, encrypted bundle of every evaluation the central database may lack.
 
     Signed with ``device`` (this laptop's key, :func:`qa_tui.sync.keys.own_device_key`).
@@ -39,8 +59,9 @@ def export_bundle(
         if not include_demo:
             demo = demo_aggregate_ids(session)
             ids = [i for i in ids if i not in demo]
-        return write_bundle(
-            iter_aggregates(session, ids),
+        kinds: dict[str, int] = {}
+        manifest = write_bundle(
+            _counted(iter_aggregates(session, ids), kinds),
             out,
             recipient,
             device,
@@ -49,6 +70,7 @@ def export_bundle(
             bundle_id=str(uuid.uuid4()),
             format_version=format_version,
         )
+    return Exported(manifest, kinds)
 
 
 def demo_left_out(store: Store) -> int:
@@ -57,11 +79,11 @@ def demo_left_out(store: Store) -> int:
         return len(demo_evaluation_ids(session))
 
 
-def export_summary(out: Path, manifest: Manifest, demo_left: int) -> str:
+def export_summary(out: Path, exported: Exported, demo_left: int) -> str:
     """What an export did, in a sentence (the command line and the app say the same)."""
-    noun = "evaluation" if manifest.evaluations == 1 else "evaluations"
+    manifest = exported.manifest
     text = (
-        f"wrote {out}: {manifest.evaluations} {noun}, {manifest.changes} changes "
+        f"wrote {out}: {roots_in_words(exported.kinds)}, {manifest.changes} changes "
         f"(bundle {manifest.bundle_id})"
     )
     if demo_left:

@@ -54,7 +54,7 @@ from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
 from qa_tui.store.history import advance_clock, settle_field
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.store.tracking import refresh_actions, tracked_evaluations
-from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate
+from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate, roots_in_words
 from qa_tui.sync.batching import Ahead, Batch, Item, Prepared, Remote, next_size, size_of, whole
 from qa_tui.sync.errors import BundleError, PartlyMerged
 from qa_tui.sync.preparer import Preparer
@@ -86,7 +86,9 @@ class Provenance:
 
 @dataclass
 class MergeReport:
-    """What one merge did (``evaluations`` and ``sessions``: aggregates of each kind)."""
+    """What one merge did (``evaluations``, ``sessions`` and ``other``: aggregates of each
+    kind; ``other`` holds the programme's, by root type: plans, board meetings, board
+    actions)."""
 
     bundle_id: str
     evaluations: int = 0
@@ -99,17 +101,38 @@ class MergeReport:
     batches: int = 0  # transactions committed (merge_in_batches)
     longest_hold: float = 0.0  # seconds the longest of them held the write lock
     committed: int = 0  # aggregates in the batches committed so far
+    other: dict[str, int] = field(default_factory=dict)
+    kind_of: dict[str, str] = field(default_factory=dict)  # each aggregate's root type
+
+    def count_root(self, aggregate_id: str, root_type: str) -> None:
+        """One more aggregate merged: ``aggregate_id``, of ``root_type``."""
+        self.kind_of[aggregate_id] = root_type
+        if root_type == "evaluation":
+            self.evaluations += 1
+        elif root_type == "moderation_session":
+            self.sessions += 1
+        else:
+            self.other[root_type] = self.other.get(root_type, 0) + 1
+
+    def touched_kinds(self) -> dict[str, int]:
+        """How many of the aggregates given new changes are of each root type."""
+        kinds: dict[str, int] = {}
+        for aggregate_id in self.touched:
+            kind = self.kind_of.get(aggregate_id, "evaluation")
+            kinds[kind] = kinds.get(kind, 0) + 1
+        return kinds
+
+    @property
+    def aggregates(self) -> int:
+        """Every aggregate merged, of every kind."""
+        return self.evaluations + self.sessions + sum(self.other.values())
 
     def summary(self) -> str:
         if self.already_merged:
             return f"bundle {self.bundle_id} already merged on {self.merged_at}; nothing changed"
-        sessions = (
-            f" and {self.sessions} moderation session{'s' if self.sessions != 1 else ''}"
-            if self.sessions
-            else ""
-        )
+        kinds = {"evaluation": self.evaluations, "moderation_session": self.sessions}
         return (
-            f"merged {self.evaluations} evaluations{sessions}: {self.new_changes} new changes "
+            f"merged {roots_in_words(kinds | self.other)}: {self.new_changes} new changes "
             f"of {self.changes}"
         )
 
@@ -243,8 +266,8 @@ def _count_in_ledger(session: Session, source: Provenance, report: MergeReport) 
     session.execute(
         update(MergedBundle)
         .where(MergedBundle.bundle_id == source.bundle_id)
-        .values(  # the ledger's "evaluations": every aggregate merged, sessions included
-            evaluations=report.evaluations + report.sessions,
+        .values(  # the ledger's "evaluations": every aggregate merged, of every kind
+            evaluations=report.aggregates,
             changes=report.changes,
             new_changes=report.new_changes,
         )
@@ -470,10 +493,7 @@ def _merge_batch(
     fresh_links: list[tuple[str, str]] = []
     top = 0
     for aggregate in batch:
-        if aggregate.root_type == "evaluation":
-            report.evaluations += 1
-        else:
-            report.sessions += 1
+        report.count_root(aggregate.evaluation_id, aggregate.root_type)
         report.changes += len(aggregate.changes)
         for change in aggregate.changes:
             change["bundle_id"] = bundle_id
@@ -494,10 +514,7 @@ def _merge_prepared(session: Session, prepared: Batch, report: MergeReport) -> i
     """A batch of aggregates all new here (a first merge): the rows prepared before its
     transaction began."""
     for aggregate in prepared.aggregates:
-        if aggregate.root_type == "evaluation":
-            report.evaluations += 1
-        else:
-            report.sessions += 1
+        report.count_root(aggregate.evaluation_id, aggregate.root_type)
         report.changes += size_of(aggregate)
         report.new_changes += size_of(aggregate)
         report.touched.add(aggregate.evaluation_id)

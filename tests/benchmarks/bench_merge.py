@@ -107,7 +107,7 @@ def phase_export(work: Path, name: str) -> dict[str, Any]:
         work / f"{name}.qab",
         everything=True,
         include_demo=True,  # the demo data is the benchmark's workload
-    )
+    ).manifest
     return {
         "seconds": time.perf_counter() - started,
         "peak_mb": _peak_mb(),

@@ -107,7 +107,7 @@ def test_a_merge_prepared_ahead_gives_the_database_merging_one_by_one_gives(
     _no_preparing_thread_left()
     assert gc.isenabled()  # the cycle collector, paused for the merge, is back
     assert report.batches > 5  # many batches, each prepared while the one before was written
-    assert report.evaluations + report.sessions == len(aggs)
+    assert report.aggregates == len(aggs)
     assert report.new_changes == report.changes == sum(len(a.changes) for a in aggs)
     assert state(central) == _by_aggregate(make_db(), aggs)
     with central.reader() as s:  # every change is marked with the bundle it came in

@@ -63,7 +63,7 @@ def test_rows_prepared_in_the_process_give_the_database_merging_one_by_one_gives
     _no_preparing_thread_left()
     assert report.batches > 5 and big[0] == report.batches  # every batch from the process
     assert big[1] > 5  # and half the bundle's lines checked there
-    assert report.evaluations + report.sessions == len(aggs)
+    assert report.aggregates == len(aggs)
     assert report.new_changes == report.changes == sum(len(a.changes) for a in aggs)
     assert state(central) == _by_aggregate(sqlite_db(), aggs)
     with central.reader() as s:

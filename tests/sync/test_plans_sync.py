@@ -14,6 +14,7 @@ from qa_tui.domain.dip_sample import Unit, draw_sample
 from qa_tui.domain.plan_views import load_plan, my_allocations
 from qa_tui.store import models
 from qa_tui.store.case_list import case_frame, replace_cases
+from qa_tui.store.db import Store
 from qa_tui.store.history import Actor
 from qa_tui.sync.direct import sync_now
 from tests.sync.helpers import (
@@ -217,3 +218,49 @@ def test_a_plans_title_and_dates_edited_on_two_devices_merge(make_db, tmp_path: 
     assert len(found) == 1
     assert {s.value for s in found[0].sides} == {"2026-12-11", "2026-12-12"}
     assert consistent(desk.store) == [] and consistent(laptop.store) == []
+
+
+def _started_from_allocation(make_db, tmp_path: Path, settings) -> tuple[Laptop, Store]:
+    """A manager's laptop that has started the evaluation of its first allocation (so the
+    plan changed there too), and the central database."""
+    priya = Laptop(make_db(), tmp_path, "Priya Okafor")
+    central = make_central(make_db(), tmp_path / "qa.key", priya)
+    _desk_plan(central, Actor("QA Desk", str(uuid.uuid4())))
+    sync_now(priya.store, laptop_settings(priya, settings), central.url)
+    with priya.store.reader() as s:
+        first = my_allocations(s, "Priya Okafor")[0]
+    priya.do(pl.start_from_allocation, TEMPLATE, first.id, ANY_CASE)
+    return priya, central
+
+
+def test_a_bundle_holding_a_plan_says_so_on_export_and_on_merge(
+    make_db, tmp_path: Path, settings
+) -> None:
+    """A plan a manager worked on goes in their bundle with their evaluation: the export's
+    sentence and the merge's name it as a plan (the manifest counts every root record as an
+    "evaluation", and the merge used to call every other one a moderation session)."""
+    from qa_tui.sync.central import merge_bundle_file
+    from qa_tui.sync.handover import export_bundle, export_summary
+
+    priya, central = _started_from_allocation(make_db, tmp_path, settings)
+    bundle = tmp_path / "priya.qab"
+    exported = export_bundle(
+        priya.store, priya.key, "Priya Okafor", tmp_path / "qa.key.pub", bundle
+    )
+    assert exported.kinds == {"evaluation": 1, "plan": 1}
+    assert exported.manifest.evaluations == 2
+    said = export_summary(bundle, exported, 0)
+    assert f"wrote {bundle}: 1 evaluation and 1 plan, {exported.manifest.changes} changes" in said
+
+    report = merge_bundle_file(central, bundle, tmp_path / "qa.key")
+    assert (report.evaluations, report.sessions, report.other) == (1, 0, {"plan": 1})
+    assert report.summary().startswith("merged 1 evaluation and 1 plan: ")
+
+
+def test_a_sync_sending_a_plan_says_so(make_db, tmp_path: Path, settings) -> None:
+    priya, central = _started_from_allocation(make_db, tmp_path, settings)
+    report = sync_now(priya.store, laptop_settings(priya, settings), central.url)
+    assert report.pushed_evaluations == 2 and report.pushed_kinds == {"evaluation": 1, "plan": 1}
+    assert report.summary().startswith("1 evaluation and 1 plan sent to the QA team ("), (
+        report.summary()
+    )

@@ -177,7 +177,7 @@ def test_a_session_travels_in_a_bundle_and_bad_ones_are_refused(make_db, tmp_pat
     bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "laptop.qab")
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key")
     assert (report.evaluations, report.sessions) == (1, 1)
-    assert "1 evaluations and 1 moderation session" in report.summary()
+    assert "1 evaluation and 1 moderation session:" in report.summary()
     assert state(central)["blind_grades"] == state(laptop.store)["blind_grades"]
 
     with laptop.store.reader() as s:

@@ -106,8 +106,8 @@ class ExportDialog(ModalScreen[None]):
         ws = self.workspace
         settings = ws.settings
         try:
-            manifest = export_bundle(ws.store, own_device_key(settings), settings.author, key, out)
-            text = export_summary(out, manifest, demo_left_out(ws.store))
+            exported = export_bundle(ws.store, own_device_key(settings), settings.author, key, out)
+            text = export_summary(out, exported, demo_left_out(ws.store))
         except QaError as err:
             self.app.call_from_thread(self._done, "", f"Not exported: {err}")
         except OSError as err:
