@@ -201,7 +201,9 @@ class EvaluationScreen(Screen[None]):
         with self.app.batch_update():
             await form.remove_children()
             await form.mount_all(build_section(self.ctx, entry.key, entry.title, snapshot.view))
-        form.scroll_home(animate=False)
+        # At once, not deferred: a deferred scroll is queued by the form's own message pump,
+        # which may be served after the screen has queued the reveal below, and undo it.
+        form.scroll_home(animate=False, immediate=True)
         self.section_key = entry.key
         self._wanted = ""
         section_map.highlighted = index
