@@ -79,8 +79,15 @@ def demo_left_out(store: Store) -> int:
         return len(demo_evaluation_ids(session))
 
 
-def export_summary(out: Path, exported: Exported, demo_left: int) -> str:
-    """What an export did, in a sentence (the command line and the app say the same)."""
+CLI_DEMO_HINT = "--include-demo takes them"
+APP_DEMO_HINT = "practice data stays on this laptop"
+
+
+def export_summary(
+    out: Path, exported: Exported, demo_left: int, demo_hint: str = CLI_DEMO_HINT
+) -> str:
+    """What an export did, in a sentence (the command line and the app say the same, but for
+    ``demo_hint``: only the command line has a way to take demo evaluations)."""
     manifest = exported.manifest
     text = (
         f"wrote {out}: {roots_in_words(exported.kinds)}, {manifest.changes} changes "
@@ -88,5 +95,5 @@ def export_summary(out: Path, exported: Exported, demo_left: int) -> str:
     )
     if demo_left:
         demo = "evaluation" if demo_left == 1 else "evaluations"
-        text += f"; {demo_left} demo {demo} left out (--include-demo takes them)"
+        text += f"; {demo_left} demo {demo} left out ({demo_hint})"
     return text

@@ -58,6 +58,7 @@ def test_bundles_leave_demo_behind_and_a_central_database_refuses_it(
     bundle = tmp_path / "one.qab"
     stdout, _ = laptop.out("export", "--db", laptop.db, "--to", f"{key}.pub", "--out", str(bundle))
     assert "1 evaluation," in stdout and "5 demo evaluations left out" in stdout
+    assert "(--include-demo takes them)" in stdout  # the command line has the flag
     desk.run("merge", "--into", central_url, "--key", str(key), str(bundle))
     assert _ids(desk, central_url) == {real: False}
 

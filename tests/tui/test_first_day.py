@@ -421,6 +421,8 @@ async def test_12_letters_typed_into_the_address_are_text_and_export_is_in_the_a
         await wait_for(pilot, lambda: str(result.render()).startswith("Wrote"), "the export")
         said = str(result.render())
         assert "1 evaluation," in said and "3 demo evaluations left out" in said
+        # The app has no --include-demo: its result does not send the user to one.
+        assert "practice data stays on this laptop" in said and "--include" not in said
         assert out.is_file()
     assert load_settings(settings.config_path).qa_public_key == str(tmp_path / "qa.key.pub")
 

@@ -3,7 +3,8 @@
 The same hand-over as ``qa-tui export`` (:mod:`qa_tui.sync.handover`): every evaluation the
 central database may lack, encrypted to the QA team's public key and signed by this laptop.
 Demo evaluations stay behind (the command line's ``--include-demo`` is for tests and
-training); the result says how many.
+training; the dialog has no such choice, and its result does not name the flag); the result
+says how many.
 """
 
 from __future__ import annotations
@@ -100,14 +101,19 @@ class ExportDialog(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="export")
     def write_bundle(self, key: Path, out: Path) -> None:
-        from qa_tui.sync.handover import demo_left_out, export_bundle, export_summary
+        from qa_tui.sync.handover import (
+            APP_DEMO_HINT,
+            demo_left_out,
+            export_bundle,
+            export_summary,
+        )
         from qa_tui.sync.keys import own_device_key
 
         ws = self.workspace
         settings = ws.settings
         try:
             exported = export_bundle(ws.store, own_device_key(settings), settings.author, key, out)
-            text = export_summary(out, exported, demo_left_out(ws.store))
+            text = export_summary(out, exported, demo_left_out(ws.store), APP_DEMO_HINT)
         except QaError as err:
             self.app.call_from_thread(self._done, "", f"Not exported: {err}")
         except OSError as err:
