@@ -62,7 +62,6 @@ class SyncReport:
     """What one direct sync did."""
 
     central_url: str
-    pushed_evaluations: int = 0
     pushed_changes: int = 0
     pulled_evaluations: int = 0
     pulled_changes: int = 0
@@ -73,13 +72,17 @@ class SyncReport:
     demo_left_out: int = 0  # demo evaluations that stayed on this laptop
     plans: int = 0  # plans (allocations) that came back in this sync
     touched: set[str] = field(default_factory=set)
-    pushed_kinds: dict[str, int] = field(default_factory=dict)  # of pushed_evaluations
+    pushed_kinds: dict[str, int] = field(default_factory=dict)  # aggregates sent, by root type
+
+    @property
+    def pushed_evaluations(self) -> int:
+        """Aggregates sent (the wire's "evaluations": plans and sessions too)."""
+        return sum(self.pushed_kinds.values())
 
     def summary(self) -> str:
         """What happened, as a person would say it."""
         if self.pushed_evaluations:
-            kinds = self.pushed_kinds or {"evaluation": self.pushed_evaluations}
-            sent = f"{roots_in_words(kinds)} sent to "
+            sent = f"{roots_in_words(self.pushed_kinds)} sent to "
             sent += f"the QA team ({_count(self.pushed_changes, 'change', 'changes')})"
         else:
             sent = "Nothing new to send to the QA team"
@@ -182,7 +185,7 @@ def _push(
             utc_stamp(),
             committed=committed,
         )
-    report.pushed_evaluations, report.pushed_changes = len(merged.touched), merged.new_changes
+    report.pushed_changes = merged.new_changes
     report.pushed_kinds = merged.touched_kinds()
     report.touched.update(ids)
 

@@ -30,7 +30,7 @@ import gc
 import json
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -86,53 +86,57 @@ class Provenance:
 
 @dataclass
 class MergeReport:
-    """What one merge did (``evaluations``, ``sessions`` and ``other``: aggregates of each
-    kind; ``other`` holds the programme's, by root type: plans, board meetings, board
-    actions)."""
+    """What one merge did: each aggregate merged and its root type (``kind_of``), from which
+    the counts by kind are read (``evaluations``, ``sessions``, and ``other``: the
+    programme's, by root type — plans, board meetings, board actions)."""
 
     bundle_id: str
-    evaluations: int = 0
     changes: int = 0
     new_changes: int = 0
     already_merged: bool = False
     merged_at: str = ""
     touched: set[str] = field(default_factory=set)
-    sessions: int = 0
     batches: int = 0  # transactions committed (merge_in_batches)
     longest_hold: float = 0.0  # seconds the longest of them held the write lock
     committed: int = 0  # aggregates in the batches committed so far
-    other: dict[str, int] = field(default_factory=dict)
     kind_of: dict[str, str] = field(default_factory=dict)  # each aggregate's root type
 
     def count_root(self, aggregate_id: str, root_type: str) -> None:
         """One more aggregate merged: ``aggregate_id``, of ``root_type``."""
         self.kind_of[aggregate_id] = root_type
-        if root_type == "evaluation":
-            self.evaluations += 1
-        elif root_type == "moderation_session":
-            self.sessions += 1
-        else:
-            self.other[root_type] = self.other.get(root_type, 0) + 1
+
+    def kinds(self) -> dict[str, int]:
+        """How many aggregates were merged of each root type."""
+        return dict(Counter(self.kind_of.values()))
+
+    @property
+    def evaluations(self) -> int:
+        return self.kinds().get("evaluation", 0)
+
+    @property
+    def sessions(self) -> int:
+        return self.kinds().get("moderation_session", 0)
+
+    @property
+    def other(self) -> dict[str, int]:
+        """The programme's aggregates merged, by root type (plans, board meetings, …)."""
+        mine = ("evaluation", "moderation_session")
+        return {kind: n for kind, n in self.kinds().items() if kind not in mine}
 
     def touched_kinds(self) -> dict[str, int]:
         """How many of the aggregates given new changes are of each root type."""
-        kinds: dict[str, int] = {}
-        for aggregate_id in self.touched:
-            kind = self.kind_of.get(aggregate_id, "evaluation")
-            kinds[kind] = kinds.get(kind, 0) + 1
-        return kinds
+        return dict(Counter(self.kind_of.get(a, "evaluation") for a in self.touched))
 
     @property
     def aggregates(self) -> int:
         """Every aggregate merged, of every kind."""
-        return self.evaluations + self.sessions + sum(self.other.values())
+        return len(self.kind_of)
 
     def summary(self) -> str:
         if self.already_merged:
             return f"bundle {self.bundle_id} already merged on {self.merged_at}; nothing changed"
-        kinds = {"evaluation": self.evaluations, "moderation_session": self.sessions}
         return (
-            f"merged {roots_in_words(kinds | self.other)}: {self.new_changes} new changes "
+            f"merged {roots_in_words(self.kinds())}: {self.new_changes} new changes "
             f"of {self.changes}"
         )
 
