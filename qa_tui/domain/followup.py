@@ -91,6 +91,41 @@ def _recipients(
     return out
 
 
+class _Shares:
+    """A document shared with recipients ``(role, name)`` on a day by a method, checked (the
+    notice of an immediate concern and the feedback summary are shared alike)."""
+
+    def __init__(
+        self,
+        recipients: Sequence[Recipient],
+        allowed: dict[str, str],
+        what: str,
+        shared_on: dt.date | str | None,
+        method: str,
+    ) -> None:
+        self.recipients = _recipients(recipients, allowed, what)
+        self.shared_on = v.parse_date(shared_on, "Shared on", "shared_on")
+        self.method = v.choice(method, SHARE_METHODS, "How it was shared", "share_method")
+
+    def record(
+        self, session: Session, actor: Actor, record_type: str, evaluation_id: str
+    ) -> list[str]:
+        """One record of ``record_type`` a recipient (shared today unless a day was given)."""
+        fixed = {"evaluation_id": evaluation_id}
+        common = {"shared_on": self.shared_on or actor.now().date(), "method": self.method}
+        return [
+            create_record(
+                session,
+                actor,
+                record_type,
+                evaluation_id,
+                fixed,
+                {"recipient_role": role, "recipient_name": name, **common},
+            )
+            for role, name in self.recipients
+        ]
+
+
 def record_concern_shares(
     session: Session,
     actor: Actor,
@@ -101,22 +136,9 @@ def record_concern_shares(
 ) -> list[str]:
     """Record, in one step, that the written notice was shared with each recipient
     ``(role, name)`` on ``shared_on`` (default today) by ``method``."""
-    clean = _recipients(recipients, CONCERN_RECIPIENTS, "Sharing the notice")
-    on = v.parse_date(shared_on, "Shared on", "shared_on") or actor.now().date()
-    how = v.choice(method, SHARE_METHODS, "How it was shared", "share_method")
+    shares = _Shares(recipients, CONCERN_RECIPIENTS, "Sharing the notice", shared_on, method)
     _concern_evaluation(session, evaluation_id)
-    fixed = {"evaluation_id": evaluation_id}
-    return [
-        create_record(
-            session,
-            actor,
-            "concern_share",
-            evaluation_id,
-            fixed,
-            {"recipient_role": role, "recipient_name": name, "shared_on": on, "method": how},
-        )
-        for role, name in clean
-    ]
+    return shares.record(session, actor, "concern_share", evaluation_id)
 
 
 def acknowledge_concern(
@@ -190,22 +212,9 @@ def record_summary_shares(
 ) -> list[str]:
     """Record that a completed evaluation's feedback summary went to each recipient (the
     child's electronic record, the practitioner, team manager, service manager)."""
-    clean = _recipients(recipients, SUMMARY_RECIPIENTS, "Sharing the summary")
-    on = v.parse_date(shared_on, "Shared on", "shared_on") or actor.now().date()
-    how = v.choice(method, SHARE_METHODS, "How it was shared", "share_method")
+    shares = _Shares(recipients, SUMMARY_RECIPIENTS, "Sharing the summary", shared_on, method)
     require_completed(session, evaluation_id)
-    fixed = {"evaluation_id": evaluation_id}
-    return [
-        create_record(
-            session,
-            actor,
-            "summary_share",
-            evaluation_id,
-            fixed,
-            {"recipient_role": role, "recipient_name": name, "shared_on": on, "method": how},
-        )
-        for role, name in clean
-    ]
+    return shares.record(session, actor, "summary_share", evaluation_id)
 
 
 def require_completed(session: Session, evaluation_id: str) -> models.Evaluation:

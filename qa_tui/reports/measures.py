@@ -138,6 +138,28 @@ def ranked_standards(
     return sorted(found, key=lambda kv: (kv[1].share_good or 0.0, -kv[1].graded, kv[0]))
 
 
+def ranked_table(
+    name: str, title: str, vocab: Vocabulary, picks: list[tuple[tuple[str, str], Grades]]
+) -> Table:
+    """A table of standards picked from :func:`ranked_standards` (the strongest or the
+    weakest): how many grades each rests on and the share good or better."""
+    return Table(
+        name,
+        title,
+        (
+            Column("template", "Template"),
+            Column("standard", "Standard"),
+            Column("n_graded", "n graded", "int"),
+            Column("share_good_or_better", "Good or better", "percent"),
+        ),
+        tuple(
+            (vocab.standard(*k).template_name, vocab.standard(*k).label, g.graded, g.share_good)
+            for k, g in picks
+        ),
+        f"Standards graded at least {MIN_N_RANKED} times.",
+    )
+
+
 def grade_table(
     name: str,
     title: str,

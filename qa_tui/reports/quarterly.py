@@ -111,24 +111,6 @@ def activity(session: Session, query: ReportQuery) -> Section:
     return Section("Activity", (table, chart))
 
 
-def _standards_table(name: str, title: str, vocab: Vocabulary, picks: list[Any]) -> Table:
-    return Table(
-        name,
-        title,
-        (
-            Column("template", "Template"),
-            Column("standard", "Standard"),
-            Column("n_graded", "n graded", "int"),
-            Column("share_good_or_better", "Good or better", "percent"),
-        ),
-        tuple(
-            (vocab.standard(*k).template_name, vocab.standard(*k).label, g.graded, g.share_good)
-            for k, g in picks
-        ),
-        f"Standards graded at least {m.MIN_N_RANKED} times.",
-    )
-
-
 def worried(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
     """What are we worried about and why: the weakest standards, concerns, overdue actions."""
     ranked = m.ranked_standards(m.grades_by_standard(session, vocab, q.evaluations_where(query)))
@@ -161,7 +143,7 @@ def worried(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
         ),
         tuple((a, *concern.get(a, (0, 0)), acts[a].overdue if a in acts else 0) for a in areas),
     )
-    weakest = _standards_table("weakest_standards", "The weakest standards", vocab, ranked[:5])
+    weakest = m.ranked_table("weakest_standards", "The weakest standards", vocab, ranked[:5])
     return Section("What are we worried about?", (weakest, table))
 
 
@@ -184,7 +166,7 @@ def _share_by_area(
 def did_well(session: Session, vocab: Vocabulary, query: ReportQuery) -> Section:
     """What did we do well: the strongest standards and outstanding practice by area."""
     ranked = m.ranked_standards(m.grades_by_standard(session, vocab, q.evaluations_where(query)))
-    strongest = _standards_table(
+    strongest = m.ranked_table(
         "strongest_standards", "The strongest standards", vocab, ranked[::-1][:5]
     )
     found = _share_by_area(session, vocab, query)

@@ -8,8 +8,6 @@ can reference.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -147,24 +145,6 @@ def standards_by_quarter(session: Session, vocab: Vocabulary, query: ReportQuery
     )
 
 
-def _ranked_table(name: str, title: str, vocab: Vocabulary, picks: list[Any]) -> Table:
-    return Table(
-        name,
-        title,
-        (
-            Column("template", "Template"),
-            Column("standard", "Standard"),
-            Column("n_graded", "n graded", "int"),
-            Column("share_good_or_better", "Good or better", "percent"),
-        ),
-        tuple(
-            (vocab.standard(*k).template_name, vocab.standard(*k).label, g.graded, g.share_good)
-            for k, g in picks
-        ),
-        f"Standards graded at least {m.MIN_N_RANKED} times.",
-    )
-
-
 def _quotes(
     session: Session, query: ReportQuery, column: InstrumentedAttribute[str], name: str, title: str
 ) -> Table:
@@ -206,7 +186,7 @@ def strengths(session: Session, vocab: Vocabulary, query: ReportQuery) -> Sectio
             )
         )
     blocks.append(
-        _ranked_table("strongest_standards", "Standards most often good or better", vocab, top)
+        m.ranked_table("strongest_standards", "Standards most often good or better", vocab, top)
     )
     blocks.append(
         _quotes(
@@ -236,7 +216,7 @@ def development(session: Session, vocab: Vocabulary, query: ReportQuery) -> Sect
             )
         )
     blocks.append(
-        _ranked_table("weakest_standards", "Standards least often good or better", vocab, low)
+        m.ranked_table("weakest_standards", "Standards least often good or better", vocab, low)
     )
     blocks.append(
         _quotes(
