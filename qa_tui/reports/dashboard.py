@@ -83,11 +83,19 @@ def trend_window(period: Period) -> Period:
 
 
 def headline_of(grades: DashChart | None) -> str:
-    """The weakest standard (graded at least a few times), said in one line."""
-    bars = grades.bars if grades is not None else ()
-    weakest = next((b for b in bars if b.value is not None and b.n >= m.MIN_N_RANKED), None)
-    if weakest is None:
+    """The weakest standard (graded at least a few times), said in one line; when none was
+    graded that often, how often the most graded one was (the chart shows them all)."""
+    graded = [b for b in (grades.bars if grades is not None else ()) if b.value is not None]
+    weakest = next((b for b in graded if b.n >= m.MIN_N_RANKED), None)
+    if not graded:
         return "No standard was graded in this period."
+    if weakest is None:
+        most = max(b.n for b in graded)
+        times = "once" if most == 1 else f"{most} times"
+        return (
+            f"Too few grades to name the weakest standard: none was graded "
+            f"{m.MIN_N_RANKED} times or more in this period (the most, {times})."
+        )
     return (
         f"Weakest standard: {m.fit(weakest.label, 90)} — {weakest.text} good or better "
         f"(n = {weakest.n:,})"
