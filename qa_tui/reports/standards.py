@@ -1,9 +1,11 @@
 """What the numbers in the database mean: the standards (graded items) and the grades.
 
-Evaluations store a template id and item ids; people read the item's words. Every template an
-evaluation used is kept in the database (``template_snapshots``), so the words and the grading
-scale are read from there — a handful of small texts, never the evaluations — and a report
-says "The social worker's understanding of the child's context…", not an id.
+Evaluations store a template id and item ids; people read the item's words. The words and
+the grading scale come from the templates qa-tui ships and the texts the database keeps
+(``template_snapshots``: those a laptop's evaluations used, those the QA team published) — a
+handful of small texts, never the evaluations — so a report says "The social worker's
+understanding of the child's context…", not an id, on a laptop and on a central database
+alike.
 
 "Good or better" is the share the board asks about: a grade at or above the scale's "good"
 (the grade named ``good``; on a scale without one, the upper half of the ranks).
@@ -128,21 +130,43 @@ _PARSED: dict[frozenset[str], Vocabulary] = {}  # by the content hashes it was r
 
 
 def vocabulary(session: Session) -> Vocabulary:
-    """The standards and grades of every template kept in the database, older versions first
-    so the newest wording of an item wins. A template's text never changes under its content
-    hash, so the parsed result is kept for the next call that finds the same hashes."""
-    from qa_tui.framework.loader import load_template_text, version_key
+    """The standards and grades of every template kept in the database and of every template
+    qa-tui ships (the built-in ones and their previous versions), older versions first so the
+    newest wording of an item wins.
+
+    The shipped ones are there because a central database keeps no text of the templates its
+    evaluations used: bundles and syncs carry none, so one filled by merges alone has none
+    stored (its words and grades were then unknown: every standard labelled by its id, no
+    grade good or better, and the audit's examples counted as grades). A template's text
+    never changes under its content hash, so the result is kept for the next call that finds
+    the same stored hashes, and a stored copy of a shipped template is not parsed again."""
+    from qa_tui.framework.loader import (
+        builtin_templates,
+        load_template_text,
+        previous_templates,
+        version_key,
+    )
 
     snap = models.TemplateSnapshot
-    hashes = frozenset(session.scalars(select(snap.content_hash)))
-    if hashes in _PARSED:
-        return _PARSED[hashes]
-    rows = session.execute(select(snap.template_id, snap.version, snap.source_text)).all()
+    stored = frozenset(session.scalars(select(snap.content_hash)))
+    if stored in _PARSED:
+        return _PARSED[stored]
+    templates = {t.content_hash: t for t in (*previous_templates(), *builtin_templates())}
+    missing = stored - templates.keys()
+    if missing:
+        rows = session.execute(
+            select(snap.template_id, snap.version, snap.source_text).where(
+                snap.content_hash.in_(missing)
+            )
+        )
+        for template_id, version, text in rows:
+            try:
+                found = load_template_text(text, f"<template {template_id} {version}>")
+            except TemplateError:
+                continue  # a text that no longer validates: its items are shown by id
+            templates[found.content_hash] = found
     vocab = Vocabulary()
-    for template_id, version, text in sorted(rows, key=lambda r: (r[0], version_key(r[1]))):
-        try:
-            _add(vocab, load_template_text(text, f"<template {template_id} {version}>"))
-        except TemplateError:
-            continue  # a text that no longer validates: its items are shown by id
-    _PARSED[hashes] = vocab
+    for template in sorted(templates.values(), key=lambda t: (t.id, version_key(t.version))):
+        _add(vocab, template)
+    _PARSED[stored] = vocab
     return vocab
