@@ -42,7 +42,7 @@ def _details(view: EvaluationView, template: Template) -> list[Block]:
     auditor = ev.auditor + (f", {ev.auditor_role}" if ev.auditor_role.strip() else "")
     status = STATUSES.get(ev.status, ev.status)
     if ev.demo:  # never mistaken for real work
-        status += " (demo: fictional data, never sent to the QA team)"
+        status += " (demo: fictional data; export and sync leave it out)"
     pairs = [
         ("Status", status),
         ("Date", ev.evaluation_date.isoformat() if ev.evaluation_date else ""),
