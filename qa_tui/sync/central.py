@@ -57,6 +57,11 @@ def _set_meta(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
+def is_central(session: Session) -> bool:
+    """Whether this database is a central one (made by ``qa-tui central init``)."""
+    return _meta(session, "role") == "central"
+
+
 def central_key(session: Session) -> str | None:
     """The QA team's public key if this is a central database, else None."""
     return _meta(session, "qa_public_key") if _meta(session, "role") == "central" else None

@@ -161,3 +161,35 @@ async def test_conflict_is_resolved_by_keeping_one_version(
     with workspace.store.reader() as session:
         evaluation = session.get(models.Evaluation, evaluation_id)
         assert evaluation is not None and evaluation.practitioner == "Pat Two"
+
+
+@run_async
+async def test_the_sync_screen_on_the_central_database_says_what_it_is_and_sends_nothing(
+    settings: Any, tmp_path: Path
+) -> None:
+    """The QA desk opens the app on the central database: Sync, Export and Purge are for a
+    laptop. The screen says how bundles are merged, and its keys do nothing there."""
+    from qa_tui.tui.screens.sync import CENTRAL_NOTICE
+
+    url = f"sqlite:///{(tmp_path / 'central.db').as_posix()}"
+    store = open_store(url)
+    central.init_central(store, tmp_path / "qa_key")
+    store.dispose()
+    app = app_for(settings, url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+y")
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        said = await _wait_for_text(pilot, "#sync-last", "This is the QA team's central")
+        assert said == CENTRAL_NOTICE and "qa-tui merge --into" in said
+        for button in ("#sync", "#export", "#purge"):
+            assert screen.query_one(button, Button).disabled, button
+        assert not screen.query_one("#conflicts", Button).disabled
+        await pilot.press("ctrl+y", "ctrl+b")  # nothing sent, no export dialog
+        await settle(pilot)
+        assert app.screen is screen
+        assert str(screen.query_one("#sync-result", Static).render()) == ""
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen)

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
 
+CENTRAL_NOTICE = (
+    "This is the QA team's central database: laptops sync to it, and the bundles they "
+    "export are merged into it with 'qa-tui merge --into URL --key QA_KEY_FILE BUNDLE…'. "
+    "Sync and purge are for a laptop; its conflicts are here (ctrl+o)."
+)
+
+
 class SyncScreen(Screen[None]):
     """The central database's address, a Sync button, retention, and the conflicts."""
 
@@ -47,6 +54,7 @@ class SyncScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+        self.on_central = False  # opened on the central database (nothing to send)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,13 +95,32 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="last-sync")
     def read_last_sync(self) -> None:
+        from qa_tui.sync.central import is_central
         from qa_tui.sync.direct import last_sync
 
+        if self.workspace.read(is_central):
+            self.app.call_from_thread(self._on_central)
+            return
         found = self.workspace.read(last_sync)
         if found is not None:
             when = found.at[:16].replace("T", " ")
             text = f"Last sync: {when} UTC with {found.central}. {found.summary}."
             self.app.call_from_thread(self._show, "#sync-last", text)
+
+    def _on_central(self) -> None:
+        """Opened on the QA team's central database: there is nothing here to send or purge
+        (laptops sync to it, bundles are merged into it), so say so and offer only what
+        applies to it (its conflicts)."""
+        self.on_central = True
+        self._show("#sync-last", CENTRAL_NOTICE)
+        for button in ("#sync", "#export", "#purge"):
+            self.query_one(button, Button).disabled = True
+        self.query_one("#conflicts", Button).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Sync and export are shown disabled on the central database, like their buttons."""
+        return None if self.on_central and action in ("sync", "export") else True
 
     # --- actions ------------------------------------------------------------------------
 
@@ -104,9 +131,12 @@ class SyncScreen(Screen[None]):
         self.post_message(Navigate("conflicts"))
 
     def action_export(self) -> None:
-        self.post_message(Navigate("export"))
+        if not self.on_central:
+            self.post_message(Navigate("export"))
 
     def action_sync(self) -> None:
+        if self.on_central:
+            return
         url = self.query_one("#central-url", Input).value.strip()
         if url != self.workspace.settings.central_db_url:
             self.post_message(ChangeSettings({"central_db_url": url}))
