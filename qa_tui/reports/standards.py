@@ -136,8 +136,8 @@ def vocabulary(session: Session) -> Vocabulary:
 
     The shipped ones are there because a central database keeps no text of the templates its
     evaluations used: bundles and syncs carry none, so one filled by merges alone has none
-    stored (its words and grades were then unknown: every standard labelled by its id, no
-    grade good or better, and the audit's examples counted as grades). A template's text
+    stored (its words and grades were then unknown: every standard labelled by its id, and
+    no grade good or better). A template's text
     never changes under its content hash, so the result is kept for the next call that finds
     the same stored hashes, and a stored copy of a shipped template is not parsed again."""
     from qa_tui.framework.loader import (

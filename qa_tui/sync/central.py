@@ -64,13 +64,13 @@ def is_central(session: Session) -> bool:
 
 def central_key(session: Session) -> str | None:
     """The QA team's public key if this is a central database, else None."""
-    return _meta(session, "qa_public_key") if _meta(session, "role") == "central" else None
+    return _meta(session, "qa_public_key") if is_central(session) else None
 
 
 def central_id(session: Session) -> str:
     """The central database's id (SyncError if this is not a central database)."""
     value = _meta(session, "central_id")
-    if _meta(session, "role") != "central" or not value:
+    if not is_central(session) or not value:
         raise SyncError("not a central database (the QA team makes one: qa-tui central init)")
     return value
 
@@ -85,7 +85,7 @@ def init_central(store: Store, key_out: Path | None, existing_key: Path | None =
     if key_out is None and existing_key is None:
         raise SyncError("no QA key: give a file for a new QA key or an existing QA key")
     with store.reader() as session:
-        if _meta(session, "role") == "central":
+        if is_central(session):
             raise SyncError(f"{store.url}: is already a central database")
     if existing_key is not None:
         public = qa_public_text(load_qa_private(existing_key))

@@ -18,7 +18,7 @@ from qa_tui.store import models
 from qa_tui.store.entities import CREATION_ORDER, ENTITY_TYPES
 from qa_tui.store.sync_models import PurgedEvaluation, SyncAck
 from qa_tui.sync.acks import digests
-from qa_tui.sync.central import _meta
+from qa_tui.sync.central import is_central
 from qa_tui.sync.errors import SyncError
 
 
@@ -59,7 +59,7 @@ def purge_expired(
     session: Session, retention_days: int, now: dt.datetime, dry_run: bool = False
 ) -> PurgeReport:
     """Purge completed evaluations acknowledged more than ``retention_days`` ago."""
-    if _meta(session, "role") == "central":
+    if is_central(session):
         raise SyncError("this is the central database: evaluations are never purged from it")
     if retention_days < 1:
         raise SyncError("the retention period must be at least one day")

@@ -190,6 +190,10 @@ async def test_the_sync_screen_on_the_central_database_says_what_it_is_and_sends
         await settle(pilot)
         assert app.screen is screen
         assert str(screen.query_one("#sync-result", Static).render()) == ""
+        screen.query_one("#central-url", Input).focus()
+        await pilot.press("enter")  # enter in the address sends nothing either
+        await settle(pilot)
+        assert str(screen.query_one("#sync-result", Static).render()) == ""
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert isinstance(app.screen, ConflictsScreen)

@@ -131,11 +131,10 @@ class SyncScreen(Screen[None]):
         self.post_message(Navigate("conflicts"))
 
     def action_export(self) -> None:
-        if not self.on_central:
-            self.post_message(Navigate("export"))
+        self.post_message(Navigate("export"))
 
     def action_sync(self) -> None:
-        if self.on_central:
+        if self.on_central:  # its key and button are disabled; enter in the address is not
             return
         url = self.query_one("#central-url", Input).value.strip()
         if url != self.workspace.settings.central_db_url:
