@@ -134,12 +134,12 @@ def vocabulary(session: Session) -> Vocabulary:
     qa-tui ships (the built-in ones and their previous versions), older versions first so the
     newest wording of an item wins.
 
-    The shipped ones are there because a central database keeps no text of the templates its
-    evaluations used: bundles and syncs carry none, so one filled by merges alone has none
+    The shipped ones are there because a central database filled by bundles from a qa-tui
+    before template texts travelled with them (:mod:`qa_tui.sync.template_texts`) has none
     stored (its words and grades were then unknown: every standard labelled by its id, and
-    no grade good or better). A template's text
-    never changes under its content hash, so the result is kept for the next call that finds
-    the same stored hashes, and a stored copy of a shipped template is not parsed again."""
+    no grade good or better). A template's text never changes under its content hash, so the
+    result is kept for the next call that finds the same stored hashes, and a stored copy of
+    a shipped template is not parsed again."""
     from qa_tui.framework.loader import (
         builtin_templates,
         load_template_text,

@@ -20,7 +20,7 @@ import base64
 import hashlib
 import json
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NoReturn, TypeVar, overload
@@ -99,11 +99,23 @@ def write_bundle(
     *,
     bundle_id: str,
     format_version: int = FORMAT_VERSION,
+    templates: Sequence[dict[str, str]] = (),
 ) -> Manifest:
-    """Write ``aggregates`` as a bundle at ``out`` (atomically); returns its manifest."""
+    """Write ``aggregates`` as a bundle at ``out`` (atomically); returns its manifest.
+    ``templates``: the texts of the templates they use, for the content header
+    (:mod:`qa_tui.sync.template_texts`)."""
+    start = {"templates": list(templates)} if templates else {}
     with atomic_writer(out) as handle:
         manifest = _write_stream(
-            handle, aggregates, recipient, device, author, created_at, bundle_id, format_version
+            handle,
+            aggregates,
+            recipient,
+            device,
+            author,
+            created_at,
+            bundle_id,
+            format_version,
+            start=start,
         )
     return manifest
 
@@ -117,6 +129,8 @@ def _write_stream(
     created_at: str,
     bundle_id: str,
     format_version: int,
+    *,
+    start: dict[str, Any] | None = None,
 ) -> Manifest:
     writer = EncryptingWriter(handle, recipient, format_version, {"bundle_id": bundle_id})
     sink = _LineSink(writer)
@@ -129,6 +143,7 @@ def _write_stream(
             "schema_revision": revision,
             "device_id": device.device_id,
             "created_at": created_at,
+            **(start or {}),
         }
     )
     counts = {"evaluations": 0, "changes": 0, "links": 0}

@@ -42,6 +42,7 @@ from qa_tui.sync.keys import (
 from qa_tui.sync.merge import MergeReport, Provenance, cycles_paused, merge_in_batches
 from qa_tui.sync.preparer import WORTH_IT, Preparer
 from qa_tui.sync.spool import Spool
+from qa_tui.sync.template_texts import keep, not_shipped, untexted
 
 
 def _meta(session: Session, key: str) -> str | None:
@@ -309,7 +310,15 @@ def _merge_verified(
     )
     with store.reader() as session:
         device_lookup(session, path.name)(manifest.device_id)
+    with store.session() as session:  # verified: the texts the bundle carries, kept first
+        added = keep(session, spool.templates.texts)
     aggregates = verified_aggregates(path, private, manifest, pins, spool)
-    return merge_in_batches(
+    report = merge_in_batches(
         store, aggregates, source, utc_stamp(), progress, committed, ahead=True, preparer=preparer
     )
+    report.templates_added = [text.label for text in not_shipped(added)]  # the news
+    report.templates_left_out = list(spool.templates.left_out)
+    with store.reader() as session:
+        evaluations = [i for i, kind in report.kind_of.items() if kind == "evaluation"]
+        report.untexted = untexted(session, evaluations)
+    return report

@@ -36,6 +36,7 @@ from qa_tui.sync.bundle import (
 )
 from qa_tui.sync.errors import BundleError
 from qa_tui.sync.spool import Spool, kept_form
+from qa_tui.sync.template_texts import from_header
 
 # Bytes of lines checked at a time, here or there: the same for both (this process also
 # decrypts, inflates and pins every line and keeps them all, yet giving the other one 1.25 or
@@ -179,7 +180,9 @@ def verify_into_spool(
     if first is None:
         raise BundleError(f"{name}: truncated bundle (no manifest)")
     version, header, line = first
-    check_start(parse_line(line, name), version, header, name)
+    start = parse_line(line, name)
+    check_start(start, version, header, name)
+    spool.templates = from_header(start.get("templates"))  # kept once the signature holds
     taking = _Taking(name, spool, refuse)
     taking.digest.update(line)
     demo = refuse is not None

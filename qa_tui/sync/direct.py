@@ -5,10 +5,12 @@ the push commits on the central database, then the pull commits on the laptop. E
 (network gone, server down) without losing anything: a failed push leaves both databases as
 they were; a failed pull leaves the push done and is simply retried next time.
 
-What is pulled: the full histories of the evaluations this laptop made or this user audits, or
-in which this user owns an action — so moderations, resolutions of conflicts and action
-updates on them come back — the teams and the templates the QA team published, and the
-template texts the laptop lacks (:mod:`qa_tui.sync.reference_data`). Moderation sessions
+What is pushed: this laptop's work not yet acknowledged, with the texts of the templates it
+uses that the central database lacks (:mod:`qa_tui.sync.template_texts`). What is pulled: the
+full histories of the evaluations this laptop made or this user audits, or in which this user
+owns an action — so moderations, resolutions of conflicts and action updates on them come back
+— the teams and the templates the QA team published, and the template texts the laptop lacks
+(:mod:`qa_tui.sync.reference_data`). Moderation sessions
 (another kind of aggregate): every open session that lists this user as a moderator or that
 this device made, every session the laptop already holds, and the evaluations those sessions
 moderate (:func:`wanted_sessions`), so a session prepared on the QA desk can be carried to a
@@ -49,6 +51,7 @@ from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
 from qa_tui.sync.merge import Provenance, merge_aggregates, merge_in_batches
 from qa_tui.sync.reference_data import pull_reference
+from qa_tui.sync.template_texts import Received, checked, keep, lacking, not_shipped, used_by
 
 Tell = Callable[[str], None]  # told how far a sync is, in words
 
@@ -73,6 +76,7 @@ class SyncReport:
     plans: int = 0  # plans (allocations) that came back in this sync
     touched: set[str] = field(default_factory=set)
     pushed_kinds: dict[str, int] = field(default_factory=dict)  # aggregates sent, by root type
+    templates_sent: int = 0  # template texts the central database lacked, sent with them
 
     @property
     def pushed_evaluations(self) -> int:
@@ -87,6 +91,8 @@ class SyncReport:
         else:
             sent = "Nothing new to send to the QA team"
         parts = [sent]
+        if self.templates_sent:
+            parts.append(_count(self.templates_sent, "template text", "template texts") + " sent")
         if self.moderated:
             parts.append(f"{self.moderated} came back with moderation")
         if self.plans:
@@ -174,6 +180,14 @@ def _push(
         source = Provenance(str(uuid.uuid4()), "sync", device_id, 0, head_revision(), utc_stamp())
         with central.reader() as remote:
             device_lookup(remote, "direct sync")(device_id)
+        # First the texts of the templates of this laptop's own they use that the central
+        # database lacks, checked as a bundle's are (a text that is not what it claims stays
+        # behind).
+        with central.session() as remote:
+            received = Received([], [])
+            for text in lacking(remote, not_shipped(used_by(local, ids))):
+                checked(text, received)
+            report.templates_sent = len(keep(remote, received.texts))
         # In short batches, as a bundle is: a big push never keeps others off the central
         # database; one cut short is completed by the next sync (nothing acknowledged yet).
         if tell:

@@ -15,6 +15,7 @@ from qa_tui.sync.aggregates import Aggregate, roots_in_words
 from qa_tui.sync.bundle import FORMAT_VERSION, Manifest, write_bundle
 from qa_tui.sync.export import all_evaluation_ids, iter_aggregates
 from qa_tui.sync.keys import DeviceKey, load_qa_public
+from qa_tui.sync.template_texts import header_entry, used_by
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def export_bundle(
     Signed with ``device`` (this laptop's key, :func:`qa_tui.sync.keys.own_device_key`).
     Without ``everything``, evaluations whose current history the central database has
     acknowledged (after a direct sync) are left out; the rest go with their full history.
+    The bundle carries the texts of the templates its evaluations use
+    (:mod:`qa_tui.sync.template_texts`).
     Demo evaluations (``qa-tui demo``) never leave by accident: only with ``include_demo``
     (tests, benchmarks, training); :func:`demo_left_out` says how many stayed behind.
     """
@@ -69,6 +72,7 @@ def export_bundle(
             utc_stamp(),
             bundle_id=str(uuid.uuid4()),
             format_version=format_version,
+            templates=header_entry(used_by(session, ids)),
         )
     return Exported(manifest, kinds)
 

@@ -100,6 +100,12 @@ class MergeReport:
     longest_hold: float = 0.0  # seconds the longest of them held the write lock
     committed: int = 0  # aggregates in the batches committed so far
     kind_of: dict[str, str] = field(default_factory=dict)  # each aggregate's root type
+    # Template texts (:mod:`qa_tui.sync.template_texts`): those the database kept of templates
+    # qa-tui does not ship ("id version"), those left out (why), and the templates merged
+    # evaluations use that it still has no text for ("id version" -> evaluations).
+    templates_added: list[str] = field(default_factory=list)
+    templates_left_out: list[str] = field(default_factory=list)
+    untexted: dict[str, int] = field(default_factory=dict)
 
     def count_root(self, aggregate_id: str, root_type: str) -> None:
         """One more aggregate merged: ``aggregate_id``, of ``root_type``."""
@@ -135,10 +141,27 @@ class MergeReport:
     def summary(self) -> str:
         if self.already_merged:
             return f"bundle {self.bundle_id} already merged on {self.merged_at}; nothing changed"
-        return (
+        text = (
             f"merged {roots_in_words(self.kinds())}: {self.new_changes} new changes "
             f"of {self.changes}"
         )
+        return text + "".join(f"; {note}" for note in self.template_notes())
+
+    def template_notes(self) -> list[str]:
+        """What the merge did with template texts, and what it still lacks, a note each."""
+        notes = []
+        if self.templates_added:
+            texts = "text" if len(self.templates_added) == 1 else "texts"
+            notes.append(f"template {texts} kept: {', '.join(self.templates_added)}")
+        notes.extend(f"left out {reason}" for reason in self.templates_left_out)
+        for label, count in self.untexted.items():
+            used = "evaluation uses" if count == 1 else "evaluations use"
+            notes.append(
+                f"{count} {used} template {label}, whose text this database lacks: its items "
+                "show by id in reports until the QA team publishes it here "
+                "(qa-tui central template publish FILE --db URL)"
+            )
+        return notes
 
 
 _PAUSED = [0]  # merges running in cycles_paused()

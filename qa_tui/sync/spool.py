@@ -28,6 +28,7 @@ from typing import BinaryIO
 from qa_tui.fsutil import private_scratch_file
 from qa_tui.sync.aggregates import Aggregate
 from qa_tui.sync.bundle import Pins
+from qa_tui.sync.template_texts import Received
 
 # Each record's lengths, before it (marshal.load reads a file an object at a time: many times
 # slower than loads of the record's bytes): its head's, then its body's.
@@ -69,6 +70,9 @@ class Spool:
         self.file: BinaryIO = private_scratch_file(folder)
         self.count = 0
         self.changes = 0
+        # The template texts the bundle's content header carries, checked
+        # (:func:`~qa_tui.sync.template_texts.from_header`).
+        self.templates = Received([], [])
 
     def __enter__(self) -> Spool:
         return self

@@ -1,10 +1,11 @@
 """A central database filled by merges alone reports what the laptops' own databases report.
 
-Bundles and syncs carry no template text, so such a database keeps none. Its reports read
-the words and grading scale of the built-in templates (and their previous versions) from
-qa-tui itself: before, the monthly report of a central database said "Overall judgement
-good or better: 0%" where the laptop it came from said 68%, named every standard by its id,
-and counted the audit's examples (marked seen or not seen) as grades.
+Bundles from a qa-tui before template texts travelled with them carry none, so a database
+filled by those keeps none (tests/sync/test_template_texts.py: bundles now carry them). Its
+reports read the words and grading scale of the built-in templates (and their previous
+versions) from qa-tui itself: before, the monthly report of such a central database said
+"Overall judgement good or better: 0%" where the laptop it came from said 68%, and named
+every standard by its id.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from qa_tui.reports.dashboard import dashboard
@@ -47,8 +49,9 @@ def _report(machine: Laptop, db: str, kind: str, period: str, out: Path, *more: 
 
 
 def test_a_central_database_filled_by_merges_reports_what_the_laptop_reports(
-    tmp_path: Path, make_db: Any
+    tmp_path: Path, make_db: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("qa_tui.sync.handover.used_by", lambda session, ids: [])  # no texts
     laptop = Laptop(tmp_path, "one")
     laptop.run("demo", "--db", laptop.db, "--evaluations", "30", "--seed", "5")
     central = make_db()
