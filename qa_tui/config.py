@@ -63,6 +63,9 @@ class Settings:
     theme: str = "dark"
     central_db_url: str = ""
     qa_public_key: str = ""
+    # The QA team's private key file (the QA desk: merging bundles from the app); a path, never
+    # the key itself.
+    qa_private_key: str = ""
     retention_days: int = 90
     # Where documents (notices, feedback summaries, email drafts) are saved; empty: the
     # platform's documents folder / qa-tui (qa_tui.documents.files).

@@ -28,7 +28,6 @@ from qa_tui.cli.common import (
 
 if TYPE_CHECKING:
     from qa_tui.store.db import Store
-    from qa_tui.sync.errors import PartlyMerged
     from qa_tui.sync.merge import MergeReport
 
 # Plain paths: the commands check what is there themselves and refuse a directory, FIFO or
@@ -242,7 +241,7 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...], include_demo:
             try:
                 report = _merge_one(store, path, key, include_demo=include_demo)
             except PartlyMerged as exc:
-                click.echo(f"qa-tui: {path}: {_partly(exc)}", err=True)
+                click.echo(f"qa-tui: {path}: {exc.words()}", err=True)
                 refused += 1
                 continue
             except BundleError as exc:
@@ -263,21 +262,6 @@ def merge_command(into: str, key: Path, bundles: tuple[Path, ...], include_demo:
         store.dispose()
     if refused:
         sys.exit(1)
-
-
-def _partly(exc: PartlyMerged) -> str:
-    """One line for a merge that stopped after some of its batches committed."""
-    kept = (
-        "the 1 evaluation merged before it stopped stays, whole"
-        if exc.merged == 1
-        else f"the {exc.merged} evaluations merged before it stopped stay, whole"
-    )
-    if exc.busy:
-        return (
-            f"the central database is busy with another merge; {kept} — merge the bundle "
-            "again to finish (nothing is duplicated)"
-        )
-    return f"refused {exc.reason}; {kept} (each valid on its own)"
 
 
 def _merge_one(store: Store, path: Path, key: Path, *, include_demo: bool) -> MergeReport:

@@ -187,12 +187,17 @@ def device_lookup(session: Session, name: str) -> Callable[[str], str]:
     return lookup
 
 
-def _refuse_demo_id(evaluation_id: str, name: str) -> None:
+# How to take a bundle's demo evaluations, said where a bundle holding them is refused: the
+# command line's way, or the app's.
+CLI_DEMO_TAKE = "merge with --include-demo to take them"
+APP_DEMO_TAKE = "tick 'Take demo evaluations' to take them"
+
+
+def _refuse_demo_id(evaluation_id: str, name: str, hint: str = CLI_DEMO_TAKE) -> None:
     """Refuse the bundle (BundleError): evaluation ``evaluation_id`` is demo data."""
     raise BundleError(
         f"{name}: it holds demo evaluations (fictional data from 'qa-tui demo', e.g. "
-        f"evaluation {evaluation_id}); merge with --include-demo to take them "
-        "(tests and training only)"
+        f"evaluation {evaluation_id}); {hint} (tests and training only)"
     )
 
 
@@ -204,6 +209,7 @@ def merge_bundle_file(
     on_total: Callable[[int], None] | None = None,
     include_demo: bool = False,
     committed: Callable[[int], None] | None = None,
+    demo_hint: str = CLI_DEMO_TAKE,
 ) -> MergeReport:
     """Verify a bundle completely, then merge it in short transactions of whole aggregates.
 
@@ -213,13 +219,12 @@ def merge_bundle_file(
     bundle refused by its verification writes nothing. The bundle is in the ledger once its
     last batch commits: a merge cut short is finished by merging the bundle again. An exact
     replay returns ``already_merged=True``. A bundle holding demo evaluations is refused
-    unless ``include_demo`` (they stay marked as demo); the check runs before anything is
-    written.
+    unless ``include_demo`` (they stay marked as demo; ``demo_hint`` says how to take them);
+    the check runs before anything is written.
     """
+    refuse = None if include_demo else partial(_refuse_demo_id, name=path.name, hint=demo_hint)
     with cycles_paused():
-        return _merge_bundle_file(
-            store, path, key_file, progress, on_total, include_demo, committed
-        )
+        return _merge_bundle_file(store, path, key_file, progress, on_total, refuse, committed)
 
 
 def _merge_bundle_file(
@@ -228,7 +233,7 @@ def _merge_bundle_file(
     key_file: Path,
     progress: Callable[[int], None] | None,
     on_total: Callable[[int], None] | None,
-    include_demo: bool,
+    refuse: Callable[[str], None] | None,
     committed: Callable[[int], None] | None,
 ) -> MergeReport:
     private = load_qa_private(key_file)
@@ -254,7 +259,6 @@ def _merge_bundle_file(
             # commit); what passes is kept for the merge (no second reading of the bundle).
             lookup = device_lookup(session, path.name)
             # With a second process, half the bundle's lines are checked there (two cores).
-            refuse = None if include_demo else partial(_refuse_demo_id, name=path.name)
             manifest = verify_into_spool(path, private, lookup, spool, refuse, preparer)
         return _merge_verified(
             store,

@@ -28,3 +28,17 @@ class PartlyMerged(SyncError):
     def __init__(self, reason: str, merged: int, busy: bool) -> None:
         super().__init__(reason)
         self.reason, self.merged, self.busy = reason, merged, busy
+
+    def words(self) -> str:
+        """What happened, in one line (the command line and the app say the same)."""
+        kept = (
+            "the 1 evaluation merged before it stopped stays, whole"
+            if self.merged == 1
+            else f"the {self.merged} evaluations merged before it stopped stay, whole"
+        )
+        if self.busy:
+            return (
+                f"the central database is busy with another merge; {kept} — merge the bundle "
+                "again to finish (nothing is duplicated)"
+            )
+        return f"refused {self.reason}; {kept} (each valid on its own)"

@@ -44,6 +44,12 @@ def _export(ws: Workspace, writer: Writer) -> Screen[Any]:
     return ExportDialog(ws)
 
 
+def _merge(ws: Workspace, writer: Writer) -> Screen[Any]:
+    from qa_tui.tui.dialogs.merge_bundles import MergeDialog
+
+    return MergeDialog(ws)
+
+
 def _conflicts(ws: Workspace, writer: Writer) -> Screen[Any]:
     from qa_tui.tui.screens.conflicts import ConflictsScreen
 
@@ -154,6 +160,12 @@ PLACES: dict[str, Place] = {
             "Export for the QA team",
             "A bundle file of this laptop's work, for a USB stick or secure email (no network)",
             _export,
+        ),
+        Place(
+            "merge",
+            "Merge bundles",
+            "On the QA desk: the laptops' bundle files into the central database, verified",
+            _merge,
         ),
         Place(
             "conflicts",

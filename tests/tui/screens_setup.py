@@ -649,6 +649,20 @@ async def _export(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await screen_is(pilot, ExportDialog)
 
 
+async def _merge_bundles(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    """The QA desk's central database: merging the laptops' bundles."""
+    from qa_tui.sync.central import init_central
+    from qa_tui.tui.dialogs.merge_bundles import MergeDialog
+
+    await _home(pilot, ids)
+    store = pilot.app.workspace.store
+    assert store.sqlite_path is not None
+    key = store.sqlite_path.parent / "qa.key"
+    init_central(store, None if key.exists() else key, key if key.exists() else None)
+    pilot.app.post_message(Navigate("merge"))
+    await screen_is(pilot, MergeDialog)
+
+
 async def _remove_demo(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     from qa_tui.tui.dialogs.confirm import ConfirmDialog
     from qa_tui.tui.messages import RemoveDemo
@@ -796,6 +810,9 @@ SCENES: dict[str, Scene] = {
         Scene("command_palette", "The command palette", _palette),
         Scene("sync", "Sync with the central database", _sync),
         Scene("export", "Export for the QA team", _export),
+        Scene(
+            "merge_bundles", "The QA desk merges the laptops' bundles", _merge_bundles, desk=True
+        ),
         Scene("remove_demo", "Remove demo data: asks first", _remove_demo),
         Scene("conflicts", "The conflicts waiting for a person", _conflicts),
         Scene("resolve_conflict", "One conflict side by side", _resolve_conflict),

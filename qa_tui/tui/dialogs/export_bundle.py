@@ -42,7 +42,7 @@ class ExportDialog(ModalScreen[None]):
     HELP = (
         "Hand this laptop's work to the QA team without a network: a bundle file, encrypted "
         "so only the QA team can read it and signed by this laptop, to carry on a USB stick "
-        "or send by secure email. The QA team merges it with 'qa-tui merge'. Demo "
+        "or send by secure email. The QA team merges it on the QA desk. Demo "
         "evaluations are never included."
     )
     BINDINGS = [

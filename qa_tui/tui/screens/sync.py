@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 CENTRAL_NOTICE = (
     "This is the QA team's central database: laptops sync to it, and the bundles they "
-    "export are merged into it with 'qa-tui merge --into URL --key QA_KEY_FILE BUNDLE…'. "
-    "Sync and purge are for a laptop; its conflicts are here (ctrl+o)."
+    "export are merged into it here (ctrl+g) or with 'qa-tui merge --into URL --key "
+    "QA_KEY_FILE BUNDLE…'. Sync and purge are for a laptop; its conflicts are here (ctrl+o)."
 )
 
 
@@ -48,6 +48,7 @@ class SyncScreen(Screen[None]):
         Binding("ctrl+y", "sync", "Sync now", id="sync.now"),
         Binding("ctrl+b", "export", "Export a bundle", id="sync.export"),
         Binding("ctrl+o", "conflicts", "Conflicts", id="sync.conflicts"),
+        Binding("ctrl+g", "merge", "Merge bundles", id="sync.merge"),
         Binding("escape", "back", "Back", id="sync.back"),
     ]
 
@@ -71,6 +72,7 @@ class SyncScreen(Screen[None]):
                     yield Button("Sync now", id="sync", variant="primary")
                     yield Button("Export a bundle instead", id="export")
                     yield Button("Conflicts", id="conflicts")
+                    yield Button("Merge bundles", id="merge", classes="central-only")
                 yield Shown("", id="sync-result")
                 yield Shown("Never synced from this laptop.", id="sync-last", classes="hint")
             with Vertical(classes="card"):
@@ -115,12 +117,18 @@ class SyncScreen(Screen[None]):
         self._show("#sync-last", CENTRAL_NOTICE)
         for button in ("#sync", "#export", "#purge"):
             self.query_one(button, Button).disabled = True
-        self.query_one("#conflicts", Button).focus()
+        for button in ("#sync", "#export"):  # room for what the desk does here
+            self.query_one(button, Button).display = False
+        self.query_one("#merge", Button).display = True
+        self.query_one("#merge", Button).focus()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Sync and export are shown disabled on the central database, like their buttons."""
-        return None if self.on_central and action in ("sync", "export") else True
+        """On the central database, merging bundles instead of syncing and exporting (their
+        buttons are disabled and hidden there, and the merge button shown)."""
+        if action == "merge":
+            return self.on_central
+        return not (self.on_central and action in ("sync", "export"))
 
     # --- actions ------------------------------------------------------------------------
 
@@ -132,6 +140,9 @@ class SyncScreen(Screen[None]):
 
     def action_export(self) -> None:
         self.post_message(Navigate("export"))
+
+    def action_merge(self) -> None:
+        self.post_message(Navigate("merge"))
 
     def action_sync(self) -> None:
         if self.on_central:  # its key and button are disabled; enter in the address is not
@@ -149,6 +160,7 @@ class SyncScreen(Screen[None]):
             "sync": self.action_sync,
             "conflicts": self.action_conflicts,
             "export": self.action_export,
+            "merge": self.action_merge,
         }
         if event.button.id in actions:
             actions[event.button.id]()

@@ -1,0 +1,190 @@
+"""The QA desk merges the laptops' bundles from the app, driven by keys, checked in the database.
+
+The same merge as ``qa-tui merge``: a folder of bundles merged one by one, a line each; a
+damaged one refused with nothing written; the key remembered; a wrong key merges nothing; on a
+laptop's database the dialog says where bundles go and merges nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from textual.widgets import Button, Static
+
+from qa_tui.config import load_settings
+from qa_tui.store import models
+from qa_tui.store.migrate import open_store
+from qa_tui.store.sync_models import MergedBundle
+from qa_tui.sync.handover import export_bundle
+from qa_tui.sync.keys import own_device_key
+from qa_tui.tui.dialogs.merge_bundles import NOT_CENTRAL, MergeDialog
+from qa_tui.tui.messages import Navigate
+from qa_tui.tui.screens.sync import SyncScreen
+from tests.tui.test_app_shell import SIZE, add_evaluation, app_for, run_async, settle
+from tests.tui.test_sync_screens import _central_with
+
+
+def _text(pilot: Any, selector: str) -> str:
+    return str(pilot.app.screen.query_one(selector, Static).render())
+
+
+async def _wait_done(pilot: Any) -> None:
+    for _ in range(200):
+        await settle(pilot, 1)
+        if _text(pilot, "#merge-status") == "Done." or _text(pilot, "#merge-problem"):
+            return
+    raise AssertionError(f"the merge never ended: {_text(pilot, '#merge-status')!r}")
+
+
+def _evaluations(url: str) -> set[str]:
+    store = open_store(url, create=False)
+    try:
+        with store.reader() as session:
+            return set(session.scalars(select(models.Evaluation.id)))
+    finally:
+        store.dispose()
+
+
+def _merged_bundles(url: str) -> int:
+    store = open_store(url, create=False)
+    try:
+        with store.reader() as session:
+            return session.scalar(select(func.count()).select_from(MergedBundle)) or 0
+    finally:
+        store.dispose()
+
+
+async def _type(pilot: Any, text: str) -> None:
+    for char in text:
+        await pilot.press(char if char != " " else "space")
+
+
+@run_async
+async def test_the_desk_merges_a_folder_of_bundles_from_the_sync_screen(
+    workspace: Any, settings: Any, tmp_path: Path
+) -> None:
+    made = {add_evaluation(workspace, ref) for ref in ("ABC-30001", "ABC-30002")}
+    url = _central_with(settings, tmp_path)  # enrols this laptop; its key is tmp_path/qa_key
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    export_bundle(
+        workspace.store,
+        own_device_key(settings),
+        settings.author,
+        tmp_path / "qa_key.pub",
+        usb / "a-laptop.qab",
+    )
+    (usb / "b-damaged.qab").write_bytes(b"not a bundle")
+    (usb / "notes.txt").write_text("not a bundle either, and not a .qab", encoding="utf-8")
+
+    app = app_for(settings, url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert isinstance(app.screen, SyncScreen)
+        for _ in range(50):  # the screen learns it is on the central database
+            await settle(pilot, 1)
+            if app.screen.query_one("#merge", Button).display:
+                break
+        assert not app.screen.query_one("#sync", Button).display
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, MergeDialog)
+        await _type(pilot, str(usb))
+        await pilot.press("tab")
+        await _type(pilot, str(tmp_path / "qa_key"))
+        await pilot.press("enter")  # enter in the key field merges
+        await _wait_done(pilot)
+        lines = _text(pilot, "#merge-lines").splitlines()
+        said = " ".join(lines)
+        assert "1 of 2: a-laptop.qab" not in said  # the heads are progress, not results
+        assert said.startswith("a-laptop.qab: merged 2 evaluations"), said
+        assert "Refused b-damaged.qab: not a qa-tui bundle" in said, said
+        assert "nothing of it was merged" in said and "notes.txt" not in said
+        assert _text(pilot, "#merge-problem") == ""
+
+        await pilot.press("ctrl+s")  # again: nothing changes
+        await _wait_done(pilot)
+        assert "already merged" in _text(pilot, "#merge-lines")
+    assert _evaluations(url) == made
+    assert _merged_bundles(url) == 1
+    remembered = load_settings(settings.config_path).qa_private_key
+    assert remembered == str(tmp_path / "qa_key")
+
+
+@run_async
+async def test_a_wrong_key_merges_nothing_and_says_why(
+    workspace: Any, settings: Any, tmp_path: Path
+) -> None:
+    from qa_tui.sync.keys import create_qa_key
+
+    add_evaluation(workspace, "ABC-30003")
+    url = _central_with(settings, tmp_path)
+    bundle = tmp_path / "one.qab"
+    export_bundle(
+        workspace.store, own_device_key(settings), settings.author, tmp_path / "qa_key.pub", bundle
+    )
+    other = tmp_path / "other" / "qa.key"
+    other.parent.mkdir()
+    create_qa_key(other)
+    app = app_for(settings, url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.post_message(Navigate("merge"))
+        await settle(pilot)
+        assert isinstance(app.screen, MergeDialog)
+        await pilot.press("ctrl+s")  # nothing given: asked for, not merged
+        await settle(pilot)
+        assert _text(pilot, "#merge-problem") == "Give a bundle file, or a folder of them."
+        await _type(pilot, str(tmp_path / "missing.qab"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "missing.qab: no such file or folder" in _text(pilot, "#merge-problem")
+        (tmp_path / "empty").mkdir()
+        app.screen.query_one("#bundles").value = str(tmp_path / "empty")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "empty: no bundle file (.qab) in this folder" in _text(pilot, "#merge-problem")
+        app.screen.query_one("#bundles").value = str(bundle)
+        app.screen.query_one("#qa-key").value = str(other)
+        await pilot.press("ctrl+s")
+        await _wait_done(pilot)
+        problem = _text(pilot, "#merge-problem")
+        assert problem.startswith("Not merged: ")
+        assert "not this central database's QA key" in problem
+    assert _evaluations(url) == set()
+
+
+@run_async
+async def test_on_a_laptop_the_dialog_says_where_bundles_go(
+    settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.post_message(Navigate("merge"))  # from the palette
+        await settle(pilot)
+        for _ in range(50):
+            await settle(pilot, 1)
+            if _text(pilot, "#merge-problem"):
+                break
+        assert _text(pilot, "#merge-problem") == NOT_CENTRAL
+        assert app.screen.query_one("#merge", Button).disabled
+        app.screen.query_one("#bundles").value = str(tmp_path)
+        app.screen.query_one("#qa-key").value = str(tmp_path / "qa.key")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _text(pilot, "#merge-status") == ""  # nothing started
+        await pilot.press("ctrl+y")  # the laptop's Sync screen has no merge button or key
+        await settle(pilot)
+        assert isinstance(app.screen, MergeDialog)  # a modal: its keys only
+        await pilot.press("escape", "ctrl+y")
+        await settle(pilot)
+        assert isinstance(app.screen, SyncScreen)
+        assert not app.screen.query_one("#merge", Button).display
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, SyncScreen)
