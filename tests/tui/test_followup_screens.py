@@ -102,6 +102,40 @@ async def test_tracker_completes_an_overdue_action_and_the_update_survives_a_mer
 
 
 @run_async
+async def test_the_tracker_shows_the_highlighted_action_in_full_at_80_columns(
+    workspace: Any, settings: Any, db_url: str
+) -> None:
+    """The table cuts an action's words at 80 columns; the lines under it give them whole,
+    with who, where, when and the last progress note, literally (markup is text)."""
+    eid = add_evaluation(workspace, "LCS-500200")
+    words = "Hold a [bold]family network meeting[/bold] and agree who keeps the child safe at night"
+    first = workspace.write(outcomes.add_action, eid, "Book the core group", "Jo", "2026-11-01")
+    second = workspace.write(outcomes.add_action, eid, words, "Kim", "2026-11-10")
+    workspace.write(record_action_update, second, "in_progress", "Date set: 2 Dec.", "2026-11-12")
+    app = app_for(settings, db_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")
+        screen = await _screen(pilot, ActionsScreen)
+        assert _keys(screen) == [first, second]
+        detail = screen.query_one("#action-detail")
+
+        def shown() -> str:
+            return " ".join(str(detail.render()).split())
+
+        assert shown().startswith("Book the core group Jo · Locality North · case LCS-500200")
+        assert "due 2026-11-01, overdue by 19 days · open" in shown()
+        table = [str(c) for c in screen.query_one(EvaluationList).get_column("action")]
+        assert table[1] != words and table[1].endswith("…")  # cut in the table
+        await pilot.press("down")
+        await settle(pilot)
+        assert shown().startswith(words), shown()  # whole, its markup as typed
+        assert "Kim · Locality North · case LCS-500200 · due 2026-11-10" in shown()
+        assert "in progress" in shown()
+        assert "Last progress (2026-11-12): Date set: 2 Dec." in shown()
+
+
+@run_async
 async def test_an_immediate_concern_from_raised_to_closed(
     workspace: Any, settings: Any, db_url: str
 ) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from qa_tui.store.followup_queries import TrackedAction
-from qa_tui.tui.text import line
+from qa_tui.tui.text import line, rich_text
 from qa_tui.vocab import ACTION_STATUSES
 
 # (key, heading, width at most)
@@ -78,3 +78,23 @@ def widths_for(keys: tuple[str, ...], available: int) -> list[tuple[str, str, in
     others = sum(fixed[k] + 2 for k in keys if k != "action")
     action = max(16, min(fixed["action"], available - others - 2))
     return [(k, labels[k], action if k == "action" else fixed[k]) for k in keys]
+
+
+def detail(action: TrackedAction, today: dt.date) -> Text:
+    """The highlighted action in full, under the list: its words (the table cuts them at 80
+    columns), then who, where, when and its status, then its last progress note."""
+    a = action
+    when = f"due {a.due_date.isoformat()}" if a.due_date else "no due date"
+    if a.overdue and a.due_date is not None:
+        days = (today - a.due_date).days
+        when += f", overdue by {days} day" + ("" if days == 1 else "s")
+    status = ACTION_STATUSES.get(a.status, a.status).lower()
+    about = " · ".join(
+        [a.owner or "no owner", a.team or "no team", f"case {a.case_reference}", when, status]
+    )
+    parts = [rich_text(a.description, multiline=True, style="bold"), Text("\n")]
+    parts.append(rich_text(about, style="dim"))
+    if a.status_note.strip():
+        on = a.status_on.isoformat() if a.status_on else "undated"
+        parts += [Text("\n"), rich_text(f"Last progress ({on}): {line(a.status_note)}")]
+    return Text.assemble(*parts)

@@ -27,9 +27,10 @@ from qa_tui.tui.screens.action_rows import (
     COMPACT_BELOW,
     STATUS_FILTERS,
     ActionListRow,
+    detail,
     widths_for,
 )
-from qa_tui.tui.text import SafeInput
+from qa_tui.tui.text import SafeInput, Shown
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from qa_tui.tui.widgets.steady_footer import SteadyFooter
 
@@ -90,6 +91,7 @@ class ActionsScreen(Screen[None]):
             )
         yield Static("", id="actions-status")
         yield EvaluationList(id="actions")
+        yield Shown("", id="action-detail")
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -107,7 +109,8 @@ class ActionsScreen(Screen[None]):
 
     def _columns(self) -> None:
         keys = COMPACT if self.size.width < COMPACT_BELOW else tuple(k for k, _l, _w in COLUMNS)
-        self.query_one(EvaluationList).set_columns(widths_for(keys, self.size.width - 4))
+        # Less the margins and a vertical scrollbar (the list is longer than the screen).
+        self.query_one(EvaluationList).set_columns(widths_for(keys, self.size.width - 6))
 
     @property
     def today(self) -> dt.date:
@@ -210,6 +213,7 @@ class ActionsScreen(Screen[None]):
         self._rows = [*self._earlier, *rows[:PAGE]]
         today = self.today
         self.query_one(EvaluationList).set_rows([ActionListRow(r, today) for r in self._rows])
+        self._show_detail(self._current())
         self._drawn_generation = generation
         self.loaded = True
         if not looking and not self._more:  # every match is on the list: that is the count
@@ -241,8 +245,14 @@ class ActionsScreen(Screen[None]):
     def _say(self, text: str) -> None:
         self.query_one("#actions-status", Static).update(text, layout=False)
 
+    def _show_detail(self, action: TrackedAction | None) -> None:
+        shown = self.query_one("#action-detail", Shown)
+        shown.update(detail(action, self.today) if action is not None else "")
+
     def on_evaluation_list_row_highlighted(self, event: EvaluationList.RowHighlighted) -> None:
         event.stop()
+        if 0 <= event.index < len(self._rows) and self._rows[event.index].id == event.key:
+            self._show_detail(self._rows[event.index])
         if self._more and event.index >= len(self._rows) - MORE_WHEN:
             self._more = False  # one page at a time
             self._earlier = list(self._rows)
