@@ -149,6 +149,9 @@ async def test_an_immediate_concern_from_raised_to_closed(
         concerns = await _screen(pilot, ConcernsScreen)
         assert _keys(concerns) == [eid]
         assert "not shared" in str(concerns.query_one(EvaluationList).get_column("stage")[0])
+        detail = " ".join(str(concerns.query_one("#follow-detail").render()).split())
+        assert detail.startswith("Bruising <b>not</b> followed up. raised "), detail  # literal
+        assert "case LCS-500200 · raised, not shared" in detail, detail
         await pilot.press("enter")
         dialog = await _screen(pilot, ConcernNoticeDialog)
         await wait_for(pilot, lambda: dialog._notice is not None)

@@ -18,7 +18,7 @@ from textual.widgets import Header, Input, Static
 
 from qa_tui.errors import QaError
 from qa_tui.tui.messages import OpenEvaluation
-from qa_tui.tui.text import SafeInput, line
+from qa_tui.tui.text import SafeInput, Shown, line, rich_text
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from qa_tui.tui.widgets.steady_footer import SteadyFooter
 
@@ -101,6 +101,7 @@ class FollowListScreen(Screen[None]):
             yield SafeInput(placeholder="type to filter", id="filter", select_on_focus=False)
         yield Static("Loading…", id="list-status")
         yield EvaluationList(id="follow-list")
+        yield Shown("", id="follow-detail")
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -183,9 +184,22 @@ class FollowListScreen(Screen[None]):
         self.query_one(EvaluationList).set_rows([self.row(i) for i in self._items])
         self.loaded = True
         self._say(self.describe(len(self._items), more))
+        self._show_detail(self.current())
+
+    def detail(self, item: Any) -> Text | None:
+        """The highlighted row in full under the list (None: the row says it all)."""
+        return None
+
+    def _show_detail(self, item: Any) -> None:
+        found = None if item is None else self.detail(item)
+        shown = self.query_one("#follow-detail", Shown)
+        shown.display = found is not None
+        shown.update(found if found is not None else "")
 
     def on_evaluation_list_row_highlighted(self, event: EvaluationList.RowHighlighted) -> None:
         event.stop()
+        if 0 <= event.index < len(self._items):
+            self._show_detail(self._items[event.index])
         if self._more and event.index >= len(self._items) - MORE_WHEN:
             self._more = False  # one page at a time
             self.load(self._words(), self._generation, len(self._items), PAGE)
@@ -253,9 +267,32 @@ class ConcernsScreen(FollowListScreen):
         unshared = sum(1 for i in self._items if not i.fully_shared)
         # Those not yet shared with all four come first: all of them are read once one is not.
         some = "+" if more and unshared == count else ""
+        noun = "concern" if count == 1 and not more else "concerns"
         return (
-            f"{count:,}{'+' if more else ''} open concerns · {unshared:,}{some} not yet "
-            "shared with all four · oldest first · Enter: the notice"
+            f"{count:,}{'+' if more else ''} open {noun} · {unshared:,}{some} not yet "
+            "shared with all four · Enter: the notice"  # fits 80 columns; F1 gives the order
+        )
+
+    def detail(self, item: Any) -> Text | None:
+        """The concern's words in full (the table cuts them at 80 columns), then who raised
+        it, when, where and where it stands."""
+        from qa_tui.domain.followup import concern_stage, stage_words
+
+        c: OpenConcern = item
+        stage = concern_stage(True, c.shared_roles, c.acknowledged, False)
+        raised = f"raised {c.raised_on.isoformat()}" if c.raised_on else "raised (no date)"
+        about = " · ".join(
+            [
+                f"{raised} by {c.auditor or 'an unknown auditor'}",
+                c.team or "no team",
+                f"case {c.case_reference}",
+                _lower_first(stage_words(stage, c.shared_roles)),
+            ]
+        )
+        return Text.assemble(
+            rich_text(c.description, multiline=True, style="bold"),
+            Text("\n"),
+            rich_text(about, style="dim"),
         )
 
     def on_evaluation_list_row_selected(self, event: EvaluationList.RowSelected) -> None:
@@ -322,3 +359,7 @@ class FindingsScreen(FollowListScreen):
         found = self.current()
         if found is not None:
             self.post_message(OpenEvaluation(found.evaluation_id, "completed"))
+
+
+def _lower_first(words: str) -> str:
+    return words[:1].lower() + words[1:]
