@@ -96,7 +96,18 @@ async def test_dashboard_filters_and_opens_the_evaluations_behind_a_bar(
 
         chart = screen.query_one("#chart-grades")
         chart.focus()
+        chart.highlighted = 1
+        await pilot.pause()
+        # The highlighted bar in words under the chart: its label whole, its grades counted.
+        focus = str(screen.query_one("#focus-grades").render())
+        label, figures = focus.split("\n")
+        assert label == bars[1].label
+        assert figures.startswith(f"{bars[1].text} (n = {bars[1].n:,}): ")
+        counted = [part.rsplit(" ", 1) for part in figures.split(": ", 1)[1].split(", ")]
+        assert sum(int(n) for _grade, n in counted) == bars[1].n  # every grade of the bar
         chart.highlighted = 0
+        await pilot.pause()
+        assert str(screen.query_one("#focus-grades").render()).startswith(bars[0].label)
         await pilot.press("enter")
         behind = await screen_is(pilot, BehindScreen)
         await wait_for(pilot, lambda: behind.total is not None, "the evaluations behind the bar")

@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, OptionList, TabbedContent, TabPane
 
 from qa_tui.errors import QaError
 from qa_tui.reports.dashboard import Dashboard, DashChart, default_period
@@ -22,7 +22,7 @@ from qa_tui.reports.model import ReportQuery
 from qa_tui.store.interrupt import Reading
 from qa_tui.tui.messages import EvaluationsChanged
 from qa_tui.tui.text import Shown
-from qa_tui.tui.widgets.bar_chart import BarChart, legend
+from qa_tui.tui.widgets.bar_chart import BarChart, in_words, legend
 from qa_tui.tui.widgets.report_filters import ReportFilters
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ class DashboardScreen(Screen[None]):
                 with TabPane(label, id=f"tab-{name}"):
                     yield Shown("", classes="chart-title", id=f"title-{name}")
                     yield BarChart(id=f"chart-{name}", classes="chart")
+                    yield Shown("", classes="chart-focus", id=f"focus-{name}")
                     yield Shown("", classes="chart-note", id=f"note-{name}")
         yield Shown("", id="dash-status")
         yield Footer()
@@ -279,6 +280,18 @@ class DashboardScreen(Screen[None]):
                 chart.show(None)
                 self._say(f"#title-{name}", "Reading the database…")
                 self._say(f"#note-{name}", "")
+                self._say(f"#focus-{name}", "")
+
+    @on(OptionList.OptionHighlighted, ".chart")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """The highlighted bar in words under its chart."""
+        chart = event.option_list
+        if not isinstance(chart, BarChart) or chart.id is None:
+            return
+        name = chart.id.removeprefix("chart-")
+        bars = chart.chart.bars if chart.chart is not None else ()
+        index = event.option_index
+        self._say(f"#focus-{name}", in_words(bars[index]) if 0 <= index < len(bars) else "")
 
     @on(BarChart.Opened)
     def _opened(self, event: BarChart.Opened) -> None:

@@ -29,6 +29,14 @@ def legend(chart: DashChart) -> str:
     return "   ".join(f"{SHADES[i % len(SHADES)]} {label}" for i, (label, _n) in enumerate(parts))
 
 
+def in_words(bar: Bar) -> str:
+    """The highlighted bar in full, under the chart (its label is cut at 80 columns, its
+    grades are shades): what it stands for, its value and n, and each part's count."""
+    figures = f"{bar.text} (n = {bar.n:,})"
+    parts = [f"{label} {n:,}" for label, n in bar.parts if n]
+    return f"{bar.label}\n{figures}: {', '.join(parts)}" if parts else f"{bar.label}\n{figures}"
+
+
 def draw(bar: Bar, scale: float, width: int, label_width: int) -> Text:
     """One bar as a line of ``width`` cells: label, blocks, value and n."""
     tail = f" {bar.text} (n = {bar.n:,})"
