@@ -188,3 +188,32 @@ async def test_on_a_laptop_the_dialog_says_where_bundles_go(
         await pilot.press("ctrl+g")
         await settle(pilot)
         assert isinstance(app.screen, SyncScreen)
+
+
+@run_async
+async def test_on_the_central_database_the_export_dialog_exports_nothing(
+    settings: Any, tmp_path: Path
+) -> None:
+    """The palette still lists 'Export for the QA team' on the desk: it says why not."""
+    from qa_tui.tui.dialogs.export_bundle import ON_CENTRAL, ExportDialog
+
+    url = _central_with(settings, tmp_path)
+    out = tmp_path / "out.qab"
+    app = app_for(settings, url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.post_message(Navigate("export"))
+        await settle(pilot)
+        assert isinstance(app.screen, ExportDialog)
+        for _ in range(50):
+            await settle(pilot, 1)
+            if _text(pilot, "#export-problem"):
+                break
+        assert _text(pilot, "#export-problem") == ON_CENTRAL
+        assert app.screen.query_one("#export", Button).disabled
+        app.screen.query_one("#qa-key").value = str(tmp_path / "qa_key.pub")
+        app.screen.query_one("#out").value = str(out)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _text(pilot, "#export-result") == ""
+    assert not out.exists()

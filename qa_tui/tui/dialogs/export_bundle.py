@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
 
+ON_CENTRAL = (
+    "This is the QA team's central database: laptops export bundles for it, and they are "
+    "merged here (Sync screen, ctrl+g). There is nothing here to export."
+)
+
+
 def default_bundle_path(workspace: Workspace) -> str:
     """Where the bundle goes unless the user says otherwise: their home folder, dated
     (written ``~/…``, shorter to read; expanded when the bundle is written)."""
@@ -78,11 +84,28 @@ class ExportDialog(ModalScreen[None]):
                 yield Button("Export", id="export", variant="primary", compact=True)
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.check_central()
+
+    @work(thread=True, exclusive=True, group="export-central")
+    def check_central(self) -> None:
+        from qa_tui.sync.central import is_central
+
+        if self.workspace.read(is_central):
+            self.app.call_from_thread(self._on_central)
+
+    def _on_central(self) -> None:
+        """The QA team's central database hands nothing over: bundles come to it."""
+        self._say(problem=ON_CENTRAL)
+        self.query_one("#export", Button).disabled = True
+
     def _say(self, result: str = "", problem: str = "") -> None:
         self.query_one("#export-result", Label).update(result)
         self.query_one("#export-problem", Label).update(problem)
 
     def action_export(self) -> None:
+        if self.query_one("#export", Button).disabled:  # writing, or the central database
+            return
         key = self.query_one("#qa-key", Input).value.strip()
         out = self.query_one("#out", Input).value.strip()
         if not key:
