@@ -185,6 +185,7 @@ async def test_the_sync_screen_on_the_central_database_says_what_it_is_and_sends
         assert said == CENTRAL_NOTICE and "qa-tui merge --into" in said
         for button in ("#sync", "#export", "#purge"):
             assert screen.query_one(button, Button).disabled, button
+        assert not screen.query_one("#retention").display  # a laptop's, not shown here
         assert not screen.query_one("#conflicts", Button).disabled
         await pilot.press("ctrl+y", "ctrl+b")  # nothing sent, no export dialog
         await settle(pilot)

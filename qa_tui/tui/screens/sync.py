@@ -75,7 +75,7 @@ class SyncScreen(Screen[None]):
                     yield Button("Merge bundles", id="merge", classes="central-only")
                 yield Shown("", id="sync-result")
                 yield Shown("Never synced from this laptop.", id="sync-last", classes="hint")
-            with Vertical(classes="card"):
+            with Vertical(classes="card", id="retention"):
                 yield Static("Retention", classes="card-title")
                 days = self.workspace.settings.retention_days
                 yield Static(
@@ -119,6 +119,7 @@ class SyncScreen(Screen[None]):
             self.query_one(button, Button).disabled = True
         for button in ("#sync", "#export"):  # room for what the desk does here
             self.query_one(button, Button).display = False
+        self.query_one("#retention").display = False  # purging is a laptop's
         self.query_one("#merge", Button).display = True
         self.query_one("#merge", Button).focus()
         self.refresh_bindings()
