@@ -272,7 +272,8 @@ def test_a_1_0_audit_after_the_upgrade(tmp_path: Path) -> None:
     assert changed.grade == "requires_improvement"
     ws.close()
 
-    # Handed to the QA team: a bundle merged into a central database that never saw 1.0.
+    # Handed to the QA team: a bundle merged into a central database that never saw 1.0 (the
+    # bundle carries its text; the evaluations open with the shipped builtin/previous/ one).
     key = tmp_path / "qa.key"
     central = f"sqlite:///{(tmp_path / 'central.db').as_posix()}"
     desk.run("central", "init", "--db", central, "--key-out", str(key))
@@ -295,7 +296,8 @@ def test_a_1_0_audit_after_the_upgrade(tmp_path: Path) -> None:
     qa = open_workspace(load_settings(), central, clock=frozen_clock)
     try:
         with qa.store.reader() as session:
-            assert session.get(models.TemplateSnapshot, old.content_hash) is None
+            carried = session.get(models.TemplateSnapshot, old.content_hash)  # in the bundle
+            assert carried is not None and carried.source_text == old.source_text
             assert check_consistency(session) == []
         template = qa.template_for(qa.read(load_view, done).evaluation)
         assert template.previous and template.version == "1.0"  # from builtin/previous/
