@@ -9,7 +9,9 @@ bundle (:data:`WORTH_IT`) the merge hands each batch's aggregates (the spool's b
 batch ahead of the writer, on another core. Before that, while the bundle is verified, it
 checks every other stretch of the bundle's lines (:mod:`qa_tui.sync.checking`). It writes
 nothing and reads nothing but its pipe; whatever goes wrong in it (or with it) only means the
-merge does that work itself.
+merge does that work itself — a process that stops answering, or stops reading, included: one
+silent for :data:`ANSWER_WAIT` seconds while the merge waits on it is ended (its work takes a
+fraction of a second a request), and the merge goes on without it.
 
 ``python -m qa_tui.sync.preparer``: reads requests on stdin, answers on stdout, each a length
 and :mod:`marshal` bytes; ends at the end of its input.
@@ -27,11 +29,16 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 WORTH_IT = 8 * 1024 * 1024  # bytes of bundle file from which a merge starts the process
+# Seconds the merge waits on the process (for an answer, or for it to take a request) before
+# it ends it and does the work itself: a request is a stretch of lines or a batch's rows, a
+# fraction of a second's work even on a slow laptop.
+ANSWER_WAIT = 120.0
 _LENGTH = struct.Struct("<Q")
 Prepared = tuple[list[list[Any]], list[str]]  # bulk.new_rows_plain: each table's rows, tracked
 # The bundle's id, its source's number if known, the writers' numbers known ((author, device),
@@ -144,6 +151,50 @@ def child_environment(environ: Mapping[str, str], root: Path) -> dict[str, str]:
     return {**environ, "PYTHONPATH": os.pathsep.join((str(root), path)) if path else str(root)}
 
 
+class _Watch:
+    """Ends a process the merge has been waiting on for :data:`ANSWER_WAIT` seconds (to
+    answer, or to read a request): the wait then ends as the pipe does, and the process is
+    Gone. One thread a process, asleep unless a wait begins or runs out."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process: subprocess.Popen[bytes] | None = process
+        self.since: float | None = None  # when the wait under way began
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._run, name="preparer-watch", daemon=True)
+        self.thread.start()
+
+    @contextlib.contextmanager
+    def waiting(self) -> Iterator[None]:
+        with self.changed:
+            self.since = time.monotonic()
+            self.changed.notify()
+        try:
+            yield
+        finally:
+            with self.changed:
+                self.since = None
+
+    def stop(self) -> None:
+        with self.changed:
+            self.process = None
+            self.changed.notify()
+        self.thread.join()
+
+    def _run(self) -> None:
+        with self.changed:
+            while (process := self.process) is not None:
+                if self.since is None:
+                    self.changed.wait()
+                    continue
+                left = self.since + ANSWER_WAIT - time.monotonic()
+                if left > 0:
+                    self.changed.wait(left)
+                    continue
+                with contextlib.suppress(OSError):
+                    process.kill()  # its pipes end: the wait ends, and the merge goes on
+                self.process = None
+
+
 class Preparer:
     """The merge's side: the process, started at once (it loads while the bundle is
     verified), a request sent ahead of the answer awaited."""
@@ -155,12 +206,14 @@ class Preparer:
             stdout=subprocess.PIPE,
             env=child_environment(os.environ, Path(__file__).resolve().parents[2]),
         )
+        self.watch = _Watch(self.process)
 
     def _ask(self, request: tuple[Any, ...]) -> None:
         if self.process is None or self.process.stdin is None:
             raise Gone
         try:
-            _send(self.process.stdin, request)
+            with self.watch.waiting():  # a process that stopped reading fills the pipe
+                _send(self.process.stdin, request)
         except OSError:
             self.close()
             raise Gone from None
@@ -193,7 +246,8 @@ class Preparer:
         if self.process is None or self.process.stdout is None:
             raise Gone
         try:
-            answer: Prepared | None = _receive(self.process.stdout)
+            with self.watch.waiting():
+                answer: Prepared | None = _receive(self.process.stdout)
         except (OSError, EOFError, ValueError):
             self.close()
             raise Gone from None
@@ -205,6 +259,7 @@ class Preparer:
         process, self.process = self.process, None
         if process is None:
             return
+        self.watch.stop()
         try:
             process.communicate(timeout=10)
         except (OSError, ValueError):

@@ -7,6 +7,8 @@ lowered)."""
 
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,6 +120,82 @@ def test_batches_the_process_does_not_prepare_are_merged_all_the_same(
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
     _no_preparing_thread_left()
     assert report.batches > 5
+    assert report.new_changes == sum(len(a.changes) for a in aggs)
+    assert state(central) == _by_aggregate(sqlite_db(), aggs)
+    assert _ledger(central) == {report.bundle_id}
+    central.dispose()
+
+
+SILENT = {
+    # Takes every request and never answers.
+    "mute": "import sys; sys.stdin.buffer.read()",
+    # Neither reads a request nor answers: the merge's first long request fills the pipe.
+    "deaf": "import time; time.sleep(600)",
+}
+
+
+@pytest.mark.parametrize("how", sorted(SILENT))
+def test_a_process_that_stops_answering_is_ended_and_the_merge_does_its_work(
+    big, sqlite_db, tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """A preparing process alive but silent from the start (it never answers, or never even
+    reads): the merge waits ANSWER_WAIT on it, ends it, and checks every line and prepares
+    every batch itself — the same database, nothing left running."""
+    import subprocess
+
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 40)
+    aggs = aggregates(laptop.store)
+    central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
+    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
+    started: list[subprocess.Popen[bytes]] = []
+
+    def silent_init(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SILENT[how]], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        started.append(self.process)
+        self.watch = preparer_module._Watch(self.process)
+
+    monkeypatch.setattr(preparer_module, "ANSWER_WAIT", 0.3)
+    monkeypatch.setattr(preparer_module.Preparer, "__init__", silent_init)
+    report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
+    _no_preparing_thread_left()
+    assert big == [0, 0]  # nothing came from the process
+    assert started and started[0].poll() is not None  # ended, not left behind
+    assert not [t for t in threading.enumerate() if t.name == "preparer-watch"]
+    assert report.new_changes == sum(len(a.changes) for a in aggs)
+    assert state(central) == _by_aggregate(sqlite_db(), aggs)
+    assert _ledger(central) == {report.bundle_id}
+    central.dispose()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGSTOP: a process frozen mid-merge")
+def test_a_process_frozen_mid_merge_is_ended_and_the_merge_goes_on(
+    big, sqlite_db, tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process answers the bundle's lines and the first batches, then freezes (stopped,
+    as a suspended or hung process): after ANSWER_WAIT it is ended and the rest of the
+    batches are prepared by the merge — the same database as merging one by one."""
+    import signal
+
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 40)
+    aggs = aggregates(laptop.store)
+    central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
+    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
+    real_send = preparer_module.Preparer.send
+    calls = [0]
+
+    def send(self, *args):
+        calls[0] += 1
+        if calls[0] == 3 and self.process is not None:
+            self.process.send_signal(signal.SIGSTOP)
+        return real_send(self, *args)
+
+    monkeypatch.setattr(preparer_module, "ANSWER_WAIT", 0.3)
+    monkeypatch.setattr(preparer_module.Preparer, "send", send)
+    report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
+    _no_preparing_thread_left()
+    assert calls[0] >= 3 and 0 < big[0] < report.batches  # some batches from it, not all
     assert report.new_changes == sum(len(a.changes) for a in aggs)
     assert state(central) == _by_aggregate(sqlite_db(), aggs)
     assert _ledger(central) == {report.bundle_id}
