@@ -189,6 +189,29 @@ def device_lookup(session: Session, name: str) -> Callable[[str], str]:
 
 # How to take a bundle's demo evaluations, said where a bundle holding them is refused: the
 # command line's way, or the app's.
+BUNDLE_SUFFIX = ".qab"
+
+
+class Unfound(Exception):
+    """The bundles asked for cannot be found (the message says what and where)."""
+
+
+def bundle_files(given: str) -> list[Path]:
+    """The bundle files ``given`` names: one file, or every ``.qab`` file of a folder, in
+    name order (:class:`Unfound` if there is none)."""
+    path = Path(given).expanduser()
+    if path.is_dir():
+        found = sorted(
+            p for p in path.iterdir() if p.suffix.lower() == BUNDLE_SUFFIX and p.is_file()
+        )
+        if not found:
+            raise Unfound(f"{path}: no bundle file ({BUNDLE_SUFFIX}) in this folder")
+        return found
+    if not path.exists():
+        raise Unfound(f"{path}: no such file or folder")
+    return [path]
+
+
 CLI_DEMO_TAKE = "merge with --include-demo to take them"
 APP_DEMO_TAKE = "tick 'Take demo evaluations' to take them"
 

@@ -158,6 +158,8 @@ def test_a_process_that_stops_answering_is_ended_and_the_merge_does_its_work(
 
     monkeypatch.setattr(preparer_module, "ANSWER_WAIT", 0.3)
     monkeypatch.setattr(preparer_module.Preparer, "__init__", silent_init)
+    if how == "deaf":  # stretches of lines longer than a pipe holds: the first send blocks
+        monkeypatch.setattr(checking, "STRETCH", 256 * 1024)
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
     _no_preparing_thread_left()
     assert big == [0, 0]  # nothing came from the process

@@ -3,8 +3,10 @@
 The same merge as ``qa-tui merge`` (:func:`qa_tui.sync.central.merge_bundle_file`): each bundle
 verified whole before anything of it is written, then merged in short batches; a bundle merged
 twice changes nothing. One file, or a folder of them (every ``.qab`` file in it, in name
-order); a line for each bundle says what it brought, or why it was refused. Only on a central
-database: on a laptop's the dialog says where bundles go and merges nothing.
+order: :func:`qa_tui.sync.central.bundle_files`, looked up off the screen's thread, as a USB
+stick or a shared folder may be slow); a line for each bundle says what it brought, or why it
+was refused. Only on a central database: on a laptop's the dialog says where bundles go and
+merges nothing.
 """
 
 from __future__ import annotations
@@ -27,29 +29,11 @@ from qa_tui.tui.text import SafeInput, Shown, ShownLabel
 if TYPE_CHECKING:
     from qa_tui.workspace import Workspace
 
-SUFFIX = ".qab"
 NOT_CENTRAL = (
     "This is a laptop's database. Bundles are merged into the QA team's central database: "
     "open qa-tui on it (qa-tui --db URL) and merge them there."
 )
-
-
-class Unfound(Exception):
-    """The bundles asked for cannot be found (the message says what and where)."""
-
-
-def bundle_files(given: str) -> list[Path]:
-    """The bundle files ``given`` names: one file, or every ``.qab`` file of a folder, in
-    name order (:class:`Unfound` if there is none)."""
-    path = Path(given).expanduser()
-    if path.is_dir():
-        found = sorted(p for p in path.iterdir() if p.suffix.lower() == SUFFIX and p.is_file())
-        if not found:
-            raise Unfound(f"{path}: no bundle file ({SUFFIX}) in this folder")
-        return found
-    if not path.exists():
-        raise Unfound(f"{path}: no such file or folder")
-    return [path]
+NO_KEY = "Give the QA team's private key file: it decrypts the bundles."
 
 
 @dataclass(frozen=True)
@@ -130,32 +114,38 @@ class MergeDialog(ModalScreen[None]):
         if self.query_one("#merge", Button).disabled:  # merging, or not a central database
             return
         given = self.query_one("#bundles", Input).value.strip()
-        key = self.query_one("#qa-key", Input).value.strip()
         if not given:
             self._ask("#bundles", "Give a bundle file, or a folder of them.")
             return
-        try:
-            paths = bundle_files(given)
-        except Unfound as exc:
-            self._ask("#bundles", str(exc))
-            return
-        if not key:
-            self._ask("#qa-key", "Give the QA team's private key file: it decrypts the bundles.")
-            return
-        if key != self.workspace.settings.qa_private_key:
-            self.post_message(ChangeSettings({"qa_private_key": key}))  # asked once only
-        self._say("Verifying…")
+        self._say()
         self.query_one("#merge-lines", Static).update("")
         self.query_one("#merge", Button).disabled = True
-        demo = self.query_one("#demo", Checkbox).value
-        self.merge(paths, Path(key).expanduser(), demo)
+        key = self.query_one("#qa-key", Input).value.strip()
+        self.merge(given, key, self.query_one("#demo", Checkbox).value)
 
     def _ask(self, field: str, problem: str) -> None:
         self._say(problem=problem)
         self.query_one(field, Input).focus()
+        self.query_one("#merge", Button).disabled = False
 
     @work(thread=True, exclusive=True, group="merge")
-    def merge(self, paths: list[Path], key: Path, demo: bool) -> None:
+    def merge(self, given: str, key: str, demo: bool) -> None:
+        from qa_tui.sync.central import Unfound, bundle_files
+
+        try:
+            paths = bundle_files(given)
+        except Unfound as exc:
+            self.app.call_from_thread(self._ask, "#bundles", str(exc))
+            return
+        if not key:
+            self.app.call_from_thread(self._ask, "#qa-key", NO_KEY)
+            return
+        if key != self.workspace.settings.qa_private_key:
+            self.post_message(ChangeSettings({"qa_private_key": key}))  # asked once only
+        self.app.call_from_thread(self._status, "Verifying…")
+        self._merge_all(paths, Path(key).expanduser(), demo)
+
+    def _merge_all(self, paths: list[Path], key: Path, demo: bool) -> None:
         lines: list[str] = []
         problem = ""
         for number, path in enumerate(paths, start=1):
