@@ -18,7 +18,7 @@ id in the reports until the QA team publishes the template there.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +58,12 @@ class TemplateText:
         return _label(self.template_id, self.version)
 
 
+def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    """``ids`` a few hundred at a time (one IN list each)."""
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
 def _label(template_id: str, version: str) -> str:
     return printable(f"{template_id[:60]} {version[:20]}", keep_breaks=False)
 
@@ -67,8 +73,7 @@ def used_by(session: Session, aggregate_ids: Sequence[str]) -> list[TemplateText
     database keeps them (sorted by hash: the same bundle header for the same work)."""
     hashes: set[str] = set()
     e = models.Evaluation
-    for start in range(0, len(aggregate_ids), _CHUNK):
-        chunk = list(aggregate_ids[start : start + _CHUNK])
+    for chunk in _chunks(aggregate_ids):
         hashes.update(session.scalars(select(e.template_hash).where(e.id.in_(chunk)).distinct()))
     hashes.discard("")
     return _stored(session, sorted(hashes))
@@ -77,8 +82,7 @@ def used_by(session: Session, aggregate_ids: Sequence[str]) -> list[TemplateText
 def _stored(session: Session, hashes: Sequence[str]) -> list[TemplateText]:
     s = models.TemplateSnapshot
     out: list[TemplateText] = []
-    for start in range(0, len(hashes), _CHUNK):
-        chunk = list(hashes[start : start + _CHUNK])
+    for chunk in _chunks(hashes):
         rows = session.execute(
             select(s.content_hash, s.template_id, s.version, s.source_text).where(
                 s.content_hash.in_(chunk)
@@ -122,10 +126,11 @@ def from_header(raw: Any) -> Received:
         return Received([], [f"the bundle lists {len(raw)} template texts (at most {MAX_TEXTS})"])
     received = Received([], [])
     for number, entry in enumerate(raw, start=1):
-        if not isinstance(entry, dict) or set(entry) != KEYS:
-            received.left_out.append(f"template text {number}: not a template text")
-            continue
-        if not all(isinstance(entry[key], str) for key in KEYS):
+        if (
+            not isinstance(entry, dict)
+            or set(entry) != KEYS
+            or not all(isinstance(entry[key], str) for key in KEYS)
+        ):
             received.left_out.append(f"template text {number}: not a template text")
             continue
         checked(TemplateText(**entry), received)
@@ -163,9 +168,7 @@ def lacking(session: Session, texts: Iterable[TemplateText]) -> list[TemplateTex
     texts = list(texts)
     s = models.TemplateSnapshot
     have: set[str] = set()
-    hashes = sorted({text.content_hash for text in texts})
-    for start in range(0, len(hashes), _CHUNK):
-        chunk = hashes[start : start + _CHUNK]
+    for chunk in _chunks(sorted({text.content_hash for text in texts})):
         have.update(session.scalars(select(s.content_hash).where(s.content_hash.in_(chunk))))
     out = []
     for text in texts:
@@ -197,8 +200,7 @@ def untexted(session: Session, aggregate_ids: Sequence[str]) -> dict[str, int]:
 
     e, s = models.Evaluation, models.TemplateSnapshot
     used: Counter[tuple[str, str, str]] = Counter()
-    for start in range(0, len(aggregate_ids), _CHUNK):
-        chunk = list(aggregate_ids[start : start + _CHUNK])
+    for chunk in _chunks(aggregate_ids):
         rows = session.execute(
             select(e.template_hash, e.template_id, e.template_version)
             .outerjoin(s, s.content_hash == e.template_hash)
