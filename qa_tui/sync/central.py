@@ -187,8 +187,6 @@ def device_lookup(session: Session, name: str) -> Callable[[str], str]:
     return lookup
 
 
-# How to take a bundle's demo evaluations, said where a bundle holding them is refused: the
-# command line's way, or the app's.
 BUNDLE_SUFFIX = ".qab"
 
 
@@ -201,9 +199,12 @@ def bundle_files(given: str) -> list[Path]:
     name order (:class:`Unfound` if there is none)."""
     path = Path(given).expanduser()
     if path.is_dir():
-        found = sorted(
-            p for p in path.iterdir() if p.suffix.lower() == BUNDLE_SUFFIX and p.is_file()
-        )
+        try:
+            found = sorted(
+                p for p in path.iterdir() if p.suffix.lower() == BUNDLE_SUFFIX and p.is_file()
+            )
+        except OSError as exc:  # a folder this user may not list, a stick pulled out…
+            raise Unfound(f"{path}: cannot read this folder ({exc.strerror or exc})") from None
         if not found:
             raise Unfound(f"{path}: no bundle file ({BUNDLE_SUFFIX}) in this folder")
         return found
@@ -212,6 +213,8 @@ def bundle_files(given: str) -> list[Path]:
     return [path]
 
 
+# How to take a bundle's demo evaluations, said where a bundle holding them is refused: the
+# command line's way, or the app's.
 CLI_DEMO_TAKE = "merge with --include-demo to take them"
 APP_DEMO_TAKE = "tick 'Take demo evaluations' to take them"
 

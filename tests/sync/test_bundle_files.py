@@ -28,3 +28,14 @@ def test_nothing_to_merge_says_what_and_where(tmp_path: Path) -> None:
         bundle_files(str(tmp_path))
     with pytest.raises(Unfound, match=re.escape("missing.qab: no such file or folder")):
         bundle_files(str(tmp_path / "missing.qab"))
+
+
+def test_a_folder_that_cannot_be_listed_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(self: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    with pytest.raises(Unfound, match=re.escape("cannot read this folder (Permission denied)")):
+        bundle_files(str(tmp_path))
