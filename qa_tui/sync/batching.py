@@ -37,6 +37,9 @@ MAX_BATCH_CHANGES = 16_000
 # together under 200 MB (10,000 evaluations: batches of up to 16,000 changes, 255 MB; of up
 # to 8,000, 181 MB with an 8 MiB page cache; ~4 % slower).
 REMOTE_BATCH_CHANGES = 8_000
+# Seconds a merge's transaction of such batches gathers them for (several batches a transaction:
+# :func:`qa_tui.sync.merge._gather`); the write lock is then held about this long, at most.
+GATHER_HOLD = 1.0
 
 Item = Aggregate | Spooled  # an aggregate, or one a bundle's verification kept (read when needed)
 
@@ -89,6 +92,7 @@ class Prepared:
     """
 
     keeps_spooled = False  # whether the batches hold aggregates as the spool kept them
+    gathers = False  # whether a transaction takes in several batches (merge._gather)
 
     def __init__(self, aggregates: Iterable[Item], bundle_id: str, dialect: Dialect) -> None:
         self.stream = iter(aggregates)
@@ -159,6 +163,7 @@ class Remote(Prepared):
     and is merged as any other (which reports the same error, if there is one)."""
 
     keeps_spooled = True
+    gathers = True
 
     def __init__(
         self, preparer: Preparer, aggregates: Iterable[Item], bundle_id: str, dialect: Dialect
@@ -236,10 +241,12 @@ class _Turns:
             self.lent = True
             self.cond.notify_all()
 
-    def take_back(self) -> None:
+    def take_back(self, wait: bool = True) -> None:
+        """The writer runs again: once the step under way ends (``wait``), or at once (the
+        step ends in its own time: it may be waiting on a process, as the writer must not)."""
         with self.cond:
             self.lent = self.free
-            while self.running:
+            while wait and self.running:
                 self.cond.wait()
 
     def stop(self) -> None:
@@ -291,8 +298,19 @@ class Ahead:
         self.thread.join()  # never a reader of the bundle left running behind
 
     def next(self) -> Batch:
+        found = self.next_within(None)
+        assert found is not None  # waited for
+        return found
+
+    def next_within(self, seconds: float | None) -> Batch | None:
+        """The next batch, if it is ready within ``seconds`` (None: however long it takes);
+        None if not (it is then the next one :meth:`next` gives)."""
         self.turns.lend()
-        item = self.ready.get()
+        try:
+            item = self.ready.get(timeout=seconds)
+        except queue.Empty:
+            self.turns.take_back(wait=False)  # its step may be waiting on the process
+            return None
         self.turns.take_back()
         if isinstance(item, BaseException):
             raise item

@@ -55,7 +55,17 @@ from qa_tui.store.history import advance_clock, settle_field
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.store.tracking import refresh_actions, tracked_evaluations
 from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate, roots_in_words
-from qa_tui.sync.batching import Ahead, Batch, Item, Prepared, Remote, next_size, size_of, whole
+from qa_tui.sync.batching import (
+    GATHER_HOLD,
+    Ahead,
+    Batch,
+    Item,
+    Prepared,
+    Remote,
+    next_size,
+    size_of,
+    whole,
+)
 from qa_tui.sync.errors import BundleError, PartlyMerged
 from qa_tui.sync.preparer import Preparer
 
@@ -96,8 +106,9 @@ class MergeReport:
     already_merged: bool = False
     merged_at: str = ""
     touched: set[str] = field(default_factory=set)
-    batches: int = 0  # transactions committed (merge_in_batches)
-    longest_hold: float = 0.0  # seconds the longest of them held the write lock
+    batches: int = 0  # batches committed (merge_in_batches)
+    transactions: int = 0  # the transactions that committed them (one or more batches each)
+    longest_hold: float = 0.0  # seconds the longest transaction held the write lock
     committed: int = 0  # aggregates in the batches committed so far
     kind_of: dict[str, str] = field(default_factory=dict)  # each aggregate's root type
     # Template texts (:mod:`qa_tui.sync.template_texts`): those the database kept of templates
@@ -311,7 +322,9 @@ def merge_in_batches(
     ahead: bool = False,
     preparer: Preparer | None = None,
 ) -> MergeReport:
-    """Merge validated aggregates in batches, each committed in a transaction of its own.
+    """Merge validated aggregates in batches, each committed in a transaction of its own —
+    or, for a big bundle's batches prepared in a second process, several gathered in one
+    (:func:`_gather`: about :data:`~qa_tui.sync.batching.GATHER_HOLD` seconds).
 
     Each batch holds whole aggregates and lasts about :data:`~qa_tui.sync.batching.HOLD` seconds
     (sized from the one before), so other merges and syncs get the database between batches. The
@@ -438,43 +451,89 @@ def _merge_batches(
     callbacks: tuple[Progress | None, Progress | None],
     ahead: bool,
 ) -> None:
+    """Write the batches, each transaction gathering batches as :func:`_gather` says; the
+    last batch in a transaction of its own, synced, with the bundle's ledger row."""
     now = report.merged_at
     progress, committed = callbacks
     target = batches.target  # the next batch's size in changes, sized as we go
     with Ahead(batches) if ahead else nullcontext(batches) as prepared:
+        item = prepared.next()
         while True:
-            item = prepared.next()
-            batch, last = item.aggregates, item.last
+            last = item.last
             if last:
                 _durable_from_here(connection)
             prepared.take_back()
             started = time.perf_counter()
+            written: list[int] = []  # each batch's aggregates, in this transaction
+            following: Batch | None = None  # a batch read for this one, left for the next
+            failed: Exception | None = None  # reading the next batch raised (a changed file…)
             with store.session_on(connection) as session:
                 if last:  # the merge lock, then the claim on the bundle id
                     earlier = _open_ledger(session, source, now)
                 else:
                     _take_merge_lock(session)
-                _merge_one_batch(session, batch, source.bundle_id, report, item)
-                batches.guess = not item.held  # the next batches are likely the same
+                while True:
+                    batch = item.aggregates
+                    began = time.perf_counter()
+                    _merge_one_batch(session, batch, source.bundle_id, report, item)
+                    took = time.perf_counter() - began
+                    batches.guess = not item.held  # the next batches are likely the same
+                    if progress and batch:
+                        progress(len(batch))
+                    written.append(len(batch))
+                    size = sum(map(size_of, batch))
+                    target[0] = next_size(size, took, batches.most())
+                    left = _gather(prepared, batches, time.perf_counter() - started, took)
+                    if last or left is None:
+                        break
+                    assert isinstance(prepared, Ahead)
+                    try:
+                        following = prepared.next_within(left)  # usually ready: no wait
+                    except Exception as exc:  # raised once the batches before it commit
+                        failed = exc
+                        break
+                    if following is None or following.last:  # last: a transaction of its own
+                        break
+                    item, following = following, None
                 if last and earlier is not None:  # another merge of it finished meanwhile
                     report.already_merged, report.merged_at = True, earlier.merged_at
                 elif last:
                     _count_in_ledger(session, source, report)
-                if progress and batch:
-                    progress(len(batch))
                 prepared.lend()  # the commit waits on the database, the GIL released
             held = time.perf_counter() - started
-            report.batches += 1
-            report.committed += len(batch)
+            report.transactions += 1
             report.longest_hold = max(report.longest_hold, held)
-            if not last:
-                _checkpoint_if_long(store, connection)
-            if committed and batch:
-                committed(len(batch))
-            size = sum(map(size_of, batch))
-            target[0] = next_size(size, held, batches.most())
+            for count in written:
+                report.batches += 1
+                report.committed += count
+                if committed and count:
+                    committed(count)
+            if failed is not None:
+                raise failed
             if last:
                 return
+            _checkpoint_if_long(store, connection)
+            item = prepared.next() if following is None else following
+
+
+def _gather(
+    prepared: Prepared | Ahead, batches: Prepared, held: float, took: float
+) -> float | None:
+    """Whether the transaction that has held the write lock ``held`` seconds, its last batch
+    written in ``took``, takes in the next batch too, and if so how long it may wait for it
+    (None: it commits). Only batches a second process prepares, a batch ahead
+    (:class:`~qa_tui.sync.batching.Remote` in :class:`~qa_tui.sync.batching.Ahead`: a big
+    bundle; the next batch is usually ready as this one is written), and only while waiting
+    for one more and writing it as long as the last keeps the hold within
+    :data:`~qa_tui.sync.batching.GATHER_HOLD`: a preparing process that is slow or stuck
+    never keeps the lock held. Those batches are kept small by memory, not by the lock
+    (:data:`~qa_tui.sync.batching.REMOTE_BATCH_CHANGES`), and on SQLite each commit writes
+    again every index page its transaction touched (ids are random): fewer, longer
+    transactions spare most of that."""
+    left = GATHER_HOLD - held - took
+    if not batches.gathers or not isinstance(prepared, Ahead) or left <= 0:
+        return None
+    return left
 
 
 def _merge_one_batch(

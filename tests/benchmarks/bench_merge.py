@@ -273,6 +273,7 @@ def phase_merge(url: str, work: Path, name: str, again: bool) -> dict[str, Any]:
         "together_mb": together.peak,
         "longest_hold": getattr(report, "longest_hold", None),
         "batches": getattr(report, "batches", None),
+        "transactions": getattr(report, "transactions", None),
     }
     assert report.new_changes
     if again:
@@ -414,8 +415,11 @@ def _report(
     )
     holds = [m["longest_hold"] for m in merge if m.get("longest_hold") is not None]
     if holds:
-        batches = merge[0].get("batches")
-        print(f"  longest write-lock hold   {max(holds):8.2f} s ({batches} batches; target ≤ 2)")
+        batches, transactions = merge[0].get("batches"), merge[0].get("transactions")
+        print(
+            f"  longest write-lock hold   {max(holds):8.2f} s ({batches} batches in "
+            f"{transactions} transactions; target ≤ 2)"
+        )
     remerge = merge[0]["remerge_seconds"]
     print(
         f"  exact re-merge            {remerge:8.3f} s   "

@@ -7,17 +7,23 @@ lowered)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from qa_tui.store import models
+from qa_tui.store.migrate import open_store
 from qa_tui.store.sync_models import MergedBundle
 from qa_tui.sync import batching, checking
 from qa_tui.sync import central as central_module
+from qa_tui.sync import merge as merge_module
 from qa_tui.sync import preparer as preparer_module
 from qa_tui.sync.central import merge_bundle_file
 from tests.sync.helpers import aggregates, make_central, state
@@ -26,6 +32,7 @@ from tests.sync.test_merge_ahead import (
     _demo_laptop,
     _ledger,
     _no_preparing_thread_left,
+    _whole_or_absent,
     changed_file_stops_the_merge_between_batches,
 )
 
@@ -186,18 +193,133 @@ def test_a_process_frozen_mid_merge_is_ended_and_the_merge_goes_on(
     bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
     real_send = preparer_module.Preparer.send
     calls = [0]
+    frozen = [False]
 
     def send(self, *args):
         calls[0] += 1
-        if calls[0] == 3 and self.process is not None:
+        # Frozen once it has answered a batch, and only then waited on briefly: its start and
+        # its first answers wait on its imports, longer than a short wait on a slow machine
+        # (it was ended before answering anything, and the test proved nothing).
+        if calls[0] >= 3 and big[0] and not frozen[0] and self.process is not None:
+            monkeypatch.setattr(preparer_module, "ANSWER_WAIT", 0.3)
             self.process.send_signal(signal.SIGSTOP)
+            frozen[0] = True
         return real_send(self, *args)
 
-    monkeypatch.setattr(preparer_module, "ANSWER_WAIT", 0.3)
     monkeypatch.setattr(preparer_module.Preparer, "send", send)
     report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
     _no_preparing_thread_left()
-    assert calls[0] >= 3 and 0 < big[0] < report.batches  # some batches from it, not all
+    assert frozen[0] and 0 < big[0] < report.batches  # some batches from it, not all
+    assert report.new_changes == sum(len(a.changes) for a in aggs)
+    assert state(central) == _by_aggregate(sqlite_db(), aggs)
+    assert _ledger(central) == {report.bundle_id}
+    central.dispose()
+
+
+def test_batches_the_process_prepares_are_gathered_into_fewer_transactions(
+    big, sqlite_db, tmp_path: Path, settings
+) -> None:
+    """A big bundle's batches (kept small by memory) are written several to a transaction,
+    each transaction holding the write lock about GATHER_HOLD at most; the last batch has a
+    transaction of its own (with the ledger row). The database is the same as merging one by
+    one."""
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 40)
+    aggs = aggregates(laptop.store)
+    central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
+    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
+    commits: list[int] = []
+    report = merge_bundle_file(
+        central, bundle, tmp_path / "qa.key", include_demo=True, committed=commits.append
+    )
+    assert report.batches > 5 and 2 <= report.transactions < report.batches
+    assert report.longest_hold < 2 * batching.GATHER_HOLD
+    assert len(commits) == report.batches and sum(commits) == report.committed == len(aggs)
+    assert state(central) == _by_aggregate(sqlite_db(), aggs)
+    assert _ledger(central) == {report.bundle_id}
+    central.dispose()
+
+
+# A big bundle's merge killed inside a transaction that gathered batches: after the n-th
+# batch is written (uncommitted), every batch is gathered into one transaction but the last.
+CHILD_GATHERED = """
+import os, signal, sys
+from pathlib import Path
+from qa_tui.store.migrate import open_store
+from qa_tui.sync import batching, central, checking, merge
+central.WORTH_IT, checking.STRETCH = 0, 4096
+batching.FIRST_BATCH_CHANGES, batching.MAX_BATCH_CHANGES = 300, 600
+merge.GATHER_HOLD = 600.0
+url, bundle, key, n = sys.argv[1:5]
+written = [0]
+def progress(_count):
+    written[0] += 1
+    if written[0] == int(n):
+        os.kill(os.getpid(), signal.SIGKILL)
+merge_bundle_file = central.merge_bundle_file
+merge_bundle_file(open_store(url), Path(bundle), Path(key), progress=progress, include_demo=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL: a merge killed by itself")
+def test_a_merge_killed_inside_a_gathered_transaction_loses_all_its_batches_and_completes(
+    sqlite_db, tmp_path: Path, settings
+) -> None:
+    """Killed with three batches written in one transaction: none of them is in the
+    database, nothing else is, the bundle is not in the ledger, and merging it again gives
+    the database a merge never killed gives."""
+    from tests.sync.test_crash_and_concurrency import ROOT, _histories
+
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 40)
+    aggs = aggregates(laptop.store)
+    expected = _histories(laptop)
+    central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
+    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
+    url = central.url
+    central.dispose()
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD_GATHERED, url, str(bundle), str(tmp_path / "qa.key"), "3"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
+    central = open_store(url)
+    assert _whole_or_absent(central, expected) == 0  # the three batches rolled back together
+    assert _ledger(central) == set()
+    report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
+    assert report.new_changes == sum(len(ids) for ids in expected.values())
+    assert state(central) == _by_aggregate(sqlite_db(), aggs)
+    assert _ledger(central) == {report.bundle_id}
+    central.dispose()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGSTOP: a process frozen mid-merge")
+def test_a_transaction_never_holds_the_lock_waiting_for_a_frozen_process(
+    big, sqlite_db, tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process freezes while a transaction gathers batches: the transaction commits what
+    it has instead of waiting for the next batch (the lock held well under the seconds the
+    merge then waits before ending the process), and the merge goes on."""
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 40)
+    aggs = aggregates(laptop.store)
+    central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
+    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
+    real_send = preparer_module.Preparer.send
+    frozen = [0.0]
+    wait = 3.0
+
+    def send(self, *args):
+        if big[0] and not frozen[0] and self.process is not None:  # it has answered a batch
+            monkeypatch.setattr(preparer_module, "ANSWER_WAIT", wait)
+            self.process.send_signal(signal.SIGSTOP)
+            frozen[0] = time.perf_counter()
+        return real_send(self, *args)
+
+    monkeypatch.setattr(preparer_module.Preparer, "send", send)
+    monkeypatch.setattr(merge_module, "GATHER_HOLD", 0.5)
+    report = merge_bundle_file(central, bundle, tmp_path / "qa.key", include_demo=True)
+    assert frozen[0] and time.perf_counter() - frozen[0] >= wait  # the merge waited on it
+    assert report.longest_hold < wait / 2  # but never while holding the lock
     assert report.new_changes == sum(len(a.changes) for a in aggs)
     assert state(central) == _by_aggregate(sqlite_db(), aggs)
     assert _ledger(central) == {report.bundle_id}
