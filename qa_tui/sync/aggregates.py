@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections import deque
 from collections.abc import Callable
@@ -139,15 +140,21 @@ def _checker(column: Any) -> Any:
     if isinstance(kind, Boolean):
         return lambda v: v is None or isinstance(v, bool)
     if isinstance(kind, Integer):
-        return lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool))
+        return lambda v: v is None or _whole_number(v)
     if isinstance(kind, Float) or column.key == "position":
-        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+        return lambda v: _whole_number(v) or (type(v) is float and math.isfinite(v))
     if isinstance(kind, Date):
         return _date_ok
     if isinstance(kind, String) and kind.length:
         limit = kind.length
         return lambda v: isinstance(v, str) and len(v) <= limit
     return lambda v: isinstance(v, str)
+
+
+def _whole_number(value: Any) -> bool:
+    """An integer a database column holds (64 bits): JSON's are unbounded, and a bigger one
+    failed the merge's write with a traceback, not a refusal."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(1 << 63) <= value < 1 << 63
 
 
 def _date_ok(value: Any) -> bool:

@@ -192,3 +192,41 @@ def test_an_id_with_a_line_end_after_it_is_refused(row: int, col: int) -> None:
     assert _outcome(aggregate_from_wire, line) == _outcome(_one_by_one, line)
     with pytest.raises(InvalidRecord, match="malformed"):
         aggregate_from_wire(line)
+
+
+def _entry_at(position: str) -> dict[str, Any]:
+    """The valid line with an entry (a Signs of Safety list's line) created and placed at
+    ``position`` (the change's JSON value, as the wire carries it)."""
+    import json
+
+    line = _line()
+    entry = _id("entry")
+    created = json.dumps({"evaluation_id": EVALUATION, "item_id": "q1"})
+    line["c"] += [
+        [_id("entry created"), "entry", entry, "_create", created, None, "[]", "Alex Auditor",
+         DEVICE, 5, "2026-01-01T10:00:04.000+00:00"],
+        [_id("entry placed"), "entry", entry, "position", position, None, "[]", "Alex Auditor",
+         DEVICE, 6, "2026-01-01T10:00:05.000+00:00"],
+    ]  # fmt: skip
+    return line
+
+
+@pytest.mark.parametrize("position", ["NaN", "Infinity", "-Infinity", "1e400", str(1 << 63)])
+def test_a_number_no_database_column_holds_is_refused(position: str) -> None:
+    """JSON reads NaN, infinities and integers of any size; a database column holds none of
+    them (SQLite stores NaN as NULL, a position's NOT NULL failed the merge as a collision; an
+    integer of 64 bits or more failed it with a traceback): refused at verification, with
+    the field named, whichever way the line is checked."""
+    line = _entry_at(position)
+    with pytest.raises(InvalidRecord, match="bad value for field 'position'"):
+        aggregate_from_wire(copy.deepcopy(line))
+    assert _outcome(aggregate_from_wire, line) == _outcome(_one_by_one, line)
+
+
+@pytest.mark.parametrize("position", ["0", "-3", "2.5", str((1 << 63) - 1), "1e300"])
+def test_a_number_a_column_holds_is_kept(position: str) -> None:
+    import json
+
+    aggregate = aggregate_from_wire(_entry_at(position))
+    placed = [c for c in aggregate.changes if c["field"] == "position"]
+    assert [json.loads(c["value"]) for c in placed] == [json.loads(position)]
