@@ -481,8 +481,6 @@ def _merge_batches(
                     if progress and batch:
                         progress(len(batch))
                     written.append(len(batch))
-                    size = sum(map(size_of, batch))
-                    target[0] = next_size(size, took, batches.most())
                     left = _gather(prepared, batches, time.perf_counter() - started, took)
                     if last or left is None:
                         break
@@ -503,6 +501,8 @@ def _merge_batches(
             held = time.perf_counter() - started
             report.transactions += 1
             report.longest_hold = max(report.longest_hold, held)
+            if not last and failed is None:
+                _checkpoint_if_long(store, connection)
             for count in written:
                 report.batches += 1
                 report.committed += count
@@ -512,7 +512,10 @@ def _merge_batches(
                 raise failed
             if last:
                 return
-            _checkpoint_if_long(store, connection)
+            # Sized from the last batch: a transaction of one by its hold, commit included;
+            # a gathered one's batches are kept small by memory (REMOTE_BATCH_CHANGES).
+            size = sum(map(size_of, batch))
+            target[0] = next_size(size, held if len(written) == 1 else took, batches.most())
             item = prepared.next() if following is None else following
 
 
