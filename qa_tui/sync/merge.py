@@ -481,6 +481,9 @@ def _merge_batches(
                     if progress and batch:
                         progress(len(batch))
                     written.append(len(batch))
+                    if batches.gathers:  # the batches read while this transaction gathers
+                        size = sum(map(size_of, batch))
+                        target[0] = next_size(size, took, batches.most())
                     left = _gather(prepared, batches, time.perf_counter() - started, took)
                     if last or left is None:
                         break
@@ -512,10 +515,8 @@ def _merge_batches(
                 raise failed
             if last:
                 return
-            # Sized from the last batch: a transaction of one by its hold, commit included;
-            # a gathered one's batches are kept small by memory (REMOTE_BATCH_CHANGES).
-            size = sum(map(size_of, batch))
-            target[0] = next_size(size, held if len(written) == 1 else took, batches.most())
+            if not batches.gathers:  # a batch a transaction: sized from its hold, as ever
+                target[0] = next_size(sum(map(size_of, batch)), held, batches.most())
             item = prepared.next() if following is None else following
 
 
