@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from qa_tui.clock import stamp, utc_now
 from qa_tui.store import models
+from qa_tui.store.role import is_central
 
 KEY = "handed_over"  # meta: {"mark": counter, "running": [start stamps]}
 STALE = dt.timedelta(hours=6)
@@ -73,8 +74,7 @@ def amend_mark(session: Session) -> int | None:
     """The counter above which this database's own unsent changes lie, or None when nothing
     may be amended now (a hand-over is running, the mark is unknown, or this is the central
     database). Locks the mark for the rest of the transaction."""
-    role = session.get(models.Meta, "role")
-    if role is not None and role.value == "central":
+    if is_central(session):
         return None
     row, state = _locked(session)
     running = _running(state)
@@ -96,8 +96,7 @@ def handing_over(bind: Engine | Connection) -> Iterator[None]:
     own; nothing on the central database (it never amends)."""
     engine = bind.engine if isinstance(bind, Connection) else bind
     with Session(engine) as session:
-        role = session.get(models.Meta, "role")
-        if role is not None and role.value == "central":
+        if is_central(session):
             yield
             return
     started = stamp(utc_now())

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from qa_tui.clock import utc_stamp
 from qa_tui.store import models
 from qa_tui.store.db import Store
+from qa_tui.store.role import CENTRAL, is_central
 from qa_tui.store.sync_models import Device, MergedBundle
 from qa_tui.sync.aggregates import is_id
 from qa_tui.sync.bundle import (
@@ -58,11 +59,6 @@ def _set_meta(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
-def is_central(session: Session) -> bool:
-    """Whether this database is a central one (made by ``qa-tui central init``)."""
-    return _meta(session, "role") == "central"
-
-
 def central_key(session: Session) -> str | None:
     """The QA team's public key if this is a central database, else None."""
     return _meta(session, "qa_public_key") if is_central(session) else None
@@ -94,7 +90,7 @@ def init_central(store: Store, key_out: Path | None, existing_key: Path | None =
         assert key_out is not None
         public = create_qa_key(key_out)
     with store.session() as session:
-        _set_meta(session, "role", "central")
+        _set_meta(session, "role", CENTRAL)
         _set_meta(session, "qa_public_key", public)
         _set_meta(session, "central_id", str(uuid.uuid4()))
     return public

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from qa_tui.clock import stamp
 from qa_tui.store import models
 from qa_tui.store.entities import CREATION_ORDER, ENTITY_TYPES
+from qa_tui.store.role import is_central
 from qa_tui.store.sync_models import PurgedEvaluation, SyncAck
 from qa_tui.sync.acks import digests
-from qa_tui.sync.central import is_central
 from qa_tui.sync.errors import SyncError
 
 

@@ -56,6 +56,18 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def _is_central(workspace: Workspace) -> bool | None:
+    """Whether the database is a central one (read on the worker that opened it); None if
+    that could not be read (the palette then lists the places of both kinds, and each says
+    where it belongs)."""
+    from qa_tui.store.role import is_central
+
+    try:
+        return workspace.read(is_central)
+    except QaError:
+        return None
+
+
 class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
     """qa-tui: practice evaluation for children's social care."""
 
@@ -95,6 +107,7 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
         self.settings = settings
         self.clock = clock
         self.workspace: Workspace | None = None
+        self.central: bool | None = None  # a central database (None: not known yet)
         self.workspace_settled = threading.Event()
         self.startup_error: str | None = None
         self.writer = Writer()
@@ -155,7 +168,7 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
         except OSError as err:
             self.call_from_thread(self.fail, f"{err.filename or 'file'}: {err.strerror or err}")
         else:
-            self.call_from_thread(self._workspace_ready, workspace)
+            self.call_from_thread(self._workspace_ready, workspace, _is_central(workspace))
 
     def fail(self, text: str) -> None:
         """A problem that stops the app: exit 1; ``run_app`` prints ``text`` on stderr."""
@@ -163,9 +176,10 @@ class QaApp(DemoData, YourSettings, SafeNotifications, OrderedInput, App[None]):
         self.workspace_settled.set()
         self.exit(return_code=1)
 
-    def _workspace_ready(self, workspace: Workspace) -> None:
+    def _workspace_ready(self, workspace: Workspace, central: bool | None) -> None:
         workspace.settings = self.settings
         self.workspace = workspace
+        self.central = central
         self.workspace_settled.set()
         for error in workspace.templates.errors:
             self.notify(error, title="A template was not loaded", severity="warning", timeout=10)

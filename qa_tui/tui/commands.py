@@ -50,6 +50,14 @@ class HasWorkspace(Protocol):
     workspace: Workspace | None
 
 
+@runtime_checkable
+class KnowsItsDatabase(Protocol):
+    """What the palette needs to know of the app's database: whether it is a central one
+    (None while it opens)."""
+
+    central: bool | None
+
+
 def _targets(app: object) -> list[Target]:
     from qa_tui.store.queries import list_evaluations
 
@@ -126,7 +134,12 @@ def app_commands(app: App[object]) -> list[tuple[str, str, Callable[[], object]]
             post(RemoveDemo()),
         ),
     ]
-    commands += [(p.title, p.help, post(Navigate(p.name))) for p in PLACES.values()]
+    # A laptop's places on a laptop, the QA desk's on a central database (both while the
+    # database opens: each dialog says where it belongs).
+    central = app.central if isinstance(app, KnowsItsDatabase) else None
+    commands += [
+        (p.title, p.help, post(Navigate(p.name))) for p in PLACES.values() if p.offered(central)
+    ]
     for setting, label in LABELS.items():
         commands.append(
             (

@@ -23,13 +23,23 @@ Make = Callable[["Workspace", "Writer"], "Screen[Any]"]
 @dataclass(frozen=True)
 class Place:
     """A screen of the app: its palette entry, and how to make it (``mode``: the place is one
-    of the app's modes, switched to rather than pushed)."""
+    of the app's modes, switched to rather than pushed; ``where``: ``"laptop"`` or
+    ``"central"`` if it is only for one kind of database, and the palette lists it only
+    there)."""
 
     name: str
     title: str
     help: str
     make: Make
     mode: str = ""
+    where: str = ""
+
+    def offered(self, central: bool | None) -> bool:
+        """Whether the palette lists it on a central database (``central``), a laptop's, or
+        one not known yet (None: still opening)."""
+        if central is None or not self.where:
+            return True
+        return self.where == ("central" if central else "laptop")
 
 
 def _sync(ws: Workspace, writer: Writer) -> Screen[Any]:
@@ -160,12 +170,14 @@ PLACES: dict[str, Place] = {
             "Export for the QA team",
             "A bundle file of this laptop's work, for a USB stick or secure email (no network)",
             _export,
+            where="laptop",
         ),
         Place(
             "merge",
             "Merge bundles",
             "On the QA desk: the laptops' bundle files into the central database, verified",
             _merge,
+            where="central",
         ),
         Place(
             "conflicts",

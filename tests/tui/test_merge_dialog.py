@@ -190,11 +190,53 @@ async def test_on_a_laptop_the_dialog_says_where_bundles_go(
         assert isinstance(app.screen, SyncScreen)
 
 
+async def _palette_offers(pilot: Any, typed: str) -> list[str]:
+    """What the command palette lists once ``typed`` is typed into it (closed again after)."""
+    from textual.command import Command, CommandList
+
+    await pilot.press("ctrl+p")
+    await pilot.press(*typed)
+    listed: list[str] = []
+    for _ in range(50):  # the palette searches in the background
+        await pilot.pause(0.05)
+        options = pilot.app.screen.query_one(CommandList).options
+        listed = [str(o.hit.text) for o in options if isinstance(o, Command)]
+        if listed:
+            break
+    await pilot.press("escape")
+    await settle(pilot)
+    return listed
+
+
+@run_async
+async def test_the_palette_offers_merging_on_the_desk_and_exporting_on_a_laptop(
+    settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    """Each database's palette lists what can be done with it: a laptop's, exporting its work
+    for the QA team; the central database's, merging the laptops' bundles."""
+    for url, offered, not_offered in (
+        (db_url, "Export for the QA team", "Merge bundles"),
+        (_central_with(settings, tmp_path), "Merge bundles", "Export for the QA team"),
+    ):
+        app = app_for(settings, url)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            for _ in range(50):  # known once the database has opened
+                if app.central is not None:
+                    break
+                await settle(pilot, 1)
+            listed = await _palette_offers(pilot, "bundles ")
+            listed += await _palette_offers(pilot, "QA team")
+            assert offered in listed
+            assert not_offered not in listed
+
+
 @run_async
 async def test_on_the_central_database_the_export_dialog_exports_nothing(
     settings: Any, tmp_path: Path
 ) -> None:
-    """The palette still lists 'Export for the QA team' on the desk: it says why not."""
+    """The palette does not list 'Export for the QA team' on the desk; reached all the same,
+    the dialog says why it exports nothing."""
     from qa_tui.tui.dialogs.export_bundle import ON_CENTRAL, ExportDialog
 
     url = _central_with(settings, tmp_path)

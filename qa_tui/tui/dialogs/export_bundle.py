@@ -89,7 +89,7 @@ class ExportDialog(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="export-central")
     def check_central(self) -> None:
-        from qa_tui.sync.central import is_central
+        from qa_tui.store.role import is_central
 
         if self.workspace.read(is_central):
             self.app.call_from_thread(self._on_central)

@@ -94,7 +94,7 @@ class MergeDialog(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="merge-central")
     def check_central(self) -> None:
-        from qa_tui.sync.central import is_central
+        from qa_tui.store.role import is_central
 
         if not self.workspace.read(is_central):
             self.app.call_from_thread(self._not_central)

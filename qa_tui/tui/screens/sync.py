@@ -97,7 +97,7 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="last-sync")
     def read_last_sync(self) -> None:
-        from qa_tui.sync.central import is_central
+        from qa_tui.store.role import is_central
         from qa_tui.sync.direct import last_sync
 
         if self.workspace.read(is_central):
