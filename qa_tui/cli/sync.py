@@ -28,7 +28,7 @@ from qa_tui.cli.common import (
 
 if TYPE_CHECKING:
     from qa_tui.store.db import Store
-    from qa_tui.sync.merge import MergeReport
+    from qa_tui.sync.merge_report import MergeReport
 
 # Plain paths: the commands check what is there themselves and refuse a directory, FIFO or
 # device with one line, instead of click's four-line usage text.

@@ -40,7 +40,8 @@ from qa_tui.sync.keys import (
     load_qa_private,
     qa_public_text,
 )
-from qa_tui.sync.merge import MergeReport, Provenance, cycles_paused, merge_in_batches
+from qa_tui.sync.merge import cycles_paused, merge_in_batches
+from qa_tui.sync.merge_report import MergeReport, Provenance
 from qa_tui.sync.preparer import WORTH_IT, Preparer
 from qa_tui.sync.spool import Spool
 from qa_tui.sync.template_texts import keep, not_shipped, untexted

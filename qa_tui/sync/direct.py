@@ -49,7 +49,8 @@ from qa_tui.sync.aggregates import (
 from qa_tui.sync.central import central_id, device_lookup
 from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
-from qa_tui.sync.merge import Provenance, merge_aggregates, merge_in_batches
+from qa_tui.sync.merge import merge_aggregates, merge_in_batches
+from qa_tui.sync.merge_report import Provenance
 from qa_tui.sync.reference_data import pull_reference
 from qa_tui.sync.template_texts import Received, checked, keep, lacking, not_shipped, used_by
 

@@ -10,7 +10,10 @@ the fields they touch:
 * evaluations new to the database go through the bulk path (:func:`qa_tui.store.bulk.insert_new`);
 * evaluations it already holds: incoming changes it has are compared with what it holds (a
   different change under the same id is a collision and refuses the whole merge), new ones are
-  inserted and every touched field is re-derived from all its changes.
+  inserted and every touched field is re-derived from all its changes
+  (:mod:`qa_tui.sync.merge_known`).
+
+What a merge is given and reports is in :mod:`qa_tui.sync.merge_report`.
 
 :func:`merge_aggregates` does it all in the caller's one transaction; :func:`merge_in_batches`
 (bundles and direct sync on the central database) commits batches of whole aggregates
@@ -27,34 +30,25 @@ CONFLICT DO NOTHING``) makes a replayed bundle a no-op.
 from __future__ import annotations
 
 import gc
-import json
 import threading
 import time
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qa_tui.errors import StoreBusyError
 from qa_tui.store import models
-from qa_tui.store.bulk import (
-    CHANGE_COLUMNS,
-    insert_new,
-    write_new,
-)
+from qa_tui.store.bulk import insert_new, write_new
 from qa_tui.store.db import Store
-from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
-from qa_tui.store.history import advance_clock, settle_field
+from qa_tui.store.history import advance_clock
 from qa_tui.store.sync_models import MergedBundle
-from qa_tui.store.tracking import refresh_actions, tracked_evaluations
-from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate, roots_in_words
+from qa_tui.sync.aggregates import Aggregate
 from qa_tui.sync.batching import (
     GATHER_HOLD,
     Ahead,
@@ -67,6 +61,8 @@ from qa_tui.sync.batching import (
     whole,
 )
 from qa_tui.sync.errors import BundleError, PartlyMerged
+from qa_tui.sync.merge_known import merge_known
+from qa_tui.sync.merge_report import MergeReport, Provenance
 from qa_tui.sync.preparer import Preparer
 
 BATCH = 200
@@ -78,101 +74,6 @@ HUNG_CLIENT = "5min"  # a merge whose client goes quiet this long mid-transactio
 CACHE_KIB = 8 * 1024
 WAL_LIMIT = 1024 * 1024 * 1024  # bytes of write-ahead log after which a merge checkpoints
 Progress = Callable[[int], None]
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where merged changes come from: a bundle file or a direct sync session."""
-
-    bundle_id: str
-    kind: str
-    device_id: str
-    format_version: int
-    schema_revision: str
-    created_at: str
-    file_sha256: str = ""
-    content_hash: str = ""
-
-
-@dataclass
-class MergeReport:
-    """What one merge did: each aggregate merged and its root type (``kind_of``), from which
-    the counts by kind are read (``evaluations``, ``sessions``, and ``other``: the
-    programme's, by root type — plans, board meetings, board actions)."""
-
-    bundle_id: str
-    changes: int = 0
-    new_changes: int = 0
-    already_merged: bool = False
-    merged_at: str = ""
-    touched: set[str] = field(default_factory=set)
-    batches: int = 0  # batches committed (merge_in_batches)
-    transactions: int = 0  # the transactions that committed them (one or more batches each)
-    longest_hold: float = 0.0  # seconds the longest transaction held the write lock
-    committed: int = 0  # aggregates in the batches committed so far
-    kind_of: dict[str, str] = field(default_factory=dict)  # each aggregate's root type
-    # Template texts (:mod:`qa_tui.sync.template_texts`): those the database kept of templates
-    # qa-tui does not ship ("id version"), those left out (why), and the templates merged
-    # evaluations use that it still has no text for ("id version" -> evaluations).
-    templates_added: list[str] = field(default_factory=list)
-    templates_left_out: list[str] = field(default_factory=list)
-    untexted: dict[str, int] = field(default_factory=dict)
-
-    def count_root(self, aggregate_id: str, root_type: str) -> None:
-        """One more aggregate merged: ``aggregate_id``, of ``root_type``."""
-        self.kind_of[aggregate_id] = root_type
-
-    def kinds(self) -> dict[str, int]:
-        """How many aggregates were merged of each root type."""
-        return dict(Counter(self.kind_of.values()))
-
-    @property
-    def evaluations(self) -> int:
-        return self.kinds().get("evaluation", 0)
-
-    @property
-    def sessions(self) -> int:
-        return self.kinds().get("moderation_session", 0)
-
-    @property
-    def other(self) -> dict[str, int]:
-        """The programme's aggregates merged, by root type (plans, board meetings, …)."""
-        mine = ("evaluation", "moderation_session")
-        return {kind: n for kind, n in self.kinds().items() if kind not in mine}
-
-    def touched_kinds(self) -> dict[str, int]:
-        """How many of the aggregates given new changes are of each root type."""
-        return dict(Counter(self.kind_of.get(a, "evaluation") for a in self.touched))
-
-    @property
-    def aggregates(self) -> int:
-        """Every aggregate merged, of every kind."""
-        return len(self.kind_of)
-
-    def summary(self) -> str:
-        if self.already_merged:
-            return f"bundle {self.bundle_id} already merged on {self.merged_at}; nothing changed"
-        text = (
-            f"merged {roots_in_words(self.kinds())}: {self.new_changes} new changes "
-            f"of {self.changes}"
-        )
-        return text + "".join(f"; {note}" for note in self.template_notes())
-
-    def template_notes(self) -> list[str]:
-        """What the merge did with template texts, and what it still lacks, a note each."""
-        notes = []
-        if self.templates_added:
-            texts = "text" if len(self.templates_added) == 1 else "texts"
-            notes.append(f"template {texts} kept: {', '.join(self.templates_added)}")
-        notes.extend(f"left out {reason}" for reason in self.templates_left_out)
-        for label, count in self.untexted.items():
-            used = "evaluation uses" if count == 1 else "evaluations use"
-            notes.append(
-                f"{count} {used} template {label}, whose text this database lacks: its items "
-                "show by id in reports until the QA team publishes it here "
-                "(qa-tui central template publish FILE --db URL)"
-            )
-        return notes
 
 
 _PAUSED = [0]  # merges running in cycles_paused()
@@ -596,7 +497,7 @@ def _merge_batch(
     insert_new(session, fresh_changes, fresh_links)
     known = [a for a in batch if a.evaluation_id in present]
     if known:
-        _merge_known(session, known, report)
+        merge_known(session, known, report)
     return top
 
 
@@ -612,170 +513,3 @@ def _merge_prepared(session: Session, prepared: Batch, report: MergeReport) -> i
     write_new(session, prepared.rows)
     prepared.rows = None  # written: not held while the commit waits and the next is prepared
     return prepared.top
-
-
-def _merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -> None:
-    """Merge aggregates of evaluations the database already has some history of."""
-    ids = [a.evaluation_id for a in batch]
-    found = session.execute(_held_query(ids)).mappings()
-    held = {row["id"]: models.given_change(dict(row)) for row in found}
-    new_changes: list[dict[str, Any]] = []
-    new_links: list[tuple[str, str]] = []
-    for aggregate in batch:
-        fresh = set()
-        for change in aggregate.changes:
-            old = held.get(change["id"])
-            if old is None:
-                new_changes.append(change)
-                fresh.add(change["id"])
-            elif any(old[k] != change[k] for k in (*WIRE_FIELDS, "evaluation_id")):
-                raise BundleError(
-                    f"change {change['id']} collides with a different change already merged; "
-                    "refused"
-                )
-        new_links.extend(link for link in aggregate.links if link[0] in fresh)
-    if not new_changes:
-        return
-    connection = session.connection()
-    writers = models.writer_ids(connection, {(c["author"], c["device_id"]) for c in new_changes})
-    sources = models.source_ids(connection, {c["bundle_id"] for c in new_changes})
-    rows = []
-    for change in new_changes:
-        row = {k: change.get(k) for k in CHANGE_COLUMNS}
-        row["writer_id"] = writers[(change["author"], change["device_id"])]
-        row["source_id"] = sources[change["bundle_id"]]
-        row["value"] = models.kept_value(
-            change["entity_type"], change["field"], change["evaluation_id"], change["value"]
-        )
-        rows.append(row)
-    connection.execute(insert(models.Change), rows)
-    if new_links:
-        connection.execute(
-            insert(models.ChangeLink), [{"change_id": a, "supersedes_id": b} for a, b in new_links]
-        )
-    report.new_changes += len(new_changes)
-    report.touched.update(c["evaluation_id"] for c in new_changes)
-    _rederive(session, ids, new_changes)
-    refresh_actions(session, tracked_evaluations(new_changes))
-
-
-def _held_query(evaluation_ids: list[str]) -> Any:
-    """The changes of these aggregates as the wire has them (with their writers' author and
-    device, joined), and their aggregate's id."""
-    c, w = models.Change.__table__.c, models.Writer.__table__.c
-    columns = [
-        w[k] if k in ("author", "device_id") else c[k] for k in (*WIRE_FIELDS, "evaluation_id")
-    ]
-    return (
-        select(*columns)
-        .join_from(models.Change, models.Writer, w.id == c.writer_id, isouter=True)
-        .where(c.evaluation_id.in_(evaluation_ids))
-    )
-
-
-def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, Any]]) -> None:
-    """Re-derive every field the new changes touch, from all that field's changes."""
-    touched = {(c["entity_id"], c["field"]) for c in new}
-    entities = {c["entity_id"] for c in new}
-    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    rows = session.execute(
-        select(models.Change).where(
-            models.Change.evaluation_id.in_(evaluation_ids),
-            models.Change.entity_id.in_(entities),
-        )
-    ).scalars()
-    for change in rows:
-        if (change.entity_id, change.field) in touched:
-            groups[(change.entity_id, change.field)].append(change)
-    all_ids = [c.id for group in groups.values() for c in group]
-    links: set[tuple[str, str]] = set()
-    for start in range(0, len(all_ids), 5000):
-        links.update(
-            session.execute(
-                select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id).where(
-                    models.ChangeLink.change_id.in_(all_ids[start : start + 5000])
-                )
-            )
-        )
-    rank = {name: i for i, name in enumerate(CREATION_ORDER)}
-    order = sorted(
-        groups,
-        key=lambda k: (rank[groups[k][0].entity_type], k[0], k[1] != CREATE, k[1]),
-    )
-    held = _preload(session, groups)  # referenced while they are used (a weak identity map)
-    states = {(s.entity_id, s.field): s for s in held if isinstance(s, models.FieldState)}
-    with session.no_autoflush:  # each field's gets find what they need in the session
-        for key in order:
-            _apply_field(session, key, groups[key], links, states.get(key))
-        latest: dict[str, tuple[str, str]] = {}  # entity id -> (latest wall time, its type)
-        for item in new:
-            when = max(latest.get(item["entity_id"], ("", ""))[0], item["wall_time"])
-            latest[item["entity_id"]] = (when, item["entity_type"])
-        for entity_id, (when, type_name) in latest.items():
-            etype = ENTITY_TYPES[type_name]
-            if not models.keeps_updated_at(etype.model):
-                continue
-            row = session.get(etype.model, entity_id)
-            if row is not None:
-                models.touch(row, when)
-    del held
-
-
-def _preload(session: Session, groups: dict[tuple[str, str], list[Any]]) -> list[Any]:
-    """The field states and records of the touched records, read in a few queries: each
-    field's ``session.get`` then finds them in the session, instead of a query and an
-    autoflush each (most of a small merge's time into evaluations the database holds); a
-    field of these records with no state read here has none."""
-    by_type: dict[str, set[str]] = defaultdict(set)
-    for (entity_id, _fld), group in groups.items():
-        by_type[group[0].entity_type].add(entity_id)
-    entities = sorted({entity_id for entity_id, _fld in groups})
-    held: list[Any] = []
-    for start in range(0, len(entities), 5000):
-        chunk = entities[start : start + 5000]
-        held.extend(
-            session.scalars(select(models.FieldState).where(models.FieldState.entity_id.in_(chunk)))
-        )
-    for type_name, ids in by_type.items():
-        model = ENTITY_TYPES[type_name].model
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), 5000):
-            chunk = ordered[start : start + 5000]
-            held.extend(session.scalars(select(model).where(model.id.in_(chunk))))
-    return held
-
-
-def _apply_field(
-    session: Session,
-    key: tuple[str, str],
-    group: list[Any],
-    links: set[tuple[str, str]],
-    state: models.FieldState | None,
-) -> None:
-    entity_id, fld = key
-    ids = {c.id for c in group}
-    # Only links within the field count: a deletion also names other fields' heads it saw.
-    in_field = {b for a, b in links if a in ids and b in ids}
-    winner = settle_field(session, entity_id, fld, group, in_field, state)
-    etype = ENTITY_TYPES[winner.entity_type]
-    value = json.loads(winner.value)
-    row = session.get(etype.model, entity_id)
-    if row is not None and etype.aggregate_of(row) != winner.evaluation_id:
-        raise BundleError(f"record id {entity_id} is already used in another evaluation; refused")
-    if fld == CREATE:
-        made = models.provenance(etype.model, winner.author, winner.device_id, winner.wall_time)
-        if row is None:
-            row = etype.model(
-                id=entity_id, deleted=False, **{name: value[name] for name in etype.create_fields}
-            )
-            session.add(row)
-        else:
-            made.pop("updated_at", None)  # the record's latest change's
-        for name, made_value in made.items():
-            setattr(row, name, made_value)
-        session.flush()
-        return
-    if row is None:
-        raise BundleError(f"{etype.name} {entity_id} has changes but no creation; refused")
-    column = "deleted" if fld == DELETED else fld
-    setattr(row, column, etype.codec(fld).to_column(value))

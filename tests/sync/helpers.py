@@ -27,7 +27,8 @@ from qa_tui.sync.bundle import write_bundle
 from qa_tui.sync.conflicts import list_conflicts
 from qa_tui.sync.export import all_evaluation_ids, iter_aggregates
 from qa_tui.sync.keys import DeviceKey, load_device_key, load_qa_public
-from qa_tui.sync.merge import MergeReport, Provenance, merge_aggregates
+from qa_tui.sync.merge import merge_aggregates
+from qa_tui.sync.merge_report import MergeReport, Provenance
 
 TEMPLATE = builtin_templates()[0]
 ANY_CASE = r"^[A-Z]{2,4}-?\d{4,10}$"

@@ -25,7 +25,8 @@ from qa_tui.sync.aggregates import Aggregate
 from qa_tui.sync.central import merge_bundle_file
 from qa_tui.sync.direct import validated
 from qa_tui.sync.errors import BundleError, PartlyMerged
-from qa_tui.sync.merge import Provenance, merge_aggregates
+from qa_tui.sync.merge import merge_aggregates
+from qa_tui.sync.merge_report import Provenance
 from tests.sync.helpers import Laptop, aggregates, consistent, make_central, state
 
 pytestmark = pytest.mark.slow
