@@ -197,12 +197,22 @@ async def _palette_offers(pilot: Any, typed: str) -> list[str]:
     await pilot.press("ctrl+p")
     await pilot.press(*typed)
     listed: list[str] = []
-    for _ in range(50):  # the palette searches in the background
+    steady = 0
+    for _ in range(100):  # the palette searches in the background: until its list settles
         await pilot.pause(0.05)
         options = pilot.app.screen.query_one(CommandList).options
-        listed = [str(o.hit.text) for o in options if isinstance(o, Command)]
-        if listed:
+        if any(o.id == "--no-matches" for o in options):  # it says nothing matched
+            return await _closed(pilot, [])
+        now = [str(o.hit.text) for o in options if isinstance(o, Command)]
+        steady = steady + 1 if now and now == listed else 0
+        listed = now
+        if steady >= 3:
             break
+    return await _closed(pilot, listed)
+
+
+async def _closed(pilot: Any, listed: list[str]) -> list[str]:
+    """The palette closed; ``listed`` as it was."""
     await pilot.press("escape")
     await settle(pilot)
     return listed
