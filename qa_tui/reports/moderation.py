@@ -42,7 +42,8 @@ from qa_tui.reports.moderation_data import (
     agreement,
     collector_paused,
 )
-from qa_tui.reports.moderation_units import SEP, moderator_names
+from qa_tui.reports.moderation_units import moderator_names
+from qa_tui.store.blind_units import SEP
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

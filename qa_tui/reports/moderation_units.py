@@ -6,13 +6,12 @@ every figure can be recomputed from what the report publishes.
 
 The queries are shaped for a year of a central database (tens of thousands of units, three
 blind grades each): the judgements with their evaluation; the moderations of the period's
-sessions with their evaluation (a few thousand rows); and the blind grades grouped by unit in
-the database, joined to nothing but their session and moderator, with a count per grade of
-the scale (``group_concat`` / ``string_agg`` keeps each moderator's grade for the pairs
-table; read only when the pairs' rows will be written: ``who``). Rows come as the driver
-gives them (every column is text or a count: nothing to convert), and the database sorts
-nothing: the figures do not depend on the order, and the pairs table is sorted when it is
-written.
+sessions with their evaluation (a few thousand rows); and the blind grades as the database
+keeps them grouped by unit (``blind_units``: each unit's grades joined, and who gave each, read
+only when the pairs' rows will be written: ``who``), counted per grade of the scale once per
+distinct text of grades. Rows come as the driver gives them (every column is text: nothing to
+convert), and the database sorts nothing: the figures do not depend on the order, and the
+pairs table is sorted when it is written.
 
 Templates are found by their content hash in the database's template snapshots (every
 evaluation keeps its template's text there).
@@ -31,28 +30,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Connection,
-    Integer,
     String,
-    case,
     cast,
     func,
     literal,
-    literal_column,
     select,
 )
 
 from qa_tui.framework.model import Template
 from qa_tui.store import tables as t
+from qa_tui.store.blind_units import SEP
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 Matrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-SEP = "\x1f"  # between blind grades in a concatenation (never in an id or a grade id)
 
 
 @dataclass(frozen=True)
@@ -236,72 +231,48 @@ def _about(
     }
 
 
-def _removed_moderators(connection: Connection) -> list[str]:
-    """The ids of moderators removed from their session (their blind grades do not count)."""
-    who = t.session_moderators.c
-    return list(connection.execute(select(who.id).where(who.deleted)).scalars())
+def _blind(connection: Connection, flt: AgreementFilter, who: bool = True) -> Any:
+    """Per unit graded blind in the period's sessions: its session and evaluation as one text
+    (``session SEP evaluation``: one text for the driver to make, not two), its item, its
+    grades joined by SEP and, with ``who``, the same grades as "moderator id:grade" (only the
+    pairs table shows who gave them).
+
+    The database keeps the blind grades grouped by unit (``blind_units``, migration 0023,
+    :mod:`qa_tui.store.blind_units`): a year's units are read from there
+    (:func:`_blind_units`), not grouped at each report. A database of a qa-tui before it,
+    read without upgrading, has them grouped here (:func:`_blind_grouped`)."""
+    if connection.dialect.has_table(connection, "blind_units"):
+        return _blind_units(flt, who)
+    return _blind_grouped(connection, flt, who)
 
 
-BITS = 10  # a count of blind grades per grade, packed (more than 1023: counted one by one)
-PER_SUM = 6  # grades packed in one sum (60 bits)
+def _blind_units(flt: AgreementFilter, who: bool) -> Any:
+    """:func:`_blind` from ``blind_units``. The sessions are a list the units are looked up in
+    (``IN``), not a join: the database reads each session's units by the first column of the
+    table's key, in its order."""
+    u = t.blind_units.c
+    held = select(t.moderation_sessions.c.id).where(*_held(flt))
+    columns = [_pair(u.session_id, u.target_evaluation_id), u.item_id, u.grades]
+    query = select(*columns, *([u.graders] if who else [])).where(u.session_id.in_(held))
+    return query.where(u.item_id == flt.item.partition("/")[2]) if flt.item else query
 
 
-def _blind(
-    connection: Connection,
-    flt: AgreementFilter,
-    grades: tuple[str, ...],
-    removed: list[str],
-    packed: bool = True,
-    who: bool = True,
-) -> Any:
-    """Per unit graded blind: its session and evaluation as one text (``session SEP
-    evaluation``: one text for the driver to make, not two), its item, the grades joined
-    ("moderator id:grade"; how many there are is counted from the text) or, without ``who``,
-    only how many (joining them was a third of this query), and how many at each of
-    ``grades`` — packed, ``BITS``
-    bits per grade, in one sum per ``PER_SUM`` grades (a sum per grade cost the database a
-    fifth of this query), or one sum per grade (``packed=False``).
-
-    The sessions are a list the blind grades are looked up in (``IN``), not a join: the
-    database then reads each session's grades from ``ix_blind_grades_report`` alone, already
-    in the order of the groups, so it groups them as they come (a join sorted every grade of
-    the year first)."""
-    b, s = t.blind_grades.c, t.moderation_sessions.c
-    joined = (
-        _concat(connection, b.moderator_id + literal(":", String) + b.grade)
-        if who
-        else func.count(type_=Integer)
-    )
-    sums: list[Any]
-    if packed:
-        sums = [
-            cast(
-                func.sum(
-                    case(
-                        {g: literal_column(str(1 << (BITS * j))) for j, g in enumerate(part)},
-                        value=b.grade,
-                        else_=literal_column("0"),
-                    )
-                ),
-                BigInteger,
-            )
-            for part in (grades[i : i + PER_SUM] for i in range(0, len(grades), PER_SUM))
-        ]
-    else:
-        sums = [func.sum(case((b.grade == g, 1), else_=0), type_=Integer) for g in grades]
+def _blind_grouped(connection: Connection, flt: AgreementFilter, who: bool) -> Any:
+    """:func:`_blind` from ``blind_grades``, grouped as ``blind_units`` groups them (the
+    grades that count: not deleted, not empty, their moderator not removed), from
+    ``ix_blind_grades_report`` in its order."""
+    b, people = t.blind_grades.c, t.session_moderators.c
+    held = select(t.moderation_sessions.c.id).where(*_held(flt))
+    removed = select(people.id).where(people.id == b.moderator_id, people.deleted).exists()
+    grades = _concat(connection, b.grade)
+    graders = _concat(connection, b.moderator_id + literal(":", String) + b.grade)
     query = (
-        select(_pair(b.session_id, b.target_evaluation_id), b.item_id, joined, *sums)
-        .where(b.session_id.in_(select(s.id).where(*_held(flt))))
-        .where(~b.deleted, b.grade != "")
+        select(_pair(b.session_id, b.target_evaluation_id), b.item_id, grades)
+        .add_columns(*([graders] if who else []))
+        .where(b.session_id.in_(held), ~b.deleted, b.grade != "", ~removed)
         .group_by(b.session_id, b.target_evaluation_id, b.item_id)
     )
-    if removed:  # a removed moderator's grades are left out (few: a list, when there are any)
-        people = t.session_moderators.c
-        listed = removed if len(removed) <= 500 else select(people.id).where(people.deleted)
-        query = query.where(b.moderator_id.not_in(listed))
-    if flt.item:
-        query = query.where(b.item_id == flt.item.partition("/")[2])
-    return query
+    return query.where(b.item_id == flt.item.partition("/")[2]) if flt.item else query
 
 
 def _pair(first: ColumnElement[str], second: ColumnElement[str]) -> ColumnElement[str]:
@@ -309,22 +280,32 @@ def _pair(first: ColumnElement[str], second: ColumnElement[str]) -> ColumnElemen
     return first + literal(SEP, String) + second
 
 
-class _TooMany(Exception):
-    """A unit with more blind grades than a packed count holds."""
+class _Scale:
+    """Each distinct text of joined grades → how many grades, and how many at each grade of
+    the scale (a year's units have a few hundred distinct ones: counted once each)."""
 
+    def __init__(self, grades: tuple[str, ...]) -> None:
+        self.position = {g: j for j, g in enumerate(grades)}
+        self.index: dict[str, int] = {}
+        self.given: list[int] = []
+        self.counts: list[list[float]] = []
 
-def _counts(sums: Sequence[Sequence[int]], given: IntArray, k: int, packed: bool) -> Matrix:
-    """Each unit's count of blind grades at each of the ``k`` grades, from the query's sums
-    (one column per sum: rows of units)."""
-    if not packed:
-        return np.array(sums, dtype=np.float64).T.reshape(len(given), k)
-    if len(given) and int(given.max()) >= 1 << BITS:
-        raise _TooMany
-    packs = np.array(sums, dtype=np.int64).reshape(len(sums), len(given))
-    counts = np.empty((len(given), k))
-    for j in range(k):
-        counts[:, j] = (packs[j // PER_SUM] >> (BITS * (j % PER_SUM))) & ((1 << BITS) - 1)
-    return counts
+    def codes(self, texts: Sequence[str]) -> IntArray:
+        for text in dict.fromkeys(texts).keys() - self.index.keys():
+            self.index[text] = len(self.given)
+            parts = text.split(SEP)
+            row = [0.0] * len(self.position)
+            for grade in parts:
+                j = self.position.get(grade)
+                if j is not None:
+                    row[j] += 1
+            self.given.append(len(parts))
+            self.counts.append(row)
+        return np.fromiter(map(self.index.__getitem__, texts), dtype=np.int64, count=len(texts))
+
+    def tables(self) -> tuple[IntArray, Matrix]:
+        given = np.array(self.given, dtype=np.int64)
+        return given, np.array(self.counts, dtype=np.float64).reshape(len(self.given), -1)
 
 
 CHUNK = 10_000  # rows fetched at a time: a year's rows are never all held as tuples at once
@@ -376,13 +357,7 @@ def read_units(
     hashes = set(units.template_hash) | {rest[-1] for rest in moderations.values()}
     templates = _templates(connection, hashes)
     units.grades = _grades(units.template_hash or [r[-1] for r in moderations.values()], templates)
-    removed = _removed_moderators(connection)
-    try:
-        blind = _blind(connection, flt, units.grades, removed, who=who)
-        _add_blind(units, _chunks(connection, blind), moderations)
-    except _TooMany:  # never in practice: a thousand moderators graded one item
-        blind = _blind(connection, flt, units.grades, removed, packed=False, who=who)
-        _add_blind(units, _chunks(connection, blind), moderations, packed=False)
+    _add_blind(units, _chunks(connection, _blind(connection, flt, who)), moderations)
     units.day = [d or "" for d in units.day]
     return units, templates
 
@@ -394,30 +369,26 @@ def _add_blind(
     units: Units,
     chunks: Iterable[Sequence[tuple[Any, ...]]],
     moderations: dict[tuple[str, str], tuple[Any, ...]],
-    packed: bool = True,
 ) -> None:
     """Put each blind row on its unit, or make a unit of it (graded blind only); column by
     column, the loops over the rows in C (a year is tens of thousands of units): each row's
-    unit found by dicts, the values placed by numpy's indexing."""
+    unit found by dicts, its counts by its text of grades (:class:`_Scale`), the values
+    placed by numpy's indexing."""
     k = len(units.grades)
     judged = len(units)
     blind = np.full(judged, "", dtype=object)  # unit -> its blind grades joined ("": none)
     given = np.zeros(judged, dtype=np.int64)  # and how many
     counts = np.zeros((judged, k))
+    scale = _Scale(units.grades)
     moderation_of = {f"{sid}{SEP}{eid}": about[0] for (sid, eid), about in moderations.items()}
     where: dict[tuple[str, str], int] | None = None
     extra: Extra = []
     for chunk in chunks:
-        keys, items, joined, *sums = zip(*chunk, strict=True)  # keys: session SEP evaluation
-        if units.who:
-            # How many grades each unit has: one more than the separators joining them (the
-            # database counting them as well as joining them cost more than this).
-            gaps = map(str.count, joined, repeat(SEP))
-            how_many = np.fromiter(gaps, dtype=np.int64, count=len(joined)) + 1
-        else:  # counted by the database; who gave them was not read
-            how_many = np.fromiter(joined, dtype=np.int64, count=len(joined))
-            joined = ("",) * len(joined)
-        count = _counts(sums, how_many, k, packed)
+        keys, items, grades, *rest = zip(*chunk, strict=True)  # keys: session SEP evaluation
+        joined = rest[0] if units.who else ("",) * len(keys)
+        codes = scale.codes(grades)
+        how_many_of, count_of = scale.tables()
+        how_many, count = how_many_of[codes], count_of[codes]
         if where is None:  # made once, when there is a blind grade to place
             keyed = zip(units.moderation, units.item, strict=True)
             where = dict(zip(keyed, range(judged), strict=False))

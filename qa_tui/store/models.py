@@ -21,12 +21,14 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from qa_tui.store.blind_units import table_columns
 from qa_tui.store.change_log import (
     DELETIONS,
     HID,
@@ -528,6 +530,11 @@ class BlindGrade(Record):
             "moderator_id",
         ),
     )
+
+
+# The blind grades grouped by unit, kept by triggers (qa_tui.store.blind_units): derived, read
+# by the moderation report, never written by qa-tui.
+blind_units = Table("blind_units", Base.metadata, *table_columns(), sqlite_with_rowid=False)
 
 
 class TemplateSnapshot(Base):

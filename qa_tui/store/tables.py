@@ -71,6 +71,15 @@ blind_grades = table(
     column("grade", String),
 )
 
+blind_units = table(
+    "blind_units",
+    column("session_id", String),
+    column("target_evaluation_id", String),
+    column("item_id", String),
+    column("grades", Text),
+    column("graders", Text),
+)
+
 template_snapshots = table(
     "template_snapshots",
     column("content_hash", String),
@@ -85,5 +94,6 @@ TABLES = (
     moderation_sessions,
     session_moderators,
     blind_grades,
+    blind_units,
     template_snapshots,
 )

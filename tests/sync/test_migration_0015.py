@@ -1,7 +1,8 @@
 """Migration 0015 (the blind grades' report index) on both backends: a database with
 moderation sessions and blind grades, taken back to 0011 as the qa-tui before it made it, gives
-the same moderation report there, after the upgrade (which reads the blind grades through the
-new index, in its order, with no sort on SQLite) and after a downgrade back to 0011."""
+the same moderation report there, after the upgrade (whose blind grades, grouped from
+blind_grades as a database before 0023 has them, are read through the new index, in its order,
+with no sort on SQLite) and after a downgrade back to 0011."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import inspect
 
 from qa_tui.reports import kinds
 from qa_tui.reports.model import ReportQuery
-from qa_tui.reports.moderation_units import AgreementFilter, _blind
+from qa_tui.reports.moderation_units import AgreementFilter, _blind_grouped
 from qa_tui.reports.period import parse_period
 from qa_tui.reports.render import render
 from qa_tui.store.db import make_engine
@@ -56,7 +57,7 @@ def _blind_plan(url: str) -> str:
     try:
         with store.reading() as connection:
             flt = AgreementFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-            sql = _blind(connection, flt, ("a", "b"), []).compile(
+            sql = _blind_grouped(connection, flt, who=True).compile(
                 store.engine, compile_kwargs={"literal_binds": True}
             )
             rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()

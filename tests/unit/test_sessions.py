@@ -282,16 +282,17 @@ def test_the_evaluation_record_keeps_the_session(
     assert found == {eid: ses.session_moderation_id(sid, eid) for eid in ids}
 
 
-def test_units_count_each_blind_grade_once_packed_or_one_by_one(
+def test_units_count_each_blind_grade_once_kept_grouped_or_grouped_here(
     workspace: Any,
     tpl: Template,  # noqa: F811
     prepared: tuple[str, list[str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The blind grades of a unit counted per grade in the database — packed, a few bits a
-    grade in one sum — are those of one sum per grade (taken when a unit has more grades than
-    a packed count holds); an evaluation graded blind only gives units of its own; a
-    moderator removed from the session has their grades left out."""
+    """The blind grades of a unit, read as the database keeps them grouped (``blind_units``,
+    kept by triggers) and counted per grade, are those grouped from the blind grades
+    themselves (a database before migration 0023), with or without who gave them; an
+    evaluation graded blind only gives units of its own; a moderator removed from the session
+    has their grades left out."""
     from qa_tui.reports import moderation_units as mu
 
     sid, (first, second, _third) = prepared
@@ -311,9 +312,9 @@ def test_units_count_each_blind_grade_once_packed_or_one_by_one(
         s.add(models.TemplateSnapshot(content_hash=tpl.content_hash, **snapshot))
     flt = mu.AgreementFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 
-    def units() -> dict[tuple[str, str], tuple[str, int, tuple[float, ...]]]:
+    def units(who: bool = True) -> dict[tuple[str, str], tuple[str, int, tuple[float, ...]]]:
         with workspace.store.reader() as s:
-            found, _templates = mu.read_units(s, flt)
+            found, _templates = mu.read_units(s, flt, who=who)
         position = {g: i for i, g in enumerate(found.grades)}
         assert found.blind_counts.sum(axis=1).tolist() == found.blind_given
         out = {}
@@ -323,10 +324,12 @@ def test_units_count_each_blind_grade_once_packed_or_one_by_one(
             out[eid, item] = (found.agreed[i], found.blind_given[i], counts)
         return out
 
-    packed = units()
-    monkeypatch.setattr(mu, "BITS", 1)  # a unit's two grades overflow a one-bit count
-    assert units() == packed
-    assert {key: value[:2] for key, value in packed.items()} == {
+    kept = units()
+    assert units(who=False) == kept
+    dialect = type(workspace.store.engine.dialect)
+    monkeypatch.setattr(dialect, "has_table", lambda *_args, **_kw: False)  # before 0023
+    assert units() == kept and units(who=False) == kept
+    assert {key: value[:2] for key, value in kept.items()} == {
         (first, "assessment"): ("good", 2),
         (first, "planning"): ("inadequate", 2),
         (second, "assessment"): ("", 2),  # graded blind only
