@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -151,6 +152,24 @@ def app_commands(app: App[object]) -> list[tuple[str, str, Callable[[], object]]
     return commands
 
 
+HELP_SCORE = 0.05  # a command found by the words of its help: listed after those named so
+
+
+def in_words(query: str, text: str) -> bool:
+    """Whether each word of ``query`` (three letters or more) begins a word of ``text``, or is
+    one with an "s" added, whatever the case: "bundle" and "bundles" find "A bundle file of
+    this laptop's work"."""
+    wanted = query.lower().split()
+    if not wanted or any(len(word) < 3 for word in wanted):
+        return False
+    words = set(re.findall(r"\w+", text.lower()))
+
+    def found(word: str) -> bool:
+        return any(w.startswith(word) for w in words) or word.removesuffix("s") in words
+
+    return all(map(found, wanted))
+
+
 class QaCommands(EvaluationProvider):
     """The app's actions; once something is typed, matching evaluations too."""
 
@@ -160,6 +179,8 @@ class QaCommands(EvaluationProvider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+            elif in_words(query, help_text):  # "bundle" finds the export, named otherwise
+                yield Hit(HELP_SCORE, Content(name), callback, text=name, help=help_text)
         async for hit in super().search(query):
             yield hit
 

@@ -223,7 +223,8 @@ async def test_the_palette_offers_merging_on_the_desk_and_exporting_on_a_laptop(
     settings: Any, db_url: str, tmp_path: Path
 ) -> None:
     """Each database's palette lists what can be done with it: a laptop's, exporting its work
-    for the QA team; the central database's, merging the laptops' bundles."""
+    for the QA team; the central database's, merging the laptops' bundles. A word of what a
+    command does finds it as well as its name ("bundle" the export, on a laptop)."""
     for url, offered, not_offered in (
         (db_url, "Export for the QA team", "Merge bundles"),
         (_central_with(settings, tmp_path), "Merge bundles", "Export for the QA team"),
@@ -239,6 +240,8 @@ async def test_the_palette_offers_merging_on_the_desk_and_exporting_on_a_laptop(
             listed += await _palette_offers(pilot, "QA team")
             assert offered in listed
             assert not_offered not in listed
+            # "bundle" names no laptop command; the export's help says it makes one
+            assert offered in await _palette_offers(pilot, "bundle")
 
 
 @run_async
