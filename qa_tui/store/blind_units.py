@@ -15,9 +15,12 @@ finds the unit's grades through ``ix_blind_grades_report`` and a moderator by it
 
 A moderator is removed from their session only: their id is derived from the session and
 their name, and a change to their ``deleted`` recomputes the units of their grades in that
-session. On PostgreSQL a recomputation first takes an advisory lock on its unit, so two
-transactions grading the same unit at once recompute it one after the other, the second
-seeing the first's grades (READ COMMITTED); SQLite has one writer at a time.
+session. On PostgreSQL a recomputation first locks ``blind_units`` against other writers
+(SHARE ROW EXCLUSIVE: readers never wait) until its transaction ends, so two transactions
+writing blind grades at once recompute their units one after the other, the second seeing the
+first's grades (READ COMMITTED); one lock a transaction, however many units it recomputes
+(a lock per unit could fill the server's lock table in one merge). SQLite has one writer at a
+time.
 """
 
 from __future__ import annotations
@@ -27,10 +30,6 @@ from typing import Any
 from sqlalchemy import Column, Connection, String, Text
 
 SEP = "\x1f"  # between the grades of a unit (never in an id or a grade id)
-
-# The advisory lock class of a unit's recomputation (the merge's lock is a single bigint key;
-# this is the two-key form, so the two never meet).
-LOCK_CLASS = 20231
 
 
 def table_columns() -> list[Column[Any]]:
@@ -117,11 +116,11 @@ SQLITE_TRIGGERS = {
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
-_PG_REFRESH = f"""
+_PG_REFRESH = """
 CREATE FUNCTION blind_units_refresh(sid text, eid text, iid text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK_CLASS}, hashtext(sid || chr(31) || eid || chr(31) || iid));
+    LOCK TABLE blind_units IN SHARE ROW EXCLUSIVE MODE;
     DELETE FROM blind_units
         WHERE session_id = sid AND target_evaluation_id = eid AND item_id = iid;
     INSERT INTO blind_units (session_id, target_evaluation_id, item_id, grades, graders)

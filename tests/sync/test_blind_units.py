@@ -8,6 +8,7 @@ moderation report the same before, after and back."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -189,3 +190,41 @@ def test_0023_fills_the_units_and_goes_both_ways(make_db: Callable[[], str], set
     assert not _has_units(url)
     _write(url, "UPDATE session_moderators SET deleted = deleted")
     assert _report(url) == made
+
+
+def test_two_transactions_grading_one_unit_at_once_both_count(pg_url: str) -> None:
+    """PostgreSQL: a second transaction writing a blind grade of a unit another has just
+    graded waits for it (the triggers lock blind_units against other writers), then sees its
+    grade: both count, and neither transaction fails (without the lock the second one's unit
+    row collided with the first's when it committed)."""
+    grade = (
+        "INSERT INTO blind_grades (id, deleted, session_id, moderator_id, target_evaluation_id, "
+        "item_id, grade) VALUES (:id, FALSE, 's1', :who, 'e1', 'planning', :grade)"
+    )
+    open_store(pg_url).dispose()  # migrated: the tables and their triggers
+    engine = make_engine(pg_url)
+    failed: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(grade), {"id": "g2", "who": "m2", "grade": "good"})
+        except BaseException as exc:  # reported by the test below
+            failed.append(exc)
+
+    try:
+        with engine.connect() as first:
+            with first.begin():
+                first.execute(text(grade), {"id": "g1", "who": "m1", "grade": "inadequate"})
+                other = threading.Thread(target=second)
+                other.start()
+                other.join(1.0)
+                assert other.is_alive()  # waiting for the first to end
+            other.join(30)
+        assert not other.is_alive() and failed == []
+        with engine.connect() as connection:
+            assert _kept(connection) == {
+                ("s1", "e1", "planning"): [("m1", "inadequate"), ("m2", "good")]
+            }
+    finally:
+        engine.dispose()
