@@ -31,9 +31,9 @@ def _kept(connection: Connection) -> Units:
         text("SELECT session_id, target_evaluation_id, item_id, grades, graders FROM blind_units")
     )
     for sid, eid, item, grades, graders in rows:
-        pairs = [tuple(part.split(":", 1)) for part in graders.split(SEP)]
+        pairs = [(who, grade) for who, _, grade in (p.partition(":") for p in graders.split(SEP))]
         assert [grade for _who, grade in pairs] == grades.split(SEP), (grades, graders)
-        out[(sid, eid, item)] = sorted(pairs)  # type: ignore[arg-type]
+        out[(sid, eid, item)] = sorted(pairs)
     return out
 
 
