@@ -93,6 +93,11 @@ def first_query(source: Path | str) -> HomeQuery:
     return HomeQuery(dialect=dialect, grade_labels=dict(DEFAULT_GRADE_LABELS))
 
 
+# The meta table's role of a central database, as ``qa_tui.store.role`` writes it (not
+# imported: that module loads SQLAlchemy, which start-up must not).
+CENTRAL_ROLE = "central"
+
+
 @dataclass
 class FirstRows:
     """The home list's first read: every row of a short list, or a long one's first page."""
@@ -100,6 +105,7 @@ class FirstRows:
     rows: list[EvaluationRow]
     whole: bool  # every row (few enough to keep in memory), else the first page
     counted: tuple[int, int]  # every evaluation, and demo ones ((0, 0) uncounted: a long list)
+    central: bool = False  # the QA team's central database (``store.role``), not a laptop's
 
 
 class FirstRead:
@@ -129,11 +135,15 @@ class FirstRead:
             run, close = opened
             try:
                 query = first_query(self.source)
+                role = run("SELECT value FROM meta WHERE key = :p0", {"p0": "role"})
+                central = list(map(tuple, role)) == [(CENTRAL_ROLE,)]
                 if counted_up_to(run, in_memory_up_to + 1) > in_memory_up_to:
-                    self._result = FirstRows(page(run, query, 0, page_size), False, (0, 0))
+                    rows = page(run, query, 0, page_size)
+                    self._result = FirstRows(rows, False, (0, 0), central)
                 else:
                     counted = totals(run)
-                    self._result = FirstRows(page(run, query, 0, counted[0] + 1), True, counted)
+                    rows = page(run, query, 0, counted[0] + 1)
+                    self._result = FirstRows(rows, True, counted, central)
             finally:
                 close()
         except Exception:  # any driver's error: the screen reads again, and says what it is

@@ -114,11 +114,15 @@ def app_commands(app: App[object]) -> list[tuple[str, str, Callable[[], object]]
     def action(name: str) -> Callable[[], object]:
         return partial(app.run_action, name)
 
+    # A laptop's places on a laptop, the QA desk's on a central database (both while the
+    # database opens: each dialog says where it belongs).
+    central = app.central if isinstance(app, KnowsItsDatabase) else None
+    here = "in the central database" if central else "on this laptop"
     commands: list[tuple[str, str, Callable[[], object]]] = [
         ("New evaluation", "Start evaluating a child's case", post(NewEvaluation())),
         (
             "Open evaluation by case reference",
-            "Search the evaluations on this laptop",
+            f"Search the evaluations {here}",
             action("open_by_reference"),
         ),
         (
@@ -135,9 +139,6 @@ def app_commands(app: App[object]) -> list[tuple[str, str, Callable[[], object]]
             post(RemoveDemo()),
         ),
     ]
-    # A laptop's places on a laptop, the QA desk's on a central database (both while the
-    # database opens: each dialog says where it belongs).
-    central = app.central if isinstance(app, KnowsItsDatabase) else None
     commands += [
         (p.title, p.help, post(Navigate(p.name))) for p in PLACES.values() if p.offered(central)
     ]

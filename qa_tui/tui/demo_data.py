@@ -69,7 +69,7 @@ class DemoData(App[Any]):
         from qa_tui.tui.dialogs.confirm import ConfirmDialog
 
         if not count:
-            self.notify("There is no demo data on this laptop.")
+            self.notify("There is no demo data in this database.")
             return
         noun = "evaluation" if count == 1 else "evaluations"
         question = (

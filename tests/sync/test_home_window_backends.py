@@ -4,6 +4,7 @@ the same rows, counts and positions as the list read whole and filtered in memor
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from qa_tui.store.home_window import (
     walk_page,
 )
 from qa_tui.store.queries import list_evaluations
-from qa_tui.store.quicklist import quick_runner, quick_source
+from qa_tui.store.quicklist import FirstRead, quick_runner, quick_source
 from qa_tui.tui.screens.home_rows import make_home_row, matching
 from tests.unit.test_home_window import short_words
 
@@ -29,7 +30,10 @@ FILTERS = ["", "north", "good", "draft", "lcs-", "child prot", "demo", "⚠", "a
 
 
 def test_window_on_both_databases(
-    make_db: Callable[[], str], settings: Settings, monkeypatch: pytest.MonkeyPatch
+    make_db: Callable[[], str],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     from qa_tui.demo import generate
     from qa_tui.store import home_window
@@ -106,6 +110,14 @@ def test_window_on_both_databases(
             assert totals(run) == (40, 40)
         finally:
             close()
+        # It knows a central database from a laptop's (the empty list's panel says so).
+        from qa_tui.sync.central import init_central
+
+        before = FirstRead(source, 100, 10).result()
+        init_central(ws.store, tmp_path / "qa_key")
+        after = FirstRead(source, 100, 10).result()
+        assert before is not None and not before.central
+        assert after is not None and after.central and after.counted == (40, 40)
     finally:
         ws.close()
 

@@ -176,6 +176,10 @@ def _make_db(settings: Settings, kind: str) -> tuple[Path, DemoIds | None]:
                 from qa_tui.demo import generate
 
                 generate(ws, DESK_COUNT, DEMO_SEED)
+            elif kind == "central":
+                from qa_tui.sync.central import init_central
+
+                init_central(ws.store, _cache_dir() / "central-qa.key")
         finally:
             ws.close()
         _CACHE[kind] = (path, ids)
@@ -183,10 +187,11 @@ def _make_db(settings: Settings, kind: str) -> tuple[Path, DemoIds | None]:
 
 
 def prepare_db(
-    folder: Path, settings: Settings, demo: bool, desk: bool = False
+    folder: Path, settings: Settings, demo: bool, desk: bool = False, central: bool = False
 ) -> tuple[str, DemoIds | None]:
     """A database of its own in ``folder`` (a copy), its URL and the demo ids."""
-    source, ids = _make_db(settings, "desk" if desk else "demo" if demo else "empty")
+    kind = "central" if central else "desk" if desk else "demo" if demo else "empty"
+    source, ids = _make_db(settings, kind)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "qa.db"
     shutil.copyfile(source, target)
@@ -311,6 +316,7 @@ class Scene:
     demo: bool = True
     identity: bool = True
     desk: bool = False  # the QA desk's larger demo database (DESK_COUNT evaluations)
+    central: bool = False  # an empty central database (``demo`` is then ignored)
 
 
 async def dashboard_drawn(pilot: Pilot[Any], loads: int = 1) -> Any:
@@ -369,6 +375,11 @@ async def _home(pilot: Pilot[Any], ids: DemoIds | None) -> None:
 
 async def _home_empty(pilot: Pilot[Any], ids: DemoIds | None) -> None:
     await wait_for(pilot, lambda: home_screen(pilot.app).query_one("#first-run").display, "panel")
+
+
+async def _home_empty_central(pilot: Pilot[Any], ids: DemoIds | None) -> None:
+    home = home_screen(pilot.app)
+    await wait_for(pilot, lambda: home.query_one("#merge-bundles").display, "the desk's panel")
 
 
 async def _home_filtered(pilot: Pilot[Any], ids: DemoIds | None) -> None:
@@ -776,6 +787,12 @@ SCENES: dict[str, Scene] = {
     for scene in (
         Scene("home", "The list of evaluations", _home),
         Scene("home_empty", "First run: the empty panel", _home_empty, demo=False),
+        Scene(
+            "home_empty_central",
+            "The QA desk's new central database: where evaluations come from",
+            _home_empty_central,
+            central=True,
+        ),
         Scene("home_filtered", "The list filtered by 'helen'", _home_filtered),
         Scene("home_resume", "After a restart: where you left off", _home_resume),
         Scene("first_run", "Who is the auditor?", _first_run, demo=False, identity=False),
@@ -845,7 +862,7 @@ def build_scene(name: str, folder: Path, theme: str = "dark") -> tuple[QaApp, Ru
 
     scene = SCENES[name]
     settings = scene_settings(theme, scene.identity)
-    db_url, ids = prepare_db(folder, settings, scene.demo, scene.desk)
+    db_url, ids = prepare_db(folder, settings, scene.demo, scene.desk, scene.central)
 
     def workspace_factory() -> Workspace:
         return open_workspace(settings, db_url, clock=frozen_clock)

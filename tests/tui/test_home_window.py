@@ -171,6 +171,12 @@ def test_the_first_read_reads_a_short_list_whole_and_declines_no_database(
     assert [r.id for r in long.rows] == [r.id for r in found.rows[:5]]
     assert FirstRead(tmp_path / "absent.db", 10, 5).result() is None
     assert not (tmp_path / "absent.db").exists()
+    assert not found.central  # a laptop's; a central database is known as one
+    from qa_tui.sync.central import init_central
+
+    init_central(workspace.store, tmp_path / "qa_key")
+    central = FirstRead(Path(path), 20, 5).result()
+    assert central is not None and central.central and central.counted == (12, 12)
 
 
 @run_async

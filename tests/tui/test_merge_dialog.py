@@ -61,6 +61,16 @@ async def _type(pilot: Any, text: str) -> None:
         await pilot.press(char if char != " " else "space")
 
 
+async def _merge_by_keys(pilot: Any, bundles: Path, key: Path) -> None:
+    """In the merge dialog: the bundles typed, then the key, Enter (in the key field merges)."""
+    assert isinstance(pilot.app.screen, MergeDialog)
+    await _type(pilot, str(bundles))
+    await pilot.press("tab")
+    await _type(pilot, str(key))
+    await pilot.press("enter")
+    await _wait_done(pilot)
+
+
 @run_async
 async def test_the_desk_merges_a_folder_of_bundles_from_the_sync_screen(
     workspace: Any, settings: Any, tmp_path: Path
@@ -92,12 +102,7 @@ async def test_the_desk_merges_a_folder_of_bundles_from_the_sync_screen(
         assert not app.screen.query_one("#sync", Button).display
         await pilot.press("ctrl+g")
         await settle(pilot)
-        assert isinstance(app.screen, MergeDialog)
-        await _type(pilot, str(usb))
-        await pilot.press("tab")
-        await _type(pilot, str(tmp_path / "qa_key"))
-        await pilot.press("enter")  # enter in the key field merges
-        await _wait_done(pilot)
+        await _merge_by_keys(pilot, usb, tmp_path / "qa_key")
         lines = _text(pilot, "#merge-lines").splitlines()
         said = " ".join(lines)
         assert "1 of 2: a-laptop.qab" not in said  # the heads are progress, not results
@@ -272,3 +277,65 @@ async def test_on_the_central_database_the_export_dialog_exports_nothing(
         await settle(pilot)
         assert _text(pilot, "#export-result") == ""
     assert not out.exists()
+
+
+def _first_run(pilot: Any) -> tuple[str, str, bool, bool]:
+    """The empty list's panel: title, hint, and which of its two first buttons show."""
+    screen = pilot.app.screen_stack[0]
+    return (
+        _text(pilot, "#first-run-title"),
+        _text(pilot, "#first-run-hint"),
+        screen.query_one("#start", Button).display,
+        screen.query_one("#merge-bundles", Button).display,
+    )
+
+
+@run_async
+async def test_an_empty_central_database_says_where_evaluations_come_from_and_merges_them(
+    workspace: Any, settings: Any, db_url: str, tmp_path: Path
+) -> None:
+    """The QA desk's first look at its new central database is not a laptop's ("No
+    evaluations on this laptop yet", "Start an evaluation"): it says the evaluations come from
+    the laptops and offers the merge, which Enter opens; once merged, the list shows them."""
+    made = add_evaluation(workspace, "ABC-30004")
+    url = _central_with(settings, tmp_path)
+    bundle = tmp_path / "laptop.qab"
+    export_bundle(
+        workspace.store, own_device_key(settings), settings.author, tmp_path / "qa_key.pub", bundle
+    )
+    app = app_for(settings, url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        title, hint, start, merge = _first_run(pilot)
+        assert title == "No evaluations in the central database yet"
+        assert "come from the laptops" in hint and "merge here" in hint
+        assert (start, merge) == (False, True)
+        assert app.focused is not None and app.focused.id == "merge-bundles"
+        await pilot.press("enter")
+        await settle(pilot)
+        await _merge_by_keys(pilot, bundle, tmp_path / "qa_key")
+        assert _text(pilot, "#merge-lines").startswith("laptop.qab: merged 1 evaluation")
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = app.screen_stack[0]
+        assert app.screen is screen
+        assert not screen.query_one("#first-run").display  # the list, with the merged one
+        assert screen.query_one("#evaluations").display
+    assert _evaluations(url) == {made}
+
+
+@run_async
+async def test_an_empty_laptop_still_starts_an_evaluation(
+    settings: Any, db_url: str, empty_sqlite: Path
+) -> None:
+    import shutil
+
+    shutil.copyfile(empty_sqlite, db_url.removeprefix("sqlite:///"))
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        title, hint, start, merge = _first_run(pilot)
+        assert title == "No evaluations on this laptop yet"
+        assert hint.startswith("Start your first evaluation")
+        assert (start, merge) == (True, False)
+        assert app.focused is not None and app.focused.id == "start"

@@ -66,7 +66,8 @@ class FirstRunDialog(ModalScreen[Identity | None]):
         with Vertical(classes="panel"):
             yield Static("Welcome to qa-tui", classes="title")
             yield ShownLabel(
-                "Your name, role and team go on every evaluation you make on this laptop. "
+                "Your name, role and team go on every evaluation you make and every update "
+                "you record. "
                 f"To change them later: ctrl+p, then “Your details”{where}.",
                 classes="hint",
             )

@@ -1,4 +1,5 @@
-"""Home: the evaluations on this laptop, filtered as you type, sorted by any column."""
+"""Home: the evaluations in the database (a laptop's, or the QA desk's central one), filtered
+as you type, sorted by any column."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.events import Key
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from qa_tui.errors import QaError
+from qa_tui.tui.commands import KnowsItsDatabase
 from qa_tui.tui.input_order import hold_input
 from qa_tui.tui.messages import (
     AllocationsLoaded,
@@ -19,6 +21,7 @@ from qa_tui.tui.messages import (
     EvaluationsChanged,
     EvaluationsLoaded,
     LoadDemo,
+    Navigate,
     NewEvaluation,
     OpenEvaluation,
     WorkspaceReady,
@@ -40,6 +43,19 @@ from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.allocated_panel import AllocatedPanel
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 
+# The empty list's panel (title, hint): on a laptop, and on a central database.
+EMPTY_TITLE = "No evaluations on this laptop yet"
+EMPTY_HINT = (
+    "Start your first evaluation of a child's case, or load fictional demo data to look "
+    "around first."
+)
+CENTRAL_EMPTY_TITLE = "No evaluations in the central database yet"
+CENTRAL_EMPTY_HINT = (
+    "They come from the laptops: a laptop enrolled here sends its evaluations when its "
+    "manager syncs (ctrl+y there), or hands over a bundle file that you merge here. Or load "
+    "fictional demo data to look around first."
+)
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -56,7 +72,8 @@ class HomeScreen(HomeList):
     CSS_PATH = "home.tcss"
     TITLE = "Evaluations"
     HELP = (
-        "The evaluations on this laptop, newest first. Typing always filters the list — "
+        "The evaluations in this database (a laptop's own, or on the QA desk the central "
+        "database), newest first. Typing always filters the list — "
         "every letter goes to the filter, never to a command (every word must match: case "
         "reference, team, practitioner, status, grade, demo…); Escape clears it. Commands are "
         "on ctrl keys: ctrl+n starts a new evaluation, ctrl+s sorts by the next column "
@@ -82,6 +99,7 @@ class HomeScreen(HomeList):
         self.workspace: Workspace | None = None
         self._quick_path = quick_path
         self._first = first  # the list read as the app started (quick_path's)
+        self._central_file = False  # that read found a central database
         self._loaded = False
         self._last = ""  # the one worked on last, from a previous session too
         self._keys_hold: InputHold | None = None
@@ -102,14 +120,11 @@ class HomeScreen(HomeList):
         yield resume
         yield EvaluationList(id="evaluations")
         with Vertical(id="first-run"):
-            yield Static("No evaluations on this laptop yet", classes="title")
-            yield Static(
-                "Start your first evaluation of a child's case, or load fictional demo data "
-                "to look around first.",
-                classes="hint",
-            )
+            yield Static(EMPTY_TITLE, id="first-run-title", classes="title")
+            yield Static(EMPTY_HINT, id="first-run-hint", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Start an evaluation", id="start", variant="primary")
+                yield Button("Merge bundles", id="merge-bundles", variant="primary")
                 yield Button("Load demo data", id="load-demo")
         yield Static("Opening the database…", id="home-status")
         yield Footer()
@@ -124,6 +139,7 @@ class HomeScreen(HomeList):
     def on_mount(self) -> None:
         self._build_columns(COMPACT if self.size.width < COMPACT_BELOW else FULL)
         self.query_one("#first-run").display = False
+        self.query_one("#merge-bundles").display = False  # on a central database only
         self.query_one("#filter-bar").display = False
         # Watched rather than handled as Input.Changed: the list is re-filtered as the key is
         # handled, so the new text and the new list reach the screen in the same frame
@@ -148,6 +164,7 @@ class HomeScreen(HomeList):
         if found is None:  # the file cannot answer: the workspace will
             self.post_message(WorkspaceWanted())
             return
+        self._central_file = found.central  # known before the workspace (the empty panel)
         rows, window = first_read(source, found)
         if rows is not None:
             self.on_evaluations_loaded(EvaluationsLoaded(rows))
@@ -189,6 +206,7 @@ class HomeScreen(HomeList):
         found = first.result() if first is not None else None
         with source.held() as answers:  # the file's reads: one connection
             if found is not None:
+                self._central_file = found.central  # set before the rows are posted
                 rows, window = first_read(source, found)
                 if window is not None:
                     self.post_message(WindowRead(window, -1, source))
@@ -251,6 +269,10 @@ class HomeScreen(HomeList):
         if last_id and not self._last:  # where the user left off last time
             self._last = self._keep = last_id
         self.query_one("#first-run").display = empty
+        known = self.app.central if isinstance(self.app, KnowsItsDatabase) else None
+        central = self._central_file if known is None else known
+        if empty:
+            self._first_run_for(central)
         self.query_one("#filter-bar").display = not empty
         self.query_one(EvaluationList).display = not empty
         self._build_columns(self._columns)  # widths fitted to the rows just loaded
@@ -259,12 +281,22 @@ class HomeScreen(HomeList):
         if self.workspace is None:  # drawn from the file: now the database
             self.call_after_refresh(self.post_message, WorkspaceWanted())
         if empty:
-            self.query_one("#start", Button).focus()
+            self.query_one("#merge-bundles" if central else "#start", Button).focus()
         elif not self.query_one("#filter", Input).has_focus:
             self.query_one(EvaluationList).focus()
         if self._keys_hold is not None:
             self._keys_hold.release()
             self._keys_hold = None
+
+    def _first_run_for(self, central: bool) -> None:
+        """The empty list's panel: a laptop starts an evaluation; the QA desk's central
+        database is filled by the laptops (a sync, or bundle files merged here)."""
+        title = CENTRAL_EMPTY_TITLE if central else EMPTY_TITLE
+        hint = CENTRAL_EMPTY_HINT if central else EMPTY_HINT
+        self.query_one("#first-run-title", Static).update(title)
+        self.query_one("#first-run-hint", Static).update(hint)
+        self.query_one("#start").display = not central
+        self.query_one("#merge-bundles").display = central
 
     def _highlight_kept(self) -> None:
         """The evaluation worked on last stays highlighted: Enter goes back to it."""
@@ -354,6 +386,8 @@ class HomeScreen(HomeList):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
             self.post_message(NewEvaluation())
+        elif event.button.id == "merge-bundles":
+            self.post_message(Navigate("merge"))
         elif event.button.id == "load-demo":
             event.button.disabled = True
             self.query_one("#home-status", Static).update("Loading demo data…")
