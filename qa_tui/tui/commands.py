@@ -53,8 +53,8 @@ class HasWorkspace(Protocol):
 
 @runtime_checkable
 class KnowsItsDatabase(Protocol):
-    """What the palette needs to know of the app's database: whether it is a central one
-    (None while it opens)."""
+    """What the palette and the screens need to know of the app's database: whether it is a
+    central one (None while it opens; then a screen reads it itself)."""
 
     central: bool | None
 

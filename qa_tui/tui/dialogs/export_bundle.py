@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from qa_tui.errors import QaError
+from qa_tui.tui.commands import KnowsItsDatabase
 from qa_tui.tui.messages import ChangeSettings
 from qa_tui.tui.text import SafeInput, ShownLabel
 
@@ -85,7 +86,10 @@ class ExportDialog(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.check_central()
+        if isinstance(self.app, KnowsItsDatabase) and self.app.central:
+            self._on_central()  # known as the app opened it: said at once
+        else:
+            self.check_central()  # not known as a central database: read what it is now
 
     @work(thread=True, exclusive=True, group="export-central")
     def check_central(self) -> None:

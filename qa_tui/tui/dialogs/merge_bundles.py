@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from qa_tui.errors import QaError, StoreBusyError
+from qa_tui.tui.commands import KnowsItsDatabase
 from qa_tui.tui.messages import ChangeSettings, EvaluationsChanged
 from qa_tui.tui.text import SafeInput, Shown, ShownLabel
 
@@ -90,7 +91,8 @@ class MergeDialog(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.check_central()
+        if not (isinstance(self.app, KnowsItsDatabase) and self.app.central):
+            self.check_central()  # not known as a central database: read what it is now
 
     @work(thread=True, exclusive=True, group="merge-central")
     def check_central(self) -> None:

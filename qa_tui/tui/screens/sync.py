@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from qa_tui.errors import QaError
+from qa_tui.tui.commands import KnowsItsDatabase
 from qa_tui.tui.messages import ChangeSettings, EvaluationsChanged, Navigate
 from qa_tui.tui.text import SafeInput, Shown
 
@@ -93,6 +94,9 @@ class SyncScreen(Screen[None]):
         # The address first: typing it is the first thing to do here (and a letter typed
         # into it is text, never a shortcut).
         self.query_one("#central-url", Input).focus()
+        if isinstance(self.app, KnowsItsDatabase) and self.app.central:
+            self._on_central()  # known as the app opened it: the desk's buttons at once
+            return
         self.read_last_sync()
 
     @work(thread=True, exclusive=True, group="last-sync")
