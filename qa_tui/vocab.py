@@ -6,6 +6,10 @@ filters by the statuses, templates name the evaluation types, the rules check th
 
 from __future__ import annotations
 
+# What ``qa-tui central init`` writes as a database's role in its meta table (the QA team's
+# central database; a laptop's has none). Here so that start-up reads it without SQLAlchemy.
+CENTRAL_ROLE = "central"
+
 EVALUATION_TYPES: dict[str, str] = {
     "collaborative": "Collaborative practice evaluation",
     "thematic": "Thematic practice evaluation",

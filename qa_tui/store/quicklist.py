@@ -28,7 +28,7 @@ from qa_tui.store.home_window import (
 )
 from qa_tui.store.revisions import head_revision
 from qa_tui.store.rows import EvaluationRow
-from qa_tui.vocab import DEFAULT_GRADE_LABELS
+from qa_tui.vocab import CENTRAL_ROLE, DEFAULT_GRADE_LABELS
 
 
 def sqlite_file(url: str | None) -> Path | None:
@@ -91,11 +91,6 @@ def first_query(source: Path | str) -> HomeQuery:
     default scale's words (a URL ``source`` is PostgreSQL, a path a SQLite file)."""
     dialect = "postgresql" if isinstance(source, str) else "sqlite"
     return HomeQuery(dialect=dialect, grade_labels=dict(DEFAULT_GRADE_LABELS))
-
-
-# The meta table's role of a central database, as ``qa_tui.store.role`` writes it (not
-# imported: that module loads SQLAlchemy, which start-up must not).
-CENTRAL_ROLE = "central"
 
 
 @dataclass

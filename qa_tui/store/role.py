@@ -7,8 +7,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from qa_tui.store.change_log import Meta
+from qa_tui.vocab import CENTRAL_ROLE
 
-CENTRAL = "central"
+CENTRAL = CENTRAL_ROLE
 
 
 def is_central(session: Session) -> bool:
