@@ -253,10 +253,11 @@ async def test_the_palette_offers_merging_on_the_desk_and_exporting_on_a_laptop(
 
 @run_async
 async def test_on_the_central_database_the_export_dialog_exports_nothing(
-    settings: Any, tmp_path: Path
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The palette does not list 'Export for the QA team' on the desk; reached all the same,
-    the dialog says why it exports nothing."""
+    the dialog says at once why it exports nothing (the app knows its database: the dialog
+    reads no role of its own)."""
     from qa_tui.tui.dialogs.export_bundle import ON_CENTRAL, ExportDialog
 
     url = _central_with(settings, tmp_path)
@@ -264,21 +265,45 @@ async def test_on_the_central_database_the_export_dialog_exports_nothing(
     app = app_for(settings, url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        assert app.central is True
+        read_again: list[object] = []
+        monkeypatch.setattr(role, "is_central", lambda session: read_again.append(1) or False)
         app.post_message(Navigate("export"))
         await settle(pilot)
         assert isinstance(app.screen, ExportDialog)
-        for _ in range(50):
-            await settle(pilot, 1)
-            if _text(pilot, "#export-problem"):
-                break
-        assert _text(pilot, "#export-problem") == ON_CENTRAL
+        assert _text(pilot, "#export-problem") == ON_CENTRAL  # no wait for a worker
         assert app.screen.query_one("#export", Button).disabled
+        assert read_again == []
         app.screen.query_one("#qa-key").value = str(tmp_path / "qa_key.pub")
         app.screen.query_one("#out").value = str(out)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert _text(pilot, "#export-result") == ""
     assert not out.exists()
+
+
+@run_async
+async def test_the_export_dialog_reads_the_role_when_the_app_does_not_know_it(
+    settings: Any, tmp_path: Path
+) -> None:
+    """Opened before the app has learnt what its database is (``central`` still None), the
+    dialog reads the role itself and still refuses to export from the central database."""
+    from qa_tui.tui.dialogs.export_bundle import ON_CENTRAL, ExportDialog
+
+    url = _central_with(settings, tmp_path)
+    app = app_for(settings, url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.central = None  # as while the database opens
+        app.post_message(Navigate("export"))
+        await settle(pilot)
+        assert isinstance(app.screen, ExportDialog)
+        for _ in range(50):  # the dialog's own worker reads the role
+            await settle(pilot, 1)
+            if _text(pilot, "#export-problem"):
+                break
+        assert _text(pilot, "#export-problem") == ON_CENTRAL
+        assert app.screen.query_one("#export", Button).disabled
 
 
 def _first_run(pilot: Any) -> tuple[str, str, bool, bool]:
