@@ -9,10 +9,8 @@ from sqlalchemy.orm import Session
 from qa_tui.store.change_log import Meta
 from qa_tui.vocab import CENTRAL_ROLE
 
-CENTRAL = CENTRAL_ROLE
-
 
 def is_central(session: Session) -> bool:
     """Whether this database is a central one (made by ``qa-tui central init``)."""
     role = session.get(Meta, "role")
-    return role is not None and role.value == CENTRAL
+    return role is not None and role.value == CENTRAL_ROLE

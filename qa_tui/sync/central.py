@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from qa_tui.clock import utc_stamp
 from qa_tui.store import models
 from qa_tui.store.db import Store
-from qa_tui.store.role import CENTRAL, is_central
+from qa_tui.store.role import is_central
 from qa_tui.store.sync_models import Device, MergedBundle
 from qa_tui.sync.aggregates import is_id
 from qa_tui.sync.bundle import (
@@ -45,6 +45,7 @@ from qa_tui.sync.merge_report import MergeReport, Provenance
 from qa_tui.sync.preparer import WORTH_IT, Preparer
 from qa_tui.sync.spool import Spool
 from qa_tui.sync.template_texts import keep, not_shipped, untexted
+from qa_tui.vocab import CENTRAL_ROLE
 
 
 def _meta(session: Session, key: str) -> str | None:
@@ -91,7 +92,7 @@ def init_central(store: Store, key_out: Path | None, existing_key: Path | None =
         assert key_out is not None
         public = create_qa_key(key_out)
     with store.session() as session:
-        _set_meta(session, "role", CENTRAL)
+        _set_meta(session, "role", CENTRAL_ROLE)
         _set_meta(session, "qa_public_key", public)
         _set_meta(session, "central_id", str(uuid.uuid4()))
     return public
