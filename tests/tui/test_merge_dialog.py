@@ -306,6 +306,30 @@ async def test_the_export_dialog_reads_the_role_when_the_app_does_not_know_it(
         assert app.screen.query_one("#export", Button).disabled
 
 
+@run_async
+async def test_escape_and_stray_letters_leave_the_empty_panel_s_button_in_focus(
+    settings: Any, tmp_path: Path
+) -> None:
+    """On the empty list's panel Escape (clear the filter) and letters typed by mistake keep
+    the panel's button in focus: Enter after them still opens the merge (Escape used to send
+    the focus to the hidden list, and Enter then did nothing)."""
+    from qa_tui.tui.dialogs.merge_bundles import MergeDialog
+
+    url = _central_with(settings, tmp_path)
+    app = app_for(settings, url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.press("a", "b")
+        await settle(pilot)
+        await pilot.press("escape", "c")
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "merge-bundles"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MergeDialog)
+
+
 def _first_run(pilot: Any) -> tuple[str, str, bool, bool]:
     """The empty list's panel: title, hint, and which of its two first buttons show."""
     screen = pilot.app.screen_stack[0]

@@ -280,10 +280,8 @@ class HomeScreen(HomeList):
         self.refresh_bindings()
         if self.workspace is None:  # drawn from the file: now the database
             self.call_after_refresh(self.post_message, WorkspaceWanted())
-        if empty:
-            self.query_one("#merge-bundles" if central else "#start", Button).focus()
-        elif not self.query_one("#filter", Input).has_focus:
-            self.query_one(EvaluationList).focus()
+        if empty or not self.query_one("#filter", Input).has_focus:
+            self._focus_home()
         if self._keys_hold is not None:
             self._keys_hold.release()
             self._keys_hold = None
@@ -357,7 +355,16 @@ class HomeScreen(HomeList):
         filter_input = self.query_one("#filter", Input)
         if filter_input.value:
             filter_input.value = ""
-        self.query_one(EvaluationList).focus()
+        self._focus_home()
+
+    def _focus_home(self) -> None:
+        """The list, or on the empty list's panel its first button (Enter presses it)."""
+        if not self.query_one("#first-run").display:
+            self.query_one(EvaluationList).focus()
+        elif self.query_one("#merge-bundles").display:
+            self.query_one("#merge-bundles", Button).focus()
+        else:
+            self.query_one("#start", Button).focus()
 
     # --- opening and starting -----------------------------------------------------------
 
