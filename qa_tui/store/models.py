@@ -7,7 +7,9 @@ Two layers:
   tables are in :mod:`qa_tui.store.change_log` (named here too, as they always were).
 * The typed tables (``evaluations``, ``responses``, ``entries``, …), here, are the *current
   state*, derived from the history (see :mod:`qa_tui.store.history`) and always consistent
-  with it.
+  with it. The moderation tables are in :mod:`qa_tui.store.moderation_models`, planning's in
+  :mod:`qa_tui.store.plan_models`, what every record has in :mod:`qa_tui.store.records`; all
+  are named here.
 """
 
 from __future__ import annotations
@@ -21,14 +23,12 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qa_tui.store.blind_units import table_columns
 from qa_tui.store.change_log import (
     DELETIONS,
     HID,
@@ -50,6 +50,33 @@ from qa_tui.store.change_log import (
     register_parent_keys,
     source_ids,
     writer_ids,
+)
+from qa_tui.store.moderation_models import (
+    BlindGrade,
+    Moderation,
+    ModerationJudgement,
+    ModerationSession,
+    SessionModerator,
+)
+from qa_tui.store.plan_models import (
+    Allocation,
+    BoardAction,
+    BoardActionUpdate,
+    BoardMeeting,
+    CaseRecord,
+    Plan,
+    PlanMember,
+)
+from qa_tui.store.records import (
+    PROVENANCE,
+    Created,
+    CreatedBy,
+    Provenance,
+    Record,
+    keeps_updated_at,
+    kept_provenance,
+    provenance,
+    touch,
 )
 
 __all__ = [
@@ -109,81 +136,6 @@ __all__ = [
     "touch",
     "writer_ids",
 ]
-
-
-class Record(Base):
-    """Columns every current-state record has: its id and whether it is deleted.
-
-    Who made a record, on which device and when, and when it last changed, are its history's
-    (the winner of its ``_create`` field, its latest change). A table keeps a copy of those
-    its readers need, and only those (migration 0021: the responses, entries and judgements
-    of an evaluation repeated ~3.8 KB of them that nothing read) — :class:`Created`,
-    :class:`CreatedBy`, :class:`Provenance`; :func:`provenance` gives a new record's.
-    """
-
-    __abstract__ = True
-
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class Created:
-    """When the record was made (its creation's wall time): kept where records are shown or
-    ordered by it."""
-
-    created_at: Mapped[str] = mapped_column(String(32))
-
-
-class CreatedBy:
-    """Who made the record (its creation's author): kept where it is shown."""
-
-    created_by: Mapped[str] = mapped_column(String(200))
-
-
-class Provenance(Created, CreatedBy):
-    """All of it, kept by the roots of aggregates (an evaluation, a session, a plan, …: one row
-    of an aggregate's many): who, on which device, when, and when it last changed."""
-
-    created_device: Mapped[str] = mapped_column(ID)
-    updated_at: Mapped[str] = mapped_column(String(32))
-
-
-# The columns of a record's provenance, in the order tables made before 0021 held them.
-PROVENANCE = ("created_by", "created_device", "created_at", "updated_at")
-_KEPT: dict[type[Base], frozenset[str]] = {}
-
-
-def kept_provenance(model: type[Base]) -> frozenset[str]:
-    """The provenance columns ``model``'s table keeps."""
-    kept = _KEPT.get(model)
-    if kept is None:
-        kept = _KEPT[model] = frozenset(PROVENANCE) & set(model.__table__.columns.keys())
-    return kept
-
-
-def provenance(model: type[Base], author: str, device_id: str, wall_time: str) -> dict[str, str]:
-    """A new record's provenance columns, as its table keeps them, from its creation's
-    author, device and wall time (``updated_at``: the creation's time, moved on by later
-    changes)."""
-    values = {
-        "created_by": author,
-        "created_device": device_id,
-        "created_at": wall_time,
-        "updated_at": wall_time,
-    }
-    kept = kept_provenance(model)
-    return {name: value for name, value in values.items() if name in kept}
-
-
-def keeps_updated_at(model: type[Base]) -> bool:
-    return "updated_at" in kept_provenance(model)
-
-
-def touch(row: Base, when: str) -> None:
-    """A change at ``when`` reached ``row``: its ``updated_at`` moves on, where its table keeps
-    one."""
-    if isinstance(row, Provenance):
-        row.updated_at = max(row.updated_at or "", when)
 
 
 class Evaluation(Record, Provenance):
@@ -419,124 +371,6 @@ class LifecycleEvent(Record, Created, CreatedBy):
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
-class Moderation(Record, Created):
-    """A moderator's (or moderation group's) review of one completed evaluation.
-
-    A record of the evaluation (so the outcome reaches the auditor's laptop). In a moderation
-    session its id is derived from the session and the evaluation, ``session_id`` names the
-    session, and ``revealed`` says the group has seen the auditor's grades (the blind pass is
-    over); the feedback fields are what the auditor reads on their summary.
-    """
-
-    __tablename__ = "moderations"
-    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
-    moderator: Mapped[str] = mapped_column(String(200), default="")
-    moderator_role: Mapped[str] = mapped_column(String(200), default="")
-    moderated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    group_name: Mapped[str] = mapped_column(String(200), default="")
-    learning_points: Mapped[str] = mapped_column(Text, default="")
-    session_id: Mapped[str] = mapped_column(String(36), default="", index=True)
-    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
-    feedback_strengths: Mapped[str] = mapped_column(Text, default="")
-    feedback_gaps: Mapped[str] = mapped_column(Text, default="")
-    __table_args__ = (
-        Index(  # session_id: migration 0022 (the report reads the index alone)
-            "ix_moderations_report", "moderated_on", "deleted", "evaluation_id", "id", "session_id"
-        ),
-    )
-
-
-class ModerationJudgement(Record):
-    """The moderated grade of one graded item (or the overall judgement), with a rationale.
-
-    ``auditor_grade`` is the auditor's grade the moderator saw; whether they agree, or
-    disagree higher or lower, follows from the two grades (:mod:`qa_tui.domain.moderation`).
-    """
-
-    __tablename__ = "moderation_judgements"
-    evaluation_id: Mapped[str] = mapped_column(ID, ForeignKey("evaluations.id"), index=True)
-    moderation_id: Mapped[str] = mapped_column(ID)
-    item_id: Mapped[str] = mapped_column(String(100))
-    auditor_grade: Mapped[str] = mapped_column(String(64), default="")
-    moderated_grade: Mapped[str] = mapped_column(String(64), default="")
-    rationale: Mapped[str] = mapped_column(Text, default="")
-    __table_args__ = (
-        Index(
-            "ix_moderation_judgements_report",
-            "moderation_id",
-            "evaluation_id",
-            "auditor_grade",
-            "moderated_grade",
-            "deleted",
-            "item_id",  # migration 0022 (the report reads the index alone)
-        ),
-    )
-
-
-class ModerationSession(Record, Provenance):
-    """A meeting of a moderation group: when, who (``session_moderators``), which evaluations
-    (the ``moderations`` whose ``session_id`` is this one), and how they were chosen.
-
-    The root of its own history (an *aggregate*, like an evaluation): it and its moderators and
-    blind grades sync, merge and conflict as one unit (docs/sync.md).
-    """
-
-    __tablename__ = "moderation_sessions"
-    held_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
-    title: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")
-    blind_first: Mapped[bool] = mapped_column(Boolean, default=True)
-    sample: Mapped[str] = mapped_column(Text, default="")  # JSON: how the sample was drawn
-    notes: Mapped[str] = mapped_column(Text, default="")
-    closed_at: Mapped[str] = mapped_column(String(32), default="")
-    # A demo session (``qa-tui demo``): like a demo evaluation, never handed over unless asked.
-    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-
-
-class SessionModerator(Record):
-    """A moderator present at a session; the id is derived from the session and the name."""
-
-    __tablename__ = "session_moderators"
-    session_id: Mapped[str] = mapped_column(ID, index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(200), default="")
-
-
-class BlindGrade(Record):
-    """One moderator's own grade of one item, given before the auditor's grade was shown.
-
-    One record per (session, moderator, evaluation, item), with an id derived from the four, so
-    a moderator's grade is never in conflict with another moderator's. A record of the
-    session, not of the evaluation: ``target_evaluation_id`` names the evaluation graded.
-    """
-
-    __tablename__ = "blind_grades"
-    session_id: Mapped[str] = mapped_column(ID)  # first in ix_blind_grades_report
-    moderator_id: Mapped[str] = mapped_column(ID)
-    target_evaluation_id: Mapped[str] = mapped_column(ID, index=True)
-    item_id: Mapped[str] = mapped_column(String(100))
-    grade: Mapped[str] = mapped_column(String(64), default="")
-    __table_args__ = (
-        # The agreement report groups a year's blind grades by unit from this index alone,
-        # in its order (qa_tui/reports/moderation_units.py); a session's grades are found by
-        # its first column.
-        Index(
-            "ix_blind_grades_report",
-            "session_id",
-            "target_evaluation_id",
-            "item_id",
-            "deleted",
-            "grade",
-            "moderator_id",
-        ),
-    )
-
-
-# The blind grades grouped by unit, kept by triggers (qa_tui.store.blind_units): derived, read
-# by the moderation report, never written by qa-tui.
-blind_units = Table("blind_units", Base.metadata, *table_columns(), sqlite_with_rowid=False)
-
-
 class TemplateSnapshot(Base):
     """The exact text of a template: one an evaluation used (so it stays readable forever),
     or one the QA team published on the central database for every laptop to use."""
@@ -559,130 +393,3 @@ class Team(Base):
     service_area: Mapped[str] = mapped_column(String(200), default="")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[str] = mapped_column(String(32))
-
-
-# --- planning the programme (issue 14) -----------------------------------------------------
-
-
-class CaseRecord(Base):
-    """One case of the case list imported from the case-management system (reference data the
-    QA desk keeps, like ``teams``): a case reference and where the case sits — never a name.
-
-    Not history: an import replaces the list (the export is the system's whole list). Plans
-    copy what they need of a case into their allocations, which sync.
-    """
-
-    __tablename__ = "case_list"
-    reference: Mapped[str] = mapped_column(String(64), primary_key=True)
-    service_area: Mapped[str] = mapped_column(String(200), default="")
-    team: Mapped[str] = mapped_column(String(200), default="")
-    worker: Mapped[str] = mapped_column(String(200), default="")
-    category: Mapped[str] = mapped_column(String(200), default="")
-    opened_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    extra: Mapped[str] = mapped_column(Text, default="")  # JSON: other columns, by header
-    line: Mapped[int] = mapped_column(Integer, default=0)  # the line of the file it came from
-    imported_at: Mapped[str] = mapped_column(String(32), default="")
-
-
-class Plan(Record, Provenance):
-    """A planned piece of the programme: a practice day (or fortnight), a dip sample, or a
-    thematic evaluation with its terms of reference and findings.
-
-    The root of its own aggregate (like a moderation session): its review group
-    (``plan_members``) and its allocations sync and merge with it (docs/sync.md).
-    """
-
-    __tablename__ = "plans"
-    kind: Mapped[str] = mapped_column(String(16), default="practice_day")
-    title: Mapped[str] = mapped_column(String(200), default="")
-    service_area: Mapped[str] = mapped_column(String(200), default="")
-    starts_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
-    ends_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="planned")
-    hypothesis: Mapped[str] = mapped_column(Text, default="")
-    template_id: Mapped[str] = mapped_column(String(100), default="")
-    sample: Mapped[str] = mapped_column(Text, default="")  # JSON: how its cases were drawn
-    rules: Mapped[str] = mapped_column(Text, default="")  # JSON: the allocation rules used
-    notes: Mapped[str] = mapped_column(Text, default="")
-    # Terms of reference of a thematic evaluation (seed 000 §5.4-5.5).
-    tor_why: Mapped[str] = mapped_column(Text, default="")
-    tor_scope: Mapped[str] = mapped_column(Text, default="")
-    tor_criteria: Mapped[str] = mapped_column(Text, default="")
-    tor_who: Mapped[str] = mapped_column(Text, default="")
-    tor_methods: Mapped[str] = mapped_column(Text, default="")
-    tor_timescale: Mapped[str] = mapped_column(Text, default="")
-    # Its findings record (what the thematic report turns into the board paper).
-    findings_strengths: Mapped[str] = mapped_column(Text, default="")
-    findings_barriers: Mapped[str] = mapped_column(Text, default="")
-    findings_good_practice: Mapped[str] = mapped_column(Text, default="")
-    findings_weaknesses: Mapped[str] = mapped_column(Text, default="")
-    findings_board_actions: Mapped[str] = mapped_column(Text, default="")
-
-
-class PlanMember(Record):
-    """A manager of a plan's review group: their own line (team), the workers they supervise
-    directly (one per line), and their role. The id is derived from the plan and the name."""
-
-    __tablename__ = "plan_members"
-    plan_id: Mapped[str] = mapped_column(ID, index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(200), default="")
-    team: Mapped[str] = mapped_column(String(200), default="")
-    service_area: Mapped[str] = mapped_column(String(200), default="")
-    supervises: Mapped[str] = mapped_column(Text, default="")
-
-
-class Allocation(Record):
-    """One case of a plan allocated to one reviewer; the id is derived from the plan and the
-    case reference. ``started_evaluation_id`` names the evaluation started from it (empty:
-    not yet)."""
-
-    __tablename__ = "allocations"
-    plan_id: Mapped[str] = mapped_column(ID, index=True)
-    case_reference: Mapped[str] = mapped_column(String(64), default="")
-    reviewer: Mapped[str] = mapped_column(String(200), default="", index=True)
-    service_area: Mapped[str] = mapped_column(String(200), default="")
-    team: Mapped[str] = mapped_column(String(200), default="")
-    worker: Mapped[str] = mapped_column(String(200), default="")
-    category: Mapped[str] = mapped_column(String(200), default="")
-    due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    started_evaluation_id: Mapped[str] = mapped_column(String(36), default="")
-
-
-class BoardMeeting(Record, Provenance):
-    """A meeting of the Quality, Performance and Impact Board, scheduled for the year with the
-    deadline for reports to it (seed 000 §6.4). The root of its own aggregate."""
-
-    __tablename__ = "board_meetings"
-    held_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
-    title: Mapped[str] = mapped_column(String(200), default="")
-    report_deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    notes: Mapped[str] = mapped_column(Text, default="")
-
-
-class BoardAction(Record, Provenance):
-    """A systemic action the board commissioned (§6.8-6.9, §6.13), distinct from the actions
-    of single evaluations: owner, due date, status, the evidence that the change made a
-    difference, and (optionally) the thematic evaluation it came from. The root of its own
-    aggregate; its progress updates (``board_action_updates``) belong to it."""
-
-    __tablename__ = "board_actions"
-    description: Mapped[str] = mapped_column(Text, default="")
-    owner: Mapped[str] = mapped_column(String(200), default="")
-    raised_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    plan_id: Mapped[str] = mapped_column(String(36), default="")
-
-
-class BoardActionUpdate(Record, Created):
-    """One progress update on a systemic action (a record of its own, so two people's updates
-    are both kept rather than conflicting on one field)."""
-
-    __tablename__ = "board_action_updates"
-    action_id: Mapped[str] = mapped_column(ID, index=True)
-    updated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="")
-    note: Mapped[str] = mapped_column(Text, default="")

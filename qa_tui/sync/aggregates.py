@@ -414,7 +414,7 @@ def _whole_at_once(aggregate: Aggregate) -> bool:
 def aggregate_from_wire(line: Any, keep_values: bool = False) -> Aggregate:
     """A validated aggregate from a format-2 line; with ``keep_values``, each creation keeps
     its value as parsed while it was checked, under ``"_value"`` (the merge's preparation
-    reads it instead of parsing it again: :func:`qa_tui.store.bulk.derive_rows`)."""
+    reads it instead of parsing it again: :func:`qa_tui.store.bulk_derive.derive_rows`)."""
     if not isinstance(line, dict) or set(line) != {"e", "c", "l"}:
         raise InvalidRecord("record line is not an evaluation aggregate")
     evaluation_id = line["e"]

@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from qa_tui.store import models
-from qa_tui.store.bulk import CHANGE_COLUMNS
+from qa_tui.store.bulk_encode import CHANGE_COLUMNS
 from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
 from qa_tui.store.history import settle_field
 from qa_tui.store.tracking import refresh_actions, tracked_evaluations
