@@ -169,7 +169,7 @@ def concerns(ctx: click.Context, db_url: str | None, fmt: str) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from qa_tui.domain.followup import concern_stage
-    from qa_tui.store.followup_queries import list_open_concerns
+    from qa_tui.store.followup_concerns import list_open_concerns
 
     ws = get_app(ctx).workspace(db_url)
     try:

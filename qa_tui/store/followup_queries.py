@@ -1,5 +1,6 @@
-"""The follow-through lists, computed in the database a page at a time: the actions tracker,
-the open immediate concerns, and the completed evaluations whose summary is not yet shared.
+"""The follow-through lists, computed in the database a page at a time: here the actions
+tracker; the open immediate concerns and the completed evaluations whose summary is not yet
+shared in :mod:`qa_tui.store.followup_concerns`.
 
 Never every row: each list is an ordered, filtered ``LIMIT`` query continued from the last row
 shown (keyset paging), and its size is counted up to a cap. The same queries run on SQLite and
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from qa_tui.errors import QaError
 from qa_tui.store import followup_search, models
-from qa_tui.vocab import CONCERN_RECIPIENTS, OPEN_ACTION_STATUSES
+from qa_tui.vocab import OPEN_ACTION_STATUSES
 
 PAGE = 100
 COUNT_CAP = 10_000
@@ -106,7 +107,7 @@ def _contains_postgresql(element: _Contains, compiler: Any, **kw: Any) -> str:
     return f"{column} ILIKE {pattern} ESCAPE '\\'"
 
 
-def _like(column: Any, text: str) -> Any:
+def like(column: Any, text: str) -> Any:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return _Contains(column, f"%{escaped}%")
 
@@ -137,13 +138,13 @@ def _word_matches(session: Session, word: str) -> tuple[Any, bool]:
     it (the matching actions and evaluations by key: a word that matches few or none costs a
     few lookups, not a walk of every action). Otherwise it is tested per action walked."""
     a, e = models.Action, models.Evaluation
-    found = followup_search.find(session, word, _like, INDEXED_FEW)
-    by_action = or_(_like(a.owner, word), _like(a.description, word))
+    found = followup_search.find(session, word, like, INDEXED_FEW)
+    by_action = or_(like(a.owner, word), like(a.description, word))
     # The action's evaluation looked up by its key for each action walked: no scan of every
     # evaluation first (a word of one or two letters that few evaluations match would be one
     # on each keystroke, and on each step of a walk).
     by_evaluation = _evaluation_is(
-        or_(_like(e.team, word), _like(e.service_area, word), _like(e.case_reference, word))
+        or_(like(e.team, word), like(e.service_area, word), like(e.case_reference, word))
     )
     if found is None:
         return or_(by_action, by_evaluation), False
@@ -184,13 +185,13 @@ def _action_query(session: Session, flt: ActionFilter) -> tuple[Any, bool]:
     if flt.due_after is not None:
         where.append(a.due_key >= flt.due_after)
     if flt.owner:
-        where.append(_like(a.owner, flt.owner))
+        where.append(like(a.owner, flt.owner))
     if flt.team:
-        where.append(_evaluation_is(_like(e.team, flt.team)))
+        where.append(_evaluation_is(like(e.team, flt.team)))
     if flt.service_area:
-        where.append(_evaluation_is(_like(e.service_area, flt.service_area)))
+        where.append(_evaluation_is(like(e.service_area, flt.service_area)))
     if flt.evaluation:
-        found = or_(e.id == flt.evaluation, _like(e.case_reference, flt.evaluation))
+        found = or_(e.id == flt.evaluation, like(e.case_reference, flt.evaluation))
         where.append(_evaluation_is(found))
     walked = False
     for word in flt.words:
@@ -416,142 +417,3 @@ def count_step(
         inner = query.limit(cap + 1).subquery()
         found = int(session.scalar(select(func.count()).select_from(inner)) or 0)
         return found, (edge if found <= cap else None)
-
-
-# --- immediate concerns -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpenConcern:
-    """An immediate concern not yet closed, as the QA desk lists it."""
-
-    evaluation_id: str
-    case_reference: str
-    team: str
-    service_area: str
-    auditor: str
-    evaluation_status: str
-    raised_on: dt.date | None
-    shared_roles: int
-    acknowledged: bool
-    description: str
-
-    @property
-    def fully_shared(self) -> bool:
-        return self.shared_roles >= len(CONCERN_RECIPIENTS)
-
-    def age_days(self, today: dt.date) -> int | None:
-        return None if self.raised_on is None else (today - self.raised_on).days
-
-
-def list_open_concerns(
-    session: Session,
-    offset: int = 0,
-    limit: int | None = PAGE,
-    words: tuple[str, ...] = (),
-    stop: Callable[[], bool] | None = None,
-) -> list[OpenConcern]:
-    """Every concern not closed: those not yet shared with all four required recipients first,
-    then the oldest first (by the date of the evaluation that raised it). ``stop``: see
-    :func:`stoppable`.
-
-    Two walks of the evaluations that raised a concern, oldest first — those not yet shared
-    with all four, then the others — each looking up, per concern walked, its shares (by the
-    evaluation's key) and whether it is acknowledged or closed, and stopping once the page is
-    full: never every concern's shares counted and sorted for a page of them."""
-    e, cs, ce = models.Evaluation, models.ConcernShare, models.ConcernEvent
-    shared = (
-        select(func.count(cs.recipient_role.distinct()))
-        .where(
-            cs.evaluation_id == e.id, ~cs.deleted, cs.recipient_role.in_(list(CONCERN_RECIPIENTS))
-        )
-        .correlate(e)
-        .scalar_subquery()
-    )
-
-    def event(kind: str) -> Any:
-        found = select(ce.id).where(ce.evaluation_id == e.id, ~ce.deleted, ce.kind == kind)
-        return found.correlate(e).exists()
-
-    query = select(
-        e.id,
-        e.case_reference,
-        e.team,
-        e.service_area,
-        e.auditor,
-        e.status,
-        e.evaluation_date,  # the practice evaluation that identified the concern
-        shared,
-        event("acknowledged"),
-        e.concern_description,
-    ).where(~e.deleted, e.immediate_concern.is_(True), ~event("closed"))
-    for word in words:
-        query = query.where(
-            or_(
-                _like(e.case_reference, word),
-                _like(e.team, word),
-                _like(e.service_area, word),
-                _like(e.auditor, word),
-            )
-        )
-    query = query.order_by(e.evaluation_date, e.id)
-    full = len(CONCERN_RECIPIENTS)
-    end = None if limit is None else offset + limit
-    with stoppable(session, stop):
-        rows = list(session.execute(query.where(shared < full).limit(end)))
-        if end is None or len(rows) < end:  # every one not yet shared with all: then the rest
-            more = None if end is None else end - len(rows)
-            rows += session.execute(query.where(shared >= full).limit(more))
-    return [
-        OpenConcern(
-            evaluation_id=row[0],
-            case_reference=row[1],
-            team=row[2],
-            service_area=row[3],
-            auditor=row[4],
-            evaluation_status=row[5],
-            raised_on=row[6],
-            shared_roles=int(row[7]),
-            acknowledged=bool(row[8]),
-            description=row[9],
-        )
-        for row in rows[offset:end]
-    ]
-
-
-# --- feedback summaries not yet shared ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UnsharedSummary:
-    evaluation_id: str
-    case_reference: str
-    team: str
-    auditor: str
-    completed_at: str
-
-
-def list_unshared_summaries(
-    session: Session,
-    offset: int = 0,
-    limit: int | None = PAGE,
-    words: Sequence[str] = (),
-) -> list[UnsharedSummary]:
-    """Completed evaluations whose feedback summary is not recorded as shared with anyone,
-    the longest completed first; each of ``words`` found (whatever the case) in the case
-    reference, the team or the auditor — in the database, so a match beyond the first page
-    is found too."""
-    e, s = models.Evaluation, models.SummaryShare
-    shared = select(s.id).where(s.evaluation_id == e.id, ~s.deleted).exists()
-    matches = [
-        or_(_like(e.case_reference, w), _like(e.team, w), _like(e.auditor, w)) for w in words
-    ]
-    query = (
-        select(e.id, e.case_reference, e.team, e.auditor, e.completed_at)
-        .where(~e.deleted, e.status == "completed", ~shared, *matches)
-        .order_by(e.completed_at, e.id)
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return [UnsharedSummary(*row) for row in session.execute(query)]

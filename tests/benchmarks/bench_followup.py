@@ -191,12 +191,8 @@ def queries(ws: Any) -> dict[str, tuple[float, float]]:
     """Query-level figures: (ours, baseline) in ms."""
     from sqlalchemy import text
 
-    from qa_tui.store.followup_queries import (
-        ActionFilter,
-        count_actions,
-        list_actions,
-        list_open_concerns,
-    )
+    from qa_tui.store.followup_concerns import list_open_concerns
+    from qa_tui.store.followup_queries import ActionFilter, count_actions, list_actions
 
     def bare() -> None:
         with ws.store.reader() as s:

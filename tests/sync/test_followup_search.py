@@ -211,7 +211,7 @@ def test_open_concerns_are_the_tables_read_plainly(
 
     from qa_tui.demo import generate
     from qa_tui.store import models
-    from qa_tui.store.followup_queries import list_open_concerns
+    from qa_tui.store.followup_concerns import list_open_concerns
     from qa_tui.vocab import CONCERN_RECIPIENTS
     from qa_tui.workspace import open_workspace
 

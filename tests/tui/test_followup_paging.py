@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from qa_tui.domain import outcomes
-from qa_tui.store.followup_queries import list_open_concerns, list_unshared_summaries
+from qa_tui.store.followup_concerns import list_open_concerns, list_unshared_summaries
 from qa_tui.tui.screens import concerns as follow
 from qa_tui.tui.screens.concerns import ConcernsScreen, FindingsScreen
 from qa_tui.tui.widgets.evaluation_list import EvaluationList

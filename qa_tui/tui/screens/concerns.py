@@ -25,7 +25,7 @@ from qa_tui.tui.widgets.steady_footer import SteadyFooter
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from qa_tui.store.followup_queries import OpenConcern, UnsharedSummary
+    from qa_tui.store.followup_concerns import OpenConcern, UnsharedSummary
     from qa_tui.workspace import Workspace
 
 PAGE = 200  # rows read at a time; the next page as the cursor nears the end
@@ -256,7 +256,7 @@ class ConcernsScreen(FollowListScreen):
     def read(
         self, words: tuple[str, ...], stop: Callable[[], bool], offset: int, limit: int
     ) -> list[Any]:
-        from qa_tui.store.followup_queries import list_open_concerns
+        from qa_tui.store.followup_concerns import list_open_concerns
 
         return self.workspace.read(list_open_concerns, offset, limit, words, stop)
 
@@ -338,7 +338,7 @@ class FindingsScreen(FollowListScreen):
     def read(
         self, words: tuple[str, ...], stop: Callable[[], bool], offset: int, limit: int
     ) -> list[Any]:
-        from qa_tui.store.followup_queries import list_unshared_summaries
+        from qa_tui.store.followup_concerns import list_unshared_summaries
 
         return self.workspace.read(list_unshared_summaries, offset, limit, words)
 
