@@ -14,12 +14,8 @@ from textual.widgets._footer import FooterKey
 
 from qa_tui.domain import outcomes
 from qa_tui.store import followup_queries
-from qa_tui.store.followup_queries import (
-    ActionFilter,
-    list_actions,
-    list_open_concerns,
-    list_unshared_summaries,
-)
+from qa_tui.store.followup_concerns import list_open_concerns, list_unshared_summaries
+from qa_tui.store.followup_queries import ActionFilter, list_actions
 from qa_tui.tui.screens.actions import ActionsScreen
 from qa_tui.tui.screens.concerns import ConcernsScreen, FindingsScreen
 from qa_tui.tui.widgets.evaluation_list import EvaluationList

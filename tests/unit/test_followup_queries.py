@@ -10,13 +10,12 @@ import pytest
 
 from qa_tui.demo import generate
 from qa_tui.store import followup_queries
+from qa_tui.store.followup_concerns import list_open_concerns, list_unshared_summaries
 from qa_tui.store.followup_queries import (
     ActionFilter,
     Superseded,
     count_actions,
     list_actions,
-    list_open_concerns,
-    list_unshared_summaries,
 )
 
 TODAY = dt.date(2026, 11, 20)
