@@ -46,7 +46,7 @@ from qa_tui.sync.keys import DeviceKey, fingerprint, public_raw
 FORMAT_VERSION = 2
 OLDEST_FORMAT = 1
 MAX_LINE = 64 * 1024 * 1024
-_INFLATE_STEP = 4 * 1024 * 1024
+_INFLATE_STEP = 1024 * 1024
 DeviceLookup = Callable[[str], str]
 _Kept = TypeVar("_Kept")
 

@@ -347,6 +347,6 @@ def _merge_verified(
     report.templates_added = [text.label for text in not_shipped(added)]  # the news
     report.templates_left_out = list(spool.templates.left_out)
     with store.reader() as session:
-        evaluations = [i for i, kind in report.kind_of.items() if kind == "evaluation"]
+        evaluations = (i for i, kind in spool.heads() if kind == "evaluation")
         report.untexted = untexted(session, evaluations)
     return report

@@ -34,6 +34,7 @@ from qa_tui.sync.bundle import (
     parse_line,
     record_lines,
 )
+from qa_tui.sync.distinct import Distinct
 from qa_tui.sync.errors import BundleError
 from qa_tui.sync.spool import Spool, kept_form
 from qa_tui.sync.template_texts import from_header
@@ -128,7 +129,7 @@ class _Taking:
         self.name, self.spool, self.refuse = name, spool, refuse
         self.digest = hashlib.sha256()
         self.counts = {"evaluations": 0, "changes": 0, "links": 0}
-        self.seen: set[str] = set()
+        self.seen = Distinct(spool.holds)
         self.final: tuple[dict[str, Any], str, str] | None = None
 
     def take_all(self, stretch: list[tuple[bytes, int]], outcomes: list[Outcome]) -> None:
@@ -151,9 +152,8 @@ class _Taking:
         _kind, about, links, demo, body = outcome
         self.digest.update(line)
         evaluation_id = about[0]
-        if evaluation_id in self.seen:
+        if not self.seen.first_time(evaluation_id):
             raise BundleError(f"{name}: tampered bundle (an evaluation appears twice)")
-        self.seen.add(evaluation_id)
         if demo and self.refuse is not None:
             self.refuse(evaluation_id)
         self.spool.keep_record(blocks, about, body)

@@ -325,7 +325,7 @@ def _pull(
             merged = merge_aggregates(
                 local, validated(iter_aggregates(remote, todo)), source, utc_stamp()
             )
-            report.pulled_evaluations = len(merged.touched)
+            report.pulled_evaluations = merged.touched
             report.pulled_changes = merged.new_changes
             report.moderated = len(_moderated(local, todo) - moderated_before)
             report.plans = len(set(plans) & set(todo))

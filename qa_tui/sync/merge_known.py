@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from qa_tui.store import models
@@ -32,10 +32,11 @@ def merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -
     """Merge aggregates of evaluations the database already has some history of, in the
     session's transaction (``report`` counts the new changes and what they touched)."""
     ids = [a.evaluation_id for a in batch]
-    found = session.execute(_held_query(ids)).mappings()
+    found = session.execute(_HELD, {"ids": ids}).mappings()
     held = {row["id"]: models.given_change(dict(row)) for row in found}
     new_changes: list[dict[str, Any]] = []
     new_links: list[tuple[str, str]] = []
+    touched: list[str] = []  # the root types of the aggregates given new changes
     for aggregate in batch:
         fresh = set()
         for change in aggregate.changes:
@@ -49,6 +50,8 @@ def merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -
                     "refused"
                 )
         new_links.extend(link for link in aggregate.links if link[0] in fresh)
+        if fresh:
+            touched.append(aggregate.root_type)
     if not new_changes:
         return
     connection = session.connection()
@@ -69,14 +72,17 @@ def merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -
             insert(models.ChangeLink), [{"change_id": a, "supersedes_id": b} for a, b in new_links]
         )
     report.new_changes += len(new_changes)
-    report.touched.update(c["evaluation_id"] for c in new_changes)
+    for root_type in touched:
+        report.touch(root_type)
     _rederive(session, ids, new_changes)
     refresh_actions(session, tracked_evaluations(new_changes))
 
 
-def _held_query(evaluation_ids: list[str]) -> Any:
-    """The changes of these aggregates as the wire has them (with their writers' author and
-    device, joined), and their aggregate's id."""
+def _held_query() -> Any:
+    """The changes of some aggregates (their ids: the parameter ``ids``) as the wire has them
+    (with their writers' author and device, joined), and their aggregate's id. Built once:
+    a statement built for every batch is left in a cycle holding its ids, which a big merge's
+    paused collector (:func:`~qa_tui.sync.merge.cycles_paused`) frees only at its end."""
     c, w = models.Change.__table__.c, models.Writer.__table__.c
     columns = [
         w[k] if k in ("author", "device_id") else c[k] for k in (*WIRE_FIELDS, "evaluation_id")
@@ -84,8 +90,11 @@ def _held_query(evaluation_ids: list[str]) -> Any:
     return (
         select(*columns)
         .join_from(models.Change, models.Writer, w.id == c.writer_id, isouter=True)
-        .where(c.evaluation_id.in_(evaluation_ids))
+        .where(c.evaluation_id.in_(bindparam("ids", expanding=True)))
     )
+
+
+_HELD = _held_query()
 
 
 def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, Any]]) -> None:

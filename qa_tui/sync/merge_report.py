@@ -26,21 +26,26 @@ class Provenance:
 
 @dataclass
 class MergeReport:
-    """What one merge did: each aggregate merged and its root type (``kind_of``), from which
-    the counts by kind are read (``evaluations``, ``sessions``, and ``other``: the
-    programme's, by root type — plans, board meetings, board actions)."""
+    """What one merge did: how many aggregates it merged of each root type (``evaluations``,
+    ``sessions``, and ``other``: the programme's, by root type — plans, board meetings, board
+    actions), and how many of them it gave new changes (``touched``).
+
+    Counts, not ids: a report of a merge of 100,000 evaluations holds a few numbers, not
+    100,000 ids (what was merged is in the database; a bundle's verification keeps its ids in
+    the spool, :meth:`~qa_tui.sync.spool.Spool.heads`). Each aggregate is counted once: a
+    merge takes each at most once (a bundle's are verified to be distinct)."""
 
     bundle_id: str
     changes: int = 0
     new_changes: int = 0
     already_merged: bool = False
     merged_at: str = ""
-    touched: set[str] = field(default_factory=set)
     batches: int = 0  # batches committed (merge_in_batches)
     transactions: int = 0  # the transactions that committed them (one or more batches each)
     longest_hold: float = 0.0  # seconds the longest transaction held the write lock
     committed: int = 0  # aggregates in the batches committed so far
-    kind_of: dict[str, str] = field(default_factory=dict)  # each aggregate's root type
+    merged_kinds: Counter[str] = field(default_factory=Counter)  # root type -> aggregates
+    touched_by_kind: Counter[str] = field(default_factory=Counter)  # of them, given changes
     # Template texts (:mod:`qa_tui.sync.template_texts`): those the database kept of templates
     # qa-tui does not ship ("id version"), those left out (why), and the templates merged
     # evaluations use that it still has no text for ("id version" -> evaluations).
@@ -48,21 +53,25 @@ class MergeReport:
     templates_left_out: list[str] = field(default_factory=list)
     untexted: dict[str, int] = field(default_factory=dict)
 
-    def count_root(self, aggregate_id: str, root_type: str) -> None:
-        """One more aggregate merged: ``aggregate_id``, of ``root_type``."""
-        self.kind_of[aggregate_id] = root_type
+    def count_root(self, root_type: str) -> None:
+        """One more aggregate merged, of ``root_type``."""
+        self.merged_kinds[root_type] += 1
+
+    def touch(self, root_type: str) -> None:
+        """One of the aggregates merged, of ``root_type``, was given new changes."""
+        self.touched_by_kind[root_type] += 1
 
     def kinds(self) -> dict[str, int]:
         """How many aggregates were merged of each root type."""
-        return dict(Counter(self.kind_of.values()))
+        return {kind: n for kind, n in self.merged_kinds.items() if n}
 
     @property
     def evaluations(self) -> int:
-        return self.kinds().get("evaluation", 0)
+        return self.merged_kinds["evaluation"]
 
     @property
     def sessions(self) -> int:
-        return self.kinds().get("moderation_session", 0)
+        return self.merged_kinds["moderation_session"]
 
     @property
     def other(self) -> dict[str, int]:
@@ -72,12 +81,17 @@ class MergeReport:
 
     def touched_kinds(self) -> dict[str, int]:
         """How many of the aggregates given new changes are of each root type."""
-        return dict(Counter(self.kind_of.get(a, "evaluation") for a in self.touched))
+        return {kind: n for kind, n in self.touched_by_kind.items() if n}
+
+    @property
+    def touched(self) -> int:
+        """How many aggregates were given new changes."""
+        return sum(self.touched_by_kind.values())
 
     @property
     def aggregates(self) -> int:
         """Every aggregate merged, of every kind."""
-        return len(self.kind_of)
+        return sum(self.merged_kinds.values())
 
     def summary(self) -> str:
         if self.already_merged:

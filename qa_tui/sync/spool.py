@@ -111,5 +111,25 @@ class Spool:
             mark, evaluation_id, root_type, size, top = loads(read(head))
             yield mark, Spooled(evaluation_id, root_type, size, top, read(body))
 
+    def heads(self) -> Iterator[tuple[str, str]]:
+        """``(id, root type)`` of each aggregate kept, in the order kept: their changes are
+        not read (so the ids need never be held all at once)."""
+        self.file.flush()
+        self.file.seek(0)
+        read, seek, loads, unpack = self.file.read, self.file.seek, marshal.loads, _LENGTHS.unpack
+        for _ in range(self.count):
+            head, body = unpack(read(_LENGTHS.size))
+            _mark, evaluation_id, root_type, _size, _top = loads(read(head))
+            seek(body, 1)  # from here
+            yield evaluation_id, root_type
+
+    def holds(self, evaluation_id: str) -> bool:
+        """Whether an aggregate of this id is kept already (read back from the file: asked
+        only when :class:`~qa_tui.sync.distinct.Distinct` finds its hash taken)."""
+        try:
+            return any(kept == evaluation_id for kept, _root in self.heads())
+        finally:
+            self.file.seek(0, 2)  # where the next is kept
+
     def close(self) -> None:
         self.file.close()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -58,10 +59,11 @@ class TemplateText:
         return _label(self.template_id, self.version)
 
 
-def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
-    """``ids`` a few hundred at a time (one IN list each)."""
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
+def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    """``ids`` a few hundred at a time (one IN list each), taken as they come."""
+    them = iter(ids)
+    while chunk := list(islice(them, _CHUNK)):
+        yield chunk
 
 
 def _label(template_id: str, version: str) -> str:
@@ -193,7 +195,7 @@ def keep(session: Session, texts: Iterable[TemplateText]) -> list[TemplateText]:
     return added
 
 
-def untexted(session: Session, aggregate_ids: Sequence[str]) -> dict[str, int]:
+def untexted(session: Session, aggregate_ids: Iterable[str]) -> dict[str, int]:
     """The templates the evaluations among ``aggregate_ids`` use that this database has no
     text for and qa-tui does not ship: ``"id version"`` → how many evaluations."""
     from qa_tui.framework.loader import shipped_templates

@@ -257,6 +257,19 @@ def test_colliding_ids_with_different_content(setup) -> None:
     _refused(cen, bad, tmp / "qa.key", "collide")
 
 
+def test_an_evaluation_twice_is_refused(setup) -> None:
+    """A validly signed bundle that carries one evaluation twice (a line repeated, after
+    others) is refused in one line, whichever process checked each line."""
+    a, cen, _good, tmp = setup
+    aggs = aggregates(a.store)
+    for n in range(3):
+        a.new_evaluation(f"DUP-{n:05d}")
+    more = aggregates(a.store)
+    repeated = [*more, next(g for g in more if g.evaluation_id == aggs[0].evaluation_id)]
+    bad = _write(tmp / "twice.qab", repeated, a, tmp / "qa.key.pub")
+    _refused(cen, bad, tmp / "qa.key", "an evaluation appears twice")
+
+
 def test_entity_id_reused_in_another_evaluation(setup) -> None:
     a, cen, _good, tmp = setup
     with cen.reader() as s:
