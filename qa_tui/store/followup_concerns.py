@@ -91,6 +91,7 @@ def list_open_concerns(
                 like(e.team, word),
                 like(e.service_area, word),
                 like(e.auditor, word),
+                like(e.concern_description, word),
             )
         )
     query = query.order_by(e.evaluation_date, e.id)

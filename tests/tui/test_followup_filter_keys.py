@@ -47,13 +47,19 @@ def _footer(screen: Any) -> list[str]:
     ]
 
 
-async def _slash_then_type(pilot: Any, key: str, cls: type, count: int) -> Any:
-    """Open the list with ``key``, reach its filter with "/" and type "hub" into it."""
+async def _opened(pilot: Any, key: str, cls: type, count: int) -> Any:
+    """The list opened with ``key``, once its ``count`` rows are drawn."""
     app = pilot.app
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(app.screen, cls))
     screen = app.screen
     await wait_for(pilot, lambda: screen.loaded and len(_keys(screen)) == count)
+    return screen
+
+
+async def _slash_then_type(pilot: Any, key: str, cls: type, count: int) -> Any:
+    """Open the list with ``key``, reach its filter with "/" and type "hub" into it."""
+    screen = await _opened(pilot, key, cls, count)
     assert screen.query_one(EvaluationList).has_focus
     await pilot.press("slash")
     filter_input = screen.query_one("#filter", Input)
@@ -164,3 +170,36 @@ async def test_a_short_word_is_looked_for_in_steps_and_the_list_says_so_until_fo
         assert str(status.render()).startswith("1 action · ")  # counted, and done
         flt = ActionFilter(statuses=("open", "in_progress"), words=("qx",), today=TODAY)
         assert [a.id for a in workspace.read(list_actions, flt, None, None)] == [last]
+
+
+@run_async
+async def test_typing_on_the_concerns_list_filters_it_by_the_concern_too(
+    workspace: Any, settings: Any, db_url: str
+) -> None:
+    """Letters typed on the concerns list go to its filter, as on the tracker (the first one
+    used to do nothing until "/"), and a word of the concern itself finds it; the findings
+    list takes typing the same way. A key the screen has ("e": the evaluation) stays a key."""
+    bruising = add_evaluation(workspace, "LCS-500501", team="Locality North")
+    sleeping = add_evaluation(workspace, "LCS-500502", team="Locality North")
+    workspace.write(outcomes.set_concern, bruising, True, "Bruising not followed up.")
+    workspace.write(outcomes.set_concern, sleeping, True, "Unsafe sleeping seen at the visit.")
+    for eid in (bruising, sleeping):
+        complete_directly(workspace, eid)
+    app = app_for(settings, db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        concerns = await _opened(pilot, "f5", ConcernsScreen, 2)
+        await pilot.press(*"bruis")
+        await wait_for(pilot, lambda: _keys(concerns) == [bruising])
+        filter_input = concerns.query_one("#filter", Input)
+        assert filter_input.has_focus and filter_input.value == "bruis"
+        want = workspace.read(list_open_concerns, 0, None, ("BRUIS",))  # whatever the case
+        assert [c.evaluation_id for c in want] == [bruising]
+        await pilot.press("escape")  # clears the filter, the list focused again
+        await wait_for(pilot, lambda: len(_keys(concerns)) == 2)
+        await pilot.press("escape")
+        await settle(pilot)
+        findings = await _opened(pilot, "f6", FindingsScreen, 2)
+        await pilot.press(*"502")
+        await wait_for(pilot, lambda: _keys(findings) == [sleeping])
+        assert findings.query_one("#filter", Input).value == "502"

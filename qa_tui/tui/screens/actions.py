@@ -31,7 +31,7 @@ from qa_tui.tui.screens.action_rows import (
     widths_for,
 )
 from qa_tui.tui.text import SafeInput, Shown
-from qa_tui.tui.widgets.evaluation_list import EvaluationList
+from qa_tui.tui.widgets.evaluation_list import EvaluationList, typed_to_filter
 from qa_tui.tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
@@ -262,16 +262,8 @@ class ActionsScreen(Screen[None]):
 
     def on_key(self, event: Key) -> None:
         """Type-to-filter: a printable key on the list goes to the filter."""
-        table = self.query_one(EvaluationList)
-        if not table.has_focus or not event.is_printable or not event.character:
-            return
-        if event.key in self.active_bindings or event.character == " ":
-            return
-        event.stop()
-        event.prevent_default()
         filter_input = self.query_one("#filter", Input)
-        filter_input.focus()
-        filter_input.insert_text_at_cursor(event.character)
+        typed_to_filter(event, self.query_one(EvaluationList), filter_input, self.active_bindings)
 
     def action_next_status(self) -> None:
         self._status = (self._status + 1) % len(STATUS_FILTERS)

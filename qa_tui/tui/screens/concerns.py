@@ -13,13 +13,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from qa_tui.errors import QaError
 from qa_tui.tui.messages import OpenEvaluation
 from qa_tui.tui.text import SafeInput, Shown, line, rich_text
-from qa_tui.tui.widgets.evaluation_list import EvaluationList
+from qa_tui.tui.widgets.evaluation_list import EvaluationList, typed_to_filter
 from qa_tui.tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
@@ -211,6 +212,12 @@ class FollowListScreen(Screen[None]):
         key = self.query_one(EvaluationList).cursor_key
         return next((i for i in self._items if self.row(i).key == key), None)
 
+    def on_key(self, event: Key) -> None:
+        """Type-to-filter: a printable key on the list that is not one of the screen's own
+        (a concern's e, say) goes to the filter, as on the tracker."""
+        filter_input = self.query_one("#filter", Input)
+        typed_to_filter(event, self.query_one(EvaluationList), filter_input, self.active_bindings)
+
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
@@ -233,7 +240,8 @@ class ConcernsScreen(FollowListScreen):
         "four required recipients (practitioner, team manager, service manager, Director of "
         "Social Care) first, then the oldest first. Enter opens the written notice: record "
         "with whom it was shared, its acknowledgement, or close it with the outcome; save it "
-        "as HTML, Word, Markdown or an email draft. e opens the evaluation."
+        "as HTML, Word, Markdown or an email draft. e opens the evaluation. Type to filter: "
+        "by case reference, team, service area, who raised it or the concern's own words."
     )
     BINDINGS = [
         Binding("enter", "notice", "Notice", id="concerns.notice"),
@@ -320,7 +328,8 @@ class FindingsScreen(FollowListScreen):
     HELP = (
         "Completed evaluations whose feedback summary is not yet recorded as shared with the "
         "child's electronic record or the managers, the longest waiting first. Enter opens "
-        "the summary, where d saves the documents and records with whom they were shared."
+        "the summary, where d saves the documents and records with whom they were shared. "
+        "Type to filter: by case reference, team or who evaluated it."
     )
     BINDINGS = [
         Binding("enter", "open", "Summary", id="findings.open"),

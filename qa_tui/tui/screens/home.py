@@ -41,7 +41,7 @@ from qa_tui.tui.screens.home_source import (
 )
 from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.allocated_panel import AllocatedPanel
-from qa_tui.tui.widgets.evaluation_list import EvaluationList
+from qa_tui.tui.widgets.evaluation_list import EvaluationList, typed_to_filter
 
 # The empty list's panel (title, hint): on a laptop, and on a central database.
 EMPTY_TITLE = "No evaluations on this laptop yet"
@@ -329,14 +329,7 @@ class HomeScreen(HomeList):
     def on_key(self, event: Key) -> None:
         """Type-to-filter: every printable key on the list goes to the filter (commands are
         on ctrl keys, so a letter is never taken for one)."""
-        table = self.query_one(EvaluationList)
-        if not table.has_focus or not event.is_printable or not event.character:
-            return
-        event.stop()
-        event.prevent_default()
-        filter_input = self.query_one("#filter", Input)
-        filter_input.focus()
-        filter_input.insert_text_at_cursor(event.character)
+        typed_to_filter(event, self.query_one(EvaluationList), self.query_one("#filter", Input))
 
     def on_evaluation_list_header_selected(self, event: EvaluationList.HeaderSelected) -> None:
         self.sort_by(event.column_key)
