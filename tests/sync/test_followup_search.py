@@ -234,16 +234,33 @@ def test_open_concerns_are_the_tables_read_plainly(
             ]
             assert open_ and {(e.id, "closed") for e in evaluations} & kinds  # some closed
             open_.sort(key=lambda e: (len(roles.get(e.id, ())) >= 4, e.evaluation_date, e.id))
-            for words in [(), ("north",), ("LCS",), ("zzz",), (open_[-1].auditor.split()[0], "-")]:
+            said = open_[0].concern_description.split()[-1]  # a word of a concern's own
+            for words in [
+                (),
+                ("north",),
+                ("LCS",),
+                ("zzz",),
+                (open_[-1].auditor.split()[0], "-"),
+                (said,),
+            ]:
                 want = [
                     (e.id, len(roles.get(e.id, ())), (e.id, "acknowledged") in kinds)
                     for e in open_
                     if all(
                         w.lower()
-                        in f"{e.case_reference}\n{e.team}\n{e.service_area}\n{e.auditor}".lower()
+                        in "\n".join(
+                            (
+                                e.case_reference,
+                                e.team,
+                                e.service_area,
+                                e.auditor,
+                                e.concern_description or "",
+                            )
+                        ).lower()
                         for w in words
                     )
                 ]
+                assert want or words != (said,)
                 got = list_open_concerns(s, 0, None, words)
                 assert [(c.evaluation_id, c.shared_roles, c.acknowledged) for c in got] == want
                 assert [c.evaluation_id for c in list_open_concerns(s, 2, 3, words)] == [
