@@ -20,8 +20,9 @@ from textual.widgets import Header, Input, Static
 from qa_tui.errors import QaError
 from qa_tui.tui.messages import OpenEvaluation
 from qa_tui.tui.text import SafeInput, Shown, line, rich_text
-from qa_tui.tui.widgets.evaluation_list import EvaluationList, typed_to_filter
+from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from qa_tui.tui.widgets.steady_footer import SteadyFooter
+from qa_tui.tui.widgets.type_to_filter import typed_to_filter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -216,7 +217,13 @@ class FollowListScreen(Screen[None]):
         """Type-to-filter: a printable key on the list that is not one of the screen's own
         (a concern's e, say) goes to the filter, as on the tracker."""
         filter_input = self.query_one("#filter", Input)
-        typed_to_filter(event, self.query_one(EvaluationList), filter_input, self.active_bindings)
+        typed_to_filter(
+            event,
+            self.query_one(EvaluationList),
+            filter_input,
+            commands=self.active_bindings,
+            space_typed=False,
+        )
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -41,7 +41,8 @@ from qa_tui.tui.screens.home_source import (
 )
 from qa_tui.tui.text import SafeInput, Shown, line
 from qa_tui.tui.widgets.allocated_panel import AllocatedPanel
-from qa_tui.tui.widgets.evaluation_list import EvaluationList, typed_to_filter
+from qa_tui.tui.widgets.evaluation_list import EvaluationList
+from qa_tui.tui.widgets.type_to_filter import typed_to_filter
 
 # The empty list's panel (title, hint): on a laptop, and on a central database.
 EMPTY_TITLE = "No evaluations on this laptop yet"

@@ -10,7 +10,7 @@ is laid out. Styles are component classes with theme variables, so every theme w
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
@@ -21,7 +21,6 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input
 
 from qa_tui.tui.widgets.list_line import ListColumn, ListRow, draw_line
 
@@ -381,21 +380,3 @@ class EvaluationList(ScrollView, can_focus=True):
                 self._drawn.clear()
             self._drawn[key] = strip
         return strip
-
-
-def typed_to_filter(
-    event: events.Key, table: EvaluationList, filter_input: Input, keys: Collection[str] = ()
-) -> bool:
-    """Type-to-filter: a printable key pressed on the list goes to the filter (focused, the
-    character typed at its cursor), unless it is one of ``keys`` (the screen's own commands)
-    or a space while ``keys`` are given (a space on a list may be a command too); whether it
-    went."""
-    if not table.has_focus or not event.is_printable or not event.character:
-        return False
-    if keys and (event.key in keys or event.character == " "):
-        return False
-    event.stop()
-    event.prevent_default()
-    filter_input.focus()
-    filter_input.insert_text_at_cursor(event.character)
-    return True
