@@ -33,7 +33,6 @@ from qa_tui.store.bulk_encode import (
     write_encoded,
     writers_numbered,
 )
-from qa_tui.store.bulk_later import Later
 from qa_tui.store.db import Store
 from qa_tui.store.entities import CREATE, ENTITY_TYPES
 
@@ -119,9 +118,8 @@ def new_rows_given(
     return NewRows(encoded, set(tracked), writers, sources)
 
 
-def write_new(session: Session, rows: NewRows, later: Later | None = None) -> None:
-    """Write rows :func:`prepare_new` made, in the session's transaction; those ``later``
-    takes are held back there, to be written before the transaction commits."""
+def write_new(session: Session, rows: NewRows) -> None:
+    """Write rows :func:`prepare_new` made, in the session's transaction."""
     from qa_tui.store.tracking import refresh_actions
 
     connection = session.connection()
@@ -129,10 +127,7 @@ def write_new(session: Session, rows: NewRows, later: Later | None = None) -> No
         if encoded.table.name == "changes" and encoded.rows:
             writers_numbered(connection, encoded, rows.writers)
             sources_numbered(connection, encoded, rows.sources)
-        if later is not None and later.takes(encoded):
-            later.add(encoded)
-        else:
-            write_encoded(connection, encoded)
+        write_encoded(connection, encoded)
     refresh_actions(session, rows.tracked)
 
 

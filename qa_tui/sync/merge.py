@@ -45,7 +45,6 @@ from sqlalchemy.orm import Session
 from qa_tui.errors import StoreBusyError
 from qa_tui.store import models
 from qa_tui.store.bulk import insert_new, write_new
-from qa_tui.store.bulk_later import Later
 from qa_tui.store.db import Store
 from qa_tui.store.history import advance_clock
 from qa_tui.store.sync_models import MergedBundle
@@ -367,9 +366,6 @@ def _merge_batches(
     now = report.merged_at
     progress, committed = callbacks
     target = batches.target  # the next batch's size in changes, sized as we go
-    # Rows of tables keyed by random ids, written in key order as each transaction ends
-    # (only where a transaction gathers batches: SQLite's big bundles).
-    later = Later() if batches.gathers and connection.dialect.name == "sqlite" else None
     with Ahead(batches) if ahead else nullcontext(batches) as prepared:
         item = prepared.next()
         while True:
@@ -381,8 +377,6 @@ def _merge_batches(
             written: list[int] = []  # each batch's aggregates, in this transaction
             following: Batch | None = None  # a batch read for this one, left for the next
             failed: Exception | None = None  # reading the next batch raised (a changed file…)
-            if later is not None:
-                later.clear()  # nothing of a transaction that did not commit
             with store.session_on(connection) as session:
                 if last:  # the merge lock, then the claim on the bundle id
                     earlier = _open_ledger(session, source, now)
@@ -390,11 +384,9 @@ def _merge_batches(
                     _take_merge_lock(session)
                 while True:
                     batch = item.aggregates
-                    began, waiting = time.perf_counter(), later.rows() if later else 0
-                    _merge_one_batch(session, batch, source.bundle_id, report, item, later)
+                    began = time.perf_counter()
+                    _merge_one_batch(session, batch, source.bundle_id, report, item)
                     took = time.perf_counter() - began
-                    if later is not None:  # the rows it held back, written before the commit
-                        took += (later.rows() - waiting) * later.per_row
                     batches.guess = not item.held  # the next batches are likely the same
                     if progress and batch:
                         progress(len(batch))
@@ -402,8 +394,7 @@ def _merge_batches(
                     if batches.gathers:  # the batches read while this transaction gathers
                         size = sum(map(size_of, batch))
                         target[0] = next_size(size, took, batches.most())
-                    pending = later.expected() if later is not None else 0.0
-                    left = _gather(prepared, batches, time.perf_counter() - started + pending, took)
+                    left = _gather(prepared, batches, time.perf_counter() - started, took)
                     if last or left is None:
                         break
                     assert isinstance(prepared, Ahead)
@@ -415,8 +406,6 @@ def _merge_batches(
                     if following is None or following.last:  # last: a transaction of its own
                         break
                     item, following = following, None
-                if later is not None:
-                    _write_later(session, later)
                 if last and earlier is not None:  # another merge of it finished meanwhile
                     report.already_merged, report.merged_at = True, earlier.merged_at
                 elif last:
@@ -461,28 +450,17 @@ def _gather(
     return left
 
 
-def _write_later(session: Session, later: Later) -> None:
-    """The rows held back in this transaction, written before it commits."""
-    try:
-        later.write(session.connection())
-    except IntegrityError:
-        raise BundleError(
-            "record ids collide with different records already in the database; refused"
-        ) from None
-
-
 def _merge_one_batch(
     session: Session,
     batch: Sequence[Item],
     bundle_id: str,
     report: MergeReport,
     prepared: Batch | None = None,
-    later: Later | None = None,
 ) -> None:
     if not batch:
         return
     try:
-        top = _merge_batch(session, batch, bundle_id, report, prepared, later)
+        top = _merge_batch(session, batch, bundle_id, report, prepared)
         session.flush()
     except IntegrityError:
         raise BundleError(
@@ -497,14 +475,13 @@ def _merge_batch(
     bundle_id: str,
     report: MergeReport,
     prepared: Batch | None = None,
-    later: Later | None = None,
 ) -> int:
     ids = [a.evaluation_id for a in items]
     present = set(session.scalars(_HELD, {"ids": ids}))
     if prepared is not None:
         prepared.held = bool(present)
         if prepared.rows is not None and not present:
-            return _merge_prepared(session, prepared, report, later)
+            return _merge_prepared(session, prepared, report)
     batch = [whole(item, bundle_id) for item in items]
     fresh_changes: list[dict[str, Any]] = []
     fresh_links: list[tuple[str, str]] = []
@@ -527,17 +504,15 @@ def _merge_batch(
     return top
 
 
-def _merge_prepared(
-    session: Session, prepared: Batch, report: MergeReport, later: Later | None = None
-) -> int:
+def _merge_prepared(session: Session, prepared: Batch, report: MergeReport) -> int:
     """A batch of aggregates all new here (a first merge): the rows prepared before its
-    transaction began (those ``later`` takes held back to the transaction's end)."""
+    transaction began."""
     for aggregate in prepared.aggregates:
         report.count_root(aggregate.root_type)
         report.changes += size_of(aggregate)
         report.new_changes += size_of(aggregate)
         report.touch(aggregate.root_type)
     assert prepared.rows is not None
-    write_new(session, prepared.rows, later)
+    write_new(session, prepared.rows)
     prepared.rows = None  # written: not held while the commit waits and the next is prepared
     return prepared.top
