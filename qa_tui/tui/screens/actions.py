@@ -33,7 +33,7 @@ from qa_tui.tui.screens.action_rows import (
 from qa_tui.tui.text import SafeInput, Shown
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from qa_tui.tui.widgets.steady_footer import SteadyFooter
-from qa_tui.tui.widgets.type_to_filter import typed_to_filter
+from qa_tui.tui.widgets.type_to_filter import typed_on_screen_list
 
 if TYPE_CHECKING:
     from qa_tui.store.followup_queries import ActionFilter, TrackedAction
@@ -263,14 +263,7 @@ class ActionsScreen(Screen[None]):
 
     def on_key(self, event: Key) -> None:
         """Type-to-filter: a printable key on the list goes to the filter."""
-        filter_input = self.query_one("#filter", Input)
-        typed_to_filter(
-            event,
-            self.query_one(EvaluationList),
-            filter_input,
-            commands=self.active_bindings,
-            space_typed=False,
-        )
+        typed_on_screen_list(self, event)
 
     def action_next_status(self) -> None:
         self._status = (self._status + 1) % len(STATUS_FILTERS)

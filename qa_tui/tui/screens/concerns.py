@@ -22,7 +22,7 @@ from qa_tui.tui.messages import OpenEvaluation
 from qa_tui.tui.text import SafeInput, Shown, line, rich_text
 from qa_tui.tui.widgets.evaluation_list import EvaluationList
 from qa_tui.tui.widgets.steady_footer import SteadyFooter
-from qa_tui.tui.widgets.type_to_filter import typed_to_filter
+from qa_tui.tui.widgets.type_to_filter import typed_on_screen_list
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -216,14 +216,7 @@ class FollowListScreen(Screen[None]):
     def on_key(self, event: Key) -> None:
         """Type-to-filter: a printable key on the list that is not one of the screen's own
         (a concern's e, say) goes to the filter, as on the tracker."""
-        filter_input = self.query_one("#filter", Input)
-        typed_to_filter(
-            event,
-            self.query_one(EvaluationList),
-            filter_input,
-            commands=self.active_bindings,
-            space_typed=False,
-        )
+        typed_on_screen_list(self, event)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

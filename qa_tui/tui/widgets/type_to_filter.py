@@ -9,8 +9,10 @@ filter first.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from textual import events
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -36,3 +38,17 @@ def typed_to_filter(
     filter_input.focus()
     filter_input.insert_text_at_cursor(event.character)
     return True
+
+
+def typed_on_screen_list(screen: Screen[Any], event: events.Key) -> bool:
+    """:func:`typed_to_filter` for a follow-through list (the tracker, concerns, findings): the
+    screen's list and its ``#filter``; the screen's own keys, and a space, stay commands."""
+    from qa_tui.tui.widgets.evaluation_list import EvaluationList
+
+    return typed_to_filter(
+        event,
+        screen.query_one(EvaluationList),
+        screen.query_one("#filter", Input),
+        commands=screen.active_bindings,
+        space_typed=False,
+    )
