@@ -13,45 +13,21 @@ is the aggregate's and its ``bundle_id`` is set by the database that receives it
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
-import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter, methodcaller
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, Integer, String
-
-from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, ROOT_TYPES
-
-WIRE_FIELDS = (
-    "id",
-    "entity_type",
-    "entity_id",
-    "field",
-    "value",
-    "old_value",
-    "supersedes",
-    "author",
-    "device_id",
-    "counter",
-    "wall_time",
+from qa_tui.store.entities import CREATE, ENTITY_TYPES, ROOT_TYPES
+from qa_tui.sync.wire_values import (
+    WIRE_FIELDS,
+    InvalidRecord,
+    change_from_wire,
+    check_change,
+    checked_columns,
+    is_id,
 )
-MAX_COUNTER = 2**31 - 1  # an INTEGER column on PostgreSQL
-_CONSTANTS = {"true": True, "false": False, "null": None}
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
-# A wall time as qa-tui writes it (``qa_tui.clock.stamp``): the change log keeps it as a number
-# and gives this text back (``qa_tui.store.codes.WallTime``), so no other form is taken.
-_WALL = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00"
-_WALL_TIMES = re.compile(rf"(?:{_WALL}\n)*{_WALL}\Z", re.ASCII)  # a column's, one per line
-
-
-class InvalidRecord(ValueError):
-    """A change or aggregate that breaks the rules; the message says which and why."""
-
 
 # What each kind of root record is called in a sentence: one, then several.
 ROOT_NOUNS = {
@@ -107,200 +83,6 @@ class Aggregate:
             "c": [[c[k] for k in WIRE_FIELDS] for c in self.changes],
             "l": [list(link) for link in self.links],
         }
-
-
-def is_id(value: Any) -> bool:
-    return isinstance(value, str) and _UUID.match(value) is not None
-
-
-def _all_wall_times(walls: tuple[str, ...]) -> bool:
-    """Whether every one of a column of texts is a wall time as qa-tui writes it (see
-    :func:`_is_wall_time`): the form checked by one match over the column's lines (a text
-    holding a line end fails ``fromisoformat``), each date and time read in C."""
-    if _WALL_TIMES.match("\n".join(walls)) is None:
-        return False
-    try:
-        deque(map(dt.datetime.fromisoformat, walls), maxlen=0)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_wall_time(value: Any) -> bool:
-    """Whether ``value`` is a wall time as qa-tui writes it: UTC to the millisecond, a real
-    date and time (``2026-02-30`` has the form but is not one)."""
-    return isinstance(value, str) and _all_wall_times((value,))
-
-
-# --- what a field's JSON value may be -------------------------------------------------------
-
-
-def _checker(column: Any) -> Any:
-    kind = column.type
-    if isinstance(kind, Boolean):
-        return lambda v: v is None or isinstance(v, bool)
-    if isinstance(kind, Integer):
-        return lambda v: v is None or _whole_number(v)
-    if isinstance(kind, Float) or column.key == "position":
-        return lambda v: _whole_number(v) or (type(v) is float and math.isfinite(v))
-    if isinstance(kind, Date):
-        return _date_ok
-    if isinstance(kind, String) and kind.length:
-        limit = kind.length
-        return lambda v: isinstance(v, str) and len(v) <= limit
-    return lambda v: isinstance(v, str)
-
-
-def _whole_number(value: Any) -> bool:
-    """An integer a database column holds (64 bits): JSON's are unbounded, and a bigger one
-    failed the merge's write with a traceback, not a refusal."""
-    return isinstance(value, int) and not isinstance(value, bool) and -(1 << 63) <= value < 1 << 63
-
-
-def _date_ok(value: Any) -> bool:
-    if value is None or value == "":
-        return True
-    try:
-        dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-_CHECKS: dict[str, dict[str, Any]] = {
-    name: {c.key: _checker(c) for c in e.model.__table__.columns}
-    for name, e in ENTITY_TYPES.items()
-}
-# Record ids fixed at creation that must be well-formed ids (the root's id is checked apart).
-for _name, _column in (
-    ("session_moderator", "session_id"),
-    ("blind_grade", "moderator_id"),
-    ("blind_grade", "target_evaluation_id"),
-    ("plan_member", "plan_id"),
-    ("allocation", "plan_id"),
-    ("board_action_update", "action_id"),
-):
-    _CHECKS[_name][_column] = is_id
-# A field's check by (record type, field), for the fields :func:`_check_value` checks by
-# their column alone (not a creation's, not a deletion's).
-_FIELD_CHECKS: dict[tuple[str, str], Any] = {
-    (name, fld): _CHECKS[name][fld]
-    for name, e in ENTITY_TYPES.items()
-    for fld in e.fields
-    if fld not in (CREATE, DELETED) and fld in _CHECKS[name]
-}
-
-
-def _check_value(etype_name: str, fld: str, value: Any, aggregate_id: str, entity_id: str) -> None:
-    etype = ENTITY_TYPES[etype_name]
-    checks = _CHECKS[etype_name]
-    if fld == CREATE:
-        if not isinstance(value, dict) or set(value) != set(etype.create_fields):
-            raise InvalidRecord(
-                f"{etype_name} {entity_id}: creation must carry exactly "
-                f"{', '.join(etype.create_fields)}"
-            )
-        for name, item in value.items():
-            if not checks[name](item):
-                raise InvalidRecord(f"{etype_name} {entity_id}: bad {name} at creation")
-        if not etype.is_root and value[etype.parent_key] != aggregate_id:
-            owner = etype.root.replace("_", " ")
-            raise InvalidRecord(f"{etype_name} {entity_id}: belongs to another {owner}")
-    elif fld == DELETED:
-        if not isinstance(value, bool):
-            raise InvalidRecord(f"{etype_name} {entity_id}: deletion flag must be true or false")
-    elif fld not in etype.fields or not checks[fld](value):
-        raise InvalidRecord(f"{etype_name} {entity_id}: bad value for field {fld!r}")
-
-
-# --- one change --------------------------------------------------------------------------
-
-
-def _json(text: str) -> Any:
-    """``json.loads(text)``, faster for the commonest texts a change holds: a plain string
-    (no escape, no quote, no control character: its JSON is the text in quotes), an empty
-    list, a flag or nothing, and a list of one id (a change superseding one head). Anything
-    else, and anything these tests do not fully settle, goes to the real parser."""
-    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-        inner = text[1:-1]
-        if "\\" not in inner and '"' not in inner and inner.isprintable():
-            return inner
-    elif text == "[]":
-        return []
-    elif text in _CONSTANTS:
-        return _CONSTANTS[text]
-    elif len(text) == 40 and text.startswith('["') and text.endswith('"]') and is_id(text[2:38]):
-        return [text[2:38]]
-    return _parse(text)
-
-
-# The scanner (C) of a decoder with json.loads's settings (its own, json._default_decoder).
-_SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # noqa: B009
-
-
-def _parse(text: str) -> Any:
-    """``json.loads(text)`` without its two Python calls around the scanner, for a text the
-    scanner reads whole from its first character; anything else (space around it, something
-    after it, not JSON) goes to ``json.loads``, which reads it or says why not."""
-    try:
-        value, end = _SCAN(text, 0)
-    except StopIteration:
-        return json.loads(text)
-    return value if end == len(text) else json.loads(text)
-
-
-def change_from_wire(row: Any, evaluation_id: str) -> dict[str, Any]:
-    """A validated change dict from its wire list (InvalidRecord if anything is wrong)."""
-    if not isinstance(row, list) or len(row) != len(WIRE_FIELDS):
-        raise InvalidRecord("change is not a list of the expected fields")
-    change = dict(zip(WIRE_FIELDS, row, strict=True))
-    change["evaluation_id"] = evaluation_id
-    return check_change(change)
-
-
-def check_change(change: dict[str, Any]) -> dict[str, Any]:
-    """Check one change dict's shape and value; returns it.
-
-    Written for speed: every change of a bundle passes here (local names, no helper calls
-    but for the JSON and the value's type).
-    """
-    get = change.get
-    for key in ("id", "entity_id", "device_id"):
-        value = get(key)
-        if not (isinstance(value, str) and _UUID.match(value)):
-            raise InvalidRecord(f"change has a malformed {key}: {str(value)[:40]!r}")
-    etype = get("entity_type")
-    if etype not in ENTITY_TYPES:
-        raise InvalidRecord(f"change {change['id']}: unknown record type {str(etype)[:40]!r}")
-    if ENTITY_TYPES[etype].is_root and change["entity_id"] != change["evaluation_id"]:
-        what = str(etype).replace("_", " ")
-        raise InvalidRecord(f"change {change['id']}: {what} id does not match its aggregate")
-    fld, raw, links = get("field"), get("value"), get("supersedes")
-    if not isinstance(fld, str) or len(fld) > 64:
-        raise InvalidRecord("change has a bad field name")
-    if not isinstance(raw, str) or len(raw) > 10**8:
-        raise InvalidRecord("change has a bad value")
-    if not isinstance(links, str) or len(links) > 10**7:
-        raise InvalidRecord("change has a bad supersedes list")
-    try:
-        value, supersedes = _json(raw), _json(links)
-    except json.JSONDecodeError:
-        raise InvalidRecord(f"change {change['id']}: value is not valid JSON") from None
-    _check_value(etype, fld, value, change["evaluation_id"], change["entity_id"])
-    if not isinstance(supersedes, list) or not all(is_id(s) for s in supersedes):
-        raise InvalidRecord(f"change {change['id']}: bad supersedes list")
-    old, author, wall_time = get("old_value"), get("author"), get("wall_time")
-    if old is not None and (not isinstance(old, str) or len(old) > 10**8):
-        raise InvalidRecord("change has a bad old value")
-    if not isinstance(author, str) or len(author) > 200:
-        raise InvalidRecord("change has a bad author")
-    if not _is_wall_time(wall_time):
-        raise InvalidRecord(f"change {change['id']}: bad time {str(wall_time)[:40]!r}")
-    counter = get("counter")
-    if not isinstance(counter, int) or isinstance(counter, bool) or not 0 < counter <= MAX_COUNTER:
-        raise InvalidRecord(f"change {change['id']}: bad counter")
-    change["_supersedes"] = supersedes
-    return change
 
 
 # --- a whole aggregate -------------------------------------------------------------------
@@ -366,49 +148,73 @@ _ROOT_OF = {name: etype.root for name, etype in ENTITY_TYPES.items()}
 
 def _whole_at_once(aggregate: Aggregate) -> bool:
     """:func:`check_aggregate`'s checks of an aggregate with its links given, a column at a
-    time (C loops over its changes, a Python one over its creations and supersedes lists):
-    True (the supersedes lists dropped, the links as pairs) if it passes them all; False at
-    the first doubt, having changed nothing, for the change-by-change check to find the
-    fault and say why. Never True where that check would refuse."""
-    changes, evaluation_id = aggregate.changes, aggregate.evaluation_id
-    ids = list(map(_IDS, changes))
-    entities = list(map(_ENTITIES, changes))
-    kinds = list(map(_TYPES, changes))
+    time (:func:`whole_columns`): True (the supersedes lists dropped, the links as pairs) if
+    it passes them all; False at the first doubt, having changed nothing, for the
+    change-by-change check to find the fault and say why. Never True where that check would
+    refuse."""
+    changes = aggregate.changes
+    whole = whole_columns(
+        aggregate.evaluation_id,
+        (
+            list(map(_IDS, changes)),
+            list(map(_TYPES, changes)),
+            list(map(_ENTITIES, changes)),
+            list(map(_FIELDS, changes)),
+            list(map(_VALUES, changes)),
+        ),
+        list(map(_SUPERSEDES, changes)),
+        aggregate.links,
+    )
+    if whole is None:
+        return False
+    deque(map(_UNLINK, changes), maxlen=0)
+    aggregate.links = whole[0]
+    return True
+
+
+def whole_columns(
+    evaluation_id: str,
+    columns: tuple[Sequence[str], Sequence[str], Sequence[str], Sequence[str], Sequence[str]],
+    supersedes: Sequence[list[str]],
+    links: Any,
+) -> tuple[list[tuple[str, str]], str] | None:
+    """:func:`check_aggregate`'s checks of an aggregate with its links given, on its
+    changes' columns (ids, record types, record ids, fields, values; and each one's
+    supersedes list): its links as pairs and its root's type if it passes them all, None at
+    the first doubt. C loops over its changes, a Python one over its creations and
+    supersedes lists."""
+    ids, kinds, entities, fields, values = columns
     types = dict(zip(entities, kinds, strict=True))
     if len(set(ids)) != len(ids) or len(set(zip(entities, kinds, strict=True))) != len(types):
-        return False  # a change twice; a record with changes of two types
+        return None  # a change twice; a record with changes of two types
     made = [
         (entity, value)
-        for entity, name, value in zip(
-            entities, map(_FIELDS, changes), map(_VALUES, changes), strict=True
-        )
+        for entity, name, value in zip(entities, fields, values, strict=True)
         if name == CREATE
     ]
     creations = dict(made)
     if len(set(made)) != len(creations):
-        return False  # a record created twice with different content
+        return None  # a record created twice with different content
     root = types.get(evaluation_id)
     if evaluation_id not in creations or root not in ROOT_TYPES:
-        return False
+        return None
     if {_ROOT_OF[t] for t in set(kinds)} != {root} or not creations.keys() >= types.keys():
-        return False  # a stray record type; a record without its creation
+        return None  # a stray record type; a record without its creation
     expected = {
         (change_id, superseded)
-        for change_id, supersedes in zip(ids, map(_SUPERSEDES, changes), strict=True)
-        for superseded in supersedes
+        for change_id, listed in zip(ids, supersedes, strict=True)
+        for superseded in listed
     }
     known = set(ids)
     if any(s not in known for _c, s in expected):
-        return False
+        return None
     try:
-        pairs = [(a, b) for a, b in aggregate.links]
+        pairs = [(a, b) for a, b in links]
         if set(pairs) != expected or len(pairs) != len(expected):
-            return False
+            return None
     except (TypeError, ValueError):  # not pairs (of texts)
-        return False
-    deque(map(_UNLINK, changes), maxlen=0)
-    aggregate.links = pairs
-    return True
+        return None
+    return pairs, root
 
 
 def aggregate_from_wire(line: Any, keep_values: bool = False) -> Aggregate:
@@ -431,71 +237,23 @@ def aggregate_from_wire(line: Any, keep_values: bool = False) -> Aggregate:
     return check_aggregate(Aggregate(evaluation_id, changes, [(a, b) for a, b in links]))
 
 
-_ROOTS = frozenset(ROOT_TYPES)
-_KNOWN_TYPES = frozenset(ENTITY_TYPES)
-
-
 def _changes_at_once(
     rows: list[Any], evaluation_id: str, keep_values: bool = False
 ) -> list[dict[str, Any]] | None:
     """The changes of an aggregate's wire rows, checked as :func:`change_from_wire` checks
-    each, a column at a time where it can (C loops over the whole aggregate instead of
-    Python's over every change); None at the first doubt, for ``change_from_wire`` to find
-    the change at fault and say why.
-
-    Exactly as strict: every check below is one of ``check_change``'s, or stricter (exact
-    ``str``/``int``/``list`` types, as JSON makes them, where it takes subclasses).
-    """
-    width = len(WIRE_FIELDS)
-    if not rows or set(map(type, rows)) != {list} or set(map(len, rows)) != {width}:
+    each (by :func:`checked_columns`); None at the first doubt, for ``change_from_wire`` to
+    find the change at fault and say why."""
+    checked = checked_columns(rows, evaluation_id, keep_values)
+    if checked is None:
         return None
-    ids, etypes, entity_ids, fields, values, olds, sups, authors, devices, counters, walls = zip(
-        *rows, strict=True
-    )
-    strings = (ids, etypes, entity_ids, fields, values, sups, authors, devices, walls)
-    if any(set(map(type, column)) != {str} for column in strings):
-        return None
-    if not all(map(_UUID.match, {*ids, *entity_ids, *devices})):
-        return None
-    if not _KNOWN_TYPES.issuperset(etypes) or set(map(type, counters)) != {int}:
-        return None
-    if max(map(len, fields)) > 64 or max(map(len, values)) > 10**8:
-        return None
-    if max(map(len, sups)) > 10**7 or max(map(len, authors)) > 200:
-        return None
-    if not _all_wall_times(walls):
-        return None
-    if not 0 < min(counters) <= max(counters) <= MAX_COUNTER:
-        return None
-    given = [o for o in olds if o is not None]
-    if set(map(type, given)) - {str} or max(map(len, given), default=0) > 10**8:
-        return None
-    if any(e != evaluation_id for t, e in zip(etypes, entity_ids, strict=True) if t in _ROOTS):
-        return None
+    _columns, supersedes, created = checked
     changes = []
-    field_checks = _FIELD_CHECKS
-    for row in rows:
-        etype, fld, links = row[1], row[3], row[6]
-        try:
-            value = _json(row[4])
-            check = field_checks.get((etype, fld))
-            if check is None:  # a creation, a deletion, or a field the type does not have
-                _check_value(etype, fld, value, evaluation_id, row[2])
-            elif not check(value):
-                return None
-            if links == "[]":
-                supersedes = []
-            else:
-                supersedes = _json(links)
-                if type(supersedes) is not list or not all(map(is_id, supersedes)):
-                    return None
-        except (json.JSONDecodeError, InvalidRecord):
-            return None
+    for number, (row, listed) in enumerate(zip(rows, supersedes, strict=True)):
         change = dict(zip(WIRE_FIELDS, row, strict=False))  # every row's width was checked
         change["evaluation_id"] = evaluation_id
-        change["_supersedes"] = supersedes
-        if keep_values and row[3] == CREATE:
-            change["_value"] = value
+        change["_supersedes"] = listed
+        if number in created:
+            change["_value"] = created[number]
         changes.append(change)
     return changes
 

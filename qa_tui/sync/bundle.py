@@ -32,16 +32,15 @@ from qa_tui.store.history import dumps
 from qa_tui.store.revisions import head_revision, known_revisions
 from qa_tui.sync.aggregates import (
     Aggregate,
-    InvalidRecord,
     aggregate_from_v1,
     aggregate_from_verified,
     aggregate_from_wire,
     aggregate_to_v1,
-    is_id,
 )
 from qa_tui.sync.crypto import CHUNK, CIPHER, EncryptingWriter, decrypt_chunks, read_header
 from qa_tui.sync.errors import BundleError
 from qa_tui.sync.keys import DeviceKey, fingerprint, public_raw
+from qa_tui.sync.wire_values import InvalidRecord, is_id
 
 FORMAT_VERSION = 2
 OLDEST_FORMAT = 1

@@ -22,7 +22,6 @@ from qa_tui.store import models
 from qa_tui.store.db import Store
 from qa_tui.store.role import is_central
 from qa_tui.store.sync_models import Device, MergedBundle
-from qa_tui.sync.aggregates import is_id
 from qa_tui.sync.bundle import (
     Manifest,
     Pins,
@@ -45,6 +44,7 @@ from qa_tui.sync.merge_report import MergeReport, Provenance
 from qa_tui.sync.preparer import WORTH_IT, Preparer
 from qa_tui.sync.spool import Spool
 from qa_tui.sync.template_texts import keep, not_shipped, untexted
+from qa_tui.sync.wire_values import is_id
 from qa_tui.vocab import CENTRAL_ROLE
 
 

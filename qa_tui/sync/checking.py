@@ -4,27 +4,28 @@ begins), the rest here, while this process also decrypts, inflates and pins the 
 
 Each line is checked exactly as :func:`~qa_tui.sync.bundle.read_bundle` checks it (parsed,
 then :func:`~qa_tui.sync.aggregates.aggregate_from_wire`) by :func:`check_lines`, wherever it
-runs, and comes back as an *outcome*: an aggregate as the spool keeps it
-(:meth:`~qa_tui.sync.spool.Spool.keep_record`: no aggregate is built twice), a manifest, or
-the reason the line is refused. The outcomes are then taken in the file's order, here, by
-:func:`verify_into_spool`: the content hash, an evaluation seen twice, demo data refused, the
-counts and the manifest's signature are checked as :func:`~qa_tui.sync.bundle.verify_bundle`
-checks them, and the first line at fault is the one reported, with the same words. A stretch
-the other process cannot check (it failed, or is gone) is checked here.
+runs, and comes back as an *outcome*: what the spool keeps of an aggregate
+(:meth:`~qa_tui.sync.spool.Spool.keep_record`: the line itself, checked a column at a time
+with no change built), a manifest, or the reason the line is refused. The outcomes are then
+taken in the file's order, here, by :func:`verify_into_spool`: the content hash, an
+evaluation seen twice, demo data refused, the counts and the manifest's signature are checked
+as :func:`~qa_tui.sync.bundle.verify_bundle` checks them, and the first line at fault is the
+one reported, with the same words. A stretch the other process cannot check (it failed, or is
+gone) is checked here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from qa_tui.store.queries import demo_programme_ids
-from qa_tui.sync.aggregates import Aggregate, InvalidRecord, aggregate_from_v1, aggregate_from_wire
+from qa_tui.sync.aggregates import Aggregate, aggregate_from_v1, aggregate_from_wire, whole_columns
 from qa_tui.sync.bundle import (
     DeviceLookup,
     Manifest,
@@ -36,8 +37,9 @@ from qa_tui.sync.bundle import (
 )
 from qa_tui.sync.distinct import Distinct
 from qa_tui.sync.errors import BundleError
-from qa_tui.sync.spool import Spool, kept_form
+from qa_tui.sync.spool import Spool, top, wire_line
 from qa_tui.sync.template_texts import from_header
+from qa_tui.sync.wire_values import WIRE_FIELDS, InvalidRecord, checked_columns, is_id
 
 # Bytes of lines checked at a time, here or there: the same for both (this process also
 # decrypts, inflates and pins every line and keeps them all, yet giving the other one 1.25 or
@@ -45,7 +47,9 @@ from qa_tui.sync.template_texts import from_header
 # against 2.3 and 2.5). A quarter of a MiB rather than one: as fast, and a merge of 10,000
 # demo evaluations then held 186 MB in its two processes at most, not 201 MB.
 STRETCH = 256 * 1024
-# An outcome: ("a", (id, root type, changes, top), links, is demo, body) for an aggregate;
+_COUNTER = WIRE_FIELDS.index("counter")
+# An outcome: ("a", (id, root type, changes, top), links, is demo, body or None: the line
+# itself) for an aggregate;
 # ("m", the line's object) for a manifest; ("e", the reason) for a line refused.
 Outcome = tuple[Any, ...]
 
@@ -61,24 +65,63 @@ class Checker(Protocol):
 def is_demo(aggregate: Aggregate) -> bool:
     """Whether the aggregate is a demo evaluation or moderation session (``qa-tui demo`` marks
     them in history), or a demo plan, board meeting or systemic action (marked by its id)."""
-    if aggregate.evaluation_id in demo_programme_ids():
-        return True
-    return any(
-        change["entity_type"] in ("evaluation", "moderation_session")
-        and change["field"] == "demo"
-        and str(change["value"]).strip() == "true"  # JSON true (values travel as JSON text)
-        for change in aggregate.changes
+    changes = aggregate.changes
+    return _demo_columns(
+        aggregate.evaluation_id,
+        [c["entity_type"] for c in changes],
+        [c["field"] for c in changes],
+        [c["value"] for c in changes],
     )
 
 
-def _aggregate(aggregate: Aggregate, demo: bool) -> Outcome:
-    about, body = kept_form(aggregate)
-    return ("a", about, len(aggregate.links), demo and is_demo(aggregate), body)
+def _demo_columns(
+    evaluation_id: str, kinds: Sequence[str], fields: Sequence[str], values: Sequence[str]
+) -> bool:
+    if evaluation_id in demo_programme_ids():
+        return True
+    return any(
+        kind in ("evaluation", "moderation_session")
+        and name == "demo"
+        and str(value).strip() == "true"  # JSON true (values travel as JSON text)
+        for kind, name, value in zip(kinds, fields, values, strict=True)
+    )
+
+
+def _summary(obj: Any, demo: bool) -> Outcome | None:
+    """The outcome of a format-2 line that passes every check of
+    :func:`~qa_tui.sync.aggregates.aggregate_from_wire`, checked a column at a time and no
+    change built (the spool keeps the line itself); None at the first doubt, for that
+    function to find the fault and say why."""
+    if not isinstance(obj, dict) or set(obj) != {"e", "c", "l"}:
+        return None
+    evaluation_id, rows, links = obj["e"], obj["c"], obj["l"]
+    if not is_id(evaluation_id) or not isinstance(rows, list) or not isinstance(links, list):
+        return None
+    if not all(type(x) is list and len(x) == 2 and all(type(i) is str for i in x) for x in links):
+        return None
+    checked = checked_columns(rows, evaluation_id)
+    if checked is None:
+        return None
+    columns, supersedes, _created = checked
+    ids, kinds, entities, fields, values = columns[:5]
+    whole = whole_columns(evaluation_id, (ids, kinds, entities, fields, values), supersedes, links)
+    if whole is None:
+        return None
+    about = (evaluation_id, whole[1], len(rows), max(columns[_COUNTER]))
+    refused = demo and _demo_columns(evaluation_id, kinds, fields, values)
+    return ("a", about, len(links), refused, None)
+
+
+def _aggregate(aggregate: Aggregate, demo: bool, line: bytes | None) -> Outcome:
+    about = (aggregate.evaluation_id, aggregate.root_type, len(aggregate.changes), top(aggregate))
+    return ("a", about, len(aggregate.links), demo and is_demo(aggregate), line)
 
 
 def check_lines(lines: list[bytes], version: int, demo: bool) -> list[Outcome]:
-    """Each line's outcome, read as a line of a bundle of format ``version`` (the creations'
-    values kept, as the spool keeps them); ``demo``: whether to say if it is demo data."""
+    """Each line's outcome, read as a line of a bundle of format ``version``; ``demo``:
+    whether to say if it is demo data. An aggregate's outcome carries the bytes the spool
+    keeps of it: None for a format-2 line (kept as it is), the format-2 line of one upgraded
+    from format 1."""
     outcomes: list[Outcome] = []
     for line in lines:
         try:
@@ -89,12 +132,16 @@ def check_lines(lines: list[bytes], version: int, demo: bool) -> list[Outcome]:
         if isinstance(obj, dict) and "manifest" in obj:
             outcomes.append(("m", obj))
             continue
+        outcome = _summary(obj, demo) if version != 1 else None
+        if outcome is not None:
+            outcomes.append(outcome)
+            continue
         try:
-            aggregate = aggregate_from_v1(obj) if version == 1 else aggregate_from_wire(obj, True)
+            aggregate = aggregate_from_v1(obj) if version == 1 else aggregate_from_wire(obj)
         except InvalidRecord as exc:
             outcomes.append(("e", f"invalid record ({exc})"))
             continue
-        outcomes.append(_aggregate(aggregate, demo))
+        outcomes.append(_aggregate(aggregate, demo, wire_line(aggregate) if version == 1 else None))
     return outcomes
 
 
@@ -156,7 +203,7 @@ class _Taking:
             raise BundleError(f"{name}: tampered bundle (an evaluation appears twice)")
         if demo and self.refuse is not None:
             self.refuse(evaluation_id)
-        self.spool.keep_record(blocks, about, body)
+        self.spool.keep_record(blocks, about, line if body is None else body)
         self.counts["evaluations"] += 1
         self.counts["changes"] += about[2]
         self.counts["links"] += links

@@ -34,8 +34,8 @@ from qa_tui.store.history import (
     winner_of,
 )
 from qa_tui.store.tracking import TRACKED_TYPES, refresh_actions
-from qa_tui.sync.aggregates import InvalidRecord, _check_value
 from qa_tui.sync.errors import SyncError
+from qa_tui.sync.wire_values import InvalidRecord, check_value
 
 _UNSET: Any = object()
 
@@ -302,7 +302,7 @@ def resolve_conflict(
         return _record(session, actor, conflict, DELETED, chosen.field == DELETED)
     new_value = chosen.value if chosen is not None else value
     try:
-        _check_value(
+        check_value(
             conflict.entity_type,
             conflict.field,
             new_value,

@@ -39,13 +39,7 @@ from qa_tui.store.queries import demo_aggregate_ids, demo_evaluation_ids
 from qa_tui.store.revisions import head_revision
 from qa_tui.store.sync_models import PurgedEvaluation
 from qa_tui.sync.acks import acknowledge, unacknowledged
-from qa_tui.sync.aggregates import (
-    Aggregate,
-    InvalidRecord,
-    check_aggregate,
-    check_change,
-    roots_in_words,
-)
+from qa_tui.sync.aggregates import Aggregate, check_aggregate, roots_in_words
 from qa_tui.sync.central import central_id, device_lookup
 from qa_tui.sync.errors import BundleError, SyncError
 from qa_tui.sync.export import iter_aggregates
@@ -53,6 +47,7 @@ from qa_tui.sync.merge import merge_aggregates, merge_in_batches
 from qa_tui.sync.merge_report import Provenance
 from qa_tui.sync.reference_data import pull_reference
 from qa_tui.sync.template_texts import Received, checked, keep, lacking, not_shipped, used_by
+from qa_tui.sync.wire_values import InvalidRecord, check_change
 
 Tell = Callable[[str], None]  # told how far a sync is, in words
 

@@ -23,9 +23,10 @@ from qa_tui.store.bulk_encode import CHANGE_COLUMNS
 from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
 from qa_tui.store.history import settle_field
 from qa_tui.store.tracking import refresh_actions, tracked_evaluations
-from qa_tui.sync.aggregates import WIRE_FIELDS, Aggregate
+from qa_tui.sync.aggregates import Aggregate
 from qa_tui.sync.errors import BundleError
 from qa_tui.sync.merge_report import MergeReport
+from qa_tui.sync.wire_values import WIRE_FIELDS
 
 
 def merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -> None:

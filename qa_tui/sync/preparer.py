@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import marshal
 import os
 import queue
@@ -82,14 +83,15 @@ def _dialect(name: str) -> Any:
 
 def _prepare(dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> Prepared | None:
     from qa_tui.store.bulk import new_rows_plain, prepare_new
+    from qa_tui.sync.aggregates import aggregate_from_verified
 
     dialect = _dialect(dialect_name)
     changes: list[dict[str, Any]] = []
     links: list[tuple[str, str]] = []
-    for body in bodies:
-        more, pairs = marshal.loads(body)
-        changes.extend(more)
-        links.extend(pairs)
+    for body in bodies:  # verified lines (the spool's): built, not checked again
+        aggregate = aggregate_from_verified(json.loads(body))
+        changes.extend(aggregate.changes)
+        links.extend(aggregate.links)
     bodies.clear()  # read: their bytes need not be held while the rows are made (10 MB)
     bundle_id, source, writers = numbers
     mark = bundle_id if source is None else source  # a number is written as it is

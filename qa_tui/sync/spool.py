@@ -1,21 +1,23 @@
-"""What the verification of a bundle kept for its merge: each aggregate as it was checked.
+"""What the verification of a bundle kept for its merge: each aggregate's line, as checked.
 
 A bundle is verified whole before anything is written, then merged batch by batch; the merge
-used to read the bundle a second time — decrypting, inflating and parsing every line, building
-every change and parsing every creation's value again: a sixth of a big first merge. Instead,
-the verification writes each aggregate it accepts, its changes as they were built (creations
-with their parsed value: :func:`~qa_tui.sync.aggregates.aggregate_from_wire`'s
-``keep_values``), to a spool: a private scratch file (owner-only, without a name, gone when
-closed or when the process ends: :func:`~qa_tui.fsutil.private_scratch_file`) in the central
-database's folder, or the temporary folder. The merge reads them back one at a time
-(:class:`Spooled`: :mod:`marshal` bytes of plain dicts, lists and texts, written by this process
-a moment before), so memory stays flat however big the bundle, and the bundle file is still
-read, block by block, to check it has not changed since it was verified
+used to read the bundle a second time — decrypting, inflating and parsing every line, and
+checking every change again. Instead, the verification writes each aggregate it accepts to a
+spool: a private scratch file (owner-only, without a name, gone when closed or when the
+process ends: :func:`~qa_tui.fsutil.private_scratch_file`) in the central database's folder,
+or the temporary folder. What it keeps of an aggregate is its format-2 line, byte for byte as
+the bundle carries it and as it was checked (a format-1 line upgraded), after a small head
+(id, root type, counts: :mod:`marshal`). The checks build no change (a column at a time:
+:func:`~qa_tui.sync.checking.check_lines`); the changes are built when the merge reads the
+spool back, one aggregate at a time (:class:`Spooled`), mostly in the process that prepares
+its rows while this one writes. So memory stays flat however big the bundle, and the bundle
+file is still read, block by block, to check it has not changed since it was verified
 (:func:`~qa_tui.sync.bundle.verified_aggregates`).
 """
 
 from __future__ import annotations
 
+import json
 import marshal
 import struct
 from collections.abc import Iterator
@@ -26,7 +28,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 from qa_tui.fsutil import private_scratch_file
-from qa_tui.sync.aggregates import Aggregate
+from qa_tui.sync.aggregates import Aggregate, aggregate_from_verified
 from qa_tui.sync.bundle import Pins
 from qa_tui.sync.template_texts import Received
 
@@ -39,7 +41,7 @@ _COUNTER = itemgetter("counter")
 @dataclass(frozen=True)
 class Spooled:
     """One aggregate a verification kept: what a merge needs to batch and count it, and its
-    changes and links (``body``, :mod:`marshal` bytes) read only when needed
+    format-2 line (``body``: the bundle's own bytes, verified) read only when needed
     (:meth:`aggregate`; or handed whole to the process preparing a merge's rows)."""
 
     evaluation_id: str
@@ -49,17 +51,17 @@ class Spooled:
     body: bytes
 
     def aggregate(self) -> Aggregate:
-        changes, links = marshal.loads(self.body)
-        return Aggregate(self.evaluation_id, changes, links)
+        return aggregate_from_verified(json.loads(self.body))
 
 
-def kept_form(aggregate: Aggregate) -> tuple[tuple[str, str, int, int], bytes]:
-    """What the spool keeps of an aggregate (:meth:`Spool.keep_record`): its id, root type,
-    number of changes and highest counter; its changes and links as :mod:`marshal` bytes."""
-    changes = aggregate.changes
-    top = max(map(_COUNTER, changes), default=0)
-    about = (aggregate.evaluation_id, aggregate.root_type, len(changes), top)
-    return about, marshal.dumps((changes, aggregate.links))
+def top(aggregate: Aggregate) -> int:
+    """An aggregate's highest Lamport counter."""
+    return max(map(_COUNTER, aggregate.changes), default=0)
+
+
+def wire_line(aggregate: Aggregate) -> bytes:
+    """The format-2 line of a verified aggregate, as the spool keeps it."""
+    return json.dumps(aggregate.to_wire(), separators=(",", ":")).encode()
 
 
 class Spool:
@@ -88,12 +90,13 @@ class Spool:
     def keep(self, aggregate: Aggregate) -> None:
         """Keep a verified aggregate, with the number of the bundle's blocks read so far (all
         those its line is in): the merge yields it only once they are read again unchanged."""
-        self.keep_record(len(self.pins.digests), *kept_form(aggregate))
+        about = (aggregate.evaluation_id, aggregate.root_type, len(aggregate.changes))
+        self.keep_record(len(self.pins.digests), (*about, top(aggregate)), wire_line(aggregate))
 
     def keep_record(self, blocks: int, about: tuple[str, str, int, int], body: bytes) -> None:
         """Keep an aggregate checked elsewhere (:mod:`qa_tui.sync.checking`): the number of
         the bundle's blocks read when its line was complete; its id, root type, number of
-        changes and highest counter; its changes and links as :mod:`marshal` bytes."""
+        changes and highest counter; its format-2 line (as verified)."""
         head = marshal.dumps((blocks, *about))
         self.file.write(_LENGTHS.pack(len(head), len(body)))
         self.file.write(head)

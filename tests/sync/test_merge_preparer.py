@@ -334,10 +334,10 @@ def test_preparing_batches_leaves_nothing_for_a_collector_it_has_not(
     batch did (6 KB a batch, 10 MB in a merge of 100,000 evaluations)."""
     import gc
 
-    from qa_tui.sync.spool import kept_form
+    from qa_tui.sync.spool import wire_line
 
     laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 4)
-    bodies = [kept_form(a)[1] for a in aggregates(laptop.store)]
+    bodies = [wire_line(a) for a in aggregates(laptop.store)]
     numbers = ("b" * 36, None, [])
     assert preparer_module._prepare("sqlite", numbers, list(bodies)) is not None  # warmed
     gc.collect()

@@ -16,10 +16,11 @@ from qa_tui.domain import sessions as ses
 from qa_tui.framework.model import ItemKind
 from qa_tui.store import models
 from qa_tui.store.history import Actor
-from qa_tui.sync.aggregates import InvalidRecord, check_aggregate, check_change
+from qa_tui.sync.aggregates import check_aggregate
 from qa_tui.sync.central import merge_bundle_file
 from qa_tui.sync.direct import sync_now
 from qa_tui.sync.export import iter_aggregates
+from qa_tui.sync.wire_values import InvalidRecord, check_change
 from tests.sync.helpers import (
     TEMPLATE,
     Laptop,

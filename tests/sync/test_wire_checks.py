@@ -11,15 +11,12 @@ from typing import Any
 import pytest
 
 from qa_tui.sync.aggregates import (
-    MAX_COUNTER,
-    WIRE_FIELDS,
     Aggregate,
-    InvalidRecord,
     _changes_at_once,
     aggregate_from_wire,
-    change_from_wire,
     check_aggregate,
 )
+from qa_tui.sync.wire_values import MAX_COUNTER, WIRE_FIELDS, InvalidRecord, change_from_wire
 
 
 def _id(name: str) -> str:  # fixed ids: the tests' names are the same in every process
@@ -33,7 +30,7 @@ CREATE_ID, GRADE_ID, AGAIN_ID = _id("create"), _id("grade"), _id("again")
 def _line() -> dict[str, Any]:
     """A valid format-2 line: an evaluation created, a response created, graded, regraded."""
     from qa_tui.store.entities import ENTITY_TYPES
-    from qa_tui.sync.aggregates import _CHECKS  # the fields a creation must carry
+    from qa_tui.sync.wire_values import _CHECKS  # the fields a creation must carry
 
     def creation(type_name: str, **given: Any) -> str:
         import json

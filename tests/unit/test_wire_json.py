@@ -1,4 +1,4 @@
-"""The fast JSON reading of a bundle's changes (``aggregates._json``) gives exactly what
+"""The fast JSON reading of a bundle's changes (``wire_values._json``) gives exactly what
 ``json.loads`` gives, and refuses exactly what it refuses."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from qa_tui.store.history import dumps
-from qa_tui.sync.aggregates import _json
+from qa_tui.sync.wire_values import _json
 
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
