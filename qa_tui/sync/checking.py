@@ -37,7 +37,7 @@ from qa_tui.sync.bundle import (
 )
 from qa_tui.sync.distinct import Distinct
 from qa_tui.sync.errors import BundleError
-from qa_tui.sync.spool import Spool, top, wire_line
+from qa_tui.sync.spool import Spool, head_of, wire_line
 from qa_tui.sync.template_texts import from_header
 from qa_tui.sync.wire_values import WIRE_FIELDS, InvalidRecord, checked_columns, is_id
 
@@ -112,9 +112,11 @@ def _summary(obj: Any, demo: bool) -> Outcome | None:
     return ("a", about, len(links), refused, None)
 
 
-def _aggregate(aggregate: Aggregate, demo: bool, line: bytes | None) -> Outcome:
-    about = (aggregate.evaluation_id, aggregate.root_type, len(aggregate.changes), top(aggregate))
-    return ("a", about, len(aggregate.links), demo and is_demo(aggregate), line)
+def _aggregate(aggregate: Aggregate, demo: bool, upgraded: bool) -> Outcome:
+    """The outcome of a line checked change by change (``upgraded``: from format 1, kept as
+    its format-2 line; else the line is kept as it is)."""
+    body = wire_line(aggregate) if upgraded else None
+    return ("a", head_of(aggregate), len(aggregate.links), demo and is_demo(aggregate), body)
 
 
 def check_lines(lines: list[bytes], version: int, demo: bool) -> list[Outcome]:
@@ -141,7 +143,7 @@ def check_lines(lines: list[bytes], version: int, demo: bool) -> list[Outcome]:
         except InvalidRecord as exc:
             outcomes.append(("e", f"invalid record ({exc})"))
             continue
-        outcomes.append(_aggregate(aggregate, demo, wire_line(aggregate) if version == 1 else None))
+        outcomes.append(_aggregate(aggregate, demo, upgraded=version == 1))
     return outcomes
 
 

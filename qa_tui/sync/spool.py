@@ -54,9 +54,12 @@ class Spooled:
         return aggregate_from_verified(json.loads(self.body))
 
 
-def top(aggregate: Aggregate) -> int:
-    """An aggregate's highest Lamport counter."""
-    return max(map(_COUNTER, aggregate.changes), default=0)
+def head_of(aggregate: Aggregate) -> tuple[str, str, int, int]:
+    """What the spool keeps of an aggregate besides its line (:meth:`Spool.keep_record`): its
+    id, root type, number of changes and highest Lamport counter."""
+    changes = aggregate.changes
+    top = max(map(_COUNTER, changes), default=0)
+    return aggregate.evaluation_id, aggregate.root_type, len(changes), top
 
 
 def wire_line(aggregate: Aggregate) -> bytes:
@@ -90,8 +93,7 @@ class Spool:
     def keep(self, aggregate: Aggregate) -> None:
         """Keep a verified aggregate, with the number of the bundle's blocks read so far (all
         those its line is in): the merge yields it only once they are read again unchanged."""
-        about = (aggregate.evaluation_id, aggregate.root_type, len(aggregate.changes))
-        self.keep_record(len(self.pins.digests), (*about, top(aggregate)), wire_line(aggregate))
+        self.keep_record(len(self.pins.digests), head_of(aggregate), wire_line(aggregate))
 
     def keep_record(self, blocks: int, about: tuple[str, str, int, int], body: bytes) -> None:
         """Keep an aggregate checked elsewhere (:mod:`qa_tui.sync.checking`): the number of

@@ -207,7 +207,7 @@ def check_change(change: dict[str, Any]) -> dict[str, Any]:
         if not (isinstance(value, str) and _UUID.match(value)):
             raise InvalidRecord(f"change has a malformed {key}: {str(value)[:40]!r}")
     etype = get("entity_type")
-    if etype not in ENTITY_TYPES:
+    if not isinstance(etype, str) or etype not in ENTITY_TYPES:  # a list is not hashable
         raise InvalidRecord(f"change {change['id']}: unknown record type {str(etype)[:40]!r}")
     if ENTITY_TYPES[etype].is_root and change["entity_id"] != change["evaluation_id"]:
         what = str(etype).replace("_", " ")

@@ -78,7 +78,7 @@ def _one_by_one(line: dict[str, Any]) -> Aggregate:
 def _outcome(make: Any, line: dict[str, Any]) -> Any:
     try:
         aggregate = make(copy.deepcopy(line))
-    except (InvalidRecord, TypeError, ValueError) as exc:
+    except InvalidRecord as exc:  # anything else would reach the user as a traceback
         return type(exc), str(exc)
     return aggregate.changes, aggregate.links
 
@@ -227,3 +227,69 @@ def test_a_number_a_column_holds_is_kept(position: str) -> None:
     aggregate = aggregate_from_wire(_entry_at(position))
     placed = [c for c in aggregate.changes if c["field"] == "position"]
     assert [json.loads(c["value"]) for c in placed] == [json.loads(position)]
+
+
+def _drop_link(line: dict[str, Any]) -> None:
+    line["l"].pop()
+
+
+def _add_link(line: dict[str, Any]) -> None:
+    line["l"].append([AGAIN_ID, CREATE_ID])
+
+
+def _long_link(line: dict[str, Any]) -> None:
+    line["l"][0].append(GRADE_ID)
+
+
+def _number_link(line: dict[str, Any]) -> None:
+    line["l"][0][1] = 7
+
+
+def _stray_key(line: dict[str, Any]) -> None:
+    line["x"] = 1
+
+
+def _set(row: int, col: int, value: Any) -> Any:
+    def change(line: dict[str, Any]) -> None:
+        line["c"][row][col] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        *(_set(row, col, value) for row, col, value in MUTATIONS),
+        _drop_link,
+        _add_link,
+        _long_link,
+        _number_link,
+        _stray_key,
+        lambda line: None,  # the valid line
+    ],
+)
+def test_a_line_checked_for_the_spool_gets_the_change_by_change_outcome(change: Any) -> None:
+    """The verification checks a line a column at a time and keeps it without building its
+    changes (qa_tui.sync.checking.check_lines): it accepts exactly what the change-by-change
+    check accepts (as JSON carries the line), refuses the rest in that check's words, and
+    says what the spool keeps of it (id, root type, changes, highest counter)."""
+    import json
+
+    from qa_tui.sync.checking import check_lines
+
+    line = _line()
+    assert line["l"], "the valid line has links to change"
+    change(line)
+    text = json.dumps(line)
+    carried = json.loads(text)
+    ((kind, *rest),) = check_lines([text.encode()], 2, False)
+    try:  # the reference: what reading the bundle makes of it (held to _one_by_one above)
+        expected = aggregate_from_wire(copy.deepcopy(carried))
+    except InvalidRecord as exc:
+        assert (kind, *rest) == ("e", f"invalid record ({exc})")
+        return
+    assert kind == "a"
+    head, links, demo, body = rest
+    top = max(row[9] for row in carried["c"])
+    assert head == (EVALUATION, "evaluation", len(carried["c"]), top)
+    assert (links, demo, body) == (len(expected.links), False, None)
