@@ -5,6 +5,7 @@ exactly the change-by-change check's (the same changes, or the same refusal)."""
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ from qa_tui.sync.aggregates import (
     aggregate_from_wire,
     check_aggregate,
 )
+from qa_tui.sync.checking import check_lines
 from qa_tui.sync.wire_values import MAX_COUNTER, WIRE_FIELDS, InvalidRecord, change_from_wire
 
 
@@ -33,8 +35,6 @@ def _line() -> dict[str, Any]:
     from qa_tui.sync.wire_values import _CHECKS  # the fields a creation must carry
 
     def creation(type_name: str, **given: Any) -> str:
-        import json
-
         fields = ENTITY_TYPES[type_name].create_fields
         checks = _CHECKS[type_name]
         value = {}
@@ -194,8 +194,6 @@ def test_an_id_with_a_line_end_after_it_is_refused(row: int, col: int) -> None:
 def _entry_at(position: str) -> dict[str, Any]:
     """The valid line with an entry (a Signs of Safety list's line) created and placed at
     ``position`` (the change's JSON value, as the wire carries it)."""
-    import json
-
     line = _line()
     entry = _id("entry")
     created = json.dumps({"evaluation_id": EVALUATION, "item_id": "q1"})
@@ -222,8 +220,6 @@ def test_a_number_no_database_column_holds_is_refused(position: str) -> None:
 
 @pytest.mark.parametrize("position", ["0", "-3", "2.5", str((1 << 63) - 1), "1e300"])
 def test_a_number_a_column_holds_is_kept(position: str) -> None:
-    import json
-
     aggregate = aggregate_from_wire(_entry_at(position))
     placed = [c for c in aggregate.changes if c["field"] == "position"]
     assert [json.loads(c["value"]) for c in placed] == [json.loads(position)]
@@ -273,10 +269,6 @@ def test_a_line_checked_for_the_spool_gets_the_change_by_change_outcome(change: 
     changes (qa_tui.sync.checking.check_lines): it accepts exactly what the change-by-change
     check accepts (as JSON carries the line), refuses the rest in that check's words, and
     says what the spool keeps of it (id, root type, changes, highest counter)."""
-    import json
-
-    from qa_tui.sync.checking import check_lines
-
     line = _line()
     assert line["l"], "the valid line has links to change"
     change(line)
