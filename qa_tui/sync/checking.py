@@ -1,6 +1,7 @@
-"""A big bundle's record lines checked on two cores: every other stretch of lines by the
-process that prepares the merge's rows (:mod:`qa_tui.sync.preparer`, idle until the merge
-begins), the rest here, while this process also decrypts, inflates and pins the file.
+"""A big bundle's record lines checked on two cores: two stretches of lines of every three by
+the process that prepares the merge's rows (:mod:`qa_tui.sync.preparer`, idle until the merge
+begins), the third here, while this process also decrypts, inflates, pins and keeps every
+line (:func:`_check_in_order`).
 
 Each line is checked exactly as :func:`~qa_tui.sync.bundle.read_bundle` checks it (parsed,
 then :func:`~qa_tui.sync.aggregates.aggregate_from_wire`) by :func:`check_lines`, wherever it
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,12 +43,16 @@ from qa_tui.sync.spool import Spool, head_of, wire_line
 from qa_tui.sync.template_texts import from_header
 from qa_tui.sync.wire_values import WIRE_FIELDS, InvalidRecord, checked_columns, is_id
 
-# Bytes of lines checked at a time, here or there: the same for both (this process also
-# decrypts, inflates and pins every line and keeps them all, yet giving the other one 1.25 or
-# 1.5 times as much made this one wait for it: 3,000 demo evaluations verified in 2.2 s
-# against 2.3 and 2.5). A quarter of a MiB rather than one: as fast, and a merge of 10,000
-# demo evaluations then held 186 MB in its two processes at most, not 201 MB.
+# Bytes of lines checked at a time, here or there. A quarter of a MiB rather than one: as
+# fast, and a merge of 10,000 demo evaluations then held 186 MB in its two processes at most,
+# not 201 MB.
 STRETCH = 256 * 1024
+# Stretches checked by the other process for each one checked here, when its pipe takes a
+# stretch in one piece (``Checker.wide``; else one): this one also decrypts, inflates, pins and
+# keeps every line (about a quarter of the verification's work). Verifying 10,000 demo
+# evaluations took 3.2 s with two, 3.9 s with one and 3.5 s with three; through pipes of
+# 64 KiB, 4.6 s with two and 4.1 s with one (docs/sync.md).
+THERE = 2
 _COUNTER = WIRE_FIELDS.index("counter")
 # An outcome: ("a", (id, root type, changes, top), links, is demo, body or None: the line
 # itself) for an aggregate;
@@ -56,6 +62,8 @@ Outcome = tuple[Any, ...]
 
 class Checker(Protocol):
     """Where the other stretches are checked (:class:`~qa_tui.sync.preparer.Preparer`)."""
+
+    wide: bool  # whether a stretch of lines goes through its pipe in one piece
 
     def send_lines(self, lines: list[bytes], version: int, demo: bool) -> bool: ...
 
@@ -211,6 +219,92 @@ class _Taking:
         self.counts["links"] += links
 
 
+class _Stretch:
+    """A stretch of lines on its way: sent to be checked there, or checked here
+    (``outcomes``)."""
+
+    __slots__ = ("lines", "outcomes", "sent")
+
+    def __init__(self, lines: list[tuple[bytes, int]], sent: bool) -> None:
+        self.lines, self.sent = lines, sent
+        self.outcomes: list[Outcome] | None = None
+
+    def texts(self) -> list[bytes]:
+        return [line for line, _blocks in self.lines]
+
+
+def _check_in_order(
+    stretches: Iterator[list[tuple[bytes, int]]],
+    taking: _Taking,
+    checker: Checker | None,
+    version: int,
+    demo: bool,
+) -> None:
+    """Check the stretches, :data:`THERE` of every ``THERE + 1`` by ``checker`` (one of two
+    if its pipes are not ``wide``) and the rest here, and take their outcomes in the file's
+    order.
+
+    A stretch is checked here only once the next one for the other process has been sent
+    (:func:`_take_checked`): that process always has one waiting, never idle while this one
+    reads the file. A stretch that could not be sent, or whose outcomes do not come back, is
+    checked here. A file refused while it is read (:class:`BundleError`) is reported once the
+    lines before the fault are taken: a line at fault earlier in the file is reported first.
+    """
+    share = THERE if checker is not None and checker.wide else 1
+    window: deque[_Stretch] = deque()  # read, not yet taken: at most share + 2 stretches
+    failure: BundleError | None = None
+    number = 0
+    while True:
+        try:
+            lines = next(stretches, None)
+        except BundleError as exc:
+            lines, failure = None, exc
+        if lines is None:
+            break
+        there = checker is not None and number % (share + 1) != share
+        number += 1
+        stretch = _Stretch(lines, False)
+        if there:
+            assert checker is not None
+            stretch.sent = checker.send_lines(stretch.texts(), version, demo)
+        window.append(stretch)
+        if stretch.sent:  # the stretches here before it are checked now, and taken
+            _take_checked(window, taking, checker, version, demo, every=False)
+        elif there or checker is None:  # nothing is sent (no process, or it is gone)
+            _take_checked(window, taking, checker, version, demo, every=True)
+    _take_checked(window, taking, checker, version, demo, every=True)
+    if failure is not None:
+        raise failure
+
+
+def _take_checked(
+    window: deque[_Stretch],
+    taking: _Taking,
+    checker: Checker | None,
+    version: int,
+    demo: bool,
+    every: bool,
+) -> None:
+    """Check here the stretches of ``window`` not sent, then take, in order, every stretch up
+    to the last of them (``every``: all of them), waiting for the other process's outcomes."""
+    last = -1
+    for i, stretch in enumerate(window):
+        if not stretch.sent:
+            last = i
+            if stretch.outcomes is None:
+                stretch.outcomes = check_lines(stretch.texts(), version, demo)
+    for _ in range(len(window) if every else last + 1):
+        stretch = window.popleft()
+        outcomes = stretch.outcomes
+        if stretch.sent:
+            assert checker is not None
+            outcomes = checker.receive_outcomes()
+            if outcomes is None or len(outcomes) != len(stretch.lines):
+                outcomes = check_lines(stretch.texts(), version, demo)
+        assert outcomes is not None
+        taking.take_all(stretch.lines, outcomes)
+
+
 def verify_into_spool(
     path: Path,
     private: X25519PrivateKey,
@@ -220,9 +314,9 @@ def verify_into_spool(
     checker: Checker | None,
 ) -> Manifest:
     """:func:`~qa_tui.sync.bundle.verify_bundle` of a bundle into ``spool`` (with the
-    creations' values kept), how every merge verifies: its lines checked half here, half by
-    ``checker`` (or all here: None); ``refuse(id)`` raises for a demo evaluation. Nothing is
-    written but the spool."""
+    creations' values kept), how every merge verifies: its lines checked a third here, two
+    thirds by ``checker`` (or all here: None); ``refuse(id)`` raises for a demo evaluation.
+    Nothing is written but the spool."""
     name = path.name
     lines = record_lines(path, private, spool.pins)
     first = next(lines, None)
@@ -234,24 +328,7 @@ def verify_into_spool(
     spool.templates = from_header(start.get("templates"))  # kept once the signature holds
     taking = _Taking(name, spool, refuse)
     taking.digest.update(line)
-    demo = refuse is not None
-    stretches = _stretches(lines, spool.pins)
-    for there in stretches:
-        there_lines = [line for line, _ in there]
-        sent = checker is not None and checker.send_lines(there_lines, version, demo)
-        failure: BundleError | None = None
-        try:
-            here = next(stretches, [])
-        except BundleError as exc:  # reported once the lines before it are taken
-            here, failure = [], exc
-        checked_here = check_lines([line for line, _ in here], version, demo)
-        checked_there = checker.receive_outcomes() if checker is not None and sent else None
-        if checked_there is None or len(checked_there) != len(there):
-            checked_there = check_lines(there_lines, version, demo)
-        taking.take_all(there, checked_there)
-        taking.take_all(here, checked_here)
-        if failure is not None:
-            raise failure
+    _check_in_order(_stretches(lines, spool.pins), taking, checker, version, refuse is not None)
     if taking.final is None:
         raise BundleError(f"{name}: truncated bundle (no manifest)")
     return checked_manifest(taking.final, taking.counts, header, lookup, name)

@@ -1,4 +1,4 @@
-"""A process of its own that checks half a big bundle's lines and prepares its merge's rows.
+"""A process of its own that checks most of a big bundle's lines and prepares its merge's rows.
 
 On SQLite a merge's writing and the preparing of its next batch's rows cannot run at once in
 one process: Python's sqlite3 takes the interpreter's lock back for every row it writes, and a
@@ -7,8 +7,8 @@ bundle (:data:`WORTH_IT`) the merge hands each batch's aggregates (the spool's b
 :class:`~qa_tui.sync.spool.Spooled`) to this process, which derives and encodes the rows
 (:func:`~qa_tui.store.bulk.prepare_new`, exactly as the merge would) and hands them back, a
 batch ahead of the writer, on another core. Before that, while the bundle is verified, it
-checks every other stretch of the bundle's lines (:mod:`qa_tui.sync.checking`). It writes
-nothing and reads nothing but its pipe; whatever goes wrong in it (or with it) only means the
+checks two of every three stretches of the bundle's lines (:mod:`qa_tui.sync.checking`). It
+writes nothing and reads nothing but its pipe; whatever goes wrong in it (or with it) only means the
 merge does that work itself — a process that stops answering, or stops reading, included: one
 silent for :data:`ANSWER_WAIT` seconds while the merge waits on it is ended (its work takes a
 fraction of a second a request), and the merge goes on without it.
@@ -40,6 +40,12 @@ WORTH_IT = 8 * 1024 * 1024  # bytes of bundle file from which a merge starts the
 # it ends it and does the work itself: a request is a stretch of lines or a batch's rows, a
 # fraction of a second's work even on a slow laptop.
 ANSWER_WAIT = 120.0
+# Bytes each pipe to and from the process holds (where the system lets a pipe be sized:
+# Linux, up to 1 MiB for anyone). A stretch of lines (``checking.STRETCH``) then goes through
+# in one piece: through a pipe of 64 KiB, each piece waited for that process's reading thread
+# to get the interpreter's lock from the thread checking the stretch before, and sending
+# two stretches of three there took longer than checking them here (docs/sync.md).
+PIPE_BYTES = 1024 * 1024
 _LENGTH = struct.Struct("<Q")
 _DIALECTS: dict[str, Any] = {}
 Prepared = tuple[list[list[Any]], list[str]]  # bulk.new_rows_plain: each table's rows, tracked
@@ -206,18 +212,30 @@ class _Watch:
                 self.process = None
 
 
+def _start(pipe_bytes: int) -> tuple[subprocess.Popen[bytes], bool]:
+    """The process, and whether its pipes were made to hold ``pipe_bytes``: only Linux sizes
+    a pipe (elsewhere ``pipesize`` is ignored), and a size over the system's limit for this
+    user is refused — the pipes then come as they are."""
+    command = [sys.executable, "-m", "qa_tui.sync.preparer"]
+    env = child_environment(os.environ, Path(__file__).resolve().parents[2])
+    pipe = subprocess.PIPE
+    if sys.platform == "linux":
+        try:
+            sized = subprocess.Popen(command, stdin=pipe, stdout=pipe, env=env, pipesize=pipe_bytes)
+            return sized, True
+        except OSError:
+            pass
+    return subprocess.Popen(command, stdin=pipe, stdout=pipe, env=env), False
+
+
 class Preparer:
     """The merge's side: the process, started at once (it loads while the bundle is
     verified), a request sent ahead of the answer awaited."""
 
     def __init__(self) -> None:
-        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, "-m", "qa_tui.sync.preparer"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=child_environment(os.environ, Path(__file__).resolve().parents[2]),
-        )
-        self.watch = _Watch(self.process)
+        process, self.wide = _start(PIPE_BYTES)  # wide: a stretch of lines goes in one piece
+        self.process: subprocess.Popen[bytes] | None = process
+        self.watch = _Watch(process)
 
     def _ask(self, request: tuple[Any, ...]) -> None:
         if self.process is None or self.process.stdin is None:

@@ -75,6 +75,8 @@ def test_a_format_1_line_is_kept_upgraded(sqlite_db, tmp_path: Path, settings) -
 class _Nowhere:
     """A checker that is not there: every stretch is checked in the merge's process."""
 
+    wide = True
+
     def send_lines(self, lines: list[bytes], version: int, demo: bool) -> bool:
         return False
 
@@ -155,3 +157,131 @@ def test_demo_data_is_refused_in_the_same_words_with_nothing_written(
     assert full_dump(central) == before
     laptop.store.dispose()
     central.dispose()
+
+
+@pytest.mark.parametrize("checker", ["process", "narrow", "failing", "nowhere", "none"])
+def test_the_other_process_has_a_stretch_waiting_and_few_are_held(
+    sqlite_db, tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch, checker: str
+) -> None:
+    """Two stretches of every three go to the other process (one of two if its pipes are not
+    wide); one is checked here only once the next one for there is sent (that process never
+    waits for this one to read the file); and however the stretches are checked, at most
+    ``THERE + 2`` are read and not yet taken (the bundle is never held)."""
+    monkeypatch.setattr(checking, "STRETCH", 2048)
+    laptop = _demo_laptop(sqlite_db(), tmp_path, settings, 12)
+    central = make_central(sqlite_db(), tmp_path / "qa.key", laptop)
+    bundle = laptop.export(tmp_path / "qa.key.pub", tmp_path / "b.qab")
+    private = load_qa_private(tmp_path / "qa.key")
+    numbers: dict[int, int] = {}  # a stretch's first line (its id) -> its number
+    read: list[int] = []  # the numbers of the stretches read, in order
+    events: list[tuple[str, int]] = []
+    most_held = 0
+    taken = 0
+
+    stretches, lines_checked, take_all = checking._stretches, checking.check_lines, None
+
+    def reading(lines: Any, pins: Pins) -> Any:
+        for stretch in stretches(lines, pins):
+            numbers[id(stretch[0][0])] = len(read)
+            read.append(len(read))
+            yield stretch
+
+    def here(lines: list[bytes], version: int, demo: bool) -> list[Any]:
+        events.append(("here", numbers[id(lines[0])]))
+        return lines_checked(lines, version, demo)
+
+    def taking(self: Any, stretch: list[tuple[bytes, int]], outcomes: list[Any]) -> None:
+        nonlocal most_held, taken
+        most_held = max(most_held, len(read) - taken)
+        taken += 1
+        take_all(self, stretch, outcomes)
+
+    take_all = checking._Taking.take_all
+    monkeypatch.setattr(checking, "_stretches", reading)
+    monkeypatch.setattr(checking, "check_lines", here)
+    monkeypatch.setattr(checking._Taking, "take_all", taking)
+    kinds = {"process": _Counting, "narrow": _Counting, "failing": _Failing, "nowhere": _Nowhere}
+    other: Any = kinds[checker]() if checker in kinds else None
+    if checker == "narrow":
+        other.wide = False
+    share = 0 if other is None else checking.THERE if other.wide else 1
+    if other is not None:
+        send = other.send_lines
+
+        def sending(lines: list[bytes], version: int, demo: bool) -> bool:
+            sent = send(lines, version, demo)
+            events.append(("sent" if sent else "not sent", numbers[id(lines[0])]))
+            return sent
+
+        other.send_lines = sending
+    with central.reader() as session, Spool(Pins(), tmp_path) as spool:
+        lookup = device_lookup(session, bundle.name)
+        try:
+            verify_into_spool(bundle, private, lookup, spool, None, other)
+        finally:
+            if isinstance(other, Preparer):
+                other.close()
+        assert spool.count > 12
+    assert len(read) > 9 and taken == len(read)
+    assert most_held <= checking.THERE + 2
+    offered = [n for kind, n in events if kind in ("sent", "not sent")]
+    if other is not None:  # two of every three offered to the other process (or one of two)
+        assert offered == [n for n in read if n % (share + 1) != share]
+    checked_here = [n for kind, n in events if kind == "here"]
+    kept_here = [n for n in read if n not in offered]
+    if checker in ("process", "narrow"):
+        assert checked_here == kept_here
+        for n in checked_here:
+            if n + 1 < len(read):  # a stretch here: checked after the next one was sent
+                assert events.index(("sent", n + 1)) < events.index(("here", n))
+    elif checker == "failing":  # and the stretches whose answers were lost, checked here
+        assert len(set(checked_here)) == len(checked_here) > len(kept_here)
+        assert set(kept_here) < set(checked_here) <= set(read)
+    else:  # none went there: all checked here, in the file's order
+        assert checked_here == read
+    laptop.store.dispose()
+    central.dispose()
+
+
+def test_the_pipes_to_the_other_process_hold_a_stretch_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where a pipe can be sized (Linux), the process's pipes hold PIPE_BYTES; where the system
+    refuses that size, the process starts with its pipes as they come, and answers."""
+    import subprocess
+    import sys
+
+    from qa_tui.sync import preparer
+
+    assert preparer.PIPE_BYTES >= checking.STRETCH * 2
+    process = preparer.Preparer()
+    try:
+        assert process.process is not None and process.process.stdin is not None
+        if sys.platform == "linux":
+            import fcntl
+
+            size = fcntl.fcntl(process.process.stdin.fileno(), fcntl.F_GETPIPE_SZ)
+            assert process.wide is (size == preparer.PIPE_BYTES)
+            limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+            assert process.wide or limit < preparer.PIPE_BYTES
+        else:
+            assert not process.wide
+        assert process.send_lines([b"{not json\n"], 2, False)
+        assert process.receive_outcomes() == [("e", "corrupt bundle (a line is not JSON)")]
+    finally:
+        process.close()
+    popen = subprocess.Popen
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        if "pipesize" in kwargs:
+            raise OSError(1, "Operation not permitted")
+        return popen(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", refused)
+    process = preparer.Preparer()
+    try:
+        assert not process.wide
+        assert process.send_lines([b"{not json\n"], 2, False)
+        assert process.receive_outcomes() == [("e", "corrupt bundle (a line is not JSON)")]
+    finally:
+        process.close()

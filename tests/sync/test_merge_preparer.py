@@ -161,6 +161,7 @@ def test_a_process_that_stops_answering_is_ended_and_the_merge_does_its_work(
             [sys.executable, "-c", SILENT[how]], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         started.append(self.process)
+        self.wide = False  # pipes as they come
         self.watch = preparer_module._Watch(self.process)
 
     monkeypatch.setattr(preparer_module, "ANSWER_WAIT", 0.3)
