@@ -178,6 +178,11 @@ def _apply_field(
     state: models.FieldState | None,
 ) -> None:
     entity_id, fld = key
+    owners = {(c.evaluation_id, c.entity_type) for c in group}
+    if state is not None:
+        owners.add((state.evaluation_id, state.entity_type))
+    if len(owners) > 1:  # one id for records of two aggregates, or of two types
+        raise BundleError(f"record id {entity_id} is already used by another record; refused")
     ids = {c.id for c in group}
     # Only links within the field count: a deletion also names other fields' heads it saw.
     in_field = {b for a, b in links if a in ids and b in ids}

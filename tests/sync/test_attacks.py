@@ -9,9 +9,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from qa_tui.domain import evaluation as ev
 from qa_tui.store import models
+from qa_tui.store.entities import CREATE
 from qa_tui.store.history import dumps
 from qa_tui.sync.aggregates import Aggregate
 from qa_tui.sync.bundle import _write_stream
@@ -281,6 +283,26 @@ def test_entity_id_reused_in_another_evaluation(setup) -> None:
             change["entity_id"] = held
     bad = _write(tmp / "reuse.qab", [fresh], a, tmp / "qa.key.pub")
     _refused(cen, bad, tmp / "qa.key", "collide", "invalid record", "another evaluation")
+
+
+def test_a_held_evaluation_gaining_a_record_with_another_records_id(setup) -> None:
+    """An evaluation the database holds comes back with a new record (an entry) whose id is
+    a record of another type in another evaluation (that evaluation's own id): refused, the
+    database unchanged. (It merged, and the other evaluation's creation state named the
+    entry's change as its winner: the database no longer agreed with its history.)"""
+    a, cen, good, tmp = setup
+    merge_bundle_file(cen, good, tmp / "qa.key")
+    with cen.reader() as s:
+        held = set(s.scalars(select(models.Evaluation.id)))
+    aggs = aggregates(a.store)
+    own = next(g for g in aggs if any(c["entity_type"] == "entry" for c in g.changes))
+    other = next(i for i in held if i != own.evaluation_id)
+    entry = next(c for c in own.changes if c["entity_type"] == "entry" and c["field"] == CREATE)
+    top = max(c["counter"] for c in own.changes)
+    twin = {**entry, "id": str(uuid.uuid4()), "entity_id": other, "counter": top + 1}
+    own.changes.append(twin)
+    bad = _write(tmp / "twin.qab", [own], a, tmp / "qa.key.pub")
+    _refused(cen, bad, tmp / "qa.key", "already used by another record")
 
 
 def test_invalid_record_refused(setup) -> None:
