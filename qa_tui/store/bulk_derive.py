@@ -96,12 +96,22 @@ def _state_row(
     }
 
 
+class SharedRecordId(ValueError):
+    """Changes that make two records of one id: in two aggregates, or of two types."""
+
+    def __init__(self, entity_id: str) -> None:
+        super().__init__(f"record id {entity_id} is used by two records")
+        self.entity_id = entity_id
+
+
 def derive_rows(
     changes: list[dict[str, Any]], links: Iterable[tuple[str, str]]
 ) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
     """Typed rows (per entity type) and field-state rows for new records, from their changes
     (a field state for each record's creation and deletion and each field with several
-    heads: :func:`qa_tui.store.history.keeps_state`)."""
+    heads: :func:`qa_tui.store.history.keeps_state`). :class:`SharedRecordId` if two of the
+    records share an id (two aggregates each checked alone can: every record has a creation,
+    so its creations say it)."""
     superseded_by: dict[str, set[str]] = defaultdict(set)
     for change_id, superseded_id in links:
         superseded_by[superseded_id].add(change_id)
@@ -109,6 +119,8 @@ def derive_rows(
     states: list[dict[str, Any]] = []
     for (entity_id, field), group in _group(changes).items():
         # Most fields were set once: one change, its own head (the loop's cost is per change).
+        if field == CREATE and len(group) > 1 and _owners(group) > 1:
+            raise SharedRecordId(entity_id)
         heads = group if len(group) == 1 else _heads(group, superseded_by)
         winner = heads[-1]
         found = rows.get(entity_id)
@@ -118,6 +130,8 @@ def derive_rows(
             rows[entity_id] = (row, etype)
         else:
             row, etype = found
+            if etype.name != winner["entity_type"]:
+                raise SharedRecordId(entity_id)
         if len(heads) > 1 or field in STATE_FIELDS:  # as history.keeps_state
             states.append(_state_row(entity_id, field, etype.name, heads))
         value = winner.get("_value", _UNPARSED)  # a creation parsed when it was checked
@@ -147,6 +161,11 @@ def derive_rows(
     for row, etype in rows.values():
         by_type[etype.name].append(row)
     return by_type, states
+
+
+def _owners(group: list[dict[str, Any]]) -> int:
+    """How many records (aggregate and type) the changes of one field are of."""
+    return len({(c["evaluation_id"], c["entity_type"]) for c in group})
 
 
 _CODECS: dict[tuple[str, str], Callable[[Any], Any] | None] = {}

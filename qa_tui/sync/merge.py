@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from qa_tui.errors import StoreBusyError
 from qa_tui.store import models
 from qa_tui.store.bulk import insert_new, write_new
+from qa_tui.store.bulk_derive import SharedRecordId
 from qa_tui.store.db import Store
 from qa_tui.store.history import advance_clock
 from qa_tui.store.sync_models import MergedBundle
@@ -205,9 +206,15 @@ def merge_aggregates(
         raise BundleError(
             "record ids collide with different records already in the database; refused"
         ) from None
+    except SharedRecordId as exc:
+        raise BundleError(_shared(exc)) from None
     advance_clock(session, top)
     _count_in_ledger(session, source, report)
     return report
+
+
+def _shared(exc: SharedRecordId) -> str:
+    return f"record id {exc.entity_id} is used by two records of the bundle; refused"
 
 
 def _count_in_ledger(session: Session, source: Provenance, report: MergeReport) -> None:
@@ -466,6 +473,8 @@ def _merge_one_batch(
         raise BundleError(
             "record ids collide with different records already in the database; refused"
         ) from None
+    except SharedRecordId as exc:
+        raise BundleError(_shared(exc)) from None
     advance_clock(session, top)
 
 

@@ -305,6 +305,31 @@ def test_a_held_evaluation_gaining_a_record_with_another_records_id(setup) -> No
     _refused(cen, bad, tmp / "qa.key", "already used by another record")
 
 
+@pytest.mark.parametrize("whose", ["the other evaluation's own", "a participant's"])
+def test_two_evaluations_of_a_bundle_sharing_a_record_id(setup, whose: str) -> None:
+    """Two evaluations new to the database, each valid alone, in one bundle: one's
+    participant has the other's id (the evaluation's, or its participant's). Refused in one
+    line, the database unchanged. (A record of another type raised KeyError, a traceback,
+    while the rows were derived.)"""
+    a, cen, _good, tmp = setup
+    for n in range(2):
+        a.new_evaluation(f"NEW-{n:05d}")
+    with cen.reader() as s:
+        held = set(s.scalars(select(models.Evaluation.id)))
+    first, second = [g for g in aggregates(a.store) if g.evaluation_id not in held][:2]
+
+    def participant(aggregate: Aggregate) -> str:
+        return next(c["entity_id"] for c in aggregate.changes if c["entity_type"] == "participant")
+
+    taken = first.evaluation_id if whose.startswith("the other") else participant(first)
+    renamed = participant(second)
+    for change in second.changes:
+        if change["entity_id"] == renamed:
+            change["entity_id"] = taken
+    bad = _write(tmp / "shared.qab", [first, second], a, tmp / "qa.key.pub")
+    _refused(cen, bad, tmp / "qa.key", "used by two records", "collide")
+
+
 def test_invalid_record_refused(setup) -> None:
     a, cen, _good, tmp = setup
     aggs = aggregates(a.store)
