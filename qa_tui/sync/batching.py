@@ -164,8 +164,8 @@ class Remote(Prepared):
     :class:`_Turns`' steps, as the rest does; sending it (:meth:`hand_over`) and awaiting its
     rows hold the interpreter's lock little, and run while the writer writes (2026-12-04: the
     writer's waits for its batches, 1.35-1.50 s of a 10,000-evaluation merge, came down to
-    0.52-0.53 s). A batch the process could not prepare (it failed, or is gone) comes without rows,
-    and is merged as any other (which reports the same error, if there is one)."""
+    0.52-0.53 s). A batch the process could not prepare (it failed, or is gone) comes without
+    rows, and is merged as any other (which reports the same error, if there is one)."""
 
     keeps_spooled = True
     gathers = True

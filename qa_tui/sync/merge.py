@@ -189,7 +189,7 @@ def merge_aggregates(
         return report
     top = 0
     batch: list[Aggregate] = []
-    try:
+    with _refusing_collisions():
         for aggregate in aggregates:
             batch.append(aggregate)
             if len(batch) >= BATCH:
@@ -202,19 +202,25 @@ def merge_aggregates(
             if progress:
                 progress(len(batch))
         session.flush()
-    except IntegrityError:
-        raise BundleError(
-            "record ids collide with different records already in the database; refused"
-        ) from None
-    except SharedRecordId as exc:
-        raise BundleError(_shared(exc)) from None
     advance_clock(session, top)
     _count_in_ledger(session, source, report)
     return report
 
 
-def _shared(exc: SharedRecordId) -> str:
-    return f"record id {exc.entity_id} is used by two records of the bundle; refused"
+@contextmanager
+def _refusing_collisions() -> Iterator[None]:
+    """Records whose ids the database, or the bundle itself, gives to other records: the
+    bundle refused in one line (the caller's transaction is rolled back)."""
+    try:
+        yield
+    except IntegrityError:
+        raise BundleError(
+            "record ids collide with different records already in the database; refused"
+        ) from None
+    except SharedRecordId as exc:
+        raise BundleError(
+            f"record id {exc.entity_id} is used by two records of the bundle; refused"
+        ) from None
 
 
 def _count_in_ledger(session: Session, source: Provenance, report: MergeReport) -> None:
@@ -466,15 +472,9 @@ def _merge_one_batch(
 ) -> None:
     if not batch:
         return
-    try:
+    with _refusing_collisions():
         top = _merge_batch(session, batch, bundle_id, report, prepared)
         session.flush()
-    except IntegrityError:
-        raise BundleError(
-            "record ids collide with different records already in the database; refused"
-        ) from None
-    except SharedRecordId as exc:
-        raise BundleError(_shared(exc)) from None
     advance_clock(session, top)
 
 

@@ -8,10 +8,10 @@ bundle (:data:`WORTH_IT`) the merge hands each batch's aggregates (the spool's b
 (:func:`~qa_tui.store.bulk.prepare_new`, exactly as the merge would) and hands them back, a
 batch ahead of the writer, on another core. Before that, while the bundle is verified, it
 checks two of every three stretches of the bundle's lines (:mod:`qa_tui.sync.checking`). It
-writes nothing and reads nothing but its pipe; whatever goes wrong in it (or with it) only means the
-merge does that work itself — a process that stops answering, or stops reading, included: one
-silent for :data:`ANSWER_WAIT` seconds while the merge waits on it is ended (its work takes a
-fraction of a second a request), and the merge goes on without it.
+writes nothing and reads nothing but its pipe; whatever goes wrong in it (or with it) only
+means the merge does that work itself — a process that stops answering, or stops reading,
+included: one silent for :data:`ANSWER_WAIT` seconds while the merge waits on it is ended (its
+work takes a fraction of a second a request), and the merge goes on without it.
 
 ``python -m qa_tui.sync.preparer``: reads requests on stdin, answers on stdout, each a length
 and :mod:`marshal` bytes; ends at the end of its input.
