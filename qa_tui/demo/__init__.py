@@ -380,8 +380,8 @@ def _forget_history(session: Session, aggregate_ids: list[str]) -> None:
     """Delete these aggregates' changes, field states and sync bookkeeping."""
     from qa_tui.store.sync_models import PurgedEvaluation, SyncAck
 
-    changes = select(models.Change.id).where(models.Change.evaluation_id.in_(aggregate_ids))
-    session.execute(delete(models.ChangeLink).where(models.ChangeLink.change_id.in_(changes)))
+    link = models.ChangeLink
+    session.execute(delete(link).where(link.evaluation_id.in_(aggregate_ids)))
     session.execute(delete(models.Change).where(models.Change.evaluation_id.in_(aggregate_ids)))
     state = models.FieldState
     session.execute(delete(state).where(state.evaluation_id.in_(aggregate_ids)))

@@ -13,6 +13,7 @@ from qa_tui.clock import stamp
 from qa_tui.demo.text import Who, timed_uuid
 from qa_tui.framework.model import Item, Template
 from qa_tui.ids import id_at
+from qa_tui.store.change_log import Link
 from qa_tui.store.entities import CREATE
 from qa_tui.store.history import dumps
 
@@ -47,7 +48,7 @@ class Recorder:
     def __init__(self, counter: int) -> None:
         self.counter = counter
         self.changes: list[dict[str, Any]] = []
-        self.links: list[tuple[str, str]] = []
+        self.links: list[Link] = []  # (aggregate, change, superseded)
         self._heads: dict[tuple[str, str], tuple[str, str]] = {}  # (change id, JSON)
         self.rng = random.Random(0)
         self._at = ("", 0)  # the last wall time read, and its Unix time in milliseconds
@@ -87,7 +88,7 @@ class Recorder:
             }
         )
         if head is not None:
-            self.links.append((change_id, head[0]))
+            self.links.append((eval_id, change_id, head[0]))
         self._heads[(entity_id, name)] = (change_id, text)
 
     def current(self, entity_id: str, name: str) -> Any:

@@ -150,4 +150,9 @@ def _also_supersede_other_fields(session: Session, deletion: models.Change) -> N
     if not extra:
         return
     deletion.supersedes = dumps(sorted({*json.loads(deletion.supersedes), *extra}))
-    session.add_all(models.ChangeLink(change_id=deletion.id, supersedes_id=h) for h in extra)
+    session.add_all(
+        models.ChangeLink(
+            evaluation_id=deletion.evaluation_id, change_id=deletion.id, supersedes_id=h
+        )
+        for h in extra
+    )

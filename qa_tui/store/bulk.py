@@ -33,6 +33,7 @@ from qa_tui.store.bulk_encode import (
     write_encoded,
     writers_numbered,
 )
+from qa_tui.store.change_log import Link
 from qa_tui.store.db import Store
 from qa_tui.store.entities import CREATE, ENTITY_TYPES
 
@@ -53,7 +54,7 @@ class NewRows:
 def prepare_new(
     dialect: Dialect,
     changes: list[dict[str, Any]],
-    links: list[tuple[str, str]],
+    links: list[Link],
     writers: dict[models.WriterKey, int] | None = None,
 ) -> NewRows:
     """The rows of records all new to a database of ``dialect``, from their changes and links:
@@ -75,7 +76,10 @@ def prepare_new(
         encode_rows(
             dialect,
             model_table(models.ChangeLink),
-            [{"change_id": a, "supersedes_id": b} for a, b in links],
+            [
+                {"evaluation_id": e, "change_id": a, "supersedes_id": b}
+                for e, a, b in sorted(links)  # in key order too
+            ],
         ),
     ]
     by_type, states = derive_rows(changes, links)
@@ -131,9 +135,7 @@ def write_new(session: Session, rows: NewRows) -> None:
     refresh_actions(session, rows.tracked)
 
 
-def insert_new(
-    session: Session, changes: list[dict[str, Any]], links: list[tuple[str, str]]
-) -> None:
+def insert_new(session: Session, changes: list[dict[str, Any]], links: list[Link]) -> None:
     """Insert changes, their links and the derived state of records that are all new here."""
     if not changes:
         return

@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnDefault, Table
 
 from qa_tui.store import models
+from qa_tui.store.change_log import Link
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, PLAIN, EntityType
 from qa_tui.store.history import STATE_FIELDS, heads_disagree
 
@@ -52,13 +53,17 @@ def _group(
     return groups
 
 
-def _heads(group: list[dict[str, Any]], superseded_by: dict[str, set[str]]) -> list[dict[str, Any]]:
+def _heads(
+    group: list[dict[str, Any]], superseded_by: dict[tuple[str, str], set[str]]
+) -> list[dict[str, Any]]:
     """The changes of one field that no other change of it supersedes, in winner order."""
     if len(group) == 1:
         return group
     ids = {c["id"] for c in group}
+    aggregate = group[0]["evaluation_id"]
     return sorted(
-        (c for c in group if not (superseded_by.get(c["id"], set()) & ids)), key=_order_key
+        (c for c in group if not (superseded_by.get((aggregate, c["id"]), set()) & ids)),
+        key=_order_key,
     )
 
 
@@ -105,16 +110,16 @@ class SharedRecordId(ValueError):
 
 
 def derive_rows(
-    changes: list[dict[str, Any]], links: Iterable[tuple[str, str]]
+    changes: list[dict[str, Any]], links: Iterable[Link]
 ) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
     """Typed rows (per entity type) and field-state rows for new records, from their changes
     (a field state for each record's creation and deletion and each field with several
     heads: :func:`qa_tui.store.history.keeps_state`). :class:`SharedRecordId` if two of the
     records share an id (two aggregates each checked alone can: every record has a creation,
     so its creations say it)."""
-    superseded_by: dict[str, set[str]] = defaultdict(set)
-    for change_id, superseded_id in links:
-        superseded_by[superseded_id].add(change_id)
+    superseded_by: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for evaluation_id, change_id, superseded_id in links:  # a link is its aggregate's
+        superseded_by[(evaluation_id, superseded_id)].add(change_id)
     rows: dict[str, tuple[dict[str, Any], EntityType]] = {}
     states: list[dict[str, Any]] = []
     for (entity_id, field), group in _group(changes).items():

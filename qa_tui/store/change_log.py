@@ -415,14 +415,29 @@ def _creation_given(_mapper: object, _connection: object, change: Change) -> Non
         set_committed_value(change, "value", _given(change))
 
 
+Link = tuple[str, str, str]
+"""A link as plain values: its aggregate's id, the superseding change's and the superseded's."""
+
+
 class ChangeLink(Base):
-    """``change_id`` supersedes ``supersedes_id`` (the history's edges)."""
+    """``change_id`` supersedes ``supersedes_id``, two changes of the aggregate
+    ``evaluation_id`` (the history's edges: each change's ``supersedes`` list, as rows).
+
+    Keyed by aggregate first (migration 0024), as the change log is: a change is one of its
+    aggregate's (its key there is aggregate, record, field and id), so every query of the links
+    names the aggregates it reads, and links a bundle brings for its own evaluation are never
+    read as another's — even where a change id of one is reused in the other, which nothing
+    refuses (no index finds a change by its id alone). An aggregate's links are also neighbours
+    on disk (a merge's new ones land on a few pages).
+    """
 
     __tablename__ = "change_links"
-    change_id: Mapped[str] = mapped_column(HID, primary_key=True)
-    supersedes_id: Mapped[str] = mapped_column(HID, primary_key=True)
+    evaluation_id: Mapped[str] = mapped_column(HID)
+    change_id: Mapped[str] = mapped_column(HID)
+    supersedes_id: Mapped[str] = mapped_column(HID)
     __table_args__ = (
-        Index("ix_change_links_superseded", "supersedes_id"),
+        PrimaryKeyConstraint("evaluation_id", "change_id", "supersedes_id", name="pk_change_links"),
+        Index("ix_change_links_superseded", "evaluation_id", "supersedes_id"),
         {"sqlite_with_rowid": False},
     )
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from qa_tui.clock import Clock, stamp, utc_now
 from qa_tui.ids import new_id
 from qa_tui.store import models
+from qa_tui.store.change_log import Link
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, entity_type
 from qa_tui.store.handed_over import amend_mark
 
@@ -217,7 +218,10 @@ def _unsent_own_change(
         or change.source_id is not None  # brought here by a bundle or a sync
     ):
         return None
-    later = select(models.ChangeLink.change_id).where(models.ChangeLink.supersedes_id == change.id)
+    later = select(models.ChangeLink.change_id).where(
+        models.ChangeLink.evaluation_id == change.evaluation_id,
+        models.ChangeLink.supersedes_id == change.id,
+    )
     if session.scalar(later.limit(1)) is not None:
         return None
     mark = amend_mark(session)
@@ -256,7 +260,10 @@ def append_change(
         wall_time=actor.timestamp(),
     )
     session.add(change)
-    session.add_all(models.ChangeLink(change_id=change.id, supersedes_id=h) for h in heads)
+    session.add_all(
+        models.ChangeLink(evaluation_id=evaluation_id, change_id=change.id, supersedes_id=h)
+        for h in heads
+    )
     return change
 
 
@@ -372,7 +379,9 @@ def recompute_field(session: Session, entity_id: str, field: str) -> models.Chan
     superseded = set(
         session.scalars(
             select(models.ChangeLink.supersedes_id).where(
-                models.ChangeLink.change_id.in_(ids), models.ChangeLink.supersedes_id.in_(ids)
+                models.ChangeLink.evaluation_id == changes[0].evaluation_id,
+                models.ChangeLink.change_id.in_(ids),
+                models.ChangeLink.supersedes_id.in_(ids),
             )
         )
     )
@@ -393,25 +402,26 @@ State = dict[tuple[str, str], dict[str, Any]]
 
 
 def _fields_of(
-    changes: Iterable[models.Change], links: Iterable[tuple[str, str]]
+    changes: Iterable[models.Change], links: Iterable[Link]
 ) -> dict[tuple[str, str], tuple[list[models.Change], list[models.Change]]]:
     """Every field of the history, ``(record id, field)`` → (its changes, its heads in winner
-    order): the heads are the changes no other change of the same field supersedes."""
+    order): the heads are the changes no other change of the same field supersedes (a link
+    is its aggregate's: :class:`~qa_tui.store.change_log.ChangeLink`)."""
     by_key: dict[tuple[str, str], list[models.Change]] = {}
     for change in changes:
         by_key.setdefault((change.entity_id, change.field), []).append(change)
-    superseding: dict[str, set[str]] = {}
-    for change_id, superseded_id in links:
-        superseding.setdefault(superseded_id, set()).add(change_id)
+    superseding: dict[tuple[str, str], set[str]] = {}
+    for evaluation_id, change_id, superseded_id in links:
+        superseding.setdefault((evaluation_id, superseded_id), set()).add(change_id)
     fields = {}
     for key, group in by_key.items():
         ids = {c.id for c in group}
-        heads = [c for c in group if not (superseding.get(c.id, set()) & ids)]
+        heads = [c for c in group if not (superseding.get((c.evaluation_id, c.id), set()) & ids)]
         fields[key] = (group, sorted(heads, key=change_order_key))
     return fields
 
 
-def derive_state(changes: Iterable[models.Change], links: Iterable[tuple[str, str]]) -> State:
+def derive_state(changes: Iterable[models.Change], links: Iterable[Link]) -> State:
     """Compute the current state of every record from the history alone (no typed tables).
 
     Returns ``{(entity_type, entity_id): {column: value}}``, the columns named as in the typed
@@ -457,10 +467,11 @@ def check_consistency(session: Session) -> list[str]:
     if orphans:  # the history cannot be read whole: its authors are missing
         return orphans
     changes = session.scalars(select(models.Change)).all()
-    links: list[tuple[str, str]] = [
-        (a, b)
-        for a, b in session.execute(
-            select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
+    link = models.ChangeLink
+    links: list[Link] = [
+        (e, a, b)
+        for e, a, b in session.execute(
+            select(link.evaluation_id, link.change_id, link.supersedes_id)
         )
     ]
     derived = derive_state(changes, links)
@@ -498,7 +509,7 @@ def writer_problems(session: Session, show: int = 5) -> list[str]:
 
 
 def field_state_problems(
-    session: Session, changes: Iterable[models.Change], links: Iterable[tuple[str, str]]
+    session: Session, changes: Iterable[models.Change], links: Iterable[Link]
 ) -> list[str]:
     """Differences between the stored ``field_states`` and what the history says they are:
     a row for each record's creation and deletion and for each field with several heads

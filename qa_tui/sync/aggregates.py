@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter, methodcaller
 from typing import Any
 
+from qa_tui.store.change_log import Link
 from qa_tui.store.entities import CREATE, ENTITY_TYPES, ROOT_TYPES
 from qa_tui.sync.wire_values import (
     WIRE_FIELDS,
@@ -75,6 +76,11 @@ class Aggregate:
             if change["entity_id"] == self.evaluation_id:
                 return str(change["entity_type"])
         return "evaluation"
+
+    def keyed_links(self) -> list[Link]:
+        """Its links as the change log keeps them: each with the aggregate's id
+        (:class:`~qa_tui.store.change_log.ChangeLink`)."""
+        return [(self.evaluation_id, a, b) for a, b in self.links]
 
     def to_wire(self) -> dict[str, Any]:
         """The format-2 line for this aggregate."""

@@ -21,6 +21,7 @@ from sqlalchemy import Dialect
 
 from qa_tui.store import models
 from qa_tui.store.bulk import NewRows, new_rows_given, prepare_new
+from qa_tui.store.change_log import Link
 from qa_tui.sync.aggregates import Aggregate
 from qa_tui.sync.preparer import Gone, Preparer
 from qa_tui.sync.spool import Spooled
@@ -122,12 +123,12 @@ class Prepared:
         with self.step():
             top = 0
             changes: list[dict[str, Any]] = []
-            links: list[tuple[str, str]] = []
+            links: list[Link] = []
             for item in batch:
                 aggregate = whole(item, self.bundle_id)
                 top = max(top, top_of(aggregate))
                 changes.extend(aggregate.changes)
-                links.extend(aggregate.links)
+                links.extend(aggregate.keyed_links())
             rows = None
             if changes and self.guess:
                 try:

@@ -85,9 +85,11 @@ def _field_history(
 ) -> tuple[dict[str, models.Change], dict[str, set[str]]]:
     changes = {c.id: c for c in field_changes(session, entity_id, fld)}
     parents: dict[str, set[str]] = {cid: set() for cid in changes}
+    aggregates = {c.evaluation_id for c in changes.values()}  # one (a record is one's)
     for a, b in session.execute(
         select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id).where(
-            models.ChangeLink.change_id.in_(list(changes))
+            models.ChangeLink.evaluation_id.in_(aggregates),
+            models.ChangeLink.change_id.in_(list(changes)),
         )
     ):
         if b in changes:
@@ -185,7 +187,8 @@ def _delete_conflicts(session: Session, deletion_state: models.FieldState) -> li
     seen = set(
         session.scalars(
             select(models.ChangeLink.supersedes_id).where(
-                models.ChangeLink.change_id.in_([d.id for d in deletions])
+                models.ChangeLink.evaluation_id.in_({d.evaluation_id for d in deletions}),
+                models.ChangeLink.change_id.in_([d.id for d in deletions]),
             )
         )
     )

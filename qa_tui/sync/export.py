@@ -57,19 +57,17 @@ def _read(session: Session, evaluation_ids: Sequence[str], batch: int) -> Iterat
         grouped: dict[str, Aggregate] = {
             evaluation_id: Aggregate(evaluation_id) for evaluation_id in chunk
         }
-        owner: dict[str, str] = {}
         for row in rows:
             change: dict[str, Any] = models.given_change(dict(row))
             grouped[change["evaluation_id"]].changes.append(change)
-            owner[change["id"]] = change["evaluation_id"]
+        link = models.ChangeLink
         links = session.execute(
-            select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
-            .join(models.Change, models.Change.id == models.ChangeLink.change_id)
-            .where(models.Change.evaluation_id.in_(chunk))
-            .order_by(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
+            select(link.evaluation_id, link.change_id, link.supersedes_id)
+            .where(link.evaluation_id.in_(chunk))
+            .order_by(link.evaluation_id, link.change_id, link.supersedes_id)
         )
-        for change_id, superseded in links:
-            grouped[owner[change_id]].links.append((change_id, superseded))
+        for evaluation_id, change_id, superseded in links:
+            grouped[evaluation_id].links.append((change_id, superseded))
         for evaluation_id in chunk:
             if grouped[evaluation_id].changes:
                 yield grouped[evaluation_id]

@@ -46,6 +46,7 @@ from qa_tui.errors import StoreBusyError
 from qa_tui.store import models
 from qa_tui.store.bulk import insert_new, write_new
 from qa_tui.store.bulk_derive import SharedRecordId
+from qa_tui.store.change_log import Link
 from qa_tui.store.db import Store
 from qa_tui.store.history import advance_clock
 from qa_tui.store.sync_models import MergedBundle
@@ -493,7 +494,7 @@ def _merge_batch(
             return _merge_prepared(session, prepared, report)
     batch = [whole(item, bundle_id) for item in items]
     fresh_changes: list[dict[str, Any]] = []
-    fresh_links: list[tuple[str, str]] = []
+    fresh_links: list[Link] = []
     top = 0
     for aggregate in batch:
         report.count_root(aggregate.root_type)
@@ -503,7 +504,7 @@ def _merge_batch(
             top = max(top, change["counter"])
         if aggregate.evaluation_id not in present:
             fresh_changes.extend(aggregate.changes)
-            fresh_links.extend(aggregate.links)
+            fresh_links.extend(aggregate.keyed_links())
             report.new_changes += len(aggregate.changes)
             report.touch(aggregate.root_type)
     insert_new(session, fresh_changes, fresh_links)

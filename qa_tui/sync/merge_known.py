@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from qa_tui.store import models
 from qa_tui.store.bulk_encode import CHANGE_COLUMNS
+from qa_tui.store.change_log import Link
 from qa_tui.store.entities import CREATE, CREATION_ORDER, DELETED, ENTITY_TYPES
 from qa_tui.store.history import settle_field
 from qa_tui.store.tracking import refresh_actions, tracked_evaluations
@@ -34,14 +35,15 @@ def merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -
     session's transaction (``report`` counts the new changes and what they touched)."""
     ids = [a.evaluation_id for a in batch]
     found = session.execute(_HELD, {"ids": ids}).mappings()
-    held = {row["id"]: models.given_change(dict(row)) for row in found}
+    # A change is its aggregate's (the change log's key): one id may be in two of them.
+    held = {(row["evaluation_id"], row["id"]): models.given_change(dict(row)) for row in found}
     new_changes: list[dict[str, Any]] = []
-    new_links: list[tuple[str, str]] = []
+    new_links: list[Link] = []
     touched: list[str] = []  # the root types of the aggregates given new changes
     for aggregate in batch:
         fresh = set()
         for change in aggregate.changes:
-            old = held.get(change["id"])
+            old = held.get((aggregate.evaluation_id, change["id"]))
             if old is None:
                 new_changes.append(change)
                 fresh.add(change["id"])
@@ -50,7 +52,7 @@ def merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -
                     f"change {change['id']} collides with a different change already merged; "
                     "refused"
                 )
-        new_links.extend(link for link in aggregate.links if link[0] in fresh)
+        new_links.extend((aggregate.evaluation_id, a, b) for a, b in aggregate.links if a in fresh)
         if fresh:
             touched.append(aggregate.root_type)
     if not new_changes:
@@ -70,7 +72,8 @@ def merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -
     connection.execute(insert(models.Change), rows)
     if new_links:
         connection.execute(
-            insert(models.ChangeLink), [{"change_id": a, "supersedes_id": b} for a, b in new_links]
+            insert(models.ChangeLink),
+            [{"evaluation_id": e, "change_id": a, "supersedes_id": b} for e, a, b in new_links],
         )
     report.new_changes += len(new_changes)
     for root_type in touched:
@@ -113,12 +116,14 @@ def _rederive(session: Session, evaluation_ids: list[str], new: list[dict[str, A
         if (change.entity_id, change.field) in touched:
             groups[(change.entity_id, change.field)].append(change)
     all_ids = [c.id for group in groups.values() for c in group]
-    links: set[tuple[str, str]] = set()
+    links: set[Link] = set()
+    link = models.ChangeLink
     for start in range(0, len(all_ids), 5000):
         links.update(
             session.execute(
-                select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id).where(
-                    models.ChangeLink.change_id.in_(all_ids[start : start + 5000])
+                select(link.evaluation_id, link.change_id, link.supersedes_id).where(
+                    link.evaluation_id.in_(evaluation_ids),
+                    link.change_id.in_(all_ids[start : start + 5000]),
                 )
             )
         )
@@ -174,7 +179,7 @@ def _apply_field(
     session: Session,
     key: tuple[str, str],
     group: list[Any],
-    links: set[tuple[str, str]],
+    links: set[Link],
     state: models.FieldState | None,
 ) -> None:
     entity_id, fld = key
@@ -185,7 +190,8 @@ def _apply_field(
         raise BundleError(f"record id {entity_id} is already used by another record; refused")
     ids = {c.id for c in group}
     # Only links within the field count: a deletion also names other fields' heads it saw.
-    in_field = {b for a, b in links if a in ids and b in ids}
+    aggregate = group[0].evaluation_id  # links are their aggregate's (ChangeLink)
+    in_field = {b for e, a, b in links if e == aggregate and a in ids and b in ids}
     winner = settle_field(session, entity_id, fld, group, in_field, state)
     etype = ENTITY_TYPES[winner.entity_type]
     value = json.loads(winner.value)

@@ -33,7 +33,10 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qa_tui.store.change_log import Link
 
 WORTH_IT = 8 * 1024 * 1024  # bytes of bundle file from which a merge starts the process
 # Seconds the merge waits on the process (for an answer, or for it to take a request) before
@@ -93,11 +96,11 @@ def _prepare(dialect_name: str, numbers: Numbers, bodies: list[bytes]) -> Prepar
 
     dialect = _dialect(dialect_name)
     changes: list[dict[str, Any]] = []
-    links: list[tuple[str, str]] = []
+    links: list[Link] = []
     for body in bodies:  # verified lines (the spool's): built, not checked again
         aggregate = aggregate_from_verified(json.loads(body))
         changes.extend(aggregate.changes)
-        links.extend(aggregate.links)
+        links.extend(aggregate.keyed_links())
     bodies.clear()  # read: their bytes need not be held while the rows are made (10 MB)
     bundle_id, source, writers = numbers
     mark = bundle_id if source is None else source  # a number is written as it is

@@ -39,8 +39,9 @@ class PurgeReport:
 
 
 def _purge_one(session: Session, evaluation_id: str, now: str) -> None:
-    change_ids = select(models.Change.id).where(models.Change.evaluation_id == evaluation_id)
-    session.execute(delete(models.ChangeLink).where(models.ChangeLink.change_id.in_(change_ids)))
+    session.execute(
+        delete(models.ChangeLink).where(models.ChangeLink.evaluation_id == evaluation_id)
+    )
     session.execute(delete(models.Change).where(models.Change.evaluation_id == evaluation_id))
     session.execute(
         delete(models.FieldState).where(models.FieldState.evaluation_id == evaluation_id)

@@ -15,6 +15,7 @@ from qa_tui.domain import evaluation as ev
 from qa_tui.store import models
 from qa_tui.store.entities import CREATE
 from qa_tui.store.history import dumps
+from qa_tui.store.migrate import open_store
 from qa_tui.sync.aggregates import Aggregate
 from qa_tui.sync.bundle import _write_stream
 from qa_tui.sync.central import merge_bundle_file, revoke_device
@@ -328,6 +329,54 @@ def test_two_evaluations_of_a_bundle_sharing_a_record_id(setup, whose: str) -> N
             change["entity_id"] = taken
     bad = _write(tmp / "shared.qab", [first, second], a, tmp / "qa.key.pub")
     _refused(cen, bad, tmp / "qa.key", "used by two records", "collide")
+
+
+def test_an_evaluation_reusing_another_evaluations_change_ids(setup, make_db) -> None:
+    """A new evaluation whose edited field's two changes (the later superseding the earlier)
+    take the ids of two changes another evaluation holds: it merges (a change is its
+    aggregate's; nothing finds one by its id alone), and the other evaluation's history is
+    untouched — its export, its state — and the database exported whole merges again, here
+    and into a new database, as the same state. (Links were keyed by change ids alone: the
+    other evaluation's export carried the newcomer's link, which none of its changes'
+    supersedes lists names, so any receiver refused it, and its re-derivation read it.)"""
+    from qa_tui.sync.export import iter_aggregates
+    from tests.sync.helpers import consistent, copy_into, state
+
+    a, cen, good, tmp = setup
+    merge_bundle_file(cen, good, tmp / "qa.key")
+    with cen.reader() as s:
+        held = list(s.scalars(select(models.Evaluation.id)))
+        before = [g.to_wire() for g in iter_aggregates(s, held)]
+    target = max(before, key=lambda g: len(g["c"]))
+    taken = [row[0] for row in target["c"][:2]]  # two of its changes' ids (wire: id first)
+    new_id = a.new_evaluation("NEW-00001")
+    a.do(ev.set_response, TEMPLATE, new_id, "standards_met", grade="good", evidence="seen")
+    a.export(tmp / "qa.key.pub", tmp / "between.qab")  # handed over: the next save is a change
+    a.do(ev.set_response, TEMPLATE, new_id, "standards_met", grade="good", evidence="seen, twice")
+    (newcomer,) = [g for g in aggregates(a.store) if g.evaluation_id == new_id]
+    later, earlier = newcomer.links[0]
+    rename = {later: taken[0], earlier: taken[1]}
+    for change in newcomer.changes:
+        change["id"] = rename.get(change["id"], change["id"])
+        listed = [rename.get(i, i) for i in json.loads(change["supersedes"])]
+        change["supersedes"] = dumps(listed)
+    newcomer.links = [(rename.get(x, x), rename.get(y, y)) for x, y in newcomer.links]
+    reused = _write(tmp / "reused.qab", [newcomer], a, tmp / "qa.key.pub")
+    assert merge_bundle_file(cen, reused, tmp / "qa.key").new_changes == len(newcomer.changes)
+    with cen.reader() as s:
+        after = [g.to_wire() for g in iter_aggregates(s, held)]
+        whole = list(iter_aggregates(s, [*held, new_id]))
+    assert after == before
+    assert consistent(cen) == []
+    # The whole database again, under another bundle id: every evaluation held, in one batch.
+    again = _write(tmp / "again.qab", whole, a, tmp / "qa.key.pub")
+    assert merge_bundle_file(cen, again, tmp / "qa.key").new_changes == 0
+    elsewhere = open_store(make_db())
+    try:
+        copy_into(elsewhere, whole)
+        assert state(elsewhere) == state(cen) and consistent(elsewhere) == []
+    finally:
+        elsewhere.dispose()
 
 
 def test_invalid_record_refused(setup) -> None:

@@ -626,7 +626,10 @@ def make_conflict(
                 )
             )
             session.add_all(
-                models.ChangeLink(change_id=change_id, supersedes_id=head) for head in heads
+                models.ChangeLink(
+                    evaluation_id=evaluation_id, change_id=change_id, supersedes_id=head
+                )
+                for head in heads
             )
         session.flush()
         recompute_field(session, evaluation_id, "practitioner")

@@ -141,12 +141,11 @@ def test_each_change_is_in_the_history(workspace: Any, settings: Any, tpl: Any) 
         assert (change.author, change.device_id) == ("Alex Auditor", settings.device_id)
         assert change.wall_time == "2026-11-20T10:30:00.000+00:00"
     with workspace.store.reader() as session:
+        link = models.ChangeLink
         links = set(
-            session.execute(
-                select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id)
-            ).all()
+            session.execute(select(link.evaluation_id, link.change_id, link.supersedes_id)).all()
         )
-    assert (history[2].id, history[1].id) in links
+    assert (evaluation_id, history[2].id, history[1].id) in links  # keyed by its aggregate
 
 
 def test_counters_strictly_increase(workspace: Any, tpl: Any) -> None:
