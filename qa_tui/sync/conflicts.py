@@ -85,7 +85,7 @@ def _field_history(
 ) -> tuple[dict[str, models.Change], dict[str, set[str]]]:
     changes = {c.id: c for c in field_changes(session, entity_id, fld)}
     parents: dict[str, set[str]] = {cid: set() for cid in changes}
-    aggregates = {c.evaluation_id for c in changes.values()}  # one (a record is one's)
+    aggregates = sorted({c.evaluation_id for c in changes.values()})  # one: a record's
     for a, b in session.execute(
         select(models.ChangeLink.change_id, models.ChangeLink.supersedes_id).where(
             models.ChangeLink.evaluation_id.in_(aggregates),
@@ -187,7 +187,7 @@ def _delete_conflicts(session: Session, deletion_state: models.FieldState) -> li
     seen = set(
         session.scalars(
             select(models.ChangeLink.supersedes_id).where(
-                models.ChangeLink.evaluation_id.in_({d.evaluation_id for d in deletions}),
+                models.ChangeLink.evaluation_id.in_(sorted({d.evaluation_id for d in deletions})),
                 models.ChangeLink.change_id.in_([d.id for d in deletions]),
             )
         )
