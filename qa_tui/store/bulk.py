@@ -164,16 +164,19 @@ def _track_new_actions(
         if change["field"] == CREATE and change["entity_type"] == "action_update":
             where = (change["entity_id"], change["evaluation_id"])
             made[where].append((change["counter"], change["device_id"]))
-    updates: dict[str, list[tuple[UpdateKey, str, str, str]]] = defaultdict(list)
+    # (evaluation id, action id) -> its updates: an update is its own evaluation's (an update
+    # naming another evaluation's action counts for none, as in ``tracking.derived_for``)
+    updates: dict[tuple[str, str], list[tuple[UpdateKey, str, str, str]]] = defaultdict(list)
     for u in by_type.get("action_update", []):
         if u["evaluation_id"] in new and not u["deleted"]:
             for counter, device in made.get((u["id"], u["evaluation_id"]), []):
                 key = UpdateKey(u["updated_on"], counter, device, u["id"])
-                updates[u["action_id"]].append((key, u["status"], u["note"], u["created_by"]))
+                mine = (u["evaluation_id"], u["action_id"])
+                updates[mine].append((key, u["status"], u["note"], u["created_by"]))
     for a in by_type.get("action", []):
         if a["evaluation_id"] in new:
             agreed = (a["status"], a["completed_on"], a["progress"], a["due_date"])
-            tracked: Tracked = derive(agreed, updates.get(a["id"], []))
+            tracked: Tracked = derive(agreed, updates.get((a["evaluation_id"], a["id"]), []))
             a.update(vars(tracked))
     return new
 

@@ -86,19 +86,24 @@ def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
 
 
 def derived_for(session: Session, evaluation_ids: Sequence[str]) -> dict[str, Tracked]:
-    """``{action_id: Tracked}`` for every action of the given evaluations, from the updates."""
+    """``{action_id: Tracked}`` for every action of the given evaluations, from the updates.
+
+    An update counts for the action it names only within its own evaluation (an action's
+    updates are its aggregate's, as they are made): an update naming another evaluation's
+    action, which a bundle can carry, changes nothing — whichever evaluations are derived
+    together."""
     out: dict[str, Tracked] = {}
     a, u, c = models.Action, models.ActionUpdate, models.Change
     for chunk in _chunks(sorted(set(evaluation_ids))):
         agreed = {
-            row.id: (row.status, row.completed_on, row.progress, row.due_date)
+            (row.evaluation_id, row.id): (row.status, row.completed_on, row.progress, row.due_date)
             for row in session.execute(
-                select(a.id, a.status, a.completed_on, a.progress, a.due_date).where(
-                    a.evaluation_id.in_(chunk)
-                )
+                select(
+                    a.evaluation_id, a.id, a.status, a.completed_on, a.progress, a.due_date
+                ).where(a.evaluation_id.in_(chunk))
             )
         }
-        updates: dict[str, list[tuple[UpdateKey, str, str, str]]] = {}
+        updates: dict[tuple[str, str], list[tuple[UpdateKey, str, str, str]]] = {}
         # Each update's creation change (its counter and device order the updates). The
         # change log keeps ids as 16 bytes: it is joined to the updates here, not in SQL.
         made: dict[tuple[str, str], list[tuple[int, str]]] = {}
@@ -120,11 +125,11 @@ def derived_for(session: Session, evaluation_ids: Sequence[str]) -> dict[str, Tr
         for row in session.execute(query):
             for counter, device_id in made.get((row.evaluation_id, row.id), []):
                 key = UpdateKey(row.updated_on, counter, device_id, row.id)
-                updates.setdefault(row.action_id, []).append(
+                updates.setdefault((row.evaluation_id, row.action_id), []).append(
                     (key, row.status, row.note, row.created_by)
                 )
-        for action_id, values in agreed.items():
-            out[action_id] = derive(values, updates.get(action_id, []))
+        for (evaluation_id, action_id), values in agreed.items():
+            out[action_id] = derive(values, updates.get((evaluation_id, action_id), []))
     return out
 
 

@@ -13,6 +13,7 @@ is the aggregate's and its ``bundle_id`` is set by the database that receives it
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -138,8 +139,41 @@ def check_aggregate(aggregate: Aggregate, links_given: bool = True) -> Aggregate
         aggregate.links = sorted(expected)
     elif {tuple(x) for x in aggregate.links} != expected or len(aggregate.links) != len(expected):
         raise InvalidRecord("links do not match the changes' supersedes lists")
+    stranger = _naming_a_stranger(types, creations)
+    if stranger is not None:
+        kind, named = types[stranger].replace("_", " "), SIBLINGS[types[stranger]][1]
+        article = "an" if named[0] in "aeiou" else "a"
+        raise InvalidRecord(
+            f"{kind} {stranger} names {article} {named.replace('_', ' ')} "
+            f"that is not its {aggregate.root_type.replace('_', ' ')}'s"
+        )
     aggregate.links = [(a, b) for a, b in aggregate.links]
     return aggregate
+
+
+# Records that name, at their creation, another record of their own aggregate: the field, and
+# the type of the record it names. (A reference to another aggregate — a blind grade's target
+# evaluation, a moderation's session — is by design, and not here.)
+SIBLINGS = {
+    "action_update": ("action_id", "action"),
+    "scale": ("participant_id", "participant"),
+    "moderation_judgement": ("moderation_id", "moderation"),
+}
+
+
+def _naming_a_stranger(types: dict[str, str], creations: dict[str, Any]) -> str | None:
+    """The first record (by id) whose creation names a record its aggregate does not hold,
+    or one of another type; None if there is none. ``creations``: each record's creation
+    value as the wire has it (JSON text)."""
+    for entity in sorted(e for e, kind in types.items() if kind in SIBLINGS):
+        field_name, wanted = SIBLINGS[types[entity]]
+        try:
+            named = json.loads(creations[entity]).get(field_name)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            return entity
+        if not isinstance(named, str) or types.get(named) != wanted:
+            return entity
+    return None
 
 
 _IDS = itemgetter("id")
@@ -219,6 +253,8 @@ def whole_columns(
         if set(pairs) != expected or len(pairs) != len(expected):
             return None
     except (TypeError, ValueError):  # not pairs (of texts)
+        return None
+    if _naming_a_stranger(types, creations) is not None:
         return None
     return pairs, root
 

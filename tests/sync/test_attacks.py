@@ -379,6 +379,39 @@ def test_an_evaluation_reusing_another_evaluations_change_ids(setup, make_db) ->
         elsewhere.dispose()
 
 
+def test_an_update_naming_another_evaluations_action(setup) -> None:
+    """An evaluation whose action update names an action of another evaluation of the bundle
+    (its creation rewritten; signed by an enrolled device): refused in one line, the database
+    unchanged. (It merged, and the other action's status followed the update whenever the two
+    evaluations were derived together.)"""
+    from qa_tui.domain import outcomes
+    from qa_tui.domain.followup import record_action_update
+    from qa_tui.store.history import record_change
+
+    a, cen, _good, tmp = setup
+
+    def completed(evaluation_id: str) -> None:
+        a.do(
+            lambda s, actor: record_change(
+                s, actor, "evaluation", evaluation_id, evaluation_id, "status", "completed"
+            )
+        )
+
+    first = a.new_evaluation("ACT-00001")
+    theirs = a.do(outcomes.add_action, first, "Update the plan", "Alex Auditor", "2026-12-01")
+    completed(first)
+    second = a.new_evaluation("ACT-00002")
+    ours = a.do(outcomes.add_action, second, "Visit the school", "Alex Auditor", "2026-12-01")
+    completed(second)
+    a.do(record_action_update, ours, "done", "Finished.", "2026-11-28")
+    aggs = {g.evaluation_id: g for g in aggregates(a.store)}
+    for change in aggs[second].changes:
+        if change["entity_type"] == "action_update" and change["field"] == CREATE:
+            change["value"] = dumps({**json.loads(change["value"]), "action_id": theirs})
+    bad = _write(tmp / "stranger.qab", [aggs[first], aggs[second]], a, tmp / "qa.key.pub")
+    _refused(cen, bad, tmp / "qa.key", "names an action that is not its evaluation's")
+
+
 def test_invalid_record_refused(setup) -> None:
     a, cen, _good, tmp = setup
     aggs = aggregates(a.store)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from qa_tui.domain import outcomes
 from qa_tui.domain.followup import (
     acknowledge_concern,
@@ -13,6 +15,7 @@ from qa_tui.domain.followup import (
     record_concern_shares,
 )
 from qa_tui.store.history import Actor, record_change
+from qa_tui.store.migrate import open_store
 from qa_tui.store.views import load_view
 from qa_tui.sync.direct import sync_now
 from tests.sync.helpers import Laptop, consistent, copy_into, make_central, state
@@ -99,3 +102,51 @@ def test_the_qa_desk_updates_reach_the_laptop(make_db: Any, tmp_path: Path, sett
     assert consistent(laptop.store) == []
     central.dispose()
     laptop.store.dispose()
+
+
+def test_an_update_naming_another_evaluations_action_changes_nothing(
+    make_db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Evaluation B carries an action update whose action is evaluation A's (its creation
+    rewritten). A bundle with it is refused now (``test_attacks.py``); a database that took
+    one before (the refusal switched off here) must still not count it: merged with A in one
+    batch, it is not A's update — A's action keeps the status it has merged alone, every
+    database agrees, and A's view does not show it (nor B's, under B's own action). (Updates
+    were matched to actions by the action's id alone within the evaluations derived
+    together, so A's status followed B's update only when the two were merged in the same
+    batch: the state depended on the batching.)"""
+    import json
+
+    from qa_tui.sync import aggregates as checks
+    from tests.sync.helpers import aggregates
+
+    monkeypatch.setattr(checks, "_naming_a_stranger", lambda *_: None)
+
+    laptop = Laptop(make_db(), tmp_path, "Jo Reilly")
+    first = laptop.new_evaluation("LCS-100300")
+    theirs = laptop.do(outcomes.add_action, first, "Update the plan", "Jo Reilly", "2026-12-01")
+    _complete(laptop, first)
+    second = laptop.new_evaluation("LCS-100301")
+    ours = laptop.do(outcomes.add_action, second, "Visit the school", "Jo Reilly", "2026-12-01")
+    _complete(laptop, second)
+    laptop.do(record_action_update, ours, "done", "Finished.", "2026-11-28")
+    aggs = {a.evaluation_id: a for a in aggregates(laptop.store)}
+    for change in aggs[second].changes:
+        if change["entity_type"] == "action_update" and change["field"] == "_create":
+            value = json.loads(change["value"])
+            change["value"] = json.dumps({**value, "action_id": theirs}, separators=(",", ":"))
+    alone, together = open_store(make_db()), open_store(make_db())
+    try:
+        copy_into(alone, [aggs[first]])
+        copy_into(alone, [aggs[second]])
+        copy_into(together, [aggs[first], aggs[second]])  # one batch
+        for store in (alone, together):
+            view = _view(store, first)
+            assert view.actions[0].current_status != "done"
+            assert not view.updates[theirs]
+            assert not _view(store, second).updates[ours]  # the update named A's action
+            assert consistent(store) == []
+        assert state(together) == state(alone)
+    finally:
+        alone.dispose()
+        together.dispose()

@@ -29,22 +29,25 @@ EVALUATION, DEVICE, RESPONSE = _id("evaluation"), _id("device"), _id("response")
 CREATE_ID, GRADE_ID, AGAIN_ID = _id("create"), _id("grade"), _id("again")
 
 
-def _line() -> dict[str, Any]:
-    """A valid format-2 line: an evaluation created, a response created, graded, regraded."""
+def creation(type_name: str, **given: Any) -> str:
+    """A creation's value (JSON) for a record of ``type_name``: ``given``, and for each other
+    field it must carry the first of a few plain values its check takes."""
     from qa_tui.store.entities import ENTITY_TYPES
     from qa_tui.sync.wire_values import _CHECKS  # the fields a creation must carry
 
-    def creation(type_name: str, **given: Any) -> str:
-        fields = ENTITY_TYPES[type_name].create_fields
-        checks = _CHECKS[type_name]
-        value = {}
-        for name in fields:
-            for candidate in (given.get(name), "", 0, None, "2026-01-01", False):
-                if name in given or checks[name](candidate):
-                    value[name] = given.get(name, candidate)
-                    break
-        return json.dumps(value)
+    fields = ENTITY_TYPES[type_name].create_fields
+    checks = _CHECKS[type_name]
+    value = {}
+    for name in fields:
+        for candidate in (given.get(name), "", 0, None, "2026-01-01", False):
+            if name in given or checks[name](candidate):
+                value[name] = given.get(name, candidate)
+                break
+    return json.dumps(value)
 
+
+def _line() -> dict[str, Any]:
+    """A valid format-2 line: an evaluation created, a response created, graded, regraded."""
     row = [CREATE_ID, "evaluation", EVALUATION, "_create", creation("evaluation"), None, "[]"]
     rows = [
         [*row, "Alex Auditor", DEVICE, 1, "2026-01-01T10:00:00.000+00:00"],
@@ -285,3 +288,37 @@ def test_a_line_checked_for_the_spool_gets_the_change_by_change_outcome(change: 
     top = max(row[9] for row in carried["c"])
     assert head == (EVALUATION, "evaluation", len(carried["c"]), top)
     assert (links, demo, body) == (len(expected.links), False, None)
+
+
+def _created(type_name: str, record: str, counter: int, **given: Any) -> list[Any]:
+    """The wire row of a record's creation (its change id made from its record's)."""
+    value = creation(type_name, evaluation_id=EVALUATION, **given)
+    return [
+        _id(f"{record} created"), type_name, record, "_create", value, None, "[]",
+        "Alex Auditor", DEVICE, counter, f"2026-01-01T10:01:{counter:02d}.000+00:00",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["action_update", "scale", "moderation_judgement"])
+@pytest.mark.parametrize("names", ["its own", "no record", "a response"])
+def test_a_record_naming_a_record_not_of_its_evaluation_is_refused(kind: str, names: str) -> None:
+    """An action update names its action, a scale its participant, a judgement its
+    moderation: a record of the same evaluation, of that type. Naming a record the line does
+    not hold, or one of another type, is refused (the column check and the change-by-change
+    check alike, with the same words); naming its own is kept."""
+    from qa_tui.sync.aggregates import SIBLINGS
+
+    field_name, wanted = SIBLINGS[kind]
+    line = _line()
+    target = _id(f"the {wanted}")
+    line["c"].append(_created(wanted, target, 10))
+    named = {"its own": target, "no record": _id("nobody"), "a response": RESPONSE}[names]
+    line["c"].append(_created(kind, _id(f"the {kind}"), 11, **{field_name: named}))
+    outcome = _outcome(aggregate_from_wire, line)
+    assert outcome == _outcome(_one_by_one, line)
+    if names == "its own":
+        assert outcome[0][-1]["entity_type"] == kind  # kept
+    else:
+        assert outcome[0] is InvalidRecord
+        said = {"action": "an action", "participant": "a participant", "moderation": "a moderation"}
+        assert f"names {said[wanted]} that is not its evaluation's" in outcome[1]
