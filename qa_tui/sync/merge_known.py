@@ -52,7 +52,7 @@ def merge_known(session: Session, batch: list[Aggregate], report: MergeReport) -
                     f"change {change['id']} collides with a different change already merged; "
                     "refused"
                 )
-        new_links.extend((aggregate.evaluation_id, a, b) for a, b in aggregate.links if a in fresh)
+        new_links.extend(link for link in aggregate.keyed_links() if link[1] in fresh)
         if fresh:
             touched.append(aggregate.root_type)
     if not new_changes:
