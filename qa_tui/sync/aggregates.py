@@ -153,11 +153,14 @@ def check_aggregate(aggregate: Aggregate, links_given: bool = True) -> Aggregate
 
 # Records that name, at their creation, another record of their own aggregate: the field, and
 # the type of the record it names. (A reference to another aggregate — a blind grade's target
-# evaluation, a moderation's session — is by design, and not here.)
+# evaluation, a moderation's session — is by design, and not here.) A blind grade's moderator
+# is one of its session's (``qa_tui.domain.sessions.set_blind_grade`` refuses any other): one
+# named from another session would count among this session's graders.
 SIBLINGS = {
     "action_update": ("action_id", "action"),
     "scale": ("participant_id", "participant"),
     "moderation_judgement": ("moderation_id", "moderation"),
+    "blind_grade": ("moderator_id", "session_moderator"),
 }
 
 

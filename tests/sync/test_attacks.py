@@ -412,6 +412,37 @@ def test_an_update_naming_another_evaluations_action(setup) -> None:
     _refused(cen, bad, tmp / "qa.key", "names an action that is not its evaluation's")
 
 
+def test_a_blind_grade_naming_another_sessions_moderator(setup) -> None:
+    """A moderation session whose blind grade names a moderator of another session (its
+    creation rewritten; signed by an enrolled device): refused in one line, the database
+    unchanged. (The app refuses such a grade; merged, it counted among this session's
+    graders under a name the session does not hold.)"""
+    from qa_tui.domain import sessions
+    from qa_tui.store.history import record_change
+
+    a, cen, _good, tmp = setup
+    evaluation_id = a.new_evaluation("MOD-00001")
+    a.do(
+        lambda s, actor: record_change(
+            s, actor, "evaluation", evaluation_id, evaluation_id, "status", "completed"
+        )
+    )
+    theirs = a.do(sessions.create_session, "2026-11-30", "", [("Sam Moderator", "")])
+    ours = a.do(sessions.create_session, "2026-12-01", "", [("Kim Moderator", "")])
+    for session_id in (theirs, ours):
+        a.do(sessions.add_evaluation, session_id, evaluation_id)
+    kim = sessions.moderator_id(ours, "Kim Moderator")
+    a.do(sessions.set_blind_grade, TEMPLATE, ours, kim, evaluation_id, "standards_met", "good")
+    aggs = {g.evaluation_id: g for g in aggregates(a.store)}
+    for change in aggs[ours].changes:
+        if change["entity_type"] == "blind_grade" and change["field"] == CREATE:
+            sam = sessions.moderator_id(theirs, "Sam Moderator")
+            change["value"] = dumps({**json.loads(change["value"]), "moderator_id": sam})
+    bundle = [aggs[evaluation_id], aggs[theirs], aggs[ours]]
+    bad = _write(tmp / "stranger.qab", bundle, a, tmp / "qa.key.pub")
+    _refused(cen, bad, tmp / "qa.key", "names a session moderator that is not its")
+
+
 def test_invalid_record_refused(setup) -> None:
     a, cen, _good, tmp = setup
     aggs = aggregates(a.store)

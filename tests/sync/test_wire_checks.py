@@ -322,3 +322,44 @@ def test_a_record_naming_a_record_not_of_its_evaluation_is_refused(kind: str, na
         assert outcome[0] is InvalidRecord
         said = {"action": "an action", "participant": "a participant", "moderation": "a moderation"}
         assert f"names {said[wanted]} that is not its evaluation's" in outcome[1]
+
+
+@pytest.mark.parametrize("names", ["its own", "no record", "the session"])
+def test_a_blind_grade_naming_a_moderator_not_of_its_session_is_refused(names: str) -> None:
+    """A blind grade names one of its session's moderators: naming a record the session's
+    line does not hold (another session's moderator), or one of another type, is refused by
+    both checks with the same words; naming its own moderator is kept."""
+    session = EVALUATION  # the aggregate's id, whatever its root's type
+
+    def created(type_name: str, record: str, counter: int, **given: Any) -> list[Any]:
+        value, when = creation(type_name, **given), f"2026-01-01T10:01:{counter:02d}.000+00:00"
+        return [
+            _id(f"{record} created"), type_name, record, "_create", value, None, "[]",
+            "Alex Auditor", DEVICE, counter, when,
+        ]  # fmt: skip
+
+    moderator = _id("the moderator")
+    named = {"its own": moderator, "no record": _id("another session's"), "the session": session}
+    grade = {
+        "session_id": session,
+        "moderator_id": named[names],
+        "target_evaluation_id": _id("an evaluation"),
+        "item_id": "planning",
+    }
+    line = {
+        "e": session,
+        "c": [
+            created("moderation_session", session, 1),
+            created("session_moderator", moderator, 2, session_id=session),
+            created("blind_grade", _id("the grade"), 3, **grade),
+        ],
+        "l": [],
+    }
+    outcome = _outcome(aggregate_from_wire, line)
+    assert outcome == _outcome(_one_by_one, line)
+    if names == "its own":
+        assert outcome[0][-1]["entity_type"] == "blind_grade"  # kept
+    else:
+        assert outcome[0] is InvalidRecord
+        said = "names a session moderator that is not its moderation session's"
+        assert said in outcome[1]
