@@ -211,6 +211,11 @@ class Evaluation(Record, Provenance):
             "practitioner",
             "auditor",
         ),
+        # A direct sync's pull (migration 0025): the evaluations this device made or this
+        # user audits, found in these two indexes alone (``sync.direct.wanted_evaluations``)
+        # instead of a pass over every evaluation the central database holds.
+        Index("ix_evaluations_device", "created_device", "id"),
+        Index("ix_evaluations_auditor", "auditor", "id"),
     )
 
 

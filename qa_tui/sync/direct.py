@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -210,14 +210,20 @@ def _counts(session: Session, ids: list[str]) -> dict[str, int]:
 
 
 def wanted_evaluations(remote: Session, device_id: str, author: str) -> list[str]:
-    """Evaluations on the central database this laptop should hold offline."""
-    mine = select(models.Evaluation.id).where(
-        or_(models.Evaluation.created_device == device_id, models.Evaluation.auditor == author)
-    )
+    """Evaluations on the central database this laptop should hold offline: those it made,
+    those its user audits, those with an action its user owns. Three queries, each read from
+    an index alone (migration 0025): one with ``OR`` read every evaluation's row it found, on
+    SQLite, and before 0025 every evaluation the central database holds."""
+    e = models.Evaluation
+    made = select(e.id).where(e.created_device == device_id)
+    audited = select(e.id).where(e.auditor == author)
     owned = select(models.Action.evaluation_id).where(
         models.Action.owner == author, models.Action.deleted.is_(False)
     )
-    return sorted(set(remote.scalars(mine)) | set(remote.scalars(owned)))
+    found: set[str] = set()
+    for query in (made, audited, owned):
+        found.update(remote.scalars(query))
+    return sorted(found)
 
 
 def wanted_sessions(

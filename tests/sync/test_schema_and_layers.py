@@ -27,7 +27,7 @@ def test_migrations_match_models(make_db) -> None:
     finally:
         store.dispose()
     assert diff == []
-    assert head_revision() == "0024"
+    assert head_revision() == "0025"
 
 
 def test_sync_modules_never_import_textual_or_rich() -> None:
