@@ -66,15 +66,21 @@ def _blind_plan(url: str) -> str:
         store.dispose()
 
 
-def moderated_demo(make_db: Callable[[], str], settings: Any) -> tuple[str, bytes]:
+def demo_database(make_db: Callable[[], str], settings: Any) -> str:
     """A fresh database of 40 demo evaluations (moderation sessions with blind grades among
-    them) and its moderation report for 2026, as JSON."""
+    them): its url."""
     from qa_tui.demo import generate
 
     url = make_db()
     ws = open_workspace(settings, url, clock=frozen_clock)
     generate(ws, 40, 1)
     ws.close()
+    return url
+
+
+def moderated_demo(make_db: Callable[[], str], settings: Any) -> tuple[str, bytes]:
+    """A fresh database of 40 demo evaluations and its moderation report for 2026, as JSON."""
+    url = demo_database(make_db, settings)
     return url, _report(url)
 
 

@@ -16,9 +16,7 @@ from qa_tui.store.db import make_engine
 from qa_tui.store.history import check_consistency
 from qa_tui.store.migrate import current_revision, open_store
 from qa_tui.store.revisions import head_revision
-from qa_tui.workspace import open_workspace
-from tests.conftest import frozen_clock
-from tests.sync.test_migration_0015 import _to
+from tests.sync.test_migration_0015 import _to, demo_database
 
 
 def _layout(url: str) -> tuple[str, list[str], list[str]]:
@@ -61,12 +59,7 @@ def _listed(url: str) -> set[tuple[str, str, str]]:
 def test_0024_keys_the_links_by_aggregate_and_goes_both_ways(
     make_db: Callable[[], str], settings: Any
 ) -> None:
-    from qa_tui.demo import generate
-
-    url = make_db()
-    ws = open_workspace(settings, url, clock=frozen_clock)
-    generate(ws, 40, 1)
-    ws.close()
+    url = demo_database(make_db, settings)
     listed = _listed(url)
     assert len(listed) > 100  # the demo's fields set more than once
     assert _links(url) == listed

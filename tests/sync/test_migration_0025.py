@@ -15,9 +15,7 @@ from qa_tui.store import models
 from qa_tui.store.migrate import current_revision, open_store
 from qa_tui.store.revisions import head_revision
 from qa_tui.sync.direct import wanted_evaluations
-from qa_tui.workspace import open_workspace
-from tests.conftest import frozen_clock
-from tests.sync.test_migration_0015 import _to
+from tests.sync.test_migration_0015 import _to, demo_database
 
 ADDED = {"ix_evaluations_device", "ix_evaluations_auditor"}
 
@@ -78,12 +76,7 @@ def _reference(url: str, device: str, author: str) -> list[str]:
 def test_0025_finds_a_laptops_evaluations_by_index_and_goes_both_ways(
     make_db: Callable[[], str], settings: Any
 ) -> None:
-    from qa_tui.demo import generate
-
-    url = make_db()
-    ws = open_workspace(settings, url, clock=frozen_clock)
-    generate(ws, 40, 1)
-    ws.close()
+    url = demo_database(make_db, settings)
     store = open_store(url, create=False, migrate=False)
     with store.reader() as session:
         rows = session.execute(
