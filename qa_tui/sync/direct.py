@@ -211,9 +211,10 @@ def _counts(session: Session, ids: list[str]) -> dict[str, int]:
 
 def wanted_evaluations(remote: Session, device_id: str, author: str) -> list[str]:
     """Evaluations on the central database this laptop should hold offline: those it made,
-    those its user audits, those with an action its user owns. Three queries, each read from
-    an index alone (migration 0025): one with ``OR`` read every evaluation's row it found, on
-    SQLite, and before 0025 every evaluation the central database holds."""
+    those its user audits, those with an action its user owns. Three queries: the first two
+    read from an index alone (migration 0025; one with ``OR`` read every evaluation's row it
+    found, on SQLite, and before 0025 every evaluation the central database holds), the third
+    through the actions' owner index."""
     e = models.Evaluation
     made = select(e.id).where(e.created_device == device_id)
     audited = select(e.id).where(e.auditor == author)
