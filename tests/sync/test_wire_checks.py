@@ -291,7 +291,8 @@ def test_a_line_checked_for_the_spool_gets_the_change_by_change_outcome(change: 
 
 
 def _created(type_name: str, record: str, counter: int, **given: Any) -> list[Any]:
-    """The wire row of a record's creation (its change id made from its record's)."""
+    """The wire row of a record's creation (its change id made from its record's); its
+    ``evaluation_id`` is :data:`EVALUATION` where its type has one."""
     value = creation(type_name, evaluation_id=EVALUATION, **given)
     return [
         _id(f"{record} created"), type_name, record, "_create", value, None, "[]",
@@ -330,14 +331,6 @@ def test_a_blind_grade_naming_a_moderator_not_of_its_session_is_refused(names: s
     line does not hold (another session's moderator), or one of another type, is refused by
     both checks with the same words; naming its own moderator is kept."""
     session = EVALUATION  # the aggregate's id, whatever its root's type
-
-    def created(type_name: str, record: str, counter: int, **given: Any) -> list[Any]:
-        value, when = creation(type_name, **given), f"2026-01-01T10:01:{counter:02d}.000+00:00"
-        return [
-            _id(f"{record} created"), type_name, record, "_create", value, None, "[]",
-            "Alex Auditor", DEVICE, counter, when,
-        ]  # fmt: skip
-
     moderator = _id("the moderator")
     named = {"its own": moderator, "no record": _id("another session's"), "the session": session}
     grade = {
@@ -349,9 +342,9 @@ def test_a_blind_grade_naming_a_moderator_not_of_its_session_is_refused(names: s
     line = {
         "e": session,
         "c": [
-            created("moderation_session", session, 1),
-            created("session_moderator", moderator, 2, session_id=session),
-            created("blind_grade", _id("the grade"), 3, **grade),
+            _created("moderation_session", session, 1),
+            _created("session_moderator", moderator, 2, session_id=session),
+            _created("blind_grade", _id("the grade"), 3, **grade),
         ],
         "l": [],
     }
