@@ -67,11 +67,9 @@ def encode_rows(
             for row in rows
         ]
     ids = [i for i, c in enumerate(columns) if isinstance(c.type, models.HistoryId)]
-    if ids:
-        params = _ids_as_bytes(params, ids)
     numbered = [(i, f) for i, f in enumerate(_as_numbers(table)) if f is not None]
-    if numbered:
-        params = _numbered(params, numbered)
+    if ids or numbered:
+        params = _converted(params, ids, numbered)
     return Encoded(table, params, sql)
 
 
@@ -108,16 +106,6 @@ def _as_numbers(table: Table) -> list[Callable[[Any], Any] | None]:
     ]
 
 
-def _numbered(
-    rows: list[Any], numbered: list[tuple[int, Callable[[Any], Any]]]
-) -> list[tuple[Any, ...]]:
-    """SQLite's parameter rows with those columns as numbers, a column at a time (C loops)."""
-    columns = list(zip(*rows, strict=True))
-    for i, convert in numbered:
-        columns[i] = tuple(map(convert, columns[i]))
-    return list(zip(*columns, strict=True))
-
-
 def _copy_values(table: Table, rows: list[dict[str, Any]]) -> list[list[Any]]:
     """PostgreSQL's rows as ``COPY`` takes them: each a list in the table's column order, with
     record types, field names and wall times as numbers (``COPY`` converts no column type)."""
@@ -143,13 +131,16 @@ def write_encoded(connection: Connection, encoded: Encoded) -> None:
 _UNDASH = methodcaller("replace", "-", "")
 
 
-def _ids_as_bytes(rows: list[Any], positions: list[int]) -> list[tuple[Any, ...]]:
-    """The rows with their change log ids as SQLite stores them (what
-    :class:`models.HistoryId` does for a statement; here the driver is given the values). The
-    ids were checked when they were received, or made here. Column by column, so that the
-    conversion runs in C (``map``), not in a Python loop per value."""
+def _converted(
+    rows: list[Any], ids: list[int], numbered: list[tuple[int, Callable[[Any], Any]]]
+) -> list[tuple[Any, ...]]:
+    """SQLite's parameter rows with their change log ids as SQLite stores them (what
+    :class:`models.HistoryId` does for a statement; here the driver is given the values), and
+    the ``numbered`` columns as numbers (:func:`_as_numbers`). The ids were checked when they
+    were received, or made here. Column by column, in one turn of the rows into columns and
+    back, so that the conversions run in C (``map``), not in a Python loop per value."""
     columns = list(zip(*rows, strict=True))
-    for i in positions:
+    for i in ids:
         column = columns[i]
         nones = column.count(None)
         if nones == len(column):
@@ -158,6 +149,8 @@ def _ids_as_bytes(rows: list[Any], positions: list[int]) -> list[tuple[Any, ...]
             columns[i] = tuple(None if v is None else bytes.fromhex(_UNDASH(v)) for v in column)
         else:
             columns[i] = tuple(map(bytes.fromhex, map(_UNDASH, column)))
+    for i, convert in numbered:
+        columns[i] = tuple(map(convert, columns[i]))
     return list(zip(*columns, strict=True))
 
 
@@ -187,7 +180,7 @@ def _change_rows(
     numbers (:mod:`qa_tui.store.codes`), their writer as its number in ``writers``, else its
     (author, device) key (numbered when written: :func:`writers_numbered`), their bundle's
     id in their source's number's place (the same), and their ids as SQLite stores them
-    (``ids_as_bytes``: see :func:`_ids_as_bytes`; a record's or aggregate's id recurs on many
+    (``ids_as_bytes``: see :func:`_converted`; a record's or aggregate's id recurs on many
     changes and is converted once) or as text (PostgreSQL's ``COPY``). A third of the time of
     a generic pass at a merge's scale."""
     fromhex = bytes.fromhex

@@ -62,6 +62,7 @@ from qa_tui.sync.batching import (
     size_of,
     whole,
 )
+from qa_tui.sync.checkpointing import Checkpointer, checkpoints_beside
 from qa_tui.sync.errors import BundleError, PartlyMerged
 from qa_tui.sync.merge_known import merge_known
 from qa_tui.sync.merge_report import MergeReport, Provenance
@@ -275,9 +276,13 @@ def merge_in_batches(
             report.already_merged, report.merged_at = True, earlier.merged_at
             return report
     try:
-        with store.engine.connect() as connection, _checkpoint_at_end(connection):
+        with (
+            store.engine.connect() as connection,
+            _checkpoint_at_end(connection),
+            checkpoints_beside(store) as beside,  # waited for before the one at the end
+        ):
             _merge_batches(
-                store,
+                (store, beside),
                 connection,
                 Prepared(aggregates, source.bundle_id, connection.dialect)
                 if preparer is None
@@ -287,6 +292,7 @@ def merge_in_batches(
                 (progress, committed),
                 ahead,
             )
+        report.checkpoints = beside.done
     except (BundleError, StoreBusyError) as exc:
         if not report.batches:
             raise
@@ -367,7 +373,7 @@ def _durable_from_here(connection: Connection) -> None:
 
 
 def _merge_batches(
-    store: Store,
+    stores: tuple[Store, Checkpointer],
     connection: Connection,
     batches: Prepared,
     source: Provenance,
@@ -376,7 +382,10 @@ def _merge_batches(
     ahead: bool,
 ) -> None:
     """Write the batches, each transaction gathering batches as :func:`_gather` says; the
-    last batch in a transaction of its own, synced, with the bundle's ledger row."""
+    last batch in a transaction of its own, synced, with the bundle's ledger row. After
+    each commit the log is checkpointed beside the batches, once it is long
+    (:class:`~qa_tui.sync.checkpointing.Checkpointer`)."""
+    store, beside = stores
     now = report.merged_at
     progress, committed = callbacks
     target = batches.target  # the next batch's size in changes, sized as we go
@@ -430,6 +439,7 @@ def _merge_batches(
             report.longest_hold = max(report.longest_hold, held)
             if not last and failed is None:
                 _checkpoint_if_long(store, connection)
+                beside.after_commit()
             for count in written:
                 report.batches += 1
                 report.committed += count

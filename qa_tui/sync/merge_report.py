@@ -43,6 +43,7 @@ class MergeReport:
     batches: int = 0  # batches committed (merge_in_batches)
     transactions: int = 0  # the transactions that committed them (one or more batches each)
     longest_hold: float = 0.0  # seconds the longest transaction held the write lock
+    checkpoints: int = 0  # SQLite: checkpoints run beside the batches (sync.checkpointing)
     committed: int = 0  # aggregates in the batches committed so far
     merged_kinds: Counter[str] = field(default_factory=Counter)  # root type -> aggregates
     touched_by_kind: Counter[str] = field(default_factory=Counter)  # of them, given changes
