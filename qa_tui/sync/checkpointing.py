@@ -46,8 +46,7 @@ class Checkpointer:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.thread: threading.Thread | None = None
-        self.started = 0  # checkpoints started beside the merge
-        self.done = 0  # of them, those that ran to their end without an error
+        self.done = 0  # checkpoints beside the merge that ran to their end without an error
 
     def wait(self) -> None:
         """Wait for the checkpoint under way, if one is."""
@@ -67,7 +66,6 @@ class Checkpointer:
         if size < FROM_BYTES:
             return
         self.thread = threading.Thread(target=self._run, name="merge-checkpoint", daemon=True)
-        self.started += 1
         self.thread.start()
 
     def _run(self) -> None:
