@@ -34,7 +34,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, text, update
@@ -62,7 +61,13 @@ from qa_tui.sync.batching import (
     size_of,
     whole,
 )
-from qa_tui.sync.checkpointing import Checkpointer, checkpoints_beside
+from qa_tui.sync.checkpointing import (
+    Checkpointer,
+    checkpoint_if_long,
+    checkpoints_beside,
+    durable_from_here,
+    settings_for_merge,
+)
 from qa_tui.sync.errors import BundleError, PartlyMerged
 from qa_tui.sync.merge_known import merge_known
 from qa_tui.sync.merge_report import MergeReport, Provenance
@@ -72,10 +77,6 @@ BATCH = 200
 MERGE_LOCK = 0x51A7_0001
 MERGE_LOCK_WAIT = "10min"  # how long a merge waits for another (PostgreSQL) before "busy"
 HUNG_CLIENT = "5min"  # a merge whose client goes quiet this long mid-transaction is ended
-# The merge connection's SQLite page cache (the default is 2 MiB). 32 MiB made no difference
-# to a 10,000-evaluation merge's time that could be measured, and cost 24 MB more memory.
-CACHE_KIB = 8 * 1024
-WAL_LIMIT = 1024 * 1024 * 1024  # bytes of write-ahead log after which a merge checkpoints
 Progress = Callable[[int], None]
 # Which of a batch's aggregates the database has some history of. One statement, its ids a
 # parameter: one built for every batch (``in_(ids)``) is left in a cycle holding its ids,
@@ -278,7 +279,7 @@ def merge_in_batches(
     try:
         with (
             store.engine.connect() as connection,
-            _checkpoint_at_end(connection),
+            settings_for_merge(connection),
             checkpoints_beside(store) as beside,  # waited for before the one at the end
         ):
             _merge_batches(
@@ -299,77 +300,6 @@ def merge_in_batches(
         busy = isinstance(exc, StoreBusyError)
         raise PartlyMerged(str(exc), report.committed, busy) from exc
     return report
-
-
-@contextmanager
-def _checkpoint_at_end(connection: Connection) -> Iterator[None]:
-    """On SQLite, the merge connection's settings for the batches, put back at the end.
-
-    * A checkpoint only between two batches once the write-ahead log has grown past
-      :data:`WAL_LIMIT` (:func:`_checkpoint_if_long`), and one at the end (outside any
-      transaction): a checkpoint copies the log into the database file and syncs it; after
-      every batch that doubled the cost of a merge. Never checkpointing during the merge was
-      worse: every batch appends the index pages it touched to the log again (ids are random,
-      so each batch touches pages all over each index), and the log of a 10,000-evaluation
-      merge passed 14 GB for a 1 GB database. A page written by many batches is copied once
-      per checkpoint; the log file is emptied when the log restarts after it
-      (``journal_size_limit = 0``). PASSIVE checkpoints block no one, and SQLite's own
-      (``wal_autocheckpoint``, which would run inside a batch's commit and count in its time)
-      is off meanwhile.
-    * ``synchronous = NORMAL`` for every batch but the last (:func:`_durable_from_here`): in WAL
-      mode a commit is then not synced by itself, yet the log is written in order, so a power
-      cut loses only a tail of batches — the database stays consistent and the bundle, out of
-      the ledger, is completed by merging again — and the last batch's synced commit makes
-      every batch before it durable too, before the merge reports done (one sync, not one a
-      batch).
-    * A bigger page cache than SQLite's default (:data:`CACHE_KIB`), so more index pages
-      touched by one batch are still there for the next.
-    """
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    every = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
-    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    limit = connection.exec_driver_sql("PRAGMA journal_size_limit").scalar()
-    connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
-    connection.exec_driver_sql("PRAGMA journal_size_limit = 0")
-    connection.exec_driver_sql("PRAGMA synchronous = NORMAL")
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
-    connection.commit()
-    try:
-        yield
-    finally:
-        connection.rollback()
-        connection.exec_driver_sql("PRAGMA synchronous = FULL")
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
-        connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {int(every or 1000)}")
-        connection.exec_driver_sql(
-            f"PRAGMA journal_size_limit = {-1 if limit is None else int(limit)}"
-        )
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        connection.commit()
-
-
-def _checkpoint_if_long(store: Store, connection: Connection) -> None:
-    """SQLite: a checkpoint once the write-ahead log has passed :data:`WAL_LIMIT` (between
-    two batches: no lock is held, and it does not count in a batch's time)."""
-    path = store.sqlite_path
-    if path is None or connection.dialect.name != "sqlite":
-        return
-    try:
-        size = Path(f"{path}-wal").stat().st_size
-    except OSError:
-        return
-    if size > WAL_LIMIT:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        connection.commit()  # nothing to commit: ends the transaction the PRAGMA began
-
-
-def _durable_from_here(connection: Connection) -> None:
-    """The last batch's commit is synced (and with it every batch before it)."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA synchronous = FULL")
-        connection.commit()  # nothing to commit: ends the transaction the PRAGMA began
 
 
 def _merge_batches(
@@ -394,7 +324,7 @@ def _merge_batches(
         while True:
             last = item.last
             if last:
-                _durable_from_here(connection)
+                durable_from_here(connection)
             prepared.take_back()
             started = time.perf_counter()
             written: list[int] = []  # each batch's aggregates, in this transaction
@@ -438,7 +368,7 @@ def _merge_batches(
             report.transactions += 1
             report.longest_hold = max(report.longest_hold, held)
             if not last and failed is None:
-                _checkpoint_if_long(store, connection)
+                checkpoint_if_long(store, connection)
                 beside.after_commit()
             for count in written:
                 report.batches += 1

@@ -759,8 +759,7 @@ def test_a_merge_keeps_the_write_ahead_log_bounded(
     file is cut back to the limit: never checkpointing during a merge, every batch appended the
     index pages it touched again (random ids touch pages all over each index) and the log of a
     10,000-evaluation merge passed 14 GB for a 1 GB database."""
-    from qa_tui.sync import batching
-    from qa_tui.sync import merge as merge_module
+    from qa_tui.sync import batching, checkpointing
 
     big, small = big_and_small
     key = tmp_path / "qa.key"
@@ -768,7 +767,7 @@ def test_a_merge_keeps_the_write_ahead_log_bounded(
     url = f"sqlite:///{path}"
     big_bundle, _small_bundle = _central_for(url, key, big, small)
     limit = 256 * 1024
-    monkeypatch.setattr(merge_module, "WAL_LIMIT", limit)
+    monkeypatch.setattr(checkpointing, "WAL_LIMIT", limit)
     monkeypatch.setattr(batching, "FIRST_BATCH_CHANGES", 300)
     monkeypatch.setattr(batching, "MAX_BATCH_CHANGES", 300)
     wal = Path(f"{path}-wal")
