@@ -10,8 +10,9 @@ Inside the encryption (:mod:`qa_tui.sync.crypto`) is a zlib stream of JSON lines
    where ``content_hash`` is the sha256 of every line before it and ``signature`` the device's
    Ed25519 signature of the manifest's canonical JSON.
 
-A bundle is written to a private temporary file, synced and renamed, so a half-written bundle
-never exists under its name. Reading is streamed, so memory stays flat however big it is.
+A bundle is written (:mod:`qa_tui.sync.bundle_write`) to a private temporary file, synced and
+renamed, so a half-written bundle never exists under its name. Reading (here) is streamed, so
+memory stays flat however big it is.
 """
 
 from __future__ import annotations
@@ -20,26 +21,25 @@ import base64
 import hashlib
 import json
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NoReturn, TypeVar, overload
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from qa_tui.fsutil import atomic_writer, special_kind
+from qa_tui.fsutil import special_kind
 from qa_tui.store.history import dumps
-from qa_tui.store.revisions import head_revision, known_revisions
+from qa_tui.store.revisions import known_revisions
 from qa_tui.sync.aggregates import (
     Aggregate,
     aggregate_from_v1,
     aggregate_from_verified,
     aggregate_from_wire,
-    aggregate_to_v1,
 )
-from qa_tui.sync.crypto import CHUNK, CIPHER, EncryptingWriter, decrypt_chunks, read_header
+from qa_tui.sync.crypto import CHUNK, CIPHER, decrypt_chunks, read_header
 from qa_tui.sync.errors import BundleError
-from qa_tui.sync.keys import DeviceKey, fingerprint, public_raw
+from qa_tui.sync.keys import fingerprint, public_raw
 from qa_tui.sync.wire_values import InvalidRecord, is_id
 
 FORMAT_VERSION = 2
@@ -66,108 +66,6 @@ class Manifest:
     changes: int
     links: int
     content_hash: str
-
-
-# --- writing ---------------------------------------------------------------------------
-
-
-class _LineSink:
-    def __init__(self, writer: EncryptingWriter) -> None:
-        self.writer = writer
-        self.zip = zlib.compressobj(3)
-        self.hash = hashlib.sha256()
-
-    def line(self, obj: Any, hashed: bool = True) -> None:
-        data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-        if hashed:
-            self.hash.update(data)
-        self.writer.write(self.zip.compress(data))
-
-    def close(self) -> None:
-        self.writer.write(self.zip.flush())
-        self.writer.finish()
-
-
-def write_bundle(
-    aggregates: Iterable[Aggregate],
-    out: Path,
-    recipient: X25519PublicKey,
-    device: DeviceKey,
-    author: str,
-    created_at: str,
-    *,
-    bundle_id: str,
-    format_version: int = FORMAT_VERSION,
-    templates: Sequence[dict[str, str]] = (),
-) -> Manifest:
-    """Write ``aggregates`` as a bundle at ``out`` (atomically); returns its manifest.
-    ``templates``: the texts of the templates they use, for the content header
-    (:mod:`qa_tui.sync.template_texts`)."""
-    start = {"templates": list(templates)} if templates else {}
-    with atomic_writer(out) as handle:
-        manifest = _write_stream(
-            handle,
-            aggregates,
-            recipient,
-            device,
-            author,
-            created_at,
-            bundle_id,
-            format_version,
-            start=start,
-        )
-    return manifest
-
-
-def _write_stream(
-    handle: IO[bytes],
-    aggregates: Iterable[Aggregate],
-    recipient: X25519PublicKey,
-    device: DeviceKey,
-    author: str,
-    created_at: str,
-    bundle_id: str,
-    format_version: int,
-    *,
-    start: dict[str, Any] | None = None,
-) -> Manifest:
-    writer = EncryptingWriter(handle, recipient, format_version, {"bundle_id": bundle_id})
-    sink = _LineSink(writer)
-    revision = head_revision()
-    sink.line(
-        {
-            "bundle": "qa-tui",
-            "format": format_version,
-            "bundle_id": bundle_id,
-            "schema_revision": revision,
-            "device_id": device.device_id,
-            "created_at": created_at,
-            **(start or {}),
-        }
-    )
-    counts = {"evaluations": 0, "changes": 0, "links": 0}
-    for aggregate in aggregates:
-        sink.line(aggregate_to_v1(aggregate) if format_version == 1 else aggregate.to_wire())
-        counts["evaluations"] += 1
-        counts["changes"] += len(aggregate.changes)
-        counts["links"] += len(aggregate.links)
-    manifest = Manifest(
-        format=format_version,
-        schema_revision=revision,
-        bundle_id=bundle_id,
-        device_id=device.device_id,
-        device_public_key=device.public_text,
-        author=author,
-        created_at=created_at,
-        recipient=fingerprint(public_raw(recipient)),
-        content_hash=sink.hash.hexdigest(),
-        **counts,
-    )
-    body = vars(manifest)
-    signature = base64.b64encode(device.sign(dumps(body).encode())).decode()
-    sink.line({"manifest": body, "signature": signature}, hashed=False)
-    sink.close()
-    return manifest
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from qa_tui.store.db import Store
 from qa_tui.store.queries import demo_aggregate_ids, demo_evaluation_ids
 from qa_tui.sync.acks import unacknowledged
 from qa_tui.sync.aggregates import Aggregate, roots_in_words
-from qa_tui.sync.bundle import FORMAT_VERSION, Manifest, write_bundle
+from qa_tui.sync.bundle import FORMAT_VERSION, Manifest
+from qa_tui.sync.bundle_write import write_bundle
 from qa_tui.sync.export import all_evaluation_ids, iter_aggregates
 from qa_tui.sync.keys import DeviceKey, load_qa_public
 from qa_tui.sync.template_texts import header_entry, used_by

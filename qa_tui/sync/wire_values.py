@@ -13,12 +13,12 @@ import json
 import math
 import re
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Float, Integer, String
 
 from qa_tui.store.entities import CREATE, DELETED, ENTITY_TYPES, ROOT_TYPES
+from qa_tui.store.json_scan import loads_whole
 
 WIRE_FIELDS = (
     "id",
@@ -168,22 +168,7 @@ def _json(text: str) -> Any:
         return _CONSTANTS[text]
     elif len(text) == 40 and text.startswith('["') and text.endswith('"]') and is_id(text[2:38]):
         return [text[2:38]]
-    return _parse(text)
-
-
-# The scanner (C) of a decoder with json.loads's settings (its own, json._default_decoder).
-_SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # noqa: B009
-
-
-def _parse(text: str) -> Any:
-    """``json.loads(text)`` without its two Python calls around the scanner, for a text the
-    scanner reads whole from its first character; anything else (space around it, something
-    after it, not JSON) goes to ``json.loads``, which reads it or says why not."""
-    try:
-        value, end = _SCAN(text, 0)
-    except StopIteration:
-        return json.loads(text)
-    return value if end == len(text) else json.loads(text)
+    return loads_whole(text)
 
 
 def change_from_wire(row: Any, evaluation_id: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from qa_tui.store.history import Actor, change_order_key, check_consistency, hea
 from qa_tui.store.migrate import open_store
 from qa_tui.sync import central
 from qa_tui.sync.aggregates import Aggregate
-from qa_tui.sync.bundle import write_bundle
+from qa_tui.sync.bundle_write import write_bundle
 from qa_tui.sync.conflicts import list_conflicts
 from qa_tui.sync.export import all_evaluation_ids, iter_aggregates
 from qa_tui.sync.keys import DeviceKey, load_device_key, load_qa_public

@@ -17,7 +17,7 @@ from qa_tui.store.entities import CREATE
 from qa_tui.store.history import dumps
 from qa_tui.store.migrate import open_store
 from qa_tui.sync.aggregates import Aggregate
-from qa_tui.sync.bundle import _write_stream
+from qa_tui.sync.bundle_write import _write_stream
 from qa_tui.sync.central import merge_bundle_file, revoke_device
 from qa_tui.sync.errors import BundleError
 from qa_tui.sync.keys import create_qa_key, load_device_key, load_qa_public
