@@ -71,14 +71,10 @@ class Checkpointer:
     def after_commit(self) -> None:
         """A batch has committed: start a checkpoint if the log has grown past
         :data:`FROM_BYTES` and none is under way."""
-        path = self.store.sqlite_path
-        if path is None or (self.thread is not None and self.thread.is_alive()):
+        if self.thread is not None and self.thread.is_alive():
             return
-        try:
-            size = Path(f"{path}-wal").stat().st_size
-        except OSError:
-            return
-        if size < FROM_BYTES:
+        size = log_bytes(self.store)
+        if size is None or size < FROM_BYTES:
             return
         self.thread = threading.Thread(target=self._run, name="merge-checkpoint", daemon=True)
         self.thread.start()
@@ -94,8 +90,24 @@ class Checkpointer:
 def checkpoint(store: Store) -> None:
     """One ``PASSIVE`` checkpoint of ``store``'s log, on a connection of its own."""
     with store.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        connection.commit()  # nothing to commit: ends the transaction the PRAGMA began
+        _passive(connection)
+
+
+def _passive(connection: Connection) -> None:
+    """A ``PASSIVE`` checkpoint on ``connection`` (outside a transaction)."""
+    connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    connection.commit()  # nothing to commit: ends the transaction the PRAGMA began
+
+
+def log_bytes(store: Store) -> int | None:
+    """The size of ``store``'s write-ahead log file (None: not SQLite, or not readable)."""
+    path = store.sqlite_path
+    if path is None:
+        return None
+    try:
+        return Path(f"{path}-wal").stat().st_size
+    except OSError:
+        return None
 
 
 @contextmanager
@@ -144,23 +156,17 @@ def settings_for_merge(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(
             f"PRAGMA journal_size_limit = {-1 if limit is None else int(limit)}"
         )
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        connection.commit()
+        _passive(connection)
 
 
 def checkpoint_if_long(store: Store, connection: Connection) -> None:
     """SQLite: a checkpoint once the write-ahead log has passed :data:`WAL_LIMIT` (between
     two batches: no lock is held, and it does not count in a batch's time)."""
-    path = store.sqlite_path
-    if path is None or connection.dialect.name != "sqlite":
+    if connection.dialect.name != "sqlite":
         return
-    try:
-        size = Path(f"{path}-wal").stat().st_size
-    except OSError:
-        return
-    if size > WAL_LIMIT:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        connection.commit()  # nothing to commit: ends the transaction the PRAGMA began
+    size = log_bytes(store)
+    if size is not None and size > WAL_LIMIT:
+        _passive(connection)
 
 
 def durable_from_here(connection: Connection) -> None:
