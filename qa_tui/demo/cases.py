@@ -10,7 +10,7 @@ from qa_tui.clock import stamp
 from qa_tui.demo import followup
 from qa_tui.demo import text as txt
 from qa_tui.demo.recorder import TODAY, Case, Recorder
-from qa_tui.demo.text import Organisation, new_uuid
+from qa_tui.demo.text import Organisation, timed_and_seed
 from qa_tui.domain.record_writes import response_id
 from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, Template
 from qa_tui.vocab import CONCERN_RECIPIENTS, EVALUATION_TYPES
@@ -35,12 +35,15 @@ def _start_case(
     )
     moment = dt.datetime.combine(day, dt.time(9, 0), dt.UTC)
     moment += dt.timedelta(minutes=rng.randrange(0, 360))
+    auditor = rng.choice(org.auditors)
+    eval_id, seed = timed_and_seed(moment, rng)
     case = Case(
         rng,
         rec,
         template,
-        rng.choice(org.auditors),
-        new_uuid(rng),  # not timed: the follow-through's draws are seeded by it
+        auditor,
+        eval_id,
+        seed,
         moment,
         day,
         level,

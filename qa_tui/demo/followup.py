@@ -32,7 +32,7 @@ OUTCOMES = (
 
 
 def rng_for(case: Case) -> random.Random:
-    return random.Random(f"followup/{case.eval_id}")
+    return random.Random(f"followup/{case.seed}")
 
 
 def _record(
@@ -71,7 +71,7 @@ def chase(case: Case, rng: random.Random, action_id: str, due: dt.date) -> None:
 
 def concern_lifecycle(case: Case, shared: bool, names: dict[str, str]) -> None:
     """After the notice: partly shared (drafts), acknowledged, closed with the outcome."""
-    rng = random.Random(f"concern/{case.eval_id}")
+    rng = random.Random(f"concern/{case.seed}")
     if not shared:
         if rng.random() < 0.5:  # shared with some, not yet all four
             roles = rng.sample(list(CONCERN_RECIPIENTS), rng.randint(1, 3))
@@ -111,7 +111,7 @@ def concern_lifecycle(case: Case, shared: bool, names: dict[str, str]) -> None:
 
 def share_summary(case: Case, names: dict[str, str]) -> None:
     """Most completed evaluations' findings were shared; recent ones may be waiting."""
-    rng = random.Random(f"summary/{case.eval_id}")
+    rng = random.Random(f"summary/{case.seed}")
     if rng.random() < (0.5 if (TODAY - case.date).days < 30 else 0.15):
         return
     on = case.date + dt.timedelta(days=rng.randrange(1, 10))

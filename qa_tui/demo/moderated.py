@@ -54,7 +54,7 @@ def moderate(case: Case) -> None:
     """Maybe moderate a completed demo evaluation (after its changes are recorded)."""
     if case.status != "completed" or (TODAY - case.date).days < 21:
         return
-    rng = random.Random(f"moderation/{case.eval_id}")
+    rng = random.Random(f"moderation/{case.seed}")
     if rng.random() >= 0.35:
         return
     name, role = rng.choice(MODERATORS)

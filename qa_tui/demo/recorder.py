@@ -108,7 +108,8 @@ class Case:
     rec: Recorder
     template: Template
     auditor: Who
-    eval_id: str
+    eval_id: str  # time first, as the app makes one (qa_tui.ids)
+    seed: str  # what this evaluation's own draws are seeded by (text.timed_and_seed)
     moment: dt.datetime
     date: dt.date
     level: str  # "high", "middle" or "low": the quality of the practice evaluated

@@ -28,6 +28,16 @@ def new_uuid(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def timed_and_seed(moment: dt.datetime, rng: random.Random) -> tuple[str, str]:
+    """An evaluation's id made at ``moment`` (:func:`timed_uuid`: its time first, as the app
+    makes one) and the version-4 id :func:`new_uuid` draws from the same bits, which the
+    demo's draws for that evaluation are seeded by (they were, when its ids were not timed:
+    the same seed still gives the same follow-through, concerns and moderation)."""
+    bits = rng.getrandbits(128)
+    h = f"{(bits & _VERSION_MASK) | _VERSION_BITS:032x}"
+    return id_for_moment(moment, bits), f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def timed_uuid(moment: dt.datetime, rng: random.Random) -> str:
     """The id a record or change made at ``moment`` has (:mod:`qa_tui.ids`: its time first),
     with random bits drawn from ``rng`` (as many as :func:`new_uuid` draws, so the rest of the

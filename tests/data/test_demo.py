@@ -183,6 +183,40 @@ def test_records_and_changes_have_ids_that_begin_with_their_time(filled: Any) ->
         assert value.int >> 80 == int(dt.datetime.fromisoformat(wall_time).timestamp() * 1000)
 
 
+def test_evaluations_have_ids_made_as_the_app_makes_them(filled: Any) -> None:
+    """Time first (qa_tui.ids), so the demo's bundle lists its evaluations, and their records,
+    in the order they were made, as a laptop's does (the merge benchmark's workload)."""
+    import datetime as dt
+    import uuid
+
+    with filled.store.reader() as session:
+        rows = session.execute(select(models.Evaluation.id, models.Evaluation.created_at)).all()
+    assert len(rows) == 150
+    made = []
+    for evaluation_id, created_at in sorted(rows):
+        value = uuid.UUID(evaluation_id)
+        assert value.version == 7
+        millis = int(dt.datetime.fromisoformat(created_at).timestamp() * 1000)
+        assert 0 <= millis - (value.int >> 80) <= 60_000  # made, then its creation recorded
+        made.append(created_at)
+    assert made == sorted(made)  # in id order is in the order made
+
+
+def test_an_evaluations_draws_are_seeded_as_before_its_ids_were_timed() -> None:
+    """The version 4 id the demo's draws for an evaluation are seeded by is the one it was
+    given before (new_uuid from the same bits), so a seed's follow-through stays the same."""
+    import datetime as dt
+    import random
+
+    from qa_tui.demo.text import new_uuid, timed_and_seed
+
+    moment = dt.datetime(2026, 3, 2, 9, 41, tzinfo=dt.UTC)
+    timed, seed = timed_and_seed(moment, random.Random(5))
+    assert seed == new_uuid(random.Random(5))
+    assert timed != seed and timed[14] == "7" and seed[14] == "4"
+    assert timed[19:] == seed[19:]  # the same random bits after the time and version
+
+
 def test_same_seed_same_data(settings: Any, tmp_path: Any) -> None:
     made = []
     for name in ("one.db", "two.db"):
