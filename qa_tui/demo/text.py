@@ -24,7 +24,11 @@ def new_uuid(rng: random.Random) -> str:
 
     The same text as ``str(uuid.UUID(int=rng.getrandbits(128), version=4))``, made faster.
     """
-    h = f"{(rng.getrandbits(128) & _VERSION_MASK) | _VERSION_BITS:032x}"
+    return _version_4(rng.getrandbits(128))
+
+
+def _version_4(bits: int) -> str:
+    h = f"{(bits & _VERSION_MASK) | _VERSION_BITS:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
@@ -34,8 +38,7 @@ def timed_and_seed(moment: dt.datetime, rng: random.Random) -> tuple[str, str]:
     demo's draws for that evaluation are seeded by (they were, when its ids were not timed:
     the same seed still gives the same follow-through, concerns and moderation)."""
     bits = rng.getrandbits(128)
-    h = f"{(bits & _VERSION_MASK) | _VERSION_BITS:032x}"
-    return id_for_moment(moment, bits), f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return id_for_moment(moment, bits), _version_4(bits)
 
 
 def timed_uuid(moment: dt.datetime, rng: random.Random) -> str:
