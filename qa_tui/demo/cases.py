@@ -9,8 +9,9 @@ from typing import Any
 from qa_tui.clock import stamp
 from qa_tui.demo import followup
 from qa_tui.demo import text as txt
+from qa_tui.demo.ids import timed_and_seed
 from qa_tui.demo.recorder import TODAY, Case, Recorder
-from qa_tui.demo.text import Organisation, timed_and_seed
+from qa_tui.demo.text import Organisation
 from qa_tui.domain.record_writes import response_id
 from qa_tui.framework.model import NOT_APPLICABLE, Item, ItemKind, Template
 from qa_tui.vocab import CONCERN_RECIPIENTS, EVALUATION_TYPES

@@ -13,8 +13,9 @@ import random
 from typing import Any
 
 from qa_tui.clock import stamp
+from qa_tui.demo.ids import timed_uuid
 from qa_tui.demo.recorder import TODAY, Case
-from qa_tui.demo.text import Who, timed_uuid
+from qa_tui.demo.text import Who
 from qa_tui.store.entities import CREATE
 from qa_tui.vocab import CONCERN_RECIPIENTS, SUMMARY_RECIPIENTS
 

@@ -12,8 +12,9 @@ import random
 import uuid
 
 from qa_tui.clock import stamp
+from qa_tui.demo.ids import new_uuid
 from qa_tui.demo.recorder import TODAY, Case
-from qa_tui.demo.text import Who, new_uuid
+from qa_tui.demo.text import Who
 from qa_tui.domain.moderation import OVERALL, judgement_id
 from qa_tui.domain.record_writes import response_id
 from qa_tui.framework.model import ItemKind

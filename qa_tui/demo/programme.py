@@ -24,9 +24,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from qa_tui.clock import stamp
+from qa_tui.demo.ids import new_uuid
 from qa_tui.demo.recorder import TODAY, Recorder
 from qa_tui.demo.sessions import QA_DESK
-from qa_tui.demo.text import SERVICE_AREAS, THEMES, Organisation, new_uuid
+from qa_tui.demo.text import SERVICE_AREAS, THEMES, Organisation
 from qa_tui.domain.allocation import AllocationError, CaseToAllocate, Manager, Rules, allocate, key
 from qa_tui.domain.dip_sample import Unit, draw_sample
 from qa_tui.domain.plans import allocation_id, member_id

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qa_tui.clock import stamp
-from qa_tui.demo.text import Who, timed_uuid
+from qa_tui.demo.ids import timed_uuid
+from qa_tui.demo.text import Who
 from qa_tui.framework.model import Item, Template
 from qa_tui.ids import id_at
 from qa_tui.store.change_log import Link
@@ -109,7 +110,7 @@ class Case:
     template: Template
     auditor: Who
     eval_id: str  # time first, as the app makes one (qa_tui.ids)
-    seed: str  # what this evaluation's own draws are seeded by (text.timed_and_seed)
+    seed: str  # what this evaluation's own draws are seeded by (ids.timed_and_seed)
     moment: dt.datetime
     date: dt.date
     level: str  # "high", "middle" or "low": the quality of the practice evaluated

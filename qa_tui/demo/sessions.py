@@ -27,9 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_tui.clock import stamp
+from qa_tui.demo.ids import new_uuid
 from qa_tui.demo.moderated import LEARNING, MODERATORS
 from qa_tui.demo.recorder import TODAY, Recorder
-from qa_tui.demo.text import Who, new_uuid
+from qa_tui.demo.text import Who
 from qa_tui.domain.moderation import OVERALL, judgement_id
 from qa_tui.domain.sampling import SampleRecord, draw
 from qa_tui.domain.sessions import blind_grade_id, moderator_id, session_moderation_id

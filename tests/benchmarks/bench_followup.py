@@ -57,8 +57,9 @@ def frozen() -> dt.datetime:
 
 def build(ws: Any, count: int, seed: int = 7) -> None:
     """``count`` lean evaluations, four actions each, written with bulk inserts."""
+    from qa_tui.demo.ids import new_uuid
     from qa_tui.demo.recorder import Recorder, stamp
-    from qa_tui.demo.text import SERVICE_AREAS, Who, new_uuid
+    from qa_tui.demo.text import SERVICE_AREAS, Who
     from qa_tui.domain.evaluation import remember_template
     from qa_tui.store.bulk import insert_new
     from qa_tui.store.history import advance_clock

@@ -90,7 +90,7 @@ class Builder:
     """Change dicts as the app would record them (one change per field, no edits)."""
 
     def __init__(self, seed: int) -> None:
-        from qa_tui.demo.text import new_uuid
+        from qa_tui.demo.ids import new_uuid
 
         self.rng = random.Random(seed)
         self.new_id = lambda: new_uuid(self.rng)

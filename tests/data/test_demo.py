@@ -208,7 +208,7 @@ def test_an_evaluations_draws_are_seeded_as_before_its_ids_were_timed() -> None:
     import datetime as dt
     import random
 
-    from qa_tui.demo.text import new_uuid, timed_and_seed
+    from qa_tui.demo.ids import new_uuid, timed_and_seed
 
     moment = dt.datetime(2026, 3, 2, 9, 41, tzinfo=dt.UTC)
     timed, seed = timed_and_seed(moment, random.Random(5))
